@@ -1,0 +1,179 @@
+"""Build the DuckDB warehouse: generate the registry, load it, add rollups, and move the
+finished file into place atomically.
+
+The build writes ``.<name>.building-<pid>`` beside the target and renames it over the
+target only when everything succeeded, so a running app never opens a half-built file
+and a failed build leaves the previous warehouse untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from etl import codes, refdata
+from etl.generate import FIRST_YEAR, Gen, Params, generate
+
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+GENERATOR_VERSION = "1"
+MAX_SCALE = 4.0  # 4 million households: beyond this the build needs more than 2 cores/4 GB
+# Columns computed while loading rather than in numpy (exact decimal arithmetic).
+DERIVED = {
+    "income": "round(net_income / members, 2)::decimal(12, 2) as per_capita",
+}
+
+
+class BuildError(ValueError):
+    """A build cannot start or did not finish; the message is one line for the user."""
+
+
+@dataclass
+class BuildResult:
+    path: Path
+    seconds: float
+    row_counts: dict[str, int]
+
+
+def check_output(out: Path) -> None:
+    """Refuse an output path the build could not write, before doing any work."""
+    if out.exists() and out.is_dir():
+        raise BuildError(f"output path is a directory: {out}")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise BuildError(f"output directory does not exist: {parent}")
+    if out.exists() and not os.access(out, os.W_OK):
+        raise BuildError(f"output file is not writable: {out}")
+    # access() says yes to root everywhere; only creating a file tells the truth.
+    probe = _temp_path(out)
+    try:
+        probe.touch()
+        probe.unlink()
+    except OSError:
+        raise BuildError(f"output directory is not writable: {parent}") from None
+
+
+def _temp_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.building-{os.getpid()}")
+
+
+def _remove(path: Path) -> None:
+    for p in (path, Path(str(path) + ".wal"), Path(str(path) + ".tmp")):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        elif p.exists():
+            p.unlink()
+
+
+class _Sink:
+    """Creates each table from its first chunk and appends later chunks."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.rows: dict[str, int] = {}
+
+    def __call__(self, name: str, table: pa.Table) -> None:
+        extra = DERIVED.get(name)
+        select = f"select *{', ' + extra if extra else ''} from chunk"
+        self.con.register("chunk", table)
+        try:
+            if name in self.rows:
+                self.con.execute(f"insert into {name} {select}")
+            else:
+                self.con.execute(f"create table {name} as {select}")
+        finally:
+            self.con.unregister("chunk")
+        self.rows[name] = self.rows.get(name, 0) + table.num_rows
+
+
+def _run_sql(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    con.execute((SQL_DIR / name).read_text(encoding="utf-8"))
+
+
+def _load_static(con: duckdb.DuckDBPyConnection, ref: refdata.Reference, sink: _Sink) -> None:
+    code_rows = codes.rows()
+    sink("code", pa.table({
+        "domain": [r[0] for r in code_rows], "code": [r[1] for r in code_rows],
+        "name_zh": [r[2] for r in code_rows], "name_en": [r[3] for r in code_rows],
+    }))
+    lines = ref.lines
+    sink("lines", pa.table({
+        "year": pa.array(lines["year"].astype(int), pa.int16()),
+        "poverty_line": pa.array(lines["poverty_line"].astype("Int64"), pa.int32()),
+        "monitoring_line": pa.array(lines["monitoring_line"].astype("Int64"), pa.int32()),
+    }))
+    sink("region_geom", pa.Table.from_pandas(ref.geometry, preserve_index=False))
+
+
+def build(out: Path, scale: float, seed: int, as_of: date | None = None,
+          progress: bool = True, ref_dir: Path | None = None) -> BuildResult:
+    """Generate and load a complete warehouse at ``out`` (replacing any previous one)."""
+    from tqdm import tqdm
+
+    started = time.monotonic()
+    as_of = as_of or date.today()
+    check_output(out)
+    ref = refdata.load(ref_dir) if ref_dir else refdata.load()
+    if as_of > date.today():
+        raise BuildError(f"as-of date {as_of} is in the future")
+    if as_of.year < 2021:
+        raise BuildError(f"as-of date {as_of} is before 2021: the monitoring era must be covered")
+    tmp = _temp_path(out)
+    _remove(tmp)
+    steps = list(Gen.STAGES) + ["static tables", "rollups", "views", "checkpoint"]
+    bar = tqdm(total=len(steps), desc="build-data", unit="step", disable=not progress,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
+                          "[{elapsed}<{remaining}] {postfix}")
+    con = None
+    try:
+        con = duckdb.connect(str(tmp))
+        con.execute("set threads = 2")
+        con.execute("set memory_limit = '2GB'")
+        con.execute("set preserve_insertion_order = true")
+        sink = _Sink(con)
+
+        def step(name: str) -> None:
+            bar.set_postfix_str(name)
+            bar.update(1)
+
+        generate(ref, Params(scale=scale, seed=seed, as_of=as_of), sink=sink, progress=step)
+        _load_static(con, ref, sink)
+        step("static tables")
+        con.execute("set variable first_year = ?", [FIRST_YEAR])
+        con.execute("set variable last_year = ?", [as_of.year])
+        con.execute("set variable as_of = ?", [as_of])
+        _run_sql(con, "rollups.sql")
+        for name in ("rollup_year", "rollup_month", "rollup_cause", "rollup_risk",
+                     "rollup_channel"):
+            sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
+        step("rollups")
+        _run_sql(con, "views.sql")
+        step("views")
+        counts = dict(sorted(sink.rows.items()))
+        con.execute(
+            "create table data_version as select ? as version, ?::timestamptz as built_at, "
+            "?::bigint as seed, ?::double as scale, ?::date as as_of, ? as generator, "
+            "? as row_counts",
+            [f"{seed}-{scale:g}-{as_of.isoformat()}-{int(time.time())}",
+             datetime.now(UTC), seed, scale, as_of, GENERATOR_VERSION,
+             json.dumps(counts)])
+        con.execute("checkpoint")
+        con.close()
+        con = None
+        step("checkpoint")
+        bar.close()
+        os.replace(tmp, out)
+    except BaseException:
+        bar.close()
+        if con is not None:
+            con.close()
+        _remove(tmp)
+        raise
+    return BuildResult(out, time.monotonic() - started, counts)

