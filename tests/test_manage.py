@@ -1,0 +1,121 @@
+"""manage.py build-data: bad input gets one line and a non-zero status, and changes nothing."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import manage
+from etl import generate, warehouse
+from etl.refdata import REFERENCE_DIR
+from tests.conftest import AS_OF
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], capsys) -> tuple[int, str]:
+    code = manage.main(args)
+    err = capsys.readouterr().err
+    return code, err
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--scale", "abc"], "error: --scale must be a positive number, got 'abc'"),
+    (["--scale", "0"], "error: --scale must be a positive number, got '0'"),
+    (["--scale", "-0.5"], "error: --scale must be a positive number, got '-0.5'"),
+    (["--scale", "nan"], "error: --scale must be a positive number, got 'nan'"),
+    (["--scale", "inf"], "error: --scale must be a positive number, got 'inf'"),
+    (["--scale", "100"], "error: --scale must be at most 4, got '100'"),
+    (["--seed", "1.5"], "error: --seed must be an integer, got '1.5'"),
+    (["--seed", "forty-two"], "error: --seed must be an integer, got 'forty-two'"),
+    (["--seed", "-1"], "error: --seed must be between 0 and 2^63-1, got '-1'"),
+    (["--as-of", "2026-02-30"], "error: --as-of must be a date as YYYY-MM-DD, got '2026-02-30'"),
+    (["--as-of", "2099-01-01"], "error: as-of date 2099-01-01 is in the future"),
+])
+def test_bad_arguments(tmp_path, capsys, args, message):
+    out = tmp_path / "w.duckdb"
+    code, err = run(["build-data", "--out", str(out), "--quiet", *args], capsys)
+    assert code != 0
+    assert err.strip() == message
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("out,message", [
+    ("{tmp}/missing/w.duckdb", "error: output directory does not exist: {tmp}/missing"),
+    ("{tmp}", "error: output path is a directory: {tmp}"),
+    ("/proc/jz.duckdb", "error: output directory is not writable: /proc"),
+])
+def test_unwritable_output(tmp_path, capsys, out, message):
+    out = out.format(tmp=tmp_path)
+    code, err = run(["build-data", "--scale", "0.01", "--out", out, "--quiet"], capsys)
+    assert (code, err.strip()) == (1, message.format(tmp=tmp_path))
+    assert not Path("/proc/jz.duckdb").exists()
+
+
+@pytest.mark.parametrize("broken,message", [
+    ("divisions.csv", "error: reference file missing: {ref}/divisions.csv"),
+    ("geo/townships.geojson", "error: reference file missing: {ref}/geo/townships.geojson"),
+])
+def test_missing_reference_file(tmp_path, capsys, broken, message):
+    ref = tmp_path / "ref"
+    shutil.copytree(REFERENCE_DIR, ref)
+    (ref / broken).unlink()
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    code, err = run(["build-data", "--scale", "0.01", "--out", str(out_dir / "w.duckdb"),
+                     "--reference-dir", str(ref), "--quiet"], capsys)
+    assert (code, err.strip()) == (1, message.format(ref=ref))
+    assert leftovers(out_dir) == []
+
+
+def test_malformed_reference_keeps_the_old_warehouse(tmp_path, capsys):
+    ref = tmp_path / "ref"
+    shutil.copytree(REFERENCE_DIR, ref)
+    (ref / "poverty_counties.csv").write_text("code,name\n", encoding="utf-8")
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    old = out_dir / "w.duckdb"
+    old.write_bytes(b"the previous warehouse")
+    code, err = run(["build-data", "--scale", "0.01", "--out", str(old),
+                     "--reference-dir", str(ref), "--quiet"], capsys)
+    assert code == 1
+    assert err.strip() == ("error: poverty_counties.csv: header is code,name, "
+                           "expected code,name,city_code,exit_year")
+    assert old.read_bytes() == b"the previous warehouse"
+    assert leftovers(out_dir) == ["w.duckdb"]
+
+
+def test_a_failure_mid_build_keeps_the_old_warehouse(tmp_path, monkeypatch):
+    old = tmp_path / "w.duckdb"
+    old.write_bytes(b"the previous warehouse")
+
+    def crash(self):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(generate.Gen, "departments", crash)
+    with pytest.raises(RuntimeError):
+        warehouse.build(old, scale=0.01, seed=1, as_of=AS_OF, progress=False)
+    assert old.read_bytes() == b"the previous warehouse"
+    assert leftovers(tmp_path) == ["w.duckdb"]
+
+
+def test_successful_build_replaces_the_file(tmp_path):
+    out = tmp_path / "w.duckdb"
+    out.write_bytes(b"the previous warehouse")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "build-data", "--scale", "0.002", "--seed", "3",
+         "--as-of", AS_OF.isoformat(), "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"built {out}: 2,040 households")
+    assert "build-data" in result.stderr  # the progress bar
+    assert out.read_bytes()[:4] != b"the "
+    assert leftovers(tmp_path) == ["w.duckdb"]
