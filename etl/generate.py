@@ -708,6 +708,10 @@ class Gen:
         is_vil = v["kind"].to_numpy() == "village"
         people = np.bincount(hh["v_idx"], weights=hh["size"] * reg, minlength=nv)
         pop2014 = np.maximum(np.round(self.v_pop), np.ceil(people / 0.7)).astype(np.int64)
+        # The year the last unsafe house of the village was renovated or relocated.
+        fixed = np.maximum(hh["renovation_year"], hh["relocation_year"])
+        housing_year = np.zeros(nv, dtype=np.int64)
+        np.maximum.at(housing_year, hh["v_idx"], fixed)
         road = np.where(is_vil, rng.choice(np.arange(2014, 2020), nv), 0)
         water = np.where(is_vil, rng.choice(np.arange(2014, 2020), nv), 0)
         self.emit("village", pa.table({
@@ -715,6 +719,8 @@ class Gen:
             "natural_villages": pa.array(np.where(is_vil, rng.integers(2, 15, nv), 0), pa.int16()),
             "road_hardened_year": pa.array(np.where(road > 0, road, None), pa.int16()),
             "tap_water_year": pa.array(np.where(water > 0, water, None), pa.int16()),
+            "housing_safe_year": pa.array(np.where(housing_year > 0, housing_year, None),
+                                          pa.int16()),
             "has_clinic": pa.array(is_vil & (rng.random(nv) < 0.97)),
             "has_collective_economy": pa.array(is_vil & (rng.random(nv) < 0.9)),
             "team_unit_id": pa.array(np.where(team_unit > 0, team_unit, None), pa.int64()),
