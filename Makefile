@@ -4,10 +4,23 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-JZ_SCALE ?= 1.0
-JZ_WAREHOUSE ?= data/warehouse.duckdb
+export JZ_SCALE ?= 1.0
+export JZ_WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: venv data test bench-build lint clean
+.PHONY: run dev test venv system-deps data lint bench clean
+
+run: venv data
+	@scripts/system-deps.sh --warn
+	$(BIN)/python manage.py migrate
+	$(BIN)/gunicorn --config gunicorn.conf.py app:server
+
+# The development server (same app, one process).
+dev: venv data
+	$(BIN)/python app.py
+
+test: venv
+	@scripts/system-deps.sh
+	$(BIN)/python -m pytest -q
 
 venv: $(VENV)/.installed
 
@@ -17,18 +30,15 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Build the warehouse once; rebuild by hand with `python manage.py build-data`.
+# Build the warehouse once (JZ_SCALE, default 1.0); rebuild with `manage.py build-data`.
 data: venv
 	@test -f $(JZ_WAREHOUSE) || $(BIN)/python manage.py build-data --scale $(JZ_SCALE) --out $(JZ_WAREHOUSE)
-
-test: venv
-	$(BIN)/python -m pytest -q
 
 lint: venv
 	$(BIN)/ruff check .
 
-bench-build: venv
+bench: venv
 	$(BIN)/python bench/build.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache data/cache

@@ -88,10 +88,101 @@ def build_reference(cache: str) -> None:
     click.echo(f"reference data written to {REFERENCE_DIR}")
 
 
+def _ops():
+    """The operational store of JZ_OPS_DB, migrated."""
+    import config
+    from ops import db, migrations
+
+    engine = db.engine(config.load().ops_db)
+    migrations.migrate(engine)
+    return engine
+
+
+@cli.command("migrate")
+def migrate() -> None:
+    """Apply pending schema migrations to the operational store (JZ_OPS_DB)."""
+    import config
+    from ops import db, migrations
+
+    done = migrations.migrate(db.engine(config.load().ops_db))
+    click.echo(f"applied migrations: {done}" if done else "schema is up to date")
+
+
+@cli.group()
+def users() -> None:
+    """Manage user accounts in the operational store (JZ_OPS_DB)."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+@click.option("--role", required=True, type=click.Choice(["leader", "manager", "department",
+                                                          "cadre", "admin"]))
+@click.option("--region", required=True, help="12-digit division code of the user's unit.")
+@click.option("--department", default=None, help="Subject of a department user, e.g. health.")
+@click.option("--name", "display_name", default=None, help="Display name.")
+def users_create(username, password, role, region, department, display_name) -> None:
+    """Create an account."""
+    from etl.refdata import region_levels
+    from ops import audit
+    from ops import users as u
+
+    engine = _ops()
+    user = u.create(engine, username, password, role, region, region_levels().get(region),
+                    department, display_name)
+    audit.record(engine, "cli", "user_create", target=user.username,
+                 detail={"role": role, "region": region, "department": department})
+    click.echo(f"created {user.username} ({user.role}, {user.region_code})")
+
+
+@users.command("list")
+@click.option("--within", default=None, help="Only users whose region lies within this code.")
+def users_list(within) -> None:
+    """List accounts."""
+    from ops import users as u
+    from queries.scope import check_code, prefix_of
+
+    prefix = prefix_of(check_code(within)) if within else None
+    for user in u.list_users(_ops(), prefix):
+        state = "active" if user.active else "disabled"
+        click.echo(f"{user.username}\t{user.role}\t{user.region_code}\t"
+                   f"{user.department or '-'}\t{state}\t{user.display_name}")
+
+
+@users.command("set-password")
+@click.option("--username", required=True)
+@click.option("--password", required=True)
+def users_set_password(username, password) -> None:
+    """Set a new password (also clears a lockout)."""
+    from ops import audit
+    from ops import users as u
+
+    engine = _ops()
+    u.set_password(engine, username, password)
+    audit.record(engine, "cli", "user_set_password", target=username)
+    click.echo(f"password of {username} changed")
+
+
+@users.command("disable")
+@click.option("--username", required=True)
+def users_disable(username) -> None:
+    """Disable an account: it cannot log in and its sessions end."""
+    from ops import audit
+    from ops import users as u
+
+    engine = _ops()
+    u.set_active(engine, username, False)
+    audit.record(engine, "cli", "user_disable", target=username)
+    click.echo(f"disabled {username}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
+    from config import ConfigError
     from etl.refdata import ReferenceError
     from etl.warehouse import BuildError
+    from ops.users import UserError
+    from queries.scope import RegionNotFound
 
     try:
         cli.main(args=argv, prog_name="manage.py", standalone_mode=False)
@@ -104,8 +195,11 @@ def main(argv: list[str] | None = None) -> int:
             message = f"{exc.param.opts[0]} {exc.message}"
         click.echo(f"error: {message}", err=True)
         return exc.exit_code
-    except (BuildError, ReferenceError) as exc:
+    except (BuildError, ReferenceError, UserError, ConfigError) as exc:
         click.echo(f"error: {exc}", err=True)
+        return 1
+    except RegionNotFound as exc:
+        click.echo(f"error: not a 12-digit Shaanxi division code: {exc}", err=True)
         return 1
     except OSError as exc:
         click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)

@@ -8,6 +8,7 @@ writes anything.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -168,6 +169,13 @@ def load_geometry(geo_dir: Path, divisions: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ReferenceError(f"geometry missing for unit {min(missing)}")
     return df
+
+
+@functools.lru_cache(maxsize=1)
+def region_levels(ref_dir: Path = REFERENCE_DIR) -> dict[str, int]:
+    """code -> level for every division unit (used to validate user accounts)."""
+    d = load_divisions(ref_dir / "divisions.csv")
+    return dict(zip(d["code"], d["level"].astype(int)))
 
 
 def load(ref_dir: Path = REFERENCE_DIR) -> Reference:

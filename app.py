@@ -1,0 +1,114 @@
+"""Jingzhun's web app: a multipage Dash app on a Flask server.
+
+    python app.py            development server (JZ_HOST, JZ_PORT)
+    gunicorn app:server      production (see gunicorn.conf.py)
+
+Both build the same app: migrations applied, demo accounts in demo mode, login gate,
+pages from pages/.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+
+import dash
+from dash import ClientsideFunction, Dash, Input, Output
+from flask import Flask
+from flask_login import current_user
+
+import config
+from components import shell
+from etl.refdata import region_levels
+from ops import db, demo, migrations
+from queries import api
+from queries.runner import Warehouse, WarehouseUnavailable
+from queries.scope import scope_of
+from web import auth, context
+from web.i18n import fmt_date, get_lang, t
+
+log = logging.getLogger("jingzhun")
+
+
+def _check_production(settings: config.Settings, engine) -> None:
+    """Production refuses to start without a secret key or with a demo password set."""
+    if not settings.production:
+        return
+    if not settings.secret_key:
+        raise config.ConfigError("JZ_SECRET_KEY must be set in production")
+    left = demo.still_set(engine)
+    if left:
+        raise config.ConfigError(
+            "demo passwords are still set for: " + ", ".join(left)
+            + " (change them with `python manage.py users set-password`)")
+
+
+def serve_layout():
+    """The shell for the logged-in user, built per page load."""
+    scope = scope_of(current_user)
+    if scope is None:  # the gate redirects before this; never render for nobody
+        return dash.html.Div()
+    wh = context.warehouse()
+    lang = get_lang()
+    try:
+        version = api.data_version(wh)
+        unit = api.region(wh, scope, scope.region_code)
+        region_name, as_of = unit["name"], t("data.as_of", date=fmt_date(version.as_of))
+    except WarehouseUnavailable:
+        region_name, as_of = scope.region_code, None
+    viewer = shell.Viewer(current_user.display_name, current_user.role, region_name,
+                          scope.region_code)
+    items = shell.nav_items(dash.page_registry, current_user.role)
+    return shell.appshell(viewer, items, lang, as_of)
+
+
+def create_app(settings: config.Settings | None = None) -> Dash:
+    settings = settings or config.load()
+    engine = db.engine(settings.ops_db)
+    migrations.migrate(engine)
+    if settings.production:
+        _check_production(settings, engine)
+    else:
+        demo.ensure(engine, region_levels())
+    warehouse = Warehouse(settings.warehouse, settings.cache_dir, settings.reload_seconds)
+    context.set_context(context.Context(settings, engine, warehouse))
+
+    server = Flask(__name__, template_folder="web/templates", static_folder=None)
+    server.config.update(
+        SECRET_KEY=config.secret_key(settings),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        SESSION_COOKIE_NAME="jz_session",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=3600,
+        MAX_CONTENT_LENGTH=20 * 2**20,
+    )
+    auth.init(server)
+    app = Dash(
+        __name__, server=server, use_pages=True, pages_folder="pages",
+        suppress_callback_exceptions=True, title=t("app.name", "zh"), update_title=None,
+        serve_locally=True, compress=False,
+    )
+    app.layout = serve_layout
+    # Purely visual: keep the language switch pointing back at the current page.
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="langHref"),
+        Output("shell-lang", "href"), Input("shell-url", "href"))
+    return app
+
+
+try:
+    app = create_app()
+except config.ConfigError as exc:
+    print(f"error: {exc}", file=sys.stderr)
+    sys.exit(2)
+server = app.server
+
+if __name__ == "__main__":
+    settings = context.get().settings
+    app.run(host=settings.host, port=settings.port, debug=False)

@@ -1,0 +1,121 @@
+"""The overview page's pieces: cards, trend figures and the child table, from an Overview."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from components import charts, tables
+from components.kpi import Kpi
+from queries.api import Overview
+from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, fmt_pct, fmt_points, fmt_signed, t
+
+
+def _direction(delta) -> int:
+    if delta is None or pd.isna(delta) or delta == 0:
+        return 0
+    return 1 if delta > 0 else -1
+
+
+def _count_kpi(key, label, cur, prev, unit_key, good_when, period, change_key, note="") -> Kpi:
+    value = cur if cur is not None else None
+    delta = None if prev is None or value is None or pd.isna(value) or pd.isna(prev) \
+        else int(value) - int(prev)
+    return Kpi(key=key, label=label, value=fmt_count(value), unit=t(unit_key),
+               exact=fmt_exact(value) if value is not None and not pd.isna(value) else "",
+               delta=t(change_key, delta=fmt_signed(delta)) if delta is not None
+               else t("overview.change.none"),
+               direction=_direction(delta), good_when=good_when, period=period, note=note)
+
+
+def _ratio_kpi(key, label, cur, prev, good_when, period, change_key, note="") -> Kpi:
+    delta = None if cur is None or prev is None or pd.isna(cur) or pd.isna(prev) \
+        else float(cur) - float(prev)
+    return Kpi(key=key, label=label, value=fmt_pct(cur), exact="",
+               delta=t(change_key, delta=fmt_points(delta)) if delta is not None
+               else t("overview.change.none"),
+               direction=_direction(delta), good_when=good_when, period=period, note=note)
+
+
+def _get(row, col):
+    return None if row is None else row[col]
+
+
+def cards(ov: Overview) -> list[Kpi]:
+    """The overview's KPI cards, each with its change and its period."""
+    y, y0 = ov.year_row(ov.year), ov.year_row(ov.year - 1)
+    prev_month = (pd.Timestamp(ov.month) - pd.DateOffset(months=1)).date()
+    m, m0 = ov.month_row(ov.month), ov.month_row(prev_month)
+    year_period = t("overview.period.year_end", year=ov.year) if ov.year < ov.version.last_year \
+        else t("data.as_of", date=fmt_date(ov.version.as_of))
+    month_period = t("overview.period.month_end", month=fmt_month(ov.month))
+    line = _get(y, "monitoring_line")
+    line_note = t("overview.kpi.line", line=fmt_exact(line)) if line is not None \
+        and not pd.isna(line) else t("overview.kpi.no_line")
+    monitored_note = t("overview.kpi.monitored_types", t1=fmt_count(_get(m, "hh_type1")),
+                       t2=fmt_count(_get(m, "hh_type2")), t3=fmt_count(_get(m, "hh_type3"))) \
+        if m is not None else ""
+    return [
+        _count_kpi("hh_registered", t("overview.kpi.registered_hh"), _get(y, "hh_registered"),
+                   _get(y0, "hh_registered"), "unit.households", 0, year_period,
+                   "overview.change.year"),
+        _count_kpi("pp_registered", t("overview.kpi.registered_pp"), _get(y, "pp_registered"),
+                   _get(y0, "pp_registered"), "unit.people", 0, year_period,
+                   "overview.change.year"),
+        _count_kpi("pp_exited", t("overview.kpi.exited_pp"), _get(y, "pp_exited"),
+                   _get(y0, "pp_exited"), "unit.people", 1, year_period,
+                   "overview.change.year"),
+        _count_kpi("pp_not_exited", t("overview.kpi.not_exited_pp"), _get(y, "pp_not_exited"),
+                   _get(y0, "pp_not_exited"), "unit.people", -1, year_period,
+                   "overview.change.year"),
+        _ratio_kpi("poverty_incidence", t("overview.kpi.incidence"),
+                   _get(y, "poverty_incidence"), _get(y0, "poverty_incidence"), -1, year_period,
+                   "overview.change.year"),
+        _count_kpi("hh_monitored", t("overview.kpi.monitored_hh"), _get(m, "hh_monitored"),
+                   _get(m0, "hh_monitored"), "unit.households", -1, month_period,
+                   "overview.change.month", note=monitored_note),
+        _ratio_kpi("risk_eliminated_rate", t("overview.kpi.eliminated_rate"),
+                   _get(m, "risk_eliminated_rate"), _get(m0, "risk_eliminated_rate"), 1,
+                   month_period, "overview.change.month",
+                   note=t("overview.kpi.unresolved", n=fmt_count(_get(m, "hh_unresolved")))
+                   if m is not None else ""),
+        _count_kpi("hh_below_monitoring_line", t("overview.kpi.below_line"),
+                   _get(y, "hh_below_monitoring_line"), _get(y0, "hh_below_monitoring_line"),
+                   "unit.households", -1, year_period, "overview.change.year", note=line_note),
+    ]
+
+
+def poverty_figure(ov: Overview):
+    return charts.poverty_trend(ov.years, ov.unit["name"])
+
+
+def monitoring_figure(ov: Overview):
+    """Year-end monitoring counts: December of each year, or the as-of month."""
+    months = ov.months.copy()
+    months["year"] = months["month"].dt.year
+    year_end = months.sort_values("month").groupby("year").tail(1)
+    return charts.monitoring_trend(year_end, ov.unit["name"])
+
+
+CHILD_COLUMNS = [
+    ("hh_registered", "count"), ("pp_registered", "count"), ("pp_not_exited", "count"),
+    ("poverty_incidence", "pct"), ("hh_monitored", "count"), ("hh_unresolved", "count"),
+    ("risk_eliminated_rate", "pct"), ("hh_below_monitoring_line", "count"),
+]
+
+
+def children_table(ov: Overview, href):
+    """The units below, sortable; names link to their own overview."""
+    rows = []
+    for rec in ov.children.to_dict("records"):
+        row = {"code": rec["code"], "name": f"[{rec['name']}]({href(rec['code'])})"}
+        for col, kind in CHILD_COLUMNS:
+            value = rec.get(col)
+            value = None if value is None or pd.isna(value) else value
+            row[col] = value
+            row[f"{col}_fmt"] = fmt_pct(value) if kind == "pct" else fmt_exact(value)
+        rows.append(row)
+    columns = [{"field": "name", "headerName": t("overview.col.name"), "pinned": "left",
+                "cellRenderer": "markdown", "width": 170}]
+    columns += [tables.number_column(col, t(f"overview.col.{col}")) for col, _ in CHILD_COLUMNS]
+    return tables.grid("overview-children", columns, rows,
+                       height=min(480, 56 + 42 * max(len(rows), 1)))

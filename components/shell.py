@@ -1,0 +1,91 @@
+"""The app shell: header (platform, user, region, language), navigation, breadcrumb."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import dash
+import dash_mantine_components as dmc
+from dash import dcc, html
+
+from components.theme import MANTINE_THEME
+from web.i18n import t
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Viewer:
+    display_name: str
+    role: str
+    region_name: str
+    region_code: str
+
+
+def nav_items(registry, role: str) -> list[NavItem]:
+    """Pages of the registry this role may open, in their declared order."""
+    pages = [p for p in registry.values() if p.get("nav") and role in p["nav"]["roles"]]
+    pages.sort(key=lambda p: p["nav"]["order"])
+    return [NavItem(t(p["nav"]["label"]), p["path"]) for p in pages]
+
+
+def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
+    other = "en" if lang == "zh" else "zh"
+    return dmc.AppShellHeader(px="md", className="jz-header", children=dmc.Group(
+        justify="space-between", h="100%", wrap="nowrap", children=[
+            dmc.Group(gap="sm", wrap="nowrap", children=[
+                html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
+                dmc.Text(t("app.name"), fw=700, size="lg", className="jz-app-name"),
+                dmc.Badge(t("data.synthetic"), variant="light", color="gray", size="sm"),
+            ]),
+            dmc.Group(gap="md", wrap="nowrap", children=[
+                dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
+                dmc.Text([html.B(viewer.display_name), " · ", t(f"role.{viewer.role}"), " · ",
+                          viewer.region_name], size="sm", id="shell-user"),
+                html.A(t("lang.switch"), id="shell-lang", className="jz-header-link",
+                       href=f"/lang/{other}?next=/"),
+                html.A(t("user.logout"), href="/logout", className="jz-header-link",
+                       id="shell-logout"),
+            ]),
+        ]))
+
+
+def navbar(items: list[NavItem]) -> dmc.AppShellNavbar:
+    return dmc.AppShellNavbar(p="xs", className="jz-navbar", children=[
+        dmc.NavLink(label=i.label, href=i.href, className="jz-nav-link",
+                    id={"type": "shell-nav", "href": i.href}) for i in items])
+
+
+def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None):
+    return dmc.MantineProvider(theme=MANTINE_THEME, children=[
+        dcc.Location(id="shell-url", refresh="callback-nav"),
+        dmc.AppShell(
+            header={"height": 56}, navbar={"width": 200, "breakpoint": "sm"}, padding="md",
+            children=[header(viewer, lang, as_of), navbar(items),
+                      dmc.AppShellMain(dash.page_container, className="jz-main")]),
+    ])
+
+
+def breadcrumb(trail: list[dict], href) -> html.Nav:
+    """Ancestors from the top of the user's scope down to the current unit.
+
+    ``href(code)`` gives the link of a unit; the last item is the current one (no link).
+    """
+    items = []
+    for i, unit in enumerate(trail):
+        if i == len(trail) - 1:
+            items.append(dmc.Text(unit["name"], fw=600, size="sm", className="jz-crumb-current"))
+        else:
+            items.append(dcc.Link(unit["name"], href=href(unit["code"]), className="jz-crumb"))
+    return html.Nav(dmc.Breadcrumbs(items, separator="›"), className="jz-breadcrumb",
+                    **{"aria-label": t("breadcrumb.label")})
+
+
+def lang_href(lang: str, path: str) -> str:
+    other = "en" if lang == "zh" else "zh"
+    return f"/lang/{other}?next={quote(path)}"

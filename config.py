@@ -1,0 +1,88 @@
+"""Settings from the environment (documented in the README). Read once per process."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used; the message says what to change."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    warehouse: Path
+    ops_db: str
+    secret_key: str | None
+    env: str  # "demo" or "production"
+    host: str
+    port: int
+    scale: float
+    cache_dir: Path
+    tile_url: str | None  # map tiles, only when an operator configures them
+    reload_seconds: float  # how often a process looks for a rebuilt warehouse
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+
+def _resolve(path: str) -> Path:
+    p = Path(path)
+    return p if p.is_absolute() else ROOT / p
+
+
+def load(environ: dict | None = None) -> Settings:
+    """Settings from ``environ`` (default: the process environment)."""
+    env = dict(os.environ if environ is None else environ)
+    mode = env.get("JZ_ENV", "demo").strip().lower()
+    if mode not in ("demo", "production"):
+        raise ConfigError(f"JZ_ENV must be 'demo' or 'production', not {mode!r}")
+    try:
+        port = int(env.get("JZ_PORT", "8050"))
+        scale = float(env.get("JZ_SCALE", "1.0"))
+        reload_seconds = float(env.get("JZ_RELOAD_SECONDS", "15"))
+    except ValueError as exc:
+        raise ConfigError(f"bad number in the environment: {exc}") from None
+    ops = env.get("JZ_OPS_DB", "sqlite:///data/ops.sqlite3")
+    if ops.startswith("sqlite:///") and not ops.startswith("sqlite:////"):
+        # A relative SQLite path is relative to the project, not the working directory.
+        ops = "sqlite:///" + str(_resolve(ops[len("sqlite:///"):]))
+    return Settings(
+        warehouse=_resolve(env.get("JZ_WAREHOUSE", "data/warehouse.duckdb")),
+        ops_db=ops,
+        secret_key=env.get("JZ_SECRET_KEY") or None,
+        env=mode,
+        host=env.get("JZ_HOST", "127.0.0.1"),
+        port=port,
+        scale=scale,
+        cache_dir=_resolve(env.get("JZ_CACHE_DIR", "data/cache")),
+        tile_url=env.get("JZ_TILE_URL") or None,
+        reload_seconds=reload_seconds,
+    )
+
+
+def secret_key(settings: Settings) -> str:
+    """The session signing key: JZ_SECRET_KEY, or in demo mode one kept in data/.
+
+    Production refuses to start without JZ_SECRET_KEY. In demo mode a random key is
+    written once to data/.secret_key so that every worker and restart shares it.
+    """
+    if settings.secret_key:
+        return settings.secret_key
+    if settings.production:
+        raise ConfigError("JZ_SECRET_KEY must be set in production")
+    path = ROOT / "data" / ".secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_hex(32))
+    return path.read_text().strip()

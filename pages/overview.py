@@ -1,0 +1,91 @@
+"""Overview (/): the user's region at a glance, or a unit below it (?region=CODE)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import kpi, messages
+from components import overview as view
+from components.shell import breadcrumb
+from components.theme import GRAPH_CONFIG
+from ops.users import ROLES
+from queries import api
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope
+from web import context
+from web.i18n import fmt_month, t
+
+dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
+                   nav={"label": "nav.overview", "roles": ROLES, "order": 0})
+
+
+def href(code: str) -> str:
+    return "/?" + urlencode({"region": code})
+
+
+def _content(ov: api.Overview):
+    return (kpi.grid(view.cards(ov)), view.poverty_figure(ov), view.monitoring_figure(ov),
+            view.children_table(ov, href),
+            t("overview.children.title", year=ov.year, month=fmt_month(ov.month)))
+
+
+def layout(region: str | None = None, year: str | None = None, **_):
+    scope = current_scope()
+    wh = context.warehouse()
+    code = region or scope.region_code
+    try:
+        version = api.data_version(wh)
+        ov = api.overview(wh, scope, code, _year(year))
+        trail = api.ancestors(wh, scope, code)
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    cards, poverty, monitoring, table, table_title = _content(ov)
+    return html.Div(className="jz-page", children=[
+        breadcrumb(trail, href),
+        dmc.Group(justify="space-between", mb="sm", children=[
+            dmc.Title(t("overview.title", region=ov.unit["name"]), order=2, id="overview-title"),
+            dmc.Group(gap="xs", children=[
+                dmc.Text(t("overview.year"), size="sm"),
+                dmc.Select(id="overview-year", value=str(ov.year), w=110, allowDeselect=False,
+                           data=[str(y) for y in reversed(version.years())]),
+            ]),
+        ]),
+        dcc.Store(id="overview-region", data=code),
+        html.Div(cards, id="overview-cards"),
+        dmc.SimpleGrid(cols={"base": 1, "lg": 2}, mt="md", children=[
+            dmc.Paper(dcc.Graph(id="overview-poverty", figure=poverty, config=GRAPH_CONFIG),
+                      withBorder=True, p="xs"),
+            dmc.Paper(dcc.Graph(id="overview-monitoring", figure=monitoring,
+                                config=GRAPH_CONFIG), withBorder=True, p="xs"),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Title(table_title, order=4, mb="sm", id="overview-children-title"),
+            html.Div(table, id="overview-children-box"),
+        ]),
+    ])
+
+
+@callback(
+    Output("overview-cards", "children"), Output("overview-poverty", "figure"),
+    Output("overview-monitoring", "figure"), Output("overview-children-box", "children"),
+    Output("overview-children-title", "children"),
+    Input("overview-year", "value"), State("overview-region", "data"),
+    prevent_initial_call=True)
+def update(year, code):
+    """A new year: the region comes from the browser, so it goes through the gate again."""
+    scope = current_scope()
+    ov = api.overview(context.warehouse(), scope, code, _year(year))
+    return _content(ov)
+
+
+def _year(value) -> int | None:
+    """A year from the URL or the browser; anything else means the latest year."""
+    return int(value) if isinstance(value, str) and value.isdigit() else None

@@ -1,0 +1,67 @@
+"""The operational store: migrations, users, the users command line."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+import manage
+from ops import db, migrations, users
+
+
+@pytest.fixture
+def engine(tmp_path):
+    eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    migrations.migrate(eng)
+    return eng
+
+
+def test_migrations_are_recorded_and_idempotent(engine):
+    assert migrations.applied(engine) == {m.version for m in migrations.MIGRATIONS}
+    assert migrations.migrate(engine) == []
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+
+
+@pytest.mark.parametrize("args,message", [
+    (("Bad Name", "long-enough-1", "manager", "610924000000", 3, None),
+     "username must be"),
+    (("ok_name", "short", "manager", "610924000000", 3, None), "at least 10"),
+    (("ok_name", "long-enough-1", "boss", "610924000000", 3, None), "role must be"),
+    (("ok_name", "long-enough-1", "manager", "110000000000", None, None), "12-digit Shaanxi"),
+    (("ok_name", "long-enough-1", "manager", "610924999000", None, None), "not a Shaanxi"),
+    (("ok_name", "long-enough-1", "cadre", "610924000000", 3, None), "township or village"),
+    (("ok_name", "long-enough-1", "department", "610000000000", 1, None), "needs --department"),
+    (("ok_name", "long-enough-1", "manager", "610000000000", 1, "health"), "only department"),
+])
+def test_user_validation(engine, args, message):
+    with pytest.raises(users.UserError, match=message):
+        users.create(engine, *args)
+    assert users.list_users(engine) == []
+
+
+def test_passwords_are_salted_slow_hashes(engine):
+    a = users.create(engine, "user_a", "same-password-1", "manager", "610924000000", 3)
+    b = users.create(engine, "user_b", "same-password-1", "manager", "610924000000", 3)
+    with engine.connect() as conn:
+        hashes = [r[0] for r in conn.execute(sa.text("select password_hash from users"))]
+    assert hashes[0] != hashes[1] and all(h.startswith("scrypt:") for h in hashes)
+    assert a.username == "user_a" and b.region_code == "610924000000"
+
+
+def test_users_cli(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("JZ_OPS_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
+    assert manage.main(["users", "create", "--username", "ankang_mgr", "--password",
+                        "long-enough-1", "--role", "manager", "--region", "610900000000"]) == 0
+    assert manage.main(["users", "create", "--username", "ankang_mgr", "--password",
+                        "long-enough-1", "--role", "manager", "--region", "610900000000"]) == 1
+    assert capsys.readouterr().err.strip() == "error: user ankang_mgr already exists"
+    assert manage.main(["users", "set-password", "--username", "ankang_mgr", "--password",
+                        "another-long-1"]) == 0
+    assert manage.main(["users", "disable", "--username", "ankang_mgr"]) == 0
+    capsys.readouterr()
+    assert manage.main(["users", "list", "--within", "610900000000"]) == 0
+    assert capsys.readouterr().out.split("\t")[:5] == ["ankang_mgr", "manager", "610900000000",
+                                                       "-", "disabled"]
+    assert manage.main(["users", "list", "--within", "6109"]) == 1
+    assert "not a 12-digit" in capsys.readouterr().err
