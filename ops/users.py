@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from etl.codes import CODES
 from ops.schema import login_throttle, users
 
 ROLES = ("leader", "manager", "department", "cadre", "admin")
+DEPARTMENTS = frozenset(str(k) for k in CODES["department"])
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
@@ -85,6 +87,8 @@ def validate(username: str, password: str | None, role: str, region_code: str,
         raise UserError("a cadre works at township or village level")
     if role == "department" and not department:
         raise UserError("a department user needs --department")
+    if department and department not in DEPARTMENTS:
+        raise UserError(f"department must be one of {', '.join(sorted(DEPARTMENTS))}")
     if role != "department" and department:
         raise UserError("only department users have a department")
 

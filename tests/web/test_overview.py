@@ -143,3 +143,33 @@ def test_forged_callback_request_is_refused(server):
     assert "紫阳县" in json.dumps(ok.get_json(), ensure_ascii=False)
     body["inputs"][0]["value"] = "not-a-year"
     assert client.post("/_dash-update-component", json=body).status_code == 200
+
+
+# ---------------------------------------------------------------- user administration
+def test_admin_page_only_for_admins(server):
+    from pages import admin_users
+
+    with logged_in(server, "ziyang_manager"):
+        assert "无权访问" in _text(admin_users.layout())
+    with logged_in(server, "province_admin"):
+        text = _text(admin_users.layout())
+    assert "用户管理" in text and "ziyang_cadre" in text
+
+
+def test_admin_creates_within_scope_only(server):
+    from pages import admin_users
+    from queries.scope import AccessDenied
+    from web import context
+
+    with logged_in(server, "province_admin"):
+        alert, rows = admin_users.create(1, "new_cadre", "新干部", "long-enough-1", "cadre",
+                                         "610924100001", "")
+        assert "已创建账户 new_cadre" in _text(alert)
+        assert "new_cadre" in {r["username"] for r in rows}
+        alert, _ = admin_users.create(1, "bad_one", "", "short", "manager", "610924000000", "")
+        assert "at least 10" in _text(alert)
+    assert users.get(context.ops(), "new_cadre").region_code == "610924100001"
+    with logged_in(server, "ziyang_manager"):
+        with pytest.raises(AccessDenied):
+            admin_users.create(1, "sneaky", "", "long-enough-1", "admin", "610000000000", "")
+    assert users.get(context.ops(), "sneaky") is None

@@ -1,0 +1,144 @@
+"""User administration (/admin/users): admins manage the accounts of their region and below."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, html
+
+from components import messages, tables
+from etl.codes import CODES
+from etl.refdata import region_levels
+from ops import audit, users
+from queries.scope import AccessDenied, current_scope, prefix_of
+from web import context
+from web.auth import client_ip
+from web.i18n import get_lang, t
+
+dash.register_page(__name__, path="/admin/users", name="admin_users", title="精准 · 用户管理",
+                   nav={"label": "nav.admin_users", "roles": ("admin",), "order": 90})
+
+FIELDS = ("username", "display_name", "password", "role", "region", "department")
+
+
+def _admin_scope():
+    """The admin's scope; everyone else is refused here and in every callback."""
+    scope = current_scope()
+    if scope.role != "admin":
+        raise AccessDenied("admins only")
+    return scope
+
+
+def _rows(scope) -> list[dict]:
+    return [{"username": u.username, "display_name": u.display_name,
+             "role": t(f"role.{u.role}"), "region_code": u.region_code,
+             "department": u.department or "",
+             "state": t("admin.active") if u.active else t("admin.disabled")}
+            for u in users.list_users(context.ops(), prefix_of(scope.region_code))]
+
+
+def _grid(scope):
+    columns = [{"field": f, "headerName": t(f"admin.col.{f}"), "flex": 1}
+               for f in ("username", "display_name", "role", "region_code", "department",
+                         "state")]
+    g = tables.grid("admin-users-grid", columns, _rows(scope), height=360)
+    g.dashGridOptions = {**g.dashGridOptions,
+                         "rowSelection": {"mode": "singleRow", "checkboxes": True}}
+    g.getRowId = "params.data.username"
+    return g
+
+
+def layout(**_):
+    try:
+        scope = _admin_scope()
+    except AccessDenied:
+        return messages.forbidden()
+    roles = [{"value": r, "label": t(f"role.{r}")} for r in users.ROLES]
+    lang = 0 if get_lang() == "zh" else 1
+    departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
+    return html.Div(className="jz-page", children=[
+        dmc.Title(t("admin.title"), order=2, mb="sm"),
+        dmc.Text(t("admin.scope_note", region=scope.region_code), size="sm", c="dimmed",
+                 mb="md"),
+        html.Div(id="admin-feedback"),
+        dmc.Paper(withBorder=True, p="md", mb="md", children=[
+            _grid(scope),
+            dmc.Group(mt="sm", children=[
+                dmc.PasswordInput(id="admin-new-password", w=240,
+                                  placeholder=t("admin.new_password")),
+                dmc.Button(t("admin.reset_password"), id="admin-reset", variant="light"),
+                dmc.Button(t("admin.disable"), id="admin-disable", color="red", variant="light"),
+                dmc.Button(t("admin.enable"), id="admin-enable", color="green", variant="light"),
+            ]),
+        ]),
+        dmc.Paper(withBorder=True, p="md", children=[
+            dmc.Title(t("admin.create"), order=4, mb="sm"),
+            dmc.SimpleGrid(cols={"base": 1, "md": 3}, children=[
+                dmc.TextInput(id="admin-username", label=t("admin.col.username")),
+                dmc.TextInput(id="admin-display_name", label=t("admin.col.display_name")),
+                dmc.PasswordInput(id="admin-password", label=t("login.password")),
+                dmc.Select(id="admin-role", label=t("admin.col.role"), data=roles),
+                dmc.TextInput(id="admin-region", label=t("admin.col.region_code"),
+                              value=scope.region_code),
+                dmc.Select(id="admin-department", label=t("admin.col.department"),
+                           clearable=True, data=departments),
+            ]),
+            dmc.Button(t("admin.create"), id="admin-create", mt="md"),
+        ]),
+    ])
+
+
+def _alert(message: str, ok: bool):
+    return dmc.Alert(message, color="green" if ok else "red", variant="light", mb="md",
+                     withCloseButton=True)
+
+
+@callback(Output("admin-feedback", "children", allow_duplicate=True),
+          Output("admin-users-grid", "rowData", allow_duplicate=True),
+          Input("admin-create", "n_clicks"),
+          *[State(f"admin-{f}", "value") for f in FIELDS], prevent_initial_call=True)
+def create(_n, username, display_name, password, role, region, department):
+    scope = _admin_scope()
+    region = (region or "").strip()
+    username = (username or "").strip().lower()
+    if not scope.contains(region):
+        return _alert(t("admin.outside_scope"), False), dash.no_update
+    try:
+        user = users.create(context.ops(), username, password or "", role or "", region,
+                            region_levels().get(region), (department or "").strip() or None,
+                            (display_name or "").strip() or None)
+    except users.UserError as exc:
+        audit.record(context.ops(), scope.username, "user_create", target=username,
+                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
+        return _alert(str(exc), False), dash.no_update
+    audit.record(context.ops(), scope.username, "user_create", target=user.username,
+                 detail={"role": user.role, "region": user.region_code}, ip=client_ip())
+    return _alert(t("admin.created", username=user.username), True), _rows(scope)
+
+
+@callback(Output("admin-feedback", "children", allow_duplicate=True),
+          Output("admin-users-grid", "rowData", allow_duplicate=True),
+          Input("admin-disable", "n_clicks"), Input("admin-enable", "n_clicks"),
+          Input("admin-reset", "n_clicks"),
+          State("admin-users-grid", "selectedRows"), State("admin-new-password", "value"),
+          prevent_initial_call=True)
+def change(_d, _e, _r, selected, new_password):
+    scope = _admin_scope()
+    if not selected:
+        return _alert(t("admin.select_first"), False), dash.no_update
+    # The browser says which user: look it up again and check it is within the scope.
+    target = users.get(context.ops(), str(selected[0].get("username", "")))
+    if target is None or not scope.contains(target.region_code):
+        return _alert(t("admin.outside_scope"), False), dash.no_update
+    action = dash.ctx.triggered_id
+    try:
+        if action == "admin-reset":
+            users.set_password(context.ops(), target.username, new_password or "")
+        else:
+            users.set_active(context.ops(), target.username, action == "admin-enable")
+    except users.UserError as exc:
+        return _alert(str(exc), False), dash.no_update
+    name = {"admin-reset": "user_set_password", "admin-enable": "user_enable",
+            "admin-disable": "user_disable"}[action]
+    audit.record(context.ops(), scope.username, name, target=target.username, ip=client_ip())
+    return _alert(t(f"admin.done.{name}", username=target.username), True), _rows(scope)
