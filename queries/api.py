@@ -91,5 +91,82 @@ def overview(wh: Warehouse, scope: Scope, code: str, year: int | None) -> Overvi
     month = version.month_for_year(year)
     years = wh.run("unit_years", scope, code=code)
     months = wh.run("unit_months", scope, code=code)
-    children = wh.run("children_overview", scope, code=code, year=year, month=month)
+    children = wh.run("children_indicators", scope, code=code, year=year, month=month)
     return Overview(unit, version, year, month, years, months, children)
+
+
+# ------------------------------------------------------------------ the region page
+def months(version: DataVersion) -> list[dt.date]:
+    """Every month with monitoring data, oldest first."""
+    out, m = [], FIRST_MONTH
+    while m <= version.last_month:
+        out.append(m)
+        m = dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+    return out
+
+
+def parse_month(value, version: DataVersion) -> dt.date:
+    """A month from the URL or the browser (YYYY-MM); anything else means the latest."""
+    try:
+        y, m = str(value)[:7].split("-")
+        month = dt.date(int(y), int(m), 1)
+    except (ValueError, TypeError):
+        return version.last_month
+    return month if FIRST_MONTH <= month <= version.last_month else version.last_month
+
+
+def parse_year(value, version: DataVersion) -> int:
+    """A year from the URL or the browser; anything else means the latest."""
+    try:
+        year = int(str(value))
+    except (ValueError, TypeError):
+        return version.last_year
+    return year if year in version.years() else version.last_year
+
+
+@dataclass(frozen=True)
+class RegionView:
+    unit: dict
+    version: DataVersion
+    year: int
+    month: dt.date
+    trail: list[dict]
+    outline: dict  # the unit's own geometry row
+    map_parent: dict  # the unit whose children the map shows (the unit, or a village's township)
+    children: pd.DataFrame  # indicator values of the map's units
+    geometry: pd.DataFrame  # geometry of the map's units
+    years: pd.DataFrame
+    months: pd.DataFrame
+    causes: pd.DataFrame
+    risks: pd.DataFrame
+    channels: pd.DataFrame
+
+    @property
+    def is_village(self) -> bool:
+        return int(self.unit["level"]) == 5
+
+
+def region_view(wh: Warehouse, scope: Scope, code: str, year, month) -> RegionView:
+    """Everything the region page shows for one unit and period."""
+    unit = region(wh, scope, code)
+    version = data_version(wh)
+    year, month = parse_year(year, version), parse_month(month, version)
+    # A village has no units below: its map shows the villages of its township.
+    map_code = code
+    if int(unit["level"]) == 5 and scope.contains(unit["parent_code"]):
+        map_code = unit["parent_code"]
+    map_parent = unit if map_code == code else region(wh, scope, map_code)
+    outline = wh.run("region_geometry", scope, code=map_code)
+    return RegionView(
+        unit=unit, version=version, year=year, month=month,
+        trail=ancestors(wh, scope, code),
+        outline=outline.iloc[0].to_dict() if len(outline) else {},
+        map_parent=map_parent,
+        children=wh.run("children_indicators", scope, code=map_code, year=year, month=month),
+        geometry=wh.run("children_geometry", scope, code=map_code),
+        years=wh.run("unit_years", scope, code=code),
+        months=wh.run("unit_months", scope, code=code),
+        causes=wh.run("unit_causes", scope, code=code),
+        risks=wh.run("unit_risks", scope, code=code),
+        channels=wh.run("unit_channels", scope, code=code, year=year),
+    )

@@ -24,19 +24,21 @@ where region_code = $code
   and starts_with(region_code, $_scope_prefix)
 order by month;
 
--- name: children_overview
--- The units below a unit with their key figures for a year and a month.
+-- name: children_indicators
+-- The units below a unit with every mappable indicator for a year and a month.
 with kids as (
-    select code, name
+    select code, name, level, is_schematic
     from region
     where parent_code = $code
       and starts_with(code, $_scope_prefix)
 )
 select
-    k.code, k.name,
-    y.hh_registered, y.pp_registered, y.pp_exited, y.pp_not_exited, y.poverty_incidence,
-    y.hh_below_monitoring_line,
-    m.hh_monitored, m.pp_monitored, m.hh_unresolved, m.risk_eliminated_rate
+    k.code, k.name, k.level, k.is_schematic,
+    y.hh_registered, y.pp_registered, y.pp_exited, y.hh_not_exited, y.pp_not_exited,
+    y.poverty_incidence, y.hh_below_monitoring_line, y.inc_mean_per_capita,
+    y.inc_median_per_capita, y.rural_population,
+    m.hh_monitored, m.pp_monitored, m.hh_unresolved, m.risk_eliminated_rate,
+    m.hh_monitored_per_1000, m.measure_coverage, m.identification_timeliness
 from kids as k
 join indicator_year as y on y.region_code = k.code and y.year = $year
 -- no monitoring before 2020: those columns are NULL, not missing rows

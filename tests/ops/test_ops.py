@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import sqlalchemy as sa
 
 import manage
 from ops import db, migrations, users
 
+PG_URL = os.environ.get("JZ_TEST_PG_URL")
 
-@pytest.fixture
-def engine(tmp_path):
-    eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A fresh, migrated store on each backend (PostgreSQL when JZ_TEST_PG_URL is set;
+    .ci/run starts one)."""
+    if request.param == "sqlite":
+        eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    else:
+        if not PG_URL:
+            pytest.skip("JZ_TEST_PG_URL is not set (no PostgreSQL server to test against)")
+        eng = db.engine(PG_URL)
+        with eng.begin() as conn:
+            conn.exec_driver_sql("drop schema public cascade")
+            conn.exec_driver_sql("create schema public")
     migrations.migrate(eng)
     return eng
 
@@ -19,8 +33,28 @@ def engine(tmp_path):
 def test_migrations_are_recorded_and_idempotent(engine):
     assert migrations.applied(engine) == {m.version for m in migrations.MIGRATIONS}
     assert migrations.migrate(engine) == []
-    with engine.connect() as conn:
-        assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("pragma journal_mode").scalar() == "wal"
+
+
+def test_audit_log_refuses_changes(engine):
+    from ops import audit
+
+    audit.record(engine, "tester", "probe", target="x")
+    for statement in ("update audit_log set outcome = 'changed'", "delete from audit_log"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            with engine.begin() as conn:
+                conn.execute(sa.text(statement))
+    assert [e["action"] for e in audit.recent(engine)] == ["probe"]
+
+
+def test_lockout_on_each_backend(engine):
+    users.create(engine, "locked_out", "right-password-1", "manager", "610924000000", 3)
+    outcomes = [users.authenticate(engine, name, "wrong-password").outcome
+                for name in ("locked_out", "nobody_here") for _ in range(5)]
+    assert outcomes == (["bad_credentials"] * 4 + ["locked"]) * 2
+    assert users.authenticate(engine, "locked_out", "right-password-1").outcome == "locked"
 
 
 @pytest.mark.parametrize("args,message", [
