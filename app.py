@@ -25,7 +25,7 @@ from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import auth, context
+from web import auth, context, exports
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -59,7 +59,7 @@ def serve_layout():
         region_name, as_of = scope.region_code, None
     viewer = shell.Viewer(current_user.display_name, current_user.role, region_name,
                           scope.region_code)
-    items = shell.nav_items(dash.page_registry, current_user.role)
+    items = shell.nav_items(dash.page_registry, current_user.role, scope.region_code)
     return shell.appshell(viewer, items, lang, as_of)
 
 
@@ -89,6 +89,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         MAX_CONTENT_LENGTH=20 * 2**20,
     )
     auth.init(server)
+    exports.init(server)
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="pages",
         suppress_callback_exceptions=True, title=t("app.name", "zh"), update_title=None,

@@ -118,4 +118,4 @@ def children_table(ov: Overview, href):
                 "cellRenderer": "markdown", "width": 170}]
     columns += [tables.number_column(col, t(f"overview.col.{col}")) for col, _ in CHILD_COLUMNS]
     return tables.grid("overview-children", columns, rows,
-                       height=min(480, 56 + 42 * max(len(rows), 1)))
+                       height=tables.fit_height(len(rows), 480))

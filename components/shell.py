@@ -27,11 +27,14 @@ class Viewer:
     region_code: str
 
 
-def nav_items(registry, role: str) -> list[NavItem]:
-    """Pages of the registry this role may open, in their declared order."""
+def nav_items(registry, role: str, region_code: str) -> list[NavItem]:
+    """Pages of the registry this role may open, in their declared order. A page with a
+    path template opens on the user's own unit."""
     pages = [p for p in registry.values() if p.get("nav") and role in p["nav"]["roles"]]
     pages.sort(key=lambda p: p["nav"]["order"])
-    return [NavItem(t(p["nav"]["label"]), p["path"]) for p in pages]
+    return [NavItem(t(p["nav"]["label"]),
+                    f"{p['path']}/{region_code}" if p.get("path_template") else p["path"])
+            for p in pages]
 
 
 def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:

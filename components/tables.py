@@ -19,10 +19,19 @@ def number_column(field: str, header: str, width: int = 130) -> dict:
             "sortable": True, "filter": "agNumberColumnFilter"}
 
 
+ROW_HEIGHT, HEADER_HEIGHT = 36, 40
+
+
+def fit_height(n_rows: int, cap: int = 460) -> int:
+    """A grid just tall enough for its rows (and a horizontal scroll bar), up to ``cap``."""
+    return min(cap, HEADER_HEIGHT + ROW_HEIGHT * max(n_rows, 1) + 18)
+
+
 def grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id, columnDefs=columns, rowData=rows,
         defaultColDef={"resizable": True, "sortable": True},
-        dashGridOptions={"domLayout": "normal", "animateRows": False,
-                         "suppressCellFocus": True, "theme": GRID_THEME},
+        dashGridOptions={"domLayout": "normal", "animateRows": False, "rowHeight": ROW_HEIGHT,
+                         "headerHeight": HEADER_HEIGHT, "suppressCellFocus": True,
+                         "theme": GRID_THEME},
         style={"height": height, "width": "100%"}, className="jz-grid")

@@ -155,6 +155,9 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
             sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
         step("rollups")
         _run_sql(con, "views.sql")
+        _run_sql(con, "lists.sql")
+        for name in ("household_list", "household_below_line"):
+            sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
         step("views")
         counts = dict(sorted(sink.rows.items()))
         con.execute(

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from queries.runner import Warehouse
-from queries.scope import RegionNotFound, Scope, raise_for_region
+from queries.scope import AccessDenied, RegionNotFound, Scope, raise_for_region
 
 FIRST_YEAR = 2014
 FIRST_MONTH = dt.date(2020, 1, 1)
@@ -170,3 +170,52 @@ def region_view(wh: Warehouse, scope: Scope, code: str, year, month) -> RegionVi
         risks=wh.run("unit_risks", scope, code=code),
         channels=wh.run("unit_channels", scope, code=code, year=year),
     )
+
+
+# ------------------------------------------------------------------ one household
+@dataclass(frozen=True)
+class HouseholdView:
+    household: dict
+    members: pd.DataFrame  # ID and phone numbers masked unless revealed
+    income: pd.DataFrame
+    measures: pd.DataFrame
+    cadres: pd.DataFrame
+    monitoring: dict | None
+    revealed: bool
+
+
+def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = False) -> HouseholdView:
+    """A household if its village lies within the scope (RegionNotFound otherwise).
+
+    ID and phone numbers leave this function masked unless ``reveal`` is asked for and
+    the role may see them; the caller logs every reveal.
+    """
+    from queries.households import mask_id, mask_phone
+    from queries.privacy import can_reveal
+
+    try:
+        hid = int(str(household_id))
+    except ValueError:
+        raise RegionNotFound(str(household_id)[:20]) from None
+    if scope is None:
+        raise AccessDenied("login required")
+    row = wh.run("household_get", scope, household_id=hid)
+    if row.empty:
+        raise RegionNotFound(str(hid))
+    revealed = reveal and can_reveal(scope)
+    members = wh.run("household_members", scope, household_id=hid)
+    if not revealed:
+        members["id_number"] = members["id_number"].map(mask_id)
+        members["phone"] = members["phone"].map(mask_phone)
+    household = row.iloc[0].to_dict()
+    if not revealed:
+        household["phone"] = mask_phone(household["phone"])
+    cadres = wh.run("household_cadres", scope, household_id=hid)
+    cadres["phone"] = cadres["phone"].map(mask_phone)
+    mon = wh.run("household_monitoring", scope, household_id=hid)
+    return HouseholdView(
+        household=household, members=members,
+        income=wh.run("household_income", scope, household_id=hid),
+        measures=wh.run("household_measures", scope, household_id=hid),
+        cadres=cadres, monitoring=mon.iloc[0].to_dict() if len(mon) else None,
+        revealed=revealed)

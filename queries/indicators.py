@@ -20,6 +20,8 @@ class Indicator:
     unit_key: str = ""
     # The household list filter whose row count equals this indicator (count indicators).
     household_filter: str | None = None
+    # Poverty-era indicators (registered poverty, 2014-2020): nothing to show after 2020.
+    poverty_era: bool = False
 
     @property
     def label_key(self) -> str:
@@ -27,13 +29,14 @@ class Indicator:
 
 
 INDICATORS: dict[str, Indicator] = {i.key: i for i in (
-    Indicator("poverty_incidence", "poverty_incidence", "year", "ratio", -1),
-    Indicator("pp_not_exited", "pp_not_exited", "year", "count", -1, "unit.people"),
+    Indicator("hh_monitored_per_1000", "hh_monitored_per_1000", "month", "per1000", -1),
+    Indicator("poverty_incidence", "poverty_incidence", "year", "ratio", -1, poverty_era=True),
+    Indicator("pp_not_exited", "pp_not_exited", "year", "count", -1, "unit.people",
+              poverty_era=True),
     Indicator("hh_not_exited", "hh_not_exited", "year", "count", -1, "unit.households",
-              "not_exited"),
+              "not_exited", poverty_era=True),
     Indicator("hh_registered", "hh_registered", "year", "count", 0, "unit.households",
               "registered"),
-    Indicator("hh_monitored_per_1000", "hh_monitored_per_1000", "month", "per1000", -1),
     Indicator("hh_monitored", "hh_monitored", "month", "count", -1, "unit.households",
               "monitored"),
     Indicator("hh_unresolved", "hh_unresolved", "month", "count", -1, "unit.households",
@@ -47,7 +50,9 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator("measure_coverage", "measure_coverage", "month", "ratio", 1),
     Indicator("identification_timeliness", "identification_timeliness", "month", "ratio", 1),
 )}
-DEFAULT = "poverty_incidence"
+DEFAULT = "hh_monitored_per_1000"
+# The year a poverty-era indicator opens on: the last year anyone was still poor.
+POVERTY_ERA_DEFAULT_YEAR = 2019
 
 YEAR_COLUMNS = sorted({i.column for i in INDICATORS.values() if i.period == "year"})
 MONTH_COLUMNS = sorted({i.column for i in INDICATORS.values() if i.period == "month"})

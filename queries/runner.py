@@ -38,6 +38,14 @@ class WarehouseUnavailable(RuntimeError):
     """No warehouse file to read (not built yet)."""
 
 
+class Fragment(str):
+    """A piece of SQL built from an allow-list (queries/households.py), never from input.
+
+    Dynamic queries take their ``{slots}`` only as Fragments: a plain string from a
+    request cannot reach the SQL text.
+    """
+
+
 @dataclass(frozen=True)
 class Query:
     name: str
@@ -46,6 +54,7 @@ class Query:
     params: frozenset[str]
     public: bool
     source: str
+    slots: frozenset[str] = frozenset()  # {where}, {order}: filled with Fragments
 
     @property
     def user_params(self) -> frozenset[str]:
@@ -62,13 +71,18 @@ def parse(text: str, source: str) -> list[Query]:
         lines = rest.splitlines()
         description = lines[0].removeprefix("--").strip() if lines else ""
         public = any(line.strip() == "-- scope: public" for line in lines)
+        slots = frozenset(
+            s.strip() for line in lines if line.strip().startswith("-- dynamic:")
+            for s in line.split(":", 1)[1].split(","))
         sql = "\n".join(line for line in lines if not line.lstrip().startswith("--")).strip()
         params = frozenset(_PARAM.findall(sql))
         if not public and "_scope_prefix" not in params:
             raise ValueError(f"{source}: query {name} does not use $_scope_prefix")
         if not description:
             raise ValueError(f"{source}: query {name} has no description")
-        out.append(Query(name, description, sql, params, public, source))
+        if set(re.findall(r"\{(\w+)\}", sql)) != slots:
+            raise ValueError(f"{source}: query {name} declares slots {sorted(slots)}")
+        out.append(Query(name, description, sql, params, public, source, slots))
     return out
 
 
@@ -167,15 +181,23 @@ class Warehouse:
             self._cache = diskcache.Cache(str(self.cache_dir), size_limit=512 * 2**20)
         return self._cache
 
-    def run(self, name: str, scope: Scope | None, **params) -> pd.DataFrame:
+    def run(self, name: str, scope: Scope | None, fragments: dict | None = None,
+            **params) -> pd.DataFrame:
         """Run the named query for ``scope``: a DataFrame, empty when the scope is None."""
         query = QUERIES[name]
+        sql, expected = query.sql, query.user_params
+        if query.slots or fragments:
+            fragments = fragments or {}
+            if set(fragments) != query.slots or \
+                    not all(type(f) is Fragment for f in fragments.values()):
+                raise ValueError(f"query {name} needs Fragments for {sorted(query.slots)}")
+            sql = sql.format(**fragments)
+            expected = frozenset(p for p in _PARAM.findall(sql) if not p.startswith("_scope_"))
         given = set(params)
         if any(p.startswith("_") for p in given):
             raise ValueError("scope parameters are filled by the server")
-        if given != query.user_params:
-            raise ValueError(f"query {name} takes {sorted(query.user_params)}, "
-                             f"got {sorted(given)}")
+        if given != expected:
+            raise ValueError(f"query {name} takes {sorted(expected)}, got {sorted(given)}")
         if scope is None and not query.public:
             return pd.DataFrame()  # deny by default
         values = dict(params)
@@ -186,12 +208,13 @@ class Warehouse:
         cache = self._cache_store()
         key = None
         if cache is not None:
-            raw = repr((name, sorted(params.items()), scope.key if scope else "", version))
+            raw = repr((name, sorted((fragments or {}).items()), sorted(params.items()),
+                        scope.key if scope else "", version))
             key = "q:" + hashlib.sha256(raw.encode()).hexdigest()
             hit = cache.get(key)
             if hit is not None:
                 return hit
-        df = self._execute(con, query.sql, values)
+        df = self._execute(con, sql, values)
         if cache is not None:
             cache.set(key, df, expire=24 * 3600)
         return df

@@ -28,3 +28,4 @@ select
 from rollup_month as m
 join rollup_year as y
     on y.region_code = m.region_code and y.year = year(m.month);
+

@@ -18,7 +18,31 @@ SAMPLES: dict[str, list] = {
              "610902000000", "610700000000", "611026000000"],
     "year": [2016, 2020, 2026],
     "month": [dt.date(2020, 12, 1), dt.date(2026, 10, 1)],
+    # Households: filled from the warehouse (some in Ziyang, some elsewhere).
+    "household_id": [],
+    "offset": [0],
+    "limit": [100_000],
 }
+# The units a list is asked for; the list's own parameters come from queries/households.py.
+LIST_UNITS = ["610924000000", "610924100000", "610902000000", "610700000000", "610000000000"]
+LIST_PRESETS = ["all", "registered", "not_exited", "monitored", "unresolved", "below_line"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def household_samples(wh_con):
+    ids = [r[0] for r in wh_con.execute("""
+        (select household_id from household where county_code = '610924000000'
+         and monitor_type is not null order by household_id limit 2)
+        union all
+        (select household_id from household where county_code != '610924000000'
+         and monitor_type is not null order by household_id limit 3)""").fetchall()]
+    SAMPLES["household_id"] = ids
+    global HOUSEHOLD_VILLAGE
+    HOUSEHOLD_VILLAGE = dict(wh_con.execute(
+        "select household_id, village_code from household").fetchall())
+
+
+HOUSEHOLD_VILLAGE: dict[int, str] = {}
 
 
 def _combinations(params: frozenset[str]) -> list[dict]:
@@ -28,23 +52,53 @@ def _combinations(params: frozenset[str]) -> list[dict]:
     return combos
 
 
+def _calls(query) -> list[tuple[dict | None, dict]]:
+    """(fragments, params) to try a query with: lists through their builder."""
+    if not query.slots:
+        return [(None, c) for c in _combinations(query.user_params)]
+    from queries import households as hl
+
+    out = []
+    for unit in LIST_UNITS:
+        for preset in LIST_PRESETS:
+            q = hl.build(unit, preset, 2018, dt.date(2026, 10, 1),
+                         {"members": {"filterType": "number", "type": "greaterThan",
+                                      "filter": 1}}, [{"colId": "members", "sort": "desc"}])
+            frags = {k: v for k, v in q.fragments().items() if k in query.slots}
+            extra = {"offset": 0, "limit": 100_000} if "order" in query.slots else {}
+            out.append((frags, {**q.values(), **extra}))
+    return out
+
+
 @pytest.fixture(scope="module")
 def wh(warehouse_path, tmp_path_factory):
     return Warehouse(warehouse_path, tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture(scope="module")
+def wh_con(warehouse_path):
+    import duckdb
+
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    yield con
+    con.close()
+
+
 def _codes(df: pd.DataFrame) -> set[str]:
     """The units a result's rows belong to: every code column but the references up the
-    tree (``parent_code``, ``path``), which name ancestors by their public codes."""
+    tree (``parent_code``, ``city_code``, ``path``), which name ancestors by their public
+    codes."""
     out: set[str] = set()
     for col in df.columns:
-        if col.endswith("code") and col != "parent_code":
+        if col.endswith("code") and col not in ("parent_code", "city_code", "province_code"):
             out.update(str(v) for v in df[col].dropna())
+    if "household_id" in df.columns:  # a household belongs to its village
+        out.update(HOUSEHOLD_VILLAGE[int(h)] for h in df["household_id"].dropna())
     return out
 
 
 def test_every_parameter_has_samples():
-    needed = {p for q in QUERIES.values() for p in q.user_params}
+    needed = {p for q in QUERIES.values() if not q.slots for p in q.user_params}
     assert needed <= set(SAMPLES), needed - set(SAMPLES)
 
 
@@ -52,8 +106,8 @@ def test_every_parameter_has_samples():
 def test_no_rows_outside_the_county(wh, name):
     query = QUERIES[name]
     seen_rows = 0
-    for params in _combinations(query.user_params):
-        df = wh.run(name, ZIYANG, **params)
+    for fragments, params in _calls(query):
+        df = wh.run(name, ZIYANG, fragments=fragments, **params)
         codes = _codes(df)
         assert all(c.startswith("610924") for c in codes), (name, params, codes)
         seen_rows += len(df)
@@ -62,8 +116,8 @@ def test_no_rows_outside_the_county(wh, name):
 
 @pytest.mark.parametrize("name", sorted(n for n, q in QUERIES.items() if not q.public))
 def test_deny_by_default(wh, name):
-    params = _combinations(QUERIES[name].user_params)[0]
-    assert wh.run(name, None, **params).empty
+    fragments, params = _calls(QUERIES[name])[0]
+    assert wh.run(name, None, fragments=fragments, **params).empty
 
 
 def test_cache_is_keyed_by_scope(wh):

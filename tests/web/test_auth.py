@@ -42,6 +42,7 @@ def concrete_requests(server) -> list[tuple[str, str, str, dict | None]]:
             url = url.replace("<string:package_name>/<path:fingerprinted_path>",
                               "dash/dash-renderer/build/dash_renderer.v4_4_1m1.min.js")
             url = url.replace("<code>", "en").replace("<path:path>", "no-such-page")
+            url = url.replace("<fmt>", "csv")
             body = PAGE_CALLBACK if url == "/_dash-update-component" else None
             if rule.endpoint == "login" and method == "POST":
                 continue  # the login form has its own tests
@@ -66,7 +67,7 @@ def test_anonymous(server):
         r = _call(server.test_client(), method, url, body)
         if endpoint in PUBLIC:
             assert r.status_code == 200, (url, r.status_code)
-        elif url.startswith("/_dash-") or url == "/_reload-hash":
+        elif url.startswith(("/_dash-", "/export/")) or url == "/_reload-hash":
             assert r.status_code == 401, (url, r.status_code)
             assert r.get_json()["status"] == 401
         else:

@@ -1,0 +1,129 @@
+"""Choropleth maps of a unit's children (dash-leaflet), with a legend and no tiles.
+
+Polygons for cities, counties and schematic townships; points for villages. Classes are
+the quantiles of the mapped values (5 classes at most) plus an explicit "no data" class.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import dash_leaflet as dl
+import numpy as np
+import pandas as pd
+from dash import html
+
+from components.theme import NO_DATA
+from queries.indicators import Indicator
+from web.i18n import t
+
+# ColorBrewer: YlOrRd for risk and poverty intensity, Blues for magnitudes (design.md).
+YLORRD = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
+BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+def _fn(name: str) -> dict:
+    return {"variable": f"jz.map.{name}"}
+
+
+def palette(ind: Indicator) -> list[str]:
+    return YLORRD if ind.good_when < 0 else BLUES
+
+
+def classes(values: pd.Series, n: int = 5) -> list[float]:
+    """Upper bounds of up to ``n`` quantile classes of the values that exist."""
+    v = values.dropna().astype(float)
+    if v.empty:
+        return []
+    qs = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)[1:]))
+    return [float(q) for q in qs]
+
+
+def class_colours(pal: list[str], bounds: list[float]) -> list[str]:
+    """Colours spread over the palette; a single class of zeros is the lightest."""
+    k = len(bounds)
+    if k == 0:
+        return []
+    if k == 1:
+        return [pal[0] if bounds[0] <= 0 else pal[len(pal) // 2]]
+    return [pal[round(i * (len(pal) - 1) / (k - 1))] for i in range(k)]
+
+
+def class_of(value, bounds: list[float]) -> int | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return None
+    for i, b in enumerate(bounds):
+        if value <= b + 1e-12:
+            return i
+    return len(bounds) - 1
+
+
+def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator,
+                       fmt, href) -> tuple[dict, list[float], list[str]]:
+    """GeoJSON of the children with colour, tooltip and link; the class bounds; colours."""
+    bounds = classes(values[ind.column]) if len(values) else []
+    colours = class_colours(palette(ind), bounds)
+    by_code = values.set_index("code") if len(values) else pd.DataFrame()
+    features = []
+    for row in geometry.itertuples(index=False):
+        rec = by_code.loc[row.code] if row.code in by_code.index else None
+        name = rec["name"] if rec is not None else row.code
+        value = rec[ind.column] if rec is not None else None
+        k = class_of(value, bounds)
+        text = fmt(value)
+        features.append({
+            "type": "Feature", "geometry": json.loads(row.geojson),
+            "properties": {
+                "code": row.code, "name": name, "href": href(row.code),
+                "color": colours[k] if k is not None else NO_DATA,
+                "tooltip": f"{name}：{text}" if text != "—" else f"{name}：{t('data.no_data')}",
+                "schematic": bool(row.is_schematic),
+            }})
+    return {"type": "FeatureCollection", "features": features}, bounds, colours
+
+
+def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period: str,
+           schematic: bool) -> html.Div:
+    """The legend on the map: indicator, unit, period, classes, no data, schematic note."""
+    items, low = [], None
+    for b, c in zip(bounds, colours):
+        label = f"≤ {fmt(b)}" if low is None else f"{fmt(low)} – {fmt(b)}"
+        items.append(html.Div([html.Span(className="jz-swatch", style={"background": c}),
+                               label], className="jz-legend-item"))
+        low = b
+    items.append(html.Div([html.Span(className="jz-swatch", style={"background": NO_DATA}),
+                           t("data.no_data")], className="jz-legend-item"))
+    return html.Div(className="jz-legend", id="region-legend", children=[
+        html.Div(t(ind.label_key), className="jz-legend-title"),
+        html.Div(period, className="jz-legend-period"),
+        *items,
+        html.Div(t("map.schematic"), className="jz-legend-note") if schematic else None,
+    ])
+
+
+def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
+               tile_url: str | None, key: str) -> html.Div:
+    """The map, framed on the unit's extent; tiles only when an operator configured them.
+
+    ``key`` (the unit's code) gives each unit its own map component: a drill mounts a
+    new map framed on the new unit instead of keeping the old view.
+    """
+    bounds = [[outline["lat_min"], outline["lon_min"]], [outline["lat_max"], outline["lon_max"]]] \
+        if outline else [[31.7, 105.5], [39.6, 111.3]]
+    layers = [dl.TileLayer(url=tile_url)] if tile_url else []
+    # The units first (their paths come first in the map's pane), the unit's bold
+    # outline on top: it has no fill, so it never takes a click meant for a unit.
+    layers.append(dl.GeoJSON(
+        id="region-map-geojson", data=fc, style=_fn("style"), hoverStyle=_fn("hover"),
+        pointToLayer=_fn("point") if points else None, onEachFeature=_fn("each")))
+    if outline:
+        layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(outline["geojson"]),
+                                       "properties": {}},
+                                 style=_fn("outline"), interactive=False, id="region-map-outline"))
+    return html.Div(className="jz-map-box", children=[
+        dl.Map(layers, bounds=bounds, id=f"region-map-{key}", className="jz-map",
+               # bounds frame the map (center and zoom would take precedence); no viewport
+               # tracking: dash-leaflet's needs a center, and nothing here uses it.
+               trackViewport=False, attributionControl=False, zoomSnap=0.25,
+               boundsOptions={"padding": [12, 12]}),
+        legend_div,
+    ])

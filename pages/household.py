@@ -1,0 +1,169 @@
+"""One household (/household/<id>): members, income, measures, cadres, monitoring history."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, callback, dcc, html
+
+from components import messages, tables
+from components.theme import GRAPH_CONFIG, SERIES, TEMPLATE
+from etl.codes import CODES
+from queries import api
+from queries.privacy import can_reveal, log_reveal
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope
+from web import context
+from web.auth import client_ip
+from web.i18n import fmt_date, get_lang, t
+
+dash.register_page(__name__, path_template="/household/<household_id>", name="household",
+                   title="精准 · 户详情")
+
+
+def _label(domain: str, code) -> str:
+    if code is None or pd.isna(code):
+        return "—"
+    lang = 0 if get_lang() == "zh" else 1
+    table = CODES[domain]
+    key = code if domain == "relation" else int(code)
+    return table.get(key, ("—", "—"))[lang]
+
+
+def members_table(members: pd.DataFrame):
+    rows = [{"name": r["name"], "relation": _label("relation", r["relation"]),
+             "sex": _label("sex", r["sex"]), "age": int(r["age"]),
+             "id_number": r["id_number"], "health": _label("health", r["health"]),
+             "labour": _label("labour", r["labour"]),
+             "education": _label("education", r["education"]),
+             "migrant_months": int(r["migrant_months"]), "phone": r["phone"] or "—",
+             "insured": "✓" if r["medical_insurance"] else "✗"}
+            for r in members.to_dict("records")]
+    cols = [{"field": f, "headerName": t(f"hhd.col.{f}"), "flex": 1, "sortable": False}
+            for f in ("name", "relation", "sex", "age", "id_number", "health", "labour",
+                      "education", "migrant_months", "insured", "phone")]
+    for c in cols:
+        if c["field"] in ("id_number", "phone"):
+            c["cellClass"] = "jz-masked"
+            c["minWidth"] = 170
+    return tables.grid("hhd-members", cols, rows, height=tables.fit_height(len(rows)))
+
+
+def income_figure(income: pd.DataFrame, title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_bar(x=income["year"], y=income["per_capita"].astype(float), name=t("hhd.per_capita"),
+                marker_color=SERIES[0])
+    line = income["monitoring_line"].astype("Float64").fillna(income["poverty_line"].astype("Float64"))
+    fig.add_scatter(x=income["year"], y=line.astype(float), mode="lines+markers",
+                    name=t("hhd.line"), line={"color": "#c62828", "dash": "dash"})
+    fig.update_layout(template=TEMPLATE, height=300, title=title)
+    fig.update_xaxes(dtick=1)
+    fig.update_yaxes(tickformat=",", title_text=t("unit.yuan"))
+    return fig
+
+
+def timeline(mon: dict | None, measures: pd.DataFrame):
+    if not mon:
+        return dmc.Text(t("hhd.not_monitored"), c="dimmed")
+    events = [("warning_date", "hhd.ev.warning"), ("check_date", "hhd.ev.check"),
+              ("notice_date", "hhd.ev.notice"), ("identify_date", "hhd.ev.identify"),
+              ("assist_date", "hhd.ev.assist"), ("eliminate_date", "hhd.ev.eliminate")]
+    items = []
+    for col, key in events:
+        d = mon.get(col)
+        if d is not None and not pd.isna(d):
+            items.append(dmc.TimelineItem(title=t(key), children=dmc.Text(
+                fmt_date(pd.Timestamp(d).date()), size="sm", c="dimmed")))
+    risks = "、".join(_label("risk", r) for r in (mon.get("risks") or []))
+    return html.Div([
+        dmc.Group([dmc.Badge(_label("monitor_type", mon["monitor_type"]), color="orange"),
+                   dmc.Badge(_label("monitor_state", mon["state"]),
+                             color="green" if mon["state"] == 3 else "red"),
+                   dmc.Text(t("hhd.risks", risks=risks), size="sm"),
+                   dmc.Text(t("hhd.discovery", how=_label("discovery", mon["discovery"])),
+                            size="sm", c="dimmed")], mb="sm"),
+        dmc.Timeline(items, active=len(items) - 1, bulletSize=16, lineWidth=2,
+                     id="hhd-timeline"),
+    ])
+
+
+def _content(v: api.HouseholdView, reveal_allowed: bool):
+    h = v.household
+    measures = [{"year": int(r["year"]), "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
+                 "channel": _label("channel", r["channel"]),
+                 "category": _label("measure_category", r["category"]),
+                 "amount": f"{int(r['amount']):,}",
+                 "department": CODES["department"][r["department"]][0 if get_lang() == "zh" else 1]}
+                for r in v.measures.to_dict("records")]
+    mcols = [{"field": f, "headerName": t(f"hhd.m.{f}"), "flex": 1}
+             for f in ("year", "start", "channel", "category", "amount", "department")]
+    cadres = [{"name": r["name"], "unit": r["unit_name"], "position": r["position"],
+               "phone": r["phone"], "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
+               "end": fmt_date(pd.Timestamp(r["end_date"]).date())
+               if not pd.isna(r["end_date"]) else t("hhd.current")}
+              for r in v.cadres.to_dict("records")]
+    ccols = [{"field": f, "headerName": t(f"hhd.c.{f}"), "flex": 1}
+             for f in ("name", "unit", "position", "phone", "start", "end")]
+    status = t("hhd.registered", year=int(h["identify_year"])) if h["is_registered"] \
+        else t("hhd.not_registered")
+    return [
+        dmc.Group(justify="space-between", mb="sm", children=[
+            html.Div([
+                dmc.Title(t("hhd.title", name=h["head_name"], no=h["household_no"]), order=2,
+                          id="hhd-title"),
+                dmc.Text(f"{h['county_name']} · {h['township_name']} · {h['village_name']} · "
+                         f"{status} · {t('hhd.phone')} {h['phone']}", size="sm", c="dimmed"),
+            ]),
+            dmc.Button(t("hhd.reveal"), id="hhd-reveal", variant="light", color="orange",
+                       display="block" if reveal_allowed and not v.revealed else "none"),
+        ]),
+        dmc.Alert(t("hhd.revealed_note"), color="orange", variant="light", mb="sm")
+        if v.revealed else None,
+        dmc.Paper(withBorder=True, p="md", mb="md", children=[
+            dmc.Title(t("hhd.members"), order=4, mb="sm"), members_table(v.members)]),
+        dmc.SimpleGrid(cols={"base": 1, "lg": 2}, mb="md", children=[
+            dmc.Paper(withBorder=True, p="xs", children=dcc.Graph(
+                figure=income_figure(v.income, t("hhd.income_title", name=h["head_name"])),
+                config=GRAPH_CONFIG)),
+            dmc.Paper(withBorder=True, p="md", children=[
+                dmc.Title(t("hhd.monitoring"), order=4, mb="sm"),
+                timeline(v.monitoring, v.measures)]),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mb="md", children=[
+            dmc.Title(t("hhd.measures"), order=4, mb="sm"),
+            tables.grid("hhd-measures", mcols, measures,
+                        height=tables.fit_height(len(measures), 400))]),
+        dmc.Paper(withBorder=True, p="md", children=[
+            dmc.Title(t("hhd.cadres"), order=4, mb="sm"),
+            tables.grid("hhd-cadres", ccols, cadres, height=tables.fit_height(len(cadres)))]),
+    ]
+
+
+def layout(household_id: str | None = None, **_):
+    scope = current_scope()
+    try:
+        v = api.household_view(context.warehouse(), scope, household_id)
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.notice("error.household_not_found")
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    return html.Div(className="jz-page", children=[
+        dcc.Store(id="hhd-id", data=int(v.household["household_id"])),
+        html.Div(_content(v, can_reveal(scope)), id="hhd-content"),
+    ])
+
+
+@callback(Output("hhd-content", "children"), Input("hhd-reveal", "n_clicks"),
+          State("hhd-id", "data"), prevent_initial_call=True)
+def reveal(_n, household_id):
+    """Show full ID numbers to a role that may see them, and log that it did."""
+    scope = current_scope()
+    if not can_reveal(scope):
+        raise AccessDenied("this role does not see full ID numbers")
+    v = api.household_view(context.warehouse(), scope, household_id, reveal=True)
+    log_reveal(context.ops(), scope, int(v.household["household_id"]), client_ip())
+    return _content(v, True)

@@ -1,0 +1,195 @@
+"""The households of a unit (/households/<code>): server-side paging, sorting, filtering
+across the whole scope (AG Grid's infinite row model), with CSV and Excel export."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+import dash
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import messages
+from components.shell import breadcrumb
+from components.tables import GRID_THEME
+from etl.codes import CODES
+from ops.users import ROLES
+from queries import api
+from queries import households as hl
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
+from web import context
+from web.i18n import fmt_exact, fmt_month, get_lang, t
+
+dash.register_page(__name__, path_template="/households/<code>", name="households",
+                   title="精准 · 户列表", path="/households",
+                   nav={"label": "nav.households", "roles": ROLES, "order": 20})
+
+PRESETS = ("all", "registered", "not_exited", "exited", "monitored", "unresolved",
+           "eliminated", "pending", "below_line")
+MONTH_PRESETS = {"monitored", "unresolved", "eliminated", "pending"}
+CODE_COLUMNS = {"household_type": "household_type", "main_cause": "cause",
+                "monitor_type": "monitor_type", "monitor_state": "monitor_state"}
+
+
+def href(code: str, preset: str | None = None, year=None, month=None) -> str:
+    query = {k: v for k, v in (("preset", preset), ("year", year), ("month", month)) if v}
+    return f"/households/{code}" + (f"?{urlencode(query)}" if query else "")
+
+
+def _labels() -> dict[str, dict]:
+    lang = 0 if get_lang() == "zh" else 1
+    return {col: {str(k): v[lang] for k, v in CODES[domain].items()}
+            for col, domain in CODE_COLUMNS.items()}
+
+
+def columns() -> list[dict]:
+    text = {"filter": "agTextColumnFilter", "filterParams": {
+        "filterOptions": ["contains", "equals", "startsWith"], "maxNumConditions": 1}}
+    number = {"filter": "agNumberColumnFilter", "type": "rightAligned", "filterParams": {
+        "filterOptions": ["equals", "lessThan", "greaterThan", "inRange", "blank",
+                          "notBlank"], "maxNumConditions": 1}}
+    coded = {"filter": False}
+    return [
+        {"field": "household_no", "headerName": t("hh.col.household_no"), "width": 175,
+         "cellRenderer": "markdown", "valueGetter": {"function": "params.data && params.data.link"},
+         **text, "pinned": "left"},
+        {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 100, **text},
+        {"field": "village_name", "headerName": t("hh.col.village"), "width": 150,
+         "sortable": False, "filter": False,
+         "valueGetter": {"function": "params.data && params.data.township_name + ' · ' + params.data.village_name"}},
+        {"field": "phone", "headerName": t("hh.col.phone"), "width": 125, "sortable": False,
+         "filter": False, "cellClass": "jz-masked"},
+        {"field": "members", "headerName": t("hh.col.members"), "width": 90, **number},
+        {"field": "household_type", "headerName": t("hh.col.household_type"), "width": 130,
+         **coded, "valueFormatter": {"function": "params.data && params.data.household_type_label"}},
+        {"field": "identify_year", "headerName": t("hh.col.identify_year"), "width": 110,
+         **number},
+        {"field": "exit_year", "headerName": t("hh.col.exit_year"), "width": 110, **number},
+        {"field": "main_cause", "headerName": t("hh.col.main_cause"), "width": 110, **coded,
+         "valueFormatter": {"function": "params.data && params.data.main_cause_label"}},
+        {"field": "monitor_type", "headerName": t("hh.col.monitor_type"), "width": 130,
+         **coded, "valueFormatter": {"function": "params.data && params.data.monitor_type_label"}},
+        {"field": "monitor_state", "headerName": t("hh.col.monitor_state"), "width": 120,
+         **coded, "valueFormatter": {"function": "params.data && params.data.monitor_state_label"}},
+        {"field": "per_capita_income", "headerName": t("hh.col.per_capita_income"),
+         "width": 140, **number},
+    ]
+
+
+def rows(df, labels: dict) -> list[dict]:
+    out = []
+    for rec in df.to_dict("records"):
+        r = {k: (None if v is None or v != v else v) for k, v in rec.items()}
+        r["per_capita_income"] = float(r["per_capita_income"]) \
+            if r.get("per_capita_income") is not None else None
+        r["link"] = f"[{r['household_no']}](/household/{r['household_id']})"
+        for col in CODE_COLUMNS:
+            v = r.get(col)
+            r[f"{col}_label"] = labels[col].get(str(int(v)), "") if v is not None else ""
+        out.append(r)
+    return out
+
+
+def layout(code: str | None = None, preset: str | None = None, year=None, month=None, **_):
+    scope = current_scope()
+    code = code or scope.region_code
+    wh = context.warehouse()
+    try:
+        unit = api.region(wh, scope, code)
+        trail = api.ancestors(wh, scope, code)
+        version = api.data_version(wh)
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    preset = preset if preset in PRESETS else "all"
+    y, m = api.parse_year(year, version), api.parse_month(month, version)
+    state = {"code": code, "preset": preset, "year": y, "month": m.strftime("%Y-%m")}
+    return html.Div(className="jz-page", children=[
+        breadcrumb(trail, lambda c: href(c, preset, y, state["month"])),
+        dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
+            dmc.Title(t("hh.title", region=unit["name"]), order=2, id="hh-title"),
+            dmc.Group(gap="xs", align="flex-end", children=[
+                dmc.Select(id="hh-preset", label=t("hh.preset"), value=preset, w=200,
+                           allowDeselect=False,
+                           data=[{"value": p, "label": t(f"hh.preset.{p}")} for p in PRESETS]),
+                dmc.Select(id="hh-year", label=t("overview.year"), value=str(y), w=100,
+                           allowDeselect=False,
+                           data=[str(v) for v in reversed(version.years())],
+                           display="none" if preset in MONTH_PRESETS or preset == "all"
+                           else "block"),
+                dmc.Select(id="hh-month", label=t("region.month"), value=state["month"],
+                           w=130, allowDeselect=False,
+                           data=[{"value": mm.strftime("%Y-%m"), "label": fmt_month(mm)}
+                                 for mm in reversed(api.months(version))],
+                           display="block" if preset in MONTH_PRESETS else "none"),
+                html.A(dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv",
+                       href="#"),
+                html.A(dmc.Button(t("hh.export_xlsx"), variant="light"), id="hh-export-xlsx",
+                       href="#"),
+                dcc.Link(dmc.Button(t("hh.back_to_region"), variant="subtle"),
+                         href=f"/region/{code}"),
+            ]),
+        ]),
+        dmc.Text(id="hh-count", size="sm", c="dimmed", mb="xs"),
+        dcc.Store(id="hh-state", data=state),
+        dag.AgGrid(
+            id="hh-grid", columnDefs=columns(), rowModelType="infinite",
+            defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
+            dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20,
+                             "rowBuffer": 0, "theme": GRID_THEME, "suppressCellFocus": True},
+            style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
+            className="jz-grid"),
+    ])
+
+
+@callback(Output("hh-grid", "getRowsResponse"), Output("hh-count", "children"),
+          Output("hh-export-csv", "href"), Output("hh-export-xlsx", "href"),
+          Input("hh-grid", "getRowsRequest"), State("hh-state", "data"),
+          prevent_initial_call=True)
+def get_rows(request, state):
+    """A block of rows: the unit comes from the browser, so it goes through the gate."""
+    scope = current_scope()
+    wh = context.warehouse()
+    version = api.data_version(wh)
+    request = request or {}
+    try:
+        q = hl.build(str(state.get("code")), state.get("preset"),
+                     api.parse_year(state.get("year"), version),
+                     api.parse_month(state.get("month"), version),
+                     request.get("filterModel"), request.get("sortModel"))
+    except hl.BadFilter as exc:
+        return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=str(exc)), "#", "#"
+    n = hl.count(wh, scope, q)
+    start = int(request.get("startRow") or 0)
+    end = int(request.get("endRow") or start + 100)
+    df = hl.page(wh, scope, q, start, min(end - start, hl.PAGE_MAX))
+    export = {"unit": q.unit, "preset": q.preset, "year": q.year,
+              "month": q.month.strftime("%Y-%m"),
+              "filter": json.dumps(request.get("filterModel") or {}),
+              "sort": json.dumps(request.get("sortModel") or [])}
+    count_text = t("hh.count", n=fmt_exact(n))
+    if n > hl.EXPORT_CAP:
+        count_text += " · " + t("hh.export_cap", cap=fmt_exact(hl.EXPORT_CAP))
+    return ({"rowData": rows(df, _labels()), "rowCount": n}, count_text,
+            "/export/households.csv?" + urlencode(export),
+            "/export/households.xlsx?" + urlencode(export))
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True),
+          Input("hh-preset", "value"), Input("hh-year", "value"), Input("hh-month", "value"),
+          State("hh-state", "data"), prevent_initial_call=True)
+def change_list(preset, year, month, state):
+    """A new preset or period: only the URL changes; the list is rebuilt from it (and
+    nothing changes when Dash calls this as the controls first appear)."""
+    raise_for_region(current_scope(), state.get("code"))
+    preset = preset if preset in PRESETS else "all"
+    if (preset, str(year), month) == (state.get("preset"), str(state.get("year")),
+                                       state.get("month")):
+        return dash.no_update
+    return href(str(state["code"]), preset, year, month)

@@ -1,0 +1,157 @@
+"""The region page (/region/<code>): drill down from the province to a village.
+
+The URL is the state: /region/<code>?indicator=...&year=...&month=... ; back, forward,
+reload and a shared link restore the same view. Controls and map clicks only change the
+URL; the page is rebuilt from it, through the gate, every time.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import kpi, maps, messages
+from components import region as view
+from components.shell import breadcrumb
+from components.theme import GRAPH_CONFIG
+from ops.users import ROLES
+from queries import api, indicators
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
+from web import context
+from web.i18n import t
+
+dash.register_page(__name__, path_template="/region/<code>", name="region",
+                   title="精准 · 地区", path="/region",
+                   nav={"label": "nav.region", "roles": ROLES, "order": 10})
+
+
+def href(code: str, indicator: str | None = None, year=None, month=None) -> str:
+    query = {k: v for k, v in (("indicator", indicator), ("year", year), ("month", month)) if v}
+    return f"/region/{code}" + (f"?{urlencode(query)}" if query else "")
+
+
+def layout(code: str | None = None, indicator: str | None = None, year=None, month=None,
+           **_):
+    scope = current_scope()
+    if code is None or code == "none":
+        code = scope.region_code
+    ind = indicators.get(indicator)
+    if year is None and ind.poverty_era:
+        year = indicators.POVERTY_ERA_DEFAULT_YEAR
+    try:
+        v = api.region_view(context.warehouse(), scope, code, year, month)
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    month_s = v.month.strftime("%Y-%m")
+
+    def link(c: str) -> str:
+        return href(c, ind.key, v.year, month_s)
+
+    fmt = lambda x: view.fmt_value(ind, x)  # noqa: E731
+    fc, bounds, colours = maps.feature_collection(v.geometry, v.children, ind, fmt, link)
+    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
+    legend = maps.legend(ind, bounds, colours, fmt, view.period_label(ind, v), schematic)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    the_map = maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
+                              v.map_parent["code"])
+    options = [{"value": k, "label": t(i.label_key)} for k, i in indicators.INDICATORS.items()]
+    return html.Div(className="jz-page", children=[
+        breadcrumb(v.trail, link),
+        dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
+            dmc.Title(v.unit["name"], order=2, id="region-title"),
+            dmc.Group(gap="xs", align="flex-end", children=[
+                dmc.Select(id="region-indicator", label=t("region.indicator"), data=options,
+                           value=ind.key, w=230, allowDeselect=False),
+                dmc.Select(id="region-year", label=t("overview.year"), value=str(v.year),
+                           data=[str(y) for y in reversed(v.version.years())], w=100,
+                           allowDeselect=False, display="block" if ind.period == "year"
+                           else "none"),
+                dmc.Select(id="region-month", label=t("region.month"), value=month_s,
+                           data=view.month_options(api.months(v.version)), w=130,
+                           allowDeselect=False, display="block" if ind.period == "month"
+                           else "none"),
+                dcc.Link(dmc.Button(t("region.households"), variant="light"),
+                         href=f"/households/{v.unit['code']}", id="region-households-link"),
+            ]),
+        ]),
+        dcc.Store(id="region-code", data=v.unit["code"]),
+        dcc.Store(id="region-url", data=href(v.unit["code"], ind.key, v.year, month_s)),
+        dmc.Grid(gutter="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dmc.Text(t("region.map_title", region=v.map_parent["name"],
+                               indicator=t(ind.label_key)), fw=600, mb=4),
+                    the_map])),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=[
+                dmc.SimpleGrid(cols=2, spacing="sm", children=[
+                    kpi.card(k) for k in view.cards(v, ind)], id="region-cards"),
+                dmc.Paper(dcc.Graph(id="region-trend", figure=view.trend(v, ind),
+                                    config=GRAPH_CONFIG), withBorder=True, p="xs", mt="sm"),
+            ]),
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="md", children=[
+                    dmc.Title(t("region.ranking", period=view.period_label(ind, v)), order=4,
+                              mb="sm"),
+                    view.ranked_table(v, ind, link)])),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
+                withBorder=True, p="xs", children=dmc.Tabs(value="causes", children=[
+                    dmc.TabsList([dmc.TabsTab(t("region.causes"), value="causes"),
+                                  dmc.TabsTab(t("region.risks"), value="risks"),
+                                  dmc.TabsTab(t("region.channels"), value="channels")]),
+                    dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
+                        v.causes, "cause", "hh_registered", "cause",
+                        t("region.causes_title", region=v.unit["name"])), config=GRAPH_CONFIG),
+                        value="causes"),
+                    dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
+                        v.risks, "risk_type", "hh_monitored", "risk",
+                        t("region.risks_title", region=v.unit["name"])), config=GRAPH_CONFIG),
+                        value="risks"),
+                    dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
+                        v.channels, "channel", "coverage", "channel",
+                        t("region.channels_title", region=v.unit["name"], year=v.year),
+                        ratio=True), config=GRAPH_CONFIG), value="channels"),
+                ]))),
+        ]),
+    ])
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True),
+          Input("region-indicator", "value"), Input("region-year", "value"),
+          Input("region-month", "value"), State("region-code", "data"),
+          State("region-url", "data"), prevent_initial_call=True)
+def change_view(indicator, year, month, code, current=None):
+    """A new indicator or period: only the URL changes; the page is rebuilt from it.
+
+    Dash also calls this when the page's controls first appear: the URL is then the
+    page's own, and nothing changes (no extra render, no extra history entry).
+    """
+    raise_for_region(current_scope(), code)
+    ind = indicators.get(indicator)
+    version = api.data_version(context.warehouse())
+    target = href(code, ind.key, api.parse_year(year, version),
+                  api.parse_month(month, version).strftime("%Y-%m"))
+    return dash.no_update if target == current else target
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True),
+          Input("region-map-geojson", "clickData"), prevent_initial_call=True)
+def drill(feature):
+    """A click on a unit of the map: go to that unit (if the user may see it)."""
+    scope = current_scope()
+    if not feature:
+        return dash.no_update
+    props = feature.get("properties") or {}
+    try:
+        raise_for_region(scope, props.get("code"))
+    except (AccessDenied, RegionNotFound):
+        return dash.no_update
+    target = str(props.get("href", ""))
+    return target if target.startswith(f"/region/{props['code']}") else href(props["code"])

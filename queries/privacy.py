@@ -1,0 +1,23 @@
+"""Who may see unmasked ID and phone numbers, and the record of every time they do."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+from ops import audit
+from queries.scope import Scope
+
+# Field work needs full ID numbers: cadres, and managers of a county or below.
+REVEAL_ROLES = {"cadre": 1, "manager": 3}
+
+
+def can_reveal(scope: Scope | None) -> bool:
+    if scope is None or scope.role not in REVEAL_ROLES:
+        return False
+    return scope.level >= REVEAL_ROLES[scope.role]
+
+
+def log_reveal(ops: Engine, scope: Scope, household_id: int, ip: str = "") -> None:
+    """Each unmasked view is written to the audit log."""
+    audit.record(ops, scope.username, "reveal_id", target=f"household:{household_id}",
+                 detail={"region": scope.region_code}, ip=ip)
