@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import plotly.graph_objects as go
 
-from components import tables
+from components import charts, tables
 from components.kpi import Kpi
-from components.theme import SERIES, TEMPLATE
 from etl.codes import CODES
 from queries.api import RegionView
 from queries.indicators import INDICATORS, Indicator
@@ -39,26 +37,24 @@ def period_label(ind: Indicator, view: RegionView) -> str:
     return t("overview.period.year_end", year=view.year)
 
 
-def _series(view: RegionView, ind: Indicator) -> pd.DataFrame:
-    """(period, value) of the unit for the indicator, oldest first."""
+def _series(view: RegionView, ind: Indicator) -> dict:
+    """period -> value of the unit for the indicator (periods as int years or dates)."""
     if ind.period == "year":
-        df = view.years[["year", ind.column]].rename(columns={"year": "period"})
+        keys = view.years["year"].astype(int).tolist()
+        values = view.years[ind.column].tolist()
     else:
-        df = view.months[["month", ind.column]].rename(columns={"month": "period"})
-    return df.rename(columns={ind.column: "value"})
+        keys = [m.date() for m in view.months["month"]]
+        values = view.months[ind.column].tolist()
+    return {k: (None if _missing(v) else v) for k, v in zip(keys, values)}
 
 
 def _current_and_previous(view: RegionView, ind: Indicator):
     s = _series(view, ind)
     if ind.period == "year":
-        cur = s[s["period"] == view.year]["value"]
-        prev = s[s["period"] == view.year - 1]["value"]
-    else:
-        m = pd.Timestamp(view.month)
-        cur = s[s["period"] == m]["value"]
-        prev = s[s["period"] == m - pd.DateOffset(months=1)]["value"]
-    first = lambda x: None if x.empty or _missing(x.iloc[0]) else x.iloc[0]  # noqa: E731
-    return first(cur), first(prev)
+        return s.get(view.year), s.get(view.year - 1)
+    m = view.month
+    prev = dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1)
+    return s.get(m), s.get(prev)
 
 
 def card_for(view: RegionView, ind: Indicator) -> Kpi:
@@ -91,24 +87,14 @@ def cards(view: RegionView, ind: Indicator) -> list[Kpi]:
     return [card_for(view, INDICATORS[k]) for k in keys]
 
 
-def trend(view: RegionView, ind: Indicator) -> go.Figure:
-    s = _series(view, ind).dropna()
+def trend(view: RegionView, ind: Indicator) -> dict:
+    s = {k: v for k, v in _series(view, ind).items() if v is not None}
     if ind.poverty_era:  # nothing to draw after the last poor exited
-        s = s[s["period"] <= 2020]
-    y = s["value"] * (100 if ind.kind == "ratio" else 1)
-    fig = go.Figure()
-    if ind.period == "year":
-        fig.add_bar(x=s["period"], y=y, marker_color=SERIES[0], name=t(ind.label_key))
-        fig.update_xaxes(dtick=1)
-    else:
-        fig.add_scatter(x=s["period"], y=y, mode="lines", line={"color": SERIES[0], "width": 2},
-                        name=t(ind.label_key))
-    fig.update_layout(template=TEMPLATE, height=300, showlegend=False,
-                      title=t("region.trend", region=view.unit["name"],
-                              indicator=t(ind.label_key)))
-    fig.update_yaxes(ticksuffix="%" if ind.kind == "ratio" else "", tickformat=",",
-                     rangemode="tozero")
-    return fig
+        s = {k: v for k, v in s.items() if k <= 2020}
+    scale = 100 if ind.kind == "ratio" else 1
+    return charts.series(list(s), [float(v) * scale for v in s.values()],
+                         t("region.trend", region=view.unit["name"], indicator=t(ind.label_key)),
+                         bars=ind.period == "year", percent=ind.kind == "ratio")
 
 
 def _labels(domain: str) -> dict:
@@ -116,20 +102,14 @@ def _labels(domain: str) -> dict:
     return {int(k) if str(k).isdigit() else k: v[lang] for k, v in CODES[domain].items()}
 
 
-def breakdown(df: pd.DataFrame, code_col: str, value_col: str, domain: str, title: str,
-              ratio: bool = False) -> go.Figure:
+def breakdown(df: pd.DataFrame, value_col: str, domain: str, title: str,
+              ratio: bool = False) -> dict:
     """A horizontal bar chart of a breakdown (causes, risks, channels), largest on top."""
     labels = _labels(domain)
-    d = df.sort_values(value_col)
-    x = d[value_col] * (100 if ratio else 1)
-    fig = go.Figure(go.Bar(x=x, y=[labels.get(int(c), str(c)) for c in d[code_col]],
-                           orientation="h", marker_color=SERIES[0],
-                           hovertemplate="%{y}: %{x:,.1f}" + ("%" if ratio else "")
-                           + "<extra></extra>"))
-    fig.update_layout(template=TEMPLATE, height=max(220, 28 * len(d) + 90), title=title,
-                      margin={"l": 150, "r": 24, "t": 56, "b": 32})
-    fig.update_xaxes(ticksuffix="%" if ratio else "", tickformat=",", rangemode="tozero")
-    return fig
+    d = df.sort_values(value_col, ascending=False)
+    return charts.hbar([labels.get(int(c), str(c)) for c in d["item"]],
+                       [None if _missing(v) else float(v) * (100 if ratio else 1)
+                        for v in d[value_col]], title, percent=ratio)
 
 
 RANK_EXTRA = ("hh_registered", "hh_not_exited", "hh_monitored", "hh_unresolved")

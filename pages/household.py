@@ -5,11 +5,10 @@ from __future__ import annotations
 import dash
 import dash_mantine_components as dmc
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, callback, dcc, html
 
 from components import messages, tables
-from components.theme import GRAPH_CONFIG, SERIES, TEMPLATE
+from components.theme import BAD, GRAPH_CONFIG, SERIES, figure
 from etl.codes import CODES
 from queries import api
 from queries.privacy import can_reveal, log_reveal
@@ -51,17 +50,18 @@ def members_table(members: pd.DataFrame):
     return tables.grid("hhd-members", cols, rows, height=tables.fit_height(len(rows)))
 
 
-def income_figure(income: pd.DataFrame, title: str) -> go.Figure:
-    fig = go.Figure()
-    fig.add_bar(x=income["year"], y=income["per_capita"].astype(float), name=t("hhd.per_capita"),
-                marker_color=SERIES[0])
-    line = income["monitoring_line"].astype("Float64").fillna(income["poverty_line"].astype("Float64"))
-    fig.add_scatter(x=income["year"], y=line.astype(float), mode="lines+markers",
-                    name=t("hhd.line"), line={"color": "#c62828", "dash": "dash"})
-    fig.update_layout(template=TEMPLATE, height=300, title=title)
-    fig.update_xaxes(dtick=1)
-    fig.update_yaxes(tickformat=",", title_text=t("unit.yuan"))
-    return fig
+def income_figure(income: pd.DataFrame, title: str) -> dict:
+    line = income["monitoring_line"].astype("Float64").fillna(
+        income["poverty_line"].astype("Float64"))
+    return figure([
+        {"type": "bar", "x": income["year"].tolist(),
+         "y": [float(v) for v in income["per_capita"]], "name": t("hhd.per_capita"),
+         "marker": {"color": SERIES[0]}},
+        {"type": "scatter", "mode": "lines+markers", "x": income["year"].tolist(),
+         "y": [None if pd.isna(v) else float(v) for v in line], "name": t("hhd.line"),
+         "line": {"color": BAD, "dash": "dash"}},
+    ], {"height": 300, "title": {"text": title}, "xaxis": {"dtick": 1},
+        "yaxis": {"tickformat": ",", "title": {"text": t("unit.yuan")}}})
 
 
 def timeline(mon: dict | None, measures: pd.DataFrame):

@@ -142,6 +142,7 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
             id="hh-grid", columnDefs=columns(), rowModelType="infinite",
             defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
             dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20,
+                             "suppressMultiSort": True,
                              "rowBuffer": 0, "theme": GRID_THEME, "suppressCellFocus": True},
             style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
             className="jz-grid"),

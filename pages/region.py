@@ -107,15 +107,15 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
                                   dmc.TabsTab(t("region.risks"), value="risks"),
                                   dmc.TabsTab(t("region.channels"), value="channels")]),
                     dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
-                        v.causes, "cause", "hh_registered", "cause",
+                        v.breakdown("cause"), "households", "cause",
                         t("region.causes_title", region=v.unit["name"])), config=GRAPH_CONFIG),
                         value="causes"),
                     dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
-                        v.risks, "risk_type", "hh_monitored", "risk",
+                        v.breakdown("risk"), "households", "risk",
                         t("region.risks_title", region=v.unit["name"])), config=GRAPH_CONFIG),
                         value="risks"),
                     dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
-                        v.channels, "channel", "coverage", "channel",
+                        v.breakdown("channel"), "share", "channel",
                         t("region.channels_title", region=v.unit["name"], year=v.year),
                         ratio=True), config=GRAPH_CONFIG), value="channels"),
                 ]))),

@@ -42,9 +42,9 @@ class DataVersion:
 
 
 def data_version(wh: Warehouse) -> DataVersion:
-    row = wh.run("data_version", None).iloc[0]
-    as_of = pd.Timestamp(row["as_of"]).date()
-    return DataVersion(str(row["version"]), as_of, float(row["scale"]))
+    """The build of the warehouse this process reads (read once per connection)."""
+    v = wh.version
+    return DataVersion(str(v["version"]), pd.Timestamp(v["as_of"]).date(), float(v["scale"]))
 
 
 def region(wh: Warehouse, scope: Scope, code: str) -> dict:
@@ -137,9 +137,10 @@ class RegionView:
     geometry: pd.DataFrame  # geometry of the map's units
     years: pd.DataFrame
     months: pd.DataFrame
-    causes: pd.DataFrame
-    risks: pd.DataFrame
-    channels: pd.DataFrame
+    breakdowns: pd.DataFrame  # breakdown (cause, risk, channel), item, households, people, share
+
+    def breakdown(self, kind: str) -> pd.DataFrame:
+        return self.breakdowns[self.breakdowns["breakdown"] == kind]
 
     @property
     def is_village(self) -> bool:
@@ -166,9 +167,7 @@ def region_view(wh: Warehouse, scope: Scope, code: str, year, month) -> RegionVi
         geometry=wh.run("children_geometry", scope, code=map_code),
         years=wh.run("unit_years", scope, code=code),
         months=wh.run("unit_months", scope, code=code),
-        causes=wh.run("unit_causes", scope, code=code),
-        risks=wh.run("unit_risks", scope, code=code),
-        channels=wh.run("unit_channels", scope, code=code, year=year),
+        breakdowns=wh.run("unit_breakdowns", scope, code=code, year=year),
     )
 
 

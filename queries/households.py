@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -20,6 +20,7 @@ from queries.runner import Fragment, Warehouse
 from queries.scope import Scope, prefix_of, raise_for_region
 
 EXPORT_CAP = 100_000
+PROVINCE = "610000000000"
 PAGE_MAX = 500
 
 # column -> filter kind. Only these can be filtered or sorted.
@@ -29,6 +30,8 @@ COLUMNS = {
     "main_cause": "set", "monitor_type": "set", "monitor_state": "set",
     "per_capita_income": "number", "is_registered": "bool", "relocated": "bool",
 }
+# Sortable columns that can be NULL: they have a separate descending position (rkd_).
+NULLABLE = {"identify_year", "exit_year", "main_cause", "monitor_type", "monitor_state"}
 NUMBER_OPS = {"equals": "=", "notEqual": "<>", "lessThan": "<", "lessThanOrEqual": "<=",
               "greaterThan": ">", "greaterThanOrEqual": ">="}
 PRESETS = {
@@ -44,7 +47,7 @@ PRESETS = {
     "below_line": "household_id in (select household_id from household_below_line "
                   "where year = $year)",
 }
-DEFAULT_SORT = Fragment("household_id asc")
+DEFAULT_SORT = Fragment("household_id")
 
 
 class BadFilter(ValueError):
@@ -62,6 +65,13 @@ class ListQuery:
     where: list[str] = field(default_factory=list)
     params: dict = field(default_factory=dict)
     order: Fragment = DEFAULT_SORT
+    # The position column the order follows, and whether it is read backwards.
+    rank: str = "household_id"
+    reverse: bool = False
+
+    def whole_table(self) -> bool:
+        """Every household of the province, unfiltered: a page is a range of positions."""
+        return self.unit == PROVINCE and self.preset == "all" and not self.where
 
     def fragments(self) -> dict[str, Fragment]:
         clauses = [PRESETS[self.preset]] + self.where
@@ -149,16 +159,19 @@ def build(unit: str, preset: str | None = None, year: int | None = None,
                 raise BadFilter(f"cannot filter on {str(column)[:40]}")
             q.where.append(_condition(q, column, model))
     if sort_model:
-        if not isinstance(sort_model, list) or len(sort_model) > 3:
+        # One column at a time: positions are unique, so a second key would never matter.
+        if not isinstance(sort_model, list) or not isinstance(sort_model[0], dict):
             raise BadFilter("malformed sort")
-        parts = []
-        for s in sort_model:
-            col = s.get("colId") if isinstance(s, dict) else None
-            direction = s.get("sort") if isinstance(s, dict) else None
-            if col not in COLUMNS or direction not in ("asc", "desc"):
-                raise BadFilter(f"cannot sort on {str(col)[:40]}")
-            parts.append(f"{col} {direction} nulls last")
-        q.order = Fragment(", ".join(parts + ["household_id asc"]))
+        col, direction = sort_model[0].get("colId"), sort_model[0].get("sort")
+        if col not in COLUMNS or direction not in ("asc", "desc"):
+            raise BadFilter(f"cannot sort on {str(col)[:40]}")
+        if direction == "asc":
+            q.rank = f"rk_{col}"
+        elif col in NULLABLE:
+            q.rank = f"rkd_{col}"
+        else:
+            q.rank, q.reverse = f"rk_{col}", True
+        q.order = Fragment(q.rank + (" desc" if q.reverse else ""))
     return q
 
 
@@ -173,6 +186,15 @@ def page(wh: Warehouse, scope: Scope, q: ListQuery, offset: int, limit: int) -> 
     """Rows ``offset``..``offset+limit`` of the list, with phone numbers masked."""
     raise_for_region(scope, q.unit)
     offset, limit = max(0, int(offset)), max(1, min(int(limit), EXPORT_CAP))
+    if q.whole_table() and q.rank != "household_id":
+        # Positions are precomputed over the whole table: a page is a range of them, and
+        # nothing needs sorting past the offset.
+        n = count(wh, scope, q)
+        lo, hi = (n - offset - limit + 1, n - offset) if q.reverse else \
+            (offset + 1, offset + limit)
+        q = replace(q, where=[f"{q.rank} between $lo and $hi"],
+                    params={"lo": lo, "hi": hi})
+        offset = 0
     df = wh.run("households_page", scope, fragments=q.fragments(), **q.values(),
                 offset=offset, limit=limit)
     if len(df):

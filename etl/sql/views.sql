@@ -1,7 +1,8 @@
 -- Indicators derived from the rollups: the one definition of every ratio (domain.md §4).
--- A ratio whose denominator is zero is NULL ("no data"), never zero.
+-- A ratio whose denominator is zero is NULL ("no data"), never zero. Stored as tables
+-- keyed by unit and period, so that every figure for any unit is a key lookup.
 
-create view indicator_year as
+create table indicator_year as
 select
     y.* replace (
         -- A count against a line that did not exist that year is "no data", not zero.
@@ -15,9 +16,12 @@ select
     l.poverty_line,
     l.monitoring_line
 from rollup_year as y
-join lines as l using (year);
+join lines as l using (year)
+order by y.region_code, y.year;
 
-create view indicator_month as
+alter table indicator_year add primary key (region_code, year);
+
+create table indicator_month as
 select
     m.*,
     y.rural_population,
@@ -27,5 +31,10 @@ select
     m.hh_with_measure / nullif(m.hh_monitored, 0) as measure_coverage
 from rollup_month as m
 join rollup_year as y
-    on y.region_code = m.region_code and y.year = year(m.month);
+    on y.region_code = m.region_code and y.year = year(m.month)
+order by m.region_code, m.month;
+
+alter table indicator_month add primary key (region_code, month);
+alter table region add primary key (code);
+alter table region_geom add primary key (code);
 

@@ -30,3 +30,4 @@ join household_list as p using (household_id)
 join region as v on v.code = p.village_code
 join region as t on t.code = p.township_code
 order by {order};
+

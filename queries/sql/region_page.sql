@@ -14,24 +14,10 @@ where r.parent_code = $code
   and starts_with(g.code, $_scope_prefix)
 order by g.code;
 
--- name: unit_causes
--- Registered households of a unit by main cause of poverty.
-select c.cause, c.hh_registered, c.pp_registered
-from rollup_cause as c
-where c.region_code = $code
-  and starts_with(c.region_code, $_scope_prefix)
-order by c.hh_registered desc;
-
--- name: unit_risks
--- Monitoring objects of a unit by risk type.
-select k.risk_type, k.hh_monitored, k.hh_unresolved
-from rollup_risk as k
-where k.region_code = $code
-  and starts_with(k.region_code, $_scope_prefix)
-order by k.hh_monitored desc;
-
--- name: unit_channels
--- Households reached by each of the eight channels, and the share of registered households.
+-- name: unit_breakdowns
+-- A unit's breakdowns in one go: registered households by main cause, monitored
+-- households by risk type, and the reach of the eight channels (as a share of the
+-- registered households of the year).
 with registered as (
     select hh_registered
     from rollup_year
@@ -39,10 +25,19 @@ with registered as (
       and year = $year
       and starts_with(region_code, $_scope_prefix)
 )
-select c.channel, c.hh_reached, c.amount,
-       c.hh_reached / nullif(r.hh_registered, 0) as coverage
+select 'cause' as breakdown, c.cause as item, c.hh_registered as households,
+       c.pp_registered as people, null::double as share
+from rollup_cause as c
+where c.region_code = $code
+  and starts_with(c.region_code, $_scope_prefix)
+union all
+select 'risk', k.risk_type, k.hh_monitored, k.hh_unresolved, null
+from rollup_risk as k
+where k.region_code = $code
+  and starts_with(k.region_code, $_scope_prefix)
+union all
+select 'channel', c.channel, c.hh_reached, c.amount, c.hh_reached / nullif(r.hh_registered, 0)
 from rollup_channel as c
 cross join registered as r
 where c.region_code = $code
-  and starts_with(c.region_code, $_scope_prefix)
-order by c.channel;
+  and starts_with(c.region_code, $_scope_prefix);
