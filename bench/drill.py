@@ -78,9 +78,9 @@ def login(base: str) -> requests.Session:
     return s
 
 
-def timed(fn) -> tuple[float, requests.Response]:
+def timed(fn, *args) -> tuple[float, requests.Response]:
     t = time.perf_counter()
-    r = fn()
+    r = fn(*args)
     ms = (time.perf_counter() - t) * 1000
     if r.status_code not in (200, 204):
         raise SystemExit(f"{r.status_code}: {r.text[:300]}")
@@ -186,9 +186,8 @@ def main() -> None:
                 for level, codes in sample.items():
                     for code in codes:
                         href = f"/region/{code}{query}"
-                        t_click, _ = timed(lambda: click_request(s, base, output, code, href))
-                        t_page, resp = timed(lambda: page_request(s, base, f"/region/{code}",
-                                                                  query))
+                        t_click, _ = timed(click_request, s, base, output, code, href)
+                        t_page, resp = timed(page_request, s, base, f"/region/{code}", query)
                         results.setdefault(f"drill {rnd}", []).append(t_click + t_page)
                         results.setdefault(f"drill {rnd} level {level}", []).append(
                             t_click + t_page)
@@ -199,7 +198,7 @@ def main() -> None:
                      [{"colId": "members", "sort": "asc"}], [{"colId": "head_name", "sort": "asc"}]]
             for i in range(120):
                 row = 0 if i < 10 else rng.randrange(0, 1_020_000 // 100) * 100
-                ms, _ = timed(lambda: rows_request(s, base, row, sorts[i % len(sorts)]))
+                ms, _ = timed(rows_request, s, base, row, sorts[i % len(sorts)])
                 if i >= 4:  # the first block of each sort fills the count cache
                     results.setdefault("household list, 100 rows, province", []).append(ms)
         finally:
