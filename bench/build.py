@@ -45,7 +45,7 @@ def one_build(scale: float, out: Path) -> dict:
 
 def bench(scale: float, runs: int) -> dict:
     results = []
-    with tempfile.TemporaryDirectory(dir=ROOT / "data") as tmp:
+    with tempfile.TemporaryDirectory(dir=ROOT / "data", prefix=".bench-") as tmp:
         for i in range(runs):
             r = one_build(scale, Path(tmp) / "bench.duckdb")
             print(f"scale {scale:g} run {i + 1}/{runs}: {r['seconds']:.1f} s, "

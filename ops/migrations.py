@@ -49,8 +49,16 @@ def _v1(conn: Connection) -> None:
     _append_only(conn, "audit_log")
 
 
+def _v2(conn: Connection) -> None:
+    for table in (schema.meetings, schema.tasks, schema.task_links, schema.task_events,
+                  schema.api_tokens, schema.digests):
+        table.create(conn)
+    _append_only(conn, "task_events")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users, login throttle and the append-only audit log", _v1),
+    Migration(2, "instructions, their events and links, meetings, API tokens, digests", _v2),
 ]
 
 

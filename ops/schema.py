@@ -55,3 +55,91 @@ audit_log = sa.Table(
 )
 sa.Index("ix_audit_log_at", audit_log.c.at)
 sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.at)
+
+
+# ---------------------------------------------------------------- instructions (督办)
+meetings = sa.Table(
+    "meetings", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False),
+    sa.Column("attendees", sa.Text, nullable=False, default=""),
+    sa.Column("notes", sa.Text, nullable=False, default=""),
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+tasks = sa.Table(
+    "tasks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("content", sa.Text, nullable=False, default=""),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("priority", sa.String(10), nullable=False),
+    sa.Column("source", sa.String(20), nullable=False),
+    sa.Column("source_ref", sa.String(100), nullable=False, default=""),
+    sa.Column("meeting_id", sa.Integer, sa.ForeignKey("meetings.id")),
+    sa.Column("issuer", sa.String(64), nullable=False),
+    sa.Column("issuer_region", sa.String(12), nullable=False),
+    sa.Column("assignee_region", sa.String(12), nullable=False),
+    sa.Column("assignee_user", sa.String(64)),
+    sa.Column("deadline", sa.Date, nullable=False),
+    sa.Column("ack_deadline", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("escalated_to", sa.String(12)),
+    sa.Column("overdue_at", sa.DateTime(timezone=True)),
+    sa.Column("urge_count", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+)
+sa.Index("ix_tasks_assignee", tasks.c.assignee_region, tasks.c.state)
+sa.Index("ix_tasks_issuer", tasks.c.issuer_region)
+sa.Index("ix_tasks_deadline", tasks.c.deadline)
+
+# Regions an instruction concerns and households it names.
+task_links = sa.Table(
+    "task_links", metadata,
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id"), nullable=False),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("ref", sa.String(20), nullable=False),
+    sa.PrimaryKeyConstraint("task_id", "kind", "ref"),
+)
+
+# Every change to an instruction, in order: append-only.
+task_events = sa.Table(
+    "task_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("from_state", sa.String(20)),
+    sa.Column("to_state", sa.String(20)),
+    sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+sa.Index("ix_task_events_task", task_events.c.task_id, task_events.c.id)
+
+api_tokens = sa.Table(
+    "api_tokens", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_used_at", sa.DateTime(timezone=True)),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+
+# The daily digest of each unit, written once a day by the scheduler.
+digests = sa.Table(
+    "digests", metadata,
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("day", sa.Date, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint("region_code", "day"),
+)

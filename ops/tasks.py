@@ -1,0 +1,554 @@
+"""Instructions (督办事项): the state machine, who may do what, and every change as an event.
+
+draft → issued → acknowledged → in_progress → reported → closed, with review after a
+report (pass closes, return sends back to in progress) and withdrawal from any open
+state. An instruction is overdue when its deadline passes before it closes; one not
+acknowledged by its acknowledgement deadline is escalated to the parent unit. Nothing is
+ever deleted; every change is an append-only event with actor and time.
+
+Updates carry the version the user saw: a stale version is a conflict (409) and changes
+nothing. Every refusal is a TaskError with a status and a message key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ops.schema import digests, meetings, task_events, task_links, tasks
+from queries.scope import CODE, Scope, level_of
+
+STATES = ("draft", "issued", "acknowledged", "in_progress", "reported", "closed", "withdrawn")
+OPEN = ("draft", "issued", "acknowledged", "in_progress", "reported")
+FINAL = ("closed", "withdrawn")
+TYPES = ("meeting_decision", "alert_verification", "crosscheck_doubt", "data_correction", "other")
+PRIORITIES = ("urgent", "high", "normal", "low")
+SOURCES = ("meeting", "alert", "household", "region")
+ISSUERS = ("leader", "manager")
+ASSIGNEE_ROLES = ("leader", "manager", "cadre", "department")
+MAX_TITLE, MAX_TEXT, MAX_LINKS = 200, 10_000, 50
+ACK_WITHIN = dt.timedelta(hours=48)
+
+# action -> (states it may start from, state it leads to, who may take it)
+ACTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "issue": (("draft",), "issued", "issuer"),
+    "acknowledge": (("issued",), "acknowledged", "assignee"),
+    "start": (("acknowledged",), "in_progress", "assignee"),
+    "report": (("in_progress",), "reported", "assignee"),
+    "pass": (("reported",), "closed", "issuer"),
+    "return": (("reported",), "in_progress", "issuer"),
+    "withdraw": (OPEN, "withdrawn", "issuer"),
+}
+
+
+class TaskError(Exception):
+    """A refused request: HTTP-like status, a message key, and per-field keys for 400."""
+
+    def __init__(self, status: int, key: str, fields: dict | None = None,
+                 current: dict | None = None, **params):
+        super().__init__(key)
+        self.status, self.key, self.fields, self.current, self.params = \
+            status, key, fields or {}, current, params
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _aware(value):
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value
+
+
+def parent_of(code: str) -> str | None:
+    """The unit directly above (None for the province)."""
+    level = level_of(code)
+    keep = {2: 2, 3: 4, 4: 6, 5: 9}.get(level)
+    return None if keep is None else code[:keep].ljust(12, "0")
+
+
+# ------------------------------------------------------------------ permissions
+def can_view(actor: Scope, task: dict) -> bool:
+    return actor.contains(task["assignee_region"]) or actor.contains(task["issuer_region"])
+
+
+def _is_issuer_side(actor: Scope, task: dict) -> bool:
+    """The issuer, or a leader or manager above the issuer's unit."""
+    if actor.username == task["issuer"]:
+        return True
+    return actor.role in ISSUERS and actor.contains(task["issuer_region"]) \
+        and actor.region_code != task["issuer_region"]
+
+
+def _is_assignee(actor: Scope, task: dict) -> bool:
+    if task.get("assignee_user"):
+        return actor.username == task["assignee_user"]
+    return actor.region_code == task["assignee_region"] and actor.role in ASSIGNEE_ROLES
+
+
+def refusal(actor: Scope, task: dict, action: str) -> str | None:
+    """Why ``actor`` may not take ``action`` on ``task`` (a message key), or None."""
+    if action == "comment":
+        return None if can_view(actor, task) else "task.err.not_visible"
+    if action == "urge":
+        if task["state"] in FINAL or task["state"] == "draft":
+            return "task.err.not_open"
+        if not (actor.role in ISSUERS and actor.contains(task["assignee_region"])
+                and actor.region_code != task["assignee_region"]):
+            return "task.err.not_superior"
+        return None
+    if action == "edit":
+        if task["state"] in FINAL:
+            return "task.err.final"
+        return None if _is_issuer_side(actor, task) else "task.err.not_issuer"
+    if action not in ACTIONS:
+        return "task.err.unknown_action"
+    sources, _, who = ACTIONS[action]
+    if task["state"] not in sources:
+        return "task.err.illegal_transition"
+    if who == "issuer" and not _is_issuer_side(actor, task):
+        return "task.err.not_issuer"
+    if who == "assignee" and not _is_assignee(actor, task):
+        return "task.err.not_assignee"
+    return None
+
+
+def allowed_actions(actor: Scope, task: dict) -> list[str]:
+    return [a for a in (*ACTIONS, "urge", "edit", "comment") if refusal(actor, task, a) is None]
+
+
+# ------------------------------------------------------------------ validation
+@dataclass
+class NewTask:
+    title: str
+    content: str
+    type: str
+    priority: str
+    source: str
+    assignee_region: str
+    deadline: dt.date
+    ack_deadline: dt.datetime
+    source_ref: str = ""
+    assignee_user: str | None = None
+    meeting_id: int | None = None
+    regions: list[str] = field(default_factory=list)
+    households: list[int] = field(default_factory=list)
+    issue: bool = True
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def validate(actor: Scope, data: dict, now: dt.datetime,
+             region_exists: Callable[[str], bool]) -> NewTask:
+    """A new instruction from user input, or TaskError(400) naming each bad field."""
+    if not isinstance(data, dict):
+        raise TaskError(400, "task.err.invalid", {"_": "task.err.not_object"})
+    errors: dict[str, str] = {}
+    title = data.get("title")
+    title = title.strip() if isinstance(title, str) else ""
+    if not title:
+        errors["title"] = "task.err.title_empty"
+    elif len(title) > MAX_TITLE:
+        errors["title"] = "task.err.title_long"
+    content = data.get("content") or ""
+    if not isinstance(content, str):
+        errors["content"] = "task.err.not_text"
+    elif len(content) > MAX_TEXT:
+        errors["content"] = "task.err.text_long"
+    for name, allowed, default in (("type", TYPES, "other"), ("priority", PRIORITIES, "normal"),
+                                   ("source", SOURCES, "region")):
+        if data.get(name, default) not in allowed:
+            errors[name] = f"task.err.bad_{name}"
+    region = data.get("assignee_region")
+    if not isinstance(region, str) or not CODE.fullmatch(region) or not region_exists(region):
+        errors["assignee_region"] = "task.err.bad_region"
+    elif not actor.contains(region):
+        errors["assignee_region"] = "task.err.region_outside"
+    today = now.date()
+    deadline = _date(data.get("deadline"))
+    if deadline is None:
+        errors["deadline"] = "task.err.bad_date"
+    elif deadline < today:
+        errors["deadline"] = "task.err.deadline_past"
+    ack = data.get("ack_deadline")
+    ack_at = None
+    if ack not in (None, ""):
+        try:
+            ack_at = _aware(dt.datetime.fromisoformat(str(ack)))
+        except ValueError:
+            errors["ack_deadline"] = "task.err.bad_date"
+        else:
+            if ack_at < now:
+                errors["ack_deadline"] = "task.err.deadline_past"
+    regions, households = data.get("regions") or [], data.get("households") or []
+    if not isinstance(regions, list) or len(regions) > MAX_LINKS or not all(
+            isinstance(r, str) and CODE.fullmatch(r) and actor.contains(r) for r in regions):
+        errors["regions"] = "task.err.region_outside"
+    if not isinstance(households, list) or len(households) > MAX_LINKS or not all(
+            isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in households):
+        errors["households"] = "task.err.bad_households"
+    source_ref = data.get("source_ref") or ""
+    if not isinstance(source_ref, str) or len(source_ref) > 100:
+        errors["source_ref"] = "task.err.not_text"
+    assignee_user = data.get("assignee_user") or None
+    if assignee_user is not None and (not isinstance(assignee_user, str)
+                                      or len(assignee_user) > 64):
+        errors["assignee_user"] = "task.err.not_text"
+    if errors:
+        raise TaskError(400, "task.err.invalid", errors)
+    if ack_at is None:
+        end_of_deadline = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=dt.UTC)
+        ack_at = min(now + ACK_WITHIN, end_of_deadline)
+    return NewTask(
+        title=title, content=content, type=data.get("type", "other"),
+        priority=data.get("priority", "normal"), source=data.get("source", "region"),
+        assignee_region=region, deadline=deadline, ack_deadline=ack_at,
+        source_ref=source_ref, assignee_user=assignee_user,
+        meeting_id=data.get("meeting_id"), regions=regions, households=households,
+        issue=data.get("issue", True) is not False)
+
+
+# ------------------------------------------------------------------ reading
+def _row(conn: Connection, task_id: int) -> dict | None:
+    row = conn.execute(sa.select(tasks).where(tasks.c.id == task_id)).first()
+    return dict(row._mapping) if row else None
+
+
+def decorate(task: dict, now: dt.datetime, actor: Scope | None = None) -> dict:
+    """Add what is derived, never stored twice: overdue, days left, allowed actions."""
+    for k in ("ack_deadline", "overdue_at", "created_at", "updated_at", "closed_at"):
+        task[k] = _aware(task.get(k))
+    deadline = _date(task["deadline"])
+    task["deadline"] = deadline
+    task["overdue"] = task["state"] in OPEN and task["state"] != "draft" \
+        and deadline < now.date()
+    task["days_left"] = (deadline - now.date()).days
+    if actor is not None:
+        task["allowed_actions"] = allowed_actions(actor, task)
+    return task
+
+
+def get(engine: Engine, actor: Scope, task_id: int, now: dt.datetime | None = None) -> dict:
+    """One instruction with its links and timeline (404 if unknown or not visible)."""
+    now = now or utcnow()
+    with engine.connect() as conn:
+        task = _row(conn, int(task_id))
+        if task is None or not can_view(actor, task):
+            raise TaskError(404, "task.err.not_found")
+        task["links"] = [dict(r._mapping) for r in conn.execute(
+            sa.select(task_links.c.kind, task_links.c.ref)
+            .where(task_links.c.task_id == task["id"]).order_by(task_links.c.kind,
+                                                                task_links.c.ref))]
+        task["events"] = [dict(r._mapping) for r in conn.execute(
+            sa.select(task_events).where(task_events.c.task_id == task["id"])
+            .order_by(task_events.c.id))]
+    for e in task["events"]:
+        e["at"] = _aware(e["at"])
+    return decorate(task, now, actor)
+
+
+def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
+               state: str | None = None, type: str | None = None,
+               overdue: bool | None = None, region: str | None = None,
+               issuer: str | None = None, escalated: bool | None = None,
+               due_before: dt.date | None = None, limit: int = 5000) -> list[dict]:
+    """The inbox of the actor's unit and the units below, and what the actor issued."""
+    now = now or utcnow()
+    prefix = actor.prefix
+    q = sa.select(tasks).where(sa.or_(tasks.c.assignee_region.startswith(prefix),
+                                      tasks.c.issuer_region.startswith(prefix)))
+    if state:
+        q = q.where(tasks.c.state == state)
+    if type:
+        q = q.where(tasks.c.type == type)
+    if region:
+        from queries.scope import prefix_of
+        q = q.where(tasks.c.assignee_region.startswith(prefix_of(region)))
+    if issuer:
+        q = q.where(tasks.c.issuer == issuer)
+    if overdue is not None:
+        late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < now.date())
+        q = q.where(late if overdue else sa.not_(late))
+    if escalated is not None:
+        q = q.where(tasks.c.escalated_to.is_not(None) if escalated
+                    else tasks.c.escalated_to.is_(None))
+    if due_before is not None:
+        q = q.where(tasks.c.deadline <= due_before, tasks.c.state.in_(OPEN))
+    q = q.order_by(tasks.c.deadline, tasks.c.id).limit(limit)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+    return [decorate(r, now, actor) for r in rows]
+
+
+# ------------------------------------------------------------------ writing
+def _event(conn: Connection, task_id: int, now, actor: str, kind: str, version: int,
+           from_state=None, to_state=None, body: str = "") -> None:
+    conn.execute(task_events.insert().values(
+        task_id=task_id, at=now, actor=actor, kind=kind, from_state=from_state,
+        to_state=to_state, body=body, version=version))
+
+
+def create(engine: Engine, actor: Scope, data: dict, region_exists: Callable[[str], bool],
+           now: dt.datetime | None = None) -> dict:
+    """A new instruction (issued at once unless ``issue`` is false), with its events."""
+    now = now or utcnow()
+    if actor.role not in ISSUERS:
+        raise TaskError(403, "task.err.cannot_issue")
+    new = validate(actor, data, now, region_exists)
+    with engine.begin() as conn:
+        if new.meeting_id is not None:
+            m = conn.execute(sa.select(meetings.c.region_code)
+                             .where(meetings.c.id == new.meeting_id)).first()
+            if m is None or not actor.contains(m.region_code):
+                raise TaskError(400, "task.err.invalid", {"meeting_id": "task.err.bad_meeting"})
+        task_id = conn.execute(tasks.insert().values(
+            title=new.title, content=new.content, type=new.type, priority=new.priority,
+            source=new.source, source_ref=new.source_ref, meeting_id=new.meeting_id,
+            issuer=actor.username, issuer_region=actor.region_code,
+            assignee_region=new.assignee_region, assignee_user=new.assignee_user,
+            deadline=new.deadline, ack_deadline=new.ack_deadline,
+            state="issued" if new.issue else "draft", version=1, urge_count=0,
+            created_at=now, updated_at=now)).inserted_primary_key[0]
+        links = [("region", r) for r in dict.fromkeys(new.regions)] + \
+            [("household", str(h)) for h in dict.fromkeys(new.households)]
+        if links:
+            conn.execute(task_links.insert(), [{"task_id": task_id, "kind": k, "ref": r}
+                                               for k, r in links])
+        _event(conn, task_id, now, actor.username, "create", 1, None, "draft",
+               json.dumps({"title": new.title, "assignee_region": new.assignee_region,
+                           "deadline": new.deadline.isoformat()}, ensure_ascii=False))
+        if new.issue:
+            _event(conn, task_id, now, actor.username, "transition", 1, "draft", "issued")
+    return get(engine, actor, task_id, now)
+
+
+def _locked(conn: Connection, task_id) -> dict:
+    try:
+        task = _row(conn, int(task_id))
+    except (TypeError, ValueError):
+        task = None
+    if task is None:
+        raise TaskError(404, "task.err.not_found")
+    return task
+
+
+def _bump(conn: Connection, task: dict, version, values: dict, actor: Scope) -> int:
+    """Write ``values`` if the task is still at ``version``; the new version."""
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise TaskError(400, "task.err.invalid", {"version": "task.err.version_missing"})
+    n = conn.execute(tasks.update().where(tasks.c.id == task["id"],
+                                          tasks.c.version == version)
+                     .values(version=version + 1, **values)).rowcount
+    if n != 1:
+        current = decorate(_row(conn, task["id"]), utcnow(), actor)
+        raise TaskError(409, "task.err.conflict", current=current)
+    return version + 1
+
+
+def act(engine: Engine, actor: Scope, task_id, action: str, version, comment: str = "",
+        now: dt.datetime | None = None) -> dict:
+    """Take a state-machine action on an instruction."""
+    now = now or utcnow()
+    if not isinstance(comment, str) or len(comment) > MAX_TEXT:
+        raise TaskError(400, "task.err.invalid", {"comment": "task.err.text_long"})
+    if action not in ACTIONS:
+        raise TaskError(400, "task.err.invalid", {"action": "task.err.unknown_action"})
+    with engine.begin() as conn:
+        task = _locked(conn, task_id)
+        if not can_view(actor, task):
+            raise TaskError(404, "task.err.not_found")
+        reason = refusal(actor, task, action)
+        if reason:
+            raise TaskError(409 if reason == "task.err.illegal_transition" else 403, reason,
+                            state=task["state"], action=action)
+        _, to_state, _ = ACTIONS[action]
+        values = {"state": to_state, "updated_at": now}
+        if to_state in FINAL:
+            values["closed_at"] = now
+        if action == "return":
+            values["closed_at"] = None
+        new_version = _bump(conn, task, version, values, actor)
+        _event(conn, task["id"], now, actor.username, "transition", new_version,
+               task["state"], to_state, comment.strip() or action)
+    return get(engine, actor, task["id"], now)
+
+
+def edit(engine: Engine, actor: Scope, task_id, version, changes: dict,
+         region_exists: Callable[[str], bool], now: dt.datetime | None = None) -> dict:
+    """Change title, content, priority or deadline (issuer side, open instructions)."""
+    now = now or utcnow()
+    allowed = {"title", "content", "priority", "deadline"}
+    if not isinstance(changes, dict) or not changes or set(changes) - allowed:
+        raise TaskError(400, "task.err.invalid", {"_": "task.err.bad_edit"})
+    with engine.begin() as conn:
+        task = _locked(conn, task_id)
+        if not can_view(actor, task):
+            raise TaskError(404, "task.err.not_found")
+        reason = refusal(actor, task, "edit")
+        if reason:
+            raise TaskError(403, reason)
+        merged = {**{k: task[k] for k in ("title", "content", "type", "priority", "source",
+                                          "assignee_region")},
+                  "deadline": changes.get("deadline", _date(task["deadline"]).isoformat()),
+                  **{k: v for k, v in changes.items() if k != "deadline"}}
+        checked = validate(actor, merged, now, region_exists)
+        values = {k: getattr(checked, k) for k in changes}
+        values["updated_at"] = now
+        new_version = _bump(conn, task, version, values, actor)
+        _event(conn, task["id"], now, actor.username, "edit", new_version,
+               body=json.dumps({k: str(v) for k, v in values.items() if k != "updated_at"},
+                               ensure_ascii=False))
+    return get(engine, actor, task["id"], now)
+
+
+def comment(engine: Engine, actor: Scope, task_id, body: str,
+            now: dt.datetime | None = None) -> dict:
+    """A comment on the timeline (no version change)."""
+    return _note(engine, actor, task_id, "comment", body, now)
+
+
+def urge(engine: Engine, actor: Scope, task_id, body: str = "",
+         now: dt.datetime | None = None) -> dict:
+    """催办: a superior presses the assignee unit (no version change)."""
+    return _note(engine, actor, task_id, "urge", body, now)
+
+
+def _note(engine: Engine, actor: Scope, task_id, kind: str, body, now) -> dict:
+    now = now or utcnow()
+    if not isinstance(body, str) or (kind == "comment" and not body.strip()):
+        raise TaskError(400, "task.err.invalid", {"body": "task.err.comment_empty"})
+    if len(body) > MAX_TEXT:
+        raise TaskError(400, "task.err.invalid", {"body": "task.err.text_long"})
+    with engine.begin() as conn:
+        task = _locked(conn, task_id)
+        if not can_view(actor, task):
+            raise TaskError(404, "task.err.not_found")
+        reason = refusal(actor, task, kind)
+        if reason:
+            raise TaskError(403, reason)
+        if kind == "urge":
+            conn.execute(tasks.update().where(tasks.c.id == task["id"])
+                         .values(urge_count=tasks.c.urge_count + 1))
+        _event(conn, task["id"], now, actor.username, kind, task["version"],
+               body=body.strip())
+    return get(engine, actor, task["id"], now)
+
+
+# ------------------------------------------------------------------ meetings
+def create_meeting(engine: Engine, actor: Scope, title: str, held_on, attendees: str,
+                   notes: str = "", now: dt.datetime | None = None) -> int:
+    now = now or utcnow()
+    errors = {}
+    if actor.role not in ISSUERS:
+        raise TaskError(403, "task.err.cannot_issue")
+    if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
+        errors["title"] = "task.err.title_empty"
+    day = _date(held_on)
+    if day is None:
+        errors["held_on"] = "task.err.bad_date"
+    for name, value in (("attendees", attendees), ("notes", notes)):
+        if not isinstance(value, str) or len(value) > MAX_TEXT:
+            errors[name] = "task.err.text_long"
+    if errors:
+        raise TaskError(400, "task.err.invalid", errors)
+    with engine.begin() as conn:
+        return conn.execute(meetings.insert().values(
+            title=title.strip(), held_on=day, attendees=attendees, notes=notes,
+            region_code=actor.region_code, created_by=actor.username,
+            created_at=now)).inserted_primary_key[0]
+
+
+def list_meetings(engine: Engine, actor: Scope, limit: int = 20) -> list[dict]:
+    q = sa.select(meetings).where(meetings.c.region_code.startswith(actor.prefix)) \
+        .order_by(meetings.c.held_on.desc(), meetings.c.id.desc()).limit(limit)
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+# ------------------------------------------------------------------ the schedule
+def tick(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
+    """Mark overdue instructions, escalate unacknowledged ones, write today's digests.
+
+    Idempotent: each instruction is marked overdue and escalated at most once, and each
+    unit gets one digest a day, however often and from however many processes this runs.
+    """
+    now = now or utcnow()
+    counts = {"overdue": 0, "escalated": 0, "digests": 0}
+    with engine.begin() as conn:
+        late = conn.execute(sa.select(tasks.c.id, tasks.c.version).where(
+            tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < now.date(),
+            tasks.c.overdue_at.is_(None))).all()
+        for task_id, version in late:
+            n = conn.execute(tasks.update().where(tasks.c.id == task_id,
+                                                  tasks.c.overdue_at.is_(None))
+                             .values(overdue_at=now)).rowcount
+            if n:
+                _event(conn, task_id, now, "system", "overdue", version)
+                counts["overdue"] += 1
+        unacknowledged = conn.execute(sa.select(tasks.c.id, tasks.c.version,
+                                                tasks.c.assignee_region).where(
+            tasks.c.state == "issued", tasks.c.ack_deadline < now,
+            tasks.c.escalated_to.is_(None))).all()
+        for task_id, version, region in unacknowledged:
+            parent = parent_of(region)
+            if parent is None:
+                continue
+            n = conn.execute(tasks.update().where(tasks.c.id == task_id,
+                                                  tasks.c.escalated_to.is_(None))
+                             .values(escalated_to=parent)).rowcount
+            if n:
+                _event(conn, task_id, now, "system", "escalate", version, body=parent)
+                counts["escalated"] += 1
+    counts["digests"] = _digests(engine, now)
+    return counts
+
+
+def _digests(engine: Engine, now: dt.datetime) -> int:
+    """One digest a day for each unit with open instructions."""
+    today = now.date()
+    week = today + dt.timedelta(days=7)
+    q = sa.select(
+        tasks.c.assignee_region,
+        sa.func.count().label("open"),
+        sa.func.sum(sa.case((tasks.c.deadline < today, 1), else_=0)).label("overdue"),
+        sa.func.sum(sa.case((tasks.c.deadline <= week, 1), else_=0)).label("due_week"),
+        sa.func.sum(sa.case((tasks.c.state == "issued", 1), else_=0)).label("unacknowledged"),
+        sa.func.sum(sa.case((tasks.c.escalated_to.is_not(None), 1), else_=0)).label("escalated"),
+    ).where(tasks.c.state.in_(OPEN[1:])).group_by(tasks.c.assignee_region)
+    written = 0
+    with engine.begin() as conn:
+        done = {r[0] for r in conn.execute(sa.select(digests.c.region_code)
+                                           .where(digests.c.day == today))}
+        for row in conn.execute(q).all():
+            if row.assignee_region in done:
+                continue
+            body = json.dumps({k: int(getattr(row, k) or 0) for k in
+                               ("open", "overdue", "due_week", "unacknowledged", "escalated")})
+            written += _insert_ignore(conn, digests, {
+                "region_code": row.assignee_region, "day": today, "body": body,
+                "created_at": now})
+    return written
+
+
+def _insert_ignore(conn: Connection, table: sa.Table, values: dict) -> int:
+    """Insert unless the key exists (another process got there first): rows written."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return conn.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount
