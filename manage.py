@@ -176,6 +176,60 @@ def users_disable(username) -> None:
     click.echo(f"disabled {username}")
 
 
+@cli.group()
+def tokens() -> None:
+    """API tokens for field apps and department systems."""
+
+
+@tokens.command("create")
+@click.option("--username", required=True)
+@click.option("--name", required=True, help="What the token is for, e.g. 'field app'.")
+def tokens_create(username, name) -> None:
+    """Make a token; it is printed once and only its hash is kept."""
+    from ops import audit
+    from ops import tokens as tk
+
+    engine = _ops()
+    token_id, token = tk.create(engine, username, name)
+    audit.record(engine, "cli", "token_create", target=f"token:{token_id}",
+                 detail={"username": username, "name": name})
+    click.echo(token)
+
+
+@tokens.command("revoke")
+@click.option("--id", "token_id", required=True, type=int)
+def tokens_revoke(token_id) -> None:
+    """Revoke a token."""
+    from ops import audit
+    from ops import tokens as tk
+
+    engine = _ops()
+    tk.revoke(engine, token_id)
+    audit.record(engine, "cli", "token_revoke", target=f"token:{token_id}")
+    click.echo(f"revoked token {token_id}")
+
+
+@tokens.command("list")
+@click.option("--username", default=None)
+def tokens_list(username) -> None:
+    """List tokens (never the tokens themselves)."""
+    from ops import tokens as tk
+
+    for r in tk.list_tokens(_ops(), username):
+        state = "revoked" if r["revoked_at"] else "active"
+        click.echo(f"{r['id']}\t{r['username']}\t{r['name']}\t{state}\t"
+                   f"{r['last_used_at'] or '-'}")
+
+
+@cli.command("tick")
+def tick() -> None:
+    """Mark overdue instructions, escalate unacknowledged ones, write daily digests."""
+    from ops import tasks as tk
+
+    counts = tk.tick(_ops())
+    click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
     from config import ConfigError

@@ -14,13 +14,13 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from ops import audit, users
+from ops import audit, tokens, users
 from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound
 from web import context
 from web.i18n import LANGS, get_lang, t
 
-PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico"}
+PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = ("/assets/",)
 DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash")
 MAX_FIELD = 256
@@ -65,6 +65,15 @@ def init(server: Flask) -> None:
             return None
         # A disabled account loses its session at the next request.
         return user if user and user.active else None
+
+    @manager.request_loader
+    def load_from_token(req):
+        """An API token (Authorization: Bearer ...) logs its user in for this request
+        only; nothing is stored in a session."""
+        header = req.headers.get("Authorization", "")
+        if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+            return None
+        return tokens.user_for(context.ops(), header[len("Bearer "):].strip())
 
     @server.before_request
     def gate():
