@@ -178,6 +178,13 @@ def region_levels(ref_dir: Path = REFERENCE_DIR) -> dict[str, int]:
     return dict(zip(d["code"], d["level"].astype(int)))
 
 
+@functools.lru_cache(maxsize=1)
+def region_names(ref_dir: Path = REFERENCE_DIR) -> dict[str, str]:
+    """code -> name of every division unit (public reference data, used for labels)."""
+    d = load_divisions(ref_dir / "divisions.csv")
+    return dict(zip(d["code"], d["name"]))
+
+
 def load(ref_dir: Path = REFERENCE_DIR) -> Reference:
     """All reference files, validated."""
     divisions = load_divisions(ref_dir / "divisions.csv")

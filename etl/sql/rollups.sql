@@ -167,7 +167,6 @@ from summed as s
 left join median_year as m using (region_code, year)
 order by region_code, year;
 
-alter table rollup_year add primary key (region_code, year);
 
 -- One row per unit and month from 2020-01: monitoring objects as of the month's end.
 -- Events (warned, identified, eliminated, ...) are counted per village and month, summed
@@ -292,7 +291,6 @@ left join cumulative as c using (region_code, month)
 left join month_events as e using (region_code, month)
 order by g.region_code, g.month;
 
-alter table rollup_month add primary key (region_code, month);
 
 -- Breakdowns shown beside the map: causes (by year), risk types and channels.
 create table rollup_cause as
