@@ -25,7 +25,7 @@ from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import api_v1, auth, context, exports
+from web import api_v1, auth, context, exports, scheduler
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -91,6 +91,10 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     auth.init(server)
     exports.init(server)
     api_v1.init(server)
+
+    @server.before_request
+    def start_schedule():
+        scheduler.ensure_started(engine, settings.tick_seconds)
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="pages",
         suppress_callback_exceptions=True, title=t("app.name", "zh"), update_title=None,

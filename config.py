@@ -26,6 +26,7 @@ class Settings:
     cache_dir: Path
     tile_url: str | None  # map tiles, only when an operator configures them
     reload_seconds: float  # how often a process looks for a rebuilt warehouse
+    tick_seconds: float  # how often each process runs the instruction schedule (0: never)
 
     @property
     def production(self) -> bool:
@@ -47,6 +48,7 @@ def load(environ: dict | None = None) -> Settings:
         port = int(env.get("JZ_PORT", "8050"))
         scale = float(env.get("JZ_SCALE", "1.0"))
         reload_seconds = float(env.get("JZ_RELOAD_SECONDS", "15"))
+        tick_seconds = float(env.get("JZ_TICK_SECONDS", "300"))
     except ValueError as exc:
         raise ConfigError(f"bad number in the environment: {exc}") from None
     ops = env.get("JZ_OPS_DB", "sqlite:///data/ops.sqlite3")
@@ -64,6 +66,7 @@ def load(environ: dict | None = None) -> Settings:
         cache_dir=_resolve(env.get("JZ_CACHE_DIR", "data/cache")),
         tile_url=env.get("JZ_TILE_URL") or None,
         reload_seconds=reload_seconds,
+        tick_seconds=tick_seconds,
     )
 
 

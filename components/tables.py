@@ -27,11 +27,25 @@ def fit_height(n_rows: int, cap: int = 460) -> int:
     return min(cap, HEADER_HEIGHT + ROW_HEIGHT * max(n_rows, 1) + 18)
 
 
+def locale_text() -> dict:
+    """AG Grid's own words in the user's language."""
+    from web.i18n import get_lang, t
+
+    if get_lang() != "zh":
+        return {}
+    return {"noRowsToShow": t("grid.no_rows"), "loadingOoo": t("grid.loading"),
+            "page": "页", "of": "/", "to": "至", "filterOoo": "筛选…", "equals": "等于",
+            "notEqual": "不等于", "lessThan": "小于", "greaterThan": "大于",
+            "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于",
+            "inRange": "介于", "contains": "包含", "startsWith": "开头是", "blank": "为空",
+            "notBlank": "不为空", "andCondition": "且", "orCondition": "或"}
+
+
 def grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420) -> dag.AgGrid:
     return dag.AgGrid(
         id=grid_id, columnDefs=columns, rowData=rows,
         defaultColDef={"resizable": True, "sortable": True},
         dashGridOptions={"domLayout": "normal", "animateRows": False, "rowHeight": ROW_HEIGHT,
                          "headerHeight": HEADER_HEIGHT, "suppressCellFocus": True,
-                         "theme": GRID_THEME},
+                         "theme": GRID_THEME, "localeText": locale_text()},
         style={"height": height, "width": "100%"}, className="jz-grid")

@@ -13,7 +13,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import messages
 from components.shell import breadcrumb
-from components.tables import GRID_THEME
+from components.tables import GRID_THEME, locale_text
 from etl.codes import CODES
 from ops.users import ROLES
 from queries import api
@@ -143,7 +143,8 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
             defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
             dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20,
                              "suppressMultiSort": True,
-                             "rowBuffer": 0, "theme": GRID_THEME, "suppressCellFocus": True},
+                             "rowBuffer": 0, "theme": GRID_THEME, "suppressCellFocus": True,
+                             "localeText": locale_text()},
             style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
             className="jz-grid"),
     ])

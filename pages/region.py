@@ -154,4 +154,7 @@ def drill(feature):
     except (AccessDenied, RegionNotFound):
         return dash.no_update
     target = str(props.get("href", ""))
-    return target if target.startswith(f"/region/{props['code']}") else href(props["code"])
+    # The region and dispatch maps link to their own page; anything else is rebuilt.
+    if target.startswith((f"/region/{props['code']}", f"/dispatch/{props['code']}")):
+        return target
+    return href(props["code"])

@@ -59,6 +59,7 @@ def app_module(warehouse_path, tmp_path_factory):
         "JZ_SECRET_KEY": "test-secret-key",
         "JZ_ENV": "demo",
         "JZ_RELOAD_SECONDS": "0.2",
+        "JZ_TICK_SECONDS": "0",  # tests run the schedule themselves, with their own clock
     })
     return importlib.import_module("app")
 

@@ -11,6 +11,7 @@ import datetime as dt
 
 from flask import Flask, jsonify, request
 
+from components.tasks import describe
 from etl.refdata import region_levels
 from ops import audit
 from ops import tasks as T
@@ -44,10 +45,7 @@ def task_json(task: dict) -> dict:
 
 
 def error(exc: T.TaskError):
-    labels = {"state": "task.state.", "action": "task.action."}
-    body = {"error": t(exc.key, **{k: t(labels[k] + v) if k in labels else v
-                                   for k, v in exc.params.items()}),
-            "status": exc.status}
+    body = {"error": describe(exc), "status": exc.status}
     if exc.fields:
         body["fields"] = {k: t(v) for k, v in exc.fields.items()}
     if exc.current is not None:

@@ -1,0 +1,381 @@
+"""The dispatch view (/dispatch/<code>): for a command meeting on a large screen.
+
+An agenda built from the data (the units below with the most unresolved risk, overdue
+and escalated instructions, new warnings), a map of instructions by unit below, the
+board by state and the instructions due this week. Any agenda item becomes an
+instruction in two clicks; a meeting record turns its decisions into instructions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash
+import dash_mantine_components as dmc
+import pandas as pd
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from components import maps, messages
+from components import tasks as view
+from components.region import fmt_value
+from components.shell import breadcrumb
+from etl.refdata import region_levels
+from ops import audit
+from ops import tasks as T
+from queries import api
+from queries import households as hl
+from queries.indicators import Indicator
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
+from web import context
+from web.auth import client_ip
+from web.i18n import fmt_exact, fmt_pct, t
+
+dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",
+                   title="精准 · 指挥调度", path="/dispatch",
+                   nav={"label": "nav.dispatch", "roles": ("leader", "manager", "admin"),
+                        "order": 30})
+
+OPEN_TASKS = Indicator("open_tasks", "open_tasks", "month", "count", -1, "unit.tasks")
+OVERDUE_RATE = Indicator("overdue_rate", "overdue_rate", "month", "ratio", -1)
+DEFAULT_DAYS = 7
+
+
+def href(code: str, metric: str | None = None) -> str:
+    return f"/dispatch/{code}" + (f"?metric={metric}" if metric else "")
+
+
+def _exists(code: str) -> bool:
+    return code in region_levels()
+
+
+def child_of(unit_code: str, code: str, children: list[str]) -> str | None:
+    """The unit below ``unit_code`` that contains ``code``."""
+    for c in children:
+        if code.startswith(prefix_of(c)):
+            return c
+    return None
+
+
+def task_counts(found: list[dict], unit: dict, children: pd.DataFrame) -> pd.DataFrame:
+    """Open and overdue instructions per unit below, with the overdue rate."""
+    codes = list(children["code"]) if len(children) else []
+    rows = {c: {"code": c, "name": n, "open_tasks": 0, "overdue": 0}
+            for c, n in zip(codes, children["name"] if len(children) else [])}
+    for task in found:
+        if task["state"] not in T.OPEN or task["state"] == "draft":
+            continue
+        c = child_of(unit["code"], task["assignee_region"], codes)
+        if c:
+            rows[c]["open_tasks"] += 1
+            rows[c]["overdue"] += int(task["overdue"])
+    df = pd.DataFrame(list(rows.values()), columns=["code", "name", "open_tasks", "overdue"])
+    df["overdue_rate"] = [o / n if n else None for o, n in zip(df["overdue"], df["open_tasks"])]
+    return df
+
+
+def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame,
+                 scope) -> list[dict]:
+    """What the meeting should look at, each ready to become an instruction."""
+    deadline = (dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+    items = []
+    worst = v.children.sort_values(["hh_unresolved", "code"], ascending=[False, True])
+    for rec in worst.head(5).to_dict("records"):
+        if not rec["hh_unresolved"]:
+            continue
+        items.append({
+            "kind": "unit", "label": t("dispatch.agenda.unit", name=rec["name"],
+                                       n=fmt_exact(rec["hh_unresolved"]),
+                                       rate=fmt_pct(rec["risk_eliminated_rate"])),
+            "task": {"title": t("tpl.unit.title", name=rec["name"]),
+                     "content": t("tpl.unit.content", name=rec["name"],
+                                  n=fmt_exact(rec["hh_unresolved"]), deadline=deadline),
+                     "assignee_region": rec["code"], "type": "meeting_decision",
+                     "source": "region", "source_ref": rec["code"], "priority": "high",
+                     "deadline": deadline, "regions": [rec["code"]]}})
+    children = list(v.children["code"])
+    for rec in pending.head(5).to_dict("records"):
+        target = child_of(v.unit["code"], rec["village_code"], children) or v.unit["code"]
+        place = f"{rec['township_name']}{rec['village_name']}"
+        items.append({
+            "kind": "warning", "label": t("dispatch.agenda.warning", place=place,
+                                          head=rec["head_name"]),
+            "task": {"title": t("tpl.warning.title", place=place, head=rec["head_name"]),
+                     "content": t("tpl.warning.content", place=place, head=rec["head_name"],
+                                  no=rec["household_no"]),
+                     "assignee_region": target, "type": "alert_verification",
+                     "source": "alert", "source_ref": str(rec["household_id"]),
+                     "priority": "urgent", "deadline": deadline,
+                     "households": [int(rec["household_id"])]}})
+    return items
+
+
+def _body(scope, code: str, metric: str | None):
+    wh = context.warehouse()
+    v = api.region_view(wh, scope, code, None, None)
+    found = T.list_tasks(context.ops(), scope)
+    pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
+    items = agenda_items(v, found, pending, scope)
+    ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
+    counts = task_counts(found, v.unit, v.children if not v.is_village else v.children.iloc[0:0])
+    fmt = lambda x: fmt_value(ind, x)  # noqa: E731
+    fc, bounds, colours = maps.feature_collection(v.geometry, counts, ind, fmt,
+                                                  lambda c: href(c, metric))
+    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
+    legend = maps.legend(ind, bounds, colours, fmt, t("dispatch.now"), schematic)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    in_unit = [x for x in found if x["assignee_region"].startswith(prefix_of(code))]
+    attention = [x for x in in_unit if x["overdue"] or x["escalated_to"]]
+    attention.sort(key=lambda x: (not x["overdue"], x["deadline"]))
+    week = dt.date.today() + dt.timedelta(days=7)
+    due = [x for x in in_unit if x["state"] in T.OPEN[1:] and x["deadline"] <= week]
+    agenda = [
+        html.Div(className="jz-agenda-item", children=[
+            dmc.Text(item["label"], size="sm"),
+            dmc.Button(t("dispatch.assign"), size="compact-sm", variant="light",
+                       id={"type": "agenda-assign", "index": i})])
+        for i, item in enumerate(items)]
+    agenda += [
+        html.Div(className=f"jz-agenda-item jz-status-{view.status(x)}", children=[
+            dmc.Text([view.badge(x), f" #{x['id']} {x['title']} · "
+                      f"{view.region_label(x['assignee_region'])}"
+                      + (" · " + t("task.status.overdue") if x["overdue"] else "")
+                      + (" · " + t("task.escalated") if x["escalated_to"] else "")],
+                     size="sm"),
+            dmc.Button(t("task.action.urge"), size="compact-sm", color="orange",
+                       variant="light", id={"type": "agenda-urge", "id": x["id"]})])
+        for x in attention[:8]]
+    return html.Div([
+        dcc.Store(id="dispatch-items", data=[i["task"] for i in items]),
+        dmc.Grid(gutter="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
+                withBorder=True, p="md", children=[
+                    dmc.Title(t("dispatch.agenda"), order=3, mb="xs"),
+                    html.Div(agenda or dmc.Text(t("dispatch.agenda.empty"), c="dimmed"),
+                             id="dispatch-agenda")])),
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dmc.Group(justify="space-between", children=[
+                        dmc.Text(t("dispatch.map_title", region=v.map_parent["name"]),
+                                 fw=600),
+                        dmc.SegmentedControl(id="dispatch-metric", value=ind.key, size="xs",
+                                             data=[{"value": "open_tasks",
+                                                    "label": t("indicator.open_tasks")},
+                                                   {"value": "overdue_rate",
+                                                    "label": t("indicator.overdue_rate")}]),
+                    ]),
+                    maps.region_map(fc, v.outline, legend, points,
+                                    context.get().settings.tile_url, v.map_parent["code"]),
+                ])),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Title(t("dispatch.board"), order=3, mb="xs"), view.board(in_unit)]),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Title(t("dispatch.due_week", n=len(due)), order=3, mb="xs"),
+            view.task_grid("dispatch-due", due, height=260)]),
+    ])
+
+
+def _form(children: pd.DataFrame, unit: dict):
+    units = [{"value": unit["code"], "label": unit["name"]}] + \
+        [{"value": c, "label": n} for c, n in zip(children["code"], children["name"])]
+    return dmc.Modal(id="dispatch-modal", title=t("dispatch.new_task"), size="lg", children=[
+        dmc.TextInput(id="form-title", label=t("task.field.title"), required=True),
+        dmc.Textarea(id="form-content", label=t("task.field.content"), autosize=True,
+                     minRows=3),
+        dmc.SimpleGrid(cols=2, mt="xs", children=[
+            dmc.Select(id="form-assignee", label=t("task.col.assignee"), data=units,
+                       searchable=True),
+            dmc.TextInput(id="form-deadline", label=t("task.field.deadline"),
+                          placeholder="YYYY-MM-DD"),
+            dmc.Select(id="form-type", label=t("task.col.type"), value="meeting_decision",
+                       data=[{"value": x, "label": t(f"task.type.{x}")} for x in T.TYPES]),
+            dmc.Select(id="form-priority", label=t("task.col.priority"), value="normal",
+                       data=[{"value": x, "label": t(f"task.priority.{x}")}
+                             for x in T.PRIORITIES]),
+        ]),
+        dcc.Store(id="form-extra"),
+        html.Div(id="form-feedback", style={"marginTop": 8}),
+        dmc.Button(t("dispatch.confirm"), id="form-submit", mt="md"),
+    ])
+
+
+def _meeting_modal(children: pd.DataFrame, unit: dict):
+    units = [{"value": unit["code"], "label": unit["name"]}] + \
+        [{"value": c, "label": n} for c, n in zip(children["code"], children["name"])]
+    rows = [dmc.Group(grow=True, mt=4, children=[
+        dmc.TextInput(id={"type": "decision-text", "i": i},
+                      placeholder=t("dispatch.decision", n=i + 1)),
+        dmc.Select(id={"type": "decision-unit", "i": i}, data=units, searchable=True,
+                   placeholder=t("task.col.assignee"), maw=180),
+        dmc.TextInput(id={"type": "decision-deadline", "i": i}, placeholder="YYYY-MM-DD",
+                      maw=130)]) for i in range(4)]
+    return dmc.Modal(id="meeting-modal", title=t("dispatch.meeting"), size="xl", children=[
+        dmc.SimpleGrid(cols=2, children=[
+            dmc.TextInput(id="meeting-title", label=t("dispatch.meeting_title")),
+            dmc.TextInput(id="meeting-date", label=t("dispatch.meeting_date"),
+                          value=dt.date.today().isoformat()),
+        ]),
+        dmc.TextInput(id="meeting-attendees", label=t("dispatch.attendees"), mt="xs"),
+        dmc.Text(t("dispatch.decisions"), size="sm", fw=600, mt="sm"), *rows,
+        html.Div(id="meeting-feedback", style={"marginTop": 8}),
+        dmc.Button(t("dispatch.save_meeting"), id="meeting-submit", mt="md"),
+    ])
+
+
+def layout(code: str | None = None, metric: str | None = None, **_):
+    scope = current_scope()
+    code = code or scope.region_code
+    try:
+        wh = context.warehouse()
+        unit = api.region(wh, scope, code)
+        trail = api.ancestors(wh, scope, code)
+        body = _body(scope, code, metric)
+        children = wh.run("region_children", scope, code=code)
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    return html.Div(className="jz-page jz-dispatch", children=[
+        breadcrumb(trail, lambda c: href(c, metric)),
+        dmc.Group(justify="space-between", mb="sm", children=[
+            dmc.Title(t("dispatch.title", region=unit["name"]), order=2, id="dispatch-title"),
+            dmc.Group(gap="xs", children=[
+                dmc.Button(t("dispatch.meeting"), id="dispatch-meeting-open", variant="light"),
+                dmc.Button(t("dispatch.new_task"), id="dispatch-new"),
+                dcc.Link(dmc.Button(t("nav.tasks"), variant="subtle"), href="/tasks"),
+            ]),
+        ]),
+        dcc.Store(id="dispatch-code", data={"code": code, "metric": metric}),
+        html.Div(id="dispatch-feedback"),
+        html.Div(body, id="dispatch-body"),
+        _form(children, unit),
+        _meeting_modal(children, unit),
+    ])
+
+
+@callback(Output("dispatch-modal", "opened"), Output("form-title", "value"),
+          Output("form-content", "value"), Output("form-assignee", "value"),
+          Output("form-deadline", "value"), Output("form-type", "value"),
+          Output("form-priority", "value"), Output("form-extra", "data"),
+          Output("form-feedback", "children"),
+          Input({"type": "agenda-assign", "index": ALL}, "n_clicks"),
+          Input("dispatch-new", "n_clicks"), State("dispatch-items", "data"),
+          State("dispatch-code", "data"), prevent_initial_call=True)
+def open_form(clicks, _new, items, state):
+    """The first click: the form, filled from the agenda item's template."""
+    current_scope()
+    trigger = ctx.triggered_id
+    if trigger is None or (trigger != "dispatch-new" and not any(clicks or [])):
+        return (dash.no_update,) * 9
+    deadline = (dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+    if trigger == "dispatch-new":
+        return (True, "", "", state["code"], deadline, "meeting_decision", "normal",
+                {"source": "meeting"}, None)
+    item = (items or [])[trigger["index"]]
+    extra = {k: item.get(k) for k in ("source", "source_ref", "regions", "households")}
+    return (True, item["title"], item["content"], item["assignee_region"], item["deadline"],
+            item["type"], item["priority"], extra, None)
+
+
+@callback(Output("dispatch-modal", "opened", allow_duplicate=True),
+          Output("form-feedback", "children", allow_duplicate=True),
+          Output("dispatch-body", "children"), Output("dispatch-feedback", "children"),
+          Input("form-submit", "n_clicks"),
+          State("form-title", "value"), State("form-content", "value"),
+          State("form-assignee", "value"), State("form-deadline", "value"),
+          State("form-type", "value"), State("form-priority", "value"),
+          State("form-extra", "data"), State("dispatch-code", "data"),
+          prevent_initial_call=True)
+def submit(_n, title, content, assignee, deadline, type_, priority, extra, state):
+    """The second click: the instruction is issued (or the form says what to fix)."""
+    scope = current_scope()
+    raise_for_region(scope, (state or {}).get("code"))
+    data = {"title": title or "", "content": content or "", "assignee_region": assignee,
+            "deadline": deadline, "type": type_, "priority": priority, **(extra or {})}
+    data = {k: v for k, v in data.items() if v is not None}
+    try:
+        task = T.create(context.ops(), scope, data, _exists)
+    except T.TaskError as exc:
+        return dash.no_update, view.refusal_alert(exc), dash.no_update, dash.no_update
+    audit.record(context.ops(), scope.username, "task_create", target=f"task:{task['id']}",
+                 ip=client_ip())
+    return False, None, _body(scope, state["code"], state.get("metric")), dmc.Alert(
+        t("dispatch.created", id=task["id"], unit=view.region_label(task["assignee_region"])),
+        color="green", variant="light", mb="sm", withCloseButton=True,
+        id="dispatch-created")
+
+
+@callback(Output("dispatch-body", "children", allow_duplicate=True),
+          Output("dispatch-feedback", "children", allow_duplicate=True),
+          Input({"type": "agenda-urge", "id": ALL}, "n_clicks"),
+          State("dispatch-code", "data"), prevent_initial_call=True)
+def urge(clicks, state):
+    scope = current_scope()
+    if not ctx.triggered_id or not any(clicks or []):
+        return dash.no_update, dash.no_update
+    try:
+        T.urge(context.ops(), scope, ctx.triggered_id["id"], t("dispatch.urged_in_meeting"))
+    except T.TaskError as exc:
+        return dash.no_update, view.refusal_alert(exc)
+    return _body(scope, state["code"], state.get("metric")), dmc.Alert(
+        t("dispatch.urged", id=ctx.triggered_id["id"]), color="orange", variant="light",
+        mb="sm", withCloseButton=True)
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True),
+          Input("dispatch-metric", "value"), State("dispatch-code", "data"),
+          prevent_initial_call=True)
+def change_metric(metric, state):
+    raise_for_region(current_scope(), state.get("code"))
+    if metric == (state.get("metric") or "open_tasks"):
+        return dash.no_update
+    return href(state["code"], metric if metric in ("open_tasks", "overdue_rate") else None)
+
+
+@callback(Output("meeting-modal", "opened"), Input("dispatch-meeting-open", "n_clicks"),
+          prevent_initial_call=True)
+def open_meeting(n):
+    current_scope()
+    return bool(n)
+
+
+@callback(Output("meeting-modal", "opened", allow_duplicate=True),
+          Output("meeting-feedback", "children"),
+          Output("dispatch-body", "children", allow_duplicate=True),
+          Output("dispatch-feedback", "children", allow_duplicate=True),
+          Input("meeting-submit", "n_clicks"),
+          State("meeting-title", "value"), State("meeting-date", "value"),
+          State("meeting-attendees", "value"),
+          State({"type": "decision-text", "i": ALL}, "value"),
+          State({"type": "decision-unit", "i": ALL}, "value"),
+          State({"type": "decision-deadline", "i": ALL}, "value"),
+          State("dispatch-code", "data"), prevent_initial_call=True)
+def save_meeting(_n, title, held_on, attendees, texts, units, deadlines, state):
+    """The meeting record; each decision becomes an instruction from that meeting."""
+    scope = current_scope()
+    raise_for_region(scope, (state or {}).get("code"))
+    decisions = [(x.strip(), u, d) for x, u, d in zip(texts, units, deadlines)
+                 if isinstance(x, str) and x.strip()]
+    # Check every decision before writing anything: all or nothing.
+    now = T.utcnow()
+    try:
+        for text, unit, deadline in decisions:
+            T.validate(scope, {"title": text[:T.MAX_TITLE], "assignee_region": unit,
+                               "deadline": deadline}, now, _exists)
+        meeting = T.create_meeting(context.ops(), scope, title or "", held_on,
+                                   attendees or "")
+        created = [T.create(context.ops(), scope, {
+            "title": text[:T.MAX_TITLE], "content": text, "assignee_region": unit,
+            "deadline": deadline, "type": "meeting_decision", "source": "meeting",
+            "source_ref": str(meeting), "meeting_id": meeting, "priority": "high"},
+            _exists)["id"] for text, unit, deadline in decisions]
+    except T.TaskError as exc:
+        return dash.no_update, view.refusal_alert(exc), dash.no_update, dash.no_update
+    audit.record(context.ops(), scope.username, "meeting_create", target=f"meeting:{meeting}",
+                 detail={"tasks": created}, ip=client_ip())
+    return False, None, _body(scope, state["code"], state.get("metric")), dmc.Alert(
+        t("dispatch.meeting_saved", n=len(created)), color="green", variant="light", mb="sm",
+        withCloseButton=True)

@@ -1,0 +1,122 @@
+"""The task list (/tasks): the inbox of the user's unit and the units below, filters, each
+instruction's timeline and the actions this user may take."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+
+from components import messages
+from components import tasks as view
+from ops import tasks as T
+from ops.users import ROLES
+from queries.scope import CODE, current_scope
+from web import context
+from web.i18n import t
+
+dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督办事项",
+                   nav={"label": "nav.tasks", "roles": ROLES, "order": 40})
+
+
+def _filters(state, type_, overdue, issuer, region) -> dict:
+    return {"state": state if state in T.STATES else None,
+            "type": type_ if type_ in T.TYPES else None,
+            "overdue": True if overdue else None,
+            "issuer": (issuer or "").strip()[:64] or None,
+            "region": region if isinstance(region, str) and CODE.fullmatch(region) else None}
+
+
+def layout(task: str | None = None, **_):
+    scope = current_scope()
+    found = T.list_tasks(context.ops(), scope)
+    states = [{"value": "", "label": t("task.all")}] + \
+        [{"value": s, "label": t(f"task.state.{s}")} for s in T.STATES]
+    types = [{"value": "", "label": t("task.all")}] + \
+        [{"value": s, "label": t(f"task.type.{s}")} for s in T.TYPES]
+    selected = int(task) if task and task.isdigit() else None
+    return html.Div(className="jz-page", children=[
+        dmc.Title(t("task.title"), order=2, mb="sm"),
+        dmc.Group(gap="sm", align="flex-end", mb="sm", children=[
+            dmc.Select(id="tasks-state", label=t("task.col.state"), data=states, value="",
+                       w=130),
+            dmc.Select(id="tasks-type", label=t("task.col.type"), data=types, value="", w=150),
+            dmc.TextInput(id="tasks-region", label=t("task.filter.region"), w=160,
+                          placeholder="6109..."),
+            dmc.TextInput(id="tasks-issuer", label=t("task.col.issuer"), w=150),
+            dmc.Switch(id="tasks-overdue", label=t("task.status.overdue"), mb=6),
+        ]),
+        html.Div(id="tasks-feedback"),
+        dcc.Store(id="tasks-selected", data={"id": selected}),
+        dcc.Store(id="tasks-refresh", data=0),
+        dmc.Grid(gutter="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dmc.Text(t("task.count", n=len(found)), size="sm", c="dimmed",
+                             id="tasks-count", mb=4),
+                    html.Div(view.task_grid("tasks-grid", found, height=560),
+                             id="tasks-grid-box")])),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
+                withBorder=True, p="md", id="tasks-detail",
+                children=dmc.Text(t("task.pick_one"), c="dimmed"))),
+        ]),
+    ])
+
+
+@callback(Output("tasks-grid", "rowData"), Output("tasks-count", "children"),
+          Input("tasks-state", "value"), Input("tasks-type", "value"),
+          Input("tasks-overdue", "checked"), Input("tasks-issuer", "value"),
+          Input("tasks-region", "value"), Input("tasks-refresh", "data"),
+          prevent_initial_call=True)
+def refresh(state, type_, overdue, issuer, region, _n):
+    """Filter the inbox; the scope is always the user's, whatever the browser sends."""
+    found = T.list_tasks(context.ops(), current_scope(),
+                         **_filters(state, type_, overdue, issuer, region))
+    return view.rows(found), t("task.count", n=len(found))
+
+
+@callback(Output("tasks-detail", "children"), Output("tasks-selected", "data"),
+          Input("tasks-grid", "selectedRows"), Input("tasks-selected", "data"),
+          prevent_initial_call=False)
+def show(selected_rows, stored):
+    scope = current_scope()
+    task_id = (selected_rows or [{}])[0].get("id") if ctx.triggered_id == "tasks-grid" \
+        else (stored or {}).get("id")
+    if not task_id:
+        return dmc.Text(t("task.pick_one"), c="dimmed"), dash.no_update
+    try:
+        task = T.get(context.ops(), scope, task_id)
+    except T.TaskError as exc:
+        return messages.notice(exc.key), {"id": None}
+    return view.detail(task), {"id": task["id"], "version": task["version"]}
+
+
+@callback(Output("tasks-feedback", "children"), Output("tasks-refresh", "data"),
+          Output("tasks-selected", "data", allow_duplicate=True),
+          Input({"type": "task-act", "action": ALL}, "n_clicks"),
+          State("tasks-selected", "data"), State("tasks-comment", "value"),
+          State("tasks-refresh", "data"), prevent_initial_call=True)
+def take_action(clicks, selected, comment, n):
+    """A button of the detail panel: the state machine decides, and says why not."""
+    if not ctx.triggered_id or not any(clicks or []):
+        return dash.no_update, dash.no_update, dash.no_update
+    outcome = run_action(ctx.triggered_id["action"], selected or {}, comment or "")
+    if isinstance(outcome, T.TaskError):
+        return view.refusal_alert(outcome), (n or 0) + 1, {"id": (selected or {}).get("id")}
+    return dmc.Alert(t("task.done", action=t(f"task.action.{ctx.triggered_id['action']}")),
+                     color="green", variant="light", mb="sm", withCloseButton=True), \
+        (n or 0) + 1, {"id": outcome["id"], "version": outcome["version"]}
+
+
+def run_action(action: str, selected: dict, comment: str):
+    """Do ``action`` on the selected instruction as the current user (or the refusal)."""
+    scope = current_scope()
+    try:
+        if action == "comment":
+            return T.comment(context.ops(), scope, selected.get("id"), comment)
+        if action == "urge":
+            return T.urge(context.ops(), scope, selected.get("id"), comment)
+        return T.act(context.ops(), scope, selected.get("id"), action,
+                     selected.get("version"), comment)
+    except T.TaskError as exc:
+        return exc
