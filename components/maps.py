@@ -29,13 +29,14 @@ def palette(ind: Indicator) -> list[str]:
     return YLORRD if ind.good_when < 0 else BLUES
 
 
-def classes(values: pd.Series, n: int = 5) -> list[float]:
-    """Upper bounds of up to ``n`` quantile classes of the values that exist."""
+def classes(values: pd.Series, n: int = 5, whole: bool = False) -> list[float]:
+    """Upper bounds of up to ``n`` quantile classes of the values that exist (whole
+    numbers for counts, so no class reads "0 – 0")."""
     v = values.dropna().astype(float)
     if v.empty:
         return []
-    qs = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)[1:]))
-    return [float(q) for q in qs]
+    qs = np.quantile(v, np.linspace(0, 1, n + 1)[1:])
+    return [float(q) for q in np.unique(np.ceil(qs) if whole else qs)]
 
 
 def class_colours(pal: list[str], bounds: list[float]) -> list[str]:
@@ -60,7 +61,7 @@ def class_of(value, bounds: list[float]) -> int | None:
 def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator,
                        fmt, href) -> tuple[dict, list[float], list[str]]:
     """GeoJSON of the children with colour, tooltip and link; the class bounds; colours."""
-    bounds = classes(values[ind.column]) if len(values) else []
+    bounds = classes(values[ind.column], whole=ind.kind == "count") if len(values) else []
     colours = class_colours(palette(ind), bounds)
     by_code = values.set_index("code") if len(values) else pd.DataFrame()
     features = []

@@ -34,7 +34,9 @@ def layout(task: str | None = None, **_):
         [{"value": s, "label": t(f"task.state.{s}")} for s in T.STATES]
     types = [{"value": "", "label": t("task.all")}] + \
         [{"value": s, "label": t(f"task.type.{s}")} for s in T.TYPES]
-    selected = int(task) if task and task.isdigit() else None
+    initial_detail, initial_store = dmc.Text(t("task.pick_one"), c="dimmed"), {"id": None}
+    if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
+        initial_detail, initial_store = _detail(int(task))
     return html.Div(className="jz-page", children=[
         dmc.Title(t("task.title"), order=2, mb="sm"),
         dmc.Group(gap="sm", align="flex-end", mb="sm", children=[
@@ -47,7 +49,7 @@ def layout(task: str | None = None, **_):
             dmc.Switch(id="tasks-overdue", label=t("task.status.overdue"), mb=6),
         ]),
         html.Div(id="tasks-feedback"),
-        dcc.Store(id="tasks-selected", data={"id": selected}),
+        dcc.Store(id="tasks-selected", data=initial_store),
         dcc.Store(id="tasks-refresh", data=0),
         dmc.Grid(gutter="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
@@ -57,8 +59,7 @@ def layout(task: str | None = None, **_):
                     html.Div(view.task_grid("tasks-grid", found, height=560),
                              id="tasks-grid-box")])),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
-                withBorder=True, p="md", id="tasks-detail",
-                children=dmc.Text(t("task.pick_one"), c="dimmed"))),
+                withBorder=True, p="md", id="tasks-detail", children=initial_detail)),
         ]),
     ])
 
@@ -76,36 +77,41 @@ def refresh(state, type_, overdue, issuer, region, _n):
 
 
 @callback(Output("tasks-detail", "children"), Output("tasks-selected", "data"),
-          Input("tasks-grid", "selectedRows"), Input("tasks-selected", "data"),
-          prevent_initial_call=False)
-def show(selected_rows, stored):
-    scope = current_scope()
-    task_id = (selected_rows or [{}])[0].get("id") if ctx.triggered_id == "tasks-grid" \
-        else (stored or {}).get("id")
+          Input("tasks-grid", "selectedRows"), prevent_initial_call=True)
+def show(selected_rows):
+    """A row picked in the list: its detail, timeline and actions."""
+    task_id = (selected_rows or [{}])[0].get("id")
     if not task_id:
-        return dmc.Text(t("task.pick_one"), c="dimmed"), dash.no_update
+        return dash.no_update, dash.no_update
+    return _detail(task_id)
+
+
+def _detail(task_id):
     try:
-        task = T.get(context.ops(), scope, task_id)
+        task = T.get(context.ops(), current_scope(), task_id)
     except T.TaskError as exc:
         return messages.notice(exc.key), {"id": None}
     return view.detail(task), {"id": task["id"], "version": task["version"]}
 
 
 @callback(Output("tasks-feedback", "children"), Output("tasks-refresh", "data"),
+          Output("tasks-detail", "children", allow_duplicate=True),
           Output("tasks-selected", "data", allow_duplicate=True),
           Input({"type": "task-act", "action": ALL}, "n_clicks"),
-          State("tasks-selected", "data"), State("tasks-comment", "value"),
+          State("tasks-selected", "data"), State("task-comment", "value"),
           State("tasks-refresh", "data"), prevent_initial_call=True)
 def take_action(clicks, selected, comment, n):
     """A button of the detail panel: the state machine decides, and says why not."""
     if not ctx.triggered_id or not any(clicks or []):
-        return dash.no_update, dash.no_update, dash.no_update
-    outcome = run_action(ctx.triggered_id["action"], selected or {}, comment or "")
+        return (dash.no_update,) * 4
+    action = ctx.triggered_id["action"]
+    outcome = run_action(action, selected or {}, comment or "")
+    detail, stored = _detail((selected or {}).get("id"))
     if isinstance(outcome, T.TaskError):
-        return view.refusal_alert(outcome), (n or 0) + 1, {"id": (selected or {}).get("id")}
-    return dmc.Alert(t("task.done", action=t(f"task.action.{ctx.triggered_id['action']}")),
-                     color="green", variant="light", mb="sm", withCloseButton=True), \
-        (n or 0) + 1, {"id": outcome["id"], "version": outcome["version"]}
+        return view.refusal_alert(outcome), (n or 0) + 1, detail, stored
+    return dmc.Alert(t("task.done", action=t(f"task.action.{action}")), color="green",
+                     variant="light", mb="sm", withCloseButton=True), (n or 0) + 1, detail, \
+        stored
 
 
 def run_action(action: str, selected: dict, comment: str):

@@ -148,8 +148,7 @@ def test_task_list_and_actions(server):
     with logged_in(server, "hanbin_manager"):
         text = _text(page.layout())
         assert "核实汉滨区预警户" in text
-        page.ctx = _FakeCtx("tasks-grid")
-        detail, stored = page.show([{"id": task["id"]}], None)
+        detail, stored = page.show([{"id": task["id"]}])
         assert stored == {"id": task["id"], "version": 1} and "签收" in _text(detail)
         done = page.run_action("acknowledge", stored, "")
         assert done["state"] == "acknowledged"
