@@ -92,35 +92,56 @@ def _is_assignee(actor: Scope, task: dict) -> bool:
     return actor.region_code == task["assignee_region"] and actor.role in ASSIGNEE_ROLES
 
 
-def refusal(actor: Scope, task: dict, action: str) -> str | None:
-    """Why ``actor`` may not take ``action`` on ``task`` (a message key), or None."""
+@dataclass(frozen=True)
+class _Standing:
+    """What the actor is to one task, worked out once."""
+
+    visible: bool
+    issuer_side: bool
+    assignee: bool
+    superior: bool
+
+
+def _standing(actor: Scope, task: dict) -> _Standing:
+    return _Standing(
+        visible=can_view(actor, task), issuer_side=_is_issuer_side(actor, task),
+        assignee=_is_assignee(actor, task),
+        superior=actor.role in ISSUERS and actor.contains(task["assignee_region"])
+        and actor.region_code != task["assignee_region"])
+
+
+def _refusal(st: _Standing, state: str, action: str) -> str | None:
     if action == "comment":
-        return None if can_view(actor, task) else "task.err.not_visible"
+        return None if st.visible else "task.err.not_visible"
     if action == "urge":
-        if task["state"] in FINAL or task["state"] == "draft":
+        if state in FINAL or state == "draft":
             return "task.err.not_open"
-        if not (actor.role in ISSUERS and actor.contains(task["assignee_region"])
-                and actor.region_code != task["assignee_region"]):
-            return "task.err.not_superior"
-        return None
+        return None if st.superior else "task.err.not_superior"
     if action == "edit":
-        if task["state"] in FINAL:
+        if state in FINAL:
             return "task.err.final"
-        return None if _is_issuer_side(actor, task) else "task.err.not_issuer"
+        return None if st.issuer_side else "task.err.not_issuer"
     if action not in ACTIONS:
         return "task.err.unknown_action"
     sources, _, who = ACTIONS[action]
-    if task["state"] not in sources:
+    if state not in sources:
         return "task.err.illegal_transition"
-    if who == "issuer" and not _is_issuer_side(actor, task):
+    if who == "issuer" and not st.issuer_side:
         return "task.err.not_issuer"
-    if who == "assignee" and not _is_assignee(actor, task):
+    if who == "assignee" and not st.assignee:
         return "task.err.not_assignee"
     return None
 
 
+def refusal(actor: Scope, task: dict, action: str) -> str | None:
+    """Why ``actor`` may not take ``action`` on ``task`` (a message key), or None."""
+    return _refusal(_standing(actor, task), task["state"], action)
+
+
 def allowed_actions(actor: Scope, task: dict) -> list[str]:
-    return [a for a in (*ACTIONS, "urge", "edit", "comment") if refusal(actor, task, a) is None]
+    st = _standing(actor, task)
+    return [a for a in (*ACTIONS, "urge", "edit", "comment")
+            if _refusal(st, task["state"], a) is None]
 
 
 # ------------------------------------------------------------------ validation

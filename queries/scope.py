@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 CODE = re.compile(r"61\d{10}")
 # Significant digits of a code at each level: 61 | 07 | 24 | 100 | 001.
@@ -50,11 +51,11 @@ class Scope:
     region_code: str
     department: str | None = None
 
-    @property
+    @cached_property
     def level(self) -> int:
         return level_of(self.region_code)
 
-    @property
+    @cached_property
     def prefix(self) -> str:
         return prefix_of(self.region_code)
 
@@ -64,8 +65,9 @@ class Scope:
         return f"{self.region_code}|{self.department or ''}"
 
     def contains(self, code: str) -> bool:
-        return isinstance(code, str) and bool(CODE.fullmatch(code)) \
-            and code.startswith(self.prefix)
+        # The prefix test first: it is cheap and settles most cases.
+        return isinstance(code, str) and code.startswith(self.prefix) \
+            and bool(CODE.fullmatch(code))
 
 
 def scope_of(user) -> Scope | None:

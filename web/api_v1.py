@@ -22,26 +22,33 @@ from web.i18n import t
 from web.openapi import SPEC
 
 API = "/api/v1"
+PAGE = 500  # instructions per page unless ?limit= asks for another number (up to 5000)
 
 
 def _exists(code: str) -> bool:
     return code in region_levels()
 
 
-def _jsonable(value):
+def _iso(value):
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
     return value
 
 
+DATE_FIELDS = ("deadline", "ack_deadline", "overdue_at", "created_at", "updated_at",
+               "closed_at")
+
+
 def task_json(task: dict) -> dict:
-    return _jsonable(task)
+    """A task as the API returns it: dates as ISO strings, events' times too."""
+    out = dict(task)
+    for k in DATE_FIELDS:
+        out[k] = _iso(out.get(k))
+    if "events" in out:
+        out["events"] = [{**e, "at": _iso(e["at"])} for e in out["events"]]
+    return out
 
 
 def error(exc: T.TaskError):
@@ -91,16 +98,20 @@ def init(server: Flask) -> None:
         if region is not None and not CODE.fullmatch(region):
             raise T.TaskError(400, "task.err.invalid", {"region": "task.err.bad_region"})
         try:
-            limit = int(args.get("limit", 5000))
+            limit, offset = int(args.get("limit", PAGE)), int(args.get("offset", 0))
         except ValueError:
-            limit = -1
+            limit = offset = -1
         if not 1 <= limit <= 5000:
             raise T.TaskError(400, "task.err.invalid", {"limit": "api.err.limit"})
+        if offset < 0:
+            raise T.TaskError(400, "task.err.invalid", {"offset": "api.err.offset"})
         found = T.list_tasks(context.ops(), scope, state=args.get("state") or None,
                              type=args.get("type") or None, overdue=_flag("overdue"),
                              escalated=_flag("escalated"), region=region,
-                             issuer=args.get("issuer") or None, limit=limit)
-        return jsonify({"tasks": [task_json(x) for x in found], "count": len(found)})
+                             issuer=args.get("issuer") or None, limit=offset + limit)
+        page = found[offset:]
+        return jsonify({"tasks": [task_json(x) for x in page], "count": len(page),
+                        "offset": offset})
 
     @server.route(f"{API}/tasks", methods=["POST"])
     def create_task():

@@ -62,7 +62,8 @@ def test_two_clicks_make_an_instruction(server):
                                                  priority, extra, {"code": ANKANG})
         assert closed is False and "已向" in _text(alert)
     assert _count("tasks") == before + 1
-    task = T.list_tasks(_engine(), Scope("ankang_leader", "leader", ANKANG))[-1]
+    task = max(T.list_tasks(_engine(), Scope("ankang_leader", "leader", ANKANG)),
+               key=lambda x: x["id"])
     assert (task["title"], task["assignee_region"], task["state"]) == \
         (title, assignee, "issued")
 
