@@ -566,6 +566,14 @@ def _digests(engine: Engine, now: dt.datetime) -> int:
     return written
 
 
+def digest_for(engine: Engine, region_code: str, day: dt.date) -> dict | None:
+    """The digest the schedule wrote for a unit on a day, if any."""
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(digests.c.body).where(
+            digests.c.region_code == region_code, digests.c.day == day)).first()
+    return json.loads(row.body) if row else None
+
+
 def _insert_ignore(conn: Connection, table: sa.Table, values: dict) -> int:
     """Insert unless the key exists (another process got there first): rows written."""
     if conn.dialect.name == "postgresql":

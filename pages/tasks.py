@@ -37,8 +37,11 @@ def layout(task: str | None = None, **_):
     initial_detail, initial_store = dmc.Text(t("task.pick_one"), c="dimmed"), {"id": None}
     if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
         initial_detail, initial_store = _detail(int(task))
+    digest = T.digest_for(context.ops(), scope.region_code, T.utcnow().date())
     return html.Div(className="jz-page", children=[
         dmc.Title(t("task.title"), order=2, mb="sm"),
+        dmc.Alert(t("task.digest", **digest), color="blue", variant="light", mb="sm",
+                  id="tasks-digest") if digest else None,
         dmc.Group(gap="sm", align="flex-end", mb="sm", children=[
             dmc.Select(id="tasks-state", label=t("task.col.state"), data=states, value="",
                        w=130),

@@ -163,3 +163,19 @@ def test_task_list_and_actions(server):
         assert refused.status == 404
         rows, count = page.refresh("", "", False, "", "", 0)
         assert all(r["assignee"] != "汉滨区" for r in rows)
+
+
+def test_the_daily_digest_shows_on_the_task_list(server):
+    from pages import tasks as page
+
+    engine = _engine()
+    leader = Scope("ankang_leader", "leader", ANKANG)
+    T.create(engine, leader, {"title": "摘要测试", "assignee_region": "610924000000",
+                              "deadline": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+             lambda c: True)
+    T.tick(engine)
+    digest = T.digest_for(engine, "610924000000", T.utcnow().date())
+    assert digest["open"] >= 1 and digest["due_week"] >= 1
+    with logged_in(server, "ziyang_manager"):
+        text = _text(page.layout())
+    assert f"本单位在办 {digest['open']} 件" in text
