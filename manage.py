@@ -76,6 +76,19 @@ def build_data(scale: float, seed: int, out: str, as_of: date | None,
                f"in {result.seconds:.1f} s")
 
 
+@cli.command("evaluate-rules")
+@click.option("--rules", "rules_path", default=None, type=click.Path(),
+              help="The rules file (default: config/rules.yaml).")
+@click.option("--warehouse", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path())
+def evaluate_rules(rules_path, warehouse) -> None:
+    """Re-run the early-warning rules over the warehouse (atomically)."""
+    from etl import warehouse as wh
+
+    counts, seconds = wh.evaluate_rules(Path(warehouse), Path(rules_path) if rules_path else None)
+    click.echo(f"{sum(counts.values()):,} warnings from {len(counts)} rules in {seconds:.1f} s: "
+               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+
+
 @cli.command("build-reference")
 @click.option("--cache", default=".cache/reference", show_default=True, type=click.Path(),
               help="Where the downloaded source packages are kept.")
@@ -234,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
     from config import ConfigError
     from etl.refdata import ReferenceError
+    from etl.rules import RulesError
     from etl.warehouse import BuildError
     from ops.users import UserError
     from queries.scope import RegionNotFound
@@ -249,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             message = f"{exc.param.opts[0]} {exc.message}"
         click.echo(f"error: {message}", err=True)
         return exc.exit_code
-    except (BuildError, ReferenceError, UserError, ConfigError) as exc:
+    except (BuildError, ReferenceError, UserError, ConfigError, RulesError) as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
     except RegionNotFound as exc:

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import codes, refdata
+from etl import codes, refdata, rules
 from etl.generate import FIRST_YEAR, Gen, Params, generate
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -113,7 +113,8 @@ def _load_static(con: duckdb.DuckDBPyConnection, ref: refdata.Reference, sink: _
 
 
 def build(out: Path, scale: float, seed: int, as_of: date | None = None,
-          progress: bool = True, ref_dir: Path | None = None) -> BuildResult:
+          progress: bool = True, ref_dir: Path | None = None,
+          rules_path: Path | None = None) -> BuildResult:
     """Generate and load a complete warehouse at ``out`` (replacing any previous one)."""
     from tqdm import tqdm
 
@@ -121,13 +122,14 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
     as_of = as_of or date.today()
     check_output(out)
     ref = refdata.load(ref_dir) if ref_dir else refdata.load()
+    rule_set = rules.load(rules_path or rules.RULES_FILE)
     if as_of > date.today():
         raise BuildError(f"as-of date {as_of} is in the future")
     if as_of.year < 2021:
         raise BuildError(f"as-of date {as_of} is before 2021: the monitoring era must be covered")
     tmp = _temp_path(out)
     _remove(tmp)
-    steps = list(Gen.STAGES) + ["static tables", "rollups", "views", "checkpoint"]
+    steps = list(Gen.STAGES) + ["static tables", "rollups", "views", "rules", "checkpoint"]
     bar = tqdm(total=len(steps), desc="build-data", unit="step", disable=not progress,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} "
                           "[{elapsed}<{remaining}] {postfix}")
@@ -159,6 +161,10 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
         for name in ("household_list", "household_below_line"):
             sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
         step("views")
+        rules.evaluate(con, rule_set, as_of)
+        for name in ("warning", "household_risk"):
+            sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
+        step("rules")
         counts = dict(sorted(sink.rows.items()))
         con.execute(
             "create table data_version as select ? as version, ?::timestamptz as built_at, "
@@ -180,3 +186,35 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
         _remove(tmp)
         raise
     return BuildResult(out, time.monotonic() - started, counts)
+
+
+def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
+    """Re-evaluate the rules over an existing warehouse, atomically.
+
+    The new warnings are written to a copy, which replaces the warehouse only when done:
+    a malformed rules file or a failure leaves the warehouse, and the rules in force,
+    as they were.
+    """
+    started = time.monotonic()
+    rule_set = rules.load(rules_path or rules.RULES_FILE)
+    if not path.is_file():
+        raise BuildError(f"no warehouse at {path}: build it first")
+    check_output(path)
+    tmp = _temp_path(path)
+    _remove(tmp)
+    con = None
+    try:
+        shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        as_of = con.execute("select as_of from data_version").fetchone()[0]
+        counts = rules.evaluate(con, rule_set, as_of)
+        con.execute("checkpoint")
+        con.close()
+        con = None
+        os.replace(tmp, path)
+    except BaseException:
+        if con is not None:
+            con.close()
+        _remove(tmp)
+        raise
+    return counts, time.monotonic() - started

@@ -119,3 +119,35 @@ def test_successful_build_replaces_the_file(tmp_path):
     assert "build-data" in result.stderr  # the progress bar
     assert out.read_bytes()[:4] != b"the "
     assert leftovers(tmp_path) == ["w.duckdb"]
+
+
+def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
+                                                                 warehouse_path):
+    import duckdb
+
+    wh = tmp_path / "w.duckdb"
+    shutil.copy(warehouse_path, wh)
+    before = wh.read_bytes()
+    bad = tmp_path / "rules.yaml"
+    bad.write_text((ROOT / "config" / "rules.yaml").read_text(encoding="utf-8")
+                   .replace("weight: 0.45", "weight: nine"), encoding="utf-8")
+    code, err = run(["evaluate-rules", "--rules", str(bad), "--warehouse", str(wh)], capsys)
+    assert (code, err.strip()) == (1, "error: rules.yaml line 34: weight must be a number")
+    assert wh.read_bytes() == before
+    # A stricter threshold: fewer medical warnings, and the new file is the one in force.
+    stricter = tmp_path / "stricter.yaml"
+    stricter.write_text((ROOT / "config" / "rules.yaml").read_text(encoding="utf-8")
+                        .replace("version: 1", "version: 2")
+                        .replace("exited_threshold: 5000", "exited_threshold: 50000"),
+                        encoding="utf-8")
+    con = duckdb.connect(str(wh), read_only=True)
+    old = con.execute("select count(*) from warning where rule_id = 'medical_costs'").fetchone()[0]
+    con.close()
+    assert run(["evaluate-rules", "--rules", str(stricter), "--warehouse", str(wh)],
+               capsys)[0] == 0
+    con = duckdb.connect(str(wh), read_only=True)
+    new = con.execute("select count(*) from warning where rule_id = 'medical_costs'").fetchone()[0]
+    assert con.execute("select version from rule_set").fetchone()[0] == 2
+    con.close()
+    assert 0 < new < old
+    assert leftovers(tmp_path) == ["rules.yaml", "stricter.yaml", "w.duckdb"]

@@ -1,0 +1,13 @@
+-- The highest schooling costs of a member in a school year of the lookback period.
+with costs as (
+    select p.household_id, p.name, e.school_year, e.costs,
+           row_number() over (partition by p.household_id
+                              order by e.costs desc, e.school_year desc, p.person_id) as rn
+    from dept_education as e
+    join person as p using (id_number)
+    where e.school_year >= year($since) and e.school_year <= year($as_of)
+)
+select household_id, costs::double as value, $threshold::double as threshold,
+       least(make_date(school_year, 9, 1), $as_of) as warned_on, name as detail
+from costs
+where rn = 1 and costs >= $threshold
