@@ -56,9 +56,14 @@ def _v2(conn: Connection) -> None:
     _append_only(conn, "task_events")
 
 
+def _v3(conn: Connection) -> None:
+    schema.warning_decisions.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users, login throttle and the append-only audit log", _v1),
     Migration(2, "instructions, their events and links, meetings, API tokens, digests", _v2),
+    Migration(3, "decisions on early warnings", _v3),
 ]
 
 

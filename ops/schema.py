@@ -143,3 +143,19 @@ digests = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint("region_code", "day"),
 )
+
+
+# What was decided about an early warning (the warning itself lives in the warehouse;
+# its key survives re-evaluation: rule, household and date of the evidence).
+warning_decisions = sa.Table(
+    "warning_decisions", metadata,
+    sa.Column("warning_key", sa.String(80), primary_key=True),
+    sa.Column("household_id", sa.Integer, nullable=False),
+    sa.Column("village_code", sa.String(12), nullable=False),
+    sa.Column("outcome", sa.String(20), nullable=False),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id")),
+    sa.Column("decided_by", sa.String(64), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_warning_decisions_village", warning_decisions.c.village_code)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_mantine_components as dmc
 import pandas as pd
@@ -89,6 +91,17 @@ def timeline(mon: dict | None, measures: pd.DataFrame):
     ])
 
 
+def risk_score(risk: dict | None, names: dict[str, str]):
+    """The household's risk score with the rules that make it up, and their weights."""
+    if not risk:
+        return None
+    factors = json.loads(risk["factors"] or "[]")
+    return dmc.Alert(color="orange", variant="light", mb="sm", id="hhd-score", children=[
+        dmc.Text(t("hhd.score", score=f"{risk['score']:.1f}"), fw=700),
+        dmc.Text("；".join(t("hhd.factor", rule=names.get(f["rule"], f["rule"]),
+                             weight=f"{f['weight']:.2f}") for f in factors), size="sm")])
+
+
 def _content(v: api.HouseholdView, reveal_allowed: bool):
     h = v.household
     measures = [{"year": int(r["year"]), "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
@@ -121,6 +134,7 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
         ]),
         dmc.Alert(t("hhd.revealed_note"), color="orange", variant="light", mb="sm")
         if v.revealed else None,
+        risk_score(v.risk, rule_names()),
         dmc.Paper(withBorder=True, p="md", mb="md", children=[
             dmc.Title(t("hhd.members"), order=4, mb="sm"), members_table(v.members)]),
         dmc.SimpleGrid(cols={"base": 1, "lg": 2}, mb="md", children=[
@@ -139,6 +153,12 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
             dmc.Title(t("hhd.cadres"), order=4, mb="sm"),
             tables.grid("hhd-cadres", ccols, cadres, height=tables.fit_height(len(cadres)))]),
     ]
+
+
+def rule_names() -> dict[str, str]:
+    row = context.warehouse().run("rules_in_force", None)
+    lang = "zh" if get_lang() == "zh" else "en"
+    return {r["id"]: r[lang] for r in json.loads(row["rules"].iloc[0])} if len(row) else {}
 
 
 def layout(household_id: str | None = None, **_):

@@ -181,6 +181,7 @@ class HouseholdView:
     cadres: pd.DataFrame
     monitoring: dict | None
     revealed: bool
+    risk: dict | None = None  # score, rules_fired, factors (JSON) when a rule fired
 
 
 def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = False) -> HouseholdView:
@@ -212,9 +213,69 @@ def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = Fal
     cadres = wh.run("household_cadres", scope, household_id=hid)
     cadres["phone"] = cadres["phone"].map(mask_phone)
     mon = wh.run("household_monitoring", scope, household_id=hid)
+    risk = wh.run("household_score", scope, household_id=hid)
     return HouseholdView(
         household=household, members=members,
         income=wh.run("household_income", scope, household_id=hid),
         measures=wh.run("household_measures", scope, household_id=hid),
         cadres=cadres, monitoring=mon.iloc[0].to_dict() if len(mon) else None,
-        revealed=revealed)
+        revealed=revealed, risk=risk.iloc[0].to_dict() if len(risk) else None)
+
+
+# ------------------------------------------------------------------ monitoring
+@dataclass(frozen=True)
+class MonitoringView:
+    region: RegionView  # the unit, its map units, trends (as on the region page)
+    matrix: pd.DataFrame  # unit below × risk type: hh_unresolved, per_1000
+    lifecycle: dict  # counts and median days per stage
+    calendar: pd.DataFrame  # unit below × month: new warned, identified, eliminated
+    warnings: dict  # warning counts of the unit (undecided, overdue, ...)
+
+
+def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
+                    months_back: int = 24) -> MonitoringView:
+    """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
+    from queries.scope import prefix_of
+
+    rv = region_view(wh, scope, code, None, None)
+    since = dt.date(rv.month.year - (months_back // 12), rv.month.month, 1)
+    unit_prefix = prefix_of(code)
+    counts = wh.run("warning_counts", scope, unit_prefix=unit_prefix, decided=decided,
+                    as_of=rv.version.as_of)
+    return MonitoringView(
+        region=rv,
+        matrix=wh.run("risk_matrix", scope, code=rv.map_parent["code"], year=rv.year),
+        lifecycle=wh.run("lifecycle", scope, unit_prefix=unit_prefix).iloc[0].to_dict(),
+        calendar=wh.run("children_months", scope, code=rv.map_parent["code"], since=since),
+        warnings=counts.iloc[0].to_dict())
+
+
+def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> pd.DataFrame:
+    """The households behind one cell of the risk matrix."""
+    from queries.scope import prefix_of
+
+    raise_for_region(scope, code)
+    return wh.run("risk_households", scope, unit_prefix=prefix_of(code),
+                  risk_type=int(risk_type))
+
+
+def warning_queue(wh: Warehouse, scope: Scope, code: str, rule: str, decided: list[str],
+                  limit: int = 300) -> pd.DataFrame:
+    """The oldest undecided warnings of a unit."""
+    from queries.scope import prefix_of
+
+    raise_for_region(scope, code)
+    return wh.run("warning_queue", scope, unit_prefix=prefix_of(code), rule=rule or "",
+                  decided=decided, as_of=data_version(wh).as_of, limit=limit)
+
+
+def warning_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:
+    """One warning of the scope by its key (rule:household:date), undecided or not."""
+    try:
+        rule, household, day = str(key).split(":")
+        household_id, warned_on = int(household), dt.date.fromisoformat(day)
+    except ValueError:
+        return None
+    df = wh.run("warning_get", scope, rule_id=rule, household_id=household_id,
+                warned_on=warned_on)
+    return df.iloc[0].to_dict() if len(df) else None

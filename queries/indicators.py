@@ -41,6 +41,7 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
               "monitored"),
     Indicator("hh_unresolved", "hh_unresolved", "month", "count", -1, "unit.households",
               "unresolved"),
+    Indicator("hh_unresolved_per_1000", "hh_unresolved_per_1000", "month", "per1000", -1),
     Indicator("risk_eliminated_rate", "risk_eliminated_rate", "month", "ratio", 1),
     Indicator("hh_below_monitoring_line", "hh_below_monitoring_line", "year", "count", -1,
               "unit.households", "below_line"),

@@ -26,6 +26,7 @@ select
     m.*,
     y.rural_population,
     1000.0 * m.hh_monitored / nullif(y.rural_population, 0) as hh_monitored_per_1000,
+    1000.0 * m.hh_unresolved / nullif(y.rural_population, 0) as hh_unresolved_per_1000,
     m.hh_eliminated / nullif(m.hh_monitored, 0) as risk_eliminated_rate,
     m.hh_identified_timely / nullif(m.hh_monitored, 0) as identification_timeliness,
     m.hh_with_measure / nullif(m.hh_monitored, 0) as measure_coverage

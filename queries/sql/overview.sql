@@ -18,7 +18,7 @@ select
     hh_monitored, pp_monitored, hh_type1, hh_type2, hh_type3, pp_type1, pp_type2, pp_type3,
     hh_eliminated, hh_unresolved, hh_pending, hh_new_warned, hh_new_identified,
     hh_new_eliminated, risk_eliminated_rate, identification_timeliness, measure_coverage,
-    hh_monitored_per_1000
+    hh_monitored_per_1000, hh_unresolved_per_1000
 from indicator_month
 where region_code = $code
   and starts_with(region_code, $_scope_prefix)
@@ -38,7 +38,8 @@ select
     y.poverty_incidence, y.hh_below_monitoring_line, y.inc_mean_per_capita,
     y.inc_median_per_capita, y.rural_population,
     m.hh_monitored, m.pp_monitored, m.hh_unresolved, m.risk_eliminated_rate,
-    m.hh_monitored_per_1000, m.measure_coverage, m.identification_timeliness
+    m.hh_monitored_per_1000, m.hh_unresolved_per_1000, m.measure_coverage,
+    m.identification_timeliness
 from kids as k
 join indicator_year as y on y.region_code = k.code and y.year = $year
 -- no monitoring before 2020: those columns are NULL, not missing rows

@@ -22,6 +22,14 @@ SAMPLES: dict[str, list] = {
     "household_id": [],
     "offset": [0],
     "limit": [100_000],
+    "unit_prefix": ["610924", "610902", "6107", "61"],
+    "risk_type": [1, 7],
+    "since": [dt.date(2024, 10, 1)],
+    "decided": [[]],
+    "as_of": [dt.date(2026, 10, 31)],
+    "rule": ["", "medical_costs"],
+    # A warning in Ziyang and one elsewhere: filled from the warehouse.
+    "rule_id": [], "warned_on": [],
 }
 # The units a list is asked for; the list's own parameters come from queries/households.py.
 LIST_UNITS = ["610924000000", "610924100000", "610902000000", "610700000000", "610000000000"]
@@ -37,6 +45,14 @@ def household_samples(wh_con):
         (select household_id from household where county_code != '610924000000'
          and monitor_type is not null order by household_id limit 3)""").fetchall()]
     SAMPLES["household_id"] = ids
+    for where in ("starts_with(village_code, '610924')",
+                  "not starts_with(village_code, '610924')"):
+        rule, household, day = wh_con.execute(
+            f"select rule_id, household_id, warned_on from warning where {where} "
+            "order by warning_id limit 1").fetchone()
+        SAMPLES["rule_id"].append(rule)
+        SAMPLES["warned_on"].append(day)
+        SAMPLES["household_id"].append(household)
     global HOUSEHOLD_VILLAGE
     HOUSEHOLD_VILLAGE = dict(wh_con.execute(
         "select household_id, village_code from household").fetchall())

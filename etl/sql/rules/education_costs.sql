@@ -5,9 +5,10 @@ with costs as (
                               order by e.costs desc, e.school_year desc, p.person_id) as rn
     from dept_education as e
     join person as p using (id_number)
-    where e.school_year >= year($since) and e.school_year <= year($as_of)
+    -- a school year's record arrives when it starts, in September
+    where make_date(e.school_year, 9, 1) between $since and $as_of
 )
 select household_id, costs::double as value, $threshold::double as threshold,
-       least(make_date(school_year, 9, 1), $as_of) as warned_on, name as detail
+       make_date(school_year, 9, 1) as warned_on, name as detail
 from costs
 where rn = 1 and costs >= $threshold

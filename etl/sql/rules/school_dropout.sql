@@ -1,8 +1,8 @@
 -- A member of compulsory-school age recorded as having dropped out.
 select p.household_id, 1.0 as value, 1.0 as threshold,
-       least(max(make_date(e.school_year, 9, 1)), $as_of) as warned_on,
+       max(make_date(e.school_year, 9, 1)) as warned_on,
        string_agg(distinct p.name, '、') as detail
 from dept_education as e
 join person as p using (id_number)
-where e.dropout and e.school_year >= year($since) and e.school_year <= year($as_of)
+where e.dropout and make_date(e.school_year, 9, 1) between $since and $as_of
 group by p.household_id

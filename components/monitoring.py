@@ -1,0 +1,161 @@
+"""The risk heatmaps page's figures and tables: data in, components out."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import dash_mantine_components as dmc
+import pandas as pd
+from dash import html
+
+from components.theme import SERIES, TYPE_COLOURS, figure
+from etl.codes import CODES
+from web.i18n import fmt_exact, fmt_month, fmt_pct, get_lang, t
+
+YLORRD = [[0, "#ffffb2"], [0.25, "#fecc5c"], [0.5, "#fd8d3c"], [0.75, "#f03b20"],
+          [1, "#bd0026"]]
+BLUES = [[0, "#eff3ff"], [0.5, "#6baed6"], [1, "#08519c"]]
+
+
+def _risk_label(code: int) -> str:
+    return CODES["risk"][int(code)][0 if get_lang() == "zh" else 1]
+
+
+def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dict:
+    """Units below × risk types, households with risk not eliminated per 1,000 people.
+
+    Each cell carries its unit code and risk type, so a click can list the households.
+    """
+    risks = sorted(int(r) for r in matrix["risk_type"].unique()) if len(matrix) else []
+    codes = list(units["code"])
+    names = list(units["name"])
+    cell = {(r.code, int(r.risk_type)): r for r in matrix.itertuples(index=False)}
+    z, text, custom = [], [], []
+    for code in codes:
+        row_z, row_t, row_c = [], [], []
+        for risk in risks:
+            c = cell.get((code, risk))
+            row_z.append(None if c is None or pd.isna(c.per_1000) else round(float(c.per_1000), 2))
+            row_t.append(fmt_exact(c.hh_unresolved) if c is not None else "0")
+            row_c.append([code, risk])
+        z.append(row_z)
+        text.append(row_t)
+        custom.append(row_c)
+    return figure([{
+        "type": "heatmap", "z": z, "x": [_risk_label(r) for r in risks], "y": names,
+        "text": text, "texttemplate": "%{text}", "customdata": custom,
+        "colorscale": YLORRD, "hoverongaps": False, "xgap": 1, "ygap": 1,
+        "colorbar": {"title": {"text": t("mon.per_1000")}, "thickness": 12},
+        "hovertemplate": "%{y} · %{x}<br>" + t("mon.matrix_hover") + "<extra></extra>",
+    }], {
+        "height": max(260, 26 * len(names) + 120),
+        "title": {"text": t("mon.matrix_title", region=region)},
+        "margin": {"l": 110, "r": 20, "t": 56, "b": 90},
+        "xaxis": {"side": "bottom", "tickangle": -35},
+        "yaxis": {"autorange": "reversed"},
+    })
+
+
+def calendar_figure(calendar: pd.DataFrame, metric: str, region: str) -> dict:
+    """Units below × months: new warnings, identifications or eliminations."""
+    if calendar.empty:
+        return figure([], {"height": 200, "title": {"text": t("data.no_data")}})
+    pivot = calendar.pivot_table(index=["code", "name"], columns="month", values=metric,
+                                 aggfunc="sum").sort_index()
+    months = [pd.Timestamp(m).date() for m in pivot.columns]
+    return figure([{
+        "type": "heatmap", "z": pivot.fillna(0).astype(int).values.tolist(),
+        "x": [f"{m:%Y-%m}" for m in months], "y": [n for _, n in pivot.index],
+        "colorscale": BLUES, "xgap": 1, "ygap": 1,
+        "colorbar": {"title": {"text": t("unit.households")}, "thickness": 12},
+        "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
+    }], {
+        "height": max(240, 24 * len(pivot) + 110),
+        "title": {"text": t(f"mon.calendar.{metric}", region=region)},
+        "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
+        "yaxis": {"autorange": "reversed"},
+    })
+
+
+STAGES = [("warned", None), ("checked", "days_to_check"), ("identified", "days_to_identify"),
+          ("assisted", "days_to_assist"), ("eliminated", "days_to_eliminate")]
+
+
+def lifecycle(lc: dict) -> html.Div:
+    """warnings → home checks → identified → assisted → eliminated, with median days."""
+    cards = []
+    for stage, days in STAGES:
+        n = lc.get(stage)
+        d = lc.get(days) if days else None
+        cards.append(dmc.Paper(withBorder=True, p="sm", className="jz-stage",
+                               **{"data-stage": stage}, children=[
+            dmc.Text(t(f"mon.stage.{stage}"), size="sm", c="dimmed"),
+            dmc.Text(fmt_exact(n), fw=700, size="xl", className="jz-stage-count"),
+            dmc.Text(t(f"mon.median.{stage}", days=_days(d)) if days else " ", size="xs",
+                     c="dimmed")]))
+    timely = lc.get("identified_timely") or 0
+    identified = lc.get("identified") or 0
+    rate = timely / identified if identified else None
+    return html.Div([
+        dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="xs", children=cards),
+        dmc.Text(t("mon.timely", rate=fmt_pct(rate), n=fmt_exact(timely),
+                   of=fmt_exact(identified)), size="sm", mt="xs", id="mon-timely"),
+    ], id="mon-lifecycle")
+
+
+def _days(value) -> str:
+    if value is None or pd.isna(value):
+        return "—"
+    if isinstance(value, dt.timedelta):
+        value = value.days
+    return f"{float(value):.0f}"
+
+
+def timely_figure(children: pd.DataFrame, region: str) -> dict:
+    """Identification within 15 days, as a rate, by unit below."""
+    d = children.dropna(subset=["identification_timeliness"]).sort_values(
+        "identification_timeliness")
+    return figure([{
+        "type": "bar", "orientation": "h", "x": [float(v) * 100 for v in
+                                                d["identification_timeliness"]],
+        "y": list(d["name"]), "marker": {"color": SERIES[0]},
+        "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>"}], {
+        "height": max(220, 24 * len(d) + 90),
+        "title": {"text": t("mon.timely_title", region=region)},
+        "margin": {"l": 110, "r": 24, "t": 56, "b": 32},
+        "xaxis": {"ticksuffix": "%", "range": [0, 100]},
+    })
+
+
+def trend_figure(months: pd.DataFrame, region: str) -> dict:
+    """Monitored households by type (stacked), and new and eliminated this year against
+    the same months of the year before."""
+    m = months.copy()
+    m["month"] = pd.to_datetime(m["month"])
+    last = m["month"].max()
+    this_year = m[m["month"] > last - pd.DateOffset(months=12)]
+    year_before = m[(m["month"] > last - pd.DateOffset(months=24))
+                    & (m["month"] <= last - pd.DateOffset(months=12))]
+    x = [f"{d:%Y-%m}" for d in this_year["month"]]
+    data = [{"type": "bar", "x": x, "y": [int(v) for v in this_year[col]], "name": t(key),
+             "marker": {"color": colour}, "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
+            for col, key, colour in (("hh_type1", "overview.trend.type1", TYPE_COLOURS[0]),
+                                     ("hh_type2", "overview.trend.type2", TYPE_COLOURS[1]),
+                                     ("hh_type3", "overview.trend.type3", TYPE_COLOURS[2]))]
+    for col, key, colour, dash in (
+            ("hh_new_identified", "mon.new", "#c62828", "solid"),
+            ("hh_new_eliminated", "mon.eliminated", "#2e7d32", "solid")):
+        data.append({"type": "scatter", "mode": "lines+markers", "x": x, "yaxis": "y2",
+                     "y": [int(v) for v in this_year[col]], "name": t(key),
+                     "line": {"color": colour, "dash": dash}})
+        data.append({"type": "scatter", "mode": "lines", "x": x[-len(year_before):],
+                     "yaxis": "y2", "y": [int(v) for v in year_before[col]],
+                     "name": t(key) + t("mon.year_before"),
+                     "line": {"color": colour, "dash": "dot"}})
+    return figure(data, {
+        "height": 340, "barmode": "stack",
+        "title": {"text": t("mon.trend_title", region=region, month=fmt_month(last))},
+        "yaxis": {"title": {"text": t("mon.monitored")}, "tickformat": ","},
+        "yaxis2": {"title": {"text": t("mon.per_month")}, "overlaying": "y", "side": "right",
+                   "showgrid": False, "rangemode": "tozero"},
+    })

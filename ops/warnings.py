@@ -1,0 +1,77 @@
+"""Decisions on early warnings: a verification instruction, or a dismissal after a check.
+
+The warnings are in the warehouse; what people decided is here. A warning is keyed by
+rule, household and the date of its evidence, so a decision survives re-evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from ops import tasks as T
+from ops.schema import tasks, warning_decisions
+from queries.scope import Scope
+
+OUTCOMES = ("instruction", "dismissed")
+VERIFY_DAYS = 15  # domain.md §3: 15 days at most from warning to approval
+
+
+def decided(engine: Engine, scope: Scope) -> dict[str, dict]:
+    """Decisions on the warnings of the scope, by warning key, with the task's state."""
+    q = sa.select(warning_decisions, tasks.c.state.label("task_state")) \
+        .select_from(warning_decisions.outerjoin(tasks,
+                                                 tasks.c.id == warning_decisions.c.task_id)) \
+        .where(warning_decisions.c.village_code.startswith(scope.prefix))
+    with engine.connect() as conn:
+        return {r.warning_key: dict(r._mapping) for r in conn.execute(q)}
+
+
+def to_instruction(engine: Engine, scope: Scope, warning: dict, assignee: str, title: str,
+                   content: str, region_exists, now: dt.datetime | None = None) -> dict:
+    """One click: a verification instruction for the warning, and the decision recorded."""
+    now = now or T.utcnow()
+    if not scope.contains(warning["village_code"]):
+        raise T.TaskError(404, "task.err.not_found")
+    # Claim the warning first: of two people clicking at once, one gets it.
+    _record(engine, scope, warning, "instruction", None, "", now)
+    deadline = (now + dt.timedelta(days=VERIFY_DAYS)).date().isoformat()
+    try:
+        task = T.create(engine, scope, {
+            "title": title, "content": content, "type": "alert_verification",
+            "source": "alert", "source_ref": warning["warning_key"][:100],
+            "priority": "urgent", "assignee_region": assignee, "deadline": deadline,
+            "households": [int(warning["household_id"])]}, region_exists, now=now)
+    except T.TaskError:
+        with engine.begin() as conn:  # nothing was issued: release the claim
+            conn.execute(warning_decisions.delete().where(
+                warning_decisions.c.warning_key == warning["warning_key"]))
+        raise
+    with engine.begin() as conn:
+        conn.execute(warning_decisions.update().where(
+            warning_decisions.c.warning_key == warning["warning_key"])
+            .values(task_id=task["id"]))
+    return task
+
+
+def dismiss(engine: Engine, scope: Scope, warning: dict, note: str,
+            now: dt.datetime | None = None) -> None:
+    """Checked, and not a monitoring case: the reason is required."""
+    if not scope.contains(warning["village_code"]):
+        raise T.TaskError(404, "task.err.not_found")
+    if not isinstance(note, str) or not note.strip() or len(note) > T.MAX_TEXT:
+        raise T.TaskError(400, "task.err.invalid", {"note": "warning.err.reason"})
+    _record(engine, scope, warning, "dismissed", None, note.strip(), now or T.utcnow())
+
+
+def _record(engine, scope, warning, outcome, task_id, note, now) -> None:
+    try:
+        with engine.begin() as conn:
+            conn.execute(warning_decisions.insert().values(
+                warning_key=warning["warning_key"], household_id=int(warning["household_id"]),
+                village_code=warning["village_code"], outcome=outcome, task_id=task_id,
+                decided_by=scope.username, note=note, decided_at=now))
+    except sa.exc.IntegrityError:
+        raise T.TaskError(409, "warning.err.decided") from None

@@ -1,0 +1,130 @@
+"""Risk heatmaps (/monitoring/<code>): where risk of falling (back) into poverty sits and
+whether warnings are handled in time. Drills down like the region page."""
+
+from __future__ import annotations
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import kpi, maps, messages, tables
+from components import monitoring as view
+from components import region as region_view
+from components.shell import breadcrumb
+from components.theme import GRAPH_CONFIG
+from ops import warnings as W
+from ops.users import ROLES
+from queries import api, indicators
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
+from web import context
+from web.i18n import fmt_exact, t
+
+dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
+                   title="精准 · 风险监测", path="/monitoring",
+                   nav={"label": "nav.monitoring", "roles": ROLES, "order": 25})
+
+INTENSITY = indicators.INDICATORS["hh_unresolved_per_1000"]
+CALENDAR = ("hh_new_warned", "hh_new_identified", "hh_new_eliminated")
+
+
+def href(code: str) -> str:
+    return f"/monitoring/{code}"
+
+
+def layout(code: str | None = None, **_):
+    scope = current_scope()
+    code = code or scope.region_code
+    try:
+        decided = list(W.decided(context.ops(), scope))
+        mv = api.monitoring_view(context.warehouse(), scope, code, decided)
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    v = mv.region
+    fmt = lambda x: region_view.fmt_value(INTENSITY, x)  # noqa: E731
+    fc, bounds, colours = maps.feature_collection(v.geometry, v.children, INTENSITY, fmt, href)
+    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
+    legend = maps.legend(INTENSITY, bounds, colours, fmt,
+                         region_view.period_label(INTENSITY, v), schematic)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    cards = [region_view.card_for(v, indicators.INDICATORS[k]) for k in
+             ("hh_unresolved", "hh_unresolved_per_1000", "identification_timeliness",
+              "risk_eliminated_rate")]
+    cards.append(kpi.Kpi(key="warnings_overdue", label=t("mon.warnings_overdue"),
+                         value=fmt_exact(mv.warnings["overdue"]), unit=t("unit.warnings"),
+                         note=t("mon.warnings_undecided", n=fmt_exact(mv.warnings["undecided"])),
+                         good_when=-1, period=t("data.as_of", date=v.version.as_of.isoformat())))
+    units = v.children[["code", "name"]]
+    name = v.map_parent["name"]
+    return html.Div(className="jz-page", children=[
+        breadcrumb(v.trail, href),
+        dmc.Group(justify="space-between", mb="sm", children=[
+            dmc.Title(t("mon.title", region=v.unit["name"]), order=2, id="mon-title"),
+            dcc.Link(dmc.Button(t("mon.to_warnings", n=fmt_exact(mv.warnings["undecided"])),
+                                color="red", variant="light"),
+                     href=f"/warnings?unit={v.unit['code']}", id="mon-warnings-link"),
+        ]),
+        dcc.Store(id="mon-code", data=v.map_parent["code"]),
+        dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
+                       children=[kpi.card(k) for k in cards]),
+        dmc.Grid(gutter="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dmc.Text(t("region.map_title", region=name,
+                               indicator=t(INTENSITY.label_key)), fw=600, mb=4),
+                    maps.region_map(fc, v.outline, legend, points,
+                                    context.get().settings.tile_url, v.map_parent["code"])])),
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dcc.Graph(id="mon-matrix", config=GRAPH_CONFIG,
+                              figure=view.matrix_figure(mv.matrix, units, name)),
+                    dmc.Text(t("mon.matrix_hint"), size="xs", c="dimmed"),
+                    html.Div(id="mon-cell")])),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Title(t("mon.lifecycle", region=v.unit["name"]), order=4, mb="xs"),
+            view.lifecycle(mv.lifecycle)]),
+        dmc.Grid(gutter="md", mt="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="xs", children=dmc.Tabs(value=CALENDAR[0], children=[
+                    dmc.TabsList([dmc.TabsTab(t(f"mon.tab.{m}"), value=m) for m in CALENDAR]),
+                    *[dmc.TabsPanel(dcc.Graph(figure=view.calendar_figure(mv.calendar, m, name),
+                                              config=GRAPH_CONFIG), value=m)
+                      for m in CALENDAR]]))),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
+                withBorder=True, p="xs", children=dcc.Graph(
+                    figure=view.timely_figure(v.children, name), config=GRAPH_CONFIG))),
+        ]),
+        dmc.Paper(withBorder=True, p="xs", mt="md", children=dcc.Graph(
+            figure=view.trend_figure(v.months, v.unit["name"]), config=GRAPH_CONFIG)),
+    ])
+
+
+@callback(Output("mon-cell", "children"), Input("mon-matrix", "clickData"),
+          State("mon-code", "data"), prevent_initial_call=True)
+def cell(click, _unit):
+    """A cell of the matrix: the households behind it. Its unit comes from the browser,
+    so it goes through the gate."""
+    scope = current_scope()
+    point = ((click or {}).get("points") or [{}])[0]
+    code, risk = (point.get("customdata") or [None, None])[:2]
+    raise_for_region(scope, code)
+    df = api.risk_households(context.warehouse(), scope, code, int(risk))
+    rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
+             "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
+             "members": int(r["members"]),
+             "identified": str(r["identify_date"])[:10]} for r in df.to_dict("records")]
+    cols = [{"field": "household", "headerName": t("hh.col.household_no"),
+             "cellRenderer": "markdown", "width": 180},
+            {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 110},
+            {"field": "place", "headerName": t("hh.col.village"), "flex": 1},
+            {"field": "members", "headerName": t("hh.col.members"), "width": 90},
+            {"field": "identified", "headerName": t("mon.identified_on"), "width": 130}]
+    return html.Div([
+        dmc.Text(t("mon.cell", n=fmt_exact(len(rows)), risk=view._risk_label(risk)),
+                 size="sm", fw=600, mt="sm", id="mon-cell-count"),
+        tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320))])

@@ -1,0 +1,201 @@
+"""The warning queue (/warnings?unit=<code>&rule=<id>): early warnings not yet decided,
+oldest first, those waiting more than 15 days marked overdue. Each becomes a
+verification instruction in one click; decided warnings show their outcome."""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import messages, tables
+from components import tasks as task_view
+from components.shell import breadcrumb
+from etl.codes import CODES
+from etl.refdata import region_levels
+from ops import audit
+from ops import tasks as T
+from ops import warnings as W
+from ops.users import ROLES
+from pages.household import rule_names
+from queries import api
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of
+from web import context
+from web.auth import client_ip
+from web.i18n import fmt_exact, get_lang, t
+
+dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警",
+                   nav={"label": "nav.warnings", "roles": ROLES, "order": 27})
+
+OVERDUE_DAYS = 15
+
+
+def queue_rows(df, names: dict[str, str]) -> list[dict]:
+    lang = 0 if get_lang() == "zh" else 1
+    out = []
+    for r in df.to_dict("records"):
+        flag = r["threshold"] == 1.0 and r["value"] == 1.0
+        days = int(r["days_waiting"].days if hasattr(r["days_waiting"], "days")
+                   else r["days_waiting"])
+        out.append({
+            "warning_key": r["warning_key"], "warned_on": str(r["warned_on"])[:10],
+            "days": days, "overdue": days > OVERDUE_DAYS,
+            "status": t("task.status.overdue") if days > OVERDUE_DAYS else "",
+            "household": f"[{r['household_no']}](/household/{r['household_id']})",
+            "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
+            "rule": names.get(r["rule_id"], r["rule_id"]),
+            "risk": CODES["risk"][int(r["risk_type"])][lang],
+            "evidence": "✓" if flag else f"{r['value']:,.0f} / {r['threshold']:,.0f}",
+            "score": None if r["score"] != r["score"] else float(r["score"]),
+            "factors": "；".join(f"{names.get(f['rule'], f['rule'])} {f['weight']:.2f}"
+                                for f in json.loads(r["factors"] or "[]")),
+            "action": t("warn.to_instruction"),
+        })
+    return out
+
+
+def columns() -> list[dict]:
+    return [
+        {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
+        {"field": "days", "headerName": t("warn.col.days"), "width": 95, "type": "rightAligned",
+         "cellClassRules": {"jz-status-overdue": "params.data.overdue"}},
+        {"field": "status", "headerName": "", "width": 70,
+         "cellClassRules": {"jz-status-overdue": "params.data.overdue"}},
+        {"field": "household", "headerName": t("hh.col.household_no"), "width": 175,
+         "cellRenderer": "markdown"},
+        {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 90},
+        {"field": "place", "headerName": t("hh.col.village"), "width": 170},
+        {"field": "rule", "headerName": t("warn.col.rule"), "width": 170},
+        {"field": "risk", "headerName": t("warn.col.risk"), "width": 100},
+        {"field": "evidence", "headerName": t("warn.col.evidence"), "width": 140,
+         "type": "rightAligned"},
+        {"field": "score", "headerName": t("warn.col.score"), "width": 90,
+         "type": "rightAligned", "tooltipField": "factors"},
+        {"field": "factors", "headerName": t("warn.col.factors"), "flex": 1, "minWidth": 200},
+        {"field": "action", "headerName": "", "width": 110, "pinned": "right",
+         "cellRenderer": "RowButton", "cellRendererParams": {"label": t("warn.to_instruction")}},
+    ]
+
+
+def decided_rows(decisions: dict) -> list[dict]:
+    out = []
+    for key, d in sorted(decisions.items(), key=lambda kv: kv[1]["decided_at"], reverse=True):
+        rule, household, day = key.split(":")
+        if d["outcome"] == "instruction":
+            outcome = t("warn.outcome.instruction", id=d["task_id"] or "—",
+                        state=t(f"task.state.{d['task_state']}") if d["task_state"] else "—")
+        else:
+            outcome = t("warn.outcome.dismissed", note=d["note"])
+        out.append({"warned_on": day, "household": f"[{household}](/household/{household})",
+                    "rule": rule, "outcome": outcome, "by": d["decided_by"],
+                    "decided_at": str(d["decided_at"])[:16]})
+    return out
+
+
+def layout(unit: str | None = None, rule: str | None = None, **_):
+    scope = current_scope()
+    code = unit or scope.region_code
+    wh = context.warehouse()
+    try:
+        unit_row = api.region(wh, scope, code)
+        trail = api.ancestors(wh, scope, code)
+        decisions = W.decided(context.ops(), scope)
+        df = api.warning_queue(wh, scope, code, rule or "", list(decisions))
+        counts = wh.run("warning_counts", scope, unit_prefix=prefix_of(code),
+                        decided=list(decisions), as_of=api.data_version(wh).as_of).iloc[0]
+        names = rule_names()
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    in_unit = {k: d for k, d in decisions.items() if d["village_code"].startswith(prefix_of(code))}
+    return html.Div(className="jz-page", children=[
+        breadcrumb(trail, lambda c: f"/warnings?unit={c}"),
+        dmc.Group(justify="space-between", mb="xs", children=[
+            dmc.Title(t("warn.title", region=unit_row["name"]), order=2, id="warn-title"),
+            dmc.Select(id="warn-rule", value=rule or "", w=240, allowDeselect=False,
+                       data=[{"value": "", "label": t("warn.all_rules")}] +
+                       [{"value": k, "label": v} for k, v in names.items()]),
+        ]),
+        dmc.Text(t("warn.counts", undecided=fmt_exact(counts["undecided"]),
+                   overdue=fmt_exact(counts["overdue"]), shown=fmt_exact(len(df)),
+                   identified=fmt_exact(counts["identified_after"])),
+                 size="sm", c="dimmed", mb="xs", id="warn-counts"),
+        html.Div(id="warn-feedback"),
+        dcc.Store(id="warn-unit", data={"code": code, "rule": rule or ""}),
+        dag.AgGrid(id="warn-grid", columnDefs=columns(), rowData=queue_rows(df, names),
+                   defaultColDef={"resizable": True, "sortable": True},
+                   dashGridOptions={"theme": tables.GRID_THEME, "rowHeight": tables.ROW_HEIGHT,
+                                    "tooltipShowDelay": 200,
+                                    "localeText": tables.locale_text()},
+                   style={"height": 460, "width": "100%"}, className="jz-grid"),
+        dmc.Title(t("warn.decided", n=len(in_unit)), order=4, mt="md", mb="xs"),
+        tables.grid("warn-decided", [
+            {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
+            {"field": "household", "headerName": t("hh.col.household_no"), "width": 120,
+             "cellRenderer": "markdown"},
+            {"field": "rule", "headerName": t("warn.col.rule"), "width": 160},
+            {"field": "outcome", "headerName": t("warn.col.outcome"), "flex": 1},
+            {"field": "by", "headerName": t("warn.col.by"), "width": 130},
+            {"field": "decided_at", "headerName": t("warn.col.decided_at"), "width": 150}],
+            decided_rows(in_unit), height=tables.fit_height(len(in_unit), 300)),
+    ])
+
+
+@callback(Output("warn-feedback", "children"), Output("warn-grid", "rowData"),
+          Output("warn-counts", "children", allow_duplicate=True),
+          Input("warn-grid", "cellRendererData"), State("warn-unit", "data"),
+          prevent_initial_call=True)
+def to_instruction(data, state):
+    """One click: the warning becomes a verification instruction to the unit below that
+    holds the household (looked up again on the server: the browser sends only a key)."""
+    scope = current_scope()
+    wh = context.warehouse()
+    key = (data or {}).get("key")
+    warning = api.warning_by_key(wh, scope, key) if key else None
+    if warning is None:
+        return messages.notice("task.err.not_found"), dash.no_update, dash.no_update
+    assignee = _assignee(scope.region_code, warning["village_code"])
+    place = f"{warning['township_name']}{warning['village_name']}"
+    try:
+        task = W.to_instruction(
+            context.ops(), scope, warning, assignee,
+            t("tpl.warning.title", place=place, head=warning["head_name"]),
+            t("tpl.warning.content", place=place, head=warning["head_name"],
+              no=warning["household_no"]), lambda c: c in region_levels())
+    except T.TaskError as exc:
+        return task_view.refusal_alert(exc), dash.no_update, dash.no_update
+    audit.record(context.ops(), scope.username, "warning_to_task", target=f"task:{task['id']}",
+                 detail={"warning": key}, ip=client_ip())
+    decisions = W.decided(context.ops(), scope)
+    df = api.warning_queue(wh, scope, state["code"], state["rule"], list(decisions))
+    return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),
+                     color="green", variant="light", mb="sm", withCloseButton=True,
+                     id="warn-done"), queue_rows(df, rule_names()), dash.no_update
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True), Input("warn-rule", "value"),
+          State("warn-unit", "data"), prevent_initial_call=True)
+def change_rule(rule, state):
+    """Another rule: only the URL changes (nothing when the control first appears)."""
+    current_scope()
+    if (rule or "") == state["rule"]:
+        return dash.no_update
+    return f"/warnings?unit={state['code']}" + (f"&rule={rule}" if rule else "")
+
+
+def _assignee(own: str, village: str) -> str:
+    """The unit directly below the user's that holds the village (or the village)."""
+    from queries.scope import PREFIX_LENGTH, level_of
+
+    level = level_of(own)
+    if level >= 5:
+        return own
+    keep = PREFIX_LENGTH[level + 1]
+    return village[:keep].ljust(12, "0")

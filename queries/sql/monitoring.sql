@@ -1,0 +1,125 @@
+-- name: risk_matrix
+-- Households with risk not eliminated, by unit below and risk type, with the population.
+with kids as (
+    select code, name
+    from region
+    where parent_code = $code
+      and starts_with(code, $_scope_prefix)
+)
+select k.code, k.name, r.risk_type, r.hh_unresolved, y.rural_population,
+       1000.0 * r.hh_unresolved / nullif(y.rural_population, 0) as per_1000
+from kids as k
+join rollup_risk as r on r.region_code = k.code
+join rollup_year as y on y.region_code = k.code and y.year = $year
+where r.hh_unresolved > 0
+order by k.code, r.risk_type;
+
+-- name: risk_households
+-- The households behind one cell of the matrix: risk not eliminated, of this type, in a unit.
+select h.household_id, h.household_no, h.head_name, v.name as village_name,
+       t.name as township_name, m.monitor_type, m.identify_date, h.members,
+       h.per_capita_income
+from monitoring_risk as k
+join monitoring as m on m.monitoring_id = k.monitoring_id
+join household as h on h.household_id = m.household_id
+join region as v on v.code = h.village_code
+join region as t on t.code = h.township_code
+where k.risk_type = $risk_type
+  and m.state = 2
+  and starts_with(h.village_code, $unit_prefix)
+  and starts_with(h.village_code, $_scope_prefix)
+order by m.identify_date, h.household_id;
+
+-- name: lifecycle
+-- Monitoring objects of a unit through the procedure: counts and median days per stage.
+select
+    count(*) as warned,
+    count(m.check_date) as checked,
+    count(m.identify_date) as identified,
+    count(m.assist_date) as assisted,
+    count(m.eliminate_date) as eliminated,
+    count(*) filter (where m.identify_date - m.warning_date <= 15) as identified_timely,
+    median(m.check_date - m.warning_date) as days_to_check,
+    median(m.identify_date - m.warning_date) as days_to_identify,
+    median(m.assist_date - m.identify_date) as days_to_assist,
+    median(m.eliminate_date - m.identify_date) as days_to_eliminate
+from monitoring as m
+join household as h using (household_id)
+where starts_with(h.village_code, $unit_prefix)
+  and starts_with(h.village_code, $_scope_prefix);
+
+-- name: children_months
+-- New warnings, identifications and eliminations by unit below and month.
+select m.region_code as code, r.name, m.month, m.hh_new_warned, m.hh_new_identified,
+       m.hh_new_eliminated
+from rollup_month as m
+join region as r on r.code = m.region_code
+where r.parent_code = $code
+  and m.month >= $since
+  and starts_with(m.region_code, $_scope_prefix)
+order by m.region_code, m.month;
+
+-- name: warning_queue
+-- Warnings of a unit not yet decided, oldest first (decided: the household was identified
+-- on or after the warning, or a decision was recorded in the operational store).
+with w as (
+    select w.*, w.rule_id || ':' || w.household_id || ':' || w.warned_on as warning_key,
+           h.household_no, h.head_name, h.township_code, m.identify_date,
+           k.score, k.factors
+    from warning as w
+    join household as h using (household_id)
+    left join monitoring as m using (household_id)
+    left join household_risk as k using (household_id)
+    where starts_with(w.village_code, $_scope_prefix)
+      and starts_with(w.village_code, $unit_prefix)
+      and ($rule = '' or w.rule_id = $rule)
+)
+select w.warning_id, w.warning_key, w.rule_id, w.household_id, w.village_code,
+       v.name as village_name, t.name as township_name, w.household_no, w.head_name,
+       w.risk_type, w.severity, w.value, w.threshold, w.warned_on,
+       $as_of - w.warned_on as days_waiting, w.score, w.factors, w.detail
+from w
+join region as v on v.code = w.village_code
+join region as t on t.code = w.township_code
+where not (w.identify_date is not null and w.identify_date >= w.warned_on)
+  and not list_contains($decided, w.warning_key)
+order by w.warned_on, w.warning_id
+limit $limit;
+
+-- name: warning_counts
+-- How many warnings of a unit are undecided, and how many of those are past 15 days.
+select
+    count(*) as warnings,
+    count(*) filter (where not (m.identify_date is not null and m.identify_date >= w.warned_on)
+                       and not list_contains($decided, w.rule_id || ':' || w.household_id
+                                                       || ':' || w.warned_on)) as undecided,
+    count(*) filter (where not (m.identify_date is not null and m.identify_date >= w.warned_on)
+                       and not list_contains($decided, w.rule_id || ':' || w.household_id
+                                                       || ':' || w.warned_on)
+                       and $as_of - w.warned_on > 15) as overdue,
+    count(*) filter (where m.identify_date is not null and m.identify_date >= w.warned_on)
+        as identified_after
+from warning as w
+left join monitoring as m using (household_id)
+where starts_with(w.village_code, $_scope_prefix)
+  and starts_with(w.village_code, $unit_prefix);
+
+-- name: household_score
+-- A household's risk score and the rules behind it.
+select k.score, k.rules_fired, k.factors
+from household_risk as k
+where k.household_id = $household_id
+  and starts_with(k.village_code, $_scope_prefix);
+
+-- name: warning_get
+-- One warning by its key, with where the household lives.
+select w.*, w.rule_id || ':' || w.household_id || ':' || w.warned_on as warning_key,
+       h.household_no, h.head_name, v.name as village_name, t.name as township_name
+from warning as w
+join household as h using (household_id)
+join region as v on v.code = h.village_code
+join region as t on t.code = h.township_code
+where w.rule_id = $rule_id
+  and w.household_id = $household_id
+  and w.warned_on = $warned_on
+  and starts_with(w.village_code, $_scope_prefix);

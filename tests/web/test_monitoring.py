@@ -1,0 +1,125 @@
+"""The risk heatmaps and the warning queue, called directly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ops import tasks as T
+from queries import api
+from queries.scope import AccessDenied, Scope
+from tests.web.test_overview import _props, _text, logged_in
+
+ANKANG = "610900000000"
+PROVINCE = Scope("province_leader", "leader", "610000000000")
+
+
+def _wh():
+    from web import context
+
+    return context.warehouse()
+
+
+@pytest.mark.parametrize("code", ["610000000000", ANKANG])
+def test_heatmaps(server, wh, code):
+    from pages import monitoring
+
+    with logged_in(server, "province_leader"):
+        page = monitoring.layout(code=code)
+    props = list(_props(json.loads(_text(page))))
+    features = [p for p in props if p.get("id") == "region-map-geojson"][0]["data"]["features"]
+    assert len(features) == wh.execute("select count(*) from region where parent_code = ?",
+                                       [code]).fetchone()[0]
+    matrix = [p for p in props if p.get("id") == "mon-matrix"][0]["figure"]["data"][0]
+    assert matrix["type"] == "heatmap" and len(matrix["y"]) == len(features)
+
+
+def test_lifecycle_reconciles_with_the_monitoring_table(server, wh):
+    lc = api.monitoring_view(_wh(), PROVINCE, ANKANG, []).lifecycle
+    direct = wh.execute("""
+        select count(*), count(check_date), count(identify_date), count(assist_date),
+               count(eliminate_date),
+               count(*) filter (where identify_date - warning_date <= 15)
+        from monitoring join household using (household_id)
+        where starts_with(village_code, '6109')""").fetchone()
+    assert (lc["warned"], lc["checked"], lc["identified"], lc["assisted"], lc["eliminated"],
+            lc["identified_timely"]) == direct
+    assert lc["warned"] >= lc["checked"] >= lc["identified"] >= lc["eliminated"] > 0
+
+
+def test_a_matrix_cell_lists_exactly_its_households(server, wh):
+    from pages import monitoring
+
+    mv = api.monitoring_view(_wh(), PROVINCE, ANKANG, [])
+    assert len(mv.matrix)
+    with logged_in(server, "province_leader"):
+        for cell in mv.matrix.itertuples(index=False):
+            out = monitoring.cell({"points": [{"customdata": [cell.code, int(cell.risk_type)]}]},
+                                  ANKANG)
+            grid = [p for p in _props(json.loads(_text(out))) if p.get("id") == "mon-cell-grid"]
+            assert len(grid[0]["rowData"]) == cell.hh_unresolved
+            direct = wh.execute("""
+                select count(*) from monitoring_risk as k join monitoring as m using (monitoring_id)
+                join household as h on h.household_id = m.household_id
+                where k.risk_type = ? and m.state = 2 and starts_with(h.village_code, ?)""",
+                                [int(cell.risk_type), cell.code[:6]]).fetchone()[0]
+            assert direct == cell.hh_unresolved
+
+
+def test_heatmap_refusals(server):
+    from pages import monitoring
+
+    with logged_in(server, "ziyang_manager"):
+        assert "无权访问" in _text(monitoring.layout(code=ANKANG))
+        with pytest.raises(AccessDenied):
+            monitoring.cell({"points": [{"customdata": ["610902000000", 1]}]}, "610924000000")
+
+
+def test_warning_queue_and_one_click_instruction(server, wh):
+    from pages import warnings
+
+    with logged_in(server, "ankang_leader"):
+        page = warnings.layout(unit=ANKANG)
+        grid = [p for p in _props(json.loads(_text(page))) if p.get("id") == "warn-grid"][0]
+        rows = grid["rowData"]
+        assert rows and [r["warned_on"] for r in rows] == sorted(r["warned_on"] for r in rows)
+        assert all(r["overdue"] == (r["days"] > 15) for r in rows)
+        assert all(r["factors"] for r in rows)  # the score is shown with its explanation
+        first = rows[0]["warning_key"]
+        alert, new_rows, _ = warnings.to_instruction({"key": first},
+                                                     {"code": ANKANG, "rule": ""})
+        assert "已生成核实指令" in _text(alert)
+        assert first not in {r["warning_key"] for r in new_rows}
+        again, _, _ = warnings.to_instruction({"key": first}, {"code": ANKANG, "rule": ""})
+        assert "已有处理结果" in _text(again)
+        decided = _text(warnings.layout(unit=ANKANG))
+        assert "已转交核实，指令 #" in decided
+    leader = Scope("ankang_leader", "leader", ANKANG)
+    newest = max(T.list_tasks(_engine(), leader), key=lambda x: x["id"])
+    task = T.get(_engine(), leader, newest["id"])
+    rule, household, _ = first.split(":")
+    assert (task["type"], task["source"], task["source_ref"]) == \
+        ("alert_verification", "alert", first)
+    assert {"kind": "household", "ref": household} in task["links"]
+    village = wh.execute("select county_code from household where household_id = ?",
+                         [int(household)]).fetchone()[0]
+    assert task["assignee_region"] == village  # the county below the city that holds it
+
+
+def _engine():
+    from web import context
+
+    return context.ops()
+
+
+def test_warnings_outside_the_scope(server, wh):
+    from pages import warnings
+
+    key = wh.execute("""select rule_id || ':' || household_id || ':' || warned_on
+                        from warning where not starts_with(village_code, '610924')
+                        limit 1""").fetchone()[0]
+    with logged_in(server, "ziyang_manager"):
+        out, _, _ = warnings.to_instruction({"key": key}, {"code": "610924000000", "rule": ""})
+        assert "不存在" in _text(out)
+        assert "无权访问" in _text(warnings.layout(unit=ANKANG))
