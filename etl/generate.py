@@ -959,6 +959,7 @@ class Gen:
         self.emit("monitoring", pa.table({
             "monitoring_id": pa.array(np.arange(1, m + 1), pa.int64()),
             "household_id": pa.array(mon["idx"][order] + 1, pa.int64()),
+            "village_code": pa.array(vcode[mon["idx"][order]]),
             "monitor_type": pa.array(mon["type"][order], pa.int8()),
             "discovery": pa.array(mon["discovery"][order], pa.int8()),
             "warning_date": pa.array(mon["warn"][order]),

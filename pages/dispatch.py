@@ -112,7 +112,7 @@ def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame,
 
 def _body(scope, code: str, metric: str | None):
     wh = context.warehouse()
-    v = api.region_view(wh, scope, code, None, None)
+    v = api.region_view(wh, scope, code, None, None, breakdowns=False)
     found = T.list_tasks(context.ops(), scope)
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
     items = agenda_items(v, found, pending, scope)

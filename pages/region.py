@@ -29,6 +29,10 @@ dash.register_page(__name__, path_template="/region/<code>", name="region",
                    nav={"label": "nav.region", "roles": ROLES, "order": 10})
 
 
+# The pages whose maps drill down (each sends its own link in the feature).
+MAP_PAGES = ("region", "dispatch", "monitoring")
+
+
 def href(code: str, indicator: str | None = None, year=None, month=None) -> str:
     query = {k: v for k, v in (("indicator", indicator), ("year", year), ("month", month)) if v}
     return f"/region/{code}" + (f"?{urlencode(query)}" if query else "")
@@ -154,7 +158,7 @@ def drill(feature):
     except (AccessDenied, RegionNotFound):
         return dash.no_update
     target = str(props.get("href", ""))
-    # The region and dispatch maps link to their own page; anything else is rebuilt.
-    if target.startswith((f"/region/{props['code']}", f"/dispatch/{props['code']}")):
+    # Every map links to its own page for the unit; anything else is rebuilt.
+    if target.startswith(tuple(f"/{page}/{props['code']}" for page in MAP_PAGES)):
         return target
     return href(props["code"])

@@ -81,7 +81,7 @@ def columns() -> list[dict]:
     ]
 
 
-def decided_rows(decisions: dict) -> list[dict]:
+def decided_rows(decisions: dict, names: dict[str, str]) -> list[dict]:
     out = []
     for key, d in sorted(decisions.items(), key=lambda kv: kv[1]["decided_at"], reverse=True):
         rule, household, day = key.split(":")
@@ -90,8 +90,9 @@ def decided_rows(decisions: dict) -> list[dict]:
                         state=t(f"task.state.{d['task_state']}") if d["task_state"] else "—")
         else:
             outcome = t("warn.outcome.dismissed", note=d["note"])
-        out.append({"warned_on": day, "household": f"[{household}](/household/{household})",
-                    "rule": rule, "outcome": outcome, "by": d["decided_by"],
+        out.append({"warned_on": day,
+                    "household": f"[{t('warn.household', id=household)}](/household/{household})",
+                    "rule": names.get(rule, rule), "outcome": outcome, "by": d["decided_by"],
                     "decided_at": str(d["decided_at"])[:16]})
     return out
 
@@ -144,12 +145,12 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
             {"field": "outcome", "headerName": t("warn.col.outcome"), "flex": 1},
             {"field": "by", "headerName": t("warn.col.by"), "width": 130},
             {"field": "decided_at", "headerName": t("warn.col.decided_at"), "width": 150}],
-            decided_rows(in_unit), height=tables.fit_height(len(in_unit), 300)),
+            decided_rows(in_unit, names), height=300),
     ])
 
 
 @callback(Output("warn-feedback", "children"), Output("warn-grid", "rowData"),
-          Output("warn-counts", "children", allow_duplicate=True),
+          Output("warn-decided", "rowData"),
           Input("warn-grid", "cellRendererData"), State("warn-unit", "data"),
           prevent_initial_call=True)
 def to_instruction(data, state):
@@ -157,7 +158,8 @@ def to_instruction(data, state):
     holds the household (looked up again on the server: the browser sends only a key)."""
     scope = current_scope()
     wh = context.warehouse()
-    key = (data or {}).get("key")
+    # dash-ag-grid wraps what the cell renderer sent in `value`.
+    key = ((data or {}).get("value") or {}).get("key")
     warning = api.warning_by_key(wh, scope, key) if key else None
     if warning is None:
         return messages.notice("task.err.not_found"), dash.no_update, dash.no_update
@@ -175,9 +177,12 @@ def to_instruction(data, state):
                  detail={"warning": key}, ip=client_ip())
     decisions = W.decided(context.ops(), scope)
     df = api.warning_queue(wh, scope, state["code"], state["rule"], list(decisions))
+    names = rule_names()
+    in_unit = {k: d for k, d in decisions.items()
+               if d["village_code"].startswith(prefix_of(state["code"]))}
     return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),
                      color="green", variant="light", mb="sm", withCloseButton=True,
-                     id="warn-done"), queue_rows(df, rule_names()), dash.no_update
+                     id="warn-done"), queue_rows(df, names), decided_rows(in_unit, names)
 
 
 @callback(Output("shell-url", "href", allow_duplicate=True), Input("warn-rule", "value"),

@@ -147,8 +147,10 @@ class RegionView:
         return int(self.unit["level"]) == 5
 
 
-def region_view(wh: Warehouse, scope: Scope, code: str, year, month) -> RegionView:
-    """Everything the region page shows for one unit and period."""
+def region_view(wh: Warehouse, scope: Scope, code: str, year, month,
+                breakdowns: bool = True) -> RegionView:
+    """Everything the region page shows for one unit and period (the breakdowns by
+    cause, risk and channel only when asked for)."""
     unit = region(wh, scope, code)
     version = data_version(wh)
     year, month = parse_year(year, version), parse_month(month, version)
@@ -167,7 +169,8 @@ def region_view(wh: Warehouse, scope: Scope, code: str, year, month) -> RegionVi
         geometry=wh.run("children_geometry", scope, code=map_code),
         years=wh.run("unit_years", scope, code=code),
         months=wh.run("unit_months", scope, code=code),
-        breakdowns=wh.run("unit_breakdowns", scope, code=code, year=year),
+        breakdowns=wh.run("unit_breakdowns", scope, code=code, year=year) if breakdowns
+        else pd.DataFrame(columns=["breakdown", "item", "households", "people", "share"]),
     )
 
 
@@ -237,7 +240,7 @@ def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
     """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
     from queries.scope import prefix_of
 
-    rv = region_view(wh, scope, code, None, None)
+    rv = region_view(wh, scope, code, None, None, breakdowns=False)
     since = dt.date(rv.month.year - (months_back // 12), rv.month.month, 1)
     unit_prefix = prefix_of(code)
     counts = wh.run("warning_counts", scope, unit_prefix=unit_prefix, decided=decided,

@@ -44,9 +44,8 @@ select
     median(m.assist_date - m.identify_date) as days_to_assist,
     median(m.eliminate_date - m.identify_date) as days_to_eliminate
 from monitoring as m
-join household as h using (household_id)
-where starts_with(h.village_code, $unit_prefix)
-  and starts_with(h.village_code, $_scope_prefix);
+where starts_with(m.village_code, $unit_prefix)
+  and starts_with(m.village_code, $_scope_prefix);
 
 -- name: children_months
 -- New warnings, identifications and eliminations by unit below and month.

@@ -41,8 +41,11 @@ def test_lifecycle_reconciles_with_the_monitoring_table(server, wh):
         select count(*), count(check_date), count(identify_date), count(assist_date),
                count(eliminate_date),
                count(*) filter (where identify_date - warning_date <= 15)
-        from monitoring join household using (household_id)
-        where starts_with(village_code, '6109')""").fetchone()
+        from monitoring m join household h using (household_id)
+        where starts_with(h.village_code, '6109')""").fetchone()
+    # The copy of the village code on the monitoring table agrees with the household's.
+    assert wh.execute("""select count(*) from monitoring m join household h using (household_id)
+                         where m.village_code <> h.village_code""").fetchone()[0] == 0
     assert (lc["warned"], lc["checked"], lc["identified"], lc["assisted"], lc["eliminated"],
             lc["identified_timely"]) == direct
     assert lc["warned"] >= lc["checked"] >= lc["identified"] >= lc["eliminated"] > 0
@@ -87,11 +90,12 @@ def test_warning_queue_and_one_click_instruction(server, wh):
         assert all(r["overdue"] == (r["days"] > 15) for r in rows)
         assert all(r["factors"] for r in rows)  # the score is shown with its explanation
         first = rows[0]["warning_key"]
-        alert, new_rows, _ = warnings.to_instruction({"key": first},
+        alert, new_rows, _ = warnings.to_instruction({"value": {"key": first}},
                                                      {"code": ANKANG, "rule": ""})
         assert "已生成核实指令" in _text(alert)
         assert first not in {r["warning_key"] for r in new_rows}
-        again, _, _ = warnings.to_instruction({"key": first}, {"code": ANKANG, "rule": ""})
+        again, _, _ = warnings.to_instruction({"value": {"key": first}},
+                                              {"code": ANKANG, "rule": ""})
         assert "已有处理结果" in _text(again)
         decided = _text(warnings.layout(unit=ANKANG))
         assert "已转交核实，指令 #" in decided
@@ -120,6 +124,7 @@ def test_warnings_outside_the_scope(server, wh):
                         from warning where not starts_with(village_code, '610924')
                         limit 1""").fetchone()[0]
     with logged_in(server, "ziyang_manager"):
-        out, _, _ = warnings.to_instruction({"key": key}, {"code": "610924000000", "rule": ""})
+        out, _, _ = warnings.to_instruction({"value": {"key": key}},
+                                            {"code": "610924000000", "rule": ""})
         assert "不存在" in _text(out)
         assert "无权访问" in _text(warnings.layout(unit=ANKANG))

@@ -1,0 +1,78 @@
+"""Benchmark the risk heatmaps and the warning queue against the running app.
+
+    python bench/monitoring.py [--warehouse data/warehouse.duckdb]
+
+Replays the page request of /monitoring/<code> for units at every level (first visit
+with an empty query cache, then again), a click on a cell of the risk matrix, and the
+warning queue of each unit. Medians and 95th percentiles, loopback time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.build import percentile  # noqa: E402
+from bench.drill import login, page_request, start, timed, units  # noqa: E402
+
+
+def cell_request(s, base, code, risk):
+    body = {"output": "mon-cell.children", "outputs": {"id": "mon-cell", "property": "children"},
+            "inputs": [{"id": "mon-matrix", "property": "clickData",
+                        "value": {"points": [{"customdata": [code, risk]}]}}],
+            "state": [{"id": "mon-code", "property": "data", "value": code[:4].ljust(12, "0")}],
+            "changedPropIds": ["mon-matrix.clickData"]}
+    return s.post(base + "/_dash-update-component", json=body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", default=str(ROOT / "data" / "warehouse.duckdb"))
+    parser.add_argument("--per-level", type=int, default=10)
+    args = parser.parse_args()
+    warehouse = Path(args.warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    cells = con.execute("""select r.region_code, r.risk_type from rollup_risk as r
+                           join region as g on g.code = r.region_code
+                           where g.level = 3 and r.hh_unresolved > 0
+                           order by r.region_code, r.risk_type limit 40""").fetchall()
+    con.close()
+    results: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, base = start(warehouse, 2, Path(tmp))
+        try:
+            s = login(base)
+            sample = units(warehouse, args.per_level, seed=3)
+            codes = [c for level in (1, 2, 3, 4) for c in sample[level]]
+            for rnd in ("first visit", "second visit"):
+                for code in codes:
+                    ms, _ = timed(page_request, s, base, f"/monitoring/{code}", "")
+                    results.setdefault(f"heatmaps, {rnd}", []).append(ms)
+            for code, risk in cells:
+                ms, _ = timed(cell_request, s, base, code, int(risk))
+                results.setdefault("matrix cell click", []).append(ms)
+            for code in codes:
+                ms, _ = timed(page_request, s, base, "/warnings", f"?unit={code}")
+                results.setdefault("warning queue", []).append(ms)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    report = {k: {"median": round(statistics.median(v), 1), "p95": round(percentile(v, 95), 1),
+                  "max": round(max(v), 1), "n": len(v)} for k, v in results.items()}
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "monitoring.json").write_text(json.dumps(report, indent=2))
+    for k, v in report.items():
+        print(f"{k}: median {v['median']} ms, p95 {v['p95']} ms, max {v['max']} ms (n={v['n']})")
+
+
+if __name__ == "__main__":
+    main()
