@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import dash_mantine_components as dmc
+import numpy as np
 import pandas as pd
 from dash import html
 
@@ -60,17 +61,20 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str) -> dict:
     """Units below × months: new warnings, identifications or eliminations."""
     if calendar.empty:
         return figure([], {"height": 200, "title": {"text": t("data.no_data")}})
-    pivot = calendar.pivot_table(index=["code", "name"], columns="month", values=metric,
-                                 aggfunc="sum").sort_index()
-    months = [pd.Timestamp(m).date() for m in pivot.columns]
+    # A plain numpy pivot: pandas' pivot_table costs ~15 ms per figure at this size.
+    codes, row = np.unique(calendar["code"].to_numpy(), return_inverse=True)
+    months, col = np.unique(calendar["month"].to_numpy(), return_inverse=True)
+    z = np.zeros((len(codes), len(months)), dtype=np.int64)
+    np.add.at(z, (row, col), calendar[metric].fillna(0).to_numpy(dtype=np.int64))
+    names = dict(zip(calendar["code"], calendar["name"]))
     return figure([{
-        "type": "heatmap", "z": pivot.fillna(0).astype(int).values.tolist(),
-        "x": [f"{m:%Y-%m}" for m in months], "y": [n for _, n in pivot.index],
+        "type": "heatmap", "z": z.tolist(),
+        "x": [f"{pd.Timestamp(m):%Y-%m}" for m in months], "y": [names[c] for c in codes],
         "colorscale": BLUES, "xgap": 1, "ygap": 1,
         "colorbar": {"title": {"text": t("unit.households")}, "thickness": 12},
         "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
     }], {
-        "height": max(240, 24 * len(pivot) + 110),
+        "height": max(240, 24 * len(codes) + 110),
         "title": {"text": t(f"mon.calendar.{metric}", region=region)},
         "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
         "yaxis": {"autorange": "reversed"},

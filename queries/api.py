@@ -89,10 +89,11 @@ def overview(wh: Warehouse, scope: Scope, code: str, year: int | None) -> Overvi
     if year not in version.years():
         year = version.last_year
     month = version.month_for_year(year)
-    years = wh.run("unit_years", scope, code=code)
-    months = wh.run("unit_months", scope, code=code)
-    children = wh.run("children_indicators", scope, code=code, year=year, month=month)
-    return Overview(unit, version, year, month, years, months, children)
+    r = wh.run_many(scope, {
+        "years": ("unit_years", {"code": code}),
+        "months": ("unit_months", {"code": code}),
+        "children": ("children_indicators", {"code": code, "year": year, "month": month})})
+    return Overview(unit, version, year, month, r["years"], r["months"], r["children"])
 
 
 # ------------------------------------------------------------------ the region page
@@ -151,27 +152,57 @@ def region_view(wh: Warehouse, scope: Scope, code: str, year, month,
                 breakdowns: bool = True) -> RegionView:
     """Everything the region page shows for one unit and period (the breakdowns by
     cause, risk and channel only when asked for)."""
-    unit = region(wh, scope, code)
-    version = data_version(wh)
-    year, month = parse_year(year, version), parse_month(month, version)
-    # A village has no units below: its map shows the villages of its township.
-    map_code = code
-    if int(unit["level"]) == 5 and scope.contains(unit["parent_code"]):
-        map_code = unit["parent_code"]
-    map_parent = unit if map_code == code else region(wh, scope, map_code)
-    outline = wh.run("region_geometry", scope, code=map_code)
-    return RegionView(
-        unit=unit, version=version, year=year, month=month,
-        trail=ancestors(wh, scope, code),
-        outline=outline.iloc[0].to_dict() if len(outline) else {},
-        map_parent=map_parent,
-        children=wh.run("children_indicators", scope, code=map_code, year=year, month=month),
-        geometry=wh.run("children_geometry", scope, code=map_code),
-        years=wh.run("unit_years", scope, code=code),
-        months=wh.run("unit_months", scope, code=code),
-        breakdowns=wh.run("unit_breakdowns", scope, code=code, year=year) if breakdowns
-        else pd.DataFrame(columns=["breakdown", "item", "households", "people", "share"]),
-    )
+    plan = _RegionPlan.make(wh, scope, code, year, month, breakdowns)
+    return plan.view(wh.run_many(scope, plan.queries))
+
+
+@dataclass(frozen=True)
+class _RegionPlan:
+    """The unit and period settled, and the region page's queries still to run: a page
+    that shows more (the heatmaps) adds its own and runs them all together."""
+
+    unit: dict
+    version: DataVersion
+    year: int
+    month: dt.date
+    map_parent: dict
+    queries: dict
+
+    @classmethod
+    def make(cls, wh: Warehouse, scope: Scope, code: str, year, month,
+             breakdowns: bool) -> _RegionPlan:
+        unit = region(wh, scope, code)
+        version = data_version(wh)
+        year, month = parse_year(year, version), parse_month(month, version)
+        # A village has no units below: its map shows the villages of its township.
+        map_code = code
+        if int(unit["level"]) == 5 and scope.contains(unit["parent_code"]):
+            map_code = unit["parent_code"]
+        map_parent = unit if map_code == code else region(wh, scope, map_code)
+        queries = {
+            "outline": ("region_geometry", {"code": map_code}),
+            "trail": ("region_ancestors", {"code": code}),
+            "children": ("children_indicators", {"code": map_code, "year": year,
+                                                 "month": month}),
+            "geometry": ("children_geometry", {"code": map_code}),
+            "years": ("unit_years", {"code": code}),
+            "months": ("unit_months", {"code": code}),
+        }
+        if breakdowns:
+            queries["breakdowns"] = ("unit_breakdowns", {"code": code, "year": year})
+        return cls(unit, version, year, month, map_parent, queries)
+
+    def view(self, r: dict[str, pd.DataFrame]) -> RegionView:
+        outline = r["outline"]
+        return RegionView(
+            unit=self.unit, version=self.version, year=self.year, month=self.month,
+            trail=r["trail"].to_dict("records"),
+            outline=outline.iloc[0].to_dict() if len(outline) else {},
+            map_parent=self.map_parent, children=r["children"], geometry=r["geometry"],
+            years=r["years"], months=r["months"],
+            breakdowns=r["breakdowns"] if "breakdowns" in r
+            else pd.DataFrame(columns=["breakdown", "item", "households", "people", "share"]),
+        )
 
 
 # ------------------------------------------------------------------ one household
@@ -240,17 +271,21 @@ def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
     """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
     from queries.scope import prefix_of
 
-    rv = region_view(wh, scope, code, None, None, breakdowns=False)
-    since = dt.date(rv.month.year - (months_back // 12), rv.month.month, 1)
-    unit_prefix = prefix_of(code)
-    counts = wh.run("warning_counts", scope, unit_prefix=unit_prefix, decided=decided,
-                    as_of=rv.version.as_of)
+    plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
+    since = dt.date(plan.month.year - (months_back // 12), plan.month.month, 1)
+    unit_prefix, parent = prefix_of(code), plan.map_parent["code"]
+    r = wh.run_many(scope, {
+        **plan.queries,
+        "matrix": ("risk_matrix", {"code": parent, "year": plan.year}),
+        "lifecycle": ("lifecycle", {"unit_prefix": unit_prefix}),
+        "calendar": ("children_months", {"code": parent, "since": since}),
+        "warnings": ("warning_counts", {"unit_prefix": unit_prefix, "decided": decided,
+                                        "as_of": plan.version.as_of}),
+    })
     return MonitoringView(
-        region=rv,
-        matrix=wh.run("risk_matrix", scope, code=rv.map_parent["code"], year=rv.year),
-        lifecycle=wh.run("lifecycle", scope, unit_prefix=unit_prefix).iloc[0].to_dict(),
-        calendar=wh.run("children_months", scope, code=rv.map_parent["code"], since=since),
-        warnings=counts.iloc[0].to_dict())
+        region=plan.view(r), matrix=r["matrix"],
+        lifecycle=r["lifecycle"].iloc[0].to_dict(), calendar=r["calendar"],
+        warnings=r["warnings"].iloc[0].to_dict())
 
 
 def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> pd.DataFrame:

@@ -73,3 +73,21 @@ def test_switches_to_a_rebuilt_warehouse_without_failing(warehouse_path, tmp_pat
     assert errors == []
     assert wh.version["version"] != before
     assert wh.run("unit_years", PROVINCE, code="610000000000")["hh_registered"].iloc[-1] == 2000
+
+
+def test_run_many_gives_what_run_gives_and_keeps_the_rules(warehouse_path, tmp_path):
+    wh = Warehouse(warehouse_path)
+    asked = {"years": ("unit_years", {"code": "610900000000"}),
+             "children": ("children_geometry", {"code": "610900000000"}),
+             "trail": ("region_ancestors", {"code": "610924000000"})}
+    together = wh.run_many(PROVINCE, asked)
+    assert set(together) == set(asked)
+    for key, (name, params) in asked.items():
+        assert together[key].equals(wh.run(name, PROVINCE, **params))
+    # The scope still decides: a county user sees only its own county of the city.
+    ziyang = Scope("z", "manager", "610924000000")
+    assert list(wh.run_many(ziyang, asked)["children"]["code"]) == ["610924000000"]
+    assert wh.run_many(None, asked)["years"].empty  # deny by default
+    # A query the runner refuses fails the whole call, as run() would.
+    with pytest.raises(ValueError, match="takes"):
+        wh.run_many(PROVINCE, {**asked, "bad": ("unit_years", {"code": "x", "year": 1})})
