@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.theme import BAD, SERIES, TYPE_COLOURS, figure
+from components.theme import BAD, MONTH_AXIS, SERIES, TYPE_COLOURS, figure
 from web.i18n import t
 
 
@@ -67,7 +67,7 @@ def series(x: list, y: list, title: str, bars: bool, percent: bool) -> dict:
         {"type": "scatter", "mode": "lines", "line": {"color": SERIES[0], "width": 2}}
     return figure([{**trace, "x": x, "y": y, "name": title}], {
         "height": 300, "showlegend": False, "title": {"text": title},
-        "xaxis": {"dtick": 1} if bars else {},
+        "xaxis": {"dtick": 1} if bars else MONTH_AXIS,
         "yaxis": {"ticksuffix": "%" if percent else "", "tickformat": ",",
                   "rangemode": "tozero"},
     })

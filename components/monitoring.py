@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from dash import html
 
-from components.theme import SERIES, TYPE_COLOURS, figure
+from components.theme import MONTH_AXIS, SERIES, TYPE_COLOURS, figure
 from etl.codes import CODES
 from web.i18n import fmt_exact, fmt_month, fmt_pct, get_lang, t
 
@@ -77,6 +77,7 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str) -> dict:
         "height": max(240, 24 * len(codes) + 110),
         "title": {"text": t(f"mon.calendar.{metric}", region=region)},
         "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
+        "xaxis": MONTH_AXIS,
         "yaxis": {"autorange": "reversed"},
     })
 
@@ -156,10 +157,14 @@ def trend_figure(months: pd.DataFrame, region: str) -> dict:
                      "yaxis": "y2", "y": [int(v) for v in year_before[col]],
                      "name": t(key) + t("mon.year_before"),
                      "line": {"color": colour, "dash": "dot"}})
+    peak = max((v for d in data if d.get("yaxis") == "y2" for v in d["y"]), default=0)
     return figure(data, {
         "height": 340, "barmode": "stack",
         "title": {"text": t("mon.trend_title", region=region, month=fmt_month(last))},
+        "xaxis": MONTH_AXIS,
         "yaxis": {"title": {"text": t("mon.monitored")}, "tickformat": ","},
+        # Counts of households: whole-number ticks, not the left axis's grid divided up.
         "yaxis2": {"title": {"text": t("mon.per_month")}, "overlaying": "y", "side": "right",
-                   "showgrid": False, "rangemode": "tozero"},
+                   "showgrid": False, "rangemode": "tozero", "tickmode": "auto",
+                   "tickformat": ",d", **({"dtick": 1} if peak <= 6 else {})},
     })

@@ -43,6 +43,13 @@ pio.templates["jingzhun"] = go.layout.Template(layout=go.Layout(
     hoverlabel={"font": {"family": FONT_STACK}},
 ))
 TEMPLATE = "jingzhun"
+# A month axis labelled the same in every language (plotly's own date ticks say "Jan
+# 2025"): months while they fit, years when zoomed out.
+MONTH_AXIS = {"type": "date", "hoverformat": "%Y-%m", "tickformatstops": [
+    {"dtickrange": [None, "M1"], "value": "%Y-%m-%d"},
+    {"dtickrange": ["M1", "M12"], "value": "%Y-%m"},
+    {"dtickrange": ["M12", None], "value": "%Y"}]}
+
 GRAPH_CONFIG = {"displaylogo": False, "responsive": True,
                 "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 

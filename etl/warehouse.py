@@ -193,7 +193,7 @@ def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str
 
     The new warnings are written to a copy, which replaces the warehouse only when done:
     a malformed rules file or a failure leaves the warehouse, and the rules in force,
-    as they were.
+    as they were. The data version changes, so no cached answer survives.
     """
     started = time.monotonic()
     rule_set = rules.load(rules_path or rules.RULES_FILE)
@@ -208,6 +208,10 @@ def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str
         con = duckdb.connect(str(tmp))
         as_of = con.execute("select as_of from data_version").fetchone()[0]
         counts = rules.evaluate(con, rule_set, as_of)
+        # A new data version: the app's cached answers are keyed by it, so none of them
+        # can outlive the warnings they were computed from.
+        con.execute("update data_version set version = split_part(version, '+', 1) || ?",
+                    [f"+rules{rule_set.version}-{int(time.time())}"])
         con.execute("checkpoint")
         con.close()
         con = None

@@ -12,6 +12,8 @@ import pytest
 import manage
 from etl import generate, warehouse
 from etl.refdata import REFERENCE_DIR
+from queries.runner import Warehouse
+from queries.scope import Scope
 from tests.conftest import AS_OF
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,11 +145,25 @@ def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
     con = duckdb.connect(str(wh), read_only=True)
     old = con.execute("select count(*) from warning where rule_id = 'medical_costs'").fetchone()[0]
     con.close()
+    # The running app's cached answers must not outlive the old warnings.
+    app_wh = Warehouse(wh, tmp_path / "cache", reload_seconds=0)
+    scope = Scope("p", "leader", "610000000000")
+    before_version = app_wh.version["version"]
+    assert app_wh.run("warning_counts", scope, unit_prefix="61", decided=[],
+                      as_of=AS_OF)["undecided"].iloc[0] > 0
     assert run(["evaluate-rules", "--rules", str(stricter), "--warehouse", str(wh)],
                capsys)[0] == 0
     con = duckdb.connect(str(wh), read_only=True)
     new = con.execute("select count(*) from warning where rule_id = 'medical_costs'").fetchone()[0]
     assert con.execute("select version from rule_set").fetchone()[0] == 2
+    undecided = con.execute("""select count(*) from warning w
+                               left join monitoring m using (household_id)
+                               where m.identify_date is null
+                                  or m.identify_date < w.warned_on""").fetchone()[0]
     con.close()
     assert 0 < new < old
-    assert leftovers(tmp_path) == ["rules.yaml", "stricter.yaml", "w.duckdb"]
+    assert app_wh.version["version"] != before_version
+    assert app_wh.version["version"].startswith(before_version.split("+")[0])
+    assert app_wh.run("warning_counts", scope, unit_prefix="61", decided=[],
+                      as_of=AS_OF)["undecided"].iloc[0] == undecided
+    assert leftovers(tmp_path) == ["cache", "rules.yaml", "stricter.yaml", "w.duckdb"]
