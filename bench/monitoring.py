@@ -30,10 +30,12 @@ from queries.scope import level_of  # noqa: E402
 
 
 def cell_request(s, base, code, risk):
+    # What the browser sends: the clicked position, and the page's keys for the matrix.
     body = {"output": "mon-cell.children", "outputs": {"id": "mon-cell", "property": "children"},
             "inputs": [{"id": "mon-matrix", "property": "clickData",
-                        "value": {"points": [{"customdata": [code, risk]}]}}],
-            "state": [{"id": "mon-code", "property": "data", "value": code[:4].ljust(12, "0")}],
+                        "value": {"points": [{"curveNumber": 0, "x": 0, "y": 0}]}}],
+            "state": [{"id": "mon-matrix-keys", "property": "data",
+                       "value": {"codes": [code], "risks": [risk]}}],
             "changedPropIds": ["mon-matrix.clickData"]}
     return s.post(base + "/_dash-update-component", json=body)
 

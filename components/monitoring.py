@@ -22,38 +22,66 @@ def _risk_label(code: int) -> str:
     return CODES["risk"][int(code)][0 if get_lang() == "zh" else 1]
 
 
+def matrix_keys(matrix: pd.DataFrame, units: pd.DataFrame) -> dict:
+    """The matrix's rows (unit codes) and columns (risk types), in the figure's order."""
+    risks = sorted(int(r) for r in matrix["risk_type"].unique()) if len(matrix) else []
+    return {"codes": [str(c) for c in units["code"]], "risks": risks}
+
+
+def clicked_cell(click, keys) -> tuple[str | None, int | None]:
+    """The unit code and risk type of a clicked cell, or (None, None).
+
+    The axes are positions, not labels: dcc.Graph does not pass a heatmap's customdata
+    on, and names need not be unique. Both arguments come from the browser, so the
+    caller still puts the code through the gate.
+    """
+    try:
+        point = click["points"][0]
+        row, col = int(point["y"]), int(point["x"])
+        if row < 0 or col < 0:
+            return None, None
+        return str(keys["codes"][row]), int(keys["risks"][col])
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None, None
+
+
 def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dict:
     """Units below × risk types, households with risk not eliminated per 1,000 people.
 
-    Each cell carries its unit code and risk type, so a click can list the households.
+    Rows and columns are positions (labelled with names); ``matrix_keys`` maps them
+    back to unit codes and risk types, so a click can list the households.
     """
-    risks = sorted(int(r) for r in matrix["risk_type"].unique()) if len(matrix) else []
-    codes = list(units["code"])
+    keys = matrix_keys(matrix, units)
+    codes, risks = keys["codes"], keys["risks"]
     names = list(units["name"])
+    labels = [_risk_label(r) for r in risks]
     cell = {(r.code, int(r.risk_type)): r for r in matrix.itertuples(index=False)}
     z, text, custom = [], [], []
-    for code in codes:
+    for code, name in zip(codes, names):
         row_z, row_t, row_c = [], [], []
-        for risk in risks:
+        for risk, label in zip(risks, labels):
             c = cell.get((code, risk))
             row_z.append(None if c is None or pd.isna(c.per_1000) else round(float(c.per_1000), 2))
             row_t.append(fmt_exact(c.hh_unresolved) if c is not None else "0")
-            row_c.append([code, risk])
+            row_c.append([name, label])
         z.append(row_z)
         text.append(row_t)
         custom.append(row_c)
     return figure([{
-        "type": "heatmap", "z": z, "x": [_risk_label(r) for r in risks], "y": names,
+        "type": "heatmap", "z": z, "x": list(range(len(risks))), "y": list(range(len(codes))),
         "text": text, "texttemplate": "%{text}", "customdata": custom,
         "colorscale": YLORRD, "hoverongaps": False, "xgap": 1, "ygap": 1,
         "colorbar": {"title": {"text": t("mon.per_1000")}, "thickness": 12},
-        "hovertemplate": "%{y} · %{x}<br>" + t("mon.matrix_hover") + "<extra></extra>",
+        "hovertemplate": "%{customdata[0]} · %{customdata[1]}<br>" + t("mon.matrix_hover")
+                         + "<extra></extra>",
     }], {
         "height": max(260, 26 * len(names) + 120),
         "title": {"text": t("mon.matrix_title", region=region)},
         "margin": {"l": 110, "r": 20, "t": 56, "b": 90},
-        "xaxis": {"side": "bottom", "tickangle": -35},
-        "yaxis": {"autorange": "reversed"},
+        "xaxis": {"side": "bottom", "tickangle": -35, "tickmode": "array",
+                  "tickvals": list(range(len(risks))), "ticktext": labels, "showgrid": False},
+        "yaxis": {"autorange": "reversed", "tickmode": "array",
+                  "tickvals": list(range(len(codes))), "ticktext": names, "showgrid": False},
     })
 
 

@@ -68,7 +68,7 @@ def layout(code: str | None = None, **_):
                                 color="red", variant="light"),
                      href=f"/warnings?unit={v.unit['code']}", id="mon-warnings-link"),
         ]),
-        dcc.Store(id="mon-code", data=v.map_parent["code"]),
+        dcc.Store(id="mon-matrix-keys", data=view.matrix_keys(mv.matrix, units)),
         dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
                        children=[kpi.card(k) for k in cards]),
         dmc.Grid(gutter="md", children=[
@@ -105,13 +105,12 @@ def layout(code: str | None = None, **_):
 
 
 @callback(Output("mon-cell", "children"), Input("mon-matrix", "clickData"),
-          State("mon-code", "data"), prevent_initial_call=True)
-def cell(click, _unit):
-    """A cell of the matrix: the households behind it. Its unit comes from the browser,
-    so it goes through the gate."""
+          State("mon-matrix-keys", "data"), prevent_initial_call=True)
+def cell(click, keys):
+    """A cell of the matrix: the households behind it. The cell's unit comes from the
+    browser, so it goes through the gate."""
     scope = current_scope()
-    point = ((click or {}).get("points") or [{}])[0]
-    code, risk = (point.get("customdata") or [None, None])[:2]
+    code, risk = view.clicked_cell(click, keys)
     raise_for_region(scope, code)
     df = api.risk_households(context.warehouse(), scope, code, int(risk))
     rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",

@@ -25,6 +25,18 @@ def test_heatmaps_and_a_warning_to_an_instruction(watched):
     page.wait_for_selector("#mon-matrix .heatmaplayer", timeout=TIMEOUT)
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", timeout=TIMEOUT)
     assert "15 天内识别认定" in page.inner_text("#mon-timely")
+    # Click the matrix's top-left cell: its households are listed, as many as it shows.
+    cols, rows, shown = page.evaluate("""() => {
+        const d = document.querySelector('#mon-matrix .js-plotly-plot').data[0];
+        return [d.x.length, d.y.length, d.text[0][0]]; }""")
+    box = page.locator("#mon-matrix .nsewdrag").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / (2 * cols), box["y"] + box["height"] / (2 * rows))
+    page.wait_for_selector("#mon-cell-count", timeout=TIMEOUT)
+    assert page.inner_text("#mon-cell-count").endswith(f"风险未消除 {shown} 户")
+    # AG Grid renders its rows after the count is shown: wait for them, then count exactly.
+    page.wait_for_selector("#mon-cell-grid .ag-center-cols-container .ag-row", timeout=TIMEOUT)
+    assert page.locator("#mon-cell-grid .ag-center-cols-container .ag-row").count() == \
+        int(shown.replace(",", ""))
     watched.shot("monitoring-ankang-1366")
 
     # The warning queue: the first (oldest) warning becomes an instruction in one click.

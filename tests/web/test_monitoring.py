@@ -6,9 +6,10 @@ import json
 
 import pytest
 
+from components import monitoring as view
 from ops import tasks as T
 from queries import api
-from queries.scope import AccessDenied, Scope
+from queries.scope import AccessDenied, RegionNotFound, Scope
 from tests.web.test_overview import _props, _text, logged_in
 
 ANKANG = "610900000000"
@@ -56,10 +57,13 @@ def test_a_matrix_cell_lists_exactly_its_households(server, wh):
 
     mv = api.monitoring_view(_wh(), PROVINCE, ANKANG, [])
     assert len(mv.matrix)
+    # The keys the page sends with the figure; a click gives positions, as a browser does.
+    keys = json.loads(json.dumps(view.matrix_keys(mv.matrix, mv.region.children)))
     with logged_in(server, "province_leader"):
         for cell in mv.matrix.itertuples(index=False):
-            out = monitoring.cell({"points": [{"customdata": [cell.code, int(cell.risk_type)]}]},
-                                  ANKANG)
+            click = {"points": [{"x": keys["risks"].index(int(cell.risk_type)),
+                                 "y": keys["codes"].index(cell.code), "z": 1, "text": "1"}]}
+            out = monitoring.cell(click, keys)
             grid = [p for p in _props(json.loads(_text(out))) if p.get("id") == "mon-cell-grid"]
             assert len(grid[0]["rowData"]) == cell.hh_unresolved
             direct = wh.execute("""
@@ -75,8 +79,18 @@ def test_heatmap_refusals(server):
 
     with logged_in(server, "ziyang_manager"):
         assert "无权访问" in _text(monitoring.layout(code=ANKANG))
+        forged = {"codes": ["610902000000"], "risks": [1]}
         with pytest.raises(AccessDenied):
-            monitoring.cell({"points": [{"customdata": ["610902000000", 1]}]}, "610924000000")
+            monitoring.cell({"points": [{"x": 0, "y": 0}]}, forged)
+        # Malformed clicks or keys: refused as no such unit, never a server error.
+        for click, keys in [(None, forged), ({"points": []}, forged),
+                            ({"points": [{"x": 5, "y": 0}]}, forged),
+                            ({"points": [{"x": -1, "y": 0}]}, forged),
+                            ({"points": [{"x": "a", "y": 0}]}, forged),
+                            ({"points": [{"x": 0, "y": 0}]}, None),
+                            ({"points": [{"x": 0, "y": 0}]}, {"codes": ["x"], "risks": ["y"]})]:
+            with pytest.raises(RegionNotFound):
+                monitoring.cell(click, keys)
 
 
 def test_warning_queue_and_one_click_instruction(server, wh):
