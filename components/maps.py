@@ -76,7 +76,8 @@ def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indica
             "properties": {
                 "code": row.code, "name": name, "href": href(row.code),
                 "color": colours[k] if k is not None else NO_DATA,
-                "tooltip": f"{name}：{text}" if text != "—" else f"{name}：{t('data.no_data')}",
+                "tooltip": t("map.tooltip", name=name,
+                             value=text if text != "—" else t("data.no_data")),
                 "schematic": bool(row.is_schematic),
             }})
     return {"type": "FeatureCollection", "features": features}, bounds, colours

@@ -40,7 +40,8 @@ def clicked_cell(click, keys) -> tuple[str | None, int | None]:
         row, col = int(point["y"]), int(point["x"])
         if row < 0 or col < 0:
             return None, None
-        return str(keys["codes"][row]), int(keys["risks"][col])
+        code, risk = str(keys["codes"][row]), int(keys["risks"][col])
+        return (code, risk) if risk in CODES["risk"] else (None, None)
     except (KeyError, IndexError, TypeError, ValueError):
         return None, None
 

@@ -31,6 +31,7 @@ PRIORITIES = ("urgent", "high", "normal", "low")
 SOURCES = ("meeting", "alert", "household", "region")
 ISSUERS = ("leader", "manager")
 ASSIGNEE_ROLES = ("leader", "manager", "cadre", "department")
+READ_ONLY_ROLES = ("wall",)  # may see instructions, never act on one
 MAX_TITLE, MAX_TEXT, MAX_LINKS = 200, 10_000, 50
 ACK_WITHIN = dt.timedelta(hours=48)
 
@@ -100,6 +101,7 @@ class _Standing:
     issuer_side: bool
     assignee: bool
     superior: bool
+    read_only: bool = False
 
 
 def _standing(actor: Scope, task: dict) -> _Standing:
@@ -107,10 +109,13 @@ def _standing(actor: Scope, task: dict) -> _Standing:
         visible=can_view(actor, task), issuer_side=_is_issuer_side(actor, task),
         assignee=_is_assignee(actor, task),
         superior=actor.role in ISSUERS and actor.contains(task["assignee_region"])
-        and actor.region_code != task["assignee_region"])
+        and actor.region_code != task["assignee_region"],
+        read_only=actor.role in READ_ONLY_ROLES)
 
 
 def _refusal(st: _Standing, state: str, action: str) -> str | None:
+    if st.read_only:
+        return "task.err.read_only"
     if action == "comment":
         return None if st.visible else "task.err.not_visible"
     if action == "urge":
@@ -332,30 +337,36 @@ def create(engine: Engine, actor: Scope, data: dict, region_exists: Callable[[st
         raise TaskError(403, "task.err.cannot_issue")
     new = validate(actor, data, now, region_exists)
     with engine.begin() as conn:
-        if new.meeting_id is not None:
-            m = conn.execute(sa.select(meetings.c.region_code)
-                             .where(meetings.c.id == new.meeting_id)).first()
-            if m is None or not actor.contains(m.region_code):
-                raise TaskError(400, "task.err.invalid", {"meeting_id": "task.err.bad_meeting"})
-        task_id = conn.execute(tasks.insert().values(
-            title=new.title, content=new.content, type=new.type, priority=new.priority,
-            source=new.source, source_ref=new.source_ref, meeting_id=new.meeting_id,
-            issuer=actor.username, issuer_region=actor.region_code,
-            assignee_region=new.assignee_region, assignee_user=new.assignee_user,
-            deadline=new.deadline, ack_deadline=new.ack_deadline,
-            state="issued" if new.issue else "draft", version=1, urge_count=0,
-            created_at=now, updated_at=now)).inserted_primary_key[0]
-        links = [("region", r) for r in dict.fromkeys(new.regions)] + \
-            [("household", str(h)) for h in dict.fromkeys(new.households)]
-        if links:
-            conn.execute(task_links.insert(), [{"task_id": task_id, "kind": k, "ref": r}
-                                               for k, r in links])
-        _event(conn, task_id, now, actor.username, "create", 1, None, "draft",
-               json.dumps({"title": new.title, "assignee_region": new.assignee_region,
-                           "deadline": new.deadline.isoformat()}, ensure_ascii=False))
-        if new.issue:
-            _event(conn, task_id, now, actor.username, "transition", 1, "draft", "issued")
+        task_id = insert(conn, actor, new, now)
     return get(engine, actor, task_id, now)
+
+
+def insert(conn: Connection, actor: Scope, new: NewTask, now: dt.datetime) -> int:
+    """Write a validated instruction and its events inside the caller's transaction."""
+    if new.meeting_id is not None:
+        m = conn.execute(sa.select(meetings.c.region_code)
+                         .where(meetings.c.id == new.meeting_id)).first()
+        if m is None or not actor.contains(m.region_code):
+            raise TaskError(400, "task.err.invalid", {"meeting_id": "task.err.bad_meeting"})
+    task_id = conn.execute(tasks.insert().values(
+        title=new.title, content=new.content, type=new.type, priority=new.priority,
+        source=new.source, source_ref=new.source_ref, meeting_id=new.meeting_id,
+        issuer=actor.username, issuer_region=actor.region_code,
+        assignee_region=new.assignee_region, assignee_user=new.assignee_user,
+        deadline=new.deadline, ack_deadline=new.ack_deadline,
+        state="issued" if new.issue else "draft", version=1, urge_count=0,
+        created_at=now, updated_at=now)).inserted_primary_key[0]
+    links = [("region", r) for r in dict.fromkeys(new.regions)] + \
+        [("household", str(h)) for h in dict.fromkeys(new.households)]
+    if links:
+        conn.execute(task_links.insert(), [{"task_id": task_id, "kind": k, "ref": r}
+                                           for k, r in links])
+    _event(conn, task_id, now, actor.username, "create", 1, None, "draft",
+           json.dumps({"title": new.title, "assignee_region": new.assignee_region,
+                       "deadline": new.deadline.isoformat()}, ensure_ascii=False))
+    if new.issue:
+        _event(conn, task_id, now, actor.username, "transition", 1, "draft", "issued")
+    return task_id
 
 
 def _locked(conn: Connection, task_id) -> dict:
@@ -581,3 +592,52 @@ def _insert_ignore(conn: Connection, table: sa.Table, values: dict) -> int:
     else:
         from sqlalchemy.dialects.sqlite import insert
     return conn.execute(insert(table).values(**values).on_conflict_do_nothing()).rowcount
+
+
+# ------------------------------------------------------------------ the wall's board
+def _visible(actor: Scope):
+    prefix = actor.prefix
+    return sa.or_(tasks.c.assignee_region.startswith(prefix),
+                  tasks.c.issuer_region.startswith(prefix))
+
+
+def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
+          limit: int = 40) -> dict:
+    """The wall's board: counts of open, overdue, escalated and recently closed
+    instructions of the actor's region, the open ones that are overdue or escalated
+    (most overdue first), and overdue counts by assignee unit."""
+    now = now or utcnow()
+    today = now.date()
+    late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < today)
+    escalated = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.escalated_to.is_not(None))
+    month_ago = now - dt.timedelta(days=30)
+
+    def count(cond):
+        return sa.func.sum(sa.case((cond, 1), else_=0))
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(
+            count(tasks.c.state.in_(OPEN[1:])).label("open"),
+            count(late).label("overdue"),
+            count(escalated).label("escalated"),
+            count(sa.and_(tasks.c.state == "closed", tasks.c.closed_at >= month_ago))
+            .label("closed_30d"),
+        ).where(_visible(actor))).one()
+        items = [dict(r._mapping) for r in conn.execute(
+            sa.select(tasks).where(_visible(actor), sa.or_(late, escalated))
+            .order_by(tasks.c.deadline, tasks.c.id).limit(limit))]
+        by_unit = conn.execute(
+            sa.select(tasks.c.assignee_region, sa.func.count().label("n"))
+            .where(_visible(actor), late).group_by(tasks.c.assignee_region)).all()
+    return {"counts": {k: int(v or 0) for k, v in row._mapping.items()},
+            "items": [decorate(r, now) for r in items],
+            "overdue_by_region": {r.assignee_region: int(r.n) for r in by_unit}}
+
+
+def stamp(engine: Engine, actor: Scope) -> str:
+    """Changes whenever an instruction the actor can see is created or changed."""
+    with engine.connect() as conn:
+        n, last, top = conn.execute(sa.select(
+            sa.func.count(), sa.func.max(tasks.c.updated_at), sa.func.max(tasks.c.id))
+            .where(_visible(actor))).one()
+    return f"{n}:{top}:{last}"

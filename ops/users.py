@@ -13,7 +13,10 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from etl.codes import CODES
 from ops.schema import login_throttle, users
 
-ROLES = ("leader", "manager", "department", "cadre", "admin")
+# People's roles, and "wall": a read-only account for a command-centre wall, which sees
+# /wall and nothing else (web/wall.py).
+STAFF_ROLES = ("leader", "manager", "department", "cadre", "admin")
+ROLES = (*STAFF_ROLES, "wall")
 DEPARTMENTS = frozenset(str(k) for k in CODES["department"])
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)

@@ -35,25 +35,26 @@ def to_instruction(engine: Engine, scope: Scope, warning: dict, assignee: str, t
     now = now or T.utcnow()
     if not scope.contains(warning["village_code"]):
         raise T.TaskError(404, "task.err.not_found")
-    # Claim the warning first: of two people clicking at once, one gets it.
-    _record(engine, scope, warning, "instruction", None, "", now)
+    if scope.role not in T.ISSUERS:
+        raise T.TaskError(403, "task.err.cannot_issue")
     deadline = (now + dt.timedelta(days=VERIFY_DAYS)).date().isoformat()
+    new = T.validate(scope, {
+        "title": title, "content": content, "type": "alert_verification",
+        "source": "alert", "source_ref": warning["warning_key"][:100],
+        "priority": "urgent", "assignee_region": assignee, "deadline": deadline,
+        "households": [int(warning["household_id"])]}, now, region_exists)
+    # The decision and the instruction in one transaction: of two people clicking at
+    # once, one gets both and the other "already decided"; a failure leaves neither.
     try:
-        task = T.create(engine, scope, {
-            "title": title, "content": content, "type": "alert_verification",
-            "source": "alert", "source_ref": warning["warning_key"][:100],
-            "priority": "urgent", "assignee_region": assignee, "deadline": deadline,
-            "households": [int(warning["household_id"])]}, region_exists, now=now)
-    except T.TaskError:
-        with engine.begin() as conn:  # nothing was issued: release the claim
-            conn.execute(warning_decisions.delete().where(
-                warning_decisions.c.warning_key == warning["warning_key"]))
-        raise
-    with engine.begin() as conn:
-        conn.execute(warning_decisions.update().where(
-            warning_decisions.c.warning_key == warning["warning_key"])
-            .values(task_id=task["id"]))
-    return task
+        with engine.begin() as conn:
+            _insert_decision(conn, scope, warning, "instruction", None, "", now)
+            task_id = T.insert(conn, scope, new, now)
+            conn.execute(warning_decisions.update().where(
+                warning_decisions.c.warning_key == warning["warning_key"])
+                .values(task_id=task_id))
+    except sa.exc.IntegrityError:
+        raise T.TaskError(409, "warning.err.decided") from None
+    return T.get(engine, scope, task_id, now)
 
 
 def dismiss(engine: Engine, scope: Scope, warning: dict, note: str,
@@ -66,12 +67,16 @@ def dismiss(engine: Engine, scope: Scope, warning: dict, note: str,
     _record(engine, scope, warning, "dismissed", None, note.strip(), now or T.utcnow())
 
 
+def _insert_decision(conn, scope, warning, outcome, task_id, note, now) -> None:
+    conn.execute(warning_decisions.insert().values(
+        warning_key=warning["warning_key"], household_id=int(warning["household_id"]),
+        village_code=warning["village_code"], outcome=outcome, task_id=task_id,
+        decided_by=scope.username, note=note, decided_at=now))
+
+
 def _record(engine, scope, warning, outcome, task_id, note, now) -> None:
     try:
         with engine.begin() as conn:
-            conn.execute(warning_decisions.insert().values(
-                warning_key=warning["warning_key"], household_id=int(warning["household_id"]),
-                village_code=warning["village_code"], outcome=outcome, task_id=task_id,
-                decided_by=scope.username, note=note, decided_at=now))
+            _insert_decision(conn, scope, warning, outcome, task_id, note, now)
     except sa.exc.IntegrityError:
         raise T.TaskError(409, "warning.err.decided") from None

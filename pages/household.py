@@ -98,7 +98,7 @@ def risk_score(risk: dict | None, names: dict[str, str]):
     factors = json.loads(risk["factors"] or "[]")
     return dmc.Alert(color="orange", variant="light", mb="sm", id="hhd-score", children=[
         dmc.Text(t("hhd.score", score=f"{risk['score']:.1f}"), fw=700),
-        dmc.Text("；".join(t("hhd.factor", rule=names.get(f["rule"], f["rule"]),
+        dmc.Text(t("list.sep").join(t("hhd.factor", rule=names.get(f["rule"], f["rule"]),
                              weight=f"{f['weight']:.2f}") for f in factors), size="sm")])
 
 
@@ -156,9 +156,7 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
 
 
 def rule_names() -> dict[str, str]:
-    row = context.warehouse().run("rules_in_force", None)
-    lang = "zh" if get_lang() == "zh" else "en"
-    return {r["id"]: r[lang] for r in json.loads(row["rules"].iloc[0])} if len(row) else {}
+    return api.rule_names(context.warehouse(), get_lang())
 
 
 def layout(household_id: str | None = None, **_):

@@ -15,7 +15,7 @@ from components import messages
 from components.shell import breadcrumb
 from components.tables import GRID_THEME, locale_text
 from etl.codes import CODES
-from ops.users import ROLES
+from ops.users import STAFF_ROLES
 from queries import api
 from queries import households as hl
 from queries.runner import WarehouseUnavailable
@@ -25,7 +25,7 @@ from web.i18n import fmt_exact, fmt_month, get_lang, t
 
 dash.register_page(__name__, path_template="/households/<code>", name="households",
                    title="精准 · 户列表", path="/households",
-                   nav={"label": "nav.households", "roles": ROLES, "order": 20})
+                   nav={"label": "nav.households", "roles": STAFF_ROLES, "order": 20})
 
 PRESETS = ("all", "registered", "not_exited", "exited", "monitored", "unresolved",
            "eliminated", "pending", "below_line")

@@ -13,7 +13,7 @@ from components import region as region_view
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops import warnings as W
-from ops.users import ROLES
+from ops.users import STAFF_ROLES
 from queries import api, indicators
 from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
@@ -22,7 +22,7 @@ from web.i18n import fmt_exact, t
 
 dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
                    title="精准 · 风险监测", path="/monitoring",
-                   nav={"label": "nav.monitoring", "roles": ROLES, "order": 25})
+                   nav={"label": "nav.monitoring", "roles": STAFF_ROLES, "order": 25})
 
 INTENSITY = indicators.INDICATORS["hh_unresolved_per_1000"]
 CALENDAR = ("hh_new_warned", "hh_new_identified", "hh_new_eliminated")
@@ -111,8 +111,13 @@ def cell(click, keys):
     browser, so it goes through the gate."""
     scope = current_scope()
     code, risk = view.clicked_cell(click, keys)
-    raise_for_region(scope, code)
-    df = api.risk_households(context.warehouse(), scope, code, int(risk))
+    try:
+        raise_for_region(scope, code)
+        df = api.risk_households(context.warehouse(), scope, code, int(risk))
+    except AccessDenied:
+        return messages.forbidden()
+    except RegionNotFound:
+        return messages.not_found()
     rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
              "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
              "members": int(r["members"]),

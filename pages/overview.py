@@ -12,7 +12,7 @@ from components import kpi, messages
 from components import overview as view
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from ops.users import ROLES
+from ops.users import STAFF_ROLES
 from queries import api
 from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound, current_scope
@@ -20,7 +20,7 @@ from web import context
 from web.i18n import fmt_month, t
 
 dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
-                   nav={"label": "nav.overview", "roles": ROLES, "order": 0})
+                   nav={"label": "nav.overview", "roles": STAFF_ROLES, "order": 0})
 
 
 def href(code: str) -> str:

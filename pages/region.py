@@ -17,7 +17,7 @@ from components import kpi, maps, messages
 from components import region as view
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from ops.users import ROLES
+from ops.users import STAFF_ROLES
 from queries import api, indicators
 from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
@@ -26,7 +26,7 @@ from web.i18n import t
 
 dash.register_page(__name__, path_template="/region/<code>", name="region",
                    title="精准 · 地区", path="/region",
-                   nav={"label": "nav.region", "roles": ROLES, "order": 10})
+                   nav={"label": "nav.region", "roles": STAFF_ROLES, "order": 10})
 
 
 # The pages whose maps drill down (each sends its own link in the feature).

@@ -10,13 +10,13 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from components import messages
 from components import tasks as view
 from ops import tasks as T
-from ops.users import ROLES
+from ops.users import STAFF_ROLES
 from queries.scope import CODE, current_scope
 from web import context
 from web.i18n import t
 
 dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督办事项",
-                   nav={"label": "nav.tasks", "roles": ROLES, "order": 40})
+                   nav={"label": "nav.tasks", "roles": STAFF_ROLES, "order": 40})
 
 
 def _filters(state, type_, overdue, issuer, region) -> dict:

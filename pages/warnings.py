@@ -5,6 +5,7 @@ verification instruction in one click; decided warnings show their outcome."""
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import dash
 import dash_ag_grid as dag
@@ -19,17 +20,17 @@ from etl.refdata import region_levels
 from ops import audit
 from ops import tasks as T
 from ops import warnings as W
-from ops.users import ROLES
+from ops.users import STAFF_ROLES
 from pages.household import rule_names
 from queries import api
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of
+from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
 from web.i18n import fmt_exact, get_lang, t
 
 dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警",
-                   nav={"label": "nav.warnings", "roles": ROLES, "order": 27})
+                   nav={"label": "nav.warnings", "roles": STAFF_ROLES, "order": 27})
 
 OVERDUE_DAYS = 15
 
@@ -51,7 +52,7 @@ def queue_rows(df, names: dict[str, str]) -> list[dict]:
             "risk": CODES["risk"][int(r["risk_type"])][lang],
             "evidence": "✓" if flag else f"{r['value']:,.0f} / {r['threshold']:,.0f}",
             "score": None if r["score"] != r["score"] else float(r["score"]),
-            "factors": "；".join(f"{names.get(f['rule'], f['rule'])} {f['weight']:.2f}"
+            "factors": t("list.sep").join(f"{names.get(f['rule'], f['rule'])} {f['weight']:.2f}"
                                 for f in json.loads(r["factors"] or "[]")),
             "action": t("warn.to_instruction"),
         })
@@ -97,18 +98,28 @@ def decided_rows(decisions: dict, names: dict[str, str]) -> list[dict]:
     return out
 
 
+def _state(state) -> tuple[str, str] | None:
+    """The unit and rule the page was drawn for, if the store holds what it should."""
+    if not isinstance(state, dict) or not isinstance(state.get("code"), str) \
+            or not isinstance(state.get("rule"), str):
+        return None
+    return state["code"], state["rule"]
+
+
 def layout(unit: str | None = None, rule: str | None = None, **_):
     scope = current_scope()
-    code = unit or scope.region_code
+    code = unit if isinstance(unit, str) and unit else scope.region_code
     wh = context.warehouse()
     try:
         unit_row = api.region(wh, scope, code)
         trail = api.ancestors(wh, scope, code)
+        names = rule_names()
+        # An unknown rule, or one given twice (?rule=a&rule=b), means all rules.
+        rule = rule if isinstance(rule, str) and rule in names else ""
         decisions = W.decided(context.ops(), scope)
-        df = api.warning_queue(wh, scope, code, rule or "", list(decisions))
+        df = api.warning_queue(wh, scope, code, rule, list(decisions))
         counts = wh.run("warning_counts", scope, unit_prefix=prefix_of(code),
                         decided=list(decisions), as_of=api.data_version(wh).as_of).iloc[0]
-        names = rule_names()
     except AccessDenied:
         return messages.forbidden()
     except RegionNotFound:
@@ -158,11 +169,22 @@ def to_instruction(data, state):
     holds the household (looked up again on the server: the browser sends only a key)."""
     scope = current_scope()
     wh = context.warehouse()
+    state = _state(state)
     # dash-ag-grid wraps what the cell renderer sent in `value`.
-    key = ((data or {}).get("value") or {}).get("key")
-    warning = api.warning_by_key(wh, scope, key) if key else None
+    value = data.get("value") if isinstance(data, dict) else None
+    key = value.get("key") if isinstance(value, dict) else None
+    if state is None or not isinstance(key, str):
+        return messages.notice("warning.err.not_found"), dash.no_update, dash.no_update
+    code, rule = state
+    try:
+        raise_for_region(scope, code)  # before anything is written
+    except AccessDenied:
+        return messages.forbidden(), dash.no_update, dash.no_update
+    except RegionNotFound:
+        return messages.not_found(), dash.no_update, dash.no_update
+    warning = api.warning_by_key(wh, scope, key)
     if warning is None:
-        return messages.notice("task.err.not_found"), dash.no_update, dash.no_update
+        return messages.notice("warning.err.not_found"), dash.no_update, dash.no_update
     assignee = _assignee(scope.region_code, warning["village_code"])
     place = f"{warning['township_name']}{warning['village_name']}"
     try:
@@ -176,10 +198,10 @@ def to_instruction(data, state):
     audit.record(context.ops(), scope.username, "warning_to_task", target=f"task:{task['id']}",
                  detail={"warning": key}, ip=client_ip())
     decisions = W.decided(context.ops(), scope)
-    df = api.warning_queue(wh, scope, state["code"], state["rule"], list(decisions))
+    df = api.warning_queue(wh, scope, code, rule, list(decisions))
     names = rule_names()
     in_unit = {k: d for k, d in decisions.items()
-               if d["village_code"].startswith(prefix_of(state["code"]))}
+               if d["village_code"].startswith(prefix_of(code))}
     return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),
                      color="green", variant="light", mb="sm", withCloseButton=True,
                      id="warn-done"), queue_rows(df, names), decided_rows(in_unit, names)
@@ -190,9 +212,11 @@ def to_instruction(data, state):
 def change_rule(rule, state):
     """Another rule: only the URL changes (nothing when the control first appears)."""
     current_scope()
-    if (rule or "") == state["rule"]:
+    state = _state(state)
+    if state is None or not isinstance(rule, (str, type(None))) or (rule or "") == state[1]:
         return dash.no_update
-    return f"/warnings?unit={state['code']}" + (f"&rule={rule}" if rule else "")
+    query = {"unit": state[0], **({"rule": rule} if rule else {})}
+    return "/warnings?" + urlencode(query)
 
 
 def _assignee(own: str, village: str) -> str:

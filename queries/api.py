@@ -317,3 +317,50 @@ def warning_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:
     df = wh.run("warning_get", scope, rule_id=rule, household_id=household_id,
                 warned_on=warned_on)
     return df.iloc[0].to_dict() if len(df) else None
+
+
+def rule_names(wh: Warehouse, lang: str) -> dict[str, str]:
+    """Rule id -> its name in ``lang`` (zh or en), for the rules in force."""
+    import json
+
+    row = wh.run("rules_in_force", None)
+    key = "zh" if lang == "zh" else "en"
+    return {r["id"]: r[key] for r in json.loads(row["rules"].iloc[0])} if len(row) else {}
+
+
+# ------------------------------------------------------------------ the wall
+@dataclass(frozen=True)
+class WallView:
+    region: RegionView  # the unit, its map units, trends (as on the region page)
+    overview: Overview  # the same figures as the overview page's cards
+    ranking: pd.DataFrame  # units most at risk (hh_unresolved_per_1000)
+    ranking_level: int
+    latest: pd.DataFrame  # newest warnings: where and which rule
+    matrix: pd.DataFrame  # unit below × risk type (as on the heatmaps page)
+
+
+def ranking_level(level: int) -> int:
+    """The level a unit's wall ranks: counties under a province or city, townships
+    under a county, villages under a township."""
+    return min(max(level + 1, 3), 5)
+
+
+def wall_view(wh: Warehouse, scope: Scope, code: str, ranking: int = 20,
+              latest: int = 30) -> WallView:
+    """Everything one wall view shows for one unit, at the as-of month."""
+    from queries.scope import prefix_of
+
+    plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
+    level = ranking_level(int(plan.unit["level"]))
+    unit_prefix = prefix_of(code)
+    r = wh.run_many(scope, {
+        **plan.queries,
+        "matrix": ("risk_matrix", {"code": plan.map_parent["code"], "year": plan.year}),
+        "ranking": ("wall_ranking", {"unit_prefix": unit_prefix, "level": level,
+                                     "month": plan.month, "limit": ranking}),
+        "latest": ("wall_latest_warnings", {"unit_prefix": unit_prefix, "limit": latest}),
+    })
+    view = plan.view(r)
+    ov = Overview(view.unit, view.version, view.year, view.month, view.years, view.months,
+                  view.children)
+    return WallView(view, ov, r["ranking"], level, r["latest"], r["matrix"])

@@ -115,6 +115,7 @@ class Warehouse:
         self._con: duckdb.DuckDBPyConnection | None = None
         self._ident: tuple | None = None
         self._version: dict | None = None
+        self._pair: tuple | None = None
         self._checked = 0.0
         self._cache = None
         self._pid = None
@@ -137,9 +138,12 @@ class Warehouse:
         con.execute("attach ? as wh (read_only)", [str(self.path)])
         con.execute("use wh")
         row = con.execute("select version, as_of, built_at, seed, scale from data_version").fetchone()
-        self._version = {"version": row[0], "as_of": row[1], "built_at": row[2],
-                         "seed": row[3], "scale": row[4]}
-        self._con, self._ident = con, ident
+        version = {"version": row[0], "as_of": row[1], "built_at": row[2], "seed": row[3],
+                   "scale": row[4]}
+        # One assignment: a reader gets a connection and its own version, never a new
+        # version with the old file (which would cache old rows under the new version).
+        self._pair = (con, version)
+        self._con, self._version, self._ident = con, version, ident
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """The current connection, switching to a rebuilt file when one appears."""
@@ -183,7 +187,9 @@ class Warehouse:
         if self._cache is None:
             import diskcache
 
-            self._cache = diskcache.Cache(str(self.cache_dir), size_limit=512 * 2**20)
+            with self._lock:
+                if self._cache is None:
+                    self._cache = diskcache.Cache(str(self.cache_dir), size_limit=512 * 2**20)
         return self._cache
 
     def run(self, name: str, scope: Scope | None, fragments: dict | None = None,
@@ -208,8 +214,9 @@ class Warehouse:
         values = dict(params)
         if "_scope_prefix" in query.params:
             values["_scope_prefix"] = scope.prefix
-        con = self.connection()
-        version = self._version["version"]
+        self.connection()
+        con, info = self._pair
+        version = info["version"]
         cache = self._cache_store()
         key = None
         if cache is not None:

@@ -23,6 +23,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "nav.warnings": "预警处置",
         "unit.warnings": "条",
         "warning.err.decided": "该预警已有处理结果，不能重复处理。",
+        "warning.err.not_found": "该预警不存在或不在您的辖区内。",
+        "list.sep": "；",
+        "map.tooltip": "{name}：{value}",
         "warning.err.reason": "请填写核实后不纳入监测的理由。",
         "mon.title": "{region} 返贫致贫风险监测",
         "mon.to_warnings": "待处置预警 {n} 条",
@@ -425,6 +428,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "nav.warnings": "Warnings",
         "unit.warnings": "",
         "warning.err.decided": "This warning has already been handled.",
+        "warning.err.not_found": "That warning does not exist or is outside your region.",
+        "list.sep": "; ",
+        "map.tooltip": "{name}: {value}",
         "warning.err.reason": "Give the reason the household was checked and not included.",
         "mon.title": "{region}: risk of falling (back) into poverty",
         "mon.to_warnings": "{n} warnings to handle",
@@ -838,7 +844,9 @@ def get_lang() -> str:
 def t(key: str, lang: str | None = None, **kw) -> str:
     """The message ``key`` in ``lang`` (default: the request's), formatted with ``kw``."""
     lang = lang or get_lang()
-    text = CATALOG.get(lang, {}).get(key) or CATALOG[DEFAULT_LANG].get(key) or key
+    text = CATALOG.get(lang, {}).get(key)
+    if text is None:  # an empty text is a text ("" for a unit English does not write)
+        text = CATALOG[DEFAULT_LANG].get(key, key)
     return text.format(**kw) if kw else text
 
 

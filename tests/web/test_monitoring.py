@@ -6,10 +6,11 @@ import json
 
 import pytest
 
+from components import messages
 from components import monitoring as view
 from ops import tasks as T
 from queries import api
-from queries.scope import AccessDenied, RegionNotFound, Scope
+from queries.scope import Scope
 from tests.web.test_overview import _props, _text, logged_in
 
 ANKANG = "610900000000"
@@ -80,17 +81,19 @@ def test_heatmap_refusals(server):
     with logged_in(server, "ziyang_manager"):
         assert "无权访问" in _text(monitoring.layout(code=ANKANG))
         forged = {"codes": ["610902000000"], "risks": [1]}
-        with pytest.raises(AccessDenied):
-            monitoring.cell({"points": [{"x": 0, "y": 0}]}, forged)
-        # Malformed clicks or keys: refused as no such unit, never a server error.
+        assert str(monitoring.cell({"points": [{"x": 0, "y": 0}]}, forged)) == \
+            str(messages.forbidden())
+        # Malformed clicks or keys (a risk type that does not exist included): refused as
+        # no such unit, with the message on the page, never a server error.
         for click, keys in [(None, forged), ({"points": []}, forged),
                             ({"points": [{"x": 5, "y": 0}]}, forged),
                             ({"points": [{"x": -1, "y": 0}]}, forged),
                             ({"points": [{"x": "a", "y": 0}]}, forged),
                             ({"points": [{"x": 0, "y": 0}]}, None),
-                            ({"points": [{"x": 0, "y": 0}]}, {"codes": ["x"], "risks": ["y"]})]:
-            with pytest.raises(RegionNotFound):
-                monitoring.cell(click, keys)
+                            ({"points": [{"x": 0, "y": 0}]}, {"codes": ["x"], "risks": ["y"]}),
+                            ({"points": [{"x": 0, "y": 0}]},
+                             {"codes": ["610924000000"], "risks": [999]})]:
+            assert str(monitoring.cell(click, keys)) == str(messages.not_found())
 
 
 def test_warning_queue_and_one_click_instruction(server, wh):
@@ -142,3 +145,77 @@ def test_warnings_outside_the_scope(server, wh):
                                             {"code": "610924000000", "rule": ""})
         assert "不存在" in _text(out)
         assert "无权访问" in _text(warnings.layout(unit=ANKANG))
+
+
+def test_warning_bad_input_changes_nothing(server, wh):
+    """Malformed payloads, a forged or missing unit and a repeated rule: a clear message,
+    never a server error, and no instruction written."""
+    from pages import warnings
+
+    key = wh.execute("""select rule_id || ':' || household_id || ':' || warned_on
+                        from warning where starts_with(village_code, '610924')
+                        order by warned_on desc limit 1""").fetchone()[0]
+    manager = Scope("ziyang_manager", "manager", "610924000000")
+    before = len(T.list_tasks(_engine(), manager))
+    with logged_in(server, "ziyang_manager"):
+        for data in (None, [], {"value": "x"}, {"value": []}, {"value": {"key": 5}}):
+            out, rows, _ = warnings.to_instruction(data, {"code": "610924000000", "rule": ""})
+            assert "预警不存在" in _text(out)
+        for state in (None, {}, {"code": 610924000000, "rule": ""}, ["610924000000"]):
+            out, _, _ = warnings.to_instruction({"value": {"key": key}}, state)
+            assert "预警不存在" in _text(out)
+        # The unit the page was drawn for is checked before anything is written.
+        out, _, _ = warnings.to_instruction({"value": {"key": key}},
+                                            {"code": ANKANG, "rule": ""})
+        assert _text(out) == _text(messages.forbidden())
+        out, _, _ = warnings.to_instruction({"value": {"key": key}},
+                                            {"code": "abc", "rule": ""})
+        assert _text(out) == _text(messages.not_found())
+        # ?rule=a&rule=b arrives as a list; an unknown rule: all rules, no error.
+        for rule in (["income_below_line", "medical"], "no_such_rule", 5):
+            page = _text(warnings.layout(unit="610924000000", rule=rule))
+            assert "待处置" in page
+        assert warnings.change_rule("x", None) is dash_no_update()
+        assert warnings.change_rule("a&unit=610000000000", {"code": "610924000000",
+                                                            "rule": ""}) == \
+            "/warnings?unit=610924000000&rule=a%26unit%3D610000000000"
+    assert len(T.list_tasks(_engine(), manager)) == before
+
+
+def dash_no_update():
+    import dash
+
+    return dash.no_update
+
+
+def test_a_failed_instruction_leaves_the_warning_undecided(server, wh, monkeypatch):
+    """The decision and the instruction are one transaction: if writing the instruction
+    fails for any reason, the warning stays in the queue and nothing is half-written."""
+    from ops import warnings as W
+
+    key = wh.execute("""select rule_id || ':' || household_id || ':' || warned_on
+                        from warning where starts_with(village_code, '610924')
+                        order by warned_on limit 1 offset 3""").fetchone()[0]
+    manager = Scope("ziyang_manager", "manager", "610924000000")
+    with logged_in(server, "ziyang_manager"):
+        warning = api.warning_by_key(_warehouse(), manager, key)
+
+    def broken(*_a, **_k):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(T, "insert", broken)
+    before = len(T.list_tasks(_engine(), manager))
+    with pytest.raises(RuntimeError):
+        W.to_instruction(_engine(), manager, warning, "610924100000", "t", "c", lambda c: True)
+    assert key not in W.decided(_engine(), manager)
+    assert len(T.list_tasks(_engine(), manager)) == before
+    monkeypatch.undo()
+    task = W.to_instruction(_engine(), manager, warning, "610924100000", "t", "c",
+                            lambda c: True)
+    assert W.decided(_engine(), manager)[key]["task_id"] == task["id"]
+
+
+def _warehouse():
+    from web import context
+
+    return context.warehouse()
