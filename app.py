@@ -25,7 +25,7 @@ from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import api_v1, auth, context, exports, scheduler
+from web import api_v1, auth, context, exports, scheduler, wall
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -49,6 +49,8 @@ def serve_layout():
     scope = scope_of(current_user)
     if scope is None:  # the gate redirects before this; never render for nobody
         return dash.html.Div()
+    if scope.role == "wall":  # a wall account: the wall alone, no navigation
+        return dash.html.Div(dash.page_container, className="jz-wall-shell")
     wh = context.warehouse()
     lang = get_lang()
     try:
@@ -89,6 +91,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         MAX_CONTENT_LENGTH=20 * 2**20,
     )
     auth.init(server)
+    wall.init(server)  # after the login gate: fences wall accounts in
     exports.init(server)
     api_v1.init(server)
 

@@ -27,6 +27,7 @@ class Settings:
     tile_url: str | None  # map tiles, only when an operator configures them
     reload_seconds: float  # how often a process looks for a rebuilt warehouse
     tick_seconds: float  # how often each process runs the instruction schedule (0: never)
+    wall_config: Path = ROOT / "config" / "wall.yaml"  # the wall's playlist
 
     @property
     def production(self) -> bool:
@@ -67,6 +68,7 @@ def load(environ: dict | None = None) -> Settings:
         tile_url=env.get("JZ_TILE_URL") or None,
         reload_seconds=reload_seconds,
         tick_seconds=tick_seconds,
+        wall_config=_resolve(env.get("JZ_WALL_CONFIG", "config/wall.yaml")),
     )
 
 

@@ -20,6 +20,7 @@ DEMO_ACCOUNTS = [
     ("ankang_leader", "demo-ankang-2026", "leader", "610900000000", None, "安康市领导(演示)"),
     ("ziyang_manager", "demo-ziyang-2026", "manager", "610924000000", None,
      "紫阳县管理员(演示)"),
+    ("province_wall", "demo-wall-2026", "wall", "610000000000", None, "指挥中心大屏(演示)"),
     ("ziyang_cadre", "demo-cadre-2026", "cadre", "610924100000", None, "紫阳县城关镇干部(演示)"),
 ]
 

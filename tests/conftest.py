@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -42,7 +43,7 @@ DEMO_PASSWORDS = {
     "province_leader": "demo-leader-2026", "province_admin": "demo-admin-2026",
     "province_health": "demo-health-2026", "hanzhong_manager": "demo-hanzhong-2026",
     "ankang_leader": "demo-ankang-2026", "ziyang_manager": "demo-ziyang-2026",
-    "ziyang_cadre": "demo-cadre-2026",
+    "ziyang_cadre": "demo-cadre-2026", "province_wall": "demo-wall-2026",
 }
 
 
@@ -60,7 +61,10 @@ def app_module(warehouse_path, tmp_path_factory):
         "JZ_ENV": "demo",
         "JZ_RELOAD_SECONDS": "0.2",
         "JZ_TICK_SECONDS": "0",  # tests run the schedule themselves, with their own clock
+        "JZ_WALL_CONFIG": str(tmp / "wall.yaml"),  # a copy the wall tests may rewrite
     })
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml",
+                    tmp / "wall.yaml")
     return importlib.import_module("app")
 
 

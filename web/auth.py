@@ -22,7 +22,7 @@ from web.i18n import LANGS, get_lang, t
 
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = ("/assets/",)
-DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash")
+DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/")
 MAX_FIELD = 256
 
 
@@ -44,7 +44,7 @@ def _wants_json() -> bool:
     return request.path.startswith(DATA_PREFIXES) or request.is_json
 
 
-def _error(status: int, key: str) -> Response:
+def error_response(status: int, key: str) -> Response:
     if _wants_json():
         return jsonify({"error": t(key), "status": status}), status
     return render_template("error.html", message=t(key), status=status, lang=get_lang(),
@@ -150,16 +150,16 @@ def init(server: Flask) -> None:
 
     @server.errorhandler(CSRFError)
     def csrf_error(_exc):
-        return _error(400, "login.csrf")
+        return error_response(400, "login.csrf")
 
     @server.errorhandler(AccessDenied)
     def access_denied(_exc):
-        return _error(403, "error.forbidden")
+        return error_response(403, "error.forbidden")
 
     @server.errorhandler(RegionNotFound)
     def region_not_found(_exc):
-        return _error(404, "error.not_found")
+        return error_response(404, "error.not_found")
 
     @server.errorhandler(WarehouseUnavailable)
     def no_warehouse(_exc):
-        return _error(503, "error.warehouse")
+        return error_response(503, "error.warehouse")

@@ -1,0 +1,356 @@
+"""The wall display's panels: dark, large and without anything to touch (design.md).
+
+Everything is laid out on a design canvas 1080 px high (1920 px wide, wider for joined
+screens) that assets/wall.js scales to the screen. No text is smaller than MIN_FONT px
+on the canvas. The figures come from the same queries and the same card functions as
+the browser pages, so the wall and the overview page show the same numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import dash_leaflet as dl
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+from dash import dcc, html
+
+from components import maps
+from components import monitoring as mon
+from components.kpi import Kpi
+from components.overview import cards
+from components.region import fmt_value
+from components.tasks import region_label
+from components.theme import FONT_STACK, MONTH_AXIS, NO_DATA, STATUS
+from queries.api import WallView
+from queries.indicators import INDICATORS
+from queries.scope import prefix_of
+from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, get_lang, t
+
+MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall
+BG, PANEL, LINE = "#081425", "#0d1e36", "#1f3b60"
+TEXT, MUTED, ACCENT = "#e8eef6", "#a9bbd1", "#4fc3f7"
+WALL_SERIES = ["#4fc3f7", "#ffb74d", "#81c784", "#f06292", "#ba68c8"]
+# The headline cards the wall shows, from the overview page's cards (same figures).
+KPI_KEYS = ("pp_exited", "hh_monitored", "risk_eliminated_rate", "hh_below_monitoring_line",
+            "hh_registered", "pp_registered")
+# The indicators the map cycles through.
+MAP_INDICATORS = ("hh_unresolved_per_1000", "hh_monitored_per_1000", "risk_eliminated_rate",
+                  "identification_timeliness")
+KINDS = ("overview", "risk", "dispatch")
+
+pio.templates["jingzhun_wall"] = go.layout.Template(layout=go.Layout(
+    font={"family": FONT_STACK, "size": MIN_FONT, "color": TEXT},
+    title={"font": {"size": 26, "color": TEXT}, "x": 0, "xanchor": "left", "y": 0.97,
+           "yanchor": "top"},
+    colorway=WALL_SERIES, paper_bgcolor=PANEL, plot_bgcolor=PANEL,
+    margin={"l": 80, "r": 24, "t": 64, "b": 56},
+    xaxis={"gridcolor": LINE, "linecolor": LINE, "zeroline": False,
+           "tickfont": {"size": MIN_FONT, "color": MUTED}},
+    yaxis={"gridcolor": LINE, "linecolor": LINE, "zeroline": False,
+           "tickfont": {"size": MIN_FONT, "color": MUTED}},
+    legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right",
+            "font": {"size": MIN_FONT, "color": TEXT}},
+))
+_TEMPLATE = pio.templates["jingzhun_wall"].to_plotly_json()
+GRAPH_CONFIG = {"displayModeBar": False, "staticPlot": True, "responsive": True}
+
+
+def wall_figure(data: list[dict], layout: dict) -> dict:
+    return {"data": data, "layout": {"template": _TEMPLATE, "autosize": True, **layout}}
+
+
+def _graph(fig: dict, gid: str) -> dcc.Graph:
+    return dcc.Graph(id=gid, figure=fig, config=GRAPH_CONFIG, className="jz-wall-graph",
+                     style={"height": "100%", "width": "100%"})
+
+
+def panel(area: str, title: str, body, cls: str = "") -> html.Section:
+    return html.Section(className=f"jz-wall-panel {cls}".strip(), style={"gridArea": area},
+                        **{"data-panel": area}, children=[
+                            html.H2(title, className="jz-wall-panel-title"),
+                            html.Div(body, className="jz-wall-panel-body")])
+
+
+# ------------------------------------------------------------------ headline cards
+def _kpi(k: Kpi) -> html.Div:
+    arrow = {1: "▲ ", -1: "▼ ", 0: ""}[k.direction]
+    tone = "flat" if k.direction == 0 or k.good_when == 0 else \
+        "good" if k.direction * k.good_when > 0 else "bad"
+    return html.Div(className="jz-wall-kpi", **{"data-kpi": k.key}, children=[
+        html.Div(k.label, className="jz-wall-kpi-label"),
+        html.Div(className="jz-wall-kpi-value", children=[
+            html.Span(k.value, className="jz-wall-kpi-number", **{"data-counter": k.value}),
+            html.Span(k.unit, className="jz-wall-kpi-unit")]),
+        html.Div(arrow + k.delta, className=f"jz-wall-kpi-delta is-{tone}"),
+        html.Div(k.period, className="jz-wall-kpi-period"),
+    ])
+
+
+def kpi_panel(w: WallView) -> html.Section:
+    by_key = {k.key: k for k in cards(w.overview)}
+    return panel("kpi", t("wall.kpis"), html.Div(
+        [_kpi(by_key[k]) for k in KPI_KEYS if k in by_key], className="jz-wall-kpis"))
+
+
+# ------------------------------------------------------------------ the map
+def _map_data(w: WallView) -> tuple[dict, list]:
+    """The units as GeoJSON with one colour per cycled indicator, and the legends."""
+    v = w.region
+    colours: dict[str, list[str]] = {}
+    legends = []
+    for key in MAP_INDICATORS:
+        ind = INDICATORS[key]
+        fc, bounds, palette = maps.feature_collection(
+            v.geometry, v.children, ind, lambda x, ind=ind: fmt_value(ind, x), str)
+        for f in fc["features"]:
+            colours.setdefault(f["properties"]["code"], []).append(f["properties"]["color"])
+        legends.append(_legend(key, bounds, palette))
+    names = dict(zip(v.children["code"], v.children["name"])) if len(v.children) else {}
+    features = [{"type": "Feature", "geometry": json.loads(row.geojson),
+                 "properties": {"name": names.get(row.code, row.code),
+                                "colors": colours.get(row.code, [NO_DATA] * len(MAP_INDICATORS))}}
+                for row in v.geometry.itertuples(index=False)]
+    return {"type": "FeatureCollection", "features": features}, legends
+
+
+def _legend(key: str, bounds: list[float], colours: list[str]) -> html.Div:
+    ind = INDICATORS[key]
+    items, low = [], None
+    for b, c in zip(bounds, colours):
+        label = f"≤ {fmt_value(ind, b)}" if low is None else \
+            f"{fmt_value(ind, low)} – {fmt_value(ind, b)}"
+        items.append(html.Div([html.Span(className="jz-wall-swatch", style={"background": c}),
+                               label], className="jz-wall-legend-item"))
+        low = b
+    items.append(html.Div([html.Span(className="jz-wall-swatch", style={"background": NO_DATA}),
+                           t("data.no_data")], className="jz-wall-legend-item"))
+    return html.Div([html.Div(t(ind.label_key), className="jz-wall-legend-title"), *items],
+                    className="jz-wall-legend")
+
+
+def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section:
+    """The units below on a map without tiles, coloured by the indicators in turn (or by
+    ``fixed`` only), with their names on them."""
+    fc, legends = _map_data(w)
+    k = MAP_INDICATORS.index(fixed) if fixed else 0
+    o = w.region.outline
+    bounds = [[o["lat_min"], o["lon_min"]], [o["lat_max"], o["lon_max"]]] if o \
+        else [[31.7, 105.5], [39.6, 111.3]]
+    # A map fixed on one indicator is left out of the cycle (its own id type).
+    kind = "wall-geojson-fixed" if fixed else "wall-geojson"
+    layers = [dl.GeoJSON(id={"type": kind, "index": index}, data=fc,
+                         hideout={"k": k}, style={"variable": "jz.wall.style"},
+                         onEachFeature={"variable": "jz.wall.label"},
+                         pointToLayer={"variable": "jz.wall.point"}, interactive=False)]
+    if o:
+        layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(o["geojson"]),
+                                       "properties": {}},
+                                 style={"variable": "jz.wall.outline"}, interactive=False))
+    month = t("overview.period.month_end", month=fmt_month(w.region.month))
+    return panel("map", t("wall.map", region=w.region.unit["name"], period=month), [
+        dl.Map(layers, bounds=bounds, className="jz-wall-map", trackViewport=False,
+               attributionControl=False, zoomControl=False, dragging=False,
+               scrollWheelZoom=False, doubleClickZoom=False, boxZoom=False, keyboard=False,
+               touchZoom=False, zoomSnap=0.1,
+               # the legend sits bottom left: keep the units clear of it
+               boundsOptions={"paddingTopLeft": [250, 24], "paddingBottomRight": [24, 24]},
+               id={"type": "wall-map", "index": index}),
+        html.Div(legends, className=f"jz-wall-legends k-{k}",
+                 id={"type": "wall-legends-fixed" if fixed else "wall-legends", "index": index}),
+    ], cls="jz-wall-panel--map")
+
+
+# ------------------------------------------------------------------ trends
+def trend_panel(w: WallView) -> html.Section:
+    m = w.overview.months.sort_values("month").tail(24)
+    x = [pd.Timestamp(v).strftime("%Y-%m-01") for v in m["month"]]
+    data = [{"type": "scatter", "mode": "lines", "x": x,
+             "y": [None if pd.isna(v) else int(v) for v in m[col]], "name": t(key),
+             "line": {"width": 4, "color": colour}}
+            for col, key, colour in (("hh_monitored", "wall.trend.monitored", WALL_SERIES[0]),
+                                     ("hh_unresolved", "wall.trend.unresolved", WALL_SERIES[1]))]
+    fig = wall_figure(data, {
+        "margin": {"l": 96, "r": 24, "t": 48, "b": 48},
+        "xaxis": {**MONTH_AXIS, "tickformat": "%Y-%m", "nticks": 5},
+        "yaxis": {"tickformat": "~s", "rangemode": "tozero"},
+        "legend": {"x": 0, "xanchor": "left", "y": 1.02}})
+    return panel("trend", t("wall.trend", region=w.region.unit["name"]),
+                 _graph(fig, f"wall-trend-{w.region.unit['code']}"))
+
+
+# ------------------------------------------------------------------ ranking
+def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
+    r = w.ranking
+    rows = [html.Li(className="jz-wall-rank-row", children=[
+        html.Span(str(i), className="jz-wall-rank-no"),
+        html.Span([row.name, html.Small(row.parent_name)], className="jz-wall-rank-name"),
+        html.Span(f"{row.hh_unresolved_per_1000:.2f}", className="jz-wall-rank-value"),
+        html.Span(fmt_count(row.hh_unresolved), className="jz-wall-rank-count"),
+    ]) for i, row in enumerate(r.itertuples(index=False), 1)]
+    head = html.Div(className="jz-wall-rank-row jz-wall-rank-head", children=[
+        html.Span("#", className="jz-wall-rank-no"),
+        html.Span(t(f"wall.level.{w.ranking_level}"), className="jz-wall-rank-name"),
+        html.Span(t("wall.rank.per_1000"), className="jz-wall-rank-value"),
+        html.Span(t("wall.rank.households"), className="jz-wall-rank-count")])
+    if not rows:
+        body = html.Div(t("wall.rank.none"), className="jz-wall-empty")
+    else:
+        # Long lists scroll: the rows twice over, moved up by half, loop without a seam.
+        scrolls = len(rows) > 8
+        track = html.Ul(rows + (rows if scrolls else []), className="jz-wall-rank-track"
+                        + (" is-scrolling" if scrolls else ""),
+                        style={"animationDuration": f"{len(rows) * 3}s"} if scrolls else {})
+        body = [head, html.Div(track, className="jz-wall-clip")]
+    return panel(area, t("wall.rank", region=w.region.unit["name"]), body)
+
+
+# ------------------------------------------------------------------ instructions
+@dataclass(frozen=True)
+class Board:
+    counts: dict
+    items: list[dict]
+    overdue_by_region: dict
+
+
+def _status(task: dict) -> str:
+    return "overdue" if task["overdue"] else "due_soon"
+
+
+def board_counts(b: Board) -> html.Div:
+    tiles = [("open", STATUS["on_track"]), ("overdue", STATUS["overdue"]),
+             ("escalated", STATUS["due_soon"]), ("closed_30d", STATUS["closed"])]
+    return html.Div(className="jz-wall-board-counts", children=[
+        html.Div(className="jz-wall-board-count", **{"data-count": key}, children=[
+            html.Span(fmt_exact(b.counts.get(key, 0)), className="jz-wall-board-n",
+                      style={"color": colour}, **{"data-counter": fmt_exact(b.counts.get(key, 0))}),
+            html.Span(t(f"wall.board.{key}"), className="jz-wall-board-label")])
+        for key, colour in tiles])
+
+
+def _board_row(task: dict) -> html.Li:
+    late = -int(task["days_left"]) if task["overdue"] else 0
+    tag = t("wall.board.days_over", n=late) if task["overdue"] else t("wall.board.escalated")
+    return html.Li(className=f"jz-wall-board-row is-{_status(task)}", children=[
+        html.Span(tag, className="jz-wall-board-tag"),
+        html.Span(task["title"], className="jz-wall-board-title"),
+        html.Span(region_label(task["assignee_region"]), className="jz-wall-board-unit"),
+    ])
+
+
+def board_panel(b: Board, area: str = "board", counts: bool = True) -> html.Section:
+    rows = [_board_row(task) for task in b.items]
+    if rows:
+        scrolls = len(rows) > 6
+        track = html.Ul(rows + (rows if scrolls else []), className="jz-wall-board-track"
+                        + (" is-scrolling" if scrolls else ""),
+                        style={"animationDuration": f"{len(rows) * 4}s"} if scrolls else {})
+        listing = html.Div(track, className="jz-wall-clip")
+    else:
+        listing = html.Div(t("wall.board.none"), className="jz-wall-empty")
+    return panel(area, t("wall.board"), [board_counts(b) if counts else None, listing],
+                 cls="jz-wall-panel--board")
+
+
+def overdue_units_panel(w: WallView, b: Board) -> html.Section:
+    """Overdue instructions by unit below (the assignee's unit or the one above it)."""
+    kids = w.region.children
+    counts = {code: 0 for code in kids["code"]} if len(kids) else {}
+    for region, n in b.overdue_by_region.items():
+        for code in counts:
+            if region.startswith(prefix_of(code)):
+                counts[code] += n
+                break
+    names = dict(zip(kids["code"], kids["name"])) if len(kids) else {}
+    order = sorted(counts, key=lambda c: (-counts[c], c))[:12][::-1]
+    fig = wall_figure([{
+        "type": "bar", "orientation": "h", "y": [names[c] for c in order],
+        "x": [counts[c] for c in order], "marker": {"color": STATUS["overdue"]},
+        "text": [fmt_exact(counts[c]) for c in order], "textposition": "outside",
+        "textfont": {"size": MIN_FONT, "color": TEXT}, "cliponaxis": False}], {
+        "margin": {"l": 140, "r": 64, "t": 16, "b": 40},
+        "xaxis": {"range": [0, max(5, max(counts.values(), default=0) * 1.15)],
+                  "tickformat": ",d", "nticks": 6}, "showlegend": False})
+    return panel("units", t("wall.units", region=w.region.unit["name"]),
+                 _graph(fig, f"wall-units-{w.region.unit['code']}"))
+
+
+# ------------------------------------------------------------------ risk heatmap
+def matrix_panel(w: WallView) -> html.Section:
+    fig = mon.matrix_figure(w.matrix, w.region.children, w.region.unit["name"])
+    trace = {**fig["data"][0], "textfont": {"size": MIN_FONT},
+             "colorbar": {"title": {"text": t("mon.per_1000"), "font": {"size": MIN_FONT}},
+                          "thickness": 20, "tickfont": {"size": MIN_FONT, "color": MUTED}},
+             "xgap": 2, "ygap": 2}
+    layout = {k: v for k, v in fig["layout"].items() if k not in ("template", "height", "title")}
+    layout["margin"] = {"l": 140, "r": 24, "t": 16, "b": 150}
+    layout["xaxis"] = {**layout["xaxis"], "tickangle": -30}
+    return panel("matrix", t("mon.matrix_title", region=w.region.unit["name"]),
+                 _graph(wall_figure([trace], layout), f"wall-matrix-{w.region.unit['code']}"))
+
+
+# ------------------------------------------------------------------ the views
+def view(kind: str, index: int, w: WallView, b: Board, dwell: int) -> html.Div:
+    """One view of the playlist: its panels on the view's grid."""
+    if kind == "risk":
+        panels = [matrix_panel(w), map_panel(w, index, fixed="hh_unresolved_per_1000"),
+                  ranking_panel(w)]
+    elif kind == "dispatch":
+        panels = [board_panel(b, counts=False), _counts_panel(b), overdue_units_panel(w, b)]
+    else:
+        panels = [kpi_panel(w), map_panel(w, index), trend_panel(w), ranking_panel(w),
+                  board_panel(b)]
+    title = t("wall.view_title", view=t(f"wall.view.{kind}"), region=w.region.unit["name"])
+    return html.Div(panels, className=f"jz-wall-view jz-wall-view--{kind}",
+                    **{"data-index": index, "data-dwell": dwell, "data-title": title,
+                       "data-kind": kind})
+
+
+def _counts_panel(b: Board) -> html.Section:
+    return panel("counts", t("wall.board.summary"), board_counts(b))
+
+
+def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Div:
+    """The newest warnings: date, where and which rule; never who."""
+    items = [html.Span(className="jz-wall-tick", children=[
+        html.B(fmt_date(r.warned_on)), " ",
+        f"{r.county_name} {r.township_name} {r.village_name}", " · ",
+        rule_names.get(r.rule_id, r.rule_id)]) for r in latest.itertuples(index=False)]
+    if not items:
+        items = [html.Span(t("wall.ticker.none"), className="jz-wall-tick")]
+    seconds = max(30, 6 * len(items))
+    return html.Footer(className="jz-wall-ticker", children=[
+        html.Div(t("wall.ticker"), className="jz-wall-ticker-label"),
+        html.Div(className="jz-wall-ticker-clip", children=html.Div(
+            items + items, className="jz-wall-ticker-track",
+            style={"animationDuration": f"{seconds}s"}))])
+
+
+def header(region_name: str, views: list[dict], version: dict) -> html.Header:
+    built = pd.Timestamp(version["built_at"])
+    if built.tzinfo is not None:
+        built = built.tz_convert("Asia/Shanghai")
+    stamp = t("wall.stamp", as_of=fmt_date(version["as_of"]),
+              built=built.strftime("%Y-%m-%d %H:%M"))
+    return html.Header(className="jz-wall-header", children=[
+        html.H1(t("wall.title", region=region_name), className="jz-wall-title"),
+        html.Div(className="jz-wall-now", children=[
+            html.Div(views[0]["title"] if views else "", id="wall-viewname",
+                     className="jz-wall-viewname"),
+            html.Div([html.Span(className="jz-wall-dot", **{"data-dot": i})
+                      for i in range(len(views))], className="jz-wall-dots", id="wall-dots"),
+        ]),
+        html.Div(className="jz-wall-meta", children=[
+            html.Div("", id="wall-clock", className="jz-wall-clock"),
+            html.Div(stamp, className="jz-wall-stamp", id="wall-stamp",
+                     title=t("wall.version", v=version["version"])),
+        ]),
+        html.Div(t("wall.paused"), id="wall-paused", className="jz-wall-flag"),
+        html.Div(t("wall.reconnecting"), id="wall-reconnect", className="jz-wall-flag"),
+    ])
+
+
+def lang_attr() -> str:
+    return "zh-CN" if get_lang() == "zh" else "en"

@@ -1,0 +1,134 @@
+"""The wall's playlist (/admin/wall): province admins order the views, set their dwell
+times and the wall's timings. Saving checks everything first and writes the file
+atomically; walls pick the change up at their next heartbeat."""
+
+from __future__ import annotations
+
+import dash
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, html
+
+from components import messages, tables
+from ops import audit
+from queries.scope import AccessDenied, current_scope
+from web import context, wall
+from web import playlist as P
+from web.auth import client_ip
+from web.i18n import t
+
+dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="精准 · 大屏播放列表",
+                   nav={"label": "nav.admin_wall", "roles": ("admin",), "order": 92})
+
+
+def _admin_scope():
+    """A province admin's scope: the playlist drives every wall of the province."""
+    scope = current_scope()
+    if scope.role != "admin" or scope.level != 1:
+        raise AccessDenied("province admins only")
+    return scope
+
+
+def _rows(pl: P.Playlist) -> list[dict]:
+    return [{"kind": v.kind, "region": v.region or "", "dwell": v.dwell} for v in pl.views]
+
+
+def layout(**_):
+    try:
+        _admin_scope()
+    except AccessDenied:
+        return messages.forbidden()
+    pl = wall.playlist()
+    cached = wall.cached()
+    columns = [
+        {"field": "kind", "headerName": t("admin.wall.kind"), "editable": True, "rowDrag": True,
+         "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(P.KINDS)},
+         "flex": 1},
+        {"field": "region", "headerName": t("admin.wall.region"), "editable": True, "flex": 1},
+        {"field": "dwell", "headerName": t("admin.wall.dwell"), "editable": True, "width": 140,
+         "cellEditor": "agNumberCellEditor", "type": "rightAligned"},
+    ]
+    return html.Div(className="jz-page", children=[
+        dmc.Title(t("admin.wall.title"), order=2, mb="xs"),
+        dmc.Text(t("admin.wall.hint"), size="sm", c="dimmed", mb="sm"),
+        dmc.Alert(t("admin.wall.file_error", reason=cached.error), color="red", mb="sm")
+        if cached.error else None,
+        html.Div(id="admin-wall-feedback"),
+        dmc.SimpleGrid(cols={"base": 2, "md": 4}, mb="sm", children=[
+            dmc.NumberInput(id=f"admin-wall-{k}", label=t(f"admin.wall.{k}"),
+                            value=getattr(pl, k), min=lo, max=hi, allowDecimal=False)
+            for k, (lo, hi, _d) in P.SETTINGS.items()]),
+        dag.AgGrid(id="admin-wall-grid", columnDefs=columns, rowData=_rows(pl),
+                   dashGridOptions={"theme": tables.GRID_THEME, "rowDragManaged": True,
+                                    "rowSelection": {"mode": "singleRow", "checkboxes": True},
+                                    "localeText": tables.locale_text(),
+                                    "singleClickEdit": True, "stopEditingWhenCellsLoseFocus": True},
+                   style={"height": 420, "width": "100%"}, className="jz-grid"),
+        dmc.Group(mt="sm", children=[
+            dmc.Button(t("admin.wall.add"), id="admin-wall-add", variant="light"),
+            dmc.Button(t("admin.wall.remove"), id="admin-wall-remove", variant="light",
+                       color="red"),
+            dmc.Button(t("admin.wall.save"), id="admin-wall-save"),
+        ]),
+    ])
+
+
+@callback(Output("admin-wall-grid", "rowData", allow_duplicate=True),
+          Input("admin-wall-add", "n_clicks"), Input("admin-wall-remove", "n_clicks"),
+          State("admin-wall-grid", "virtualRowData"), State("admin-wall-grid", "selectedRows"),
+          prevent_initial_call=True)
+def edit_rows(_add, _remove, rows, selected):
+    """Add a view at the end, or remove the selected one (nothing is saved yet)."""
+    _admin_scope()
+    rows = [r for r in (rows or []) if isinstance(r, dict)]
+    if dash.ctx.triggered_id == "admin-wall-add":
+        return rows + [{"kind": "overview", "region": "", "dwell": 30}]
+    if not selected or not isinstance(selected, list):
+        return dash.no_update
+    drop = selected[0]
+    out, dropped = [], False
+    for r in rows:
+        if not dropped and r == drop:
+            dropped = True
+            continue
+        out.append(r)
+    return out
+
+
+def _number(value):
+    """A form value as a whole number where it is one (the parser says what is wrong)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value.strip())
+    return value
+
+
+@callback(Output("admin-wall-feedback", "children"), Input("admin-wall-save", "n_clicks"),
+          State("admin-wall-grid", "virtualRowData"),
+          *[State(f"admin-wall-{k}", "value") for k in P.SETTINGS],
+          prevent_initial_call=True)
+def save(_n, rows, *settings):
+    scope = _admin_scope()
+    views = []
+    for r in rows or []:
+        if not isinstance(r, dict):
+            continue
+        view = {"kind": r.get("kind"), "dwell": _number(r.get("dwell"))}
+        region = str(r.get("region") or "").strip()
+        if region:
+            view["region"] = region
+        views.append(view)
+    data = {"views": views, **{k: _number(v) for k, v in zip(P.SETTINGS, settings)}}
+    path = context.get().settings.wall_config
+    try:
+        saved = P.save(path, P.parse(data))
+    except P.PlaylistError as exc:
+        audit.record(context.ops(), scope.username, "wall_playlist", target=str(path.name),
+                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
+        return dmc.Alert(t("admin.wall.invalid", reason=str(exc)), color="red",
+                         id="admin-wall-result")
+    audit.record(context.ops(), scope.username, "wall_playlist", target=str(path.name),
+                 detail=saved.to_dict(), ip=client_ip())
+    return dmc.Alert(t("admin.wall.saved", n=len(saved.views)), color="green",
+                     id="admin-wall-result")

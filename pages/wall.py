@@ -1,0 +1,126 @@
+"""The command-centre wall (/wall): the playlist's views on a dark canvas, for leaders and
+for read-only wall accounts.
+
+All views are rendered at once and assets/wall.js shows them in turn, so cycling the
+playlist loads nothing. The script asks /wall/heartbeat whether the data, the
+instructions or the playlist changed; when they did it sets ``wall-refresh`` and the
+one callback here renders the canvas again, without a reload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import dash
+from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
+
+from components import messages
+from components import wall as view
+from ops import tasks as T
+from queries import api
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound, Scope, current_scope
+from web import context, wall
+from web.i18n import get_lang, t
+from web.playlist import Playlist
+
+dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥大屏",
+                   nav={"label": "nav.wall", "roles": ("leader",), "order": 5})
+
+
+def _scope() -> Scope:
+    scope = current_scope()
+    if scope.role not in wall.WALL_ROLES:
+        raise AccessDenied("the wall is for leaders and wall accounts")
+    return scope
+
+
+def resolve(playlist: Playlist, scope: Scope) -> list[dict]:
+    """The playlist's views this scope may show: its own region where none is named;
+    a region outside the scope (or unknown) is left out."""
+    out = []
+    for v in playlist.views:
+        code = v.region or scope.region_code
+        if not scope.contains(code):
+            continue
+        out.append({"kind": v.kind, "region": code, "dwell": v.dwell})
+    return out
+
+
+def canvas(scope: Scope) -> list:
+    """Everything on the canvas: header, the views, the ticker and the settings the
+    script reads. Raises AccessDenied / WarehouseUnavailable."""
+    ctx = context.get()
+    wh = ctx.warehouse
+    playlist = wall.playlist()
+    views = resolve(playlist, scope)
+    walls: dict[str, api.WallView] = {}
+    boards: dict[str, view.Board] = {}
+    rendered = []
+    for v in views:
+        code = v["region"]
+        try:
+            if code not in walls:
+                walls[code] = api.wall_view(wh, scope, code)
+                boards[code] = view.Board(**T.board(ctx.ops, replace(scope, region_code=code)))
+        except RegionNotFound:
+            continue
+        div = view.view(v["kind"], len(rendered), walls[code], boards[code], v["dwell"])
+        rendered.append({"title": div.to_plotly_json()["props"]["data-title"], "div": div})
+    home = walls.get(scope.region_code) or api.wall_view(wh, scope, scope.region_code)
+    version = wh.version
+    names = api.rule_names(wh, get_lang())
+    children = [
+        view.header(home.region.unit["name"], rendered, version),
+        html.Div(t("wall.stale", hours=playlist.stale_after_hours), id="wall-stale",
+                 className="jz-wall-stale"),
+        html.Div([r["div"] for r in rendered] or
+                 html.Div(t("wall.no_views"), className="jz-wall-empty"),
+                 id="wall-views", className="jz-wall-views"),
+        view.ticker(home.latest, names),
+        html.Div(id="wall-settings", hidden=True, **{
+            "data-poll": playlist.poll_seconds, "data-reload-hours": playlist.reload_hours,
+            "data-stamp": wall.stamp(scope, playlist)}),
+        dcc.Interval(id="wall-map-tick", interval=playlist.map_cycle_seconds * 1000),
+    ]
+    return children
+
+
+def layout(**_):
+    try:
+        scope = _scope()
+        children = canvas(scope)
+    except AccessDenied:
+        return messages.forbidden()
+    except WarehouseUnavailable:
+        return messages.no_warehouse()
+    return html.Div(id="wall-root", className="jz-wall", lang=view.lang_attr(), children=[
+        html.Div(children, id="wall-canvas", className="jz-wall-canvas"),
+        dcc.Store(id="wall-refresh"),
+    ])
+
+
+@callback(Output("wall-canvas", "children"), Input("wall-refresh", "data"),
+          prevent_initial_call=True)
+def refresh(_stamp):
+    """The data, the instructions or the playlist changed: draw the canvas again."""
+    scope = _scope()  # the gate again: never trust that the layout was checked
+    try:
+        return canvas(scope)
+    except WarehouseUnavailable:
+        return dash.no_update
+
+
+# Purely visual: the maps change indicator on the playlist's cycle (no data, no server).
+clientside_callback(
+    """function (n, ids) {
+        var k = (n || 0) % """ + str(len(view.MAP_INDICATORS)) + """;
+        return [ids.map(function () { return {k: k}; }),
+                ids.map(function () { return "jz-wall-legends k-" + k; })];
+    }""",
+    Output({"type": "wall-geojson", "index": ALL}, "hideout"),
+    Output({"type": "wall-legends", "index": ALL}, "className"),
+    Input("wall-map-tick", "n_intervals"),
+    State({"type": "wall-geojson", "index": ALL}, "id"),
+    prevent_initial_call=True,
+)

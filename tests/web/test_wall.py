@@ -1,0 +1,332 @@
+"""The wall display: the same figures as the overview, the playlist file, the heartbeat,
+and the fence that keeps a wall account on the wall."""
+
+from __future__ import annotations
+
+import json
+
+import dash
+import pytest
+
+from ops import tasks as T
+from queries.scope import Scope
+from tests.web.test_overview import _props, _text, logged_in
+from web import playlist as P
+
+PROVINCE, ANKANG = "610000000000", "610900000000"
+
+
+def _views(tree) -> list[dict]:
+    return [p for p in _props(json.loads(_text(tree))) if "data-dwell" in p]
+
+
+def _wall_numbers(view: dict) -> dict[str, str]:
+    return {p["data-kpi"]: [q["data-counter"] for q in _props(p) if "data-counter" in q][0]
+            for p in _props(view) if "data-kpi" in p}
+
+
+def _overview_numbers(code: str) -> dict[str, str]:
+    from pages import overview
+
+    return {p["data-kpi"]: [q["children"] for q in _props(p)
+                            if "jz-kpi-number" in str(q.get("className", ""))][0]
+            for p in _props(json.loads(_text(overview.layout(region=code))))
+            if "data-kpi" in p}
+
+
+@pytest.mark.parametrize("username", ["province_leader", "province_wall"])
+def test_the_wall_shows_the_overview_figures(server, username):
+    from pages import wall
+
+    with logged_in(server, username):
+        tree = wall.layout()
+        views = _views(tree)
+        # The playlist: province overview, risk, dispatch, then Ankang in focus.
+        assert [(v["data-kind"], v["data-index"]) for v in views] == \
+            [("overview", 0), ("risk", 1), ("dispatch", 2), ("overview", 3)]
+        assert [v["data-dwell"] for v in views] == [60, 40, 40, 40]
+        province, ankang = _overview_numbers(PROVINCE), _overview_numbers(ANKANG)
+        shown = _wall_numbers(views[0])
+        assert len(shown) == 6 and shown == {k: province[k] for k in shown}
+        assert _wall_numbers(views[3]) == {k: ankang[k] for k in shown}
+        text = _text(tree)
+        assert "陕西省防返贫监测指挥中心" in text and "最新预警" in text
+        assert "数据截至 2026年10月31日" in text
+
+
+def test_the_ranking_and_ticker_come_from_the_warehouse(server, wh):
+    from pages import wall
+
+    with logged_in(server, "province_leader"):
+        tree = json.loads(_text(wall.layout()))
+    rows = [p for p in _props(_views(tree)[0]) if p.get("className") == "jz-wall-rank-row"]
+    top = wh.execute("""
+        select r.name, m.hh_unresolved_per_1000 from region r
+        join indicator_month m on m.region_code = r.code and m.month = date '2026-10-01'
+        where r.level = 3 and m.hh_unresolved > 0
+        order by m.hh_unresolved_per_1000 desc, m.hh_unresolved desc, r.code limit 20""").fetchall()
+    first = rows[0]["children"]
+    assert first[1]["props"]["children"][0] == top[0][0]
+    assert first[2]["props"]["children"] == f"{top[0][1]:.2f}"
+    # The province's 20 counties most at risk, in order, twice over (the list scrolls).
+    names = [r["children"][1]["props"]["children"][0] for r in rows]
+    assert names == [n for n, _ in top] * 2
+    newest = wh.execute("select max(warned_on) from warning").fetchone()[0]
+    ticks = [p for p in _props(tree) if p.get("className") == "jz-wall-tick"]
+    assert ticks and f"{newest.year}年{newest.month}月{newest.day}日" in json.dumps(
+        ticks[0], ensure_ascii=False)
+    # Never who: no household head's name on the wall.
+    heads = {r[0] for r in wh.execute("select head_name from household limit 2000").fetchall()}
+    ticker = json.dumps([t for t in ticks], ensure_ascii=False)
+    assert not any(h in ticker for h in heads if len(h) >= 3)
+
+
+def test_a_manager_may_not_open_the_wall(server):
+    from pages import wall
+
+    with logged_in(server, "ziyang_manager"):
+        assert "无权访问" in _text(wall.layout())
+        with pytest.raises(Exception) as exc:
+            wall.refresh("x")
+        assert type(exc.value).__name__ == "AccessDenied"
+
+
+def test_focus_outside_the_scope_is_skipped(server, tmp_path):
+    from pages import wall
+
+    pl = P.parse({"views": [{"kind": "overview", "dwell": 10},
+                            {"kind": "risk", "dwell": 10, "region": "610700000000"},
+                            {"kind": "dispatch", "dwell": 10, "region": ANKANG}]})
+    leader = Scope("ankang_leader", "leader", ANKANG)
+    assert wall.resolve(pl, leader) == [
+        {"kind": "overview", "region": ANKANG, "dwell": 10},
+        {"kind": "dispatch", "region": ANKANG, "dwell": 10}]
+
+
+@pytest.mark.parametrize("data, message", [
+    (None, "mapping"),
+    ({"views": []}, "at least one"),
+    ({"views": [{"kind": "pie", "dwell": 10}]}, "view 1: kind"),
+    ({"views": [{"kind": "risk", "dwell": 2}]}, "view 1: dwell"),
+    ({"views": [{"kind": "risk", "dwell": True}]}, "view 1: dwell"),
+    ({"views": [{"kind": "risk", "dwell": 10, "region": "6109"}]}, "view 1: region"),
+    ({"views": [{"kind": "risk", "dwell": 10, "colour": "red"}]}, "unknown key"),
+    ({"views": [{"kind": "risk", "dwell": 10}], "poll_seconds": 0}, "poll_seconds"),
+    ({"views": [{"kind": "risk", "dwell": 10}], "refresh": 5}, "unknown setting"),
+    ({"views": [{"kind": "risk", "dwell": 10}] * 13}, "at most 12"),
+    ({"views": [{"kind": "risk", "dwell": 10}], "version": 2}, "version"),
+])
+def test_a_bad_playlist_is_refused_with_the_reason(data, message):
+    with pytest.raises(P.PlaylistError, match=message):
+        P.parse(data)
+
+
+def test_saving_is_atomic_and_a_bad_file_keeps_the_last_good_playlist(tmp_path):
+    path = tmp_path / "wall.yaml"
+    saved = P.save(path, P.parse({"views": [{"kind": "risk", "dwell": 15, "region": ANKANG}],
+                                  "reload_hours": 6}))
+    assert saved.views == (P.View("risk", 15, ANKANG),) and saved.reload_hours == 6
+    assert [p.name for p in tmp_path.iterdir()] == ["wall.yaml"]  # no temporary left
+    cached = P.Cached(path)
+    assert cached.get() == saved and cached.error is None
+    path.write_text("views: [unclosed", encoding="utf-8")
+    assert cached.get() == saved and "not valid YAML at line 1" in cached.error
+    with pytest.raises(P.PlaylistError):
+        P.save(path, P.Playlist(views=(P.View("pie", 10),)))
+    assert path.read_text(encoding="utf-8") == "views: [unclosed"  # nothing written
+
+
+def test_the_shipped_playlist_is_valid():
+    from config import ROOT
+
+    pl = P.load(ROOT / "config" / "wall.yaml")
+    assert [v.kind for v in pl.views] == ["overview", "risk", "dispatch", "overview"]
+
+
+# ------------------------------------------------------------------ heartbeat
+def test_the_heartbeat_stamp_follows_instructions_and_the_playlist(as_user):
+    from web import context, wall
+
+    c = as_user("province_wall")
+    first = c.get("/wall/heartbeat")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-store"
+    body = first.get_json()
+    assert body["stale"] is False and body["as_of"] == "2026-10-31"
+    assert c.get("/wall/heartbeat").get_json()["stamp"] == body["stamp"]
+    # A new instruction in the province changes it.
+    leader = Scope("province_leader", "leader", PROVINCE)
+    T.create(context.ops(), leader, {"title": "心跳测试", "type": "other",
+                                     "assignee_region": ANKANG, "deadline": "2099-01-01"},
+             lambda code: True)
+    second = c.get("/wall/heartbeat").get_json()["stamp"]
+    assert second != body["stamp"]
+    # A changed playlist changes it too.
+    path = context.get().settings.wall_config
+    original = path.read_text(encoding="utf-8")
+    try:
+        P.save(path, P.parse({"views": [{"kind": "risk", "dwell": 30}]}))
+        assert c.get("/wall/heartbeat").get_json()["stamp"] != second
+        assert [v.kind for v in wall.playlist().views] == ["risk"]
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+def test_the_heartbeat_reports_stale_data(as_user, monkeypatch):
+    from web import context
+
+    c = as_user("province_leader")
+    real = context.get().warehouse.version
+    monkeypatch.setattr(type(context.get().warehouse), "version", property(
+        lambda self: {**real, "built_at": real["built_at"].replace(year=2020)}))
+    assert c.get("/wall/heartbeat").get_json()["stale"] is True
+
+
+def test_the_heartbeat_is_for_the_wall_only(as_user, server):
+    assert as_user("ziyang_manager").get("/wall/heartbeat").status_code == 403
+    assert server.test_client().get("/wall/heartbeat").status_code == 401
+
+
+# ------------------------------------------------------------------ the fence
+WRITE_AND_OTHER_PATHS = ["/", "/dispatch", "/tasks", "/tasks/1", "/warnings", "/admin/users",
+                         "/admin/wall", "/monitoring/610000000000", "/households",
+                         "/region/610000000000", "/household/1", "/export/households.csv",
+                         "/api/v1/regions/610000000000", "/api/v1/tasks", "/nothing-here"]
+
+
+@pytest.mark.parametrize("path", WRITE_AND_OTHER_PATHS)
+def test_a_wall_account_reaches_nothing_but_the_wall(as_user, path):
+    c = as_user("province_wall")
+    r = c.get(path)
+    if path == "/":
+        assert r.status_code == 302 and r.headers["Location"].endswith("/wall")
+    else:
+        assert r.status_code == 403, path
+    assert c.post(path, json={}).status_code in (302, 403)
+
+
+def _callback(c, output: str, inputs: list, outputs=None):
+    body = {"output": output, "outputs": outputs or {"id": output.split(".")[0],
+                                                     "property": output.split(".")[1]},
+            "inputs": inputs, "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]
+            if inputs else []}
+    return c.post("/_dash-update-component", json=body)
+
+
+def test_a_wall_account_fires_only_the_walls_callbacks(as_user):
+    c = as_user("province_wall")
+    assert c.get("/wall").status_code == 200
+    assert c.get("/_dash-layout").status_code == 200
+    # Writing callbacks of other pages: refused before they run.
+    for output in ("warn-feedback.children", "dispatch-feedback.children",
+                   "task-feedback.children", "admin-feedback.children"):
+        assert _callback(c, output, [{"id": "x", "property": "n_clicks", "value": 1}]) \
+            .status_code == 403
+    # A multi-output callback that mixes a wall output with another page's.
+    mixed = [{"id": "wall-canvas", "property": "children"},
+             {"id": "warn-grid", "property": "rowData"}]
+    assert _callback(c, "..wall-canvas.children...warn-grid.rowData..",
+                     [{"id": "wall-refresh", "property": "data", "value": "x"}],
+                     outputs=mixed).status_code == 403
+    # The pages router renders /wall only.
+    pages = [{"id": "_pages_content", "property": "children"},
+             {"id": "_pages_store", "property": "data"}]
+    for path, status in (("/wall", 200), ("/dispatch", 403), ("/admin/users", 403)):
+        r = _callback(c, ".._pages_content.children..._pages_store.data..",
+                      [{"id": "_pages_location", "property": "pathname", "value": path},
+                       {"id": "_pages_location", "property": "search", "value": ""}],
+                      outputs=pages)
+        assert r.status_code == status, path
+    # The wall's own refresh runs and draws the canvas.
+    r = _callback(c, "wall-canvas.children",
+                  [{"id": "wall-refresh", "property": "data", "value": "x"}])
+    assert r.status_code == 200 and "jz-wall-view" in r.get_data(as_text=True)
+
+
+def test_a_wall_account_cannot_act_on_an_instruction(server):
+    from web import context
+
+    leader = Scope("province_leader", "leader", PROVINCE)
+    task = T.create(context.ops(), leader, {"title": "大屏只读", "type": "other",
+                                            "assignee_region": PROVINCE,
+                                            "deadline": "2099-01-01"}, lambda code: True)
+    wall_scope = Scope("province_wall", "wall", PROVINCE)
+    seen = T.get(context.ops(), wall_scope, task["id"])
+    assert seen["allowed_actions"] == []
+    for action in ("acknowledge", "comment", "urge", "withdraw"):
+        assert T.refusal(wall_scope, seen, action) == "task.err.read_only"
+    with pytest.raises(T.TaskError):
+        T.comment(context.ops(), wall_scope, task["id"], "不能评论")
+    with pytest.raises(T.TaskError):
+        T.create(context.ops(), wall_scope, {"title": "x", "type": "other",
+                                             "assignee_region": PROVINCE,
+                                             "deadline": "2099-01-01"}, lambda code: True)
+
+
+def test_the_board_counts_match_the_task_list(server):
+    from web import context
+
+    for scope in (Scope("province_leader", "leader", PROVINCE),
+                  Scope("ankang_leader", "leader", ANKANG)):
+        b = T.board(context.ops(), scope)
+        found = T.list_tasks(context.ops(), scope)
+        late = [x for x in found if x["overdue"]]
+        assert b["counts"]["overdue"] == len(late)
+        assert b["counts"]["open"] == sum(x["state"] in T.OPEN[1:] for x in found)
+        assert sum(b["overdue_by_region"].values()) == len(late)
+        assert all(x["overdue"] or x["escalated_to"] for x in b["items"])
+
+
+def test_no_update_when_the_warehouse_is_missing(server, monkeypatch):
+    from pages import wall
+    from queries.runner import WarehouseUnavailable
+
+    def gone(*_a, **_k):
+        raise WarehouseUnavailable("gone")
+
+    monkeypatch.setattr(wall, "canvas", gone)
+    with logged_in(server, "province_wall"):
+        assert wall.refresh("x") is dash.no_update
+
+
+# ------------------------------------------------------------------ the admin page
+def test_a_province_admin_edits_the_playlist(server):
+    from pages import admin_wall
+    from web import context, wall
+
+    path = context.get().settings.wall_config
+    original = path.read_text(encoding="utf-8")
+    rows = [{"kind": "dispatch", "region": "", "dwell": 20},
+            {"kind": "overview", "region": ANKANG, "dwell": 25.0}]
+    try:
+        with logged_in(server, "province_admin"):
+            assert "admin-wall-grid" in _text(admin_wall.layout())
+            out = admin_wall.save(1, rows, 10, 24, 6, 8)
+            assert "已保存，共 2 个视图" in _text(out)
+            pl = wall.playlist()
+            assert pl.views == (P.View("dispatch", 20), P.View("overview", 25, ANKANG))
+            assert (pl.poll_seconds, pl.stale_after_hours, pl.reload_hours,
+                    pl.map_cycle_seconds) == (10, 24, 6, 8)
+            saved = path.read_text(encoding="utf-8")
+            # Bad input: refused with the reason, the file untouched.
+            for bad_rows, settings in (([{"kind": "pie", "dwell": 10}], (10, 24, 6, 8)),
+                                       ([{"kind": "risk", "dwell": "abc"}], (10, 24, 6, 8)),
+                                       ([], (10, 24, 6, 8)),
+                                       (rows, (None, 24, 6, 8)),
+                                       ([{"kind": "risk", "dwell": 10, "region": "x"}],
+                                        (10, 24, 6, 8))):
+                out = admin_wall.save(1, bad_rows, *settings)
+                assert "未保存" in _text(out)
+                assert path.read_text(encoding="utf-8") == saved
+    finally:
+        path.write_text(original, encoding="utf-8")
+
+
+@pytest.mark.parametrize("username", ["ziyang_manager", "province_leader", "province_wall"])
+def test_only_a_province_admin_edits_the_playlist(server, username):
+    from pages import admin_wall
+
+    with logged_in(server, username):
+        assert "无权访问" in _text(admin_wall.layout())
+        with pytest.raises(Exception) as exc:
+            admin_wall.save(1, [{"kind": "risk", "dwell": 10}], 10, 24, 6, 8)
+        assert type(exc.value).__name__ == "AccessDenied"

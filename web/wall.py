@@ -1,0 +1,128 @@
+"""The wall's server side: its playlist, its heartbeat and the fence around wall accounts.
+
+A wall account (role "wall") is read-only and sees /wall and nothing else: every other
+page, every export and API route, and every Dash callback but the wall's own is refused
+(403), deny by default. Leaders see the wall as well as everything else.
+
+GET /wall/heartbeat answers the wall's script every few seconds: a stamp that changes
+when the warehouse, the instructions of the wall's region, the playlist or the day
+change, and whether the data is stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from flask import Flask, jsonify, redirect, request
+from flask_login import current_user
+
+from ops import tasks as T
+from queries.runner import WarehouseUnavailable
+from queries.scope import Scope, scope_of
+from web import context
+from web.auth import error_response
+from web.i18n import get_lang, t
+from web.playlist import Cached, Playlist
+
+WALL_ROLES = ("leader", "wall")
+# What a wall account may request besides /wall: Dash's own plumbing and static files.
+WALL_PATHS = {"/wall", "/wall/heartbeat", "/logout", "/_dash-layout", "/_dash-dependencies",
+              "/_favicon.ico", "/favicon.ico"}
+WALL_PREFIXES = ("/assets/", "/_dash-component-suites/", "/lang/")
+# Callbacks a wall account may fire: outputs on the wall, and the pages router for /wall.
+PAGES_OUTPUTS = {"_pages_content.children", "_pages_store.data", "_pages_dummy.dummy"}
+
+_playlists: dict[str, Cached] = {}
+
+
+def cached() -> Cached:
+    """The playlist file of this process's settings, re-read when it changes."""
+    path = context.get().settings.wall_config
+    found = _playlists.get(str(path))
+    if found is None:
+        found = _playlists[str(path)] = Cached(path)
+    found.get()
+    return found
+
+
+def playlist() -> Playlist:
+    """The playlist in force (a bad file keeps the last good one)."""
+    return cached().get()
+
+
+def stamp(scope: Scope, playlist: Playlist) -> str:
+    """Changes whenever what the wall shows may have changed."""
+    ctx = context.get()
+    parts = [str(ctx.warehouse.version["version"]), T.stamp(ctx.ops, scope),
+             playlist.digest, dt.date.today().isoformat(), get_lang()]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+def _outputs(body: dict) -> list[str]:
+    """The output ids of a Dash callback request ("id.prop"); a dict id (pattern) as-is."""
+    outs = body.get("outputs")
+    outs = outs if isinstance(outs, list) else [outs]
+    flat = []
+    for o in outs:
+        for item in (o if isinstance(o, list) else [o]):
+            if isinstance(item, dict):
+                flat.append(f"{item.get('id')}.{item.get('property')}")
+            else:
+                flat.append(repr(item))
+    return flat
+
+
+def _wall_callback(body) -> bool:
+    """Whether a callback request may run for a wall account."""
+    if not isinstance(body, dict):
+        return False
+    outs = _outputs(body)
+    if outs and all(o.startswith("wall-") for o in outs):
+        return True
+    if outs and set(outs) <= PAGES_OUTPUTS:
+        # The pages router renders whatever path it is given: only /wall.
+        inputs = body.get("inputs") or []
+        paths = [i.get("value") for i in inputs
+                 if isinstance(i, dict) and i.get("property") == "pathname"]
+        return paths == ["/wall"]
+    return False
+
+
+def init(server: Flask) -> None:
+    @server.before_request
+    def fence():
+        """Deny a wall account everything that is not the wall."""
+        if not current_user.is_authenticated or current_user.role != "wall":
+            return None
+        path = request.path
+        if path == "/":
+            return redirect("/wall")
+        if path in WALL_PATHS and path != "/_dash-update-component" or \
+                path.startswith(WALL_PREFIXES):
+            return None
+        if path == "/_dash-update-component" and _wall_callback(request.get_json(silent=True)):
+            return None
+        return error_response(403, "wall.err.read_only")
+
+    @server.route("/wall/heartbeat")
+    def heartbeat():
+        scope = scope_of(current_user)
+        if scope is None or scope.role not in WALL_ROLES:
+            return jsonify({"error": t("error.forbidden"), "status": 403}), 403
+        ctx = context.get()
+        try:
+            version = ctx.warehouse.version
+        except WarehouseUnavailable:
+            return jsonify({"error": t("error.warehouse"), "status": 503}), 503
+        pl = playlist()
+        built = version["built_at"]
+        if built.tzinfo is None:
+            built = built.replace(tzinfo=dt.UTC)
+        age = dt.datetime.now(dt.UTC) - built
+        return jsonify({
+            "stamp": stamp(scope, pl),
+            "stale": age > dt.timedelta(hours=pl.stale_after_hours),
+            "built_at": built.isoformat(), "version": str(version["version"]),
+            "as_of": str(version["as_of"]),
+        }), 200, {"Cache-Control": "no-store"}
