@@ -65,6 +65,20 @@ def serve_layout():
     return shell.appshell(viewer, items, lang, as_of)
 
 
+def _first_request_setup(app: Dash) -> None:
+    """Run Dash's first-request setup (the pages router, registering the component
+    files) now, once, instead of in the first requests of each worker.
+
+    Dash marks that setup done before doing it; with several threads, the first burst of
+    asset requests of a fresh worker raced it and got 500s ("dash is not a registered
+    library"). Done here, before gunicorn forks, every worker starts set up.
+    """
+    with app.server.test_request_context("/login"):
+        for fn in app.server.before_request_funcs.get(None, []):
+            if getattr(fn, "__module__", "").startswith("dash."):
+                fn()
+
+
 def create_app(settings: config.Settings | None = None) -> Dash:
     settings = settings or config.load()
     engine = db.engine(settings.ops_db)
@@ -104,6 +118,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         serve_locally=True, compress=False,
     )
     app.layout = serve_layout
+    _first_request_setup(app)
     # Purely visual: keep the language switch pointing back at the current page.
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="langHref"),

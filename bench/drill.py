@@ -57,7 +57,7 @@ def start(warehouse: Path, workers: int, tmp: Path) -> tuple[subprocess.Popen, s
            "JZ_PORT": str(port), "JZ_WORKERS": str(workers), "JZ_SECRET_KEY": "bench"}
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py",
                              "--access-logfile", "/dev/null", "app:server"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=open(tmp / "server.log", "w"))
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:

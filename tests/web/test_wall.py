@@ -330,3 +330,11 @@ def test_only_a_province_admin_edits_the_playlist(server, username):
         with pytest.raises(Exception) as exc:
             admin_wall.save(1, [{"kind": "risk", "dwell": 10}], 10, 24, 6, 8)
         assert type(exc.value).__name__ == "AccessDenied"
+
+
+def test_dash_is_set_up_when_the_app_is_built(app_module):
+    """Dash's first-request setup runs in create_app (before gunicorn forks), so a fresh
+    worker's first burst of asset requests cannot race it (they got 500s)."""
+    app = app_module.app
+    assert app._got_first_request == {"pages": True, "setup_server": True}
+    assert "dash" in app.registered_paths and "dash_leaflet" in app.registered_paths
