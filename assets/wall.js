@@ -9,6 +9,7 @@
   var state = {
     index: 0, paused: false, shownAt: Date.now(), started: Date.now(),
     stamp: null, lastBeat: 0, lastOk: 0, failures: 0, inFlight: false, views: null,
+    requested: {},
   };
 
   // Leaflet functions the wall's maps name ({"variable": "jz.wall.style"}).
@@ -94,12 +95,23 @@
     var dots = document.querySelectorAll("#wall-dots .jz-wall-dot");
     for (var d = 0; d < dots.length; d++) dots[d].classList.toggle("is-active", d === state.index);
     document.documentElement.setAttribute("data-wall-view", String(state.index));
+    want(state.index);
     if (animateCounters) {
       var nums = active.querySelectorAll("[data-counter]");
       for (var n = 0; n < nums.length; n++) animate(nums[n]);
     }
   }
   function step(by) { show(state.index + by, true); }
+
+  // Views after the first arrive as empty slots: ask for one a little before it shows.
+  function want(i) {
+    var el = views()[i];
+    if (!el || el.children.length || state.requested[i]) return;
+    state.requested[i] = true;
+    if (window.dash_clientside && window.dash_clientside.set_props) {
+      window.dash_clientside.set_props("wall-want", {data: {index: i, at: Date.now()}});
+    }
+  }
 
   function onKey(e) {
     if (!$("wall-root") || e.ctrlKey || e.altKey || e.metaKey) return;
@@ -143,7 +155,8 @@
         if (data.stamp !== state.stamp) {
           state.stamp = data.stamp;
           if (window.dash_clientside && window.dash_clientside.set_props) {
-            window.dash_clientside.set_props("wall-refresh", {data: data.stamp});
+            window.dash_clientside.set_props("wall-refresh",
+                                             {data: {stamp: data.stamp, index: state.index}});
           }
         }
       })
@@ -168,6 +181,7 @@
     if (all.length && all !== state.views && (!state.views || all[0] !== state.views[0])) {
       // New panels (first paint or a refresh): keep the place in the playlist.
       state.views = all;
+      state.requested = {};
       if (state.stamp === null) state.stamp = setting("stamp", null);
       show(state.index, true);
       fit();
@@ -175,6 +189,9 @@
     var active = all[state.index];
     var dwell = active ? parseFloat(active.getAttribute("data-dwell")) || 30 : 30;
     if (!state.paused && all.length > 1 && now - state.shownAt >= dwell * 1000) step(1);
+    else if (all.length > 1 && now - state.shownAt >= Math.min(2000, dwell * 400)) {
+      want((state.index + 1) % all.length);  // the next view, while this one shows
+    }
     // Ask the server every poll seconds; while it is away, every 5 seconds.
     var poll = state.failures ? 5 : parseFloat(setting("poll", 30));
     if (now - state.lastBeat >= poll * 1000) beat();

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from html import escape
 
 import dash_leaflet as dl
 import pandas as pd
@@ -91,7 +92,8 @@ def _kpi(k: Kpi) -> html.Div:
 
 def kpi_panel(w: WallView) -> html.Section:
     by_key = {k.key: k for k in cards(w.overview)}
-    return panel("kpi", t("wall.kpis"), html.Div(
+    as_of = fmt_date(w.overview.version.as_of)
+    return panel("kpi", t("wall.kpis", as_of=as_of), html.Div(
         [_kpi(by_key[k]) for k in KPI_KEYS if k in by_key], className="jz-wall-kpis"))
 
 
@@ -182,14 +184,28 @@ def trend_panel(w: WallView) -> html.Section:
 
 
 # ------------------------------------------------------------------ ranking
+def _html(markup: str, cls: str) -> dcc.Markdown:
+    """A list as one component of HTML (every value escaped): a wall list has hundreds of
+    rows, and the Dash renderer spends about 5 ms on each component it mounts."""
+    return dcc.Markdown(markup, dangerously_allow_html=True, className=cls,
+                        link_target="_self")
+
+
+def _track(rows: list[str], cls: str, seconds_per_row: float, scroll_after: int) -> str:
+    """The rows of a list; a long one twice over, moved up by half, loops without a seam."""
+    if len(rows) <= scroll_after:
+        return f'<ul class="{cls}">{"".join(rows)}</ul>'
+    return (f'<ul class="{cls} is-scrolling" style="animation-duration: '
+            f'{len(rows) * seconds_per_row:g}s">{"".join(rows + rows)}</ul>')
+
+
 def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
-    r = w.ranking
-    rows = [html.Li(className="jz-wall-rank-row", children=[
-        html.Span(str(i), className="jz-wall-rank-no"),
-        html.Span([row.name, html.Small(row.parent_name)], className="jz-wall-rank-name"),
-        html.Span(f"{row.hh_unresolved_per_1000:.2f}", className="jz-wall-rank-value"),
-        html.Span(fmt_count(row.hh_unresolved), className="jz-wall-rank-count"),
-    ]) for i, row in enumerate(r.itertuples(index=False), 1)]
+    rows = [f'<li class="jz-wall-rank-row"><span class="jz-wall-rank-no">{i}</span>'
+            f'<span class="jz-wall-rank-name">{escape(str(row.name))}'
+            f'<small>{escape(str(row.parent_name))}</small></span>'
+            f'<span class="jz-wall-rank-value">{row.hh_unresolved_per_1000:.2f}</span>'
+            f'<span class="jz-wall-rank-count">{escape(fmt_count(row.hh_unresolved))}</span></li>'
+            for i, row in enumerate(w.ranking.itertuples(index=False), 1)]
     head = html.Div(className="jz-wall-rank-row jz-wall-rank-head", children=[
         html.Span("#", className="jz-wall-rank-no"),
         html.Span(t(f"wall.level.{w.ranking_level}"), className="jz-wall-rank-name"),
@@ -198,12 +214,8 @@ def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
     if not rows:
         body = html.Div(t("wall.rank.none"), className="jz-wall-empty")
     else:
-        # Long lists scroll: the rows twice over, moved up by half, loop without a seam.
-        scrolls = len(rows) > 8
-        track = html.Ul(rows + (rows if scrolls else []), className="jz-wall-rank-track"
-                        + (" is-scrolling" if scrolls else ""),
-                        style={"animationDuration": f"{len(rows) * 3}s"} if scrolls else {})
-        body = [head, html.Div(track, className="jz-wall-clip")]
+        body = [head, html.Div(_html(_track(rows, "jz-wall-rank-track", 3, 8), "jz-wall-list"),
+                               className="jz-wall-clip")]
     return panel(area, t("wall.rank", region=w.region.unit["name"]), body)
 
 
@@ -230,24 +242,21 @@ def board_counts(b: Board) -> html.Div:
         for key, colour in tiles])
 
 
-def _board_row(task: dict) -> html.Li:
+def _board_row(task: dict) -> str:
     late = -int(task["days_left"]) if task["overdue"] else 0
     tag = t("wall.board.days_over", n=late) if task["overdue"] else t("wall.board.escalated")
-    return html.Li(className=f"jz-wall-board-row is-{_status(task)}", children=[
-        html.Span(tag, className="jz-wall-board-tag"),
-        html.Span(task["title"], className="jz-wall-board-title"),
-        html.Span(region_label(task["assignee_region"]), className="jz-wall-board-unit"),
-    ])
+    return (f'<li class="jz-wall-board-row is-{_status(task)}">'
+            f'<span class="jz-wall-board-tag">{escape(tag)}</span>'
+            f'<span class="jz-wall-board-title">{escape(task["title"])}</span>'
+            f'<span class="jz-wall-board-unit">{escape(region_label(task["assignee_region"]))}'
+            '</span></li>')
 
 
 def board_panel(b: Board, area: str = "board", counts: bool = True) -> html.Section:
     rows = [_board_row(task) for task in b.items]
     if rows:
-        scrolls = len(rows) > 6
-        track = html.Ul(rows + (rows if scrolls else []), className="jz-wall-board-track"
-                        + (" is-scrolling" if scrolls else ""),
-                        style={"animationDuration": f"{len(rows) * 4}s"} if scrolls else {})
-        listing = html.Div(track, className="jz-wall-clip")
+        listing = html.Div(_html(_track(rows, "jz-wall-board-track", 4, 6), "jz-wall-list"),
+                           className="jz-wall-clip")
     else:
         listing = html.Div(t("wall.board.none"), className="jz-wall-empty")
     return panel(area, t("wall.board"), [board_counts(b) if counts else None, listing],
@@ -292,40 +301,51 @@ def matrix_panel(w: WallView) -> html.Section:
 
 
 # ------------------------------------------------------------------ the views
-def view(kind: str, index: int, w: WallView, b: Board, dwell: int) -> html.Div:
-    """One view of the playlist: its panels on the view's grid."""
+def view(kind: str, index: int, w: WallView, b: Board, dwell: int,
+         deferred: bool = False) -> html.Div:
+    """One view of the playlist: its panels on the view's grid, or (``deferred``) an
+    empty slot that the page fills once the first view is on screen."""
+    attrs = {"data-index": index, "data-dwell": dwell, "data-title": view_title(kind, w),
+             "data-kind": kind}
+    cls = f"jz-wall-view jz-wall-view--{kind}"
+    if deferred:
+        return html.Div([], className=cls, id={"type": "wall-slot", "index": index}, **attrs)
+    return html.Div(panels(kind, index, w, b), className=cls, **attrs)
+
+
+def panels(kind: str, index: int, w: WallView, b: Board) -> list:
+    """The panels of one view."""
     if kind == "risk":
-        panels = [matrix_panel(w), map_panel(w, index, fixed="hh_unresolved_per_1000"),
-                  ranking_panel(w)]
-    elif kind == "dispatch":
-        panels = [board_panel(b, counts=False), _counts_panel(b), overdue_units_panel(w, b)]
-    else:
-        panels = [kpi_panel(w), map_panel(w, index), trend_panel(w), ranking_panel(w),
-                  board_panel(b)]
-    title = t("wall.view_title", view=t(f"wall.view.{kind}"), region=w.region.unit["name"])
-    return html.Div(panels, className=f"jz-wall-view jz-wall-view--{kind}",
-                    **{"data-index": index, "data-dwell": dwell, "data-title": title,
-                       "data-kind": kind})
+        return [matrix_panel(w), map_panel(w, index, fixed="hh_unresolved_per_1000"),
+                ranking_panel(w)]
+    if kind == "dispatch":
+        return [board_panel(b, counts=False), _counts_panel(b), overdue_units_panel(w, b)]
+    return [kpi_panel(w), map_panel(w, index), trend_panel(w), ranking_panel(w),
+            board_panel(b)]
+
+
+def view_title(kind: str, w: WallView) -> str:
+    return t("wall.view_title", view=t(f"wall.view.{kind}"), region=w.region.unit["name"])
 
 
 def _counts_panel(b: Board) -> html.Section:
     return panel("counts", t("wall.board.summary"), board_counts(b))
 
 
-def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Div:
+def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Footer:
     """The newest warnings: date, where and which rule; never who."""
-    items = [html.Span(className="jz-wall-tick", children=[
-        html.B(fmt_date(r.warned_on)), " ",
-        f"{r.county_name} {r.township_name} {r.village_name}", " · ",
-        rule_names.get(r.rule_id, r.rule_id)]) for r in latest.itertuples(index=False)]
+    items = [f'<span class="jz-wall-tick"><b>{escape(fmt_date(r.warned_on))}</b> '
+             f'{escape(f"{r.county_name} {r.township_name} {r.village_name}")} · '
+             f'{escape(rule_names.get(r.rule_id, r.rule_id))}</span>'
+             for r in latest.itertuples(index=False)]
     if not items:
-        items = [html.Span(t("wall.ticker.none"), className="jz-wall-tick")]
+        items = [f'<span class="jz-wall-tick">{escape(t("wall.ticker.none"))}</span>']
     seconds = max(30, 6 * len(items))
+    track = (f'<div class="jz-wall-ticker-track" style="animation-duration: {seconds}s">'
+             f'{"".join(items + items)}</div>')
     return html.Footer(className="jz-wall-ticker", children=[
         html.Div(t("wall.ticker"), className="jz-wall-ticker-label"),
-        html.Div(className="jz-wall-ticker-clip", children=html.Div(
-            items + items, className="jz-wall-ticker-track",
-            style={"animationDuration": f"{seconds}s"}))])
+        html.Div(_html(track, "jz-wall-list"), className="jz-wall-ticker-clip")])
 
 
 def header(region_name: str, views: list[dict], version: dict) -> html.Header:

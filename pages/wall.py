@@ -47,26 +47,39 @@ def resolve(playlist: Playlist, scope: Scope) -> list[dict]:
     return out
 
 
-def canvas(scope: Scope) -> list:
-    """Everything on the canvas: header, the views, the ticker and the settings the
-    script reads. Raises AccessDenied / WarehouseUnavailable."""
+def _data(scope: Scope, views: list[dict]) -> tuple[list[dict], dict, dict]:
+    """The views whose region exists, with each region's figures and board, once."""
     ctx = context.get()
-    wh = ctx.warehouse
-    playlist = wall.playlist()
-    views = resolve(playlist, scope)
     walls: dict[str, api.WallView] = {}
     boards: dict[str, view.Board] = {}
-    rendered = []
+    shown = []
     for v in views:
         code = v["region"]
         try:
             if code not in walls:
-                walls[code] = api.wall_view(wh, scope, code)
+                walls[code] = api.wall_view(ctx.warehouse, scope, code)
                 boards[code] = view.Board(**T.board(ctx.ops, replace(scope, region_code=code)))
         except RegionNotFound:
             continue
-        div = view.view(v["kind"], len(rendered), walls[code], boards[code], v["dwell"])
-        rendered.append({"title": div.to_plotly_json()["props"]["data-title"], "div": div})
+        shown.append(v)
+    return shown, walls, boards
+
+
+def canvas(scope: Scope, active=0) -> list:
+    """Everything on the canvas: header, the views, the ticker and the settings the
+    script reads. Only the view on screen (``active``) is drawn now; the others are
+    empty slots that ``fill_slot`` draws one at a time, a little before each is shown,
+    so neither the first paint nor a redraw waits for every view's maps and charts.
+    Raises AccessDenied / WarehouseUnavailable."""
+    wh = context.warehouse()
+    playlist = wall.playlist()
+    views, walls, boards = _data(scope, resolve(playlist, scope))
+    active = active if isinstance(active, int) and 0 <= active < len(views) else 0
+    rendered = []
+    for i, v in enumerate(views):
+        w = walls[v["region"]]
+        div = view.view(v["kind"], i, w, boards[v["region"]], v["dwell"], deferred=i != active)
+        rendered.append({"title": view.view_title(v["kind"], w), "div": div})
     home = walls.get(scope.region_code) or api.wall_view(wh, scope, scope.region_code)
     version = wh.version
     names = api.rule_names(wh, get_lang())
@@ -97,18 +110,43 @@ def layout(**_):
     return html.Div(id="wall-root", className="jz-wall", lang=view.lang_attr(), children=[
         html.Div(children, id="wall-canvas", className="jz-wall-canvas"),
         dcc.Store(id="wall-refresh"),
+        dcc.Store(id="wall-want"),
     ])
 
 
 @callback(Output("wall-canvas", "children"), Input("wall-refresh", "data"),
           prevent_initial_call=True)
-def refresh(_stamp):
-    """The data, the instructions or the playlist changed: draw the canvas again."""
+def refresh(data):
+    """The data, the instructions or the playlist changed: draw the canvas again, the
+    view on screen first (the script says which)."""
     scope = _scope()  # the gate again: never trust that the layout was checked
+    active = data.get("index") if isinstance(data, dict) else 0
     try:
-        return canvas(scope)
+        return canvas(scope, active)
     except WarehouseUnavailable:
         return dash.no_update
+
+
+@callback(Output({"type": "wall-slot", "index": ALL}, "children"),
+          Input("wall-want", "data"), State({"type": "wall-slot", "index": ALL}, "id"),
+          prevent_initial_call=True)
+def fill_slot(want, slots):
+    """Draw the one view the script asks for (the next to be shown)."""
+    scope = _scope()
+    slots = slots if isinstance(slots, list) else []
+    index = want.get("index") if isinstance(want, dict) else None
+    out = [dash.no_update] * len(slots)
+    targets = [k for k, s in enumerate(slots) if isinstance(s, dict) and s.get("index") == index]
+    if not isinstance(index, int) or not targets:
+        return out
+    try:
+        views, walls, boards = _data(scope, resolve(wall.playlist(), scope))
+    except WarehouseUnavailable:
+        return out
+    if 0 <= index < len(views):  # else the playlist changed: the heartbeat redraws all
+        v = views[index]
+        out[targets[0]] = view.panels(v["kind"], index, walls[v["region"]], boards[v["region"]])
+    return out
 
 
 # Purely visual: the maps change indicator on the playlist's cycle (no data, no server).

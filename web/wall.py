@@ -67,7 +67,10 @@ def _outputs(body: dict) -> list[str]:
     for o in outs:
         for item in (o if isinstance(o, list) else [o]):
             if isinstance(item, dict):
-                flat.append(f"{item.get('id')}.{item.get('property')}")
+                oid = item.get("id")
+                # A pattern id ({"type": "wall-slot", ...}) counts by its type.
+                name = oid.get("type") if isinstance(oid, dict) else oid
+                flat.append(f"{name}.{item.get('property')}")
             else:
                 flat.append(repr(item))
     return flat

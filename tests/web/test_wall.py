@@ -34,6 +34,18 @@ def _overview_numbers(code: str) -> dict[str, str]:
             if "data-kpi" in p}
 
 
+def _fill(index: int, tree) -> dict:
+    """The panels of view ``index``, as the page draws them when the wall asks."""
+    from pages import wall
+
+    slots = [p["id"] for p in _props(json.loads(_text(tree)))
+             if isinstance(p.get("id"), dict) and p["id"].get("type") == "wall-slot"]
+    out = wall.fill_slot({"index": index, "at": 1}, slots)
+    filled = [o for o in out if o is not dash.no_update]
+    assert len(filled) == 1
+    return json.loads(_text(filled[0]))
+
+
 @pytest.mark.parametrize("username", ["province_leader", "province_wall"])
 def test_the_wall_shows_the_overview_figures(server, username):
     from pages import wall
@@ -41,44 +53,80 @@ def test_the_wall_shows_the_overview_figures(server, username):
     with logged_in(server, username):
         tree = wall.layout()
         views = _views(tree)
-        # The playlist: province overview, risk, dispatch, then Ankang in focus.
+        # The playlist: province overview, risk, dispatch, then Ankang in focus; only the
+        # first is drawn at once, the others when the wall asks for them.
         assert [(v["data-kind"], v["data-index"]) for v in views] == \
             [("overview", 0), ("risk", 1), ("dispatch", 2), ("overview", 3)]
         assert [v["data-dwell"] for v in views] == [60, 40, 40, 40]
+        assert [bool(v["children"]) for v in views] == [True, False, False, False]
         province, ankang = _overview_numbers(PROVINCE), _overview_numbers(ANKANG)
         shown = _wall_numbers(views[0])
         assert len(shown) == 6 and shown == {k: province[k] for k in shown}
-        assert _wall_numbers(views[3]) == {k: ankang[k] for k in shown}
+        assert _wall_numbers({"children": _fill(3, tree)}) == {k: ankang[k] for k in shown}
+        assert "风险排名" in json.dumps(_fill(1, tree), ensure_ascii=False)
+        assert "督办事项" in json.dumps(_fill(2, tree), ensure_ascii=False)
+        # A redraw puts the view on screen first.
+        redrawn = _views(html_div(wall.refresh({"stamp": "x", "index": 2})))
+        assert [bool(v["children"]) for v in redrawn] == [False, False, True, False]
         text = _text(tree)
         assert "陕西省防返贫监测指挥中心" in text and "最新预警" in text
         assert "数据截至 2026年10月31日" in text
 
 
+def html_div(children):
+    from dash import html
+
+    return html.Div(children)
+
+
+def _list_html(tree, cls: str) -> str:
+    return "".join(p["children"] for p in _props(tree)
+                   if p.get("className") == "jz-wall-list" and cls in p.get("children", ""))
+
+
 def test_the_ranking_and_ticker_come_from_the_warehouse(server, wh):
+    import re
+
     from pages import wall
 
     with logged_in(server, "province_leader"):
         tree = json.loads(_text(wall.layout()))
-    rows = [p for p in _props(_views(tree)[0]) if p.get("className") == "jz-wall-rank-row"]
+    first = _views(tree)[0]
     top = wh.execute("""
         select r.name, m.hh_unresolved_per_1000 from region r
         join indicator_month m on m.region_code = r.code and m.month = date '2026-10-01'
         where r.level = 3 and m.hh_unresolved > 0
         order by m.hh_unresolved_per_1000 desc, m.hh_unresolved desc, r.code limit 20""").fetchall()
-    first = rows[0]["children"]
-    assert first[1]["props"]["children"][0] == top[0][0]
-    assert first[2]["props"]["children"] == f"{top[0][1]:.2f}"
+    rows = re.findall(r'jz-wall-rank-name">([^<]+)<small>[^<]*</small></span>'
+                      r'<span class="jz-wall-rank-value">([^<]+)<', _list_html(first, "rank-row"))
     # The province's 20 counties most at risk, in order, twice over (the list scrolls).
-    names = [r["children"][1]["props"]["children"][0] for r in rows]
-    assert names == [n for n, _ in top] * 2
+    assert rows == [(n, f"{v:.2f}") for n, v in top] * 2
     newest = wh.execute("select max(warned_on) from warning").fetchone()[0]
-    ticks = [p for p in _props(tree) if p.get("className") == "jz-wall-tick"]
-    assert ticks and f"{newest.year}年{newest.month}月{newest.day}日" in json.dumps(
-        ticks[0], ensure_ascii=False)
+    ticker = _list_html(tree, "jz-wall-tick")
+    assert f"<b>{newest.year}年{newest.month}月{newest.day}日</b>" in ticker
     # Never who: no household head's name on the wall.
     heads = {r[0] for r in wh.execute("select head_name from household limit 2000").fetchall()}
-    ticker = json.dumps([t for t in ticks], ensure_ascii=False)
     assert not any(h in ticker for h in heads if len(h) >= 3)
+
+
+def test_wall_lists_escape_what_they_show():
+    from components import wall as view
+
+    b = view.Board(counts={}, items=[{"title": "<script>x</script>", "overdue": True,
+                                      "days_left": -3, "assignee_region": "610924000000"}],
+                   overdue_by_region={})
+    text = json.dumps(json.loads(_text(view.board_panel(b))), ensure_ascii=False)
+    assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;" in text
+
+
+def test_fill_slot_refuses_malformed_requests(server):
+    from pages import wall
+
+    slots = [{"type": "wall-slot", "index": 1}]
+    with logged_in(server, "province_wall"):
+        for want in (None, {}, {"index": "1"}, {"index": 7}, {"index": 0}, [1]):
+            assert wall.fill_slot(want, slots) == [dash.no_update]
+        assert wall.fill_slot({"index": 1}, None) == []
 
 
 def test_a_manager_may_not_open_the_wall(server):
@@ -285,7 +333,7 @@ def test_no_update_when_the_warehouse_is_missing(server, monkeypatch):
 
     monkeypatch.setattr(wall, "canvas", gone)
     with logged_in(server, "province_wall"):
-        assert wall.refresh("x") is dash.no_update
+        assert wall.refresh({"stamp": "x", "index": 0}) is dash.no_update
 
 
 # ------------------------------------------------------------------ the admin page
