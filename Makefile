@@ -12,6 +12,7 @@ export JZ_WAREHOUSE ?= data/warehouse.duckdb
 run: venv data
 	@scripts/system-deps.sh --warn
 	$(BIN)/python manage.py migrate
+	@test -n "$$JZ_ENV" && test "$$JZ_ENV" != demo || $(BIN)/python manage.py demo-instructions
 	$(BIN)/gunicorn --config gunicorn.conf.py app:server
 
 # The development server (same app, one process).

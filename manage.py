@@ -234,6 +234,21 @@ def tokens_list(username) -> None:
                    f"{r['last_used_at'] or '-'}")
 
 
+@cli.command("demo-instructions")
+def demo_instructions() -> None:
+    """Demo mode: give an empty operational store some instructions to follow."""
+    import config
+    from etl.refdata import region_levels
+    from ops import demo
+    from ops import tasks as tk
+
+    if config.load().production:
+        raise click.UsageError("demo instructions are for demo mode only (JZ_ENV=demo)")
+    n = demo.seed_instructions(_ops(), region_levels(), tk.utcnow())
+    click.echo(f"demo instructions written: {n}" if n else
+               "the store already holds instructions: nothing written")
+
+
 @cli.command("tick")
 def tick() -> None:
     """Mark overdue instructions, escalate unacknowledged ones, write daily digests."""

@@ -31,8 +31,8 @@ from queries.scope import prefix_of
 from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, get_lang, t
 
 MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall
-BG, PANEL, LINE = "#081425", "#0d1e36", "#1f3b60"
-TEXT, MUTED, ACCENT = "#e8eef6", "#a9bbd1", "#4fc3f7"
+PANEL, LINE = "#0d1e36", "#1f3b60"  # the page itself is styled in assets/wall.css
+TEXT, MUTED = "#e8eef6", "#a9bbd1"
 WALL_SERIES = ["#4fc3f7", "#ffb74d", "#81c784", "#f06292", "#ba68c8"]
 # The headline cards the wall shows, from the overview page's cards (same figures).
 KPI_KEYS = ("pp_exited", "hh_monitored", "risk_eliminated_rate", "hh_below_monitoring_line",
@@ -40,7 +40,6 @@ KPI_KEYS = ("pp_exited", "hh_monitored", "risk_eliminated_rate", "hh_below_monit
 # The indicators the map cycles through.
 MAP_INDICATORS = ("hh_unresolved_per_1000", "hh_monitored_per_1000", "risk_eliminated_rate",
                   "identification_timeliness")
-KINDS = ("overview", "risk", "dispatch")
 
 pio.templates["jingzhun_wall"] = go.layout.Template(layout=go.Layout(
     font={"family": FONT_STACK, "size": MIN_FONT, "color": TEXT},
@@ -99,21 +98,26 @@ def kpi_panel(w: WallView) -> html.Section:
 
 # ------------------------------------------------------------------ the map
 def _map_data(w: WallView) -> tuple[dict, list]:
-    """The units as GeoJSON with one colour per cycled indicator, and the legends."""
+    """The units as GeoJSON with one colour per cycled indicator (classes as on the
+    region page's map), and a legend per indicator."""
     v = w.region
+    by_code = v.children.set_index("code") if len(v.children) else None
     colours: dict[str, list[str]] = {}
     legends = []
     for key in MAP_INDICATORS:
         ind = INDICATORS[key]
-        fc, bounds, palette = maps.feature_collection(
-            v.geometry, v.children, ind, lambda x, ind=ind: fmt_value(ind, x), str)
-        for f in fc["features"]:
-            colours.setdefault(f["properties"]["code"], []).append(f["properties"]["color"])
+        values = v.children[ind.column] if by_code is not None else pd.Series(dtype=float)
+        bounds = maps.classes(values, whole=ind.kind == "count")
+        palette = maps.class_colours(maps.palette(ind), bounds)
+        for code in v.geometry["code"]:
+            k = maps.class_of(by_code.at[code, ind.column], bounds) \
+                if by_code is not None and code in by_code.index else None
+            colours.setdefault(code, []).append(palette[k] if k is not None else NO_DATA)
         legends.append(_legend(key, bounds, palette))
-    names = dict(zip(v.children["code"], v.children["name"])) if len(v.children) else {}
+    names = by_code["name"].to_dict() if by_code is not None else {}
     features = [{"type": "Feature", "geometry": json.loads(row.geojson),
                  "properties": {"name": names.get(row.code, row.code),
-                                "colors": colours.get(row.code, [NO_DATA] * len(MAP_INDICATORS))}}
+                                "colors": colours[row.code]}}
                 for row in v.geometry.itertuples(index=False)]
     return {"type": "FeatureCollection", "features": features}, legends
 

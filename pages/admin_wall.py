@@ -4,6 +4,8 @@ atomically; walls pick the change up at their next heartbeat."""
 
 from __future__ import annotations
 
+import json
+
 import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
@@ -40,9 +42,11 @@ def layout(**_):
         return messages.forbidden()
     pl = wall.playlist()
     cached = wall.cached()
+    labels = json.dumps({k: t(f"wall.view.{k}") for k in P.KINDS}, ensure_ascii=False)
     columns = [
         {"field": "kind", "headerName": t("admin.wall.kind"), "editable": True, "rowDrag": True,
          "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(P.KINDS)},
+         "valueFormatter": {"function": f"({labels})[params.value] || params.value"},
          "flex": 1},
         {"field": "region", "headerName": t("admin.wall.region"), "editable": True, "flex": 1},
         {"field": "dwell", "headerName": t("admin.wall.dwell"), "editable": True, "width": 140,

@@ -1,10 +1,11 @@
 """The command-centre wall (/wall): the playlist's views on a dark canvas, for leaders and
 for read-only wall accounts.
 
-All views are rendered at once and assets/wall.js shows them in turn, so cycling the
-playlist loads nothing. The script asks /wall/heartbeat whether the data, the
+The page draws the view on screen; the other views are empty slots that assets/wall.js
+asks for one at a time (``wall-want``) while the current one shows, after which cycling
+the playlist loads nothing. The script asks /wall/heartbeat whether the data, the
 instructions or the playlist changed; when they did it sets ``wall-refresh`` and the
-one callback here renders the canvas again, without a reload.
+canvas is drawn again, the view on screen first, without a reload.
 """
 
 from __future__ import annotations

@@ -167,3 +167,30 @@ def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
     assert app_wh.run("warning_counts", scope, unit_prefix="61", decided=[],
                       as_of=AS_OF)["undecided"].iloc[0] == undecided
     assert leftovers(tmp_path) == ["cache", "rules.yaml", "stricter.yaml", "w.duckdb"]
+
+
+def test_demo_instructions(tmp_path, monkeypatch, capsys):
+    """make run gives an empty demo store instructions at every stage (some overdue,
+    some escalated), deterministically, once; production refuses."""
+    from ops import db
+    from ops import tasks as T
+
+    monkeypatch.setenv("JZ_OPS_DB", f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    monkeypatch.setenv("JZ_ENV", "demo")
+    assert manage.main(["demo-instructions"]) == 0
+    assert "demo instructions written: 72" in capsys.readouterr().out
+    engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    province = Scope("province_leader", "leader", "610000000000")
+    found = T.list_tasks(engine, province)
+    states = {s: sum(t["state"] == s for t in found) for s in T.STATES}
+    assert len(found) == 72 and all(states[s] for s in
+                                    ("issued", "acknowledged", "in_progress", "reported",
+                                     "closed"))
+    board = T.board(engine, province)
+    assert board["counts"]["overdue"] > 0 and board["counts"]["escalated"] > 0
+    # Once only.
+    assert manage.main(["demo-instructions"]) == 0
+    assert "already holds instructions" in capsys.readouterr().out
+    assert len(T.list_tasks(engine, province)) == 72
+    monkeypatch.setenv("JZ_ENV", "production")
+    assert manage.main(["demo-instructions"]) != 0

@@ -225,3 +225,28 @@ def test_a_wall_account_cannot_open_a_page_that_writes(browser, live_server):
     page.wait_for_timeout(1500)
     assert page.locator("#dispatch-title, #task-form").count() == 0
     context.close()
+
+
+def test_a_province_admin_edits_the_playlist_in_the_browser(watched):
+    from web import context as ctx
+
+    path = ctx.get().settings.wall_config
+    original = path.read_text(encoding="utf-8")
+    page = watched.page
+    try:
+        watched.login("province_admin", DEMO_PASSWORDS["province_admin"])
+        page.wait_for_selector("[data-kpi]", timeout=TIMEOUT)
+        page.goto(watched.base + "/admin/wall")
+        page.wait_for_selector("#admin-wall-grid .ag-row", timeout=TIMEOUT)
+        assert page.locator("#admin-wall-grid .ag-center-cols-container .ag-row").count() == 4
+        page.click("#admin-wall-add")
+        page.wait_for_function("document.querySelectorAll("
+                               "'#admin-wall-grid .ag-center-cols-container .ag-row').length === 5")
+        page.click("#admin-wall-save")
+        page.wait_for_selector("#admin-wall-result", timeout=TIMEOUT)
+        assert "已保存，共 5 个视图" in page.inner_text("#admin-wall-result")
+        assert len(P.load(path).views) == 5
+        watched.shot("admin-wall-1366")
+        assert watched.errors == []
+    finally:
+        path.write_text(original, encoding="utf-8")

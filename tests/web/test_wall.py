@@ -386,3 +386,24 @@ def test_dash_is_set_up_when_the_app_is_built(app_module):
     app = app_module.app
     assert app._got_first_request == {"pages": True, "setup_server": True}
     assert "dash" in app.registered_paths and "dash_leaflet" in app.registered_paths
+
+
+def test_the_wall_map_colours_its_units_as_the_region_page_does(server):
+    from components import maps
+    from components import wall as view
+    from components.region import fmt_value
+    from queries import api
+    from queries.indicators import INDICATORS
+    from web import context
+
+    scope = Scope("province_leader", "leader", PROVINCE)
+    with logged_in(server, "province_leader"):
+        w = api.wall_view(context.warehouse(), scope, PROVINCE)
+        fc, legends = view._map_data(w)
+        for k, key in enumerate(view.MAP_INDICATORS):
+            ind = INDICATORS[key]
+            page_fc, _, _ = maps.feature_collection(w.region.geometry, w.region.children, ind,
+                                                    lambda x, ind=ind: fmt_value(ind, x), str)
+            assert [f["properties"]["colors"][k] for f in fc["features"]] == \
+                [f["properties"]["color"] for f in page_fc["features"]]
+        assert len(fc["features"]) == 10 and len(legends) == len(view.MAP_INDICATORS)
