@@ -83,7 +83,9 @@ def _kpi(k: Kpi) -> html.Div:
         html.Div(k.label, className="jz-wall-kpi-label"),
         html.Div(className="jz-wall-kpi-value", children=[
             html.Span(k.value, className="jz-wall-kpi-number", **{"data-counter": k.value}),
-            html.Span(k.unit, className="jz-wall-kpi-unit")]),
+            # English labels already name the unit ("Monitored households"), and English
+            # numbers are long: the unit is left out there.
+            html.Span(k.unit, className="jz-wall-kpi-unit") if get_lang() == "zh" else None]),
         html.Div(arrow + k.delta, className=f"jz-wall-kpi-delta is-{tone}"),
         html.Div(k.period, className="jz-wall-kpi-period"),
     ])
@@ -149,7 +151,8 @@ def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section
     kind = "wall-geojson-fixed" if fixed else "wall-geojson"
     layers = [dl.GeoJSON(id={"type": kind, "index": index}, data=fc,
                          hideout={"k": k}, style={"variable": "jz.wall.style"},
-                         onEachFeature={"variable": "jz.wall.label"},
+                         # names only where the map is large enough to hold them
+                         onEachFeature=None if fixed else {"variable": "jz.wall.label"},
                          pointToLayer={"variable": "jz.wall.point"}, interactive=False)]
     if o:
         layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(o["geojson"]),
@@ -162,7 +165,7 @@ def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section
                scrollWheelZoom=False, doubleClickZoom=False, boxZoom=False, keyboard=False,
                touchZoom=False, zoomSnap=0.1,
                # the legend sits bottom left: keep the units clear of it
-               boundsOptions={"paddingTopLeft": [250, 24], "paddingBottomRight": [24, 24]},
+               boundsOptions={"paddingTopLeft": [310, 24], "paddingBottomRight": [24, 24]},
                id={"type": "wall-map", "index": index}),
         html.Div(legends, className=f"jz-wall-legends k-{k}",
                  id={"type": "wall-legends-fixed" if fixed else "wall-legends", "index": index}),
@@ -357,20 +360,18 @@ def header(region_name: str, views: list[dict], version: dict) -> html.Header:
     if built.tzinfo is not None:
         built = built.tz_convert("Asia/Shanghai")
     stamp = t("wall.stamp", as_of=fmt_date(version["as_of"]),
-              built=built.strftime("%Y-%m-%d %H:%M"))
+              built=built.strftime("%Y-%m-%d %H:%M"), v=version["version"])
     return html.Header(className="jz-wall-header", children=[
-        html.H1(t("wall.title", region=region_name), className="jz-wall-title"),
+        html.Div(className="jz-wall-heading", children=[
+            html.H1(t("wall.title", region=region_name), className="jz-wall-title"),
+            html.Div(stamp, className="jz-wall-stamp", id="wall-stamp")]),
         html.Div(className="jz-wall-now", children=[
             html.Div(views[0]["title"] if views else "", id="wall-viewname",
                      className="jz-wall-viewname"),
             html.Div([html.Span(className="jz-wall-dot", **{"data-dot": i})
                       for i in range(len(views))], className="jz-wall-dots", id="wall-dots"),
         ]),
-        html.Div(className="jz-wall-meta", children=[
-            html.Div("", id="wall-clock", className="jz-wall-clock"),
-            html.Div(stamp, className="jz-wall-stamp", id="wall-stamp",
-                     title=t("wall.version", v=version["version"])),
-        ]),
+        html.Div("", id="wall-clock", className="jz-wall-clock"),
         html.Div(t("wall.paused"), id="wall-paused", className="jz-wall-flag"),
         html.Div(t("wall.reconnecting"), id="wall-reconnect", className="jz-wall-flag"),
     ])

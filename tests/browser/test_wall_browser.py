@@ -63,6 +63,10 @@ LAYOUT_CHECK = """(minFont) => {
       }
     }
   }
+  // The view's name and the panels' titles are shown whole, never cut to "…".
+  for (const el of document.querySelectorAll('.jz-wall-viewname, .jz-wall-view.is-active .jz-wall-panel-title, .jz-wall-title, .jz-wall-stamp'))
+    if (el.clientWidth === 0 || el.scrollWidth > el.clientWidth + 1)
+      problems.push('cut short: ' + el.textContent.slice(0, 30));
   const doc = document.scrollingElement;
   if (doc.scrollWidth > vw || doc.scrollHeight > vh) problems.push('scrollbars');
   return {problems, scale};
@@ -86,8 +90,9 @@ def _watch(page) -> list[str]:
     return errors
 
 
-@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_wall_fits_every_screen(browser, live_server, size):
+@pytest.mark.parametrize("size, lang", [(s, "zh") for s in SIZES] + [(SIZES[0], "en")],
+                         ids=lambda v: f"{v[0]}x{v[1]}" if isinstance(v, tuple) else v)
+def test_the_wall_fits_every_screen(browser, live_server, size, lang):
     from components.wall import MIN_FONT
 
     context = browser.new_context(viewport={"width": size[0], "height": size[1]},
@@ -97,13 +102,17 @@ def test_the_wall_fits_every_screen(browser, live_server, size):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     _open_wall(page, live_server)
+    if lang == "en":
+        page.goto(live_server + "/lang/en?next=/wall")
+        page.wait_for_selector(".jz-wall-view.is-active .jz-wall-kpi", timeout=TIMEOUT)
+        assert "command centre" in page.inner_text(".jz-wall-title")
     page.wait_for_timeout(1500)  # counters done, plots drawn
     for i in range(4):  # every view of the playlist, stepped with the keyboard
         if i:
             page.keyboard.press("ArrowRight")
             page.wait_for_function(f"document.documentElement.getAttribute('data-wall-view') === '{i}'")
             page.wait_for_timeout(1500)
-        page.screenshot(path=f"screenshots/wall-{size[0]}x{size[1]}-{i}.png")
+        page.screenshot(path=f"screenshots/wall-{size[0]}x{size[1]}-{lang}-{i}.png")
         result = page.evaluate(LAYOUT_CHECK, MIN_FONT)
         assert result["problems"] == [], (i, result["problems"])
         assert abs(result["scale"] - min(size[0] / 1920, size[1] / 1080)) < 1e-3
