@@ -144,7 +144,7 @@ def main() -> None:
                    "p95": round(percentile([r["fcp_ms"] for r in warm], 95), 1)},
         "ready_ms": {"median": round(statistics.median(r["ready_ms"] for r in warm), 1),
                      "p95": round(percentile([r["ready_ms"] for r in warm], 95), 1)},
-        "runs": len(runs), "heap": heap,
+        "runs": len(runs), "ready_all_ms": [round(r["ready_ms"]) for r in runs], "heap": heap,
     }
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
