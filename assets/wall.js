@@ -8,7 +8,7 @@
   var DESIGN_H = 1080, DESIGN_W = 1920;
   var state = {
     index: 0, paused: false, shownAt: Date.now(), started: Date.now(),
-    stamp: null, lastBeat: 0, lastOk: 0, failures: 0, inFlight: false, views: null,
+    lastBeat: 0, lastOk: 0, failures: 0, inFlight: false, views: null,
     requested: {},
   };
 
@@ -106,8 +106,9 @@
   // Views after the first arrive as empty slots: ask for one a little before it shows.
   function want(i) {
     var el = views()[i];
-    if (!el || el.children.length || state.requested[i]) return;
-    state.requested[i] = true;
+    // Asked already: again only if still empty 10 s later (the answer may have failed).
+    if (!el || el.children.length || Date.now() - (state.requested[i] || 0) < 10000) return;
+    state.requested[i] = Date.now();
     if (window.dash_clientside && window.dash_clientside.set_props) {
       window.dash_clientside.set_props("wall-want", {data: {index: i, at: Date.now()}});
     }
@@ -115,6 +116,7 @@
 
   function onKey(e) {
     if (!$("wall-root") || e.ctrlKey || e.altKey || e.metaKey) return;
+    if (e.target && e.target.closest && e.target.closest("input, textarea, select, [contenteditable]")) return;
     var k = e.key;
     if (k === " " || k === "Spacebar" || k === "k") {
       state.paused = !state.paused;
@@ -151,13 +153,13 @@
         state.lastOk = Date.now();
         flag("wall-reconnect", false);
         flag("wall-stale", !!data.stale);
-        if (state.stamp === null) state.stamp = setting("stamp", null);
-        if (data.stamp !== state.stamp) {
-          state.stamp = data.stamp;
-          if (window.dash_clientside && window.dash_clientside.set_props) {
-            window.dash_clientside.set_props("wall-refresh",
-                                             {data: {stamp: data.stamp, index: state.index}});
-          }
+        // Compared with what is on screen, not with what was asked for: a redraw that
+        // failed is asked for again at the next heartbeat.
+        if (data.stamp !== setting("stamp", null) && window.dash_clientside &&
+            window.dash_clientside.set_props) {
+          window.dash_clientside.set_props("wall-refresh",
+                                           {data: {stamp: data.stamp, index: state.index,
+                                                   at: Date.now()}});
         }
       })
       .catch(function () {
@@ -169,8 +171,20 @@
 
   // ---------------------------------------------------------------- the tick
   function tick() {
-    if (!$("wall-root")) { state.views = null; return; }
     var now = Date.now();
+    if (!$("wall-root")) {
+      state.views = null;
+      // /wall showing a message instead (no warehouse yet, say): try again every minute,
+      // only when the server answers (never onto a browser error page).
+      if (window.location.pathname === "/wall" && now - state.started > 60000 &&
+          now - state.lastBeat > 60000) {
+        state.lastBeat = now;
+        fetch("/healthz", {cache: "no-store"}).then(function (r) {
+          if (r.ok) window.location.reload();
+        }).catch(function () {});
+      }
+      return;
+    }
     var clock = $("wall-clock");
     if (clock) {
       var d = new Date(), pad = function (x) { return (x < 10 ? "0" : "") + x; };
@@ -182,15 +196,15 @@
       // New panels (first paint or a refresh): keep the place in the playlist.
       state.views = all;
       state.requested = {};
-      if (state.stamp === null) state.stamp = setting("stamp", null);
       show(state.index, true);
       fit();
     }
     var active = all[state.index];
     var dwell = active ? parseFloat(active.getAttribute("data-dwell")) || 30 : 30;
     if (!state.paused && all.length > 1 && now - state.shownAt >= dwell * 1000) step(1);
-    else if (all.length > 1 && now - state.shownAt >= Math.min(2000, dwell * 400)) {
-      want((state.index + 1) % all.length);  // the next view, while this one shows
+    else if (all.length > 1 && now - state.shownAt >= Math.min(5000, dwell * 500)) {
+      // The next view, drawn while this one shows (not while it is still being drawn).
+      want((state.index + 1) % all.length);
     }
     // Ask the server every poll seconds; while it is away, every 5 seconds.
     var poll = state.failures ? 5 : parseFloat(setting("poll", 30));

@@ -191,6 +191,12 @@ def trend_panel(w: WallView) -> html.Section:
 
 
 # ------------------------------------------------------------------ ranking
+def _esc(value) -> str:
+    """A value for the HTML lists: escaped, and on one line (a blank line would end the
+    HTML block and let the rest be read as Markdown: images, links, headings)."""
+    return escape(" ".join(str(value).split()))
+
+
 def _html(markup: str, cls: str) -> dcc.Markdown:
     """A list as one component of HTML (every value escaped): a wall list has hundreds of
     rows, and the Dash renderer spends about 5 ms on each component it mounts."""
@@ -208,10 +214,10 @@ def _track(rows: list[str], cls: str, seconds_per_row: float, scroll_after: int)
 
 def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
     rows = [f'<li class="jz-wall-rank-row"><span class="jz-wall-rank-no">{i}</span>'
-            f'<span class="jz-wall-rank-name">{escape(str(row.name))}'
-            f'<small>{escape(str(row.parent_name))}</small></span>'
+            f'<span class="jz-wall-rank-name">{_esc(str(row.name))}'
+            f'<small>{_esc(str(row.parent_name))}</small></span>'
             f'<span class="jz-wall-rank-value">{row.hh_unresolved_per_1000:.2f}</span>'
-            f'<span class="jz-wall-rank-count">{escape(fmt_count(row.hh_unresolved))}</span></li>'
+            f'<span class="jz-wall-rank-count">{_esc(fmt_count(row.hh_unresolved))}</span></li>'
             for i, row in enumerate(w.ranking.itertuples(index=False), 1)]
     head = html.Div(className="jz-wall-rank-row jz-wall-rank-head", children=[
         html.Span("#", className="jz-wall-rank-no"),
@@ -253,9 +259,9 @@ def _board_row(task: dict) -> str:
     late = -int(task["days_left"]) if task["overdue"] else 0
     tag = t("wall.board.days_over", n=late) if task["overdue"] else t("wall.board.escalated")
     return (f'<li class="jz-wall-board-row is-{_status(task)}">'
-            f'<span class="jz-wall-board-tag">{escape(tag)}</span>'
-            f'<span class="jz-wall-board-title">{escape(task["title"])}</span>'
-            f'<span class="jz-wall-board-unit">{escape(region_label(task["assignee_region"]))}'
+            f'<span class="jz-wall-board-tag">{_esc(tag)}</span>'
+            f'<span class="jz-wall-board-title">{_esc(task["title"])}</span>'
+            f'<span class="jz-wall-board-unit">{_esc(region_label(task["assignee_region"]))}'
             '</span></li>')
 
 
@@ -341,12 +347,12 @@ def _counts_panel(b: Board) -> html.Section:
 
 def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Footer:
     """The newest warnings: date, where and which rule; never who."""
-    items = [f'<span class="jz-wall-tick"><b>{escape(fmt_date(r.warned_on))}</b> '
-             f'{escape(f"{r.county_name} {r.township_name} {r.village_name}")} · '
-             f'{escape(rule_names.get(r.rule_id, r.rule_id))}</span>'
+    items = [f'<span class="jz-wall-tick"><b>{_esc(fmt_date(r.warned_on))}</b> '
+             f'{_esc(f"{r.county_name} {r.township_name} {r.village_name}")} · '
+             f'{_esc(rule_names.get(r.rule_id, r.rule_id))}</span>'
              for r in latest.itertuples(index=False)]
     if not items:
-        items = [f'<span class="jz-wall-tick">{escape(t("wall.ticker.none"))}</span>']
+        items = [f'<span class="jz-wall-tick">{_esc(t("wall.ticker.none"))}</span>']
     seconds = max(30, 6 * len(items))
     track = (f'<div class="jz-wall-ticker-track" style="animation-duration: {seconds}s">'
              f'{"".join(items + items)}</div>')

@@ -5,6 +5,7 @@ atomically; walls pick the change up at their next heartbeat."""
 from __future__ import annotations
 
 import json
+import re
 
 import dash
 import dash_ag_grid as dag
@@ -103,7 +104,7 @@ def _number(value):
     """A form value as a whole number where it is one (the parser says what is wrong)."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,6}", value.strip()):
         return int(value.strip())
     return value
 

@@ -30,7 +30,7 @@ dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥�
 
 
 def _scope() -> Scope:
-    scope = current_scope()
+    scope = current_scope(wall=True)
     if scope.role not in wall.WALL_ROLES:
         raise AccessDenied("the wall is for leaders and wall accounts")
     return scope

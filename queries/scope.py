@@ -104,11 +104,17 @@ def can_access(scope: Scope | None, code) -> bool:
     return True
 
 
-def current_scope() -> Scope:
-    """The scope of the user of the current request (raises AccessDenied if none)."""
+def current_scope(wall: bool = False) -> Scope:
+    """The scope of the user of the current request (raises AccessDenied if none).
+
+    A wall account (read-only, for a command-centre screen) is refused everywhere but
+    on the wall itself (``wall=True``), whatever route or callback brought it here.
+    """
     from flask_login import current_user
 
     scope = scope_of(current_user)
     if scope is None:
         raise AccessDenied("login required")
+    if scope.role == "wall" and not wall:
+        raise AccessDenied("a wall account sees the wall only")
     return scope

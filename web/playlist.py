@@ -64,9 +64,16 @@ class Playlist:
         return d
 
 
+def _shown(value) -> str:
+    """A bad value as the message shows it: never longer than 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def _whole(value, lo: int, hi: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise PlaylistError(f"{what} must be a whole number from {lo} to {hi}, not {value!r}")
+        raise PlaylistError(f"{what} must be a whole number from {lo} to {hi}, "
+                            f"not {_shown(value)}")
     return value
 
 
@@ -78,7 +85,7 @@ def parse(data) -> Playlist:
     if unknown:
         raise PlaylistError(f"unknown setting(s): {', '.join(sorted(map(str, unknown)))}")
     if data.get("version", 1) != 1:
-        raise PlaylistError(f"version must be 1, not {data.get('version')!r}")
+        raise PlaylistError(f"version must be 1, not {_shown(data.get('version'))}")
     settings = {k: _whole(data.get(k, d), lo, hi, k) for k, (lo, hi, d) in SETTINGS.items()}
     views = data.get("views")
     if not isinstance(views, list) or not views:
@@ -94,14 +101,14 @@ def parse(data) -> Playlist:
             raise PlaylistError(f"view {i}: unknown key(s): {', '.join(sorted(map(str, extra)))}")
         if v.get("kind") not in KINDS:
             raise PlaylistError(f"view {i}: kind must be one of {', '.join(KINDS)}, "
-                                f"not {v.get('kind')!r}")
+                                f"not {_shown(v.get('kind'))}")
         dwell = _whole(v.get("dwell"), *DWELL, f"view {i}: dwell")
         region = v.get("region")
         if region is not None:
             region = str(region)
             if not CODE.fullmatch(region):
                 raise PlaylistError(f"view {i}: region must be a 12-digit region code, "
-                                    f"not {region!r}")
+                                    f"not {_shown(region)}")
         out.append(View(v["kind"], dwell, region))
     return Playlist(views=tuple(out), **settings)
 
@@ -114,6 +121,8 @@ def load(path: Path) -> Playlist:
         raise PlaylistError(f"no playlist at {path}") from None
     except UnicodeDecodeError:
         raise PlaylistError(f"{path} is not UTF-8 text") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise PlaylistError(f"{path} cannot be read: {exc.strerror or exc}") from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -158,7 +167,7 @@ class Cached:
         try:
             st = os.stat(self.path)
             ident = (st.st_ino, st.st_mtime_ns, st.st_size)
-        except FileNotFoundError:
+        except OSError:
             ident = None
         if ident != self._ident or self._playlist is None:
             try:

@@ -84,11 +84,11 @@ def _wall_callback(body) -> bool:
     if outs and all(o.startswith("wall-") for o in outs):
         return True
     if outs and set(outs) <= PAGES_OUTPUTS:
-        # The pages router renders whatever path it is given: only /wall.
-        inputs = body.get("inputs") or []
-        paths = [i.get("value") for i in inputs
-                 if isinstance(i, dict) and i.get("property") == "pathname"]
-        return paths == ["/wall"]
+        # The pages router renders whatever path it is given, taking its inputs by
+        # position: the first must be the location's pathname, and /wall.
+        inputs = body.get("inputs")
+        return isinstance(inputs, list) and bool(inputs) and inputs[0] == {
+            "id": "_pages_location", "property": "pathname", "value": "/wall"}
     return False
 
 

@@ -50,6 +50,8 @@ def _fill(index: int, tree) -> dict:
 def test_the_wall_shows_the_overview_figures(server, username):
     from pages import wall
 
+    with logged_in(server, "province_leader"):  # the overview page, as a leader sees it
+        province, ankang = _overview_numbers(PROVINCE), _overview_numbers(ANKANG)
     with logged_in(server, username):
         tree = wall.layout()
         views = _views(tree)
@@ -59,7 +61,6 @@ def test_the_wall_shows_the_overview_figures(server, username):
             [("overview", 0), ("risk", 1), ("dispatch", 2), ("overview", 3)]
         assert [v["data-dwell"] for v in views] == [60, 40, 40, 40]
         assert [bool(v["children"]) for v in views] == [True, False, False, False]
-        province, ankang = _overview_numbers(PROVINCE), _overview_numbers(ANKANG)
         shown = _wall_numbers(views[0])
         assert len(shown) == 6 and shown == {k: province[k] for k in shown}
         assert _wall_numbers({"children": _fill(3, tree)}) == {k: ankang[k] for k in shown}
@@ -407,3 +408,79 @@ def test_the_wall_map_colours_its_units_as_the_region_page_does(server):
             assert [f["properties"]["colors"][k] for f in fc["features"]] == \
                 [f["properties"]["color"] for f in page_fc["features"]]
         assert len(fc["features"]) == 10 and len(legends) == len(view.MAP_INDICATORS)
+
+
+# ------------------------------------------------------------------ review findings
+def test_the_router_cannot_be_tricked_by_the_order_of_its_inputs(as_user):
+    """Dash passes the router its inputs by position: a request labelling /wall as the
+    pathname but sending another page first is refused."""
+    c = as_user("province_wall")
+    pages = [{"id": "_pages_content", "property": "children"},
+             {"id": "_pages_store", "property": "data"}]
+    for inputs in ([{"id": "_pages_location", "property": "search", "value": "/household/1"},
+                    {"id": "_pages_location", "property": "pathname", "value": "/wall"}],
+                   [{"id": "_pages_location", "property": "pathname", "value": "/tasks"},
+                    {"id": "_pages_location", "property": "search", "value": "/wall"}],
+                   [{"id": "x", "property": "pathname", "value": "/wall"}], [], None):
+        r = _callback(c, ".._pages_content.children..._pages_store.data..",
+                      inputs or [{"id": "a", "property": "b", "value": 1}], outputs=pages)
+        if inputs is None:
+            r = c.post("/_dash-update-component", json={"outputs": pages})
+        assert r.status_code == 403, inputs
+
+
+@pytest.mark.parametrize("page", ["overview", "households", "dispatch", "tasks", "warnings",
+                                  "region"])
+def test_every_other_page_refuses_a_wall_account_by_itself(server, page):
+    """Not only the fence: the pages refuse the role themselves."""
+    import importlib
+
+    from queries.scope import AccessDenied
+
+    module = importlib.import_module(f"pages.{page}")
+    with logged_in(server, "province_wall"):
+        try:
+            out = module.layout()
+        except AccessDenied:
+            return
+        assert "无权访问" in _text(out)
+
+
+def test_admin_numbers_that_are_not_numbers(server):
+    from pages import admin_wall
+    from web import context
+
+    path = context.get().settings.wall_config
+    before = path.read_text(encoding="utf-8")
+    with logged_in(server, "province_admin"):
+        for dwell in ("²", "--5", "9" * 5000, "1e3", float("nan"), [], {}):
+            out = admin_wall.save(1, [{"kind": "risk", "dwell": dwell}], 10, 24, 6, 8)
+            assert "未保存" in _text(out)
+    assert path.read_text(encoding="utf-8") == before
+
+
+def test_playlist_oddities(tmp_path):
+    with pytest.raises(P.PlaylistError, match="cannot be read"):
+        P.load(tmp_path)  # a directory
+    cached = P.Cached(tmp_path)
+    assert cached.get().views == (P.View("overview", 60),) and "cannot be read" in cached.error
+    with pytest.raises(P.PlaylistError) as exc:
+        P.parse({"views": [{"kind": "risk", "dwell": 10 ** 300}]})
+    assert len(str(exc.value)) < 120
+    with pytest.raises(P.PlaylistError, match="mapping"):
+        P.parse(["views"])
+
+
+def test_a_title_cannot_break_out_of_its_row():
+    """A blank line in an instruction's title would end the HTML block and let the rest
+    be read as Markdown (an image fetched from anywhere, links, headings)."""
+    from components import wall as view
+
+    b = view.Board(counts={}, items=[{
+        "title": "核实\n\n![x](http://example.org/beacon.png)\n\n# 标题", "overdue": True,
+        "days_left": -2, "assignee_region": "610924000000"}], overdue_by_region={})
+    markup = [p["children"] for p in _props(json.loads(_text(view.board_panel(b))))
+              if p.get("className") == "jz-wall-list"][0]
+    assert "\n" not in markup
+    assert '<span class="jz-wall-board-title">核实 ![x](http://example.org/beacon.png) # 标题' \
+        '</span>' in markup
