@@ -193,9 +193,12 @@
     }
     var all = views();
     if (all.length && all !== state.views && (!state.views || all[0] !== state.views[0])) {
-      // New panels (first paint or a refresh): keep the place in the playlist.
+      // New panels (first paint or a redraw): the page shows the view it drew in full.
       state.views = all;
       state.requested = {};
+      for (var a = 0; a < all.length; a++) {
+        if (all[a].classList.contains("is-active")) { state.index = a; break; }
+      }
       show(state.index, true);
       fit();
     }

@@ -316,11 +316,12 @@ def matrix_panel(w: WallView) -> html.Section:
 # ------------------------------------------------------------------ the views
 def view(kind: str, index: int, w: WallView, b: Board, dwell: int,
          deferred: bool = False) -> html.Div:
-    """One view of the playlist: its panels on the view's grid, or (``deferred``) an
-    empty slot that the page fills once the first view is on screen."""
+    """One view of the playlist: its panels on the view's grid (shown at once: the
+    script need not run before the first view appears), or (``deferred``) an empty slot
+    that the page fills once the first view is on screen."""
     attrs = {"data-index": index, "data-dwell": dwell, "data-title": view_title(kind, w),
              "data-kind": kind}
-    cls = f"jz-wall-view jz-wall-view--{kind}"
+    cls = f"jz-wall-view jz-wall-view--{kind}" + ("" if deferred else " is-active")
     if deferred:
         return html.Div([], className=cls, id={"type": "wall-slot", "index": index}, **attrs)
     return html.Div(panels(kind, index, w, b), className=cls, **attrs)
@@ -361,7 +362,7 @@ def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Footer:
         html.Div(_html(track, "jz-wall-list"), className="jz-wall-ticker-clip")])
 
 
-def header(region_name: str, views: list[dict], version: dict) -> html.Header:
+def header(region_name: str, views: list[dict], version: dict, active: int = 0) -> html.Header:
     built = pd.Timestamp(version["built_at"])
     if built.tzinfo is not None:
         built = built.tz_convert("Asia/Shanghai")
@@ -372,9 +373,10 @@ def header(region_name: str, views: list[dict], version: dict) -> html.Header:
             html.H1(t("wall.title", region=region_name), className="jz-wall-title"),
             html.Div(stamp, className="jz-wall-stamp", id="wall-stamp")]),
         html.Div(className="jz-wall-now", children=[
-            html.Div(views[0]["title"] if views else "", id="wall-viewname",
+            html.Div(views[active]["title"] if views else "", id="wall-viewname",
                      className="jz-wall-viewname"),
-            html.Div([html.Span(className="jz-wall-dot", **{"data-dot": i})
+            html.Div([html.Span(className="jz-wall-dot" + (" is-active" if i == active else ""),
+                                **{"data-dot": i})
                       for i in range(len(views))], className="jz-wall-dots", id="wall-dots"),
         ]),
         html.Div("", id="wall-clock", className="jz-wall-clock"),

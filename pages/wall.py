@@ -85,7 +85,7 @@ def canvas(scope: Scope, active=0) -> list:
     version = wh.version
     names = api.rule_names(wh, get_lang())
     children = [
-        view.header(home.region.unit["name"], rendered, version),
+        view.header(home.region.unit["name"], rendered, version, active),
         html.Div(t("wall.stale", hours=playlist.stale_after_hours), id="wall-stale",
                  className="jz-wall-stale"),
         html.Div([r["div"] for r in rendered] or
