@@ -5,7 +5,12 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import html
 
+from queries.runner import WarehouseUnavailable
+from queries.scope import AccessDenied, RegionNotFound
 from web.i18n import t
+
+# What a page shows instead of itself, by the refusal that stopped it.
+REFUSALS = (AccessDenied, RegionNotFound, WarehouseUnavailable)
 
 
 def notice(key: str, colour: str = "red", **kw) -> html.Div:
@@ -23,3 +28,12 @@ def not_found() -> html.Div:
 
 def no_warehouse() -> html.Div:
     return notice("error.warehouse", colour="yellow")
+
+
+def refusal(exc: Exception) -> html.Div:
+    """The notice for one of REFUSALS: outside the scope, no such unit, no warehouse."""
+    if isinstance(exc, AccessDenied):
+        return forbidden()
+    if isinstance(exc, RegionNotFound):
+        return not_found()
+    return no_warehouse()

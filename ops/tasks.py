@@ -369,13 +369,19 @@ def insert(conn: Connection, actor: Scope, new: NewTask, now: dt.datetime) -> in
     return task_id
 
 
-def _locked(conn: Connection, task_id) -> dict:
+def _locked(conn: Connection, actor: Scope, task_id, action: str) -> dict:
+    """The task, if the actor may see it (else 404) and take ``action`` on it (else 403,
+    409 for a transition its state does not allow)."""
     try:
         task = _row(conn, int(task_id))
     except (TypeError, ValueError):
         task = None
-    if task is None:
+    if task is None or not can_view(actor, task):
         raise TaskError(404, "task.err.not_found")
+    reason = refusal(actor, task, action)
+    if reason:
+        raise TaskError(409 if reason == "task.err.illegal_transition" else 403, reason,
+                        state=task["state"], action=action)
     return task
 
 
@@ -401,13 +407,7 @@ def act(engine: Engine, actor: Scope, task_id, action: str, version, comment: st
     if action not in ACTIONS:
         raise TaskError(400, "task.err.invalid", {"action": "task.err.unknown_action"})
     with engine.begin() as conn:
-        task = _locked(conn, task_id)
-        if not can_view(actor, task):
-            raise TaskError(404, "task.err.not_found")
-        reason = refusal(actor, task, action)
-        if reason:
-            raise TaskError(409 if reason == "task.err.illegal_transition" else 403, reason,
-                            state=task["state"], action=action)
+        task = _locked(conn, actor, task_id, action)
         _, to_state, _ = ACTIONS[action]
         values = {"state": to_state, "updated_at": now}
         if to_state in FINAL:
@@ -428,12 +428,7 @@ def edit(engine: Engine, actor: Scope, task_id, version, changes: dict,
     if not isinstance(changes, dict) or not changes or set(changes) - allowed:
         raise TaskError(400, "task.err.invalid", {"_": "task.err.bad_edit"})
     with engine.begin() as conn:
-        task = _locked(conn, task_id)
-        if not can_view(actor, task):
-            raise TaskError(404, "task.err.not_found")
-        reason = refusal(actor, task, "edit")
-        if reason:
-            raise TaskError(403, reason)
+        task = _locked(conn, actor, task_id, "edit")
         merged = {**{k: task[k] for k in ("title", "content", "type", "priority", "source",
                                           "assignee_region")},
                   "deadline": changes.get("deadline", _date(task["deadline"]).isoformat()),
@@ -467,12 +462,7 @@ def _note(engine: Engine, actor: Scope, task_id, kind: str, body, now) -> dict:
     if len(body) > MAX_TEXT:
         raise TaskError(400, "task.err.invalid", {"body": "task.err.text_long"})
     with engine.begin() as conn:
-        task = _locked(conn, task_id)
-        if not can_view(actor, task):
-            raise TaskError(404, "task.err.not_found")
-        reason = refusal(actor, task, kind)
-        if reason:
-            raise TaskError(403, reason)
+        task = _locked(conn, actor, task_id, kind)
         if kind == "urge":
             conn.execute(tasks.update().where(tasks.c.id == task["id"])
                          .values(urge_count=tasks.c.urge_count + 1))

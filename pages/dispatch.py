@@ -25,8 +25,7 @@ from ops import tasks as T
 from queries import api
 from queries import households as hl
 from queries.indicators import Indicator
-from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
+from queries.scope import current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
 from web.i18n import fmt_exact, fmt_pct, t
@@ -232,12 +231,8 @@ def layout(code: str | None = None, metric: str | None = None, **_):
         trail = api.ancestors(wh, scope, code)
         body = _body(scope, code, metric)
         children = wh.run("region_children", scope, code=code)
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     return html.Div(className="jz-page jz-dispatch", children=[
         breadcrumb(trail, lambda c: href(c, metric)),
         dmc.Group(justify="space-between", mb="sm", children=[

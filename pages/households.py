@@ -18,8 +18,7 @@ from etl.codes import CODES
 from ops.users import STAFF_ROLES
 from queries import api
 from queries import households as hl
-from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
+from queries.scope import current_scope, raise_for_region
 from web import context
 from web.i18n import fmt_exact, fmt_month, get_lang, t
 
@@ -101,12 +100,8 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
         unit = api.region(wh, scope, code)
         trail = api.ancestors(wh, scope, code)
         version = api.data_version(wh)
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     preset = preset if preset in PRESETS else "all"
     y, m = api.parse_year(year, version), api.parse_month(month, version)
     state = {"code": code, "preset": preset, "year": y, "month": m.strftime("%Y-%m")}

@@ -15,8 +15,7 @@ from components.theme import GRAPH_CONFIG
 from ops import warnings as W
 from ops.users import STAFF_ROLES
 from queries import api, indicators
-from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
+from queries.scope import current_scope, raise_for_region
 from web import context
 from web.i18n import fmt_exact, t
 
@@ -38,12 +37,8 @@ def layout(code: str | None = None, **_):
     try:
         decided = list(W.decided(context.ops(), scope))
         mv = api.monitoring_view(context.warehouse(), scope, code, decided)
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     v = mv.region
     fmt = lambda x: region_view.fmt_value(INTENSITY, x)  # noqa: E731
     fc, bounds, colours = maps.feature_collection(v.geometry, v.children, INTENSITY, fmt, href)
@@ -114,10 +109,8 @@ def cell(click, keys):
     try:
         raise_for_region(scope, code)
         df = api.risk_households(context.warehouse(), scope, code, int(risk))
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
              "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
              "members": int(r["members"]),

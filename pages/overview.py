@@ -14,8 +14,7 @@ from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops.users import STAFF_ROLES
 from queries import api
-from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, current_scope
+from queries.scope import current_scope
 from web import context
 from web.i18n import fmt_month, t
 
@@ -41,12 +40,8 @@ def layout(region: str | None = None, year: str | None = None, **_):
         version = api.data_version(wh)
         ov = api.overview(wh, scope, code, _year(year))
         trail = api.ancestors(wh, scope, code)
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     cards, poverty, monitoring, table, table_title = _content(ov)
     return html.Div(className="jz-page", children=[
         breadcrumb(trail, href),

@@ -19,7 +19,6 @@ from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops.users import STAFF_ROLES
 from queries import api, indicators
-from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
 from web import context
 from web.i18n import t
@@ -48,12 +47,8 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
         year = indicators.POVERTY_ERA_DEFAULT_YEAR
     try:
         v = api.region_view(context.warehouse(), scope, code, year, month)
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     month_s = v.month.strftime("%Y-%m")
 
     def link(c: str) -> str:

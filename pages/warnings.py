@@ -23,7 +23,6 @@ from ops import warnings as W
 from ops.users import STAFF_ROLES
 from pages.household import rule_names
 from queries import api
-from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
@@ -120,12 +119,8 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
         df = api.warning_queue(wh, scope, code, rule, list(decisions))
         counts = wh.run("warning_counts", scope, unit_prefix=prefix_of(code),
                         decided=list(decisions), as_of=api.data_version(wh).as_of).iloc[0]
-    except AccessDenied:
-        return messages.forbidden()
-    except RegionNotFound:
-        return messages.not_found()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     in_unit = {k: d for k, d in decisions.items() if d["village_code"].startswith(prefix_of(code))}
     return html.Div(className="jz-page", children=[
         breadcrumb(trail, lambda c: f"/warnings?unit={c}"),
