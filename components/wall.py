@@ -314,17 +314,15 @@ def matrix_panel(w: WallView) -> html.Section:
 
 
 # ------------------------------------------------------------------ the views
-def view(kind: str, index: int, w: WallView, b: Board, dwell: int,
-         deferred: bool = False) -> html.Div:
-    """One view of the playlist: its panels on the view's grid (shown at once: the
-    script need not run before the first view appears), or (``deferred``) an empty slot
-    that the page fills once the first view is on screen."""
-    attrs = {"data-index": index, "data-dwell": dwell, "data-title": view_title(kind, w),
-             "data-kind": kind}
-    cls = f"jz-wall-view jz-wall-view--{kind}" + ("" if deferred else " is-active")
-    if deferred:
+def view(kind: str, index: int, title: str, dwell: int, drawn: list | None = None) -> html.Div:
+    """One view of the playlist: its ``drawn`` panels on the view's grid (shown at once:
+    the script need not run before the first view appears), or, without them, an empty
+    slot that the page fills once the first view is on screen."""
+    attrs = {"data-index": index, "data-dwell": dwell, "data-title": title, "data-kind": kind}
+    cls = f"jz-wall-view jz-wall-view--{kind}"
+    if drawn is None:
         return html.Div([], className=cls, id={"type": "wall-slot", "index": index}, **attrs)
-    return html.Div(panels(kind, index, w, b), className=cls, **attrs)
+    return html.Div(drawn, className=cls + " is-active", **attrs)
 
 
 def panels(kind: str, index: int, w: WallView, b: Board) -> list:
@@ -338,8 +336,8 @@ def panels(kind: str, index: int, w: WallView, b: Board) -> list:
             board_panel(b)]
 
 
-def view_title(kind: str, w: WallView) -> str:
-    return t("wall.view_title", view=t(f"wall.view.{kind}"), region=w.region.unit["name"])
+def view_title(kind: str, region_name: str) -> str:
+    return t("wall.view_title", view=t(f"wall.view.{kind}"), region=region_name)
 
 
 def _counts_panel(b: Board) -> html.Section:

@@ -17,6 +17,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, 
 
 from components import messages
 from components import wall as view
+from etl.refdata import region_levels, region_names
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
@@ -39,49 +40,42 @@ def _scope() -> Scope:
 def resolve(playlist: Playlist, scope: Scope) -> list[dict]:
     """The playlist's views this scope may show: its own region where none is named;
     a region outside the scope (or unknown) is left out."""
+    known = region_levels()
     out = []
     for v in playlist.views:
         code = v.region or scope.region_code
-        if not scope.contains(code):
+        if not scope.contains(code) or code not in known:
             continue
         out.append({"kind": v.kind, "region": code, "dwell": v.dwell})
     return out
 
 
-def _data(scope: Scope, views: list[dict]) -> tuple[list[dict], dict, dict]:
-    """The views whose region exists, with each region's figures and board, once."""
+def _draw(scope: Scope, v: dict, index: int) -> tuple[api.WallView, list]:
+    """One view's figures (its region's, within the scope) and its panels."""
     ctx = context.get()
-    walls: dict[str, api.WallView] = {}
-    boards: dict[str, view.Board] = {}
-    shown = []
-    for v in views:
-        code = v["region"]
-        try:
-            if code not in walls:
-                walls[code] = api.wall_view(ctx.warehouse, scope, code)
-                boards[code] = view.Board(**T.board(ctx.ops, replace(scope, region_code=code)))
-        except RegionNotFound:
-            continue
-        shown.append(v)
-    return shown, walls, boards
+    w = api.wall_view(ctx.warehouse, scope, v["region"])
+    b = view.Board(**T.board(ctx.ops, replace(scope, region_code=v["region"])))
+    return w, view.panels(v["kind"], index, w, b)
 
 
 def canvas(scope: Scope, active=0) -> list:
     """Everything on the canvas: header, the views, the ticker and the settings the
-    script reads. Only the view on screen (``active``) is drawn now; the others are
-    empty slots that ``fill_slot`` draws one at a time, a little before each is shown,
-    so neither the first paint nor a redraw waits for every view's maps and charts.
-    Raises AccessDenied / WarehouseUnavailable."""
+    script reads. Only the view on screen (``active``) is drawn (and queried) now; the
+    others are empty slots that ``fill_slot`` draws one at a time, a little before each
+    is shown, so neither the first paint nor a redraw waits for every view.
+    Raises AccessDenied / RegionNotFound / WarehouseUnavailable."""
     wh = context.warehouse()
     playlist = wall.playlist()
-    views, walls, boards = _data(scope, resolve(playlist, scope))
+    views = resolve(playlist, scope)
     active = active if isinstance(active, int) and 0 <= active < len(views) else 0
-    rendered = []
-    for i, v in enumerate(views):
-        w = walls[v["region"]]
-        div = view.view(v["kind"], i, w, boards[v["region"]], v["dwell"], deferred=i != active)
-        rendered.append({"title": view.view_title(v["kind"], w), "div": div})
-    home = walls.get(scope.region_code) or api.wall_view(wh, scope, scope.region_code)
+    names = region_names()
+    titles = [view.view_title(v["kind"], names.get(v["region"], v["region"])) for v in views]
+    shown, drawn = _draw(scope, views[active], active) if views else (None, None)
+    rendered = [{"title": title, "div": view.view(v["kind"], i, title, v["dwell"],
+                                                  drawn if i == active else None)}
+                for i, (v, title) in enumerate(zip(views, titles))]
+    home = shown if shown is not None and views[active]["region"] == scope.region_code \
+        else api.wall_view(wh, scope, scope.region_code)
     version = wh.version
     names = api.rule_names(wh, get_lang())
     children = [
@@ -104,10 +98,8 @@ def layout(**_):
     try:
         scope = _scope()
         children = canvas(scope)
-    except AccessDenied:
-        return messages.forbidden()
-    except WarehouseUnavailable:
-        return messages.no_warehouse()
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
     return html.Div(id="wall-root", className="jz-wall", lang=view.lang_attr(), children=[
         html.Div(children, id="wall-canvas", className="jz-wall-canvas"),
         dcc.Store(id="wall-refresh"),
@@ -141,12 +133,11 @@ def fill_slot(want, slots):
     if not isinstance(index, int) or not targets:
         return out
     try:
-        views, walls, boards = _data(scope, resolve(wall.playlist(), scope))
-    except WarehouseUnavailable:
-        return out
-    if 0 <= index < len(views):  # else the playlist changed: the heartbeat redraws all
-        v = views[index]
-        out[targets[0]] = view.panels(v["kind"], index, walls[v["region"]], boards[v["region"]])
+        views = resolve(wall.playlist(), scope)
+        if 0 <= index < len(views):  # else the playlist changed: the heartbeat redraws all
+            out[targets[0]] = _draw(scope, views[index], index)[1]
+    except (RegionNotFound, WarehouseUnavailable):
+        pass
     return out
 
 
