@@ -2,32 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 
 import manage
-from ops import db, migrations, users
-
-PG_URL = os.environ.get("JZ_TEST_PG_URL")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    """A fresh, migrated store on each backend (PostgreSQL when JZ_TEST_PG_URL is set;
-    .ci/run starts one)."""
-    if request.param == "sqlite":
-        eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
-    else:
-        if not PG_URL:
-            pytest.skip("JZ_TEST_PG_URL is not set (no PostgreSQL server to test against)")
-        eng = db.engine(PG_URL)
-        with eng.begin() as conn:
-            conn.exec_driver_sql("drop schema public cascade")
-            conn.exec_driver_sql("create schema public")
-    migrations.migrate(eng)
-    return eng
+from ops import migrations, users
 
 
 def test_migrations_are_recorded_and_idempotent(engine):

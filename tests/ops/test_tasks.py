@@ -10,11 +10,9 @@ import pytest
 import sqlalchemy as sa
 
 from etl.refdata import region_levels
-from ops import db, migrations
 from ops import tasks as T
 from ops.schema import digests, task_events
 from queries.scope import Scope
-from tests.ops.test_ops import PG_URL
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 PROVINCE_LEADER = Scope("province_leader", "leader", "610000000000")
@@ -31,19 +29,6 @@ def exists(code: str) -> bool:
     return code in region_levels()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    if request.param == "sqlite":
-        eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
-    else:
-        if not PG_URL:
-            pytest.skip("JZ_TEST_PG_URL is not set (no PostgreSQL server to test against)")
-        eng = db.engine(PG_URL)
-        with eng.begin() as conn:
-            conn.exec_driver_sql("drop schema public cascade")
-            conn.exec_driver_sql("create schema public")
-    migrations.migrate(eng)
-    return eng
 
 
 def new(engine, actor=ANKANG, now=NOW, **over) -> dict:

@@ -1,0 +1,28 @@
+"""The operational store on each backend, for every test in tests/ops."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ops import db, migrations
+
+PG_URL = os.environ.get("JZ_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request, tmp_path):
+    """A fresh, migrated store on each backend (PostgreSQL when JZ_TEST_PG_URL is set;
+    .ci/run starts one)."""
+    if request.param == "sqlite":
+        eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    else:
+        if not PG_URL:
+            pytest.skip("JZ_TEST_PG_URL is not set (no PostgreSQL server to test against)")
+        eng = db.engine(PG_URL)
+        with eng.begin() as conn:
+            conn.exec_driver_sql("drop schema public cascade")
+            conn.exec_driver_sql("create schema public")
+    migrations.migrate(eng)
+    return eng
