@@ -28,6 +28,12 @@ class Settings:
     reload_seconds: float  # how often a process looks for a rebuilt warehouse
     tick_seconds: float  # how often each process runs the instruction schedule (0: never)
     wall_config: Path = ROOT / "config" / "wall.yaml"  # the wall's playlist
+    # Exports: the chromium that renders them, the CJK font they embed, where the files
+    # go, and the address a server-side browser reaches this app at (page images).
+    chromium: str = "/usr/bin/chromium"
+    cjk_font: str = "WenQuanYi Micro Hei"
+    export_dir: Path = ROOT / "data" / "exports"
+    internal_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -69,6 +75,10 @@ def load(environ: dict | None = None) -> Settings:
         reload_seconds=reload_seconds,
         tick_seconds=tick_seconds,
         wall_config=_resolve(env.get("JZ_WALL_CONFIG", "config/wall.yaml")),
+        chromium=env.get("JZ_CHROMIUM", "/usr/bin/chromium"),
+        cjk_font=env.get("JZ_CJK_FONT", "WenQuanYi Micro Hei"),
+        export_dir=_resolve(env.get("JZ_EXPORT_DIR", "data/exports")),
+        internal_url=(env.get("JZ_INTERNAL_URL") or "").rstrip("/") or None,
     )
 
 

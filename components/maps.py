@@ -129,3 +129,81 @@ def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
                boundsOptions={"padding": [12, 12]}),
         legend_div,
     ])
+
+
+def _rings(geom: dict) -> list[list]:
+    """The outer rings of a (multi)polygon."""
+    if geom["type"] == "Polygon":
+        return [geom["coordinates"][0]]
+    if geom["type"] == "MultiPolygon":
+        return [p[0] for p in geom["coordinates"]]
+    return []
+
+
+def class_labels(bounds: list[float], fmt) -> list[str]:
+    """"≤ a", "a – b", ... for the classes (the same words as the map's legend)."""
+    out, low = [], None
+    for b in bounds:
+        out.append(f"≤ {fmt(b)}" if low is None else f"{fmt(low)} – {fmt(b)}")
+        low = b
+    return out
+
+
+def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt,
+               title: str, names: bool = True) -> dict:
+    """The map of a unit's children as a plotly figure (for files: no tiles, no script):
+    the same classes and colours as the interactive map, one filled trace per class,
+    names at the units' label points."""
+    from components.theme import figure
+
+    bounds = classes(values[ind.column], whole=ind.kind == "count") if len(values) else []
+    colours = class_colours(palette(ind), bounds)
+    labels = class_labels(bounds, fmt)
+    by_code = values.set_index("code") if len(values) else pd.DataFrame()
+    groups: dict[int | None, dict] = {}
+    text_x, text_y, text = [], [], []
+    lat_mid = float(geometry["lat"].mean()) if len(geometry) else 35.0
+    for row in geometry.itertuples(index=False):
+        rec = by_code.loc[row.code] if row.code in by_code.index else None
+        k = class_of(rec[ind.column] if rec is not None else None, bounds)
+        g = groups.setdefault(k, {"x": [], "y": []})
+        geom = json.loads(row.geojson)
+        if geom["type"] == "Point":
+            g.setdefault("px", []).append(geom["coordinates"][0])
+            g.setdefault("py", []).append(geom["coordinates"][1])
+        for ring in _rings(geom):
+            g["x"] += [p[0] for p in ring] + [None]
+            g["y"] += [p[1] for p in ring] + [None]
+        if names and rec is not None:
+            text_x.append(row.lon)
+            text_y.append(row.lat)
+            text.append(str(rec["name"]))
+    data = []
+    order = sorted(k for k in groups if k is not None) + ([None] if None in groups else [])
+    for k in order:
+        g = groups[k]
+        colour = colours[k] if k is not None else NO_DATA
+        name = labels[k] if k is not None else t("data.no_data")
+        if g["x"]:
+            data.append({"type": "scatter", "mode": "lines", "x": g["x"], "y": g["y"],
+                         "fill": "toself", "fillcolor": colour, "name": name,
+                         "line": {"color": "#ffffff", "width": 0.8}, "hoverinfo": "skip"})
+        if g.get("px"):
+            data.append({"type": "scatter", "mode": "markers", "x": g["px"], "y": g["py"],
+                         "name": name, "marker": {"color": colour, "size": 11,
+                                                  "line": {"color": "#5b6877", "width": 0.8}}})
+    if text:
+        data.append({"type": "scatter", "mode": "text", "x": text_x, "y": text_y,
+                     "text": text, "showlegend": False, "hoverinfo": "skip",
+                     "textfont": {"size": 10, "color": "#1f2a37"}})
+    axis = {"visible": False, "showgrid": False, "zeroline": False}
+    return figure(data, {
+        "height": 520, "title": {"text": title},
+        "legend": {"orientation": "v", "x": 1.0, "xanchor": "left", "y": 0.5,
+                   "yanchor": "middle", "font": {"size": 12}},
+        "margin": {"l": 8, "r": 8, "t": 48, "b": 8},
+        "xaxis": axis,
+        # Degrees of longitude shrink with latitude: keep the shapes' proportions.
+        "yaxis": {**axis, "scaleanchor": "x",
+                  "scaleratio": 1 / max(math.cos(math.radians(lat_mid)), 0.2)},
+    })

@@ -631,3 +631,60 @@ def stamp(engine: Engine, actor: Scope) -> str:
             sa.func.count(), sa.func.max(tasks.c.updated_at), sa.func.max(tasks.c.id))
             .where(_visible(actor))).one()
     return f"{n}:{top}:{last}"
+
+
+# ------------------------------------------------------------------ briefings
+def period_summary(engine: Engine, actor: Scope, region_code: str, start: dt.date,
+                   end: dt.date, now: dt.datetime | None = None, limit: int = 15) -> dict:
+    """Instructions to a unit and the units below it: issued and closed in [start, end),
+    open and overdue now, and the most overdue ones. The caller has put the unit through
+    the gate; only what the actor may see is counted."""
+    from queries.scope import prefix_of
+
+    now = now or utcnow()
+    late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < now.date())
+    from zoneinfo import ZoneInfo
+
+    # Days begin in China's time; the store keeps UTC.
+    cn = ZoneInfo("Asia/Shanghai")
+    t0, t1 = (dt.datetime.combine(d, dt.time(), cn).astimezone(dt.UTC)
+              for d in (start, end))
+    where = sa.and_(_visible(actor), tasks.c.assignee_region.startswith(prefix_of(region_code)))
+
+    def count(cond):
+        return sa.func.sum(sa.case((cond, 1), else_=0))
+
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(
+            count(sa.and_(tasks.c.state != "draft", tasks.c.created_at >= t0,
+                          tasks.c.created_at < t1)).label("issued"),
+            count(sa.and_(tasks.c.state == "closed", tasks.c.closed_at >= t0,
+                          tasks.c.closed_at < t1)).label("closed"),
+            count(tasks.c.state.in_(OPEN[1:])).label("open"),
+            count(late).label("overdue"),
+        ).where(where)).one()
+        items = [dict(r._mapping) for r in conn.execute(
+            sa.select(tasks).where(where, late).order_by(tasks.c.deadline, tasks.c.id)
+            .limit(limit))]
+    return {"counts": {k: int(v or 0) for k, v in row._mapping.items()},
+            "overdue_items": [decorate(r, now) for r in items]}
+
+
+def meeting_minutes(engine: Engine, actor: Scope, meeting_id,
+                    now: dt.datetime | None = None) -> dict:
+    """A meeting record and the instructions its decisions became, if the meeting is of
+    the actor's region (TaskError 404 otherwise, as for an instruction)."""
+    now = now or utcnow()
+    try:
+        mid = int(str(meeting_id))
+    except ValueError:
+        raise TaskError(404, "task.err.not_found") from None
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(meetings).where(
+            meetings.c.id == mid, meetings.c.region_code.startswith(actor.prefix))).first()
+        if row is None:
+            raise TaskError(404, "task.err.not_found")
+        items = [dict(r._mapping) for r in conn.execute(
+            sa.select(tasks).where(tasks.c.meeting_id == mid, _visible(actor))
+            .order_by(tasks.c.id))]
+    return {"meeting": dict(row._mapping), "tasks": [decorate(r, now) for r in items]}

@@ -364,3 +364,52 @@ def wall_view(wh: Warehouse, scope: Scope, code: str, ranking: int = 20,
     ov = Overview(view.unit, view.version, view.year, view.month, view.years, view.months,
                   view.children)
     return WallView(view, ov, r["ranking"], level, r["latest"], r["matrix"])
+
+
+# ------------------------------------------------------------------ briefings
+class BadPeriod(ValueError):
+    """A briefing period that is not a month of the data (the message says which are)."""
+
+
+def strict_month(value, version: DataVersion) -> dt.date:
+    """A period YYYY-MM that must be a month of the data (no silent fallback: a briefing
+    for the wrong month is worse than none)."""
+    import re
+
+    text = str(value or "").strip()
+    if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
+        raise BadPeriod(f"malformed period {text[:20]!r} (expected YYYY-MM)")
+    month = dt.date(int(text[:4]), int(text[5:]), 1)
+    if not FIRST_MONTH <= month <= version.last_month:
+        raise BadPeriod(f"no data for {text}: periods run from {FIRST_MONTH:%Y-%m} "
+                        f"to {version.last_month:%Y-%m}")
+    return month
+
+
+@dataclass(frozen=True)
+class BriefingView:
+    region: RegionView  # the unit, its map units, trends and breakdowns for the period
+    overview: Overview  # the same unit and period, as the overview page's charts take it
+    lifecycle: dict  # monitoring objects through the procedure (as on the heatmaps page)
+    ranking: pd.DataFrame  # units most at risk in the period (as on the wall)
+    ranking_level: int
+
+
+def briefing_view(wh: Warehouse, scope: Scope, code: str, month: dt.date,
+                  ranking: int = 15) -> BriefingView:
+    """Everything a briefing of one unit and month shows, from the same queries as the
+    region page, the heatmaps and the wall."""
+    from queries.scope import prefix_of
+
+    plan = _RegionPlan.make(wh, scope, code, month.year, month, breakdowns=True)
+    level = ranking_level(int(plan.unit["level"]))
+    r = wh.run_many(scope, {
+        **plan.queries,
+        "lifecycle": ("lifecycle", {"unit_prefix": prefix_of(code)}),
+        "ranking": ("wall_ranking", {"unit_prefix": prefix_of(code), "level": level,
+                                     "month": plan.month, "limit": ranking}),
+    })
+    view = plan.view(r)
+    ov = Overview(view.unit, view.version, view.year, view.month, view.years, view.months,
+                  view.children)
+    return BriefingView(view, ov, r["lifecycle"].iloc[0].to_dict(), r["ranking"], level)

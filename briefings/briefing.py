@@ -1,0 +1,181 @@
+"""The briefing (简报) of a unit and a month as a PDF, and a meeting's minutes.
+
+Every figure comes from the query layer through the same functions the pages use
+(``queries.api.briefing_view``, the region page's cards and formatting, the overview's
+and the heatmaps' charts, the wall's ranking), so the briefing reads what the dashboard
+shows for the same unit and period.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from sqlalchemy.engine import Engine
+
+from briefings import render
+from components import maps
+from components import monitoring as mon
+from components import overview as ov_view
+from components import region as region_view
+from components.kpi import Kpi
+from components.tasks import region_label as unit_name
+from config import Settings
+from ops import tasks as T
+from queries import api, indicators
+from queries.runner import Warehouse
+from queries.scope import Scope
+from web.i18n import fmt_date, fmt_exact, fmt_month, fmt_pct, get_lang, t
+
+CN = ZoneInfo("Asia/Shanghai")
+TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                        autoescape=select_autoescape(["html"]))
+HEADLINE = ("hh_registered", "hh_monitored", "hh_unresolved", "hh_monitored_per_1000",
+            "hh_unresolved_per_1000", "risk_eliminated_rate", "identification_timeliness",
+            "measure_coverage", "hh_below_monitoring_line", "inc_median_per_capita")
+CHILD_COLUMNS = ("hh_registered", "hh_monitored", "hh_unresolved", "hh_unresolved_per_1000",
+                 "risk_eliminated_rate", "identification_timeliness", "measure_coverage")
+MAP_INDICATOR = indicators.INDICATORS["hh_unresolved_per_1000"]  # as on the heatmaps page
+
+
+@dataclass
+class Briefing:
+    """What one briefing shows, formatted; ``figures`` are plotly figures by element id."""
+
+    unit: dict
+    month: dt.date
+    generated_at: dt.datetime
+    generated_by: str
+    data_version: str
+    cards: list[Kpi]
+    lifecycle: list[dict]
+    lifecycle_note: str
+    ranking: list[dict]
+    instructions: dict
+    overdue: list[dict]
+    children_header: list[str]
+    children: list[list[str]]
+    figures: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return t("brief.title", region=self.unit["name"])
+
+    @property
+    def period(self) -> str:
+        return fmt_month(self.month)
+
+    @property
+    def filename(self) -> str:
+        return f"briefing-{self.unit['code']}-{self.month:%Y-%m}.pdf"
+
+
+def _next_month(m: dt.date) -> dt.date:
+    return dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
+
+
+def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
+            generated_by: str, now: dt.datetime | None = None) -> Briefing:
+    """The briefing's figures for a unit of the scope and a month of the data (the gate
+    refuses any other unit; ``api.strict_month`` checks the month first)."""
+    now = now or dt.datetime.now(dt.UTC)
+    bv = api.briefing_view(wh, scope, code, month)
+    v = bv.region
+    name = v.unit["name"]
+    cards = [region_view.card_for(v, indicators.INDICATORS[k]) for k in HEADLINE]
+    fmt = lambda x: region_view.fmt_value(MAP_INDICATOR, x)  # noqa: E731
+    # Trends end at the briefing's period, whatever the data hold after it.
+    until = v.months[pd.to_datetime(v.months["month"]) <= pd.Timestamp(v.month)]
+    figures = {
+        "fig-map": maps.static_map(
+            v.geometry, v.children, MAP_INDICATOR, fmt,
+            t("region.map_title", region=v.map_parent["name"],
+              indicator=t(MAP_INDICATOR.label_key)) + " · "
+            + region_view.period_label(MAP_INDICATOR, v)),
+        # Trends end at the briefing's period, whatever the data hold after it.
+        "fig-trend-month": _sized(mon.trend_figure(until, name), 1000, 330),
+        "fig-trend-year": _sized(ov_view.monitoring_figure(
+            dataclasses.replace(bv.overview, months=until)), 1000, 330),
+        "fig-causes": _sized(region_view.breakdown(
+            v.breakdown("cause"), "households", "cause",
+            t("region.causes_title", region=name)), 500, 600),
+        "fig-risks": _sized(region_view.breakdown(
+            v.breakdown("risk"), "households", "risk",
+            t("region.risks_title", region=name)), 500, 600),
+    }
+    figures["fig-map"] = _sized(figures["fig-map"], 600, 560)
+    lc = bv.lifecycle
+    lifecycle = [{"stage": t(f"mon.stage.{s}"), "n": fmt_exact(lc.get(s)),
+                  "days": t(f"mon.median.{s}", days=mon._days(lc.get(d))) if d else ""}
+                 for s, d in mon.STAGES]
+    timely, identified = lc.get("identified_timely") or 0, lc.get("identified") or 0
+    lifecycle_note = t("mon.timely", rate=fmt_pct(timely / identified if identified else None),
+                       n=fmt_exact(timely), of=fmt_exact(identified))
+    ranking = [{"rank": i, "name": r["name"], "parent": r["parent_name"],
+                "unresolved": fmt_exact(r["hh_unresolved"]),
+                "per_1000": region_view.fmt_value(MAP_INDICATOR, r["hh_unresolved_per_1000"]),
+                "monitored": fmt_exact(r["hh_monitored"])}
+               for i, r in enumerate(bv.ranking.to_dict("records"), start=1)]
+    summary = T.period_summary(ops, scope, code, month, _next_month(month), now)
+    overdue = [{"id": x["id"], "title": x["title"], "unit": unit_name(x["assignee_region"]),
+                "deadline": fmt_date(x["deadline"]), "state": t(f"task.state.{x['state']}"),
+                "days": -x["days_left"]} for x in summary["overdue_items"]]
+    inds = [indicators.INDICATORS[k] for k in CHILD_COLUMNS]
+    header = [t("overview.col.name")] + [t(i.label_key) for i in inds]
+    children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True)
+                                       for i in inds]
+                for rec in v.children.sort_values("code").to_dict("records")]
+    version = t("brief.version", as_of=fmt_date(v.version.as_of), version=v.version.version)
+    return Briefing(unit=v.unit, month=v.month, generated_at=now.astimezone(CN),
+                    generated_by=generated_by, data_version=version, cards=cards,
+                    lifecycle=lifecycle, lifecycle_note=lifecycle_note, ranking=ranking,
+                    instructions=summary["counts"], overdue=overdue,
+                    children_header=header, children=children, figures=figures)
+
+
+def _sized(fig: dict, width: int, height: int) -> dict:
+    fig["layout"] = {**fig["layout"], "width": width, "height": height}
+    return fig
+
+
+def html(b: Briefing, settings: Settings) -> str:
+    return TEMPLATES.get_template("briefing.html").render(
+        b=b, t=t, font=settings.cjk_font, lang=get_lang(),
+        generated_at=b.generated_at.strftime("%Y-%m-%d %H:%M"))
+
+
+def pdf(b: Briefing, settings: Settings) -> bytes:
+    footer = f"{b.title} · {b.period}"
+    return render.html_pdf(settings, html(b, settings), b.figures, _esc(footer))
+
+
+def _esc(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))
+
+
+# ------------------------------------------------------------------ meeting minutes
+def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
+                generated_by: str, now: dt.datetime | None = None) -> tuple[str, bytes]:
+    """A meeting's minutes: the record, its decisions and the instructions they became
+    (with their state now). Returns the file name and the PDF."""
+    now = now or dt.datetime.now(dt.UTC)
+    m = T.meeting_minutes(ops, scope, meeting_id, now)
+    meeting = m["meeting"]
+    rows = [{"id": x["id"], "title": x["title"], "content": x["content"],
+             "unit": unit_name(x["assignee_region"]), "deadline": fmt_date(x["deadline"]),
+             "state": t(f"task.state.{x['state']}"), "overdue": x["overdue"]}
+            for x in m["tasks"]]
+    body = TEMPLATES.get_template("minutes.html").render(
+        m=meeting, region=unit_name(meeting["region_code"]), rows=rows, t=t,
+        font=settings.cjk_font, lang=get_lang(),
+        held_on=fmt_date(meeting["held_on"]), generated_by=generated_by,
+        generated_at=now.astimezone(CN).strftime("%Y-%m-%d %H:%M"))
+    footer = _esc(t("minutes.title", title=meeting["title"]))
+    return f"minutes-{meeting['id']}.pdf", render.html_pdf(settings, body, {}, footer)
