@@ -258,13 +258,67 @@ def tick() -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+@cli.command("briefing")
+@click.option("--region", "code", required=True, help="12-digit code of the unit.")
+@click.option("--period", required=True, help="The month, YYYY-MM.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the PDF (written whole or not at all).")
+@click.option("--as", "username", required=True,
+              help="The user whose permissions (scope) the briefing is made with.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+def briefing(code: str, period: str, out: str, username: str, lang: str) -> None:
+    """Write the briefing PDF of a unit and month (for scheduled runs)."""
+    import os
+    import shutil
+
+    import config
+    from briefings import jobs, service
+    from ops import users as U
+    from queries.runner import Warehouse
+    from queries.scope import AccessDenied, RegionNotFound, scope_of
+    from web.i18n import language
+
+    settings = config.load()
+    engine = _ops()
+    user = U.get(engine, username)
+    scope = scope_of(user) if user is not None else None
+    if scope is None:
+        raise click.ClickException(f"no active user {username!r}")
+    if scope.role == "wall":
+        raise click.ClickException(f"{username!r} is a wall account: it cannot export")
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise click.ClickException(f"no such directory: {target.parent}")
+    wh = Warehouse(settings.warehouse, settings.cache_dir, 0)
+    try:
+        with language(lang):
+            job = service.start_briefing(wh, engine, settings, scope, code, period,
+                                         f"{user.display_name}（{username}）", lang, ip="cli",
+                                         wait=True)
+    except AccessDenied:
+        raise click.ClickException(
+            f"region {code} is outside the scope of {username!r} ({scope.region_code})") from None
+    except RegionNotFound:
+        raise click.ClickException(f"no such unit: {code[:20]!r}") from None
+    done = jobs.get(engine, scope, job)
+    if done is None or done["status"] != "done":
+        raise click.ClickException(done["message"] if done else "the briefing failed")
+    tmp = target.with_name(f".{target.name}.part")
+    shutil.copyfile(jobs.file_path(settings, job), tmp)
+    os.replace(tmp, target)
+    click.echo(f"briefing written to {target} ({done['size']:,} bytes)")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
+    from briefings.render import Unavailable
     from config import ConfigError
     from etl.refdata import ReferenceError
     from etl.rules import RulesError
     from etl.warehouse import BuildError
     from ops.users import UserError
+    from queries.api import BadPeriod
+    from queries.runner import WarehouseUnavailable
     from queries.scope import RegionNotFound
 
     try:
@@ -278,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
             message = f"{exc.param.opts[0]} {exc.message}"
         click.echo(f"error: {message}", err=True)
         return exc.exit_code
-    except (BuildError, ReferenceError, UserError, ConfigError, RulesError) as exc:
+    except (BuildError, ReferenceError, UserError, ConfigError, RulesError, BadPeriod,
+            Unavailable, WarehouseUnavailable) as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
     except RegionNotFound as exc:

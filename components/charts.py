@@ -84,3 +84,18 @@ def hbar(labels: list[str], values: list, title: str, percent: bool) -> dict:
         "xaxis": {"ticksuffix": "%" if percent else "", "tickformat": ",",
                   "rangemode": "tozero"},
     })
+
+
+def income(income: pd.DataFrame, title: str) -> dict:
+    """A household's income per head by year against the poverty or monitoring line."""
+    line = income["monitoring_line"].astype("Float64").fillna(
+        income["poverty_line"].astype("Float64"))
+    return figure([
+        {"type": "bar", "x": income["year"].tolist(),
+         "y": [float(v) for v in income["per_capita"]], "name": t("hhd.per_capita"),
+         "marker": {"color": SERIES[0]}},
+        {"type": "scatter", "mode": "lines+markers", "x": income["year"].tolist(),
+         "y": [None if pd.isna(v) else float(v) for v in line], "name": t("hhd.line"),
+         "line": {"color": BAD, "dash": "dash"}},
+    ], {"height": 300, "title": {"text": title}, "xaxis": {"dtick": 1},
+        "yaxis": {"tickformat": ",", "title": {"text": t("unit.yuan")}}})

@@ -30,10 +30,20 @@ def no_warehouse() -> html.Div:
     return notice("error.warehouse", colour="yellow")
 
 
-def refusal(exc: Exception) -> html.Div:
-    """The notice for one of REFUSALS: outside the scope, no such unit, no warehouse."""
+def refusal_key(exc: Exception) -> str:
+    """The message of one of REFUSALS: outside the scope, no such unit, no warehouse."""
     if isinstance(exc, AccessDenied):
-        return forbidden()
+        return "error.forbidden"
     if isinstance(exc, RegionNotFound):
-        return not_found()
-    return no_warehouse()
+        return "error.not_found"
+    return "error.warehouse"
+
+
+def refusal_text(exc: Exception) -> str:
+    return t(refusal_key(exc))
+
+
+def refusal(exc: Exception) -> html.Div:
+    """The notice for one of REFUSALS, in place of a page."""
+    key = refusal_key(exc)
+    return notice(key, colour="yellow" if key == "error.warehouse" else "red")

@@ -48,6 +48,7 @@ def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
             ]),
             dmc.Group(gap="md", wrap="nowrap", children=[
                 dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
+                export_menu(),
                 dmc.Text([html.B(viewer.display_name), " · ", t(f"role.{viewer.role}"), " · ",
                           viewer.region_name], size="sm", id="shell-user"),
                 html.A(t("lang.switch"), id="shell-lang", className="jz-header-link",
@@ -56,6 +57,30 @@ def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
                        id="shell-logout"),
             ]),
         ]))
+
+
+def export_menu() -> dmc.Menu:
+    """This page or its map as an image (made in the background), or a briefing."""
+    return dmc.Menu(position="bottom-end", withinPortal=True, children=[
+        dmc.MenuTarget(dmc.Button(t("export.menu"), variant="subtle", size="compact-sm",
+                                  id="shell-export")),
+        dmc.MenuDropdown([
+            dmc.MenuItem(t("export.page_png", w=1920, h=1080), id="shell-export-page"),
+            dmc.MenuItem(t("export.map_png"), id="shell-export-map"),
+            dmc.MenuDivider(),
+            dmc.MenuItem(t("export.briefing_link"), href="/briefings",
+                         id="shell-export-briefing"),
+        ]),
+    ])
+
+
+def export_dialog() -> html.Div:
+    return html.Div([
+        dcc.Store(id="shell-export-job"),
+        dcc.Interval(id="shell-export-tick", interval=1000, disabled=True),
+        dmc.Modal(id="shell-export-modal", title=t("export.menu"), children=html.Div(
+            id="shell-export-status")),
+    ])
 
 
 def navbar(items: list[NavItem]) -> dmc.AppShellNavbar:
@@ -71,6 +96,7 @@ def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None)
             header={"height": 56}, navbar={"width": 200, "breakpoint": "sm"}, padding="md",
             children=[header(viewer, lang, as_of), navbar(items),
                       dmc.AppShellMain(dash.page_container, className="jz-main")]),
+        export_dialog(),
     ])
 
 

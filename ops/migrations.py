@@ -60,10 +60,15 @@ def _v3(conn: Connection) -> None:
     schema.warning_decisions.create(conn)
 
 
+def _v4(conn: Connection) -> None:
+    schema.export_jobs.create(conn)
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users, login throttle and the append-only audit log", _v1),
     Migration(2, "instructions, their events and links, meetings, API tokens, digests", _v2),
     Migration(3, "decisions on early warnings", _v3),
+    Migration(4, "background exports", _v4),
 ]
 
 

@@ -159,3 +159,23 @@ warning_decisions = sa.Table(
     sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
 )
 sa.Index("ix_warning_decisions_village", warning_decisions.c.village_code)
+
+
+# Exports made in the background (briefings, minutes, page and map images): one row per
+# request, followed by the browser until the file can be downloaded by its owner.
+export_jobs = sa.Table(
+    "export_jobs", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("params", sa.Text, nullable=False, default="{}"),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("progress", sa.Integer, nullable=False, default=0),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("filename", sa.String(200), nullable=False, default=""),
+    sa.Column("size", sa.Integer, nullable=False, default=0),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+)
+sa.Index("ix_export_jobs_user", export_jobs.c.username, export_jobs.c.created_at)

@@ -9,8 +9,9 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from components import messages, tables
-from components.theme import BAD, GRAPH_CONFIG, SERIES, figure
+from components import charts, messages, tables
+from components.downloads import with_png
+from components.theme import GRAPH_CONFIG
 from etl.codes import CODES
 from queries import api
 from queries.privacy import can_reveal, log_reveal
@@ -50,20 +51,6 @@ def members_table(members: pd.DataFrame):
             c["cellClass"] = "jz-masked"
             c["minWidth"] = 170
     return tables.grid("hhd-members", cols, rows, height=tables.fit_height(len(rows)))
-
-
-def income_figure(income: pd.DataFrame, title: str) -> dict:
-    line = income["monitoring_line"].astype("Float64").fillna(
-        income["poverty_line"].astype("Float64"))
-    return figure([
-        {"type": "bar", "x": income["year"].tolist(),
-         "y": [float(v) for v in income["per_capita"]], "name": t("hhd.per_capita"),
-         "marker": {"color": SERIES[0]}},
-        {"type": "scatter", "mode": "lines+markers", "x": income["year"].tolist(),
-         "y": [None if pd.isna(v) else float(v) for v in line], "name": t("hhd.line"),
-         "line": {"color": BAD, "dash": "dash"}},
-    ], {"height": 300, "title": {"text": title}, "xaxis": {"dtick": 1},
-        "yaxis": {"tickformat": ",", "title": {"text": t("unit.yuan")}}})
 
 
 def timeline(mon: dict | None, measures: pd.DataFrame):
@@ -138,9 +125,9 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
         dmc.Paper(withBorder=True, p="md", mb="md", children=[
             dmc.Title(t("hhd.members"), order=4, mb="sm"), members_table(v.members)]),
         dmc.SimpleGrid(cols={"base": 1, "lg": 2}, mb="md", children=[
-            dmc.Paper(withBorder=True, p="xs", children=dcc.Graph(
-                figure=income_figure(v.income, t("hhd.income_title", name=h["head_name"])),
-                config=GRAPH_CONFIG)),
+            dmc.Paper(withBorder=True, p="xs", children=with_png(dcc.Graph(
+                figure=charts.income(v.income, t("hhd.income_title", name=h["head_name"])),
+                config=GRAPH_CONFIG), "household-income", household=h["household_id"])),
             dmc.Paper(withBorder=True, p="md", children=[
                 dmc.Title(t("hhd.monitoring"), order=4, mb="sm"),
                 timeline(v.monitoring, v.measures)]),

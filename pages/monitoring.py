@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import kpi, maps, messages, tables
 from components import monitoring as view
 from components import region as region_view
+from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops import warnings as W
@@ -75,8 +76,9 @@ def layout(code: str | None = None, **_):
                                     context.get().settings.tile_url, v.map_parent["code"])])),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=[
-                    dcc.Graph(id="mon-matrix", config=GRAPH_CONFIG,
-                              figure=view.matrix_figure(mv.matrix, units, name)),
+                    with_png(dcc.Graph(id="mon-matrix", config=GRAPH_CONFIG,
+                                       figure=view.matrix_figure(mv.matrix, units, name)),
+                             "mon-matrix", region=code),
                     dmc.Text(t("mon.matrix_hint"), size="xs", c="dimmed"),
                     html.Div(id="mon-cell")])),
         ]),
@@ -87,15 +89,17 @@ def layout(code: str | None = None, **_):
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=dmc.Tabs(value=CALENDAR[0], children=[
                     dmc.TabsList([dmc.TabsTab(t(f"mon.tab.{m}"), value=m) for m in CALENDAR]),
-                    *[dmc.TabsPanel(dcc.Graph(figure=view.calendar_figure(mv.calendar, m, name),
-                                              config=GRAPH_CONFIG), value=m)
-                      for m in CALENDAR]]))),
+                    *[dmc.TabsPanel(with_png(dcc.Graph(
+                        figure=view.calendar_figure(mv.calendar, m, name), config=GRAPH_CONFIG),
+                        f"mon-calendar-{m}", region=code), value=m) for m in CALENDAR]]))),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
-                withBorder=True, p="xs", children=dcc.Graph(
-                    figure=view.timely_figure(v.children, name), config=GRAPH_CONFIG))),
+                withBorder=True, p="xs", children=with_png(dcc.Graph(
+                    figure=view.timely_figure(v.children, name), config=GRAPH_CONFIG),
+                    "mon-timely", region=code))),
         ]),
-        dmc.Paper(withBorder=True, p="xs", mt="md", children=dcc.Graph(
-            figure=view.trend_figure(v.months, v.unit["name"]), config=GRAPH_CONFIG)),
+        dmc.Paper(withBorder=True, p="xs", mt="md", children=with_png(dcc.Graph(
+            figure=view.trend_figure(v.months, v.unit["name"]), config=GRAPH_CONFIG),
+            "mon-trend", region=code)),
     ])
 
 

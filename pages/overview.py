@@ -10,6 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import kpi, messages
 from components import overview as view
+from components.downloads import png_href, with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops.users import STAFF_ROLES
@@ -56,10 +57,14 @@ def layout(region: str | None = None, year: str | None = None, **_):
         dcc.Store(id="overview-region", data=code),
         html.Div(cards, id="overview-cards"),
         dmc.SimpleGrid(cols={"base": 1, "lg": 2}, mt="md", children=[
-            dmc.Paper(dcc.Graph(id="overview-poverty", figure=poverty, config=GRAPH_CONFIG),
+            dmc.Paper(with_png(dcc.Graph(id="overview-poverty", figure=poverty,
+                                         config=GRAPH_CONFIG), "overview-poverty",
+                               "overview-poverty-png", region=code, year=ov.year),
                       withBorder=True, p="xs"),
-            dmc.Paper(dcc.Graph(id="overview-monitoring", figure=monitoring,
-                                config=GRAPH_CONFIG), withBorder=True, p="xs"),
+            dmc.Paper(with_png(dcc.Graph(id="overview-monitoring", figure=monitoring,
+                                         config=GRAPH_CONFIG), "overview-monitoring",
+                               "overview-monitoring-png", region=code, year=ov.year),
+                      withBorder=True, p="xs"),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
             dmc.Title(table_title, order=4, mb="sm", id="overview-children-title"),
@@ -72,13 +77,15 @@ def layout(region: str | None = None, year: str | None = None, **_):
     Output("overview-cards", "children"), Output("overview-poverty", "figure"),
     Output("overview-monitoring", "figure"), Output("overview-children-box", "children"),
     Output("overview-children-title", "children"),
+    Output("overview-poverty-png", "href"), Output("overview-monitoring-png", "href"),
     Input("overview-year", "value"), State("overview-region", "data"),
     prevent_initial_call=True)
 def update(year, code):
     """A new year: the region comes from the browser, so it goes through the gate again."""
     scope = current_scope()
     ov = api.overview(context.warehouse(), scope, code, _year(year))
-    return _content(ov)
+    return (*_content(ov), *(png_href(c, region=code, year=ov.year)
+                             for c in ("overview-poverty", "overview-monitoring")))
 
 
 def _year(value) -> int | None:

@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import kpi, maps, messages
 from components import region as view
+from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops.users import STAFF_ROLES
@@ -61,6 +62,7 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
     points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
     the_map = maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
                               v.map_parent["code"])
+    params = {"region": v.unit["code"], "year": v.year, "month": month_s}
     options = [{"value": k, "label": t(i.label_key)} for k, i in indicators.INDICATORS.items()]
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, link),
@@ -92,8 +94,9 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
             dmc.GridCol(span={"base": 12, "lg": 5}, children=[
                 dmc.SimpleGrid(cols=2, spacing="sm", children=[
                     kpi.card(k) for k in view.cards(v, ind)], id="region-cards"),
-                dmc.Paper(dcc.Graph(id="region-trend", figure=view.trend(v, ind),
-                                    config=GRAPH_CONFIG), withBorder=True, p="xs", mt="sm"),
+                dmc.Paper(with_png(dcc.Graph(id="region-trend", figure=view.trend(v, ind),
+                                             config=GRAPH_CONFIG), "region-trend", **params,
+                                   indicator=ind.key), withBorder=True, p="xs", mt="sm"),
             ]),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="md", children=[
@@ -105,18 +108,19 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
                     dmc.TabsList([dmc.TabsTab(t("region.causes"), value="causes"),
                                   dmc.TabsTab(t("region.risks"), value="risks"),
                                   dmc.TabsTab(t("region.channels"), value="channels")]),
-                    dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
+                    dmc.TabsPanel(with_png(dcc.Graph(figure=view.breakdown(
                         v.breakdown("cause"), "households", "cause",
                         t("region.causes_title", region=v.unit["name"])), config=GRAPH_CONFIG),
-                        value="causes"),
-                    dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
+                        "region-causes", **params), value="causes"),
+                    dmc.TabsPanel(with_png(dcc.Graph(figure=view.breakdown(
                         v.breakdown("risk"), "households", "risk",
                         t("region.risks_title", region=v.unit["name"])), config=GRAPH_CONFIG),
-                        value="risks"),
-                    dmc.TabsPanel(dcc.Graph(figure=view.breakdown(
+                        "region-risks", **params), value="risks"),
+                    dmc.TabsPanel(with_png(dcc.Graph(figure=view.breakdown(
                         v.breakdown("channel"), "share", "channel",
                         t("region.channels_title", region=v.unit["name"], year=v.year),
-                        ratio=True), config=GRAPH_CONFIG), value="channels"),
+                        ratio=True), config=GRAPH_CONFIG), "region-channels", **params),
+                        value="channels"),
                 ]))),
         ]),
     ])

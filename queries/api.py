@@ -386,6 +386,13 @@ def strict_month(value, version: DataVersion) -> dt.date:
     return month
 
 
+def briefing_units(wh: Warehouse, scope: Scope) -> pd.DataFrame:
+    """The units a user can brief on: their own, and two levels below it (the counties
+    for a province)."""
+    max_level = 3 if scope.level == 1 else min(scope.level + 2, 5)
+    return wh.run("units_within", scope, max_level=max_level)
+
+
 @dataclass(frozen=True)
 class BriefingView:
     region: RegionView  # the unit, its map units, trends and breakdowns for the period

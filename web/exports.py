@@ -1,5 +1,6 @@
-"""Exports of lists to CSV and Excel: behind the same gate and scope as the pages, capped,
-and written to the audit log."""
+"""Exports: lists to CSV and Excel (capped), charts to PNG, and the files of background
+exports (briefings, minutes, page and map images). Behind the same gate and scope as the
+pages, and written to the audit log."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import json
 from datetime import date
 
 import pandas as pd
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, send_file
 
+from briefings import charts as chart_registry
+from briefings import jobs, render
 from etl.codes import CODES
 from ops import audit
 from queries import api
 from queries import households as hl
 from queries.scope import current_scope
 from web import context
-from web.auth import client_ip
+from web.auth import client_ip, error_response
 from web.i18n import fmt_exact, get_lang, t
 
 COLUMNS = ("household_no", "head_name", "township_name", "village_name", "phone", "members",
@@ -104,3 +107,41 @@ def init(server: Flask) -> None:
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, mimetype=mime,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @server.route("/export/chart/<name>.png")
+    def export_chart(name: str):
+        """One chart of a page as a PNG at 2×, rebuilt here from the page's parameters."""
+        scope = current_scope()
+        if name not in chart_registry.CHARTS:
+            return jsonify({"error": t("export.bad_chart"), "status": 404}), 404
+        settings = context.get().settings
+        args = {k: v[:40] for k, v in request.args.items()}
+        fig = chart_registry.build(context.warehouse(), scope, name, args)  # the gate
+        try:
+            body = render.figure_png(settings, fig)
+        except render.Unavailable as exc:
+            audit.record(context.ops(), scope.username, "export_chart", target=name,
+                         outcome="unavailable", detail=args, ip=client_ip())
+            return jsonify({"error": str(exc), "status": 503}), 503
+        audit.record(context.ops(), scope.username, "export_chart", target=name,
+                     detail={**args, "bytes": len(body)}, ip=client_ip())
+        region = args.get("region") or scope.region_code
+        return Response(body, mimetype="image/png", headers={
+            "Content-Disposition": f'attachment; filename="{name}-{region}.png"',
+            "Cache-Control": "no-store"})
+
+    @server.route("/export/job/<job_id>")
+    def export_file(job_id: str):
+        """The file of a finished background export, for the user who asked for it."""
+        scope = current_scope()
+        job = jobs.get(context.ops(), scope, job_id)
+        if job is None:
+            return error_response(404, "export.not_found")
+        path = jobs.file_path(context.get().settings, job["id"])
+        if job["status"] != "done" or not path.is_file():
+            return error_response(409, "export.not_ready")
+        audit.record(context.ops(), scope.username, "export_download", target=job["target"],
+                     detail={"job": job["id"], "file": job["filename"]}, ip=client_ip())
+        mime = "application/pdf" if job["filename"].endswith(".pdf") else "image/png"
+        return send_file(path, mimetype=mime, as_attachment=True,
+                         download_name=job["filename"], max_age=0)

@@ -6,6 +6,8 @@ to Chinese, and a missing key altogether shows the key (and fails the catalog te
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 
 import pandas as pd
@@ -1095,8 +1097,23 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
+_lang_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("lang", default=None)
+
+
+@contextlib.contextmanager
+def language(lang: str):
+    """Work outside a request (a background export, the command line) in ``lang``."""
+    token = _lang_override.set(lang if lang in LANGS else DEFAULT_LANG)
+    try:
+        yield
+    finally:
+        _lang_override.reset(token)
+
+
 def get_lang() -> str:
     """The language of the current request (session), Chinese by default."""
+    if _lang_override.get() is not None:
+        return _lang_override.get()
     try:
         from flask import has_request_context, session
 

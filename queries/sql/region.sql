@@ -26,3 +26,11 @@ from region
 where parent_code = $code
   and starts_with(code, $_scope_prefix)
 order by code;
+
+-- name: units_within
+-- The units of the scope down to a level (the choice of units to brief on).
+select code, name, level, parent_code
+from region
+where starts_with(code, $_scope_prefix)
+  and level <= $max_level
+order by code;

@@ -25,6 +25,7 @@ SAMPLES: dict[str, list] = {
     "unit_prefix": ["610924", "610902", "6107", "61"],
     "risk_type": [1, 7],
     "level": [3, 4, 5],
+    "max_level": [3, 5],
     "since": [dt.date(2024, 10, 1)],
     "decided": [[]],
     "as_of": [dt.date(2026, 10, 31)],

@@ -1,0 +1,224 @@
+"""Briefings and exports (/briefings): a briefing PDF of a unit and month, a meeting's
+minutes, and the user's own exports with their progress and files.
+
+Every request is checked in the callback, in the user's own scope (the unit and meeting
+chosen in the browser go through the gate again); the file is made in the background
+and downloaded from /export/job/<id> by its owner only.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+from flask import request
+
+from briefings import jobs, render, service
+from components import messages
+from components.tasks import region_label
+from ops import tasks as T
+from ops.users import STAFF_ROLES
+from queries import api
+from queries.scope import current_scope
+from web import context
+from web.auth import client_ip
+from web.i18n import fmt_date, fmt_month, get_lang, t
+
+dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
+                   nav={"label": "nav.briefings", "roles": STAFF_ROLES, "order": 45})
+
+PENDING = ("queued", "running")
+_CN = ZoneInfo("Asia/Shanghai")
+STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red"}
+
+
+def _who(scope) -> str:
+    from flask_login import current_user
+
+    return f"{current_user.display_name}（{scope.username}）"
+
+
+def layout(region: str | None = None, **_):
+    scope = current_scope()
+    wh = context.warehouse()
+    try:
+        version = api.data_version(wh)
+        units = api.briefing_units(wh, scope)
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
+    indent = {1: "", 2: "　", 3: "　　", 4: "　　　", 5: "　　　　"}
+    base = int(units["level"].min()) if len(units) else 1
+    options = [{"value": r["code"], "label": indent[max(1, int(r["level"]) - base + 1)] + r["name"]}
+               for r in units.to_dict("records")]
+    codes = {o["value"] for o in options}
+    meetings = T.list_meetings(context.ops(), scope, limit=50)
+    gaps = render.missing(context.get().settings)
+    return html.Div(className="jz-page", children=[
+        dmc.Title(t("briefings.title"), order=2, mb="sm"),
+        dmc.Alert(t("export.unavailable", what="; ".join(gaps), cmd=render.INSTALL),
+                  color="yellow", variant="light", mb="sm", id="brief-missing")
+        if gaps else None,
+        dmc.SimpleGrid(cols={"base": 1, "lg": 2}, children=[
+            dmc.Paper(withBorder=True, p="md", children=[
+                dmc.Title(t("briefings.new"), order=4, mb="sm"),
+                dmc.Group(align="flex-end", children=[
+                    dmc.Select(id="brief-region", label=t("briefings.region"), data=options,
+                               value=region if region in codes else scope.region_code,
+                               searchable=True, allowDeselect=False, w=260),
+                    dmc.Select(id="brief-period", label=t("briefings.period"), w=150,
+                               allowDeselect=False, value=f"{version.last_month:%Y-%m}",
+                               data=[{"value": f"{m:%Y-%m}", "label": fmt_month(m)}
+                                     for m in reversed(api.months(version))]),
+                    dmc.Button(t("briefings.generate"), id="brief-generate"),
+                ]),
+                dmc.Text(t("briefings.cli_note"), size="xs", c="dimmed", mt="sm"),
+            ]),
+            dmc.Paper(withBorder=True, p="md", children=[
+                dmc.Title(t("briefings.minutes"), order=4, mb="sm"),
+                dmc.Group(align="flex-end", children=[
+                    dmc.Select(id="brief-meeting", label=t("briefings.meeting"), w=320,
+                               data=[{"value": str(m["id"]),
+                                      "label": f"{fmt_date(m['held_on'])} {m['title']}"}
+                                     for m in meetings],
+                               value=str(meetings[0]["id"]) if meetings else None),
+                    dmc.Button(t("briefings.minutes_generate"), id="brief-minutes",
+                               disabled=not meetings),
+                ]) if meetings else dmc.Text(t("briefings.no_meetings"), c="dimmed",
+                                             size="sm"),
+            ]),
+        ]),
+        html.Div(id="brief-feedback", style={"marginTop": 12}),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Title(t("briefings.mine"), order=4, mb="sm"),
+            html.Div(jobs_table(jobs.mine(context.ops(), scope)), id="brief-jobs"),
+        ]),
+        dcc.Interval(id="brief-tick", interval=1000, disabled=False),
+    ])
+
+
+def jobs_table(rows: list[dict]):
+    if not rows:
+        return dmc.Text(t("briefings.none"), c="dimmed", size="sm")
+    body = []
+    for j in rows:
+        status = dmc.Badge(t(f"export.status.{j['status']}"), color=STATUS_COLOUR[j["status"]],
+                           variant="light")
+        if j["status"] == "done":
+            file = html.A(f"{t('export.download')} · {j['filename']}",
+                          href=f"/export/job/{j['id']}", className="jz-download",
+                          **{"data-job": j["id"]})
+        elif j["status"] == "failed":
+            file = dmc.Text(j["message"], c="red", size="sm", className="jz-export-error")
+        else:
+            file = dmc.Progress(value=j["progress"], animated=True, striped=True, w=200,
+                                className="jz-export-progress")
+        body.append(html.Tr([
+            html.Td(t(f"export.kind.{j['kind']}")), html.Td(_target(j)),
+            html.Td(j["created_at"].astimezone(_CN).strftime("%Y-%m-%d %H:%M:%S")),
+            html.Td(status), html.Td(file)], **{"data-status": j["status"]}))
+    head = html.Tr([html.Th(t(f"briefings.col.{c}"))
+                    for c in ("kind", "target", "created", "status", "file")])
+    return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True,
+                     id="brief-jobs-table")
+
+
+def _target(job: dict) -> str:
+    if job["kind"] == "briefing":
+        code, _, period = job["target"].partition(" ")
+        return f"{region_label(code)} · {period}"
+    return job["target"]
+
+
+@callback(Output("brief-jobs", "children"), Output("brief-tick", "disabled"),
+          Input("brief-tick", "n_intervals"), Input("brief-feedback", "children"))
+def refresh(_n, _feedback):
+    """The user's exports; the timer stops when nothing is pending."""
+    rows = jobs.mine(context.ops(), current_scope())
+    return jobs_table(rows), not any(j["status"] in PENDING for j in rows)
+
+
+@callback(Output("brief-feedback", "children"), Input("brief-generate", "n_clicks"),
+          State("brief-region", "value"), State("brief-period", "value"),
+          prevent_initial_call=True)
+def generate(_n, code, period):
+    scope = current_scope()
+    ctx = context.get()
+    try:
+        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""),
+                               str(period or ""), _who(scope), get_lang(), client_ip())
+    except messages.REFUSALS as exc:
+        return _alert(messages.refusal_text(exc))
+    except api.BadPeriod as exc:
+        return _alert(t("briefings.bad_period", reason=str(exc)))
+    except render.Unavailable as exc:
+        return _alert(str(exc))
+    return _alert(t("export.started"), "blue")
+
+
+@callback(Output("brief-feedback", "children", allow_duplicate=True),
+          Input("brief-minutes", "n_clicks"), State("brief-meeting", "value"),
+          prevent_initial_call=True)
+def minutes(_n, meeting):
+    scope = current_scope()
+    ctx = context.get()
+    try:
+        service.start_minutes(ctx.ops, ctx.settings, scope, meeting, _who(scope), get_lang(),
+                              client_ip())
+    except T.TaskError as exc:
+        return _alert(t(exc.key))
+    except render.Unavailable as exc:
+        return _alert(str(exc))
+    return _alert(t("export.started"), "blue")
+
+
+def _alert(text: str, colour: str = "red"):
+    return dmc.Alert(text, color=colour, variant="light", id="brief-alert")
+
+
+# ------------------------------------------------------------------ the shell's menu
+@callback(Output("shell-export-job", "data"), Output("shell-export-modal", "opened"),
+          Output("shell-export-status", "children"),
+          Input("shell-export-page", "n_clicks"), Input("shell-export-map", "n_clicks"),
+          State("shell-url", "href"), prevent_initial_call=True)
+def export_page(n_page, n_map, href):
+    """This page (or its map) as an image, as this user sees it: the headless browser
+    carries the user's own session cookies, so it sees what they may see."""
+    scope = current_scope()
+    ctx = context.get()
+    map_only = dash.ctx.triggered_id == "shell-export-map"
+    base = ctx.settings.internal_url or request.host_url
+    cookies = [{"name": k, "value": v, "url": base} for k, v in request.cookies.items()]
+    try:
+        job = service.start_page(ctx.ops, ctx.settings, scope, base, href, cookies,
+                                 1920, 1080, map_only, get_lang(), client_ip())
+    except service.BadRequest as exc:
+        return None, True, _alert(t(str(exc), min=service.PAGE_SIZES[0],
+                                    max=service.PAGE_SIZES[1]))
+    except render.Unavailable as exc:
+        return None, True, _alert(str(exc))
+    return job, True, _job_status(jobs.get(ctx.ops, scope, job))
+
+
+@callback(Output("shell-export-status", "children", allow_duplicate=True),
+          Output("shell-export-tick", "disabled"),
+          Input("shell-export-tick", "n_intervals"), Input("shell-export-job", "data"),
+          prevent_initial_call=True)
+def follow(_n, job_id):
+    if not job_id:
+        return dash.no_update, True
+    job = jobs.get(context.ops(), current_scope(), job_id)
+    return _job_status(job), job is None or job["status"] not in PENDING
+
+
+def _job_status(job: dict | None):
+    if job is None:
+        return _alert(t("export.not_found"))
+    if job["status"] == "done":
+        return html.A(dmc.Button(f"{t('export.download')} · {job['filename']}"),
+                      href=f"/export/job/{job['id']}", id="shell-export-download")
+    if job["status"] == "failed":
+        return _alert(job["message"])
+    return html.Div([dmc.Text(t("export.started"), size="sm", mb="xs"),
+                     dmc.Progress(value=job["progress"], animated=True, striped=True)])
