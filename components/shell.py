@@ -62,8 +62,8 @@ def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
 def export_menu() -> dmc.Menu:
     """This page or its map as an image (made in the background), or a briefing."""
     return dmc.Menu(position="bottom-end", withinPortal=True, children=[
-        dmc.MenuTarget(dmc.Button(t("export.menu"), variant="subtle", size="compact-sm",
-                                  id="shell-export")),
+        dmc.MenuTarget(html.Button(t("export.menu"), id="shell-export", type="button",
+                                   className="jz-header-link jz-header-button")),
         dmc.MenuDropdown([
             dmc.MenuItem(t("export.page_png", w=1920, h=1080), id="shell-export-page"),
             dmc.MenuItem(t("export.map_png"), id="shell-export-map"),

@@ -62,6 +62,7 @@ def app_module(warehouse_path, tmp_path_factory):
         "JZ_RELOAD_SECONDS": "0.2",
         "JZ_TICK_SECONDS": "0",  # tests run the schedule themselves, with their own clock
         "JZ_WALL_CONFIG": str(tmp / "wall.yaml"),  # a copy the wall tests may rewrite
+        "JZ_EXPORT_DIR": str(tmp / "exports"),
     })
     shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml",
                     tmp / "wall.yaml")

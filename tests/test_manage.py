@@ -194,3 +194,57 @@ def test_demo_instructions(tmp_path, monkeypatch, capsys):
     assert len(T.list_tasks(engine, province)) == 72
     monkeypatch.setenv("JZ_ENV", "production")
     assert manage.main(["demo-instructions"]) != 0
+
+
+# ---------------------------------------------------------------- manage.py briefing
+def test_briefing_cli_writes_the_pdf(app_module, tmp_path, capsys):
+    from pypdf import PdfReader
+
+    out = tmp_path / "ziyang.pdf"
+    code = manage.main(["briefing", "--region", "610924000000", "--period", "2026-10",
+                        "--out", str(out), "--as", "ziyang_manager"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert captured.out.startswith(f"briefing written to {out} (")
+    text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "紫阳县防止返贫动态监测简报" in text and "2026年10月" in text
+    assert "紫阳县监测管理员" in text or "ziyang_manager" in text
+    assert leftovers(tmp_path) == ["ziyang.pdf"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--region", "610924999999", "--period", "2026-10", "--as", "ziyang_manager"],
+     "error: no such unit: '610924999999'"),
+    (["--region", "abc", "--period", "2026-10", "--as", "ziyang_manager"],
+     "error: no such unit: 'abc'"),
+    (["--region", "610000000000", "--period", "2026-10", "--as", "ziyang_manager"],
+     "error: region 610000000000 is outside the scope of 'ziyang_manager' (610924000000)"),
+    (["--region", "610700000000", "--period", "2026-10", "--as", "ankang_leader"],
+     "error: region 610700000000 is outside the scope of 'ankang_leader' (610900000000)"),
+    (["--region", "610924000000", "--period", "2026-13", "--as", "ziyang_manager"],
+     "error: malformed period '2026-13' (expected YYYY-MM)"),
+    (["--region", "610924000000", "--period", "October", "--as", "ziyang_manager"],
+     "error: malformed period 'October' (expected YYYY-MM)"),
+    (["--region", "610924000000", "--period", "2027-01", "--as", "ziyang_manager"],
+     "error: no data for 2027-01: periods run from 2020-01 to 2026-10"),
+    (["--region", "610924000000", "--period", "2026-10", "--as", "nobody"],
+     "error: no active user 'nobody'"),
+    (["--region", "610000000000", "--period", "2026-10", "--as", "province_wall"],
+     "error: 'province_wall' is a wall account: it cannot export"),
+])
+def test_briefing_cli_bad_input(app_module, tmp_path, capsys, args, message):
+    out = tmp_path / "b.pdf"
+    code, err = run(["briefing", *args, "--out", str(out)], capsys)
+    assert code == 1
+    assert err.strip() == message
+    assert leftovers(tmp_path) == []
+
+
+def test_briefing_cli_missing_directory_and_options(app_module, tmp_path, capsys):
+    code, err = run(["briefing", "--region", "610924000000", "--period", "2026-10",
+                     "--out", str(tmp_path / "no" / "b.pdf"), "--as", "ziyang_manager"], capsys)
+    assert code == 1 and err.strip() == f"error: no such directory: {tmp_path / 'no'}"
+    code, err = run(["briefing", "--region", "610924000000", "--out", str(tmp_path / "b.pdf"),
+                     "--as", "ziyang_manager"], capsys)
+    assert code == 2 and "--period" in err
+    assert leftovers(tmp_path) == []

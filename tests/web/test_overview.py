@@ -125,11 +125,13 @@ def test_forged_callback_request_is_refused(server):
     login(client, "ziyang_manager")
     body = {
         "output": "..overview-cards.children...overview-poverty.figure...overview-monitoring."
-                  "figure...overview-children-box.children...overview-children-title.children..",
+                  "figure...overview-children-box.children...overview-children-title.children..."
+                  "overview-poverty-png.href...overview-monitoring-png.href..",
         "outputs": [{"id": i, "property": p} for i, p in (
             ("overview-cards", "children"), ("overview-poverty", "figure"),
             ("overview-monitoring", "figure"), ("overview-children-box", "children"),
-            ("overview-children-title", "children"))],
+            ("overview-children-title", "children"), ("overview-poverty-png", "href"),
+            ("overview-monitoring-png", "href"))],
         "inputs": [{"id": "overview-year", "property": "value", "value": "2019"}],
         "state": [{"id": "overview-region", "property": "data", "value": "610700000000"}],
         "changedPropIds": ["overview-year.value"],
@@ -141,6 +143,9 @@ def test_forged_callback_request_is_refused(server):
     ok = client.post("/_dash-update-component", json=body)
     assert ok.status_code == 200
     assert "紫阳县" in json.dumps(ok.get_json(), ensure_ascii=False)
+    # The charts' PNG links follow the year.
+    links = ok.get_json()["response"]["overview-poverty-png"]["href"]
+    assert links == "/export/chart/overview-poverty.png?region=610924000000&year=2019"
     body["inputs"][0]["value"] = "not-a-year"
     assert client.post("/_dash-update-component", json=body).status_code == 200
 

@@ -1,0 +1,200 @@
+"""Chart PNGs for every chart type, background exports (owner only, concurrent users,
+failures), the audit log, and what happens without chromium or the CJK font."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+
+import pytest
+
+from briefings import charts, jobs, render, service
+from ops import audit
+from queries.scope import Scope
+from tests.briefings.conftest import pdf_text, png_facts
+
+PROVINCE = Scope("province_admin", "admin", "610000000000")
+ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
+
+
+@pytest.fixture(scope="module")
+def ctx(app_module):
+    from web import context
+
+    return context.get()
+
+
+@pytest.fixture(scope="module")
+def household_id(wh):
+    return wh.execute("select household_id from household where county_code = '610924000000'"
+                      " order by household_id limit 1").fetchone()[0]
+
+
+@pytest.mark.parametrize("name", sorted(charts.CHARTS))
+def test_every_chart_renders_to_a_png(name, as_user, household_id, ctx):
+    """Each chart of the pages: 2× its fixed size, many colours, not blank."""
+    client = as_user("province_admin")
+    query = f"household={household_id}" if name == "household-income" else \
+        "region=610900000000&year=2025&month=2026-06"
+    r = client.get(f"/export/chart/{name}.png?{query}")
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    assert r.mimetype == "image/png"
+    assert f'filename="{name}-' in r.headers["Content-Disposition"]
+    fig = charts.build(ctx.warehouse, PROVINCE, name, dict(
+        x.split("=") for x in query.split("&")))
+    height = int(fig["layout"].get("height") or 500)
+    size, colours, drawn = png_facts(r.data)
+    assert size == (render.CHART_WIDTH * 2, height * 2)
+    assert colours > 20 and drawn > 0.02, (colours, drawn)
+
+
+def test_chart_png_is_audited_and_scoped(as_user, ctx):
+    client = as_user("ziyang_manager")
+    assert client.get("/export/chart/mon-trend.png?region=610924000000").status_code == 200
+    entry = audit.recent(ctx.ops, 1, actor="ziyang_manager", action="export_chart")[0]
+    assert entry["target"] == "mon-trend" and entry["outcome"] == "ok"
+    # Outside the scope, unknown units and charts, anonymous and wall users: refused.
+    assert client.get("/export/chart/mon-trend.png?region=610000000000").status_code == 403
+    assert client.get("/export/chart/region-trend.png?region=610700000000").status_code == 403
+    assert client.get("/export/chart/mon-trend.png?region=610924999999").status_code == 404
+    assert client.get("/export/chart/nope.png").status_code == 404
+    assert as_user("province_wall").get("/export/chart/mon-trend.png").status_code == 403
+    assert ctx.warehouse  # the app is up
+    anon = client.application.test_client()
+    assert anon.get("/export/chart/mon-trend.png").status_code in (302, 401)
+
+
+def test_a_household_chart_of_another_county_is_not_found(as_user, wh):
+    other = wh.execute("select household_id from household where county_code != "
+                       "'610924000000' limit 1").fetchone()[0]
+    r = as_user("ziyang_manager").get(f"/export/chart/household-income.png?household={other}")
+    assert r.status_code == 404
+
+
+def _wait(ctx, scope, job_id, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        job = jobs.get(ctx.ops, scope, job_id)
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {job_id} still {job['status']}")
+
+
+def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
+    """Both briefings run in the background at the same time; each user downloads their
+    own file, and neither can download the other's."""
+    started = {}
+
+    def start(scope, code):
+        started[scope.username] = service.start_briefing(
+            ctx.warehouse, ctx.ops, ctx.settings, scope, code, "2026-10", scope.username, "zh")
+
+    threads = [threading.Thread(target=start, args=a) for a in
+               ((PROVINCE, "610000000000"), (ZIYANG, "610924000000"))]
+    t0 = time.time()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert time.time() - t0 < 5  # asking returns at once; the work is in the background
+    # The dashboard answers while they render.
+    assert as_user("province_leader").get("/").status_code == 200
+    done = {u: _wait(ctx, s, started[u]) for u, s in (("province_admin", PROVINCE),
+                                                       ("ziyang_manager", ZIYANG))}
+    assert {j["status"] for j in done.values()} == {"done"}
+    admin, ziyang = as_user("province_admin"), as_user("ziyang_manager")
+    r = admin.get(f"/export/job/{started['province_admin']}")
+    assert r.status_code == 200 and r.data[:5] == b"%PDF-"
+    assert "briefing-610000000000-2026-10.pdf" in r.headers["Content-Disposition"]
+    assert "陕西省防止返贫动态监测简报" in pdf_text(r.data)[1]
+    r = ziyang.get(f"/export/job/{started['ziyang_manager']}")
+    assert r.status_code == 200 and "紫阳县防止返贫动态监测简报" in pdf_text(r.data)[1]
+    # Not each other's.
+    assert ziyang.get(f"/export/job/{started['province_admin']}").status_code == 404
+    assert admin.get(f"/export/job/{started['ziyang_manager']}").status_code == 404
+    assert admin.get("/export/job/" + "0" * 32).status_code == 404
+    assert b"root:" not in admin.get("/export/job/..%2F..%2Fetc%2Fpasswd").data
+    actions = [(e["action"], e["outcome"]) for e in
+               audit.recent(ctx.ops, 20, actor="ziyang_manager")]
+    assert ("export_briefing", "requested") in actions and ("export_briefing", "ok") in actions
+    assert ("export_download", "ok") in actions
+
+
+def test_requests_are_checked_before_anything_runs(ctx):
+    from queries.api import BadPeriod
+    from queries.scope import AccessDenied, RegionNotFound
+
+    before = len(jobs.mine(ctx.ops, ZIYANG, 100))
+    with pytest.raises(AccessDenied):
+        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610000000000",
+                               "2026-10", "x", "zh")
+    with pytest.raises(RegionNotFound):
+        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924999999",
+                               "2026-10", "x", "zh")
+    with pytest.raises(BadPeriod):
+        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924000000",
+                               "2026/10", "x", "zh")
+    for href in ("/logout", "/export/job/x", "/wall", "/_dash-update-component",
+                 "/login?next=/", "/api/v1/regions", "/\\example.org"):
+        with pytest.raises(service.BadRequest):
+            service.page_path(href)
+    assert service.page_path("http://localhost:8050/region/610924000000?indicator=x") == \
+        "/region/610924000000?indicator=x"
+    # The address's host is never visited: the page is always this app's own.
+    assert service.page_path("https://example.org/monitoring/610924000000") == \
+        "/monitoring/610924000000"
+    assert len(jobs.mine(ctx.ops, ZIYANG, 100)) == before
+
+
+@pytest.mark.parametrize("change,missing", [
+    ({"chromium": "/nonexistent/chromium"}, "未找到 Chromium 浏览器（/nonexistent/chromium）"),
+    ({"cjk_font": "No Such Font"}, "未安装中文字体「No Such Font」"),
+])
+def test_without_chromium_or_font_exports_say_what_to_install(ctx, as_user, monkeypatch,
+                                                               change, missing):
+    from web import context
+
+    monkeypatch.setattr(context.get(), "settings", dataclasses.replace(ctx.settings, **change))
+    client = as_user("province_admin")
+    r = client.get("/export/chart/mon-trend.png?region=610900000000")
+    assert r.status_code == 503
+    message = r.get_json()["error"]
+    assert missing in message and render.INSTALL in message
+    with pytest.raises(render.Unavailable) as exc:
+        service.start_briefing(ctx.warehouse, ctx.ops, context.get().settings, PROVINCE,
+                               "610000000000", "2026-10", "x", "zh")
+    assert missing in str(exc.value)
+    # The dashboard keeps working, and the briefings page says what is missing.
+    assert client.get("/").status_code == 200
+    assert client.get("/monitoring/610900000000").status_code == 200
+
+
+def test_a_failed_job_says_why_and_leaves_no_file(ctx):
+    def work(progress):
+        progress(50)
+        raise render.Unavailable("渲染失败（测试），请稍后重试。")
+
+    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", {}, work, "zh",
+                         wait=True)
+    job = jobs.get(ctx.ops, PROVINCE, job_id)
+    assert job["status"] == "failed" and job["message"] == "渲染失败（测试），请稍后重试。"
+    assert not jobs.file_path(ctx.settings, job_id).exists()
+    assert not list(ctx.settings.export_dir.glob("*.part"))
+    entry = audit.recent(ctx.ops, 1, actor="province_admin", action="export_page")[0]
+    assert entry["outcome"] == "failed"
+
+
+def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(ctx):
+    import datetime as dt
+
+    from ops.schema import export_jobs
+
+    with ctx.ops.begin() as conn:
+        conn.execute(export_jobs.insert().values(
+            id="f" * 32, username="province_admin", kind="briefing", target="x", params="{}",
+            status="running", progress=40, message="", filename="", size=0,
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+    job = jobs.get(ctx.ops, PROVINCE, "f" * 32)
+    assert job["status"] == "failed" and "中断" in job["message"]

@@ -1,0 +1,77 @@
+"""Exports in a real browser: a briefing asked for on /briefings with its progress and
+file, this page and its map as images from the export menu, and a chart's PNG link."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from pypdf import PdfReader
+
+from tests.briefings.conftest import png_facts
+from tests.conftest import DEMO_PASSWORDS
+
+
+def _download(page, click) -> bytes:
+    with page.expect_download(timeout=90_000) as info:
+        click()
+    return open(info.value.path(), "rb").read()
+
+
+def test_briefing_from_the_page(watched):
+    page = watched.page
+    watched.login("ankang_leader", DEMO_PASSWORDS["ankang_leader"])
+    page.wait_for_selector("[data-kpi]", timeout=30_000)
+    page.goto(watched.base + "/briefings")
+    page.wait_for_selector("#brief-generate", timeout=30_000)
+    assert page.input_value("#brief-region") == "安康市"
+    assert page.input_value("#brief-period") == "2026年10月"
+    page.click("#brief-generate")
+    page.wait_for_selector("#brief-alert", timeout=30_000)
+    assert "已开始生成" in page.inner_text("#brief-alert")
+    # Progress first, then the file.
+    page.wait_for_selector("#brief-jobs-table tr[data-status]", timeout=30_000)
+    link = page.locator("#brief-jobs-table tr[data-status=done] a.jz-download").first
+    link.wait_for(timeout=90_000)
+    watched.shot("briefings-ankang-1366")
+    body = _download(page, link.click)
+    reader = PdfReader(io.BytesIO(body))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert len(reader.pages) == 7 and "安康市防止返贫动态监测简报" in text
+    assert watched.errors == [] and watched.external() == []
+
+
+def test_page_and_map_images_from_the_export_menu(watched):
+    page = watched.page
+    watched.login("ziyang_manager", DEMO_PASSWORDS["ziyang_manager"])
+    page.wait_for_selector("[data-kpi]", timeout=30_000)
+    page.goto(watched.base + "/monitoring/610924000000")
+    page.wait_for_selector(".jz-map-box .leaflet-interactive", timeout=30_000)
+    for item, check in (("#shell-export-map", "map"), ("#shell-export-page", "page")):
+        page.click("#shell-export")
+        page.click(item)
+        button = page.locator("#shell-export-download")
+        button.wait_for(timeout=90_000)
+        body = _download(page, button.click)
+        size, colours, drawn = png_facts(body)
+        if check == "page":
+            assert size == (3840, 2160)
+        else:
+            # The map box at 2×, as laid out at 1920 px wide (wider than here).
+            box = page.locator(".jz-map-box").bounding_box()
+            assert abs(size[1] - 2 * box["height"]) <= 4 and size[0] > 2 * box["width"]
+        assert colours > 50 and drawn > 0.05, (check, colours, drawn)
+        Image.open(io.BytesIO(body)).save(watched.shot(f"export-{check}").with_name(
+            f"export-{check}-ziyang.png"))
+        page.keyboard.press("Escape")
+    assert watched.errors == [] and watched.external() == []
+
+
+def test_chart_png_link(watched):
+    page = watched.page
+    watched.login("ziyang_manager", DEMO_PASSWORDS["ziyang_manager"])
+    page.wait_for_selector("#overview-poverty .main-svg", timeout=30_000)
+    body = _download(page, lambda: page.click("#overview-poverty-png"))
+    size, colours, drawn = png_facts(body)
+    assert size == (2400, 680) and colours > 20 and drawn > 0.02
+    assert watched.errors == []
