@@ -211,7 +211,7 @@ def _box(fig: dict) -> tuple[int, int]:
 
 
 def page_png(settings: Settings, url: str, cookies: list[dict], width: int, height: int,
-             selector: str | None = None) -> bytes:
+             selector: str | None = None, full_page: bool = False) -> bytes:
     """A page of this app as the user sees it (their session cookies) at 2×, or only
     the element ``selector`` on it."""
 
@@ -235,7 +235,7 @@ def page_png(settings: Settings, url: str, cookies: list[dict], width: int, heig
                 page.wait_for_timeout(400)  # the map's tiles-free redraw after a resize
                 return el.screenshot(type="png")
             page.wait_for_timeout(300)
-            return page.screenshot(type="png")
+            return page.screenshot(type="png", full_page=full_page)
         finally:
             ctx.close()
 

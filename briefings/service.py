@@ -67,14 +67,26 @@ def page_path(href: str) -> str:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
-def start_page(ops: Engine, settings: Settings, scope: Scope, base_url: str, href: str,
-               cookies: list[dict], width: int, height: int, map_only: bool, lang: str,
-               ip: str = "") -> str:
-    """An image of a page as this user sees it (their session), or of its map."""
-    render.ensure(settings)
-    path = page_path(href)
+def parse_size(value) -> tuple[int, int]:
+    """"1920x1080" -> (1920, 1080), each within PAGE_SIZES."""
+    try:
+        width, height = (int(v) for v in str(value).lower().split("x"))
+    except ValueError:
+        raise BadRequest("export.bad_size") from None
     if not all(PAGE_SIZES[0] <= v <= PAGE_SIZES[1] for v in (width, height)):
         raise BadRequest("export.bad_size")
+    return width, height
+
+
+def start_page(ops: Engine, settings: Settings, scope: Scope, base_url: str, href: str,
+               cookies: list[dict], width: int, height: int, map_only: bool, lang: str,
+               ip: str = "", full_page: bool = False) -> str:
+    """An image of a page as this user sees it (their session), laid out at width ×
+    height and drawn at 2×; the whole length of the page with ``full_page``; or only its
+    map."""
+    render.ensure(settings)
+    path = page_path(href)
+    parse_size(f"{width}x{height}")
     url = base_url.rstrip("/") + path
     kind = "map" if map_only else "page"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
@@ -82,8 +94,10 @@ def start_page(ops: Engine, settings: Settings, scope: Scope, base_url: str, hre
 
     def work(progress):
         body = render.page_png(settings, url, cookies, width, height,
-                               selector=".jz-map-box" if map_only else None)
+                               selector=".jz-map-box" if map_only else None,
+                               full_page=full_page and not map_only)
         return f"{kind}-{slug}-{stamp}.png", body
 
     return jobs.submit(ops, settings, scope, kind, path[:200],
-                       {"path": path, "width": width, "height": height}, work, lang, ip)
+                       {"path": path, "width": width, "height": height,
+                        "full_page": full_page}, work, lang, ip)

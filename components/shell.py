@@ -65,7 +65,7 @@ def export_menu() -> dmc.Menu:
         dmc.MenuTarget(html.Button(t("export.menu"), id="shell-export", type="button",
                                    className="jz-header-link jz-header-button")),
         dmc.MenuDropdown([
-            dmc.MenuItem(t("export.page_png", w=1920, h=1080), id="shell-export-page"),
+            dmc.MenuItem(t("export.page_png"), id="shell-export-page"),
             dmc.MenuItem(t("export.map_png"), id="shell-export-map"),
             dmc.MenuDivider(),
             dmc.MenuItem(t("export.briefing_link"), href="/briefings",
@@ -74,12 +74,27 @@ def export_menu() -> dmc.Menu:
     ])
 
 
+PAGE_SIZES = ("1920x1080", "1366x768", "2560x1440", "3840x2160", "1280x1024")
+
+
 def export_dialog() -> html.Div:
+    """The page image's size, then the export's progress and its file."""
     return html.Div([
         dcc.Store(id="shell-export-job"),
         dcc.Interval(id="shell-export-tick", interval=1000, disabled=True),
-        dmc.Modal(id="shell-export-modal", title=t("export.menu"), children=html.Div(
-            id="shell-export-status")),
+        dmc.Modal(id="shell-export-modal", title=t("export.menu"), children=[
+            html.Div(id="shell-export-form", children=dmc.Group(align="flex-end", children=[
+                dmc.Select(id="shell-export-size", label=t("export.size"), w=160,
+                           value=PAGE_SIZES[0], allowDeselect=False,
+                           data=[{"value": v, "label": v.replace("x", " × ")}
+                                 for v in PAGE_SIZES]),
+                dmc.Checkbox(id="shell-export-full", label=t("export.full_page"), mb=8),
+                dmc.Button(t("export.make_image"), id="shell-export-go"),
+            ])),
+            dmc.Text(t("export.size_note"), size="xs", c="dimmed", mt=4,
+                     id="shell-export-note"),
+            html.Div(id="shell-export-status", style={"marginTop": 12}),
+        ]),
     ])
 
 

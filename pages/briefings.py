@@ -178,27 +178,45 @@ def _alert(text: str, colour: str = "red"):
 
 
 # ------------------------------------------------------------------ the shell's menu
-@callback(Output("shell-export-job", "data"), Output("shell-export-modal", "opened"),
+@callback(Output("shell-export-modal", "opened"), Output("shell-export-form", "style"),
+          Output("shell-export-note", "style"),
+          Output("shell-export-status", "children", allow_duplicate=True),
+          Output("shell-export-job", "data", allow_duplicate=True),
+          Input("shell-export-page", "n_clicks"), prevent_initial_call=True)
+def choose_size(_n):
+    """A page image: its size first."""
+    current_scope()
+    return True, {"display": "block"}, {"display": "block"}, None, None
+
+
+@callback(Output("shell-export-job", "data"), Output("shell-export-modal", "opened",
+                                                     allow_duplicate=True),
+          Output("shell-export-form", "style", allow_duplicate=True),
+          Output("shell-export-note", "style", allow_duplicate=True),
           Output("shell-export-status", "children"),
-          Input("shell-export-page", "n_clicks"), Input("shell-export-map", "n_clicks"),
+          Input("shell-export-go", "n_clicks"), Input("shell-export-map", "n_clicks"),
+          State("shell-export-size", "value"), State("shell-export-full", "checked"),
           State("shell-url", "href"), prevent_initial_call=True)
-def export_page(n_page, n_map, href):
+def export_page(_go, _map, size, full, href):
     """This page (or its map) as an image, as this user sees it: the headless browser
     carries the user's own session cookies, so it sees what they may see."""
     scope = current_scope()
     ctx = context.get()
     map_only = dash.ctx.triggered_id == "shell-export-map"
+    hidden = {"display": "none"}
     base = ctx.settings.internal_url or request.host_url
     cookies = [{"name": k, "value": v, "url": base} for k, v in request.cookies.items()]
     try:
+        width, height = service.parse_size(size)
         job = service.start_page(ctx.ops, ctx.settings, scope, base, href, cookies,
-                                 1920, 1080, map_only, get_lang(), client_ip())
+                                 width, height, map_only, get_lang(), client_ip(),
+                                 full_page=bool(full))
     except service.BadRequest as exc:
-        return None, True, _alert(t(str(exc), min=service.PAGE_SIZES[0],
-                                    max=service.PAGE_SIZES[1]))
+        return None, True, hidden, hidden, _alert(t(str(exc), min=service.PAGE_SIZES[0],
+                                                    max=service.PAGE_SIZES[1]))
     except render.Unavailable as exc:
-        return None, True, _alert(str(exc))
-    return job, True, _job_status(jobs.get(ctx.ops, scope, job))
+        return None, True, hidden, hidden, _alert(str(exc))
+    return job, True, hidden, hidden, _job_status(jobs.get(ctx.ops, scope, job))
 
 
 @callback(Output("shell-export-status", "children", allow_duplicate=True),

@@ -41,29 +41,48 @@ def test_briefing_from_the_page(watched):
     assert watched.errors == [] and watched.external() == []
 
 
+def _export(page) -> bytes:
+    button = page.locator("#shell-export-download")
+    button.wait_for(timeout=90_000)
+    return _download(page, button.click)
+
+
 def test_page_and_map_images_from_the_export_menu(watched):
     page = watched.page
     watched.login("ziyang_manager", DEMO_PASSWORDS["ziyang_manager"])
     page.wait_for_selector("[data-kpi]", timeout=30_000)
     page.goto(watched.base + "/monitoring/610924000000")
     page.wait_for_selector(".jz-map-box .leaflet-interactive", timeout=30_000)
-    for item, check in (("#shell-export-map", "map"), ("#shell-export-page", "page")):
-        page.click("#shell-export")
-        page.click(item)
-        button = page.locator("#shell-export-download")
-        button.wait_for(timeout=90_000)
-        body = _download(page, button.click)
-        size, colours, drawn = png_facts(body)
-        if check == "page":
-            assert size == (3840, 2160)
-        else:
-            # The map box at 2×, as laid out at 1920 px wide (wider than here).
-            box = page.locator(".jz-map-box").bounding_box()
-            assert abs(size[1] - 2 * box["height"]) <= 4 and size[0] > 2 * box["width"]
-        assert colours > 50 and drawn > 0.05, (check, colours, drawn)
-        Image.open(io.BytesIO(body)).save(watched.shot(f"export-{check}").with_name(
-            f"export-{check}-ziyang.png"))
-        page.keyboard.press("Escape")
+    # The page at the default size, 1920 × 1080, drawn at 2×.
+    page.click("#shell-export")
+    page.click("#shell-export-page")
+    page.wait_for_selector("#shell-export-go", timeout=10_000)
+    watched.shot("export-dialog-1366")
+    page.click("#shell-export-go")
+    body = _export(page)
+    size, colours, drawn = png_facts(body)
+    assert size == (3840, 2160) and colours > 50 and drawn > 0.05
+    Image.open(io.BytesIO(body)).save(watched.shot("x").with_name("export-page-ziyang.png"))
+    page.keyboard.press("Escape")
+    # A chosen size, the whole length of the page.
+    page.click("#shell-export")
+    page.click("#shell-export-page")
+    page.click("#shell-export-size")
+    page.click("text=1366 × 768")
+    page.click("#shell-export-full")
+    page.click("#shell-export-go")
+    size, colours, drawn = png_facts(_export(page))
+    assert size[0] == 2732 and size[1] > 2 * 768 + 400 and drawn > 0.05, size
+    page.keyboard.press("Escape")
+    # The map alone: the map box at 2×, as laid out at 1920 px wide (wider than here).
+    page.click("#shell-export")
+    page.click("#shell-export-map")
+    body = _export(page)
+    size, colours, drawn = png_facts(body)
+    box = page.locator(".jz-map-box").bounding_box()
+    assert abs(size[1] - 2 * box["height"]) <= 4 and size[0] > 2 * box["width"]
+    assert colours > 50 and drawn > 0.05
+    Image.open(io.BytesIO(body)).save(watched.shot("x").with_name("export-map-ziyang.png"))
     assert watched.errors == [] and watched.external() == []
 
 
