@@ -678,12 +678,12 @@ def meeting_minutes(engine: Engine, actor: Scope, meeting_id,
     try:
         mid = int(str(meeting_id))
     except ValueError:
-        raise TaskError(404, "task.err.not_found") from None
+        raise TaskError(404, "minutes.err.not_found") from None
     with engine.connect() as conn:
         row = conn.execute(sa.select(meetings).where(
             meetings.c.id == mid, meetings.c.region_code.startswith(actor.prefix))).first()
         if row is None:
-            raise TaskError(404, "task.err.not_found")
+            raise TaskError(404, "minutes.err.not_found")
         items = [dict(r._mapping) for r in conn.execute(
             sa.select(tasks).where(tasks.c.meeting_id == mid, _visible(actor))
             .order_by(tasks.c.id))]

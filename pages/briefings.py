@@ -17,13 +17,14 @@ from flask import request
 
 from briefings import jobs, render, service
 from components import messages
+from components.exports import alert, dialog_alert, job_status
 from components.tasks import region_label
 from ops import tasks as T
 from ops.users import STAFF_ROLES
 from queries import api
 from queries.scope import current_scope
 from web import context
-from web.auth import client_ip
+from web.auth import client_ip, requester
 from web.i18n import fmt_date, fmt_month, get_lang, t
 
 dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
@@ -32,12 +33,6 @@ dash.register_page(__name__, path="/briefings", name="briefings", title="精准 
 PENDING = ("queued", "running")
 _CN = ZoneInfo("Asia/Shanghai")
 STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red"}
-
-
-def _who(scope) -> str:
-    from flask_login import current_user
-
-    return f"{current_user.display_name}（{scope.username}）"
 
 
 def layout(region: str | None = None, **_):
@@ -147,14 +142,14 @@ def generate(_n, code, period):
     ctx = context.get()
     try:
         service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""),
-                               str(period or ""), _who(scope), get_lang(), client_ip())
+                               str(period or ""), requester(), get_lang(), client_ip())
     except messages.REFUSALS as exc:
-        return _alert(messages.refusal_text(exc))
+        return alert(messages.refusal_text(exc))
     except api.BadPeriod as exc:
-        return _alert(t("briefings.bad_period", reason=str(exc)))
+        return alert(t("briefings.bad_period", reason=str(exc)))
     except render.Unavailable as exc:
-        return _alert(str(exc))
-    return _alert(t("export.started"), "blue")
+        return alert(str(exc))
+    return alert(t("export.started"), "blue")
 
 
 @callback(Output("brief-feedback", "children", allow_duplicate=True),
@@ -164,17 +159,13 @@ def minutes(_n, meeting):
     scope = current_scope()
     ctx = context.get()
     try:
-        service.start_minutes(ctx.ops, ctx.settings, scope, meeting, _who(scope), get_lang(),
+        service.start_minutes(ctx.ops, ctx.settings, scope, meeting, requester(), get_lang(),
                               client_ip())
     except T.TaskError as exc:
-        return _alert(t(exc.key))
+        return alert(t(exc.key))
     except render.Unavailable as exc:
-        return _alert(str(exc))
-    return _alert(t("export.started"), "blue")
-
-
-def _alert(text: str, colour: str = "red"):
-    return dmc.Alert(text, color=colour, variant="light", id="brief-alert")
+        return alert(str(exc))
+    return alert(t("export.started"), "blue")
 
 
 # ------------------------------------------------------------------ the shell's menu
@@ -212,11 +203,11 @@ def export_page(_go, _map, size, full, href):
                                  width, height, map_only, get_lang(), client_ip(),
                                  full_page=bool(full))
     except service.BadRequest as exc:
-        return None, True, hidden, hidden, _alert(t(str(exc), min=service.PAGE_SIZES[0],
+        return None, True, hidden, hidden, dialog_alert(t(str(exc), min=service.PAGE_SIZES[0],
                                                     max=service.PAGE_SIZES[1]))
     except render.Unavailable as exc:
-        return None, True, hidden, hidden, _alert(str(exc))
-    return job, True, hidden, hidden, _job_status(jobs.get(ctx.ops, scope, job))
+        return None, True, hidden, hidden, dialog_alert(str(exc))
+    return job, True, hidden, hidden, job_status(jobs.get(ctx.ops, scope, job))
 
 
 @callback(Output("shell-export-status", "children", allow_duplicate=True),
@@ -227,16 +218,4 @@ def follow(_n, job_id):
     if not job_id:
         return dash.no_update, True
     job = jobs.get(context.ops(), current_scope(), job_id)
-    return _job_status(job), job is None or job["status"] not in PENDING
-
-
-def _job_status(job: dict | None):
-    if job is None:
-        return _alert(t("export.not_found"))
-    if job["status"] == "done":
-        return html.A(dmc.Button(f"{t('export.download')} · {job['filename']}"),
-                      href=f"/export/job/{job['id']}", id="shell-export-download")
-    if job["status"] == "failed":
-        return _alert(job["message"])
-    return html.Div([dmc.Text(t("export.started"), size="sm", mb="xs"),
-                     dmc.Progress(value=job["progress"], animated=True, striped=True)])
+    return job_status(job), job is None or job["status"] not in PENDING

@@ -15,8 +15,10 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
+from briefings import jobs, render, service
 from components import maps, messages
 from components import tasks as view
+from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
 from etl.refdata import region_levels
@@ -27,8 +29,8 @@ from queries import households as hl
 from queries.indicators import Indicator
 from queries.scope import current_scope, prefix_of, raise_for_region
 from web import context
-from web.auth import client_ip
-from web.i18n import fmt_exact, fmt_pct, t
+from web.auth import client_ip, requester
+from web.i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
 
 dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",
                    title="精准 · 指挥调度", path="/dispatch",
@@ -238,6 +240,7 @@ def layout(code: str | None = None, metric: str | None = None, **_):
         dmc.Group(justify="space-between", mb="sm", children=[
             dmc.Title(t("dispatch.title", region=unit["name"]), order=2, id="dispatch-title"),
             dmc.Group(gap="xs", children=[
+                _minutes_menu(T.list_meetings(context.ops(), scope, limit=10)),
                 dmc.Button(t("dispatch.meeting"), id="dispatch-meeting-open", variant="light"),
                 dmc.Button(t("dispatch.new_task"), id="dispatch-new"),
                 dcc.Link(dmc.Button(t("nav.tasks"), variant="subtle"), href="/tasks"),
@@ -372,5 +375,43 @@ def save_meeting(_n, title, held_on, attendees, texts, units, deadlines, state):
     audit.record(context.ops(), scope.username, "meeting_create", target=f"meeting:{meeting}",
                  detail={"tasks": created}, ip=client_ip())
     return False, None, _body(scope, state["code"], state.get("metric")), dmc.Alert(
-        t("dispatch.meeting_saved", n=len(created)), color="green", variant="light", mb="sm",
-        withCloseButton=True)
+        dmc.Group([t("dispatch.meeting_saved", n=len(created)), dmc.Button(
+            t("dispatch.minutes_pdf"), size="compact-sm", variant="light",
+            id={"type": "dispatch-minutes", "index": meeting})]),
+        color="green", variant="light", mb="sm", withCloseButton=True)
+
+
+def _minutes_menu(meetings: list[dict]) -> dmc.Menu:
+    """The minutes of a recent meeting of this region, as a PDF."""
+    items = [dmc.MenuItem(f"{fmt_date(m['held_on'])} {m['title']}",
+                          id={"type": "dispatch-minutes", "index": m["id"]}) for m in meetings]
+    return dmc.Menu(position="bottom-end", children=[
+        dmc.MenuTarget(dmc.Button(t("dispatch.minutes"), variant="subtle",
+                                  id="dispatch-minutes-open")),
+        dmc.MenuDropdown(items or [dmc.MenuItem(t("briefings.no_meetings"), disabled=True)]),
+    ])
+
+
+@callback(Output("shell-export-job", "data", allow_duplicate=True),
+          Output("shell-export-modal", "opened", allow_duplicate=True),
+          Output("shell-export-form", "style", allow_duplicate=True),
+          Output("shell-export-note", "style", allow_duplicate=True),
+          Output("shell-export-status", "children", allow_duplicate=True),
+          Input({"type": "dispatch-minutes", "index": ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def minutes(clicks):
+    """A meeting's minutes, made in the background; the export dialog follows it. The
+    meeting comes from the browser: ops.tasks checks it is of this user's region."""
+    scope = current_scope()
+    if not ctx.triggered_id or not any(c for c in clicks if c):
+        return (dash.no_update,) * 5
+    hidden = {"display": "none"}
+    app = context.get()
+    try:
+        job = service.start_minutes(app.ops, app.settings, scope, ctx.triggered_id["index"],
+                                    requester(), get_lang(), client_ip())
+    except T.TaskError as exc:
+        return None, True, hidden, hidden, dialog_alert(t(exc.key))
+    except render.Unavailable as exc:
+        return None, True, hidden, hidden, dialog_alert(str(exc))
+    return job, True, hidden, hidden, job_status(jobs.get(app.ops, scope, job))

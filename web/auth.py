@@ -40,6 +40,13 @@ def client_ip() -> str:
     return (request.remote_addr or "")[:45]
 
 
+def requester() -> str:
+    """The logged-in user as a briefing names its author: display name (username)."""
+    from flask_login import current_user
+
+    return f"{current_user.display_name}（{current_user.username}）"
+
+
 def _wants_json() -> bool:
     return request.path.startswith(DATA_PREFIXES) or request.is_json
 

@@ -59,6 +59,17 @@ def test_fonts_are_the_embedded_cjk_font(province):
         {("WenQuanYiMicroHei", "/Type0", True)}
 
 
+def test_charts_and_map_are_vector_graphics(province):
+    """No page carries a raster image: the map, trends and breakdowns are drawn as
+    paths, and their labels are text."""
+    _, _, reader, _ = province
+    assert [len(p.images) for p in reader.pages] == [0] * 7
+    trends = reader.pages[3].extract_text()
+    assert "监测户数（按类型）" in trends and "2026-09" in trends
+    map_page = reader.pages[2].extract_text()
+    assert "安康市" in map_page and "≤" in map_page  # unit names and the legend
+
+
 def test_pages_and_cover(province):
     b, _, reader, text = province
     assert len(reader.pages) == 7

@@ -198,3 +198,64 @@ def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(ctx):
             created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
     job = jobs.get(ctx.ops, PROVINCE, "f" * 32)
     assert job["status"] == "failed" and "中断" in job["message"]
+
+
+def _callback(client, output: str, outputs: list, inputs: list, state: list | None = None):
+    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state or [],
+            "changedPropIds": [f"{inputs[0]['id'] if isinstance(inputs[0]['id'], str) else ''}"
+                               f".{inputs[0]['property']}"]}
+    return client.post("/_dash-update-component", json=body)
+
+
+def test_briefing_callback_checks_the_unit_in_the_users_scope(as_user, ctx):
+    """The unit comes from the browser: a forged one is refused and nothing is queued."""
+    import json
+
+    client = as_user("ziyang_manager")
+    before = len(jobs.mine(ctx.ops, ZIYANG, 100))
+    outputs = {"id": "brief-feedback", "property": "children"}
+    for code, period, message in (("610000000000", "2026-10", "无权访问"),
+                                  ("610924000000", "2026-99", "统计期不正确"),
+                                  ("610924000000", "2019-01", "统计期不正确")):
+        r = _callback(client, "brief-feedback.children", outputs,
+                      [{"id": "brief-generate", "property": "n_clicks", "value": 1}],
+                      [{"id": "brief-region", "property": "value", "value": code},
+                       {"id": "brief-period", "property": "value", "value": period}])
+        text = json.dumps(r.get_json(), ensure_ascii=False)
+        assert r.status_code == 200 and message in text, (code, text)
+    assert len(jobs.mine(ctx.ops, ZIYANG, 100)) == before
+
+
+def test_minutes_of_another_regions_meeting_are_refused(as_user, ctx):
+    """The dispatch view's minutes button: the meeting id comes from the browser, so a
+    meeting of another region is refused and nothing is queued; one's own is queued."""
+    import json
+
+    from ops import tasks as T
+
+    hanzhong = Scope("hanzhong_manager", "manager", "610700000000")
+    other = T.create_meeting(ctx.ops, hanzhong, "汉中调度会", "2026-10-12", "")
+    own = T.create_meeting(ctx.ops, ZIYANG, "紫阳调度会", "2026-10-13", "")
+    client = as_user("ziyang_manager")
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if "dispatch-minutes" in d["inputs"][0]["id"])
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
+               for o in dep["output"].strip(".").split("...")]
+
+    def click(mid):
+        wid = {"index": mid, "type": "dispatch-minutes"}
+        return client.post("/_dash-update-component", json={
+            "output": dep["output"], "outputs": outputs, "state": [],
+            "inputs": [[{"id": wid, "property": "n_clicks", "value": 1}]],
+            "changedPropIds": [json.dumps(wid, separators=(",", ":")) + ".n_clicks"]})
+
+    before = len(jobs.mine(ctx.ops, ZIYANG, 100))
+    r = click(other)
+    assert r.status_code == 200
+    assert "会议记录不存在，或不在您的辖区内。" in json.dumps(r.get_json(), ensure_ascii=False)
+    assert len(jobs.mine(ctx.ops, ZIYANG, 100)) == before
+    r = click(own)
+    assert r.status_code == 200
+    queued = jobs.mine(ctx.ops, ZIYANG, 1)[0]
+    assert queued["kind"] == "minutes" and queued["target"] == f"meeting:{own}"
+    assert _wait(ctx, ZIYANG, queued["id"])["status"] == "done"

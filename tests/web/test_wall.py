@@ -239,7 +239,9 @@ def test_the_heartbeat_is_for_the_wall_only(as_user, server):
 WRITE_AND_OTHER_PATHS = ["/", "/dispatch", "/tasks", "/tasks/1", "/warnings", "/admin/users",
                          "/admin/wall", "/monitoring/610000000000", "/households",
                          "/region/610000000000", "/household/1", "/export/households.csv",
-                         "/api/v1/regions/610000000000", "/api/v1/tasks", "/nothing-here"]
+                         "/api/v1/regions/610000000000", "/api/v1/tasks", "/nothing-here",
+                         "/briefings", "/export/chart/mon-trend.png",
+                         "/export/job/" + "0" * 32]
 
 
 @pytest.mark.parametrize("path", WRITE_AND_OTHER_PATHS)
