@@ -34,6 +34,7 @@ class Settings:
     cjk_font: str = "WenQuanYi Micro Hei"
     export_dir: Path = ROOT / "data" / "exports"
     internal_url: str | None = None
+    export_keep_days: float = 7.0  # export files older than this are removed
 
     @property
     def production(self) -> bool:
@@ -56,6 +57,7 @@ def load(environ: dict | None = None) -> Settings:
         scale = float(env.get("JZ_SCALE", "1.0"))
         reload_seconds = float(env.get("JZ_RELOAD_SECONDS", "15"))
         tick_seconds = float(env.get("JZ_TICK_SECONDS", "300"))
+        export_keep_days = float(env.get("JZ_EXPORT_KEEP_DAYS", "7"))
     except ValueError as exc:
         raise ConfigError(f"bad number in the environment: {exc}") from None
     ops = env.get("JZ_OPS_DB", "sqlite:///data/ops.sqlite3")
@@ -79,6 +81,7 @@ def load(environ: dict | None = None) -> Settings:
         cjk_font=env.get("JZ_CJK_FONT", "WenQuanYi Micro Hei"),
         export_dir=_resolve(env.get("JZ_EXPORT_DIR", "data/exports")),
         internal_url=(env.get("JZ_INTERNAL_URL") or "").rstrip("/") or None,
+        export_keep_days=export_keep_days,
     )
 
 

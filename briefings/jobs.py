@@ -52,6 +52,7 @@ def submit(engine: Engine, settings: Settings, scope: Scope, kind: str, target: 
     command line)."""
     if kind not in KINDS:
         raise ValueError(kind)
+    prune(engine, settings)
     job_id = secrets.token_hex(16)
     with engine.begin() as conn:
         conn.execute(export_jobs.insert().values(
@@ -66,6 +67,19 @@ def submit(engine: Engine, settings: Settings, scope: Scope, kind: str, target: 
     else:
         _pool.submit(_run, *args)
     return job_id
+
+
+def prune(engine: Engine, settings: Settings, now: dt.datetime | None = None) -> int:
+    """Remove the files of exports older than ``export_keep_days`` (the jobs stay, marked
+    expired, so the list and the audit log still tell what was made)."""
+    cutoff = (now or _now()) - dt.timedelta(days=settings.export_keep_days)
+    with engine.connect() as conn:
+        old = [r.id for r in conn.execute(sa.select(export_jobs.c.id).where(
+            export_jobs.c.status == "done", export_jobs.c.created_at < cutoff))]
+    for job_id in old:
+        file_path(settings, job_id).unlink(missing_ok=True)
+        _update(engine, job_id, status="expired")
+    return len(old)
 
 
 def _update(engine: Engine, job_id: str, **values) -> None:

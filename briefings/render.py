@@ -82,6 +82,10 @@ def for_export(fig: dict, font: str, width: int, height: int) -> dict:
     layout["font"] = {**layout.get("font", {}), "family": f'"{font}", sans-serif'}
     layout["width"], layout["height"] = width, height
     layout.pop("autosize", None)
+    # On the page a card's padding frames the title; in a file it would touch the edge.
+    title = layout.get("title")
+    if isinstance(title, dict) and not title.get("x"):
+        layout["title"] = {**title, "x": 0.012}
     return fig
 
 

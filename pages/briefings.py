@@ -32,7 +32,8 @@ dash.register_page(__name__, path="/briefings", name="briefings", title="精准 
 
 PENDING = ("queued", "running")
 _CN = ZoneInfo("Asia/Shanghai")
-STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red"}
+STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red",
+                 "expired": "gray"}
 
 
 def layout(region: str | None = None, **_):
@@ -106,6 +107,8 @@ def jobs_table(rows: list[dict]):
                           **{"data-job": j["id"]})
         elif j["status"] == "failed":
             file = dmc.Text(j["message"], c="red", size="sm", className="jz-export-error")
+        elif j["status"] == "expired":
+            file = dmc.Text(t("export.expired"), c="dimmed", size="sm")
         else:
             file = dmc.Progress(value=j["progress"], animated=True, striped=True, w=200,
                                 className="jz-export-progress")
@@ -113,7 +116,7 @@ def jobs_table(rows: list[dict]):
             html.Td(t(f"export.kind.{j['kind']}")), html.Td(_target(j)),
             html.Td(j["created_at"].astimezone(_CN).strftime("%Y-%m-%d %H:%M:%S")),
             html.Td(status), html.Td(file)], **{"data-status": j["status"]}))
-    head = html.Tr([html.Th(t(f"briefings.col.{c}"))
+    head = html.Tr([html.Th(t(f"briefings.col.{c}"), style={"textAlign": "left"})
                     for c in ("kind", "target", "created", "status", "file")])
     return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True,
                      id="brief-jobs-table")

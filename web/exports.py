@@ -138,6 +138,8 @@ def init(server: Flask) -> None:
         if job is None:
             return error_response(404, "export.not_found")
         path = jobs.file_path(context.get().settings, job["id"])
+        if job["status"] == "expired":
+            return error_response(410, "export.expired")
         if job["status"] != "done" or not path.is_file():
             return error_response(409, "export.not_ready")
         audit.record(context.ops(), scope.username, "export_download", target=job["target"],

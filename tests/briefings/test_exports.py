@@ -259,3 +259,26 @@ def test_minutes_of_another_regions_meeting_are_refused(as_user, ctx):
     queued = jobs.mine(ctx.ops, ZIYANG, 1)[0]
     assert queued["kind"] == "minutes" and queued["target"] == f"meeting:{own}"
     assert _wait(ctx, ZIYANG, queued["id"])["status"] == "done"
+
+
+def test_old_exports_are_removed_and_say_so(ctx, as_user):
+    """Files past JZ_EXPORT_KEEP_DAYS go when the next export is asked for; the job stays
+    in the list as removed, and its link answers 410 with the reason."""
+    import datetime as dt
+
+    from ops.schema import export_jobs
+
+    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/old", {},
+                         lambda p: ("old.png", b"\x89PNG old"), "zh", wait=True)
+    path = jobs.file_path(ctx.settings, job_id)
+    assert path.read_bytes() == b"\x89PNG old"
+    with ctx.ops.begin() as conn:
+        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id).values(
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8)))
+    client = as_user("province_admin")
+    assert client.get(f"/export/job/{job_id}").status_code == 200
+    assert jobs.prune(ctx.ops, ctx.settings) == 1
+    assert not path.exists() and jobs.get(ctx.ops, PROVINCE, job_id)["status"] == "expired"
+    r = client.get(f"/export/job/{job_id}")
+    assert r.status_code == 410 and "已超过保存期限" in r.get_json()["error"]
+    assert jobs.prune(ctx.ops, ctx.settings) == 0
