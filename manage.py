@@ -304,13 +304,17 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
     if done is None or done["status"] != "done":
         raise click.ClickException(done["message"] if done else "the briefing failed")
     tmp = target.with_name(f".{target.name}.part")
-    shutil.copyfile(jobs.file_path(settings, job), tmp)
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(jobs.file_path(settings, job), tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
     click.echo(f"briefing written to {target} ({done['size']:,} bytes)")
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
+    from briefings.jobs import TooMany
     from briefings.render import Unavailable
     from config import ConfigError
     from etl.refdata import ReferenceError
@@ -333,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {message}", err=True)
         return exc.exit_code
     except (BuildError, ReferenceError, UserError, ConfigError, RulesError, BadPeriod,
-            Unavailable, WarehouseUnavailable) as exc:
+            Unavailable, WarehouseUnavailable, TooMany) as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
     except RegionNotFound as exc:

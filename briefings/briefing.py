@@ -30,7 +30,7 @@ from ops import tasks as T
 from queries import api, indicators
 from queries.runner import Warehouse
 from queries.scope import Scope
-from web.i18n import fmt_date, fmt_exact, fmt_month, fmt_pct, get_lang, t
+from web.i18n import fmt_date, fmt_exact, fmt_month, get_lang, t
 
 CN = ZoneInfo("Asia/Shanghai")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -55,6 +55,7 @@ class Briefing:
     cards: list[Kpi]
     lifecycle: list[dict]
     lifecycle_note: str
+    as_of: str  # the data's date (the lifecycle counts everything up to it)
     ranking: list[dict]
     instructions: dict
     overdue: list[dict]
@@ -113,9 +114,7 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     lifecycle = [{"stage": t(f"mon.stage.{s}"), "n": fmt_exact(lc.get(s)),
                   "days": t(f"mon.median.{s}", days=mon._days(lc.get(d))) if d else ""}
                  for s, d in mon.STAGES]
-    timely, identified = lc.get("identified_timely") or 0, lc.get("identified") or 0
-    lifecycle_note = t("mon.timely", rate=fmt_pct(timely / identified if identified else None),
-                       n=fmt_exact(timely), of=fmt_exact(identified))
+    lifecycle_note = mon.timely_note(lc)
     ranking = [{"rank": i, "name": r["name"], "parent": r["parent_name"],
                 "unresolved": fmt_exact(r["hh_unresolved"]),
                 "per_1000": region_view.fmt_value(MAP_INDICATOR, r["hh_unresolved_per_1000"]),
@@ -133,7 +132,8 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     version = t("brief.version", as_of=fmt_date(v.version.as_of), version=v.version.version)
     return Briefing(unit=v.unit, month=v.month, generated_at=now.astimezone(CN),
                     generated_by=generated_by, data_version=version, cards=cards,
-                    lifecycle=lifecycle, lifecycle_note=lifecycle_note, ranking=ranking,
+                    lifecycle=lifecycle, lifecycle_note=lifecycle_note,
+                    as_of=fmt_date(v.version.as_of), ranking=ranking,
                     instructions=summary["counts"], overdue=overdue,
                     children_header=header, children=children, figures=figures)
 

@@ -27,11 +27,16 @@ from ops.schema import export_jobs
 from queries.scope import Scope
 from web.i18n import language, t
 
+
+class TooMany(RuntimeError):
+    """The user already has MAX_PENDING exports on the way."""
+
 log = logging.getLogger("jingzhun.exports")
 
 KINDS = ("briefing", "minutes", "page", "map")
-# A job still "running" this long after it was asked for died with its process.
+# A job not heard of for this long (queued or running) died with its process.
 STALE = dt.timedelta(minutes=15)
+MAX_PENDING = 3  # exports one user may have queued or running at once
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jz-export")
 
 # work(progress) -> (file name, content); progress(percent) reports how far it got.
@@ -47,18 +52,27 @@ def file_path(settings: Settings, job_id: str) -> Path:
 
 
 def submit(engine: Engine, settings: Settings, scope: Scope, kind: str, target: str,
-           params: dict, work: Work, lang: str, ip: str = "", wait: bool = False) -> str:
-    """Record a job and start it; returns its id. ``wait`` runs it in this thread (the
-    command line)."""
+           region_code: str, params: dict, work: Work, lang: str, ip: str = "",
+           wait: bool = False) -> str:
+    """Record a job and start it; returns its id. ``region_code`` is the unit whose data
+    the file shows (checked again at download). ``wait`` runs it in this thread (the
+    command line). TooMany when the user has MAX_PENDING exports on the way."""
     if kind not in KINDS:
         raise ValueError(kind)
     prune(engine, settings)
+    pending = [j for j in mine(engine, scope, 50) if j["status"] in ("queued", "running")]
+    if len(pending) >= MAX_PENDING:
+        audit.record(engine, scope.username, f"export_{kind}", target=target,
+                     outcome="refused_busy", detail={"pending": len(pending)}, ip=ip)
+        raise TooMany(t("export.too_many_pending", n=MAX_PENDING))
     job_id = secrets.token_hex(16)
+    now = _now()
     with engine.begin() as conn:
         conn.execute(export_jobs.insert().values(
             id=job_id, username=scope.username, kind=kind, target=target[:200],
-            params=json.dumps(params, ensure_ascii=False, default=str), status="queued",
-            progress=0, message="", filename="", size=0, created_at=_now()))
+            region_code=region_code, params=json.dumps(params, ensure_ascii=False, default=str),
+            status="queued", progress=0, message="", filename="", size=0, created_at=now,
+            updated_at=now))
     audit.record(engine, scope.username, f"export_{kind}", target=target, outcome="requested",
                  detail={"job": job_id, **params}, ip=ip)
     args = (engine, settings, scope, job_id, kind, target, params, work, lang, ip)
@@ -84,33 +98,49 @@ def prune(engine: Engine, settings: Settings, now: dt.datetime | None = None) ->
 
 def _update(engine: Engine, job_id: str, **values) -> None:
     with engine.begin() as conn:
-        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id).values(**values))
+        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id)
+                     .values(updated_at=_now(), **values))
+
+
+def _write(settings: Settings, job_id: str, body: bytes) -> None:
+    """The file whole or not at all, readable by this service's user only (an image of a
+    page can hold what only its user may see)."""
+    path = file_path(settings, job_id)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(body)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _run(engine, settings, scope, job_id, kind, target, params, work: Work, lang, ip) -> None:
-    _update(engine, job_id, status="running", progress=5)
     try:
+        _update(engine, job_id, status="running", progress=5)
         with language(lang):
             name, body = work(lambda p: _update(engine, job_id, progress=int(p)))
-        path = file_path(settings, job_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(body)
-        os.replace(tmp, path)  # a file is there whole or not at all
+        _write(settings, job_id, body)
+        _update(engine, job_id, status="done", progress=100, filename=name[:200],
+                size=len(body), finished_at=_now())
+        audit.record(engine, scope.username, f"export_{kind}", target=target,
+                     detail={"job": job_id, "file": name, "bytes": len(body), **params}, ip=ip)
     except Exception as exc:  # noqa: BLE001 - every failure ends the job with its reason
+        file_path(settings, job_id).unlink(missing_ok=True)
         with language(lang):
             reason = str(exc) if isinstance(exc, Unavailable) else \
                 t("export.failed", reason=_reason(exc))
         if not isinstance(exc, (Unavailable, LookupError, PermissionError)):
             log.exception("export %s (%s) failed", job_id, kind)
-        _update(engine, job_id, status="failed", message=reason[:2000], finished_at=_now())
-        audit.record(engine, scope.username, f"export_{kind}", target=target,
-                     outcome="failed", detail={"job": job_id, "reason": reason[:300]}, ip=ip)
-        return
-    _update(engine, job_id, status="done", progress=100, filename=name, size=len(body),
-            finished_at=_now())
-    audit.record(engine, scope.username, f"export_{kind}", target=target,
-                 detail={"job": job_id, "file": name, "bytes": len(body), **params}, ip=ip)
+        try:
+            _update(engine, job_id, status="failed", message=reason[:2000], finished_at=_now())
+            audit.record(engine, scope.username, f"export_{kind}", target=target,
+                         outcome="failed", detail={"job": job_id, "reason": reason[:300]},
+                         ip=ip)
+        except Exception:  # noqa: BLE001 - the store is away: the job shows as stale
+            log.exception("export %s: could not record its failure", job_id)
 
 
 def _reason(exc: Exception) -> str:
@@ -123,13 +153,16 @@ def _reason(exc: Exception) -> str:
     return type(exc).__name__
 
 
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
 def _decorate(row: dict) -> dict:
-    created = row["created_at"]
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=dt.UTC)
-    if row["status"] in ("queued", "running") and _now() - created > STALE:
+    row = {**row, "created_at": _aware(row["created_at"]),
+           "updated_at": _aware(row["updated_at"])}
+    if row["status"] in ("queued", "running") and _now() - row["updated_at"] > STALE:
         row = {**row, "status": "failed", "message": t("export.interrupted")}
-    return {**row, "created_at": created}
+    return row
 
 
 def get(engine: Engine, scope: Scope, job_id: str) -> dict | None:

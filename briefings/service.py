@@ -5,7 +5,9 @@ not a failed job later), then handed to ``jobs`` to render in the background."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlsplit
+import posixpath
+import re
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import Engine
 
@@ -17,9 +19,7 @@ from queries.runner import Warehouse
 from queries.scope import Scope
 
 PAGE_SIZES = (640, 3840)  # the smallest and largest width or height of a page image
-# Paths a page image may show: the app's pages, not its routes.
-NOT_PAGES = ("/login", "/logout", "/lang/", "/export/", "/api/", "/_dash", "/assets/",
-             "/wall")
+NOT_IMAGED = ("/wall",)  # pages not to be made images of (the wall is a screen of its own)
 
 
 class BadRequest(ValueError):
@@ -40,6 +40,7 @@ def start_briefing(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
         return b.filename, body
 
     return jobs.submit(ops, settings, scope, "briefing", f"{unit['code']} {month:%Y-%m}",
+                       unit["code"],
                        {"region": unit["code"], "period": f"{month:%Y-%m}"}, work, lang, ip,
                        wait=wait)
 
@@ -53,18 +54,43 @@ def start_minutes(ops: Engine, settings: Settings, scope: Scope, meeting_id, by:
         return briefing.minutes_pdf(ops, scope, meeting["id"], settings, by)
 
     return jobs.submit(ops, settings, scope, "minutes", f"meeting:{meeting['id']}",
+                       meeting["region_code"],
                        {"meeting": meeting["id"], "title": meeting["title"]}, work, lang, ip)
 
 
-def page_path(href: str) -> str:
-    """The path and query of a page of this app from the browser's address (anything
-    else, another host included, is refused)."""
+def _pattern(template: str) -> re.Pattern:
+    parts = [re.escape(p) if not p.startswith("<") else r"[0-9A-Za-z_-]{1,40}"
+             for p in template.strip("/").split("/")]
+    return re.compile("/" + "/".join(parts) if template.strip("/") else "/")
+
+
+def page_path(href: str, pages: list[str]) -> str:
+    """The path and query of one of this app's pages (``pages``: their paths and path
+    templates) from the browser's address. The host is dropped (the server's browser
+    only ever visits the app itself); anything but a page, the app's other routes
+    included, is refused, however its path is spelt."""
     parts = urlsplit(str(href or ""))
-    path = parts.path or "/"
+    raw = unquote(parts.path or "/")
+    path = posixpath.normpath(raw) if raw.startswith("/") else ""
     if not path.startswith("/") or path.startswith("//") or "\\" in path \
-            or any(path.startswith(p) for p in NOT_PAGES):
+            or path != raw.rstrip("/") and raw != "/" \
+            or path in NOT_IMAGED \
+            or not any(_pattern(p).fullmatch(path) for p in pages):
         raise BadRequest("export.bad_page")
-    return path + (f"?{parts.query}" if parts.query else "")
+    query = parts.query
+    if any(c in query for c in "\r\n#") or len(query) > 500:
+        raise BadRequest("export.bad_page")
+    return path + (f"?{query}" if query else "")
+
+
+def self_url(settings: Settings) -> str:
+    """Where the server's own browser reaches the app: JZ_INTERNAL_URL, or the address
+    and port it listens on. Never an address from a request (a user could name any
+    host in it)."""
+    if settings.internal_url:
+        return settings.internal_url
+    host = settings.host if settings.host not in ("0.0.0.0", "::", "") else "127.0.0.1"
+    return f"http://{host}:{settings.port}"
 
 
 def parse_size(value) -> tuple[int, int]:
@@ -78,26 +104,27 @@ def parse_size(value) -> tuple[int, int]:
     return width, height
 
 
-def start_page(ops: Engine, settings: Settings, scope: Scope, base_url: str, href: str,
-               cookies: list[dict], width: int, height: int, map_only: bool, lang: str,
+def start_page(ops: Engine, settings: Settings, scope: Scope, href: str, pages: list[str],
+               cookies: dict[str, str], width: int, height: int, map_only: bool, lang: str,
                ip: str = "", full_page: bool = False) -> str:
     """An image of a page as this user sees it (their session), laid out at width ×
     height and drawn at 2×; the whole length of the page with ``full_page``; or only its
     map."""
     render.ensure(settings)
-    path = page_path(href)
+    path = page_path(href, pages)
     parse_size(f"{width}x{height}")
-    url = base_url.rstrip("/") + path
+    base = self_url(settings)
+    jar = [{"name": k, "value": v, "url": base} for k, v in cookies.items()]
     kind = "map" if map_only else "page"
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
-    slug = path.strip("/").split("?")[0].replace("/", "-") or "overview"
+    slug = re.sub(r"[^0-9A-Za-z_-]", "-", path.split("?")[0].strip("/"))[:60] or "overview"
 
     def work(progress):
-        body = render.page_png(settings, url, cookies, width, height,
+        body = render.page_png(settings, base, path, jar, width, height,
                                selector=".jz-map-box" if map_only else None,
                                full_page=full_page and not map_only)
         return f"{kind}-{slug}-{stamp}.png", body
 
-    return jobs.submit(ops, settings, scope, kind, path[:200],
+    return jobs.submit(ops, settings, scope, kind, path[:200], scope.region_code,
                        {"path": path, "width": width, "height": height,
                         "full_page": full_page}, work, lang, ip)

@@ -127,14 +127,18 @@ def lifecycle(lc: dict) -> html.Div:
             dmc.Text(fmt_exact(n), fw=700, size="xl", className="jz-stage-count"),
             dmc.Text(t(f"mon.median.{stage}", days=_days(d)) if days else " ", size="xs",
                      c="dimmed")]))
+    return html.Div([
+        dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="xs", children=cards),
+        dmc.Text(timely_note(lc), size="sm", mt="xs", id="mon-timely"),
+    ], id="mon-lifecycle")
+
+
+def timely_note(lc: dict) -> str:
+    """Identified within 15 days of the warning: the share, and of how many."""
     timely = lc.get("identified_timely") or 0
     identified = lc.get("identified") or 0
     rate = timely / identified if identified else None
-    return html.Div([
-        dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="xs", children=cards),
-        dmc.Text(t("mon.timely", rate=fmt_pct(rate), n=fmt_exact(timely),
-                   of=fmt_exact(identified)), size="sm", mt="xs", id="mon-timely"),
-    ], id="mon-lifecycle")
+    return t("mon.timely", rate=fmt_pct(rate), n=fmt_exact(timely), of=fmt_exact(identified))
 
 
 def _days(value) -> str:

@@ -169,6 +169,7 @@ export_jobs = sa.Table(
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
     sa.Column("target", sa.String(200), nullable=False),
+    sa.Column("region_code", sa.String(12), nullable=False),  # whose data it shows
     sa.Column("params", sa.Text, nullable=False, default="{}"),
     sa.Column("status", sa.String(10), nullable=False),
     sa.Column("progress", sa.Integer, nullable=False, default=0),
@@ -176,6 +177,7 @@ export_jobs = sa.Table(
     sa.Column("filename", sa.String(200), nullable=False, default=""),
     sa.Column("size", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),  # a heartbeat
     sa.Column("finished_at", sa.DateTime(timezone=True)),
 )
 sa.Index("ix_export_jobs_user", export_jobs.c.username, export_jobs.c.created_at)

@@ -149,8 +149,8 @@ def generate(_n, code, period):
     except messages.REFUSALS as exc:
         return alert(messages.refusal_text(exc))
     except api.BadPeriod as exc:
-        return alert(t("briefings.bad_period", reason=str(exc)))
-    except render.Unavailable as exc:
+        return alert(t("briefings.bad_period", reason=t(exc.key, **exc.params)))
+    except (render.Unavailable, jobs.TooMany) as exc:
         return alert(str(exc))
     return alert(t("export.started"), "blue")
 
@@ -166,7 +166,7 @@ def minutes(_n, meeting):
                               client_ip())
     except T.TaskError as exc:
         return alert(t(exc.key))
-    except render.Unavailable as exc:
+    except (render.Unavailable, jobs.TooMany) as exc:
         return alert(str(exc))
     return alert(t("export.started"), "blue")
 
@@ -198,17 +198,16 @@ def export_page(_go, _map, size, full, href):
     ctx = context.get()
     map_only = dash.ctx.triggered_id == "shell-export-map"
     hidden = {"display": "none"}
-    base = ctx.settings.internal_url or request.host_url
-    cookies = [{"name": k, "value": v, "url": base} for k, v in request.cookies.items()]
+    pages = [p.get("path_template") or p["path"] for p in dash.page_registry.values()]
     try:
         width, height = service.parse_size(size)
-        job = service.start_page(ctx.ops, ctx.settings, scope, base, href, cookies,
-                                 width, height, map_only, get_lang(), client_ip(),
-                                 full_page=bool(full))
+        job = service.start_page(ctx.ops, ctx.settings, scope, href, pages,
+                                 dict(request.cookies), width, height, map_only, get_lang(),
+                                 client_ip(), full_page=bool(full))
     except service.BadRequest as exc:
         return None, True, hidden, hidden, dialog_alert(t(str(exc), min=service.PAGE_SIZES[0],
                                                     max=service.PAGE_SIZES[1]))
-    except render.Unavailable as exc:
+    except (render.Unavailable, jobs.TooMany) as exc:
         return None, True, hidden, hidden, dialog_alert(str(exc))
     return job, True, hidden, hidden, job_status(jobs.get(ctx.ops, scope, job))
 

@@ -403,7 +403,9 @@ def minutes(clicks):
     """A meeting's minutes, made in the background; the export dialog follows it. The
     meeting comes from the browser: ops.tasks checks it is of this user's region."""
     scope = current_scope()
-    if not ctx.triggered_id or not any(c for c in clicks if c):
+    # Dash also calls this when a minutes button appears (on this page, or after a
+    # meeting is saved): only a click on the one that triggered counts.
+    if not ctx.triggered_id or not ctx.triggered or not ctx.triggered[0].get("value"):
         return (dash.no_update,) * 5
     hidden = {"display": "none"}
     app = context.get()
@@ -412,6 +414,6 @@ def minutes(clicks):
                                     requester(), get_lang(), client_ip())
     except T.TaskError as exc:
         return None, True, hidden, hidden, dialog_alert(t(exc.key))
-    except render.Unavailable as exc:
+    except (render.Unavailable, jobs.TooMany) as exc:
         return None, True, hidden, hidden, dialog_alert(str(exc))
     return job, True, hidden, hidden, job_status(jobs.get(app.ops, scope, job))

@@ -368,7 +368,12 @@ def wall_view(wh: Warehouse, scope: Scope, code: str, ranking: int = 20,
 
 # ------------------------------------------------------------------ briefings
 class BadPeriod(ValueError):
-    """A briefing period that is not a month of the data (the message says which are)."""
+    """A briefing period that is not a month of the data: an English message for the
+    command line, and a catalog key with its parameters for the pages."""
+
+    def __init__(self, message: str, key: str, **params) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
 
 
 def strict_month(value, version: DataVersion) -> dt.date:
@@ -378,11 +383,13 @@ def strict_month(value, version: DataVersion) -> dt.date:
 
     text = str(value or "").strip()
     if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
-        raise BadPeriod(f"malformed period {text[:20]!r} (expected YYYY-MM)")
+        raise BadPeriod(f"malformed period {text[:20]!r} (expected YYYY-MM)",
+                        "period.malformed", value=text[:20])
     month = dt.date(int(text[:4]), int(text[5:]), 1)
     if not FIRST_MONTH <= month <= version.last_month:
         raise BadPeriod(f"no data for {text}: periods run from {FIRST_MONTH:%Y-%m} "
-                        f"to {version.last_month:%Y-%m}")
+                        f"to {version.last_month:%Y-%m}", "period.outside", value=text,
+                        first=f"{FIRST_MONTH:%Y-%m}", last=f"{version.last_month:%Y-%m}")
     return month
 
 

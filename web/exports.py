@@ -14,11 +14,12 @@ from flask import Flask, Response, jsonify, request, send_file
 
 from briefings import charts as chart_registry
 from briefings import jobs, render
+from components.messages import REFUSALS
 from etl.codes import CODES
 from ops import audit
 from queries import api
 from queries import households as hl
-from queries.scope import current_scope
+from queries.scope import current_scope, raise_for_region
 from web import context
 from web.auth import client_ip, error_response
 from web.i18n import fmt_exact, get_lang, t
@@ -116,27 +117,37 @@ def init(server: Flask) -> None:
             return jsonify({"error": t("export.bad_chart"), "status": 404}), 404
         settings = context.get().settings
         args = {k: v[:40] for k, v in request.args.items()}
-        fig = chart_registry.build(context.warehouse(), scope, name, args)  # the gate
         try:
+            fig = chart_registry.build(context.warehouse(), scope, name, args)  # the gate
             body = render.figure_png(settings, fig)
+        except REFUSALS:
+            audit.record(context.ops(), scope.username, "export_chart", target=name,
+                         outcome="refused", detail=args, ip=client_ip())
+            raise
         except render.Unavailable as exc:
             audit.record(context.ops(), scope.username, "export_chart", target=name,
                          outcome="unavailable", detail=args, ip=client_ip())
             return jsonify({"error": str(exc), "status": 503}), 503
         audit.record(context.ops(), scope.username, "export_chart", target=name,
                      detail={**args, "bytes": len(body)}, ip=client_ip())
-        region = args.get("region") or scope.region_code
+        # The file's name from checked values only (the gate passed the unit; a household
+        # id is digits).
+        what = args.get("household", "") if name == "household-income" else \
+            args.get("region") or scope.region_code
+        what = what if what.isdigit() else "chart"
         return Response(body, mimetype="image/png", headers={
-            "Content-Disposition": f'attachment; filename="{name}-{region}.png"',
+            "Content-Disposition": f'attachment; filename="{name}-{what}.png"',
             "Cache-Control": "no-store"})
 
     @server.route("/export/job/<job_id>")
     def export_file(job_id: str):
-        """The file of a finished background export, for the user who asked for it."""
+        """The file of a finished background export, for the user who asked for it, while
+        the unit it shows is still within their scope."""
         scope = current_scope()
         job = jobs.get(context.ops(), scope, job_id)
         if job is None:
             return error_response(404, "export.not_found")
+        raise_for_region(scope, job["region_code"])  # a narrowed scope: 403
         path = jobs.file_path(context.get().settings, job["id"])
         if job["status"] == "expired":
             return error_response(410, "export.expired")

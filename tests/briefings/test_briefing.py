@@ -143,6 +143,12 @@ def test_instructions_are_counted_from_the_store(ctx, store):
         who = ankang if action == "pass" else ZIYANG
         done = T.act(store, who, done["id"], action, done["version"], "完成",
                      now=now + dt.timedelta(days=1))
+    # Around the month's edges in China's time (UTC+8): 30 Sep 23:59 and 1 Nov 00:01
+    # are outside October, 1 Oct 00:01 and 31 Oct 23:59 inside.
+    for at in ((2026, 9, 30, 15, 59), (2026, 9, 30, 16, 1), (2026, 10, 31, 15, 59),
+               (2026, 10, 31, 16, 1)):
+        T.create(store, ankang, dict(data, deadline="2026-12-31"), lambda c: True,
+                 now=dt.datetime(*at, tzinfo=dt.UTC))
     later = dt.datetime(2026, 11, 5, 4, tzinfo=dt.UTC)
     b, body = _make(ctx, PROVINCE, "610924000000", now=later, ops=store)
     found = T.list_tasks(store, PROVINCE, later, region="610924000000")
@@ -151,10 +157,10 @@ def test_instructions_are_counted_from_the_store(ctx, store):
     issued = sum(x["state"] != "draft" and start <= x["created_at"] < end for x in found)
     closed = sum(x["state"] == "closed" and start <= x["closed_at"] < end for x in found)
     overdue = sum(x["overdue"] for x in found)
-    assert (issued, closed, overdue) == (4, 1, 3) and set(ids) <= {x["id"] for x in found}
-    assert b.instructions == {"issued": issued, "closed": closed, "open": 3, "overdue": overdue}
+    assert (issued, closed, overdue) == (6, 1, 3) and set(ids) <= {x["id"] for x in found}
+    assert b.instructions == {"issued": 6, "closed": 1, "open": 7, "overdue": 3}
     _, text = pdf_text(body)
-    assert "本期交办\n4\n本期办结\n1\n在办\n3\n已超期\n3" in text
+    assert "本期交办\n6\n本期办结\n1\n在办\n7\n已超期\n3" in text
     assert "核实紫阳县监测户收入" in text  # in the list of overdue instructions
 
 

@@ -15,6 +15,15 @@ from queries.scope import Scope
 from tests.briefings.conftest import pdf_text, png_facts
 
 PROVINCE = Scope("province_admin", "admin", "610000000000")
+PAGE_REQUEST = {  # the pages router drawing the overview, as the browser asks for it
+    "output": ".._pages_content.children..._pages_store.data..",
+    "outputs": [{"id": "_pages_content", "property": "children"},
+                {"id": "_pages_store", "property": "data"}],
+    "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
+               {"id": "_pages_location", "property": "search", "value": ""}],
+    "changedPropIds": ["_pages_location.pathname"], "state": []}
+PAGES = ["/", "/region/<code>", "/monitoring/<code>", "/household/<household_id>",
+         "/briefings", "/wall", "/dispatch/<code>"]
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
 
 
@@ -60,7 +69,6 @@ def test_chart_png_is_audited_and_scoped(as_user, ctx):
     assert client.get("/export/chart/mon-trend.png?region=610924999999").status_code == 404
     assert client.get("/export/chart/nope.png").status_code == 404
     assert as_user("province_wall").get("/export/chart/mon-trend.png").status_code == 403
-    assert ctx.warehouse  # the app is up
     anon = client.application.test_client()
     assert anon.get("/export/chart/mon-trend.png").status_code in (302, 401)
 
@@ -99,8 +107,10 @@ def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
     for th in threads:
         th.join()
     assert time.time() - t0 < 5  # asking returns at once; the work is in the background
-    # The dashboard answers while they render.
-    assert as_user("province_leader").get("/").status_code == 200
+    # The dashboard answers while they render: a page drawn by its Dash callback.
+    assert {j["status"] for j in jobs.mine(ctx.ops, PROVINCE, 1)} <= {"queued", "running"}
+    r = as_user("province_leader").post("/_dash-update-component", json=PAGE_REQUEST)
+    assert r.status_code == 200 and "overview-cards" in r.get_data(as_text=True)
     done = {u: _wait(ctx, s, started[u]) for u, s in (("province_admin", PROVINCE),
                                                        ("ziyang_manager", ZIYANG))}
     assert {j["status"] for j in done.values()} == {"done"}
@@ -115,7 +125,6 @@ def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
     assert ziyang.get(f"/export/job/{started['province_admin']}").status_code == 404
     assert admin.get(f"/export/job/{started['ziyang_manager']}").status_code == 404
     assert admin.get("/export/job/" + "0" * 32).status_code == 404
-    assert b"root:" not in admin.get("/export/job/..%2F..%2Fetc%2Fpasswd").data
     actions = [(e["action"], e["outcome"]) for e in
                audit.recent(ctx.ops, 20, actor="ziyang_manager")]
     assert ("export_briefing", "requested") in actions and ("export_briefing", "ok") in actions
@@ -137,14 +146,24 @@ def test_requests_are_checked_before_anything_runs(ctx):
         service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924000000",
                                "2026/10", "x", "zh")
     for href in ("/logout", "/export/job/x", "/wall", "/_dash-update-component",
-                 "/login?next=/", "/api/v1/regions", "/\\example.org"):
+                 "/login?next=/", "/api/v1/regions", "/\\example.org", "/./logout",
+                 "/%6cogout", "/x/../export/households.csv", "/region/../logout",
+                 "/region/6109/extra", "/briefings/../export/households.csv",
+                 "/region/61%2F..%2F.."):
         with pytest.raises(service.BadRequest):
-            service.page_path(href)
-    assert service.page_path("http://localhost:8050/region/610924000000?indicator=x") == \
-        "/region/610924000000?indicator=x"
-    # The address's host is never visited: the page is always this app's own.
-    assert service.page_path("https://example.org/monitoring/610924000000") == \
+            service.page_path(href, PAGES)
+    assert service.page_path("http://localhost:8050/region/610924000000?indicator=x",
+                             PAGES) == "/region/610924000000?indicator=x"
+    assert service.page_path("/", PAGES) == "/"
+    assert service.page_path("/?a=1\r\nX: y", PAGES) == "/?a=1X: y"  # no line breaks
+    # The address's host is dropped: the server's browser visits only the app itself.
+    assert service.page_path("https://example.org/monitoring/610924000000", PAGES) == \
         "/monitoring/610924000000"
+    for size in ("1920x1080", "640x3840"):
+        service.parse_size(size)
+    for size in ("100x100", "5000x1000", "axb", "1920", None, "1920x1080x2"):
+        with pytest.raises(service.BadRequest):
+            service.parse_size(size)
     assert len(jobs.mine(ctx.ops, ZIYANG, 100)) == before
 
 
@@ -176,14 +195,30 @@ def test_a_failed_job_says_why_and_leaves_no_file(ctx):
         progress(50)
         raise render.Unavailable("渲染失败（测试），请稍后重试。")
 
-    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", {}, work, "zh",
-                         wait=True)
+    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", "610000000000", {},
+                         work, "zh", wait=True)
     job = jobs.get(ctx.ops, PROVINCE, job_id)
     assert job["status"] == "failed" and job["message"] == "渲染失败（测试），请稍后重试。"
     assert not jobs.file_path(ctx.settings, job_id).exists()
-    assert not list(ctx.settings.export_dir.glob("*.part"))
     entry = audit.recent(ctx.ops, 1, actor="province_admin", action="export_page")[0]
     assert entry["outcome"] == "failed"
+
+
+def test_a_write_that_fails_halfway_leaves_nothing(ctx, monkeypatch):
+    """The file is written to a part file and renamed: when the rename fails, neither
+    the part nor a file is left, and the job says it failed."""
+    import os
+
+    def broken(src, dst):
+        assert os.path.getsize(src) == 9  # the part file was written in full
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jobs.os, "replace", broken)
+    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", "610000000000", {},
+                         lambda p: ("x.png", b"\x89PNG body"), "zh", wait=True)
+    job = jobs.get(ctx.ops, PROVINCE, job_id)
+    assert job["status"] == "failed" and job["message"] == "导出失败：OSError"
+    assert not list(ctx.settings.export_dir.glob(f"{job_id}*"))
 
 
 def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(ctx):
@@ -193,9 +228,11 @@ def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(ctx):
 
     with ctx.ops.begin() as conn:
         conn.execute(export_jobs.insert().values(
-            id="f" * 32, username="province_admin", kind="briefing", target="x", params="{}",
-            status="running", progress=40, message="", filename="", size=0,
-            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)))
+            id="f" * 32, username="province_admin", kind="briefing", target="x",
+            region_code="610000000000", params="{}", status="running", progress=40,
+            message="", filename="", size=0,
+            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+            updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)))
     job = jobs.get(ctx.ops, PROVINCE, "f" * 32)
     assert job["status"] == "failed" and "中断" in job["message"]
 
@@ -268,7 +305,7 @@ def test_old_exports_are_removed_and_say_so(ctx, as_user):
 
     from ops.schema import export_jobs
 
-    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/old", {},
+    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/old", "610000000000", {},
                          lambda p: ("old.png", b"\x89PNG old"), "zh", wait=True)
     path = jobs.file_path(ctx.settings, job_id)
     assert path.read_bytes() == b"\x89PNG old"
@@ -282,3 +319,105 @@ def test_old_exports_are_removed_and_say_so(ctx, as_user):
     r = client.get(f"/export/job/{job_id}")
     assert r.status_code == 410 and "已超过保存期限" in r.get_json()["error"]
     assert jobs.prune(ctx.ops, ctx.settings) == 0
+
+
+def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
+                                                                  monkeypatch):
+    """The page image callback with a forged Host: the server's browser is sent to the
+    app's own address (JZ_INTERNAL_URL or its listening address), with the user's
+    cookies for that address only."""
+    import json
+
+    seen = {}
+
+    def fake_png(settings, base, path, cookies, width, height, selector=None,
+                 full_page=False):
+        seen.update(base=base, path=path, cookies=cookies, size=(width, height),
+                    selector=selector, full_page=full_page)
+        return b"\x89PNG fake"
+
+    monkeypatch.setattr(render, "page_png", fake_png)
+    client = as_user("ziyang_manager")
+    deps = client.get("/_dash-dependencies").get_json()
+    dep = next(d for d in deps if any(i["id"] == "shell-export-go" for i in d["inputs"]))
+    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+               for o in dep["output"].strip(".").split("...")]
+    body = {"output": dep["output"], "outputs": outputs,
+            "inputs": [{"id": "shell-export-go", "property": "n_clicks", "value": 1},
+                       {"id": "shell-export-map", "property": "n_clicks", "value": None}],
+            "state": [{"id": "shell-export-size", "property": "value", "value": "1366x768"},
+                      {"id": "shell-export-full", "property": "checked", "value": True},
+                      {"id": "shell-url", "property": "href",
+                       "value": "http://evil.example:9999/monitoring/610924000000"}],
+            "changedPropIds": ["shell-export-go.n_clicks"]}
+    session = client.get_cookie("jz_session")
+    client.set_cookie("jz_session", session.value, domain="169.254.169.254")
+    r = client.post("/_dash-update-component", json=body,
+                    headers={"Host": "169.254.169.254"})
+    assert r.status_code == 200, r.get_data(as_text=True)[:300]
+    job = jobs.mine(ctx.ops, ZIYANG, 1)[0]
+    assert _wait(ctx, ZIYANG, job["id"])["status"] == "done"
+    assert seen["base"] == service.self_url(ctx.settings) == "http://127.0.0.1:8050"
+    assert seen["path"] == "/monitoring/610924000000" and seen["size"] == (1366, 768)
+    assert seen["full_page"] is True and seen["selector"] is None
+    assert {c["url"] for c in seen["cookies"]} == {"http://127.0.0.1:8050"}
+    assert "jz_session" in {c["name"] for c in seen["cookies"]}
+    # A size outside the limits, or another route than a page: a message, no job.
+    for size, href, message in (("9999x1", "/monitoring/610924000000", "图片尺寸"),
+                                ("1920x1080", "/export/households.csv", "不能导出为图片")):
+        body["state"][0]["value"], body["state"][2]["value"] = size, href
+        r = client.post("/_dash-update-component", json=body)
+        assert message in json.dumps(r.get_json(), ensure_ascii=False)
+    assert jobs.mine(ctx.ops, ZIYANG, 1)[0]["id"] == job["id"]
+
+
+def test_the_servers_browser_loads_nothing_from_elsewhere(ctx):
+    """A briefing's HTML that asked for a remote image still renders; the request is
+    refused by the browser's fence, not made."""
+    body = render.html_pdf(ctx.settings, '<p>测试</p><img src="http://example.org/x.png">',
+                           {}, "页脚 <b>")
+    assert body[:5] == b"%PDF-"
+    assert "http://example.org/x.png" in render.BLOCKED
+    from tests.briefings.conftest import pdf_text
+
+    text = pdf_text(body)[1]
+    assert "测试" in text and "页脚 <b>" in text  # the footer is text, not markup
+
+
+def test_a_user_may_have_three_exports_on_the_way(ctx):
+    started = threading.Event()
+    release = threading.Event()
+
+    def slow(progress):
+        started.set()
+        release.wait(30)
+        return "slow.png", b"\x89PNG"
+
+    hanzhong = Scope("hanzhong_manager", "manager", "610700000000")
+    ids = [jobs.submit(ctx.ops, ctx.settings, hanzhong, "page", "/", "610700000000", {}, slow,
+                       "zh") for _ in range(jobs.MAX_PENDING)]
+    try:
+        with pytest.raises(jobs.TooMany) as exc:
+            jobs.submit(ctx.ops, ctx.settings, hanzhong, "page", "/", "610700000000", {},
+                        slow, "zh")
+        assert str(exc.value) == "您已有 3 个导出正在生成，请等其完成后再提交。"
+        entry = audit.recent(ctx.ops, 1, actor="hanzhong_manager")[0]
+        assert entry["outcome"] == "refused_busy"
+    finally:
+        release.set()
+    assert {_wait(ctx, hanzhong, i)["status"] for i in ids} == {"done"}
+
+
+def test_a_file_follows_its_users_scope(ctx, as_user):
+    """A province image made before the user was moved to a county is no longer theirs
+    to download."""
+    from ops.schema import export_jobs
+
+    job_id = jobs.submit(ctx.ops, ctx.settings, ZIYANG, "page", "/", "610924000000", {},
+                         lambda p: ("p.png", b"\x89PNG"), "zh", wait=True)
+    client = as_user("ziyang_manager")
+    assert client.get(f"/export/job/{job_id}").status_code == 200
+    with ctx.ops.begin() as conn:  # as if made while the user's scope was the province
+        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id)
+                     .values(region_code="610000000000"))
+    assert client.get(f"/export/job/{job_id}").status_code == 403

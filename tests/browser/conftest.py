@@ -22,7 +22,16 @@ def live_server(server):
     httpd = make_server("127.0.0.1", 0, server, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
+    url = f"http://127.0.0.1:{httpd.server_port}"
+    # The server's own browser (page images) reaches the app where it listens, as
+    # JZ_INTERNAL_URL tells it in a deployment.
+    import dataclasses
+
+    from web import context
+
+    app = context.get()
+    app.settings = dataclasses.replace(app.settings, internal_url=url)
+    yield url
     httpd.shutdown()
 
 

@@ -94,3 +94,38 @@ def test_chart_png_link(watched):
     size, colours, drawn = png_facts(body)
     assert size == (2400, 680) and colours > 20 and drawn > 0.02
     assert watched.errors == []
+
+
+def test_minutes_from_the_dispatch_view(watched):
+    """The dispatch view's minutes menu: nothing starts by itself when the page opens;
+    a click makes the minutes PDF of that meeting."""
+    from briefings import jobs
+    from ops import tasks as T
+    from queries.scope import Scope
+    from web import context
+
+    ops = context.ops()
+    ankang = Scope("ankang_leader", "leader", "610900000000")
+    mid = T.create_meeting(ops, ankang, "浏览器测试调度会", "2026-10-20", "王五")
+    T.create(ops, ankang, {"title": "汉滨区核实监测户", "content": "", "priority": "high",
+                           "type": "meeting_decision", "assignee_region": "610902000000",
+                           "deadline": "2026-12-30", "source": "meeting",
+                           "source_ref": str(mid), "meeting_id": mid}, lambda c: True)
+    page = watched.page
+    watched.login("ankang_leader", DEMO_PASSWORDS["ankang_leader"])
+    page.wait_for_selector("[data-kpi]", timeout=30_000)
+    before = len(jobs.mine(ops, ankang, 100))
+    page.goto(watched.base + "/dispatch/610900000000")
+    page.wait_for_selector("#dispatch-minutes-open", timeout=30_000)
+    page.wait_for_load_state("networkidle")
+    assert len(jobs.mine(ops, ankang, 100)) == before
+    page.click("#dispatch-minutes-open")
+    page.click("text=浏览器测试调度会")
+    button = page.locator("#shell-export-download")
+    button.wait_for(timeout=90_000)
+    body = _download(page, button.click)
+    reader = PdfReader(io.BytesIO(body))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "会议纪要：浏览器测试调度会" in text and "汉滨区核实监测户" in text
+    assert len(jobs.mine(ops, ankang, 100)) == before + 1
+    assert watched.errors == [] and watched.external() == []
