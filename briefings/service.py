@@ -13,10 +13,11 @@ from sqlalchemy.engine import Engine
 
 from briefings import briefing, jobs, render
 from config import Settings
+from ops import audit
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
-from queries.scope import Scope
+from queries.scope import AccessDenied, Scope
 
 PAGE_SIZES = (640, 3840)  # the smallest and largest width or height of a page image
 NOT_IMAGED = ("/wall",)  # pages not to be made images of (the wall is a screen of its own)
@@ -30,7 +31,12 @@ def start_briefing(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
                    period: str, by: str, lang: str, ip: str = "", wait: bool = False) -> str:
     render.ensure(settings)
     month = api.strict_month(period, api.data_version(wh))  # BadPeriod
-    unit = api.region(wh, scope, code)  # the gate: AccessDenied / RegionNotFound
+    try:
+        unit = api.region(wh, scope, code)  # the gate: AccessDenied / RegionNotFound
+    except AccessDenied:
+        audit.record(ops, scope.username, "export_briefing", target=str(code)[:20],
+                     outcome="refused", detail={"period": period}, ip=ip)
+        raise
 
     def work(progress):
         b = briefing.collect(wh, ops, scope, code, month, by)

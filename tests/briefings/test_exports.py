@@ -421,3 +421,27 @@ def test_a_file_follows_its_users_scope(ctx, as_user):
         conn.execute(export_jobs.update().where(export_jobs.c.id == job_id)
                      .values(region_code="610000000000"))
     assert client.get(f"/export/job/{job_id}").status_code == 403
+
+
+def test_a_browser_that_will_not_start_is_a_message_not_a_hang(ctx):
+    """A chromium that exits at once (here /bin/false): both renderers answer with a
+    message within their time limits, and the next render starts a new browser."""
+    bad = dataclasses.replace(ctx.settings, chromium="/bin/false")
+    fig = charts.build(ctx.warehouse, PROVINCE, "mon-trend", {"region": "610900000000"})
+    t0 = time.time()
+    with pytest.raises(render.Unavailable) as exc:
+        render._Kaleido().png(bad, fig, {"format": "png", "width": 400, "height": 300})
+    assert "渲染失败" in str(exc.value) and time.time() - t0 < 70
+    t0 = time.time()
+    with pytest.raises(Exception):  # noqa: B017 - Playwright's launch error, passed on
+        render._Browser().call(bad, lambda browser: browser.new_context())
+    assert time.time() - t0 < 70
+    # The app's own renderers are unaffected.
+    assert render.figure_png(ctx.settings, fig)[:4] == b"\x89PNG"
+
+
+def test_a_chart_renderer_restarted_mid_way_renders_again(ctx):
+    fig = charts.build(ctx.warehouse, PROVINCE, "mon-trend", {"region": "610900000000"})
+    first = render.figure_png(ctx.settings, fig)
+    render._kaleido._restart_later()  # as after a timeout or a crash
+    assert render.figure_png(ctx.settings, fig) == first
