@@ -27,10 +27,6 @@ from ops.schema import export_jobs
 from queries.scope import Scope
 from web.i18n import language, t
 
-
-class TooMany(RuntimeError):
-    """The user already has MAX_PENDING exports on the way."""
-
 log = logging.getLogger("jingzhun.exports")
 
 KINDS = ("briefing", "minutes", "page", "map")
@@ -38,6 +34,11 @@ KINDS = ("briefing", "minutes", "page", "map")
 STALE = dt.timedelta(minutes=15)
 MAX_PENDING = 3  # exports one user may have queued or running at once
 _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jz-export")
+
+
+class TooMany(RuntimeError):
+    """The user already has MAX_PENDING exports on the way."""
+
 
 # work(progress) -> (file name, content); progress(percent) reports how far it got.
 Work = Callable[[Callable[[int], None]], tuple[str, bytes]]

@@ -117,17 +117,20 @@ class _Kaleido:
         failure: list[BaseException] = []
 
         async def serve() -> None:
+            mine = None
             try:
                 async with kaleido.Kaleido(
                         n=2, timeout=CHART_TIMEOUT, plotlyjs=str(PLOTLY_JS), mathjax=False,
                         path=shutil.which(settings.chromium), headless=True) as k:
-                    self._k, self._stop = k, asyncio.Event()
+                    mine, stop = k, asyncio.Event()
+                    self._k, self._stop = k, stop
                     ready.set()
-                    await self._stop.wait()
+                    await stop.wait()
             except BaseException as exc:  # noqa: BLE001 - reported to the caller
                 failure.append(exc)
             finally:
-                self._k = None
+                if self._k is mine:  # not a newer browser started meanwhile
+                    self._k = None
                 ready.set()
 
         def run() -> None:
@@ -141,10 +144,14 @@ class _Kaleido:
             raise Unavailable(t("export.render_failed",
                                 reason=type(failure[0]).__name__ if failure else "timeout"))
 
-    def _restart_later(self) -> None:
-        """Close the browser; the next call starts a new one."""
-        loop, stop = self._loop, self._stop
-        self._k = None
+    def _restart_later(self, k) -> None:
+        """Close the browser ``k`` (if it is still the current one); the next call starts
+        a new one."""
+        with self._lock:
+            if self._k is not k:
+                return
+            loop, stop = self._loop, self._stop
+            self._k = None
         if loop is not None and stop is not None and loop.is_running():
             loop.call_soon_threadsafe(stop.set)
 
@@ -160,10 +167,10 @@ class _Kaleido:
             return fut.result(timeout=CHART_TIMEOUT)
         except TimeoutError:
             fut.cancel()
-            self._restart_later()
+            self._restart_later(k)
             raise Unavailable(t("export.render_failed", reason="timeout")) from None
         except Exception as exc:
-            self._restart_later()
+            self._restart_later(k)
             raise Unavailable(t("export.render_failed", reason=type(exc).__name__)) from exc
 
 
@@ -216,6 +223,7 @@ class _Browser:
             if fut.done():
                 break
             if not self._thread.is_alive():
+                fut.cancel()  # a later browser thread skips it
                 raise Unavailable(t("export.render_failed", reason="browser"))
         try:
             return fut.result(timeout=JOB_TIMEOUT)

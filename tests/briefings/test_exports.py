@@ -443,5 +443,5 @@ def test_a_browser_that_will_not_start_is_a_message_not_a_hang(ctx):
 def test_a_chart_renderer_restarted_mid_way_renders_again(ctx):
     fig = charts.build(ctx.warehouse, PROVINCE, "mon-trend", {"region": "610900000000"})
     first = render.figure_png(ctx.settings, fig)
-    render._kaleido._restart_later()  # as after a timeout or a crash
+    render._kaleido._restart_later(render._kaleido._k)  # as after a timeout or a crash
     assert render.figure_png(ctx.settings, fig) == first
