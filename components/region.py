@@ -60,6 +60,10 @@ def _current_and_previous(view: RegionView, ind: Indicator):
 def card_for(view: RegionView, ind: Indicator) -> Kpi:
     cur, prev = _current_and_previous(view, ind)
     delta = None if cur is None or prev is None else cur - prev
+    if delta is not None and ind.kind in ("per1000", "money"):
+        # As shown (two decimals, whole yuan): a change that rounds away is no change,
+        # not "-0.00".
+        delta = round(delta, 2 if ind.kind == "per1000" else 0) + 0.0
     change_key = "overview.change.month" if ind.period == "month" else "overview.change.year"
     if delta is None:
         delta_text = t("overview.change.none")

@@ -300,3 +300,29 @@ def test_household_bad_ids(server):
     with logged_in(server, "ziyang_manager"):
         for bad in ("abc", "-1", "99999999999", "1.5"):
             assert "未找到该户" in _text(household.layout(household_id=bad))
+
+
+def test_a_change_that_rounds_away_is_no_change():
+    """Per-1,000 figures show two decimals: a change of -0.001 reads "+0.00" and is
+    neither good nor bad (it used to read "-0.00", coloured as an improvement)."""
+    import datetime as dt
+
+    import pandas as pd
+
+    from components import region as view
+    from queries import api
+    from queries.indicators import INDICATORS
+
+    months = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01"]),
+                           "hh_unresolved_per_1000": [0.471, 0.470],
+                           "hh_monitored": [100, 100]})
+    empty = pd.DataFrame(columns=["year"])
+    v = api.RegionView(unit={"code": "610900000000", "name": "安康市", "level": 2},
+                       version=api.DataVersion("v", dt.date(2026, 10, 31), 1.0), year=2026,
+                       month=dt.date(2026, 10, 1), trail=[], outline={}, map_parent={},
+                       children=pd.DataFrame(), geometry=pd.DataFrame(), years=empty,
+                       months=months, breakdowns=pd.DataFrame())
+    card = view.card_for(v, INDICATORS["hh_unresolved_per_1000"])
+    assert (card.value, card.delta, card.direction) == ("0.47", "较上月 +0.00", 0)
+    card = view.card_for(v, INDICATORS["hh_monitored"])
+    assert (card.delta, card.direction) == ("较上月 0", 0)
