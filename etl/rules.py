@@ -214,9 +214,11 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
                      "weight": rule.weight})
         counts[rule.id] = con.execute("select count(*) from warning where rule_id = ?",
                                       [rule.id]).fetchone()[0]
-    # Number the warnings in a stable order, oldest first.
+    # Number the warnings in a stable order, oldest first, every column that can differ
+    # settling ties, so two builds of the same data number them alike.
     con.execute("""create or replace table warning as
-        select row_number() over (order by warned_on, household_id, rule_id)::bigint
+        select row_number() over (order by warned_on, household_id, rule_id, value,
+                                  detail)::bigint
                as warning_id, * exclude (warning_id)
         from warning order by warning_id""")
     con.execute("""create or replace table household_risk as
@@ -224,7 +226,8 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
                round(100 * (1 - product(1 - weight)), 1) as score,
                count(*)::integer as rules_fired,
                to_json(list({'rule': rule_id, 'weight': weight, 'value': value,
-                             'threshold': threshold} order by weight desc, rule_id))::varchar
+                             'threshold': threshold} order by weight desc, rule_id, value,
+                                                             threshold))::varchar
                    as factors
         from warning group by household_id order by household_id""")
     con.execute("create or replace table rule_set as select ? as version, ? as lookback_months, "

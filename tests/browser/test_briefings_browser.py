@@ -104,21 +104,22 @@ def test_minutes_from_the_dispatch_view(watched):
     from queries.scope import Scope
     from web import context
 
+    # Hanzhong's: the other tests count Ankang's meetings in the shared store.
     ops = context.ops()
-    ankang = Scope("ankang_leader", "leader", "610900000000")
-    mid = T.create_meeting(ops, ankang, "浏览器测试调度会", "2026-10-20", "王五")
-    T.create(ops, ankang, {"title": "汉滨区核实监测户", "content": "", "priority": "high",
-                           "type": "meeting_decision", "assignee_region": "610902000000",
-                           "deadline": "2026-12-30", "source": "meeting",
-                           "source_ref": str(mid), "meeting_id": mid}, lambda c: True)
+    hanzhong = Scope("hanzhong_manager", "manager", "610700000000")
+    mid = T.create_meeting(ops, hanzhong, "浏览器测试调度会", "2026-10-20", "王五")
+    T.create(ops, hanzhong, {"title": "汉台区核实监测户", "content": "", "priority": "high",
+                             "type": "meeting_decision", "assignee_region": "610702000000",
+                             "deadline": "2026-12-30", "source": "meeting",
+                             "source_ref": str(mid), "meeting_id": mid}, lambda c: True)
     page = watched.page
-    watched.login("ankang_leader", DEMO_PASSWORDS["ankang_leader"])
+    watched.login("hanzhong_manager", DEMO_PASSWORDS["hanzhong_manager"])
     page.wait_for_selector("[data-kpi]", timeout=30_000)
-    before = len(jobs.mine(ops, ankang, 100))
-    page.goto(watched.base + "/dispatch/610900000000")
+    before = len(jobs.mine(ops, hanzhong, 100))
+    page.goto(watched.base + "/dispatch/610700000000")
     page.wait_for_selector("#dispatch-minutes-open", timeout=30_000)
     page.wait_for_load_state("networkidle")
-    assert len(jobs.mine(ops, ankang, 100)) == before
+    assert len(jobs.mine(ops, hanzhong, 100)) == before
     page.click("#dispatch-minutes-open")
     page.click("text=浏览器测试调度会")
     button = page.locator("#shell-export-download")
@@ -126,6 +127,6 @@ def test_minutes_from_the_dispatch_view(watched):
     body = _download(page, button.click)
     reader = PdfReader(io.BytesIO(body))
     text = "\n".join(p.extract_text() for p in reader.pages)
-    assert "会议纪要：浏览器测试调度会" in text and "汉滨区核实监测户" in text
-    assert len(jobs.mine(ops, ankang, 100)) == before + 1
+    assert "会议纪要：浏览器测试调度会" in text and "汉台区核实监测户" in text
+    assert len(jobs.mine(ops, hanzhong, 100)) == before + 1
     assert watched.errors == [] and watched.external() == []
