@@ -25,7 +25,7 @@ from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import api_v1, auth, context, exports, scheduler, wall
+from web import api_v1, auth, context, exports, imports, scheduler, wall
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -107,6 +107,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     auth.init(server)
     wall.init(server)  # after the login gate: fences wall accounts in
     exports.init(server)
+    imports.init(server)
     api_v1.init(server)
 
     @server.before_request

@@ -35,6 +35,7 @@ class Settings:
     export_dir: Path = ROOT / "data" / "exports"
     internal_url: str | None = None
     export_keep_days: float = 7.0  # export files older than this are removed
+    import_dir: Path = ROOT / "data" / "imports"  # imported department batches
 
     @property
     def production(self) -> bool:
@@ -82,6 +83,7 @@ def load(environ: dict | None = None) -> Settings:
         export_dir=_resolve(env.get("JZ_EXPORT_DIR", "data/exports")),
         internal_url=(env.get("JZ_INTERNAL_URL") or "").rstrip("/") or None,
         export_keep_days=export_keep_days,
+        import_dir=_resolve(env.get("JZ_IMPORT_DIR", "data/imports")),
     )
 
 

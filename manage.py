@@ -62,14 +62,20 @@ def cli() -> None:
 @click.option("--reference-dir", default=None, type=click.Path(),
               help="Reference data to build from (default: data/reference).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--with-imports", is_flag=True,
+              help="Add the department batches imported into JZ_OPS_DB (JZ_IMPORT_DIR).")
 def build_data(scale: float, seed: int, out: str, as_of: date | None,
-               reference_dir: str | None, quiet: bool) -> None:
+               reference_dir: str | None, quiet: bool, with_imports: bool) -> None:
     """Generate the synthetic registry and build the DuckDB warehouse."""
+    import config
     from etl import warehouse
+    from ops import imports as ledger
 
+    batches = ledger.loaded(_ops()) if with_imports else []
     result = warehouse.build(Path(out), scale=scale, seed=seed, as_of=as_of,
                              progress=not quiet,
-                             ref_dir=Path(reference_dir) if reference_dir else None)
+                             ref_dir=Path(reference_dir) if reference_dir else None,
+                             batches=batches, import_dir=config.load().import_dir)
     households = result.row_counts.get("household", 0)
     people = result.row_counts.get("person", 0)
     click.echo(f"built {result.path}: {households:,} households, {people:,} people "
@@ -310,6 +316,71 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
     finally:
         tmp.unlink(missing_ok=True)
     click.echo(f"briefing written to {target} ({done['size']:,} bytes)")
+
+
+@cli.command("import")
+@click.option("--department", required=True, help="The department's code (etl/codes.py).")
+@click.option("--file", "file", required=True, type=click.Path(dir_okay=False),
+              help="CSV (UTF-8 or GBK) or Excel (.xlsx) in the department's layout.")
+@click.option("--as", "username", default="manage.py", show_default=True,
+              help="Who imports it (for the ledger and the audit log).")
+@click.option("--report", type=click.Path(dir_okay=False),
+              help="Also write the rejected rows (row, reason, column, value) here.")
+def import_file(department: str, file: str, username: str, report: str | None) -> None:
+    """Import a department's file: every row accepted or listed with its reason; the
+    batch lands whole or not at all. `manage.py refresh-imports` brings it into the
+    warehouse."""
+    import config
+    from etl import feeds as F
+    from etl import imports
+    from etl.codes import CODES
+    from etl.refdata import region_levels
+    from ops import audit
+
+    if department not in CODES["department"]:
+        raise click.ClickException(f"unknown department {department!r} (one of: "
+                                   f"{', '.join(sorted(CODES['department']))})")
+    feeds = F.of_department(F.load(), department)
+    if not feeds:
+        raise click.ClickException(f"department {department!r} sends no data feed")
+    path = Path(file)
+    data = path.read_bytes()
+    engine = _ops()
+    try:
+        batch = imports.load(engine, config.load().import_dir, feeds, path.name, data,
+                             username, set(region_levels()))
+    except imports.Refused as exc:
+        audit.record(engine, username, "import", target=f"{department}:{path.name}"[:200],
+                     outcome="refused", detail={"reason": str(exc)})
+        raise click.ClickException(f"{path.name}: {exc}") from None
+    audit.record(engine, username, "import", target=f"batch:{batch.id}",
+                 detail={"feed": batch.feed.id, "file": path.name, "rows": batch.total,
+                         "accepted": batch.accepted, "rejected": batch.rejected})
+    if report:
+        Path(report).write_bytes(imports.report_csv(batch.rejected_rows))
+    click.echo(f"batch {batch.id} ({batch.feed.id}): {batch.total:,} rows, "
+               f"{batch.accepted:,} accepted, {batch.rejected:,} rejected")
+    for reason, n in batch.rejected_rows["reason"].value_counts().items():
+        click.echo(f"  rejected {n:,}: {reason}")
+
+
+@cli.command("refresh-imports")
+def refresh_imports() -> None:
+    """Bring imported batches into the warehouse (JZ_WAREHOUSE) without a rebuild; the
+    running app picks the new data version up by itself."""
+    import config
+    from etl import warehouse
+    from ops import imports as ledger
+    from ops import tasks as tk
+
+    settings = config.load()
+    engine = _ops()
+    pending = [b for b in ledger.loaded(engine) if b["status"] == "loaded"]
+    added, seconds = warehouse.refresh_imports(settings.warehouse, ledger.loaded(engine),
+                                               settings.import_dir)
+    ledger.mark_merged(engine, [b["id"] for b in pending], tk.utcnow())
+    click.echo(f"{len(pending)} batches, {added:,} rows added to {settings.warehouse} "
+               f"in {seconds:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -97,4 +97,6 @@ DEPT = {
     "disaster_rate": {"south": 0.016, "north": 0.010, "guanzhong": 0.006},
     "vehicle": 0.012, "business": 0.004, "payroll": 0.0025, "property": 0.003,
     "death": 0.005, "noise": 0.25,
+    # Share of adults with personal income tax records (most small; a few high).
+    "tax": 0.006,
 }

@@ -77,6 +77,8 @@ CODES: dict[str, dict[int | str, tuple[str, str]]] = {
         "water": ("水利部门", "water resources"), "finance": ("财政部门", "finance"),
         "transport": ("交通部门", "transport"), "disabled": ("残联", "disabled persons' federation"),
         "emergency": ("应急管理部门", "emergency management"),
+        "police": ("公安部门", "public security"),
+        "market": ("市场监管部门", "market regulation"), "tax": ("税务部门", "taxation"),
     },
     # 与户主关系: relation to the head
     "relation": {

@@ -871,6 +871,17 @@ class Gen:
                         "death_date": pa.array(_random_date(rng, len(di), "2019-01-01",
                                                             self.as_of))})
         self.emit("dept_death", self._with_noise(rng, dea, "id_number"))
+        # Tax (its own random stream: the records above stay as they were).
+        trng = self.rng(11)
+        ti = np.flatnonzero(adult & (trng.random(n) < D["tax"]))
+        tyears = np.arange(2022, self.p.last_year + 1)
+        filed = trng.random((len(ti), len(tyears))) < 0.8
+        tp, ty = np.nonzero(filed)
+        paid = np.round(np.exp(trng.normal(np.log(2500), 1.3, len(tp))), -1).astype(np.int64)
+        tax = pa.table({"id_number": pa.array(ids[ti[tp]]),
+                        "tax_year": pa.array(tyears[ty], pa.int16()),
+                        "tax_paid": pa.array(paid, pa.int64())})
+        self.emit("dept_tax", self._with_noise(trng, tax, "id_number"))
 
     def _with_noise(self, rng: np.random.Generator, table: pa.Table, col: str) -> pa.Table:
         """Add records of people outside the registry (departments cover everyone).

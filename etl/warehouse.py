@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import codes, refdata, rules
+from etl import codes, crosschecks, refdata, rules
 from etl.generate import FIRST_YEAR, Gen, Params, generate
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -114,8 +114,10 @@ def _load_static(con: duckdb.DuckDBPyConnection, ref: refdata.Reference, sink: _
 
 def build(out: Path, scale: float, seed: int, as_of: date | None = None,
           progress: bool = True, ref_dir: Path | None = None,
-          rules_path: Path | None = None) -> BuildResult:
-    """Generate and load a complete warehouse at ``out`` (replacing any previous one)."""
+          rules_path: Path | None = None, batches: list[dict] | None = None,
+          import_dir: Path | None = None) -> BuildResult:
+    """Generate and load a complete warehouse at ``out`` (replacing any previous one),
+    with the imported department ``batches`` (files under ``import_dir``) added."""
     from tqdm import tqdm
 
     started = time.monotonic()
@@ -123,6 +125,7 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
     check_output(out)
     ref = refdata.load(ref_dir) if ref_dir else refdata.load()
     rule_set = rules.load(rules_path or rules.RULES_FILE)
+    check_set = crosschecks.load()
     if as_of > date.today():
         raise BuildError(f"as-of date {as_of} is in the future")
     if as_of.year < 2021:
@@ -161,8 +164,10 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
         for name in ("household_list", "household_below_line"):
             sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
         step("views")
+        merge_batches(con, batches or [], import_dir or Path("."))
         rules.evaluate(con, rule_set, as_of)
-        for name in ("warning", "household_risk"):
+        crosschecks.evaluate(con, check_set, as_of)
+        for name in ("warning", "household_risk", "doubt"):
             sink.rows[name] = con.execute(f"select count(*) from {name}").fetchone()[0]
         step("rules")
         counts = dict(sorted(sink.rows.items()))
@@ -188,6 +193,67 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
     return BuildResult(out, time.monotonic() - started, counts)
 
 
+def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory: Path) -> int:
+    """Add imported department batches not yet in the warehouse to its department
+    tables (the columns the table has); returns the rows added. The warehouse keeps
+    which batches it holds, so a batch is never added twice."""
+    from etl import feeds as F
+    from etl import imports
+
+    feeds = F.load()
+    con.execute("create table if not exists import_merged (batch_id integer, feed varchar, "
+                "rows bigint)")
+    have = {r[0] for r in con.execute("select batch_id from import_merged").fetchall()}
+    added = 0
+    for b in batches:
+        if b["id"] in have or b["feed"] not in feeds:
+            continue
+        feed = feeds[b["feed"]]
+        path = imports.data_file(directory, b["id"])
+        if not path.is_file():
+            raise BuildError(f"batch {b['id']} ({b['feed']}): its file is missing: {path}")
+        cols = [r[0] for r in con.execute(f"describe {feed.table}").fetchall()]
+        use = [c.key for c in feed.columns if c.key in cols]
+        n = con.execute(f"insert into {feed.table} ({', '.join(use)}) select "
+                        f"{', '.join(use)} from read_parquet(?)", [str(path)]).fetchone()[0]
+        con.execute("insert into import_merged values (?, ?, ?)", [b["id"], b["feed"], n])
+        added += n
+    return added
+
+
+def refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[int, float]:
+    """The incremental refresh: new batches into a copy of the warehouse, the rules (and
+    the cross-checks) evaluated again, and the copy put in place; the running app picks
+    the new data version up without a restart. A failure leaves the warehouse as it was."""
+    started = time.monotonic()
+    rule_set = rules.load(rules.RULES_FILE)
+    if not path.is_file():
+        raise BuildError(f"no warehouse at {path}: build it first")
+    check_output(path)
+    tmp = _temp_path(path)
+    _remove(tmp)
+    con = None
+    try:
+        shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp))
+        added = merge_batches(con, batches, directory)
+        as_of = con.execute("select as_of from data_version").fetchone()[0]
+        rules.evaluate(con, rule_set, as_of)
+        crosschecks.evaluate(con, crosschecks.load(), as_of)
+        con.execute("update data_version set version = split_part(version, '+', 1) || ?",
+                    [f"+imports-{int(time.time())}"])
+        con.execute("checkpoint")
+        con.close()
+        con = None
+        os.replace(tmp, path)
+    except BaseException:
+        if con is not None:
+            con.close()
+        _remove(tmp)
+        raise
+    return added, time.monotonic() - started
+
+
 def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
     """Re-evaluate the rules over an existing warehouse, atomically.
 
@@ -208,6 +274,7 @@ def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str
         con = duckdb.connect(str(tmp))
         as_of = con.execute("select as_of from data_version").fetchone()[0]
         counts = rules.evaluate(con, rule_set, as_of)
+        crosschecks.evaluate(con, crosschecks.load(), as_of)
         # A new data version: the app's cached answers are keyed by it, so none of them
         # can outlive the warnings they were computed from.
         con.execute("update data_version set version = split_part(version, '+', 1) || ?",

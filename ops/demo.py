@@ -22,6 +22,8 @@ DEMO_ACCOUNTS = [
      "紫阳县管理员(演示)"),
     ("province_wall", "demo-wall-2026", "wall", "610000000000", None, "指挥中心大屏(演示)"),
     ("ziyang_cadre", "demo-cadre-2026", "cadre", "610924100000", None, "紫阳县城关镇干部(演示)"),
+    ("province_police", "demo-police-2026", "department", "610000000000", "police",
+     "省公安厅数据员(演示)"),
 ]
 
 

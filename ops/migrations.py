@@ -64,11 +64,19 @@ def _v4(conn: Connection) -> None:
     schema.export_jobs.create(conn)
 
 
+def _v5(conn: Connection) -> None:
+    schema.import_batches.create(conn)
+    schema.doubt_cases.create(conn)
+    schema.doubt_events.create(conn)
+    _append_only(conn, "doubt_events")
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "users, login throttle and the append-only audit log", _v1),
     Migration(2, "instructions, their events and links, meetings, API tokens, digests", _v2),
     Migration(3, "decisions on early warnings", _v3),
     Migration(4, "background exports", _v4),
+    Migration(5, "department data imports and doubtful cases", _v5),
 ]
 
 

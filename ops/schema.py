@@ -181,3 +181,52 @@ export_jobs = sa.Table(
     sa.Column("finished_at", sa.DateTime(timezone=True)),
 )
 sa.Index("ix_export_jobs_user", export_jobs.c.username, export_jobs.c.created_at)
+
+
+# Department files imported (数据导入): one row per batch; its accepted rows and its
+# error report are files under JZ_IMPORT_DIR, named by the batch id.
+import_batches = sa.Table(
+    "import_batches", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("feed", sa.String(30), nullable=False),
+    sa.Column("department", sa.String(20), nullable=False),
+    sa.Column("file_name", sa.String(200), nullable=False),
+    sa.Column("checksum", sa.String(64), nullable=False),
+    sa.Column("rows_total", sa.Integer, nullable=False),
+    sa.Column("rows_accepted", sa.Integer, nullable=False),
+    sa.Column("rows_rejected", sa.Integer, nullable=False),
+    sa.Column("imported_by", sa.String(64), nullable=False),
+    sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),  # loaded, then merged
+    sa.Column("merged_at", sa.DateTime(timezone=True)),
+    sa.UniqueConstraint("feed", "checksum", name="uq_import_batches_file"),
+)
+
+
+# Doubtful cases from the cross-checks (疑点): the cases are in the warehouse (keyed by
+# check and household); what became of them is here, with every step kept.
+doubt_cases = sa.Table(
+    "doubt_cases", metadata,
+    sa.Column("doubt_key", sa.String(80), primary_key=True),
+    sa.Column("check_id", sa.String(40), nullable=False),
+    sa.Column("household_id", sa.Integer, nullable=False),
+    sa.Column("village_code", sa.String(12), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),  # sent, confirmed, cleared
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id")),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_doubt_cases_village", doubt_cases.c.village_code)
+
+doubt_events = sa.Table(
+    "doubt_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("doubt_key", sa.String(80), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("task_id", sa.Integer),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
+sa.Index("ix_doubt_events_key", doubt_events.c.doubt_key)

@@ -427,3 +427,61 @@ def briefing_view(wh: Warehouse, scope: Scope, code: str, month: dt.date,
     ov = Overview(view.unit, view.version, view.year, view.month, view.years, view.months,
                   view.children)
     return BriefingView(view, ov, r["lifecycle"].iloc[0].to_dict(), r["ranking"], level)
+
+
+# ------------------------------------------------------------------ cross-checks
+@dataclass(frozen=True)
+class CrosscheckView:
+    region: RegionView  # the unit and its map units (as on the region page)
+    summary: pd.DataFrame  # check_id, cases, undecided
+    children: pd.DataFrame  # code, name, undecided, hh_registered
+    cases: pd.DataFrame  # the list (undecided first)
+
+
+def check_names(wh: Warehouse, lang: str) -> dict[str, str]:
+    """Check id -> what a hit suggests, in ``lang``, for the checks in force."""
+    import json
+
+    row = wh.run("checks_in_force", None)
+    key = "zh" if lang == "zh" else "en"
+    return {c["id"]: c[key] for c in json.loads(row["checks"].iloc[0])} if len(row) else {}
+
+
+def crosscheck_view(wh: Warehouse, scope: Scope, code: str, check: str, decided: list[str],
+                    limit: int = 500) -> CrosscheckView:
+    """Everything the cross-check page shows for one unit (one check, or all)."""
+    from queries.scope import prefix_of
+
+    plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
+    parent = plan.map_parent["code"]
+    r = wh.run_many(scope, {
+        "outline": plan.queries["outline"], "trail": plan.queries["trail"],
+        "geometry": plan.queries["geometry"],
+        "summary": ("doubt_summary", {"unit_prefix": prefix_of(code), "decided": decided}),
+        "children": ("doubt_children", {"code": parent, "check": check, "decided": decided,
+                                        "year": plan.year}),
+        "cases": ("doubt_list", {"unit_prefix": prefix_of(code), "check": check,
+                                 "decided": decided, "limit": limit}),
+    })
+    children = r["children"]
+    view = RegionView(
+        unit=plan.unit, version=plan.version, year=plan.year, month=plan.month,
+        trail=r["trail"].to_dict("records"),
+        outline=r["outline"].iloc[0].to_dict() if len(r["outline"]) else {},
+        map_parent=plan.map_parent, children=children, geometry=r["geometry"],
+        years=pd.DataFrame(), months=pd.DataFrame(), breakdowns=pd.DataFrame())
+    return CrosscheckView(view, r["summary"], children, r["cases"])
+
+
+def undecided_doubts(wh: Warehouse, scope: Scope, code: str, check: str,
+                     decided: list[str], limit: int) -> pd.DataFrame:
+    from queries.scope import prefix_of
+
+    raise_for_region(scope, code)
+    return wh.run("doubt_undecided", scope, unit_prefix=prefix_of(code), check=check,
+                  decided=decided, limit=limit)
+
+
+def doubt_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:
+    df = wh.run("doubt_get", scope, doubt_key=str(key)[:80])
+    return df.iloc[0].to_dict() if len(df) else None

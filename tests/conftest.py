@@ -44,6 +44,7 @@ DEMO_PASSWORDS = {
     "province_health": "demo-health-2026", "hanzhong_manager": "demo-hanzhong-2026",
     "ankang_leader": "demo-ankang-2026", "ziyang_manager": "demo-ziyang-2026",
     "ziyang_cadre": "demo-cadre-2026", "province_wall": "demo-wall-2026",
+    "province_police": "demo-police-2026",
 }
 
 

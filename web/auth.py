@@ -22,7 +22,7 @@ from web.i18n import LANGS, get_lang, t
 
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = ("/assets/",)
-DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/")
+DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/", "/imports/")
 MAX_FIELD = 256
 
 

@@ -26,6 +26,8 @@ SAMPLES: dict[str, list] = {
     "risk_type": [1, 7],
     "level": [3, 4, 5],
     "max_level": [3, 5],
+    "check": ["", "private_vehicle"],
+    "doubt_key": [],
     "since": [dt.date(2024, 10, 1)],
     "decided": [[]],
     "as_of": [dt.date(2026, 10, 31)],
@@ -53,6 +55,9 @@ def household_samples(wh_con):
             f"select rule_id, household_id, warned_on from warning where {where} "
             "order by warning_id limit 1").fetchone()
         SAMPLES["rule_id"].append(rule)
+        SAMPLES["doubt_key"].append(wh_con.execute(
+            f"select doubt_key from doubt where {where} order by doubt_key limit 1"
+        ).fetchone()[0])
         SAMPLES["warned_on"].append(day)
         SAMPLES["household_id"].append(household)
     global HOUSEHOLD_VILLAGE

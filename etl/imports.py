@@ -1,0 +1,347 @@
+"""Department files in, row by row accounted for (config/departments.yaml layouts).
+
+    read(name, data) -> DataFrame of strings      the file as a table (CSV UTF-8/GBK, Excel)
+    match(df, feeds) -> Feed                       which feed's layout the columns are
+    check(df, feed, regions) -> Checked            accepted rows (typed) and rejected rows
+
+A file that is not a table, has the wrong columns or cannot be decoded is refused whole
+(Refused, with a catalog key for the pages and an English message for the command line).
+Every other row is accepted or listed with its row number (as a spreadsheet numbers it:
+the header is row 1) and the first reason it fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from etl.feeds import Feed
+from etl.idnumber import CHECK_CHARS, WEIGHTS
+
+REASONS = ("missing", "bad_id", "unknown_region", "bad_date", "bad_number", "bad_code",
+           "bad_bool", "too_long", "duplicate")
+TRUE = {"是", "1", "Y", "YES", "TRUE", "T"}
+FALSE = {"否", "0", "N", "NO", "FALSE", "F"}
+MAX_BYTES = 200 * 2**20  # a file larger than this is refused before it is read
+
+
+class Refused(ValueError):
+    """The whole file is refused: nothing is loaded."""
+
+    def __init__(self, message: str, key: str, **params) -> None:
+        super().__init__(message)
+        self.key, self.params = key, params
+
+
+@dataclass
+class Checked:
+    feed: Feed
+    total: int
+    accepted: pd.DataFrame  # the feed's columns, typed
+    rejected: pd.DataFrame  # row, reason, column, value
+
+
+# ------------------------------------------------------------------ reading
+def read(name: str, data: bytes) -> pd.DataFrame:
+    """The file as a table of strings (header row -> column names)."""
+    if len(data) > MAX_BYTES:
+        raise Refused(f"the file is larger than {MAX_BYTES // 2**20} MB", "import.too_large",
+                      mb=MAX_BYTES // 2**20)
+    if not data.strip():
+        raise Refused("the file is empty", "import.empty")
+    lower = name.lower()
+    if lower.endswith((".xlsx", ".xlsm")):
+        return _excel(data)
+    if lower.endswith(".xls"):
+        raise Refused("old .xls files are not read: save the sheet as .xlsx or CSV",
+                      "import.old_excel")
+    if data[:4] == b"PK\x03\x04":  # an Excel file under another name
+        return _excel(data)
+    if b"\x00" in data[:4096]:
+        raise Refused("the file is not a table (binary content)", "import.not_table")
+    text = _decode(data)
+    try:
+        dialect = csv.Sniffer().sniff(text[:20000], delimiters=",\t;")
+        sep = dialect.delimiter
+    except csv.Error:
+        sep = ","
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
+                         skip_blank_lines=True, engine="c")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        raise Refused(f"the file is not a table: {str(exc)[:120]}", "import.not_table") \
+            from None
+    return _tidy(df)
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without a BOM), else GB18030 (which reads GBK and GB2312)."""
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise Refused("the file is neither UTF-8 nor GBK text", "import.encoding")
+
+
+def _excel(data: bytes) -> pd.DataFrame:
+    try:
+        df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl",
+                           keep_default_na=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise Refused(f"the Excel file cannot be read: {type(exc).__name__}",
+                      "import.bad_excel") from None
+    return _tidy(df)
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    return df.fillna("").astype(str).apply(lambda s: s.str.strip())
+
+
+# ------------------------------------------------------------------ the layout
+def _names(feed: Feed) -> dict[str, str]:
+    """Header text -> column key (the Chinese label or the key itself)."""
+    out = {}
+    for c in feed.columns:
+        out[c.zh] = c.key
+        out[c.key] = c.key
+    return out
+
+
+def match(df: pd.DataFrame, feeds: list[Feed]) -> Feed:
+    """The feed whose layout the header is: every column known, every required one
+    there. Otherwise Refused, naming what is missing and what is not expected for the
+    closest layout."""
+    header = list(df.columns)
+    best = None
+    for feed in feeds:
+        names = _names(feed)
+        keys = [names.get(h) for h in header]
+        unknown = [h for h, k in zip(header, keys) if k is None]
+        missing = [c.zh for c in feed.columns if not c.optional and c.key not in keys]
+        twice = len({k for k in keys if k}) != len([k for k in keys if k])
+        if not unknown and not missing and not twice:
+            df.columns = keys
+            return feed
+        score = len(unknown) + len(missing)
+        if best is None or score < best[0]:
+            best = (score, feed, unknown, missing)
+    if best is None:
+        raise Refused("no layout is defined for this department", "import.no_feed")
+    _, feed, unknown, missing = best
+    raise Refused(
+        f"the columns are not the layout of {feed.en}: missing {', '.join(missing) or '-'};"
+        f" not expected {', '.join(unknown[:10]) or '-'}", "import.columns",
+        feed=feed.zh, missing="、".join(missing) or "—", unknown="、".join(unknown[:10]) or "—")
+
+
+# ------------------------------------------------------------------ the rows
+def valid_ids(s: pd.Series) -> np.ndarray:
+    """Layout, date of birth and check digit of 18-digit ID numbers (vectorised)."""
+    s = s.str.upper()
+    ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool).copy()
+    if ok.any():
+        good = s[ok]
+        raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
+        digits = raw[:, :17].astype(np.int64) - 48
+        expected = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)[(digits * WEIGHTS)
+                                                                      .sum(1) % 11]
+        born = pd.to_datetime(good.str[6:14], format="%Y%m%d", errors="coerce")
+        fine = (expected == raw[:, 17]) & born.notna().to_numpy() \
+            & (born.dt.year.fillna(0).to_numpy() >= 1900)
+        ok[np.flatnonzero(ok)] = fine
+    return ok
+
+
+def _dates(s: pd.Series) -> pd.Series:
+    return pd.to_datetime(s.str.replace("/", "-", regex=False), format="%Y-%m-%d",
+                          errors="coerce")
+
+
+def _masked(column: str, value: str) -> str:
+    """ID numbers in the error report as on screen (610***********123X): the row number
+    finds the row; the report need not carry the number again."""
+    if column != "id_number" or len(value) < 8:
+        return value
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
+    """Every row accepted or rejected with its first reason; duplicates by the feed's key
+    (the first occurrence is kept)."""
+    n = len(df)
+    reason = np.full(n, "", dtype=object)
+    column = np.full(n, "", dtype=object)
+    out: dict[str, pd.Series] = {}
+
+    def fail(mask: np.ndarray, why: str, col: str) -> None:
+        new = mask & (reason == "")
+        reason[new] = why
+        column[new] = col
+
+    for c in feed.columns:
+        s = df[c.key] if c.key in df.columns else pd.Series([""] * n, index=df.index)
+        empty = (s == "").to_numpy()
+        if not c.optional:
+            fail(empty, "missing", c.key)
+        present = ~empty
+        if c.type == "id_number":
+            fail(present & ~valid_ids(s), "bad_id", c.key)
+            out[c.key] = s.str.upper()
+        elif c.type == "region":
+            fail(present & ~s.isin(regions).to_numpy(), "unknown_region", c.key)
+            out[c.key] = s
+        elif c.type in ("date", "month"):
+            v = _dates(s) if c.type == "date" else pd.to_datetime(
+                s.str.replace("/", "-", regex=False), format="%Y-%m", errors="coerce")
+            bad = v.isna().to_numpy() | (v.dt.year < 1900).fillna(False).to_numpy() \
+                | (v > pd.Timestamp("2100-01-01")).fillna(False).to_numpy()
+            fail(present & bad, "bad_date", c.key)
+            out[c.key] = v.dt.date
+        elif c.type in ("int", "money", "year", "code"):
+            v = pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce")
+            whole = v.notna().to_numpy() & (v.fillna(0) % 1 == 0).to_numpy() \
+                & (v.fillna(0) >= 0).to_numpy() & (v.fillna(0) < 1e15).to_numpy()
+            if c.type == "year":
+                whole &= v.between(2000, 2100).fillna(False).to_numpy()
+            if c.type == "code":
+                fail(present & ~(whole & v.isin(c.values).to_numpy()), "bad_code", c.key)
+            else:
+                fail(present & ~whole, "bad_number", c.key)
+            out[c.key] = v.where(v.notna() & (v % 1 == 0)).astype("Int64")
+        elif c.type == "bool":
+            up = s.str.upper()
+            fail(present & ~(up.isin(TRUE) | up.isin(FALSE)).to_numpy(), "bad_bool", c.key)
+            out[c.key] = up.isin(TRUE)
+        else:
+            fail(present & (s.str.len() > c.max).to_numpy(), "too_long", c.key)
+            out[c.key] = s
+    typed = pd.DataFrame(out, index=df.index)
+    ok = reason == ""
+    dup = typed[list(feed.key)].duplicated(keep="first").to_numpy() & ok
+    fail(dup, "duplicate", ",".join(feed.key))
+    ok = reason == ""
+    rows = np.flatnonzero(~ok)
+    labels = {c.key: c.zh for c in feed.columns}
+
+    def shown(i: int, col: str) -> str:
+        cols = col.split(",")
+        return " / ".join(_masked(c, str(df[c].iat[i])[:60]) for c in cols if c in df.columns)
+
+    rejected = pd.DataFrame({
+        "row": rows + 2,  # the header is row 1
+        "reason": reason[rows],
+        "column": ["、".join(labels.get(c, c) for c in col.split(",")) for col in column[rows]],
+        "value": [shown(i, col) for i, col in zip(rows, column[rows])],
+    })
+    return Checked(feed, n, typed[ok].reset_index(drop=True), rejected)
+
+
+# ------------------------------------------------------------------ a batch
+@dataclass
+class Batch:
+    id: int
+    feed: Feed
+    file_name: str
+    total: int
+    accepted: int
+    rejected: int
+    rejected_rows: pd.DataFrame
+
+
+def data_file(directory, batch_id: int):
+    from pathlib import Path
+
+    return Path(directory) / f"batch-{batch_id:06d}.parquet"
+
+
+def report_file(directory, batch_id: int):
+    from pathlib import Path
+
+    return Path(directory) / f"batch-{batch_id:06d}.errors.csv"
+
+
+def report_csv(rejected: pd.DataFrame, lang: str = "zh") -> bytes:
+    """The error report: row, reason, column, value (UTF-8 with a BOM for Excel)."""
+    from web.i18n import t
+
+    head = [t(f"import.col.{c}", lang) for c in ("row", "reason", "column", "value")]
+    body = rejected.assign(reason=rejected["reason"].map(
+        lambda r: t(f"import.reason.{r}", lang)))
+    buf = io.StringIO()
+    buf.write(",".join(head) + "\n")
+    body.to_csv(buf, header=False, index=False)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def load(engine, directory, feeds: list[Feed], name: str, data: bytes, user: str,
+         regions: set[str]) -> Batch:
+    """One file of a department, as a whole batch or not at all.
+
+    The accepted rows (parquet) and the error report are written to part files first;
+    the ledger row is inserted and the files renamed into place in one transaction, so a
+    failure anywhere leaves neither a batch nor a file. The same file (same feed and
+    SHA-256) twice is refused, naming the batch that has it.
+    """
+    import datetime as dt
+    import hashlib
+    import os
+    from pathlib import Path
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    import sqlalchemy as sa
+
+    from ops import imports as ledger
+
+    checksum = hashlib.sha256(data).hexdigest()
+    df = read(name, data)
+    if df.empty:
+        raise Refused("the file has a header but no rows", "import.no_rows")
+    feed = match(df, feeds)
+    with engine.connect() as conn:
+        before = ledger.same_file(conn, feed.id, checksum)
+    if before:
+        raise Refused(f"this file was imported already as batch {before['id']} "
+                      f"by {before['imported_by']}", "import.same_file",
+                      batch=before["id"], by=before["imported_by"],
+                      at=str(before["imported_at"])[:16])
+    checked = check(df, feed, regions)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = f"{os.getpid()}-{checksum[:12]}"
+    parts = [directory / f".part-{tag}.parquet", directory / f".part-{tag}.csv"]
+    table = pa.Table.from_pandas(checked.accepted, preserve_index=False)
+    done: list[Path] = []
+    try:
+        pq.write_table(table, parts[0])
+        parts[1].write_bytes(report_csv(checked.rejected))
+        with engine.begin() as conn:
+            batch_id = ledger.insert(
+                conn, feed=feed.id, department=feed.department, file_name=name[:200],
+                checksum=checksum, rows_total=checked.total,
+                rows_accepted=len(checked.accepted), rows_rejected=len(checked.rejected),
+                imported_by=user, imported_at=dt.datetime.now(dt.UTC))
+            for part, final in zip(parts, (data_file(directory, batch_id),
+                                           report_file(directory, batch_id))):
+                os.replace(part, final)
+                done.append(final)
+    except sa.exc.IntegrityError:  # the same file, imported meanwhile by someone else
+        for p in done:
+            p.unlink(missing_ok=True)
+        raise Refused("this file was imported already", "import.same_file", batch="?",
+                      by="?", at="?") from None
+    except BaseException:
+        for p in done:
+            p.unlink(missing_ok=True)
+        raise
+    finally:
+        for p in parts:
+            p.unlink(missing_ok=True)
+    return Batch(batch_id, feed, name, checked.total, len(checked.accepted),
+                 len(checked.rejected), checked.rejected)

@@ -1,0 +1,145 @@
+"""What became of the doubtful cases of the cross-checks: sent for verification (one
+instruction per township, in bulk), then confirmed (the record is to be corrected) or
+cleared (with the reason). Every step is kept in `doubt_events`.
+
+A case is keyed by check and household (the warehouse's `doubt_key`), so what was
+decided survives the next evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from ops import tasks as T
+from ops.schema import doubt_cases, doubt_events, tasks
+from queries.scope import Scope
+
+STATES = ("sent", "confirmed", "cleared")
+OUTCOMES = ("confirmed", "cleared")
+VERIFY_DAYS = 15
+MAX_BULK = 2000  # cases one click may send
+
+
+def decided(engine: Engine, scope: Scope) -> dict[str, dict]:
+    """The cases of the scope that have a state, by key, with their instruction's state."""
+    q = sa.select(doubt_cases, tasks.c.state.label("task_state")) \
+        .select_from(doubt_cases.outerjoin(tasks, tasks.c.id == doubt_cases.c.task_id)) \
+        .where(doubt_cases.c.village_code.startswith(scope.prefix))
+    with engine.connect() as conn:
+        return {r.doubt_key: dict(r._mapping) for r in conn.execute(q)}
+
+
+def history(engine: Engine, scope: Scope, key: str) -> list[dict]:
+    with engine.connect() as conn:
+        case = conn.execute(sa.select(doubt_cases.c.village_code)
+                            .where(doubt_cases.c.doubt_key == key)).first()
+        if case is None or not scope.contains(case.village_code):
+            return []
+        return [dict(r._mapping) for r in conn.execute(
+            sa.select(doubt_events).where(doubt_events.c.doubt_key == key)
+            .order_by(doubt_events.c.id))]
+
+
+def _event(conn: Connection, key: str, now, actor: str, state: str, task_id=None,
+           note: str = "") -> None:
+    conn.execute(doubt_events.insert().values(doubt_key=key, at=now, actor=actor,
+                                              state=state, task_id=task_id, note=note))
+
+
+def township_of(village_code: str) -> str:
+    return village_code[:9] + "000"
+
+
+def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str, str],
+         region_exists, now: dt.datetime | None = None) -> list[dict]:
+    """The undecided cases, as verification instructions: one per township, listing its
+    households; every case marked sent. All in one transaction: a case someone else sent
+    meanwhile stops the whole batch (TaskError 409) and nothing is written."""
+    now = now or T.utcnow()
+    if scope.role not in T.ISSUERS:
+        raise T.TaskError(403, "task.err.cannot_issue")
+    if not cases:
+        raise T.TaskError(400, "doubt.err.none")
+    if len(cases) > MAX_BULK:
+        raise T.TaskError(400, "doubt.err.too_many", max=MAX_BULK)
+    for c in cases:
+        if not scope.contains(c["village_code"]):
+            raise T.TaskError(404, "task.err.not_found")
+    by_township: dict[str, list[dict]] = defaultdict(list)
+    for c in sorted(cases, key=lambda c: (c["village_code"], int(c["household_id"]))):
+        by_township[township_of(c["village_code"])].append(c)
+    deadline = (now + dt.timedelta(days=VERIFY_DAYS)).date().isoformat()
+    news = []
+    # An instruction links at most T.MAX_LINKS households: a larger township gets more.
+    parts = []
+    for township, group in sorted(by_township.items()):
+        ids = sorted({int(c["household_id"]) for c in group})
+        for i in range(0, len(ids), T.MAX_LINKS):
+            chunk = set(ids[i:i + T.MAX_LINKS])
+            parts.append((township, [c for c in group if int(c["household_id"]) in chunk]))
+    for township, group in parts:
+        checks = sorted({c["check_id"] for c in group})
+        title = f"比对疑点核查：{'、'.join(check_names.get(k, k) for k in checks)}" \
+                f"（{len(group)} 户）"
+        lines = [f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}"
+                 + (f"（{c['members']}）" if c.get("members") else "") for c in group]
+        news.append((group, T.validate(scope, {
+            "title": title[:T.MAX_TITLE], "content": "\n".join(lines)[:T.MAX_TEXT],
+            "type": "crosscheck_doubt", "source": "crosscheck",
+            "source_ref": ",".join(checks)[:100], "priority": "normal",
+            "assignee_region": township, "deadline": deadline,
+            "households": sorted({int(c["household_id"]) for c in group})},
+            now, region_exists)))
+    made = []
+    try:
+        with engine.begin() as conn:
+            for group, new in news:
+                task_id = T.insert(conn, scope, new, now)
+                for c in group:
+                    conn.execute(doubt_cases.insert().values(
+                        doubt_key=c["doubt_key"], check_id=c["check_id"],
+                        household_id=int(c["household_id"]), village_code=c["village_code"],
+                        state="sent", task_id=task_id, note="", updated_by=scope.username,
+                        updated_at=now))
+                    _event(conn, c["doubt_key"], now, scope.username, "sent", task_id)
+                made.append(task_id)
+    except sa.exc.IntegrityError:
+        raise T.TaskError(409, "doubt.err.decided") from None
+    return [T.get(engine, scope, i, now) for i in made]
+
+
+def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
+          now: dt.datetime | None = None) -> None:
+    """The verification's outcome: confirmed (the record is to be corrected; say how)
+    or cleared (say why). A case can be closed whether or not it was sent."""
+    now = now or T.utcnow()
+    if outcome not in OUTCOMES:
+        raise T.TaskError(400, "doubt.err.outcome")
+    if not isinstance(note, str) or not note.strip() or len(note) > T.MAX_TEXT:
+        raise T.TaskError(400, "doubt.err.note")
+    if not scope.contains(case["village_code"]):
+        raise T.TaskError(404, "task.err.not_found")
+    if scope.role in T.READ_ONLY_ROLES:
+        raise T.TaskError(403, "task.err.read_only")
+    with engine.begin() as conn:
+        row = conn.execute(sa.select(doubt_cases).where(
+            doubt_cases.c.doubt_key == case["doubt_key"])).first()
+        if row is not None and row.state in OUTCOMES:
+            raise T.TaskError(409, "doubt.err.closed")
+        values = {"state": outcome, "note": note.strip(), "updated_by": scope.username,
+                  "updated_at": now}
+        if row is None:
+            conn.execute(doubt_cases.insert().values(
+                doubt_key=case["doubt_key"], check_id=case["check_id"],
+                household_id=int(case["household_id"]), village_code=case["village_code"],
+                task_id=None, **values))
+        else:
+            conn.execute(doubt_cases.update().where(
+                doubt_cases.c.doubt_key == case["doubt_key"],
+                doubt_cases.c.state == row.state).values(**values))
+        _event(conn, case["doubt_key"], now, scope.username, outcome,
+               row.task_id if row is not None else None, note.strip())

@@ -1,0 +1,255 @@
+"""Cross-checks (/crosschecks/<code>?check=<id>): the doubtful cases (疑点) that department
+data raise against the registry, by check and by unit below, on a map; sent to the
+townships as verification instructions in bulk; closed with the verification's outcome.
+Drills down like the region page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_ag_grid as dag
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import kpi, maps, messages, tables
+from components.shell import breadcrumb
+from etl.refdata import region_levels
+from ops import audit
+from ops import doubts as D
+from ops import tasks as T
+from ops.users import STAFF_ROLES
+from queries import api
+from queries.indicators import Indicator
+from queries.scope import current_scope, prefix_of, raise_for_region
+from web import context
+from web.auth import client_ip
+from web.i18n import fmt_exact, get_lang, t
+
+dash.register_page(__name__, path_template="/crosschecks/<code>", name="crosschecks",
+                   title="精准 · 数据比对", path="/crosschecks",
+                   nav={"label": "nav.crosschecks", "roles": STAFF_ROLES, "order": 28})
+
+UNDECIDED = Indicator("doubts_undecided", "undecided", "month", "count", -1, "unit.households")
+STATE_COLOUR = {"": "red", "sent": "blue", "confirmed": "orange", "cleared": "green"}
+
+
+def href(code: str, check: str = "") -> str:
+    return f"/crosschecks/{code}" + (f"?{urlencode({'check': check})}" if check else "")
+
+
+def _decided(scope) -> dict[str, dict]:
+    return D.decided(context.ops(), scope)
+
+
+def layout(code: str | None = None, check: str | None = None, sent: str | None = None,
+           tasks: str | None = None, closed: str | None = None, **_):
+    scope = current_scope()
+    code = code or scope.region_code
+    wh = context.warehouse()
+    try:
+        names = api.check_names(wh, get_lang())
+        check = check if check in names else ""
+        decided = _decided(scope)
+        cv = api.crosscheck_view(wh, scope, code, check, list(decided))
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
+    v = cv.region
+    fc, bounds, colours = maps.feature_collection(
+        v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check))
+    legend = maps.legend(UNDECIDED, bounds, colours, fmt_exact,
+                         t("data.as_of", date=v.version.as_of.isoformat()), False)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    unit_prefix = prefix_of(code)
+    states = [d["state"] for d in decided.values() if d["village_code"].startswith(unit_prefix)
+              and (not check or d["check_id"] == check)]
+    s = cv.summary if not check else cv.summary[cv.summary["check_id"] == check]
+    cards = [kpi.Kpi(key="cases", label=t("cc.cases"), value=fmt_exact(int(s["cases"].sum())),
+                     unit=t("unit.households")),
+             kpi.Kpi(key="undecided", label=t("cc.undecided"),
+                     value=fmt_exact(int(s["undecided"].sum())), unit=t("unit.households"),
+                     good_when=-1)]
+    cards += [kpi.Kpi(key=st, label=t(f"cc.state.{st}"), value=fmt_exact(states.count(st)),
+                      unit=t("unit.households")) for st in D.STATES]
+    options = [{"value": "", "label": t("cc.all_checks")}] + [
+        {"value": k, "label": n} for k, n in names.items()]
+    can_send = scope.role in T.ISSUERS
+    return html.Div(className="jz-page", children=[
+        breadcrumb(v.trail, lambda c: href(c, check)),
+        dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
+            dmc.Title(t("cc.title", region=v.unit["name"]), order=2, id="cc-title"),
+            dmc.Group(align="flex-end", children=[
+                dmc.Select(id="cc-check", label=t("cc.check"), data=options, value=check,
+                           w=320, allowDeselect=False),
+                dmc.Button(t("cc.send", n=fmt_exact(int(s["undecided"].sum()))),
+                           id="cc-send", color="red", variant="light",
+                           disabled=not can_send or int(s["undecided"].sum()) == 0),
+            ]),
+        ]),
+        dcc.Store(id="cc-state", data={"code": v.unit["code"], "check": check}),
+        html.Div(id="cc-feedback", children=_done(sent, tasks, closed)),
+        dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
+                       children=[kpi.card(k) for k in cards], id="cc-cards"),
+        dmc.Grid(gutter="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 6}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dmc.Text(t("cc.map_title", region=v.map_parent["name"]), fw=600, mb=4),
+                    maps.region_map(fc, v.outline, legend, points,
+                                    context.get().settings.tile_url, v.map_parent["code"])])),
+            dmc.GridCol(span={"base": 12, "lg": 6}, children=dmc.Paper(
+                withBorder=True, p="md", children=[
+                    dmc.Title(t("cc.by_check"), order=4, mb="xs"),
+                    _summary_table(cv.summary, names, v.unit["code"]),
+                    dmc.Title(t("cc.by_unit"), order=4, mt="md", mb="xs"),
+                    _children_table(cv.children, check)])),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Title(t("cc.cases_title", n=fmt_exact(len(cv.cases))), order=4, mb="xs"),
+            _cases_grid(cv.cases, names, decided),
+            dmc.Text(t("cc.pick_case"), size="xs", c="dimmed", mt=4),
+            dmc.Group(mt="sm", align="flex-end", children=[
+                dmc.SegmentedControl(id="cc-outcome", value="cleared", data=[
+                    {"value": "cleared", "label": t("cc.state.cleared")},
+                    {"value": "confirmed", "label": t("cc.state.confirmed")}]),
+                dmc.TextInput(id="cc-note", label=t("cc.note"), w=420),
+                dmc.Button(t("cc.close"), id="cc-close-case", variant="light"),
+            ]),
+        ]),
+    ])
+
+
+def _summary_table(summary, names: dict[str, str], code: str):
+    rows = [html.Tr([html.Td(dcc.Link(names.get(r["check_id"], r["check_id"]),
+                                      href=href(code, r["check_id"]))),
+                     html.Td(fmt_exact(r["cases"]), style={"textAlign": "right"}),
+                     html.Td(fmt_exact(r["undecided"]), style={"textAlign": "right"})],
+                    **{"data-check": r["check_id"]})
+            for r in summary.to_dict("records")]
+    head = html.Tr([html.Th(t("cc.check"), style={"textAlign": "left"}),
+                    html.Th(t("cc.cases"), style={"textAlign": "right"}),
+                    html.Th(t("cc.undecided"), style={"textAlign": "right"})])
+    return dmc.Table([html.Thead(head), html.Tbody(rows)], id="cc-summary", striped=True)
+
+
+def _children_table(children, check: str):
+    rows = [html.Tr([html.Td(dcc.Link(r["name"], href=href(r["code"], check))),
+                     html.Td(fmt_exact(r["undecided"]), style={"textAlign": "right"})],
+                    **{"data-code": r["code"]})
+            for r in children.to_dict("records")]
+    head = html.Tr([html.Th(t("overview.col.name"), style={"textAlign": "left"}),
+                    html.Th(t("cc.undecided"), style={"textAlign": "right"})])
+    return dmc.Table([html.Thead(head), html.Tbody(rows)], id="cc-children", striped=True)
+
+
+def _cases_grid(cases, names: dict[str, str], decided: dict[str, dict]) -> dag.AgGrid:
+    rows = []
+    for r in cases.to_dict("records"):
+        d = decided.get(r["doubt_key"], {})
+        state = d.get("state", "")
+        rows.append({
+            "doubt_key": r["doubt_key"],
+            "household": f"[{r['household_no']}](/household/{r['household_id']})",
+            "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
+            "check": names.get(r["check_id"], r["check_id"]), "members": r["members"] or "",
+            "evidence": "" if r["threshold"] == 1.0 else
+            f"{r['value']:,.0f} / {r['threshold']:,.0f}",
+            "found_on": str(r["found_on"])[:10],
+            "state": t(f"cc.state.{state}") if state else t("cc.state.open"),
+            "task": f"[#{d['task_id']}](/tasks?task={d['task_id']})" if d.get("task_id") else "",
+        })
+    cols = [{"field": "household", "headerName": t("hh.col.household_no"),
+             "cellRenderer": "markdown", "width": 170},
+            {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 100},
+            {"field": "place", "headerName": t("hh.col.village"), "width": 180},
+            {"field": "check", "headerName": t("cc.check"), "flex": 1, "minWidth": 220},
+            {"field": "members", "headerName": t("cc.members"), "width": 120},
+            {"field": "evidence", "headerName": t("cc.evidence"), "width": 140},
+            {"field": "found_on", "headerName": t("cc.found_on"), "width": 120},
+            {"field": "state", "headerName": t("cc.state"), "width": 100},
+            {"field": "task", "headerName": t("cc.task"), "cellRenderer": "markdown",
+             "width": 90}]
+    grid = tables.grid("cc-cases", cols, rows, height=tables.fit_height(len(rows), 420))
+    grid.dashGridOptions = {**grid.dashGridOptions,
+                            "rowSelection": {"mode": "singleRow", "checkboxes": True}}
+    grid.getRowId = "params.data.doubt_key"
+    return grid
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True), Input("cc-check", "value"),
+          State("cc-state", "data"), prevent_initial_call=True)
+def change_check(check, state):
+    raise_for_region(current_scope(), (state or {}).get("code"))
+    if (check or "") == (state or {}).get("check", ""):
+        return dash.no_update
+    return href(state["code"], check or "")
+
+
+@callback(Output("cc-feedback", "children"), Output("shell-url", "href", allow_duplicate=True),
+          Input("cc-send", "n_clicks"), State("cc-state", "data"), prevent_initial_call=True)
+def send(n, state):
+    """Every undecided case of the unit (and check) to its township, for verification.
+    The unit and check come from the browser: they go through the gate again."""
+    scope = current_scope()
+    if not n:  # Dash calls it when the button appears
+        return dash.no_update, dash.no_update
+    code, check = (state or {}).get("code"), (state or {}).get("check", "")
+    wh = context.warehouse()
+    try:
+        raise_for_region(scope, code)
+        names = api.check_names(wh, "zh")
+        check = check if check in names else ""
+        cases = api.undecided_doubts(wh, scope, code, check, list(_decided(scope)),
+                                     D.MAX_BULK + 1).to_dict("records")
+        made = D.send(context.ops(), scope, cases, names,
+                      lambda c: c in region_levels())
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc), dash.no_update
+    except T.TaskError as exc:
+        return _alert(t(exc.key, **exc.params)), dash.no_update
+    audit.record(context.ops(), scope.username, "doubts_send", target=code,
+                 detail={"check": check, "cases": len(cases), "tasks": [m["id"] for m in made]},
+                 ip=client_ip())
+    return dash.no_update, _with(href(code, check), sent=len(cases), tasks=len(made))
+
+
+@callback(Output("cc-feedback", "children", allow_duplicate=True),
+          Output("shell-url", "href", allow_duplicate=True),
+          Input("cc-close-case", "n_clicks"), State("cc-cases", "selectedRows"),
+          State("cc-outcome", "value"), State("cc-note", "value"), State("cc-state", "data"),
+          prevent_initial_call=True)
+def close_case(n, selected, outcome, note, state):
+    """The verification's outcome for the chosen case (its key comes from the browser:
+    the case is read again through the gate)."""
+    scope = current_scope()
+    if not n:
+        return dash.no_update, dash.no_update
+    if not selected:
+        return _alert(t("cc.pick_case")), dash.no_update
+    case = api.doubt_by_key(context.warehouse(), scope, (selected[0] or {}).get("doubt_key"))
+    if case is None:
+        return messages.not_found(), dash.no_update
+    try:
+        D.close(context.ops(), scope, case, outcome, note or "")
+    except T.TaskError as exc:
+        return _alert(t(exc.key, **exc.params)), dash.no_update
+    audit.record(context.ops(), scope.username, "doubt_close", target=case["doubt_key"],
+                 detail={"outcome": outcome}, ip=client_ip())
+    code, check = (state or {}).get("code"), (state or {}).get("check", "")
+    return dash.no_update, _with(href(code, check), closed=outcome)
+
+
+def _with(url: str, **params) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+def _done(sent, tasks, closed):
+    """What the last action did (the page is drawn again after it, from the store)."""
+    if str(sent or "").isdigit() and str(tasks or "").isdigit():
+        return _alert(t("cc.sent", n=fmt_exact(int(sent)), k=fmt_exact(int(tasks))), "green")
+    if closed in D.OUTCOMES:
+        return _alert(t("cc.closed", outcome=t(f"cc.state.{closed}")), "green")
+    return None
+
+
+def _alert(text: str, colour: str = "red"):
+    return dmc.Alert(text, color=colour, variant="light", id="cc-alert", mb="sm")

@@ -1,0 +1,164 @@
+"""Department data (/imports): a department's staff upload their files (their own
+department only; admins any), see every row accounted for, download the error report and
+the templates, and follow the batches. Admins bring the batches into the warehouse
+without a rebuild.
+
+Templates: /imports/template/<feed>.csv; error reports: /imports/report/<batch>.csv
+(web/imports.py, behind the same gate).
+"""
+
+from __future__ import annotations
+
+import base64
+
+import dash
+import dash_mantine_components as dmc
+from dash import Input, Output, State, callback, dcc, html
+
+from components import messages
+from etl import feeds as F
+from etl import imports as I
+from etl.codes import CODES
+from etl.refdata import region_levels
+from ops import audit
+from ops import imports as ledger
+from queries.scope import AccessDenied, current_scope
+from web import context
+from web import imports as web_imports
+from web.auth import client_ip
+from web.i18n import fmt_exact, get_lang, t
+from web.imports import departments_of
+
+dash.register_page(__name__, path="/imports", name="imports", title="精准 · 部门数据",
+                   nav={"label": "nav.imports", "roles": ("department", "admin"),
+                        "order": 29})
+
+
+def layout(**_):
+    scope = current_scope()
+    depts = departments_of(scope)
+    if not depts:
+        return messages.forbidden()
+    lang = 0 if get_lang() == "zh" else 1
+    feeds = F.load()
+    return html.Div(className="jz-page", children=[
+        dmc.Title(t("imp.title"), order=2, mb="sm"),
+        dmc.Paper(withBorder=True, p="md", children=[
+            dmc.Group(align="flex-end", children=[
+                dmc.Select(id="imp-department", label=t("imp.department"), value=depts[0],
+                           allowDeselect=False, w=240,
+                           data=[{"value": d, "label": CODES["department"][d][lang]}
+                                 for d in depts]),
+                html.Div(id="imp-templates"),
+            ]),
+            dcc.Upload(id="imp-upload", multiple=False, className="jz-upload",
+                       max_size=web_imports.UPLOAD_BYTES,
+                       children=html.Div([t("imp.drop"), html.Br(),
+                                          dmc.Text(t("imp.formats"), size="xs", c="dimmed")])),
+            dcc.Loading(html.Div(id="imp-result"), type="dot"),
+        ]),
+        dmc.Paper(withBorder=True, p="md", mt="md", children=[
+            dmc.Group(justify="space-between", children=[
+                dmc.Title(t("imp.batches"), order=4),
+                dmc.Button(t("imp.refresh"), id="imp-refresh", variant="light",
+                           display="block" if scope.role == "admin" else "none"),
+            ]),
+            html.Div(id="imp-refresh-result"),
+            html.Div(id="imp-batches"),
+        ]),
+        dcc.Store(id="imp-feeds", data=sorted(feeds)),
+    ])
+
+
+@callback(Output("imp-templates", "children"), Output("imp-batches", "children"),
+          Input("imp-department", "value"), Input("imp-result", "children"))
+def department(dept, _result):
+    scope = current_scope()
+    if dept not in departments_of(scope):
+        return messages.forbidden(), None
+    lang = get_lang()
+    feeds = F.of_department(F.load(), dept)
+    links = dmc.Group([dmc.Anchor(t("imp.template", feed=f.zh if lang == "zh" else f.en),
+                                  href=f"/imports/template/{f.id}.csv", size="sm",
+                                  className="jz-template") for f in feeds])
+    return links, batches_table(ledger.batches(context.ops(), dept, 30))
+
+
+def batches_table(rows: list[dict]):
+    if not rows:
+        return dmc.Text(t("imp.none"), c="dimmed", size="sm")
+    feeds = F.load()
+    lang = get_lang()
+    body = [html.Tr([
+        html.Td(r["id"]), html.Td(_feed_name(feeds, r["feed"], lang)),
+        html.Td(r["file_name"]), html.Td(str(r["imported_at"])[:16]), html.Td(r["imported_by"]),
+        html.Td(fmt_exact(r["rows_total"])), html.Td(fmt_exact(r["rows_accepted"])),
+        html.Td(html.A(fmt_exact(r["rows_rejected"]), href=f"/imports/report/{r['id']}.csv")
+                if r["rows_rejected"] else "0"),
+        html.Td(t(f"imp.status.{r['status']}"))], **{"data-batch": r["id"]}) for r in rows]
+    head = html.Tr([html.Th(t(f"imp.col.{c}"), style={"textAlign": "left"}) for c in (
+        "batch", "feed", "file", "at", "by", "rows", "accepted", "rejected", "status")])
+    return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True, id="imp-batch-table")
+
+
+def _feed_name(feeds, fid: str, lang: str) -> str:
+    f = feeds.get(fid)
+    return fid if f is None else (f.zh if lang == "zh" else f.en)
+
+
+@callback(Output("imp-result", "children"), Input("imp-upload", "contents"),
+          State("imp-upload", "filename"), State("imp-department", "value"),
+          prevent_initial_call=True)
+def upload(contents, filename, dept):
+    """One file of the user's department: accepted whole (with its report) or refused
+    whole. The department comes from the browser: checked against the user's own."""
+    scope = current_scope()
+    if not contents:
+        return dash.no_update
+    if dept not in departments_of(scope):
+        raise AccessDenied("not this user's department")
+    try:
+        data = base64.b64decode(str(contents).split(",", 1)[1], validate=False)
+    except (IndexError, ValueError):
+        return _alert(t("import.not_table"))
+    name = str(filename or "upload.csv")[:200]
+    try:
+        batch = I.load(context.ops(), context.get().settings.import_dir,
+                       F.of_department(F.load(), dept), name, data, scope.username,
+                       set(region_levels()))
+    except I.Refused as exc:
+        audit.record(context.ops(), scope.username, "import", target=f"{dept}:{name}"[:200],
+                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
+        return _alert(t(exc.key, **exc.params))
+    audit.record(context.ops(), scope.username, "import", target=f"batch:{batch.id}",
+                 detail={"feed": batch.feed.id, "file": name, "rows": batch.total,
+                         "accepted": batch.accepted, "rejected": batch.rejected},
+                 ip=client_ip())
+    reasons = batch.rejected_rows["reason"].value_counts()
+    return html.Div([
+        dmc.Alert(t("imp.loaded", batch=batch.id, total=fmt_exact(batch.total),
+                    accepted=fmt_exact(batch.accepted), rejected=fmt_exact(batch.rejected)),
+                  color="green" if not batch.rejected else "yellow", variant="light",
+                  id="imp-alert"),
+        dmc.List([dmc.ListItem(f"{t('import.reason.' + r)}：{fmt_exact(n)}")
+                  for r, n in reasons.items()], size="sm", mt="xs") if len(reasons) else None,
+        dmc.Anchor(t("imp.report"), href=f"/imports/report/{batch.id}.csv", id="imp-report",
+                   size="sm") if batch.rejected else None,
+    ])
+
+
+@callback(Output("imp-refresh-result", "children"), Input("imp-refresh", "n_clicks"),
+          prevent_initial_call=True)
+def refresh(n):
+    """Admins: bring the new batches into the warehouse (in the background)."""
+    scope = current_scope()
+    if not n:
+        return dash.no_update
+    if scope.role != "admin":
+        raise AccessDenied("admins only")
+    started = web_imports.start_refresh(scope.username, client_ip())
+    return _alert(t("imp.refresh_started" if started else "imp.refresh_running"), "blue")
+
+
+def _alert(text: str, colour: str = "red"):
+    return dmc.Alert(text, color=colour, variant="light", id="imp-alert")

@@ -1,0 +1,75 @@
+-- name: doubt_summary
+-- Doubtful cases of a unit by check: all, and those nobody has acted on yet.
+select d.check_id, count(*) as cases,
+       count(*) filter (where not list_contains($decided, d.doubt_key)) as undecided
+from doubt as d
+where starts_with(d.village_code, $_scope_prefix)
+  and starts_with(d.village_code, $unit_prefix)
+group by d.check_id
+order by d.check_id;
+
+-- name: doubt_children
+-- Undecided doubtful cases by the units below a unit (all checks, or one), with the
+-- households of each unit for a rate.
+with u as (
+    select r.code, r.name, r.level
+    from region as r
+    where r.parent_code = $code and starts_with(r.code, $_scope_prefix)
+),
+d as (
+    select d.village_code
+    from doubt as d
+    where starts_with(d.village_code, $_scope_prefix)
+      and ($check = '' or d.check_id = $check)
+      and not list_contains($decided, d.doubt_key)
+)
+select u.code, u.name,
+       (select count(*) from d
+        where starts_with(d.village_code, left(u.code, case u.level when 1 then 2
+              when 2 then 4 when 3 then 6 when 4 then 9 else 12 end))) as undecided,
+       y.hh_registered
+from u
+left join indicator_year as y on y.region_code = u.code and y.year = $year
+order by u.code;
+
+-- name: doubt_list
+-- The cases of a unit (one check, or all), undecided first, oldest evidence first.
+select d.doubt_key, d.check_id, d.household_id, d.village_code, d.members, d.value,
+       d.threshold, d.found_on, h.household_no, h.head_name,
+       v.name as village_name, t.name as township_name,
+       list_contains($decided, d.doubt_key) as decided
+from doubt as d
+join household as h using (household_id)
+join region as v on v.code = d.village_code
+join region as t on t.code = h.township_code
+where starts_with(d.village_code, $_scope_prefix)
+  and starts_with(d.village_code, $unit_prefix)
+  and ($check = '' or d.check_id = $check)
+order by list_contains($decided, d.doubt_key), d.found_on, d.household_id
+limit $limit;
+
+-- name: doubt_undecided
+-- Every undecided case of a unit and check (for sending them in bulk).
+select d.doubt_key, d.check_id, d.household_id, d.village_code, d.members,
+       h.household_no, h.head_name
+from doubt as d
+join household as h using (household_id)
+where starts_with(d.village_code, $_scope_prefix)
+  and starts_with(d.village_code, $unit_prefix)
+  and ($check = '' or d.check_id = $check)
+  and not list_contains($decided, d.doubt_key)
+order by d.village_code, d.household_id
+limit $limit;
+
+-- name: doubt_get
+-- One case by its key.
+select d.*, h.household_no, h.head_name
+from doubt as d
+join household as h using (household_id)
+where d.doubt_key = $doubt_key
+  and starts_with(d.village_code, $_scope_prefix);
+
+-- name: checks_in_force
+-- The cross-checks the warehouse was evaluated with (JSON).
+-- scope: public
+select checks from check_set;
