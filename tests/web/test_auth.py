@@ -67,7 +67,8 @@ def test_anonymous(server):
         r = _call(server.test_client(), method, url, body)
         if endpoint in PUBLIC:
             assert r.status_code == 200, (url, r.status_code)
-        elif url.startswith(("/_dash-", "/export/", "/api/", "/wall/")) or url == "/_reload-hash":
+        elif url.startswith(("/_dash-", "/export/", "/api/", "/wall/", "/imports/")) \
+                or url == "/_reload-hash":
             assert r.status_code == 401, (url, r.status_code)
             assert r.get_json()["status"] == 401
         else:
