@@ -1,0 +1,189 @@
+"""Department files: every rejection reason, GBK, whole-file refusals, an all-bad file, the
+same file twice, and a batch that fails half-way leaving nothing."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from etl import feeds as F
+from etl import imports as I
+from etl.idnumber import check_digit
+from ops import db, migrations
+from ops import imports as ledger
+
+REGIONS = {"610924000000", "610924100000", "610000000000"}
+FEEDS = F.load()
+POLICE = F.of_department(FEEDS, "police")
+HEADER = "身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码"
+
+
+def ident(seq: int, born: str = "19800101", area: str = "610924") -> str:
+    first = f"{area}{born}{seq:03d}"
+    return first + check_digit(first)
+
+
+@pytest.fixture
+def store(tmp_path):
+    engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    migrations.migrate(engine)
+    return engine
+
+
+def _csv(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
+    return "\n".join([header, *rows]).encode(encoding)
+
+
+GOOD = f"{ident(1)},张三,陕G12345,1,2025-03-01,610924000000"
+
+
+def test_every_rejection_reason_with_its_row(tmp_path, store):
+    bad_check = ident(2)[:17] + ("0" if ident(2)[17] != "0" else "1")
+    data = _csv(
+        GOOD,                                                          # row 2: accepted
+        f"{bad_check},李四,陕G00001,1,2025-01-01,610924000000",        # 3: check digit
+        f"61092419801301003X,王五,陕G00002,1,2025-01-01,610924000000",  # 4: no 13th month
+        f"{ident(3)},赵六,陕G00003,9,2025-01-01,610924000000",          # 5: code
+        f"{ident(4)},钱七,陕G00004,1,2025-02-30,610924000000",          # 6: date
+        f"{ident(5)},孙八,陕G00005,1,2025-01-01,619999999999",          # 7: region
+        f",周九,陕G00006,1,2025-01-01,610924000000",                    # 8: missing
+        f"{ident(6)},吴十,{'陕' * 20},1,2025-01-01,610924000000",       # 9: too long
+        GOOD,                                                          # 10: duplicate
+        f"{ident(7)},郑一,陕G00007,1,2025/1/1,610924000000",            # 11: accepted
+    )
+    batch = I.load(store, tmp_path, POLICE, "v.csv", data, "tester", REGIONS)
+    assert (batch.feed.id, batch.total, batch.accepted, batch.rejected) == ("vehicle", 10, 2, 8)
+    got = [(r["row"], r["reason"], r["column"]) for r in batch.rejected_rows.to_dict("records")]
+    assert got == [(3, "bad_id", "身份证号"), (4, "bad_id", "身份证号"),
+                   (5, "bad_code", "车辆类型"), (6, "bad_date", "登记日期"),
+                   (7, "unknown_region", "登记地区划代码"), (8, "missing", "身份证号"),
+                   (9, "too_long", "号牌号码"), (10, "duplicate", "身份证号、号牌号码")]
+    # The report: Chinese headers and reasons, ID numbers masked.
+    report = I.report_file(tmp_path, batch.id).read_bytes().decode("utf-8-sig").splitlines()
+    assert report[0] == "行号,原因,列,值"
+    assert report[1] == f"3,身份证号格式或校验位错误,身份证号,610***********{bad_check[-4:]}"
+    assert report[8] == f"10,与前面的行重复,身份证号、号牌号码,610***********{ident(1)[-4:]} / 陕G12345"
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(I.data_file(tmp_path, batch.id)).to_pylist()
+    assert [r["id_number"] for r in rows] == [ident(1), ident(7)]
+    assert str(rows[1]["registered_on"]) == "2025-01-01"
+    b = ledger.get(store, batch.id)
+    assert (b["rows_total"], b["rows_accepted"], b["rows_rejected"], b["status"],
+            b["imported_by"], b["department"]) == (10, 2, 8, "loaded", "tester", "police")
+
+
+def test_numbers_and_booleans(tmp_path, store):
+    header = "身份证号,姓名,学年（起始年）,学段,就学费用（元）,是否辍学,学校所在地区划代码"
+    data = _csv(f"{ident(1)},甲,2025,2,\"1,500\",否,610924000000",
+                f"{ident(2)},乙,2025,2,-5,否,610924000000",
+                f"{ident(3)},丙,1999,2,100,否,610924000000",
+                f"{ident(4)},丁,2025,2,100,也许,610924000000",
+                f"{ident(5)},戊,2025,3,12.5,是,610924000000", header=header)
+    batch = I.load(store, tmp_path, F.of_department(FEEDS, "education"), "e.csv", data, "t",
+                   REGIONS)
+    assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == \
+        [(3, "bad_number"), (4, "bad_number"), (5, "bad_bool"), (6, "bad_number")]
+    assert batch.accepted == 1
+
+
+def test_gbk_and_utf8_read_alike(tmp_path, store):
+    rows = (GOOD, f"{ident(8)},欧阳修,陕G88888,3,2024-12-31,610924100000")
+    df = I.read("a.csv", _csv(*rows, encoding="gbk"))
+    assert list(df.columns) == HEADER.split(",")
+    a = I.check(df, I.match(df, POLICE), REGIONS)
+    df = I.read("b.csv", _csv(*rows, encoding="utf-8-sig"))
+    b = I.check(df, I.match(df, POLICE), REGIONS)
+    assert a.accepted.equals(b.accepted) and len(a.accepted) == 2
+    assert a.accepted["name"].tolist() == ["张三", "欧阳修"]
+
+
+def test_excel(tmp_path, store):
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER.split(","))
+    ws.append(GOOD.split(","))
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = I.load(store, tmp_path, POLICE, "v.xlsx", buf.getvalue(), "t", REGIONS)
+    assert (batch.accepted, batch.rejected) == (1, 0)
+
+
+@pytest.mark.parametrize("name,data,key", [
+    ("x.csv", b"", "import.empty"),
+    ("x.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "import.not_table"),
+    ("x.csv", b"\x80\x80\x80abc\n1,2\n", "import.encoding"),
+    ("x.xls", b"\xd0\xcf\x11\xe0", "import.old_excel"),
+    ("x.xlsx", b"PK\x03\x04 not really a zip", "import.bad_excel"),
+    ("x.csv", HEADER.encode(), "import.no_rows"),
+    ("x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "import.columns"),
+    ("x.csv", (HEADER + ",备注\n" + GOOD + ",x\n").encode(), "import.columns"),
+])
+def test_files_refused_whole(tmp_path, store, name, data, key):
+    with pytest.raises(I.Refused) as exc:
+        I.load(store, tmp_path, POLICE, name, data, "t", REGIONS)
+    assert exc.value.key == key
+    assert ledger.batches(store) == [] and list(tmp_path.glob("batch-*")) == []
+
+
+def test_wrong_columns_say_what_is_missing_and_extra(tmp_path, store):
+    with pytest.raises(I.Refused) as exc:
+        I.load(store, tmp_path, POLICE, "x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "t",
+               REGIONS)
+    assert exc.value.params == {"feed": "死亡注销登记", "missing": "死亡日期、户籍地区划代码",
+                                "unknown": "车牌"}
+
+
+def test_an_all_bad_file_is_a_batch_with_its_report(tmp_path, store):
+    data = _csv(f"{ident(1)[:17]}Z,甲,陕G1,1,2025-01-01,610924000000",
+                f"{ident(2)},乙,陕G2,1,2025-13-01,610924000000")
+    batch = I.load(store, tmp_path, POLICE, "bad.csv", data, "t", REGIONS)
+    assert (batch.accepted, batch.rejected) == (0, 2)
+    assert I.report_file(tmp_path, batch.id).is_file()
+    assert ledger.loaded(store) == []  # nothing to bring into the warehouse
+
+
+def test_the_same_file_twice(tmp_path, store):
+    data = _csv(GOOD)
+    first = I.load(store, tmp_path, POLICE, "v.csv", data, "alice", REGIONS)
+    with pytest.raises(I.Refused) as exc:
+        I.load(store, tmp_path, POLICE, "renamed.csv", data, "bob", REGIONS)
+    assert exc.value.key == "import.same_file"
+    assert exc.value.params["batch"] == first.id and exc.value.params["by"] == "alice"
+    assert len(ledger.batches(store)) == 1
+
+
+def test_a_batch_that_fails_half_way_leaves_nothing(tmp_path, store, monkeypatch):
+    """The second rename fails after the ledger row was written in the transaction: the
+    row is rolled back and the first file removed."""
+    real = os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with pytest.raises(OSError):
+        I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS)
+    assert ledger.batches(store) == []
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("ops.")) == []
+    monkeypatch.setattr(os, "replace", real)
+    # The same file can be imported once the failure is gone.
+    assert I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS).accepted == 1
+
+
+def test_valid_ids_vectorised():
+    import pandas as pd
+
+    ids = pd.Series([ident(1), ident(2).lower(), ident(3)[:17] + "X", "123", "",
+                     "610924190002300011", ident(9, born="18991231")])
+    assert I.valid_ids(ids).tolist() == [True, True, ident(3)[17] == "X", False, False,
+                                         False, False]
