@@ -78,9 +78,9 @@ def department(dept, _result):
         return messages.forbidden(), None
     lang = get_lang()
     feeds = F.of_department(F.load(), dept)
-    links = dmc.Group([dmc.Anchor(t("imp.template", feed=f.zh if lang == "zh" else f.en),
-                                  href=f"/imports/template/{f.id}.csv", size="sm",
-                                  className="jz-template") for f in feeds])
+    links = dmc.Group([html.A(t("imp.template", feed=f.zh if lang == "zh" else f.en),
+                              href=f"/imports/template/{f.id}.csv", download="",
+                              className="jz-template") for f in feeds])
     return links, batches_table(ledger.batches(context.ops(), dept, 30))
 
 
@@ -93,7 +93,8 @@ def batches_table(rows: list[dict]):
         html.Td(r["id"]), html.Td(_feed_name(feeds, r["feed"], lang)),
         html.Td(r["file_name"]), html.Td(str(r["imported_at"])[:16]), html.Td(r["imported_by"]),
         html.Td(fmt_exact(r["rows_total"])), html.Td(fmt_exact(r["rows_accepted"])),
-        html.Td(html.A(fmt_exact(r["rows_rejected"]), href=f"/imports/report/{r['id']}.csv")
+        html.Td(html.A(fmt_exact(r["rows_rejected"]), href=f"/imports/report/{r['id']}.csv",
+                       download="")
                 if r["rows_rejected"] else "0"),
         html.Td(t(f"imp.status.{r['status']}"))], **{"data-batch": r["id"]}) for r in rows]
     head = html.Tr([html.Th(t(f"imp.col.{c}"), style={"textAlign": "left"}) for c in (
@@ -142,8 +143,8 @@ def upload(contents, filename, dept):
                   id="imp-alert"),
         dmc.List([dmc.ListItem(f"{t('import.reason.' + r)}：{fmt_exact(n)}")
                   for r, n in reasons.items()], size="sm", mt="xs") if len(reasons) else None,
-        dmc.Anchor(t("imp.report"), href=f"/imports/report/{batch.id}.csv", id="imp-report",
-                   size="sm") if batch.rejected else None,
+        html.A(t("imp.report"), href=f"/imports/report/{batch.id}.csv", id="imp-report",
+               download="", className="jz-download") if batch.rejected else None,
     ])
 
 
