@@ -318,6 +318,55 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
     click.echo(f"briefing written to {target} ({done['size']:,} bytes)")
 
 
+@cli.command("exchange")
+@click.option("--region", "code", required=True, help="12-digit code of the unit.")
+@click.option("--period", required=True, help="The month, YYYY-MM.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="Where to write the ZIP (written whole or not at all).")
+@click.option("--as", "username", required=True,
+              help="The user whose permissions the export is made with.")
+def exchange(code: str, period: str, out: str, username: str) -> None:
+    """Write the national system's export of a unit and month (docs/exchange.md)."""
+    import os
+    import shutil
+
+    import config
+    from briefings import jobs, service
+    from ops import users as U
+    from queries.runner import Warehouse
+    from queries.scope import AccessDenied, RegionNotFound, scope_of
+
+    settings = config.load()
+    engine = _ops()
+    user = U.get(engine, username)
+    scope = scope_of(user) if user is not None else None
+    if scope is None or scope.role == "wall":
+        raise click.ClickException(f"no active user {username!r} who may export")
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise click.ClickException(f"no such directory: {target.parent}")
+    wh = Warehouse(settings.warehouse, settings.cache_dir, 0)
+    try:
+        job = service.start_exchange(wh, engine, settings, scope, code, period, username,
+                                     "zh", ip="cli", wait=True)
+    except AccessDenied:
+        raise click.ClickException(
+            f"{username!r} may not export {code} (a role that may see ID numbers, and a "
+            f"unit of its scope {scope.region_code})") from None
+    except RegionNotFound:
+        raise click.ClickException(f"no such unit: {code[:20]!r}") from None
+    done = jobs.get(engine, scope, job)
+    if done is None or done["status"] != "done":
+        raise click.ClickException(done["message"] if done else "the export failed")
+    tmp = target.with_name(f".{target.name}.part")
+    try:
+        shutil.copyfile(jobs.file_path(settings, job), tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    click.echo(f"exchange file written to {target} ({done['size']:,} bytes)")
+
+
 @cli.command("import")
 @click.option("--department", required=True, help="The department's code (etl/codes.py).")
 @click.option("--file", "file", required=True, type=click.Path(dir_okay=False),

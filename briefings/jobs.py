@@ -29,7 +29,7 @@ from web.i18n import language, t
 
 log = logging.getLogger("jingzhun.exports")
 
-KINDS = ("briefing", "minutes", "page", "map")
+KINDS = ("briefing", "minutes", "page", "map", "exchange")
 # A job not heard of for this long (queued or running) died with its process.
 STALE = dt.timedelta(minutes=15)
 MAX_PENDING = 3  # exports one user may have queued or running at once

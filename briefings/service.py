@@ -51,6 +51,27 @@ def start_briefing(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
                        wait=wait)
 
 
+def start_exchange(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope, code: str,
+                   period: str, by: str, lang: str, ip: str = "", wait: bool = False) -> str:
+    """The national system's export of a unit and month (briefings/exchange.py)."""
+    from briefings import exchange
+
+    if not exchange.allowed(scope):
+        audit.record(ops, scope.username, "export_exchange", target=str(code)[:20],
+                     outcome="refused", detail={"period": period}, ip=ip)
+        raise AccessDenied("this role may not export ID numbers")
+    month = api.strict_month(period, api.data_version(wh))
+    unit = api.region(wh, scope, code)
+
+    def work(progress):
+        return exchange.build(wh, scope, code, month, by)
+
+    return jobs.submit(ops, settings, scope, "exchange", f"{unit['code']} {month:%Y-%m}",
+                       unit["code"], {"region": unit["code"], "period": f"{month:%Y-%m}",
+                                      "layout": f"{exchange.LAYOUT}/{exchange.VERSION}"},
+                       work, lang, ip, wait=wait)
+
+
 def start_minutes(ops: Engine, settings: Settings, scope: Scope, meeting_id, by: str,
                   lang: str, ip: str = "") -> str:
     render.ensure(settings)

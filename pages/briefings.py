@@ -15,7 +15,7 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 from flask import request
 
-from briefings import jobs, render, service
+from briefings import exchange, jobs, render, service
 from components import messages
 from components.exports import alert, dialog_alert, job_status
 from components.tasks import region_label
@@ -70,6 +70,12 @@ def layout(region: str | None = None, **_):
                     dmc.Button(t("briefings.generate"), id="brief-generate"),
                 ]),
                 dmc.Text(t("briefings.cli_note"), size="xs", c="dimmed", mt="sm"),
+                html.Div(hidden=not exchange.allowed(scope), children=[
+                    dmc.Title(t("briefings.exchange"), order=5, mt="md", mb=4),
+                    dmc.Text(t("briefings.exchange_note"), size="xs", c="dimmed", mb="xs"),
+                    dmc.Button(t("briefings.exchange_generate"), id="brief-exchange",
+                               variant="light"),
+                ]),
             ]),
             dmc.Paper(withBorder=True, p="md", children=[
                 dmc.Title(t("briefings.minutes"), order=4, mb="sm"),
@@ -145,6 +151,28 @@ def generate(_n, code, period):
     ctx = context.get()
     try:
         service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""),
+                               str(period or ""), requester(), get_lang(), client_ip())
+    except messages.REFUSALS as exc:
+        return alert(messages.refusal_text(exc))
+    except api.BadPeriod as exc:
+        return alert(t("briefings.bad_period", reason=t(exc.key, **exc.params)))
+    except (render.Unavailable, jobs.TooMany) as exc:
+        return alert(str(exc))
+    return alert(t("export.started"), "blue")
+
+
+@callback(Output("brief-feedback", "children", allow_duplicate=True),
+          Input("brief-exchange", "n_clicks"), State("brief-region", "value"),
+          State("brief-period", "value"), prevent_initial_call=True)
+def exchange_file(n, code, period):
+    """The national system's file of the chosen unit and month (the unit comes from the
+    browser: checked in the user's scope; the role must be allowed full ID numbers)."""
+    scope = current_scope()
+    if not n:
+        return dash.no_update
+    ctx = context.get()
+    try:
+        service.start_exchange(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""),
                                str(period or ""), requester(), get_lang(), client_ip())
     except messages.REFUSALS as exc:
         return alert(messages.refusal_text(exc))

@@ -155,6 +155,7 @@ def init(server: Flask) -> None:
             return error_response(409, "export.not_ready")
         audit.record(context.ops(), scope.username, "export_download", target=job["target"],
                      detail={"job": job["id"], "file": job["filename"]}, ip=client_ip())
-        mime = "application/pdf" if job["filename"].endswith(".pdf") else "image/png"
+        mime = {"pdf": "application/pdf", "zip": "application/zip"}.get(
+            job["filename"].rsplit(".", 1)[-1], "image/png")
         return send_file(path, mimetype=mime, as_attachment=True,
                          download_name=job["filename"], max_age=0)

@@ -27,6 +27,7 @@ SAMPLES: dict[str, list] = {
     "level": [3, 4, 5],
     "max_level": [3, 5],
     "check": ["", "private_vehicle"],
+    "until": [dt.date(2026, 10, 31)],
     "doubt_key": [],
     "since": [dt.date(2024, 10, 1)],
     "decided": [[]],

@@ -1,0 +1,81 @@
+"""The national system's export: layout, figures equal to the warehouse, the scope, who
+may make it, and the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+
+import pytest
+
+import manage
+from briefings import exchange
+from queries.scope import AccessDenied, Scope
+
+ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
+
+
+@pytest.fixture(scope="module")
+def ctx(app_module):
+    from web import context
+
+    return context.get()
+
+
+def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
+    name, body = exchange.build(ctx.warehouse, ZIYANG, "610924000000", dt.date(2026, 9, 1),
+                                "紫阳（ziyang_manager）")
+    assert name == "exchange-610924000000-2026-09.zip"
+    z = zipfile.ZipFile(io.BytesIO(body))
+    assert sorted(z.namelist()) == ["households.csv", "manifest.json", "members.csv",
+                                    "monitoring.csv"]
+    m = json.loads(z.read("manifest.json"))
+    assert (m["layout"], m["version"], m["region"], m["period"], m["period_end"]) == \
+        ("jingzhun-national-exchange", 1, "610924000000", "2026-09", "2026-09-30")
+    expected = {
+        "households.csv": wh.execute("select count(*) from household where "
+                                     "county_code = '610924000000'").fetchone()[0],
+        "members.csv": wh.execute("select count(*) from person join household using "
+                                  "(household_id) where county_code = '610924000000'"
+                                  ).fetchone()[0],
+        "monitoring.csv": wh.execute("select count(*) from monitoring where starts_with("
+                                     "village_code, '610924') and warning_date <= "
+                                     "date '2026-09-30'").fetchone()[0]}
+    for f, rows in expected.items():
+        data = z.read(f)
+        assert m["files"][f]["rows"] == rows == data.decode().count("\n") - 1
+        assert m["files"][f]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert data.decode().splitlines()[0].split(",") == m["files"][f]["columns"]
+    members = z.read("members.csv").decode().splitlines()
+    assert all(line.split(",")[0].startswith("610924") for line in members[1:])
+    assert "*" not in z.read("members.csv").decode()  # full ID numbers, for the system
+
+
+def test_who_may_make_it(ctx):
+    for scope in (Scope("province_leader", "leader", "610000000000"),
+                  Scope("ankang_leader", "leader", "610900000000"),
+                  Scope("province_health", "department", "610000000000", "health")):
+        with pytest.raises(AccessDenied):
+            exchange.build(ctx.warehouse, scope, scope.region_code, dt.date(2026, 10, 1), "x")
+    with pytest.raises(AccessDenied):
+        exchange.build(ctx.warehouse, ZIYANG, "610902000000", dt.date(2026, 10, 1), "x")
+
+
+def test_the_command_line(app_module, tmp_path, capsys):
+    out = tmp_path / "x.zip"
+    assert manage.main(["exchange", "--region", "610924000000", "--period", "2026-10",
+                        "--out", str(out), "--as", "ziyang_manager"]) == 0
+    assert zipfile.ZipFile(out).namelist()
+    assert capsys.readouterr().out.startswith(f"exchange file written to {out}")
+    for args, message in (
+            (["--region", "610000000000", "--as", "ziyang_manager"], "may not export"),
+            (["--region", "610924000000", "--as", "province_leader"], "may not export"),
+            (["--region", "610924999999", "--as", "ziyang_manager"], "no such unit"),
+            (["--region", "610924000000", "--as", "nobody"], "no active user")):
+        assert manage.main(["exchange", "--period", "2026-10", "--out",
+                            str(tmp_path / "y.zip"), *args]) == 1
+        assert message in capsys.readouterr().err
+    assert not (tmp_path / "y.zip").exists()
