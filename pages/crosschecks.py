@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import dash
 import dash_ag_grid as dag
 import dash_mantine_components as dmc
+import duckdb
 from dash import Input, Output, State, callback, dcc, html
 
 from components import kpi, maps, messages, tables
@@ -54,6 +55,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
         cv = api.crosscheck_view(wh, scope, code, check, list(decided))
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
+    except duckdb.CatalogException:  # a warehouse built before the cross-checks existed
+        return messages.notice("cc.not_evaluated", colour="yellow")
     v = cv.region
     fc, bounds, colours = maps.feature_collection(
         v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check))
