@@ -64,6 +64,7 @@ def app_module(warehouse_path, tmp_path_factory):
         "JZ_TICK_SECONDS": "0",  # tests run the schedule themselves, with their own clock
         "JZ_WALL_CONFIG": str(tmp / "wall.yaml"),  # a copy the wall tests may rewrite
         "JZ_EXPORT_DIR": str(tmp / "exports"),
+        "JZ_IMPORT_DIR": str(tmp / "imports"),
     })
     shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml",
                     tmp / "wall.yaml")
