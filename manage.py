@@ -424,7 +424,7 @@ def refresh_imports() -> None:
 
     settings = config.load()
     engine = _ops()
-    pending = [b for b in ledger.loaded(engine) if b["status"] == "loaded"]
+    pending = ledger.pending(engine)
     added, seconds = warehouse.refresh_imports(settings.warehouse, ledger.loaded(engine),
                                                settings.import_dir)
     ledger.mark_merged(engine, [b["id"] for b in pending], tk.utcnow())
@@ -437,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
     from briefings.jobs import TooMany
     from briefings.render import Unavailable
     from config import ConfigError
+    from etl.crosschecks import ChecksError
+    from etl.feeds import FeedsError
     from etl.refdata import ReferenceError
     from etl.rules import RulesError
     from etl.warehouse import BuildError
@@ -457,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"error: {message}", err=True)
         return exc.exit_code
     except (BuildError, ReferenceError, UserError, ConfigError, RulesError, BadPeriod,
-            Unavailable, WarehouseUnavailable, TooMany) as exc:
+            Unavailable, WarehouseUnavailable, TooMany, FeedsError, ChecksError) as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
     except RegionNotFound as exc:

@@ -47,7 +47,10 @@ def load(path: Path | None = None) -> list[Check]:
         raise ChecksError(f"{path}: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("checks"), list):
         raise ChecksError(f"{path}: expected a mapping with a list 'checks'")
+    from etl import rules
+
     feeds = F.load()
+    rule_ids = {r.id for r in rules.load(rules.RULES_FILE).rules}
     out, seen = [], set()
     for i, c in enumerate(raw["checks"]):
         where = f"{path.name}: check {i + 1}"
@@ -79,8 +82,18 @@ def load(path: Path | None = None) -> list[Check]:
             for k in ("column", "year_column", "threshold"):
                 if k not in params:
                     raise ChecksError(f"{where}: a yearly_sum needs {k}")
-        if c["kind"] == "warning" and not isinstance(params.get("rule"), str):
-            raise ChecksError(f"{where}: a warning check needs the rule's id")
+        if c["kind"] == "warning" and params.get("rule") not in rule_ids:
+            raise ChecksError(f"{where}: a warning check needs the id of a rule in force "
+                              f"(one of {', '.join(sorted(rule_ids))})")
+        unknown = set(params) - {"column", "values", "year_column", "threshold", "years",
+                                 "rule"}
+        if unknown:
+            raise ChecksError(f"{where}: unknown setting {sorted(unknown)[0]!r}")
+        if "years" in params and (not isinstance(params["years"], int)
+                                  or not 1 <= params["years"] <= 10):
+            raise ChecksError(f"{where}: years must be a whole number from 1 to 10")
+        if "threshold" in params and not isinstance(params["threshold"], (int, float)):
+            raise ChecksError(f"{where}: threshold must be a number")
         if "values" in params and ("column" not in params or not isinstance(
                 params["values"], list)):
             raise ChecksError(f"{where}: values need a column and a list")
@@ -89,7 +102,7 @@ def load(path: Path | None = None) -> list[Check]:
     return out
 
 
-def _sql(check: Check, table: str) -> tuple[str, list]:
+def _sql(check: Check, table: str, feed: F.Feed) -> tuple[str, list]:
     """A check as SQL: household_id, person names, value, threshold, found_on, detail."""
     p = check.params
     applies = APPLIES[check.applies]
@@ -104,8 +117,9 @@ def _sql(check: Check, table: str) -> tuple[str, list]:
         if "values" in p:
             cond = f"d.{p['column']} in ({', '.join('?' for _ in p['values'])})"
             args = list(p["values"])
-        date_cols = [c for c in ("registered_on", "start_date", "purchased_on", "death_date",
-                                 "event_date", "month") if c in _columns(table)]
+        # The evidence's date: the feed's first date (or month) column the table has.
+        date_cols = [c.key for c in feed.columns if c.type in ("date", "month")
+                     and c.key in _columns(table)]
         found = f"max(d.{date_cols[0]})" if date_cols else "null::date"
         return (f"""
             select p.household_id,
@@ -159,7 +173,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of) -> dict
             counts[check.id] = 0
             continue
         _COLUMNS[table] = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-        sql, args = _sql(check, table)
+        sql, args = _sql(check, table, feeds[check.feed])
         sql = sql.replace("$as_of", "?")
         args = ([as_of] if "year(?)" in sql else []) + args
         con.execute(f"""

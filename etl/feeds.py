@@ -5,6 +5,7 @@ A malformed file is refused with the line and the reason, as the rules file is.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import yaml
 
 from etl.codes import CODES
 
+_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 FEEDS_PATH = Path(__file__).resolve().parent.parent / "config" / "departments.yaml"
 TYPES = ("id_number", "region", "date", "month", "year", "int", "money", "code", "bool",
          "text")
@@ -80,6 +82,10 @@ def load(path: Path | None = None) -> dict[str, Feed]:
                                bool(c.get("optional", False)), tuple(c.get("values") or ()),
                                int(c.get("max", 200)), str(c.get("note", ""))))
         keys = [c.key for c in cols]
+        # Names go into SQL: plain identifiers only.
+        bad = [k for k in [*keys, str(f["table"]), str(fid)] if not _IDENT.fullmatch(k)]
+        if bad:
+            raise FeedsError(f"{where}: not a plain name: {bad[0]!r}")
         if "id_number" not in keys or "region_code" not in keys:
             raise FeedsError(f"{where}: every feed needs id_number and region_code columns")
         if len(set(keys)) != len(keys):

@@ -22,6 +22,7 @@ import pandas as pd
 from etl.feeds import Feed
 from etl.idnumber import CHECK_CHARS, WEIGHTS
 
+INT_MAX = 2**31 - 1
 REASONS = ("missing", "bad_id", "unknown_region", "bad_date", "bad_number", "bad_code",
            "bad_bool", "too_long", "duplicate")
 TRUE = {"是", "1", "Y", "YES", "TRUE", "T"}
@@ -71,7 +72,7 @@ def read(name: str, data: bytes) -> pd.DataFrame:
         sep = ","
     try:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                         skip_blank_lines=True, engine="c")
+                         skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise Refused(f"the file is not a table: {str(exc)[:120]}", "import.not_table") \
             from None
@@ -89,18 +90,36 @@ def _decode(data: bytes) -> str:
 
 
 def _excel(data: bytes) -> pd.DataFrame:
+    """The first sheet as text: date cells as YYYY-MM-DD, whole numbers without ".0"."""
+    import datetime as dt
+
     try:
-        df = pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl",
+        df = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl",
                            keep_default_na=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise Refused(f"the Excel file cannot be read: {type(exc).__name__}",
                       "import.bad_excel") from None
-    return _tidy(df)
+
+    def text(v) -> str:
+        if isinstance(v, (dt.datetime, pd.Timestamp)):
+            return v.strftime("%Y-%m-%d")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        return "" if v is None else str(v)
+
+    return _tidy(df.map(text))
 
 
 def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """Strings, trimmed; empty columns without a name (a trailing comma) dropped; empty
+    rows dropped, keeping every other row's number (the index: row = index + 2)."""
     df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    return df.fillna("").astype(str).apply(lambda s: s.str.strip())
+    df = df.fillna("").astype(str).apply(lambda s: s.str.strip())
+    unnamed = [c for c in df.columns if c.startswith("Unnamed:") and (df[c] == "").all()]
+    df = df.drop(columns=unnamed)
+    return df[(df != "").any(axis=1)] if len(df.columns) else df
 
 
 # ------------------------------------------------------------------ the layout
@@ -144,7 +163,7 @@ def match(df: pd.DataFrame, feeds: list[Feed]) -> Feed:
 def valid_ids(s: pd.Series) -> np.ndarray:
     """Layout, date of birth and check digit of 18-digit ID numbers (vectorised)."""
     s = s.str.upper()
-    ok = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(bool).copy()
+    ok = s.str.fullmatch(r"[0-9]{17}[0-9X]").fillna(False).to_numpy(bool).copy()
     if ok.any():
         good = s[ok]
         raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
@@ -197,23 +216,28 @@ def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
             fail(present & ~s.isin(regions).to_numpy(), "unknown_region", c.key)
             out[c.key] = s
         elif c.type in ("date", "month"):
-            v = _dates(s) if c.type == "date" else pd.to_datetime(
-                s.str.replace("/", "-", regex=False), format="%Y-%m", errors="coerce")
+            if c.type == "date":
+                v = _dates(s)
+            else:  # a month: YYYY-MM, or a date in it (Excel's date cells)
+                m = s.str.replace("/", "-", regex=False)
+                v = pd.to_datetime(m.where(m.str.len() != 10, m.str[:7]), format="%Y-%m",
+                                   errors="coerce")
             bad = v.isna().to_numpy() | (v.dt.year < 1900).fillna(False).to_numpy() \
                 | (v > pd.Timestamp("2100-01-01")).fillna(False).to_numpy()
             fail(present & bad, "bad_date", c.key)
             out[c.key] = v.dt.date
         elif c.type in ("int", "money", "year", "code"):
             v = pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce")
+            top = INT_MAX if c.type == "int" else 1e15  # INTEGER / BIGINT columns
             whole = v.notna().to_numpy() & (v.fillna(0) % 1 == 0).to_numpy() \
-                & (v.fillna(0) >= 0).to_numpy() & (v.fillna(0) < 1e15).to_numpy()
+                & (v.fillna(0) >= 0).to_numpy() & (v.fillna(0) <= top).to_numpy()
             if c.type == "year":
                 whole &= v.between(2000, 2100).fillna(False).to_numpy()
             if c.type == "code":
                 fail(present & ~(whole & v.isin(c.values).to_numpy()), "bad_code", c.key)
             else:
                 fail(present & ~whole, "bad_number", c.key)
-            out[c.key] = v.where(v.notna() & (v % 1 == 0)).astype("Int64")
+            out[c.key] = v.where(whole).astype("Int64")
         elif c.type == "bool":
             up = s.str.upper()
             fail(present & ~(up.isin(TRUE) | up.isin(FALSE)).to_numpy(), "bad_bool", c.key)
@@ -223,10 +247,12 @@ def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
             out[c.key] = s
     typed = pd.DataFrame(out, index=df.index)
     ok = reason == ""
-    dup = typed[list(feed.key)].duplicated(keep="first").to_numpy() & ok
+    dup = np.zeros(n, dtype=bool)
+    dup[ok] = typed.loc[ok, list(feed.key)].duplicated(keep="first").to_numpy()
     fail(dup, "duplicate", ",".join(feed.key))
     ok = reason == ""
     rows = np.flatnonzero(~ok)
+    numbers = df.index.to_numpy()[rows] + 2  # the header is row 1; empty rows keep theirs
     labels = {c.key: c.zh for c in feed.columns}
 
     def shown(i: int, col: str) -> str:
@@ -234,7 +260,7 @@ def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
         return " / ".join(_masked(c, str(df[c].iat[i])[:60]) for c in cols if c in df.columns)
 
     rejected = pd.DataFrame({
-        "row": rows + 2,  # the header is row 1
+        "row": numbers,
         "reason": reason[rows],
         "column": ["、".join(labels.get(c, c) for c in col.split(",")) for col in column[rows]],
         "value": [shown(i, col) for i, col in zip(rows, column[rows])],
@@ -271,8 +297,10 @@ def report_csv(rejected: pd.DataFrame, lang: str = "zh") -> bytes:
     from web.i18n import t
 
     head = [t(f"import.col.{c}", lang) for c in ("row", "reason", "column", "value")]
-    body = rejected.assign(reason=rejected["reason"].map(
-        lambda r: t(f"import.reason.{r}", lang)))
+    body = rejected.assign(
+        reason=rejected["reason"].map(lambda r: t(f"import.reason.{r}", lang)),
+        # A cell starting like a formula is shown as text in a spreadsheet, not run.
+        value=rejected["value"].map(lambda v: "'" + v if str(v)[:1] in "=+-@\t\r" else v))
     buf = io.StringIO()
     buf.write(",".join(head) + "\n")
     body.to_csv(buf, header=False, index=False)
@@ -314,7 +342,9 @@ def load(engine, directory, feeds: list[Feed], name: str, data: bytes, user: str
     checked = check(df, feed, regions)
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    tag = f"{os.getpid()}-{checksum[:12]}"
+    import uuid
+
+    tag = uuid.uuid4().hex
     parts = [directory / f".part-{tag}.parquet", directory / f".part-{tag}.csv"]
     table = pa.Table.from_pandas(checked.accepted, preserve_index=False)
     done: list[Path] = []

@@ -8,6 +8,8 @@ and a failed build leaves the previous warehouse untouched.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -195,7 +197,9 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
 
 def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory: Path) -> int:
     """Add imported department batches not yet in the warehouse to its department
-    tables (the columns the table has); returns the rows added. The warehouse keeps
+    tables (the columns the table has); returns the rows added. A row replaces any row
+    with the same key (config/departments.yaml: a corrected file sent again counts
+    once); a table the warehouse lacks is created from the feed. The warehouse keeps
     which batches it holds, so a batch is never added twice."""
     from etl import feeds as F
     from etl import imports
@@ -204,24 +208,58 @@ def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory
     con.execute("create table if not exists import_merged (batch_id integer, feed varchar, "
                 "rows bigint)")
     have = {r[0] for r in con.execute("select batch_id from import_merged").fetchall()}
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     added = 0
     for b in batches:
-        if b["id"] in have or b["feed"] not in feeds:
+        if b["id"] in have:
             continue
+        if b["feed"] not in feeds:
+            raise BuildError(f"batch {b['id']}: feed {b['feed']!r} is no longer configured")
         feed = feeds[b["feed"]]
         path = imports.data_file(directory, b["id"])
         if not path.is_file():
             raise BuildError(f"batch {b['id']} ({b['feed']}): its file is missing: {path}")
+        if feed.table not in tables:
+            keep = [c.key for c in feed.columns if c.key not in ("name", "region_code")]
+            con.execute(f"create table {feed.table} as select {', '.join(keep)} "
+                        "from read_parquet(?) limit 0", [str(path)])
+            tables.add(feed.table)
         cols = [r[0] for r in con.execute(f"describe {feed.table}").fetchall()]
         use = [c.key for c in feed.columns if c.key in cols]
+        key = [k for k in feed.key if k in cols]
+        con.execute("create or replace temp table incoming as select "
+                    f"{', '.join(use)} from read_parquet(?)", [str(path)])
+        if key:
+            match = " and ".join(f"t.{k} is not distinct from i.{k}" for k in key)
+            con.execute(f"delete from {feed.table} as t where exists "
+                        f"(select 1 from incoming as i where {match})")
         n = con.execute(f"insert into {feed.table} ({', '.join(use)}) select "
-                        f"{', '.join(use)} from read_parquet(?)", [str(path)]).fetchone()[0]
+                        f"{', '.join(use)} from incoming").fetchone()[0]
         con.execute("insert into import_merged values (?, ?, ?)", [b["id"], b["feed"], n])
         added += n
     return added
 
 
+@contextlib.contextmanager
+def replacing(path: Path):
+    """One copy-and-replace of the warehouse at a time, across processes (gunicorn's
+    workers, the command line): the second waits, then works on the first's result."""
+    lock = path.with_name(f".{path.name}.replace.lock")
+    with open(lock, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
 def refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[int, float]:
+    """See _refresh_imports; under the replace lock."""
+    with replacing(path):
+        return _refresh_imports(path, batches, directory)
+
+
+def _refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[int, float]:
     """The incremental refresh: new batches into a copy of the warehouse, the rules (and
     the cross-checks) evaluated again, and the copy put in place; the running app picks
     the new data version up without a restart. A failure leaves the warehouse as it was."""
@@ -236,12 +274,14 @@ def refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[i
     try:
         shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
+        con.execute("set threads = 2")
+        con.execute("set memory_limit = '2GB'")
         added = merge_batches(con, batches, directory)
         as_of = con.execute("select as_of from data_version").fetchone()[0]
         rules.evaluate(con, rule_set, as_of)
         crosschecks.evaluate(con, crosschecks.load(), as_of)
         con.execute("update data_version set version = split_part(version, '+', 1) || ?",
-                    [f"+imports-{int(time.time())}"])
+                    [f"+imports-{time.time_ns()}"])
         con.execute("checkpoint")
         con.close()
         con = None
@@ -255,6 +295,12 @@ def refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[i
 
 
 def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
+    """See _evaluate_rules; under the replace lock."""
+    with replacing(path):
+        return _evaluate_rules(path, rules_path)
+
+
+def _evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
     """Re-evaluate the rules over an existing warehouse, atomically.
 
     The new warnings are written to a copy, which replaces the warehouse only when done:

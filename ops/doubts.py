@@ -20,6 +20,8 @@ from queries.scope import Scope
 
 STATES = ("sent", "confirmed", "cleared")
 OUTCOMES = ("confirmed", "cleared")
+# Who records a verification's outcome: those who issue instructions, and field cadres.
+CLOSERS = (*T.ISSUERS, "cadre")
 VERIFY_DAYS = 15
 MAX_BULK = 2000  # cases one click may send
 
@@ -75,18 +77,31 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
     deadline = (now + dt.timedelta(days=VERIFY_DAYS)).date().isoformat()
     news = []
     # An instruction links at most T.MAX_LINKS households: a larger township gets more.
+    def line(c: dict) -> str:
+        return f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}" \
+            + (f"（{c['members']}）" if c.get("members") else "")
+
+    # An instruction links at most T.MAX_LINKS households and its text is at most
+    # T.MAX_TEXT: a larger township gets more instructions (a household's cases together).
     parts = []
     for township, group in sorted(by_township.items()):
-        ids = sorted({int(c["household_id"]) for c in group})
-        for i in range(0, len(ids), T.MAX_LINKS):
-            chunk = set(ids[i:i + T.MAX_LINKS])
-            parts.append((township, [c for c in group if int(c["household_id"]) in chunk]))
+        chunk, homes, size = [], set(), 0
+        for hid in sorted({int(c["household_id"]) for c in group}):
+            mine = [c for c in group if int(c["household_id"]) == hid]
+            more = sum(len(line(c)) + 1 for c in mine)
+            if chunk and (len(homes) >= T.MAX_LINKS or size + more > T.MAX_TEXT):
+                parts.append((township, chunk))
+                chunk, homes, size = [], set(), 0
+            chunk += mine
+            homes.add(hid)
+            size += more
+        parts.append((township, chunk))
     for township, group in parts:
         checks = sorted({c["check_id"] for c in group})
+        households = len({int(c["household_id"]) for c in group})
         title = f"比对疑点核查：{'、'.join(check_names.get(k, k) for k in checks)}" \
-                f"（{len(group)} 户）"
-        lines = [f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}"
-                 + (f"（{c['members']}）" if c.get("members") else "") for c in group]
+                f"（{households} 户）"
+        lines = [line(c) for c in group]
         news.append((group, T.validate(scope, {
             "title": title[:T.MAX_TITLE], "content": "\n".join(lines)[:T.MAX_TEXT],
             "type": "crosscheck_doubt", "source": "crosscheck",
@@ -123,23 +138,28 @@ def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
         raise T.TaskError(400, "doubt.err.note")
     if not scope.contains(case["village_code"]):
         raise T.TaskError(404, "task.err.not_found")
-    if scope.role in T.READ_ONLY_ROLES:
-        raise T.TaskError(403, "task.err.read_only")
-    with engine.begin() as conn:
-        row = conn.execute(sa.select(doubt_cases).where(
-            doubt_cases.c.doubt_key == case["doubt_key"])).first()
-        if row is not None and row.state in OUTCOMES:
-            raise T.TaskError(409, "doubt.err.closed")
-        values = {"state": outcome, "note": note.strip(), "updated_by": scope.username,
-                  "updated_at": now}
-        if row is None:
-            conn.execute(doubt_cases.insert().values(
-                doubt_key=case["doubt_key"], check_id=case["check_id"],
-                household_id=int(case["household_id"]), village_code=case["village_code"],
-                task_id=None, **values))
-        else:
-            conn.execute(doubt_cases.update().where(
-                doubt_cases.c.doubt_key == case["doubt_key"],
-                doubt_cases.c.state == row.state).values(**values))
-        _event(conn, case["doubt_key"], now, scope.username, outcome,
-               row.task_id if row is not None else None, note.strip())
+    if scope.role not in CLOSERS:
+        raise T.TaskError(403, "doubt.err.cannot_close")
+    values = {"state": outcome, "note": note.strip(), "updated_by": scope.username,
+              "updated_at": now}
+    try:
+        with engine.begin() as conn:
+            row = conn.execute(sa.select(doubt_cases).where(
+                doubt_cases.c.doubt_key == case["doubt_key"])).first()
+            if row is not None and row.state in OUTCOMES:
+                raise T.TaskError(409, "doubt.err.closed")
+            if row is None:
+                conn.execute(doubt_cases.insert().values(
+                    doubt_key=case["doubt_key"], check_id=case["check_id"],
+                    household_id=int(case["household_id"]),
+                    village_code=case["village_code"], task_id=None, **values))
+            else:
+                done = conn.execute(doubt_cases.update().where(
+                    doubt_cases.c.doubt_key == case["doubt_key"],
+                    doubt_cases.c.state == row.state).values(**values)).rowcount
+                if done != 1:  # someone closed it meanwhile
+                    raise T.TaskError(409, "doubt.err.closed")
+            _event(conn, case["doubt_key"], now, scope.username, outcome,
+                   row.task_id if row is not None else None, note.strip())
+    except sa.exc.IntegrityError:  # two people closing an unsent case at once
+        raise T.TaskError(409, "doubt.err.closed") from None

@@ -45,6 +45,15 @@ def loaded(engine: Engine) -> list[dict]:
             .order_by(import_batches.c.id))]
 
 
+def pending(engine: Engine) -> list[dict]:
+    """Batches not yet in the warehouse (those with no accepted row included: there is
+    nothing of theirs to add, and they are done when the next refresh is)."""
+    with engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(
+            sa.select(import_batches).where(import_batches.c.status == "loaded")
+            .order_by(import_batches.c.id))]
+
+
 def mark_merged(engine: Engine, ids: list[int], at: dt.datetime) -> None:
     if not ids:
         return

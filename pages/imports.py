@@ -124,9 +124,10 @@ def upload(contents, filename, dept):
         return _alert(t("import.not_table"))
     name = str(filename or "upload.csv")[:200]
     try:
+        # Records of the user's own region only (a county's staff load their county's).
         batch = I.load(context.ops(), context.get().settings.import_dir,
                        F.of_department(F.load(), dept), name, data, scope.username,
-                       set(region_levels()))
+                       {c for c in region_levels() if scope.contains(c)})
     except I.Refused as exc:
         audit.record(context.ops(), scope.username, "import", target=f"{dept}:{name}"[:200],
                      outcome="refused", detail={"reason": str(exc)}, ip=client_ip())

@@ -17,6 +17,13 @@ def can_reveal(scope: Scope | None) -> bool:
     return scope.level >= REVEAL_ROLES[scope.role]
 
 
+def can_export_ids(scope: Scope | None) -> bool:
+    """Who may make the national system's file, which carries full ID numbers: the roles
+    that may see them, and administrators (the data office that uploads it; their
+    exports are audited like every view of unmasked data)."""
+    return scope is not None and (scope.role == "admin" or can_reveal(scope))
+
+
 def log_reveal(ops: Engine, scope: Scope, household_id: int, ip: str = "") -> None:
     """Each unmasked view is written to the audit log."""
     audit.record(ops, scope.username, "reveal_id", target=f"household:{household_id}",

@@ -19,6 +19,7 @@ from etl.codes import CODES
 from ops import audit
 from queries import api
 from queries import households as hl
+from queries.privacy import can_export_ids
 from queries.scope import current_scope, raise_for_region
 from web import context
 from web.auth import client_ip, error_response
@@ -148,6 +149,8 @@ def init(server: Flask) -> None:
         if job is None:
             return error_response(404, "export.not_found")
         raise_for_region(scope, job["region_code"])  # a narrowed scope: 403
+        if job["kind"] == "exchange" and not can_export_ids(scope):
+            return error_response(403, "error.forbidden")  # the role changed since
         path = jobs.file_path(context.get().settings, job["id"])
         if job["status"] == "expired":
             return error_response(410, "export.expired")

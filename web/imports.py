@@ -71,7 +71,7 @@ def start_refresh(username: str, ip: str) -> bool:
         from ops import tasks as T
 
         try:
-            pending = [b for b in ledger.loaded(ctx.ops) if b["status"] == "loaded"]
+            pending = ledger.pending(ctx.ops)
             added, seconds = warehouse.refresh_imports(ctx.settings.warehouse,
                                                        ledger.loaded(ctx.ops),
                                                        ctx.settings.import_dir)

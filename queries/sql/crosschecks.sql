@@ -1,7 +1,7 @@
 -- name: doubt_summary
 -- Doubtful cases of a unit by check: all, and those nobody has acted on yet.
 select d.check_id, count(*) as cases,
-       count(*) filter (where not list_contains($decided, d.doubt_key)) as undecided
+       count(*) filter (where d.doubt_key not in (select unnest($decided))) as undecided
 from doubt as d
 where starts_with(d.village_code, $_scope_prefix)
   and starts_with(d.village_code, $unit_prefix)
@@ -21,7 +21,7 @@ d as (
     from doubt as d
     where starts_with(d.village_code, $_scope_prefix)
       and ($check = '' or d.check_id = $check)
-      and not list_contains($decided, d.doubt_key)
+      and d.doubt_key not in (select unnest($decided))
 )
 select u.code, u.name,
        (select count(*) from d
@@ -37,7 +37,7 @@ order by u.code;
 select d.doubt_key, d.check_id, d.household_id, d.village_code, d.members, d.value,
        d.threshold, d.found_on, h.household_no, h.head_name,
        v.name as village_name, t.name as township_name,
-       list_contains($decided, d.doubt_key) as decided
+       d.doubt_key in (select unnest($decided)) as decided
 from doubt as d
 join household as h using (household_id)
 join region as v on v.code = d.village_code
@@ -45,7 +45,7 @@ join region as t on t.code = h.township_code
 where starts_with(d.village_code, $_scope_prefix)
   and starts_with(d.village_code, $unit_prefix)
   and ($check = '' or d.check_id = $check)
-order by list_contains($decided, d.doubt_key), d.found_on, d.household_id
+order by decided, d.found_on, d.household_id
 limit $limit;
 
 -- name: doubt_undecided
@@ -57,7 +57,7 @@ join household as h using (household_id)
 where starts_with(d.village_code, $_scope_prefix)
   and starts_with(d.village_code, $unit_prefix)
   and ($check = '' or d.check_id = $check)
-  and not list_contains($decided, d.doubt_key)
+  and d.doubt_key not in (select unnest($decided))
 order by d.village_code, d.household_id
 limit $limit;
 

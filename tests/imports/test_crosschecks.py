@@ -201,3 +201,20 @@ def test_an_outcome_closes_the_case_and_the_history_stays(store):
     # A case can be closed without having been sent (verified on the spot).
     D.close(store, ZIYANG, other, "confirmed", "已更正家庭人口", now)
     assert D.decided(store, ZIYANG)[other["doubt_key"]]["task_id"] is None
+
+
+def test_who_may_close_and_a_household_with_several_cases(store):
+    now = dt.datetime(2026, 11, 2, 2, tzinfo=dt.UTC)
+    clerk = Scope("province_police", "department", "610000000000", "police")
+    case = _cases(1, "610924100000")[0]
+    with pytest.raises(T.TaskError) as exc:
+        D.close(store, clerk, case, "cleared", "x", now)
+    assert exc.value.status == 403
+    D.close(store, Scope("ziyang_cadre", "cadre", "610924100000"), case, "cleared",
+            "核实无车", now)
+    # Two checks for the same households: one instruction, counted in households.
+    cases = _cases(3, "610924200000", start=20) + \
+        _cases(3, "610924200000", "public_payroll", start=20)
+    made = D.send(store, ZIYANG, cases, NAMES, lambda c: True, now)
+    assert len(made) == 1 and made[0]["title"].endswith("（3 户）")
+    assert made[0]["content"].count("\n") == 5

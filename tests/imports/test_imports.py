@@ -187,3 +187,63 @@ def test_valid_ids_vectorised():
                      "610924190002300011", ident(9, born="18991231")])
     assert I.valid_ids(ids).tolist() == [True, True, ident(3)[17] == "X", False, False,
                                          False, False]
+
+
+def test_excel_cells_as_people_type_them(tmp_path, store):
+    """Real date cells and numbers, as Excel stores them (not text)."""
+    import datetime as dt
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append("身份证号,姓名,费用月份,医疗总费用（元）,个人自付（元）,参保地区划代码".split(","))
+    ws.append([ident(1), "甲", dt.datetime(2026, 3, 1), 12000, 3000.0, 610924000000])
+    ws.append([ident(2), "乙", dt.date(2026, 4, 1), 500.5, 100, "610924000000"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    batch = I.load(store, tmp_path, F.of_department(FEEDS, "medins"), "m.xlsx",
+                   buf.getvalue(), "t", REGIONS)
+    assert (batch.accepted, batch.rejected) == (1, 1)
+    assert batch.rejected_rows.to_dict("records")[0]["reason"] == "bad_number"
+
+
+def test_odd_cells_are_row_rejections_not_failures(tmp_path, store):
+    fullwidth = "６１０９２４１９８００１０１００１Ｘ"
+    data = _csv(
+        f"{fullwidth},甲,陕G1,1,2025-01-01,610924000000",                      # 2
+        "",                                                                   # 3 (blank)
+        f"{ident(1)},乙,陕G2,1,2025-01-01,619999999999",                       # 4 region
+        f"{ident(1)},乙,陕G2,1,2025-01-01,610924000000",                       # 5 accepted
+        f"{ident(2)},丙,=1+2,1,2025-01-01,610924000000",                       # 6 accepted
+        ",,,,,",                                                              # 7 (empty)
+        f"{ident(3)},丁,陕G3,99999999999999999999,2025-01-01,610924000000",    # 8 code
+    )
+    batch = I.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
+    got = [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")]
+    # The valid row 5 is not a duplicate of the rejected row 4; blank rows keep numbers.
+    assert got == [(2, "bad_id"), (4, "unknown_region"), (8, "bad_code")]
+    assert batch.accepted == 2
+
+
+def test_property_area_beyond_an_integer_is_rejected(tmp_path, store):
+    header = "身份证号,姓名,房屋所在城市,备案日期,建筑面积（平方米）,成交价（元）,房屋所在地区划代码"
+    data = _csv(f"{ident(1)},甲,西安市,2025-01-01,3000000000,900000,610924000000",
+                f"{ident(2)},乙,西安市,2025-01-01,90,900000000000,610924000000",
+                header=header)
+    batch = I.load(store, tmp_path, F.of_department(FEEDS, "housing"), "p.csv", data, "t",
+                   REGIONS)
+    assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == \
+        [(2, "bad_number")]
+
+
+def test_trailing_commas_and_formulas_in_the_report(tmp_path, store):
+    data = (HEADER + ",\n" + f"{ident(1)},甲,=1+1,9,2025-01-01,610924000000,\n").encode()
+    batch = I.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
+    assert batch.rejected == 1
+    report = I.report_file(tmp_path, batch.id).read_bytes().decode("utf-8-sig")
+    assert report.splitlines()[1] == "2,代码不在取值范围内,车辆类型,9"
+    bad = I.report_csv(I.pd.DataFrame({"row": [2], "reason": ["too_long"],
+                                       "column": ["号牌号码"], "value": ["=1+1"]}))
+    assert bad.decode("utf-8-sig").splitlines()[1] == "2,内容过长,号牌号码,'=1+1"

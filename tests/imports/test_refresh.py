@@ -85,3 +85,25 @@ def test_import_bad_input(env, tmp_path, capsys):
                         str(tmp_path / "missing.csv")]) == 1
     assert not (tmp_path / "imports").exists() or \
         not list((tmp_path / "imports").glob("batch-*"))
+
+
+def test_a_corrected_file_replaces_rows_with_the_same_key(env, tmp_path, capsys):
+    id_number, _ = _person_without_vehicle(env)
+    head = "身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码\n"
+    a, b, c = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    a.write_text(head + f"{id_number},某,陕G1Q111,2,2026-01-01,610924000000\n")
+    b.write_text(head + f"{id_number},某,陕G1Q111,1,2026-02-01,610924000000\n")
+    c.write_text(head + f"{id_number[:17]}Z,某,陕G1Q112,1,2026-02-01,610924000000\n")
+    for f in (a, b, c):
+        assert manage.main(["import", "--department", "police", "--file", str(f)]) == 0
+        assert manage.main(["refresh-imports"]) == 0
+    con = duckdb.connect(str(env), read_only=True)
+    rows = con.execute("select vehicle_type, registered_on from dept_vehicle "
+                       "where id_number = ?", [id_number]).fetchall()
+    con.close()
+    assert [(t, str(d)) for t, d in rows] == [(1, "2026-02-01")]
+    from ops import db
+    from ops import imports as ledger
+
+    engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    assert [b["status"] for b in ledger.batches(engine)] == ["merged"] * 3
