@@ -264,6 +264,25 @@ def tick() -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+def _deliver(engine, settings, scope, job: str, target: Path) -> int:
+    """A finished export job's file copied to ``target``, whole or not at all; its size."""
+    import os
+    import shutil
+
+    from briefings import jobs
+
+    done = jobs.get(engine, scope, job)
+    if done is None or done["status"] != "done":
+        raise click.ClickException(done["message"] if done else "the export failed")
+    tmp = target.with_name(f".{target.name}.part")
+    try:
+        shutil.copyfile(jobs.file_path(settings, job), tmp)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return done["size"]
+
+
 @cli.command("briefing")
 @click.option("--region", "code", required=True, help="12-digit code of the unit.")
 @click.option("--period", required=True, help="The month, YYYY-MM.")
@@ -274,11 +293,9 @@ def tick() -> None:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def briefing(code: str, period: str, out: str, username: str, lang: str) -> None:
     """Write the briefing PDF of a unit and month (for scheduled runs)."""
-    import os
-    import shutil
 
     import config
-    from briefings import jobs, service
+    from briefings import service
     from ops import users as U
     from queries.runner import Warehouse
     from queries.scope import AccessDenied, RegionNotFound, scope_of
@@ -306,16 +323,8 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
             f"region {code} is outside the scope of {username!r} ({scope.region_code})") from None
     except RegionNotFound:
         raise click.ClickException(f"no such unit: {code[:20]!r}") from None
-    done = jobs.get(engine, scope, job)
-    if done is None or done["status"] != "done":
-        raise click.ClickException(done["message"] if done else "the briefing failed")
-    tmp = target.with_name(f".{target.name}.part")
-    try:
-        shutil.copyfile(jobs.file_path(settings, job), tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    click.echo(f"briefing written to {target} ({done['size']:,} bytes)")
+    size = _deliver(engine, settings, scope, job, target)
+    click.echo(f"briefing written to {target} ({size:,} bytes)")
 
 
 @cli.command("exchange")
@@ -327,11 +336,9 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
               help="The user whose permissions the export is made with.")
 def exchange(code: str, period: str, out: str, username: str) -> None:
     """Write the national system's export of a unit and month (docs/exchange.md)."""
-    import os
-    import shutil
 
     import config
-    from briefings import jobs, service
+    from briefings import service
     from ops import users as U
     from queries.runner import Warehouse
     from queries.scope import AccessDenied, RegionNotFound, scope_of
@@ -355,16 +362,8 @@ def exchange(code: str, period: str, out: str, username: str) -> None:
             f"unit of its scope {scope.region_code})") from None
     except RegionNotFound:
         raise click.ClickException(f"no such unit: {code[:20]!r}") from None
-    done = jobs.get(engine, scope, job)
-    if done is None or done["status"] != "done":
-        raise click.ClickException(done["message"] if done else "the export failed")
-    tmp = target.with_name(f".{target.name}.part")
-    try:
-        shutil.copyfile(jobs.file_path(settings, job), tmp)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    click.echo(f"exchange file written to {target} ({done['size']:,} bytes)")
+    size = _deliver(engine, settings, scope, job, target)
+    click.echo(f"exchange file written to {target} ({size:,} bytes)")
 
 
 @cli.command("import")

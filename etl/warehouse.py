@@ -244,7 +244,12 @@ def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory
 def replacing(path: Path):
     """One copy-and-replace of the warehouse at a time, across processes (gunicorn's
     workers, the command line): the second waits, then works on the first's result."""
-    lock = path.with_name(f".{path.name}.replace.lock")
+    import hashlib
+    import tempfile
+
+    # In the temporary directory, not beside the warehouse: nothing is left there.
+    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
+    lock = Path(tempfile.gettempdir()) / f"jingzhun-warehouse-{key}.lock"
     with open(lock, "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -260,11 +265,49 @@ def refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[i
 
 
 def _refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[int, float]:
-    """The incremental refresh: new batches into a copy of the warehouse, the rules (and
-    the cross-checks) evaluated again, and the copy put in place; the running app picks
+    """The incremental refresh: new batches into a copy of the warehouse, the rules and
+    the cross-checks evaluated again, and the copy put in place; the running app picks
     the new data version up without a restart. A failure leaves the warehouse as it was."""
     started = time.monotonic()
     rule_set = rules.load(rules.RULES_FILE)
+
+    def work(con) -> int:
+        added = merge_batches(con, batches, directory)
+        as_of = con.execute("select as_of from data_version").fetchone()[0]
+        rules.evaluate(con, rule_set, as_of)
+        crosschecks.evaluate(con, crosschecks.load(), as_of)
+        return added
+
+    added = _on_a_copy(path, work, f"+imports-{time.time_ns()}")
+    return added, time.monotonic() - started
+
+
+def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
+    """See _evaluate_rules; under the replace lock."""
+    with replacing(path):
+        return _evaluate_rules(path, rules_path)
+
+
+def _evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
+    """Re-evaluate the rules (and the cross-checks that share their evidence) over an
+    existing warehouse, atomically: a malformed rules file or a failure leaves the
+    warehouse, and the rules in force, as they were."""
+    started = time.monotonic()
+    rule_set = rules.load(rules_path or rules.RULES_FILE)
+
+    def work(con) -> dict[str, int]:
+        as_of = con.execute("select as_of from data_version").fetchone()[0]
+        counts = rules.evaluate(con, rule_set, as_of)
+        crosschecks.evaluate(con, crosschecks.load(), as_of)
+        return counts
+
+    counts = _on_a_copy(path, work, f"+rules{rule_set.version}-{time.time_ns()}")
+    return counts, time.monotonic() - started
+
+
+def _on_a_copy(path: Path, work, version_tag: str):
+    """``work(con)`` on a copy of the warehouse, which then replaces it with a new data
+    version (the app's cached answers are keyed by it, so none outlives the data)."""
     if not path.is_file():
         raise BuildError(f"no warehouse at {path}: build it first")
     check_output(path)
@@ -276,12 +319,9 @@ def _refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[
         con = duckdb.connect(str(tmp))
         con.execute("set threads = 2")
         con.execute("set memory_limit = '2GB'")
-        added = merge_batches(con, batches, directory)
-        as_of = con.execute("select as_of from data_version").fetchone()[0]
-        rules.evaluate(con, rule_set, as_of)
-        crosschecks.evaluate(con, crosschecks.load(), as_of)
+        result = work(con)
         con.execute("update data_version set version = split_part(version, '+', 1) || ?",
-                    [f"+imports-{time.time_ns()}"])
+                    [version_tag])
         con.execute("checkpoint")
         con.close()
         con = None
@@ -291,47 +331,4 @@ def _refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[
             con.close()
         _remove(tmp)
         raise
-    return added, time.monotonic() - started
-
-
-def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
-    """See _evaluate_rules; under the replace lock."""
-    with replacing(path):
-        return _evaluate_rules(path, rules_path)
-
-
-def _evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
-    """Re-evaluate the rules over an existing warehouse, atomically.
-
-    The new warnings are written to a copy, which replaces the warehouse only when done:
-    a malformed rules file or a failure leaves the warehouse, and the rules in force,
-    as they were. The data version changes, so no cached answer survives.
-    """
-    started = time.monotonic()
-    rule_set = rules.load(rules_path or rules.RULES_FILE)
-    if not path.is_file():
-        raise BuildError(f"no warehouse at {path}: build it first")
-    check_output(path)
-    tmp = _temp_path(path)
-    _remove(tmp)
-    con = None
-    try:
-        shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
-        as_of = con.execute("select as_of from data_version").fetchone()[0]
-        counts = rules.evaluate(con, rule_set, as_of)
-        crosschecks.evaluate(con, crosschecks.load(), as_of)
-        # A new data version: the app's cached answers are keyed by it, so none of them
-        # can outlive the warnings they were computed from.
-        con.execute("update data_version set version = split_part(version, '+', 1) || ?",
-                    [f"+rules{rule_set.version}-{int(time.time())}"])
-        con.execute("checkpoint")
-        con.close()
-        con = None
-        os.replace(tmp, path)
-    except BaseException:
-        if con is not None:
-            con.close()
-        _remove(tmp)
-        raise
-    return counts, time.monotonic() - started
+    return result

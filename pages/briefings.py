@@ -146,34 +146,30 @@ def refresh(_n, _feedback):
 @callback(Output("brief-feedback", "children"), Input("brief-generate", "n_clicks"),
           State("brief-region", "value"), State("brief-period", "value"),
           prevent_initial_call=True)
-def generate(_n, code, period):
-    scope = current_scope()
-    ctx = context.get()
-    try:
-        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""),
-                               str(period or ""), requester(), get_lang(), client_ip())
-    except messages.REFUSALS as exc:
-        return alert(messages.refusal_text(exc))
-    except api.BadPeriod as exc:
-        return alert(t("briefings.bad_period", reason=t(exc.key, **exc.params)))
-    except (render.Unavailable, jobs.TooMany) as exc:
-        return alert(str(exc))
-    return alert(t("export.started"), "blue")
+def generate(n, code, period):
+    """A briefing of the chosen unit and month (checked in the user's scope)."""
+    return _unit_and_month(n, service.start_briefing, code, period)
 
 
 @callback(Output("brief-feedback", "children", allow_duplicate=True),
           Input("brief-exchange", "n_clicks"), State("brief-region", "value"),
           State("brief-period", "value"), prevent_initial_call=True)
 def exchange_file(n, code, period):
-    """The national system's file of the chosen unit and month (the unit comes from the
-    browser: checked in the user's scope; the role must be allowed full ID numbers)."""
+    """The national system's file of the chosen unit and month (the role must be allowed
+    full ID numbers)."""
+    return _unit_and_month(n, service.start_exchange, code, period)
+
+
+def _unit_and_month(n, start, code, period):
+    """Start an export of a unit and month that came from the browser: the unit goes
+    through the gate, the month must be one of the data."""
     scope = current_scope()
     if not n:
         return dash.no_update
     ctx = context.get()
     try:
-        service.start_exchange(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""),
-                               str(period or ""), requester(), get_lang(), client_ip())
+        start(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""), str(period or ""),
+              requester(), get_lang(), client_ip())
     except messages.REFUSALS as exc:
         return alert(messages.refusal_text(exc))
     except api.BadPeriod as exc:
