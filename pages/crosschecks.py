@@ -66,11 +66,13 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
     unit_prefix = prefix_of(code)
     states = [d["state"] for d in decided.values() if d["village_code"].startswith(unit_prefix)
               and (not check or d["check_id"] == check)]
-    s = cv.summary if not check else cv.summary[cv.summary["check_id"] == check]
-    cards = [kpi.Kpi(key="cases", label=t("cc.cases"), value=fmt_exact(int(s["cases"].sum())),
+    # Households, each once however many checks it fails (the query layer counts them).
+    households, open_households = int(cv.totals["households"]), \
+        int(cv.totals["open_households"] or 0)
+    cards = [kpi.Kpi(key="cases", label=t("cc.cases"), value=fmt_exact(households),
                      unit=t("unit.households")),
              kpi.Kpi(key="undecided", label=t("cc.undecided"),
-                     value=fmt_exact(int(s["undecided"].sum())), unit=t("unit.households"),
+                     value=fmt_exact(open_households), unit=t("unit.households"),
                      good_when=-1)]
     cards += [kpi.Kpi(key=st, label=t(f"cc.state.{st}"), value=fmt_exact(states.count(st)),
                       unit=t("unit.households")) for st in D.STATES]
@@ -84,9 +86,9 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
             dmc.Group(align="flex-end", children=[
                 dmc.Select(id="cc-check", label=t("cc.check"), data=options, value=check,
                            w=320, allowDeselect=False),
-                dmc.Button(t("cc.send", n=fmt_exact(int(s["undecided"].sum()))),
+                dmc.Button(t("cc.send", n=fmt_exact(open_households)),
                            id="cc-send", color="red", variant="light",
-                           disabled=not can_send or int(s["undecided"].sum()) == 0),
+                           disabled=not can_send or open_households == 0),
             ]),
         ]),
         dcc.Store(id="cc-state", data={"code": v.unit["code"], "check": check}),
@@ -212,7 +214,8 @@ def send(n, state):
     audit.record(context.ops(), scope.username, "doubts_send", target=code,
                  detail={"check": check, "cases": len(cases), "tasks": [m["id"] for m in made]},
                  ip=client_ip())
-    return dash.no_update, _with(href(code, check), sent=len(cases), tasks=len(made))
+    households = len({int(c["household_id"]) for c in cases})
+    return dash.no_update, _with(href(code, check), sent=households, tasks=len(made))
 
 
 @callback(Output("cc-feedback", "children", allow_duplicate=True),

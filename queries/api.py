@@ -433,8 +433,9 @@ def briefing_view(wh: Warehouse, scope: Scope, code: str, month: dt.date,
 @dataclass(frozen=True)
 class CrosscheckView:
     region: RegionView  # the unit and its map units (as on the region page)
-    summary: pd.DataFrame  # check_id, cases, undecided
-    children: pd.DataFrame  # code, name, undecided, hh_registered
+    summary: pd.DataFrame  # check_id, cases, undecided (households, per check)
+    totals: dict  # households, open_households: distinct households (any check)
+    children: pd.DataFrame  # code, name, undecided (distinct households), hh_registered
     cases: pd.DataFrame  # the list (undecided first)
 
 
@@ -458,6 +459,8 @@ def crosscheck_view(wh: Warehouse, scope: Scope, code: str, check: str, decided:
         "outline": plan.queries["outline"], "trail": plan.queries["trail"],
         "geometry": plan.queries["geometry"],
         "summary": ("doubt_summary", {"unit_prefix": prefix_of(code), "decided": decided}),
+        "totals": ("doubt_totals", {"unit_prefix": prefix_of(code), "check": check,
+                                    "decided": decided}),
         "children": ("doubt_children", {"code": parent, "check": check, "decided": decided,
                                         "year": plan.year}),
         "cases": ("doubt_list", {"unit_prefix": prefix_of(code), "check": check,
@@ -470,7 +473,8 @@ def crosscheck_view(wh: Warehouse, scope: Scope, code: str, check: str, decided:
         outline=r["outline"].iloc[0].to_dict() if len(r["outline"]) else {},
         map_parent=plan.map_parent, children=children, geometry=r["geometry"],
         years=pd.DataFrame(), months=pd.DataFrame(), breakdowns=pd.DataFrame())
-    return CrosscheckView(view, r["summary"], children, r["cases"])
+    return CrosscheckView(view, r["summary"], r["totals"].iloc[0].to_dict(), children,
+                          r["cases"])
 
 
 def undecided_doubts(wh: Warehouse, scope: Scope, code: str, check: str,

@@ -8,6 +8,16 @@ where starts_with(d.village_code, $_scope_prefix)
 group by d.check_id
 order by d.check_id;
 
+-- name: doubt_totals
+-- Households of a unit with doubtful cases (one check, or any), and with open ones.
+select count(distinct d.household_id) as households,
+       count(distinct d.household_id) filter (
+           where d.doubt_key not in (select unnest($decided))) as open_households
+from doubt as d
+where starts_with(d.village_code, $_scope_prefix)
+  and starts_with(d.village_code, $unit_prefix)
+  and ($check = '' or d.check_id = $check);
+
 -- name: doubt_children
 -- Undecided doubtful cases by the units below a unit (all checks, or one), with the
 -- households of each unit for a rate.
@@ -17,7 +27,7 @@ with u as (
     where r.parent_code = $code and starts_with(r.code, $_scope_prefix)
 ),
 d as (
-    select d.village_code
+    select distinct d.village_code, d.household_id
     from doubt as d
     where starts_with(d.village_code, $_scope_prefix)
       and ($check = '' or d.check_id = $check)

@@ -218,3 +218,21 @@ def test_who_may_close_and_a_household_with_several_cases(store):
     made = D.send(store, ZIYANG, cases, NAMES, lambda c: True, now)
     assert len(made) == 1 and made[0]["title"].endswith("（3 户）")
     assert made[0]["content"].count("\n") == 5
+
+
+def test_households_are_counted_once_however_many_checks_they_fail(app_module, wh):
+    """The page's cards and the map count households: a household failing two checks is
+    one household (the query layer counts them, the page shows what it gets)."""
+    from queries import api
+    from web import context
+
+    scope = Scope("ziyang_manager", "manager", "610924000000")
+    cv = api.crosscheck_view(context.warehouse(), scope, "610924000000", "", [])
+    distinct = wh.execute("select count(distinct household_id) from doubt "
+                          "where starts_with(village_code, '610924')").fetchone()[0]
+    cases = wh.execute("select count(*) from doubt "
+                       "where starts_with(village_code, '610924')").fetchone()[0]
+    assert distinct < cases  # the tiny warehouse has households failing two checks
+    assert cv.totals == {"households": distinct, "open_households": distinct}
+    assert int(cv.children["undecided"].sum()) == distinct
+    assert int(cv.summary["cases"].sum()) == cases
