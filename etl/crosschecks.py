@@ -8,12 +8,10 @@ household and check, with the members concerned and the evidence.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import yaml
 
 from etl import feeds as F
 
@@ -21,7 +19,6 @@ CHECKS_FILE = Path(__file__).resolve().parent.parent / "config" / "crosschecks.y
 KINDS = ("exists", "yearly_sum", "warning")
 APPLIES = {"any": "true", "registered": "h.is_registered",
            "monitored": "h.monitor_type is not null"}
-_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,40}")
 
 
 class ChecksError(ValueError):
@@ -41,12 +38,7 @@ class Check:
 
 def load(path: Path | None = None) -> list[Check]:
     path = path or CHECKS_FILE
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ChecksError(f"{path}: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("checks"), list):
-        raise ChecksError(f"{path}: expected a mapping with a list 'checks'")
+    raw = {"checks": F.read_config(path, "checks", list, ChecksError)}
     from etl import rules
 
     feeds = F.load()
@@ -60,7 +52,7 @@ def load(path: Path | None = None) -> list[Check]:
             if k not in c:
                 raise ChecksError(f"{where}: missing {k}")
         cid = str(c["id"])
-        if not _IDENT.fullmatch(cid) or cid in seen:
+        if not F.IDENT.fullmatch(cid) or cid in seen:
             raise ChecksError(f"{where}: id {cid!r} is malformed or used twice")
         seen.add(cid)
         if c["feed"] not in feeds:
@@ -102,7 +94,7 @@ def load(path: Path | None = None) -> list[Check]:
     return out
 
 
-def _sql(check: Check, table: str, feed: F.Feed) -> tuple[str, list]:
+def _sql(check: Check, table: str, feed: F.Feed, columns: list[str]) -> tuple[str, list]:
     """A check as SQL: household_id, person names, value, threshold, found_on, detail."""
     p = check.params
     applies = APPLIES[check.applies]
@@ -119,7 +111,7 @@ def _sql(check: Check, table: str, feed: F.Feed) -> tuple[str, list]:
             args = list(p["values"])
         # The evidence's date: the feed's first date (or month) column the table has.
         date_cols = [c.key for c in feed.columns if c.type in ("date", "month")
-                     and c.key in _columns(table)]
+                     and c.key in columns]
         found = f"max(d.{date_cols[0]})" if date_cols else "null::date"
         return (f"""
             select p.household_id,
@@ -151,13 +143,6 @@ def _sql(check: Check, table: str, feed: F.Feed) -> tuple[str, list]:
         group by household_id""", [p["threshold"], p["threshold"]])
 
 
-_COLUMNS: dict[str, list[str]] = {}
-
-
-def _columns(table: str) -> list[str]:
-    return _COLUMNS.get(table, [])
-
-
 def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of) -> dict[str, int]:
     """(Re)write `doubt` and `check_set`; returns the cases per check."""
     feeds = F.load()
@@ -172,8 +157,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of) -> dict
         if table not in tables:
             counts[check.id] = 0
             continue
-        _COLUMNS[table] = [r[0] for r in con.execute(f"describe {table}").fetchall()]
-        sql, args = _sql(check, table, feeds[check.feed])
+        columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
+        sql, args = _sql(check, table, feeds[check.feed], columns)
         sql = sql.replace("$as_of", "?")
         args = ([as_of] if "year(?)" in sql else []) + args
         con.execute(f"""

@@ -13,7 +13,7 @@ import yaml
 
 from etl.codes import CODES
 
-_IDENT = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+IDENT = re.compile(r"[a-z_][a-z0-9_]{0,40}")  # names that go into SQL
 FEEDS_PATH = Path(__file__).resolve().parent.parent / "config" / "departments.yaml"
 TYPES = ("id_number", "region", "date", "month", "year", "int", "money", "code", "bool",
          "text")
@@ -52,14 +52,21 @@ class Feed:
         return [c.zh if lang == "zh" else c.key for c in self.columns]
 
 
-def load(path: Path | None = None) -> dict[str, Feed]:
-    path = path or FEEDS_PATH
+def read_config(path: Path, key: str, kind: type, error: type[ValueError]):
+    """The ``key`` entry (a dict or a list) of a YAML config file, or ``error`` saying
+    what is wrong with the file."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
-        raise FeedsError(f"{path}: {exc}") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("feeds"), dict):
-        raise FeedsError(f"{path}: expected a mapping with 'feeds'")
+        raise error(f"{path}: {exc}") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get(key), kind):
+        raise error(f"{path}: expected a mapping with a {kind.__name__} '{key}'")
+    return raw[key]
+
+
+def load(path: Path | None = None) -> dict[str, Feed]:
+    path = path or FEEDS_PATH
+    raw = {"feeds": read_config(path, "feeds", dict, FeedsError)}
     out = {}
     for fid, f in raw["feeds"].items():
         where = f"{path.name}: feed {fid}"
@@ -83,7 +90,7 @@ def load(path: Path | None = None) -> dict[str, Feed]:
                                int(c.get("max", 200)), str(c.get("note", ""))))
         keys = [c.key for c in cols]
         # Names go into SQL: plain identifiers only.
-        bad = [k for k in [*keys, str(f["table"]), str(fid)] if not _IDENT.fullmatch(k)]
+        bad = [k for k in [*keys, str(f["table"]), str(fid)] if not IDENT.fullmatch(k)]
         if bad:
             raise FeedsError(f"{where}: not a plain name: {bad[0]!r}")
         if "id_number" not in keys or "region_code" not in keys:
