@@ -264,6 +264,30 @@ def tick() -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+def _exporter(username: str, out: str):
+    """What an export from the command line needs: settings, the store, the warehouse,
+    the named user and their scope (an active user, not a wall account), and the output
+    path (its directory must exist)."""
+    import config
+    from ops import users as U
+    from queries.runner import Warehouse
+    from queries.scope import scope_of
+
+    settings = config.load()
+    engine = _ops()
+    user = U.get(engine, username)
+    scope = scope_of(user) if user is not None else None
+    if scope is None:
+        raise click.ClickException(f"no active user {username!r}")
+    if scope.role == "wall":
+        raise click.ClickException(f"{username!r} is a wall account: it cannot export")
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise click.ClickException(f"no such directory: {target.parent}")
+    return settings, engine, Warehouse(settings.warehouse, settings.cache_dir, 0), user, \
+        scope, target
+
+
 def _deliver(engine, settings, scope, job: str, target: Path) -> int:
     """A finished export job's file copied to ``target``, whole or not at all; its size."""
     import os
@@ -293,26 +317,11 @@ def _deliver(engine, settings, scope, job: str, target: Path) -> int:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def briefing(code: str, period: str, out: str, username: str, lang: str) -> None:
     """Write the briefing PDF of a unit and month (for scheduled runs)."""
-
-    import config
     from briefings import service
-    from ops import users as U
-    from queries.runner import Warehouse
-    from queries.scope import AccessDenied, RegionNotFound, scope_of
+    from queries.scope import AccessDenied, RegionNotFound
     from web.i18n import language
 
-    settings = config.load()
-    engine = _ops()
-    user = U.get(engine, username)
-    scope = scope_of(user) if user is not None else None
-    if scope is None:
-        raise click.ClickException(f"no active user {username!r}")
-    if scope.role == "wall":
-        raise click.ClickException(f"{username!r} is a wall account: it cannot export")
-    target = Path(out)
-    if not target.parent.is_dir():
-        raise click.ClickException(f"no such directory: {target.parent}")
-    wh = Warehouse(settings.warehouse, settings.cache_dir, 0)
+    settings, engine, wh, user, scope, target = _exporter(username, out)
     try:
         with language(lang):
             job = service.start_briefing(wh, engine, settings, scope, code, period,
@@ -336,23 +345,10 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
               help="The user whose permissions the export is made with.")
 def exchange(code: str, period: str, out: str, username: str) -> None:
     """Write the national system's export of a unit and month (docs/exchange.md)."""
-
-    import config
     from briefings import service
-    from ops import users as U
-    from queries.runner import Warehouse
-    from queries.scope import AccessDenied, RegionNotFound, scope_of
+    from queries.scope import AccessDenied, RegionNotFound
 
-    settings = config.load()
-    engine = _ops()
-    user = U.get(engine, username)
-    scope = scope_of(user) if user is not None else None
-    if scope is None or scope.role == "wall":
-        raise click.ClickException(f"no active user {username!r} who may export")
-    target = Path(out)
-    if not target.parent.is_dir():
-        raise click.ClickException(f"no such directory: {target.parent}")
-    wh = Warehouse(settings.warehouse, settings.cache_dir, 0)
+    settings, engine, wh, user, scope, target = _exporter(username, out)
     try:
         job = service.start_exchange(wh, engine, settings, scope, code, period, username,
                                      "zh", ip="cli", wait=True)
