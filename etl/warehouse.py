@@ -9,7 +9,6 @@ and a failed build leaves the previous warehouse untouched.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -22,6 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from etl import codes, crosschecks, refdata, rules
+from etl.filelock import exclusive
 from etl.generate import FIRST_YEAR, Gen, Params, generate
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -249,13 +249,8 @@ def replacing(path: Path):
 
     # In the temporary directory, not beside the warehouse: nothing is left there.
     key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:16]
-    lock = Path(tempfile.gettempdir()) / f"jingzhun-warehouse-{key}.lock"
-    with open(lock, "w") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
+    with exclusive(Path(tempfile.gettempdir()) / f"jingzhun-warehouse-{key}.lock"):
+        yield
 
 
 def refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[int, float]:

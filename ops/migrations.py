@@ -8,7 +8,6 @@ lock: an advisory lock on PostgreSQL, a lock file beside a SQLite database.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from etl.filelock import exclusive
 from ops import schema
 
 
@@ -83,13 +83,8 @@ MIGRATIONS: list[Migration] = [
 @contextlib.contextmanager
 def _lock(engine: Engine):
     if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
-        lock_path = Path(engine.url.database + ".migrate.lock")
-        with open(lock_path, "w") as f:
-            fcntl.flock(f, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(f, fcntl.LOCK_UN)
+        with exclusive(Path(engine.url.database + ".migrate.lock")):
+            yield
     else:
         yield
 
