@@ -129,7 +129,7 @@ def jobs_table(rows: list[dict]):
 
 
 def _target(job: dict) -> str:
-    if job["kind"] == "briefing":
+    if job["kind"] in ("briefing", "exchange"):
         code, _, period = job["target"].partition(" ")
         return f"{region_label(code)} · {period}"
     return job["target"]

@@ -32,6 +32,7 @@ dash.register_page(__name__, path_template="/crosschecks/<code>", name="crossche
                    nav={"label": "nav.crosschecks", "roles": STAFF_ROLES, "order": 28})
 
 UNDECIDED = Indicator("doubts_undecided", "undecided", "month", "count", -1, "unit.households")
+NUMBER = {"textAlign": "right", "paddingLeft": 16, "whiteSpace": "nowrap"}
 STATE_COLOUR = {"": "red", "sent": "blue", "confirmed": "orange", "cleared": "green"}
 
 
@@ -66,6 +67,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
     unit_prefix = prefix_of(code)
     states = [d["state"] for d in decided.values() if d["village_code"].startswith(unit_prefix)
               and (not check or d["check_id"] == check)]
+    listed = cv.summary if not check else cv.summary[cv.summary["check_id"] == check]
+    listed_total = int(listed["cases"].sum())  # the list's rows (one per case)
     # Households, each once however many checks it fails (the query layer counts them).
     households, open_households = int(cv.totals["households"]), \
         int(cv.totals["open_households"] or 0)
@@ -109,7 +112,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                     _children_table(cv.children, check)])),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
-            dmc.Title(t("cc.cases_title", n=fmt_exact(len(cv.cases))), order=4, mb="xs"),
+            dmc.Title(t("cc.cases_title", n=fmt_exact(len(cv.cases)),
+                        total=fmt_exact(listed_total)), order=4, mb="xs"),
             _cases_grid(cv.cases, names, decided),
             dmc.Text(t("cc.pick_case"), size="xs", c="dimmed", mt=4),
             dmc.Group(mt="sm", align="flex-end", children=[
@@ -126,8 +130,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
 def _summary_table(summary, names: dict[str, str], code: str):
     rows = [html.Tr([html.Td(dcc.Link(names.get(r["check_id"], r["check_id"]),
                                       href=href(code, r["check_id"]))),
-                     html.Td(fmt_exact(r["cases"]), style={"textAlign": "right"}),
-                     html.Td(fmt_exact(r["undecided"]), style={"textAlign": "right"})],
+                     html.Td(fmt_exact(r["cases"]), style=NUMBER),
+                     html.Td(fmt_exact(r["undecided"]), style=NUMBER)],
                     **{"data-check": r["check_id"]})
             for r in summary.to_dict("records")]
     head = html.Tr([html.Th(t("cc.check"), style={"textAlign": "left"}),
