@@ -25,7 +25,7 @@ from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import api_v1, auth, context, exports, imports, scheduler, wall
+from web import api_v1, auth, context, exports, i18n, imports, scheduler, wall
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -89,6 +89,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         demo.ensure(engine, region_levels())
     warehouse = Warehouse(settings.warehouse, settings.cache_dir, settings.reload_seconds)
     context.set_context(context.Context(settings, engine, warehouse))
+    i18n.set_timezone(settings.timezone)
 
     server = Flask(__name__, template_folder="web/templates", static_folder=None)
     server.config.update(

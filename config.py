@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ROOT = Path(__file__).resolve().parent
 
@@ -36,6 +37,7 @@ class Settings:
     internal_url: str | None = None
     export_keep_days: float = 7.0  # export files older than this are removed
     import_dir: Path = ROOT / "data" / "imports"  # imported department batches
+    timezone: str = "Asia/Shanghai"  # the one zone every time on screen and in exports is in
 
     @property
     def production(self) -> bool:
@@ -61,6 +63,12 @@ def load(environ: dict | None = None) -> Settings:
         export_keep_days = float(env.get("JZ_EXPORT_KEEP_DAYS", "7"))
     except ValueError as exc:
         raise ConfigError(f"bad number in the environment: {exc}") from None
+    zone = (env.get("JZ_TIMEZONE") or "Asia/Shanghai").strip()
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"JZ_TIMEZONE must be a time zone name such as Asia/Shanghai, "
+                          f"not {zone!r}") from None
     ops = env.get("JZ_OPS_DB", "sqlite:///data/ops.sqlite3")
     if ops.startswith("sqlite:///") and not ops.startswith("sqlite:////"):
         # A relative SQLite path is relative to the project, not the working directory.
@@ -84,6 +92,7 @@ def load(environ: dict | None = None) -> Settings:
         internal_url=(env.get("JZ_INTERNAL_URL") or "").rstrip("/") or None,
         export_keep_days=export_keep_days,
         import_dir=_resolve(env.get("JZ_IMPORT_DIR", "data/imports")),
+        timezone=zone,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -1418,3 +1419,58 @@ def fmt_month(d, lang: str | None = None) -> str:
         d = dt.date.fromisoformat(d[:10])
     lang = lang or get_lang()
     return f"{d.year}年{d.month}月" if lang == "zh" else d.strftime("%b %Y")
+
+
+# ------------------------------------------------------------------ times of day
+# One deployment time zone (JZ_TIMEZONE, default Asia/Shanghai) for every time shown on
+# a page, the wall and in exports. The stores keep UTC; a naive value read back from
+# SQLite is UTC too.
+_ZONE_NAMES = {"Asia/Shanghai": ("北京时间", "Beijing time"),
+               "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"),
+               "UTC": ("UTC", "UTC")}
+_zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
+
+
+def set_timezone(name: str) -> None:
+    """The deployment's time zone (from the settings, once per process)."""
+    global _zone
+    _zone = ZoneInfo(name)
+
+
+def timezone() -> ZoneInfo:
+    """The deployment's time zone."""
+    return _zone
+
+
+def zone_name(lang: str | None = None) -> str:
+    """How the deployment's zone is named beside a time ("北京时间")."""
+    names = _ZONE_NAMES.get(_zone.key)
+    if names is None:
+        return _zone.key
+    return names[0 if (lang or get_lang()) == "zh" else 1]
+
+
+def local_time(value) -> dt.datetime | None:
+    """A stored time (aware, or naive UTC) in the deployment's zone."""
+    if _missing(value):
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(_zone)
+
+
+def fmt_time(value, seconds: bool = False) -> str:
+    """A moment as date and time of day in the deployment's zone ("2026-12-01 03:38")."""
+    at = local_time(value)
+    if at is None:
+        return "—"
+    return at.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def now_local() -> dt.datetime:
+    """Now, in the deployment's zone."""
+    return dt.datetime.now(_zone)
