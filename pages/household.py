@@ -65,7 +65,7 @@ def timeline(mon: dict | None, measures: pd.DataFrame):
         if d is not None and not pd.isna(d):
             items.append(dmc.TimelineItem(title=t(key), children=dmc.Text(
                 fmt_date(pd.Timestamp(d).date()), size="sm", c="dimmed")))
-    risks = "、".join(_label("risk", r) for r in (mon.get("risks") or []))
+    risks = "、".join(_label("risk", r) for r in mon.get("risks") or ()) or "—"
     return html.Div([
         dmc.Group([dmc.Badge(_label("monitor_type", mon["monitor_type"]), color="orange"),
                    dmc.Badge(_label("monitor_state", mon["state"]),
@@ -89,6 +89,19 @@ def risk_score(risk: dict | None, names: dict[str, str]):
                              weight=f"{f['weight']:.2f}") for f in factors), size="sm")])
 
 
+def household_status(h: dict) -> str:
+    """Registered when, and exited when (or not yet), as a line of words."""
+    if not h["is_registered"]:
+        return t("hhd.not_registered")
+    parts = [t("hhd.registered", year=int(h["identify_year"]))]
+    if pd.isna(h.get("exit_year")):
+        parts.append(t("hhd.not_exited"))
+    else:
+        parts.append(t("hhd.exited", year=int(h["exit_year"]),
+                       how=_label("exit_type", h.get("exit_type"))))
+    return " · ".join(parts)
+
+
 def _content(v: api.HouseholdView, reveal_allowed: bool):
     h = v.household
     measures = [{"year": int(r["year"]), "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
@@ -106,8 +119,7 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
               for r in v.cadres.to_dict("records")]
     ccols = [{"field": f, "headerName": t(f"hhd.c.{f}"), "flex": 1}
              for f in ("name", "unit", "position", "phone", "start", "end")]
-    status = t("hhd.registered", year=int(h["identify_year"])) if h["is_registered"] \
-        else t("hhd.not_registered")
+    status = household_status(h)
     return [
         dmc.Group(justify="space-between", mb="sm", children=[
             html.Div([

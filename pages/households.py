@@ -123,16 +123,16 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
                            data=[{"value": mm.strftime("%Y-%m"), "label": fmt_month(mm)}
                                  for mm in reversed(api.months(version))],
                            display="block" if preset in MONTH_PRESETS else "none"),
-                html.A(dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv",
-                       href="#"),
-                html.A(dmc.Button(t("hh.export_xlsx"), variant="light"), id="hh-export-xlsx",
-                       href="#"),
+                html.A(dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv"),
+                html.A(dmc.Button(t("hh.export_xlsx"), variant="light"), id="hh-export-xlsx"),
                 dcc.Link(dmc.Button(t("hh.back_to_region"), variant="subtle"),
                          href=f"/region/{code}"),
             ]),
         ]),
         dmc.Text(id="hh-count", size="sm", c="dimmed", mb="xs"),
+        html.Div(id="hh-export-refused"),
         dcc.Store(id="hh-state", data=state),
+        dcc.Store(id="hh-export-over"),
         dag.AgGrid(
             id="hh-grid", columnDefs=columns(), rowModelType="infinite",
             defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
@@ -147,6 +147,7 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
 
 @callback(Output("hh-grid", "getRowsResponse"), Output("hh-count", "children"),
           Output("hh-export-csv", "href"), Output("hh-export-xlsx", "href"),
+          Output("hh-export-over", "data"),
           Input("hh-grid", "getRowsRequest"), State("hh-state", "data"),
           prevent_initial_call=True)
 def get_rows(request, state):
@@ -161,7 +162,8 @@ def get_rows(request, state):
                      api.parse_month(state.get("month"), version),
                      request.get("filterModel"), request.get("sortModel"))
     except hl.BadFilter as exc:
-        return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=str(exc)), "#", "#"
+        return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=str(exc)), None, \
+            None, None
     n = hl.count(wh, scope, q)
     start = int(request.get("startRow") or 0)
     end = int(request.get("endRow") or start + 100)
@@ -172,10 +174,27 @@ def get_rows(request, state):
               "sort": json.dumps(request.get("sortModel") or [])}
     count_text = t("hh.count", n=fmt_exact(n))
     if n > hl.EXPORT_CAP:
+        # No link to follow: the buttons say why on the page (the route refuses too).
         count_text += " · " + t("hh.export_cap", cap=fmt_exact(hl.EXPORT_CAP))
+        return ({"rowData": rows(df, _labels()), "rowCount": n}, count_text, None, None,
+                {"n": n, "cap": hl.EXPORT_CAP})
     return ({"rowData": rows(df, _labels()), "rowCount": n}, count_text,
             "/export/households.csv?" + urlencode(export),
-            "/export/households.xlsx?" + urlencode(export))
+            "/export/households.xlsx?" + urlencode(export), None)
+
+
+@callback(Output("hh-export-refused", "children"),
+          Input("hh-export-csv", "n_clicks"), Input("hh-export-xlsx", "n_clicks"),
+          State("hh-export-over", "data"), prevent_initial_call=True)
+def export_refused(_csv, _xlsx, over):
+    """An export of more rows than the cap is refused here, on the page, with the count
+    (the browser's count only words the message; the export route checks again)."""
+    current_scope()
+    if not isinstance(over, dict) or not isinstance(over.get("n"), int):
+        return None
+    return dmc.Alert(t("hh.export_refused", n=fmt_exact(over["n"]),
+                       cap=fmt_exact(hl.EXPORT_CAP)), color="orange", variant="light",
+                     mb="xs", withCloseButton=True)
 
 
 @callback(Output("shell-url", "href", allow_duplicate=True),

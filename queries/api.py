@@ -218,6 +218,19 @@ class HouseholdView:
     risk: dict | None = None  # score, rules_fired, factors (JSON) when a rule fired
 
 
+def _record(df: pd.DataFrame) -> dict | None:
+    """The first row as plain Python values: a list column (DuckDB's ``list()``) comes
+    back from pandas as a numpy array, whose truth value is ambiguous; callers get a
+    list."""
+    if df.empty:
+        return None
+    out = {}
+    for key, value in df.iloc[0].to_dict().items():
+        out[key] = list(value.tolist()) if hasattr(value, "tolist") and \
+            getattr(value, "ndim", 0) > 0 else value
+    return out
+
+
 def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = False) -> HouseholdView:
     """A household if its village lies within the scope (RegionNotFound otherwise).
 
@@ -241,7 +254,7 @@ def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = Fal
     if not revealed:
         members["id_number"] = members["id_number"].map(mask_id)
         members["phone"] = members["phone"].map(mask_phone)
-    household = row.iloc[0].to_dict()
+    household = _record(row)
     if not revealed:
         household["phone"] = mask_phone(household["phone"])
     cadres = wh.run("household_cadres", scope, household_id=hid)
@@ -252,8 +265,7 @@ def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = Fal
         household=household, members=members,
         income=wh.run("household_income", scope, household_id=hid),
         measures=wh.run("household_measures", scope, household_id=hid),
-        cadres=cadres, monitoring=mon.iloc[0].to_dict() if len(mon) else None,
-        revealed=revealed, risk=risk.iloc[0].to_dict() if len(risk) else None)
+        cadres=cadres, monitoring=_record(mon), revealed=revealed, risk=_record(risk))
 
 
 # ------------------------------------------------------------------ monitoring

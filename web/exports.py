@@ -10,7 +10,7 @@ import json
 from datetime import date
 
 import pandas as pd
-from flask import Flask, Response, jsonify, request, send_file
+from flask import Flask, Response, jsonify, render_template, request, send_file
 
 from briefings import charts as chart_registry
 from briefings import jobs, render
@@ -74,6 +74,12 @@ def _xlsx(headers, rows) -> bytes:
     return buf.getvalue()
 
 
+def _navigation() -> bool:
+    """The browser is following a link (it shows the answer as a page)."""
+    return request.headers.get("Sec-Fetch-Mode") == "navigate" or \
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
 def init(server: Flask) -> None:
     @server.route("/export/households.<fmt>")
     def export_households(fmt: str):
@@ -98,8 +104,12 @@ def init(server: Flask) -> None:
         if n > hl.EXPORT_CAP:
             audit.record(context.ops(), scope.username, "export_households", target=q.unit,
                          outcome="refused_cap", detail=detail, ip=client_ip())
-            return jsonify({"error": t("export.too_many", n=fmt_exact(n),
-                                       cap=fmt_exact(hl.EXPORT_CAP)), "status": 413}), 413
+            message = t("export.too_many", n=fmt_exact(n), cap=fmt_exact(hl.EXPORT_CAP))
+            if _navigation():  # a link followed in the browser: a page, not JSON
+                return render_template("error.html", message=message, status=413,
+                                       lang=get_lang(), t=t,
+                                       back=f"/households/{q.unit}?preset={q.preset}"), 413
+            return jsonify({"error": message, "status": 413}), 413
         headers, rows = _table(hl.page(wh, scope, q, 0, max(n, 1)))
         body = _csv(headers, rows) if fmt == "csv" else _xlsx(headers, rows)
         audit.record(context.ops(), scope.username, "export_households", target=q.unit,

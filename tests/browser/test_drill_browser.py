@@ -106,10 +106,10 @@ def test_county_user_cannot_reach_another_county(watched):
         "changedPropIds": ["hh-grid.getRowsRequest"],
     }
     body["output"] = ("..hh-grid.getRowsResponse...hh-count.children...hh-export-csv.href"
-                      "...hh-export-xlsx.href..")
+                      "...hh-export-xlsx.href...hh-export-over.data..")
     body["outputs"] = [{"id": i, "property": p} for i, p in (
         ("hh-grid", "getRowsResponse"), ("hh-count", "children"), ("hh-export-csv", "href"),
-        ("hh-export-xlsx", "href"))]
+        ("hh-export-xlsx", "href"), ("hh-export-over", "data"))]
     status = page.evaluate(
         """body => fetch('/_dash-update-component', {method: 'POST',
              headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})

@@ -170,7 +170,7 @@ def test_household_list_rows(server, wh):
     from pages import households
 
     with logged_in(server, "ziyang_manager"):
-        resp, count, csv_href, _ = households.get_rows(
+        resp, count, csv_href, _, over = households.get_rows(
             {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "members", "sort": "desc"}]},
             {"code": "610924000000", "preset": "registered", "year": 2018})
     n = wh.execute("""select count(*) from household where county_code = '610924000000'
@@ -180,6 +180,40 @@ def test_household_list_rows(server, wh):
     assert len(rows) == 50 and rows[0]["members"] == max(r["members"] for r in rows)
     assert all(r["phone"] is None or "****" in r["phone"] for r in rows)
     assert csv_href.startswith("/export/households.csv?unit=610924000000&preset=registered")
+    assert over is None
+
+
+def test_an_export_above_the_cap_is_refused_on_the_page(server, wh, monkeypatch):
+    """Above the cap the buttons link nowhere and a click says why, with the count."""
+    from pages import households
+
+    monkeypatch.setattr(hl, "EXPORT_CAP", 50)
+    n = wh.execute("select count(*) from household where county_code = '610924000000'"
+                   ).fetchone()[0]
+    with logged_in(server, "ziyang_manager"):
+        resp, count, csv_href, xlsx_href, over = households.get_rows(
+            {"startRow": 0, "endRow": 50}, {"code": "610924000000", "preset": "all"})
+        assert (csv_href, xlsx_href, over) == (None, None, {"n": n, "cap": 50})
+        assert count == f"共 {n:,} 户 · 导出上限 50 户，请先缩小范围"
+        alert = _text(households.export_refused(1, None, over))
+    assert f"共 {n:,} 户，超过导出上限 50 户，未导出。" in alert
+    with logged_in(server, "ziyang_manager"):
+        assert households.export_refused(1, None, None) is None
+        assert households.export_refused(1, None, {"n": "<script>"}) is None
+
+
+def test_an_export_link_above_the_cap_answers_a_page_not_json(as_user, monkeypatch):
+    """Followed anyway (a link made before the list grew), the refusal is a page in the
+    user's language with the way back, not raw JSON with \\u escapes."""
+    monkeypatch.setattr(hl, "EXPORT_CAP", 50)
+    c = as_user("ziyang_manager")
+    r = c.get("/export/households.csv?unit=610924000000&preset=all",
+              headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"})
+    body = r.get_data(as_text=True)
+    assert r.status_code == 413 and r.mimetype == "text/html"
+    assert "超过导出上限 50 行" in body and 'href="/households/610924000000' in body
+    r = c.get("/export/households.csv?unit=610924000000&preset=all")
+    assert r.status_code == 413 and r.is_json
 
 
 @pytest.mark.parametrize("filter_model,sort_model,message", [
@@ -326,3 +360,61 @@ def test_a_change_that_rounds_away_is_no_change():
     assert (card.value, card.delta, card.direction) == ("0.47", "较上月 +0.00", 0)
     card = view.card_for(v, INDICATORS["hh_monitored"])
     assert (card.delta, card.direction) == ("较上月 0", 0)
+
+
+def _households_of_every_preset(server, wh) -> list[tuple[str, int]]:
+    """Five households of each list preset (as the province's lists order them; years
+    presets in 2016, when households were still poor), and the ones with the most risk
+    types (a list column of two or more crashed the page)."""
+    scope = Scope("province_leader", "leader", PROVINCE)
+    version = api.data_version(_wh(server))
+    picks = []
+    # A month in which some warning was still undecided at its end (the tiny warehouse
+    # has none at the as-of month).
+    pending_month = wh.execute("""
+        select min(date_trunc('month', warning_date)) from monitoring
+        where identify_date >= date_trunc('month', warning_date) + interval 1 month""").fetchone()[0]
+    for preset in hl.PRESETS:
+        year = version.as_of.year if preset == "below_line" else 2016
+        month = pending_month if preset == "pending" else version.as_of
+        q = hl.build(PROVINCE, preset, year, month)
+        picks += [(preset, int(h))
+                  for h in hl.page(_wh(server), scope, q, 0, 5)["household_id"]]
+    picks += [("most_risks", int(h)) for (h,) in wh.execute("""
+        select m.household_id from monitoring as m join monitoring_risk as k using (monitoring_id)
+        group by m.household_id having count(*) >= 2 order by count(*) desc, 1 limit 5""").fetchall()]
+    return picks
+
+
+def test_household_page_for_every_preset(server, wh):
+    """The household page opens for every kind of household a list offers, and names
+    each of its risk types."""
+    from etl.codes import CODES
+    from pages import household
+
+    picks = _households_of_every_preset(server, wh)
+    assert {p for p, _ in picks} == set(hl.PRESETS) | {"most_risks"}
+    assert len([p for p, _ in picks if p == "most_risks"]) == 5
+    with logged_in(server, "province_leader"):
+        for preset, hid in picks:
+            text = _text(household.layout(household_id=str(hid)))
+            no = wh.execute("select household_no from household where household_id = ?",
+                            [hid]).fetchone()[0]
+            assert no in text, (preset, hid)
+            risks = [r for (r,) in wh.execute("""
+                select k.risk_type from monitoring as m join monitoring_risk as k
+                using (monitoring_id) where m.household_id = ? order by k.seq""",
+                [hid]).fetchall()]
+            if risks:
+                assert "风险类型：" + "、".join(CODES["risk"][r][0] for r in risks) in text
+
+
+def test_household_page_says_when_it_exited(server, wh):
+    from pages import household
+
+    hid, year = wh.execute("""select household_id, exit_year from household
+                              where county_code = '610924000000' and exit_year is not null
+                                and exit_type = 1 order by household_id limit 1""").fetchone()
+    with logged_in(server, "ziyang_manager"):
+        text = _text(household.layout(household_id=str(hid)))
+    assert f"{year} 年脱贫（正常脱贫）" in text
