@@ -9,23 +9,25 @@ pages from pages/.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from datetime import timedelta
 
 import dash
-from dash import ClientsideFunction, Dash, Input, Output
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State
 from flask import Flask
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException
 
 import config
-from components import shell
+from components import messages, shell
 from etl.refdata import region_levels
-from ops import db, demo, migrations
+from ops import clock, db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import api_v1, auth, context, exports, i18n, imports, scheduler, wall
+from web import account, api_v1, auth, context, exports, i18n, imports, scheduler, wall
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -79,6 +81,31 @@ def _first_request_setup(app: Dash) -> None:
                 fn()
 
 
+def _guarded(layout, module: str):
+    @functools.wraps(layout)
+    def guarded(*args, **kwargs):
+        try:
+            return layout(*args, **kwargs)
+        except (*messages.REFUSALS, HTTPException):
+            raise
+        except Exception:
+            log.exception("the layout of %s failed (%s)", module, sorted(kwargs))
+            return messages.notice("error.page_failed",
+                                   at=i18n.fmt_time(i18n.now_local(), seconds=True),
+                                   zone=i18n.zone_name())
+    guarded.jz_guarded = True
+    return guarded
+
+
+def _guard_layouts() -> None:
+    """A page whose layout fails unexpectedly says so (the log has the traceback)
+    instead of leaving a blank page and a console error."""
+    for page in dash.page_registry.values():
+        layout = page.get("layout")
+        if callable(layout) and not getattr(layout, "jz_guarded", False):
+            page["layout"] = _guarded(layout, page["module"])
+
+
 def create_app(settings: config.Settings | None = None) -> Dash:
     settings = settings or config.load()
     engine = db.engine(settings.ops_db)
@@ -89,7 +116,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         demo.ensure(engine, region_levels())
     warehouse = Warehouse(settings.warehouse, settings.cache_dir, settings.reload_seconds)
     context.set_context(context.Context(settings, engine, warehouse))
-    i18n.set_timezone(settings.timezone)
+    clock.set_zone(settings.timezone)
 
     server = Flask(__name__, template_folder="web/templates", static_folder=None)
     server.config.update(
@@ -106,6 +133,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         MAX_CONTENT_LENGTH=20 * 2**20,
     )
     auth.init(server)
+    account.init(server)  # /account/password
     wall.init(server)  # after the login gate: fences wall accounts in
     exports.init(server)
     imports.init(server)
@@ -120,11 +148,18 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         serve_locally=True, compress=False,
     )
     app.layout = serve_layout
+    _guard_layouts()
     _first_request_setup(app)
     # Purely visual: keep the language switch pointing back at the current page.
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="langHref"),
         Output("shell-lang", "href"), Input("shell-url", "href"))
+    # Purely visual too: the current page's entry of the navigation is marked active.
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="navActive"),
+        Output({"type": "shell-nav", "href": ALL, "match": ALL}, "active"),
+        Input("shell-url", "pathname"),
+        State({"type": "shell-nav", "href": ALL, "match": ALL}, "id"))
     return app
 
 

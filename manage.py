@@ -48,6 +48,13 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 @click.group()
 def cli() -> None:
     """Jingzhun (精准): rural poverty monitoring command centre."""
+    import config
+    from ops import clock
+
+    try:
+        clock.set_zone(config.load().timezone)  # days and deadlines as the app counts them
+    except config.ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @cli.command("build-data")

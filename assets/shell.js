@@ -6,5 +6,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       var base = (link && link.getAttribute("href") || "/lang/en").split("?")[0];
       return base + "?next=" + encodeURIComponent(window.location.pathname + window.location.search);
     },
+    // The navigation entry of the current page: the one whose page path is the URL's
+    // path or the longest that leads it ("/region" for /region/610924000000).
+    navActive: function (pathname, ids) {
+      var path = (pathname || window.location.pathname || "/").replace(/\/+$/, "") || "/";
+      var best = -1, length = -1;
+      (ids || []).forEach(function (id, i) {
+        var m = (id && id.match) || "/";
+        var hit = m === "/" ? path === "/" : path === m || path.indexOf(m + "/") === 0;
+        if (hit && m.length > length) { best = i; length = m.length; }
+      });
+      return (ids || []).map(function (_, i) { return i === best; });
+    },
   },
 });

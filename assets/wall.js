@@ -12,6 +12,22 @@
     requested: {},
   };
 
+  // "2026-12-01 07:38:05" in the deployment's zone (the server names it), not the
+  // screen computer's.
+  function zonedClock(d, zone) {
+    var parts = {};
+    try {
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone || undefined, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23"
+      }).formatToParts(d).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) {  // a browser without that zone: UTC, as the stores keep it
+      return d.toISOString().slice(0, 19).replace("T", " ");
+    }
+    return parts.year + "-" + parts.month + "-" + parts.day + " " + parts.hour + ":"
+      + parts.minute + ":" + parts.second;
+  }
+
   // Leaflet functions the wall's maps name ({"variable": "jz.wall.style"}).
   window.jz = Object.assign({}, window.jz);
   window.jz.wall = {
@@ -133,7 +149,13 @@
   }
 
   // ---------------------------------------------------------------- heartbeat
-  function flag(id, on) { var el = $(id); if (el) el.classList.toggle("is-on", on); }
+  // Shows or hides a flag; true when that changed.
+  function flag(id, on) {
+    var el = $(id);
+    if (!el || el.classList.contains("is-on") === on) return false;
+    el.classList.toggle("is-on", on);
+    return true;
+  }
   function beat() {
     if (state.inFlight) return;
     state.inFlight = true;
@@ -152,7 +174,9 @@
         state.failures = 0;
         state.lastOk = Date.now();
         flag("wall-reconnect", false);
-        flag("wall-stale", !!data.stale);
+        // The stale banner takes a row of its own (wall.css): the maps and plots fit
+        // themselves to the views' new height.
+        if (flag("wall-stale", !!data.stale)) window.dispatchEvent(new Event("resize"));
         // Compared with what is on screen, not with what was asked for: a redraw that
         // failed is asked for again at the next heartbeat.
         if (data.stamp !== setting("stamp", null) && window.dash_clientside &&
@@ -187,9 +211,10 @@
     }
     var clock = $("wall-clock");
     if (clock) {
-      var d = new Date(), pad = function (x) { return (x < 10 ? "0" : "") + x; };
-      clock.textContent = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate())
-        + " " + pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+      var at = zonedClock(new Date(), clock.getAttribute("data-zone"));
+      clock.textContent = at.slice(11);
+      var day = $("wall-clock-date");
+      if (day) day.textContent = at.slice(0, 10) + " " + (clock.getAttribute("data-zone-name") || "");
     }
     var all = views();
     if (all.length && all !== state.views && (!state.views || all[0] !== state.views[0])) {

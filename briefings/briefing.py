@@ -12,7 +12,6 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -26,13 +25,13 @@ from components import region as region_view
 from components.kpi import Kpi
 from components.tasks import region_label as unit_name
 from config import Settings
+from ops import clock, users
 from ops import tasks as T
 from queries import api, indicators
 from queries.runner import Warehouse
 from queries.scope import Scope
-from web.i18n import fmt_date, fmt_exact, fmt_month, get_lang, t
+from web.i18n import fmt_date, fmt_exact, fmt_month, fmt_time, get_lang, t, zone_name
 
-CN = ZoneInfo("Asia/Shanghai")
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
 HEADLINE = ("hh_registered", "hh_monitored", "hh_unresolved", "hh_monitored_per_1000",
@@ -129,8 +128,9 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True)
                                        for i in inds]
                 for rec in v.children.sort_values("code").to_dict("records")]
-    version = t("brief.version", as_of=fmt_date(v.version.as_of), version=v.version.version)
-    return Briefing(unit=v.unit, month=v.month, generated_at=now.astimezone(CN),
+    version = t("brief.version", as_of=fmt_date(v.version.as_of),
+                built=f'{fmt_time(wh.version["built_at"])} {zone_name()}')
+    return Briefing(unit=v.unit, month=v.month, generated_at=clock.local(now),
                     generated_by=generated_by, data_version=version, cards=cards,
                     lifecycle=lifecycle, lifecycle_note=lifecycle_note,
                     as_of=fmt_date(v.version.as_of), ranking=ranking,
@@ -146,7 +146,7 @@ def _sized(fig: dict, width: int, height: int) -> dict:
 def html(b: Briefing, settings: Settings) -> str:
     return TEMPLATES.get_template("briefing.html").render(
         b=b, t=t, font=settings.cjk_font, lang=get_lang(),
-        generated_at=b.generated_at.strftime("%Y-%m-%d %H:%M"))
+        generated_at=f"{fmt_time(b.generated_at)} {zone_name()}")
 
 
 def pdf(b: Briefing, settings: Settings) -> bytes:
@@ -176,6 +176,8 @@ def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
         m=meeting, region=unit_name(meeting["region_code"]), rows=rows, t=t,
         font=settings.cjk_font, lang=get_lang(),
         held_on=fmt_date(meeting["held_on"]), generated_by=generated_by,
-        generated_at=now.astimezone(CN).strftime("%Y-%m-%d %H:%M"))
+        recorded_by=users.display_names(ops, [meeting["created_by"]]).get(
+            meeting["created_by"], meeting["created_by"]),
+        generated_at=f"{fmt_time(now)} {zone_name()}")
     footer = _esc(t("minutes.title", title=meeting["title"]))
     return f"minutes-{meeting['id']}.pdf", render.html_pdf(settings, body, {}, footer)

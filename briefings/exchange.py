@@ -18,7 +18,7 @@ import zipfile
 from queries import api
 from queries.privacy import can_export_ids
 from queries.runner import Warehouse
-from queries.scope import AccessDenied, Scope, prefix_of
+from queries.scope import RoleDenied, Scope, prefix_of
 
 LAYOUT, VERSION = "jingzhun-national-exchange", 1
 FILES = ("households", "members", "monitoring")
@@ -39,7 +39,7 @@ def build(wh: Warehouse, scope: Scope, code: str, month: dt.date, by: str,
     """The file name and the ZIP. AccessDenied for a role that may not see ID numbers or
     a unit outside the scope."""
     if not allowed(scope):
-        raise AccessDenied("this role may not export ID numbers")
+        raise RoleDenied(scope.role, "this role may not export ID numbers")
     unit = api.region(wh, scope, code)
     now = now or dt.datetime.now(dt.UTC)
     until = _month_end(month)

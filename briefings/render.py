@@ -72,7 +72,9 @@ def ensure(settings: Settings) -> None:
     """Raise Unavailable with what to install when an export cannot be rendered here."""
     gaps = missing(settings)
     if gaps:
-        raise Unavailable(t("export.unavailable", what="; ".join(gaps), cmd=INSTALL))
+        # The command is for the administrator's log (and the README), not the screen.
+        log.warning("exports unavailable (%s): install with %s", "; ".join(gaps), INSTALL)
+        raise Unavailable(t("export.unavailable", what="; ".join(gaps)))
 
 
 def for_export(fig: dict, font: str, width: int, height: int) -> dict:
@@ -347,16 +349,23 @@ def html_pdf(settings: Settings, html: str, figures: dict[str, dict], footer: st
     return _browser.call(settings, work)
 
 
+# The map's image: its title, the units' names that fit, no zoom buttons (assets/map.js).
+MAP_EXPORT = "window.jz && window.jz.map && window.jz.map.forExport()"
+
+
 def _box(fig: dict) -> tuple[int, int]:
     lay = fig.get("layout", {})
     return int(lay.get("width") or 1000), int(lay.get("height") or 400)
 
 
 def page_png(settings: Settings, base_url: str, path: str, cookies: list[dict], width: int,
-             height: int, selector: str | None = None, full_page: bool = False) -> bytes:
+             height: int, selector: str | None = None, full_page: bool = False,
+             prepare: str | None = None) -> bytes:
     """A page of this app (``base_url`` + ``path``) as the user sees it (their session
-    cookies) at 2×, or only the element ``selector`` on it. The browser loads nothing but
-    this app (and the map tiles an operator configured)."""
+    cookies) at 2×, or only the element ``selector`` on it. ``prepare``, a script of the
+    app's assets, readies the page for its image first (MAP_EXPORT: the map's title and
+    names, no zoom buttons). The browser loads nothing but this app (and the map tiles an
+    operator configured)."""
     allowed = (base_url.rstrip("/") + "/",)
     if settings.tile_url:
         from urllib.parse import urlsplit
@@ -384,6 +393,9 @@ def page_png(settings: Settings, base_url: str, path: str, cookies: list[dict], 
                     raise LookupError(selector)
                 el.scroll_into_view_if_needed()
                 page.wait_for_timeout(400)  # the map's redraw after scrolling
+                if prepare:
+                    page.evaluate(prepare)
+                    page.wait_for_timeout(200)  # the map fits its frame again
                 return el.screenshot(type="png")
             page.wait_for_timeout(300)
             return page.screenshot(type="png", full_page=full_page)

@@ -17,7 +17,7 @@ from ops import audit
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
-from queries.scope import AccessDenied, Scope
+from queries.scope import AccessDenied, RoleDenied, Scope
 
 PAGE_SIZES = (640, 3840)  # the smallest and largest width or height of a page image
 NOT_IMAGED = ("/wall",)  # pages not to be made images of (the wall is a screen of its own)
@@ -59,7 +59,7 @@ def start_exchange(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
     if not exchange.allowed(scope):
         audit.record(ops, scope.username, "export_exchange", target=str(code)[:20],
                      outcome="refused", detail={"period": period}, ip=ip)
-        raise AccessDenied("this role may not export ID numbers")
+        raise RoleDenied(scope.role, "this role may not export ID numbers")
     month = api.strict_month(period, api.data_version(wh))
     unit = api.region(wh, scope, code)
 
@@ -149,6 +149,7 @@ def start_page(ops: Engine, settings: Settings, scope: Scope, href: str, pages: 
     def work(progress):
         body = render.page_png(settings, base, path, jar, width, height,
                                selector=".jz-map-box" if map_only else None,
+                               prepare=render.MAP_EXPORT if map_only else None,
                                full_page=full_page and not map_only)
         return f"{kind}-{slug}-{stamp}.png", body
 

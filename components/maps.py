@@ -79,8 +79,27 @@ def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indica
                 "tooltip": t("map.tooltip", name=name,
                              value=text if text != "—" else t("data.no_data")),
                 "schematic": bool(row.is_schematic),
+                # Where the unit's name goes on the map's image (its label point).
+                "label": _label_point(row),
             }})
     return {"type": "FeatureCollection", "features": features}, bounds, colours
+
+
+def _label_point(row) -> list[float] | None:
+    lon, lat = getattr(row, "lon", None), getattr(row, "lat", None)
+    if lon is None or lat is None or pd.isna(lon) or pd.isna(lat):
+        return None
+    return [float(lon), float(lat)]
+
+
+def label_collection(fc: dict) -> dict:
+    """The units' names at their label points: shown on the map's image only (the page
+    names a unit in its tooltip), as many as fit without overlapping (assets/map.js)."""
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": f["properties"]["label"]},
+         "properties": {"name": f["properties"]["name"],
+                        "point": f["geometry"]["type"] == "Point"}}
+        for f in fc["features"] if f["properties"].get("label")]}
 
 
 def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period: str,
@@ -103,11 +122,13 @@ def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period:
 
 
 def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
-               tile_url: str | None, key: str) -> html.Div:
+               tile_url: str | None, key: str, title: str = "") -> html.Div:
     """The map, framed on the unit's extent; tiles only when an operator configured them.
 
     ``key`` (the unit's code) gives each unit its own map component: a drill mounts a
-    new map framed on the new unit instead of keeping the old view.
+    new map framed on the new unit instead of keeping the old view. ``title`` (indicator,
+    unit, period) heads the map's image, with the units' names and without the zoom
+    buttons (assets/map.js forExport); the page shows neither.
     """
     bounds = [[outline["lat_min"], outline["lon_min"]], [outline["lat_max"], outline["lon_max"]]] \
         if outline else [[31.7, 105.5], [39.6, 111.3]]
@@ -121,7 +142,10 @@ def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
         layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(outline["geojson"]),
                                        "properties": {}},
                                  style=_fn("outline"), interactive=False, id="region-map-outline"))
+    layers.append(dl.GeoJSON(data=label_collection(fc), pointToLayer=_fn("label"),
+                             interactive=False, id="region-map-labels"))
     return html.Div(className="jz-map-box", children=[
+        html.Div(title, className="jz-map-export-title") if title else None,
         dl.Map(layers, bounds=bounds, id=f"region-map-{key}", className="jz-map",
                # bounds frame the map (center and zoom would take precedence); no viewport
                # tracking: dash-leaflet's needs a center, and nothing here uses it.

@@ -7,6 +7,7 @@ import pandas as pd
 from components import charts, tables
 from components.kpi import Kpi
 from queries.api import Overview
+from web import i18n
 from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, fmt_pct, fmt_points, fmt_signed, t
 
 
@@ -29,7 +30,7 @@ def _count_kpi(key, label, cur, prev, unit_key, good_when, period, change_key, n
 
 def _ratio_kpi(key, label, cur, prev, good_when, period, change_key, note="") -> Kpi:
     delta = None if cur is None or prev is None or pd.isna(cur) or pd.isna(prev) \
-        else float(cur) - float(prev)
+        else i18n.points_shown(float(cur) - float(prev))  # as shown: rounded away is none
     return Kpi(key=key, label=label, value=fmt_pct(cur), exact="",
                delta=t(change_key, delta=fmt_points(delta)) if delta is not None
                else t("overview.change.none"),

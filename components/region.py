@@ -11,7 +11,7 @@ from components.kpi import Kpi
 from etl.codes import CODES
 from queries.api import RegionView
 from queries.indicators import INDICATORS, Indicator
-from web.i18n import fmt_count, fmt_exact, fmt_month, fmt_pct, fmt_points, get_lang, t
+from web.i18n import fmt_count, fmt_exact, fmt_month, fmt_pct, fmt_points, get_lang, points_shown, t
 
 
 def _missing(v) -> bool:
@@ -64,6 +64,8 @@ def card_for(view: RegionView, ind: Indicator) -> Kpi:
         # As shown (two decimals, whole yuan): a change that rounds away is no change,
         # not "-0.00".
         delta = round(delta, 2 if ind.kind == "per1000" else 0) + 0.0
+    elif delta is not None and ind.kind == "ratio":
+        delta = points_shown(delta)  # one decimal of a percentage point, as shown
     change_key = "overview.change.month" if ind.period == "month" else "overview.change.year"
     if delta is None:
         delta_text = t("overview.change.none")

@@ -17,6 +17,7 @@ from web.i18n import t
 class NavItem:
     label: str
     href: str
+    match: str = ""  # the page's path: the entry is active on it and below it
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,8 @@ def nav_items(registry, role: str, region_code: str) -> list[NavItem]:
     pages = [p for p in registry.values() if p.get("nav") and role in p["nav"]["roles"]]
     pages.sort(key=lambda p: p["nav"]["order"])
     return [NavItem(t(p["nav"]["label"]),
-                    f"{p['path']}/{region_code}" if p.get("path_template") else p["path"])
+                    f"{p['path']}/{region_code}" if p.get("path_template") else p["path"],
+                    p["path"])
             for p in pages]
 
 
@@ -53,6 +55,10 @@ def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
                           viewer.region_name], size="sm", id="shell-user"),
                 html.A(t("lang.switch"), id="shell-lang", className="jz-header-link",
                        href=f"/lang/{other}?next=/"),
+                # A wall account cannot change its password (web/account.py).
+                *([] if viewer.role == "wall" else [html.A(
+                    t("user.change_password"), href="/account/password",
+                    className="jz-header-link", id="shell-password")]),
                 html.A(t("user.logout"), href="/logout", className="jz-header-link",
                        id="shell-logout"),
             ]),
@@ -99,9 +105,12 @@ def export_dialog() -> html.Div:
 
 
 def navbar(items: list[NavItem]) -> dmc.AppShellNavbar:
+    """The pages' entries; the current page's is marked active by a clientside callback
+    on the URL (app.py, assets/shell.js navActive), also after client-side navigation."""
     return dmc.AppShellNavbar(p="xs", className="jz-navbar", children=[
-        dmc.NavLink(label=i.label, href=i.href, className="jz-nav-link",
-                    id={"type": "shell-nav", "href": i.href}) for i in items])
+        dmc.NavLink(label=i.label, href=i.href, className="jz-nav-link", active=False,
+                    id={"type": "shell-nav", "href": i.href, "match": i.match or i.href})
+        for i in items])
 
 
 def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None):

@@ -3,8 +3,8 @@ form and the boards. Data in, components out."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 
 import dash_mantine_components as dmc
 from dash import html
@@ -13,7 +13,7 @@ from components import tables
 from components.theme import STATUS
 from etl.refdata import region_names
 from ops import tasks as T
-from web.i18n import fmt_date, t
+from web.i18n import fmt_date, fmt_time, t, zone_name
 
 DUE_SOON_DAYS = 3
 
@@ -38,14 +38,29 @@ def region_label(code: str | None) -> str:
     return region_names().get(code or "", code or "—")
 
 
-def rows(found: list[dict]) -> list[dict]:
+def person(username: str | None, people: dict[str, str] | None = None) -> str:
+    """A person as the screens name them: the display name (``people``: username ->
+    display name, from ops.users.display_names), "system" for the schedule."""
+    if username == "system":
+        return t("task.actor.system")
+    known = (people or {}).get(username or "")
+    if known:
+        return known
+    demo = re.fullmatch(r"demo_(61\d{10})", username or "")  # demo stores made before
+    if demo:
+        return t("task.actor.demo", unit=region_label(demo.group(1)))
+    return username or "—"
+
+
+def rows(found: list[dict], people: dict[str, str] | None = None) -> list[dict]:
     out = []
     for task in found:
         s = status(task)
         out.append({
             "id": task["id"], "title": task["title"],
             "assignee": region_label(task["assignee_region"]),
-            "issuer": task["issuer"], "state": t(f"task.state.{task['state']}"),
+            "issuer": person(task["issuer"], people),
+            "state": t(f"task.state.{task['state']}"),
             "status": s, "status_label": t(f"task.status.{s}"),
             "deadline": task["deadline"].isoformat(), "days_left": task["days_left"],
             "priority": t(f"task.priority.{task['priority']}"),
@@ -55,7 +70,8 @@ def rows(found: list[dict]) -> list[dict]:
     return out
 
 
-def task_grid(grid_id: str, found: list[dict], height: int = 420):
+def task_grid(grid_id: str, found: list[dict], height: int = 420,
+              people: dict[str, str] | None = None):
     cols = [
         {"field": "id", "headerName": "#", "width": 70, "type": "rightAligned"},
         {"field": "title", "headerName": t("task.col.title"), "flex": 2, "minWidth": 220},
@@ -71,7 +87,7 @@ def task_grid(grid_id: str, found: list[dict], height: int = 420):
         {"field": "escalated", "headerName": t("task.col.escalated"), "width": 120},
         {"field": "issuer", "headerName": t("task.col.issuer"), "width": 140},
     ]
-    g = tables.grid(grid_id, cols, rows(found), height=height)
+    g = tables.grid(grid_id, cols, rows(found, people), height=height)
     g.dashGridOptions = {**g.dashGridOptions, "rowSelection": {"mode": "singleRow",
                                                                "checkboxes": False,
                                                                "enableClickSelection": True}}
@@ -96,20 +112,20 @@ def _event_text(e: dict) -> str:
     return t(f"task.ev.{kind}")
 
 
-def timeline(task: dict) -> dmc.Timeline:
+def timeline(task: dict, people: dict[str, str] | None = None) -> dmc.Timeline:
     items = []
     for e in task["events"]:
-        at = e["at"].astimezone(dt.timezone(dt.timedelta(hours=8)))  # Beijing time
         note = e["body"] if e["kind"] in ("comment", "urge", "transition") and e["body"] \
             and e["body"] not in T.ACTIONS else ""
         items.append(dmc.TimelineItem(title=_event_text(e), children=[
-            dmc.Text(f"{at:%Y-%m-%d %H:%M} · {e['actor']}", size="xs", c="dimmed"),
+            dmc.Text(f"{fmt_time(e['at'])} {zone_name()} · {person(e['actor'], people)}",
+                     size="xs", c="dimmed"),
             dmc.Text(note, size="sm") if note else None]))
     return dmc.Timeline(items, active=len(items) - 1, bulletSize=14, lineWidth=2,
                         className="jz-task-timeline")
 
 
-def detail(task: dict) -> html.Div:
+def detail(task: dict, people: dict[str, str] | None = None) -> html.Div:
     """One instruction: what, who, when, its links, the timeline, the allowed actions."""
     links = [f"{t('task.link.' + k['kind'])} {region_label(k['ref']) if k['kind'] == 'region' else k['ref']}"
              for k in task.get("links", [])]
@@ -122,10 +138,10 @@ def detail(task: dict) -> html.Div:
         dmc.SimpleGrid(cols=2, mt="sm", spacing=4, children=[
             dmc.Text(t("task.col.assignee") + "：" + region_label(task["assignee_region"]),
                      size="sm"),
-            dmc.Text(t("task.col.issuer") + "：" + task["issuer"], size="sm"),
+            dmc.Text(t("task.col.issuer") + "：" + person(task["issuer"], people), size="sm"),
             dmc.Text(t("task.col.deadline") + "：" + fmt_date(task["deadline"]), size="sm"),
             dmc.Text(t("task.col.ack_deadline") + "：" +
-                     f"{task['ack_deadline'].astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d %H:%M}",
+                     f"{fmt_time(task['ack_deadline'])} {zone_name()}",
                      size="sm"),
             dmc.Text(t("task.col.type") + "：" + t(f"task.type.{task['type']}"), size="sm"),
             dmc.Text(t("task.col.priority") + "：" + t(f"task.priority.{task['priority']}"),
@@ -146,7 +162,7 @@ def detail(task: dict) -> html.Div:
         dmc.Button(t("task.action.comment"), id={"type": "task-act", "action": "comment"},
                    size="xs", variant="subtle", mt=4),
         dmc.Divider(my="sm"),
-        timeline(task),
+        timeline(task, people),
     ])
 
 

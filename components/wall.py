@@ -25,10 +25,11 @@ from components.overview import cards
 from components.region import fmt_value
 from components.tasks import region_label
 from components.theme import FONT_STACK, MONTH_AXIS, NO_DATA, STATUS
+from ops import clock
 from queries.api import WallView
 from queries.indicators import INDICATORS
 from queries.scope import prefix_of
-from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, get_lang, t
+from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, fmt_time, get_lang, t, zone_name
 
 MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall
 PANEL, LINE = "#0d1e36", "#1f3b60"  # the page itself is styled in assets/wall.css
@@ -361,11 +362,8 @@ def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Footer:
 
 
 def header(region_name: str, views: list[dict], version: dict, active: int = 0) -> html.Header:
-    built = pd.Timestamp(version["built_at"])
-    if built.tzinfo is not None:
-        built = built.tz_convert("Asia/Shanghai")
     stamp = t("wall.stamp", as_of=fmt_date(version["as_of"]),
-              built=built.strftime("%Y-%m-%d %H:%M"), v=version["version"])
+              built=f'{fmt_time(version["built_at"])} {zone_name()}')
     return html.Header(className="jz-wall-header", children=[
         html.Div(className="jz-wall-heading", children=[
             html.H1(t("wall.title", region=region_name), className="jz-wall-title"),
@@ -377,7 +375,12 @@ def header(region_name: str, views: list[dict], version: dict, active: int = 0) 
                                 **{"data-dot": i})
                       for i in range(len(views))], className="jz-wall-dots", id="wall-dots"),
         ]),
-        html.Div("", id="wall-clock", className="jz-wall-clock"),
+        # The clock runs in the browser but shows the deployment's zone, whatever the
+        # screen's computer is set to.
+        html.Div(className="jz-wall-clockbox", children=[
+            html.Div("", id="wall-clock", className="jz-wall-clock",
+                     **{"data-zone": clock.zone().key, "data-zone-name": zone_name()}),
+            html.Div("", id="wall-clock-date", className="jz-wall-clock-date")]),
         html.Div(t("wall.paused"), id="wall-paused", className="jz-wall-flag"),
         html.Div(t("wall.reconnecting"), id="wall-reconnect", className="jz-wall-flag"),
     ])

@@ -89,7 +89,9 @@ def seed_instructions(engine: Engine, levels: dict[str, int], now, count: int = 
             lambda code: code in levels)
         with engine.begin() as conn:
             task_id = T.insert(conn, issuer, new, created)
-        assignee = Scope("demo_" + county, "manager", county)
+        # The county's officer acts under a name people read on the timeline (there is
+        # no such account: demo instructions only).
+        assignee = Scope(f"{names.get(county, county)}经办人(演示)", "manager", county)
         fate, at, version = rng.random(), created, 1
         steps = [] if fate < 0.15 else ["acknowledge"] if fate < 0.35 else \
             ["acknowledge", "start"] if fate < 0.55 else \

@@ -14,6 +14,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ops import clock
 from ops import tasks as T
 from ops.schema import doubt_cases, doubt_events, tasks
 from queries.scope import Scope
@@ -74,7 +75,7 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
     by_township: dict[str, list[dict]] = defaultdict(list)
     for c in sorted(cases, key=lambda c: (c["village_code"], int(c["household_id"]))):
         by_township[township_of(c["village_code"])].append(c)
-    deadline = (now + dt.timedelta(days=VERIFY_DAYS)).date().isoformat()
+    deadline = (clock.day(now) + dt.timedelta(days=VERIFY_DAYS)).isoformat()
     news = []
     # An instruction links at most T.MAX_LINKS households: a larger township gets more.
     def line(c: dict) -> str:

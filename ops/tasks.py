@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from ops import clock
 from ops.schema import digests, meetings, task_events, task_links, tasks
 from queries.scope import CODE, Scope, level_of
 
@@ -205,7 +206,7 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
         errors["assignee_region"] = "task.err.bad_region"
     elif not actor.contains(region):
         errors["assignee_region"] = "task.err.region_outside"
-    today = now.date()
+    today = clock.day(now)
     deadline = _date(data.get("deadline"))
     if deadline is None:
         errors["deadline"] = "task.err.bad_date"
@@ -238,7 +239,7 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
     if errors:
         raise TaskError(400, "task.err.invalid", errors)
     if ack_at is None:
-        end_of_deadline = dt.datetime.combine(deadline, dt.time(23, 59), tzinfo=dt.UTC)
+        end_of_deadline = clock.end_of_day(deadline)
         ack_at = min(now + ACK_WITHIN, end_of_deadline)
     return NewTask(
         title=title, content=content, type=data.get("type", "other"),
@@ -262,8 +263,8 @@ def decorate(task: dict, now: dt.datetime, actor: Scope | None = None) -> dict:
     deadline = _date(task["deadline"])
     task["deadline"] = deadline
     task["overdue"] = task["state"] in OPEN and task["state"] != "draft" \
-        and deadline < now.date()
-    task["days_left"] = (deadline - now.date()).days
+        and deadline < clock.day(now)
+    task["days_left"] = (deadline - clock.day(now)).days
     if actor is not None:
         task["allowed_actions"] = allowed_actions(actor, task)
     return task
@@ -308,7 +309,7 @@ def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
     if issuer:
         q = q.where(tasks.c.issuer == issuer)
     if overdue is not None:
-        late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < now.date())
+        late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
         q = q.where(late if overdue else sa.not_(late))
     if escalated is not None:
         q = q.where(tasks.c.escalated_to.is_not(None) if escalated
@@ -513,7 +514,7 @@ def tick(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"overdue": 0, "escalated": 0, "digests": 0}
     with engine.begin() as conn:
         late = conn.execute(sa.select(tasks.c.id, tasks.c.version).where(
-            tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < now.date(),
+            tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now),
             tasks.c.overdue_at.is_(None))).all()
         for task_id, version in late:
             n = conn.execute(tasks.update().where(tasks.c.id == task_id,
@@ -542,7 +543,7 @@ def tick(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
 
 def _digests(engine: Engine, now: dt.datetime) -> int:
     """One digest a day for each unit with open instructions."""
-    today = now.date()
+    today = clock.day(now)
     week = today + dt.timedelta(days=7)
     q = sa.select(
         tasks.c.assignee_region,
@@ -552,18 +553,26 @@ def _digests(engine: Engine, now: dt.datetime) -> int:
         sa.func.sum(sa.case((tasks.c.state == "issued", 1), else_=0)).label("unacknowledged"),
         sa.func.sum(sa.case((tasks.c.escalated_to.is_not(None), 1), else_=0)).label("escalated"),
     ).where(tasks.c.state.in_(OPEN[1:])).group_by(tasks.c.assignee_region)
+    # Today's digest is brought up to date at every tick. It used to be written once, at
+    # the first tick of the day, and then kept saying what was true then: "未签收 0 件"
+    # all day for an instruction issued after it.
+    fields = ("open", "overdue", "due_week", "unacknowledged", "escalated")
     written = 0
     with engine.begin() as conn:
-        done = {r[0] for r in conn.execute(sa.select(digests.c.region_code)
-                                           .where(digests.c.day == today))}
-        for row in conn.execute(q).all():
-            if row.assignee_region in done:
-                continue
-            body = json.dumps({k: int(getattr(row, k) or 0) for k in
-                               ("open", "overdue", "due_week", "unacknowledged", "escalated")})
-            written += _insert_ignore(conn, digests, {
-                "region_code": row.assignee_region, "day": today, "body": body,
-                "created_at": now})
+        done = {r.region_code: r.body for r in conn.execute(
+            sa.select(digests.c.region_code, digests.c.body).where(digests.c.day == today))}
+        fresh = {row.assignee_region: json.dumps({k: int(getattr(row, k) or 0) for k in fields})
+                 for row in conn.execute(q).all()}
+        for region in done.keys() - fresh.keys():  # nothing open any more
+            fresh[region] = json.dumps(dict.fromkeys(fields, 0))
+        for region, body in sorted(fresh.items()):
+            if region not in done:
+                written += _insert_ignore(conn, digests, {
+                    "region_code": region, "day": today, "body": body, "created_at": now})
+            elif done[region] != body:
+                written += conn.execute(digests.update().where(
+                    digests.c.region_code == region, digests.c.day == today)
+                    .values(body=body, created_at=now)).rowcount
     return written
 
 
@@ -597,7 +606,7 @@ def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
     instructions of the actor's region, the open ones that are overdue or escalated
     (most overdue first), and overdue counts by assignee unit."""
     now = now or utcnow()
-    today = now.date()
+    today = clock.day(now)
     late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < today)
     escalated = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.escalated_to.is_not(None))
     month_ago = now - dt.timedelta(days=30)
@@ -642,7 +651,7 @@ def period_summary(engine: Engine, actor: Scope, region_code: str, start: dt.dat
     from queries.scope import prefix_of
 
     now = now or utcnow()
-    late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < now.date())
+    late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
     from zoneinfo import ZoneInfo
 
     # Days begin in China's time; the store keeps UTC.

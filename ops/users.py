@@ -21,6 +21,7 @@ DEPARTMENTS = frozenset(str(k) for k in CODES["department"])
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 10
+MAX_PASSWORD = 256  # the login form refuses longer ones (web/auth.py MAX_FIELD)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{2,63}")
 REGION = re.compile(r"61\d{10}")
 # Hashing a password nobody has: unknown usernames cost as much time as real ones.
@@ -78,8 +79,8 @@ def validate(username: str, password: str | None, role: str, region_code: str,
     """Raise UserError naming the first problem. ``region_level`` is None if unknown."""
     if not USERNAME.fullmatch(username or ""):
         raise UserError("username must be 3-64 lower-case letters, digits, '.', '_' or '-'")
-    if password is not None and len(password) < MIN_PASSWORD:
-        raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+    if password is not None:
+        check_password(password)
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if not REGION.fullmatch(region_code or ""):
@@ -124,6 +125,20 @@ def get_by_id(engine: Engine, user_id: int) -> User | None:
     return _row_to_user(row) if row else None
 
 
+def display_names(engine: Engine, usernames=None) -> dict[str, str]:
+    """username -> the name people know the account by (``display_name``), for the
+    accounts named (all of them when ``usernames`` is None). Screens show these, never
+    the username."""
+    q = sa.select(users.c.username, users.c.display_name)
+    if usernames is not None:
+        wanted = sorted({str(u) for u in usernames if u})
+        if not wanted:
+            return {}
+        q = q.where(users.c.username.in_(wanted))
+    with engine.connect() as conn:
+        return {r.username: r.display_name or r.username for r in conn.execute(q)}
+
+
 def list_users(engine: Engine, within: str | None = None) -> list[User]:
     """All users, or those whose region lies within the unit ``within`` (a prefix)."""
     q = sa.select(users).order_by(users.c.region_code, users.c.username)
@@ -133,9 +148,28 @@ def list_users(engine: Engine, within: str | None = None) -> list[User]:
         return [_row_to_user(r) for r in conn.execute(q)]
 
 
-def set_password(engine: Engine, username: str, password: str) -> None:
+def password_problem(password: str | None) -> str | None:
+    """The password policy, for every way a password is set (``manage.py users``, the
+    admin pages, a user changing their own): the first rule ``password`` breaks
+    ("too_short", "too_long"), or None."""
     if len(password or "") < MIN_PASSWORD:
+        return "too_short"
+    if len(password) > MAX_PASSWORD:
+        return "too_long"
+    return None
+
+
+def check_password(password: str | None) -> None:
+    """Raise UserError if ``password`` breaks the policy (``password_problem``)."""
+    problem = password_problem(password)
+    if problem == "too_short":
         raise UserError(f"password must have at least {MIN_PASSWORD} characters")
+    if problem == "too_long":
+        raise UserError(f"password must have at most {MAX_PASSWORD} characters")
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    check_password(password)
     with engine.begin() as conn:
         n = conn.execute(users.update().where(users.c.username == username).values(
             password_hash=generate_password_hash(password), failed_logins=0,

@@ -11,6 +11,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ops import clock
 from ops import tasks as T
 from ops.schema import tasks, warning_decisions
 from queries.scope import Scope
@@ -37,7 +38,7 @@ def to_instruction(engine: Engine, scope: Scope, warning: dict, assignee: str, t
         raise T.TaskError(404, "task.err.not_found")
     if scope.role not in T.ISSUERS:
         raise T.TaskError(403, "task.err.cannot_issue")
-    deadline = (now + dt.timedelta(days=VERIFY_DAYS)).date().isoformat()
+    deadline = (clock.day(now) + dt.timedelta(days=VERIFY_DAYS)).isoformat()
     new = T.validate(scope, {
         "title": title, "content": content, "type": "alert_verification",
         "source": "alert", "source_ref": warning["warning_key"][:100],

@@ -6,11 +6,11 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, html
 
-from components import messages, tables
+from components import messages, tables, units
 from etl.codes import CODES
 from etl.refdata import region_levels
 from ops import audit, users
-from queries.scope import AccessDenied, current_scope, prefix_of
+from queries.scope import AccessDenied, RoleDenied, current_scope, prefix_of
 from web import context
 from web.auth import client_ip
 from web.i18n import get_lang, t
@@ -25,21 +25,29 @@ def _admin_scope():
     """The admin's scope; everyone else is refused here and in every callback."""
     scope = current_scope()
     if scope.role != "admin":
-        raise AccessDenied("admins only")
+        raise RoleDenied(scope.role, "admins only")
     return scope
+
+
+def department_name(key: str | None) -> str:
+    """A department by its name in the current language (the key only if unknown)."""
+    if not key:
+        return ""
+    names = CODES["department"].get(key)
+    return names[0 if get_lang() == "zh" else 1] if names else key
 
 
 def _rows(scope) -> list[dict]:
     return [{"username": u.username, "display_name": u.display_name,
-             "role": t(f"role.{u.role}"), "region_code": u.region_code,
-             "department": u.department or "",
+             "role": t(f"role.{u.role}"), "region": units.unit_label(u.region_code),
+             "department": department_name(u.department),
              "state": t("admin.active") if u.active else t("admin.disabled")}
             for u in users.list_users(context.ops(), prefix_of(scope.region_code))]
 
 
 def _grid(scope):
     columns = [{"field": f, "headerName": t(f"admin.col.{f}"), "flex": 1}
-               for f in ("username", "display_name", "role", "region_code", "department",
+               for f in ("username", "display_name", "role", "region", "department",
                          "state")]
     g = tables.grid("admin-users-grid", columns, _rows(scope), height=360)
     g.dashGridOptions = {**g.dashGridOptions,
@@ -51,15 +59,15 @@ def _grid(scope):
 def layout(**_):
     try:
         scope = _admin_scope()
-    except AccessDenied:
-        return messages.forbidden()
+    except AccessDenied as exc:
+        return messages.refusal(exc)
     roles = [{"value": r, "label": t(f"role.{r}")} for r in users.ROLES]
     lang = 0 if get_lang() == "zh" else 1
     departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
     return html.Div(className="jz-page", children=[
         dmc.Title(t("admin.title"), order=2, mb="sm"),
-        dmc.Text(t("admin.scope_note", region=scope.region_code), size="sm", c="dimmed",
-                 mb="md"),
+        dmc.Text(t("admin.scope_note", region=units.unit_label(scope.region_code)), size="sm",
+                 c="dimmed", mb="md"),
         html.Div(id="admin-feedback"),
         dmc.Paper(withBorder=True, p="md", mb="md", children=[
             _grid(scope),
@@ -78,14 +86,41 @@ def layout(**_):
                 dmc.TextInput(id="admin-display_name", label=t("admin.col.display_name")),
                 dmc.PasswordInput(id="admin-password", label=t("login.password")),
                 dmc.Select(id="admin-role", label=t("admin.col.role"), data=roles),
-                dmc.TextInput(id="admin-region", label=t("admin.col.region_code"),
-                              value=scope.region_code),
+                dmc.Select(id="admin-region", label=t("admin.col.region"),
+                           data=region_options(scope), value=scope.region_code,
+                           searchable=True, allowDeselect=False, limit=100,
+                           nothingFoundMessage=t("task.filter.nothing")),
+                dmc.Select(id="admin-village", label=t("admin.col.village"),
+                           data=_villages(scope, scope.region_code), searchable=True,
+                           clearable=True,
+                           placeholder=t("admin.village_placeholder"), limit=100,
+                           nothingFoundMessage=t("task.filter.nothing")),
                 dmc.Select(id="admin-department", label=t("admin.col.department"),
                            clearable=True, data=departments),
             ]),
             dmc.Button(t("admin.create"), id="admin-create", mt="md"),
         ]),
     ])
+
+
+def region_options(scope) -> list[dict]:
+    """The units an account may be given, by name: the admin's unit and those below it
+    down to townships (villages come from the second select, for the township picked)."""
+    return units.unit_options(scope, 4)
+
+
+@callback(Output("admin-village", "data"), Output("admin-village", "value"),
+          Input("admin-region", "value"), prevent_initial_call=True)
+def villages(region):
+    """The villages of the township picked (none for a unit above townships)."""
+    return _villages(_admin_scope(), region), None
+
+
+def _villages(scope, region) -> list[dict]:
+    if not units.is_unit(region) or not scope.contains(region) or \
+            region_levels().get(region) != 4:
+        return []
+    return units.unit_options(scope, 5, region)[1:]
 
 
 def _alert(message: str, ok: bool):
@@ -96,10 +131,13 @@ def _alert(message: str, ok: bool):
 @callback(Output("admin-feedback", "children", allow_duplicate=True),
           Output("admin-users-grid", "rowData", allow_duplicate=True),
           Input("admin-create", "n_clicks"),
-          *[State(f"admin-{f}", "value") for f in FIELDS], prevent_initial_call=True)
-def create(_n, username, display_name, password, role, region, department):
+          *[State(f"admin-{f}", "value") for f in FIELDS], State("admin-village", "value"),
+          prevent_initial_call=True)
+def create(_n, username, display_name, password, role, region, department, village=None):
     scope = _admin_scope()
-    region = (region or "").strip()
+    region = (region or "").strip() if isinstance(region, str) else ""
+    if isinstance(village, str) and village:  # a village of the township picked
+        region = village if region and village.startswith(region[:9]) else ""
     username = (username or "").strip().lower()
     if not scope.contains(region):
         return _alert(t("admin.outside_scope"), False), dash.no_update

@@ -12,9 +12,9 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, html
 
-from components import messages, tables
+from components import messages, tables, units
 from ops import audit
-from queries.scope import AccessDenied, current_scope
+from queries.scope import AccessDenied, RoleDenied, current_scope
 from web import context, wall
 from web import playlist as P
 from web.auth import client_ip
@@ -27,9 +27,17 @@ dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="ç²¾å‡
 def _admin_scope():
     """A province admin's scope: the playlist drives every wall of the province."""
     scope = current_scope()
-    if scope.role != "admin" or scope.level != 1:
-        raise AccessDenied("province admins only")
+    if scope.role != "admin":
+        raise RoleDenied(scope.role, "admins only")
+    if scope.level != 1:
+        raise RoleDenied(scope.role, "province admins only", key="error.province_admin")
     return scope
+
+
+def playlist_regions(scope) -> list[dict]:
+    """The units a view may be focused on, by name: the province, its cities and
+    counties."""
+    return units.unit_options(scope, 3)
 
 
 def _rows(pl: P.Playlist) -> list[dict]:
@@ -38,18 +46,27 @@ def _rows(pl: P.Playlist) -> list[dict]:
 
 def layout(**_):
     try:
-        _admin_scope()
-    except AccessDenied:
-        return messages.forbidden()
+        scope = _admin_scope()
+    except AccessDenied as exc:
+        return messages.refusal(exc)
     pl = wall.playlist()
     cached = wall.cached()
     labels = json.dumps({k: t(f"wall.view.{k}") for k in P.KINDS}, ensure_ascii=False)
+    regions = playlist_regions(scope)
+    region_names = json.dumps(
+        {"": t("admin.wall.own_region"), **{o["value"]: o["label"] for o in regions},
+         **{v.region: units.unit_label(v.region) for v in pl.views if v.region}},
+        ensure_ascii=False)
     columns = [
         {"field": "kind", "headerName": t("admin.wall.kind"), "editable": True, "rowDrag": True,
          "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(P.KINDS)},
          "valueFormatter": {"function": f"({labels})[params.value] || params.value"},
          "flex": 1},
-        {"field": "region", "headerName": t("admin.wall.region"), "editable": True, "flex": 1},
+        # A region is picked by name (the code is only the value the playlist stores).
+        {"field": "region", "headerName": t("admin.wall.region"), "editable": True, "flex": 1,
+         "cellEditor": "agSelectCellEditor",
+         "cellEditorParams": {"values": [""] + [o["value"] for o in regions]},
+         "valueFormatter": {"function": f"({region_names})[params.value] || params.value"}},
         {"field": "dwell", "headerName": t("admin.wall.dwell"), "editable": True, "width": 140,
          "cellEditor": "agNumberCellEditor", "type": "rightAligned"},
     ]

@@ -8,8 +8,6 @@ and downloaded from /export/job/<id> by its owner only.
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
@@ -25,13 +23,12 @@ from queries import api
 from queries.scope import current_scope
 from web import context
 from web.auth import client_ip, requester
-from web.i18n import fmt_date, fmt_month, get_lang, t
+from web.i18n import fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
 
 dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
                    nav={"label": "nav.briefings", "roles": STAFF_ROLES, "order": 45})
 
 PENDING = ("queued", "running")
-_CN = ZoneInfo("Asia/Shanghai")
 STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red",
                  "expired": "gray"}
 
@@ -120,9 +117,10 @@ def jobs_table(rows: list[dict]):
                                 className="jz-export-progress")
         body.append(html.Tr([
             html.Td(t(f"export.kind.{j['kind']}")), html.Td(_target(j)),
-            html.Td(j["created_at"].astimezone(_CN).strftime("%Y-%m-%d %H:%M:%S")),
+            html.Td(fmt_time(j["created_at"], seconds=True)),
             html.Td(status), html.Td(file)], **{"data-status": j["status"]}))
-    head = html.Tr([html.Th(t(f"briefings.col.{c}"), style={"textAlign": "left"})
+    head = html.Tr([html.Th(with_zone(t("briefings.col.created")) if c == "created"
+                            else t(f"briefings.col.{c}"), style={"textAlign": "left"})
                     for c in ("kind", "target", "created", "status", "file")])
     return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True,
                      id="brief-jobs-table")

@@ -103,7 +103,11 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                 withBorder=True, p="xs", children=[
                     dmc.Text(t("cc.map_title", region=v.map_parent["name"]), fw=600, mb=4),
                     maps.region_map(fc, v.outline, legend, points,
-                                    context.get().settings.tile_url, v.map_parent["code"])])),
+                                    context.get().settings.tile_url, v.map_parent["code"],
+                                    title=t("map.export_title", region=v.map_parent["name"],
+                                            indicator=t(UNDECIDED.label_key),
+                                            period=t("data.as_of",
+                                                     date=v.version.as_of.isoformat())))])),
             dmc.GridCol(span={"base": 12, "lg": 6}, children=dmc.Paper(
                 withBorder=True, p="md", children=[
                     dmc.Title(t("cc.by_check"), order=4, mb="xs"),

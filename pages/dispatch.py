@@ -22,7 +22,7 @@ from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
 from etl.refdata import region_levels
-from ops import audit
+from ops import audit, clock, users
 from ops import tasks as T
 from queries import api
 from queries import households as hl
@@ -78,7 +78,7 @@ def task_counts(found: list[dict], unit: dict, children: pd.DataFrame) -> pd.Dat
 def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame,
                  scope) -> list[dict]:
     """What the meeting should look at, each ready to become an instruction."""
-    deadline = (dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+    deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     items = []
     worst = v.children.sort_values(["hh_unresolved", "code"], ascending=[False, True])
     for rec in worst.head(5).to_dict("records"):
@@ -128,7 +128,7 @@ def _body(scope, code: str, metric: str | None):
     in_unit = [x for x in found if x["assignee_region"].startswith(prefix_of(code))]
     attention = [x for x in in_unit if x["overdue"] or x["escalated_to"]]
     attention.sort(key=lambda x: (not x["overdue"], x["deadline"]))
-    week = dt.date.today() + dt.timedelta(days=7)
+    week = clock.day() + dt.timedelta(days=7)
     due = [x for x in in_unit if x["state"] in T.OPEN[1:] and x["deadline"] <= week]
     agenda = [
         html.Div(className="jz-agenda-item", children=[
@@ -166,14 +166,19 @@ def _body(scope, code: str, metric: str | None):
                                                     "label": t("indicator.overdue_rate")}]),
                     ]),
                     maps.region_map(fc, v.outline, legend, points,
-                                    context.get().settings.tile_url, v.map_parent["code"]),
+                                    context.get().settings.tile_url, v.map_parent["code"],
+                                    title=t("map.export_title", region=v.map_parent["name"],
+                                            indicator=t(ind.label_key),
+                                            period=t("dispatch.now"))),
                 ])),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
             dmc.Title(t("dispatch.board"), order=3, mb="xs"), view.board(in_unit)]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
             dmc.Title(t("dispatch.due_week", n=len(due)), order=3, mb="xs"),
-            view.task_grid("dispatch-due", due, height=260)]),
+            view.task_grid("dispatch-due", due, height=260,
+                           people=users.display_names(context.ops(),
+                                                      {x["issuer"] for x in due}))]),
     ])
 
 
@@ -215,7 +220,7 @@ def _meeting_modal(children: pd.DataFrame, unit: dict):
         dmc.SimpleGrid(cols=2, children=[
             dmc.TextInput(id="meeting-title", label=t("dispatch.meeting_title")),
             dmc.TextInput(id="meeting-date", label=t("dispatch.meeting_date"),
-                          value=dt.date.today().isoformat()),
+                          value=clock.day().isoformat()),
         ]),
         dmc.TextInput(id="meeting-attendees", label=t("dispatch.attendees"), mt="xs"),
         dmc.Text(t("dispatch.decisions"), size="sm", fw=600, mt="sm"), *rows,
@@ -268,7 +273,7 @@ def open_form(clicks, _new, items, state):
     trigger = ctx.triggered_id
     if trigger is None or (trigger != "dispatch-new" and not any(clicks or [])):
         return (dash.no_update,) * 9
-    deadline = (dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+    deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     if trigger == "dispatch-new":
         return (True, "", "", state["code"], deadline, "meeting_decision", "normal",
                 {"source": "meeting"}, None)

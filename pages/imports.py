@@ -20,13 +20,13 @@ from etl import feeds as F
 from etl import imports as I
 from etl.codes import CODES
 from etl.refdata import region_levels
-from ops import audit
+from ops import audit, users
 from ops import imports as ledger
-from queries.scope import AccessDenied, current_scope
+from queries.scope import AccessDenied, RoleDenied, current_scope
 from web import context
 from web import imports as web_imports
 from web.auth import client_ip
-from web.i18n import fmt_exact, get_lang, t
+from web.i18n import fmt_exact, fmt_time, get_lang, t, with_zone
 from web.imports import departments_of
 
 dash.register_page(__name__, path="/imports", name="imports", title="精准 · 部门数据",
@@ -38,7 +38,7 @@ def layout(**_):
     scope = current_scope()
     depts = departments_of(scope)
     if not depts:
-        return messages.forbidden()
+        return _refusal(scope)
     lang = 0 if get_lang() == "zh" else 1
     feeds = F.load()
     return html.Div(className="jz-page", children=[
@@ -75,7 +75,7 @@ def layout(**_):
 def department(dept, _result):
     scope = current_scope()
     if dept not in departments_of(scope):
-        return messages.forbidden(), None
+        return _refusal(scope), None
     lang = get_lang()
     feeds = F.of_department(F.load(), dept)
     links = dmc.Group([html.A(t("imp.template", feed=f.zh if lang == "zh" else f.en),
@@ -89,15 +89,18 @@ def batches_table(rows: list[dict]):
         return dmc.Text(t("imp.none"), c="dimmed", size="sm")
     feeds = F.load()
     lang = get_lang()
+    people = users.display_names(context.ops(), {r["imported_by"] for r in rows})
     body = [html.Tr([
         html.Td(r["id"]), html.Td(_feed_name(feeds, r["feed"], lang)),
-        html.Td(r["file_name"]), html.Td(str(r["imported_at"])[:16]), html.Td(r["imported_by"]),
+        html.Td(r["file_name"]), html.Td(fmt_time(r["imported_at"])),
+        html.Td(people.get(r["imported_by"], r["imported_by"])),
         html.Td(fmt_exact(r["rows_total"])), html.Td(fmt_exact(r["rows_accepted"])),
         html.Td(html.A(fmt_exact(r["rows_rejected"]), href=f"/imports/report/{r['id']}.csv",
                        download="")
                 if r["rows_rejected"] else "0"),
         html.Td(t(f"imp.status.{r['status']}"))], **{"data-batch": r["id"]}) for r in rows]
-    head = html.Tr([html.Th(t(f"imp.col.{c}"), style={"textAlign": "left"}) for c in (
+    head = html.Tr([html.Th(with_zone(t("imp.col.at")) if c == "at" else t(f"imp.col.{c}"),
+                            style={"textAlign": "left"}) for c in (
         "batch", "feed", "file", "at", "by", "rows", "accepted", "rejected", "status")])
     return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True, id="imp-batch-table")
 
@@ -157,9 +160,17 @@ def refresh(n):
     if not n:
         return dash.no_update
     if scope.role != "admin":
-        raise AccessDenied("admins only")
+        raise RoleDenied(scope.role, "admins only")
     started = web_imports.start_refresh(scope.username, client_ip())
     return _alert(t("imp.refresh_started" if started else "imp.refresh_running"), "blue")
+
+
+def _refusal(scope):
+    """Why the page is refused: the role (departments and admins import), or a
+    department that sends nothing to the platform; never the region."""
+    if scope.role not in ("department", "admin"):
+        return messages.role_denied(scope.role)
+    return messages.notice("error.no_import_feeds")
 
 
 def _alert(text: str, colour: str = "red"):

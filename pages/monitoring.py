@@ -73,7 +73,10 @@ def layout(code: str | None = None, **_):
                     dmc.Text(t("region.map_title", region=name,
                                indicator=t(INTENSITY.label_key)), fw=600, mb=4),
                     maps.region_map(fc, v.outline, legend, points,
-                                    context.get().settings.tile_url, v.map_parent["code"])])),
+                                    context.get().settings.tile_url, v.map_parent["code"],
+                                    title=t("map.export_title", region=name,
+                                            indicator=t(INTENSITY.label_key),
+                                            period=region_view.period_label(INTENSITY, v)))])),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=[
                     with_png(dcc.Graph(id="mon-matrix", config=GRAPH_CONFIG,
@@ -112,6 +115,7 @@ def cell(click, keys):
     code, risk = view.clicked_cell(click, keys)
     try:
         raise_for_region(scope, code)
+        unit = api.region(context.warehouse(), scope, code)
         df = api.risk_households(context.warehouse(), scope, code, int(risk))
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
@@ -126,6 +130,8 @@ def cell(click, keys):
             {"field": "members", "headerName": t("hh.col.members"), "width": 90},
             {"field": "identified", "headerName": t("mon.identified_on"), "width": 130}]
     return html.Div([
-        dmc.Text(t("mon.cell", n=fmt_exact(len(rows)), risk=view._risk_label(risk)),
+        # Which unit and which risk type the list is of (a click on the matrix says neither).
+        dmc.Text(t("mon.cell", unit=unit["name"], n=fmt_exact(len(rows)),
+                   risk=view._risk_label(risk)),
                  size="sm", fw=600, mt="sm", id="mon-cell-count"),
         tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320))])

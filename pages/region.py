@@ -61,7 +61,9 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
     legend = maps.legend(ind, bounds, colours, fmt, view.period_label(ind, v), schematic)
     points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
     the_map = maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
-                              v.map_parent["code"])
+                              v.map_parent["code"], title=t(
+                                  "map.export_title", region=v.map_parent["name"],
+                                  indicator=t(ind.label_key), period=view.period_label(ind, v)))
     params = {"region": v.unit["code"], "year": v.year, "month": month_s}
     options = [{"value": k, "label": t(i.label_key)} for k, i in indicators.INDICATORS.items()]
     return html.Div(className="jz-page", children=[

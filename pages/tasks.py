@@ -7,11 +7,12 @@ import dash
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from components import messages
+from components import messages, units
 from components import tasks as view
+from ops import clock, users
 from ops import tasks as T
 from ops.users import STAFF_ROLES
-from queries.scope import CODE, current_scope
+from queries.scope import Scope, can_access, current_scope
 from web import context
 from web.i18n import t
 
@@ -19,12 +20,37 @@ dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督�
                    nav={"label": "nav.tasks", "roles": STAFF_ROLES, "order": 40})
 
 
-def _filters(state, type_, overdue, issuer, region) -> dict:
+def region_options(scope: Scope) -> list[dict]:
+    """The units the region filter offers: the user's unit and those below it, by name
+    (the code is only the value), two levels deep but not below townships (a township
+    user also gets its villages), so the list stays a few hundred at most."""
+    return units.unit_options(scope, max(min(scope.level + 2, 4), min(scope.level + 1, 5)))
+
+
+def issuer_options(found: list[dict], people: dict[str, str]) -> list[dict]:
+    """The people who issued the instructions the user sees, by name."""
+    issuers = sorted({x["issuer"] for x in found if x.get("issuer")},
+                     key=lambda u: (view.person(u, people), u))
+    return [{"value": u, "label": view.person(u, people)} for u in issuers]
+
+
+def people_of(found: list[dict]) -> dict[str, str]:
+    """username -> display name of everyone the instructions name."""
+    names = {x.get("issuer") for x in found}
+    for x in found:
+        names.update(e.get("actor") for e in x.get("events", []))
+    return users.display_names(context.ops(), names)
+
+
+def _filters(scope: Scope, state, type_, overdue, issuer, region) -> dict:
+    """The filters as the server accepts them: the region through the scope gate (never
+    the browser's word), a known unit or nothing."""
+    region = region if units.is_unit(region) and can_access(scope, region) else None
     return {"state": state if state in T.STATES else None,
             "type": type_ if type_ in T.TYPES else None,
             "overdue": True if overdue else None,
-            "issuer": (issuer or "").strip()[:64] or None,
-            "region": region if isinstance(region, str) and CODE.fullmatch(region) else None}
+            "issuer": (issuer.strip()[:64] or None) if isinstance(issuer, str) else None,
+            "region": region}
 
 
 def layout(task: str | None = None, **_):
@@ -37,7 +63,8 @@ def layout(task: str | None = None, **_):
     initial_detail, initial_store = dmc.Text(t("task.pick_one"), c="dimmed"), {"id": None}
     if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
         initial_detail, initial_store = _detail(int(task))
-    digest = T.digest_for(context.ops(), scope.region_code, T.utcnow().date())
+    digest = T.digest_for(context.ops(), scope.region_code, clock.day())
+    people = people_of(found)
     return html.Div(className="jz-page", children=[
         dmc.Title(t("task.title"), order=2, mb="sm"),
         dmc.Alert(t("task.digest", **digest), color="blue", variant="light", mb="sm",
@@ -46,9 +73,13 @@ def layout(task: str | None = None, **_):
             dmc.Select(id="tasks-state", label=t("task.col.state"), data=states, value="",
                        w=130),
             dmc.Select(id="tasks-type", label=t("task.col.type"), data=types, value="", w=150),
-            dmc.TextInput(id="tasks-region", label=t("task.filter.region"), w=160,
-                          placeholder="6109..."),
-            dmc.TextInput(id="tasks-issuer", label=t("task.col.issuer"), w=150),
+            dmc.Select(id="tasks-region", label=t("task.filter.region"), w=220,
+                       data=region_options(scope), searchable=True, clearable=True,
+                       placeholder=t("task.filter.region_placeholder"),
+                       nothingFoundMessage=t("task.filter.nothing")),
+            dmc.Select(id="tasks-issuer", label=t("task.col.issuer"), w=200,
+                       data=issuer_options(found, people), searchable=True, clearable=True,
+                       placeholder=t("task.all"), nothingFoundMessage=t("task.filter.nothing")),
             dmc.Switch(id="tasks-overdue", label=t("task.status.overdue"), mb=6),
         ]),
         html.Div(id="tasks-feedback"),
@@ -59,7 +90,7 @@ def layout(task: str | None = None, **_):
                 withBorder=True, p="xs", children=[
                     dmc.Text(t("task.count", n=len(found)), size="sm", c="dimmed",
                              id="tasks-count", mb=4),
-                    html.Div(view.task_grid("tasks-grid", found, height=560),
+                    html.Div(view.task_grid("tasks-grid", found, height=560, people=people),
                              id="tasks-grid-box")])),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
                 withBorder=True, p="md", id="tasks-detail", children=initial_detail)),
@@ -74,9 +105,10 @@ def layout(task: str | None = None, **_):
           prevent_initial_call=True)
 def refresh(state, type_, overdue, issuer, region, _n):
     """Filter the inbox; the scope is always the user's, whatever the browser sends."""
-    found = T.list_tasks(context.ops(), current_scope(),
-                         **_filters(state, type_, overdue, issuer, region))
-    return view.rows(found), t("task.count", n=len(found))
+    scope = current_scope()
+    found = T.list_tasks(context.ops(), scope,
+                         **_filters(scope, state, type_, overdue, issuer, region))
+    return view.rows(found, people_of(found)), t("task.count", n=len(found))
 
 
 @callback(Output("tasks-detail", "children"), Output("tasks-selected", "data"),
@@ -94,7 +126,7 @@ def _detail(task_id):
         task = T.get(context.ops(), current_scope(), task_id)
     except T.TaskError as exc:
         return messages.notice(exc.key), {"id": None}
-    return view.detail(task), {"id": task["id"], "version": task["version"]}
+    return view.detail(task, people_of([task])), {"id": task["id"], "version": task["version"]}
 
 
 @callback(Output("tasks-feedback", "children"), Output("tasks-refresh", "data"),

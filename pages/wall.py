@@ -21,7 +21,7 @@ from etl.refdata import region_levels, region_names
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, Scope, current_scope
+from queries.scope import RegionNotFound, RoleDenied, Scope, current_scope
 from web import context, wall
 from web.i18n import get_lang, t
 from web.playlist import Playlist
@@ -33,7 +33,7 @@ dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥�
 def _scope() -> Scope:
     scope = current_scope(wall=True)
     if scope.role not in wall.WALL_ROLES:
-        raise AccessDenied("the wall is for leaders and wall accounts")
+        raise RoleDenied(scope.role, "the wall is for leaders and wall accounts")
     return scope
 
 

@@ -17,7 +17,7 @@ from components import tasks as task_view
 from components.shell import breadcrumb
 from etl.codes import CODES
 from etl.refdata import region_levels
-from ops import audit
+from ops import audit, users
 from ops import tasks as T
 from ops import warnings as W
 from ops.users import STAFF_ROLES
@@ -26,7 +26,7 @@ from queries import api
 from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_exact, get_lang, t
+from web.i18n import fmt_exact, fmt_time, get_lang, t, with_zone
 
 dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警",
                    nav={"label": "nav.warnings", "roles": STAFF_ROLES, "order": 27})
@@ -81,7 +81,12 @@ def columns() -> list[dict]:
     ]
 
 
-def decided_rows(decisions: dict, names: dict[str, str]) -> list[dict]:
+def decided_rows(decisions: dict, names: dict[str, str],
+                 numbers: dict[int, str] | None = None,
+                 people: dict[str, str] | None = None) -> list[dict]:
+    """The decided list: the household by its number (``numbers``: household_id ->
+    household_no) and the person who decided by name (``people``: username -> name)."""
+    numbers, people = numbers or {}, people or {}
     out = []
     for key, d in sorted(decisions.items(), key=lambda kv: kv[1]["decided_at"], reverse=True):
         rule, household, day = key.split(":")
@@ -91,10 +96,18 @@ def decided_rows(decisions: dict, names: dict[str, str]) -> list[dict]:
         else:
             outcome = t("warn.outcome.dismissed", note=d["note"])
         out.append({"warned_on": day,
-                    "household": f"[{t('warn.household', id=household)}](/household/{household})",
-                    "rule": names.get(rule, rule), "outcome": outcome, "by": d["decided_by"],
-                    "decided_at": str(d["decided_at"])[:16]})
+                    "household": f"[{numbers.get(int(household), '—')}](/household/{household})",
+                    "rule": names.get(rule, rule), "outcome": outcome,
+                    "by": people.get(d["decided_by"], d["decided_by"]),
+                    "decided_at": fmt_time(d["decided_at"])})
     return out
+
+
+def _decided(wh, scope, in_unit: dict, names: dict[str, str]) -> list[dict]:
+    """The decided list's rows, with the numbers and names looked up (within the scope)."""
+    numbers = api.household_numbers(wh, scope, [d["household_id"] for d in in_unit.values()])
+    people = users.display_names(context.ops(), {d["decided_by"] for d in in_unit.values()})
+    return decided_rows(in_unit, names, numbers, people)
 
 
 def _state(state) -> tuple[str, str] | None:
@@ -122,6 +135,7 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
     in_unit = {k: d for k, d in decisions.items() if d["village_code"].startswith(prefix_of(code))}
+    decided = _decided(wh, scope, in_unit, names)
     return html.Div(className="jz-page", children=[
         breadcrumb(trail, lambda c: f"/warnings?unit={c}"),
         dmc.Group(justify="space-between", mb="xs", children=[
@@ -142,16 +156,18 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
                                     "tooltipShowDelay": 200,
                                     "localeText": tables.locale_text()},
                    style={"height": 460, "width": "100%"}, className="jz-grid"),
-        dmc.Title(t("warn.decided", n=len(in_unit)), order=4, mt="md", mb="xs"),
+        dmc.Title(decided_title(decided), order=4, mt="md", mb="xs",
+                  id="warn-decided-title"),
         tables.grid("warn-decided", [
             {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
-            {"field": "household", "headerName": t("hh.col.household_no"), "width": 120,
+            {"field": "household", "headerName": t("hh.col.household_no"), "width": 175,
              "cellRenderer": "markdown"},
             {"field": "rule", "headerName": t("warn.col.rule"), "width": 160},
             {"field": "outcome", "headerName": t("warn.col.outcome"), "flex": 1},
             {"field": "by", "headerName": t("warn.col.by"), "width": 130},
-            {"field": "decided_at", "headerName": t("warn.col.decided_at"), "width": 150}],
-            decided_rows(in_unit, names), height=300),
+            {"field": "decided_at", "headerName": with_zone(t("warn.col.decided_at")),
+             "width": 190}],
+            decided, height=300),
     ])
 
 
@@ -199,7 +215,15 @@ def to_instruction(data, state):
                if d["village_code"].startswith(prefix_of(code))}
     return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),
                      color="green", variant="light", mb="sm", withCloseButton=True,
-                     id="warn-done"), queue_rows(df, names), decided_rows(in_unit, names)
+                     id="warn-done"), queue_rows(df, names), _decided(wh, scope, in_unit, names)
+
+
+@callback(Output("warn-decided-title", "children"), Input("warn-decided", "rowData"),
+          prevent_initial_call=True)
+def decided_title(rows) -> str:
+    """The decided list's heading counts the rows it shows (a one-click instruction adds
+    one without redrawing the page)."""
+    return t("warn.decided", n=fmt_exact(len(rows) if isinstance(rows, list) else 0))
 
 
 @callback(Output("shell-url", "href", allow_duplicate=True), Input("warn-rule", "value"),

@@ -331,6 +331,15 @@ def warning_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:
     return df.iloc[0].to_dict() if len(df) else None
 
 
+def household_numbers(wh: Warehouse, scope: Scope, household_ids) -> dict[int, str]:
+    """household_id -> household number (户编号) of the households of the scope named."""
+    ids = sorted({int(h) for h in household_ids})
+    if not ids:
+        return {}
+    df = wh.run("household_numbers", scope, household_ids=ids)
+    return {int(h): str(n) for h, n in zip(df["household_id"], df["household_no"])}
+
+
 def rule_names(wh: Warehouse, lang: str) -> dict[str, str]:
     """Rule id -> its name in ``lang`` (zh or en), for the rules in force."""
     import json

@@ -21,6 +21,15 @@ class AccessDenied(Exception):
     """The user may not see this; the message is safe to show."""
 
 
+class RoleDenied(AccessDenied):
+    """The user's role may not do this, whatever the region: the refusal names the role
+    (not "outside your region"). ``key`` is the message, when another than the role's."""
+
+    def __init__(self, role: str, reason: str = "", key: str = "error.role"):
+        super().__init__(reason or f"the role {role} may not do this")
+        self.role, self.key = role, key
+
+
 class RegionNotFound(Exception):
     """The code is malformed or names no unit."""
 
@@ -116,5 +125,5 @@ def current_scope(wall: bool = False) -> Scope:
     if scope is None:
         raise AccessDenied("login required")
     if scope.role == "wall" and not wall:
-        raise AccessDenied("a wall account sees the wall only")
+        raise RoleDenied("wall", "a wall account sees the wall only")
     return scope

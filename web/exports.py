@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
 
 import pandas as pd
 from flask import Flask, Response, jsonify, render_template, request, send_file
@@ -16,7 +15,7 @@ from briefings import charts as chart_registry
 from briefings import jobs, render
 from components.messages import REFUSALS
 from etl.codes import CODES
-from ops import audit
+from ops import audit, clock
 from queries import api
 from queries import households as hl
 from queries.privacy import can_export_ids
@@ -114,7 +113,7 @@ def init(server: Flask) -> None:
         body = _csv(headers, rows) if fmt == "csv" else _xlsx(headers, rows)
         audit.record(context.ops(), scope.username, "export_households", target=q.unit,
                      detail=detail, ip=client_ip())
-        name = f"households-{q.unit}-{date.today():%Y%m%d}.{fmt}"
+        name = f"households-{q.unit}-{clock.day():%Y%m%d}.{fmt}"
         mime = "text/csv; charset=utf-8" if fmt == "csv" else \
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, mimetype=mime,

@@ -9,9 +9,10 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pandas as pd
+
+from ops import clock
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -38,7 +39,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.matrix_title": "{region} 下级单位 × 风险类型（风险未消除户，每千人）",
         "mon.matrix_hover": "%{text} 户，每千人 %{z}",
         "mon.matrix_hint": "点击方格，列出这些户。",
-        "mon.cell": "{risk}：风险未消除 {n} 户",
+        "mon.cell": "{unit} · {risk}：风险未消除 {n} 户",
         "mon.identified_on": "纳入监测日期",
         "mon.lifecycle": "{region} 监测帮扶全过程",
         "mon.stage.warned": "预警",
@@ -69,7 +70,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "warn.all_rules": "全部预警规则",
         "warn.counts": "待处置 {undecided} 条（其中超过 15 天 {overdue} 条），下表按时间先后列出最早的 {shown} 条；另有 {identified} 条预警后已纳入监测。",
         "warn.to_instruction": "转交核实",
-        "warn.household": "户 {id}",
         "warn.done": "已生成核实指令 #{id}，交{unit}办理。",
         "warn.decided": "已处置预警（{n} 条）",
         "warn.col.warned_on": "预警日期",
@@ -100,7 +100,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "task.escalated": "已上报上级",
         "task.done": "已{action}。",
         "task.comment_placeholder": "办理意见或说明（可选）",
-        "task.filter.region": "承办地区代码",
+        "task.filter.region": "承办单位",
+        "task.filter.region_placeholder": "全部（可输入名称查找）",
+        "task.filter.nothing": "没有匹配的选项",
+        "task.actor.system": "系统",
+        "task.actor.demo": "{unit}经办人(演示)",
         "task.col.title": "事项",
         "task.col.assignee": "承办单位",
         "task.col.issuer": "交办人",
@@ -309,6 +313,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "region.month": "月份",
         "region.households": "户列表",
         "region.map_title": "{region} · {indicator}",
+        "map.export_title": "{region} · {indicator} · {period}",
         "region.ranking": "下级单位排名（{period}）",
         "region.causes": "致贫原因",
         "region.risks": "风险类型",
@@ -338,7 +343,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "admin.col.username": "用户名",
         "admin.col.display_name": "姓名",
         "admin.col.role": "角色",
-        "admin.col.region_code": "所属地区代码",
+        "admin.col.region": "所属地区",
+        "admin.col.village": "村（选填，所选为乡镇时）",
+        "admin.village_placeholder": "不选则为乡镇本级",
         "admin.col.department": "行业部门",
         "admin.col.state": "状态",
         "admin.active": "正常",
@@ -394,7 +401,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "wall.units": "{region} 各单位逾期事项",
         "wall.ticker": "最新预警",
         "wall.ticker.none": "暂无新预警",
-        "wall.stamp": "数据截至 {as_of} · 更新于 {built} · 版本 {v}",
+        "wall.stamp": "数据截至 {as_of} · 更新于 {built}",
         "wall.paused": "已暂停 · 空格键继续",
         "wall.reconnecting": "正在重新连接…",
         "wall.stale": "数据已超过 {hours} 小时未更新，请检查数据同步。",
@@ -402,7 +409,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "admin.wall.title": "指挥大屏播放列表",
         "admin.wall.hint": "按顺序轮播；拖动行可调整顺序。地区留空表示大屏账号本级。保存后各大屏在下一次检查时更新，无需刷新。",
         "admin.wall.kind": "视图",
-        "admin.wall.region": "地区代码",
+        "admin.wall.region": "地区",
+        "admin.wall.own_region": "大屏账号本级",
         "admin.wall.dwell": "停留（秒）",
         "admin.wall.add": "添加视图",
         "admin.wall.remove": "删除所选",
@@ -424,13 +432,36 @@ CATALOG: dict[str, dict[str, str]] = {
         "login.bad_request": "登录请求无效，请刷新页面后重试。",
         "login.csrf": "页面已过期或请求来源无效，请刷新页面后重新登录。",
         "login.offline_note": "本系统所有数据均为合成演示数据，不涉及真实个人信息。",
+        "user.change_password": "修改密码",
+        "password.title": "修改密码",
+        "password.account": "账户：{name}（{username}）",
+        "password.current": "当前密码",
+        "password.new": "新密码",
+        "password.confirm": "确认新密码",
+        "password.rules": "新密码至少 {min} 个字符，且不能与当前密码相同。",
+        "password.submit": "修改密码",
+        "password.done": "密码已修改。下次登录请使用新密码。",
+        "password.err.csrf": "页面已过期或请求来源无效，请刷新页面后重试。",
+        "password.err.required": "请填写当前密码、新密码和确认新密码。",
+        "password.err.current": "当前密码不正确，密码未修改。",
+        "password.err.locked": "当前密码连续输错次数过多，账户已锁定并已退出登录，请 15 分钟后再登录。",
+        "password.err.mismatch": "两次输入的新密码不一致，密码未修改。",
+        "password.err.too_short": "新密码至少需要 {min} 个字符，密码未修改。",
+        "password.err.too_long": "新密码不能超过 {max} 个字符，密码未修改。",
+        "password.err.same": "新密码不能与当前密码相同，密码未修改。",
+        "password.err.wall": "大屏账户不能自行修改密码，请联系管理员重置。",
+        "password.to_login": "返回登录",
         "error.forbidden": "无权访问：该地区不在您的辖区范围内。",
+        "error.role": "无权访问：本页面或操作不向“{role}”角色开放。",
+        "error.province_admin": "无权访问：仅省级系统管理员可以维护大屏播放列表。",
+        "error.no_import_feeds": "无权访问：您所在的部门没有需要导入本平台的数据。",
         "error.not_found": "未找到该地区：代码格式不正确或不存在。",
-        "error.warehouse": "数据仓库尚未构建，请先运行 make run 或 python manage.py build-data。",
+        "error.warehouse": "数据仓库尚未构建，数据暂不可用，请联系系统管理员。",
         "error.login_required": "请先登录。",
         "error.page_not_found": "页面不存在。",
         "error.back_home": "返回总览",
         "error.back": "返回上一页",
+        "error.page_failed": "页面出错，未能显示（{at} {zone}），错误已记入日志。请刷新重试；仍然出错请联系系统管理员并告知这一时间。",
         "data.as_of": "数据截至 {date}",
         "data.synthetic": "合成演示数据",
         "data.no_data": "无数据",
@@ -485,7 +516,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "brief.generated_at": "生成时间",
         "brief.generated_by": "生成人",
         "brief.data_version": "数据版本",
-        "brief.version": "数据截至 {as_of} · 版本 {version}",
+        "brief.version": "数据截至 {as_of} · 更新于 {built}",
         "brief.synthetic": "本简报数据为系统合成的演示数据。",
         "brief.headline": "核心指标（与上期比较）",
         "brief.instructions": "督办事项",
@@ -514,7 +545,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "imp.department": "部门",
         "imp.template": "下载模板：{feed}",
         "imp.drop": "将 CSV 或 Excel 文件拖到这里，或点击选择文件",
-        "imp.formats": "CSV（UTF-8 或 GBK）或 .xlsx；首行为列名（模板中的中文列名）；页面上传不超过 14 MB，更大的文件请用 manage.py import。",
+        "imp.formats": "CSV（UTF-8 或 GBK）或 .xlsx；首行为列名（模板中的中文列名）；页面上传不超过 14 MB，更大的文件请交系统管理员导入。",
         "imp.batches": "导入批次",
         "imp.refresh": "更新到数据仓库",
         "imp.refresh_started": "已开始更新数据仓库，完成后各页面自动使用新数据。",
@@ -537,7 +568,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "indicator.doubts_undecided": "待核查疑点户数",
         "cc.title": "{region} 数据比对疑点",
         "cc.check": "比对项目",
-        "cc.not_evaluated": "数据仓库中还没有比对结果：请运行 python manage.py refresh-imports（或重新构建数据仓库）。",
+        "cc.not_evaluated": "数据仓库中还没有比对结果：请系统管理员在“部门数据”页点击“更新到数据仓库”（或重新构建数据仓库）。",
         "cc.all_checks": "全部比对项目",
         "cc.cases": "疑点户数",
         "cc.undecided": "待处理",
@@ -602,7 +633,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "minutes.overdue": "已超期",
         "export.missing.chromium": "未找到 Chromium 浏览器（{path}）",
         "export.missing.font": "未安装中文字体「{font}」",
-        "export.unavailable": "无法生成导出文件：{what}。请由管理员安装：{cmd}。仪表盘其他功能不受影响。",
+        "export.unavailable": "无法生成导出文件：{what}。请联系系统管理员安装（服务器日志中有安装命令）。仪表盘其他功能不受影响。",
         "export.render_failed": "渲染失败（{reason}），请稍后重试。",
         "export.bad_chart": "没有这个图表。",
         "export.bad_size": "图片尺寸须在 {min}–{max} 像素之间。",
@@ -615,7 +646,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "export.kind.briefing": "简报 PDF",
         "export.kind.exchange": "国家系统交换文件",
         "briefings.exchange": "国家系统数据交换",
-        "briefings.exchange_note": "按交换格式第 1 版（docs/exchange.md）导出户、成员（含完整身份证号）和监测记录，供上传国家系统。每次导出记入审计日志。",
+        "briefings.exchange_note": "按国家系统数据交换格式（第 1 版）导出户、成员（含完整身份证号）和监测记录，供上传国家系统。每次导出记入审计日志。",
         "briefings.exchange_generate": "生成交换文件",
         "export.kind.minutes": "会议纪要 PDF",
         "export.kind.page": "页面图片",
@@ -656,7 +687,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "briefings.col.status": "状态",
         "briefings.col.file": "文件",
         "briefings.bad_period": "统计期不正确：{reason}",
-        "briefings.cli_note": "定时生成：python manage.py briefing --region 代码 --period YYYY-MM --out 文件 --as 用户名",
+        "briefings.cli_note": "简报也可每月定时自动生成，请联系系统管理员设置。",
     },
     "en": {
         "app.name": "Jingzhun · Poverty Monitoring Command Centre",
@@ -679,7 +710,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.matrix_title": "{region}: units below × risk types (households at risk per 1,000 people)",
         "mon.matrix_hover": "%{text} households, %{z} per 1,000",
         "mon.matrix_hint": "Click a cell to list those households.",
-        "mon.cell": "{risk}: {n} households with risk not eliminated",
+        "mon.cell": "{unit} · {risk}: {n} households with risk not eliminated",
         "mon.identified_on": "Identified on",
         "mon.lifecycle": "{region}: from warning to elimination",
         "mon.stage.warned": "Warned",
@@ -710,7 +741,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "warn.all_rules": "All rules",
         "warn.counts": "{undecided} to handle ({overdue} waiting over 15 days); the oldest {shown} are listed; {identified} more were followed by identification.",
         "warn.to_instruction": "Verify",
-        "warn.household": "household {id}",
         "warn.done": "Verification instruction #{id} issued to {unit}.",
         "warn.decided": "Handled warnings ({n})",
         "warn.col.warned_on": "Warned on",
@@ -741,7 +771,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "task.escalated": "escalated",
         "task.done": "Done: {action}.",
         "task.comment_placeholder": "A note or comment (optional)",
-        "task.filter.region": "Assignee region code",
+        "task.filter.region": "Assignee unit",
+        "task.filter.region_placeholder": "All (type a name to search)",
+        "task.filter.nothing": "Nothing matches",
+        "task.actor.system": "System",
+        "task.actor.demo": "{unit} officer (demo)",
         "task.col.title": "Instruction",
         "task.col.assignee": "Assignee unit",
         "task.col.issuer": "Issued by",
@@ -950,6 +984,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "region.month": "Month",
         "region.households": "Households",
         "region.map_title": "{region} · {indicator}",
+        "map.export_title": "{region} · {indicator} · {period}",
         "region.ranking": "Units below, ranked ({period})",
         "region.causes": "Causes",
         "region.risks": "Risk types",
@@ -979,7 +1014,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "admin.col.username": "Username",
         "admin.col.display_name": "Name",
         "admin.col.role": "Role",
-        "admin.col.region_code": "Region code",
+        "admin.col.region": "Region",
+        "admin.col.village": "Village (optional, for a township)",
+        "admin.village_placeholder": "None: the township itself",
         "admin.col.department": "Department",
         "admin.col.state": "State",
         "admin.active": "Active",
@@ -1035,7 +1072,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "wall.units": "{region}: overdue by unit",
         "wall.ticker": "New warnings",
         "wall.ticker.none": "No new warnings",
-        "wall.stamp": "Data as of {as_of} · updated {built} · version {v}",
+        "wall.stamp": "Data as of {as_of} · updated {built}",
         "wall.paused": "Paused · press space",
         "wall.reconnecting": "Reconnecting…",
         "wall.stale": "The data has not been updated for more than {hours} hours: check the data feed.",
@@ -1043,7 +1080,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "admin.wall.title": "Wall display playlist",
         "admin.wall.hint": "Views play in order; drag rows to reorder. An empty region means the wall account's own. Walls pick up a saved change at their next check, without a reload.",
         "admin.wall.kind": "View",
-        "admin.wall.region": "Region code",
+        "admin.wall.region": "Region",
+        "admin.wall.own_region": "The wall account's own",
         "admin.wall.dwell": "Dwell (s)",
         "admin.wall.add": "Add a view",
         "admin.wall.remove": "Remove selected",
@@ -1065,13 +1103,36 @@ CATALOG: dict[str, dict[str, str]] = {
         "login.bad_request": "The login request was not valid. Reload the page and try again.",
         "login.csrf": "The page has expired or the request did not come from it. Reload and log in again.",
         "login.offline_note": "All data in this system is synthetic demonstration data.",
+        "user.change_password": "Change password",
+        "password.title": "Change password",
+        "password.account": "Account: {name} ({username})",
+        "password.current": "Current password",
+        "password.new": "New password",
+        "password.confirm": "Confirm the new password",
+        "password.rules": "At least {min} characters, and not the same as the current password.",
+        "password.submit": "Change password",
+        "password.done": "Your password has been changed. Use the new one the next time you log in.",
+        "password.err.csrf": "The page has expired or the request did not come from it. Reload the page and try again.",
+        "password.err.required": "Fill in the current password, the new one and its confirmation.",
+        "password.err.current": "The current password is wrong. Nothing was changed.",
+        "password.err.locked": "Too many wrong current passwords: the account is locked and you have been logged out. Log in again in 15 minutes.",
+        "password.err.mismatch": "The two new passwords differ. Nothing was changed.",
+        "password.err.too_short": "The new password needs at least {min} characters. Nothing was changed.",
+        "password.err.too_long": "The new password may have at most {max} characters. Nothing was changed.",
+        "password.err.same": "The new password must differ from the current one. Nothing was changed.",
+        "password.err.wall": "A wall account cannot change its own password; ask an administrator to reset it.",
+        "password.to_login": "Back to the login",
         "error.forbidden": "Not allowed: this region is outside your jurisdiction.",
+        "error.role": "Not allowed: this page or action is not open to the {role} role.",
+        "error.province_admin": "Not allowed: only a province administrator maintains the wall playlist.",
+        "error.no_import_feeds": "Not allowed: your department sends no data to this platform.",
         "error.not_found": "No such region: the code is malformed or unknown.",
-        "error.warehouse": "The warehouse has not been built yet: run make run or python manage.py build-data.",
+        "error.warehouse": "The warehouse has not been built yet, so there is no data to show: please contact your system administrator.",
         "error.login_required": "Please log in.",
         "error.page_not_found": "No such page.",
         "error.back_home": "Back to the overview",
         "error.back": "Back to where you were",
+        "error.page_failed": "This page failed to show ({at} {zone}); the error is in the log. Reload to try again; if it fails again, tell your administrator this time.",
         "data.as_of": "Data as of {date}",
         "data.synthetic": "Synthetic demonstration data",
         "data.no_data": "No data",
@@ -1126,7 +1187,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "brief.generated_at": "Generated at",
         "brief.generated_by": "Generated by",
         "brief.data_version": "Data version",
-        "brief.version": "data as of {as_of} · build {version}",
+        "brief.version": "data as of {as_of} · updated {built}",
         "brief.synthetic": "The data in this briefing are synthetic demonstration data.",
         "brief.headline": "Headline indicators (change against the previous period)",
         "brief.instructions": "Instructions",
@@ -1155,7 +1216,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "imp.department": "Department",
         "imp.template": "Template: {feed}",
         "imp.drop": "Drop a CSV or Excel file here, or click to choose one",
-        "imp.formats": "CSV (UTF-8 or GBK) or .xlsx, the first row naming the columns (as in the template); up to 14 MB here, larger files with manage.py import.",
+        "imp.formats": "CSV (UTF-8 or GBK) or .xlsx, the first row naming the columns (as in the template); up to 14 MB here; larger files are imported by your system administrator.",
         "imp.batches": "Batches",
         "imp.refresh": "Bring into the warehouse",
         "imp.refresh_started": "Updating the warehouse; the pages use the new data when it is done.",
@@ -1178,7 +1239,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "indicator.doubts_undecided": "Doubtful households to verify",
         "cc.title": "{region} doubtful cases from cross-checks",
         "cc.check": "Check",
-        "cc.not_evaluated": "The warehouse holds no cross-check results yet: run python manage.py refresh-imports (or rebuild it).",
+        "cc.not_evaluated": "The warehouse holds no cross-check results yet: an administrator can press “Bring into the warehouse” on the Department data page (or rebuild the warehouse).",
         "cc.all_checks": "All checks",
         "cc.cases": "Doubtful households",
         "cc.undecided": "Open",
@@ -1243,7 +1304,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "minutes.overdue": "overdue",
         "export.missing.chromium": "Chromium not found ({path})",
         'export.missing.font': 'the Chinese font "{font}" is not installed',
-        "export.unavailable": "Exports cannot be made: {what}. An administrator can install them with: {cmd}. The dashboard works as before.",
+        "export.unavailable": "Exports cannot be made: {what}. Ask your administrator to install it (the server log has the command). The dashboard works as before.",
         "export.render_failed": "Rendering failed ({reason}); please try again.",
         "export.bad_chart": "No such chart.",
         "export.bad_size": "Image sizes run from {min} to {max} pixels.",
@@ -1256,7 +1317,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "export.kind.briefing": "Briefing PDF",
         "export.kind.exchange": "National system file",
         "briefings.exchange": "Data exchange with the national system",
-        "briefings.exchange_note": "Households, members (with full ID numbers) and monitoring records in exchange layout version 1 (docs/exchange.md), for upload to the national system. Every export is in the audit log.",
+        "briefings.exchange_note": "Households, members (with full ID numbers) and monitoring records in the national exchange layout (version 1), for upload to the national system. Every export is in the audit log.",
         "briefings.exchange_generate": "Make the exchange file",
         "export.kind.minutes": "Minutes PDF",
         "export.kind.page": "Page image",
@@ -1297,7 +1358,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "briefings.col.status": "Status",
         "briefings.col.file": "File",
         "briefings.bad_period": "Bad period: {reason}",
-        "briefings.cli_note": "Scheduled runs: python manage.py briefing --region CODE --period YYYY-MM --out FILE --as USERNAME",
+        "briefings.cli_note": "Briefings can also be made on a monthly schedule: ask your system administrator to set it up.",
     },
 }
 
@@ -1384,7 +1445,15 @@ def fmt_points(x, lang: str | None = None) -> str:
     if _missing(x):
         return "—"
     unit = "个百分点" if (lang or get_lang()) == "zh" else " pp"
-    return f"{x * 100:+.1f}{unit}"
+    points = points_shown(x) * 100
+    # A change that rounds away is no change: "±0.0", never "-0.0" or "+0.0".
+    return f"±0.0{unit}" if points == 0 else f"{points:+.1f}{unit}"
+
+
+def points_shown(x) -> float:
+    """A change of a ratio as ``fmt_points`` shows it (one decimal of a percentage
+    point), still as a ratio: 0.0 when it rounds away, so its colour can follow."""
+    return round(float(x) * 100, 1) / 100 + 0.0
 
 
 def fmt_signed(n, lang: str | None = None) -> str:
@@ -1430,31 +1499,20 @@ def fmt_month(d, lang: str | None = None) -> str:
 
 
 # ------------------------------------------------------------------ times of day
-# One deployment time zone (JZ_TIMEZONE, default Asia/Shanghai) for every time shown on
-# a page, the wall and in exports. The stores keep UTC; a naive value read back from
-# SQLite is UTC too.
+# One deployment time zone (ops.clock, from JZ_TIMEZONE) for every time shown on a page,
+# the wall and in exports. The stores keep UTC; a naive value read back from SQLite is
+# UTC too.
 _ZONE_NAMES = {"Asia/Shanghai": ("北京时间", "Beijing time"),
                "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"),
                "UTC": ("UTC", "UTC")}
-_zone: ZoneInfo = ZoneInfo("Asia/Shanghai")
-
-
-def set_timezone(name: str) -> None:
-    """The deployment's time zone (from the settings, once per process)."""
-    global _zone
-    _zone = ZoneInfo(name)
-
-
-def timezone() -> ZoneInfo:
-    """The deployment's time zone."""
-    return _zone
 
 
 def zone_name(lang: str | None = None) -> str:
     """How the deployment's zone is named beside a time ("北京时间")."""
-    names = _ZONE_NAMES.get(_zone.key)
+    key = clock.zone().key
+    names = _ZONE_NAMES.get(key)
     if names is None:
-        return _zone.key
+        return key
     return names[0 if (lang or get_lang()) == "zh" else 1]
 
 
@@ -1466,9 +1524,13 @@ def local_time(value) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(value)
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(_zone)
+    return clock.local(value)
+
+
+def with_zone(label: str, lang: str | None = None) -> str:
+    """A column or field label that says which zone its times are in."""
+    zone = zone_name(lang)
+    return f"{label}（{zone}）" if (lang or get_lang()) == "zh" else f"{label} ({zone})"
 
 
 def fmt_time(value, seconds: bool = False) -> str:
@@ -1481,4 +1543,4 @@ def fmt_time(value, seconds: bool = False) -> str:
 
 def now_local() -> dt.datetime:
     """Now, in the deployment's zone."""
-    return dt.datetime.now(_zone)
+    return clock.local(clock.utcnow())

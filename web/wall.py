@@ -17,6 +17,7 @@ import hashlib
 from flask import Flask, jsonify, redirect, request
 from flask_login import current_user
 
+from ops import clock
 from ops import tasks as T
 from queries.runner import WarehouseUnavailable
 from queries.scope import Scope, scope_of
@@ -55,7 +56,7 @@ def stamp(scope: Scope, playlist: Playlist) -> str:
     """Changes whenever what the wall shows may have changed."""
     ctx = context.get()
     parts = [str(ctx.warehouse.version["version"]), T.stamp(ctx.ops, scope),
-             playlist.digest, dt.date.today().isoformat(), get_lang()]
+             playlist.digest, clock.day().isoformat(), get_lang()]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 

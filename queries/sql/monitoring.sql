@@ -122,3 +122,12 @@ where w.rule_id = $rule_id
   and w.household_id = $household_id
   and w.warned_on = $warned_on
   and starts_with(w.village_code, $_scope_prefix);
+
+-- name: household_numbers
+-- The household numbers (户编号) of the households named, within the scope: lists of
+-- decisions name a household by the number people know, not by its internal id.
+select h.household_id, h.household_no
+from household as h
+where list_contains($household_ids, h.household_id)
+  and starts_with(h.village_code, $_scope_prefix)
+order by h.household_id;

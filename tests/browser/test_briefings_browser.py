@@ -79,6 +79,8 @@ def test_page_and_map_images_from_the_export_menu(watched):
     page.click("#shell-export-map")
     body = _export(page)
     size, colours, drawn = png_facts(body)
+    # As the server's browser readies it: with its title above (assets/map.js forExport).
+    page.evaluate("window.jz.map.forExport()")
     box = page.locator(".jz-map-box").bounding_box()
     assert abs(size[1] - 2 * box["height"]) <= 4 and size[0] > 2 * box["width"]
     assert colours > 50 and drawn > 0.05

@@ -131,3 +131,30 @@ def test_too_large_an_export_is_refused_on_the_page(watched):
     finally:
         hl.EXPORT_CAP = cap
     assert watched.errors == []
+
+
+def test_the_wall_clock_keeps_the_deployment_zone(browser, live_server):
+    """A screen computer set to UTC still shows Beijing time, named, as the header's
+    update time does (they were 8 hours apart)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080},
+                                  locale="zh-CN", timezone_id="UTC")
+    page = context.new_page()
+    page.goto(live_server + "/login")
+    page.fill("input[name=username]", "province_wall")
+    page.fill("input[name=password]", DEMO_PASSWORDS["province_wall"])
+    page.click("button[type=submit]")
+    page.wait_for_function("() => { const c = document.getElementById('wall-clock');"
+                           " return c && /^\\d{2}:\\d{2}:\\d{2}$/.test(c.textContent); }",
+                           timeout=TIMEOUT)
+    day, zone = page.inner_text("#wall-clock-date").split(" ", 1)
+    shown = f"{day} {page.inner_text('#wall-clock')}"
+    now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)
+    at = dt.datetime.strptime(shown, "%Y-%m-%d %H:%M:%S")
+    assert abs((at - now).total_seconds()) < 120, (shown, now)
+    assert zone == "北京时间"
+    assert "北京时间" in page.inner_text("#wall-stamp")
+    page.screenshot(path="screenshots/wall-clock-utc-screen.png")
+    context.close()

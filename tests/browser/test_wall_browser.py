@@ -130,6 +130,55 @@ def test_the_wall_fits_every_screen(browser, live_server, size, lang):
     context.close()
 
 
+STALE_CHECK = """() => {
+  const banner = document.getElementById('wall-stale');
+  const b = banner.getBoundingClientRect();
+  const meet = (a, c) => a.left < c.right && c.left < a.right && a.top < c.bottom && c.top < a.bottom;
+  const view = document.querySelector('#wall-views > .jz-wall-view.is-active');
+  const covered = [...document.querySelectorAll('.jz-wall-header, .jz-wall-ticker')]
+      .concat([...view.querySelectorAll('.jz-wall-panel')])
+      .filter(e => meet(b, e.getBoundingClientRect())).map(e => e.className);
+  const hidden = [...view.querySelectorAll('.jz-wall-panel-title')].filter(t => {
+      const r = t.getBoundingClientRect();
+      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+      return !t.contains(top); }).map(t => t.innerText);
+  return {shown: getComputedStyle(banner).display !== 'none' && b.height > 0,
+          text: banner.innerText, covered, hidden};
+}"""
+
+
+def test_the_stale_banner_covers_nothing(browser, live_server, monkeypatch):
+    """The banner for stale data was laid over the views, on the map panel's title; it
+    takes a row of its own now, and the views fit below it."""
+    from components.wall import MIN_FONT
+    from web import context as ctx
+
+    wh = ctx.get().warehouse
+    real = wh.version
+    monkeypatch.setattr(type(wh), "version", property(
+        lambda self: {**real, "built_at": real["built_at"].replace(year=2020)}))
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    errors = _watch(page)
+    _open_wall(page, live_server)
+    page.wait_for_selector("#wall-stale.is-on", timeout=TIMEOUT)
+    page.wait_for_timeout(1500)  # maps and plots fitted to the views' new height
+    for i in range(4):
+        if i:
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                f"document.documentElement.getAttribute('data-wall-view') === '{i}'")
+            page.wait_for_timeout(1500)
+        page.screenshot(path=f"screenshots/wall-stale-1920x1080-{i}.png")
+        facts = page.evaluate(STALE_CHECK)
+        assert facts == {"shown": True, "text": "数据已超过 48 小时未更新，请检查数据同步。",
+                         "covered": [], "hidden": []}, i
+        assert page.evaluate(LAYOUT_CHECK, MIN_FONT)["problems"] == [], i
+    assert errors == []
+    context.close()
+
+
 def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
     from web import context as ctx
 

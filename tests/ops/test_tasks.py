@@ -220,8 +220,9 @@ def test_overdue_and_escalation_timing(engine):
     assert got["escalated_to"] == "610900000000" and not got["overdue"]
     # The city sees it escalated; acknowledging stops nothing already recorded.
     assert [t["id"] for t in T.list_tasks(engine, ANKANG, at, escalated=True)] == [task["id"]]
-    day_after = dt.datetime(2026, 11, 6, 0, 1, tzinfo=dt.UTC)
-    assert T.get(engine, ANKANG, task["id"], dt.datetime(2026, 11, 5, 23, 0, tzinfo=dt.UTC))[
+    # Days are Beijing's (the deployment zone): 6 November begins at 16:00 UTC on the 5th.
+    day_after = dt.datetime(2026, 11, 5, 16, 1, tzinfo=dt.UTC)
+    assert T.get(engine, ANKANG, task["id"], dt.datetime(2026, 11, 5, 15, 59, tzinfo=dt.UTC))[
         "overdue"] is False
     assert T.tick(engine, day_after)["overdue"] == 1
     assert T.tick(engine, day_after)["overdue"] == 0

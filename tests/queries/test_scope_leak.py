@@ -20,6 +20,7 @@ SAMPLES: dict[str, list] = {
     "month": [dt.date(2020, 12, 1), dt.date(2026, 10, 1)],
     # Households: filled from the warehouse (some in Ziyang, some elsewhere).
     "household_id": [],
+    "household_ids": [],  # one list of them all
     "offset": [0],
     "limit": [100_000],
     "unit_prefix": ["610924", "610902", "6107", "61"],
@@ -61,6 +62,7 @@ def household_samples(wh_con):
         ).fetchone()[0])
         SAMPLES["warned_on"].append(day)
         SAMPLES["household_id"].append(household)
+    SAMPLES["household_ids"] = [list(SAMPLES["household_id"])]
     global HOUSEHOLD_VILLAGE
     HOUSEHOLD_VILLAGE = dict(wh_con.execute(
         "select household_id, village_code from household").fetchall())

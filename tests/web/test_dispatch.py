@@ -8,8 +8,8 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from ops import clock, users
 from ops import tasks as T
-from ops import users
 from queries.scope import AccessDenied, Scope
 from tests.web.test_overview import _props, _text, logged_in
 
@@ -171,10 +171,10 @@ def test_the_daily_digest_shows_on_the_task_list(server):
     engine = _engine()
     leader = Scope("ankang_leader", "leader", ANKANG)
     T.create(engine, leader, {"title": "摘要测试", "assignee_region": "610924000000",
-                              "deadline": (dt.date.today() + dt.timedelta(days=3)).isoformat()},
+                              "deadline": (clock.day() + dt.timedelta(days=3)).isoformat()},
              lambda c: True)
     T.tick(engine)
-    digest = T.digest_for(engine, "610924000000", T.utcnow().date())
+    digest = T.digest_for(engine, "610924000000", clock.day())  # Beijing's day
     assert digest["open"] >= 1 and digest["due_week"] >= 1
     with logged_in(server, "ziyang_manager"):
         text = _text(page.layout())

@@ -75,6 +75,26 @@ def test_a_matrix_cell_lists_exactly_its_households(server, wh):
             assert direct == cell.hh_unresolved
 
 
+def test_a_matrix_cell_list_names_its_unit_and_risk_type(server, wh):
+    """The list under the matrix said "因病：风险未消除 3 户" without the unit."""
+    from pages import monitoring
+
+    mv = api.monitoring_view(_wh(), PROVINCE, ANKANG, [])
+    keys = view.matrix_keys(mv.matrix, mv.region.children)
+    cell = mv.matrix.iloc[0]
+    name = wh.execute("select name from region where code = ?", [cell.code]).fetchone()[0]
+    click = {"points": [{"x": keys["risks"].index(int(cell.risk_type)),
+                         "y": keys["codes"].index(cell.code)}]}
+    for lang, text in (("zh", f"{name} · {view.CODES['risk'][int(cell.risk_type)][0]}：风险未消除 "
+                               f"{cell.hh_unresolved:,} 户"),
+                       ("en", f"{name} · {view.CODES['risk'][int(cell.risk_type)][1]}: "
+                              f"{cell.hh_unresolved:,} households with risk not eliminated")):
+        with logged_in(server, "province_leader", lang=lang):
+            out = monitoring.cell(click, keys)
+        count = [p for p in _props(json.loads(_text(out))) if p.get("id") == "mon-cell-count"]
+        assert count[0]["children"] == text
+
+
 def test_heatmap_refusals(server):
     from pages import monitoring
 

@@ -418,3 +418,21 @@ def test_household_page_says_when_it_exited(server, wh):
     with logged_in(server, "ziyang_manager"):
         text = _text(household.layout(household_id=str(hid)))
     assert f"{year} 年脱贫（正常脱贫）" in text
+
+
+def test_a_failing_layout_says_so_instead_of_a_blank_page(server, monkeypatch):
+    """An unexpected error in a page's layout (the household crash showed a blank page)
+    shows a notice with the time to tell an administrator; refusals stay refusals."""
+    import dash
+
+    from pages import household
+
+    def broken(*_a, **_k):
+        raise ValueError("The truth value of an array is ambiguous")
+
+    monkeypatch.setattr(household.api, "household_view", broken)
+    page = next(p for p in dash.page_registry.values() if p["module"] == "pages.household")
+    with logged_in(server, "ziyang_manager"):
+        text = _text(page["layout"](household_id="1"))
+    assert "页面出错，未能显示（" in text and "北京时间）" in text
+    assert "truth value" not in text

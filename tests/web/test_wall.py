@@ -137,7 +137,7 @@ def test_a_manager_may_not_open_the_wall(server):
         assert "无权访问" in _text(wall.layout())
         with pytest.raises(Exception) as exc:
             wall.refresh("x")
-        assert type(exc.value).__name__ == "AccessDenied"
+        assert type(exc.value).__name__ == "RoleDenied"  # refused for the role
 
 
 def test_focus_outside_the_scope_is_skipped(server, tmp_path):
@@ -380,7 +380,7 @@ def test_only_a_province_admin_edits_the_playlist(server, username):
         assert "无权访问" in _text(admin_wall.layout())
         with pytest.raises(Exception) as exc:
             admin_wall.save(1, [{"kind": "risk", "dwell": 10}], 10, 24, 6, 8)
-        assert type(exc.value).__name__ == "AccessDenied"
+        assert type(exc.value).__name__ == "RoleDenied"  # refused for the role
 
 
 def test_dash_is_set_up_when_the_app_is_built(app_module):
