@@ -16,7 +16,7 @@ from wtforms.validators import ValidationError
 
 from ops import audit, tokens, users
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound
+from queries.scope import AccessDenied, RegionNotFound, RoleDenied
 from web import context
 from web.i18n import LANGS, get_lang, t
 
@@ -41,20 +41,21 @@ def client_ip() -> str:
 
 
 def requester() -> str:
-    """The logged-in user as a briefing names its author: display name (username)."""
+    """The logged-in user as a briefing names its author: the display name (the audit
+    log keeps the username)."""
     from flask_login import current_user
 
-    return f"{current_user.display_name}（{current_user.username}）"
+    return current_user.display_name or current_user.username
 
 
 def _wants_json() -> bool:
     return request.path.startswith(DATA_PREFIXES) or request.is_json
 
 
-def error_response(status: int, key: str) -> Response:
+def error_response(status: int, key: str, **kw) -> Response:
     if _wants_json():
-        return jsonify({"error": t(key), "status": status}), status
-    return render_template("error.html", message=t(key), status=status, lang=get_lang(),
+        return jsonify({"error": t(key, **kw), "status": status}), status
+    return render_template("error.html", message=t(key, **kw), status=status, lang=get_lang(),
                            t=t), status
 
 
@@ -160,7 +161,9 @@ def init(server: Flask) -> None:
         return error_response(400, "login.csrf")
 
     @server.errorhandler(AccessDenied)
-    def access_denied(_exc):
+    def access_denied(exc):
+        if isinstance(exc, RoleDenied):  # the role's, not the region's
+            return error_response(403, exc.key, role=t(f"role.{exc.role}"))
         return error_response(403, "error.forbidden")
 
     @server.errorhandler(RegionNotFound)
