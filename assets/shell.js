@@ -10,6 +10,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     // path or the longest that leads it ("/region" for /region/610924000000).
     navActive: function (pathname, ids) {
       var path = (pathname || window.location.pathname || "/").replace(/\/+$/, "") || "/";
+      // One household belongs to the household list's entry.
+      path = path.replace(/^\/household\//, "/households/");
       var best = -1, length = -1;
       (ids || []).forEach(function (id, i) {
         var m = (id && id.match) || "/";

@@ -118,6 +118,15 @@ def _state(state) -> tuple[str, str] | None:
     return state["code"], state["rule"]
 
 
+def counts_text(wh, scope, code: str, decisions: dict, shown: int) -> str:
+    """How many warnings wait (and how long), how many the list shows."""
+    counts = wh.run("warning_counts", scope, unit_prefix=prefix_of(code),
+                    decided=list(decisions), as_of=api.data_version(wh).as_of).iloc[0]
+    return t("warn.counts", undecided=fmt_exact(counts["undecided"]),
+             overdue=fmt_exact(counts["overdue"]), shown=fmt_exact(shown),
+             identified=fmt_exact(counts["identified_after"]))
+
+
 def layout(unit: str | None = None, rule: str | None = None, **_):
     scope = current_scope()
     code = unit if isinstance(unit, str) and unit else scope.region_code
@@ -130,8 +139,7 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
         rule = rule if isinstance(rule, str) and rule in names else ""
         decisions = W.decided(context.ops(), scope)
         df = api.warning_queue(wh, scope, code, rule, list(decisions))
-        counts = wh.run("warning_counts", scope, unit_prefix=prefix_of(code),
-                        decided=list(decisions), as_of=api.data_version(wh).as_of).iloc[0]
+        counts = counts_text(wh, scope, code, decisions, len(df))
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
     in_unit = {k: d for k, d in decisions.items() if d["village_code"].startswith(prefix_of(code))}
@@ -144,10 +152,7 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
                        data=[{"value": "", "label": t("warn.all_rules")}] +
                        [{"value": k, "label": v} for k, v in names.items()]),
         ]),
-        dmc.Text(t("warn.counts", undecided=fmt_exact(counts["undecided"]),
-                   overdue=fmt_exact(counts["overdue"]), shown=fmt_exact(len(df)),
-                   identified=fmt_exact(counts["identified_after"])),
-                 size="sm", c="dimmed", mb="xs", id="warn-counts"),
+        dmc.Text(counts, size="sm", c="dimmed", mb="xs", id="warn-counts"),
         html.Div(id="warn-feedback"),
         dcc.Store(id="warn-unit", data={"code": code, "rule": rule or ""}),
         dag.AgGrid(id="warn-grid", columnDefs=columns(), rowData=queue_rows(df, names),
@@ -171,8 +176,11 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
     ])
 
 
+UNCHANGED = (dash.no_update,) * 3  # the queue, the decided list and the counts
+
+
 @callback(Output("warn-feedback", "children"), Output("warn-grid", "rowData"),
-          Output("warn-decided", "rowData"),
+          Output("warn-decided", "rowData"), Output("warn-counts", "children"),
           Input("warn-grid", "cellRendererData"), State("warn-unit", "data"),
           prevent_initial_call=True)
 def to_instruction(data, state):
@@ -185,17 +193,17 @@ def to_instruction(data, state):
     value = data.get("value") if isinstance(data, dict) else None
     key = value.get("key") if isinstance(value, dict) else None
     if state is None or not isinstance(key, str):
-        return messages.notice("warning.err.not_found"), dash.no_update, dash.no_update
+        return messages.notice("warning.err.not_found"), *UNCHANGED
     code, rule = state
     try:
         raise_for_region(scope, code)  # before anything is written
     except AccessDenied:
-        return messages.forbidden(), dash.no_update, dash.no_update
+        return messages.forbidden(), *UNCHANGED
     except RegionNotFound:
-        return messages.not_found(), dash.no_update, dash.no_update
+        return messages.not_found(), *UNCHANGED
     warning = api.warning_by_key(wh, scope, key)
     if warning is None:
-        return messages.notice("warning.err.not_found"), dash.no_update, dash.no_update
+        return messages.notice("warning.err.not_found"), *UNCHANGED
     assignee = _assignee(scope.region_code, warning["village_code"])
     place = f"{warning['township_name']}{warning['village_name']}"
     try:
@@ -205,7 +213,7 @@ def to_instruction(data, state):
             t("tpl.warning.content", place=place, head=warning["head_name"],
               no=warning["household_no"]), lambda c: c in region_levels())
     except T.TaskError as exc:
-        return task_view.refusal_alert(exc), dash.no_update, dash.no_update
+        return task_view.refusal_alert(exc), *UNCHANGED
     audit.record(context.ops(), scope.username, "warning_to_task", target=f"task:{task['id']}",
                  detail={"warning": key}, ip=client_ip())
     decisions = W.decided(context.ops(), scope)
@@ -215,7 +223,8 @@ def to_instruction(data, state):
                if d["village_code"].startswith(prefix_of(code))}
     return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),
                      color="green", variant="light", mb="sm", withCloseButton=True,
-                     id="warn-done"), queue_rows(df, names), _decided(wh, scope, in_unit, names)
+                     id="warn-done"), queue_rows(df, names), _decided(wh, scope, in_unit, names), \
+        counts_text(wh, scope, code, decisions, len(df))
 
 
 @callback(Output("warn-decided-title", "children"), Input("warn-decided", "rowData"),

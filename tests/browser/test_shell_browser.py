@@ -59,4 +59,11 @@ def test_the_current_pages_entry_is_active(watched):
     page.wait_for_selector("#warn-title", timeout=TIMEOUT)
     _wait_active(page, "预警处置")
     assert page.evaluate("window.__noReload") == 1
+    # One household's page belongs to the household list.
+    page.goto(watched.base + "/households/610924000000")
+    page.wait_for_selector("#hh-grid .ag-pinned-left-cols-container a", timeout=TIMEOUT)
+    _wait_active(page, "户列表")
+    page.locator("#hh-grid .ag-pinned-left-cols-container a").first.click()
+    page.wait_for_selector("#hhd-title", timeout=TIMEOUT)
+    _wait_active(page, "户列表")
     assert watched.errors == []

@@ -127,12 +127,17 @@ def test_warning_queue_and_one_click_instruction(server, wh):
         assert all(r["overdue"] == (r["days"] > 15) for r in rows)
         assert all(r["factors"] for r in rows)  # the score is shown with its explanation
         first = rows[0]["warning_key"]
-        alert, new_rows, _ = warnings.to_instruction({"value": {"key": first}},
-                                                     {"code": ANKANG, "rule": ""})
+        before = [p for p in _props(json.loads(_text(page)))
+                  if p.get("id") == "warn-counts"][0]["children"]
+        alert, new_rows, _, counts = warnings.to_instruction({"value": {"key": first}},
+                                                             {"code": ANKANG, "rule": ""})
         assert "已生成核实指令" in _text(alert)
         assert first not in {r["warning_key"] for r in new_rows}
-        again, _, _ = warnings.to_instruction({"value": {"key": first}},
-                                              {"code": ANKANG, "rule": ""})
+        # The line above the queue counts one fewer waiting (it stayed as it was).
+        waiting = [int(x.split(" 条")[0][len("待处置 "):].replace(",", "")) for x in (before, counts)]
+        assert before.startswith("待处置 ") and waiting[1] == waiting[0] - 1
+        again, _, _, _ = warnings.to_instruction({"value": {"key": first}},
+                                                 {"code": ANKANG, "rule": ""})
         assert "已有处理结果" in _text(again)
         decided = _text(warnings.layout(unit=ANKANG))
         assert "已转交核实，指令 #" in decided
@@ -161,7 +166,7 @@ def test_warnings_outside_the_scope(server, wh):
                         from warning where not starts_with(village_code, '610924')
                         limit 1""").fetchone()[0]
     with logged_in(server, "ziyang_manager"):
-        out, _, _ = warnings.to_instruction({"value": {"key": key}},
+        out, _, _, _ = warnings.to_instruction({"value": {"key": key}},
                                             {"code": "610924000000", "rule": ""})
         assert "不存在" in _text(out)
         assert "无权访问" in _text(warnings.layout(unit=ANKANG))
@@ -179,16 +184,16 @@ def test_warning_bad_input_changes_nothing(server, wh):
     before = len(T.list_tasks(_engine(), manager))
     with logged_in(server, "ziyang_manager"):
         for data in (None, [], {"value": "x"}, {"value": []}, {"value": {"key": 5}}):
-            out, rows, _ = warnings.to_instruction(data, {"code": "610924000000", "rule": ""})
+            out, rows, _, _ = warnings.to_instruction(data, {"code": "610924000000", "rule": ""})
             assert "预警不存在" in _text(out)
         for state in (None, {}, {"code": 610924000000, "rule": ""}, ["610924000000"]):
-            out, _, _ = warnings.to_instruction({"value": {"key": key}}, state)
+            out, _, _, _ = warnings.to_instruction({"value": {"key": key}}, state)
             assert "预警不存在" in _text(out)
         # The unit the page was drawn for is checked before anything is written.
-        out, _, _ = warnings.to_instruction({"value": {"key": key}},
+        out, _, _, _ = warnings.to_instruction({"value": {"key": key}},
                                             {"code": ANKANG, "rule": ""})
         assert _text(out) == _text(messages.forbidden())
-        out, _, _ = warnings.to_instruction({"value": {"key": key}},
+        out, _, _, _ = warnings.to_instruction({"value": {"key": key}},
                                             {"code": "abc", "rule": ""})
         assert _text(out) == _text(messages.not_found())
         # ?rule=a&rule=b arrives as a list; an unknown rule: all rules, no error.

@@ -167,7 +167,7 @@ def test_the_decided_list_shows_the_household_number_and_a_name(server, wh):
     with logged_in(server, "ankang_leader"):
         page = warnings.layout(unit=ANKANG)
         key = _by_id(page, "warn-grid")["rowData"][0]["warning_key"]
-        _, _, decided = warnings.to_instruction({"value": {"key": key}},
+        _, _, decided, _ = warnings.to_instruction({"value": {"key": key}},
                                                 {"code": ANKANG, "rule": ""})
     household = int(key.split(":")[1])
     number = wh.execute("select household_no from household where household_id = ?",

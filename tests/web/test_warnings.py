@@ -23,7 +23,7 @@ def test_the_decided_heading_counts_the_rows_shown(server, app_module):
         before = _by_id(page, "warn-decided")["rowData"]
         assert _by_id(page, "warn-decided-title")["children"] == f"已处置预警（{len(before)} 条）"
         key = _by_id(page, "warn-grid")["rowData"][-1]["warning_key"]
-        alert, _, after = warnings.to_instruction({"value": {"key": key}},
+        alert, _, after, _ = warnings.to_instruction({"value": {"key": key}},
                                                   {"code": ANKANG, "rule": ""})
         assert "已生成核实指令" in _text(alert)
         assert len(after) == len(before) + 1
