@@ -63,6 +63,7 @@ def cli() -> None:
 @click.option("--seed", default="42", callback=_integer_seed, show_default=True,
               help="Random seed: the same seed and scale give identical tables.")
 @click.option("--out", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
+              envvar="JZ_WAREHOUSE", show_envvar=True,
               help="The warehouse file to write (replaced atomically when complete).")
 @click.option("--as-of", "as_of", default=None, callback=_as_of,
               help="Last day the data covers (default: today).")
@@ -92,7 +93,9 @@ def build_data(scale: float, seed: int, out: str, as_of: date | None,
 @cli.command("evaluate-rules")
 @click.option("--rules", "rules_path", default=None, type=click.Path(),
               help="The rules file (default: config/rules.yaml).")
-@click.option("--warehouse", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path())
+@click.option("--warehouse", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
+              envvar="JZ_WAREHOUSE", show_envvar=True,
+              help="The warehouse to re-evaluate (replaced atomically).")
 def evaluate_rules(rules_path, warehouse) -> None:
     """Re-run the early-warning rules over the warehouse (atomically)."""
     from etl import warehouse as wh

@@ -62,6 +62,38 @@ def check_output(out: Path) -> None:
         raise BuildError(f"output directory is not writable: {parent}") from None
 
 
+def _memory_bytes() -> tuple[int, int]:
+    """The machine's physical and currently available memory, in bytes."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    total = page * os.sysconf("SC_PHYS_PAGES")
+    try:
+        with open("/proc/meminfo") as f:
+            info = dict(line.split(":", 1) for line in f)
+        available = int(info["MemAvailable"].split()[0]) * 1024
+    except (OSError, KeyError, ValueError):
+        available = page * os.sysconf("SC_AVPHYS_PAGES")
+    return total, available
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for a build, from this machine's memory (JZ_BUILD_MEMORY
+    overrides, e.g. "8GB"): 60% of what is available, at least 1 GB. Sorts, joins and
+    hash aggregates spill to the build's temporary directory beyond it; the medians of
+    the rollups cannot, so a fixed 2 GB ran out of memory at scale 2."""
+    forced = os.environ.get("JZ_BUILD_MEMORY", "").strip()
+    if forced:
+        return forced
+    total, available = _memory_bytes()
+    limit = max(1 << 30, int(min(available, total) * 0.6))
+    return f"{limit // (1 << 20)}MB"
+
+
+def _tune(con: duckdb.DuckDBPyConnection) -> None:
+    """Threads and memory for a build or a rewrite of the warehouse."""
+    con.execute(f"set threads = {max(1, min(os.cpu_count() or 2, 8))}")
+    con.execute(f"set memory_limit = '{memory_limit()}'")
+
+
 def _temp_path(out: Path) -> Path:
     return out.with_name(f".{out.name}.building-{os.getpid()}")
 
@@ -141,8 +173,7 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
     con = None
     try:
         con = duckdb.connect(str(tmp))
-        con.execute("set threads = 2")
-        con.execute("set memory_limit = '2GB'")
+        _tune(con)
         con.execute("set preserve_insertion_order = true")
         sink = _Sink(con)
 
@@ -312,8 +343,7 @@ def _on_a_copy(path: Path, work, version_tag: str):
     try:
         shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
-        con.execute("set threads = 2")
-        con.execute("set memory_limit = '2GB'")
+        _tune(con)
         result = work(con)
         con.execute("update data_version set version = split_part(version, '+', 1) || ?",
                     [version_tag])

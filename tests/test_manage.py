@@ -248,3 +248,28 @@ def test_briefing_cli_missing_directory_and_options(app_module, tmp_path, capsys
                      "--as", "ziyang_manager"], capsys)
     assert code == 2 and "--period" in err
     assert leftovers(tmp_path) == []
+
+
+def test_commands_write_the_warehouse_jz_warehouse_names(tmp_path, capsys, monkeypatch):
+    """build-data and evaluate-rules write the warehouse of JZ_WAREHOUSE when no path is
+    given (they replaced data/warehouse.duckdb, a running app's, whatever was set)."""
+    target = tmp_path / "elsewhere.duckdb"
+    monkeypatch.setenv("JZ_WAREHOUSE", str(target))
+    default = ROOT / "data" / "warehouse.duckdb"
+    before = default.stat().st_mtime_ns if default.exists() else None
+    code, err = run(["build-data", "--scale", "0.002", "--as-of", "2026-10-31", "--quiet"],
+                    capsys)
+    assert (code, err) == (0, "")
+    assert target.is_file()
+    code, err = run(["evaluate-rules"], capsys)
+    assert (code, err) == (0, "")
+    assert (default.stat().st_mtime_ns if default.exists() else None) == before
+
+
+def test_the_build_sizes_its_memory_from_the_machine(monkeypatch):
+    total, available = warehouse._memory_bytes()
+    monkeypatch.delenv("JZ_BUILD_MEMORY", raising=False)
+    limit = int(warehouse.memory_limit().removesuffix("MB")) << 20
+    assert 1 << 30 <= limit <= max(1 << 30, 0.6 * min(total, available) + (1 << 20))
+    monkeypatch.setenv("JZ_BUILD_MEMORY", "3GB")
+    assert warehouse.memory_limit() == "3GB"
