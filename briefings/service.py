@@ -4,7 +4,6 @@ not a failed job later), then handed to ``jobs`` to render in the background."""
 
 from __future__ import annotations
 
-import datetime as dt
 import posixpath
 import re
 from urllib.parse import unquote, urlsplit
@@ -13,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from briefings import briefing, jobs, render
 from config import Settings
-from ops import audit
+from ops import audit, clock
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
@@ -143,7 +142,7 @@ def start_page(ops: Engine, settings: Settings, scope: Scope, href: str, pages: 
     base = self_url(settings)
     jar = [{"name": k, "value": v, "url": base} for k, v in cookies.items()]
     kind = "map" if map_only else "page"
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = clock.local(clock.utcnow()).strftime("%Y%m%d-%H%M%S")  # as the job list shows it
     slug = re.sub(r"[^0-9A-Za-z_-]", "-", path.split("?")[0].strip("/"))[:60] or "overview"
 
     def work(progress):

@@ -72,8 +72,9 @@ def card_for(view: RegionView, ind: Indicator) -> Kpi:
     elif ind.kind == "ratio":
         delta_text = t(change_key, delta=fmt_points(delta))
     elif ind.kind in ("money", "per1000"):
-        delta_text = t(change_key, delta=f"{delta:+,.2f}" if ind.kind == "per1000"
-                       else f"{delta:+,.0f}")
+        shown = f"{delta:+,.2f}" if ind.kind == "per1000" else f"{delta:+,.0f}"
+        # No change reads "±0.00", like "±0.0个百分点" and a count's "0".
+        delta_text = t(change_key, delta="±" + shown[1:] if delta == 0 else shown)
     else:
         delta_text = t(change_key, delta=("+" if delta > 0 else "") + fmt_count(delta))
     direction = 0 if not delta else (1 if delta > 0 else -1)

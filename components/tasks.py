@@ -131,8 +131,8 @@ def detail(task: dict, people: dict[str, str] | None = None) -> html.Div:
              for k in task.get("links", [])]
     actions = [a for a in task["allowed_actions"] if a in T.ACTIONS]
     return html.Div(className="jz-task-detail", children=[
-        dmc.Group([badge(task), dmc.Text(f"#{task['id']} · v{task['version']}", size="xs",
-                                         c="dimmed")], gap="xs"),
+        dmc.Group([badge(task), dmc.Text(f"#{task['id']}", size="xs", c="dimmed")],
+                  gap="xs"),
         dmc.Title(task["title"], order=4, mt=4, id="task-detail-title"),
         dmc.Text(task["content"] or "—", size="sm", mt=4, style={"whiteSpace": "pre-wrap"}),
         dmc.SimpleGrid(cols=2, mt="sm", spacing=4, children=[

@@ -8,6 +8,8 @@ and downloaded from /export/job/<id> by its owner only.
 
 from __future__ import annotations
 
+import re
+
 import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
@@ -127,10 +129,20 @@ def jobs_table(rows: list[dict]):
 
 
 def _target(job: dict) -> str:
+    """What a job exports, in words: the unit and period, the page of a unit, the
+    meeting (never a path or an internal key)."""
+    target = job["target"] or ""
     if job["kind"] in ("briefing", "exchange"):
-        code, _, period = job["target"].partition(" ")
+        code, _, period = target.partition(" ")
         return f"{region_label(code)} · {period}"
-    return job["target"]
+    if job["kind"] == "minutes":
+        return t("export.target.meeting", id=target.partition(":")[2] or "—")
+    path = target.split("?")[0].strip("/")
+    page, _, rest = path.partition("/")
+    key = f"nav.{page or 'overview'}"
+    name = t(key) if t(key) != key else t("export.kind.page")
+    code = re.search(r"\b(6\d{11})\b", target)
+    return f"{region_label(code.group(1))} · {name}" if code else name
 
 
 @callback(Output("brief-jobs", "children"), Output("brief-tick", "disabled"),

@@ -23,6 +23,8 @@ from web.i18n import LANGS, get_lang, t
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = ("/assets/",)
 DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/", "/imports/")
+# Of those, the files a user opens from a link: a refusal there is a page for a browser.
+FILE_PREFIXES = ("/export/", "/imports/")
 MAX_FIELD = 256
 
 
@@ -48,15 +50,31 @@ def requester() -> str:
     return current_user.display_name or current_user.username
 
 
+def navigation() -> bool:
+    """The browser is following a link or typed address: it shows the answer as a page
+    (an export or report link opened in a tab, not the app's own fetch)."""
+    return request.headers.get("Sec-Fetch-Mode") == "navigate" or \
+        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
 def _wants_json() -> bool:
-    return request.path.startswith(DATA_PREFIXES) or request.is_json
+    if request.is_json:
+        return True
+    return request.path.startswith(DATA_PREFIXES) and not (
+        request.path.startswith(FILE_PREFIXES) and navigation())
 
 
 def error_response(status: int, key: str, **kw) -> Response:
+    return message_response(status, t(key, **kw))
+
+
+def message_response(status: int, message: str, back: str | None = None) -> Response:
+    """A refusal: JSON for the app's own requests, a page (with the way back) for a
+    browser that followed a link."""
     if _wants_json():
-        return jsonify({"error": t(key, **kw), "status": status}), status
-    return render_template("error.html", message=t(key, **kw), status=status, lang=get_lang(),
-                           t=t), status
+        return jsonify({"error": message, "status": status}), status
+    return render_template("error.html", message=message, status=status, lang=get_lang(),
+                           t=t, back=back), status
 
 
 def init(server: Flask) -> None:

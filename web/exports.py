@@ -7,9 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+from urllib.parse import urlencode
 
 import pandas as pd
-from flask import Flask, Response, jsonify, render_template, request, send_file
+from flask import Flask, Response, request, send_file
 
 from briefings import charts as chart_registry
 from briefings import jobs, render
@@ -21,12 +22,13 @@ from queries import households as hl
 from queries.privacy import can_export_ids
 from queries.scope import current_scope, raise_for_region
 from web import context
-from web.auth import client_ip, error_response
+from web.auth import client_ip, error_response, message_response
 from web.i18n import fmt_exact, get_lang, t
 
 COLUMNS = ("household_no", "head_name", "township_name", "village_name", "phone", "members",
            "household_type", "identify_year", "exit_year", "main_cause", "monitor_type",
            "monitor_state", "per_capita_income")
+WHOLE = ("members", "identify_year", "exit_year")
 CODED = {"household_type": "household_type", "main_cause": "cause",
          "monitor_type": "monitor_type", "monitor_state": "monitor_state"}
 
@@ -45,7 +47,9 @@ def _table(df: pd.DataFrame) -> tuple[list[str], list[list]]:
             elif c in CODED:
                 row.append(labels[c].get(str(int(v)), ""))
             elif c == "per_capita_income":
-                row.append(float(v))
+                row.append(round(float(v), 2))
+            elif c in WHOLE:  # a column with gaps comes back from pandas as floats
+                row.append(int(v))
             else:
                 row.append(v if not hasattr(v, "item") else v.item())
         out.append(row)
@@ -56,7 +60,8 @@ def _csv(headers, rows) -> bytes:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(headers)
-    w.writerows(rows)
+    # Money with two decimals ("8546.00"), whole numbers without (never "2014.0").
+    w.writerows([f"{v:.2f}" if isinstance(v, float) else v for v in r] for r in rows)
     return buf.getvalue().encode("utf-8-sig")  # Excel opens UTF-8 with a BOM correctly
 
 
@@ -73,18 +78,12 @@ def _xlsx(headers, rows) -> bytes:
     return buf.getvalue()
 
 
-def _navigation() -> bool:
-    """The browser is following a link (it shows the answer as a page)."""
-    return request.headers.get("Sec-Fetch-Mode") == "navigate" or \
-        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
-
-
 def init(server: Flask) -> None:
     @server.route("/export/households.<fmt>")
     def export_households(fmt: str):
         scope = current_scope()
         if fmt not in ("csv", "xlsx"):
-            return jsonify({"error": t("export.bad_format"), "status": 404}), 404
+            return error_response(404, "export.bad_format")
         wh = context.warehouse()
         version = api.data_version(wh)
         args = request.args
@@ -95,20 +94,17 @@ def init(server: Flask) -> None:
                          json.loads(args.get("filter") or "{}"),
                          json.loads(args.get("sort") or "[]"))
         except (hl.BadFilter, json.JSONDecodeError, AttributeError) as exc:
-            return jsonify({"error": t("hh.bad_filter", reason=str(exc)[:80]),
-                            "status": 400}), 400
+            return error_response(400, "hh.bad_filter", reason=str(exc)[:80])
         n = hl.count(wh, scope, q)  # the gate: AccessDenied / RegionNotFound -> 403 / 404
         detail = {"preset": q.preset, "year": q.year, "month": q.month.isoformat(),
                   "filter": args.get("filter", "")[:500], "rows": n, "format": fmt}
         if n > hl.EXPORT_CAP:
             audit.record(context.ops(), scope.username, "export_households", target=q.unit,
                          outcome="refused_cap", detail=detail, ip=client_ip())
-            message = t("export.too_many", n=fmt_exact(n), cap=fmt_exact(hl.EXPORT_CAP))
-            if _navigation():  # a link followed in the browser: a page, not JSON
-                return render_template("error.html", message=message, status=413,
-                                       lang=get_lang(), t=t,
-                                       back=f"/households/{q.unit}?preset={q.preset}"), 413
-            return jsonify({"error": message, "status": 413}), 413
+            back = f"/households/{q.unit}?" + urlencode(
+                {"preset": q.preset, "year": q.year, "month": q.month.strftime("%Y-%m")})
+            return message_response(413, t("export.too_many", n=fmt_exact(n),
+                                           cap=fmt_exact(hl.EXPORT_CAP)), back=back)
         headers, rows = _table(hl.page(wh, scope, q, 0, max(n, 1)))
         body = _csv(headers, rows) if fmt == "csv" else _xlsx(headers, rows)
         audit.record(context.ops(), scope.username, "export_households", target=q.unit,
@@ -124,7 +120,7 @@ def init(server: Flask) -> None:
         """One chart of a page as a PNG at 2×, rebuilt here from the page's parameters."""
         scope = current_scope()
         if name not in chart_registry.CHARTS:
-            return jsonify({"error": t("export.bad_chart"), "status": 404}), 404
+            return error_response(404, "export.bad_chart")
         settings = context.get().settings
         args = {k: v[:40] for k, v in request.args.items()}
         try:
@@ -137,7 +133,7 @@ def init(server: Flask) -> None:
         except render.Unavailable as exc:
             audit.record(context.ops(), scope.username, "export_chart", target=name,
                          outcome="unavailable", detail=args, ip=client_ip())
-            return jsonify({"error": str(exc), "status": 503}), 503
+            return message_response(503, str(exc))
         audit.record(context.ops(), scope.username, "export_chart", target=name,
                      detail={**args, "bytes": len(body)}, ip=client_ip())
         # The file's name from checked values only (the gate passed the unit; a household

@@ -39,7 +39,7 @@ def init(server: Flask) -> None:
         current_scope()
         feed = F.load().get(feed_id)
         if feed is None:
-            return error_response(404, "error.not_found")
+            return error_response(404, "imp.err.no_template")
         body = (",".join(feed.header("zh")) + "\n").encode("utf-8-sig")
         return Response(body, mimetype="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="template-{feed.id}.csv"'})
@@ -49,10 +49,10 @@ def init(server: Flask) -> None:
         scope = current_scope()
         batch = ledger.get(context.ops(), batch_id)
         if batch is None or batch["department"] not in departments_of(scope):
-            return error_response(404, "error.not_found")
+            return error_response(404, "imp.err.no_report")
         path = I.report_file(context.get().settings.import_dir, batch_id)
         if not path.is_file():
-            return error_response(404, "error.not_found")
+            return error_response(404, "imp.err.no_report")
         audit.record(context.ops(), scope.username, "import_report", target=f"batch:{batch_id}",
                      ip=client_ip())
         return Response(path.read_bytes(), mimetype="text/csv; charset=utf-8", headers={

@@ -76,7 +76,8 @@ def test_pages_and_cover(province):
     first = reader.pages[0].extract_text()
     assert "陕西省防止返贫动态监测简报" in first
     assert "2026年10月" in first and "测试人（tester）" in first
-    assert "610000000000" in first and "数据截至 2026年10月31日" in first
+    assert "地区 陕西省\n" in first and "610000000000" not in first  # names, not codes
+    assert "数据截至 2026年10月31日" in first
     # Page numbers in every footer.
     for i, page in enumerate(reader.pages, start=1):
         assert f"{i} / 7" in page.extract_text()

@@ -4,6 +4,7 @@ failures), the audit log, and what happens without chromium or the CJK font."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import threading
 import time
 
@@ -365,6 +366,12 @@ def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
     assert seen["full_page"] is True and seen["selector"] is None and seen["prepare"] is None
     assert {c["url"] for c in seen["cookies"]} == {seen["base"]}
     assert "jz_session" in {c["name"] for c in seen["cookies"]}
+    # The file is named by the time the job list shows (Beijing), not by UTC.
+    from ops import clock
+
+    stamp = _wait(ctx, ZIYANG, job["id"])["filename"].rsplit("-", 2)[-2:]
+    named = dt.datetime.strptime("-".join(stamp).removesuffix(".png"), "%Y%m%d-%H%M%S")
+    assert abs((named - clock.local(clock.utcnow()).replace(tzinfo=None)).total_seconds()) < 300
     # A size outside the limits, or another route than a page: a message, no job.
     for size, href, message in (("9999x1", "/monitoring/610924000000", "图片尺寸"),
                                 ("1920x1080", "/export/households.csv", "不能导出为图片")):

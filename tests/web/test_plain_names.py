@@ -278,3 +278,19 @@ def test_the_import_ledger_names_the_importer(server):
     with logged_in(server, "province_admin"):
         text = _text(imports.batches_table(rows))
     assert "省公安厅数据员(演示)" in text and "province_police" not in text
+
+
+@pytest.mark.parametrize("kind,target,shown", [
+    ("map", "/region/610924000000?indicator=x", "紫阳县 · 地区下钻"),
+    ("page", "/dispatch/610924000000", "紫阳县 · 指挥调度"),
+    ("page", "/?region=610900000000", "安康市 · 总览"),
+    ("page", "/monitoring", "风险监测"),
+    ("minutes", "meeting:7", "会议记录 #7"),
+    ("briefing", "610924000000 2026-10", "紫阳县 · 2026-10"),
+])
+def test_the_export_list_names_what_each_job_exports(server, kind, target, shown):
+    """The 内容 column showed the page's path ("/dispatch/610924000000") or "meeting:1"."""
+    from pages import briefings
+
+    with logged_in(server, "ziyang_manager"):
+        assert briefings._target({"kind": kind, "target": target}) == shown

@@ -211,7 +211,8 @@ def test_an_export_link_above_the_cap_answers_a_page_not_json(as_user, monkeypat
               headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"})
     body = r.get_data(as_text=True)
     assert r.status_code == 413 and r.mimetype == "text/html"
-    assert "超过导出上限 50 行" in body and 'href="/households/610924000000' in body
+    assert "共 " in body and " 户，超过导出上限 50 户" in body
+    assert 'href="/households/610924000000?preset=all&amp;year=' in body
     r = c.get("/export/households.csv?unit=610924000000&preset=all")
     assert r.status_code == 413 and r.is_json
 
@@ -251,6 +252,17 @@ def test_export_csv_and_xlsx(server, wh):
                       and is_registered and identify_year <= 2018""").fetchone()[0]
     assert lines[0].startswith("户编号,户主,乡镇,村,联系电话") and len(lines) == n + 1
     assert "****" in text and "一般贫困户" in text
+    # Years are whole numbers and incomes have two decimals, also in a list with gaps
+    # (a non-registered household has no years: pandas made the column floats, "2014.0").
+    years = wh.execute("""select identify_year, exit_year, per_capita_income from household
+                          where township_code = '610924100000' and is_registered
+                            and identify_year <= 2018 order by household_id limit 1""").fetchone()
+    first = lines[1].split(",")
+    assert first[7:9] == [str(years[0]), str(years[1])] and first[-1] == f"{years[2]:.2f}"
+    gaps = client.get("/export/households.csv?unit=610924000000&preset=all")
+    rows = [r.split(",") for r in gaps.get_data().decode("utf-8-sig").strip().splitlines()[1:]]
+    assert any(r[7] == "" for r in rows) and any(r[7] for r in rows)
+    assert all(not r[7].endswith(".0") and not r[8].endswith(".0") for r in rows)
     x = client.get("/export/households.xlsx?" + args)
     from openpyxl import load_workbook
 
@@ -271,9 +283,38 @@ def test_export_refusals(server, monkeypatch):
         == 400
     monkeypatch.setattr(hl, "EXPORT_CAP", 50)
     r = client.get("/export/households.csv?unit=610924000000&preset=all")
-    assert r.status_code == 413 and "超过导出上限 50 行" in r.get_json()["error"]
+    assert r.status_code == 413 and "超过导出上限 50 户" in r.get_json()["error"]
     assert server.test_client().get("/export/households.csv?unit=610924000000").status_code \
         == 401
+
+
+NAVIGATE = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
+
+
+@pytest.mark.parametrize("path,status,message", [
+    ("/export/households.csv?unit=610902000000&preset=all", 403, "无权访问"),
+    ("/export/households.csv?unit=610924000000&filter=%7Bbroken", 400, "筛选条件"),
+    ("/export/households.pdf", 404, ""),
+    ("/export/chart/nope.png", 404, ""),
+    ("/export/job/999999", 404, ""),
+    ("/imports/report/999999.csv", 404, "错误报告"),
+    ("/imports/template/nope.csv", 404, "模板"),
+])
+def test_a_refused_link_is_a_page_for_the_browser(as_user, path, status, message):
+    """A link opened in the browser (another user's, a stale one) is refused with a page
+    in the user's language, never raw JSON with \\u escapes; the app's own requests
+    still get JSON."""
+    c = as_user("ziyang_manager")
+    r = c.get(path, headers=NAVIGATE)
+    body = r.get_data(as_text=True)
+    assert (r.status_code, r.mimetype) == (status, "text/html")
+    assert message in body and "\\u" not in body and "返回总览" in body
+    assert c.get(path).is_json
+
+
+def test_an_export_link_after_the_session_ended_goes_to_login(server):
+    r = server.test_client().get("/export/households.csv?unit=610924000000", headers=NAVIGATE)
+    assert r.status_code == 302 and r.headers["Location"].startswith("/login?next=")
 
 
 def _household_in(wh, county: str) -> int:
@@ -337,7 +378,7 @@ def test_household_bad_ids(server):
 
 
 def test_a_change_that_rounds_away_is_no_change():
-    """Per-1,000 figures show two decimals: a change of -0.001 reads "+0.00" and is
+    """Per-1,000 figures show two decimals: a change of -0.001 reads "±0.00" and is
     neither good nor bad (it used to read "-0.00", coloured as an improvement)."""
     import datetime as dt
 
@@ -357,7 +398,7 @@ def test_a_change_that_rounds_away_is_no_change():
                        children=pd.DataFrame(), geometry=pd.DataFrame(), years=empty,
                        months=months, breakdowns=pd.DataFrame())
     card = view.card_for(v, INDICATORS["hh_unresolved_per_1000"])
-    assert (card.value, card.delta, card.direction) == ("0.47", "较上月 +0.00", 0)
+    assert (card.value, card.delta, card.direction) == ("0.47", "较上月 ±0.00", 0)
     card = view.card_for(v, INDICATORS["hh_monitored"])
     assert (card.delta, card.direction) == ("较上月 0", 0)
 
