@@ -91,8 +91,7 @@ def _guarded(layout, module: str):
         except Exception:
             log.exception("the layout of %s failed (%s)", module, sorted(kwargs))
             return messages.notice("error.page_failed",
-                                   at=i18n.fmt_time(i18n.now_local(), seconds=True),
-                                   zone=i18n.zone_name())
+                                   at=i18n.fmt_time_zoned(clock.utcnow(), seconds=True))
     guarded.jz_guarded = True
     return guarded
 

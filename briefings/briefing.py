@@ -30,7 +30,7 @@ from ops import tasks as T
 from queries import api, indicators
 from queries.runner import Warehouse
 from queries.scope import Scope
-from web.i18n import fmt_date, fmt_exact, fmt_month, fmt_time, get_lang, t, zone_name
+from web.i18n import fmt_date, fmt_exact, fmt_month, fmt_time_zoned, get_lang, t
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -129,7 +129,7 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
                                        for i in inds]
                 for rec in v.children.sort_values("code").to_dict("records")]
     version = t("brief.version", as_of=fmt_date(v.version.as_of),
-                built=f'{fmt_time(wh.version["built_at"])} {zone_name()}')
+                built=fmt_time_zoned(wh.version["built_at"]))
     return Briefing(unit=v.unit, month=v.month, generated_at=clock.local(now),
                     generated_by=generated_by, data_version=version, cards=cards,
                     lifecycle=lifecycle, lifecycle_note=lifecycle_note,
@@ -146,7 +146,7 @@ def _sized(fig: dict, width: int, height: int) -> dict:
 def html(b: Briefing, settings: Settings) -> str:
     return TEMPLATES.get_template("briefing.html").render(
         b=b, t=t, font=settings.cjk_font, lang=get_lang(),
-        generated_at=f"{fmt_time(b.generated_at)} {zone_name()}")
+        generated_at=fmt_time_zoned(b.generated_at))
 
 
 def pdf(b: Briefing, settings: Settings) -> bytes:
@@ -178,6 +178,6 @@ def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
         held_on=fmt_date(meeting["held_on"]), generated_by=generated_by,
         recorded_by=users.display_names(ops, [meeting["created_by"]]).get(
             meeting["created_by"], meeting["created_by"]),
-        generated_at=f"{fmt_time(now)} {zone_name()}")
+        generated_at=fmt_time_zoned(now))
     footer = _esc(t("minutes.title", title=meeting["title"]))
     return f"minutes-{meeting['id']}.pdf", render.html_pdf(settings, body, {}, footer)

@@ -13,7 +13,7 @@ from components import tables
 from components.theme import STATUS
 from etl.refdata import region_names
 from ops import tasks as T
-from web.i18n import fmt_date, fmt_time, t, zone_name
+from web.i18n import fmt_date, fmt_time_zoned, t
 
 DUE_SOON_DAYS = 3
 
@@ -118,7 +118,7 @@ def timeline(task: dict, people: dict[str, str] | None = None) -> dmc.Timeline:
         note = e["body"] if e["kind"] in ("comment", "urge", "transition") and e["body"] \
             and e["body"] not in T.ACTIONS else ""
         items.append(dmc.TimelineItem(title=_event_text(e), children=[
-            dmc.Text(f"{fmt_time(e['at'])} {zone_name()} · {person(e['actor'], people)}",
+            dmc.Text(f"{fmt_time_zoned(e['at'])} · {person(e['actor'], people)}",
                      size="xs", c="dimmed"),
             dmc.Text(note, size="sm") if note else None]))
     return dmc.Timeline(items, active=len(items) - 1, bulletSize=14, lineWidth=2,
@@ -141,7 +141,7 @@ def detail(task: dict, people: dict[str, str] | None = None) -> html.Div:
             dmc.Text(t("task.col.issuer") + "：" + person(task["issuer"], people), size="sm"),
             dmc.Text(t("task.col.deadline") + "：" + fmt_date(task["deadline"]), size="sm"),
             dmc.Text(t("task.col.ack_deadline") + "：" +
-                     f"{fmt_time(task['ack_deadline'])} {zone_name()}",
+                     fmt_time_zoned(task['ack_deadline']),
                      size="sm"),
             dmc.Text(t("task.col.type") + "：" + t(f"task.type.{task['type']}"), size="sm"),
             dmc.Text(t("task.col.priority") + "：" + t(f"task.priority.{task['priority']}"),

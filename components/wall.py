@@ -29,7 +29,16 @@ from ops import clock
 from queries.api import WallView
 from queries.indicators import INDICATORS
 from queries.scope import prefix_of
-from web.i18n import fmt_count, fmt_date, fmt_exact, fmt_month, fmt_time, get_lang, t, zone_name
+from web.i18n import (
+    fmt_count,
+    fmt_date,
+    fmt_exact,
+    fmt_month,
+    fmt_time_zoned,
+    get_lang,
+    t,
+    zone_name,
+)
 
 MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall
 PANEL, LINE = "#0d1e36", "#1f3b60"  # the page itself is styled in assets/wall.css
@@ -363,7 +372,7 @@ def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Footer:
 
 def header(region_name: str, views: list[dict], version: dict, active: int = 0) -> html.Header:
     stamp = t("wall.stamp", as_of=fmt_date(version["as_of"]),
-              built=f'{fmt_time(version["built_at"])} {zone_name()}')
+              built=fmt_time_zoned(version["built_at"]))
     return html.Header(className="jz-wall-header", children=[
         html.Div(className="jz-wall-heading", children=[
             html.H1(t("wall.title", region=region_name), className="jz-wall-title"),

@@ -58,14 +58,11 @@ class TaskError(Exception):
             status, key, fields or {}, current, params
 
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+utcnow = clock.utcnow  # the store's clock (ops.clock): moments in UTC, days local
 
 
 def _aware(value):
-    if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value
+    return clock.aware(value) if isinstance(value, dt.datetime) else value
 
 
 def parent_of(code: str) -> str | None:

@@ -463,7 +463,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "error.back": "返回上一页",
         "imp.err.no_template": "没有这种部门数据的模板。",
         "imp.err.no_report": "未找到该批次的错误报告：批次不存在、没有被拒的行，或不属于您的部门。",
-        "error.page_failed": "页面出错，未能显示（{at} {zone}），错误已记入日志。请刷新重试；仍然出错请联系系统管理员并告知这一时间。",
+        "error.page_failed": "页面出错，未能显示（{at}），错误已记入日志。请刷新重试；仍然出错请联系系统管理员并告知这一时间。",
         "data.as_of": "数据截至 {date}",
         "data.synthetic": "合成演示数据",
         "data.no_data": "无数据",
@@ -1137,7 +1137,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "error.back": "Back to where you were",
         "imp.err.no_template": "There is no template for that kind of department data.",
         "imp.err.no_report": "No error report for that batch: it does not exist, had no rejected rows, or is not your department's.",
-        "error.page_failed": "This page failed to show ({at} {zone}); the error is in the log. Reload to try again; if it fails again, tell your administrator this time.",
+        "error.page_failed": "This page failed to show ({at}); the error is in the log. Reload to try again; if it fails again, tell your administrator this time.",
         "data.as_of": "Data as of {date}",
         "data.synthetic": "Synthetic demonstration data",
         "data.no_data": "No data",
@@ -1547,6 +1547,7 @@ def fmt_time(value, seconds: bool = False) -> str:
     return at.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
-def now_local() -> dt.datetime:
-    """Now, in the deployment's zone."""
-    return clock.local(clock.utcnow())
+def fmt_time_zoned(value, seconds: bool = False) -> str:
+    """A moment with its zone named, as every screen and export states it
+    ("2026-12-02 03:38 北京时间")."""
+    return f"{fmt_time(value, seconds)} {zone_name()}"
