@@ -192,7 +192,7 @@ def export_refused(_csv, _xlsx, over):
     current_scope()
     if not isinstance(over, dict) or not isinstance(over.get("n"), int):
         return None
-    return dmc.Alert(t("hh.export_refused", n=fmt_exact(over["n"]),
+    return dmc.Alert(t("export.too_many", n=fmt_exact(over["n"]),
                        cap=fmt_exact(hl.EXPORT_CAP)), color="orange", variant="light",
                      mb="xs", withCloseButton=True)
 
