@@ -90,6 +90,102 @@ def build_data(scale: float, seed: int, out: str, as_of: date | None,
                f"in {result.seconds:.1f} s")
 
 
+@cli.command("generate")
+@click.option("--scale", default="1.0", callback=_positive_scale, show_default=True,
+              help="Size: 1.0 is about 1 million households and 3 million people.")
+@click.option("--seed", default="42", callback=_integer_seed, show_default=True,
+              help="Random seed: the same seed and scale give identical files.")
+@click.option("--as-of", "as_of", default=None, callback=_as_of,
+              help="Last day the data covers (default: today).")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="The directory to write the delivery to (created; must be empty).")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
+              show_default=True, help="File format of the tables.")
+@click.option("--reference-dir", default=None, type=click.Path(),
+              help="Reference data to generate over (default: data/reference).")
+def generate_cmd(scale: float, seed: int, as_of: date | None, out: str, fmt: str,
+                 reference_dir: str | None) -> None:
+    """Write the synthetic registry as a delivery in the registry layout
+    (docs/registry.md), ready for `manage.py load-registry`."""
+    import time
+
+    from etl import generate, refdata
+
+    target = Path(out)
+    if target.exists() and any(target.iterdir()):
+        raise click.ClickException(f"{target} is not empty: choose a new directory")
+    as_of = as_of or date.today()
+    if as_of > date.today():
+        raise click.ClickException(f"as-of date {as_of} is in the future")
+    if as_of.year < 2021:
+        raise click.ClickException(f"as-of date {as_of} is before 2021")
+    ref = refdata.load(Path(reference_dir)) if reference_dir else refdata.load()
+    started = time.monotonic()
+    try:
+        manifest = generate.write_delivery(ref, generate.Params(scale, seed, as_of), target, fmt)
+    except BaseException:
+        import shutil
+
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    click.echo(f"wrote {manifest} in {time.monotonic() - started:.1f} s")
+
+
+@cli.command("load-registry")
+@click.option("--from", "src", required=True, type=click.Path(exists=True),
+              help="The delivery: a directory or a ZIP with manifest.json (docs/registry.md).")
+@click.option("--out", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
+              envvar="JZ_WAREHOUSE", show_envvar=True,
+              help="The warehouse to write (replaced atomically when complete).")
+@click.option("--report", type=click.Path(dir_okay=False),
+              help="Write the rejected rows here (CSV, Chinese headers, IDs masked).")
+@click.option("--as", "username", default="manage.py", show_default=True,
+              help="Who loads it (for the audit log).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def load_registry(src: str, out: str, report: str | None, username: str, quiet: bool) -> None:
+    """Load a registry delivery (full or increment) into the warehouse: every file
+    checked, every row accepted or reported; all or nothing."""
+    from tqdm import tqdm
+
+    import config
+    from etl import registry
+    from ops import audit
+    from ops import imports as ledger
+
+    settings = config.load()
+    engine = _ops()
+    bar = tqdm(total=100, desc="load-registry", disable=quiet,
+               bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}] {postfix}")
+
+    def progress(step: str, fraction: float) -> None:
+        bar.set_postfix_str(step)
+        bar.update(max(0, int(fraction * 100) - bar.n))
+
+    try:
+        result = registry.load(Path(src), Path(out), Path(report) if report else None,
+                               progress=progress, batches=ledger.loaded(engine),
+                               import_dir=settings.import_dir)
+    except registry.Refused as exc:
+        bar.close()
+        audit.record(engine, username, "load_registry", target=Path(src).name[:200],
+                     outcome="refused", detail={"reason": str(exc)})
+        raise click.ClickException(f"refused, nothing changed: {exc}") from None
+    bar.close()
+    audit.record(engine, username, "load_registry", target=Path(src).name[:200],
+                 detail={"kind": result.kind, "version": result.version,
+                         "rejected": result.rejected})
+    click.echo(f"loaded {result.kind} delivery as of {result.as_of} into {result.path} "
+               f"(data version {result.version}) in {result.seconds:.1f} s")
+    for name, c in result.files.items():
+        if any(c.values()):
+            click.echo(f"  {name}: {c['accepted']:,} accepted, {c['rejected']:,} rejected, "
+                       f"{c['added']:,} added, {c['changed']:,} changed, "
+                       f"{c['removed']:,} removed")
+    if result.rejected:
+        where = f" (listed in {report})" if report else " (--report FILE lists them)"
+        click.echo(f"{result.rejected:,} rows rejected{where}")
+
+
 @cli.command("evaluate-rules")
 @click.option("--rules", "rules_path", default=None, type=click.Path(),
               help="The rules file (default: config/rules.yaml).")

@@ -100,3 +100,5 @@ DEPT = {
     # Share of adults with personal income tax records (most small; a few high).
     "tax": 0.006,
 }
+# A village whose 2014 incidence is at least this is a poor village (贫困村).
+POOR_VILLAGE_INCIDENCE = 0.2

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 from etl import calibration as cal
 from etl import idnumber, names
 from etl.codes import CATEGORY_CHANNEL, CATEGORY_DEPARTMENT, CHANNEL_DEPARTMENT
-from etl.refdata import Reference, ReferenceError
+from etl.refdata import Reference, ReferenceError, region_table
 
 FIRST_YEAR = 2014
 DAY = np.timedelta64(1, "D")
@@ -76,31 +76,7 @@ class Gen:
 
     # ------------------------------------------------------------------ geography
     def regions(self) -> None:
-        d = self.ref.divisions.copy()
-        d["level"] = d["level"].astype(int)
-        parent = dict(zip(d["code"], d["parent_code"]))
-        path, anc = [], {lvl: [] for lvl in range(1, 5)}
-        level_of = dict(zip(d["code"], d["level"]))
-        for code in d["code"]:
-            chain = [code]
-            while parent.get(chain[-1]) and isinstance(parent[chain[-1]], str):
-                chain.append(parent[chain[-1]])
-            chain.reverse()
-            path.append("/".join(chain))
-            by_level = {level_of[c]: c for c in chain}
-            for lvl in range(1, 5):
-                anc[lvl].append(by_level.get(lvl))
-        d["path"] = path
-        d["province_code"], d["city_code"] = anc[1], anc[2]
-        d["county_code"], d["township_code"] = anc[3], anc[4]
-        pov = self.ref.poverty_counties.set_index("code")["exit_year"]
-        d["is_poverty_county"] = d["code"].isin(pov.index) & (d["level"] == 3)
-        d["exit_year"] = d["code"].map(pov).where(d["level"] == 3).astype("Int64")
-        geo = self.ref.geometry.set_index("code")
-        d["is_schematic"] = d["code"].map(geo["is_schematic"]).astype(bool)
-        d["parent_code"] = d["parent_code"].where(d["level"] > 1)
-        d["level"] = d["level"].astype("int8")
-        d["exit_year"] = d["exit_year"].astype("Int16")
+        d = region_table(self.ref)
         self.region = d
         self.emit("region", pa.Table.from_pandas(d, preserve_index=False))
         self.village = d[d["level"] == 5].reset_index(drop=True)
@@ -206,6 +182,11 @@ class Gen:
         for key in hh:
             hh[key] = hh[key][order]
         self.n_hh = len(hh["size"])
+        # The household number (户编号): the village code and a 4-digit number in it.
+        vcode = self.village["code"].to_numpy()[hh["v_idx"]]
+        within = _rank_within(hh["v_idx"])
+        self.hh_no = pc.binary_join_element_wise(
+            pa.array(vcode), pa.array(np.char.zfill((within + 1).astype(str), 4)), "")
 
     def monitoring_dates(self) -> None:
         """Warning, home check, notice, approval, assistance and elimination dates."""
@@ -231,6 +212,9 @@ class Gen:
         quick = rng.random(m) < cal.IDENTIFIED_WITHIN_15_DAYS
         ident_days = np.where(quick, rng.integers(6, 16, m), rng.integers(16, 46, m))
         ident = warn + ident_days * DAY
+        # Room for the procedure after the home check: consent, comparison, review, a
+        # public notice of at least 5 days, township review and county decision.
+        ident = np.maximum(ident, check + 7 * DAY)
         notice = ident - rng.integers(6, 9, m) * DAY  # village notice, at least 5 days
         notice = np.maximum(notice, check)
         assist = ident + rng.integers(3, 46, m) * DAY
@@ -240,6 +224,7 @@ class Gen:
         fast = (method == 1) & (rng.random(m) < cal.FAST_ELIMINATION)
         dur[fast] = rng.integers(20, 56, fast.sum())
         elim = ident + dur * DAY
+        elim = np.maximum(elim, assist + DAY)  # never eliminated before assistance began
         nat = np.datetime64("NaT")
         pending = ident > self.as_of
         check = np.where(check > self.as_of, nat, check)
@@ -248,6 +233,16 @@ class Gen:
         method = np.where((method == 1) & np.isnat(assist), 2, method)
         elim = np.where(pending | (elim > self.as_of), nat, elim)
         method = np.where(np.isnat(elim), 0, method)
+        # The steps between the home check and entry (domain.md §3): consent at the home
+        # check, data comparison the next day, village review the day before the notice;
+        # the notice ends two days before entry, township review and county decision
+        # the day before it.
+        comparison = check + DAY
+        comparison = np.where(np.isnat(notice), comparison, np.minimum(comparison, notice))
+        comparison = np.where(comparison > self.as_of, nat, comparison)
+        review = np.where(np.isnat(notice), nat, np.maximum(comparison, notice - DAY))
+        notice_end = np.where(pending, nat, ident - 2 * DAY)
+        decision = np.where(pending, nat, ident - DAY)
         ident = np.where(pending, nat, ident)
         disc = rng.choice(list(cal.DISCOVERY_P), m, p=list(cal.DISCOVERY_P.values()))
         # Risk types: 1-5 per household without repeats (Gumbel top-k on the weights).
@@ -261,6 +256,8 @@ class Gen:
         ranked = np.argsort(-keys, axis=1, kind="stable")[:, :5] + 1
         self.mon = {
             "idx": idx, "type": mt, "warn": warn, "check": check, "notice": notice,
+            "comparison": comparison, "review": review, "notice_end": notice_end,
+            "decision": decision,
             "ident": ident, "assist": assist, "elim": elim, "method": method,
             "discovery": disc, "k": k, "risks": ranked,
         }
@@ -712,6 +709,10 @@ class Gen:
         fixed = np.maximum(hh["renovation_year"], hh["relocation_year"])
         housing_year = np.zeros(nv, dtype=np.int64)
         np.maximum.at(housing_year, hh["v_idx"], fixed)
+        # Poor villages (贫困村): high 2014 incidence; out when their last household left.
+        last_exit = np.zeros(nv, dtype=np.int64)
+        np.maximum.at(last_exit, hh["v_idx"], np.where(reg, hh["exit_year"], 0))
+        poor = is_vil & (self.v_rate >= cal.POOR_VILLAGE_INCIDENCE) & (last_exit > 0)
         road = np.where(is_vil, rng.choice(np.arange(2014, 2020), nv), 0)
         water = np.where(is_vil, rng.choice(np.arange(2014, 2020), nv), 0)
         self.emit("village", pa.table({
@@ -725,6 +726,9 @@ class Gen:
             "has_collective_economy": pa.array(is_vil & (rng.random(nv) < 0.9)),
             "team_unit_id": pa.array(np.where(team_unit > 0, team_unit, None), pa.int64()),
             "first_secretary_id": pa.array(np.where(secretary > 0, secretary, None), pa.int64()),
+            "poor_village": pa.array(poor),
+            "poor_village_exit_year": pa.array(np.where(poor, np.minimum(last_exit, 2020), None),
+                                               pa.int16()),
         }))
         years = self.years
         decline = (1 - cal.POP_DECLINE_PER_YEAR) ** (years - FIRST_YEAR)
@@ -908,9 +912,7 @@ class Gen:
         v = self.village
         n = self.n_hh
         vcode = v["code"].to_numpy()[hh["v_idx"]]
-        within = _rank_within(hh["v_idx"])
-        hh_no = pc.binary_join_element_wise(
-            pa.array(vcode), pa.array(np.char.zfill((within + 1).astype(str), 4)), "")
+        hh_no = self.hh_no
         mt = hh["monitor_type"]
         self.emit("household", pa.table({
             "household_id": pa.array(np.arange(1, n + 1), pa.int64()),
@@ -985,6 +987,12 @@ class Gen:
             "risk_count": pa.array(mon["k"][order], pa.int8()),
             "main_risk": pa.array(mon["risks"][order, 0], pa.int8()),
             "fast_elimination": pa.array(fast[order]),
+            "consent_date": pa.array(mon["check"][order]),
+            "comparison_date": pa.array(mon["comparison"][order]),
+            "village_review_date": pa.array(mon["review"][order]),
+            "notice_end_date": pa.array(mon["notice_end"][order]),
+            "township_review_date": pa.array(mon["decision"][order]),
+            "county_decision_date": pa.array(mon["decision"][order]),
         }))
         ki = np.repeat(np.arange(m), mon["k"])
         seq = np.arange(len(ki)) - np.repeat(np.cumsum(mon["k"]) - mon["k"], mon["k"])
@@ -1091,3 +1099,58 @@ def generate(ref: Reference, params: Params, sink=None, progress=None) -> dict[s
         if progress:
             progress(stage)
     return g.tables
+
+
+# ---------------------------------------------------------------------- the layout
+# Generator table -> (layout file, columns the loader computes and the file leaves out).
+_TO_LAYOUT = {
+    "household": ("households", ("household_id", "township_code", "county_code",
+                                 "city_code", "members", "no_labour", "per_capita_income",
+                                 "cadre_id")),
+    "person": ("members", ("person_id", "household_id", "age")),
+    "income": ("income", ("household_id",)),
+    "measure": ("measures", ("household_id",)),
+    "unit": ("units", ()),
+    "cadre": ("cadres", ()),
+    "pairing": ("pairings", ("household_id",)),
+    "village": ("villages", ()),
+    "population": ("population", ()),
+    "monitoring": ("monitoring", ("household_id", "village_code", "state", "risk_count",
+                                  "main_risk", "fast_elimination")),
+    "monitoring_risk": ("monitoring_risks", ("household_id",)),
+    "condition_gap": ("guarantee_gaps", ("household_id",)),
+}
+
+
+def write_delivery(ref: Reference, params: Params, directory, fmt: str = "parquet",
+                   progress=None):
+    """Generate the synthetic registry as a full delivery in the registry layout
+    (docs/registry.md) under ``directory``; returns the manifest's path. The region
+    table is the reference geography, which the loader reads itself."""
+    from etl import layout as L
+    from etl.delivery import Delivery
+
+    out = Delivery(directory, fmt, "full", params.as_of.isoformat(),
+                   source=f"Jingzhun synthetic generator, seed {params.seed}, "
+                          f"scale {params.scale:g}",
+                   extra={"generator": {"seed": params.seed, "scale": params.scale}})
+    g: Gen
+
+    def sink(name: str, table: pa.Table) -> None:
+        if name == "region":
+            return
+        if name.startswith("dept_"):
+            out.append(name, table)
+            return
+        file, drop = _TO_LAYOUT[name]
+        if "household_no" in L.BY_NAME[file].by_name and name != "household":
+            no = g.hh_no.take(pc.subtract(table["household_id"], 1))
+            table = table.append_column("household_no", no)
+        out.append(file, table.drop_columns([c for c in drop if c in table.column_names]))
+
+    g = Gen(ref, params, sink)
+    for stage in Gen.STAGES:
+        getattr(g, stage)()
+        if progress:
+            progress(stage)
+    return out.close()

@@ -194,3 +194,35 @@ def load(ref_dir: Path = REFERENCE_DIR) -> Reference:
         lines=load_lines(ref_dir / "lines.csv"),
         geometry=load_geometry(ref_dir / "geo", divisions),
     )
+
+
+def region_table(ref: Reference) -> pd.DataFrame:
+    """The warehouse's region table: every division with its path and ancestors by
+    level, the poverty counties and their exit years, and whether its outline is
+    schematic."""
+    d = ref.divisions.copy()
+    d["level"] = d["level"].astype(int)
+    parent = dict(zip(d["code"], d["parent_code"]))
+    path, anc = [], {lvl: [] for lvl in range(1, 5)}
+    level_of = dict(zip(d["code"], d["level"]))
+    for code in d["code"]:
+        chain = [code]
+        while parent.get(chain[-1]) and isinstance(parent[chain[-1]], str):
+            chain.append(parent[chain[-1]])
+        chain.reverse()
+        path.append("/".join(chain))
+        by_level = {level_of[c]: c for c in chain}
+        for lvl in range(1, 5):
+            anc[lvl].append(by_level.get(lvl))
+    d["path"] = path
+    d["province_code"], d["city_code"] = anc[1], anc[2]
+    d["county_code"], d["township_code"] = anc[3], anc[4]
+    pov = ref.poverty_counties.set_index("code")["exit_year"]
+    d["is_poverty_county"] = d["code"].isin(pov.index) & (d["level"] == 3)
+    d["exit_year"] = d["code"].map(pov).where(d["level"] == 3).astype("Int64")
+    geo = ref.geometry.set_index("code")
+    d["is_schematic"] = d["code"].map(geo["is_schematic"]).astype(bool)
+    d["parent_code"] = d["parent_code"].where(d["level"] > 1)
+    d["level"] = d["level"].astype("int8")
+    d["exit_year"] = d["exit_year"].astype("Int16")
+    return d

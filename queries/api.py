@@ -23,7 +23,7 @@ FIRST_MONTH = dt.date(2020, 1, 1)
 class DataVersion:
     version: str
     as_of: dt.date
-    scale: float
+    scale: float | None  # the generator's scale; None for a province's own registry
 
     @property
     def last_year(self) -> int:
@@ -44,7 +44,9 @@ class DataVersion:
 def data_version(wh: Warehouse) -> DataVersion:
     """The build of the warehouse this process reads (read once per connection)."""
     v = wh.version
-    return DataVersion(str(v["version"]), pd.Timestamp(v["as_of"]).date(), float(v["scale"]))
+    scale = v.get("scale")
+    return DataVersion(str(v["version"]), pd.Timestamp(v["as_of"]).date(),
+                       None if scale is None or pd.isna(scale) else float(scale))
 
 
 def region(wh: Warehouse, scope: Scope, code: str) -> dict:
