@@ -31,10 +31,13 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
     assert name == "exchange-610924000000-2026-09.zip"
     z = zipfile.ZipFile(io.BytesIO(body))
     assert sorted(z.namelist()) == ["households.csv", "manifest.json", "members.csv",
-                                    "monitoring.csv"]
+                                    "monitoring.csv", "monitoring_risks.csv"]
     m = json.loads(z.read("manifest.json"))
-    assert (m["layout"], m["version"], m["region"], m["period"], m["period_end"]) == \
-        ("jingzhun-national-exchange", 1, "610924000000", "2026-09", "2026-09-30")
+    assert (m["layout"], m["version"], m["kind"], m["as_of"]) == \
+        ("jingzhun-registry", 1, "full", "2026-09-30")
+    assert (m["exchange"], m["region"], m["period"], m["period_end"]) == \
+        ({"layout": "jingzhun-national-exchange", "version": 2}, "610924000000", "2026-09",
+         "2026-09-30")
     expected = {
         "households.csv": wh.execute("select count(*) from household where "
                                      "county_code = '610924000000'").fetchone()[0],
@@ -43,7 +46,11 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
                                   ).fetchone()[0],
         "monitoring.csv": wh.execute("select count(*) from monitoring where starts_with("
                                      "village_code, '610924') and warning_date <= "
-                                     "date '2026-09-30'").fetchone()[0]}
+                                     "date '2026-09-30'").fetchone()[0],
+        "monitoring_risks.csv": wh.execute(
+            "select count(*) from monitoring_risk join monitoring using (monitoring_id) "
+            "where starts_with(village_code, '610924') and warning_date <= "
+            "date '2026-09-30'").fetchone()[0]}
     for f, rows in expected.items():
         data = z.read(f)
         assert m["files"][f]["rows"] == rows == data.decode().count("\n") - 1
@@ -51,6 +58,7 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
         assert data.decode().splitlines()[0].split(",") == m["files"][f]["columns"]
     members = z.read("members.csv").decode().splitlines()
     assert all(line.split(",")[0].startswith("610924") for line in members[1:])
+    assert members[0].split(",")[:3] == ["id_number", "household_no", "name"]
     assert "*" not in z.read("members.csv").decode()  # full ID numbers, for the system
 
 
@@ -79,3 +87,36 @@ def test_the_command_line(app_module, tmp_path, capsys):
                             str(tmp_path / "y.zip"), *args]) == 1
         assert message in capsys.readouterr().err
     assert not (tmp_path / "y.zip").exists()
+
+
+def test_an_export_loads_into_another_instance(ctx, wh, tmp_path):
+    """The export is a full registry delivery: loaded elsewhere, it gives that instance
+    the unit's households, members and monitoring records as the sender held them."""
+    from etl import registry
+
+    _, body = exchange.build(ctx.warehouse, ZIYANG, "610924000000", dt.date(2026, 10, 1),
+                             "紫阳（ziyang_manager）")
+    (tmp_path / "x.zip").write_bytes(body)
+    result = registry.load(tmp_path / "x.zip", tmp_path / "other.duckdb")
+    assert result.rejected == 0 and result.kind == "full"
+    import duckdb
+
+    other = duckdb.connect(str(tmp_path / "other.duckdb"), read_only=True)
+    sql = {
+        "household": "select household_no, village_code, head_name, is_registered, "
+                     "household_type, identify_year, exit_year, main_cause, members, "
+                     "no_labour from household",
+        "person": "select id_number, name, relation, sex, birth_date, labour from person",
+        "monitoring": "select monitoring_id, warning_date, identify_date, eliminate_date, "
+                      "eliminate_method, state, main_risk, risk_count from monitoring",
+    }
+    where = {"household": " where county_code = '610924000000'",
+             "person": " where household_id in (select household_id from household "
+                       "where county_code = '610924000000')",
+             "monitoring": " where starts_with(village_code, '610924') and "
+                           "warning_date <= date '2026-10-31'"}
+    for table, q in sql.items():
+        mine = sorted(wh.execute(q + where[table]).fetchall(), key=repr)
+        theirs = sorted(other.execute(q).fetchall(), key=repr)
+        assert len(theirs) > 0 and theirs == mine, table
+    other.close()
