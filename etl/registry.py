@@ -135,6 +135,8 @@ def read_manifest(directory: Path) -> L.Manifest:
         raise Refused(f"manifest.json: kind must be full or increment, not {kind!r}",
                       "manifest.json：kind 应为 full 或 increment")
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(m.get("as_of"))):
+            raise ValueError
         as_of = date.fromisoformat(str(m.get("as_of")))
     except ValueError:
         raise Refused("manifest.json: as_of must be a date YYYY-MM-DD",
@@ -184,7 +186,7 @@ def parts(directory: Path, manifest: L.Manifest) -> list[Part]:
                           f"manifest.json 列出的 {name} 不在数据包中")
     out = []
     for name in present:
-        m = NAME.match(name)
+        m = NAME.match(name[: name.rfind(".")] + name[name.rfind("."):].lower())
         if not m or m["table"] not in L.BY_NAME:
             raise Refused(f"{name}: not a file of the registry layout (see docs/registry.md)",
                           f"{name} 不是登记数据格式中的文件")
@@ -365,7 +367,7 @@ def _read_part(con: duckdb.DuckDBPyConnection, part: Part, table: str, tmp_dir: 
         first = str(e).strip().splitlines()[0][:300]
         raise Refused(f"{fname}: cannot be read as {ext[1:]}: {first}",
                       f"{fname} 无法按 {ext[1:]} 读取：{first}") from None
-    n = con.execute("select count(*) from part_raw").fetchone()[0]
+    n = con.execute("select count(*) from part_raw").fetchall()[0][0]
     if n != expected_rows:
         con.execute("drop table part_raw")
         raise Refused(f"{fname}: {n:,} data rows, but the manifest says {expected_rows:,}",
@@ -382,7 +384,7 @@ def _read_part(con: duckdb.DuckDBPyConnection, part: Part, table: str, tmp_dir: 
         else:
             sel.append(f"null::varchar as {c}")
     exists = con.execute("select count(*) from duckdb_tables() where table_name = ?",
-                         [table]).fetchone()[0]
+                         [table]).fetchall()[0][0]
     body = (f"select ? as _file, (rowid + {first_row})::bigint as _row, {', '.join(sel)} "
             "from part_raw")
     if exists:
@@ -421,10 +423,12 @@ def _t(c: L.Col) -> str:
 
 
 def _id_ok(n: str) -> str:
-    digits = " + ".join(f"(substr({n}, {i + 1}, 1)::int * {w})" for i, w in enumerate(ID_WEIGHTS))
-    return (f"(regexp_full_match({n}, '[0-9]{{17}}[0-9X]') and "
+    # try_cast and coalesce: DuckDB may evaluate every operand of the "and".
+    digits = " + ".join(f"(try_cast(substr({n}, {i + 1}, 1) as int) * {w})"
+                        for i, w in enumerate(ID_WEIGHTS))
+    return (f"coalesce(regexp_full_match({n}, '[0-9]{{17}}[0-9X]') and "
             f"try_strptime(substr({n}, 7, 8), '%Y%m%d') is not null and "
-            f"substr('10X98765432', (({digits}) % 11)::int + 1, 1) = substr({n}, 18, 1))")
+            f"substr('10X98765432', (({digits}) % 11)::int + 1, 1) = substr({n}, 18, 1), false)")
 
 
 def _checks(spec: L.File, as_of: date, refs_ok: dict[str, str], removal: bool,
@@ -502,7 +506,7 @@ def _checks(spec: L.File, as_of: date, refs_ok: dict[str, str], removal: bool,
             out.append((f"{r.column} is not null and {_t(spec.by_name[r.column])} not in "
                         f"(select {r.target} from {ok})", "unknown_ref", r.column))
     elif old_keys:
-        match = " and ".join(f"o.{k} is not distinct from {_t(spec.by_name[k])}"
+        match = " and ".join(f"o.o_{k} is not distinct from {_t(spec.by_name[k])}"
                              for k in spec.key)
         out.append((f"not exists (select 1 from {old_keys} as o where {match})",
                     "unknown_removal", spec.key[0]))
@@ -539,11 +543,10 @@ def _check_file(con, spec: L.File, raw: str, as_of: date, refs_ok: dict[str, str
         con.execute(f"create or replace temp table dupkeys as select {keys} from {raw} "
                     f"where {' and '.join(f'{k} is not null' for k in spec.key)} "
                     f"group by {keys} having count(*) > 1")
-        if con.execute("select count(*) from dupkeys").fetchone()[0]:
+        if con.execute("select count(*) from dupkeys").fetchall()[0][0]:
             on = " and ".join(f"r.{k} = d.{k}" for k in spec.key)
             src = (f"(select r.*, case when d.{spec.key[0]} is null then 1 else 2 end "
                    f"as _dups from {raw} r left join dupkeys d on {on})")
-        con.execute("drop table dupkeys")
     typed_cols = [c for c in cols if _t(c) != c.name]
     if typed_cols:
         src = (f"(select *, {', '.join(f'{_typed(c)} as {_t(c)}' for c in typed_cols)} "
@@ -554,6 +557,7 @@ def _check_file(con, spec: L.File, raw: str, as_of: date, refs_ok: dict[str, str
         con.execute(f"insert into bad_ids select v from (select distinct {n} as v from {raw} "
                     f"where {n} is not null) where not {_id_ok('v')}")
     con.execute(f"create or replace temp table checked as select *, {why} as _why from {src}")
+    con.execute("drop table if exists dupkeys")
     con.execute("insert into rejected select _file, _row, _why.c, _why.r, _why.v "
                 "from checked where _why is not null")
     target = f"removed_{spec.name}" if removal else f"typed_{spec.name}"
@@ -562,7 +566,7 @@ def _check_file(con, spec: L.File, raw: str, as_of: date, refs_ok: dict[str, str
                 "from checked where _why is null order by _file, _row")
     con.execute("drop table checked")
     con.execute(f"drop table {raw}")
-    n = con.execute(f"select count(*) from {target}").fetchone()[0]
+    n = con.execute(f"select count(*) from {target}").fetchall()[0][0]
     return target, n
 
 
@@ -602,10 +606,10 @@ def _merge(con, spec: L.File, counts: dict, refs_ok: dict[str, str]) -> None:
         match = " and ".join(f"n.{k} is not distinct from o2.{k}" for k in spec.key)
         counts["changed"] = con.execute(
             f"select count(*) from typed_{spec.name} n where exists "
-            f"(select 1 from old_rows o2 where {match})").fetchone()[0]
+            f"(select 1 from old_rows o2 where {match})").fetchall()[0][0]
         counts["added"] = counts["accepted"] - counts["changed"]
         removed = con.execute("select count(*) from duckdb_tables() where table_name = ?",
-                              [f"removed_{spec.name}"]).fetchone()[0]
+                              [f"removed_{spec.name}"]).fetchall()[0][0]
         cond = [f"not exists (select 1 from typed_{spec.name} n where {match})"]
         if removed:
             rm = " and ".join(f"r.{k} is not distinct from o2.{k}" for k in spec.key)
@@ -614,10 +618,10 @@ def _merge(con, spec: L.File, counts: dict, refs_ok: dict[str, str]) -> None:
         for r in spec.refs:
             cond.append(f"({r.column} is null or {r.column} in "
                         f"(select {r.target} from {refs_ok[r.file]}))")
-        before = con.execute("select count(*) from old_rows").fetchone()[0]
+        before = con.execute("select count(*) from old_rows").fetchall()[0][0]
         con.execute(f"create or replace temp table kept as select * from old_rows o2 "
                     f"where {' and '.join(cond)}")
-        after = con.execute("select count(*) from kept").fetchone()[0]
+        after = con.execute("select count(*) from kept").fetchall()[0][0]
         counts["removed"] = before - after - counts["changed"]
         kept = "kept"
     else:
@@ -630,6 +634,20 @@ def _merge(con, spec: L.File, counts: dict, refs_ok: dict[str, str]) -> None:
     con.execute("drop table if exists kept")
 
 
+def _compare_full(con, spec: L.File, counts: dict) -> None:
+    """A full delivery over a registry: how many of its keys are new, how many the
+    registry held, and how many the registry held that it no longer lists (the report
+    says so: a household does not leave the registry unremarked)."""
+    key = spec.key[0]
+    table = {"households": "household", "members": "person"}[spec.name]
+    old_n = con.execute(f"select count(*) from o.{table}").fetchall()[0][0]
+    kept = con.execute(f"select count(*) from typed_{spec.name} where {key} in "
+                       f"(select {key} from o.{table})").fetchall()[0][0]
+    counts["changed"] = kept
+    counts["added"] = counts["accepted"] - kept
+    counts["removed"] = old_n - kept
+
+
 def _ids(con, old: bool, table: str, key: str, id_col: str, source: str) -> None:
     """``<table>(key, id)``: the old numbers kept, new keys numbered on in file order."""
     con.execute(f"create table {table} ({key} varchar, {id_col} bigint)")
@@ -640,7 +658,7 @@ def _ids(con, old: bool, table: str, key: str, id_col: str, source: str) -> None
         else:
             src = "household" if table == "household_key" else "person"
             con.execute(f"insert into {table} select {key}, {id_col} from o.{src}")
-    start = con.execute(f"select coalesce(max({id_col}), 0) from {table}").fetchone()[0]
+    start = con.execute(f"select coalesce(max({id_col}), 0) from {table}").fetchall()[0][0]
     con.execute(
         f"insert into {table} select {key}, {start} + row_number() over (order by "
         f"(_file = ''), _file, _row) from (select {key}, min(_file) as _file, "
@@ -650,7 +668,7 @@ def _ids(con, old: bool, table: str, key: str, id_col: str, source: str) -> None
 
 def _old_columns_of(con, table: str) -> bool:
     return bool(con.execute("select count(*) from duckdb_tables() where database_name = 'o' "
-                            "and table_name = ?", [table]).fetchone()[0])
+                            "and table_name = ?", [table]).fetchall()[0][0])
 
 
 def _derive(con, as_of: date) -> None:
@@ -857,21 +875,24 @@ def _load(src: Path, out: Path, report: Path | None, progress, batches, import_d
             old_has = increment and bool(_old_columns(con, spec))
             if name in removals:
                 con.execute(f"create or replace temp table old_keys as "
-                            f"select {', '.join(spec.key)} from ({_layout_select(spec)})")
-                before = con.execute("select count(*) from rejected").fetchone()[0]
+                            f"select {', '.join(f'{k} as o_{k}' for k in spec.key)} "
+                            f"from ({_layout_select(spec)})")
+                before = con.execute("select count(*) from rejected").fetchall()[0][0]
                 _check_file(con, spec, f"raw_{name}_removed", as_of, refs_ok, removal=True,
                             old_keys="old_keys")
                 counts["rejected"] += con.execute("select count(*) from rejected"
-                                                  ).fetchone()[0] - before
+                                                  ).fetchall()[0][0] - before
             if f"raw_{name}" in tables:
-                before = con.execute("select count(*) from rejected").fetchone()[0]
+                before = con.execute("select count(*) from rejected").fetchall()[0][0]
                 _, counts["accepted"] = _check_file(con, spec, f"raw_{name}", as_of, refs_ok)
                 counts["rejected"] += con.execute("select count(*) from rejected"
-                                                  ).fetchone()[0] - before
+                                                  ).fetchall()[0][0] - before
             else:
                 _empty_typed(con, spec)
             if increment and old_has:
                 _merge(con, spec, counts, refs_ok)
+            elif old and name in ("households", "members") and _old_columns(con, spec):
+                _compare_full(con, spec, counts)
             else:
                 counts["added"] = counts["accepted"]
             if spec.keyed:
@@ -899,12 +920,12 @@ def _load(src: Path, out: Path, report: Path | None, progress, batches, import_d
         crosschecks.evaluate(con, check_set, as_of)
         W._quality(con, as_of)
         progress("checks", 0.95)
-        rejected = con.execute("select count(*) from rejected").fetchone()[0]
+        rejected = con.execute("select count(*) from rejected").fetchall()[0][0]
         if report is not None:
             write_report(con, Path(report))
         _finish(con, manifest, files, as_of, increment, rejected)
         counts = _row_counts(con)
-        version = con.execute("select version from data_version").fetchone()[0]
+        version = con.execute("select version from data_version").fetchall()[0][0]
         con.execute("checkpoint")
         con.close()
         con = None
@@ -937,8 +958,8 @@ def _finish(con, manifest: L.Manifest, files: dict, as_of: date, increment: bool
     previous = ""
     if increment:
         previous = con.execute("select split_part(version, '+', 1) from o.data_version"
-                               ).fetchone()[0]
-    stamp = int(time.time())
+                               ).fetchall()[0][0]
+    stamp = time.time_ns() // 1000  # microseconds: two loads never share a version
     version = (f"{previous}+inc-{stamp}" if increment else
                f"{gen.get('seed', 'reg')}-{gen.get('scale', 'x')}-{as_of.isoformat()}-{stamp}")
     counts = _row_counts(con)
@@ -950,7 +971,7 @@ def _finish(con, manifest: L.Manifest, files: dict, as_of: date, increment: bool
          "registry", json.dumps(counts), manifest.source, L.VERSION, manifest.kind,
          rejected])
     if con.execute("select count(*) from duckdb_databases() where database_name = 'o'"
-                   ).fetchone()[0]:
+                   ).fetchall()[0][0]:
         con.execute("detach o")
 
 
@@ -958,5 +979,5 @@ def _row_counts(con) -> dict[str, int]:
     out = {}
     for (t,) in con.execute("select table_name from duckdb_tables() where database_name = "
                             "current_database() order by 1").fetchall():
-        out[t] = con.execute(f"select count(*) from {t}").fetchone()[0]
+        out[t] = con.execute(f"select count(*) from {t}").fetchall()[0][0]
     return out
