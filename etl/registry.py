@@ -358,18 +358,21 @@ def _read_part(con: duckdb.DuckDBPyConnection, part: Part, table: str, tmp_dir: 
             header = [r[0] for r in con.execute("describe select * from read_parquet(?)",
                                                 [str(part.path)]).fetchall()]
             keys = _header_names(spec, header, fname, part.removed)
+            # A view: the file is read once, by the insert below, with its row numbers.
             sel = ", ".join(f'"{h}"::varchar as "c{i}"' for i, h in enumerate(header))
-            con.execute(f"create temp table part_raw as select {sel} from read_parquet(?)",
-                        [str(part.path)])
+            con.execute(f"create temp view part_raw as select {sel}, file_row_number as _rn "
+                        f"from read_parquet({_sq(str(part.path))}, file_row_number = true)")
             cols = [f"c{i}" for i in range(len(keys))]
     except duckdb.Error as e:
         con.execute("drop table if exists part_raw")
+        con.execute("drop view if exists part_raw")
         first = str(e).strip().splitlines()[0][:300]
         raise Refused(f"{fname}: cannot be read as {ext[1:]}: {first}",
                       f"{fname} 无法按 {ext[1:]} 读取：{first}") from None
+    kind = "view" if ext == ".parquet" else "table"
     n = con.execute("select count(*) from part_raw").fetchall()[0][0]
     if n != expected_rows:
-        con.execute("drop table part_raw")
+        con.execute(f"drop {kind} part_raw")
         raise Refused(f"{fname}: {n:,} data rows, but the manifest says {expected_rows:,}",
                       f"{fname}：实有 {n:,} 行数据，manifest.json 记为 {expected_rows:,} 行")
     wanted = list(spec.key) if part.removed else [c.name for c in spec.columns]
@@ -385,13 +388,14 @@ def _read_part(con: duckdb.DuckDBPyConnection, part: Part, table: str, tmp_dir: 
             sel.append(f"null::varchar as {c}")
     exists = con.execute("select count(*) from duckdb_tables() where table_name = ?",
                          [table]).fetchall()[0][0]
-    body = (f"select ? as _file, (rowid + {first_row})::bigint as _row, {', '.join(sel)} "
+    row = "_rn" if ext == ".parquet" else "rowid"
+    body = (f"select ? as _file, ({row} + {first_row})::bigint as _row, {', '.join(sel)} "
             "from part_raw")
     if exists:
         con.execute(f"insert into {table} {body}", [fname])
     else:
         con.execute(f"create temp table {table} as {body}", [fname])
-    con.execute("drop table part_raw")
+    con.execute(f"drop {kind} part_raw")
 
 
 # ---------------------------------------------------------------------- row checks
@@ -556,16 +560,18 @@ def _check_file(con, spec: L.File, raw: str, as_of: date, refs_ok: dict[str, str
     for n in ids:  # each distinct ID number checked once
         con.execute(f"insert into bad_ids select v from (select distinct {n} as v from {raw} "
                     f"where {n} is not null) where not {_id_ok('v')}")
-    con.execute(f"create or replace temp table checked as select *, {why} as _why from {src}")
-    con.execute("drop table if exists dupkeys")
-    con.execute("insert into rejected select _file, _row, _why.c, _why.r, _why.v "
-                "from checked where _why is not null")
     target = f"removed_{spec.name}" if removal else f"typed_{spec.name}"
-    typed = ", ".join(f"{_t(c)}::{c.sql} as {c.name}" for c in cols)
-    con.execute(f"create or replace temp table {target} as select _file, _row, {typed} "
-                "from checked where _why is null order by _file, _row")
-    con.execute("drop table checked")
+    typed = ", ".join(f"try_cast({_t(c)} as {c.sql}) as {c.name}" for c in cols)
+    # One pass: the typed columns and the first reason (with the offending text).
+    con.execute(f"create or replace temp table {target} as select _file, _row, {typed}, "
+                f"{why} as _why from {src}")
+    con.execute("drop table if exists dupkeys")
     con.execute(f"drop table {raw}")
+    bad = con.execute("insert into rejected select _file, _row, _why.c, _why.r, _why.v "
+                      f"from {target} where _why is not null").fetchall()[0][0]
+    if bad:
+        con.execute(f"delete from {target} where _why is not null")
+    con.execute(f"alter table {target} drop column _why")
     n = con.execute(f"select count(*) from {target}").fetchall()[0][0]
     return target, n
 

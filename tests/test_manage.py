@@ -273,3 +273,14 @@ def test_the_build_sizes_its_memory_from_the_machine(monkeypatch):
     assert 1 << 30 <= limit <= max(1 << 30, 0.6 * min(total, available) + (1 << 20))
     monkeypatch.setenv("JZ_BUILD_MEMORY", "3GB")
     assert warehouse.memory_limit() == "3GB"
+
+
+def test_a_load_takes_no_more_memory_than_its_size_needs(monkeypatch):
+    monkeypatch.delenv("JZ_BUILD_MEMORY", raising=False)
+    monkeypatch.setattr(warehouse, "_memory_bytes", lambda: (24 << 30, 20 << 30))
+    assert warehouse.memory_limit() == f"{int(0.6 * (20 << 30)) >> 20}MB"  # 60% available
+    assert warehouse.memory_limit(households=10_000) == "3072MB"  # small: 3 GB
+    assert warehouse.memory_limit(households=3_000_000) == "7680MB"  # 2.5 GB a million
+    assert warehouse.memory_limit(households=10_000_000) == f"{int(0.6 * (20 << 30)) >> 20}MB"
+    monkeypatch.setattr(warehouse, "_memory_bytes", lambda: (4 << 30, 2 << 30))
+    assert warehouse.memory_limit(households=1_000_000) == "1228MB"  # the machine's limit
