@@ -77,6 +77,14 @@ def _mon_trend(wh, scope, q) -> dict:
     return mon.trend_figure(v.months, v.unit["name"])
 
 
+def _quality(wh, scope, q) -> dict:
+    from components import quality as quality_view
+    from queries import quality
+
+    unit, checks = quality.unit_counts(wh, scope, _code(scope, q))
+    return quality_view.checks_figure(checks, unit["name"])
+
+
 def _income(wh, scope, q) -> dict:
     hv = api.household_view(wh, scope, q.get("household", ""))
     return charts.income(hv.income, t("hhd.income_title", name=hv.household["head_name"]))
@@ -98,6 +106,7 @@ CHARTS: dict[str, Builder] = {
     "mon-timely": _timely,
     "mon-trend": _mon_trend,
     "household-income": _income,
+    "quality-checks": _quality,
 }
 
 

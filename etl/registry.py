@@ -794,7 +794,7 @@ def _mask(column: str, value) -> str:
 def write_report(con, path: Path) -> int:
     """The rejected rows as a CSV with Chinese headers (UTF-8 with a BOM), masked; the
     file appears complete or not at all."""
-    rows = con.execute("select file, row_number, column_name, value, reason from rejected "
+    rows = con.execute("select file, row_number, field, value, reason from rejected "
                        "order by file, row_number").fetchall()
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
@@ -825,13 +825,14 @@ def load(src: Path, out: Path, report: Path | None = None, progress=None,
 
 def _load(src: Path, out: Path, report: Path | None, progress, batches, import_dir,
           rules_path, ref_dir, keep_ids) -> Loaded:
-    from etl import crosschecks, refdata, rules
+    from etl import crosschecks, quality, refdata, rules
     from etl import warehouse as W
 
     started = time.monotonic()
     ref = refdata.load(ref_dir) if ref_dir else refdata.load()
     rule_set = rules.load(rules_path or rules.RULES_FILE)
     check_set = crosschecks.load()
+    quality_checks = quality.load()
     tmp = W._temp_path(out)
     W._remove(tmp)
     con = None
@@ -870,7 +871,7 @@ def _load(src: Path, out: Path, report: Path | None, progress, batches, import_d
                 progress(f"read {part.path.name}", 0.02 + 0.28 * (i + 1) / len(found))
         # Every file's rows are now in the warehouse being built; the delivery can go.
         con.execute("create temp table rejected (file varchar, row_number bigint, "
-                    "column_name varchar, reason varchar, value varchar)")
+                    "field varchar, reason varchar, value varchar)")
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         removals = {p.table for p in found if p.removed}
         refs_ok: dict[str, str] = {}
@@ -924,7 +925,7 @@ def _load(src: Path, out: Path, report: Path | None, progress, batches, import_d
         W.merge_batches(con, batches or [], import_dir or Path("."))
         rules.evaluate(con, rule_set, as_of)
         crosschecks.evaluate(con, check_set, as_of)
-        W._quality(con, as_of)
+        quality.evaluate(con, quality_checks, as_of)
         progress("checks", 0.95)
         rejected = con.execute("select count(*) from rejected").fetchall()[0][0]
         if report is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from etl import yamlconf
 from etl.codes import CODES
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
@@ -63,36 +64,19 @@ class RuleSet:
 
 
 def _fail(node, reason: str, name: str):
-    raise RulesError(f"{name} line {node.start_mark.line + 1}: {reason}")
+    yamlconf.fail(node, reason, name, RulesError)
 
 
-def _mapping(node) -> dict:
-    """key -> (key node, value node) of a YAML mapping node."""
-    return {k.value: (k, v) for k, v in node.value}
+_mapping = yamlconf.mapping
 
 
 def _scalar(node, name, kind: type, what: str):
-    if not isinstance(node, yaml.ScalarNode):
-        _fail(node, f"{what} must be a single value", name)
-    value = yaml.safe_load(node.value) if node.tag != "tag:yaml.org,2002:str" else node.value
-    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if kind is str and isinstance(value, str):
-        return value
-    _fail(node, f"{what} must be {'a number' if kind in (int, float) else 'text'}", name)
+    return yamlconf.scalar(node, name, kind, what, RulesError)
 
 
 def parse(text: str, name: str = "rules.yaml") -> RuleSet:
     """A checked RuleSet, or RulesError with the line and reason of the first problem."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" line {mark.line + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise RulesError(f"{name}{line}: not valid YAML ({reason})") from None
+    root = yamlconf.compose(text, name, RulesError)
     if not isinstance(root, yaml.MappingNode):
         raise RulesError(f"{name} line 1: the file must be a mapping with version, "
                          "lookback_months and rules")
@@ -177,13 +161,7 @@ def _rule(node, name: str) -> Rule:
 
 
 def load(path: Path = RULES_FILE) -> RuleSet:
-    if not path.is_file():
-        raise RulesError(f"rules file missing: {path}")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise RulesError(f"{path.name} line 1: not UTF-8 text") from None
-    return parse(text, path.name)
+    return parse(yamlconf.read(path, RulesError, "rules file"), path.name)
 
 
 def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import codes, crosschecks, refdata, rules
+from etl import codes, crosschecks, quality, refdata, rules
 from etl.filelock import exclusive
 from etl.generate import FIRST_YEAR, Gen, Params, write_delivery
 
@@ -202,15 +202,6 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
     return BuildResult(out, time.monotonic() - started, loaded.row_counts)
 
 
-def _quality(con: duckdb.DuckDBPyConnection, as_of: date) -> None:
-    """The data-quality checks of config/quality.yaml (docs/quality.md)."""
-    try:
-        from etl import quality
-    except ImportError:  # TODO(#15): the quality module lands with this issue
-        return
-    quality.evaluate(con, quality.load(), as_of)
-
-
 def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory: Path) -> int:
     """Add imported department batches not yet in the warehouse to its department
     tables (the columns the table has); returns the rows added. A row replaces any row
@@ -281,12 +272,14 @@ def _refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[
     the new data version up without a restart. A failure leaves the warehouse as it was."""
     started = time.monotonic()
     rule_set = rules.load(rules.RULES_FILE)
+    quality_checks = quality.load()
 
     def work(con) -> int:
         added = merge_batches(con, batches, directory)
         as_of = con.execute("select as_of from data_version").fetchone()[0]
         rules.evaluate(con, rule_set, as_of)
         crosschecks.evaluate(con, crosschecks.load(), as_of)
+        quality.evaluate(con, quality_checks, as_of)  # Q18 reads department records
         return added
 
     added = _on_a_copy(path, work, f"+imports-{time.time_ns()}")

@@ -30,7 +30,7 @@ dash.register_page(__name__, path_template="/region/<code>", name="region",
 
 
 # The pages whose maps drill down (each sends its own link in the feature).
-MAP_PAGES = ("region", "dispatch", "monitoring")
+MAP_PAGES = ("region", "dispatch", "monitoring", "quality")
 
 
 def href(code: str, indicator: str | None = None, year=None, month=None) -> str:

@@ -115,6 +115,33 @@ def init(server: Flask) -> None:
         return Response(body, mimetype=mime,
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
+    @server.route("/export/quality/<code>.csv")
+    def export_quality(code: str):
+        """The rows behind a count of the data-quality page (one check, or all), as the
+        page lists them: ID and phone numbers masked, within the user's scope."""
+        from components import quality as quality_view
+        from queries import quality
+
+        scope = current_scope()
+        wh = context.warehouse()
+        check = quality.check_or_all(wh, request.args.get("check", "")[:10])
+        n = quality.issue_count(wh, scope, code, check)  # the gate: 403 / 404
+        detail = {"check": check, "rows": n}
+        if n > quality.EXPORT_CAP:
+            audit.record(context.ops(), scope.username, "export_quality", target=code,
+                         outcome="refused_cap", detail=detail, ip=client_ip())
+            back = f"/quality/{code}" + (f"?{urlencode({'check': check})}" if check else "")
+            return message_response(413, t("quality.too_many", n=fmt_exact(n),
+                                           cap=fmt_exact(quality.EXPORT_CAP)), back=back)
+        df = quality.issue_rows(wh, scope, code, check, max(n, 1))
+        headers, rows = quality_view.csv_table(
+            quality_view.issue_records(df, quality.checks(wh)))
+        audit.record(context.ops(), scope.username, "export_quality", target=code,
+                     detail=detail, ip=client_ip())
+        name = f"quality-{code}{'-' + check if check else ''}-{clock.day():%Y%m%d}.csv"
+        return Response(_csv(headers, rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
     @server.route("/export/chart/<name>.png")
     def export_chart(name: str):
         """One chart of a page as a PNG at 2×, rebuilt here from the page's parameters."""

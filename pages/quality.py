@@ -1,0 +1,137 @@
+"""Data quality (/quality/<code>?check=<id>): what the checks of config/quality.yaml found
+in the registry as loaded (the national system's 疑点数据), by check and by unit below,
+on a map, in a league of units (issues per 1,000 households), and the rows behind each
+count, ID and phone numbers masked. Drills down like the region page; the URL is the
+state."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import dash
+import dash_mantine_components as dmc
+import duckdb
+from dash import Input, Output, State, callback, dcc, html
+
+from components import kpi, maps, messages
+from components import quality as view
+from components.downloads import with_png
+from components.shell import breadcrumb
+from components.theme import GRAPH_CONFIG
+from ops.users import STAFF_ROLES
+from queries import quality as Q
+from queries.scope import current_scope, raise_for_region
+from web import context
+from web.i18n import fmt_exact, t
+
+dash.register_page(__name__, path_template="/quality/<code>", name="quality",
+                   title="精准 · 数据质量", path="/quality",
+                   nav={"label": "nav.quality", "roles": STAFF_ROLES, "order": 28.5})
+
+
+def href(code: str, check: str = "") -> str:
+    return f"/quality/{code}" + (f"?{urlencode({'check': check})}" if check else "")
+
+
+def csv_href(code: str, check: str = "") -> str:
+    return f"/export/quality/{code}.csv" + (f"?{urlencode({'check': check})}" if check else "")
+
+
+def layout(code: str | None = None, check: str | None = None, **_):
+    scope = current_scope()
+    code = code or scope.region_code
+    try:
+        qv = Q.quality_view(context.warehouse(), scope, code,
+                            check if isinstance(check, str) else "")
+    except messages.REFUSALS as exc:
+        return messages.refusal(exc)
+    except duckdb.CatalogException:  # a warehouse built before the checks existed
+        return messages.notice("quality.not_evaluated", colour="yellow")
+    v, check = qv.region, qv.check
+    as_of = t("data.as_of", date=v.version.as_of.isoformat())
+    fc, bounds, colours = maps.feature_collection(
+        v.geometry, v.children, view.PER_1000, view.fmt_rate, lambda c: href(c, check))
+    legend = maps.legend(view.PER_1000, bounds, colours, view.fmt_rate, as_of,
+                         bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    label = view.names(qv.checks)
+    what = label.get(check, t("quality.all_checks"))
+    options = [{"value": "", "label": t("quality.all_checks")}] + [
+        {"value": k, "label": n} for k, n in label.items()]
+    listed, total = len(qv.issues), _total(qv, check)
+    return html.Div(className="jz-page", children=[
+        breadcrumb(v.trail, lambda c: href(c, check)),
+        dmc.Group(justify="space-between", mb="xs", align="flex-end", children=[
+            dmc.Title(t("quality.title", region=v.unit["name"]), order=2, id="quality-title"),
+            dmc.Group(align="flex-end", gap="xs", children=[
+                dmc.Select(id="quality-check", label=t("quality.check"), data=options,
+                           value=check, w=340, allowDeselect=False, searchable=True),
+                html.A(dmc.Button(t("quality.export_csv"), variant="light"),
+                       href=csv_href(v.unit["code"], check), id="quality-csv", download=""),
+            ]),
+        ]),
+        dmc.Text(t("quality.intro", n=len(qv.checks), date=v.version.as_of.isoformat()),
+                 size="sm", c="dimmed", mb="sm"),
+        dcc.Store(id="quality-state", data={"code": v.unit["code"], "check": check}),
+        dmc.Grid(gutter="md", children=[
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="xs", children=[
+                    dmc.Text(t("quality.map_title", region=v.map_parent["name"], check=what),
+                             fw=600, mb=4),
+                    maps.region_map(fc, v.outline, legend, points,
+                                    context.get().settings.tile_url, v.map_parent["code"],
+                                    title=t("map.export_title", region=v.map_parent["name"],
+                                            indicator=f"{t(view.PER_1000.label_key)} · {what}",
+                                            period=as_of))])),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=[
+                dmc.SimpleGrid(cols=2, spacing="sm", id="quality-cards", children=[
+                    kpi.card(k) for k in view.cards(qv.totals, qv.checks, check)]),
+                dmc.Paper(with_png(dcc.Graph(id="quality-chart", config=GRAPH_CONFIG,
+                                             figure=view.checks_figure(qv.checks,
+                                                                       v.unit["name"])),
+                                   "quality-checks", region=v.unit["code"]),
+                          withBorder=True, p="xs", mt="sm"),
+            ]),
+            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
+                withBorder=True, p="md", children=[
+                    dmc.Title(t("quality.by_check", region=v.unit["name"]), order=4, mb="xs"),
+                    view.checks_table(qv.checks, lambda c: href(v.unit["code"], c), check)])),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
+                withBorder=True, p="md", children=[
+                    dmc.Title(t("quality.league", level=t(view.LEVEL_KEY[qv.league_level]),
+                                check=what), order=4, mb="xs"),
+                    view.league_grid(qv.league, lambda c: href(c, check))])),
+            dmc.GridCol(span=12, children=dmc.Paper(withBorder=True, p="md", children=[
+                dmc.Title(t("quality.by_unit", region=v.map_parent["name"]), order=4, mb="xs"),
+                view.children_grid(v.children, qv.by_child, qv.checks,
+                                   lambda c: href(c, check))])),
+            dmc.GridCol(span=12, children=dmc.Paper(withBorder=True, p="md", children=[
+                dmc.Title(t("quality.rows_title", check=what, n=fmt_exact(listed),
+                            total=fmt_exact(total)), order=4, mb="xs", id="quality-rows-title"),
+                view.issues_grid(view.issue_records(qv.issues, qv.checks), bool(check)),
+                dmc.Text(t("quality.masked"), size="xs", c="dimmed", mt=4),
+            ])),
+        ]),
+    ])
+
+
+def _total(qv: Q.QualityView, check: str) -> int:
+    """The rows behind the count the list is for (it shows the first LIST_LIMIT)."""
+    if not check:
+        return int(qv.totals["issues"] or 0)
+    row = qv.checks[qv.checks["id"] == check]
+    return int(row["issues"].iloc[0] or 0) if len(row) else 0
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True), Input("quality-check", "value"),
+          State("quality-state", "data"), prevent_initial_call=True)
+def change_check(check, state):
+    """Another check: only the URL changes (nothing when the control first appears). The
+    unit comes from the browser: it goes through the gate again."""
+    scope = current_scope()
+    code = (state or {}).get("code") if isinstance(state, dict) else None
+    raise_for_region(scope, code)
+    check = check if isinstance(check, str) else ""
+    if check == (state or {}).get("check", ""):
+        return dash.no_update
+    return href(code, Q.check_or_all(context.warehouse(), check))
