@@ -118,10 +118,11 @@ def click_request(s, base, output, code, href):
 
 def rows_request(s, base, start, sort):
     body = {"output": "..hh-grid.getRowsResponse...hh-count.children...hh-export-csv.href"
-                      "...hh-export-xlsx.href..",
+                      "...hh-export-xlsx.href...hh-export-over.data..",
             "outputs": [{"id": i, "property": p} for i, p in (
                 ("hh-grid", "getRowsResponse"), ("hh-count", "children"),
-                ("hh-export-csv", "href"), ("hh-export-xlsx", "href"))],
+                ("hh-export-csv", "href"), ("hh-export-xlsx", "href"),
+                ("hh-export-over", "data"))],
             "inputs": [{"id": "hh-grid", "property": "getRowsRequest",
                         "value": {"startRow": start, "endRow": start + 100,
                                   "sortModel": sort, "filterModel": {}}}],

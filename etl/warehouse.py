@@ -86,9 +86,11 @@ def memory_limit(households: int | None = None) -> str:
     total, available = _memory_bytes()
     limit = max(1 << 30, int(min(available, total) * 0.6))
     if households is not None:
-        # No more than the data needs (3 GB up to a million households, 2.5 GB per
-        # million beyond): the machine is shared, and spilling costs little.
-        limit = min(limit, max(3 << 30, int(2.5 * (1 << 30) * households / 1e6)))
+        # No more than the data needs: 3 GB up to a million households, 3.5 GB for each
+        # million beyond (the machine is shared; below that, the rollups' medians spill
+        # so much that scale 3 takes several times as long).
+        extra = max(0.0, households / 1e6 - 1.0)
+        limit = min(limit, (3 << 30) + int(3.5 * (1 << 30) * extra))
     return f"{limit // (1 << 20)}MB"
 
 

@@ -280,7 +280,8 @@ def test_a_load_takes_no_more_memory_than_its_size_needs(monkeypatch):
     monkeypatch.setattr(warehouse, "_memory_bytes", lambda: (24 << 30, 20 << 30))
     assert warehouse.memory_limit() == f"{int(0.6 * (20 << 30)) >> 20}MB"  # 60% available
     assert warehouse.memory_limit(households=10_000) == "3072MB"  # small: 3 GB
-    assert warehouse.memory_limit(households=3_000_000) == "7680MB"  # 2.5 GB a million
+    assert warehouse.memory_limit(households=1_000_000) == "3072MB"
+    assert warehouse.memory_limit(households=3_000_000) == "10240MB"  # + 3.5 GB a million
     assert warehouse.memory_limit(households=10_000_000) == f"{int(0.6 * (20 << 30)) >> 20}MB"
     monkeypatch.setattr(warehouse, "_memory_bytes", lambda: (4 << 30, 2 << 30))
     assert warehouse.memory_limit(households=1_000_000) == "1228MB"  # the machine's limit
