@@ -27,7 +27,7 @@ from ops import clock, db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from queries.scope import scope_of
-from web import account, api_v1, auth, context, exports, i18n, imports, scheduler, wall
+from web import account, api_v1, auth, context, exports, i18n, imports, registry, scheduler, wall
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -136,6 +136,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     wall.init(server)  # after the login gate: fences wall accounts in
     exports.init(server)
     imports.init(server)
+    registry.init(server)  # /admin/registry/report/<version>.csv
     api_v1.init(server)
 
     @server.before_request
@@ -159,6 +160,12 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         Output({"type": "shell-nav", "href": ALL, "match": ALL}, "active"),
         Input("shell-url", "pathname"),
         State({"type": "shell-nav", "href": ALL, "match": ALL}, "id"))
+    # And on a narrow screen: the burger opens the navigation, a followed link closes it.
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="navToggle"),
+        Output("shell-appshell", "navbar"), Output("shell-burger", "opened"),
+        Input("shell-burger", "opened"), Input("shell-url", "pathname"),
+        State("shell-appshell", "navbar"))
     return app
 
 

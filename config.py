@@ -37,6 +37,10 @@ class Settings:
     internal_url: str | None = None
     export_keep_days: float = 7.0  # export files older than this are removed
     import_dir: Path = ROOT / "data" / "imports"  # imported department batches
+    # Registry deliveries (docs/registry.md) placed on the server for /admin/registry, and
+    # that page's own files: uploaded deliveries, the state of a load, rejection reports.
+    registry_inbox: Path = ROOT / "data" / "registry-inbox"
+    registry_dir: Path = ROOT / "data" / "registry"
     timezone: str = "Asia/Shanghai"  # the one zone every time on screen and in exports is in
 
     @property
@@ -92,6 +96,8 @@ def load(environ: dict | None = None) -> Settings:
         internal_url=(env.get("JZ_INTERNAL_URL") or "").rstrip("/") or None,
         export_keep_days=export_keep_days,
         import_dir=_resolve(env.get("JZ_IMPORT_DIR", "data/imports")),
+        registry_inbox=_resolve(env.get("JZ_REGISTRY_INBOX", "data/registry-inbox")),
+        registry_dir=_resolve(env.get("JZ_REGISTRY_DIR", "data/registry")),
         timezone=zone,
     )
 

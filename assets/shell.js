@@ -20,5 +20,15 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
       return (ids || []).map(function (_, i) { return i === best; });
     },
+    // A narrow screen: the burger opens and closes the navigation; following a link
+    // (a new path) closes it.
+    navToggle: function (opened, pathname, navbar) {
+      var ctx = window.dash_clientside.callback_context;
+      var byBurger = (ctx && ctx.triggered || []).some(function (t) {
+        return t.prop_id === "shell-burger.opened";
+      });
+      var open = byBurger && !!opened;
+      return [Object.assign({}, navbar, { collapsed: { mobile: !open, desktop: false } }), open];
+    },
   },
 });

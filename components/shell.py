@@ -44,6 +44,9 @@ def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
     return dmc.AppShellHeader(px="md", className="jz-header", children=dmc.Group(
         justify="space-between", h="100%", wrap="nowrap", children=[
             dmc.Group(gap="sm", wrap="nowrap", children=[
+                # A narrow screen: the navigation is a drawer this opens (app.py).
+                dmc.Burger(id="shell-burger", opened=False, hiddenFrom="sm", size="sm",
+                           color="white", **{"aria-label": t("nav.menu")}),
                 html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
                 dmc.Text(t("app.name"), fw=700, size="lg", className="jz-app-name"),
                 dmc.Badge(t("data.synthetic"), variant="light", color="gray", size="sm"),
@@ -117,7 +120,8 @@ def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None)
     return dmc.MantineProvider(theme=MANTINE_THEME, children=[
         dcc.Location(id="shell-url", refresh="callback-nav"),
         dmc.AppShell(
-            header={"height": 56}, navbar={"width": 200, "breakpoint": "sm"}, padding="md",
+            id="shell-appshell", header={"height": 56}, padding="md",
+            navbar={"width": 200, "breakpoint": "sm", "collapsed": {"mobile": True}},
             children=[header(viewer, lang, as_of), navbar(items),
                       dmc.AppShellMain(dash.page_container, className="jz-main")]),
         export_dialog(),

@@ -65,6 +65,8 @@ def app_module(warehouse_path, tmp_path_factory):
         "JZ_WALL_CONFIG": str(tmp / "wall.yaml"),  # a copy the wall tests may rewrite
         "JZ_EXPORT_DIR": str(tmp / "exports"),
         "JZ_IMPORT_DIR": str(tmp / "imports"),
+        "JZ_REGISTRY_INBOX": str(tmp / "registry-inbox"),
+        "JZ_REGISTRY_DIR": str(tmp / "registry"),
     })
     shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml",
                     tmp / "wall.yaml")
