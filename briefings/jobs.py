@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -108,7 +109,12 @@ def _write(settings: Settings, job_id: str, body: bytes) -> None:
     page can hold what only its user may see)."""
     path = file_path(settings, job_id)
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
+    write_private(path, body)
+
+
+def write_private(path: Path, body: bytes) -> None:
+    """``body`` to ``path`` whole or not at all, readable by this service's user only."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as f:

@@ -7,7 +7,6 @@ export, so whatever Jingzhun writes, its loader reads.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
@@ -16,22 +15,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from etl import layout as L
+from etl.reference import sha256  # noqa: F401  (one digest of a file, used by the loader)
 
 FORMATS = ("parquet", "csv")
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _csv_ready(table: pa.Table) -> pa.Table:
     """Booleans as 1/0 (the layout's bool), everything else as pyarrow writes it."""
     cols = []
-    for name, col in zip(table.column_names, table.columns):
+    for col in table.columns:
         if pa.types.is_boolean(col.type):
             col = pa.chunked_array([pa.compute.if_else(c, "1", "0") for c in col.chunks],
                                    pa.string())

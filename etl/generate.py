@@ -19,9 +19,9 @@ import pyarrow.compute as pc
 from etl import calibration as cal
 from etl import idnumber, names
 from etl.codes import CATEGORY_CHANNEL, CATEGORY_DEPARTMENT, CHANNEL_DEPARTMENT
+from etl.layout import FIRST_YEAR
 from etl.refdata import Reference, ReferenceError, region_table
 
-FIRST_YEAR = 2014
 DAY = np.timedelta64(1, "D")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 LAYOUT = "jingzhun-registry"
+FIRST_YEAR = 2014  # the registry's first year (建档立卡): rollups start here
 VERSION = 1
 KINDS = ("full", "increment")
 FORMATS = (".csv", ".xlsx", ".parquet")

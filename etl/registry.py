@@ -36,7 +36,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import codes, layout as L
+from etl import codes
+from etl import layout as L
 
 REASONS: dict[str, str] = {
     "missing_key": "键为空", "missing": "必填项为空", "bad_number": "不是有效数值",
@@ -915,7 +916,7 @@ def _load(src: Path, out: Path, report: Path | None, progress, batches, import_d
             con.execute(f"drop table temp.{t}")
         progress("tables", 0.6)
         W._load_static(con, ref, W._Sink(con))
-        con.execute("set variable first_year = ?", [W.FIRST_YEAR])
+        con.execute("set variable first_year = ?", [L.FIRST_YEAR])
         con.execute("set variable last_year = ?", [as_of.year])
         con.execute("set variable as_of = ?", [as_of])
         W._run_sql(con, "rollups.sql")

@@ -9,12 +9,11 @@ and a failed build leaves the previous warehouse untouched.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -22,10 +21,9 @@ import pyarrow as pa
 
 from etl import codes, crosschecks, quality, refdata, rules
 from etl.filelock import exclusive
-from etl.generate import FIRST_YEAR, Gen, Params, write_delivery
+from etl.generate import Gen, Params, write_delivery
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
-GENERATOR_VERSION = "1"
 MAX_SCALE = 4.0  # 4 million households: beyond this the build needs more than 2 cores/4 GB
 # Columns computed while loading rather than in numpy (exact decimal arithmetic).
 DERIVED = {

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from flask import Flask, Response, send_file
 
+from briefings.jobs import write_private  # a delivery holds ID numbers
 from config import Settings
 from ops import audit
 from queries import registry as qregistry
@@ -62,19 +63,6 @@ def _now() -> datetime:
 def _private_dir(path: Path) -> Path:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
-
-
-def _write_private(path: Path, body: bytes) -> None:
-    """The file whole or not at all, readable by this service's user only (a delivery
-    holds ID numbers)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 # ------------------------------------------------------------------ the inbox
@@ -151,10 +139,10 @@ def stage_upload(settings: Settings, username: str, filename: str, data: bytes) 
         except OSError:
             pass
     token = secrets.token_hex(16)
-    _write_private(directory / f"{token}.zip", data)
+    write_private(directory / f"{token}.zip", data)
     meta = {"username": username, "name": filename[:200], "size": len(data),
             "at": _now().isoformat()}
-    _write_private(directory / f"{token}.json", json.dumps(meta, ensure_ascii=False).encode())
+    write_private(directory / f"{token}.json", json.dumps(meta, ensure_ascii=False).encode())
     return token
 
 
@@ -222,7 +210,7 @@ def read_state(settings: Settings) -> dict | None:
 
 
 def _write_state(settings: Settings, state: dict) -> None:
-    _write_private(settings.registry_dir / STATE,
+    write_private(settings.registry_dir / STATE,
                    json.dumps(state, ensure_ascii=False, default=str).encode())
 
 
