@@ -55,16 +55,18 @@ def serve_layout():
         return dash.html.Div(dash.page_container, className="jz-wall-shell")
     wh = context.warehouse()
     lang = get_lang()
+    synthetic = False
     try:
         version = api.data_version(wh)
         unit = api.region(wh, scope, scope.region_code)
         region_name, as_of = unit["name"], t("data.as_of", date=fmt_date(version.as_of))
+        synthetic = version.synthetic
     except WarehouseUnavailable:
         region_name, as_of = scope.region_code, None
     viewer = shell.Viewer(current_user.display_name, current_user.role, region_name,
                           scope.region_code)
     items = shell.nav_items(dash.page_registry, current_user.role, scope.region_code)
-    return shell.appshell(viewer, items, lang, as_of)
+    return shell.appshell(viewer, items, lang, as_of, synthetic)
 
 
 def _first_request_setup(app: Dash) -> None:

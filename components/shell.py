@@ -39,7 +39,10 @@ def nav_items(registry, role: str, region_code: str) -> list[NavItem]:
             for p in pages]
 
 
-def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
+def header(viewer: Viewer, lang: str, as_of: str | None,
+           synthetic: bool = False) -> dmc.AppShellHeader:
+    """``synthetic``: the data came from the generator, and the header says so (a
+    province's own registry carries no such badge)."""
     other = "en" if lang == "zh" else "zh"
     return dmc.AppShellHeader(px="md", className="jz-header", children=dmc.Group(
         justify="space-between", h="100%", wrap="nowrap", children=[
@@ -49,7 +52,8 @@ def header(viewer: Viewer, lang: str, as_of: str | None) -> dmc.AppShellHeader:
                            color="white", **{"aria-label": t("nav.menu")}),
                 html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
                 dmc.Text(t("app.name"), fw=700, size="lg", className="jz-app-name"),
-                dmc.Badge(t("data.synthetic"), variant="light", color="gray", size="sm"),
+                *([dmc.Badge(t("data.synthetic"), variant="light", color="gray", size="sm",
+                             id="shell-synthetic")] if synthetic else []),
             ]),
             dmc.Group(gap="md", wrap="nowrap", children=[
                 dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
@@ -116,13 +120,14 @@ def navbar(items: list[NavItem]) -> dmc.AppShellNavbar:
         for i in items])
 
 
-def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None):
+def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None,
+             synthetic: bool = False):
     return dmc.MantineProvider(theme=MANTINE_THEME, children=[
         dcc.Location(id="shell-url", refresh="callback-nav"),
         dmc.AppShell(
             id="shell-appshell", header={"height": 56}, padding="md",
             navbar={"width": 200, "breakpoint": "sm", "collapsed": {"mobile": True}},
-            children=[header(viewer, lang, as_of), navbar(items),
+            children=[header(viewer, lang, as_of, synthetic), navbar(items),
                       dmc.AppShellMain(dash.page_container, className="jz-main")]),
         export_dialog(),
     ])

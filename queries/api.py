@@ -26,6 +26,11 @@ class DataVersion:
     scale: float | None  # the generator's scale; None for a province's own registry
 
     @property
+    def synthetic(self) -> bool:
+        """The delivery came from the synthetic generator (its manifest says so)."""
+        return self.scale is not None
+
+    @property
     def last_year(self) -> int:
         return self.as_of.year
 

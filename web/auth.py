@@ -77,6 +77,17 @@ def message_response(status: int, message: str, back: str | None = None) -> Resp
                            t=t, back=back), status
 
 
+def _synthetic() -> bool:
+    """The login page says the data is synthetic only when it is (the generator's
+    delivery); with no warehouse yet it says nothing."""
+    from queries import api
+
+    try:
+        return api.data_version(context.warehouse()).synthetic
+    except WarehouseUnavailable:
+        return False
+
+
 def init(server: Flask) -> None:
     """Wire flask-login, the gate and the routes into ``server``."""
     manager = LoginManager()
@@ -144,6 +155,7 @@ def init(server: Flask) -> None:
     def _login_page(error: str | None = None, status: int = 200):
         return render_template(
             "login.html", t=t, lang=get_lang(), error=t(error) if error else None,
+            synthetic=_synthetic(),
             csrf_token=generate_csrf(),
             next=_safe_next(request.values.get("next")), other_lang="en" if get_lang() == "zh"
             else "zh"), status

@@ -547,6 +547,19 @@ def test_the_pages_can_read_the_data_version(wh):
 
     v = api.data_version(wh)
     assert (v.as_of, v.last_year, v.last_month) == (dt.date(2026, 10, 31), 2026, OCT)
+    # Not the generator's: the header and the login page do not call it synthetic.
+    assert (v.scale, v.synthetic) == (None, False)
+
+
+def test_the_header_calls_only_the_generators_data_synthetic():
+    from components import shell
+
+    viewer = shell.Viewer("x", "leader", "陕西省", PROVINCE)
+
+    def badge(synthetic: bool) -> bool:
+        return "shell-synthetic" in str(shell.header(viewer, "zh", None, synthetic))
+
+    assert (badge(True), badge(False)) == (True, False)
 
 
 def test_what_the_loader_derives(db):
