@@ -187,7 +187,12 @@ mon as (
         date_trunc('month', m.warning_date)::date as warned,
         date_trunc('month', m.identify_date)::date as identified,
         date_trunc('month', m.eliminate_date)::date as eliminated,
-        date_trunc('month', greatest(m.identify_date, f.first_measure))::date as covered,
+        -- Covered from the month both exist: identification and a first measure (a
+        -- household with no monitoring measure is not covered; greatest() would skip
+        -- the NULL and count it from identification).
+        case when m.identify_date is not null and f.first_measure is not null
+             then date_trunc('month', greatest(m.identify_date, f.first_measure))::date
+        end as covered,
         m.identify_date - m.warning_date <= 15 as timely,
         m.fast_elimination
     from monitoring as m

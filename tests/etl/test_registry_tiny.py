@@ -701,16 +701,13 @@ def test_region_cards_as_shown(wh, scope, code):
 
 
 # ----------------------------------------------------------------- known wrong definitions
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "issue #16: etl/sql/rollups.sql counts a household as covered from "
-    "greatest(identify_date, first_measure), and DuckDB's greatest() ignores a NULL "
-    "first measure, so an identified household with no monitoring measure (M5, H10 "
-    "6109241012000010, identified 2026-10-09) counts as covered: 1.0 instead of 3/4 "
-    "(village), 6/7, 8/9, 11/12 in 2026-10"))
 @pytest.mark.parametrize("code", UNITS)
 def test_measure_coverage(wh, scope, code):
     """Monitored households with at least one measure in place (domain.md §4) ÷
-    monitored households; equal here to the lifecycle's assisted ÷ identified."""
+    monitored households; equal here to the lifecycle's assisted ÷ identified. An
+    identified household with no monitoring measure (M5, H10 6109241012000010,
+    identified 2026-10-09) is not covered: 3/4 (village), 6/7, 8/9, 11/12 in 2026-10
+    (issue #16: greatest(identify_date, first_measure) skipped the NULL and gave 1.0)."""
     _, cards = _region_cards(wh, scope, code)
     want = (MONTHS[code][OCT]["measure_coverage"], MONTHS[code][SEP]["measure_coverage"])
     got = cards["measure_coverage"]
