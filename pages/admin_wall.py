@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, html
 
 from components import messages, tables, units
 from ops import audit
-from queries.scope import AccessDenied, RoleDenied, current_scope
+from queries.scope import AccessDenied, current_province_admin
 from web import context, wall
 from web import playlist as P
 from web.auth import client_ip
@@ -26,12 +26,7 @@ dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="ç²¾å‡
 
 def _admin_scope():
     """A province admin's scope: the playlist drives every wall of the province."""
-    scope = current_scope()
-    if scope.role != "admin":
-        raise RoleDenied(scope.role, "admins only")
-    if scope.level != 1:
-        raise RoleDenied(scope.role, "province admins only", key="error.province_admin")
-    return scope
+    return current_province_admin("error.province_admin")
 
 
 def playlist_regions(scope) -> list[dict]:

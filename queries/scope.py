@@ -127,3 +127,15 @@ def current_scope(wall: bool = False) -> Scope:
     if scope.role == "wall" and not wall:
         raise RoleDenied("wall", "a wall account sees the wall only")
     return scope
+
+
+def current_province_admin(key: str) -> Scope:
+    """The current user's scope if they administer the whole province; anyone else is
+    refused, an admin of a unit below with the message ``key`` (what only the province
+    may do: the wall playlist, loading the registry)."""
+    scope = current_scope()
+    if scope.role != "admin":
+        raise RoleDenied(scope.role, "admins only")
+    if scope.level != 1:
+        raise RoleDenied(scope.role, "province admins only", key=key)
+    return scope

@@ -32,7 +32,7 @@ from config import Settings
 from ops import audit
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable
-from queries.scope import RoleDenied, Scope, current_scope
+from queries.scope import Scope, current_province_admin
 from web import context
 from web.auth import client_ip, error_response
 from web.imports import UPLOAD_BYTES  # one cap for a file sent through the page
@@ -48,12 +48,7 @@ UPLOAD_KEEP = timedelta(days=1)  # an uploaded delivery never loaded is removed 
 def province_admin() -> Scope:
     """A province administrator's scope; everyone else is refused, here and in every
     callback and route of the page (a load replaces the whole province's registry)."""
-    scope = current_scope()
-    if scope.role != "admin":
-        raise RoleDenied(scope.role, "admins only")
-    if scope.level != 1:
-        raise RoleDenied(scope.role, "province admins only", key="reg.err.province_admin")
-    return scope
+    return current_province_admin("reg.err.province_admin")
 
 
 def _now() -> datetime:
