@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +18,8 @@ import pandas as pd
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 LEVEL_COUNTS = {1: 1, 2: 10, 3: 107, 4: 1335, 5: 20356}
 LEVEL_NAMES = {1: "province", 2: "city", 3: "county", 4: "township", 5: "village"}
+COUNTY_POPULATION_COLUMNS = ["code", "name", "population", "year", "kind", "source"]
+POPULATION_KINDS = ("resident", "registered")  # 常住人口, 户籍人口
 
 
 class ReferenceError(ValueError):
@@ -30,6 +32,10 @@ class Reference:
     poverty_counties: pd.DataFrame  # code, name, city_code, exit_year
     lines: pd.DataFrame  # year, poverty_line, monitoring_line
     geometry: pd.DataFrame  # code, geojson, schematic, lon/lat bounds and label point
+    # code, name, population, year, kind, source: one published figure per county-level
+    # unit; a unit without a row has no cited figure (callers fall back for it).
+    county_population: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=COUNTY_POPULATION_COLUMNS))
 
 
 def _read_csv(path: Path, columns: list[str], dtype: dict) -> pd.DataFrame:
@@ -109,6 +115,47 @@ def load_lines(path: Path) -> pd.DataFrame:
     if df.loc[df["year"] >= 2021, "monitoring_line"].isna().any():
         raise ReferenceError(f"{path.name}: monitoring_line missing for a year from 2021")
     return df.drop(columns="note")
+
+
+def load_county_population(path: Path, divisions: pd.DataFrame) -> pd.DataFrame:
+    """The published population of county-level units, at most one row per unit.
+
+    Units may be missing (no cited figure found); every row must name a county-level
+    unit of ``divisions`` by its current code and name and carry a positive whole number,
+    a year, a kind (``resident`` 常住 or ``registered`` 户籍) and its source.
+    """
+    df = _read_csv(path, COUNTY_POPULATION_COLUMNS, {c: str for c in COUNTY_POPULATION_COLUMNS})
+    name = path.name
+    _check_codes(df, name)
+    if df["code"].duplicated().any():
+        raise ReferenceError(f"{name}: duplicate code {df['code'][df['code'].duplicated()].iloc[0]}")
+    counties = divisions.loc[divisions["level"] == 3].set_index("code")["name"]
+    unknown = df[~df["code"].isin(counties.index)]
+    if len(unknown):
+        raise ReferenceError(f"{name}: {unknown['code'].iloc[0]} is not a county-level unit")
+    renamed = df[df["name"] != df["code"].map(counties)]
+    if len(renamed):
+        r = renamed.iloc[0]
+        raise ReferenceError(f"{name}: {r['code']} is named {r['name']!r}, "
+                             f"divisions.csv says {counties[r['code']]!r}")
+    bad = ~df["population"].fillna("").str.fullmatch(r"[1-9]\d*")
+    if bad.any():
+        r = df[bad].iloc[0]
+        raise ReferenceError(f"{name}: population of {r['code']} is {r['population']!r}, "
+                             "expected a positive whole number")
+    bad = ~df["year"].fillna("").str.fullmatch(r"(19|20)\d\d")
+    if bad.any():
+        raise ReferenceError(f"{name}: year of {df[bad]['code'].iloc[0]} is not a year")
+    bad = ~df["kind"].isin(POPULATION_KINDS)
+    if bad.any():
+        raise ReferenceError(f"{name}: kind of {df[bad]['code'].iloc[0]} must be "
+                             f"{' or '.join(POPULATION_KINDS)}")
+    bad = df["source"].fillna("").str.strip() == ""
+    if bad.any():
+        raise ReferenceError(f"{name}: {df[bad]['code'].iloc[0]} has no source")
+    df["population"] = df["population"].astype("int64")
+    df["year"] = df["year"].astype("int64")
+    return df.reset_index(drop=True)
 
 
 def _bounds(geom: dict) -> tuple[float, float, float, float]:
@@ -193,6 +240,7 @@ def load(ref_dir: Path = REFERENCE_DIR) -> Reference:
         poverty_counties=load_poverty_counties(ref_dir / "poverty_counties.csv", divisions),
         lines=load_lines(ref_dir / "lines.csv"),
         geometry=load_geometry(ref_dir / "geo", divisions),
+        county_population=load_county_population(ref_dir / "county_population.csv", divisions),
     )
 
 

@@ -138,6 +138,87 @@ def test_lines_table(ref):
     assert lines.loc[2014, "poverty_line"] == 2800
 
 
+# County population: the 2020 census (七普) resident population of every county-level unit.
+def test_county_population_covers_every_county(ref):
+    cp = ref.county_population
+    counties = ref.divisions[ref.divisions["level"] == 3]
+    assert len(cp) == 107 and not cp["code"].duplicated().any()
+    assert dict(zip(cp["code"], cp["name"])) == dict(zip(counties["code"], counties["name"]))
+    assert set(cp["kind"]) == {"resident"} and set(cp["year"]) == {2020}
+    assert cp["source"].str.contains("ISBN 978-7-5037-9772-9", regex=False).all()
+    assert cp["source"].str.contains("leiii/census", regex=False).all()
+
+
+def test_county_population_sums_to_the_published_totals(ref):
+    cp = ref.county_population.assign(city=lambda d: d["code"].str[:4])
+    # 陕西省第七次全国人口普查公报: 39,528,999 residents on 2020-11-01.
+    assert cp["population"].sum() == 39_528_999
+    by_city = cp.groupby("city")["population"].sum().to_dict()
+    # City totals of the provincial bulletin, for the cities whose bulletin figure is
+    # counted by administrative area.
+    assert by_city["6102"] == 698_322 and by_city["6103"] == 3_321_853
+    assert by_city["6105"] == 4_688_744 and by_city["6106"] == 2_282_581
+    assert by_city["6107"] == 3_211_462 and by_city["6108"] == 3_624_750
+    assert by_city["6109"] == 2_493_436 and by_city["6110"] == 2_041_231
+    # The bulletin counts Xixian New Area (in Xianyang's counties) under Xi'an and the
+    # Yangling zone on its own; the yearbook counts every unit where it lies. Together
+    # they agree: 12,952,907 + 3,959,842 + 253,871.
+    assert by_city["6101"] + by_city["6104"] == 12_952_907 + 3_959_842 + 253_871
+
+
+@pytest.mark.parametrize("name,population", [
+    ("佛坪县", 26_597),    # issue #16: about 30,000 people in all
+    ("留坝县", 35_325),
+    ("汉台区", 618_204),
+    ("紫阳县", 260_971),   # 紫阳县第七次全国人口普查公报
+    ("平利县", 181_286),   # 平利县第七次全国人口普查公报(第二号)
+    ("佳县", 113_035),     # 佳县第七次全国人口普查主要数据公报(第一号)
+    ("府谷县", 255_397),   # 府谷县第七次全国人口普查主要数据公报
+    ("凤翔区", 386_156),   # listed as 610322 凤翔县 in the source
+    ("旬阳市", 357_876),   # listed as 610928 旬阳县 in the source
+])
+def test_county_population_known_counties(ref, name, population):
+    cp = ref.county_population.set_index("name")["population"]
+    assert cp[name] == population
+
+
+def test_county_population_is_plausible(ref):
+    cp = ref.county_population.set_index("name")["population"]
+    assert 26_000 <= cp["佛坪县"] <= 32_000
+    assert cp.idxmin() == "佛坪县" and cp.idxmax() == "雁塔区"
+    assert cp.between(20_000, 2_500_000).all()
+
+
+def test_county_population_may_leave_units_out(tmp_path):
+    d = _copy_reference(tmp_path)
+    path = d / "county_population.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line for line in lines if ",佛坪县," not in line) + "\n",
+                    encoding="utf-8")
+    cp = refdata.load(d).county_population
+    assert len(cp) == 106 and "610730000000" not in set(cp["code"])
+
+
+def _edit_population(d: Path, old: str, new: str) -> None:
+    path = d / "county_population.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _blank_source(d: Path) -> None:
+    path = d / "county_population.csv"
+    lines = [line.split(",resident,")[0] + ",resident," if ",佛坪县," in line else line
+             for line in path.read_text(encoding="utf-8").splitlines()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _duplicate_first_row(d: Path) -> None:
+    path = d / "county_population.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines + [lines[1]]) + "\n", encoding="utf-8")
+
+
 # Malformed reference files are refused with a one-line reason.
 def _copy_reference(tmp_path: Path) -> Path:
     target = tmp_path / "reference"
@@ -161,6 +242,21 @@ def _copy_reference(tmp_path: Path) -> Path:
      "lines.csv: cannot be read"),
     (lambda d: (d / "geo" / "counties.geojson").write_text("{not json"), "malformed GeoJSON"),
     (lambda d: (d / "geo" / "villages.csv").write_bytes(b"\xff\xfe\x00"), "villages.csv"),
+    (lambda d: (d / "county_population.csv").unlink(), "reference file missing"),
+    (lambda d: (d / "county_population.csv").write_text("code,name,population\n"),
+     "county_population.csv: header"),
+    (lambda d: _edit_population(d, "610730000000,", "61073000000X,"), "malformed code"),
+    (lambda d: _edit_population(d, "610730000000,佛坪县", "610700000000,佛坪县"),
+     "610700000000 is not a county-level unit"),
+    (lambda d: _edit_population(d, ",佛坪县,", ",佛坪,"), "divisions.csv says '佛坪县'"),
+    (_duplicate_first_row, "duplicate code 610102000000"),
+    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,0,"), "positive whole number"),
+    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,-26597,"), "positive whole number"),
+    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,2.6万,"), "positive whole number"),
+    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,,"), "positive whole number"),
+    (lambda d: _edit_population(d, ",佛坪县,26597,2020,", ",佛坪县,26597,20,"), "not a year"),
+    (lambda d: _edit_population(d, "2020,resident", "2020,census"), "must be resident or registered"),
+    (_blank_source, "610730000000 has no source"),
 ])
 def test_malformed_reference_is_refused(tmp_path, mutate, message):
     d = _copy_reference(tmp_path)
