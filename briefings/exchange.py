@@ -69,8 +69,8 @@ def build(wh: Warehouse, scope: Scope, code: str, month: dt.date, by: str,
     # The data as it stood at the period's end, or on the data's last day if sooner.
     until = min(until, version.as_of)
     r = wh.run_many(scope, {
-        "households": ("exchange_households", params),
-        "members": ("exchange_members", params),
+        "households": ("exchange_households", {**params, "until": until}),
+        "members": ("exchange_members", {**params, "until": until}),
         "monitoring": ("exchange_monitoring", {**params, "until": until}),
         "monitoring_risks": ("exchange_monitoring_risks", {**params, "until": until}),
     })

@@ -44,11 +44,26 @@ CODES: dict[str, dict[int | str, tuple[str, str]]] = {
     },
     # 风险消除方式: how a risk was eliminated
     "elimination": {1: ("帮扶消除", "through assistance"), 2: ("自然消除", "naturally")},
-    # 监测状态
+    # 监测状态 (derived: monitoring.state)
     "monitor_state": {
         1: ("待认定", "warned, awaiting approval"), 2: ("风险未消除", "risk not eliminated"),
-        3: ("风险已消除", "risk eliminated"),
+        3: ("风险已消除", "risk eliminated"), 4: ("核实未纳入", "checked, not included"),
     },
+    # 核实结论: the outcome of the home check of a warned household
+    "check_result": {1: ("纳入监测", "included"), 2: ("核实后不纳入", "checked, not included")},
+    # 不纳入原因: why a checked household was not included
+    "exclude_reason": {
+        1: ("人均纯收入高于监测范围", "income above the monitoring range"),
+        2: ("风险已化解", "risk already resolved"),
+        3: ("家庭有稳定收入或较多资产", "stable income or considerable assets"),
+        4: ("信息有误", "wrong information"), 9: ("其他", "other"),
+    },
+    # 增员原因 / 减员原因: why a person joined or left a household
+    "member_join": {1: ("建档时在户", "a member when registered"), 2: ("新生儿", "newborn"),
+                    3: ("婚入", "married in"), 4: ("户口迁入", "moved in"),
+                    9: ("其他", "other")},
+    "member_leave": {1: ("死亡", "died"), 2: ("婚出", "married out"),
+                     3: ("户口迁出", "moved out"), 9: ("其他", "other")},
     # 八个一批: the eight assistance channels
     "channel": {
         1: ("产业扶持", "industry"), 2: ("就业扶持", "employment"),

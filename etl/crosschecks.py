@@ -122,6 +122,7 @@ def _sql(check: Check, table: str, feed: F.Feed, columns: list[str]) -> tuple[st
             join person as p using (id_number)
             join household as h on h.household_id = p.household_id
             where {cond} and {applies}
+              and p.left_date is null  -- current members: not one who left the household
             group by p.household_id""", args)
     # yearly_sum: the largest yearly sum of a member, in the last `years` years
     years = int(p.get("years", 3))
@@ -133,6 +134,7 @@ def _sql(check: Check, table: str, feed: F.Feed, columns: list[str]) -> tuple[st
             join person as p using (id_number)
             join household as h on h.household_id = p.household_id
             where d.{p['year_column']} > year($as_of) - {years} and {applies}
+              and p.left_date is null
             group by all
         )
         select household_id,

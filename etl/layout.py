@@ -150,8 +150,21 @@ FILES: tuple[File, ...] = (
         _bool("tekun", "是否特困供养"),
         _bool("welfare_job", "是否公益岗位"),
         Col("phone", "text", "联系电话", "VARCHAR", max=20),
-    ), refs=(HOUSEHOLD,), required=True, derived=("person_id", "household_id", "age"),
-        note="The ID number's birth date and sex digit must agree with birth_date and sex."),
+        _date("joined_date", "入户日期"),
+        _code("join_reason", "增员原因", "member_join"),
+        _date("left_date", "减员日期"),
+        _code("left_reason", "减员原因", "member_leave"),
+    ), refs=(HOUSEHOLD,), required=True, order=("birth_date", "joined_date", "left_date"),
+        derived=("person_id", "household_id", "age"),
+        note="The ID number's birth date and sex digit must agree with birth_date and sex. "
+             "A member is listed once, in the household of which they are or were last a "
+             "member. joined_date is the day they became a member (empty: since before "
+             "the household was identified, or since birth if born later); left_date the "
+             "day they stopped being one (empty: a current member), given with "
+             "left_reason exactly. A person is present at the end of year Y when born, "
+             "joined and not yet left by then (left_date > Y-12-31): every yearly people "
+             "figure counts those. household.members counts the current members; age is "
+             "at as_of for them, at left_date for those who left."),
     File("income", "家庭年收入", "income", ("household_no", "year"), (
         Col("household_no", "text", "户编号", "VARCHAR", required=True, max=20),
         _year("year", "年度", required=True),
@@ -231,6 +244,8 @@ FILES: tuple[File, ...] = (
         _code("discovery", "发现方式", "discovery"),
         _date("warning_date", "预警日期", required=True),
         _date("check_date", "入户核实日期"),
+        _code("check_result", "核实结论", "check_result"),
+        _code("exclude_reason", "不纳入原因", "exclude_reason"),
         _date("consent_date", "农户承诺授权日期"),
         _date("comparison_date", "数据比对日期"),
         _date("village_review_date", "村级民主评议日期"),
@@ -247,7 +262,14 @@ FILES: tuple[File, ...] = (
                  "fast_elimination"),
         note="The dates follow the procedure in this order; a later step may be empty "
              "while it has not happened. eliminate_method is given exactly when "
-             "eliminate_date is, and an elimination needs identify_date."),
+             "eliminate_date is, and an elimination needs identify_date. check_result "
+             "is the outcome of the check: empty while undecided; 1 (included) whenever "
+             "identify_date is given (an empty check_result with identify_date is read "
+             "as 1, as deliveries before this column have it); 2 (checked and not "
+             "included) needs check_date and no identify_date, assist_date or "
+             "eliminate_date. exclude_reason is given exactly when check_result is 2. "
+             "state: 1 awaiting a decision, 2 monitored, 3 risk eliminated, 4 checked "
+             "and not included. A household has at most one monitoring record."),
     File("monitoring_risks", "监测风险类型", "monitoring_risk", ("monitoring_id", "seq"), (
         Col("monitoring_id", "int", "监测记录编号", "BIGINT", required=True, lo=1, hi=2**53),
         Col("seq", "int", "序号", "TINYINT", required=True, lo=1, hi=13,

@@ -499,6 +499,9 @@ def _checks(spec: L.File, as_of: date, refs_ok: dict[str, str], removal: bool,
                         f"(select code from ref_region{where})", "unknown_region", c.name))
     if spec.keyed:
         out.append(("_dups > 1", "duplicate", spec.key[0]))
+    if spec.name == "monitoring" and not removal:
+        # A household has at most one monitoring record: two are both reported.
+        out.append(("_hh_dups > 1", "duplicate", "household_no"))
     if not removal:
         out.extend(_consistency(spec))
         order = [spec.by_name[o] for o in spec.order]
@@ -524,11 +527,23 @@ def _consistency(spec: L.File) -> list[tuple[str, str, str]]:
                 ("t_is_registered and main_cause is null", "inconsistent", "main_cause"),
                 ("t_relocated and relocation_year is null", "inconsistent",
                  "relocation_year")]
+    if spec.name == "members":
+        return [("(left_reason is null) <> (left_date is null)", "inconsistent",
+                 "left_reason")]
     if spec.name == "monitoring":
+        # check_result: empty = undecided (read as 1 when identify_date is given, as in
+        # deliveries before the column); 1 included; 2 checked and not included.
         return [("(eliminate_method is null) <> (eliminate_date is null)", "inconsistent",
                  "eliminate_method"),
                 ("eliminate_date is not null and identify_date is null", "inconsistent",
-                 "identify_date")]
+                 "identify_date"),
+                ("t_check_result = 2 and (identify_date is not null or assist_date is not "
+                 "null or eliminate_date is not null)", "inconsistent", "check_result"),
+                ("t_check_result = 2 and check_date is null", "inconsistent", "check_date"),
+                ("t_check_result = 1 and identify_date is null", "inconsistent",
+                 "identify_date"),
+                ("(exclude_reason is not null) <> coalesce(t_check_result = 2, false)",
+                 "inconsistent", "exclude_reason")]
     return []
 
 
@@ -552,6 +567,9 @@ def _check_file(con, spec: L.File, raw: str, as_of: date, refs_ok: dict[str, str
             on = " and ".join(f"r.{k} = d.{k}" for k in spec.key)
             src = (f"(select r.*, case when d.{spec.key[0]} is null then 1 else 2 end "
                    f"as _dups from {raw} r left join dupkeys d on {on})")
+    if spec.name == "monitoring" and not removal:
+        src = (f"(select *, count(*) over (partition by household_no) as _hh_dups "
+               f"from {src})")
     typed_cols = [c for c in cols if _t(c) != c.name]
     if typed_cols:
         src = (f"(select *, {', '.join(f'{_typed(c)} as {_t(c)}' for c in typed_cols)} "
@@ -685,7 +703,7 @@ def _derive(con, as_of: date) -> None:
         create table household as
         with mem as (select household_no, count(*) as members,
                             bool_or(labour <= 3) as has_labour
-                     from typed_members group by household_no),
+                     from typed_members where left_date is null group by household_no),
              pc as (select household_no, round(net_income / members, 2)::decimal(12, 2) as pc
                     from typed_income where year = {as_of.year}),
              cur as (select household_no, arg_max(cadre_id, (start_date, cadre_id)) as cadre_id
@@ -712,12 +730,14 @@ def _derive(con, as_of: date) -> None:
         create table person as
         select k.person_id, h.household_id, t.name, t.id_number, t.relation, t.sex,
                t.birth_date,
-               (date_diff('year', t.birth_date, {a})
-                - (strftime({a}, '%m%d') < strftime(t.birth_date, '%m%d'))::int)::smallint
-                   as age,
+               -- at as_of for a current member, at left_date for one who left
+               (date_diff('year', t.birth_date, coalesce(t.left_date, {a}))
+                - (strftime(coalesce(t.left_date, {a}), '%m%d')
+                   < strftime(t.birth_date, '%m%d'))::int)::smallint as age,
                t.ethnicity, t.education, t.in_school, t.school_stage, t.health,
                t.disability_grade, t.labour, t.migrant_months, t.medical_insurance,
-               t.pension, t.dibao, t.tekun, t.welfare_job, t.phone
+               t.pension, t.dibao, t.tekun, t.welfare_job, t.phone,
+               t.joined_date, t.join_reason, t.left_date, t.left_reason
         from typed_members t join person_key k using (id_number) {hid}
         order by k.person_id""")
     con.execute(f"""
@@ -752,14 +772,17 @@ def _derive(con, as_of: date) -> None:
         select t.monitoring_id, h.household_id, h.village_code, t.monitor_type,
                t.discovery, t.warning_date, t.check_date, t.notice_date, t.identify_date,
                t.assist_date, t.eliminate_date, t.eliminate_method,
-               (case when t.identify_date is null then 1
+               (case when t.check_result = 2 then 4 when t.identify_date is null then 1
                      when t.eliminate_date is null then 2 else 3 end)::tinyint as state,
                coalesce(r.risk_count, 0)::tinyint as risk_count, r.main_risk,
                coalesce(t.eliminate_method = 1
                         and t.eliminate_date - t.identify_date < 61, false)
                    as fast_elimination,
                t.consent_date, t.comparison_date, t.village_review_date, t.notice_end_date,
-               t.township_review_date, t.county_decision_date
+               t.township_review_date, t.county_decision_date,
+               coalesce(t.check_result, case when t.identify_date is not null then 1 end
+                        )::tinyint as check_result,
+               t.exclude_reason
         from typed_monitoring t {hid} left join r using (monitoring_id)
         order by t.monitoring_id""")
     con.execute("""

@@ -117,7 +117,7 @@ def test_successful_build_replaces_the_file(tmp_path):
          "--as-of", AS_OF.isoformat(), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"built {out}: 2,040 households")
+    assert result.stdout.startswith(f"built {out}: 2,094 households")
     assert "build-data" in result.stderr  # the progress bar
     assert out.read_bytes()[:4] != b"the "
     assert leftovers(tmp_path) == ["w.duckdb"]
@@ -158,8 +158,9 @@ def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
     assert con.execute("select version from rule_set").fetchone()[0] == 2
     undecided = con.execute("""select count(*) from warning w
                                left join monitoring m using (household_id)
-                               where m.identify_date is null
-                                  or m.identify_date < w.warned_on""").fetchone()[0]
+                               where not coalesce(m.identify_date >= w.warned_on, false)
+                                 and not coalesce(m.check_date >= w.warned_on, false)
+                               """).fetchone()[0]
     con.close()
     assert 0 < new < old
     assert app_wh.version["version"] != before_version

@@ -6,7 +6,9 @@ select
     h.household_id, h.household_no, h.head_name, h.phone, h.village_code, h.township_code,
     h.county_code, h.members, h.is_registered, h.household_type, h.identify_year,
     h.exit_year, h.main_cause, h.monitor_type, h.per_capita_income, h.relocated,
-    m.state as monitor_state, m.warning_date, m.identify_date, m.eliminate_date
+    m.state as monitor_state, m.warning_date, m.identify_date, m.eliminate_date,
+    -- the check outcome, for "pending at a month's end" (not included = not pending)
+    m.check_date, m.check_result
 from household as h
 left join monitoring as m using (household_id)
 )

@@ -11,7 +11,10 @@ select
         case when l.monitoring_line is null then null else y.hh_below_monitoring_line end
             as hh_below_monitoring_line
     ),
-    y.pp_not_exited / nullif(y.rural_population, 0) as poverty_incidence,
+    -- 贫困发生率 exists only while there is a poverty line (2014-2020): after 2020 it
+    -- is not applicable (NULL, shown as 不适用), never 0.
+    case when l.poverty_line is not null
+         then y.pp_not_exited / nullif(y.rural_population, 0) end as poverty_incidence,
     y.inc_net_income / nullif(y.inc_people, 0) as inc_mean_per_capita,
     l.poverty_line,
     l.monitoring_line

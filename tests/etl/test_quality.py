@@ -295,16 +295,29 @@ def test_q13_net_income_that_does_not_add_up(tx, base):
     assert got[t] == "2019、2021 年家庭纯收入与各项之和不符（最大差 39 元）"
 
 
-def test_q14_income_members_this_year(tx, base):
-    t, n = pick(tx, "select household_id from income where year = 2026 order by 1", base["Q14"])
+def test_q14_income_members_and_the_people_present_at_the_years_end(tx, base):
+    both = ("select household_id from income where year in (2025, 2026) group by 1 "
+            "having count(*) = 2 and min(members) >= 2 order by 1")
+    t, t2, n = pick(tx, both, base["Q14"], 3)
     tx.execute("update income set members = members + 1 where household_id = ? and year = 2026",
                [t])
     tx.execute("update income set members = members + 1 where household_id = ? and year = 2025",
-               [n])  # a past year's size may differ
+               [t2])  # a past year is checked against the people present at its end too
+    # n: a member leaves in 2026 and the 2026 income counts one fewer: present at the end
+    # of 2025, not of 2026, so both years agree.
+    leaver = one(tx, "select min(person_id) from person where household_id = ? and "
+                     "left_date is null and relation <> '01' and "
+                     "coalesce(joined_date, birth_date) <= date '2025-01-01'", [n])
+    tx.execute("update person set left_date = date '2026-03-01', left_reason = 2 "
+               "where person_id = ?", [leaver])
+    tx.execute("update income set members = members - 1 where household_id = ? and year = 2026",
+               [n])
     got = fired(tx, "Q14")
-    expect(got, base["Q14"], {t}, [n])
-    listed = one(tx, "select count(*) from person where household_id = ?", [t])
-    assert got[t] == f"2026 年收入人口 {listed + 1} 人，家庭成员 {listed} 人"
+    expect(got, base["Q14"], {t, t2}, [n])
+    m26 = one(tx, "select members from income where household_id = ? and year = 2026", [t])
+    m25 = one(tx, "select members from income where household_id = ? and year = 2025", [t2])
+    assert got[t] == f"2026 年收入人口 {m26} 人，年末在户成员 {m26 - 1} 人"
+    assert got[t2] == f"2025 年收入人口 {m25} 人，年末在户成员 {m25 - 1} 人"
 
 
 def test_q15_an_income_year_missing(tx, base):
@@ -356,17 +369,28 @@ def test_q17_under_16_marked_as_labour(tx, base):
     assert got[(th, t)] == "15 周岁，劳动技能为普通劳动力"
 
 
-def test_q18_a_member_with_a_death_record(tx, base):
-    t, n = (person_of(tx, h) for h in pick(tx, "select household_id from household order by 1",
-                                           base["Q18"]))
-    for p, day in ((t, AS_OF), (n, AS_OF + dt.timedelta(days=1))):
+def current_member(con, household: int) -> int:
+    return one(con, "select min(person_id) from person where household_id = ? and "
+                    "left_date is null", [household])
+
+
+def test_q18_a_member_with_a_death_record_still_a_member(tx, base):
+    hs = pick(tx, "select household_id from person where left_date is null group by 1 "
+                  "order by 1", base["Q18"], 4)
+    t, n, t2, n2 = (current_member(tx, h) for h in hs)
+    for p, day in ((t, AS_OF), (n, AS_OF + dt.timedelta(days=1)), (t2, D(2025, 5, 1)),
+                   (n2, D(2025, 5, 1))):
         tx.execute("insert into dept_death (id_number, death_date) select id_number, ? "
                    "from person where person_id = ?", [day, p])
+    # t2 left only a month after the death; n2 left on the day (a death recorded right).
+    tx.execute("update person set left_date = date '2025-06-01', left_reason = 1 "
+               "where person_id = ?", [t2])
+    tx.execute("update person set left_date = date '2025-05-01', left_reason = 1 "
+               "where person_id = ?", [n2])
     got = fired(tx, "Q18")
-    th = one(tx, "select household_id from person where person_id = ?", [t])
-    nh = one(tx, "select household_id from person where person_id = ?", [n])
-    expect(got, base["Q18"], {(th, t)}, [(nh, n)])
-    assert got[(th, t)] == f"{AS_OF} 已死亡注销"
+    expect(got, base["Q18"], {(hs[0], t), (hs[2], t2)}, [(hs[1], n), (hs[3], n2)])
+    assert got[(hs[0], t)] == f"{AS_OF} 已死亡注销，仍为家庭成员"
+    assert got[(hs[2], t2)] == "2025-05-01 已死亡注销，2025-06-01 才减员"
 
 
 DISABLED = "(health = 4 or disability_grade is not null)"
@@ -620,6 +644,41 @@ def test_q35_dibao_or_tekun_household_without_the_benefit(tx, base):
     assert got[t2] == "特困供养贫困户，无成员特困供养"
 
 
+def test_q36_a_household_with_no_current_member(tx, base):
+    t, n, t2 = pick(tx, "select household_id from person where left_date is null group by 1 "
+                        "having count(*) >= 2 order by 1", base["Q36"], 3)
+    tx.execute("update person set left_date = date '2026-01-10', left_reason = 3 "
+               "where household_id = ? and left_date is null", [t])
+    # n: all but one leave.
+    tx.execute("""update person set left_date = date '2026-01-10', left_reason = 2
+                  where household_id = ? and left_date is null and person_id <>
+                  (select max(person_id) from person where household_id = ?
+                   and left_date is null)""", [n, n])
+    tx.execute("delete from person where household_id = ?", [t2])
+    got = fired(tx, "Q36")
+    expect(got, base["Q36"], {t, t2}, [n])
+    listed = one(tx, "select count(*) from person where household_id = ?", [t])
+    assert got[t] == f"成员 {listed} 人均已减员" and got[t2] == "无家庭成员记录"
+
+
+def test_q37_not_included_for_income_above_the_range_but_below_the_line(tx, base):
+    t, n, n2 = pick(tx, "select m.household_id from monitoring m join income i "
+                        "using (household_id) where i.year = 2025 order by 1", base["Q37"], 3)
+    for h, reason in ((t, 1), (n, 1), (n2, 2)):
+        tx.execute("""update monitoring set check_result = 2, exclude_reason = ?, state = 4,
+                      check_date = date '2025-06-01', identify_date = null,
+                      assist_date = null, eliminate_date = null, eliminate_method = null
+                      where household_id = ?""", [reason, h])
+    tx.execute("update income set per_capita = 7500 where household_id in (?, ?) "
+               "and year = 2025", [t, n2])  # below the 2025 line of 7,600
+    tx.execute("update income set per_capita = 7600 where household_id = ? and year = 2025",
+               [n])  # at the line: not below
+    got = fired(tx, "Q37")
+    expect(got, base["Q37"], {t}, [n, n2])
+    assert got[t] == ("2025-06-01 核实以收入高于监测范围不纳入，当年人均纯收入 7500 元，"
+                      "低于监测标准 7600 元")
+
+
 def test_every_check_has_a_test():
     tested = set()
     for name in dir(sys.modules[__name__]):
@@ -771,9 +830,10 @@ def _line(text: str, needle: str, nth: int = 1) -> int:
     (lambda s: s.replace("    sql: |\n      select h.household_id", "    sql: |\n"
                          "      delete from household; select h.household_id", 1),
      ("delete from household", 1, -1), "sql must be exactly one SELECT statement"),
-    (lambda s: s.replace("needs: [dept_death]", "needs: [dept death]"), ("dept death", 1, 0),
+    (lambda s: s.replace("needs: [dept_death,", "needs: [dept death,"), ("dept death", 1, 0),
      "`dept death` is not a table or table.column name"),
-    (lambda s: s.replace("needs: [dept_death]", "needs: dept_death"),
+    (lambda s: s.replace("needs: [dept_death, person.left_date, person.left_reason]",
+                         "needs: dept_death"),
      ("needs: dept_death", 1, 0), "needs must be a list of table or table.column names"),
     (lambda s: s.replace("    zh: 脱贫当年住房安全未保障\n", "    zh: ''\n", 1), ("zh: ''", 1, 0),
      "zh is empty"),

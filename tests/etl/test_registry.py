@@ -778,6 +778,88 @@ def test_the_first_reason_follows_the_documented_order(tmp_path):
         ("members.csv", 8, "birth_date", "bad_date")]
 
 
+def _undecided(mid, no, **kw) -> dict:
+    """A monitoring record checked but not (yet) identified: no later procedure date."""
+    return monitoring(mid, no, notice_date="", notice_end_date="", county_decision_date="",
+                      identify_date="", **kw)
+
+
+def test_dated_membership_and_the_check_outcome(tmp_path):
+    """Issue #16 (docs/registry.md, members and monitoring): the rules of the dated
+    membership and of the check outcome reject a row with the documented reason; the
+    accepted rows give current members, ages and the state 4 (checked, not included)."""
+    t = base()
+    t["households.csv"] += [hh(f"H2{i:02d}", f"户{i}", registered=False) for i in range(1, 10)]
+    t["members.csv"] += [
+        member(idn("1995-02-02", 111), "H001", "无因", "20", "1", "1995-02-02",
+               left_date="2024-05-01"),  # 8: a left_date without left_reason
+        member(idn("1995-02-03", 113), "H001", "无日", "20", "1", "1995-02-03",
+               left_reason="2"),  # 9: a left_reason without left_date
+        member(idn("1995-03-03", 115), "H001", "先入", "20", "1", "1995-03-03",
+               joined_date="1990-01-01", join_reason="3"),  # 10: joined before birth
+        member(idn("1995-03-04", 117), "H001", "先出", "20", "1", "1995-03-04",
+               joined_date="2020-05-01", join_reason="3", left_date="2019-01-01",
+               left_reason="2"),  # 11: left before joining
+        member(idn("1995-03-05", 119), "H001", "未来", "20", "1", "1995-03-05",
+               left_date="2026-11-01", left_reason="3"),  # 12: after as_of
+        member(idn("1995-03-06", 121), "H001", "怪因", "20", "1", "1995-03-06",
+               join_reason="5"),  # 13: not a code of member_join
+        member(idn("1940-01-01", 123), "H001", "张老", "50", "1", "1940-01-01",
+               left_date="2023-06-01", left_reason="1"),  # 14: died in 2023 (accepted)
+        member(idn("1996-06-06", 124), "H002", "李媳", "99", "2", "1996-06-06",
+               joined_date="2022-03-01", join_reason="3"),  # 15: married in (accepted)
+    ]
+    t["monitoring.csv"] += [
+        monitoring(3, "H201", check_result="2", exclude_reason="1"),  # 3: and identified
+        _undecided(4, "H202", check_date="", check_result="2", exclude_reason="1"),  # 4
+        _undecided(5, "H203", check_result="1"),  # 5: included without identify_date
+        _undecided(6, "H204", exclude_reason="3"),  # 6: a reason, undecided
+        _undecided(7, "H205", check_result="2"),  # 7: not included without a reason
+        _undecided(8, "H206", assist_date="2025-04-10", check_result="2",
+                   exclude_reason="2"),  # 8: not included, yet assisted
+        _undecided(9, "H207", check_result="3"),  # 9: not a code
+        _undecided(10, "H208", check_result="2", exclude_reason="4"),  # 10 (accepted)
+        monitoring(11, "H209"),  # 11: identified, check_result left empty (accepted)
+        _undecided(12, "H001"), _undecided(13, "H001"),  # 12, 13: one household, twice
+    ]
+    d = deliver(tmp_path / "d", t)
+    report, out = tmp_path / "r.csv", tmp_path / "w.duckdb"
+    registry.load(d, out, report=report)
+    assert report_rows(report) == [
+        ("members.csv", 8, "left_reason", "inconsistent"),
+        ("members.csv", 9, "left_reason", "inconsistent"),
+        ("members.csv", 10, "joined_date", "out_of_order"),
+        ("members.csv", 11, "left_date", "out_of_order"),
+        ("members.csv", 12, "left_date", "future_date"),
+        ("members.csv", 13, "join_reason", "bad_code"),
+        ("monitoring.csv", 3, "check_result", "inconsistent"),
+        ("monitoring.csv", 4, "check_date", "inconsistent"),
+        ("monitoring.csv", 5, "identify_date", "inconsistent"),
+        ("monitoring.csv", 6, "exclude_reason", "inconsistent"),
+        ("monitoring.csv", 7, "exclude_reason", "inconsistent"),
+        ("monitoring.csv", 8, "check_result", "inconsistent"),
+        ("monitoring.csv", 9, "check_result", "bad_code"),
+        ("monitoring.csv", 12, "household_no", "duplicate"),
+        ("monitoring.csv", 13, "household_no", "duplicate"),
+    ]
+    # Current members: H001 张三, 王芳 (张老 died in 2023); H002 李四 and 李媳.
+    assert query(out, "select household_no, members from household where household_no in "
+                      "('H001', 'H002') order by 1") == [("H001", 2), ("H002", 2)]
+    # Ages at as_of, or at left_date for one who left: 1940-01-01 -> 2023-06-01 is 83.
+    assert query(out, "select name, age, left_date, left_reason, joined_date, join_reason "
+                      "from person where name in ('张老', '李媳') order by name") == [
+        ("张老", 83, date(2023, 6, 1), 1, None, None),
+        ("李媳", 30, None, None, date(2022, 3, 1), 3)]
+    assert query(out, "select h.household_no, m.state, m.check_result, m.exclude_reason "
+                      "from monitoring m join household h using (household_id) "
+                      "order by 1") == [
+        ("H003", 2, 1, None), ("H208", 4, 2, 4), ("H209", 2, 1, None)]
+    # Checked and not included: not pending, counted as cleared in its check month.
+    assert query(out, "select hh_warned, hh_monitored, hh_cleared, hh_pending from "
+                      "rollup_month where region_code = '610000000000' and month = "
+                      "'2025-03-01'") == [(3, 0, 1, 2)]
+
+
 # ------------------------------------------------------------------------- 4. formats
 def test_gbk_bom_and_chinese_headers(tmp_path):
     """households.csv in GBK (keys), members.csv in UTF-8 with a BOM and the layout's

@@ -18,7 +18,7 @@ SCHEMA = """
 create table household (household_id bigint, village_code varchar, is_registered boolean,
     exit_year smallint, housing_grade varchar);
 create table person (person_id bigint, household_id bigint, name varchar, id_number varchar,
-    labour tinyint);
+    labour tinyint, left_date date);
 create table income (household_id bigint, year smallint, wages integer,
     per_capita decimal(12, 2));
 create table lines (year smallint, poverty_line integer, monitoring_line integer);
@@ -43,7 +43,8 @@ def crafted(rows: dict[str, list[tuple]]) -> duckdb.DuckDBPyConnection:
         registered, exit_year = (True, 2019) if i % 2 else (False, None)
         con.execute("insert into household values (?, '610924100001', ?, ?, 'A')",
                     [i, registered, exit_year])
-        con.execute("insert into person values (?, ?, ?, ?, 1)", [i, i, f"成员{i}", f"id{i}"])
+        con.execute("insert into person values (?, ?, ?, ?, 1, null)",
+                    [i, i, f"成员{i}", f"id{i}"])
     for table, values in rows.items():
         for v in values:
             con.execute(f"insert into {table} values ({', '.join('?' * len(v))})", list(v))
@@ -65,8 +66,12 @@ def test_medical_costs_thresholds_by_status():
         ("id2", dt.date(2026, 5, 1), 60000, 19999),  # not registered, just below
         ("id4", dt.date(2026, 5, 1), 60000, 20000),  # not registered, at the threshold
         ("id5", dt.date(2025, 9, 30), 90000, 30000),  # outside the 12-month lookback
+        ("id6", dt.date(2026, 5, 1), 60000, 30000),  # costs after leaving the household
+        ("id8", dt.date(2026, 5, 1), 60000, 30000),  # in the month of leaving: counts
     ]})
-    assert fired(con, "medical_costs") == {1: 5000.0, 4: 20000.0}
+    con.execute("update person set left_date = date '2025-12-01' where person_id = 6")
+    con.execute("update person set left_date = date '2026-05-20' where person_id = 8")
+    assert fired(con, "medical_costs") == {1: 5000.0, 4: 20000.0, 8: 30000.0}
 
 
 def test_education_costs_and_dropout():
@@ -108,6 +113,10 @@ def test_main_worker_died():
                                   ("id2", dt.date(2024, 2, 1))]})
     con.execute("update person set labour = 5 where person_id = 3")
     con.execute("insert into dept_death values ('id3', date '2026-02-01')")
+    # A death recorded as a leave on that day still fires; a former member's does not.
+    con.execute("update person set left_date = date '2026-02-01' where person_id = 1")
+    con.execute("update person set left_date = date '2025-06-01' where person_id = 4")
+    con.execute("insert into dept_death values ('id4', date '2026-02-01')")
     assert fired(con, "main_worker_died") == {1: 1.0}
 
 

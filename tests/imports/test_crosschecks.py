@@ -42,7 +42,8 @@ def crafted(rows: dict[str, list[tuple]]):
         village = "610924100001" if i % 2 else "610924200001"
         con.execute("insert into household values (?, ?, ?, ?, 'A', ?)",
                     [i, village, registered, exit_year, None if i % 2 else 1])
-        con.execute("insert into person values (?, ?, ?, ?, 1)", [i, i, f"成员{i}", f"id{i}"])
+        con.execute("insert into person values (?, ?, ?, ?, 1, null)",
+                    [i, i, f"成员{i}", f"id{i}"])  # left_date null: a current member
     for table, values in rows.items():
         for v in values:
             con.execute(f"insert into {table} values ({', '.join('?' * len(v))})", list(v))
@@ -85,6 +86,19 @@ def test_each_check_fires_on_its_hit_only():
     assert list(hits(con, "disaster_losses")) == [5]
     keys = [r[0] for r in con.execute("select doubt_key from doubt order by 1").fetchall()]
     assert "private_vehicle:1" in keys and len(keys) == len(set(keys)) == 10
+
+
+def test_records_of_a_member_who_left_do_not_count():
+    """Issue #16: a member who left the household (died, married out) is no longer its
+    member: their car or death record raises no case for it (current members only)."""
+    con = crafted({})
+    con.execute("update person set left_date = date '2026-03-01' where person_id in (1, 2)")
+    con.execute("insert into dept_death values ('id1', date '2026-03-01')")
+    con.execute("insert into dept_vehicle values ('id2', '陕G9', 1, date '2026-05-01')")
+    con.execute("insert into dept_vehicle values ('id3', '陕G8', 1, date '2026-05-01')")
+    crosschecks.evaluate(con, crosschecks.load(), AS_OF)
+    assert list(hits(con, "deceased_member")) == []
+    assert list(hits(con, "private_vehicle")) == [3]
 
 
 def test_nothing_fires_without_records():

@@ -41,8 +41,11 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
     expected = {
         "households.csv": wh.execute("select count(*) from household where "
                                      "county_code = '610924000000'").fetchone()[0],
+        # Members as they stood on the period's last day: born and joined by then.
         "members.csv": wh.execute("select count(*) from person join household using "
-                                  "(household_id) where county_code = '610924000000'"
+                                  "(household_id) where county_code = '610924000000' "
+                                  "and coalesce(joined_date, birth_date) <= "
+                                  "date '2026-09-30' and birth_date <= date '2026-09-30'"
                                   ).fetchone()[0],
         "monitoring.csv": wh.execute("select count(*) from monitoring where starts_with("
                                      "village_code, '610924') and warning_date <= "
@@ -60,6 +63,25 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
     assert all(line.split(",")[0].startswith("610924") for line in members[1:])
     assert members[0].split(",")[:3] == ["id_number", "household_no", "name"]
     assert "*" not in z.read("members.csv").decode()  # full ID numbers, for the system
+    # The dated membership and the check outcome travel with the records (docs/registry.md).
+    from etl import layout
+
+    for f in ("households", "members", "monitoring"):
+        cols = m["files"][f"{f}.csv"]["columns"]
+        assert set(cols) <= {c.name for c in layout.BY_NAME[f].columns} \
+            | set(layout.BY_NAME[f].informational), f
+    assert {"joined_date", "join_reason", "left_date", "left_reason"} <= \
+        set(m["files"]["members.csv"]["columns"])
+    assert {"check_result", "exclude_reason"} <= set(m["files"]["monitoring.csv"]["columns"])
+    # Nobody left after the period's end is shown as gone; no date is after as_of.
+    import csv as _csv
+
+    rows = list(_csv.DictReader(io.StringIO(z.read("members.csv").decode())))
+    assert all(r["left_date"] <= "2026-09-30" for r in rows if r["left_date"])
+    assert all((r["left_date"] == "") == (r["left_reason"] == "") for r in rows)
+    mon = list(_csv.DictReader(io.StringIO(z.read("monitoring.csv").decode())))
+    assert all((r["exclude_reason"] != "") == (r["check_result"] == "2") for r in mon)
+    assert all(r["check_result"] == "1" for r in mon if r["identify_date"])
 
 
 def test_who_may_make_it(ctx):

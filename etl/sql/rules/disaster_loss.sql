@@ -4,5 +4,7 @@ select p.household_id, sum(d.loss)::double as value, $threshold::double as thres
 from dept_disaster as d
 join person as p using (id_number)
 where d.event_date between $since and $as_of
+  -- a member then (not one who had left the household before the event)
+  and (p.left_date is null or p.left_date >= d.event_date)
 group by p.household_id
 having sum(d.loss) >= $threshold

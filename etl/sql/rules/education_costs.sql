@@ -7,6 +7,7 @@ with costs as (
     join person as p using (id_number)
     -- a school year's record arrives when it starts, in September
     where make_date(e.school_year, 9, 1) between $since and $as_of
+      and (p.left_date is null or p.left_date >= make_date(e.school_year, 9, 1))
 )
 select household_id, costs::double as value, $threshold::double as threshold,
        make_date(school_year, 9, 1) as warned_on, name as detail

@@ -6,6 +6,8 @@ with cost as (
     from dept_medical as d
     join person as p using (id_number)
     where d.month between $since and $as_of
+      -- a member in the month (not one who had left the household before it)
+      and (p.left_date is null or p.left_date >= d.month)
     group by p.household_id, p.person_id, p.name
 ),
 ranked as (

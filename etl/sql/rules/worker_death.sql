@@ -5,4 +5,6 @@ from dept_death as d
 join person as p using (id_number)
 where d.death_date between $since and $as_of
   and p.labour in (1, 2)
+  -- a member until the death (left on that day at the earliest), not one who had left
+  and (p.left_date is null or p.left_date >= d.death_date)
 group by p.household_id
