@@ -86,7 +86,7 @@ def build_data(scale: float, seed: int, out: str, as_of: date | None,
                              batches=batches, import_dir=config.load().import_dir)
     households = result.row_counts.get("household", 0)
     people = result.row_counts.get("person", 0)
-    click.echo(f"built {result.path}: {households:,} households, {people:,} people "
+    click.echo(f"built {result.path}: {households:,} households, {people:,} member records "
                f"in {result.seconds:.1f} s")
 
 

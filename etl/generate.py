@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from etl import calibration as cal
 from etl import idnumber, names
+from etl import layout as L
 from etl.codes import CATEGORY_CHANNEL, CATEGORY_DEPARTMENT, CHANNEL_DEPARTMENT
 from etl.layout import FIRST_YEAR
 from etl.refdata import Reference, ReferenceError, region_table
@@ -84,7 +85,8 @@ class Gen:
         self.township = d[d["level"] == 4].reset_index(drop=True)
 
     def villages(self) -> None:
-        """Rural population and the 2014 poverty incidence of every village."""
+        """Rural population and the 2014 poverty incidence of every village; no county's
+        rural population above its cap (RURAL_SHARE_CAP of its published population)."""
         rng = self.rng(1)
         v, c = self.village, self.county
         deep = c["name"].str.startswith(cal.DEEP_POVERTY_NAMES)
@@ -110,17 +112,38 @@ class Gen:
         pop = np.where(kind == "community",
                        cal.COMMUNITY_POP_MEDIAN * np.exp(rng.normal(0, 0.8, n)),
                        cal.VILLAGE_POP_MEDIAN * np.exp(rng.normal(0, 0.45, n)))
+        # A county whose villages add up to more than its cap has smaller villages.
+        self.c_cap = self._county_caps()
+        drawn = np.bincount(c_idx, weights=pop * self.p.scale, minlength=len(c))
+        fit = np.where(np.isnan(self.c_cap), 1.0,
+                       np.minimum(1.0, np.nan_to_num(self.c_cap) / np.maximum(drawn, 1e-9)))
+        pop = pop * fit[c_idx]
         v_rate = rate[c_idx] * np.exp(rng.normal(0, 0.5, n))
         v_rate = np.where(kind == "community", v_rate * 0.1, v_rate).clip(0, 0.6)
         self.v_weight = v_rate * pop
         self.v_pop = pop * self.p.scale
         self.v_rate = v_rate
 
+    def _county_caps(self) -> np.ndarray:
+        """The most rural registered people each county-level unit may have (at scale):
+        RURAL_SHARE_CAP of its published population; NaN where none is cited."""
+        c = self.county
+        ref = getattr(self.ref, "county_population", None)
+        if ref is None or not len(ref):
+            return np.full(len(c), np.nan)
+        figure = c["code"].map(ref.set_index("code")["population"]).to_numpy(dtype=float)
+        share = np.where(c["name"].str.endswith("区"), cal.RURAL_SHARE_CAP["district"],
+                         np.where(c["name"].str.endswith("市"), cal.RURAL_SHARE_CAP["city"],
+                                  cal.RURAL_SHARE_CAP["county"]))
+        return figure * share * self.p.scale
+
     # ------------------------------------------------------------------ households
     def registered(self) -> None:
         """Registered poor households (建档立卡户): where, size, when in and out, why."""
         rng = self.rng(2)
-        n = int(round(cal.HOUSEHOLDS_AT_SCALE_1 * self.p.scale))
+        # The number comes out of a random process around the calibrated target (the
+        # sum of independent village draws), never a round number.
+        n = int(rng.poisson(cal.HOUSEHOLDS_AT_SCALE_1 * self.p.scale))
         counts = rng.multinomial(n, self.v_weight / self.v_weight.sum())
         v_idx = np.repeat(np.arange(len(self.village)), counts)
         size = rng.choice(np.arange(1, 8), n, p=cal.SIZE_P)
@@ -153,8 +176,10 @@ class Gen:
         n_reg = len(hh["size"])
         people = hh["size"].sum()
         target_hh = people * cal.MONITORED_PEOPLE_SHARE / (people / n_reg)
-        n_type = {t: int(round(target_hh * s)) for t, s in cal.MONITOR_TYPE_SHARE.items()}
-        n3_reg = int(round(n_type[3] * cal.SUDDEN_FROM_REGISTRY))
+        # Counts come out of a random process around the calibrated target (a real
+        # registry never holds a round number of monitoring objects).
+        n_type = {t: int(rng.poisson(target_hh * s)) for t, s in cal.MONITOR_TYPE_SHARE.items()}
+        n3_reg = int(rng.binomial(n_type[3], cal.SUDDEN_FROM_REGISTRY))
         factor = self.c_monitor_factor[self.v_county[hh["v_idx"]]]
         w = factor * np.where(np.isin(hh["cause"], (1, 2)), 2.0, 1.0) \
             * np.where(hh["exit_year"] >= 2019, 1.5, 1.0) * np.where(hh["size"] >= 5, 1.2, 1.0)
@@ -217,9 +242,14 @@ class Gen:
         ident = np.maximum(ident, check + 7 * DAY)
         notice = ident - rng.integers(6, 9, m) * DAY  # village notice, at least 5 days
         notice = np.maximum(notice, check)
-        assist = ident + rng.integers(3, 46, m) * DAY
-        no_assist = rng.random(m) < 0.02
-        dur = 60 + rng.gamma(2.0, 150.0, m).astype(np.int64)
+        # Measures start within 30 days of entry (a few late, a very few never).
+        assist = ident + rng.integers(1, 26, m) * DAY
+        late = rng.random(m) < cal.ASSIST_LATE
+        assist[late] = ident[late] + rng.integers(31, 61, late.sum()) * DAY
+        no_assist = rng.random(m) < cal.NO_ASSIST
+        # Eliminated at least six calendar months (at most 184 days) after entry, but
+        # for the few fast eliminations the data-quality flag and Q10 look for.
+        dur = cal.MIN_MONITOR_DAYS + rng.gamma(2.0, 120.0, m).astype(np.int64)
         method = np.where(rng.random(m) < cal.ASSISTED_ELIMINATION, 1, 2)
         fast = (method == 1) & (rng.random(m) < cal.FAST_ELIMINATION)
         dur[fast] = rng.integers(20, 56, fast.sum())
@@ -260,49 +290,308 @@ class Gen:
             "decision": decision,
             "ident": ident, "assist": assist, "elim": elim, "method": method,
             "discovery": disc, "k": k, "risks": ranked,
+            # Check outcome: 1 included (identified), 0 not decided yet; 2 (checked and
+            # not included, with exclude_reason) comes with the department leads.
+            "result": np.where(np.isnat(ident), 0, 1).astype(np.int8),
+            "reason": np.zeros(m, np.int8),
         }
 
     # ------------------------------------------------------------------ people
     def people(self) -> None:
-        """Members of every household, with IDs consistent with county, age and sex."""
+        """Members of every household over time (dated membership, docs/registry.md):
+        the members at identification, then year by year to the as-of day births,
+        marriages in and out, hukou moves and deaths; IDs consistent with county, birth
+        and sex; names by birth cohort.
+
+        Every household keeps one member who never leaves (its anchor: mostly a grown
+        son, who takes over when his parents have died; else in an older couple often
+        the wife, who heads the household once widowed; else the head), so a household
+        always has a current member. The anchor's age is drawn by its chance to survive
+        to the as-of day. ``hh["size"]`` becomes the current members;
+        ``members_in_year`` gives the people present at the end of a year."""
         rng = self.rng(5)
         hh = self.hh
-        size = hh["size"]
-        n_hh, n = len(size), int(size.sum())
-        h_of = np.repeat(np.arange(n_hh), size)
-        starts = np.concatenate([[0], np.cumsum(size)[:-1]])
-        j = np.arange(n) - starts[h_of]
-        head_age = np.where(size == 1, rng.normal(66, 11, n_hh), rng.normal(52, 13, n_hh))
-        head_age = head_age.clip(20, 92).astype(np.int64)
-        ha = head_age[h_of]
-        u = rng.random(n)
-        # Role: 1 head, 2 spouse, 3 child, 4 grandchild, 5 parent, 6 sibling, 7 other.
+        n_hh = self.n_hh
+        as_of = self.as_of
+        nat = np.datetime64("NaT", "D")
+        size0 = hh["size"]  # members at identification
+        base = self._identified_on(rng)
+        span_years = (as_of - base).astype(np.int64) / 365.25
+        n0 = int(size0.sum())
+        h0 = np.repeat(np.arange(n_hh), size0)
+        st0 = np.concatenate([[0], np.cumsum(size0)[:-1]])
+        j = np.arange(n0) - st0[h0]
+        # The head at identification: age and sex, drawn among three candidates by the
+        # chance the household's anchor survives to the as-of day.
+        single = size0 == 1
+        k = 3
+        comp = rng.random((n_hh, k))
+        (p1, m1, s1), (_, m2, s2) = cal.HEAD_AGE["single"]
+        fm, fs = cal.HEAD_AGE["family"]
+        z = rng.standard_normal((n_hh, k))
+        cand = np.where(single[:, None], np.where(comp < p1, m1 + s1 * z, m2 + s2 * z),
+                        fm + fs * z).clip(20, 90)
+        hm = cal.HEAD_MALE
+        p_male = np.where(single[:, None],
+                          np.where((hh["type"] == 3)[:, None], hm["single_tekun"],
+                                   np.where(cand >= 60, hm["single_old"], hm["single_young"])),
+                          hm["family"])
+        cmale = rng.random(n_hh)[:, None] < p_male
+        # (In larger households the anchor is mostly the head, or his wife of about his
+        # age: the head's survival stands for the anchor's.)
+        surv = _survival(cand, cmale, span_years[:, None])
+        pick = np.argmax(np.log(np.maximum(surv, 1e-12)) + rng.gumbel(size=(n_hh, k)), 1)
+        ha = cand[np.arange(n_hh), pick]
+        head_male = cmale[np.arange(n_hh), pick]
+        # Roles: 1 head, 2 spouse, 3 child, 4 grandchild, 5 parent, 6 sibling, 7 other,
+        # 8 daughter-in-law.
+        u = rng.random(n0)
         role = np.where(j == 0, 1,
                np.where(j == 1, np.where(u < 0.82, 2, np.where(u < 0.95, 3, 5)),
-               np.where(u < 0.72, 3, np.where(u < 0.84, 4, np.where(u < 0.94, 5,
-                        np.where(u < 0.97, 6, 7))))))
-        role = np.where((role == 4) & (ha < 48), 3, role)
-        role = np.where((role == 5) & (ha > 68), 3, role)
-        role = np.where((role == 3) & (ha < 22), 6, role)
+               np.where(u < 0.66, 3, np.where(u < 0.78, 4, np.where(u < 0.84, 8,
+               np.where(u < 0.94, 5, np.where(u < 0.97, 6, 7)))))))
+        hah = ha[h0]
+        role = np.where((role == 4) & (hah < 48), 3, role)
+        role = np.where((role == 8) & (hah < 42), 3, role)
+        role = np.where((role == 5) & (hah > 62), 3, role)
+        role = np.where((role == 3) & (hah < 22), 6, role)
+        # A larger household without a couple is often a widow's.
+        has_sp = np.zeros(n_hh, bool)
+        has_sp[h0[role == 2]] = True
+        hm_family = np.where(has_sp, hm["family"], np.where(
+            ha >= 50, hm["family_no_spouse_old"], hm["family_no_spouse_young"]))
+        head_male = np.where(single, head_male, rng.random(n_hh) < hm_family)
+        v = rng.random(n0)
         age = np.select(
-            [role == 1, role == 2, role == 3, role == 4, role == 5],
-            [ha, ha + rng.normal(-2, 4, n).round().astype(np.int64),
-             ha - rng.integers(22, 37, n), ha - rng.integers(45, 61, n),
-             ha + rng.integers(22, 33, n)],
-            ha + rng.integers(-8, 9, n)).clip(0, 100)
-        male_head = rng.random(n_hh) < 0.85
-        male = np.select([role == 1, role == 2], [male_head[h_of], ~male_head[h_of]],
-                         rng.random(n) < 0.52)
+            [role == 1, role == 2, role == 3, role == 4, role == 8, role == 5, role == 6],
+            [hah, hah + np.where(head_male[h0], -2, 2) + 3.5 * rng.standard_normal(n0),
+             hah - 20 - (np.minimum(37, hah) - 20) * v,
+             hah - 45 - (np.minimum(61, hah) - 45) * v,
+             np.maximum(hah - 22 - 13 * v, 19),
+             np.minimum(hah + 20 + 13 * v, 97), hah - 10 + 20 * v],
+            hah - 8 + 16 * v)
+        age = np.where(role == 2, np.maximum(age, 18), age).clip(0, 99)
+        male = np.select([role == 1, role == 2, role == 8, role == 5],
+                         [head_male[h0], ~head_male[h0], False,
+                          rng.random(n0) < cal.PARENT_MALE],
+                         rng.random(n0) < cal.OTHER_MALE)
+        birth = base[h0] - np.round(age * 365.25).astype(np.int64) * DAY
+        # Couples: head and spouse; a daughter-in-law and the household's eldest son.
+        partner = np.full(n0, -1, np.int64)
+        sp = np.flatnonzero(role == 2)
+        partner[sp] = st0[h0[sp]]
+        partner[st0[h0[sp]]] = sp
+        dil = np.flatnonzero(role == 8)
+        first_dil = dil[np.r_[True, h0[dil][1:] != h0[dil][:-1]]] if len(dil) else dil
+        sons = np.flatnonzero((role == 3) & male & (age >= 20))
+        first_son = np.full(n_hh, -1, np.int64)
+        first_son[h0[sons[::-1]]] = sons[::-1]
+        s_of = first_son[h0[first_dil]]
+        paired = first_dil[s_of >= 0]
+        partner[paired] = s_of[s_of >= 0]
+        partner[s_of[s_of >= 0]] = paired
+        role[np.setdiff1d(dil, paired)] = 7
+        # Children already at home count for the mothers' next births.
+        kids3 = np.bincount(h0, weights=role == 3, minlength=n_hh)
+        kids4 = np.bincount(h0, weights=role == 4, minlength=n_hh)
+        parity = np.where((role == 8), kids4[h0], np.where(np.isin(role, (1, 2)) & ~male,
+                                                             kids3[h0], 0)).astype(np.int64)
+        # The anchor: in a family with a grown son mostly that son (he takes over the
+        # household); else the wife of an older head (she outlives him); else the head.
+        grown = np.flatnonzero((role == 3) & male & (age >= 16))
+        heir = np.full(n_hh, -1, np.int64)
+        heir[h0[grown[::-1]]] = grown[::-1]
+        by_son = (heir >= 0) & (rng.random(n_hh) < cal.SON_ANCHOR)
+        wife = ~by_son & has_sp & head_male & (ha >= 45) \
+            & (rng.random(n_hh) < cal.WIFE_OUTLIVES)
+        anchor = (j == 0) & ~wife[h0] & ~by_son[h0]
+        anchor[sp[wife[h0[sp]]]] = True
+        anchor[heir[by_son]] = True
+        own = np.isin(role, (1, 3, 4, 6)) | ((role == 5) & male)
+        c = {"h": h0, "role": role.astype(np.int8), "male": male, "birth": birth,
+             "joined": np.full(n0, nat), "jr": np.ones(n0, np.int8),
+             "left": np.full(n0, nat), "lr": np.zeros(n0, np.int8), "partner": partner,
+             "anchor": anchor, "parity": parity, "own": own, "seq": j.astype(np.int64)}
+        poor = hh["registered"] | (hh["monitor_type"] > 0)
+        for y in self.years:
+            self._members_year_events(rng, c, int(y), base, poor)
+        self._new_heads(c)
+        order = np.lexsort((c["seq"], c["h"]))
+        c = {key: val[order] for key, val in c.items()}
+        # Partners point at the new positions.
+        pos = np.empty(len(order), np.int64)
+        pos[order] = np.arange(len(order))
+        c["partner"] = np.where(c["partner"] >= 0, pos[np.maximum(c["partner"], 0)], -1)
+        self._person_columns(rng, c)
+
+    def _new_heads(self, c: dict) -> None:
+        """When the head has died, the widow heads the household, or else the anchor
+        (a son), and the roles become relations to the new head."""
+        n_hh = self.n_hh
+        h, role = c["h"], c["role"]
+        cur = np.isnat(c["left"])
+        head_here = np.bincount(h, weights=(role == 1) & cur, minlength=n_hh) > 0
+        spouse_here = np.bincount(h, weights=(role == 2) & cur, minlength=n_hh) > 0
+        widow = ~head_here & spouse_here
+        heir = ~head_here & ~spouse_here
+        was_head = role == 1
+        role[(role == 2) & cur & widow[h]] = 1
+        role[was_head & widow[h]] = 2
+        # A son taking over: his parents, siblings, children, grandparents and wife.
+        s = heir[h]
+        new_head = s & c["anchor"]
+        hp = np.full(n_hh, -1, np.int64)
+        hp[h[new_head]] = np.flatnonzero(new_head)
+        wife_of_head = s & (role == 8) & (c["partner"] == hp[h])
+        remap = np.array([0, 5, 5, 6, 3, 9, 7, 7, 7, 9], np.int8)
+        role[s] = remap[role[s]]
+        role[wife_of_head] = 2
+        role[new_head] = 1
+
+    def _identified_on(self, rng: np.random.Generator) -> np.ndarray:
+        """The day each household's members were first recorded: registration (建档立卡)
+        for registered households, the first warning for the others."""
+        hh = self.hh
+        n = self.n_hh
+        iy = np.maximum(hh["identify_year"], FIRST_YEAR)
+        lo, hi = (np.datetime64(d, "D") for d in cal.REGISTRATION_2014)
+        in_2014 = lo + rng.integers(0, int((hi - lo).astype(int)) + 1, n) * DAY
+        later = (iy - 1970).astype("datetime64[Y]").astype("datetime64[D]") \
+            + rng.integers(0, 334, n) * DAY
+        warn = np.full(n, self.as_of, "datetime64[D]")
+        warn[self.mon["idx"]] = self.mon["warn"]
+        base = np.where(hh["registered"], np.where(iy == 2014, in_2014, later), warn)
+        return np.minimum(base, self.as_of)
+
+    def _members_year_events(self, rng: np.random.Generator, c: dict, year: int,
+                             base: np.ndarray, poor: np.ndarray) -> None:
+        """One year of membership changes (after each household's identification day):
+        deaths, daughters marrying out, hukou moves out, then births, wives marrying in
+        and relatives moving in. Updates ``c`` in place, appending the new members."""
+        nat = np.datetime64("NaT", "D")
+        y0 = np.datetime64(f"{year}-01-01")
+        y1 = min(np.datetime64(f"{year}-12-31"), self.as_of)
+        start = np.maximum(base + DAY, y0)
+        span = np.maximum((y1 - start).astype(np.int64) + 1, 0)  # days, per household
+
+        def when(hs):
+            return start[hs] + (rng.random(len(hs)) * span[hs]).astype(np.int64) * DAY
+
+        def years_old(idx, d):
+            return (d - c["birth"][idx]).astype(np.int64) / 365.25
+
+        # Leaving.
+        idx = np.flatnonzero(np.isnat(c["left"]) & (span[c["h"]] > 0))
+        hs = c["h"][idx]
+        e = span[hs] / 365.0
+        d = when(hs)
+        age = years_old(idx, d)
+        male, role = c["male"][idx], c["role"][idx]
+        free = c["partner"][idx] < 0
+        kin = np.isin(role, (3, 4, 6, 7))
+        q = _mortality(age, male, year) * np.where(poor[hs], cal.MORTALITY_POOR, 1.0)
+        haz = np.stack([
+            -np.log1p(-np.minimum(q, 0.9)),
+            np.where(~male & free & kin, _by_age(cal.MARRY_OUT, age), 0.0),
+            np.where(free & kin, _by_age(cal.MOVE_OUT, age), 0.0),
+            np.where(np.isin(role, (2, 8)) & (age < 60), cal.OTHER_LEAVE, 0.0)], 1)
+        haz[c["anchor"][idx]] = 0.0
+        total = haz.sum(1)
+        leave = rng.random(len(idx)) < -np.expm1(-total * e)
+        pick = (np.cumsum(haz, 1) < (rng.random(len(idx)) * total)[:, None]).sum(1)
+        reason = np.array([1, 2, 3, 9], np.int8)[np.minimum(pick, 3)]
+        c["left"][idx[leave]] = d[leave]
+        c["lr"][idx[leave]] = reason[leave]
+        # Joining.
+        here = np.isnat(c["left"]) & (span[c["h"]] > 0)
+        idx = np.flatnonzero(here)
+        new = []
+        # Births to women living with their husband.
+        p = c["partner"][idx]
+        mo = idx[~c["male"][idx] & (p >= 0)]
+        mo = mo[np.isnat(c["left"][c["partner"][mo]])]
+        hs = c["h"][mo]
+        d = when(hs)
+        age = years_old(mo, d)
+        rate = _by_age(cal.MARITAL_FERTILITY, age) * cal.FERTILITY_YEAR.get(year, 0.55) \
+            * np.array(cal.PARITY_FACTOR)[np.minimum(c["parity"][mo], 3)]
+        born = rng.random(len(mo)) < -np.expm1(-rate * span[hs] / 365.0)
+        mb, db = mo[born], d[born]
+        c["parity"][mb] += 1
+        nb = len(mb)
+        new.append({"h": c["h"][mb],
+                    "role": np.where(c["role"][mb] == 8, 4,
+                                     np.where(np.isin(c["role"][mb], (1, 2)), 3, 7)),
+                    "male": rng.random(nb) < cal.MALE_BIRTH_SHARE, "birth": db,
+                    "joined": db, "jr": np.full(nb, 2), "partner": np.full(nb, -1),
+                    "own": np.ones(nb, bool)})
+        # Sons (and young single heads) bring a wife home.
+        role, male = c["role"][idx], c["male"][idx]
+        cand = idx[male & (c["partner"][idx] < 0) & np.isin(role, (1, 3, 4))]
+        hs = c["h"][cand]
+        d = when(hs)
+        age = years_old(cand, d)
+        rate = _by_age(cal.MARRY_IN, age) * np.where(c["role"][cand] == 1, 0.5, 1.0)
+        wed = rng.random(len(cand)) < -np.expm1(-rate * span[hs] / 365.0)
+        hu, dw = cand[wed], d[wed]
+        nw = len(hu)
+        w_age = np.maximum(age[wed] - 5 * rng.random(nw), 19)
+        n_before = len(c["h"]) + nb
+        new.append({"h": c["h"][hu], "role": np.where(c["role"][hu] == 1, 2, 8),
+                    "male": np.zeros(nw, bool),
+                    "birth": dw - np.round(w_age * 365.25).astype(np.int64) * DAY,
+                    "joined": dw, "jr": np.full(nw, 3), "partner": hu,
+                    "own": np.zeros(nw, bool)})
+        c["partner"][hu] = n_before + np.arange(nw)
+        # Relatives move their hukou in: a grandchild, or another relative. (Every
+        # household has a member here: its anchor.)
+        hs = np.flatnonzero(span > 0)
+        hs = hs[rng.random(len(hs)) < -np.expm1(-cal.MOVE_IN * span[hs] / 365.0)]
+        ni = len(hs)
+        d = when(hs)
+        grand = rng.random(ni) < 0.6
+        m_age = np.where(grand, 14 * rng.random(ni), 16 + 54 * rng.random(ni))
+        new.append({"h": hs, "role": np.where(grand, 4, 7), "male": rng.random(ni) < 0.5,
+                    "birth": d - np.round(m_age * 365.25).astype(np.int64) * DAY,
+                    "joined": d, "jr": np.full(ni, 4), "partner": np.full(ni, -1),
+                    "own": grand})
+        m = nb + nw + ni
+        if m == 0:
+            return
+        add = {key: np.concatenate([x[key] for x in new]) for key in new[0]}
+        add["role"] = add["role"].astype(np.int8)
+        add["jr"] = add["jr"].astype(np.int8)
+        add.update({"left": np.full(m, nat), "lr": np.zeros(m, np.int8),
+                    "anchor": np.zeros(m, bool), "parity": np.zeros(m, np.int64),
+                    "seq": 1000 + len(c["h"]) + np.arange(m)})
+        for key in c:
+            c[key] = np.concatenate([c[key], add[key].astype(c[key].dtype)])
+
+    def _person_columns(self, rng: np.random.Generator, c: dict) -> None:
+        """Names, IDs and the other person columns, as of the as-of day for current
+        members and as of the day they left for the others; the household columns
+        that follow from the current members."""
+        hh = self.hh
+        n_hh = self.n_hh
+        h_of, role, male, birth = c["h"], c["role"], c["male"], c["birth"]
+        n = len(h_of)
+        left = c["left"]
+        current = np.isnat(left)
+        on = np.where(current, self.as_of, left)
+        age = _whole_years(birth, on)
+        size = np.bincount(h_of, weights=current, minlength=n_hh).astype(np.int64)
+        assert size.min() >= 1, "a household without a current member"
+        head = np.full(n_hh, -1, np.int64)
+        hd = np.flatnonzero((role == 1) & current)
+        head[h_of[hd]] = hd
+        assert (head >= 0).all() and len(hd) == n_hh, "not one current head per household"
         relation = np.select(
             [role == 1, role == 2, (role == 3) & male, role == 3, role == 4, role == 5,
-             role == 6], ["01", "10", "20", "30", "40", "50", "70"], "99")
+             role == 6, role == 9], ["01", "10", "20", "30", "40", "50", "70", "60"], "99")
         family = names.surnames(rng, n_hh)
         other = names.surnames(rng, n)
-        own = (role == 1) | (role == 3) | (role == 4) | (role == 6) | ((role == 5) & male)
-        surname = pc.if_else(pa.array(own), family.take(pa.array(h_of)), other)
-        name = names.full_names(rng, surname, male)
-        birth = (self.as_of - (age * 365.25).astype(np.int64) * DAY
-                 - rng.integers(0, 365, n) * DAY)
+        surname = pc.if_else(pa.array(c["own"]), family.take(pa.array(h_of)), other)
+        name = names.full_names(rng, surname, male, _year(birth))
         county6 = self.village["county_code"].str[:6].astype(np.int64).to_numpy()
         area = county6[hh["v_idx"]][h_of]
         sex = np.where(male, 1, 2)
@@ -317,19 +606,24 @@ class Gen:
         health = np.where(uh < np.where(old, 0.58, 0.82), 1,
                  np.where(uh < np.where(old, 0.84, 0.91), 2,
                  np.where(uh < np.where(old, 0.90, 0.945), 3, 4)))
-        # A household poor through illness or disability has a member who shows it.
+        # A household poor through illness or disability has a current member who
+        # shows it (the head or the next current member).
         cause = hh["cause"][h_of]
-        pick = (j == np.minimum(rng.integers(0, 2, n_hh)[h_of], size[h_of] - 1))
-        health = np.where(pick & (cause == 1) & (health == 1), 2 + (rng.random(n) < 0.3), health)
-        health = np.where(pick & (cause == 2), 4, health)
-        disability = np.where(health == 4, rng.choice([1, 2, 3, 4], n, p=[.1, .25, .35, .3]), 0)
+        nth = _rank_within(h_of, ~current)  # position among the household's current
+        want = np.minimum(rng.integers(0, 2, n_hh), size - 1)[h_of]
+        sick = current & (nth == want)
+        health = np.where(sick & (cause == 1) & (health == 1), 2 + (rng.random(n) < 0.3),
+                          health)
+        health = np.where(sick & (cause == 2), 4, health)
+        disability = np.where(health == 4, rng.choice([1, 2, 3, 4], n, p=[.1, .25, .35, .3]),
+                              0)
         ul = rng.random(n)
         working_age = (age >= 16) & (age <= 64)
         labour = np.where(~working_age | (health == 4) & (disability <= 2), 5,
                  np.where(health == 3, 4,
                  np.where(health == 2, 3, np.where(ul < 0.16, 2, 1))))
         labour = np.where((age >= 65) & (age <= 75) & (health <= 2), 3, labour)
-        migrant = np.where((labour <= 2) & (age <= 55) & (rng.random(n) < 0.6),
+        migrant = np.where(current & (labour <= 2) & (age <= 55) & (rng.random(n) < 0.6),
                            rng.integers(3, 13, n), 0)
         in_school = ((age >= 6) & (age <= 15) & (rng.random(n) < 0.995)) | \
             ((age >= 16) & (age <= 18) & (rng.random(n) < 0.6)) | \
@@ -344,26 +638,118 @@ class Gen:
             np.where(ue < 0.15, 4, np.where(ue < 0.7, 5, np.where(ue < 0.92, 6, 7))))
         htype = hh["type"][h_of]
         ethnicity = rng.choice([1, 3, 11, 2, 99], n, p=[0.995, 0.003, 0.001, 0.0005, 0.0005])
-        insured = rng.random(n) >= 0.004
-        pension = np.where(age >= 60, rng.random(n) < 0.98, (age >= 16) & (rng.random(n) < 0.85))
-        welfare = (labour <= 3) & (age >= 30) & (age <= 65) & (rng.random(n) < 0.03) \
-            & (hh["registered"][h_of] | (hh["monitor_type"][h_of] > 0))
-        phone = pc.if_else(pa.array((role == 1) | ((age >= 18) & (rng.random(n) < 0.4))),
+        # Basic medical insurance covers nearly everyone; a member of a household
+        # monitored for the risk of not being insured (12) is not, until it is resolved.
+        mon = self.mon
+        open12 = ((mon["risks"] == 12) & (np.arange(mon["risks"].shape[1]) < mon["k"][:, None])
+                  ).any(1) & ~np.isnat(mon["ident"]) & np.isnat(mon["elim"])
+        no_cover = np.zeros(n_hh, bool)
+        no_cover[mon["idx"][open12]] = True
+        insured = (rng.random(n) >= cal.UNINSURED) & ~(no_cover[h_of] & sick)
+        pension = np.where(age >= 60, rng.random(n) < 0.98,
+                           (age >= 16) & (rng.random(n) < 0.85))
+        welfare = current & (labour <= 3) & (age >= 30) & (age <= 65) \
+            & (rng.random(n) < 0.03) & (hh["registered"][h_of] | (hh["monitor_type"][h_of] > 0))
+        is_head = np.zeros(n, bool)
+        is_head[head] = True
+        phone = pc.if_else(pa.array(is_head | (current & (age >= 18) & (rng.random(n) < 0.4))),
                            _phones(rng, n), pa.scalar(None, pa.string()))
         self.person = {
-            "h_of": h_of, "j": j, "name": name, "id_number": id_number, "sex": sex,
+            "h_of": h_of, "name": name, "id_number": id_number, "sex": sex,
             "age": age, "birth": birth, "relation": relation, "ethnicity": ethnicity,
             "education": education, "in_school": in_school, "school_stage": stage,
             "health": health, "disability_grade": disability, "labour": labour,
             "migrant_months": migrant, "insured": insured, "pension": pension,
             "dibao": htype == 2, "tekun": htype == 3, "welfare_job": welfare,
             "phone": phone, "area": area,
+            # Dated membership (contract: joined_date, join_reason, left_date,
+            # left_reason); joined is NaT for members since identification.
+            "joined": c["joined"], "join_reason": c["jr"], "left": left,
+            "left_reason": c["lr"], "current": current,
         }
-        hh["head_name"] = name.take(pa.array(starts))
-        hh["phone"] = phone.take(pa.array(starts))
-        has_labour = np.bincount(h_of, weights=(labour <= 3), minlength=n_hh) > 0
-        hh["no_labour"] = ~has_labour
+        hh["size"] = size
+        hh["head_person"] = head
+        hh["head_name"] = name.take(pa.array(head))
+        hh["phone"] = phone.take(pa.array(head))
+        hh["no_labour"] = np.bincount(h_of, weights=current & (labour <= 3),
+                                      minlength=n_hh) == 0
         hh["has_migrant"] = np.bincount(h_of, weights=migrant > 0, minlength=n_hh) > 0
+        # People present at the end of every year, by household.
+        years = self.years
+        ends = np.array([np.datetime64(f"{y}-12-31") for y in years])
+        since = np.where(np.isnat(c["joined"]), birth, np.maximum(c["joined"], birth))
+        stay = np.where(current, np.datetime64("9999-12-31"), left)
+        counts = np.zeros((n_hh, len(years)), np.int16)
+        for t, end in enumerate(ends):
+            present = (since <= end) & (stay > end)
+            counts[:, t] = np.bincount(h_of, weights=present, minlength=n_hh)
+        self._members_year = counts
+        self._rural_population()
+
+    def members_in_year(self, h: np.ndarray, year: np.ndarray) -> np.ndarray:
+        """The people of households ``h`` present at the end of ``year`` (arrays of the
+        same length, or a scalar year): born, joined and not yet left by 31 December."""
+        t = np.clip(np.asarray(year) - FIRST_YEAR, 0, len(self.years) - 1)
+        return self._members_year[np.asarray(h), t].astype(np.int64)
+
+    def _rural_population(self) -> None:
+        """Rural registered population (户籍农业人口) of every village and year: the
+        village's draw, raised where its registered poor people would be above
+        MAX_VILLAGE_INCIDENCE, then scaled down so that no county is above its cap
+        (RURAL_SHARE_CAP of its published population)."""
+        hh = self.hh
+        nv = len(self.village)
+        years = self.years
+        decline = (1 - cal.POP_DECLINE_PER_YEAR) ** (years - FIRST_YEAR)
+        reg = hh["registered"]
+        counted = reg[:, None] & (hh["identify_year"][:, None] <= years[None, :])
+        people = np.zeros((nv, len(years)))
+        np.add.at(people, hh["v_idx"], self._members_year * counted)
+        need = np.ceil((people / decline[None, :]).max(1) / cal.MAX_VILLAGE_INCIDENCE)
+        drawn = np.round(self.v_pop)
+        floor = np.maximum(need, 0)
+        extra = np.maximum(drawn - floor, 0)
+        nc = len(self.county)
+        f_c = np.bincount(self.v_county, weights=floor, minlength=nc)
+        e_c = np.bincount(self.v_county, weights=extra, minlength=nc)
+        room = self.c_cap - f_c
+        alpha = np.where(np.isnan(room) | (e_c <= 0), 1.0,
+                         np.clip(room / np.maximum(e_c, 1e-9), 0, 1))
+        # (Were the registered people alone above a cap, the cap would give way: the
+        # incidence limit comes first. Not seen at the calibrated shares.)
+        pop2014 = np.floor(floor + alpha[self.v_county] * extra)
+        self.v_pop_year = np.ceil(pop2014[:, None] * decline[None, :] - 1e-9).astype(np.int64)
+
+    # ------------------------------------------------------------------ policy
+    def monitoring_policy(self) -> None:
+        """What the members decide about the procedure (they are drawn after it): a
+        household without labour is never eliminated but kept under long-term
+        safety-net monitoring, and a disability risk needs a disabled member."""
+        rng = self.rng(21)
+        hh, mon, P = self.hh, self.mon, self.person
+        m = len(mon["idx"])
+        nat = np.datetime64("NaT")
+        fault = rng.random(m) < cal.POLICY_FAULT
+        keep = hh["no_labour"][mon["idx"]] & ~np.isnat(mon["elim"]) & ~fault
+        mon["elim"] = np.where(keep, nat, mon["elim"])
+        mon["method"] = np.where(keep, 0, mon["method"])
+        current = np.ones(len(P["h_of"]), bool)
+        if "left" in P:
+            current = np.isnat(P["left"])
+        disabled = ((P["health"] == 4) | (P["disability_grade"] > 0)) & current
+        has_disabled = np.bincount(P["h_of"], weights=disabled, minlength=self.n_hh) > 0
+        hh["has_disabled"] = has_disabled
+        # Drop the disability risk (code 2) where nobody is disabled: the later risks
+        # move up; a household with that one risk takes its next-ranked one.
+        risks, k = mon["risks"], mon["k"]
+        listed = (risks == 2) & (np.arange(risks.shape[1]) < k[:, None])
+        bad = listed.any(1) & ~has_disabled[mon["idx"]] & ~fault
+        rows = np.flatnonzero(bad)
+        if len(rows):
+            sub = risks[rows]
+            order = np.argsort(sub == 2, axis=1, kind="stable")  # 2 to the end
+            risks[rows] = np.take_along_axis(sub, order, 1)
+            k[rows] = np.maximum(k[rows] - 1, 1)
 
     def household_conditions(self) -> None:
         """Housing, water, relocation, land; and the years a guarantee was not met."""
@@ -376,30 +762,47 @@ class Gen:
         reloc_p = np.select([group == "south", group == "north"],
                             [cal.RELOCATION_SHARE["south"], cal.RELOCATION_SHARE["north"]],
                             cal.RELOCATION_SHARE["guanzhong"])
-        relocated = reg & (rng.random(n) < reloc_p)
-        reloc_year = np.where(relocated, np.maximum(rng.integers(2016, 2020, n), iy), 0)
+        # 两不愁三保障 hold in the exit year: relocation (2016-2020) and renovation happen
+        # in or before it, safe water comes by then; a few households (POLICY_FAULT)
+        # break the rule, as in a real registry.
+        ey = np.where(reg, hh["exit_year"], 2020)
+        fault = reg & (rng.random(n) < cal.POLICY_FAULT)
+        eligible = reg & (ey >= 2016)
+        reloc_p = reloc_p * reg.sum() / max(eligible.sum(), 1)
+        relocated = eligible & (rng.random(n) < reloc_p)
+        lo = np.maximum(iy, 2016)
+        hi = np.maximum(np.minimum(ey, 2019), lo)
+        reloc_year = lo + (rng.random(n) * (hi - lo + 1)).astype(np.int64)
+        reloc_year = np.where(fault & (ey < 2020), ey + 1, np.minimum(reloc_year, ey))
+        reloc_year = np.where(relocated, reloc_year, 0)
         unsafe = reg & ~relocated & (rng.random(n) < cal.UNSAFE_HOUSING_SHARE)
-        renov_year = np.where(unsafe, np.minimum(np.maximum(iy + rng.integers(0, 4, n), 2015),
-                                                 2019), 0)
+        renov_year = np.minimum(np.maximum(iy + rng.integers(0, 4, n), 2015), 2019)
+        renov_year = np.where(unsafe, np.where(fault, renov_year, np.minimum(renov_year, ey)), 0)
         water_gap = reg & (rng.random(n) < cal.UNSAFE_WATER_SHARE)
-        water_year = np.where(water_gap, np.minimum(iy + rng.integers(1, 5, n), 2019), 0)
+        water_year = np.minimum(iy + rng.integers(1, 5, n), 2019)
+        water_year = np.where(water_gap, np.where(fault, water_year, np.minimum(water_year, ey)),
+                              0)
         gaps = [  # (household index, item, from, to)
             (np.flatnonzero(relocated), "housing", iy[relocated], reloc_year[relocated] - 1),
             (np.flatnonzero(unsafe), "housing", iy[unsafe], renov_year[unsafe] - 1),
             (np.flatnonzero(water_gap), "water", iy[water_gap], water_year[water_gap] - 1),
         ]
         # Monitoring risks of unsafe housing, water, dropout or no insurance open a gap
-        # from identification until elimination (or now).
+        # from identification until it is fixed: within that year or the next, and by
+        # the elimination at the latest.
         mon = self.mon
         ident_year = _year(mon["ident"])
         elim_year = np.where(np.isnat(mon["elim"]), self.p.last_year, _year(mon["elim"]))
+        fixed_by = np.minimum(elim_year, ident_year + (rng.random(len(elim_year)) < 0.3))
         grade = rng.choice(["A", "B"], n, p=[0.62, 0.38]).astype(object)
+        self.gap_open = {}  # risk -> monitoring rows whose gap is open in the as-of year
         for risk, item in ((9, "housing"), (10, "water"), (11, "education"), (12, "medical")):
             has = ((mon["risks"] == risk) & (np.arange(5) < mon["k"][:, None])).any(1) \
                 & ~np.isnat(mon["ident"])
-            gaps.append((mon["idx"][has], item, ident_year[has], elim_year[has]))
+            gaps.append((mon["idx"][has], item, ident_year[has], fixed_by[has]))
+            self.gap_open[risk] = has & (fixed_by >= self.p.last_year)
             if risk == 9:
-                open_now = has & np.isnat(mon["elim"])
+                open_now = self.gap_open[risk]
                 grade[mon["idx"][open_now]] = np.where(rng.random(open_now.sum()) < 0.7, "C", "D")
         hi = np.concatenate([g[0] for g in gaps])
         keep = np.concatenate([g[3] >= g[2] for g in gaps])
@@ -448,22 +851,47 @@ class Gen:
             "cr": rng.uniform(0.2, 0.4, n),  # production costs / gross business income
             "s_p": rng.uniform(0, 0.04, n),
         }
-        s_w = np.where(hh["has_migrant"], rng.uniform(0.45, 0.7, n), rng.uniform(0.1, 0.35, n))
-        s_t = np.where(np.isin(hh["type"], (2, 3)) | hh["no_labour"],
-                       rng.uniform(0.35, 0.75, n), rng.uniform(0.08, 0.25, n))
+        # Income composition: wage shares rise year on year where members work away,
+        # transfers follow the safety-net status; a household without labour has no
+        # wages (land rented out is property income).
+        no_lab = hh["no_labour"]
+        s_w = np.where(hh["has_migrant"], rng.uniform(0.4, 0.62, n), rng.uniform(0.1, 0.35, n))
+        s_t = np.where(np.isin(hh["type"], (2, 3)), rng.uniform(0.35, 0.75, n),
+                       rng.uniform(0.08, 0.25, n))
+        s_w = np.where(no_lab, 0.0, s_w)
+        s_t = np.where(no_lab, rng.uniform(0.6, 0.85, n), s_t)
+        par["s_p"] = np.where(no_lab, rng.uniform(0.05, 0.2, n), par["s_p"])
         total = s_w + s_t + par["s_p"]
         shrink = np.where(total > 0.95, 0.95 / total, 1.0)
         par["s_w"], par["s_t"], par["s_p"] = s_w * shrink, s_t * shrink, par["s_p"] * shrink
+        par["g_w"] = np.where(hh["has_migrant"], rng.uniform(1.03, 1.08, n),
+                              rng.uniform(0.99, 1.03, n))  # wage share growth a year
+        # Unstable work (risk 7): wages fall in the warning year.
+        has7 = np.zeros(n, bool)
+        has7[mon["idx"]] = ((mon["risks"] == 7) & (np.arange(5) < mon["k"][:, None])).any(1)
+        par["w_cut"] = np.where(has7, rng.uniform(0.3, 0.6, n), 1.0)
+        par["mid"] = rng.uniform(1.05, 1.25, n)  # monitored: income / line a year on
+        par["same"] = rng.uniform(1.0, 1.05, n)  # ... in a warning year it is eliminated
+        par["floor"] = rng.uniform(1.02, 1.12, n)  # not at risk: income / line from 2021
+        par["floor_fault"] = rng.random(n) < cal.INCOME_FAULT
         par["w_year"] = warn_year
         par["e_year"] = np.where(
             m_of >= 0, np.where(np.isnat(mon["elim"]), 9999, _year(mon["elim"]))[np.maximum(m_of, 0)],
             9999)
         latest = np.zeros(n)
+        # Per-capita income by household and year (NaN: no row), for the later stages.
+        self.pc_year = np.full((n, len(self.years)), np.nan, np.float32)
+        wages_last = np.zeros(n, np.int64)
+        wages_prev = np.zeros(n, np.int64)
         chunk = 250_000
         for lo in range(0, n, chunk):
             rows = self._income_rows(rng, np.arange(lo, min(lo + chunk, n)), par)
             last = rows["year"] == self.p.last_year
             latest[rows["h"][last]] = np.round(rows["net"][last] / rows["size"][last], 2)
+            self.pc_year[rows["h"], rows["year"] - FIRST_YEAR] = rows["net"] / rows["size"]
+            wages_last[rows["h"][last]] = rows["wages"][last]
+            prev = rows["year"] == self.p.last_year - 1
+            wages_prev[rows["h"][prev]] = rows["wages"][prev]
             self.emit("income", pa.table({
                 "household_id": pa.array(rows["h"] + 1, pa.int64()),
                 "year": pa.array(rows["year"], pa.int16()),
@@ -473,6 +901,13 @@ class Gen:
                 "net_income": pa.array(rows["net"], pa.int32()),
             }))
         hh["latest_pc"] = latest
+        hh["wages_last"], hh["wages_prev"] = wages_last, wages_prev
+        hh["has_income"] = par["y0"] <= self.p.last_year
+
+    # Transfers relative to the household's share, by year: the safety net widened
+    # (dibao, eco-compensation, pensions) until 2020 and stayed after the transition.
+    TRANSFER_YEAR = {2014: 0.75, 2015: 0.8, 2016: 0.9, 2017: 1.0, 2018: 1.05, 2019: 1.1,
+                     2020: 1.15, 2021: 1.12, 2022: 1.1}
 
     def _income_rows(self, rng: np.random.Generator, hs: np.ndarray, par: dict) -> dict:
         hh = self.hh
@@ -495,22 +930,44 @@ class Gen:
         line = self.ref_line[yi]
         pcap = np.where(hh["registered"][h], np.where(year < ey, pre, post),
                         line * par["c"][h] * noise)
-        # Monitoring objects sit near the monitoring line from warning to elimination.
         w_year, e_year = par["w_year"][h], par["e_year"][h]
-        # The warning year itself is always near the line, even if the risk is
-        # eliminated before the year is out.
-        near = (year >= w_year) & ((year < e_year) | (year == w_year))
-        after = (year >= e_year) & ~near
-        pcap = np.where(near, line * par["dip"][h] * noise, pcap)
+        # Not at risk: at or above the monitoring line from 2021 (a very few below it
+        # unmonitored, the cases the early-warning rules exist to find).
+        safe = (year >= 2021) & (year < w_year) & ~par["floor_fault"][h]
+        pcap = np.where(safe, np.maximum(pcap, line * par["floor"][h]), pcap)
+        # Monitoring objects sit near the monitoring line in the warning year, recover
+        # over the next years and are at or above it in the year of elimination.
+        at_warn = year == w_year
+        same = at_warn & (e_year == w_year)
+        between = (year > w_year) & (year < e_year)
+        after = (year >= e_year) & (year > w_year)
+        pcap = np.where(at_warn, line * par["dip"][h] * noise, pcap)
+        pcap = np.where(same, np.maximum(line * par["same"][h] * noise, line * 1.002), pcap)
+        ramp = np.minimum(1.0, 0.7 * (year - w_year))
+        dip, mid = par["dip"][h], par["mid"][h]
+        pcap = np.where(between, line * (dip + (mid - dip) * ramp) * noise, pcap)
         pcap = np.where(after, np.maximum(pcap, line * par["rec"][h] * 1.05 ** (year - e_year)),
                         pcap)
-        size = hh["size"][h]
+        if hasattr(self, "members_in_year"):
+            size = self.members_in_year(h, year)
+        else:
+            size = hh["size"][h]
+        size = np.maximum(size, 1)
         net = np.round(pcap * size).astype(np.int64)
-        wages = np.round(net * par["s_w"][h]).astype(np.int64)
-        transfers = np.round(net * par["s_t"][h]).astype(np.int64)
-        prop = np.round(net * par["s_p"][h]).astype(np.int64)
+        s_w = par["s_w"][h] * par["g_w"][h] ** (year - FIRST_YEAR) \
+            * (1 + 0.05 * rng.standard_normal(len(h))).clip(0.8, 1.2)
+        s_w = np.minimum(s_w, 0.85) * np.where(at_warn, par["w_cut"][h], 1.0)
+        tf = np.array([self.TRANSFER_YEAR.get(int(y), 1.08) for y in self.years])[yi]
+        s_t = par["s_t"][h] * tf * np.where(at_warn | between, 1.25, 1.0) \
+            * (1 + 0.08 * rng.standard_normal(len(h))).clip(0.7, 1.3)
+        s_p = par["s_p"][h]
+        total = s_w + s_t + s_p
+        shrink = np.where(total > 0.95, 0.95 / total, 1.0)
+        wages = np.round(net * s_w * shrink).astype(np.int64)
+        transfers = np.round(net * s_t * shrink).astype(np.int64)
+        prop = np.round(net * s_p * shrink).astype(np.int64)
         bnet = net - wages - transfers - prop
-        cr = par["cr"][h]
+        cr = par["cr"][h] * (1 + 0.1 * rng.standard_normal(len(h))).clip(0.7, 1.3)
         costs = np.round(np.maximum(bnet, 0) * cr / (1 - cr)).astype(np.int64)
         return {"h": h, "year": year, "size": size, "wages": wages, "business": bnet + costs,
                 "property": prop, "transfers": transfers, "production_costs": costs,
@@ -703,8 +1160,6 @@ class Gen:
         team_unit[fs_v] = fs_unit + 1
         secretary[fs_v] = total + np.arange(n_fs) + 1
         is_vil = v["kind"].to_numpy() == "village"
-        people = np.bincount(hh["v_idx"], weights=hh["size"] * reg, minlength=nv)
-        pop2014 = np.maximum(np.round(self.v_pop), np.ceil(people / 0.7)).astype(np.int64)
         # The year the last unsafe house of the village was renovated or relocated.
         fixed = np.maximum(hh["renovation_year"], hh["relocation_year"])
         housing_year = np.zeros(nv, dtype=np.int64)
@@ -731,9 +1186,7 @@ class Gen:
                                                pa.int16()),
         }))
         years = self.years
-        decline = (1 - cal.POP_DECLINE_PER_YEAR) ** (years - FIRST_YEAR)
-        pop = np.maximum(np.round(pop2014[:, None] * decline[None, :]),
-                         np.ceil(people / 0.7)[:, None]).astype(np.int64)
+        pop = self.v_pop_year  # villages x years (people stage)
         self.emit("population", pa.table({
             "village_code": pa.array(np.repeat(v["code"].to_numpy(), len(years))),
             "year": pa.array(np.tile(years, nv), pa.int16()),
@@ -742,7 +1195,10 @@ class Gen:
 
     # ------------------------------------------------------------------ department data
     def departments(self) -> None:
-        """Department records keyed by ID number, with a small share of hits."""
+        """Department records keyed by ID number. A few households a year have records
+        an early-warning rule fires on (预警线索); most such leads older than a few
+        weeks were handled: the household was checked, and included or not included
+        with a reason (``_handle_leads``)."""
         rng = self.rng(10)
         P, hh, mon = self.person, self.hh, self.mon
         D = cal.DEPT
@@ -750,7 +1206,11 @@ class Gen:
         n = len(ids)
         adult = (P["age"] >= 18) & (P["age"] <= 75)
         h_of = P["h_of"]
-        # Medical: out-of-pocket costs by month from 2020.
+        head = self._heads()
+        rule_set = _rule_set()
+        thr = _rule_params(rule_set)
+        # Medical: out-of-pocket costs by month from 2020, after the three-tier
+        # reimbursement (basic insurance, serious-illness insurance, medical aid).
         start = np.datetime64("2020-01", "M")
         months = int((self.as_of.astype("datetime64[M]") - start).astype(int)) + 1
         lam = D["medical_rate"] * months / 12 * np.where(P["health"] >= 2,
@@ -759,27 +1219,23 @@ class Gen:
         pi = np.repeat(np.arange(n), k)
         month = start + rng.integers(0, months, len(pi))
         serious = P["health"][pi] == 3
-        oop = np.round(np.exp(rng.normal(np.where(serious, np.log(6000), np.log(1200)),
-                                         1.0))).astype(np.int64)
+        oop = np.round(np.exp(rng.normal(np.log(np.where(serious, D["oop_serious"],
+                                                          D["oop_median"])),
+                                         D["oop_sd"]))).astype(np.int64)
         # Illness risks found by department screening show a large bill before the warning.
         ill = ((mon["risks"] == 1) & (np.arange(5) < mon["k"][:, None])).any(1) \
             & (mon["discovery"] == 3)
-        hh_first = np.concatenate([[0], np.cumsum(hh["size"])[:-1]])
-        sick_p = hh_first[mon["idx"][ill]]
-        reg = hh["registered"][mon["idx"][ill]]
-        thr = np.where(reg, 5000, 20000)
-        big = np.round(thr * rng.uniform(1.05, 3.0, ill.sum())).astype(np.int64)
+        sick_p = head[mon["idx"][ill]]
+        exited = hh["registered"][mon["idx"][ill]]
+        big_thr = np.where(exited, thr["medical_exited"], thr["medical_other"])
+        big = np.round(big_thr * rng.uniform(1.05, 3.0, ill.sum())).astype(np.int64)
         bm = (mon["warn"][ill].astype("datetime64[M]") - 1)
         bm = np.maximum(bm, start)
         pi = np.concatenate([pi, sick_p])
         month = np.concatenate([month, bm])
         oop = np.concatenate([oop, big])
         total_cost = np.round(oop / rng.uniform(0.15, 0.45, len(oop))).astype(np.int64)
-        med = pa.table({"id_number": pa.array(ids[pi]),
-                        "month": pa.array(month.astype("datetime64[D]")),
-                        "total_cost": pa.array(total_cost, pa.int64()),
-                        "out_of_pocket": pa.array(oop, pa.int64())})
-        self.emit("dept_medical", self._with_noise(rng, med, "id_number"))
+        med = {"p": pi, "month": month, "oop": oop, "total": total_cost}
         # Education: school years from 2022 for people in school.
         sy = np.arange(2022, self.p.last_year + 1)
         stu = np.flatnonzero(P["in_school"])
@@ -788,16 +1244,17 @@ class Gen:
         stage = P["school_stage"][si]
         cost = np.select([stage <= 3, stage == 4],
                          [rng.uniform(0, 1500, len(si)), rng.uniform(2000, 8000, len(si))],
-                         rng.uniform(6000, 20000, len(si))).round(-1).astype(np.int64)
-        dropout = (stage <= 3) & (rng.random(len(si)) < 0.001)
-        drop_h = ((mon["risks"] == 11) & (np.arange(5) < mon["k"][:, None])).any(1)
-        drop_hh = set(mon["idx"][drop_h].tolist())
-        dh = np.isin(h_of[si], list(drop_hh)) & (stage <= 3) & (year == self.p.last_year)
-        dropout |= dh
-        edu = pa.table({"id_number": pa.array(ids[si]), "school_year": pa.array(year, pa.int16()),
-                        "stage": pa.array(stage, pa.int8()), "costs": pa.array(cost, pa.int64()),
-                        "dropout": pa.array(dropout)})
-        self.emit("dept_education", self._with_noise(rng, edu, "id_number"))
+                         np.exp(rng.normal(np.log(D["college_cost"]), 0.3, len(si)))
+                         ).round(-1).astype(np.int64)
+        dropout = (stage <= 3) & (rng.random(len(si)) < D["dropout"])
+        # A dropout risk shows in the school year of its warning.
+        drop_m = ((mon["risks"] == 11) & (np.arange(5) < mon["k"][:, None])).any(1) \
+            & ~np.isnat(mon["ident"])
+        wm = mon["warn"][drop_m]
+        drop_sy = np.zeros(self.n_hh, np.int64)
+        drop_sy[mon["idx"][drop_m]] = _year(wm) - (wm.astype("datetime64[M]").astype(int) % 12 < 8)
+        dropout |= (stage <= 3) & (year == drop_sy[h_of[si]])
+        edu = {"p": si, "year": year, "stage": stage, "cost": cost, "dropout": dropout}
         # Disasters: per household and year from 2020, recorded against the head.
         group = self.c_group[self.v_county[hh["v_idx"]]]
         rate = np.select([group == "south", group == "north"],
@@ -813,12 +1270,12 @@ class Gen:
         ddate = np.minimum(ddate, self.as_of)
         dtype = np.where(group[dh_i] == "north", rng.choice([3, 5, 1], len(dh_i)),
                          rng.choice([1, 2, 5, 4], len(dh_i)))
-        loss = np.round(np.exp(rng.normal(np.log(8000), 0.9, len(dh_i))), -1).astype(np.int64)
-        dis = pa.table({"id_number": pa.array(ids[hh_first[dh_i]]),
-                        "event_date": pa.array(ddate), "disaster_type": pa.array(dtype, pa.int8()),
-                        "loss": pa.array(loss, pa.int64())})
-        self.emit("dept_disaster", self._with_noise(rng, dis, "id_number"))
-        # Vehicles, businesses, payroll, property, deaths: a small share of hits.
+        loss = np.exp(rng.normal(np.log(D["disaster_loss"]), 0.9, len(dh_i)))
+        n_m = int(dis_m.sum())
+        loss[len(loss) - n_m:] = thr["disaster"] * rng.uniform(1.05, 3.0, n_m)
+        loss = np.round(loss, -1).astype(np.int64)
+        dis = {"h": dh_i, "date": ddate, "type": dtype, "loss": loss}
+        # Vehicles, businesses, payroll, property: a small share of people.
         plate_letter = np.array(list("ABCDEJFKGH"))  # by city 01..10
         city_no = self.village["city_code"].str[2:4].astype(int).to_numpy()[hh["v_idx"]][h_of]
 
@@ -869,12 +1326,53 @@ class Gen:
                                             rng.integers(50, 140, len(ri))).round(-3),
                                            pa.int64())})
         self.emit("dept_property", self._with_noise(rng, prop, "id_number"))
-        old_w = np.where(P["age"] >= 70, 6.0, np.where(P["age"] >= 55, 2.0, 0.3))
-        di = pick(D["death"] * 1.0, rng.random(n) < old_w / old_w.mean())
-        dea = pa.table({"id_number": pa.array(ids[di]),
-                        "death_date": pa.array(_random_date(rng, len(di), "2019-01-01",
-                                                            self.as_of))})
-        self.emit("dept_death", self._with_noise(rng, dea, "id_number"))
+        # Deaths: the members who died (dated membership), and a very few deaths the
+        # registry has not recorded yet; without dated membership, a small share.
+        if "left" in P and "left_reason" in P:
+            died = np.flatnonzero(~np.isnat(P["left"]) & (P["left_reason"] == 1))
+            listed = np.isnat(P["left"]) & (P["age"] >= 60)
+            late = pick(D["death_unrecorded"], listed)
+            di = np.concatenate([died, late])
+            death_date = np.concatenate([
+                P["left"][died],
+                self.as_of - rng.integers(0, 120, len(late)) * DAY])
+        else:
+            old_w = np.where(P["age"] >= 70, 6.0, np.where(P["age"] >= 55, 2.0, 0.3))
+            di = pick(D["death"] * 1.0, rng.random(n) < old_w / old_w.mean())
+            death_date = _random_date(rng, len(di), "2019-01-01", self.as_of)
+        order = np.argsort(di, kind="stable")
+        dea = {"p": di[order], "date": death_date[order]}
+        # Medical records start at birth and stop at death; schooling at six.
+        alive = med["month"] >= P["birth"][med["p"]].astype("datetime64[M]")
+        if len(di):
+            died_on = np.full(n, np.datetime64("NaT"), "datetime64[D]")
+            died_on[dea["p"]] = dea["date"]
+            d = died_on[med["p"]]
+            alive &= np.isnat(d) | (med["month"] <= d.astype("datetime64[M]"))
+        med = {key: v[alive] for key, v in med.items()}
+        school_age = _sept1(edu["year"] - 6) >= P["birth"][edu["p"]]
+        edu = {key: v[school_age] for key, v in edu.items()}
+        # The rules over these records, and what the offices did about the leads.
+        self._handle_leads(rng, rule_set, med, edu, dis, dea)
+        self.emit("dept_medical", self._with_noise(rng, pa.table({
+            "id_number": pa.array(ids[med["p"]]),
+            "month": pa.array(med["month"].astype("datetime64[D]")),
+            "total_cost": pa.array(med["total"], pa.int64()),
+            "out_of_pocket": pa.array(med["oop"], pa.int64())}), "id_number"))
+        self.emit("dept_education", self._with_noise(rng, pa.table({
+            "id_number": pa.array(ids[edu["p"]]),
+            "school_year": pa.array(edu["year"], pa.int16()),
+            "stage": pa.array(edu["stage"], pa.int8()),
+            "costs": pa.array(edu["cost"], pa.int64()),
+            "dropout": pa.array(edu["dropout"])}), "id_number"))
+        self.emit("dept_disaster", self._with_noise(rng, pa.table({
+            "id_number": pa.array(ids[head[dis["h"]]]),
+            "event_date": pa.array(dis["date"]),
+            "disaster_type": pa.array(dis["type"], pa.int8()),
+            "loss": pa.array(dis["loss"], pa.int64())}), "id_number"))
+        self.emit("dept_death", self._with_noise(rng, pa.table({
+            "id_number": pa.array(ids[dea["p"]]),
+            "death_date": pa.array(dea["date"])}), "id_number"))
         # Tax (its own random stream: the records above stay as they were).
         trng = self.rng(11)
         ti = np.flatnonzero(adult & (trng.random(n) < D["tax"]))
@@ -886,6 +1384,281 @@ class Gen:
                         "tax_year": pa.array(tyears[ty], pa.int16()),
                         "tax_paid": pa.array(paid, pa.int64())})
         self.emit("dept_tax", self._with_noise(trng, tax, "id_number"))
+
+    def _heads(self) -> np.ndarray:
+        """The person index of every household's head (its first member if none)."""
+        if "head_person" in self.hh:
+            return np.asarray(self.hh["head_person"], np.int64)
+        P = self.person
+        h_of = P["h_of"]
+        head = np.full(self.n_hh, -1, np.int64)
+        first = np.arange(len(h_of))[::-1]
+        head[h_of[::-1]] = first
+        is_head = np.asarray(P["relation"]) == "01"
+        if "left" in P:
+            is_head &= np.isnat(P["left"])
+        sel = np.flatnonzero(is_head)
+        head[h_of[sel[::-1]]] = sel[::-1]
+        return head
+
+    def _rule_hits(self, rule_set, med: dict, edu: dict, dis: dict, dea: dict) -> dict:
+        """Which households the early-warning rules (config/rules.yaml, etl/rules.py)
+        will fire on over these records, and on what day: per rule kind, household
+        index, warned_on and risk type. A kind the generator does not know is skipped
+        (its leads are then simply not handled)."""
+        P, hh = self.person, self.hh
+        h_of = P["h_of"]
+        since, as_of = _window(rule_set, self.p.as_of)
+        since, as_of = np.datetime64(since, "D"), np.datetime64(as_of, "D")
+        last = self.p.last_year
+        jan1 = np.datetime64(f"{last}-01-01", "D")
+        left = P.get("left", np.full(len(h_of), np.datetime64("NaT"), "datetime64[D]"))
+
+        def member(p, day):  # a member on that day (the rules skip those who had left)
+            return np.isnat(left[p]) | (left[p] >= day)
+
+        out = {}
+        for rule in (rule_set.rules if rule_set is not None else ()):
+            prm, kind = rule.params, rule.kind
+            h = w = None
+            if kind == "medical_out_of_pocket":
+                mday = med["month"].astype("datetime64[D]")
+                inw = (mday >= since) & (mday <= as_of) & member(med["p"], mday)
+                p, mo, v = med["p"][inw], mday[inw], med["oop"][inw]
+                total = np.bincount(p, weights=v, minlength=len(h_of))
+                lastm = np.full(len(h_of), np.datetime64("NaT"), "datetime64[D]")
+                o = np.lexsort((mo, p))
+                lastm[p[o]] = mo[o]  # the last assignment per person is its latest month
+                exited = hh["registered"] & (hh["exit_year"] <= last)
+                t = np.where(exited, prm["exited_threshold"], prm["other_threshold"])
+                cand = np.flatnonzero(total > 0)
+                o = np.lexsort((cand, -total[cand], h_of[cand]))
+                top = cand[o][np.r_[True, h_of[cand[o]][1:] != h_of[cand[o]][:-1]]] \
+                    if len(cand) else cand
+                fire = total[top] >= t[h_of[top]]
+                h, w = h_of[top[fire]], lastm[top[fire]]
+            elif kind == "education_costs":
+                sday = _sept1(edu["year"])
+                inw = (sday >= since) & (sday <= as_of) & (edu["cost"] >= prm["threshold"]) \
+                    & member(edu["p"], sday)
+                p, yr, c = edu["p"][inw], edu["year"][inw], edu["cost"][inw]
+                o = np.lexsort((p, -yr, -c, h_of[p]))
+                hs = h_of[p[o]]
+                first = np.r_[True, hs[1:] != hs[:-1]] if len(hs) else np.zeros(0, bool)
+                h, w = hs[first], _sept1(yr[o][first])
+            elif kind == "school_dropout":
+                sday = _sept1(edu["year"])
+                inw = (sday >= since) & (sday <= as_of) & edu["dropout"] & member(edu["p"], sday)
+                h, w = _latest_per(h_of[edu["p"][inw]], sday[inw])
+            elif kind == "disaster_loss":
+                inw = (dis["date"] >= since) & (dis["date"] <= as_of)
+                total = np.bincount(dis["h"][inw], weights=dis["loss"][inw],
+                                    minlength=self.n_hh)
+                hh_all, w_all = _latest_per(dis["h"][inw], dis["date"][inw])
+                keep = total[hh_all] >= prm["threshold"]
+                h, w = hh_all[keep], w_all[keep]
+            elif kind == "income_below_line":
+                line = self.mline[last - FIRST_YEAR] * prm["ratio"]
+                h = np.flatnonzero(hh["has_income"] & (hh["latest_pc"] < line))
+                w = np.full(len(h), jan1)
+            elif kind == "wage_drop":
+                prev, cur = hh["wages_prev"], hh["wages_last"]
+                h = np.flatnonzero(hh["has_income"] & (prev >= prm["min_wages"])
+                                   & (cur <= (1 - prm["drop"]) * prev))
+                w = np.full(len(h), jan1)
+            elif kind == "worker_death":
+                inw = (dea["date"] >= since) & (dea["date"] <= as_of) \
+                    & np.isin(P["labour"][dea["p"]], (1, 2)) & member(dea["p"], dea["date"])
+                h, w = _latest_per(h_of[dea["p"][inw]], dea["date"][inw])
+            elif kind == "housing_unsafe":
+                grades = np.array(prm["grades"], dtype=object)
+                h = np.flatnonzero(np.isin(hh["housing_grade"], grades))
+                w = np.full(len(h), as_of)
+            elif kind == "water_unsafe":
+                g = self.gap
+                item = g["item"].to_numpy(zero_copy_only=False)
+                lo, hi = g["from_year"].to_numpy(), g["to_year"].to_numpy()
+                sel = (item == "water") & (lo <= last) & (hi >= last)
+                h = np.unique(g["household_id"].to_numpy()[sel] - 1)
+                w = np.full(len(h), jan1)
+            if h is not None:
+                out[rule.id] = (kind, np.asarray(h, np.int64), np.asarray(w, "datetime64[D]"),
+                                rule.risk_type, prm)
+        return out
+
+    def _handle_leads(self, rng, rule_set, med: dict, edu: dict, dis: dict, dea: dict) -> None:
+        """Make the leads the rules will raise realistic in number and mostly handled.
+
+        A household in the procedure since before a lead keeps its records under the
+        thresholds (a new procedure would need a second monitoring record, and a
+        household has at most one). A household not in the procedure with a lead older
+        than LEADS["handling_days"] was warned and checked after it and, here, not
+        included, with a reason; recent leads mostly wait. Households checked and not
+        included are also drawn for the years before the rules' lookback window and
+        for the other ways of discovery. A few leads (LEADS["backlog"]) stay unhandled.
+        """
+        hh, mon = self.hh, self.mon
+        C = cal.LEADS
+        h_of = self.person["h_of"]
+        since = np.datetime64(_window(rule_set, self.p.as_of)[0], "D")
+        m_of = np.full(self.n_hh, -1)
+        m_of[mon["idx"]] = np.arange(len(mon["idx"]))
+        # When the procedure took a lead up: the home check (or the warning, for a
+        # household warned after the lead and not visited yet).
+        checked = np.full(self.n_hh, np.datetime64("NaT"), "datetime64[D]")
+        checked[mon["idx"]] = np.where(np.isnat(mon["check"]), mon["warn"], mon["check"])
+        backlog = rng.random(self.n_hh) < C["backlog"]
+        exited = hh["registered"] & (hh["exit_year"] <= self.p.last_year)
+        # 1. Households in the procedure since before a lead: records under the line.
+        for kind, h, w, _risk, prm in self._rule_hits(rule_set, med, edu, dis, dea).values():
+            bad = np.zeros(self.n_hh, bool)
+            bad[h[(m_of[h] >= 0) & ~(checked[h] >= w) & ~backlog[h]]] = True
+            if kind == "medical_out_of_pocket":
+                sel = bad[h_of[med["p"]]] & (med["month"].astype("datetime64[D]") >= since)
+                t = np.where(exited, prm["exited_threshold"], prm["other_threshold"])
+                total = np.bincount(med["p"][sel], weights=med["oop"][sel],
+                                    minlength=len(h_of))
+                p = med["p"][sel]
+                f = np.minimum(1.0, rng.uniform(0.3, 0.9, sel.sum()) * t[h_of[p]]
+                               / np.maximum(total[p], 1))
+                med["oop"][sel] = np.floor(med["oop"][sel] * f).astype(np.int64)
+                med["total"][sel] = np.round(med["total"][sel] * f).astype(np.int64)
+            elif kind == "education_costs":
+                sel = bad[h_of[edu["p"]]] & (_sept1(edu["year"]) >= since) \
+                    & (edu["cost"] >= prm["threshold"])
+                edu["cost"][sel] = np.floor(prm["threshold"] * rng.uniform(0.5, 0.95, sel.sum())
+                                            / 10).astype(np.int64) * 10
+            elif kind == "school_dropout":
+                sel = bad[h_of[edu["p"]]] & (_sept1(edu["year"]) >= since)
+                edu["dropout"][sel] = False
+            elif kind == "disaster_loss":
+                sel = bad[dis["h"]] & (dis["date"] >= since)
+                total = np.bincount(dis["h"][sel], weights=dis["loss"][sel],
+                                    minlength=self.n_hh)
+                f = np.minimum(1.0, rng.uniform(0.3, 0.9, sel.sum()) * prm["threshold"]
+                               / np.maximum(total[dis["h"][sel]], 1))
+                dis["loss"][sel] = (np.floor(dis["loss"][sel] * f / 10) * 10).astype(np.int64)
+        # 2. Leads on households not in the procedure.
+        hits = self._rule_hits(rule_set, med, edu, dis, dea)
+        free = [(h[m_of[h] < 0], w[m_of[h] < 0], np.full((m_of[h] < 0).sum(), risk), kind)
+                for kind, h, w, risk, _ in hits.values()]
+        lead_h = np.concatenate([f[0] for f in free] + [np.zeros(0, np.int64)])
+        lead_w = np.concatenate([f[1] for f in free] + [np.zeros(0, "datetime64[D]")])
+        lead_r = np.concatenate([f[2] for f in free] + [np.zeros(0, np.int64)])
+        # Income below the line is never a reason not to include: those leads wait.
+        waits = np.zeros(self.n_hh, bool)
+        for h, _, _, kind in free:
+            if kind == "income_below_line":
+                waits[h] = True
+        age = (self.as_of - lead_w).astype("timedelta64[D]").astype(np.int64)
+        old = age > C["handling_days"]
+        rows = []
+        sel = old & ~backlog[lead_h] & ~waits[lead_h]
+        uh, latest, risks = _by_household(lead_h[sel], lead_w[sel], lead_r[sel])
+        warn = np.minimum(latest + rng.integers(0, 4, len(uh)) * DAY, self.as_of)
+        check = np.minimum(warn + rng.integers(1, 8, len(uh)) * DAY, self.as_of)
+        rows.append(dict(idx=uh, warn=warn, check=check, discovery=np.full(len(uh), 3),
+                         risks=risks, result=2))
+        n_window = len(uh)
+        # Recent leads: some are already warned, waiting for the home check.
+        taken = np.zeros(self.n_hh, bool)
+        taken[mon["idx"]] = True
+        taken[uh] = True
+        rec = ~old & (age <= C["handling_days"] - 8) & ~taken[lead_h] \
+            & (rng.random(len(lead_h)) < C["recent_warned"])
+        rh, rlatest, rrisks = _by_household(lead_h[rec], lead_w[rec], lead_r[rec])
+        nat = np.full(len(rh), np.datetime64("NaT"), "datetime64[D]")
+        rows.append(dict(idx=rh, warn=np.minimum(rlatest + rng.integers(1, 4, len(rh)) * DAY,
+                                                 self.as_of),
+                         check=nat, discovery=np.full(len(rh), 3), risks=rrisks, result=0))
+        taken[rh] = True
+        # 3. Checked and not included: department leads before the lookback window (as
+        # many a month as in it), and the other ways of discovery, all years.
+        taken[lead_h] = True  # a household with a lead now is not drawn
+        pool = np.flatnonzero(hh["registered"] & ~taken)
+        days = np.arange(np.datetime64(cal.MONITOR_START),
+                         self.as_of - C["handling_days"] * DAY, dtype="datetime64[D]")
+        mw = np.array(cal.MONITOR_MONTH_WEIGHT)[days.astype("datetime64[M]").astype(int) % 12]
+        lw = np.array([C["year_weight"].get(int(y), 1.0) for y in _year(days)]) * mw
+        before = days < since
+        in_window = lw[~before].sum()
+        expect = n_window * lw[before].sum() / in_window if in_window > 0 else 0.0
+        n_before = int(rng.poisson(expect))
+        n_other = int(rng.poisson(C["other_share"] * len(mon["idx"])))
+        total = min(n_before + n_other, len(pool))
+        n_before = min(n_before, total)
+        if total:
+            w_pool = self.c_monitor_factor[self.v_county[hh["v_idx"][pool]]]
+            chosen = pool[_weighted_sample(rng, w_pool, total)]
+            p_before = np.where(before, lw, 0.0)
+            warn = np.concatenate([
+                days[rng.choice(len(days), n_before, p=p_before / p_before.sum())]
+                if n_before else days[:0],
+                days[rng.choice(len(days), total - n_before, p=lw / lw.sum())]])
+            od = C["other_discovery"]
+            disc = np.concatenate([np.full(n_before, 3),
+                                   rng.choice(list(od), total - n_before, p=list(od.values()))])
+            risk_p = np.array(cal.RISK_WEIGHTS[1], float)
+            main = rng.choice(np.arange(1, 14), total, p=risk_p / risk_p.sum())
+            main = np.where((main == 2) & ~hh["has_disabled"][chosen], 1, main)
+            if n_window and n_before:  # department leads: the mix the rules raise
+                main[:n_before] = risks[rng.integers(0, n_window, n_before), 0]
+            check = np.minimum(warn + rng.integers(1, 10, total) * DAY, self.as_of)
+            one = np.zeros((total, 5), np.int64)
+            one[:, 0] = main
+            rows.append(dict(idx=chosen, warn=warn, check=check, discovery=disc, risks=one,
+                             result=2))
+            # A medical or disaster lead of those years shows in the records.
+            thr = _rule_params(rule_set)
+            ill = (main == 1) & (disc == 3)
+            bill_thr = np.where(exited[chosen[ill]], thr["medical_exited"], thr["medical_other"])
+            bill = np.round(bill_thr * rng.uniform(1.05, 2.0, ill.sum())).astype(np.int64)
+            extra = {"p": self._heads()[chosen[ill]], "oop": bill,
+                     "month": np.maximum(warn[ill].astype("datetime64[M]") - 1,
+                                         np.datetime64("2020-01", "M")),
+                     "total": np.round(bill / rng.uniform(0.15, 0.45, len(bill)))
+                     .astype(np.int64)}
+            for key, v in extra.items():
+                med[key] = np.concatenate([med[key], v.astype(med[key].dtype)])
+            dz = (main == 4) & (disc == 3)
+            extra = {"h": chosen[dz], "date": warn[dz] - rng.integers(3, 30, dz.sum()) * DAY,
+                     "type": rng.choice([1, 2, 5, 4], dz.sum()),
+                     "loss": np.round(thr["disaster"] * rng.uniform(1.05, 2.5, dz.sum()), -1)}
+            for key, v in extra.items():
+                dis[key] = np.concatenate([dis[key], v.astype(dis[key].dtype)])
+        for r in rows:
+            self._append_monitoring(rng, **r)
+
+    def _append_monitoring(self, rng, idx, warn, check, discovery, risks, result) -> None:
+        """Add monitoring records that never reached identification: checked and not
+        included (result 2, with a reason by the main risk) or not decided yet (0)."""
+        mon, hh = self.mon, self.hh
+        n = len(idx)
+        if n == 0:
+            return
+        nat = np.full(n, np.datetime64("NaT"), "datetime64[D]")
+        k = (risks > 0).sum(1)
+        reason = np.zeros(n, np.int8)
+        if result == 2:
+            R = cal.EXCLUDE_REASON_P
+            u = rng.random(n)
+            for risk in np.unique(risks[:, 0]):
+                p = R.get(int(risk), R[0])
+                sel = risks[:, 0] == risk
+                cum = np.cumsum(list(p.values())) / sum(p.values())
+                reason[sel] = np.array(list(p))[np.minimum(np.searchsorted(cum, u[sel]),
+                                                           len(p) - 1)]
+            # "Income above the monitoring range" only where it is, in the check year.
+            t = np.clip(_year(check) - FIRST_YEAR, 0, len(self.years) - 1)
+            below = ~(self.pc_year[idx, t] >= self.ref_line[t])
+            reason = np.where((reason == 1) & below, 2, reason).astype(np.int8)
+        add = {"idx": idx, "type": np.where(hh["registered"][idx], 1, 2).astype(mon["type"].dtype),
+               "warn": warn, "check": check, "discovery": discovery, "k": k, "risks": risks,
+               "result": np.full(n, result, np.int8), "reason": reason,
+               "method": np.zeros(n, mon["method"].dtype)}
+        for key in mon:
+            v = add.get(key, nat)
+            mon[key] = np.concatenate([mon[key], np.asarray(v).astype(mon[key].dtype)])
 
     def _with_noise(self, rng: np.random.Generator, table: pa.Table, col: str) -> pa.Table:
         """Add records of people outside the registry (departments cover everyone).
@@ -963,12 +1736,27 @@ class Gen:
             "medical_insurance": pa.array(P["insured"]), "pension": pa.array(P["pension"]),
             "dibao": pa.array(P["dibao"]), "tekun": pa.array(P["tekun"]),
             "welfare_job": pa.array(P["welfare_job"]), "phone": P["phone"],
+            "joined_date": pa.array(P["joined"]),
+            "join_reason": pa.array(P["join_reason"], pa.int8()),
+            "left_date": pa.array(P["left"]),
+            "left_reason": pa.array(np.where(P["left_reason"] > 0, P["left_reason"], None),
+                                    pa.int8()),
         }))
         m = len(mon["idx"])
-        state = np.where(np.isnat(mon["ident"]), 1, np.where(np.isnat(mon["elim"]), 2, 3))
         fast = (mon["method"] == 1) & ~np.isnat(mon["elim"]) & \
             ((mon["elim"] - mon["ident"]).astype("timedelta64[D]").astype(np.int64) < 61)
         order = np.argsort(mon["idx"], kind="stable")
+        state = np.where(np.isnat(mon["ident"]), 1, np.where(np.isnat(mon["elim"]), 2, 3))
+        # The check outcome, once the layout has it (contract of issue 16, §B): state 4
+        # is a household checked and not included.
+        outcome = {}
+        if "check_result" in L.BY_NAME["monitoring"].by_name:
+            state = np.where(mon["result"] == 2, 4, state)
+            outcome = {
+                "check_result": pa.array(mon["result"][order], pa.int8(),
+                                         mask=mon["result"][order] == 0),
+                "exclude_reason": pa.array(mon["reason"][order], pa.int8(),
+                                           mask=mon["reason"][order] == 0)}
         self.emit("monitoring", pa.table({
             "monitoring_id": pa.array(np.arange(1, m + 1), pa.int64()),
             "household_id": pa.array(mon["idx"][order] + 1, pa.int64()),
@@ -993,6 +1781,7 @@ class Gen:
             "notice_end_date": pa.array(mon["notice_end"][order]),
             "township_review_date": pa.array(mon["decision"][order]),
             "county_decision_date": pa.array(mon["decision"][order]),
+            **outcome,
         }))
         ki = np.repeat(np.arange(m), mon["k"])
         seq = np.arange(len(ki)) - np.repeat(np.cumsum(mon["k"]) - mon["k"], mon["k"])
@@ -1010,8 +1799,8 @@ class Gen:
                                        ("from_year", "ascending")])))
 
     STAGES = ("regions", "villages", "registered", "monitoring_selection",
-              "monitoring_dates", "people", "household_conditions", "income", "measures",
-              "units_and_cadres", "departments", "assemble")
+              "monitoring_dates", "people", "monitoring_policy", "household_conditions",
+              "income", "measures", "units_and_cadres", "departments", "assemble")
 
 
 # ---------------------------------------------------------------------- helpers
@@ -1063,9 +1852,116 @@ def _rank_within(*keys: np.ndarray) -> np.ndarray:
     return rank
 
 
+def _mortality(age: np.ndarray, male: np.ndarray, year: int) -> np.ndarray:
+    """Yearly probability of dying at an age (years, float), by sex and calendar year."""
+    m = cal.MORTALITY
+    a = np.where(male, m["male"][0], m["female"][0])
+    b = np.where(male, m["male"][1], m["female"][1])
+    q = m["makeham"] + np.exp(a + b * age) + np.where(age < 1, m["infant"], 0.0)
+    return np.minimum(q * (1 - cal.MORTALITY_DECLINE) ** (year - FIRST_YEAR), 0.6)
+
+
+def _survival(age: np.ndarray, male: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """The chance a member of a poor household of this age survives ``years`` more."""
+    m = cal.MORTALITY
+    a = np.where(male, m["male"][0], m["female"][0])
+    b = np.where(male, m["male"][1], m["female"][1])
+    hazard = m["makeham"] * years + (np.exp(a + b * (age + years)) - np.exp(a + b * age)) / b
+    return np.exp(-hazard * cal.MORTALITY_POOR)
+
+
+def _by_age(table: dict, age: np.ndarray) -> np.ndarray:
+    """A yearly rate from a table {lower age bound: rate} (0 below the first bound)."""
+    lows = np.array(sorted(table))
+    rates = np.array([table[k] for k in lows], float)
+    i = np.searchsorted(lows, age, side="right") - 1
+    return np.where(i >= 0, rates[np.maximum(i, 0)], 0.0)
+
+
+def _whole_years(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Age in completed years on a day (birthdays counted on the day)."""
+    def parts(d):
+        d = d.astype("datetime64[D]")
+        y = d.astype("datetime64[Y]").astype(np.int64)
+        mth = d.astype("datetime64[M]").astype(np.int64) % 12
+        day = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
+        return y, mth, day
+    by, bm, bd = parts(birth)
+    oy, om, od = parts(on)
+    return oy - by - ((om < bm) | ((om == bm) & (od < bd)))
+
+
 def _year(d: np.ndarray) -> np.ndarray:
     """Calendar year of datetime64 values (NaT gives a meaningless value: mask it)."""
     return d.astype("datetime64[Y]").astype(np.int64) + 1970
+
+
+def _sept1(year: np.ndarray) -> np.ndarray:
+    """1 September of each year (a school year's records arrive then)."""
+    y = (np.asarray(year, np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[M]")
+    return (y + 8).astype("datetime64[D]")
+
+
+def _latest_per(h: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct household of h, with its latest date in w."""
+    o = np.lexsort((w, h))
+    h, w = h[o], w[o]
+    last = np.r_[h[1:] != h[:-1], True] if len(h) else np.zeros(0, bool)
+    return h[last], w[last]
+
+
+def _by_household(h: np.ndarray, w: np.ndarray, r: np.ndarray):
+    """Leads grouped by household: the households, the latest lead's day, and up to 5
+    distinct risk types each (newest lead first; 0 pads), as a (n, 5) array."""
+    if len(h) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, "datetime64[D]"), np.zeros((0, 5), np.int64)
+    o = np.lexsort((r, -w.astype(np.int64), h))
+    h, w, r = h[o], w[o], r[o]
+    first = np.r_[True, h[1:] != h[:-1]]
+    uh, latest = h[first], w[first]
+    pos = np.arange(len(h))
+    o2 = np.lexsort((pos, r, h))
+    keep = np.r_[True, (h[o2][1:] != h[o2][:-1]) | (r[o2][1:] != r[o2][:-1])]
+    kh, kr, kp = h[o2][keep], r[o2][keep], pos[o2][keep]
+    o3 = np.lexsort((kp, kh))
+    kh, kr = kh[o3], kr[o3]
+    col = _rank_within(kh)
+    g = np.searchsorted(uh, kh)
+    risks = np.zeros((len(uh), 5), np.int64)
+    ok = col < 5
+    risks[g[ok], col[ok]] = kr[ok]
+    return uh, latest, risks
+
+
+def _rule_set():
+    """The early-warning rules in force (config/rules.yaml), or None if they cannot be
+    read: the generator then makes its department data without aiming at them."""
+    try:
+        from etl import rules
+
+        return rules.load()
+    except Exception:  # noqa: BLE001 - a broken rules file must not stop the generator
+        return None
+
+
+def _rule_params(rule_set) -> dict:
+    """The thresholds the generator's designed records exceed (defaults: domain.md)."""
+    out = {"medical_exited": 5000.0, "medical_other": 20000.0, "disaster": 10000.0}
+    for rule in (rule_set.rules if rule_set is not None else ()):
+        if rule.kind == "medical_out_of_pocket":
+            out["medical_exited"] = float(rule.params["exited_threshold"])
+            out["medical_other"] = float(rule.params["other_threshold"])
+        elif rule.kind == "disaster_loss":
+            out["disaster"] = float(rule.params["threshold"])
+    return out
+
+
+def _window(rule_set, as_of: date) -> tuple[date, date]:
+    """The rules' evidence window: from the first of the month lookback_months before
+    as_of's month (as etl/rules.py counts it) to as_of."""
+    months = rule_set.lookback_months if rule_set is not None else 12
+    y, m = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
+    return date(y, m + 1, 1), as_of
 
 
 def _random_day_in_year(rng: np.random.Generator, year: np.ndarray) -> np.ndarray:

@@ -68,10 +68,12 @@ def test_nothing_is_rejected_and_the_version_names_the_source(both):
 
 def test_computed_columns(both):
     _, con, _ = both
-    # Age in whole years on the as-of day.
+    # Age in whole years on the as-of day (for a member who left, on that day).
     wrong = con.execute("""
-        select count(*) from person where age <> date_diff('year', birth_date, DATE '2026-10-31')
-            - (strftime(birth_date, '%m%d') > '1031')::int""").fetchone()[0]
+        with p as (select age, birth_date, coalesce(left_date, DATE '2026-10-31') as on_day
+                   from person)
+        select count(*) from p where age <> date_diff('year', birth_date, on_day)
+            - (strftime(birth_date, '%m%d') > strftime(on_day, '%m%d'))::int""").fetchone()[0]
     assert wrong == 0
     # A household's per-capita income is its income row of the as-of year.
     wrong = con.execute("""

@@ -22,9 +22,12 @@ def one(con, sql: str, params=None):
 
 
 def test_size(cal):
-    assert one(cal, "select count(*) from household where is_registered") == 50_000
+    # A random number around the target (issue #16: totals are not round).
+    n = one(cal, "select count(*) from household where is_registered")
+    assert n != 50_000 and abs(n - 50_000) < 1_000
+    # About 3.0 people at identification; fewer today (deaths, daughters married out).
     people = one(cal, "select sum(members) from household where is_registered")
-    assert 2.9 <= people / 50_000 <= 3.1
+    assert 2.7 <= people / n <= 3.0
 
 
 def test_concentrated_in_the_poverty_counties(cal):
@@ -41,7 +44,10 @@ def test_south_and_north_hold_most_of_the_rest(cal):
                     when city_code in ('610600000000', '610800000000') then 'north'
                     else 'guanzhong' end, count(*)
         from household where is_registered group by 1""").fetchall())
-    assert by_region["south"] > by_region["north"] > by_region["guanzhong"]
+    # The north's counties have small census populations (county caps, issue #16):
+    # fewer registered households than Guanzhong's many people, still a good share.
+    total = sum(by_region.values())
+    assert by_region["south"] > by_region["guanzhong"] > by_region["north"] > 0.1 * total
 
 
 def test_urban_communities_get_few(cal):
@@ -90,13 +96,15 @@ def test_income_consistent_with_status(cal):
 
 
 def test_monitored_households_near_the_line(cal):
+    # Monitoring objects (identified); households checked and not included are not.
     share = one(cal, """
         select avg((i.per_capita between 0.7 * l.monitoring_line
                                       and 1.1 * l.monitoring_line)::int)
         from monitoring as m
         join income as i on i.household_id = m.household_id
                         and i.year = year(m.warning_date)
-        join lines as l on l.year = i.year""")
+        join lines as l on l.year = i.year
+        where m.identify_date is not null""")
     assert share >= 0.95
 
 
@@ -147,11 +155,15 @@ def test_id_numbers(cal):
 
 def test_department_records_have_a_small_share_of_hits(cal):
     people = one(cal, "select count(*) from person")
+    current = one(cal, "select count(*) from person where left_date is null")
     for table, low, high in (("dept_vehicle", 0.003, 0.02), ("dept_business", 0.001, 0.01),
-                             ("dept_payroll", 0.0005, 0.006), ("dept_death", 0.002, 0.01)):
+                             ("dept_payroll", 0.0005, 0.006), ("dept_death", 0.00002, 0.002)):
+        # Deaths: of current members (those not yet recorded in the registry); the
+        # members who died are listed with left_reason 1 and are not hits.
+        where = "where p.left_date is null" if table == "dept_death" else ""
         hits = one(cal, f"select count(distinct d.id_number) from {table} as d "
-                        "join person as p using (id_number)")
-        assert low <= hits / people <= high, table
+                        f"join person as p using (id_number) {where}")
+        assert low <= hits / (current if where else people) <= high, table
         # Departments also hold people outside the registry.
         assert one(cal, f"select count(*) from {table} as d anti join person as p "
                         "using (id_number)") > 0
