@@ -30,7 +30,16 @@ from ops import tasks as T
 from queries import api, indicators
 from queries.runner import Warehouse
 from queries.scope import Scope
-from web.i18n import fmt_date, fmt_exact, fmt_month, fmt_time_zoned, get_lang, t
+from web.i18n import (
+    fmt_date,
+    fmt_exact,
+    fmt_month,
+    fmt_time_zoned,
+    fmt_to_date,
+    get_lang,
+    is_partial_month,
+    t,
+)
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))
@@ -61,6 +70,10 @@ class Briefing:
     children_header: list[str]
     children: list[list[str]]
     figures: dict[str, dict] = field(default_factory=dict)
+    # The moment the month's figures are of ("2026年11月 末", "截至12月1日"): the
+    # ranking's and the table of units below.
+    figures_period: str = ""
+    to_date: str = ""  # "截至12月1日" when the month is still running on the data's date
 
     @property
     def title(self) -> str:
@@ -68,6 +81,10 @@ class Briefing:
 
     @property
     def period(self) -> str:
+        """The briefing's month, and for a month still running the day it runs to."""
+        if self.to_date:
+            return f"{fmt_month(self.month)}（{self.to_date}）" if get_lang() == "zh" \
+                else f"{fmt_month(self.month)} ({self.to_date})"
         return fmt_month(self.month)
 
     @property
@@ -98,7 +115,7 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
               indicator=t(MAP_INDICATOR.label_key)) + " · "
             + region_view.period_label(MAP_INDICATOR, v)),
         # Trends end at the briefing's period, whatever the data hold after it.
-        "fig-trend-month": _sized(mon.trend_figure(until, name), 1000, 330),
+        "fig-trend-month": _sized(mon.trend_figure(until, name, v.version.as_of), 1000, 330),
         "fig-trend-year": _sized(ov_view.monitoring_figure(
             dataclasses.replace(bv.overview, months=until)), 1000, 330),
         "fig-causes": _sized(region_view.breakdown(
@@ -113,7 +130,8 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     lifecycle = [{"stage": t(f"mon.stage.{s}"), "n": fmt_exact(lc.get(s)),
                   "days": t(f"mon.median.{s}", days=mon._days(lc.get(d))) if d else ""}
                  for s, d in mon.STAGES]
-    lifecycle_note = mon.timely_note(lc)
+    lifecycle_note = t("mon.pending", n=fmt_exact(lc.get("pending"))) + t("list.sep") \
+        + mon.timely_note(lc)
     ranking = [{"rank": i, "name": r["name"], "parent": r["parent_name"],
                 "unresolved": fmt_exact(r["hh_unresolved"]),
                 "per_1000": region_view.fmt_value(MAP_INDICATOR, r["hh_unresolved_per_1000"]),
@@ -123,19 +141,27 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     overdue = [{"id": x["id"], "title": x["title"], "unit": unit_name(x["assignee_region"]),
                 "deadline": fmt_date(x["deadline"]), "state": t(f"task.state.{x['state']}"),
                 "days": -x["days_left"]} for x in summary["overdue_items"]]
-    inds = [indicators.INDICATORS[k] for k in CHILD_COLUMNS]
+    # One period for the whole table: the year's registered households only when the
+    # month is the one that ends the year (December, or the as-of month).
+    aligned = v.month == v.version.month_for_year(v.year)
+    inds = [indicators.INDICATORS[k] for k in CHILD_COLUMNS
+            if aligned or indicators.INDICATORS[k].period == "month"]
     header = [t("overview.col.name")] + [t(i.label_key) for i in inds]
     children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True)
                                        for i in inds]
                 for rec in v.children.sort_values("code").to_dict("records")]
     version = t("brief.version", as_of=fmt_date(v.version.as_of),
                 built=fmt_time_zoned(wh.version["built_at"]))
+    period = region_view.period_label(MAP_INDICATOR, v)  # the month's: "截至12月1日"
     return Briefing(unit=v.unit, month=v.month, generated_at=clock.local(now),
                     generated_by=generated_by, data_version=version, cards=cards,
                     lifecycle=lifecycle, lifecycle_note=lifecycle_note,
                     as_of=fmt_date(v.version.as_of), ranking=ranking,
                     instructions=summary["counts"], overdue=overdue,
-                    children_header=header, children=children, figures=figures)
+                    children_header=header, children=children, figures=figures,
+                    figures_period=period,
+                    to_date=fmt_to_date(v.version.as_of)
+                    if is_partial_month(v.month, v.version.as_of) else "")
 
 
 def _sized(fig: dict, width: int, height: int) -> dict:

@@ -42,7 +42,8 @@ def _monitoring(wh, scope, q) -> api.MonitoringView:
 def _region_trend(wh, scope, q) -> dict:
     ind = indicators.get(q.get("indicator"))
     year = q.get("year") or (indicators.POVERTY_ERA_DEFAULT_YEAR if ind.poverty_era else None)
-    v = api.region_view(wh, scope, _code(scope, q), year, q.get("month"), breakdowns=False)
+    v = api.region_view(wh, scope, _code(scope, q), year, q.get("month"), breakdowns=False,
+                        period=ind.period)
     return region_view.trend(v, ind)
 
 
@@ -57,7 +58,8 @@ def _breakdown(kind: str, value: str, title_key: str, ratio: bool = False) -> Bu
 def _calendar(metric: str) -> Builder:
     def build(wh, scope, q) -> dict:
         mv = _monitoring(wh, scope, q)
-        return mon.calendar_figure(mv.calendar, metric, mv.region.map_parent["name"])
+        return mon.calendar_figure(mv.calendar, metric, mv.region.map_parent["name"],
+                                   mv.region.version.as_of)
     return build
 
 
@@ -74,7 +76,7 @@ def _timely(wh, scope, q) -> dict:
 
 def _mon_trend(wh, scope, q) -> dict:
     v = _monitoring(wh, scope, q).region
-    return mon.trend_figure(v.months, v.unit["name"])
+    return mon.trend_figure(v.months, v.unit["name"], v.version.as_of)
 
 
 def _quality(wh, scope, q) -> dict:

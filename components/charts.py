@@ -4,8 +4,37 @@ from __future__ import annotations
 
 import pandas as pd
 
-from components.theme import BAD, MONTH_AXIS, SERIES, TYPE_COLOURS, figure
-from web.i18n import t
+from components.theme import BAD, MONTH_AXIS, MUTED, SERIES, TYPE_COLOURS, figure
+from web.i18n import fmt_to_date, t
+
+# A period still running (the as-of month or year) is drawn hatched and named "截至12月1日"
+# above it: its figures run to the data's date, and a month's new cases after one day
+# are not a collapse to zero.
+PARTIAL_PATTERN = {"shape": "/", "fillmode": "overlay", "fgcolor": "#ffffff",
+                   "fgopacity": 0.8, "size": 7, "solidity": 0.35}
+
+
+def partial_label(as_of) -> str:
+    """What a chart writes over a running period: "截至12月1日"."""
+    return fmt_to_date(as_of)
+
+
+def partial_annotation(x, label: str, colour: str = MUTED, y=None, yref: str = "y") -> dict:
+    """The note over the running period ``x`` of a chart: just above its bar or point
+    at ``y`` (on axis ``yref``), or above the plot when there is no ``y``."""
+    at = {"y": 1.0, "yref": "paper"} if y is None else {"y": y, "yref": yref}
+    # Right-aligned on the period: the note stays over the plot (and the axis range).
+    return {"x": x, **at, "xanchor": "right", "yanchor": "bottom", "text": label,
+            "showarrow": False,
+            "font": {"size": 11, "color": colour}, "bgcolor": "rgba(255,255,255,0.8)",
+            "name": "partial-period"}
+
+
+def partial_bars(n: int, last_partial: bool) -> dict:
+    """A bar trace's pattern: the last of ``n`` bars hatched when its period runs."""
+    if not last_partial or n == 0:
+        return {}
+    return {"pattern": {**PARTIAL_PATTERN, "shape": [""] * (n - 1) + ["/"]}}
 
 
 def _list(series: pd.Series, scale: float = 1.0) -> list:
@@ -37,10 +66,12 @@ def poverty_trend(years: pd.DataFrame, region_name: str) -> dict:
     })
 
 
-def monitoring_trend(year_end: pd.DataFrame, region_name: str) -> dict:
-    """Monitored households at each year's end by type (stacked), and those eliminated."""
+def monitoring_trend(year_end: pd.DataFrame, region_name: str, partial: str | None = None) -> dict:
+    """Monitored households at each year's end by type (stacked), and those eliminated;
+    the last year hatched and named (``partial``, "截至12月1日") while it runs."""
+    pattern = partial_bars(len(year_end), partial is not None)
     data = [{"type": "bar", "x": year_end["year"].tolist(), "y": _list(year_end[col]),
-             "name": t(key), "marker": {"color": colour},
+             "name": t(key), "marker": {"color": colour, **pattern},
              "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
             for col, key, colour in (("hh_type1", "overview.trend.type1", TYPE_COLOURS[0]),
                                      ("hh_type2", "overview.trend.type2", TYPE_COLOURS[1]),
@@ -51,25 +82,43 @@ def monitoring_trend(year_end: pd.DataFrame, region_name: str) -> dict:
                  "hovertemplate": "%{x}: %{y:,}<extra></extra>"})
     start, end = (int(year_end["year"].min()), int(year_end["year"].max())) \
         if len(year_end) else (2020, 2020)
+    top = float(year_end[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].fillna(0).sum()) \
+        if len(year_end) else None
     return figure(data, {
         "height": 340, "barmode": "stack",
         "title": {"text": t("overview.trend.monitoring", region=region_name, start=start,
                             end=end)},
-        "xaxis": {"dtick": 1},
+        # The years' range fixed: the running year's note must not widen it.
+        "xaxis": {"dtick": 1, "range": [start - 0.5, end + 0.5]},
         "yaxis": {"title": {"text": t("overview.trend.households")}, "tickformat": ",",
                   "rangemode": "tozero"},
+        "annotations": [partial_annotation(end + 0.4, partial, y=top)]
+        if partial and len(year_end) else [],
     })
 
 
-def series(x: list, y: list, title: str, bars: bool, percent: bool) -> dict:
-    """One indicator over time: bars by year, a line by month."""
-    trace = {"type": "bar", "marker": {"color": SERIES[0]}} if bars else \
-        {"type": "scatter", "mode": "lines", "line": {"color": SERIES[0], "width": 2}}
+def series(x: list, y: list, title: str, bars: bool, percent: bool,
+           partial: str | None = None) -> dict:
+    """One indicator over time: bars by year, a line by month; the last period hatched
+    (bars) or drawn as an open point (line) and named (``partial``) while it runs."""
+    running = partial is not None and len(x) > 0
+    if bars:
+        trace = {"type": "bar", "marker": {"color": SERIES[0],
+                                           **partial_bars(len(x), running)}}
+    else:
+        trace = {"type": "scatter", "mode": "lines+markers" if running else "lines",
+                 "line": {"color": SERIES[0], "width": 2},
+                 **({"marker": {"size": [0] * (len(x) - 1) + [9],
+                                "symbol": "circle-open", "line": {"width": 2}}}
+                    if running else {})}
     return figure([{**trace, "x": x, "y": y, "name": title}], {
         "height": 300, "showlegend": False, "title": {"text": title},
-        "xaxis": {"dtick": 1} if bars else MONTH_AXIS,
+        "xaxis": ({"dtick": 1, "range": [min(x) - 0.5, max(x) + 0.5]} if running else
+                  {"dtick": 1}) if bars else MONTH_AXIS,
         "yaxis": {"ticksuffix": "%" if percent else "", "tickformat": ",",
                   "rangemode": "tozero"},
+        "annotations": [partial_annotation(x[-1] + 0.4 if bars else x[-1], partial,
+                                           y=y[-1])] if running else [],
     })
 
 

@@ -1,7 +1,9 @@
 """Choropleth maps of a unit's children (dash-leaflet), with a legend and no tiles.
 
 Polygons for cities, counties and schematic townships; points for villages. Classes are
-the quantiles of the mapped values (5 classes at most) plus an explicit "no data" class.
+the quantiles of the mapped values (5 classes at most) at the precision the legend shows,
+plus an explicit "no data" class (or "not applicable", grey, when the indicator is not
+defined for the period).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dash import html
 
 from components.theme import NO_DATA
 from queries.indicators import Indicator
-from web.i18n import t
+from web.i18n import shown, t
 
 # ColorBrewer: YlOrRd for risk and poverty intensity, Blues for magnitudes (design.md).
 YLORRD = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
@@ -29,14 +31,23 @@ def palette(ind: Indicator) -> list[str]:
     return YLORRD if ind.good_when < 0 else BLUES
 
 
-def classes(values: pd.Series, n: int = 5, whole: bool = False) -> list[float]:
-    """Upper bounds of up to ``n`` quantile classes of the values that exist (whole
-    numbers for counts, so no class reads "0 – 0")."""
+def classes(values: pd.Series, n: int = 5, whole: bool = False,
+            digits: int | None = None) -> list[float]:
+    """Upper bounds of up to ``n`` quantile classes of the values that exist, as the
+    legend shows them (``digits`` decimals, whole numbers for counts).
+
+    Each bound is a value of the data rounded as shown, and bounds equal as shown are
+    one: no class reads "0.2% – 0.2%", and none is empty (its bound's own value is in
+    it, since ``class_of`` compares values as shown too)."""
     v = values.dropna().astype(float)
     if v.empty:
         return []
-    qs = np.quantile(v, np.linspace(0, 1, n + 1)[1:])
-    return [float(q) for q in np.unique(np.ceil(qs) if whole else qs)]
+    qs = np.quantile(v, np.linspace(0, 1, n + 1)[1:], method="inverted_cdf")
+    if whole:
+        digits = 0
+    if digits is None:
+        return [float(q) for q in np.unique(qs)]
+    return sorted({shown(q, digits) for q in qs})
 
 
 def class_colours(pal: list[str], bounds: list[float]) -> list[str]:
@@ -49,9 +60,12 @@ def class_colours(pal: list[str], bounds: list[float]) -> list[str]:
     return [pal[round(i * (len(pal) - 1) / (k - 1))] for i in range(k)]
 
 
-def class_of(value, bounds: list[float]) -> int | None:
+def class_of(value, bounds: list[float], digits: int | None = None) -> int | None:
+    """The class of a value (compared as shown, at ``digits`` decimals), or None."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return None
+    if digits is not None:
+        value = shown(value, digits)
     for i, b in enumerate(bounds):
         if value <= b + 1e-12:
             return i
@@ -61,7 +75,7 @@ def class_of(value, bounds: list[float]) -> int | None:
 def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator,
                        fmt, href) -> tuple[dict, list[float], list[str]]:
     """GeoJSON of the children with colour, tooltip and link; the class bounds; colours."""
-    bounds = classes(values[ind.column], whole=ind.kind == "count") if len(values) else []
+    bounds = classes(values[ind.column], digits=ind.digits) if len(values) else []
     colours = class_colours(palette(ind), bounds)
     by_code = values.set_index("code") if len(values) else pd.DataFrame()
     features = []
@@ -69,7 +83,7 @@ def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indica
         rec = by_code.loc[row.code] if row.code in by_code.index else None
         name = rec["name"] if rec is not None else row.code
         value = rec[ind.column] if rec is not None else None
-        k = class_of(value, bounds)
+        k = class_of(value, bounds, ind.digits)
         text = fmt(value)
         features.append({
             "type": "Feature", "geometry": json.loads(row.geojson),
@@ -103,16 +117,17 @@ def label_collection(fc: dict) -> dict:
 
 
 def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period: str,
-           schematic: bool) -> html.Div:
-    """The legend on the map: indicator, unit, period, classes, no data, schematic note."""
-    items, low = [], None
-    for b, c in zip(bounds, colours):
-        label = f"≤ {fmt(b)}" if low is None else f"{fmt(low)} – {fmt(b)}"
-        items.append(html.Div([html.Span(className="jz-swatch", style={"background": c}),
-                               label], className="jz-legend-item"))
-        low = b
+           schematic: bool, not_applicable: str | None = None) -> html.Div:
+    """The legend on the map: indicator, unit, period, classes, no data, schematic note.
+    ``not_applicable`` (why, "不适用：贫困线 2020 年后停用") replaces the classes: every
+    unit is grey."""
+    items = []
+    if not_applicable is None:
+        for label, c in zip(class_labels(bounds, fmt), colours):
+            items.append(html.Div([html.Span(className="jz-swatch", style={"background": c}),
+                                   label], className="jz-legend-item"))
     items.append(html.Div([html.Span(className="jz-swatch", style={"background": NO_DATA}),
-                           t("data.no_data")], className="jz-legend-item"))
+                           not_applicable or t("data.no_data")], className="jz-legend-item"))
     return html.Div(className="jz-legend", id="region-legend", children=[
         html.Div(t(ind.label_key), className="jz-legend-title"),
         html.Div(period, className="jz-legend-period"),
@@ -180,7 +195,7 @@ def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt
     names at the units' label points."""
     from components.theme import figure
 
-    bounds = classes(values[ind.column], whole=ind.kind == "count") if len(values) else []
+    bounds = classes(values[ind.column], digits=ind.digits) if len(values) else []
     colours = class_colours(palette(ind), bounds)
     labels = class_labels(bounds, fmt)
     by_code = values.set_index("code") if len(values) else pd.DataFrame()
@@ -189,7 +204,7 @@ def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt
     lat_mid = float(geometry["lat"].mean()) if len(geometry) else 35.0
     for row in geometry.itertuples(index=False):
         rec = by_code.loc[row.code] if row.code in by_code.index else None
-        k = class_of(rec[ind.column] if rec is not None else None, bounds)
+        k = class_of(rec[ind.column] if rec is not None else None, bounds, ind.digits)
         g = groups.setdefault(k, {"x": [], "y": []})
         geom = json.loads(row.geojson)
         if geom["type"] == "Point":

@@ -9,9 +9,20 @@ import numpy as np
 import pandas as pd
 from dash import html
 
+from components import charts
 from components.theme import MONTH_AXIS, SERIES, TYPE_COLOURS, figure
 from etl.codes import CODES
-from web.i18n import fmt_exact, fmt_month, fmt_pct, get_lang, t
+from web.i18n import (
+    fmt_day_month,
+    fmt_exact,
+    fmt_month,
+    fmt_number,
+    fmt_pct,
+    get_lang,
+    is_partial_month,
+    shown,
+    t,
+)
 
 YLORRD = [[0, "#ffffb2"], [0.25, "#fecc5c"], [0.5, "#fd8d3c"], [0.75, "#f03b20"],
           [1, "#bd0026"]]
@@ -62,7 +73,7 @@ def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dic
         row_z, row_t, row_c = [], [], []
         for risk, label in zip(risks, labels):
             c = cell.get((code, risk))
-            row_z.append(None if c is None or pd.isna(c.per_1000) else round(float(c.per_1000), 2))
+            row_z.append(None if c is None or pd.isna(c.per_1000) else shown(c.per_1000, 2))
             row_t.append(fmt_exact(c.hh_unresolved) if c is not None else "0")
             row_c.append([name, label])
         z.append(row_z)
@@ -86,8 +97,9 @@ def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dic
     })
 
 
-def calendar_figure(calendar: pd.DataFrame, metric: str, region: str) -> dict:
-    """Units below × months: new warnings, identifications or eliminations."""
+def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None) -> dict:
+    """Units below × months: new warnings, identifications or eliminations; the as-of
+    month (days 1 to ``as_of`` only) named over its column."""
     if calendar.empty:
         return figure([], {"height": 200, "title": {"text": t("data.no_data")}})
     # A plain numpy pivot: pandas' pivot_table costs ~15 ms per figure at this size.
@@ -96,9 +108,11 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str) -> dict:
     z = np.zeros((len(codes), len(months)), dtype=np.int64)
     np.add.at(z, (row, col), calendar[metric].fillna(0).to_numpy(dtype=np.int64))
     names = dict(zip(calendar["code"], calendar["name"]))
+    x = [f"{pd.Timestamp(m):%Y-%m}" for m in months]
+    running = as_of is not None and is_partial_month(pd.Timestamp(months[-1]), as_of)
     return figure([{
         "type": "heatmap", "z": z.tolist(),
-        "x": [f"{pd.Timestamp(m):%Y-%m}" for m in months], "y": [names[c] for c in codes],
+        "x": x, "y": [names[c] for c in codes],
         "colorscale": BLUES, "xgap": 1, "ygap": 1,
         "colorbar": {"title": {"text": t("unit.households")}, "thickness": 12},
         "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
@@ -108,15 +122,19 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str) -> dict:
         "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
         "xaxis": MONTH_AXIS,
         "yaxis": {"autorange": "reversed"},
+        "annotations": [{**charts.partial_annotation(x[-1], charts.partial_label(as_of)),
+                         "xanchor": "right"}] if running else [],
     })
 
 
 STAGES = [("warned", None), ("checked", "days_to_check"), ("identified", "days_to_identify"),
-          ("assisted", "days_to_assist"), ("eliminated", "days_to_eliminate")]
+          ("cleared", "days_to_clear"), ("assisted", "days_to_assist"),
+          ("eliminated", "days_to_eliminate")]
 
 
 def lifecycle(lc: dict) -> html.Div:
-    """warnings → home checks → identified → assisted → eliminated, with median days."""
+    """Warned households → home checks → identified or checked and not included →
+    assisted → eliminated, with median days, and how many still await a decision."""
     cards = []
     for stage, days in STAGES:
         n = lc.get(stage)
@@ -128,8 +146,10 @@ def lifecycle(lc: dict) -> html.Div:
             dmc.Text(t(f"mon.median.{stage}", days=_days(d)) if days else " ", size="xs",
                      c="dimmed")]))
     return html.Div([
-        dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="xs", children=cards),
-        dmc.Text(timely_note(lc), size="sm", mt="xs", id="mon-timely"),
+        dmc.SimpleGrid(cols={"base": 2, "sm": 3, "lg": 6}, spacing="xs", children=cards),
+        dmc.Text(t("mon.pending", n=fmt_exact(lc.get("pending"))), size="sm", mt="xs",
+                 id="mon-pending"),
+        dmc.Text(timely_note(lc), size="sm", id="mon-timely"),
     ], id="mon-lifecycle")
 
 
@@ -146,7 +166,7 @@ def _days(value) -> str:
         return "—"
     if isinstance(value, dt.timedelta):
         value = value.days
-    return f"{float(value):.0f}"
+    return fmt_number(float(value))
 
 
 def timely_figure(children: pd.DataFrame, region: str) -> dict:
@@ -165,9 +185,11 @@ def timely_figure(children: pd.DataFrame, region: str) -> dict:
     })
 
 
-def trend_figure(months: pd.DataFrame, region: str) -> dict:
+def trend_figure(months: pd.DataFrame, region: str, as_of=None) -> dict:
     """Monitored households by type (stacked), and new and eliminated this year against
-    the same months of the year before."""
+    the same months of the year before. The as-of month runs to ``as_of`` only: its bars
+    are hatched, its points open and the chart says "截至12月1日" over it (a month of a
+    few days is not a collapse)."""
     m = months.copy()
     m["month"] = pd.to_datetime(m["month"])
     last = m["month"].max()
@@ -175,17 +197,22 @@ def trend_figure(months: pd.DataFrame, region: str) -> dict:
     year_before = m[(m["month"] > last - pd.DateOffset(months=24))
                     & (m["month"] <= last - pd.DateOffset(months=12))]
     x = [f"{d:%Y-%m}" for d in this_year["month"]]
+    running = as_of is not None and len(x) > 0 and is_partial_month(last, as_of)
+    pattern = charts.partial_bars(len(x), running)
     data = [{"type": "bar", "x": x, "y": [int(v) for v in this_year[col]], "name": t(key),
-             "marker": {"color": colour}, "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
+             "marker": {"color": colour, **pattern},
+             "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
             for col, key, colour in (("hh_type1", "overview.trend.type1", TYPE_COLOURS[0]),
                                      ("hh_type2", "overview.trend.type2", TYPE_COLOURS[1]),
                                      ("hh_type3", "overview.trend.type3", TYPE_COLOURS[2]))]
     for col, key, colour, dash in (
             ("hh_new_identified", "mon.new", "#c62828", "solid"),
             ("hh_new_eliminated", "mon.eliminated", "#2e7d32", "solid")):
+        open_last = {"marker": {"symbol": ["circle"] * (len(x) - 1) + ["circle-open"],
+                                "size": [6] * (len(x) - 1) + [10]}} if running else {}
         data.append({"type": "scatter", "mode": "lines+markers", "x": x, "yaxis": "y2",
                      "y": [int(v) for v in this_year[col]], "name": t(key),
-                     "line": {"color": colour, "dash": dash}})
+                     "line": {"color": colour, "dash": dash}, **open_last})
         data.append({"type": "scatter", "mode": "lines", "x": x[-len(year_before):],
                      "yaxis": "y2", "y": [int(v) for v in year_before[col]],
                      "name": t(key) + t("mon.year_before"),
@@ -193,7 +220,12 @@ def trend_figure(months: pd.DataFrame, region: str) -> dict:
     peak = max((v for d in data if d.get("yaxis") == "y2" for v in d["y"]), default=0)
     return figure(data, {
         "height": 340, "barmode": "stack",
-        "title": {"text": t("mon.trend_title", region=region, month=fmt_month(last))},
+        "title": {"text": t("mon.trend_title", region=region, month=fmt_month(last)
+                            if not running else fmt_day_month(as_of))},
+        "annotations": [charts.partial_annotation(
+            x[-1], charts.partial_label(as_of),
+            y=float(this_year[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].sum()))]
+        if running else [],
         "xaxis": MONTH_AXIS,
         "yaxis": {"title": {"text": t("mon.monitored")}, "tickformat": ","},
         # Counts of households: whole-number ticks, not the left axis's grid divided up.
@@ -201,3 +233,17 @@ def trend_figure(months: pd.DataFrame, region: str) -> dict:
                    "showgrid": False, "rangemode": "tozero", "tickmode": "auto",
                    "tickformat": ",d", **({"dtick": 1} if peak <= 6 else {})},
     })
+
+
+def to_day_note(to_day: dict | None):
+    """A running month against the same days of the month before (equal spans): new
+    warned, identified and eliminated households. Nothing for a full month."""
+    if not to_day:
+        return None
+    span = f"{fmt_day_month(to_day['prev_from'])}–{fmt_day_month(to_day['prev_to'])}"
+    return dmc.Text(t("mon.to_day", date=fmt_day_month(to_day["to"]),
+                      days=(to_day["to"] - to_day["from"]).days + 1, prev=span,
+                      **{k: fmt_exact(to_day[k]) for k in (
+                          "warned", "identified", "eliminated", "warned_before",
+                          "identified_before", "eliminated_before")}),
+                    size="sm", c="dimmed", id="mon-to-day", px="xs")

@@ -12,7 +12,7 @@ from components import tables
 from components.kpi import Kpi
 from components.theme import SERIES, figure
 from queries.indicators import Indicator
-from web.i18n import fmt_exact, get_lang, t
+from web.i18n import fmt_exact, fmt_number, get_lang, t
 
 # The map's and the league's figure: issues per 1,000 households (a rise is bad).
 PER_1000 = Indicator("quality_per_1000", "per_1000", "month", "per1000", -1)
@@ -28,7 +28,7 @@ def _missing(v) -> bool:
 
 
 def fmt_rate(v) -> str:
-    return "—" if _missing(v) else f"{v:.2f}"
+    return "—" if _missing(v) else fmt_number(v, 2)
 
 
 def name_of(rec: dict) -> str:

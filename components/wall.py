@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from dash import dcc, html
 
-from components import maps
+from components import charts, maps
 from components import monitoring as mon
 from components.kpi import Kpi
 from components.overview import cards
@@ -33,9 +33,10 @@ from web.i18n import (
     fmt_count,
     fmt_date,
     fmt_exact,
-    fmt_month,
+    fmt_month_period,
     fmt_time_zoned,
     get_lang,
+    is_partial_month,
     t,
     zone_name,
 )
@@ -50,6 +51,7 @@ KPI_KEYS = ("pp_exited", "hh_monitored", "risk_eliminated_rate", "hh_below_monit
 # The indicators the map cycles through.
 MAP_INDICATORS = ("hh_unresolved_per_1000", "hh_monitored_per_1000", "risk_eliminated_rate",
                   "identification_timeliness")
+PER_1000 = INDICATORS["hh_unresolved_per_1000"]  # the ranking's figure
 
 pio.templates["jingzhun_wall"] = go.layout.Template(layout=go.Layout(
     font={"family": FONT_STACK, "size": MIN_FONT, "color": TEXT},
@@ -119,10 +121,10 @@ def _map_data(w: WallView) -> tuple[dict, list]:
     for key in MAP_INDICATORS:
         ind = INDICATORS[key]
         values = v.children[ind.column] if by_code is not None else pd.Series(dtype=float)
-        bounds = maps.classes(values, whole=ind.kind == "count")
+        bounds = maps.classes(values, digits=ind.digits)
         palette = maps.class_colours(maps.palette(ind), bounds)
         for code in v.geometry["code"]:
-            k = maps.class_of(by_code.at[code, ind.column], bounds) \
+            k = maps.class_of(by_code.at[code, ind.column], bounds, ind.digits) \
                 if by_code is not None and code in by_code.index else None
             colours.setdefault(code, []).append(palette[k] if k is not None else NO_DATA)
         legends.append(_legend(key, bounds, palette))
@@ -136,13 +138,10 @@ def _map_data(w: WallView) -> tuple[dict, list]:
 
 def _legend(key: str, bounds: list[float], colours: list[str]) -> html.Div:
     ind = INDICATORS[key]
-    items, low = [], None
-    for b, c in zip(bounds, colours):
-        label = f"≤ {fmt_value(ind, b)}" if low is None else \
-            f"{fmt_value(ind, low)} – {fmt_value(ind, b)}"
+    items = []
+    for label, c in zip(maps.class_labels(bounds, lambda b: fmt_value(ind, b)), colours):
         items.append(html.Div([html.Span(className="jz-wall-swatch", style={"background": c}),
                                label], className="jz-wall-legend-item"))
-        low = b
     items.append(html.Div([html.Span(className="jz-wall-swatch", style={"background": NO_DATA}),
                            t("data.no_data")], className="jz-wall-legend-item"))
     return html.Div([html.Div(t(ind.label_key), className="jz-wall-legend-title"), *items],
@@ -168,7 +167,7 @@ def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section
         layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(o["geojson"]),
                                        "properties": {}},
                                  style={"variable": "jz.wall.outline"}, interactive=False))
-    month = t("overview.period.month_end", month=fmt_month(w.region.month))
+    month = fmt_month_period(w.region.month, w.region.version.as_of)
     return panel("map", t("wall.map", region=w.region.unit["name"], period=month), [
         dl.Map(layers, bounds=bounds, className="jz-wall-map", trackViewport=False,
                attributionControl=False, zoomControl=False, dragging=False,
@@ -191,11 +190,25 @@ def trend_panel(w: WallView) -> html.Section:
              "line": {"width": 4, "color": colour}}
             for col, key, colour in (("hh_monitored", "wall.trend.monitored", WALL_SERIES[0]),
                                      ("hh_unresolved", "wall.trend.unresolved", WALL_SERIES[1]))]
-    fig = wall_figure(data, {
+    layout = {
         "margin": {"l": 96, "r": 24, "t": 48, "b": 48},
         "xaxis": {**MONTH_AXIS, "tickformat": "%Y-%m", "nticks": 5},
         "yaxis": {"tickformat": "~s", "rangemode": "tozero"},
-        "legend": {"x": 0, "xanchor": "left", "y": 1.02}})
+        "legend": {"x": 0, "xanchor": "left", "y": 1.02}}
+    as_of = w.region.version.as_of
+    if x and is_partial_month(m["month"].iloc[-1], as_of):
+        # The last month runs to the data's date: its point is of that day, and said so.
+        layout["xaxis"]["range"] = [x[0], x[-1]]  # no padding month for the marker
+        for trace in data:
+            trace["mode"], trace["cliponaxis"] = "lines+markers", False
+            trace["marker"] = {"size": [0] * (len(x) - 1) + [14], "symbol": "circle-open",
+                               "line": {"width": 3, "color": trace["line"]["color"]}}
+        top = data[0]["y"][-1]  # over the last point of the upper line (monitored)
+        layout["annotations"] = [{**charts.partial_annotation(
+            x[-1], charts.partial_label(as_of), MUTED, y=top), "xanchor": "right",
+            "bgcolor": "rgba(0,0,0,0)", "yshift": 6,
+            "font": {"size": MIN_FONT, "color": MUTED}}]
+    fig = wall_figure(data, layout)
     return panel("trend", t("wall.trend", region=w.region.unit["name"]),
                  _graph(fig, f"wall-trend-{w.region.unit['code']}"))
 
@@ -226,7 +239,7 @@ def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
     rows = [f'<li class="jz-wall-rank-row"><span class="jz-wall-rank-no">{i}</span>'
             f'<span class="jz-wall-rank-name">{_esc(str(row.name))}'
             f'<small>{_esc(str(row.parent_name))}</small></span>'
-            f'<span class="jz-wall-rank-value">{row.hh_unresolved_per_1000:.2f}</span>'
+            f'<span class="jz-wall-rank-value">{_esc(fmt_value(PER_1000, row.hh_unresolved_per_1000))}</span>'
             f'<span class="jz-wall-rank-count">{_esc(fmt_count(row.hh_unresolved))}</span></li>'
             for i, row in enumerate(w.ranking.itertuples(index=False), 1)]
     head = html.Div(className="jz-wall-rank-row jz-wall-rank-head", children=[
@@ -239,7 +252,8 @@ def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
     else:
         body = [head, html.Div(_html(_track(rows, "jz-wall-rank-track", 3, 8), "jz-wall-list"),
                                className="jz-wall-clip")]
-    return panel(area, t("wall.rank", region=w.region.unit["name"]), body)
+    period = fmt_month_period(w.region.month, w.region.version.as_of)
+    return panel(area, t("wall.rank", region=w.region.unit["name"], period=period), body)
 
 
 # ------------------------------------------------------------------ instructions
@@ -317,7 +331,7 @@ def matrix_panel(w: WallView) -> html.Section:
                           "thickness": 20, "tickfont": {"size": MIN_FONT, "color": MUTED}},
              "xgap": 2, "ygap": 2}
     layout = {k: v for k, v in fig["layout"].items() if k not in ("template", "height", "title")}
-    layout["margin"] = {"l": 140, "r": 24, "t": 16, "b": 150}
+    layout["margin"] = {"l": 140, "r": 24, "t": 16, "b": 200}  # long English risk names
     layout["xaxis"] = {**layout["xaxis"], "tickangle": -30}
     return panel("matrix", t("mon.matrix_title", region=w.region.unit["name"]),
                  _graph(wall_figure([trace], layout), f"wall-matrix-{w.region.unit['code']}"))

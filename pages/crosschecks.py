@@ -25,7 +25,7 @@ from queries.indicators import Indicator
 from queries.scope import current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_exact, get_lang, t
+from web.i18n import fmt_exact, fmt_number, get_lang, t
 
 dash.register_page(__name__, path_template="/crosschecks/<code>", name="crosschecks",
                    title="精准 · 数据比对", path="/crosschecks",
@@ -165,7 +165,7 @@ def _cases_grid(cases, names: dict[str, str], decided: dict[str, dict]) -> dag.A
             "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
             "check": names.get(r["check_id"], r["check_id"]), "members": r["members"] or "",
             "evidence": "" if r["threshold"] == 1.0 else
-            f"{r['value']:,.0f} / {r['threshold']:,.0f}",
+            f"{fmt_number(r['value'])} / {fmt_number(r['threshold'])}",
             "found_on": str(r["found_on"])[:10],
             "state": t(f"cc.state.{state}") if state else t("cc.state.open"),
             "task": f"[#{d['task_id']}](/tasks?task={d['task_id']})" if d.get("task_id") else "",

@@ -19,7 +19,7 @@ from queries.runner import WarehouseUnavailable
 from queries.scope import AccessDenied, RegionNotFound, current_scope
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_date, get_lang, t
+from web.i18n import fmt_date, fmt_number, get_lang, t
 
 dash.register_page(__name__, path_template="/household/<household_id>", name="household",
                    title="精准 · 户详情")
@@ -34,8 +34,20 @@ def _label(domain: str, code) -> str:
     return table.get(key, ("—", "—"))[lang]
 
 
+def _status(r: dict) -> str:
+    """在户, or the day and reason the person left the household (dated membership)."""
+    left = r.get("left_date")
+    if left is None or pd.isna(left):
+        return t("hhd.present")
+    return t("hhd.left", date=fmt_date(pd.Timestamp(left).date()),
+             reason=_label("member_leave", r.get("left_reason")))
+
+
 def members_table(members: pd.DataFrame):
-    rows = [{"name": r["name"], "relation": _label("relation", r["relation"]),
+    if "left_date" in members.columns:  # current members first, then those who left
+        members = members.assign(_gone=members["left_date"].notna()).sort_values(
+            "_gone", kind="stable")
+    rows = [{"status": _status(r), "name": r["name"], "relation": _label("relation", r["relation"]),
              "sex": _label("sex", r["sex"]), "age": int(r["age"]),
              "id_number": r["id_number"], "health": _label("health", r["health"]),
              "labour": _label("labour", r["labour"]),
@@ -44,8 +56,8 @@ def members_table(members: pd.DataFrame):
              "insured": "✓" if r["medical_insurance"] else "✗"}
             for r in members.to_dict("records")]
     cols = [{"field": f, "headerName": t(f"hhd.col.{f}"), "flex": 1, "sortable": False}
-            for f in ("name", "relation", "sex", "age", "id_number", "health", "labour",
-                      "education", "migrant_months", "insured", "phone")]
+            for f in ("name", "status", "relation", "sex", "age", "id_number", "health",
+                      "labour", "education", "migrant_months", "insured", "phone")]
     for c in cols:
         if c["field"] in ("id_number", "phone"):
             c["cellClass"] = "jz-masked"
@@ -84,9 +96,9 @@ def risk_score(risk: dict | None, names: dict[str, str]):
         return None
     factors = json.loads(risk["factors"] or "[]")
     return dmc.Alert(color="orange", variant="light", mb="sm", id="hhd-score", children=[
-        dmc.Text(t("hhd.score", score=f"{risk['score']:.1f}"), fw=700),
+        dmc.Text(t("hhd.score", score=fmt_number(risk["score"], 1)), fw=700),
         dmc.Text(t("list.sep").join(t("hhd.factor", rule=names.get(f["rule"], f["rule"]),
-                             weight=f"{f['weight']:.2f}") for f in factors), size="sm")])
+                             weight=fmt_number(f["weight"], 2)) for f in factors), size="sm")])
 
 
 def household_status(h: dict) -> str:

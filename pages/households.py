@@ -12,6 +12,7 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
 from components import messages
+from components.region import month_options
 from components.shell import breadcrumb
 from components.tables import GRID_THEME, locale_text
 from etl.codes import CODES
@@ -20,7 +21,14 @@ from queries import api
 from queries import households as hl
 from queries.scope import current_scope, raise_for_region
 from web import context
-from web.i18n import fmt_exact, fmt_month, get_lang, t
+from web.i18n import (
+    fmt_exact,
+    fmt_month_period,
+    fmt_to_date,
+    fmt_year_period,
+    get_lang,
+    t,
+)
 
 dash.register_page(__name__, path_template="/households/<code>", name="households",
                    title="精准 · 户列表", path="/households",
@@ -78,6 +86,16 @@ def columns() -> list[dict]:
     ]
 
 
+def list_period(q: hl.ListQuery, version: api.DataVersion) -> str:
+    """The moment the list's households are counted at: a year's end, a month's end, or
+    the data's date (the whole registry, and a year or month still running)."""
+    if q.preset in MONTH_PRESETS:
+        return fmt_month_period(q.month, version.as_of)
+    if q.preset == "all":
+        return fmt_to_date(version.as_of)
+    return fmt_year_period(q.year, version.as_of)
+
+
 def rows(df, labels: dict) -> list[dict]:
     out = []
     for rec in df.to_dict("records"):
@@ -119,9 +137,8 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
                            display="none" if preset in MONTH_PRESETS or preset == "all"
                            else "block"),
                 dmc.Select(id="hh-month", label=t("region.month"), value=state["month"],
-                           w=130, allowDeselect=False,
-                           data=[{"value": mm.strftime("%Y-%m"), "label": fmt_month(mm)}
-                                 for mm in reversed(api.months(version))],
+                           w=190, allowDeselect=False,
+                           data=month_options(api.months(version), version.as_of),
                            display="block" if preset in MONTH_PRESETS else "none"),
                 html.A(dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv"),
                 html.A(dmc.Button(t("hh.export_xlsx"), variant="light"), id="hh-export-xlsx"),
@@ -172,7 +189,7 @@ def get_rows(request, state):
               "month": q.month.strftime("%Y-%m"),
               "filter": json.dumps(request.get("filterModel") or {}),
               "sort": json.dumps(request.get("sortModel") or [])}
-    count_text = t("hh.count", n=fmt_exact(n))
+    count_text = t("hh.count", n=fmt_exact(n), period=list_period(q, version))
     if n > hl.EXPORT_CAP:
         # No link to follow: the buttons say why on the page (the route refuses too).
         count_text += " · " + t("hh.export_cap", cap=fmt_exact(hl.EXPORT_CAP))

@@ -18,7 +18,7 @@ from ops.users import STAFF_ROLES
 from queries import api, indicators
 from queries.scope import current_scope, raise_for_region
 from web import context
-from web.i18n import fmt_exact, t
+from web.i18n import fmt_date, fmt_exact, t
 
 dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
                    title="精准 · 风险监测", path="/monitoring",
@@ -50,17 +50,23 @@ def layout(code: str | None = None, **_):
     cards = [region_view.card_for(v, indicators.INDICATORS[k]) for k in
              ("hh_unresolved", "hh_unresolved_per_1000", "identification_timeliness",
               "risk_eliminated_rate")]
+    # Rule hits (预警线索) and the households they concern, counted apart; the warned
+    # households of the procedure (预警户) are the lifecycle's.
+    w = mv.warnings
     cards.append(kpi.Kpi(key="warnings_overdue", label=t("mon.warnings_overdue"),
-                         value=fmt_exact(mv.warnings["overdue"]), unit=t("unit.warnings"),
-                         note=t("mon.warnings_undecided", n=fmt_exact(mv.warnings["undecided"])),
-                         good_when=-1, period=t("data.as_of", date=v.version.as_of.isoformat())))
+                         value=fmt_exact(w["overdue"]), unit=t("unit.warnings"),
+                         note=t("mon.warnings_undecided", n=fmt_exact(w["undecided"]),
+                                households=fmt_exact(w["overdue_households"]),
+                                undecided_households=fmt_exact(w["undecided_households"])),
+                         good_when=-1, period=t("data.as_of", date=fmt_date(v.version.as_of))))
     units = v.children[["code", "name"]]
     name = v.map_parent["name"]
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, href),
         dmc.Group(justify="space-between", mb="sm", children=[
             dmc.Title(t("mon.title", region=v.unit["name"]), order=2, id="mon-title"),
-            dcc.Link(dmc.Button(t("mon.to_warnings", n=fmt_exact(mv.warnings["undecided"])),
+            dcc.Link(dmc.Button(t("mon.to_warnings", n=fmt_exact(w["undecided"]),
+                                  households=fmt_exact(w["undecided_households"])),
                                 color="red", variant="light"),
                      href=f"/warnings?unit={v.unit['code']}", id="mon-warnings-link"),
         ]),
@@ -93,16 +99,18 @@ def layout(code: str | None = None, **_):
                 withBorder=True, p="xs", children=dmc.Tabs(value=CALENDAR[0], children=[
                     dmc.TabsList([dmc.TabsTab(t(f"mon.tab.{m}"), value=m) for m in CALENDAR]),
                     *[dmc.TabsPanel(with_png(dcc.Graph(
-                        figure=view.calendar_figure(mv.calendar, m, name), config=GRAPH_CONFIG),
+                        figure=view.calendar_figure(mv.calendar, m, name, v.version.as_of),
+                        config=GRAPH_CONFIG),
                         f"mon-calendar-{m}", region=code), value=m) for m in CALENDAR]]))),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
                 withBorder=True, p="xs", children=with_png(dcc.Graph(
                     figure=view.timely_figure(v.children, name), config=GRAPH_CONFIG),
                     "mon-timely", region=code))),
         ]),
-        dmc.Paper(withBorder=True, p="xs", mt="md", children=with_png(dcc.Graph(
-            figure=view.trend_figure(v.months, v.unit["name"]), config=GRAPH_CONFIG),
-            "mon-trend", region=code)),
+        dmc.Paper(withBorder=True, p="xs", mt="md", children=[with_png(dcc.Graph(
+            figure=view.trend_figure(v.months, v.unit["name"], v.version.as_of),
+            config=GRAPH_CONFIG), "mon-trend", region=code),
+            view.to_day_note(mv.to_day)]),
     ])
 
 

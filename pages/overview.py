@@ -17,7 +17,7 @@ from ops.users import STAFF_ROLES
 from queries import api
 from queries.scope import current_scope
 from web import context
-from web.i18n import fmt_month, t
+from web.i18n import t
 
 dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
                    nav={"label": "nav.overview", "roles": STAFF_ROLES, "order": 0})
@@ -29,8 +29,7 @@ def href(code: str) -> str:
 
 def _content(ov: api.Overview):
     return (kpi.grid(view.cards(ov)), view.poverty_figure(ov), view.monitoring_figure(ov),
-            view.children_table(ov, href),
-            t("overview.children.title", year=ov.year, month=fmt_month(ov.month)))
+            view.children_table(ov, href), view.children_title(ov))
 
 
 def layout(region: str | None = None, year: str | None = None, **_):

@@ -7,7 +7,7 @@ URL; the page is rebuilt from it, through the gate, every time.
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import dash
 import dash_mantine_components as dmc
@@ -47,24 +47,31 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
     if year is None and ind.poverty_era:
         year = indicators.POVERTY_ERA_DEFAULT_YEAR
     try:
-        v = api.region_view(context.warehouse(), scope, code, year, month)
+        v = api.region_view(context.warehouse(), scope, code, year, month, period=ind.period)
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
-    month_s = v.month.strftime("%Y-%m")
+    # The URL keeps both controls' values: the indicator's own period is the view's, the
+    # other one stays as the URL had it (the view took the matching month or year).
+    url_year = v.year if ind.period == "year" else api.parse_year(year, v.version)
+    url_month = v.month if ind.period == "month" else api.parse_month(month, v.version)
+    month_s = url_month.strftime("%Y-%m")
 
     def link(c: str) -> str:
-        return href(c, ind.key, v.year, month_s)
+        return href(c, ind.key, url_year, month_s)
 
-    fmt = lambda x: view.fmt_value(ind, x)  # noqa: E731
-    fc, bounds, colours = maps.feature_collection(v.geometry, v.children, ind, fmt, link)
+    fmt = lambda x: view.fmt_value(ind, x, year=v.year if ind.period == "year" else None)  # noqa: E731
+    fc, bounds, colours = maps.feature_collection(v.geometry, view.map_values(v, ind), ind,
+                                                  fmt, link)
     schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
-    legend = maps.legend(ind, bounds, colours, fmt, view.period_label(ind, v), schematic)
+    legend = maps.legend(ind, bounds, colours, fmt, view.period_label(ind, v), schematic,
+                         not_applicable=None if view.applies(v, ind)
+                         else view.not_applicable_note(ind))
     points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
     the_map = maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
                               v.map_parent["code"], title=t(
                                   "map.export_title", region=v.map_parent["name"],
                                   indicator=t(ind.label_key), period=view.period_label(ind, v)))
-    params = {"region": v.unit["code"], "year": v.year, "month": month_s}
+    params = {"region": v.unit["code"], "year": url_year, "month": month_s}
     options = [{"value": k, "label": t(i.label_key)} for k, i in indicators.INDICATORS.items()]
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, link),
@@ -73,12 +80,12 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
             dmc.Group(gap="xs", align="flex-end", children=[
                 dmc.Select(id="region-indicator", label=t("region.indicator"), data=options,
                            value=ind.key, w=230, allowDeselect=False),
-                dmc.Select(id="region-year", label=t("overview.year"), value=str(v.year),
+                dmc.Select(id="region-year", label=t("overview.year"), value=str(url_year),
                            data=[str(y) for y in reversed(v.version.years())], w=100,
                            allowDeselect=False, display="block" if ind.period == "year"
                            else "none"),
                 dmc.Select(id="region-month", label=t("region.month"), value=month_s,
-                           data=view.month_options(api.months(v.version)), w=130,
+                           data=view.month_options(api.months(v.version), v.version.as_of), w=190,
                            allowDeselect=False, display="block" if ind.period == "month"
                            else "none"),
                 dcc.Link(dmc.Button(t("region.households"), variant="light"),
@@ -86,7 +93,7 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
             ]),
         ]),
         dcc.Store(id="region-code", data=v.unit["code"]),
-        dcc.Store(id="region-url", data=href(v.unit["code"], ind.key, v.year, month_s)),
+        dcc.Store(id="region-url", data=href(v.unit["code"], ind.key, url_year, month_s)),
         dmc.Grid(gutter="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=[
@@ -141,8 +148,13 @@ def change_view(indicator, year, month, code, current=None):
     raise_for_region(current_scope(), code)
     ind = indicators.get(indicator)
     version = api.data_version(context.warehouse())
-    target = href(code, ind.key, api.parse_year(year, version),
-                  api.parse_month(month, version).strftime("%Y-%m"))
+    year = api.parse_year(year, version)
+    # Switching to an indicator not defined for the year shown (poverty incidence after
+    # 2020) opens it on its last poor year rather than on a map of "不适用".
+    shown_before = parse_qs(urlparse(str(current or "")).query).get("indicator", [""])[0]
+    if ind.key != shown_before and not ind.applies(year):
+        year = indicators.POVERTY_ERA_DEFAULT_YEAR
+    target = href(code, ind.key, year, api.parse_month(month, version).strftime("%Y-%m"))
     return dash.no_update if target == current else target
 
 

@@ -1,5 +1,6 @@
-"""The warning queue (/warnings?unit=<code>&rule=<id>): early warnings not yet decided,
-oldest first, those waiting more than 15 days marked overdue. Each becomes a
+"""The alert queue (/warnings?unit=<code>&rule=<id>): rule hits (预警线索) not yet handled,
+oldest first, those waiting more than 15 days marked overdue (a household entering the
+procedure, 预警户, is the monitoring page's lifecycle). Each becomes a
 verification instruction in one click; decided warnings show their outcome."""
 
 from __future__ import annotations
@@ -26,9 +27,9 @@ from queries import api
 from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_exact, fmt_time, get_lang, t, with_zone
+from web.i18n import fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
 
-dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警",
+dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警线索",
                    nav={"label": "nav.warnings", "roles": STAFF_ROLES, "order": 27})
 
 OVERDUE_DAYS = 15
@@ -49,9 +50,9 @@ def queue_rows(df, names: dict[str, str]) -> list[dict]:
             "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
             "rule": names.get(r["rule_id"], r["rule_id"]),
             "risk": CODES["risk"][int(r["risk_type"])][lang],
-            "evidence": "✓" if flag else f"{r['value']:,.0f} / {r['threshold']:,.0f}",
+            "evidence": "✓" if flag else f"{fmt_number(r['value'])} / {fmt_number(r['threshold'])}",
             "score": None if r["score"] != r["score"] else float(r["score"]),
-            "factors": t("list.sep").join(f"{names.get(f['rule'], f['rule'])} {f['weight']:.2f}"
+            "factors": t("list.sep").join(f"{names.get(f['rule'], f['rule'])} {fmt_number(f['weight'], 2)}"
                                 for f in json.loads(r["factors"] or "[]")),
             "action": t("warn.to_instruction"),
         })
@@ -123,8 +124,12 @@ def counts_text(wh, scope, code: str, decisions: dict, shown: int) -> str:
     counts = wh.run("warning_counts", scope, unit_prefix=prefix_of(code),
                     decided=list(decisions), as_of=api.data_version(wh).as_of).iloc[0]
     return t("warn.counts", undecided=fmt_exact(counts["undecided"]),
-             overdue=fmt_exact(counts["overdue"]), shown=fmt_exact(shown),
-             identified=fmt_exact(counts["identified_after"]))
+             households=fmt_exact(counts["undecided_households"]),
+             overdue=fmt_exact(counts["overdue"]),
+             overdue_households=fmt_exact(counts["overdue_households"]),
+             shown=fmt_exact(shown), handled=fmt_exact(counts["handled"]),
+             identified=fmt_exact(counts["identified_after"]),
+             cleared=fmt_exact(counts["cleared_after"]))
 
 
 def layout(unit: str | None = None, rule: str | None = None, **_):

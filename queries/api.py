@@ -156,10 +156,15 @@ class RegionView:
 
 
 def region_view(wh: Warehouse, scope: Scope, code: str, year, month,
-                breakdowns: bool = True) -> RegionView:
+                breakdowns: bool = True, period: str | None = None) -> RegionView:
     """Everything the region page shows for one unit and period (the breakdowns by
-    cause, risk and channel only when asked for)."""
-    plan = _RegionPlan.make(wh, scope, code, year, month, breakdowns)
+    cause, risk and channel only when asked for).
+
+    ``period`` ("year" or "month", the indicator's) makes the view of one moment: a
+    year's view takes the month that ends it (December, or the as-of month), a month's
+    view its year, so that every figure of the page's table is of the period in its
+    title. Without it the year and the month are taken as given."""
+    plan = _RegionPlan.make(wh, scope, code, year, month, breakdowns, period)
     return plan.view(wh.run_many(scope, plan.queries))
 
 
@@ -177,10 +182,14 @@ class _RegionPlan:
 
     @classmethod
     def make(cls, wh: Warehouse, scope: Scope, code: str, year, month,
-             breakdowns: bool) -> _RegionPlan:
+             breakdowns: bool, period: str | None = None) -> _RegionPlan:
         unit = region(wh, scope, code)
         version = data_version(wh)
         year, month = parse_year(year, version), parse_month(month, version)
+        if period == "year":
+            month = version.month_for_year(year)  # may precede monitoring (no figures)
+        elif period == "month":
+            year = month.year
         # A village has no units below: its map shows the villages of its township.
         map_code = code
         if int(unit["level"]) == 5 and scope.contains(unit["parent_code"]):
@@ -282,29 +291,54 @@ class MonitoringView:
     matrix: pd.DataFrame  # unit below × risk type: hh_unresolved, per_1000
     lifecycle: dict  # counts and median days per stage
     calendar: pd.DataFrame  # unit below × month: new warned, identified, eliminated
-    warnings: dict  # warning counts of the unit (undecided, overdue, ...)
+    warnings: dict  # rule hits of the unit and their households (undecided, overdue, ...)
+    # New warned, identified and eliminated households in days 1..D of a running as-of
+    # month and the same days of the month before (with the spans); None for a full month.
+    to_day: dict | None = None
+
+
+def equal_spans(as_of: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
+    """Days 1..D of the as-of month and days 1..D of the month before (cut at its last
+    day): the spans a running month is compared over."""
+    start = as_of.replace(day=1)
+    prev_start = (start - dt.timedelta(days=1)).replace(day=1)
+    prev_end = min(prev_start + dt.timedelta(days=as_of.day - 1),
+                   start - dt.timedelta(days=1))
+    return start, as_of, prev_start, prev_end
 
 
 def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
                     months_back: int = 24) -> MonitoringView:
     """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
+    from queries.indicators import is_partial_month
     from queries.scope import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     since = dt.date(plan.month.year - (months_back // 12), plan.month.month, 1)
     unit_prefix, parent = prefix_of(code), plan.map_parent["code"]
-    r = wh.run_many(scope, {
+    as_of = plan.version.as_of
+    queries = {
         **plan.queries,
         "matrix": ("risk_matrix", {"code": parent, "year": plan.year}),
         "lifecycle": ("lifecycle", {"unit_prefix": unit_prefix}),
         "calendar": ("children_months", {"code": parent, "since": since}),
         "warnings": ("warning_counts", {"unit_prefix": unit_prefix, "decided": decided,
-                                        "as_of": plan.version.as_of}),
-    })
+                                        "as_of": as_of}),
+    }
+    spans = equal_spans(as_of) if is_partial_month(plan.month, as_of) else None
+    if spans:
+        queries["to_day"] = ("flows_to_day", {"unit_prefix": unit_prefix,
+                                              **dict(zip(("day_from", "day_to", "prev_from",
+                                                          "prev_to"), spans))})
+    r = wh.run_many(scope, queries)
+    to_day = None
+    if spans:
+        to_day = {**r["to_day"].iloc[0].to_dict(), "from": spans[0], "to": spans[1],
+                  "prev_from": spans[2], "prev_to": spans[3]}
     return MonitoringView(
         region=plan.view(r), matrix=r["matrix"],
         lifecycle=r["lifecycle"].iloc[0].to_dict(), calendar=r["calendar"],
-        warnings=r["warnings"].iloc[0].to_dict())
+        warnings=r["warnings"].iloc[0].to_dict(), to_day=to_day)
 
 
 def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> pd.DataFrame:

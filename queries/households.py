@@ -43,7 +43,9 @@ PRESETS = {
     "unresolved": "identify_date < $month_end "
                   "and (eliminate_date is null or eliminate_date >= $month_end)",
     "eliminated": "eliminate_date < $month_end",
-    "pending": "warning_date < $month_end and (identify_date is null or identify_date >= $month_end)",
+    # 待认定: warned, neither identified nor checked and not included by the month's end.
+    "pending": "warning_date < $month_end and (identify_date is null or identify_date >= $month_end) "
+               "and not coalesce(check_result = 2 and check_date < $month_end, false)",
     "below_line": "household_id in (select household_id from household_below_line "
                   "where year = $year)",
 }

@@ -7,6 +7,7 @@ export all read the same figure.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -22,15 +23,31 @@ class Indicator:
     household_filter: str | None = None
     # Poverty-era indicators (registered poverty, 2014-2020): nothing to show after 2020.
     poverty_era: bool = False
+    # The last year the indicator is defined for (poverty incidence: the poverty line
+    # ended with 2020); after it the figure is "not applicable", never 0.
+    until_year: int | None = None
 
     @property
     def label_key(self) -> str:
         return f"indicator.{self.key}"
 
+    @property
+    def digits(self) -> int:
+        """Decimals of the value as shown (a ratio shows as a percentage with one)."""
+        return {"ratio": 3, "per1000": 2}.get(self.kind, 0)
+
+    def applies(self, year: int | None) -> bool:
+        """False for a year the indicator is not defined for (incidence after 2020)."""
+        return self.until_year is None or year is None or int(year) <= self.until_year
+
+
+# The national poverty line's last year: poverty incidence is not defined after it.
+POVERTY_LINE_LAST_YEAR = 2020
 
 INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator("hh_monitored_per_1000", "hh_monitored_per_1000", "month", "per1000", -1),
-    Indicator("poverty_incidence", "poverty_incidence", "year", "ratio", -1, poverty_era=True),
+    Indicator("poverty_incidence", "poverty_incidence", "year", "ratio", -1, poverty_era=True,
+              until_year=POVERTY_LINE_LAST_YEAR),
     Indicator("pp_not_exited", "pp_not_exited", "year", "count", -1, "unit.people",
               poverty_era=True),
     Indicator("hh_not_exited", "hh_not_exited", "year", "count", -1, "unit.households",
@@ -62,3 +79,25 @@ MONTH_COLUMNS = sorted({i.column for i in INDICATORS.values() if i.period == "mo
 def get(key: str | None) -> Indicator:
     """The indicator ``key``, or the default for anything unknown."""
     return INDICATORS.get(key or "", INDICATORS[DEFAULT])
+
+
+def as_date(d) -> dt.date:
+    """A date from a date, a datetime, a pandas Timestamp or ISO text."""
+    if isinstance(d, str):
+        return dt.date.fromisoformat(d[:10])
+    if hasattr(d, "date") and callable(d.date):  # datetime, pandas Timestamp
+        return d.date()
+    return d
+
+
+def is_partial_month(month, as_of) -> bool:
+    """The month of the data's date, unless that date is the month's last day: its
+    figures run to ``as_of`` only (stocks on that day, flows from day 1 to it)."""
+    m, a = as_date(month), as_date(as_of)
+    return (m.year, m.month) == (a.year, a.month) and (a + dt.timedelta(days=1)).day != 1
+
+
+def is_partial_year(year: int, as_of) -> bool:
+    """The year of the data's date, unless that date is 31 December."""
+    a = as_date(as_of)
+    return int(year) == a.year and (a.month, a.day) != (12, 31)

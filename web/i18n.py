@@ -2,6 +2,11 @@
 
 Every piece of UI text comes from ``CATALOG``; a key missing from a language falls back
 to Chinese, and a missing key altogether shows the key (and fails the catalog test).
+
+This is also the one place figures are rounded for people: half up at the shown
+precision (7.055万 reads 7.06万; Python's round() and f-strings round half to even and
+on the binary value, 7.0549999...), and a value or change that rounds to zero is zero,
+never "-0.0" (``rounded``). Period labels ("2019 年末", "截至12月1日") are built here too.
 """
 
 from __future__ import annotations
@@ -9,10 +14,13 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import numbers
+from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
 from ops import clock
+from queries.indicators import as_date, is_partial_month, is_partial_year  # noqa: F401
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -25,17 +33,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "nav.overview": "总览",
         "nav.menu": "导航菜单",
         "nav.monitoring": "风险监测",
-        "nav.warnings": "预警处置",
+        "nav.warnings": "预警线索处置",
         "unit.warnings": "条",
-        "warning.err.decided": "该预警已有处理结果，不能重复处理。",
-        "warning.err.not_found": "该预警不存在或不在您的辖区内。",
+        "warning.err.decided": "该预警线索已有处置结果，不能重复处置。",
+        "warning.err.not_found": "该预警线索不存在或不在您的辖区内。",
         "list.sep": "；",
         "map.tooltip": "{name}：{value}",
         "warning.err.reason": "请填写核实后不纳入监测的理由。",
         "mon.title": "{region} 返贫致贫风险监测",
-        "mon.to_warnings": "待处置预警 {n} 条",
-        "mon.warnings_overdue": "超过 15 天未处置的预警",
-        "mon.warnings_undecided": "待处置 {n} 条",
+        "mon.to_warnings": "待处置预警线索 {n} 条（涉及 {households} 户）",
+        "mon.warnings_overdue": "超过 15 天未处置的预警线索",
+        "mon.warnings_undecided": "涉及 {households} 户；待处置共 {n} 条（{undecided_households} 户）",
         "mon.per_1000": "户/千人",
         "mon.matrix_title": "{region} 下级单位 × 风险类型（风险未消除户，每千人）",
         "mon.matrix_hover": "%{text} 户，每千人 %{z}",
@@ -43,11 +51,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.cell": "{unit} · {risk}：风险未消除 {n} 户",
         "mon.identified_on": "纳入监测日期",
         "mon.lifecycle": "{region} 监测帮扶全过程",
-        "mon.stage.warned": "预警",
+        "mon.stage.warned": "预警户",
         "mon.stage.checked": "入户核实",
         "mon.stage.identified": "认定纳入监测",
         "mon.stage.assisted": "落实帮扶",
         "mon.stage.eliminated": "风险消除",
+        "mon.stage.cleared": "核实未纳入",
+        "mon.to_day": "本月截至{date}（{days} 天）：新增预警户 {warned} 户、新纳入监测 {identified} 户、风险消除 {eliminated} 户；上月同期（{prev}）：{warned_before} 户、{identified_before} 户、{eliminated_before} 户。",
+        "mon.median.cleared": "预警后中位 {days} 天",
+        "mon.pending": "待认定 {n} 户（已预警，尚未纳入监测或核实未纳入）",
         "mon.median.checked": "预警后中位 {days} 天",
         "mon.median.identified": "预警后中位 {days} 天",
         "mon.median.assisted": "认定后中位 {days} 天",
@@ -55,7 +67,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.median.warned": "",
         "mon.timely": "15 天内识别认定：{rate}（{n} / {of} 户）",
         "mon.timely_title": "{region} 下级单位识别及时率（15 天内）",
-        "mon.tab.hh_new_warned": "新增预警",
+        "mon.tab.hh_new_warned": "新增预警户",
         "mon.tab.hh_new_identified": "新纳入监测",
         "mon.tab.hh_new_eliminated": "风险消除",
         "mon.calendar.hh_new_warned": "{region} 各月新增预警户数",
@@ -67,13 +79,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.new": "新纳入监测",
         "mon.eliminated": "风险消除",
         "mon.year_before": "（上年同期）",
-        "warn.title": "{region} 预警处置",
+        "warn.title": "{region} 预警线索处置",
         "warn.all_rules": "全部预警规则",
-        "warn.counts": "待处置 {undecided} 条（其中超过 15 天 {overdue} 条），下表按时间先后列出最早的 {shown} 条；另有 {identified} 条预警后已纳入监测。",
+        "warn.counts": "待处置预警线索 {undecided} 条（涉及 {households} 户），其中超过 15 天 {overdue} 条（{overdue_households} 户）；下表按时间先后列出最早的 {shown} 条。已处置 {handled} 条：其中 {identified} 条的户已纳入监测，{cleared} 条的户核实后不纳入。",
         "warn.to_instruction": "转交核实",
         "warn.done": "已生成核实指令 #{id}，交{unit}办理。",
-        "warn.decided": "已处置预警（{n} 条）",
-        "warn.col.warned_on": "预警日期",
+        "warn.decided": "本平台已处置的预警线索（{n} 条）",
+        "warn.col.warned_on": "线索日期",
         "warn.col.days": "已等待(天)",
         "warn.col.rule": "预警规则",
         "warn.col.risk": "风险类型",
@@ -123,7 +135,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "task.status.closed": "已办结",
         "task.status.draft": "未交办",
         "task.type.meeting_decision": "会议决定事项",
-        "task.type.alert_verification": "预警核实",
+        "task.type.alert_verification": "预警线索核实",
         "task.type.crosscheck_doubt": "比对疑点核查",
         "task.type.data_correction": "数据整改",
         "task.type.other": "其他",
@@ -148,7 +160,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "dispatch.agenda": "会议议程",
         "dispatch.agenda.empty": "暂无需要研究的事项。",
         "dispatch.agenda.unit": "{name}：风险未消除 {n} 户，风险消除率 {rate}",
-        "dispatch.agenda.warning": "新预警：{place} {head} 户，待入户核实",
+        "dispatch.agenda.warning": "待认定预警户：{place} {head} 户，待核实认定",
         "dispatch.assign": "交办",
         "dispatch.map_title": "{region} 督办事项分布",
         "dispatch.now": "当前",
@@ -169,8 +181,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "dispatch.meeting_saved": "会议已记录，{n} 项决定已交办。",
         "tpl.unit.title": "督促{name}加快风险消除",
         "tpl.unit.content": "{name}风险未消除 {n} 户。请于 {deadline} 前逐户落实帮扶措施，符合条件的及时消除风险，并反馈办理情况。",
-        "tpl.warning.title": "核实{place}{head}户返贫风险预警",
-        "tpl.warning.content": "{place}{head}户（户编号 {no}）出现返贫致贫风险预警。请 15 日内完成入户核实、村级评议和乡镇审核，符合条件的纳入监测并落实帮扶。",
+        "tpl.warning.title": "核实{place}{head}户返贫致贫风险预警线索",
+        "tpl.warning.content": "{place}{head}户（户编号 {no}）出现返贫致贫风险预警线索。请 15 日内完成入户核实、村级评议和乡镇审核，符合条件的纳入监测并落实帮扶。",
         "task.err.invalid": "输入有误，请按提示修改。",
         "task.err.not_object": "请求内容应为一个 JSON 对象。",
         "task.err.title_empty": "标题不能为空。",
@@ -236,7 +248,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "hh.preset.eliminated": "风险已消除户",
         "hh.preset.pending": "待认定户",
         "hh.preset.below_line": "低于监测线户",
-        "hh.count": "共 {n} 户",
+        "hh.count": "共 {n} 户（{period}）",
         "hh.export_cap": "导出上限 {cap} 户，请先缩小范围",
         "hh.export_csv": "导出 CSV",
         "hh.export_xlsx": "导出 Excel",
@@ -296,6 +308,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "hhd.col.migrant_months": "务工月数",
         "hhd.col.insured": "基本医保",
         "hhd.col.phone": "联系电话",
+        "hhd.col.status": "成员状态",
+        "hhd.present": "在户",
+        "hhd.left": "{date} {reason}",
         "hhd.m.year": "年度",
         "hhd.m.start": "开始日期",
         "hhd.m.channel": "八个一批",
@@ -337,6 +352,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "indicator.inc_median_per_capita": "人均纯收入（中位数，元）",
         "indicator.measure_coverage": "帮扶措施覆盖率",
         "indicator.identification_timeliness": "识别及时率",
+        "indicator.pp_fell_below_monitoring_line": "收入跌破监测线人口",
+        "indicator.pp_returned": "返贫人口",
+        "indicator.pp_newly_poor": "致贫人口",
+        "indicator.hh_cleared": "核实未纳入户数",
         "nav.admin_users": "用户管理",
         "admin.title": "用户管理",
         "admin.scope_note": "可管理辖区 {region} 及下级单位的账户。",
@@ -383,7 +402,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "wall.trend": "{region} 监测趋势（近 24 个月）",
         "wall.trend.monitored": "监测户",
         "wall.trend.unresolved": "风险未消除户",
-        "wall.rank": "{region} 风险排名",
+        "wall.rank": "{region} 风险排名（{period}）",
         "wall.level.3": "县（市、区）",
         "wall.level.4": "乡镇",
         "wall.level.5": "村",
@@ -399,8 +418,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "wall.board.days_over": "逾期 {n} 天",
         "wall.board.none": "暂无逾期或升级事项",
         "wall.units": "{region} 各单位逾期事项",
-        "wall.ticker": "最新预警",
-        "wall.ticker.none": "暂无新预警",
+        "wall.ticker": "最新预警线索",
+        "wall.ticker.none": "暂无新预警线索",
         "wall.stamp": "数据截至 {as_of} · 更新于 {built}",
         "wall.paused": "已暂停 · 空格键继续",
         "wall.reconnecting": "正在重新连接…",
@@ -467,6 +486,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "data.as_of": "数据截至 {date}",
         "data.synthetic": "合成演示数据",
         "data.no_data": "无数据",
+        "data.not_applicable": "不适用",
+        "indicator.poverty_incidence.na": "不适用：贫困线 2020 年后停用",
+        "indicator.poverty_incidence.why": "贫困线 2020 年后停用",
         "unit.households": "户",
         "unit.people": "人",
         "unit.yuan": "元",
@@ -489,6 +511,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "overview.change.none": "无可比数据",
         "overview.period.year_end": "{year} 年末",
         "overview.period.month_end": "{month} 末",
+        "period.to_date": "截至{date}",
+        "period.month_to_date": "{month}（截至{date}）",
+        "period.year_to_date": "{year} 年（截至{date}）",
+        "period.since_month_end": "{month}末",
+        "period.since_year_end": "{year}年末",
+        "overview.change.since": "较{since} {delta}",
         "overview.trend.poverty": "{region} 未脱贫人口与贫困发生率（{start}–{end} 年）",
         "overview.trend.monitoring": "{region} 监测对象户数（各年末，{start}–{end} 年）",
         "overview.trend.not_exited": "未脱贫人口（人）",
@@ -499,7 +527,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "overview.trend.eliminated": "风险已消除（户）",
         "overview.trend.households": "户数",
         "overview.trend.people": "人数",
-        "overview.children.title": "下级单位（{year} 年末 · 监测数据截至 {month}）",
+        "overview.children.title": "下级单位（{period}）",
         "overview.children.none": "没有下级单位。",
         "overview.col.name": "单位",
         "overview.col.hh_registered": "建档立卡户",
@@ -528,7 +556,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "brief.overdue": "已超期",
         "brief.instructions_note": "交办、办结按 {period} 统计；在办、超期为生成时的状态。",
         "brief.map_and_ranking": "分布与风险排名",
-        "brief.ranking": "风险最高的单位（风险未消除户，每千人）",
+        "brief.ranking": "风险最高的单位（风险未消除户，每千人；{period}）",
         "brief.no_risk": "本期没有风险未消除的户。",
         "brief.trends": "趋势",
         "brief.causes_risks": "致贫原因与风险类型",
@@ -537,7 +565,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "brief.task_no": "编号",
         "brief.task_unit": "承办单位",
         "brief.days_late": "超期天数",
-        "brief.children": "{region} 下级单位指标",
+        "brief.children": "{region} 下级单位指标（{period}）",
         "brief.no_children": "没有下级单位。",
         "minutes.title": "会议纪要：{title}",
         "dispatch.minutes": "会议纪要",
@@ -822,17 +850,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "nav.overview": "Overview",
         "nav.menu": "Menu",
         "nav.monitoring": "Risk monitoring",
-        "nav.warnings": "Warnings",
+        "nav.warnings": "Alerts",
         "unit.warnings": "",
-        "warning.err.decided": "This warning has already been handled.",
-        "warning.err.not_found": "That warning does not exist or is outside your region.",
+        "warning.err.decided": "This alert has already been handled.",
+        "warning.err.not_found": "That alert does not exist or is outside your region.",
         "list.sep": "; ",
         "map.tooltip": "{name}: {value}",
         "warning.err.reason": "Give the reason the household was checked and not included.",
         "mon.title": "{region}: risk of falling (back) into poverty",
-        "mon.to_warnings": "{n} warnings to handle",
-        "mon.warnings_overdue": "Warnings waiting over 15 days",
-        "mon.warnings_undecided": "{n} to handle",
+        "mon.to_warnings": "{n} alerts to handle ({households} households)",
+        "mon.warnings_overdue": "Alerts waiting over 15 days",
+        "mon.warnings_undecided": "{households} households; {n} to handle in all ({undecided_households} households)",
         "mon.per_1000": "per 1,000",
         "mon.matrix_title": "{region}: units below × risk types (households at risk per 1,000 people)",
         "mon.matrix_hover": "%{text} households, %{z} per 1,000",
@@ -840,11 +868,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.cell": "{unit} · {risk}: {n} households with risk not eliminated",
         "mon.identified_on": "Identified on",
         "mon.lifecycle": "{region}: from warning to elimination",
-        "mon.stage.warned": "Warned",
+        "mon.stage.warned": "Warned households",
         "mon.stage.checked": "Checked at home",
         "mon.stage.identified": "Identified",
         "mon.stage.assisted": "Assisted",
         "mon.stage.eliminated": "Risk eliminated",
+        "mon.stage.cleared": "Checked, not included",
+        "mon.to_day": "This month to {date} ({days} days): {warned} households newly warned, {identified} newly identified, {eliminated} with risk eliminated; the same days of last month ({prev}): {warned_before}, {identified_before} and {eliminated_before}.",
+        "mon.median.cleared": "median {days} days after warning",
+        "mon.pending": "{n} households awaiting a decision (warned, neither included nor cleared)",
         "mon.median.checked": "median {days} days after warning",
         "mon.median.identified": "median {days} days after warning",
         "mon.median.assisted": "median {days} days after identification",
@@ -852,7 +884,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.median.warned": "",
         "mon.timely": "Identified within 15 days: {rate} ({n} of {of})",
         "mon.timely_title": "{region}: identification within 15 days, by unit below",
-        "mon.tab.hh_new_warned": "New warnings",
+        "mon.tab.hh_new_warned": "Newly warned households",
         "mon.tab.hh_new_identified": "Newly identified",
         "mon.tab.hh_new_eliminated": "Eliminated",
         "mon.calendar.hh_new_warned": "{region}: households newly warned, by month",
@@ -864,13 +896,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "mon.new": "Newly identified",
         "mon.eliminated": "Eliminated",
         "mon.year_before": " (year before)",
-        "warn.title": "{region}: warnings",
+        "warn.title": "{region}: alerts",
         "warn.all_rules": "All rules",
-        "warn.counts": "{undecided} to handle ({overdue} waiting over 15 days); the oldest {shown} are listed; {identified} more were followed by identification.",
+        "warn.counts": "{undecided} alerts to handle ({households} households), {overdue} of them waiting over 15 days ({overdue_households} households); the oldest {shown} are listed. {handled} handled: {identified} on households since included in monitoring, {cleared} on households checked and not included.",
         "warn.to_instruction": "Verify",
         "warn.done": "Verification instruction #{id} issued to {unit}.",
-        "warn.decided": "Handled warnings ({n})",
-        "warn.col.warned_on": "Warned on",
+        "warn.decided": "Alerts handled on this platform ({n})",
+        "warn.col.warned_on": "Raised on",
         "warn.col.days": "Days waiting",
         "warn.col.rule": "Rule",
         "warn.col.risk": "Risk",
@@ -945,7 +977,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "dispatch.agenda": "Agenda",
         "dispatch.agenda.empty": "Nothing needs the meeting now.",
         "dispatch.agenda.unit": "{name}: {n} households with risk not eliminated, elimination rate {rate}",
-        "dispatch.agenda.warning": "New warning: {head}'s household, {place}, to be checked at home",
+        "dispatch.agenda.warning": "Warned household awaiting a decision: {head}'s, {place}",
         "dispatch.assign": "Assign",
         "dispatch.map_title": "{region}: instructions by unit",
         "dispatch.now": "now",
@@ -966,8 +998,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "dispatch.meeting_saved": "Meeting recorded; {n} decisions issued.",
         "tpl.unit.title": "Speed up risk elimination in {name}",
         "tpl.unit.content": "{name} has {n} households whose risk is not eliminated. By {deadline}, put assistance in place household by household, eliminate the risks that qualify, and report.",
-        "tpl.warning.title": "Check the warning on {head}'s household, {place}",
-        "tpl.warning.content": "A risk warning was raised on {head}'s household in {place} (no. {no}). Within 15 days check at home, review in the village and township, and if it qualifies include it in monitoring and assist.",
+        "tpl.warning.title": "Check the alert on {head}'s household, {place}",
+        "tpl.warning.content": "A risk alert was raised on {head}'s household in {place} (no. {no}). Within 15 days check at home, review in the village and township, and if it qualifies include it in monitoring and assist.",
         "task.err.invalid": "Some input is not valid: see the fields.",
         "task.err.not_object": "The request body must be a JSON object.",
         "task.err.title_empty": "The title is empty.",
@@ -1033,7 +1065,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "hh.preset.eliminated": "Risk eliminated",
         "hh.preset.pending": "Awaiting approval",
         "hh.preset.below_line": "Below the monitoring line",
-        "hh.count": "{n} households",
+        "hh.count": "{n} households ({period})",
         "hh.export_cap": "exports stop at {cap} rows: narrow the list first",
         "hh.export_csv": "Export CSV",
         "hh.export_xlsx": "Export Excel",
@@ -1073,7 +1105,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "hhd.not_monitored": "This household is not a monitoring object.",
         "hhd.risks": "Risks: {risks}",
         "hhd.discovery": "Found by: {how}",
-        "hhd.ev.warning": "Warning",
+        "hhd.ev.warning": "Warned",
         "hhd.ev.check": "Home check",
         "hhd.ev.notice": "Village review and notice",
         "hhd.ev.identify": "County approval",
@@ -1093,6 +1125,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "hhd.col.migrant_months": "Migrant months",
         "hhd.col.insured": "Insured",
         "hhd.col.phone": "Phone",
+        "hhd.col.status": "Status",
+        "hhd.present": "member",
+        "hhd.left": "{reason} {date}",
         "hhd.m.year": "Year",
         "hhd.m.start": "Start",
         "hhd.m.channel": "Channel",
@@ -1134,6 +1169,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "indicator.inc_median_per_capita": "Per-capita net income (median, yuan)",
         "indicator.measure_coverage": "Measure coverage",
         "indicator.identification_timeliness": "Identification timeliness",
+        "indicator.pp_fell_below_monitoring_line": "People whose income fell below the monitoring line",
+        "indicator.pp_returned": "People returned to poverty (identified)",
+        "indicator.pp_newly_poor": "People newly at risk of poverty (identified)",
+        "indicator.hh_cleared": "Households checked and not included",
         "nav.admin_users": "Users",
         "admin.title": "User administration",
         "admin.scope_note": "You manage the accounts of {region} and the units below it.",
@@ -1180,7 +1219,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "wall.trend": "{region}: 24-month trend",
         "wall.trend.monitored": "Monitored",
         "wall.trend.unresolved": "Risk not eliminated",
-        "wall.rank": "{region}: units most at risk",
+        "wall.rank": "{region}: at risk ({period})",
         "wall.level.3": "County",
         "wall.level.4": "Township",
         "wall.level.5": "Village",
@@ -1196,8 +1235,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "wall.board.days_over": "{n} days late",
         "wall.board.none": "Nothing overdue or escalated",
         "wall.units": "{region}: overdue by unit",
-        "wall.ticker": "New warnings",
-        "wall.ticker.none": "No new warnings",
+        "wall.ticker": "New alerts",
+        "wall.ticker.none": "No new alerts",
         "wall.stamp": "Data as of {as_of} · updated {built}",
         "wall.paused": "Paused · press space",
         "wall.reconnecting": "Reconnecting…",
@@ -1264,6 +1303,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "data.as_of": "Data as of {date}",
         "data.synthetic": "Synthetic demonstration data",
         "data.no_data": "No data",
+        "data.not_applicable": "n/a",
+        "indicator.poverty_incidence.na": "n/a — the poverty line ended in 2020",
+        "indicator.poverty_incidence.why": "the poverty line ended in 2020",
         "unit.households": "households",
         "unit.people": "people",
         "unit.yuan": "yuan",
@@ -1286,6 +1328,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "overview.change.none": "Nothing to compare",
         "overview.period.year_end": "End of {year}",
         "overview.period.month_end": "End of {month}",
+        "period.to_date": "to {date}",
+        "period.month_to_date": "{month} (to {date})",
+        "period.year_to_date": "{year}, to {date}",
+        "period.since_month_end": "end of {month}",
+        "period.since_year_end": "end of {year}",
+        "overview.change.since": "{delta} on {since}",
         "overview.trend.poverty": "{region}: people not yet exited and poverty incidence, {start}–{end}",
         "overview.trend.monitoring": "{region}: monitored households at each year's end, {start}–{end}",
         "overview.trend.not_exited": "Not yet exited (people)",
@@ -1296,7 +1344,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "overview.trend.eliminated": "Risk eliminated (households)",
         "overview.trend.households": "Households",
         "overview.trend.people": "People",
-        "overview.children.title": "Units below (end of {year}; monitoring as of {month})",
+        "overview.children.title": "Units below ({period})",
         "overview.children.none": "No units below.",
         "overview.col.name": "Unit",
         "overview.col.hh_registered": "Registered households",
@@ -1325,7 +1373,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "brief.overdue": "Overdue",
         "brief.instructions_note": "Issued and closed count {period}; open and overdue are as generated.",
         "brief.map_and_ranking": "Where risk sits",
-        "brief.ranking": "Units most at risk (households with risk not eliminated per 1,000)",
+        "brief.ranking": "Units most at risk (households with risk not eliminated per 1,000; {period})",
         "brief.no_risk": "No household with risk not eliminated in the period.",
         "brief.trends": "Trends",
         "brief.causes_risks": "Causes of poverty and risk types",
@@ -1334,7 +1382,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "brief.task_no": "No.",
         "brief.task_unit": "Assignee unit",
         "brief.days_late": "Days late",
-        "brief.children": "Units below {region}",
+        "brief.children": "Units below {region} ({period})",
         "brief.no_children": "No units below.",
         "minutes.title": "Minutes: {title}",
         "dispatch.minutes": "Minutes",
@@ -1663,22 +1711,63 @@ def _missing(x) -> bool:
         return False
 
 
+def _decimal(x) -> Decimal:
+    """A number as the decimal it is written as: 7.055, not 7.05499999999999971578..."""
+    if isinstance(x, Decimal):
+        return x
+    if isinstance(x, numbers.Integral):
+        return Decimal(int(x))
+    return Decimal(repr(float(x)))
+
+
+def rounded(x, digits: int = 0) -> Decimal:
+    """``x`` rounded half up (ties away from zero) to ``digits`` decimals: the one rule of
+    every figure shown. A value that rounds to zero is 0, not -0."""
+    q = _decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    return q.copy_abs() if q.is_zero() else q
+
+
+def shown(x, digits: int = 0) -> float:
+    """``x`` as shown at ``digits`` decimals, as a float (0.0 when it rounds away), so a
+    change's arrow and colour follow what the reader sees."""
+    return float(rounded(x, digits))
+
+
+def fmt_number(x, digits: int = 0, group: bool = True) -> str:
+    """A number at ``digits`` decimals, rounded half up, with thousands separators;
+    '—' for no data."""
+    if _missing(x):
+        return "—"
+    q = rounded(x, digits)
+    return f"{q:,.{digits}f}" if group else f"{q:.{digits}f}"
+
+
+def fmt_signed_number(x, digits: int = 0) -> str:
+    """A change at ``digits`` decimals: "+1.25", "-0.50", and "±0.00" when it rounds to
+    zero (no sign, so no direction)."""
+    if _missing(x):
+        return "—"
+    q = rounded(x, digits)
+    body = fmt_number(q.copy_abs(), digits)
+    return ("+" if q > 0 else "-" if q < 0 else "±") + body
+
+
+# 万 and 亿 tiers of a Chinese count: (threshold, divisor's power of ten, decimals, unit).
+_ZH_TIERS = ((100_000_000, 8, 2, "亿"), (1_000_000, 4, 0, "万"), (100_000, 4, 1, "万"),
+             (10_000, 4, 2, "万"))
+
+
 def fmt_count(n, lang: str | None = None) -> str:
-    """A count: 万 and 亿 in Chinese (12.3万, 1.02亿), thousands separators in English."""
+    """A count: 万 and 亿 in Chinese (12.3万, 7.06万 for 70,550, 1.02亿), thousands
+    separators in English."""
     if _missing(n):
         return "—"
     lang = lang or get_lang()
     n = int(n)
     if lang == "zh":
-        a = abs(n)
-        if a >= 100_000_000:
-            return f"{n / 1e8:.2f}亿"
-        if a >= 1_000_000:
-            return f"{n / 1e4:.0f}万"
-        if a >= 100_000:
-            return f"{n / 1e4:.1f}万"
-        if a >= 10_000:
-            return f"{n / 1e4:.2f}万"
+        for threshold, power, digits, unit in _ZH_TIERS:
+            if abs(n) >= threshold:
+                return f"{rounded(Decimal(n).scaleb(-power), digits):.{digits}f}{unit}"
     return f"{n:,}"
 
 
@@ -1688,8 +1777,9 @@ def fmt_exact(n) -> str:
 
 
 def fmt_pct(x, digits: int = 1) -> str:
-    """A ratio as a percentage with one decimal; '—' for no data."""
-    return "—" if _missing(x) else f"{x * 100:.{digits}f}%"
+    """A ratio as a percentage with one decimal, rounded half up ("0.0%" for a tiny
+    negative, never "-0.0%"); '—' for no data."""
+    return "—" if _missing(x) else f"{rounded(_decimal(x) * 100, digits):.{digits}f}%"
 
 
 def fmt_points(x, lang: str | None = None) -> str:
@@ -1697,15 +1787,14 @@ def fmt_points(x, lang: str | None = None) -> str:
     if _missing(x):
         return "—"
     unit = "个百分点" if (lang or get_lang()) == "zh" else " pp"
-    points = points_shown(x) * 100
     # A change that rounds away is no change: "±0.0", never "-0.0" or "+0.0".
-    return f"±0.0{unit}" if points == 0 else f"{points:+.1f}{unit}"
+    return fmt_signed_number(_decimal(x) * 100, 1) + unit
 
 
 def points_shown(x) -> float:
     """A change of a ratio as ``fmt_points`` shows it (one decimal of a percentage
     point), still as a ratio: 0.0 when it rounds away, so its colour can follow."""
-    return round(float(x) * 100, 1) / 100 + 0.0
+    return float(rounded(_decimal(x) * 100, 1) / 100)
 
 
 def fmt_signed(n, lang: str | None = None) -> str:
@@ -1716,18 +1805,18 @@ def fmt_signed(n, lang: str | None = None) -> str:
 
 
 def fmt_money(yuan, lang: str | None = None) -> str:
-    """Money in 元 / 万元 / 亿元 (Chinese) or yuan (English)."""
+    """Money in 元 / 万元 / 亿元 (Chinese) or yuan (English), rounded half up."""
     if _missing(yuan):
         return "—"
     lang = lang or get_lang()
     if lang == "zh":
         a = abs(yuan)
         if a >= 1e8:
-            return f"{yuan / 1e8:.2f}亿元"
+            return f"{rounded(_decimal(yuan).scaleb(-8), 2):.2f}亿元"
         if a >= 1e4:
-            return f"{yuan / 1e4:.1f}万元"
-        return f"{yuan:,.0f}元"
-    return f"{yuan:,.0f} yuan"
+            return f"{rounded(_decimal(yuan).scaleb(-4), 1):.1f}万元"
+        return fmt_number(yuan) + "元"
+    return fmt_number(yuan) + " yuan"
 
 
 def fmt_date(d, lang: str | None = None) -> str:
@@ -1748,6 +1837,58 @@ def fmt_month(d, lang: str | None = None) -> str:
         d = dt.date.fromisoformat(d[:10])
     lang = lang or get_lang()
     return f"{d.year}年{d.month}月" if lang == "zh" else d.strftime("%b %Y")
+
+
+# ------------------------------------------------------------------ periods
+# A figure is of a moment: the end of a year or a month, or the data's date when that
+# year or month is still running (the as-of month is partial: "截至12月1日", never
+# "12月末"). Every card, table title, legend and chart names its period from here.
+def fmt_day_month(d, lang: str | None = None) -> str:
+    """A day without its year: "12月1日", "1 Dec"."""
+    d = as_date(d)
+    return f"{d.month}月{d.day}日" if (lang or get_lang()) == "zh" else f"{d.day} {d:%b}"
+
+
+def fmt_to_date(as_of, lang: str | None = None) -> str:
+    """"截至12月1日", "to 1 Dec": the period of a running month."""
+    return t("period.to_date", lang, date=fmt_day_month(as_of, lang))
+
+
+def fmt_month_period(month, as_of, lang: str | None = None) -> str:
+    """The period of a month's figures: "2026年11月 末", or "截至12月1日" for the as-of
+    month."""
+    if is_partial_month(month, as_of):
+        return fmt_to_date(as_of, lang)
+    return t("overview.period.month_end", lang, month=fmt_month(month, lang))
+
+
+def fmt_year_period(year: int, as_of, lang: str | None = None) -> str:
+    """The period of a year's figures: "2019 年末", or "2026 年（截至12月1日）" for the
+    as-of year."""
+    if is_partial_year(year, as_of):
+        return t("period.year_to_date", lang, year=int(year),
+                 date=fmt_day_month(as_of, lang))
+    return t("overview.period.year_end", lang, year=int(year))
+
+
+def fmt_change(kind: str, delta: str, at, as_of, lang: str | None = None) -> str:
+    """A card's change against the previous period, saying what it compares: "较上月 +5"
+    between two month ends, "较11月末 +5" for the as-of month (its figure is of the
+    as-of day), "较上年" / "较2025年末" alike for years."""
+    lang = lang or get_lang()
+    if kind == "month":
+        m = as_date(at)
+        if not is_partial_month(m, as_of):
+            return t("overview.change.month", lang, delta=delta)
+        prev = dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1)
+        name = (f"{prev.month}月" if lang == "zh" else f"{prev:%b}") if prev.year == m.year \
+            else fmt_month(prev, lang)
+        return t("overview.change.since", lang, delta=delta,
+                 since=t("period.since_month_end", lang, month=name))
+    if not is_partial_year(at, as_of):
+        return t("overview.change.year", lang, delta=delta)
+    return t("overview.change.since", lang, delta=delta,
+             since=t("period.since_year_end", lang, year=int(at) - 1))
 
 
 # ------------------------------------------------------------------ times of day

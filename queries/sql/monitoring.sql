@@ -31,18 +31,40 @@ where k.risk_type = $risk_type
 order by m.identify_date, h.household_id;
 
 -- name: lifecycle
--- Monitoring objects of a unit through the procedure: counts and median days per stage.
+-- Warned households (预警户: every household that entered the procedure) of a unit through
+-- it: counts and median days per stage. Checked and not included (核实未纳入, state 4)
+-- and awaiting a decision (待认定 = warned − identified − not included, state 1) too.
 select
     count(*) as warned,
     count(m.check_date) as checked,
     count(m.identify_date) as identified,
+    count(*) filter (where m.state = 4) as cleared,
+    count(*) filter (where m.state = 1) as pending,
     count(m.assist_date) as assisted,
     count(m.eliminate_date) as eliminated,
     count(*) filter (where m.identify_date - m.warning_date <= 15) as identified_timely,
     median(m.check_date - m.warning_date) as days_to_check,
     median(m.identify_date - m.warning_date) as days_to_identify,
+    median(m.check_date - m.warning_date) filter (where m.state = 4) as days_to_clear,
     median(m.assist_date - m.identify_date) as days_to_assist,
     median(m.eliminate_date - m.identify_date) as days_to_eliminate
+from monitoring as m
+where starts_with(m.village_code, $unit_prefix)
+  and starts_with(m.village_code, $_scope_prefix);
+
+-- name: flows_to_day
+-- Households of a unit newly warned, identified and with risk eliminated in days 1 to D
+-- of the as-of month ($day_from .. $day_to) and in the same days of the month before
+-- ($prev_from .. $prev_to): equal spans, for comparing a month that is still running.
+select
+    count(*) filter (where m.warning_date between $day_from and $day_to) as warned,
+    count(*) filter (where m.warning_date between $prev_from and $prev_to) as warned_before,
+    count(*) filter (where m.identify_date between $day_from and $day_to) as identified,
+    count(*) filter (where m.identify_date between $prev_from and $prev_to)
+        as identified_before,
+    count(*) filter (where m.eliminate_date between $day_from and $day_to) as eliminated,
+    count(*) filter (where m.eliminate_date between $prev_from and $prev_to)
+        as eliminated_before
 from monitoring as m
 where starts_with(m.village_code, $unit_prefix)
   and starts_with(m.village_code, $_scope_prefix);
@@ -59,11 +81,13 @@ where r.parent_code = $code
 order by m.region_code, m.month;
 
 -- name: warning_queue
--- Warnings of a unit not yet decided, oldest first (decided: the household was identified
--- on or after the warning, or a decision was recorded in the operational store).
+-- Rule hits (预警线索) of a unit not yet handled, oldest first. A hit is handled when the
+-- household was identified on or after it, or its monitoring record was checked on or
+-- after it (check_date >= warned_on: included or not), or a decision was recorded in the
+-- operational store ($decided).
 with w as (
     select w.*, w.rule_id || ':' || w.household_id || ':' || w.warned_on as warning_key,
-           h.household_no, h.head_name, h.township_code, m.identify_date,
+           h.household_no, h.head_name, h.township_code, m.identify_date, m.check_date,
            k.score, k.factors
     from warning as w
     join household as h using (household_id)
@@ -80,28 +104,52 @@ select w.warning_id, w.warning_key, w.rule_id, w.household_id, w.village_code,
 from w
 join region as v on v.code = w.village_code
 join region as t on t.code = w.township_code
-where not (w.identify_date is not null and w.identify_date >= w.warned_on)
+where not coalesce(w.identify_date >= w.warned_on, false)
+  and not coalesce(w.check_date >= w.warned_on, false)
   and not list_contains($decided, w.warning_key)
 order by w.warned_on, w.warning_id
 limit $limit;
 
 -- name: warning_counts
--- How many warnings of a unit are undecided, and how many of those are past 15 days.
+-- Rule hits (预警线索) of a unit and the households they concern, counted separately:
+-- hits (warnings, undecided, overdue = undecided and older than 15 days) and distinct
+-- households (households, undecided_households, overdue_households: with at least one
+-- such hit). Handled as in warning_queue; identified_after / checked_after /
+-- cleared_after / decided_in_store say how the handled hits were handled (a hit may be
+-- counted in more than one of them).
+with w as (
+    select w.household_id, w.warned_on,
+           coalesce(m.identify_date >= w.warned_on, false) as identified_after,
+           coalesce(m.check_date >= w.warned_on, false) as checked_after,
+           coalesce(m.check_result = 2 and m.check_date >= w.warned_on, false)
+               as cleared_after,
+           list_contains($decided, w.rule_id || ':' || w.household_id || ':' || w.warned_on)
+               as decided_in_store
+    from warning as w
+    left join monitoring as m using (household_id)
+    where starts_with(w.village_code, $_scope_prefix)
+      and starts_with(w.village_code, $unit_prefix)
+),
+f as (
+    select *,
+           not (identified_after or checked_after or decided_in_store) as undecided,
+           not (identified_after or checked_after or decided_in_store)
+               and $as_of - warned_on > 15 as overdue
+    from w
+)
 select
     count(*) as warnings,
-    count(*) filter (where not (m.identify_date is not null and m.identify_date >= w.warned_on)
-                       and not list_contains($decided, w.rule_id || ':' || w.household_id
-                                                       || ':' || w.warned_on)) as undecided,
-    count(*) filter (where not (m.identify_date is not null and m.identify_date >= w.warned_on)
-                       and not list_contains($decided, w.rule_id || ':' || w.household_id
-                                                       || ':' || w.warned_on)
-                       and $as_of - w.warned_on > 15) as overdue,
-    count(*) filter (where m.identify_date is not null and m.identify_date >= w.warned_on)
-        as identified_after
-from warning as w
-left join monitoring as m using (household_id)
-where starts_with(w.village_code, $_scope_prefix)
-  and starts_with(w.village_code, $unit_prefix);
+    count(*) filter (where undecided) as undecided,
+    count(*) filter (where overdue) as overdue,
+    count(*) filter (where identified_after) as identified_after,
+    count(distinct household_id) as households,
+    count(distinct household_id) filter (where undecided) as undecided_households,
+    count(distinct household_id) filter (where overdue) as overdue_households,
+    count(*) filter (where checked_after) as checked_after,
+    count(*) filter (where cleared_after) as cleared_after,
+    count(*) filter (where decided_in_store) as decided_in_store,
+    count(*) filter (where not undecided) as handled
+from f;
 
 -- name: household_score
 -- A household's risk score and the rules behind it.

@@ -5,7 +5,7 @@ select
     hh_registered, pp_registered, hh_exited, pp_exited, hh_not_exited, pp_not_exited,
     rural_population, poverty_incidence, inc_households, inc_mean_per_capita,
     inc_median_per_capita, hh_below_monitoring_line, hh_below_poverty_line,
-    pp_fell_below_line, hh_guarantee_gap, poverty_line, monitoring_line
+    pp_fell_below_monitoring_line, hh_guarantee_gap, poverty_line, monitoring_line
 from indicator_year
 where region_code = $code
   and starts_with(region_code, $_scope_prefix)

@@ -16,8 +16,8 @@ order by g.code;
 
 -- name: unit_breakdowns
 -- A unit's breakdowns in one go: registered households by main cause, monitored
--- households by risk type, and the reach of the eight channels (as a share of the
--- registered households of the year).
+-- households by risk type, and the reach of the eight channels by the end of the year
+-- (as a share of the registered households of the same year: at most 100%).
 with registered as (
     select hh_registered
     from rollup_year
@@ -40,4 +40,5 @@ select 'channel', c.channel, c.hh_reached, c.amount, c.hh_reached / nullif(r.hh_
 from rollup_channel as c
 cross join registered as r
 where c.region_code = $code
+  and c.year = $year
   and starts_with(c.region_code, $_scope_prefix);

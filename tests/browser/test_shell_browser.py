@@ -46,10 +46,10 @@ def test_the_current_pages_entry_is_active(watched):
     watched.shot("nav-active-region")
     # Client-side navigation: no reload, the entry follows.
     page.evaluate("window.__noReload = 1")
-    page.click(".jz-nav-link:has-text('预警处置')")
+    page.click(".jz-nav-link:has-text('预警线索处置')")
     page.wait_for_selector("#warn-title", timeout=TIMEOUT)
-    _wait_active(page, "预警处置")
-    assert _looks_active(page, "预警处置") and _active(page) == ["预警处置"]
+    _wait_active(page, "预警线索处置")
+    assert _looks_active(page, "预警线索处置") and _active(page) == ["预警线索处置"]
     page.click(".jz-nav-link:has-text('风险监测')")
     page.wait_for_selector("#mon-title", timeout=TIMEOUT)
     _wait_active(page, "风险监测")
@@ -57,7 +57,7 @@ def test_the_current_pages_entry_is_active(watched):
     # The browser's back button too.
     page.go_back()
     page.wait_for_selector("#warn-title", timeout=TIMEOUT)
-    _wait_active(page, "预警处置")
+    _wait_active(page, "预警线索处置")
     assert page.evaluate("window.__noReload") == 1
     # One household's page belongs to the household list.
     page.goto(watched.base + "/households/610924000000")

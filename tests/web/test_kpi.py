@@ -52,25 +52,33 @@ def test_region_card_a_ratio_change_that_rounds_away_is_neutral():
     assert BAD in _text(kpi.card(card))
 
 
-def _overview(incidence: tuple[float, float], eliminated: tuple[float, float]) -> api.Overview:
-    years = pd.DataFrame({"year": [2025, 2026], "hh_registered": [100, 100],
+def _overview(incidence: tuple[float, float], eliminated: tuple[float, float],
+              year: int = 2026) -> api.Overview:
+    """Two years and two months of one unit; ``year`` is the overview's (and its
+    months' year)."""
+    years = pd.DataFrame({"year": [year - 1, year], "hh_registered": [100, 100],
                           "pp_registered": [300, 300], "pp_exited": [300, 300],
                           "pp_not_exited": [0, 0], "poverty_incidence": list(incidence),
                           "monitoring_line": [7000, 7200],
                           "hh_below_monitoring_line": [5, 5]})
-    months = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01"]),
+    months = pd.DataFrame({"month": pd.to_datetime([f"{year}-09-01", f"{year}-10-01"]),
                            "hh_monitored": [10, 10], "hh_type1": [1, 1], "hh_type2": [1, 1],
                            "hh_type3": [8, 8], "risk_eliminated_rate": list(eliminated),
                            "hh_unresolved": [2, 2]})
-    return api.Overview({"code": "610000000000", "name": "陕西省", "level": 1}, VERSION, 2026,
-                        dt.date(2026, 10, 1), years, months, pd.DataFrame())
+    return api.Overview({"code": "610000000000", "name": "陕西省", "level": 1}, VERSION, year,
+                        dt.date(year, 10, 1), years, months, pd.DataFrame())
 
 
 def test_overview_and_wall_cards_a_ratio_change_that_rounds_away_is_neutral():
-    ov = _overview(incidence=(0.0021, 0.0020), eliminated=(0.8504, 0.8500))
+    # Incidence exists up to 2020: its change is compared there (the year is complete).
+    cards = {k.key: k for k in ov_view.cards(
+        _overview(incidence=(0.0021, 0.0020), eliminated=(0.8504, 0.8500), year=2020))}
+    assert (cards["poverty_incidence"].delta, cards["poverty_incidence"].direction) == \
+        ("较上年 ±0.0个百分点", 0)
+    ov = _overview(incidence=(None, None), eliminated=(0.8504, 0.8500))
     cards = {k.key: k for k in ov_view.cards(ov)}
-    for key, change in (("poverty_incidence", "较上年"), ("risk_eliminated_rate", "较上月")):
-        assert (cards[key].delta, cards[key].direction) == (f"{change} ±0.0个百分点", 0)
+    assert (cards["risk_eliminated_rate"].delta, cards["risk_eliminated_rate"].direction) == \
+        ("较上月 ±0.0个百分点", 0)
     wall = _text(wall_view._kpi(cards["risk_eliminated_rate"]))
     assert "较上月 ±0.0个百分点" in wall and "is-flat" in wall and "▼" not in wall
     # A visible change keeps its arrow and colour on the wall.

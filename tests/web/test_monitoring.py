@@ -50,6 +50,13 @@ def test_lifecycle_reconciles_with_the_monitoring_table(server, wh):
                          where m.village_code <> h.village_code""").fetchone()[0] == 0
     assert (lc["warned"], lc["checked"], lc["identified"], lc["assisted"], lc["eliminated"],
             lc["identified_timely"]) == direct
+    # Checked and not included (核实未纳入) and awaiting a decision (待认定) close the count:
+    # every warned household is identified, not included, or still awaiting a decision.
+    cleared, pending = wh.execute("""
+        select count(*) filter (where m.state = 4), count(*) filter (where m.state = 1)
+        from monitoring m where starts_with(m.village_code, '6109')""").fetchall()[0]
+    assert (lc["cleared"], lc["pending"]) == (cleared, pending)
+    assert lc["warned"] == lc["identified"] + lc["cleared"] + lc["pending"]
     assert lc["warned"] >= lc["checked"] >= lc["identified"] >= lc["eliminated"] > 0
 
 
@@ -134,11 +141,12 @@ def test_warning_queue_and_one_click_instruction(server, wh):
         assert "已生成核实指令" in _text(alert)
         assert first not in {r["warning_key"] for r in new_rows}
         # The line above the queue counts one fewer waiting (it stayed as it was).
-        waiting = [int(x.split(" 条")[0][len("待处置 "):].replace(",", "")) for x in (before, counts)]
-        assert before.startswith("待处置 ") and waiting[1] == waiting[0] - 1
+        waiting = [int(x.split(" 条")[0][len("待处置预警线索 "):].replace(",", ""))
+                   for x in (before, counts)]
+        assert before.startswith("待处置预警线索 ") and waiting[1] == waiting[0] - 1
         again, _, _, _ = warnings.to_instruction({"value": {"key": first}},
                                                  {"code": ANKANG, "rule": ""})
-        assert "已有处理结果" in _text(again)
+        assert "已有处置结果" in _text(again)
         decided = _text(warnings.layout(unit=ANKANG))
         assert "已转交核实，指令 #" in decided
     leader = Scope("ankang_leader", "leader", ANKANG)
@@ -185,10 +193,10 @@ def test_warning_bad_input_changes_nothing(server, wh):
     with logged_in(server, "ziyang_manager"):
         for data in (None, [], {"value": "x"}, {"value": []}, {"value": {"key": 5}}):
             out, rows, _, _ = warnings.to_instruction(data, {"code": "610924000000", "rule": ""})
-            assert "预警不存在" in _text(out)
+            assert "预警线索不存在" in _text(out)
         for state in (None, {}, {"code": 610924000000, "rule": ""}, ["610924000000"]):
             out, _, _, _ = warnings.to_instruction({"value": {"key": key}}, state)
-            assert "预警不存在" in _text(out)
+            assert "预警线索不存在" in _text(out)
         # The unit the page was drawn for is checked before anything is written.
         out, _, _, _ = warnings.to_instruction({"value": {"key": key}},
                                             {"code": ANKANG, "rule": ""})

@@ -175,7 +175,8 @@ def test_household_list_rows(server, wh):
             {"code": "610924000000", "preset": "registered", "year": 2018})
     n = wh.execute("""select count(*) from household where county_code = '610924000000'
                       and is_registered and identify_year <= 2018""").fetchone()[0]
-    assert resp["rowCount"] == n and count == f"共 {n:,} 户"
+    # The count names the moment it is of: the end of the preset's year.
+    assert resp["rowCount"] == n and count == f"共 {n:,} 户（2018 年末）"
     rows = resp["rowData"]
     assert len(rows) == 50 and rows[0]["members"] == max(r["members"] for r in rows)
     assert all(r["phone"] is None or "****" in r["phone"] for r in rows)
@@ -194,7 +195,8 @@ def test_an_export_above_the_cap_is_refused_on_the_page(server, wh, monkeypatch)
         resp, count, csv_href, xlsx_href, over = households.get_rows(
             {"startRow": 0, "endRow": 50}, {"code": "610924000000", "preset": "all"})
         assert (csv_href, xlsx_href, over) == (None, None, {"n": n, "cap": 50})
-        assert count == f"共 {n:,} 户 · 导出上限 50 户，请先缩小范围"
+        # The whole registry: as of the data's date (31 October in the tiny warehouse).
+        assert count == f"共 {n:,} 户（截至10月31日） · 导出上限 50 户，请先缩小范围"
         alert = _text(households.export_refused(1, None, over))
     assert f"共 {n:,} 户，超过导出上限 50 户，未导出。" in alert
     with logged_in(server, "ziyang_manager"):
