@@ -23,7 +23,7 @@ from queries.privacy import can_export_ids
 from queries.scope import current_scope, raise_for_region
 from web import context
 from web.auth import client_ip, error_response, message_response
-from web.i18n import fmt_exact, get_lang, t
+from web.i18n import fmt_exact, get_lang, shown, t
 
 COLUMNS = ("household_no", "head_name", "township_name", "village_name", "phone", "members",
            "household_type", "identify_year", "exit_year", "main_cause", "monitor_type",
@@ -47,7 +47,7 @@ def _table(df: pd.DataFrame) -> tuple[list[str], list[list]]:
             elif c in CODED:
                 row.append(labels[c].get(str(int(v)), ""))
             elif c == "per_capita_income":
-                row.append(round(float(v), 2))
+                row.append(shown(v, 2))  # half up, as every page shows it
             elif c in WHOLE:  # a column with gaps comes back from pandas as floats
                 row.append(int(v))
             else:

@@ -508,3 +508,17 @@ def test_the_running_month_is_named_as_a_choice():
             "2026年12月（截至1日）"
         assert region_view.month_label(dt.date(2026, 11, 1), dt.date(2026, 12, 1)) == \
             "2026年11月"
+
+
+def test_list_exports_round_half_up_like_the_pages():
+    """The household list's CSV/XLSX per-capita income uses the same half-up rule as
+    every page (Python's round() would give 7055.12: ties to even)."""
+    import pandas as pd
+
+    from web import exports
+    from web.i18n import language
+
+    df = pd.DataFrame([{"household_no": "1", "per_capita_income": 7055.125}])
+    with language("zh"):
+        _, rows = exports._table(df)
+    assert rows[0][exports.COLUMNS.index("per_capita_income")] == 7055.13
