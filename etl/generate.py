@@ -1936,11 +1936,11 @@ def _by_household(h: np.ndarray, w: np.ndarray, r: np.ndarray):
 def _rule_set():
     """The early-warning rules in force (config/rules.yaml), or None if they cannot be
     read: the generator then makes its department data without aiming at them."""
-    try:
-        from etl import rules
+    from etl import rules
 
+    try:
         return rules.load()
-    except Exception:  # noqa: BLE001 - a broken rules file must not stop the generator
+    except (rules.RulesError, OSError):  # a broken rules file must not stop the generator
         return None
 
 
