@@ -89,9 +89,11 @@ def cards(ov: Overview) -> list[Kpi]:
         _count_kpi("pp_registered", t("overview.kpi.registered_pp"), _get(y, "pp_registered"),
                    _get(y0, "pp_registered"), "unit.people", 0, year_period,
                    by_year),
+        # More people exited is good while people were still exiting (the poverty era);
+        # after 2020 the count only moves with births, deaths and moves: neutral.
         _count_kpi("pp_exited", t("overview.kpi.exited_pp"), _get(y, "pp_exited"),
-                   _get(y0, "pp_exited"), "unit.people", 1, year_period,
-                   by_year),
+                   _get(y0, "pp_exited"), "unit.people",
+                   1 if incidence.applies(ov.year) else 0, year_period, by_year),
         _count_kpi("pp_not_exited", t("overview.kpi.not_exited_pp"), _get(y, "pp_not_exited"),
                    _get(y0, "pp_not_exited"), "unit.people", -1, year_period,
                    by_year),

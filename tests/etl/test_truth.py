@@ -286,3 +286,19 @@ def test_the_household_page_says_who_left_and_why(wh, app_module):
     died = members[members["left_reason"] == 1].iloc[0]
     d = died["left_date"]
     assert any(r["status"] == f"{d.year}年{d.month}月{d.day}日 死亡" for r in rows)
+
+
+def test_exited_people_change_is_neutral_after_the_poverty_era(warehouse_path):
+    """After 2020 已脱贫人数 moves only with births, deaths and moves: its change is
+    shown without a good or bad colour; in the poverty era a rise is good."""
+    from components import overview as cards
+    from queries import api
+    from queries.runner import Warehouse
+    from queries.scope import Scope
+
+    w = Warehouse(warehouse_path, cache_dir=None, reload_seconds=3600)
+    scope = Scope("province_leader", "leader", PROVINCE)
+    by_year = {year: {k.key: k for k in cards.cards(api.overview(w, scope, PROVINCE, year))}
+               for year in (2019, 2026)}
+    assert by_year[2019]["pp_exited"].good_when == 1
+    assert by_year[2026]["pp_exited"].good_when == 0
