@@ -21,13 +21,25 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 import config
+from access import scope_of
 from components import messages, shell
 from etl.refdata import region_levels
 from ops import clock, db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
-from queries.scope import scope_of
-from web import account, api_v1, auth, context, exports, i18n, imports, registry, scheduler, wall
+from web import (
+    account,
+    api_v1,
+    auth,
+    context,
+    exports,
+    gate,
+    i18n,
+    imports,
+    registry,
+    scheduler,
+    wall,
+)
 from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
@@ -65,7 +77,7 @@ def serve_layout():
         region_name, as_of = scope.region_code, None
     viewer = shell.Viewer(current_user.display_name, current_user.role, region_name,
                           scope.region_code)
-    items = shell.nav_items(dash.page_registry, current_user.role, scope.region_code)
+    items = shell.nav_items(dash.page_registry, scope)
     return shell.appshell(viewer, items, lang, as_of, synthetic)
 
 
@@ -150,8 +162,12 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         serve_locally=True, compress=False,
     )
     app.layout = serve_layout
+    gate.guard_page_layouts()  # every layout behind its page's declared action
     _guard_layouts()
     _first_request_setup(app)
+    gate.guard_callbacks(app)  # every server-side callback behind its page's action
+    gate.check_routes(server)  # and every Flask route declares one
+    gate.home_redirect(server)
     # Purely visual: keep the language switch pointing back at the current page.
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="langHref"),

@@ -264,8 +264,8 @@ def users_create(username, password, role, region, department, display_name) -> 
 @click.option("--within", default=None, help="Only users whose region lies within this code.")
 def users_list(within) -> None:
     """List accounts."""
+    from access import check_code, prefix_of
     from ops import users as u
-    from queries.scope import check_code, prefix_of
 
     prefix = prefix_of(check_code(within)) if within else None
     for user in u.list_users(_ops(), prefix):
@@ -375,9 +375,9 @@ def _exporter(username: str, out: str):
     the named user and their scope (an active user, not a wall account), and the output
     path (its directory must exist)."""
     import config
+    from access import scope_of
     from ops import users as U
     from queries.runner import Warehouse
-    from queries.scope import scope_of
 
     settings = config.load()
     engine = _ops()
@@ -423,8 +423,8 @@ def _deliver(engine, settings, scope, job: str, target: Path) -> int:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def briefing(code: str, period: str, out: str, username: str, lang: str) -> None:
     """Write the briefing PDF of a unit and month (for scheduled runs)."""
+    from access import AccessDenied, RegionNotFound
     from briefings import service
-    from queries.scope import AccessDenied, RegionNotFound
     from web.i18n import language
 
     settings, engine, wh, user, scope, target = _exporter(username, out)
@@ -451,8 +451,8 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
               help="The user whose permissions the export is made with.")
 def exchange(code: str, period: str, out: str, username: str) -> None:
     """Write the national system's export of a unit and month (docs/exchange.md)."""
+    from access import AccessDenied, RegionNotFound
     from briefings import service
-    from queries.scope import AccessDenied, RegionNotFound
 
     settings, engine, wh, user, scope, target = _exporter(username, out)
     try:
@@ -535,6 +535,7 @@ def refresh_imports() -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
+    from access import RegionNotFound
     from briefings.jobs import TooMany
     from briefings.render import Unavailable
     from config import ConfigError
@@ -546,7 +547,6 @@ def main(argv: list[str] | None = None) -> int:
     from ops.users import UserError
     from queries.api import BadPeriod
     from queries.runner import WarehouseUnavailable
-    from queries.scope import RegionNotFound
 
     try:
         cli.main(args=argv, prog_name="manage.py", standalone_mode=False)

@@ -24,9 +24,9 @@ import duckdb
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from access import level_of  # noqa: E402
 from bench.build import percentile  # noqa: E402
 from bench.drill import login, page_request, start, timed, units  # noqa: E402
-from queries.scope import level_of  # noqa: E402
 
 
 def cell_request(s, base, code, risk):

@@ -17,6 +17,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 
+from access import Scope
 from briefings import render
 from components import maps
 from components import monitoring as mon
@@ -29,7 +30,6 @@ from ops import clock, users
 from ops import tasks as T
 from queries import api, indicators
 from queries.runner import Warehouse
-from queries.scope import Scope
 from web.i18n import (
     fmt_date,
     fmt_exact,

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+from access import Scope
 from components import charts
 from components import monitoring as mon
 from components import overview as ov_view
 from components import region as region_view
 from queries import api, indicators
 from queries.runner import Warehouse
-from queries.scope import Scope
 from web.i18n import t
 
 Builder = Callable[[Warehouse, Scope, Mapping], dict]

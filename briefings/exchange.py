@@ -19,11 +19,11 @@ import zipfile
 
 import pandas as pd
 
+from access import RoleDenied, Scope, prefix_of
 from etl import layout as L
 from queries import api
 from queries.privacy import can_export_ids
 from queries.runner import Warehouse
-from queries.scope import RoleDenied, Scope, prefix_of
 
 LAYOUT, VERSION = "jingzhun-national-exchange", 2
 FILES = ("households", "members", "monitoring", "monitoring_risks")

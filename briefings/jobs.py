@@ -21,11 +21,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from access import Scope
 from briefings.render import Unavailable
 from config import Settings
 from ops import audit
 from ops.schema import export_jobs
-from queries.scope import Scope
 from web.i18n import language, t
 
 log = logging.getLogger("jingzhun.exports")

@@ -10,13 +10,13 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import Engine
 
+from access import AccessDenied, RoleDenied, Scope
 from briefings import briefing, jobs, render
 from config import Settings
 from ops import audit, clock
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
-from queries.scope import AccessDenied, RoleDenied, Scope
 
 PAGE_SIZES = (640, 3840)  # the smallest and largest width or height of a page image
 NOT_IMAGED = ("/wall",)  # pages not to be made images of (the wall is a screen of its own)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import html
 
+from access import AccessDenied, RegionNotFound, RoleDenied
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, RoleDenied
 from web.i18n import t
 
 # What a page shows instead of itself, by the refusal that stopped it.

@@ -28,13 +28,18 @@ class Viewer:
     region_code: str
 
 
-def nav_items(registry, role: str, region_code: str) -> list[NavItem]:
-    """Pages of the registry this role may open, in their declared order. A page with a
-    path template opens on the user's own unit."""
-    pages = [p for p in registry.values() if p.get("nav") and role in p["nav"]["roles"]]
+def nav_items(registry, scope) -> list[NavItem]:
+    """Pages of the registry this user may open (the access table decides, role and level
+    alike), in their declared order. A page with a path template opens on the user's own
+    unit. A wall account has no navigation."""
+    from access import can
+
+    if scope is None or scope.role == "wall":
+        return []
+    pages = [p for p in registry.values() if p.get("nav") and can(scope, p["access"])]
     pages.sort(key=lambda p: p["nav"]["order"])
     return [NavItem(t(p["nav"]["label"]),
-                    f"{p['path']}/{region_code}" if p.get("path_template") else p["path"],
+                    f"{p['path']}/{scope.region_code}" if p.get("path_template") else p["path"],
                     p["path"])
             for p in pages]
 

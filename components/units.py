@@ -4,8 +4,8 @@ What a browser sends back is checked on the server through the scope gate."""
 
 from __future__ import annotations
 
+from access import Scope, level_of, prefix_of
 from etl.refdata import region_levels, region_names
-from queries.scope import Scope, level_of, prefix_of
 
 
 def unit_label(code: str) -> str:

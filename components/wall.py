@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from dash import dcc, html
 
+from access import prefix_of
 from components import charts, maps
 from components import monitoring as mon
 from components.kpi import Kpi
@@ -28,7 +29,6 @@ from components.theme import FONT_STACK, MONTH_AXIS, NO_DATA, STATUS
 from ops import clock
 from queries.api import WallView
 from queries.indicators import INDICATORS
-from queries.scope import prefix_of
 from web.i18n import (
     fmt_count,
     fmt_date,

@@ -62,10 +62,10 @@ def seed_instructions(engine: Engine, levels: dict[str, int], now, count: int = 
 
     import sqlalchemy as sa
 
+    from access import Scope
     from etl.refdata import region_names
     from ops import tasks as T
     from ops.schema import tasks as tasks_table
-    from queries.scope import Scope
 
     with engine.connect() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(tasks_table)).scalar():

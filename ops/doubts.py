@@ -14,10 +14,10 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from access import Scope
 from ops import clock
 from ops import tasks as T
 from ops.schema import doubt_cases, doubt_events, tasks
-from queries.scope import Scope
 
 STATES = ("sent", "confirmed", "cleared")
 OUTCOMES = ("confirmed", "cleared")

@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from access import CODE, Scope, level_of
 from ops import clock
 from ops.schema import digests, meetings, task_events, task_links, tasks
-from queries.scope import CODE, Scope, level_of
 
 STATES = ("draft", "issued", "acknowledged", "in_progress", "reported", "closed", "withdrawn")
 OPEN = ("draft", "issued", "acknowledged", "in_progress", "reported")
@@ -301,7 +301,7 @@ def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
     if type:
         q = q.where(tasks.c.type == type)
     if region:
-        from queries.scope import prefix_of
+        from access import prefix_of
         q = q.where(tasks.c.assignee_region.startswith(prefix_of(region)))
     if issuer:
         q = q.where(tasks.c.issuer == issuer)
@@ -645,7 +645,7 @@ def period_summary(engine: Engine, actor: Scope, region_code: str, start: dt.dat
     """Instructions to a unit and the units below it: issued and closed in [start, end),
     open and overdue now, and the most overdue ones. The caller has put the unit through
     the gate; only what the actor may see is counted."""
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     now = now or utcnow()
     late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))

@@ -10,13 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from access.roles import ROLES, STAFF_ROLES  # noqa: F401 - re-exported for callers
 from etl.codes import CODES
 from ops.schema import login_throttle, users
 
-# People's roles, and "wall": a read-only account for a command-centre wall, which sees
-# /wall and nothing else (web/wall.py).
-STAFF_ROLES = ("leader", "manager", "department", "cadre", "admin")
-ROLES = (*STAFF_ROLES, "wall")
 DEPARTMENTS = frozenset(str(k) for k in CODES["department"])
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)

@@ -11,10 +11,10 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from access import Scope
 from ops import clock
 from ops import tasks as T
 from ops.schema import tasks, warning_decisions
-from queries.scope import Scope
 
 OUTCOMES = ("instruction", "dismissed")
 VERIFY_DAYS = 15  # domain.md §3: 15 days at most from warning to approval

@@ -19,11 +19,11 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import AccessDenied
 from components import messages
 from components import registry as R
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied
 from web import context
 from web import registry as W
 from web.auth import client_ip, requester
@@ -31,7 +31,8 @@ from web.i18n import fmt_time_zoned, t
 
 dash.register_page(__name__, path="/admin/registry", name="admin_registry",
                    title="精准 · 登记数据导入",
-                   nav={"label": "nav.admin_registry", "roles": ("admin",), "order": 91})
+                   nav={"label": "nav.admin_registry", "order": 91},
+                   access="registry.load")
 
 # After a load, keep polling until this worker reads the new warehouse (the switch takes
 # up to JZ_RELOAD_SECONDS), but not for ever.

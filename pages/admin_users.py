@@ -6,17 +6,18 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, html
 
+from access import AccessDenied, RoleDenied, current_scope, prefix_of
 from components import messages, tables, units
 from etl.codes import CODES
 from etl.refdata import region_levels
 from ops import audit, users
-from queries.scope import AccessDenied, RoleDenied, current_scope, prefix_of
 from web import context
 from web.auth import client_ip
 from web.i18n import get_lang, t
 
 dash.register_page(__name__, path="/admin/users", name="admin_users", title="精准 · 用户管理",
-                   nav={"label": "nav.admin_users", "roles": ("admin",), "order": 90})
+                   nav={"label": "nav.admin_users", "order": 90},
+                   access="users.admin")
 
 FIELDS = ("username", "display_name", "password", "role", "region", "department")
 

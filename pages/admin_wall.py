@@ -12,21 +12,22 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, html
 
+from access import AccessDenied, current_scope
 from components import messages, tables, units
 from ops import audit
-from queries.scope import AccessDenied, current_province_admin
 from web import context, wall
 from web import playlist as P
 from web.auth import client_ip
 from web.i18n import t
 
 dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="精准 · 大屏播放列表",
-                   nav={"label": "nav.admin_wall", "roles": ("admin",), "order": 92})
+                   nav={"label": "nav.admin_wall", "order": 92},
+                   access="wall.playlist")
 
 
 def _admin_scope():
     """A province admin's scope: the playlist drives every wall of the province."""
-    return current_province_admin("error.province_admin")
+    return current_scope("wall.playlist")
 
 
 def playlist_regions(scope) -> list[dict]:

@@ -15,20 +15,20 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 from flask import request
 
+from access import current_scope
 from briefings import exchange, jobs, render, service
 from components import messages
 from components.exports import alert, dialog_alert, job_status
 from components.tasks import region_label
 from ops import tasks as T
-from ops.users import STAFF_ROLES
 from queries import api
-from queries.scope import current_scope
 from web import context
 from web.auth import client_ip, requester
 from web.i18n import fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
 
 dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
-                   nav={"label": "nav.briefings", "roles": STAFF_ROLES, "order": 45})
+                   nav={"label": "nav.briefings", "order": 45},
+                   access="briefings.make")
 
 PENDING = ("queued", "running")
 STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red",

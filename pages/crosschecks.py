@@ -13,23 +13,23 @@ import dash_mantine_components as dmc
 import duckdb
 from dash import Input, Output, State, callback, dcc, html
 
+from access import current_scope, prefix_of, raise_for_region
 from components import kpi, maps, messages, tables
 from components.shell import breadcrumb
 from etl.refdata import region_levels
 from ops import audit
 from ops import doubts as D
 from ops import tasks as T
-from ops.users import STAFF_ROLES
 from queries import api
 from queries.indicators import Indicator
-from queries.scope import current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
 from web.i18n import fmt_exact, fmt_number, get_lang, t
 
 dash.register_page(__name__, path_template="/crosschecks/<code>", name="crosschecks",
                    title="精准 · 数据比对", path="/crosschecks",
-                   nav={"label": "nav.crosschecks", "roles": STAFF_ROLES, "order": 28})
+                   nav={"label": "nav.crosschecks", "order": 28},
+                   access="crosschecks.view")
 
 UNDECIDED = Indicator("doubts_undecided", "undecided", "month", "count", -1, "unit.households")
 NUMBER = {"textAlign": "right", "paddingLeft": 16, "whiteSpace": "nowrap"}

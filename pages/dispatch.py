@@ -15,6 +15,7 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
+from access import current_scope, prefix_of, raise_for_region
 from briefings import jobs, render, service
 from components import maps, messages
 from components import tasks as view
@@ -27,15 +28,14 @@ from ops import tasks as T
 from queries import api
 from queries import households as hl
 from queries.indicators import Indicator
-from queries.scope import current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip, requester
 from web.i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
 
 dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",
                    title="精准 · 指挥调度", path="/dispatch",
-                   nav={"label": "nav.dispatch", "roles": ("leader", "manager", "admin"),
-                        "order": 30})
+                   nav={"label": "nav.dispatch", "order": 30},
+                   access="dispatch.view")
 
 OPEN_TASKS = Indicator("open_tasks", "open_tasks", "month", "count", -1, "unit.tasks")
 OVERDUE_RATE = Indicator("overdue_rate", "overdue_rate", "month", "ratio", -1)

@@ -9,6 +9,7 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from access import AccessDenied, RegionNotFound, current_scope
 from components import charts, messages, tables
 from components.downloads import with_png
 from components.theme import GRAPH_CONFIG
@@ -16,13 +17,13 @@ from etl.codes import CODES
 from queries import api
 from queries.privacy import can_reveal, log_reveal
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, current_scope
 from web import context
 from web.auth import client_ip
 from web.i18n import fmt_date, fmt_number, get_lang, t
 
 dash.register_page(__name__, path_template="/household/<household_id>", name="household",
-                   title="精准 · 户详情")
+                   title="精准 · 户详情",
+                   access="household.view")
 
 
 def _label(domain: str, code) -> str:

@@ -11,15 +11,14 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import current_scope, raise_for_region
 from components import messages
 from components.region import month_options
 from components.shell import breadcrumb
 from components.tables import GRID_THEME, locale_text
 from etl.codes import CODES
-from ops.users import STAFF_ROLES
 from queries import api
 from queries import households as hl
-from queries.scope import current_scope, raise_for_region
 from web import context
 from web.i18n import (
     fmt_exact,
@@ -32,7 +31,8 @@ from web.i18n import (
 
 dash.register_page(__name__, path_template="/households/<code>", name="households",
                    title="精准 · 户列表", path="/households",
-                   nav={"label": "nav.households", "roles": STAFF_ROLES, "order": 20})
+                   nav={"label": "nav.households", "order": 20},
+                   access="households.list")
 
 PRESETS = ("all", "registered", "not_exited", "exited", "monitored", "unresolved",
            "eliminated", "pending", "below_line")

@@ -15,6 +15,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import AccessDenied, RoleDenied, current_scope
 from components import messages
 from etl import feeds as F
 from etl import imports as I
@@ -22,7 +23,6 @@ from etl.codes import CODES
 from etl.refdata import region_levels
 from ops import audit, users
 from ops import imports as ledger
-from queries.scope import AccessDenied, RoleDenied, current_scope
 from web import context
 from web import imports as web_imports
 from web.auth import client_ip
@@ -30,8 +30,8 @@ from web.i18n import fmt_exact, fmt_time, get_lang, t, with_zone
 from web.imports import departments_of
 
 dash.register_page(__name__, path="/imports", name="imports", title="精准 · 部门数据",
-                   nav={"label": "nav.imports", "roles": ("department", "admin"),
-                        "order": 29})
+                   nav={"label": "nav.imports", "order": 29},
+                   access="imports.load")
 
 
 def layout(**_):

@@ -7,6 +7,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import current_scope, raise_for_region
 from components import kpi, maps, messages, tables
 from components import monitoring as view
 from components import region as region_view
@@ -14,15 +15,14 @@ from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from ops import warnings as W
-from ops.users import STAFF_ROLES
 from queries import api, indicators
-from queries.scope import current_scope, raise_for_region
 from web import context
 from web.i18n import fmt_date, fmt_exact, t
 
 dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
                    title="精准 · 风险监测", path="/monitoring",
-                   nav={"label": "nav.monitoring", "roles": STAFF_ROLES, "order": 25})
+                   nav={"label": "nav.monitoring", "order": 25},
+                   access="indicators.view")
 
 INTENSITY = indicators.INDICATORS["hh_unresolved_per_1000"]
 CALENDAR = ("hh_new_warned", "hh_new_identified", "hh_new_eliminated")

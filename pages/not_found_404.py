@@ -5,7 +5,8 @@ from dash import html
 
 from web.i18n import t
 
-dash.register_page(__name__, path="/404")
+dash.register_page(__name__, path="/404",
+                   access="session")
 
 
 def layout(**_):

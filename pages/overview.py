@@ -8,19 +8,19 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import current_scope
 from components import kpi, messages
 from components import overview as view
 from components.downloads import png_href, with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from ops.users import STAFF_ROLES
 from queries import api
-from queries.scope import current_scope
 from web import context
 from web.i18n import t
 
 dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
-                   nav={"label": "nav.overview", "roles": STAFF_ROLES, "order": 0})
+                   nav={"label": "nav.overview", "order": 0},
+                   access="indicators.view")
 
 
 def href(code: str) -> str:

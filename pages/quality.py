@@ -13,20 +13,20 @@ import dash_mantine_components as dmc
 import duckdb
 from dash import Input, Output, State, callback, dcc, html
 
+from access import current_scope, raise_for_region
 from components import kpi, maps, messages
 from components import quality as view
 from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from ops.users import STAFF_ROLES
 from queries import quality as Q
-from queries.scope import current_scope, raise_for_region
 from web import context
 from web.i18n import fmt_exact, t
 
 dash.register_page(__name__, path_template="/quality/<code>", name="quality",
                    title="精准 · 数据质量", path="/quality",
-                   nav={"label": "nav.quality", "roles": STAFF_ROLES, "order": 28.5})
+                   nav={"label": "nav.quality", "order": 28.5},
+                   access="indicators.view")
 
 
 def href(code: str, check: str = "") -> str:

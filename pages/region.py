@@ -13,20 +13,20 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import AccessDenied, RegionNotFound, current_scope, raise_for_region
 from components import kpi, maps, messages
 from components import region as view
 from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from ops.users import STAFF_ROLES
 from queries import api, indicators
-from queries.scope import AccessDenied, RegionNotFound, current_scope, raise_for_region
 from web import context
 from web.i18n import t
 
 dash.register_page(__name__, path_template="/region/<code>", name="region",
                    title="精准 · 地区", path="/region",
-                   nav={"label": "nav.region", "roles": STAFF_ROLES, "order": 10})
+                   nav={"label": "nav.region", "order": 10},
+                   access="indicators.view")
 
 
 # The pages whose maps drill down (each sends its own link in the feature).

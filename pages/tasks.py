@@ -7,17 +7,17 @@ import dash
 import dash_mantine_components as dmc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
+from access import Scope, can_access, current_scope
 from components import messages, units
 from components import tasks as view
 from ops import clock, users
 from ops import tasks as T
-from ops.users import STAFF_ROLES
-from queries.scope import Scope, can_access, current_scope
 from web import context
 from web.i18n import t
 
 dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督办事项",
-                   nav={"label": "nav.tasks", "roles": STAFF_ROLES, "order": 40})
+                   nav={"label": "nav.tasks", "order": 40},
+                   access="tasks.view")
 
 
 def region_options(scope: Scope) -> list[dict]:

@@ -15,26 +15,24 @@ from dataclasses import replace
 import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
+from access import RegionNotFound, Scope, current_scope
 from components import messages
 from components import wall as view
 from etl.refdata import region_levels, region_names
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
-from queries.scope import RegionNotFound, RoleDenied, Scope, current_scope
 from web import context, wall
 from web.i18n import get_lang, t
 from web.playlist import Playlist
 
 dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥大屏",
-                   nav={"label": "nav.wall", "roles": ("leader",), "order": 5})
+                   nav={"label": "nav.wall", "order": 5},
+                   access="wall.view")
 
 
 def _scope() -> Scope:
-    scope = current_scope(wall=True)
-    if scope.role not in wall.WALL_ROLES:
-        raise RoleDenied(scope.role, "the wall is for leaders and wall accounts")
-    return scope
+    return current_scope("wall.view")
 
 
 def resolve(playlist: Playlist, scope: Scope) -> list[dict]:

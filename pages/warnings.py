@@ -13,6 +13,7 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
+from access import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
 from components import messages, tables
 from components import tasks as task_view
 from components.shell import breadcrumb
@@ -21,16 +22,15 @@ from etl.refdata import region_levels
 from ops import audit, users
 from ops import tasks as T
 from ops import warnings as W
-from ops.users import STAFF_ROLES
 from pages.household import rule_names
 from queries import api
-from queries.scope import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
 from web import context
 from web.auth import client_ip
 from web.i18n import fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
 
 dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警线索",
-                   nav={"label": "nav.warnings", "roles": STAFF_ROLES, "order": 27})
+                   nav={"label": "nav.warnings", "order": 27},
+                   access="warnings.view")
 
 OVERDUE_DAYS = 15
 
@@ -254,7 +254,7 @@ def change_rule(rule, state):
 
 def _assignee(own: str, village: str) -> str:
     """The unit directly below the user's that holds the village (or the village)."""
-    from queries.scope import PREFIX_LENGTH, level_of
+    from access import PREFIX_LENGTH, level_of
 
     level = level_of(own)
     if level >= 5:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from access import AccessDenied, RegionNotFound, Scope, raise_for_region
 from queries.runner import Warehouse
-from queries.scope import AccessDenied, RegionNotFound, Scope, raise_for_region
 
 FIRST_YEAR = 2014
 FIRST_MONTH = dt.date(2020, 1, 1)
@@ -310,8 +310,8 @@ def equal_spans(as_of: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
 def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
                     months_back: int = 24) -> MonitoringView:
     """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
+    from access import prefix_of
     from queries.indicators import is_partial_month
-    from queries.scope import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     since = dt.date(plan.month.year - (months_back // 12), plan.month.month, 1)
@@ -343,7 +343,7 @@ def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
 
 def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> pd.DataFrame:
     """The households behind one cell of the risk matrix."""
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     raise_for_region(scope, code)
     return wh.run("risk_households", scope, unit_prefix=prefix_of(code),
@@ -353,7 +353,7 @@ def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> p
 def warning_queue(wh: Warehouse, scope: Scope, code: str, rule: str, decided: list[str],
                   limit: int = 300) -> pd.DataFrame:
     """The oldest undecided warnings of a unit."""
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     raise_for_region(scope, code)
     return wh.run("warning_queue", scope, unit_prefix=prefix_of(code), rule=rule or "",
@@ -410,7 +410,7 @@ def ranking_level(level: int) -> int:
 def wall_view(wh: Warehouse, scope: Scope, code: str, ranking: int = 20,
               latest: int = 30) -> WallView:
     """Everything one wall view shows for one unit, at the as-of month."""
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     level = ranking_level(int(plan.unit["level"]))
@@ -475,7 +475,7 @@ def briefing_view(wh: Warehouse, scope: Scope, code: str, month: dt.date,
                   ranking: int = 15) -> BriefingView:
     """Everything a briefing of one unit and month shows, from the same queries as the
     region page, the heatmaps and the wall."""
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, month.year, month, breakdowns=True)
     level = ranking_level(int(plan.unit["level"]))
@@ -513,7 +513,7 @@ def check_names(wh: Warehouse, lang: str) -> dict[str, str]:
 def crosscheck_view(wh: Warehouse, scope: Scope, code: str, check: str, decided: list[str],
                     limit: int = 500) -> CrosscheckView:
     """Everything the cross-check page shows for one unit (one check, or all)."""
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     parent = plan.map_parent["code"]
@@ -541,7 +541,7 @@ def crosscheck_view(wh: Warehouse, scope: Scope, code: str, check: str, decided:
 
 def undecided_doubts(wh: Warehouse, scope: Scope, code: str, check: str,
                      decided: list[str], limit: int) -> pd.DataFrame:
-    from queries.scope import prefix_of
+    from access import prefix_of
 
     raise_for_region(scope, code)
     return wh.run("doubt_undecided", scope, unit_prefix=prefix_of(code), check=check,

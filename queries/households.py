@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
+from access import Scope, prefix_of, raise_for_region
 from queries.runner import Fragment, Warehouse
-from queries.scope import Scope, prefix_of, raise_for_region
 
 EXPORT_CAP = 100_000
 PROVINCE = "610000000000"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.engine import Engine
 
+from access import Scope
 from ops import audit
-from queries.scope import Scope
 
 # Field work needs full ID numbers: cadres, and managers of a county or below.
 REVEAL_ROLES = {"cadre": 1, "manager": 3}

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from access import Scope, prefix_of, raise_for_region
 from queries import api
 from queries.households import mask_id, mask_phone
 from queries.runner import Warehouse
-from queries.scope import Scope, prefix_of, raise_for_region
 
 LIST_LIMIT = 500  # rows on the page; the CSV has them all (up to EXPORT_CAP)
 EXPORT_CAP = 100_000

@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from queries.scope import Scope
+from access import Scope
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")

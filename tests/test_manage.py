@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 import manage
+from access import Scope
 from etl import generate, warehouse
 from etl.refdata import REFERENCE_DIR
 from queries.runner import Warehouse
-from queries.scope import Scope
 from tests.conftest import AS_OF
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,6 +21,7 @@ from wtforms.validators import ValidationError
 from ops import audit, users
 from web import context
 from web.auth import client_ip, error_response
+from web.gate import gated
 from web.i18n import get_lang, t
 
 PATH = "/account/password"
@@ -38,6 +39,7 @@ def _page(error: str | None = None, status: int = 200, done: bool = False):
 
 def init(server: Flask) -> None:
     @server.route(PATH, methods=["GET", "POST"])
+    @gated("account.own")
     def change_password():
         if current_user.role == "wall":  # also fenced off by web/wall.py
             return error_response(403, "password.err.wall")

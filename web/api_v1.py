@@ -11,13 +11,14 @@ import datetime as dt
 
 from flask import Flask, jsonify, request
 
+from access import CODE, current_scope
 from components.tasks import describe
 from etl.refdata import region_levels
 from ops import audit
 from ops import tasks as T
-from queries.scope import CODE, current_scope
 from web import context
 from web.auth import client_ip
+from web.gate import PUBLIC, gated
 from web.i18n import t
 from web.openapi import SPEC
 
@@ -84,10 +85,12 @@ def init(server: Flask) -> None:
         return error(exc)
 
     @server.route(f"{API}/openapi.json")
+    @gated(PUBLIC)
     def openapi():
         return jsonify(SPEC)
 
     @server.route(f"{API}/tasks", methods=["GET"])
+    @gated("tasks.view")
     def list_tasks():
         scope = current_scope()
         args = request.args
@@ -114,6 +117,7 @@ def init(server: Flask) -> None:
                         "offset": offset})
 
     @server.route(f"{API}/tasks", methods=["POST"])
+    @gated("tasks.issue")
     def create_task():
         scope = current_scope()
         task = T.create(context.ops(), scope, _body(), _exists)
@@ -122,10 +126,12 @@ def init(server: Flask) -> None:
         return jsonify(task_json(task)), 201
 
     @server.route(f"{API}/tasks/<int:task_id>", methods=["GET"])
+    @gated("tasks.view")
     def get_task(task_id: int):
         return jsonify(task_json(T.get(context.ops(), current_scope(), task_id)))
 
     @server.route(f"{API}/tasks/<int:task_id>", methods=["PATCH"])
+    @gated("tasks.issue")
     def edit_task(task_id: int):
         data = _body()
         task = T.edit(context.ops(), current_scope(), task_id, data.get("version"),
@@ -133,6 +139,7 @@ def init(server: Flask) -> None:
         return jsonify(task_json(task))
 
     @server.route(f"{API}/tasks/<int:task_id>/transitions", methods=["POST"])
+    @gated("tasks.view")
     def transition_task(task_id: int):
         data = _body()
         task = T.act(context.ops(), current_scope(), task_id, data.get("action"),
@@ -140,16 +147,19 @@ def init(server: Flask) -> None:
         return jsonify(task_json(task))
 
     @server.route(f"{API}/tasks/<int:task_id>/comments", methods=["POST"])
+    @gated("tasks.view")
     def comment_task(task_id: int):
         task = T.comment(context.ops(), current_scope(), task_id, _body().get("body"))
         return jsonify(task_json(task)), 201
 
     @server.route(f"{API}/tasks/<int:task_id>/urge", methods=["POST"])
+    @gated("tasks.issue")
     def urge_task(task_id: int):
         task = T.urge(context.ops(), current_scope(), task_id, _body().get("body") or "")
         return jsonify(task_json(task)), 201
 
     @server.route("/api/<path:rest>", methods=["GET", "POST", "PATCH"])
+    @gated(PUBLIC)
     def api_not_found(rest: str):
         """Any other /api address: a JSON 404, not the app's HTML page."""
         return jsonify({"error": t("api.err.no_such_path"), "status": 404}), 404

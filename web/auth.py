@@ -14,10 +14,11 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
+from access import AccessDenied, RegionNotFound, RoleDenied
 from ops import audit, tokens, users
 from queries.runner import WarehouseUnavailable
-from queries.scope import AccessDenied, RegionNotFound, RoleDenied
 from web import context
+from web.gate import PUBLIC, gated
 from web.i18n import LANGS, get_lang, t
 
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
@@ -124,6 +125,7 @@ def init(server: Flask) -> None:
         return redirect(url_for("login", next=request.full_path.rstrip("?")))
 
     @server.route("/login", methods=["GET", "POST"])
+    @gated(PUBLIC)
     def login():
         if request.method == "GET":
             if current_user.is_authenticated:
@@ -161,6 +163,7 @@ def init(server: Flask) -> None:
             else "zh"), status
 
     @server.route("/logout")
+    @gated(PUBLIC)
     def logout():
         if current_user.is_authenticated:
             audit.record(context.ops(), current_user.username, "logout", ip=client_ip())
@@ -171,12 +174,14 @@ def init(server: Flask) -> None:
         return redirect(url_for("login"))
 
     @server.route("/lang/<code>")
+    @gated(PUBLIC)
     def switch_language(code: str):
         if code in LANGS:
             session["lang"] = code
         return redirect(_safe_next(request.args.get("next")))
 
     @server.route("/healthz")
+    @gated(PUBLIC)
     def healthz():
         wh = context.warehouse()
         try:

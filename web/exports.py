@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 import pandas as pd
 from flask import Flask, Response, request, send_file
 
+from access import current_scope, raise_for_region
 from briefings import charts as chart_registry
 from briefings import jobs, render
 from components.messages import REFUSALS
@@ -20,9 +21,9 @@ from ops import audit, clock
 from queries import api
 from queries import households as hl
 from queries.privacy import can_export_ids
-from queries.scope import current_scope, raise_for_region
 from web import context
 from web.auth import client_ip, error_response, message_response
+from web.gate import SESSION, gated
 from web.i18n import fmt_exact, get_lang, shown, t
 
 COLUMNS = ("household_no", "head_name", "township_name", "village_name", "phone", "members",
@@ -80,6 +81,7 @@ def _xlsx(headers, rows) -> bytes:
 
 def init(server: Flask) -> None:
     @server.route("/export/households.<fmt>")
+    @gated("households.list")
     def export_households(fmt: str):
         scope = current_scope()
         if fmt not in ("csv", "xlsx"):
@@ -116,6 +118,7 @@ def init(server: Flask) -> None:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @server.route("/export/quality/<code>.csv")
+    @gated("indicators.view")
     def export_quality(code: str):
         """The rows behind a count of the data-quality page (one check, or all), as the
         page lists them: ID and phone numbers masked, within the user's scope."""
@@ -143,6 +146,7 @@ def init(server: Flask) -> None:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
     @server.route("/export/chart/<name>.png")
+    @gated("briefings.make")
     def export_chart(name: str):
         """One chart of a page as a PNG at 2×, rebuilt here from the page's parameters."""
         scope = current_scope()
@@ -173,6 +177,7 @@ def init(server: Flask) -> None:
             "Cache-Control": "no-store"})
 
     @server.route("/export/job/<job_id>")
+    @gated(SESSION)
     def export_file(job_id: str):
         """The file of a finished background export, for the user who asked for it, while
         the unit it shows is still within their scope."""

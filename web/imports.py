@@ -9,13 +9,14 @@ import threading
 
 from flask import Flask, Response
 
+from access import current_scope
 from etl import feeds as F
 from etl import imports as I
 from ops import audit
 from ops import imports as ledger
-from queries.scope import current_scope
 from web import context
 from web.auth import client_ip, error_response
+from web.gate import gated
 
 log = logging.getLogger("jingzhun.imports")
 UPLOAD_BYTES = 14 * 2**20  # the page's limit (base64 in a request of at most 20 MB)
@@ -35,6 +36,7 @@ def departments_of(scope) -> list[str]:
 
 def init(server: Flask) -> None:
     @server.route("/imports/template/<feed_id>.csv")
+    @gated("imports.load")
     def import_template(feed_id: str):
         current_scope()
         feed = F.load().get(feed_id)
@@ -45,6 +47,7 @@ def init(server: Flask) -> None:
             "Content-Disposition": f'attachment; filename="template-{feed.id}.csv"'})
 
     @server.route("/imports/report/<int:batch_id>.csv")
+    @gated("imports.load")
     def import_report(batch_id: int):
         scope = current_scope()
         batch = ledger.get(context.ops(), batch_id)

@@ -27,14 +27,15 @@ from pathlib import Path
 
 from flask import Flask, Response, send_file
 
+from access import Scope, current_scope
 from briefings.jobs import write_private  # a delivery holds ID numbers
 from config import Settings
 from ops import audit
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable
-from queries.scope import Scope, current_province_admin
 from web import context
 from web.auth import client_ip, error_response
+from web.gate import gated
 from web.imports import UPLOAD_BYTES  # one cap for a file sent through the page
 
 log = logging.getLogger("jingzhun.registry")
@@ -48,7 +49,7 @@ UPLOAD_KEEP = timedelta(days=1)  # an uploaded delivery never loaded is removed 
 def province_admin() -> Scope:
     """A province administrator's scope; everyone else is refused, here and in every
     callback and route of the page (a load replaces the whole province's registry)."""
-    return current_province_admin("reg.err.province_admin")
+    return current_scope("registry.load")
 
 
 def _now() -> datetime:
@@ -348,6 +349,7 @@ def report_href(version: str) -> str:
 
 def init(server: Flask) -> None:
     @server.route("/admin/registry/report/<version>.csv")
+    @gated("registry.load")
     def registry_report(version: str):
         scope = province_admin()  # 403 for anyone else, before anything is read
         body = report_body(version[:200])

@@ -17,16 +17,16 @@ import hashlib
 from flask import Flask, jsonify, redirect, request
 from flask_login import current_user
 
+from access import Scope, current_scope
 from ops import clock
 from ops import tasks as T
 from queries.runner import WarehouseUnavailable
-from queries.scope import Scope, scope_of
 from web import context
 from web.auth import error_response
+from web.gate import gated
 from web.i18n import get_lang, t
 from web.playlist import Cached, Playlist
 
-WALL_ROLES = ("leader", "wall")
 # What a wall account may request besides /wall: Dash's own plumbing and static files.
 WALL_PATHS = {"/wall", "/wall/heartbeat", "/logout", "/_dash-layout", "/_dash-dependencies",
               "/_favicon.ico", "/favicon.ico"}
@@ -110,10 +110,9 @@ def init(server: Flask) -> None:
         return error_response(403, "wall.err.read_only")
 
     @server.route("/wall/heartbeat")
+    @gated("wall.view")
     def heartbeat():
-        scope = scope_of(current_user)
-        if scope is None or scope.role not in WALL_ROLES:
-            return jsonify({"error": t("error.forbidden"), "status": 403}), 403
+        scope = current_scope("wall.view")
         ctx = context.get()
         try:
             version = ctx.warehouse.version

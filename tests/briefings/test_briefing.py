@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
+from access import AccessDenied, Scope
 from briefings import briefing
 from components import region as region_view
 from ops import tasks as T
 from queries import api, indicators
-from queries.scope import AccessDenied, Scope
 from tests.briefings.conftest import pdf_fonts, pdf_text
 
 PROVINCE = Scope("province_admin", "admin", "610000000000")

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
+from access import Scope
 from briefings import charts, jobs, render, service
 from ops import audit
-from queries.scope import Scope
 from tests.briefings.conftest import pdf_text, png_facts
 
 PROVINCE = Scope("province_admin", "admin", "610000000000")
@@ -133,8 +133,8 @@ def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
 
 
 def test_requests_are_checked_before_anything_runs(ctx):
+    from access import AccessDenied, RegionNotFound
     from queries.api import BadPeriod
-    from queries.scope import AccessDenied, RegionNotFound
 
     before = len(jobs.mine(ctx.ops, ZIYANG, 100))
     with pytest.raises(AccessDenied):

@@ -101,9 +101,9 @@ def test_chart_png_link(watched):
 def test_minutes_from_the_dispatch_view(watched):
     """The dispatch view's minutes menu: nothing starts by itself when the page opens;
     a click makes the minutes PDF of that meeting."""
+    from access import Scope
     from briefings import jobs
     from ops import tasks as T
-    from queries.scope import Scope
     from web import context
 
     # Hanzhong's: the other tests count Ankang's meetings in the shared store.

@@ -20,9 +20,9 @@ def _login(watched, user):
 
 
 def test_upload_report_refresh_and_send(watched, wh, warehouse_path, tmp_path):
+    from access import Scope
     from ops import doubts as D
     from ops import tasks as T
-    from queries.scope import Scope
     from web import context
 
     id_number, household = wh.execute("""

@@ -3,9 +3,9 @@ county acknowledges and reports one, and the dispatch view shows the change."""
 
 from __future__ import annotations
 
+from access import Scope
 from ops import tasks as T
 from ops import users
-from queries.scope import Scope
 from tests.conftest import DEMO_PASSWORDS
 
 TIMEOUT = 30_000

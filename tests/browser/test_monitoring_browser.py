@@ -3,8 +3,8 @@ in a real browser."""
 
 from __future__ import annotations
 
+from access import Scope
 from ops import tasks as T
-from queries.scope import Scope
 from tests.conftest import DEMO_PASSWORDS
 
 TIMEOUT = 30_000

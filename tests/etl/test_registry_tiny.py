@@ -685,7 +685,7 @@ def wh(loaded):
 
 @pytest.fixture(scope="module")
 def scope():
-    from queries.scope import Scope
+    from access import Scope
 
     return Scope("province_leader", "leader", PROVINCE)
 

@@ -291,10 +291,10 @@ def test_the_household_page_says_who_left_and_why(wh, app_module):
 def test_exited_people_change_is_neutral_after_the_poverty_era(warehouse_path):
     """After 2020 已脱贫人数 moves only with births, deaths and moves: its change is
     shown without a good or bad colour; in the poverty era a rise is good."""
+    from access import Scope
     from components import overview as cards
     from queries import api
     from queries.runner import Warehouse
-    from queries.scope import Scope
 
     w = Warehouse(warehouse_path, cache_dir=None, reload_seconds=3600)
     scope = Scope("province_leader", "leader", PROVINCE)

@@ -9,11 +9,11 @@ import datetime as dt
 import duckdb
 import pytest
 
+from access import Scope
 from etl import crosschecks, rules
 from ops import db, migrations
 from ops import doubts as D
 from ops import tasks as T
-from queries.scope import Scope
 from tests.etl.test_rules import SCHEMA as RULES_SCHEMA
 
 AS_OF = dt.date(2026, 10, 31)

@@ -12,8 +12,8 @@ import zipfile
 import pytest
 
 import manage
+from access import AccessDenied, Scope
 from briefings import exchange
-from queries.scope import AccessDenied, Scope
 
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import json
 
+from access import Scope
 from etl.idnumber import check_digit
 from ops import doubts as D
 from ops import imports as ledger
-from queries.scope import Scope
 
 
 def _post(client, output: str, outputs, inputs, state=None):

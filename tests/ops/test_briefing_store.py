@@ -7,9 +7,9 @@ import datetime as dt
 
 import pytest
 
+from access import Scope
 from briefings import jobs
 from ops import tasks as T
-from queries.scope import Scope
 
 ANKANG = Scope("ankang_leader", "leader", "610900000000")
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")

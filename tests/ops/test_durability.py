@@ -12,9 +12,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from access import Scope
 from ops import db, migrations
 from ops import tasks as T
-from queries.scope import Scope
 
 ROOT = Path(__file__).resolve().parents[2]
 LEADER = Scope("ankang_leader", "leader", "610900000000")
@@ -65,7 +65,7 @@ WRITER = """
 import sys
 from ops import db, migrations
 from ops import tasks as T
-from queries.scope import Scope
+from access import Scope
 engine = db.engine(sys.argv[1])
 migrations.migrate(engine)
 leader = Scope("ankang_leader", "leader", "610900000000")

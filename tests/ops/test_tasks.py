@@ -9,10 +9,10 @@ import itertools
 import pytest
 import sqlalchemy as sa
 
+from access import Scope
 from etl.refdata import region_levels
 from ops import tasks as T
 from ops.schema import digests, task_events
-from queries.scope import Scope
 
 NOW = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 PROVINCE_LEADER = Scope("province_leader", "leader", "610000000000")

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from access import Scope, level_of, prefix_of
 from queries.runner import Warehouse, WarehouseUnavailable, parse
-from queries.scope import Scope, level_of, prefix_of
 from tests.conftest import build_warehouse
 
 PROVINCE = Scope("p", "leader", "610000000000")

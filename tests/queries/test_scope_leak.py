@@ -7,8 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from access import Scope
 from queries.runner import QUERIES, Warehouse
-from queries.scope import Scope
 
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
 PROVINCE = Scope("province_leader", "leader", "610000000000")

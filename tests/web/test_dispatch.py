@@ -8,9 +8,9 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from access import AccessDenied, Scope
 from ops import clock, users
 from ops import tasks as T
-from queries.scope import AccessDenied, Scope
 from tests.web.test_overview import _props, _text, logged_in
 
 ANKANG = "610900000000"

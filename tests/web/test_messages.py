@@ -1,4 +1,4 @@
-"""Refusals name their real reason (components/messages.py, queries/scope.py): a page
+"""Refusals name their real reason (components/messages.py, access/): a page
 closed to the user's role says so, not that the region is outside their scope."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from access import AccessDenied, RoleDenied
 from components import messages
-from queries.scope import AccessDenied, RoleDenied
 from tests.web.test_overview import _text, logged_in
 
 CADRE_ROLE = "无权访问：本页面或操作不向“帮扶干部”角色开放。"
@@ -58,7 +58,7 @@ def test_a_callback_refused_for_the_role_answers_403_naming_it(as_user):
 
 
 def test_the_wall_account_elsewhere_is_refused_for_its_role(server):
-    from queries.scope import current_scope
+    from access import current_scope
 
     with logged_in(server, "province_wall"):
         with pytest.raises(RoleDenied) as exc:

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
+from access import Scope
 from components import messages
 from components import monitoring as view
 from ops import tasks as T
 from queries import api
-from queries.scope import Scope
 from tests.web.test_overview import _props, _text, logged_in
 
 ANKANG = "610900000000"

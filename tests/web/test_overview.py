@@ -110,8 +110,8 @@ def test_english(server):
 
 
 def test_callback_is_gated(server):
+    from access import AccessDenied
     from pages import overview
-    from queries.scope import AccessDenied
 
     with logged_in(server, "ziyang_manager"):
         cards, *_ = overview.update("2019", "610924100000")
@@ -162,8 +162,8 @@ def test_admin_page_only_for_admins(server):
 
 
 def test_admin_creates_within_scope_only(server):
+    from access import AccessDenied
     from pages import admin_users
-    from queries.scope import AccessDenied
     from web import context
 
     with logged_in(server, "province_admin"):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from access import Scope
 from components import charts, maps
 from components import monitoring as mon_view
 from components import overview as ov_view
@@ -20,7 +21,6 @@ from components import region as region_view
 from components.theme import NO_DATA
 from queries import api, indicators
 from queries.indicators import INDICATORS
-from queries.scope import Scope
 from tests.web.test_overview import _props, _text, logged_in
 from web.i18n import (
     fmt_change,

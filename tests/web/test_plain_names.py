@@ -10,9 +10,9 @@ import re
 
 import pytest
 
+from access import AccessDenied, Scope
 from ops import tasks as T
 from ops import users
-from queries.scope import AccessDenied, Scope
 from tests.web.test_overview import _props, _text, logged_in
 
 ANKANG = "610900000000"

@@ -14,8 +14,8 @@ import time
 import duckdb
 import pytest
 
+from access import AccessDenied
 from ops import audit
-from queries.scope import AccessDenied
 from tests.conftest import AS_OF
 from tests.web.test_overview import _kpis, _props, _text, logged_in
 
@@ -252,8 +252,8 @@ def test_an_export_above_the_cap_is_refused(as_user, monkeypatch, db):
 
 
 def test_the_chart_is_rebuilt_for_the_png(server, db):
+    from access import current_scope
     from briefings import charts
-    from queries.scope import current_scope
     from web import context
 
     with logged_in(server, "ziyang_manager"):
@@ -272,13 +272,16 @@ def test_the_chart_is_rebuilt_for_the_png(server, db):
 def test_the_page_is_in_the_navigation_of_staff_only(server):
     import dash
 
+    from access import Scope
     from components import shell
 
-    for role in ("leader", "manager", "department", "cadre", "admin"):
-        items = shell.nav_items(dash.page_registry, role, ZIYANG)
+    for role in ("leader", "manager", "cadre", "admin"):
+        items = shell.nav_items(dash.page_registry, Scope("u", role, ZIYANG))
         assert [i.href for i in items if i.match == "/quality"] == [f"/quality/{ZIYANG}"]
-    assert not [i for i in shell.nav_items(dash.page_registry, "wall", PROVINCE)
-                if i.match == "/quality"]
+    # A department account's subject is its own data; a wall account has no navigation.
+    for scope in (Scope("u", "department", ZIYANG, "police"), Scope("w", "wall", PROVINCE)):
+        assert not [i for i in shell.nav_items(dash.page_registry, scope)
+                    if i.match == "/quality"]
 
 
 def test_english_labels(server, db):

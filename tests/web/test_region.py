@@ -8,12 +8,12 @@ import json
 
 import pytest
 
+from access import AccessDenied, RegionNotFound, Scope
 from components import maps
 from components import region as view
 from ops import audit
 from queries import api, indicators
 from queries import households as hl
-from queries.scope import AccessDenied, RegionNotFound, Scope
 from tests.conftest import login
 from tests.web.test_overview import _props, _text, logged_in
 
@@ -293,20 +293,23 @@ def test_export_refusals(server, monkeypatch):
 NAVIGATE = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
 
 
-@pytest.mark.parametrize("path,status,message", [
-    ("/export/households.csv?unit=610902000000&preset=all", 403, "无权访问"),
-    ("/export/households.csv?unit=610924000000&filter=%7Bbroken", 400, "筛选条件"),
-    ("/export/households.pdf", 404, ""),
-    ("/export/chart/nope.png", 404, ""),
-    ("/export/job/999999", 404, ""),
-    ("/imports/report/999999.csv", 404, "错误报告"),
-    ("/imports/template/nope.csv", 404, "模板"),
+@pytest.mark.parametrize("user,path,status,message", [
+    ("ziyang_manager", "/export/households.csv?unit=610902000000&preset=all", 403, "无权访问"),
+    ("ziyang_manager", "/export/households.csv?unit=610924000000&filter=%7Bbroken", 400,
+     "筛选条件"),
+    ("ziyang_manager", "/export/households.pdf", 404, ""),
+    ("ziyang_manager", "/export/chart/nope.png", 404, ""),
+    ("ziyang_manager", "/export/job/999999", 404, ""),
+    # Department data is for department staff and admins (access/roles.py).
+    ("ziyang_manager", "/imports/template/police_vehicle.csv", 403, "无权访问"),
+    ("province_police", "/imports/report/999999.csv", 404, "错误报告"),
+    ("province_police", "/imports/template/nope.csv", 404, "模板"),
 ])
-def test_a_refused_link_is_a_page_for_the_browser(as_user, path, status, message):
+def test_a_refused_link_is_a_page_for_the_browser(as_user, user, path, status, message):
     """A link opened in the browser (another user's, a stale one) is refused with a page
     in the user's language, never raw JSON with \\u escapes; the app's own requests
     still get JSON."""
-    c = as_user("ziyang_manager")
+    c = as_user(user)
     r = c.get(path, headers=NAVIGATE)
     body = r.get_data(as_text=True)
     assert (r.status_code, r.mimetype) == (status, "text/html")

@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 
 import config
+from access import Scope
 from ops import clock
 from ops import tasks as T
-from queries.scope import Scope
 from tests.web.test_overview import _text, logged_in
 from web.i18n import fmt_time, language, with_zone, zone_name
 

@@ -8,8 +8,8 @@ import json
 import dash
 import pytest
 
+from access import Scope
 from ops import tasks as T
-from queries.scope import Scope
 from tests.web.test_overview import _props, _text, logged_in
 from web import playlist as P
 
@@ -437,7 +437,7 @@ def test_every_other_page_refuses_a_wall_account_by_itself(server, page):
     """Not only the fence: the pages refuse the role themselves."""
     import importlib
 
-    from queries.scope import AccessDenied
+    from access import AccessDenied
 
     module = importlib.import_module(f"pages.{page}")
     with logged_in(server, "province_wall"):

@@ -1,4 +1,4 @@
-"""The one gate for access: a user's Scope, and the checks every page and callback makes.
+"""A user's Scope (region, role, department subject) and the region half of the gate.
 
 A user has one region code; the scope is that unit and everything below it (codes are
 hierarchical, so "below" is a code prefix). Deny by default: no user, no scope, no rows.
@@ -111,31 +111,3 @@ def can_access(scope: Scope | None, code) -> bool:
     except (AccessDenied, RegionNotFound):
         return False
     return True
-
-
-def current_scope(wall: bool = False) -> Scope:
-    """The scope of the user of the current request (raises AccessDenied if none).
-
-    A wall account (read-only, for a command-centre screen) is refused everywhere but
-    on the wall itself (``wall=True``), whatever route or callback brought it here.
-    """
-    from flask_login import current_user
-
-    scope = scope_of(current_user)
-    if scope is None:
-        raise AccessDenied("login required")
-    if scope.role == "wall" and not wall:
-        raise RoleDenied("wall", "a wall account sees the wall only")
-    return scope
-
-
-def current_province_admin(key: str) -> Scope:
-    """The current user's scope if they administer the whole province; anyone else is
-    refused, an admin of a unit below with the message ``key`` (what only the province
-    may do: the wall playlist, loading the registry)."""
-    scope = current_scope()
-    if scope.role != "admin":
-        raise RoleDenied(scope.role, "admins only")
-    if scope.level != 1:
-        raise RoleDenied(scope.role, "province admins only", key=key)
-    return scope
