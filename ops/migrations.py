@@ -43,9 +43,41 @@ def _append_only(conn: Connection, table: str) -> None:
             f"for each row execute function {table}_append_only()")
 
 
+# Columns that later migrations add: a table is created by the migration that first made
+# it as it was then, so that a fresh database passes through the same versions as an old
+# one. (version that adds it: {table: columns})
+_ADDED: dict[int, dict[str, tuple[str, ...]]] = {
+    6: {"users": ("session_generation",), "audit_log": ("region_code",),
+        "import_batches": ("region_code",)},
+}
+
+
+def _create(conn: Connection, table: sa.Table, version: int) -> None:
+    """Create ``table`` as it was at ``version``: without the columns added later."""
+    later = {c for v, tables in _ADDED.items() if v > version
+             for c in tables.get(table.name, ())}
+    if not later:
+        table.create(conn)
+        return
+    then = table.to_metadata(sa.MetaData())
+    for name in later:
+        then._columns.remove(then.c[name])
+    then.create(conn)
+
+
+def _add_columns(conn: Connection, version: int) -> None:
+    """Add the columns ``version`` introduced, as schema.py declares them."""
+    ddl = sa.schema.CreateColumn
+    for table_name, columns in _ADDED[version].items():
+        table = schema.metadata.tables[table_name]
+        for name in columns:
+            spec = ddl(table.c[name]).compile(dialect=conn.dialect)
+            conn.exec_driver_sql(f"alter table {table_name} add column {spec}")
+
+
 def _v1(conn: Connection) -> None:
     for table in (schema.users, schema.login_throttle, schema.audit_log):
-        table.create(conn)
+        _create(conn, table, 1)
     _append_only(conn, "audit_log")
 
 
@@ -65,10 +97,21 @@ def _v4(conn: Connection) -> None:
 
 
 def _v5(conn: Connection) -> None:
-    schema.import_batches.create(conn)
+    _create(conn, schema.import_batches, 5)
     schema.doubt_cases.create(conn)
     schema.doubt_events.create(conn)
     _append_only(conn, "doubt_events")
+
+
+def _v6(conn: Connection) -> None:
+    _add_columns(conn, 6)
+    schema.address_throttle.create(conn)
+    # A batch belongs to its importer's region. (Audit entries before this version keep
+    # an empty region: only a province admin sees them; audit_log is append-only.)
+    users, batches = schema.users, schema.import_batches
+    conn.execute(batches.update().values(region_code=sa.func.coalesce(
+        sa.select(users.c.region_code).where(users.c.username == batches.c.imported_by)
+        .scalar_subquery(), "")))
 
 
 MIGRATIONS: list[Migration] = [
@@ -77,6 +120,8 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "decisions on early warnings", _v3),
     Migration(4, "background exports", _v4),
     Migration(5, "department data imports and doubtful cases", _v5),
+    Migration(6, "session generations, a per-address login limit, regions of import "
+                 "batches and audit entries", _v6),
 ]
 
 

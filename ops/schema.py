@@ -31,10 +31,15 @@ users = sa.Table(
     sa.Column("locked_until", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
+    # Bumped on logout, a password, role or region change and on disable: a session
+    # cookie carries the generation it was issued under and is void once it differs.
+    sa.Column("session_generation", sa.Integer, nullable=False, default=0,
+              server_default="0"),
 )
 
 # Failed logins for usernames that do not exist, so that an unknown name locks exactly
-# like a real one and usernames cannot be probed.
+# like a real one and usernames cannot be probed. Unknown names are kept by a bucket of
+# their hash (ops.users), so the table cannot grow without bound.
 login_throttle = sa.Table(
     "login_throttle", metadata,
     sa.Column("username", sa.String(64), primary_key=True),
@@ -52,9 +57,21 @@ audit_log = sa.Table(
     sa.Column("outcome", sa.String(20), nullable=False),
     sa.Column("detail", sa.Text, nullable=False, default=""),
     sa.Column("ip", sa.String(45), nullable=False, default=""),
+    # The region the entry concerns (the actor's region), for an admin's scoped view.
+    sa.Column("region_code", sa.String(12), nullable=False, default="", server_default=""),
 )
 sa.Index("ix_audit_log_at", audit_log.c.at)
 sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.at)
+
+# Failed logins per client address, whatever the name tried: a limit on guessing across
+# many names from one address. Rows older than the window are pruned as they are read.
+address_throttle = sa.Table(
+    "address_throttle", metadata,
+    sa.Column("address", sa.String(45), primary_key=True),
+    sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
+    sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("locked_until", sa.DateTime(timezone=True)),
+)
 
 
 # ---------------------------------------------------------------- instructions (督办)
@@ -199,6 +216,8 @@ import_batches = sa.Table(
     sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("status", sa.String(10), nullable=False),  # loaded, then merged
     sa.Column("merged_at", sa.DateTime(timezone=True)),
+    # The importer's region: who else may see the batch and its error report.
+    sa.Column("region_code", sa.String(12), nullable=False, default="", server_default=""),
     sa.UniqueConstraint("feed", "checksum", name="uq_import_batches_file"),
 )
 
