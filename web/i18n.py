@@ -842,6 +842,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "reg.err.gone": "所选数据包已不在服务器上，请重新上传或选择。",
         "reg.err.running": "已有一次导入正在进行（{name}，{by} 于 {at} 开始），请等它完成后再导入。",
         "reg.err.no_report": "没有该数据版本的拒收报告。",
+        # --- zh: sessions and passwords
+        # --- zh: API and headers
+        # --- zh: store scope, imports and audit
+        # --- zh: department subject and privacy
+        # --- zh: access matrix
     },
     "en": {
         "app.name": "Jingzhun · Poverty Monitoring Command Centre",
@@ -1659,6 +1664,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "reg.err.gone": "The chosen delivery is no longer on the server: upload or pick it again.",
         "reg.err.running": "A load is running already ({name}, started by {by} at {at}): wait for it to finish.",
         "reg.err.no_report": "There is no rejection report for this data version.",
+        # --- en: sessions and passwords
+        # --- en: API and headers
+        # --- en: store scope, imports and audit
+        # --- en: department subject and privacy
+        # --- en: access matrix
     },
 }
 
