@@ -14,15 +14,14 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from access import Scope
+from access import AccessDenied, Scope, prefix_of, raise_for
 from ops import clock
 from ops import tasks as T
 from ops.schema import doubt_cases, doubt_events, tasks
+from ops.scoped import within
 
 STATES = ("sent", "confirmed", "cleared")
 OUTCOMES = ("confirmed", "cleared")
-# Who records a verification's outcome: those who issue instructions, and field cadres.
-CLOSERS = (*T.ISSUERS, "cadre")
 VERIFY_DAYS = 15
 MAX_BULK = 2000  # cases one click may send
 
@@ -31,20 +30,39 @@ def decided(engine: Engine, scope: Scope) -> dict[str, dict]:
     """The cases of the scope that have a state, by key, with their instruction's state."""
     q = sa.select(doubt_cases, tasks.c.state.label("task_state")) \
         .select_from(doubt_cases.outerjoin(tasks, tasks.c.id == doubt_cases.c.task_id)) \
-        .where(doubt_cases.c.village_code.startswith(scope.prefix))
+        .where(within(doubt_cases.c.village_code, scope))
     with engine.connect() as conn:
         return {r.doubt_key: dict(r._mapping) for r in conn.execute(q)}
 
 
 def history(engine: Engine, scope: Scope, key: str) -> list[dict]:
     with engine.connect() as conn:
-        case = conn.execute(sa.select(doubt_cases.c.village_code)
-                            .where(doubt_cases.c.doubt_key == key)).first()
-        if case is None or not scope.contains(case.village_code):
+        case = conn.execute(sa.select(doubt_cases.c.village_code).where(
+            doubt_cases.c.doubt_key == key, within(doubt_cases.c.village_code, scope))).first()
+        if case is None:
             return []
         return [dict(r._mapping) for r in conn.execute(
             sa.select(doubt_events).where(doubt_events.c.doubt_key == key)
             .order_by(doubt_events.c.id))]
+
+
+def _may(scope: Scope, action: str, key: str) -> None:
+    """TaskError 403 (with ``key``) unless the role may take ``action`` (the table's)."""
+    try:
+        raise_for(scope, action)
+    except AccessDenied:
+        raise T.TaskError(403, key) from None
+
+
+def _with_households(region_exists, cases: list[dict]) -> T.Places:
+    """The places to check an instruction of cases against: each case's household is
+    in the case's village (the cases were read from the warehouse within the scope)."""
+    village = {int(c["household_id"]): c["village_code"] for c in cases}
+
+    def households_in(region: str, ids: list[int]) -> set[int]:
+        return {h for h in ids if village.get(h, "").startswith(prefix_of(region))}
+
+    return T.Places(region_exists, households_in)
 
 
 def _event(conn: Connection, key: str, now, actor: str, state: str, task_id=None,
@@ -63,8 +81,7 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
     households; every case marked sent. All in one transaction: a case someone else sent
     meanwhile stops the whole batch (TaskError 409) and nothing is written."""
     now = now or T.utcnow()
-    if scope.role not in T.ISSUERS:
-        raise T.TaskError(403, "task.err.cannot_issue")
+    _may(scope, "doubts.send", "task.err.cannot_issue")
     if not cases:
         raise T.TaskError(400, "doubt.err.none")
     if len(cases) > MAX_BULK:
@@ -109,7 +126,7 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
             "source_ref": ",".join(checks)[:100], "priority": "normal",
             "assignee_region": township, "deadline": deadline,
             "households": sorted({int(c["household_id"]) for c in group})},
-            now, region_exists)))
+            now, _with_households(region_exists, group))))
     made = []
     try:
         with engine.begin() as conn:
@@ -139,8 +156,7 @@ def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
         raise T.TaskError(400, "doubt.err.note")
     if not scope.contains(case["village_code"]):
         raise T.TaskError(404, "task.err.not_found")
-    if scope.role not in CLOSERS:
-        raise T.TaskError(403, "doubt.err.cannot_close")
+    _may(scope, "doubts.close", "doubt.err.cannot_close")
     values = {"state": outcome, "note": note.strip(), "updated_by": scope.username,
               "updated_at": now}
     try:

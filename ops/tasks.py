@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from access import CODE, Scope, level_of
+from access import CODE, AccessDenied, Resource, RoleDenied, Scope, can, level_of, raise_for
+from access import roles_for as _roles_for
 from ops import clock
-from ops.schema import digests, meetings, task_events, task_links, tasks
+from ops.schema import digests, meetings, task_events, task_links, tasks, users
+from ops.scoped import SYSTEM, WholeStore, within
 
 STATES = ("draft", "issued", "acknowledged", "in_progress", "reported", "closed", "withdrawn")
 OPEN = ("draft", "issued", "acknowledged", "in_progress", "reported")
@@ -30,10 +32,11 @@ FINAL = ("closed", "withdrawn")
 TYPES = ("meeting_decision", "alert_verification", "crosscheck_doubt", "data_correction", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
 SOURCES = ("meeting", "alert", "household", "region", "crosscheck")
-ISSUERS = ("leader", "manager")
-ASSIGNEE_ROLES = ("leader", "manager", "cadre", "department")
-READ_ONLY_ROLES = ("wall",)  # may see instructions, never act on one
+# Deprecated: who may do what is the access table's ("tasks.issue", "tasks.work",
+# "tasks.view"); ask access.can. Kept, derived from the table, for pages/crosschecks.py.
+ISSUERS = _roles_for("tasks.issue")
 MAX_TITLE, MAX_TEXT, MAX_LINKS = 200, 10_000, 50
+MAX_ID = 2**31 - 1  # a household id (the warehouse's are 32-bit)
 ACK_WITHIN = dt.timedelta(hours=48)
 
 # action -> (states it may start from, state it leads to, who may take it)
@@ -73,22 +76,38 @@ def parent_of(code: str) -> str | None:
 
 
 # ------------------------------------------------------------------ permissions
+# Role permission comes from the access table (access/roles.py): "tasks.view" to see an
+# instruction, "tasks.issue" for the issuer side, "tasks.work" for the assignee. What is
+# here is the standing: whose instruction it is (issuer, unit above, assignee unit).
+# A department account's subject is what is addressed to it by name: an instruction to
+# a unit concerns no department, so a department account neither sees nor works one.
+def _concerns(actor: Scope, task: dict) -> frozenset[str] | None:
+    """The departments ``task`` concerns, as far as ``actor`` can tell: the actor's own
+    if the instruction is addressed to the actor by name."""
+    if actor.department and task.get("assignee_user") == actor.username:
+        return frozenset({actor.department})
+    return None
+
+
 def can_view(actor: Scope, task: dict) -> bool:
-    return actor.contains(task["assignee_region"]) or actor.contains(task["issuer_region"])
+    concerns = _concerns(actor, task)
+    return any(can(actor, "tasks.view", Resource(region=task[k], departments=concerns))
+               for k in ("assignee_region", "issuer_region"))
 
 
 def _is_issuer_side(actor: Scope, task: dict) -> bool:
     """The issuer, or a leader or manager above the issuer's unit."""
     if actor.username == task["issuer"]:
-        return True
-    return actor.role in ISSUERS and actor.contains(task["issuer_region"]) \
-        and actor.region_code != task["issuer_region"]
+        return can(actor, "tasks.issue")
+    return actor.region_code != task["issuer_region"] \
+        and can(actor, "tasks.issue", Resource(region=task["issuer_region"]))
 
 
 def _is_assignee(actor: Scope, task: dict) -> bool:
+    work = Resource(region=task["assignee_region"], departments=_concerns(actor, task))
     if task.get("assignee_user"):
-        return actor.username == task["assignee_user"]
-    return actor.region_code == task["assignee_region"] and actor.role in ASSIGNEE_ROLES
+        return actor.username == task["assignee_user"] and can(actor, "tasks.work", work)
+    return actor.region_code == task["assignee_region"] and can(actor, "tasks.work", work)
 
 
 @dataclass(frozen=True)
@@ -106,9 +125,21 @@ def _standing(actor: Scope, task: dict) -> _Standing:
     return _Standing(
         visible=can_view(actor, task), issuer_side=_is_issuer_side(actor, task),
         assignee=_is_assignee(actor, task),
-        superior=actor.role in ISSUERS and actor.contains(task["assignee_region"])
-        and actor.region_code != task["assignee_region"],
-        read_only=actor.role in READ_ONLY_ROLES)
+        superior=actor.region_code != task["assignee_region"]
+        and can(actor, "tasks.issue", Resource(region=task["assignee_region"])),
+        # May see instructions (a wall, elsewhere), never act on one.
+        read_only=not can(actor, "tasks.view"))
+
+
+def _may_issue(actor: Scope) -> None:
+    """TaskError 403 unless the actor's role may issue instructions (the table's
+    "tasks.issue"), at its level."""
+    try:
+        raise_for(actor, "tasks.issue")
+    except RoleDenied as exc:
+        raise TaskError(403, exc.key) from None
+    except AccessDenied:
+        raise TaskError(403, "task.err.cannot_issue") from None
 
 
 def _refusal(st: _Standing, state: str, action: str) -> str | None:
@@ -177,9 +208,37 @@ def _date(value) -> dt.date | None:
         return None
 
 
+@dataclass(frozen=True)
+class Places:
+    """What the store cannot check by itself, from the warehouse: whether a unit exists,
+    and which of some households lie under a unit (``households_in(region, ids)`` -> the
+    ids found there). Callable as ``region_exists``, so it goes wherever that goes."""
+
+    region_exists: Callable[[str], bool]
+    households_in: Callable[[str, list[int]], set[int]] | None = None
+
+    def __call__(self, code: str) -> bool:
+        return self.region_exists(code)
+
+
+def _households_outside(region_exists, region: str, households: list[int]) -> bool:
+    """Whether any household named is not under the assignee unit. Households cannot be
+    checked with a bare ``region_exists`` (no warehouse): then any named is refused."""
+    if not households:
+        return False
+    found = getattr(region_exists, "households_in", None)
+    if found is None:
+        return True
+    return not set(households) <= set(found(region, sorted(set(households))))
+
+
 def validate(actor: Scope, data: dict, now: dt.datetime,
-             region_exists: Callable[[str], bool]) -> NewTask:
-    """A new instruction from user input, or TaskError(400) naming each bad field."""
+             region_exists: Callable[[str], bool] | Places) -> NewTask:
+    """A new instruction from user input, or TaskError(400) naming each bad field.
+
+    The households it names must lie under the assignee unit (``region_exists`` a
+    ``Places`` that can tell); the assignee account, if any, is checked by ``insert``
+    against the store."""
     if not isinstance(data, dict):
         raise TaskError(400, "task.err.invalid", {"_": "task.err.not_object"})
     errors: dict[str, str] = {}
@@ -224,8 +283,12 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
             isinstance(r, str) and CODE.fullmatch(r) and actor.contains(r) for r in regions):
         errors["regions"] = "task.err.region_outside"
     if not isinstance(households, list) or len(households) > MAX_LINKS or not all(
-            isinstance(h, int) and not isinstance(h, bool) and h > 0 for h in households):
+            isinstance(h, int) and not isinstance(h, bool) and 0 < h <= MAX_ID
+            for h in households):
         errors["households"] = "task.err.bad_households"
+    elif "assignee_region" not in errors and _households_outside(region_exists, region,
+                                                                 households):
+        errors["households"] = "task.err.household_outside"
     source_ref = data.get("source_ref") or ""
     if not isinstance(source_ref, str) or len(source_ref) > 100:
         errors["source_ref"] = "task.err.not_text"
@@ -293,9 +356,7 @@ def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
                due_before: dt.date | None = None, limit: int = 5000) -> list[dict]:
     """The inbox of the actor's unit and the units below, and what the actor issued."""
     now = now or utcnow()
-    prefix = actor.prefix
-    q = sa.select(tasks).where(sa.or_(tasks.c.assignee_region.startswith(prefix),
-                                      tasks.c.issuer_region.startswith(prefix)))
+    q = sa.select(tasks).where(_visible(actor))
     if state:
         q = q.where(tasks.c.state == state)
     if type:
@@ -331,8 +392,7 @@ def create(engine: Engine, actor: Scope, data: dict, region_exists: Callable[[st
            now: dt.datetime | None = None) -> dict:
     """A new instruction (issued at once unless ``issue`` is false), with its events."""
     now = now or utcnow()
-    if actor.role not in ISSUERS:
-        raise TaskError(403, "task.err.cannot_issue")
+    _may_issue(actor)
     new = validate(actor, data, now, region_exists)
     with engine.begin() as conn:
         task_id = insert(conn, actor, new, now)
@@ -346,6 +406,10 @@ def insert(conn: Connection, actor: Scope, new: NewTask, now: dt.datetime) -> in
                          .where(meetings.c.id == new.meeting_id)).first()
         if m is None or not actor.contains(m.region_code):
             raise TaskError(400, "task.err.invalid", {"meeting_id": "task.err.bad_meeting"})
+    if new.assignee_user is not None:
+        reason = assignee_refusal(conn, new.assignee_user, new.assignee_region)
+        if reason:
+            raise TaskError(400, "task.err.invalid", {"assignee_user": reason})
     task_id = conn.execute(tasks.insert().values(
         title=new.title, content=new.content, type=new.type, priority=new.priority,
         source=new.source, source_ref=new.source_ref, meeting_id=new.meeting_id,
@@ -365,6 +429,23 @@ def insert(conn: Connection, actor: Scope, new: NewTask, now: dt.datetime) -> in
     if new.issue:
         _event(conn, task_id, now, actor.username, "transition", 1, "draft", "issued")
     return task_id
+
+
+def assignee_refusal(conn: Connection, username: str, region: str) -> str | None:
+    """Why the account ``username`` cannot be the assignee of an instruction to the unit
+    ``region`` (a message key), or None: it must exist, be active, be of that very unit
+    (so that it sees the instruction) and have a role that works instructions."""
+    row = conn.execute(sa.select(users.c.role, users.c.region_code, users.c.department,
+                                 users.c.active).where(users.c.username == username)).first()
+    if row is None or not row.active:
+        return "task.err.assignee_unknown"
+    if row.region_code != region:
+        return "task.err.assignee_outside"
+    assignee = Scope(username, row.role, row.region_code, row.department)
+    concerns = frozenset({row.department}) if row.department else None
+    if not can(assignee, "tasks.work", Resource(region=region, departments=concerns)):
+        return "task.err.assignee_role"
+    return None
 
 
 def _locked(conn: Connection, actor: Scope, task_id, action: str) -> dict:
@@ -474,8 +555,7 @@ def create_meeting(engine: Engine, actor: Scope, title: str, held_on, attendees:
                    notes: str = "", now: dt.datetime | None = None) -> int:
     now = now or utcnow()
     errors = {}
-    if actor.role not in ISSUERS:
-        raise TaskError(403, "task.err.cannot_issue")
+    _may_issue(actor)
     if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
         errors["title"] = "task.err.title_empty"
     day = _date(held_on)
@@ -494,7 +574,7 @@ def create_meeting(engine: Engine, actor: Scope, title: str, held_on, attendees:
 
 
 def list_meetings(engine: Engine, actor: Scope, limit: int = 20) -> list[dict]:
-    q = sa.select(meetings).where(meetings.c.region_code.startswith(actor.prefix)) \
+    q = sa.select(meetings).where(within(meetings.c.region_code, actor)) \
         .order_by(meetings.c.held_on.desc(), meetings.c.id.desc()).limit(limit)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q)]
@@ -506,12 +586,13 @@ def tick(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
 
     Idempotent: each instruction is marked overdue and escalated at most once, and each
     unit gets one digest a day, however often and from however many processes this runs.
+    The schedule's job: it reads and writes the whole store (``SYSTEM``), no user's part.
     """
     now = now or utcnow()
     counts = {"overdue": 0, "escalated": 0, "digests": 0}
     with engine.begin() as conn:
         late = conn.execute(sa.select(tasks.c.id, tasks.c.version).where(
-            tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now),
+            _visible(SYSTEM), tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now),
             tasks.c.overdue_at.is_(None))).all()
         for task_id, version in late:
             n = conn.execute(tasks.update().where(tasks.c.id == task_id,
@@ -591,10 +672,14 @@ def _insert_ignore(conn: Connection, table: sa.Table, values: dict) -> int:
 
 
 # ------------------------------------------------------------------ the wall's board
-def _visible(actor: Scope):
-    prefix = actor.prefix
-    return sa.or_(tasks.c.assignee_region.startswith(prefix),
-                  tasks.c.issuer_region.startswith(prefix))
+def _visible(actor: Scope | WholeStore):
+    """The instructions ``actor`` may see, as SQL (``can_view`` row by row): issued or
+    assigned within the actor's region; for a department account, of those only the
+    ones addressed to it by name."""
+    seen = sa.or_(within(tasks.c.assignee_region, actor), within(tasks.c.issuer_region, actor))
+    if isinstance(actor, Scope) and actor.department:
+        return sa.and_(seen, tasks.c.assignee_user == actor.username)
+    return seen
 
 
 def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
@@ -687,7 +772,7 @@ def meeting_minutes(engine: Engine, actor: Scope, meeting_id,
         raise TaskError(404, "minutes.err.not_found") from None
     with engine.connect() as conn:
         row = conn.execute(sa.select(meetings).where(
-            meetings.c.id == mid, meetings.c.region_code.startswith(actor.prefix))).first()
+            meetings.c.id == mid, within(meetings.c.region_code, actor))).first()
         if row is None:
             raise TaskError(404, "minutes.err.not_found")
         items = [dict(r._mapping) for r in conn.execute(

@@ -11,10 +11,11 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from access import Scope
+from access import AccessDenied, Scope, prefix_of, raise_for
 from ops import clock
 from ops import tasks as T
 from ops.schema import tasks, warning_decisions
+from ops.scoped import within
 
 OUTCOMES = ("instruction", "dismissed")
 VERIFY_DAYS = 15  # domain.md §3: 15 days at most from warning to approval
@@ -25,7 +26,7 @@ def decided(engine: Engine, scope: Scope) -> dict[str, dict]:
     q = sa.select(warning_decisions, tasks.c.state.label("task_state")) \
         .select_from(warning_decisions.outerjoin(tasks,
                                                  tasks.c.id == warning_decisions.c.task_id)) \
-        .where(warning_decisions.c.village_code.startswith(scope.prefix))
+        .where(within(warning_decisions.c.village_code, scope))
     with engine.connect() as conn:
         return {r.warning_key: dict(r._mapping) for r in conn.execute(q)}
 
@@ -36,14 +37,14 @@ def to_instruction(engine: Engine, scope: Scope, warning: dict, assignee: str, t
     now = now or T.utcnow()
     if not scope.contains(warning["village_code"]):
         raise T.TaskError(404, "task.err.not_found")
-    if scope.role not in T.ISSUERS:
-        raise T.TaskError(403, "task.err.cannot_issue")
+    _may_decide(scope)
     deadline = (clock.day(now) + dt.timedelta(days=VERIFY_DAYS)).isoformat()
     new = T.validate(scope, {
         "title": title, "content": content, "type": "alert_verification",
         "source": "alert", "source_ref": warning["warning_key"][:100],
         "priority": "urgent", "assignee_region": assignee, "deadline": deadline,
-        "households": [int(warning["household_id"])]}, now, region_exists)
+        "households": [int(warning["household_id"])]}, now,
+        _with_household(region_exists, warning))
     # The decision and the instruction in one transaction: of two people clicking at
     # once, one gets both and the other "already decided"; a failure leaves neither.
     try:
@@ -63,9 +64,27 @@ def dismiss(engine: Engine, scope: Scope, warning: dict, note: str,
     """Checked, and not a monitoring case: the reason is required."""
     if not scope.contains(warning["village_code"]):
         raise T.TaskError(404, "task.err.not_found")
+    _may_decide(scope)
     if not isinstance(note, str) or not note.strip() or len(note) > T.MAX_TEXT:
         raise T.TaskError(400, "task.err.invalid", {"note": "warning.err.reason"})
     _record(engine, scope, warning, "dismissed", None, note.strip(), now or T.utcnow())
+
+
+def _may_decide(scope: Scope) -> None:
+    """TaskError 403 unless the role may decide on warnings ("warnings.decide")."""
+    try:
+        raise_for(scope, "warnings.decide")
+    except AccessDenied:
+        raise T.TaskError(403, "task.err.cannot_issue") from None
+
+
+def _with_household(region_exists, warning: dict) -> T.Places:
+    """The places to check the instruction against: the warning's household is known to
+    be in its village (the warning was read from the warehouse within the scope), so
+    it lies under the assignee unit if the village does."""
+    village, hid = warning["village_code"], int(warning["household_id"])
+    return T.Places(region_exists, lambda region, ids: {hid} & set(ids)
+                    if village.startswith(prefix_of(region)) else set())
 
 
 def _insert_decision(conn, scope, warning, outcome, task_id, note, now) -> None:

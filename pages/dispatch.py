@@ -22,7 +22,6 @@ from components import tasks as view
 from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
-from etl.refdata import region_levels
 from ops import audit, clock, users
 from ops import tasks as T
 from queries import api
@@ -31,6 +30,7 @@ from queries.indicators import Indicator
 from web import context
 from web.auth import client_ip, requester
 from web.i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
+from web.places import PLACES
 
 dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",
                    title="精准 · 指挥调度", path="/dispatch",
@@ -44,10 +44,6 @@ DEFAULT_DAYS = 7
 
 def href(code: str, metric: str | None = None) -> str:
     return f"/dispatch/{code}" + (f"?metric={metric}" if metric else "")
-
-
-def _exists(code: str) -> bool:
-    return code in region_levels()
 
 
 def child_of(unit_code: str, code: str, children: list[str]) -> str | None:
@@ -300,7 +296,7 @@ def submit(_n, title, content, assignee, deadline, type_, priority, extra, state
             "deadline": deadline, "type": type_, "priority": priority, **(extra or {})}
     data = {k: v for k, v in data.items() if v is not None}
     try:
-        task = T.create(context.ops(), scope, data, _exists)
+        task = T.create(context.ops(), scope, data, PLACES)
     except T.TaskError as exc:
         return dash.no_update, view.refusal_alert(exc), dash.no_update, dash.no_update
     audit.record(context.ops(), scope.username, "task_create", target=f"task:{task['id']}",
@@ -367,14 +363,14 @@ def save_meeting(_n, title, held_on, attendees, texts, units, deadlines, state):
     try:
         for text, unit, deadline in decisions:
             T.validate(scope, {"title": text[:T.MAX_TITLE], "assignee_region": unit,
-                               "deadline": deadline}, now, _exists)
+                               "deadline": deadline}, now, PLACES)
         meeting = T.create_meeting(context.ops(), scope, title or "", held_on,
                                    attendees or "")
         created = [T.create(context.ops(), scope, {
             "title": text[:T.MAX_TITLE], "content": text, "assignee_region": unit,
             "deadline": deadline, "type": "meeting_decision", "source": "meeting",
             "source_ref": str(meeting), "meeting_id": meeting, "priority": "high"},
-            _exists)["id"] for text, unit, deadline in decisions]
+            PLACES)["id"] for text, unit, deadline in decisions]
     except T.TaskError as exc:
         return dash.no_update, view.refusal_alert(exc), dash.no_update, dash.no_update
     audit.record(context.ops(), scope.username, "meeting_create", target=f"meeting:{meeting}",

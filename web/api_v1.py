@@ -21,6 +21,7 @@ from web.auth import client_ip
 from web.gate import PUBLIC, gated
 from web.i18n import t
 from web.openapi import SPEC
+from web.places import PLACES
 
 API = "/api/v1"
 PAGE = 500  # instructions per page unless ?limit= asks for another number (up to 5000)
@@ -120,7 +121,7 @@ def init(server: Flask) -> None:
     @gated("tasks.issue")
     def create_task():
         scope = current_scope()
-        task = T.create(context.ops(), scope, _body(), _exists)
+        task = T.create(context.ops(), scope, _body(), PLACES)  # households too
         audit.record(context.ops(), scope.username, "task_create", target=f"task:{task['id']}",
                      ip=client_ip())
         return jsonify(task_json(task)), 201

@@ -106,7 +106,8 @@ def test_events_are_append_only(engine):
     (ANKANG, "acknowledge", "task.err.not_assignee"),  # the issuer is not the assignee
     (PROVINCE_LEADER, "withdraw", None),  # a superior of the issuer
     (ZIYANG_MGR, "withdraw", "task.err.not_issuer"),
-    (HEALTH, "withdraw", "task.err.not_issuer"),  # sees it, but is not a leader/manager
+    # A department account sees only what is addressed to it by name (its subject).
+    (HEALTH, "withdraw", "task.err.not_found"),
 ])
 def test_permissions(engine, actor, action, key):
     task = new(engine)
