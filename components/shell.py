@@ -27,6 +27,14 @@ class Viewer:
     region_name: str
     region_code: str
 
+    @property
+    def may_export(self) -> bool:
+        """The header's export menu (page and map images, briefings) is for the roles
+        that may make them: not department accounts, whose subject is their own data."""
+        from access import Scope, can
+
+        return can(Scope("", self.role, self.region_code), "briefings.make")
+
 
 def nav_items(registry, scope) -> list[NavItem]:
     """Pages of the registry this user may open (the access table decides, role and level
@@ -62,7 +70,7 @@ def header(viewer: Viewer, lang: str, as_of: str | None,
             ]),
             dmc.Group(gap="md", wrap="nowrap", children=[
                 dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
-                export_menu(),
+                *([export_menu()] if viewer.may_export else []),
                 dmc.Text([html.B(viewer.display_name), " · ", t(f"role.{viewer.role}"), " · ",
                           viewer.region_name], size="sm", id="shell-user"),
                 html.A(t("lang.switch"), id="shell-lang", className="jz-header-link",
@@ -134,7 +142,7 @@ def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None,
             navbar={"width": 200, "breakpoint": "sm", "collapsed": {"mobile": True}},
             children=[header(viewer, lang, as_of, synthetic), navbar(items),
                       dmc.AppShellMain(dash.page_container, className="jz-main")]),
-        export_dialog(),
+        *([export_dialog()] if viewer.may_export else []),
     ])
 
 

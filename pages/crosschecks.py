@@ -13,8 +13,9 @@ import dash_mantine_components as dmc
 import duckdb
 from dash import Input, Output, State, callback, dcc, html
 
-from access import current_scope, prefix_of, raise_for_region
+from access import can, current_scope, prefix_of, raise_for_region
 from components import kpi, maps, messages, tables
+from components import subject as subject_view
 from components.shell import breadcrumb
 from etl.refdata import region_levels
 from ops import audit
@@ -40,8 +41,22 @@ def href(code: str, check: str = "") -> str:
     return f"/crosschecks/{code}" + (f"?{urlencode({'check': check})}" if check else "")
 
 
-def _decided(scope) -> dict[str, dict]:
-    return D.decided(context.ops(), scope)
+def own_checks(wh, scope, lang: str) -> tuple[dict[str, str], object]:
+    """The checks whose cases the user sees (a department: those over its own feeds,
+    queries/subject.py) by name, and the department's subject (None for others)."""
+    names = api.check_names(wh, lang)
+    subject = api.subject(wh, scope)
+    if subject is not None:
+        names = {k: v for k, v in names.items() if k in subject.checks}
+    return names, subject
+
+
+def _decided(scope, names: dict[str, str] | None = None, subject=None) -> dict[str, dict]:
+    """The cases with a state in the store; a department's: of its own checks only."""
+    decided = D.decided(context.ops(), scope)
+    if subject is not None:
+        decided = {k: d for k, d in decided.items() if d["check_id"] in (names or {})}
+    return decided
 
 
 def layout(code: str | None = None, check: str | None = None, sent: str | None = None,
@@ -50,9 +65,9 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
     code = code or scope.region_code
     wh = context.warehouse()
     try:
-        names = api.check_names(wh, get_lang())
+        names, subject = own_checks(wh, scope, get_lang())
         check = check if check in names else ""
-        decided = _decided(scope)
+        decided = _decided(scope, names, subject)
         cv = api.crosscheck_view(wh, scope, code, check, list(decided))
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
@@ -81,7 +96,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                       unit=t("unit.households")) for st in D.STATES]
     options = [{"value": "", "label": t("cc.all_checks")}] + [
         {"value": k, "label": n} for k, n in names.items()]
-    can_send = scope.role in T.ISSUERS
+    can_send = can(scope, "doubts.send")
+    can_close = can(scope, "doubts.close")
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, lambda c: href(c, check)),
         dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
@@ -95,6 +111,7 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
             ]),
         ]),
         dcc.Store(id="cc-state", data={"code": v.unit["code"], "check": check}),
+        subject_view.notice(subject, "crosschecks", id="cc-subject"),
         html.Div(id="cc-feedback", children=_done(sent, tasks, closed)),
         dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
                        children=[kpi.card(k) for k in cards], id="cc-cards"),
@@ -125,7 +142,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                     {"value": "cleared", "label": t("cc.state.cleared")},
                     {"value": "confirmed", "label": t("cc.state.confirmed")}]),
                 dmc.TextInput(id="cc-note", label=t("cc.note"), w=420),
-                dmc.Button(t("cc.close"), id="cc-close-case", variant="light"),
+                dmc.Button(t("cc.close"), id="cc-close-case", variant="light",
+                           disabled=not can_close),
             ]),
         ]),
     ])
@@ -209,9 +227,10 @@ def send(n, state):
     wh = context.warehouse()
     try:
         raise_for_region(scope, code)
-        names = api.check_names(wh, "zh")
+        names, subject = own_checks(wh, scope, "zh")
         check = check if check in names else ""
-        cases = api.undecided_doubts(wh, scope, code, check, list(_decided(scope)),
+        cases = api.undecided_doubts(wh, scope, code, check,
+                                     list(_decided(scope, names, subject)),
                                      D.MAX_BULK + 1).to_dict("records")
         made = D.send(context.ops(), scope, cases, names,
                       lambda c: c in region_levels())

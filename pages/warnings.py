@@ -13,8 +13,17 @@ import dash_ag_grid as dag
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
-from access import AccessDenied, RegionNotFound, current_scope, prefix_of, raise_for_region
+from access import (
+    AccessDenied,
+    RegionNotFound,
+    can,
+    current_scope,
+    prefix_of,
+    raise_for,
+    raise_for_region,
+)
 from components import messages, tables
+from components import subject as subject_view
 from components import tasks as task_view
 from components.shell import breadcrumb
 from etl.codes import CODES
@@ -51,16 +60,21 @@ def queue_rows(df, names: dict[str, str]) -> list[dict]:
             "rule": names.get(r["rule_id"], r["rule_id"]),
             "risk": CODES["risk"][int(r["risk_type"])][lang],
             "evidence": "✓" if flag else f"{fmt_number(r['value'])} / {fmt_number(r['threshold'])}",
-            "score": None if r["score"] != r["score"] else float(r["score"]),
-            "factors": t("list.sep").join(f"{names.get(f['rule'], f['rule'])} {fmt_number(f['weight'], 2)}"
-                                for f in json.loads(r["factors"] or "[]")),
+            # No score for a department account (the query leaves it out: it is made of
+            # every rule's hits).
+            "score": float(r["score"]) if isinstance(r["score"], (int, float))
+            and r["score"] == r["score"] else None,
+            "factors": t("list.sep").join(
+                f"{names.get(f['rule'], f['rule'])} {fmt_number(f['weight'], 2)}"
+                for f in json.loads(r["factors"] if isinstance(r["factors"], str) else "[]")),
             "action": t("warn.to_instruction"),
         })
     return out
 
 
-def columns() -> list[dict]:
-    return [
+def columns(decide: bool = True) -> list[dict]:
+    """The queue's columns; the one-click instruction only for those who may decide."""
+    cols = [
         {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
         {"field": "days", "headerName": t("warn.col.days"), "width": 95, "type": "rightAligned",
          "cellClassRules": {"jz-status-overdue": "params.data.overdue"}},
@@ -77,9 +91,29 @@ def columns() -> list[dict]:
         {"field": "score", "headerName": t("warn.col.score"), "width": 90,
          "type": "rightAligned", "tooltipField": "factors"},
         {"field": "factors", "headerName": t("warn.col.factors"), "flex": 1, "minWidth": 200},
-        {"field": "action", "headerName": "", "width": 110, "pinned": "right",
-         "cellRenderer": "RowButton", "cellRendererParams": {"label": t("warn.to_instruction")}},
     ]
+    if decide:
+        cols.append({"field": "action", "headerName": "", "width": 110, "pinned": "right",
+                     "cellRenderer": "RowButton",
+                     "cellRendererParams": {"label": t("warn.to_instruction")}})
+    return cols
+
+
+def own_rules(wh, scope) -> tuple[dict[str, str], object]:
+    """The rules whose warnings the user sees (a department: those over its own data,
+    queries/subject.py) by name, and the department's subject (None for others)."""
+    names = rule_names()
+    subject = api.subject(wh, scope)
+    if subject is not None:
+        names = {k: v for k, v in names.items() if k in subject.rules}
+    return names, subject
+
+
+def own_decisions(decisions: dict, names: dict[str, str], subject) -> dict:
+    """Decisions on the warnings the user sees: a department's, of its own rules only."""
+    if subject is None:
+        return decisions
+    return {k: d for k, d in decisions.items() if k.split(":")[0] in names}
 
 
 def decided_rows(decisions: dict, names: dict[str, str],
@@ -139,10 +173,10 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
     try:
         unit_row = api.region(wh, scope, code)
         trail = api.ancestors(wh, scope, code)
-        names = rule_names()
+        names, subject = own_rules(wh, scope)
         # An unknown rule, or one given twice (?rule=a&rule=b), means all rules.
         rule = rule if isinstance(rule, str) and rule in names else ""
-        decisions = W.decided(context.ops(), scope)
+        decisions = own_decisions(W.decided(context.ops(), scope), names, subject)
         df = api.warning_queue(wh, scope, code, rule, list(decisions))
         counts = counts_text(wh, scope, code, decisions, len(df))
     except messages.REFUSALS as exc:
@@ -157,10 +191,12 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
                        data=[{"value": "", "label": t("warn.all_rules")}] +
                        [{"value": k, "label": v} for k, v in names.items()]),
         ]),
+        subject_view.notice(subject, "warnings", id="warn-subject"),
         dmc.Text(counts, size="sm", c="dimmed", mb="xs", id="warn-counts"),
         html.Div(id="warn-feedback"),
         dcc.Store(id="warn-unit", data={"code": code, "rule": rule or ""}),
-        dag.AgGrid(id="warn-grid", columnDefs=columns(), rowData=queue_rows(df, names),
+        dag.AgGrid(id="warn-grid", columnDefs=columns(can(scope, "warnings.decide")),
+                   rowData=queue_rows(df, names),
                    defaultColDef={"resizable": True, "sortable": True},
                    dashGridOptions={"theme": tables.GRID_THEME, "rowHeight": tables.ROW_HEIGHT,
                                     "tooltipShowDelay": 200,
@@ -201,6 +237,7 @@ def to_instruction(data, state):
         return messages.notice("warning.err.not_found"), *UNCHANGED
     code, rule = state
     try:
+        raise_for(scope, "warnings.decide")
         raise_for_region(scope, code)  # before anything is written
     except AccessDenied:
         return messages.forbidden(), *UNCHANGED
@@ -221,9 +258,9 @@ def to_instruction(data, state):
         return task_view.refusal_alert(exc), *UNCHANGED
     audit.record(context.ops(), scope.username, "warning_to_task", target=f"task:{task['id']}",
                  detail={"warning": key}, ip=client_ip())
-    decisions = W.decided(context.ops(), scope)
+    names, subject = own_rules(wh, scope)
+    decisions = own_decisions(W.decided(context.ops(), scope), names, subject)
     df = api.warning_queue(wh, scope, code, rule, list(decisions))
-    names = rule_names()
     in_unit = {k: d for k, d in decisions.items()
                if d["village_code"].startswith(prefix_of(code))}
     return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),

@@ -248,12 +248,15 @@ def _record(df: pd.DataFrame) -> dict | None:
 
 
 def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = False) -> HouseholdView:
-    """A household if its village lies within the scope (RegionNotFound otherwise).
+    """A household if its village lies within the scope, and for a department account if
+    its own data raised a case or warning about it (RegionNotFound otherwise, AccessDenied
+    from the gate).
 
     ID and phone numbers leave this function masked unless ``reveal`` is asked for and
-    the role may see them; the caller logs every reveal.
+    the role may see them (``ids.reveal``): then the members and the household's phone
+    are read past the cache, and the caller logs the reveal.
     """
-    from queries.households import mask_id, mask_phone
+    from access import Resource, raise_for
     from queries.privacy import can_reveal
 
     try:
@@ -262,26 +265,43 @@ def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = Fal
         raise RegionNotFound(str(household_id)[:20]) from None
     if scope is None:
         raise AccessDenied("login required")
+    if not -2**63 <= hid < 2**63:
+        raise RegionNotFound(str(hid)[:20])
     row = wh.run("household_get", scope, household_id=hid)
     if row.empty:
         raise RegionNotFound(str(hid))
+    raise_for(scope, "household.view", Resource(
+        region=str(row["village_code"].iloc[0]),
+        departments=household_departments(wh, scope, hid)))
     revealed = reveal and can_reveal(scope)
-    members = wh.run("household_members", scope, household_id=hid)
-    if not revealed:
-        members["id_number"] = members["id_number"].map(mask_id)
-        members["phone"] = members["phone"].map(mask_phone)
-    household = _record(row)
-    if not revealed:
-        household["phone"] = mask_phone(household["phone"])
-    cadres = wh.run("household_cadres", scope, household_id=hid)
-    cadres["phone"] = cadres["phone"].map(mask_phone)
+    members = wh.run("household_members", scope, household_id=hid, unmasked=revealed)
+    household = _record(wh.run("household_get", scope, household_id=hid, unmasked=True)
+                        if revealed else row)
     mon = wh.run("household_monitoring", scope, household_id=hid)
     risk = wh.run("household_score", scope, household_id=hid)
     return HouseholdView(
         household=household, members=members,
         income=wh.run("household_income", scope, household_id=hid),
         measures=wh.run("household_measures", scope, household_id=hid),
-        cadres=cadres, monitoring=_record(mon), revealed=revealed, risk=_record(risk))
+        cadres=wh.run("household_cadres", scope, household_id=hid),
+        monitoring=_record(mon), revealed=revealed, risk=_record(risk))
+
+
+def household_departments(wh: Warehouse, scope: Scope, household_id: int) -> frozenset[str]:
+    """The departments whose data raised a case or a warning about the household (for a
+    department account, at most its own: the query applies its subject)."""
+    df = wh.run("household_subjects", scope, household_id=int(household_id))
+    kinds = dict.fromkeys(("check", "rule"), ())
+    for kind in kinds:
+        kinds[kind] = tuple(df.loc[df["kind"] == kind, "id"]) if len(df) else ()
+    return wh.subjects().departments_of(kinds["check"], kinds["rule"])
+
+
+def subject(wh: Warehouse, scope: Scope):
+    """A department account's subject (queries/subject.py), None for other accounts."""
+    if scope is None or scope.role != "department" or not scope.department:
+        return None
+    return wh.subjects().subject(scope.department)
 
 
 # ------------------------------------------------------------------ monitoring

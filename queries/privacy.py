@@ -1,30 +1,106 @@
-"""Who may see unmasked ID and phone numbers, and the record of every time they do."""
+"""ID and phone numbers: masked wherever they rest, full only for those who need them,
+and every full view on the record.
+
+- The query runner masks every ID and phone number of a result *before* it caches or
+  returns it (``mask_frame``): the on-disk cache never holds a full number.
+- A full number is read only with ``Warehouse.run(..., unmasked=True)``, which bypasses
+  the cache; only ``ids.reveal`` (cadres, managers of a county or below: field work) and
+  ``national.export`` (the national system's file) ask for it, and each reveal is logged
+  (``log_reveal``). Who may is the access table's (access/roles.py), not this module's.
+"""
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
 from sqlalchemy.engine import Engine
 
-from access import Scope
-from ops import audit
+from access import Scope, can
 
-# Field work needs full ID numbers: cadres, and managers of a county or below.
-REVEAL_ROLES = {"cadre": 1, "manager": 3}
+_ID = re.compile(r"\d{17}[\dX]")
+_PHONE = re.compile(r"1[3-9]\d{9}")
+_MASKED_ID = re.compile(r"\d{3}\*{11}[\dX]{4}")
+_MASKED_PHONE = re.compile(r"\d{3}\*{4}\d{4}")
 
 
 def can_reveal(scope: Scope | None) -> bool:
-    if scope is None or scope.role not in REVEAL_ROLES:
-        return False
-    return scope.level >= REVEAL_ROLES[scope.role]
+    """Full ID and phone numbers on a household's page (each view logged)."""
+    return can(scope, "ids.reveal")
 
 
 def can_export_ids(scope: Scope | None) -> bool:
-    """Who may make the national system's file, which carries full ID numbers: the roles
-    that may see them, and administrators (the data office that uploads it; their
-    exports are audited like every view of unmasked data)."""
-    return scope is not None and (scope.role == "admin" or can_reveal(scope))
+    """The national system's file, which carries full ID numbers (admins too: the data
+    office that uploads it; their exports are audited like every unmasked view)."""
+    return can(scope, "national.export")
 
 
 def log_reveal(ops: Engine, scope: Scope, household_id: int, ip: str = "") -> None:
     """Each unmasked view is written to the audit log."""
+    from ops import audit
+
     audit.record(ops, scope.username, "reveal_id", target=f"household:{household_id}",
                  detail={"region": scope.region_code}, ip=ip)
+
+
+def _missing(value) -> bool:
+    """No number (or the mark of none, which a second mask must keep)."""
+    return value is None or value == "—" or (not isinstance(value, str) and pd.isna(value))
+
+
+def mask_id(value) -> str:
+    """610***********123X: the area's first three digits and the last four. A value
+    already masked stays as it is (masking twice must not destroy the last digits)."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, str) and (_ID.fullmatch(value) or _MASKED_ID.fullmatch(value)):
+        return value[:3] + "*" * 11 + value[-4:]
+    return "***"
+
+
+def mask_phone(value) -> str:
+    """138****5678 (a value already masked stays as it is)."""
+    if _missing(value):
+        return "—"
+    if isinstance(value, str) and len(value) == 11 and (
+            value.isdigit() or _MASKED_PHONE.fullmatch(value)):
+        return value[:3] + "****" + value[-4:]
+    return "***"
+
+
+def column_kind(name: str) -> str | None:
+    """"id" or "phone" for a column whose name says it holds such numbers."""
+    name = name.lower()
+    if name == "id_number" or name.endswith("_id_number"):
+        return "id"
+    if "phone" in name:
+        return "phone"
+    return None
+
+
+def _holds(series: pd.Series, pattern: re.Pattern) -> bool:
+    if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+        return False
+    text = series[series.map(lambda v: isinstance(v, str))]
+    return bool(len(text)) and bool(text.str.fullmatch(pattern.pattern).any())
+
+
+def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with every ID and phone number masked: the columns named for them, and any
+    other text column that holds one (an alias must not let a number through)."""
+    if df.empty:
+        return df
+    out = None
+    for col in df.columns:
+        kind = column_kind(str(col))
+        if kind is None:
+            if _holds(df[col], _ID):
+                kind = "id"
+            elif _holds(df[col], _PHONE):
+                kind = "phone"
+        if kind is None:
+            continue
+        if out is None:
+            out = df.copy()
+        out[col] = out[col].map(mask_id if kind == "id" else mask_phone)
+    return df if out is None else out

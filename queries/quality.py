@@ -11,7 +11,7 @@ import pandas as pd
 
 from access import Scope, prefix_of, raise_for_region
 from queries import api
-from queries.households import mask_id, mask_phone
+from queries.privacy import mask_id, mask_phone
 from queries.runner import Warehouse
 
 LIST_LIMIT = 500  # rows on the page; the CSV has them all (up to EXPORT_CAP)
@@ -44,8 +44,10 @@ def check_or_all(wh: Warehouse, check) -> str:
 
 
 def _masked(df: pd.DataFrame) -> pd.DataFrame:
+    """The runner masked the numbers before caching them; masking again keeps them and
+    shows a missing ID number as an empty cell."""
     df = df.copy()
-    df["id_number"] = df["id_number"].map(lambda v: "" if v is None or pd.isna(v) else mask_id(v))
+    df["id_number"] = df["id_number"].map(lambda v: "" if mask_id(v) == "—" else mask_id(v))
     df["phone"] = df["phone"].map(mask_phone)
     return df
 

@@ -12,9 +12,15 @@
 - When the warehouse file is replaced (``manage.py build-data``), the process opens the
   new file within ``reload_seconds`` and switches; calls already running finish on the
   old connection, so no request fails.
-- Results are cached on disk; the key holds the query, its parameters, the Scope and
-  the data version, so users never share rows they should not see and a new warehouse
-  never serves old figures.
+- A department account's scope is its subject too (queries/subject.py): the runner binds
+  ``$_scope_department``, ``$_scope_checks`` and ``$_scope_rules``, and a department runs
+  only the queries that declare ``-- subject: filtered`` (they apply those lists) or
+  ``-- subject: none`` (names and shapes of units, nobody's data), and public ones.
+- Results are cached on disk; the key holds the query, its parameters, the Scope (with
+  its department) and the data version, so users never share rows they should not see
+  and a new warehouse never serves old figures. ID and phone numbers are masked before a
+  result is cached or returned (queries/privacy.py); ``unmasked=True`` reads them whole,
+  never through the cache. The cache directory is 0700 and its files 0600.
 """
 
 from __future__ import annotations
@@ -31,10 +37,22 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from access import Scope
+from access import AccessDenied, Scope
+from queries.privacy import mask_frame
+from queries.subject import SubjectMap, load_map
 
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# What the runner binds from the Scope; callers cannot pass any of them.
+SCOPE_PARAMS = frozenset({"_scope_prefix", "_scope_department", "_scope_checks",
+                          "_scope_rules"})
+SUBJECT_PARAMS = frozenset({"_scope_checks", "_scope_rules"})
+# A query that uses any of these filters by the department's subject.
+FILTER_PARAMS = SUBJECT_PARAMS | {"_scope_department"}
+SUBJECTS = ("filtered", "none")
+# The cache holds this layout: a cache without the mark was written before numbers were
+# masked before caching, and is emptied when opened.
+CACHE_MARK = ".masked-v1"
 
 
 class WarehouseUnavailable(RuntimeError):
@@ -58,6 +76,9 @@ class Query:
     public: bool
     source: str
     slots: frozenset[str] = frozenset()  # {where}, {order}: filled with Fragments
+    # For a department account: "filtered" (the query applies its subject), "none" (no
+    # one's data: names and shapes of units); None: a department may not run it.
+    subject: str | None = None
 
     @property
     def user_params(self) -> frozenset[str]:
@@ -81,11 +102,22 @@ def parse(text: str, source: str) -> list[Query]:
         params = frozenset(_PARAM.findall(sql))
         if not public and "_scope_prefix" not in params:
             raise ValueError(f"{source}: query {name} does not use $_scope_prefix")
+        unknown = {p for p in params if p.startswith("_")} - SCOPE_PARAMS
+        if unknown:
+            raise ValueError(f"{source}: query {name} uses unknown {sorted(unknown)}")
+        subject = next((line.split(":", 1)[1].strip() for line in lines
+                        if line.strip().startswith("-- subject:")), None)
+        if subject is not None and subject not in SUBJECTS:
+            raise ValueError(f"{source}: query {name}: subject must be one of {SUBJECTS}")
+        if (subject == "filtered") != bool(params & FILTER_PARAMS):
+            raise ValueError(f"{source}: query {name}: a query is `subject: filtered` "
+                             "exactly when it uses $_scope_department, $_scope_checks "
+                             "or $_scope_rules")
         if not description:
             raise ValueError(f"{source}: query {name} has no description")
         if set(re.findall(r"\{(\w+)\}", sql)) != slots:
             raise ValueError(f"{source}: query {name} declares slots {sorted(slots)}")
-        out.append(Query(name, description, sql, params, public, source, slots))
+        out.append(Query(name, description, sql, params, public, source, slots, subject))
     return out
 
 
@@ -121,6 +153,7 @@ class Warehouse:
         self._pid = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_pid = None
+        self._subjects: tuple[str, SubjectMap] | None = None  # (data version, map)
 
     # -- connection --------------------------------------------------------------
     def _file_ident(self) -> tuple | None:
@@ -185,16 +218,53 @@ class Warehouse:
         if self.cache_dir is None:
             return None
         if self._cache is None:
-            import diskcache
 
             with self._lock:
                 if self._cache is None:
-                    self._cache = diskcache.Cache(str(self.cache_dir), size_limit=512 * 2**20)
+                    self._cache = open_private_cache(Path(self.cache_dir))
         return self._cache
 
+    def subjects(self) -> SubjectMap:
+        """Which department each check and rule in force belongs to (once per build)."""
+        self.connection()
+        con, info = self._pair
+        held = self._subjects
+        if held is None or held[0] != info["version"]:
+            cur = con.cursor()
+            try:
+                cur.execute("use wh")
+                held = (info["version"], load_map(cur))
+            finally:
+                cur.close()
+            self._subjects = held
+        return held[1]
+
+    def _scope_values(self, query: Query, scope: Scope) -> dict:
+        """The parameters the scope fills: its region prefix, and a department's subject.
+        A department may run only the queries that declare what they show it."""
+        values = {}
+        if "_scope_prefix" in query.params:
+            values["_scope_prefix"] = scope.prefix
+        department = scope.department if scope.role == "department" else None
+        if department is not None and not query.public and query.subject is None:
+            raise AccessDenied(f"{query.name} is not within a department's subject")
+        if "_scope_department" in query.params:
+            values["_scope_department"] = department or ""
+        if query.params & SUBJECT_PARAMS:
+            subject = self.subjects().subject(department) if department else None
+            if "_scope_checks" in query.params:
+                values["_scope_checks"] = list(subject.checks) if subject else []
+            if "_scope_rules" in query.params:
+                values["_scope_rules"] = list(subject.rules) if subject else []
+        return values
+
     def run(self, name: str, scope: Scope | None, fragments: dict | None = None,
-            **params) -> pd.DataFrame:
-        """Run the named query for ``scope``: a DataFrame, empty when the scope is None."""
+            unmasked: bool = False, **params) -> pd.DataFrame:
+        """Run the named query for ``scope``: a DataFrame, empty when the scope is None.
+
+        ID and phone numbers come back masked; ``unmasked=True`` (for a role the access
+        table lets see them: the caller asks the gate and logs the view) reads them
+        whole, past the cache, which never holds them."""
         query = QUERIES[name]
         sql, expected = query.sql, query.user_params
         if query.slots or fragments:
@@ -211,12 +281,14 @@ class Warehouse:
             raise ValueError(f"query {name} takes {sorted(expected)}, got {sorted(given)}")
         if scope is None and not query.public:
             return pd.DataFrame()  # deny by default
-        values = dict(params)
-        if "_scope_prefix" in query.params:
-            values["_scope_prefix"] = scope.prefix
         self.connection()
+        values = dict(params)
+        if scope is not None:
+            values.update(self._scope_values(query, scope))
         con, info = self._pair
         version = info["version"]
+        if unmasked:
+            return self._execute(con, sql, values)
         cache = self._cache_store()
         key = None
         if cache is not None:
@@ -226,20 +298,22 @@ class Warehouse:
             hit = cache.get(key)
             if hit is not None:
                 return hit
-        df = self._execute(con, sql, values)
+        df = mask_frame(self._execute(con, sql, values))
         if cache is not None:
             cache.set(key, df, expire=24 * 3600)
         return df
 
-    def run_many(self, scope: Scope | None,
-                 queries: dict[str, tuple[str, dict]]) -> dict[str, pd.DataFrame]:
+    def run_many(self, scope: Scope | None, queries: dict[str, tuple[str, dict]],
+                 unmasked: bool = False) -> dict[str, pd.DataFrame]:
         """Independent queries side by side: ``{key: (name, params)}`` in, ``{key:
-        DataFrame}`` out, each exactly as ``run`` gives it (scope, cache, time limit)."""
+        DataFrame}`` out, each exactly as ``run`` gives it (scope, cache, masks, time
+        limit)."""
         if len(queries) <= 1:
-            return {k: self.run(name, scope, **params) for k, (name, params) in queries.items()}
+            return {k: self.run(name, scope, unmasked=unmasked, **params)
+                    for k, (name, params) in queries.items()}
         self.connection()  # open (or switch) once, before the threads ask for it
         pool = self._executor()
-        futures = {k: pool.submit(self.run, name, scope, **params)
+        futures = {k: pool.submit(self.run, name, scope, unmasked=unmasked, **params)
                    for k, (name, params) in queries.items()}
         return {k: f.result() for k, f in futures.items()}
 
@@ -263,3 +337,84 @@ class Warehouse:
         finally:
             timer.cancel()
             cur.close()
+
+
+def _private_disk():
+    import diskcache
+
+    class PrivateDisk(diskcache.Disk):
+        """Value files readable by this service's user only, whatever the umask."""
+
+        def _write(self, full_path, iterator, mode, encoding=None):
+            folder = os.path.dirname(full_path)
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            _tighten(Path(self._directory), Path(folder))
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            fd = os.open(full_path, flags, 0o600)
+            with (os.fdopen(fd, "wb") if "b" in mode
+                  else os.fdopen(fd, "w", encoding=encoding)) as writer:
+                size = 0
+                for chunk in iterator:
+                    size += len(chunk)
+                    writer.write(chunk)
+                return size
+
+    return PrivateDisk
+
+
+def _tighten(root: Path, folder: Path) -> None:
+    """0700 on ``folder`` and each folder between it and ``root`` (makedirs' mode is
+    reduced by the umask, and only the last folder gets it)."""
+    while True:
+        os.chmod(folder, 0o700)
+        if folder == root or root not in folder.parents:
+            return
+        folder = folder.parent
+
+
+def open_private_cache(directory: Path):
+    """The query cache at ``directory``: the folder 0700, every file in it 0600 (its
+    SQLite database before diskcache opens it: SQLite gives its -wal and -shm files the
+    database's mode). A cache written before results were masked is emptied."""
+    import diskcache
+
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+    # Workers of one server open it at once: one at a time decides and tightens.
+    lock = os.open(directory / ".open.lock", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        _lock(lock)
+        if not (directory / CACHE_MARK).exists():
+            _remove_old_cache(directory, diskcache.core.DBNAME)
+        db = directory / diskcache.core.DBNAME
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+        for path in directory.rglob("*"):
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
+        cache = diskcache.Cache(str(directory), size_limit=512 * 2**20,
+                                disk=_private_disk())
+        os.close(os.open(directory / CACHE_MARK, os.O_WRONLY | os.O_CREAT, 0o600))
+    finally:
+        os.close(lock)  # closing the file releases the lock
+    return cache
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: one process is all there is to fear
+        return
+    fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _remove_old_cache(directory: Path, dbname: str) -> None:
+    """Delete a cache of the old layout: its database (clearing it would leave the rows'
+    bytes in SQLite's free pages) and its value files (``ab/cd/<hex>.val``); nothing
+    else in the directory, whatever it is."""
+    import shutil
+
+    for name in (dbname, f"{dbname}-wal", f"{dbname}-shm", f"{dbname}-journal"):
+        (directory / name).unlink(missing_ok=True)
+    for sub in directory.iterdir():
+        if sub.is_dir() and re.fullmatch(r"[0-9a-f]{2}", sub.name) and all(
+                re.fullmatch(r"[0-9a-f]{2}", d.name) for d in sub.iterdir()):
+            shutil.rmtree(sub)

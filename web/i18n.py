@@ -876,6 +876,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "audit.err.date_order": "起始日期不能晚于截止日期。",
         "audit.err.bad_region": "单位代码应为 12 位数字。",
         # --- zh: department subject and privacy
+        "subject.note": "本部门账号只看本部门数据（{feeds}）触发的{what}及其背后的农户；身份证号和电话已脱敏。",
+        "subject.none": "{department}尚无接入本平台的数据，因此没有由本部门数据触发的{what}。数据接入后，它们会显示在这里。",
+        "subject.what.warnings": "预警线索",
+        "subject.what.crosschecks": "比对疑点",
         # --- zh: access matrix
     },
     "en": {
@@ -1728,6 +1732,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "audit.err.date_order": "The first day cannot be after the last.",
         "audit.err.bad_region": "A unit code has 12 digits.",
         # --- en: department subject and privacy
+        "subject.note": "A department account sees only the {what} its own data ({feeds}) raises, and the households behind them; ID and phone numbers are masked.",
+        "subject.none": "{department} sends no data to the platform yet, so no {what} come from its data. Once its data is connected, they show here.",
+        "subject.what.warnings": "warnings",
+        "subject.what.crosschecks": "cross-check cases",
         # --- en: access matrix
     },
 }

@@ -1,5 +1,7 @@
 -- name: household_get
--- One household with the names of its village, township and county.
+-- One household with the names of its village, township and county. Every household_
+-- query gives a department only the households behind its own cases and warnings.
+-- subject: filtered
 select
     h.*, v.name as village_name, t.name as township_name, c.name as county_name
 from household as h
@@ -7,38 +9,66 @@ join region as v on v.code = h.village_code
 join region as t on t.code = h.township_code
 join region as c on c.code = h.county_code
 where h.household_id = $household_id
-  and starts_with(h.village_code, $_scope_prefix);
+  and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)));
 
 -- name: household_members
 -- The members of a household, head first.
+-- subject: filtered
 select p.*
 from person as p
 join household as h using (household_id)
 where p.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)))
 order by p.relation, p.birth_date;
 
 -- name: household_income
 -- Yearly income of a household by component, with the lines of each year.
+-- subject: filtered
 select i.*, l.poverty_line, l.monitoring_line
 from income as i
 join household as h using (household_id)
 join lines as l using (year)
 where i.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)))
 order by i.year;
 
 -- name: household_measures
 -- Assistance measures of a household, oldest first.
+-- subject: filtered
 select m.*
 from measure as m
 join household as h using (household_id)
 where m.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)))
 order by m.start_date, m.measure_id;
 
 -- name: household_cadres
 -- The cadres paired with a household over time, with their units.
+-- subject: filtered
 select p.start_date, p.end_date, c.cadre_id, c.name, c.phone, c.position, u.name as unit_name
 from pairing as p
 join household as h using (household_id)
@@ -46,10 +76,17 @@ join cadre as c on c.cadre_id = p.cadre_id
 join unit as u on u.unit_id = c.unit_id
 where p.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)))
 order by p.start_date;
 
 -- name: household_monitoring
 -- The household's monitoring record, with its risk types in order.
+-- subject: filtered
 select
     m.*,
     (select list(k.risk_type order by k.seq) from monitoring_risk as k
@@ -57,4 +94,27 @@ select
 from monitoring as m
 join household as h using (household_id)
 where m.household_id = $household_id
-  and starts_with(h.village_code, $_scope_prefix);
+  and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)));
+
+-- name: household_subjects
+-- The cross-checks and rules whose cases and warnings concern a household, within the
+-- scope (a department: its own only): the departments the household concerns.
+-- subject: filtered
+select 'check' as kind, d.check_id as id
+from doubt as d
+where d.household_id = $household_id
+  and starts_with(d.village_code, $_scope_prefix)
+  and ($_scope_department = '' or list_contains($_scope_checks, d.check_id))
+union
+select 'rule' as kind, w.rule_id as id
+from warning as w
+where w.household_id = $household_id
+  and starts_with(w.village_code, $_scope_prefix)
+  and ($_scope_department = '' or list_contains($_scope_rules, w.rule_id))
+order by kind, id;

@@ -84,11 +84,14 @@ order by m.region_code, m.month;
 -- Rule hits (预警线索) of a unit not yet handled, oldest first. A hit is handled when the
 -- household was identified on or after it, or its monitoring record was checked on or
 -- after it (check_date >= warned_on: included or not), or a decision was recorded in the
--- operational store ($decided).
+-- operational store ($decided). A department sees the hits of its own rules only, and no
+-- risk score (it is made of every rule's hits).
+-- subject: filtered
 with w as (
     select w.*, w.rule_id || ':' || w.household_id || ':' || w.warned_on as warning_key,
            h.household_no, h.head_name, h.township_code, m.identify_date, m.check_date,
-           k.score, k.factors
+           case when $_scope_department = '' then k.score end as score,
+           case when $_scope_department = '' then k.factors end as factors
     from warning as w
     join household as h using (household_id)
     left join monitoring as m using (household_id)
@@ -96,6 +99,7 @@ with w as (
     where starts_with(w.village_code, $_scope_prefix)
       and starts_with(w.village_code, $unit_prefix)
       and ($rule = '' or w.rule_id = $rule)
+      and ($_scope_department = '' or list_contains($_scope_rules, w.rule_id))
 )
 select w.warning_id, w.warning_key, w.rule_id, w.household_id, w.village_code,
        v.name as village_name, t.name as township_name, w.household_no, w.head_name,
@@ -116,7 +120,8 @@ limit $limit;
 -- households (households, undecided_households, overdue_households: with at least one
 -- such hit). Handled as in warning_queue; identified_after / checked_after /
 -- cleared_after / decided_in_store say how the handled hits were handled (a hit may be
--- counted in more than one of them).
+-- counted in more than one of them). A department: the hits of its own rules.
+-- subject: filtered
 with w as (
     select w.household_id, w.warned_on,
            coalesce(m.identify_date >= w.warned_on, false) as identified_after,
@@ -129,6 +134,7 @@ with w as (
     left join monitoring as m using (household_id)
     where starts_with(w.village_code, $_scope_prefix)
       and starts_with(w.village_code, $unit_prefix)
+      and ($_scope_department = '' or list_contains($_scope_rules, w.rule_id))
 ),
 f as (
     select *,
@@ -152,14 +158,18 @@ select
 from f;
 
 -- name: household_score
--- A household's risk score and the rules behind it.
+-- A household's risk score and the rules behind it (not for a department: the score is
+-- made of every rule's hits, most of them other departments' data).
+-- subject: filtered
 select k.score, k.rules_fired, k.factors
 from household_risk as k
 where k.household_id = $household_id
-  and starts_with(k.village_code, $_scope_prefix);
+  and starts_with(k.village_code, $_scope_prefix)
+  and $_scope_department = '';
 
 -- name: warning_get
--- One warning by its key, with where the household lives.
+-- One warning by its key, with where the household lives (a department: its rules').
+-- subject: filtered
 select w.*, w.rule_id || ':' || w.household_id || ':' || w.warned_on as warning_key,
        h.household_no, h.head_name, v.name as village_name, t.name as township_name
 from warning as w
@@ -169,13 +179,22 @@ join region as t on t.code = h.township_code
 where w.rule_id = $rule_id
   and w.household_id = $household_id
   and w.warned_on = $warned_on
-  and starts_with(w.village_code, $_scope_prefix);
+  and starts_with(w.village_code, $_scope_prefix)
+  and ($_scope_department = '' or list_contains($_scope_rules, w.rule_id));
 
 -- name: household_numbers
 -- The household numbers (户编号) of the households named, within the scope: lists of
--- decisions name a household by the number people know, not by its internal id.
+-- decisions name a household by the number people know, not by its internal id. A
+-- department: the households behind its cases and warnings only.
+-- subject: filtered
 select h.household_id, h.household_no
 from household as h
 where list_contains($household_ids, h.household_id)
   and starts_with(h.village_code, $_scope_prefix)
+  and ($_scope_department = '' or h.household_id in (
+      select d.household_id from doubt as d
+      where list_contains($_scope_checks, d.check_id)
+      union
+      select w.household_id from warning as w
+      where list_contains($_scope_rules, w.rule_id)))
 order by h.household_id;

@@ -1,5 +1,6 @@
 -- name: region_get
 -- One unit, if it lies within the scope.
+-- subject: none
 select code, name, level, parent_code, kind, path, is_poverty_county, exit_year, is_schematic
 from region
 where code = $code
@@ -7,6 +8,7 @@ where code = $code
 
 -- name: region_ancestors
 -- The unit and its ancestors within the scope, from the top down (the breadcrumb).
+-- subject: none
 with unit as (
     select path
     from region

@@ -1,5 +1,6 @@
 -- name: region_geometry
 -- The outline and extent of one unit, for framing its map.
+-- subject: none
 select code, level, geojson, is_schematic, lon_min, lat_min, lon_max, lat_max, lon, lat
 from region_geom
 where code = $code
@@ -7,6 +8,7 @@ where code = $code
 
 -- name: children_geometry
 -- Geometry of the units below a unit (polygons, or points for villages).
+-- subject: none
 select g.code, g.level, g.geojson, g.is_schematic, g.lon, g.lat
 from region_geom as g
 join region as r on r.code = g.code
