@@ -108,15 +108,26 @@ def _write(settings: Settings, job_id: str, body: bytes) -> None:
     """The file whole or not at all, readable by this service's user only (an image of a
     page can hold what only its user may see)."""
     path = file_path(settings, job_id)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(path.parent)
     write_private(path, body)
 
 
+def private_dir(path: Path) -> Path:
+    """``path`` as a folder only this service's user may enter (0700), made if missing
+    and closed if it was open (mkdir's mode is reduced by the umask, and a folder made
+    before is left as it was)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
 def write_private(path: Path, body: bytes) -> None:
-    """``body`` to ``path`` whole or not at all, readable by this service's user only."""
+    """``body`` to ``path`` whole or not at all, readable by this service's user only
+    (0600, whatever the umask: os.open's mode is reduced by it, so it is set again)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(body)
         os.replace(tmp, path)

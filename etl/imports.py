@@ -341,7 +341,10 @@ def load(engine, directory, feeds: list[Feed], name: str, data: bytes, user: str
                       at=str(before["imported_at"])[:16])
     checked = check(df, feed, regions)
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    # Batches hold names and ID numbers: a folder and files only this service's user
+    # may read (0700 and 0600, whatever the umask).
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
     import uuid
 
     tag = uuid.uuid4().hex
@@ -351,6 +354,8 @@ def load(engine, directory, feeds: list[Feed], name: str, data: bytes, user: str
     try:
         pq.write_table(table, parts[0])
         parts[1].write_bytes(report_csv(checked.rejected))
+        for part in parts:
+            os.chmod(part, 0o600)
         with engine.begin() as conn:
             batch_id = ledger.insert(
                 conn, feed=feed.id, department=feed.department, file_name=name[:200],
