@@ -10,6 +10,9 @@ from pathlib import Path
 import click
 
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
+# Who a command is run by when ``--as`` names nobody: whoever has this shell, trusted as
+# the server's operator. A named user is held to the access table (``_acting``).
+OPERATOR = "manage.py"
 
 
 def _positive_scale(ctx, param, value: str) -> float:
@@ -139,8 +142,9 @@ def generate_cmd(scale: float, seed: int, as_of: date | None, out: str, fmt: str
               help="The warehouse to write (replaced atomically when complete).")
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Write the rejected rows here (CSV, Chinese headers, IDs masked).")
-@click.option("--as", "username", default="manage.py", show_default=True,
-              help="Who loads it (for the audit log).")
+@click.option("--as", "username", default=OPERATOR, show_default=True,
+              help="Who loads it (the audit log's name): the operator, or a user the "
+                   "access table lets load the registry.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def load_registry(src: str, out: str, report: str | None, username: str, quiet: bool) -> None:
     """Load a registry delivery (full or increment) into the warehouse: every file
@@ -154,6 +158,8 @@ def load_registry(src: str, out: str, report: str | None, username: str, quiet: 
 
     settings = config.load()
     engine = _ops()
+    if username != OPERATOR:
+        _acting(engine, username, "registry.load", "load the registry")
     bar = tqdm(total=100, desc="load-registry", disable=quiet,
                bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}] {postfix}")
 
@@ -238,21 +244,76 @@ def users() -> None:
     """Manage user accounts in the operational store (JZ_OPS_DB)."""
 
 
+def _interactive() -> bool:
+    """A person at a terminal, who can be prompted with hidden input."""
+    return sys.stdin.isatty()
+
+
+def _new_password(from_stdin: bool) -> str:
+    """A new password, never from the command line (it would show in ``ps`` and the
+    shell's history): typed twice, hidden, at a terminal; or, with ``--password-stdin``,
+    the first line of standard input (for scripts)."""
+    import getpass
+
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        password = password[:-1] if password.endswith("\r") else password
+        if not password:
+            raise click.ClickException("no password on standard input")
+        return password
+    if not _interactive():
+        raise click.ClickException("no terminal to ask for the password: "
+                                   "use --password-stdin")
+    password = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat it: ") != password:
+        raise click.ClickException("the two passwords differ: nothing changed")
+    return password
+
+
+def _no_password_option(ctx, param, value) -> None:
+    """``--password`` is refused: a password on the command line shows in ``ps``."""
+    if value is not None:
+        raise click.UsageError(
+            "--password is not taken: a password on the command line shows in `ps` and "
+            "the shell's history (change that one). You are asked for it, or give "
+            "--password-stdin.")
+
+
+_PASSWORD_OPTIONS = (
+    click.option("--password-stdin", "password_stdin", is_flag=True,
+                 help="Read the password from the first line of standard input "
+                      "(for scripts); otherwise you are asked for it, twice, hidden."),
+    click.option("--password", hidden=True, expose_value=False, is_eager=True,
+                 callback=_no_password_option),
+)
+
+
+def _password_options(command):
+    for option in reversed(_PASSWORD_OPTIONS):
+        command = option(command)
+    return command
+
+
 @users.command("create")
 @click.option("--username", required=True)
-@click.option("--password", required=True)
+@_password_options
 @click.option("--role", required=True, type=click.Choice(["leader", "manager", "department",
                                                           "cadre", "admin"]))
 @click.option("--region", required=True, help="12-digit division code of the user's unit.")
 @click.option("--department", default=None, help="Subject of a department user, e.g. health.")
 @click.option("--name", "display_name", default=None, help="Display name.")
-def users_create(username, password, role, region, department, display_name) -> None:
-    """Create an account."""
+def users_create(username, password_stdin, role, region, department, display_name) -> None:
+    """Create an account (you are asked for its password)."""
     from etl.refdata import region_levels
     from ops import audit
     from ops import users as u
 
     engine = _ops()
+    u.validate(username, None, role, region, department, region_levels().get(region))
+    if u.get(engine, username) is not None:
+        raise u.UserError(f"user {username} already exists")
+    password = _new_password(password_stdin)
     user = u.create(engine, username, password, role, region, region_levels().get(region),
                     department, display_name)
     audit.record(engine, "cli", "user_create", target=user.username,
@@ -276,16 +337,44 @@ def users_list(within) -> None:
 
 @users.command("set-password")
 @click.option("--username", required=True)
-@click.option("--password", required=True)
-def users_set_password(username, password) -> None:
-    """Set a new password (also clears a lockout)."""
+@_password_options
+def users_set_password(username, password_stdin) -> None:
+    """Set a new password (you are asked for it; also clears a lockout and ends the
+    account's sessions)."""
     from ops import audit
     from ops import users as u
 
     engine = _ops()
-    u.set_password(engine, username, password)
+    if u.get(engine, username) is None:
+        raise u.UserError(f"no user {username}")
+    u.set_password(engine, username, _new_password(password_stdin))
     audit.record(engine, "cli", "user_set_password", target=username)
     click.echo(f"password of {username} changed")
+
+
+@users.command("set-role")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["leader", "manager", "department",
+                                                          "cadre", "admin"]))
+@click.option("--region", required=True, help="12-digit division code of the user's unit.")
+@click.option("--department", default=None, help="Subject of a department user, e.g. health.")
+def users_set_role(username, role, region, department) -> None:
+    """Give an account another role, region or department; its sessions end."""
+    from etl.refdata import region_levels
+    from ops import audit
+    from ops import users as u
+
+    engine = _ops()
+    before = u.get(engine, username)
+    if before is None:
+        raise u.UserError(f"no user {username}")
+    user = u.set_role(engine, username, role, region, region_levels().get(region), department)
+    audit.record(engine, "cli", "user_set_role", target=username,
+                 detail={"role": role, "region": region, "department": department,
+                         "was": {"role": before.role, "region": before.region_code,
+                                 "department": before.department}})
+    click.echo(f"{user.username} is now {user.role} of {user.region_code}"
+               + (f" ({user.department})" if user.department else ""))
 
 
 @users.command("disable")
@@ -370,23 +459,40 @@ def tick() -> None:
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
-def _exporter(username: str, out: str):
-    """What an export from the command line needs: settings, the store, the warehouse,
-    the named user and their scope (an active user, not a wall account), and the output
-    path (its directory must exist)."""
-    import config
-    from access import scope_of
+def _acting(engine, username: str, action: str, what: str, resource=None):
+    """The active user ``--as`` names and their scope, which the access table must allow
+    ``action`` (on ``resource``): the same ``raise_for`` as every page and route asks.
+    ``what`` says the action in the refusal ("make briefings")."""
+    from access import AccessDenied, RegionNotFound, RoleDenied, raise_for, scope_of
     from ops import users as U
-    from queries.runner import Warehouse
 
-    settings = config.load()
-    engine = _ops()
     user = U.get(engine, username)
     scope = scope_of(user) if user is not None else None
     if scope is None:
         raise click.ClickException(f"no active user {username!r}")
-    if scope.role == "wall":
-        raise click.ClickException(f"{username!r} is a wall account: it cannot export")
+    try:
+        raise_for(scope, action, resource)
+    except RoleDenied:
+        raise click.ClickException(
+            f"{username!r} is a {scope.role} account of {scope.region_code}: "
+            f"it may not {what}") from None
+    except (AccessDenied, RegionNotFound):
+        raise click.ClickException(
+            f"{username!r} may not {what} (its scope: {scope.region_code}"
+            + (f", {scope.department}" if scope.department else "") + ")") from None
+    return user, scope
+
+
+def _exporter(username: str, out: str, action: str, what: str):
+    """What an export from the command line needs: settings, the store, the warehouse,
+    the named user and their scope (allowed ``action`` by the access table), and the
+    output path (its directory must exist)."""
+    import config
+    from queries.runner import Warehouse
+
+    settings = config.load()
+    engine = _ops()
+    user, scope = _acting(engine, username, action, what)
     target = Path(out)
     if not target.parent.is_dir():
         raise click.ClickException(f"no such directory: {target.parent}")
@@ -427,7 +533,8 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
     from briefings import service
     from web.i18n import language
 
-    settings, engine, wh, user, scope, target = _exporter(username, out)
+    settings, engine, wh, user, scope, target = _exporter(username, out, "briefings.make",
+                                                          "make briefings")
     try:
         with language(lang):
             job = service.start_briefing(wh, engine, settings, scope, code, period,
@@ -454,7 +561,8 @@ def exchange(code: str, period: str, out: str, username: str) -> None:
     from access import AccessDenied, RegionNotFound
     from briefings import service
 
-    settings, engine, wh, user, scope, target = _exporter(username, out)
+    settings, engine, wh, user, scope, target = _exporter(
+        username, out, "national.export", "export the national system's file")
     try:
         job = service.start_exchange(wh, engine, settings, scope, code, period, username,
                                      "zh", ip="cli", wait=True)
@@ -472,8 +580,9 @@ def exchange(code: str, period: str, out: str, username: str) -> None:
 @click.option("--department", required=True, help="The department's code (etl/codes.py).")
 @click.option("--file", "file", required=True, type=click.Path(dir_okay=False),
               help="CSV (UTF-8 or GBK) or Excel (.xlsx) in the department's layout.")
-@click.option("--as", "username", default="manage.py", show_default=True,
-              help="Who imports it (for the ledger and the audit log).")
+@click.option("--as", "username", default=OPERATOR, show_default=True,
+              help="Who imports it (for the ledger and the audit log): the operator, or a "
+                   "user the access table lets import this department's files.")
 @click.option("--report", type=click.Path(dir_okay=False),
               help="Also write the rejected rows (row, reason, column, value) here.")
 def import_file(department: str, file: str, username: str, report: str | None) -> None:
@@ -493,9 +602,14 @@ def import_file(department: str, file: str, username: str, report: str | None) -
     feeds = F.of_department(F.load(), department)
     if not feeds:
         raise click.ClickException(f"department {department!r} sends no data feed")
+    engine = _ops()
+    if username != OPERATOR:
+        from access import Resource
+
+        _acting(engine, username, "imports.load", f"import {department} files",
+                Resource(departments=frozenset({department})))
     path = Path(file)
     data = path.read_bytes()
-    engine = _ops()
     try:
         batch = imports.load(engine, config.load().import_dir, feeds, path.name, data,
                              username, set(region_levels()))

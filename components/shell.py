@@ -79,10 +79,22 @@ def header(viewer: Viewer, lang: str, as_of: str | None,
                 *([] if viewer.role == "wall" else [html.A(
                     t("user.change_password"), href="/account/password",
                     className="jz-header-link", id="shell-password")]),
-                html.A(t("user.logout"), href="/logout", className="jz-header-link",
-                       id="shell-logout"),
+                logout_form(),
             ]),
         ]))
+
+
+def logout_form() -> html.Form:
+    """Logout is a POST with the CSRF token (web/auth.py): a plain form, not a link."""
+    from flask import has_request_context
+    from flask_wtf.csrf import generate_csrf
+
+    token = generate_csrf() if has_request_context() else ""
+    return html.Form(method="post", action="/logout", className="jz-header-form", children=[
+        dcc.Input(type="hidden", name="csrf_token", value=token, id="shell-logout-token"),
+        html.Button(t("user.logout"), type="submit", id="shell-logout",
+                    className="jz-header-link jz-header-button"),
+    ])
 
 
 def export_menu() -> dmc.Menu:

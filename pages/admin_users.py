@@ -1,12 +1,19 @@
-"""User administration (/admin/users): admins manage the accounts of their region and below."""
+"""User administration (/admin/users): admins manage the accounts of their region and below.
+
+Every check asks the access table ("users.admin", on the region of the account touched and
+of the region it is given). A password set here passes the one policy
+(``users.password_problem``) and its refusal is said in the user's language. A reset, a
+disable and a change of role or region end the account's sessions (ops/users.py).
+"""
 
 from __future__ import annotations
 
 import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, html
+from flask_login import login_user
 
-from access import AccessDenied, RoleDenied, current_scope, prefix_of
+from access import AccessDenied, Resource, can, current_scope, prefix_of
 from components import messages, tables, units
 from etl.codes import CODES
 from etl.refdata import region_levels
@@ -22,12 +29,34 @@ dash.register_page(__name__, path="/admin/users", name="admin_users", title="精
 FIELDS = ("username", "display_name", "password", "role", "region", "department")
 
 
+ACTION = "users.admin"
+
+
 def _admin_scope():
     """The admin's scope; everyone else is refused here and in every callback."""
-    scope = current_scope()
-    if scope.role != "admin":
-        raise RoleDenied(scope.role, "admins only")
-    return scope
+    return current_scope(ACTION)
+
+
+def _may_manage(scope, region: str | None) -> bool:
+    """The admin may manage accounts of ``region`` (a unit within their scope)."""
+    return bool(region) and can(scope, ACTION, Resource(region=region))
+
+
+def _refusal(exc: users.UserError) -> str:
+    """A refusal in the user's language where it has a translation (the password
+    policy), else the message itself."""
+    if isinstance(exc, users.PasswordRefused):
+        return t(f"password.err.{exc.problem}", min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
+    return str(exc)
+
+
+def _refresh_own_session(scope, username: str) -> None:
+    """A change to the admin's own account ended their sessions too: this one is
+    issued again (unless the account was disabled)."""
+    if username == scope.username:
+        user = users.get(context.ops(), username)
+        if user is not None and user.active:
+            login_user(user)
 
 
 def department_name(key: str | None) -> str:
@@ -79,6 +108,7 @@ def layout(**_):
                 dmc.Button(t("admin.disable"), id="admin-disable", color="red", variant="light"),
                 dmc.Button(t("admin.enable"), id="admin-enable", color="green", variant="light"),
             ]),
+            dmc.Button(t("admin.update_role"), id="admin-update", variant="subtle", mt="xs"),
         ]),
         dmc.Paper(withBorder=True, p="md", children=[
             dmc.Title(t("admin.create"), order=4, mb="sm"),
@@ -118,7 +148,7 @@ def villages(region):
 
 
 def _villages(scope, region) -> list[dict]:
-    if not units.is_unit(region) or not scope.contains(region) or \
+    if not units.is_unit(region) or not _may_manage(scope, region) or \
             region_levels().get(region) != 4:
         return []
     return units.unit_options(scope, 5, region)[1:]
@@ -136,23 +166,79 @@ def _alert(message: str, ok: bool):
           prevent_initial_call=True)
 def create(_n, username, display_name, password, role, region, department, village=None):
     scope = _admin_scope()
-    region = (region or "").strip() if isinstance(region, str) else ""
-    if isinstance(village, str) and village:  # a village of the township picked
-        region = village if region and village.startswith(region[:9]) else ""
-    username = (username or "").strip().lower()
-    if not scope.contains(region):
+    region = _picked_region(region, village)
+    username = _text(username).lower()[:64]
+    if not _may_manage(scope, region):
         return _alert(t("admin.outside_scope"), False), dash.no_update
     try:
-        user = users.create(context.ops(), username, password or "", role or "", region,
-                            region_levels().get(region), (department or "").strip() or None,
-                            (display_name or "").strip() or None)
+        user = users.create(context.ops(), username,
+                            password if isinstance(password, str) else "", _text(role),
+                            region, region_levels().get(region), _text(department) or None,
+                            _text(display_name)[:100] or None)
     except users.UserError as exc:
         audit.record(context.ops(), scope.username, "user_create", target=username,
                      outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
-        return _alert(str(exc), False), dash.no_update
+        return _alert(_refusal(exc), False), dash.no_update
     audit.record(context.ops(), scope.username, "user_create", target=user.username,
                  detail={"role": user.role, "region": user.region_code}, ip=client_ip())
     return _alert(t("admin.created", username=user.username), True), _rows(scope)
+
+
+def _text(value) -> str:
+    """A form field's text, stripped ("" for anything the browser sent that is not)."""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _picked_region(region, village) -> str:
+    """The unit picked: the village if one of the township's was chosen."""
+    region = region.strip() if isinstance(region, str) else ""
+    if isinstance(village, str) and village:  # a village of the township picked
+        region = village if region and village.startswith(region[:9]) else ""
+    return region
+
+
+def _target(scope, selected):
+    """The account selected in the grid, looked up again (the browser says which) and
+    within the admin's scope; None otherwise."""
+    if not isinstance(selected, list) or not selected or not isinstance(selected[0], dict):
+        return None
+    target = users.get(context.ops(), str(selected[0].get("username", ""))[:64])
+    if target is None or not _may_manage(scope, target.region_code):
+        return None
+    return target
+
+
+@callback(Output("admin-feedback", "children", allow_duplicate=True),
+          Output("admin-users-grid", "rowData", allow_duplicate=True),
+          Input("admin-update", "n_clicks"),
+          State("admin-users-grid", "selectedRows"), State("admin-role", "value"),
+          State("admin-region", "value"), State("admin-village", "value"),
+          State("admin-department", "value"), prevent_initial_call=True)
+def update_role(_n, selected, role, region, village, department):
+    """Give the selected account the role, region and department of the form below;
+    its sessions end, so the new scope applies from its next login."""
+    scope = _admin_scope()
+    if not selected:
+        return _alert(t("admin.select_first"), False), dash.no_update
+    target = _target(scope, selected)
+    region = _picked_region(region, village)
+    if target is None or not _may_manage(scope, region):
+        return _alert(t("admin.outside_scope"), False), dash.no_update
+    department = _text(department) or None
+    try:
+        user = users.set_role(context.ops(), target.username, _text(role), region,
+                              region_levels().get(region), department)
+    except users.UserError as exc:
+        audit.record(context.ops(), scope.username, "user_set_role", target=target.username,
+                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
+        return _alert(_refusal(exc), False), dash.no_update
+    audit.record(context.ops(), scope.username, "user_set_role", target=user.username,
+                 detail={"role": user.role, "region": user.region_code,
+                         "department": user.department,
+                         "was": {"role": target.role, "region": target.region_code,
+                                 "department": target.department}}, ip=client_ip())
+    _refresh_own_session(scope, user.username)
+    return _alert(t("admin.done.user_set_role", username=user.username), True), _rows(scope)
 
 
 @callback(Output("admin-feedback", "children", allow_duplicate=True),
@@ -165,19 +251,20 @@ def change(_d, _e, _r, selected, new_password):
     scope = _admin_scope()
     if not selected:
         return _alert(t("admin.select_first"), False), dash.no_update
-    # The browser says which user: look it up again and check it is within the scope.
-    target = users.get(context.ops(), str(selected[0].get("username", "")))
-    if target is None or not scope.contains(target.region_code):
+    target = _target(scope, selected)
+    if target is None:
         return _alert(t("admin.outside_scope"), False), dash.no_update
     action = dash.ctx.triggered_id
     try:
         if action == "admin-reset":
-            users.set_password(context.ops(), target.username, new_password or "")
+            users.set_password(context.ops(), target.username,
+                               new_password if isinstance(new_password, str) else "")
         else:
             users.set_active(context.ops(), target.username, action == "admin-enable")
     except users.UserError as exc:
-        return _alert(str(exc), False), dash.no_update
+        return _alert(_refusal(exc), False), dash.no_update
     name = {"admin-reset": "user_set_password", "admin-enable": "user_enable",
             "admin-disable": "user_disable"}[action]
     audit.record(context.ops(), scope.username, name, target=target.username, ip=client_ip())
+    _refresh_own_session(scope, target.username)
     return _alert(t(f"admin.done.{name}", username=target.username), True), _rows(scope)

@@ -231,7 +231,7 @@ def test_briefing_cli_writes_the_pdf(app_module, tmp_path, capsys):
     (["--region", "610924000000", "--period", "2026-10", "--as", "nobody"],
      "error: no active user 'nobody'"),
     (["--region", "610000000000", "--period", "2026-10", "--as", "province_wall"],
-     "error: 'province_wall' is a wall account: it cannot export"),
+     "error: 'province_wall' is a wall account of 610000000000: it may not make briefings"),
 ])
 def test_briefing_cli_bad_input(app_module, tmp_path, capsys, args, message):
     out = tmp_path / "b.pdf"

@@ -2,9 +2,12 @@
 (server-rendered, CSRF token, no Dash; the header links to it).
 
 The current password is checked by ``users.authenticate``, so wrong ones count towards
-the same lockout as logins; the attempt that locks the account also ends the session.
+the same lockout as logins; the attempt that locks the account also ends its sessions.
 The new password must pass the policy of every other way a password is set
-(``users.password_problem``), differ from the current one and match its confirmation.
+(``users.password_problem``: length, not the username, no repetition or run, not a
+common password), differ from the current one and match its confirmation. A change ends
+every other session of the account (its generation moves on); this browser's session is
+issued again under the new generation, with its original login time.
 A refusal changes nothing; every attempt goes to the audit log (action
 "password_change", never a password). Wall accounts cannot change theirs (the wall's
 fence refuses them this page like every other): an administrator resets it with
@@ -14,13 +17,13 @@ fence refuses them this page like every other): an administrator resets it with
 from __future__ import annotations
 
 from flask import Flask, redirect, render_template, request, session
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from ops import audit, users
 from web import context
-from web.auth import client_ip, error_response
+from web.auth import client_ip, end_session, error_response
 from web.gate import gated
 from web.i18n import get_lang, t
 
@@ -68,9 +71,8 @@ def init(server: Flask) -> None:
             audit.record(engine, username, ACTION, target=username, outcome="locked",
                          ip=client_ip())
             lang = get_lang()
-            logout_user()
-            session.clear()
-            session["lang"] = lang
+            users.end_sessions(engine, username)  # a stolen session guessing: all end
+            end_session()
             return render_template("error.html", message=t("password.err.locked"),
                                    status=401, lang=lang, t=t, back="/login",
                                    back_label=t("password.to_login")), 401
@@ -78,13 +80,14 @@ def init(server: Flask) -> None:
             return refuse("bad_current", "password.err.current", 401)
         if new != confirm:
             return refuse("mismatch", "password.err.mismatch")
-        problem = users.password_problem(new)
+        problem = users.password_problem(new, username)
         if problem:
             return refuse(problem, f"password.err.{problem}", min=users.MIN_PASSWORD,
                           max=users.MAX_PASSWORD)
         if new == current:
             return refuse("same_password", "password.err.same")
-        users.set_password(engine, username, new)
+        users.set_password(engine, username, new)  # ends every session of the account
+        login_user(users.get(engine, username))  # but this one: issued again
         audit.record(engine, username, ACTION, target=username, ip=client_ip())
         session["password_changed"] = True
         # Post/redirect/get: reloading the confirmation does not submit the form again.

@@ -3,6 +3,13 @@
 Every route except /login, /healthz and static assets requires a logged-in, active user:
 pages redirect to /login, Dash and API requests get 401. The login form is a plain
 Flask route with a CSRF token; logins, lockouts and logouts go to the audit log.
+
+A session is checked on every request: its account's generation (ops/users.py: bumped
+on logout, a password set, a role or region change and a disable) and its age since the
+login, which ends it after PERMANENT_SESSION_LIFETIME however active it was (the cookie's
+own expiry slides with each request; this does not). Logout is a POST with the CSRF
+token; GET /logout only shows a form that posts it, so a link or an image on another
+site cannot log anyone out. A disabled account is answered exactly as a wrong password.
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from access import AccessDenied, RegionNotFound, RoleDenied
-from ops import audit, tokens, users
+from ops import audit, clock, tokens, users
 from queries.runner import WarehouseUnavailable
 from web import context
 from web.gate import PUBLIC, gated
@@ -27,6 +34,8 @@ DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/", "/im
 # Of those, the files a user opens from a link: a refusal there is a page for a browser.
 FILE_PREFIXES = ("/export/", "/imports/")
 MAX_FIELD = 256
+LOGIN_AT = "login_at"  # the session's key: when its login happened (epoch seconds, UTC)
+CLOCK_SKEW = 60  # seconds a login time may lie ahead (another worker's clock)
 
 
 def _safe_next(target: str | None) -> str:
@@ -89,20 +98,49 @@ def _synthetic() -> bool:
         return False
 
 
+def session_is_young(server: Flask) -> bool:
+    """The session's login happened less than PERMANENT_SESSION_LIFETIME ago (an
+    absolute limit: activity does not extend it). A session without a login time (one
+    made before this check) is too old."""
+    at = session.get(LOGIN_AT)
+    if not isinstance(at, int | float) or isinstance(at, bool):
+        return False
+    age = clock.utcnow().timestamp() - at
+    return -CLOCK_SKEW <= age <= server.permanent_session_lifetime.total_seconds()
+
+
+def start_session(user) -> None:
+    """Log ``user`` in on a fresh session that remembers when the login happened."""
+    lang = request.form.get("lang") if request.form.get("lang") in LANGS else get_lang()
+    session.clear()
+    session["lang"] = lang
+    login_user(user)
+    session[LOGIN_AT] = clock.utcnow().timestamp()
+    session.permanent = True
+
+
+def end_session() -> None:
+    """Forget this browser's login (keeping its language)."""
+    lang = get_lang()
+    logout_user()
+    session.clear()
+    session["lang"] = lang
+
+
 def init(server: Flask) -> None:
     """Wire flask-login, the gate and the routes into ``server``."""
     manager = LoginManager()
     manager.init_app(server)
     manager.session_protection = "basic"
+    users.set_throttle_key(server.secret_key or "")
 
     @manager.user_loader
-    def load_user(user_id: str):
-        try:
-            user = users.get_by_id(context.ops(), int(user_id))
-        except (TypeError, ValueError):
+    def load_user(session_id: str):
+        """The session's account while the session stands: young enough, issued under
+        the account's current generation, the account active; else nobody."""
+        if not session_is_young(server):
             return None
-        # A disabled account loses its session at the next request.
-        return user if user and user.active else None
+        return users.session_user(context.ops(), session_id)
 
     @manager.request_loader
     def load_from_token(req):
@@ -122,6 +160,8 @@ def init(server: Flask) -> None:
             return None
         if _wants_json():
             return jsonify({"error": t("error.login_required"), "status": 401}), 401
+        if path == "/logout":  # logged out already: nothing to come back to
+            return redirect(url_for("login"))
         return redirect(url_for("login", next=request.full_path.rstrip("?")))
 
     @server.route("/login", methods=["GET", "POST"])
@@ -141,16 +181,14 @@ def init(server: Flask) -> None:
         if not username or not password or len(username) > 64 or len(password) > MAX_FIELD:
             return _login_page("login.bad_request", 400)
         username = username.strip().lower()
-        result = users.authenticate(context.ops(), username, password)
+        result = users.authenticate(context.ops(), username, password, address=client_ip())
         audit.record(context.ops(), username, "login", outcome=result.outcome, ip=client_ip())
         if result.outcome == "ok":
-            session.clear()
-            session["lang"] = request.form.get("lang") if request.form.get("lang") in LANGS \
-                else get_lang()
-            login_user(result.user)
-            session.permanent = True
+            start_session(result.user)
             return redirect(_safe_next(request.form.get("next")))
-        message = {"locked": "login.locked", "disabled": "login.disabled"}.get(
+        # "disabled" is the audit log's word only: the user hears what a wrong password
+        # gets, so that an account's state cannot be probed.
+        message = {"locked": "login.locked", "throttled": "login.throttled"}.get(
             result.outcome, "login.bad_credentials")
         return _login_page(message, 401)
 
@@ -162,16 +200,33 @@ def init(server: Flask) -> None:
             next=_safe_next(request.values.get("next")), other_lang="en" if get_lang() == "zh"
             else "zh"), status
 
-    @server.route("/logout")
+    @server.route("/logout", methods=["GET", "POST"])
     @gated(PUBLIC)
     def logout():
-        if current_user.is_authenticated:
-            audit.record(context.ops(), current_user.username, "logout", ip=client_ip())
+        """GET: a form asking to log out, which POSTs; POST with the CSRF token: every
+        session of the account ends (its generation moves on), not only this cookie."""
+        if not current_user.is_authenticated:
+            end_session()
+            return redirect(url_for("login"))
+        if request.method == "GET":
+            return _logout_page()
+        try:
+            validate_csrf(request.form.get("csrf_token", ""))
+        except ValidationError:
+            audit.record(context.ops(), current_user.username, "logout",
+                         outcome="csrf_refused", ip=client_ip())
+            return _logout_page("logout.expired", 400)
+        users.end_sessions(context.ops(), current_user.username)
+        audit.record(context.ops(), current_user.username, "logout", ip=client_ip())
+        end_session()
+        return redirect(url_for("login"), code=303)
+
+    def _logout_page(error: str | None = None, status: int = 200):
         lang = get_lang()
-        logout_user()
-        session.clear()
-        session["lang"] = lang
-        return redirect(url_for("login"))
+        return render_template(
+            "logout.html", t=t, lang=lang, error=t(error) if error else None,
+            csrf_token=generate_csrf(), user=current_user,
+            other_lang="en" if lang == "zh" else "zh"), status
 
     @server.route("/lang/<code>")
     @gated(PUBLIC)

@@ -843,6 +843,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "reg.err.running": "已有一次导入正在进行（{name}，{by} 于 {at} 开始），请等它完成后再导入。",
         "reg.err.no_report": "没有该数据版本的拒收报告。",
         # --- zh: sessions and passwords
+        "login.throttled": "此网络地址登录失败次数过多，请 15 分钟后再试。",
+        "logout.title": "退出登录",
+        "logout.question": "退出 {name}（{username}）的登录？本账户在所有浏览器上的登录都将结束。",
+        "logout.stay": "不退出，返回首页",
+        "logout.expired": "页面已过期，尚未退出。请再点一次“退出”。",
+        "password.err.username": "密码不能包含用户名，密码未修改。",
+        "password.err.repeated": "密码不能是同一字符或一小段字符的重复，密码未修改。",
+        "password.err.sequence": "密码不能是连续的数字或字母（如 1234567890、abcdefghij），密码未修改。",
+        "password.err.common": "该密码过于常见，容易被猜中，请换一个，密码未修改。",
+        "admin.update_role": "修改所选账户的角色和地区",
+        "admin.done.user_set_role": "已修改 {username} 的角色和地区，其登录已结束。",
         # --- zh: API and headers
         # --- zh: store scope, imports and audit
         "task.err.household_outside": "关联户须是承办单位辖区内的农户。",
@@ -1699,6 +1710,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "reg.err.running": "A load is running already ({name}, started by {by} at {at}): wait for it to finish.",
         "reg.err.no_report": "There is no rejection report for this data version.",
         # --- en: sessions and passwords
+        "login.throttled": "Too many failed logins from this network address. Try again in 15 minutes.",
+        "logout.title": "Log out",
+        "logout.question": "Log {name} ({username}) out? The account's logins end in every browser.",
+        "logout.stay": "Stay logged in and go home",
+        "logout.expired": "The page had expired: you are still logged in. Click \"Log out\" once more.",
+        "password.err.username": "The password must not contain the username. Nothing was changed.",
+        "password.err.repeated": "The password must not be one character or a short block repeated. Nothing was changed.",
+        "password.err.sequence": "The password must not be a run of digits or letters (such as 1234567890 or abcdefghij). Nothing was changed.",
+        "password.err.common": "This password is too common and easily guessed: choose another. Nothing was changed.",
+        "admin.update_role": "Change the role and region of the selected account",
+        "admin.done.user_set_role": "Changed the role and region of {username}; its logins have ended.",
         # --- en: API and headers
         # --- en: store scope, imports and audit
         "task.err.household_outside": "Linked households must be households under the assignee unit.",

@@ -62,15 +62,24 @@ def test_passwords_are_salted_slow_hashes(engine):
     assert a.username == "user_a" and b.region_code == "610924000000"
 
 
+def _stdin(monkeypatch, text: str) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(text))
+
+
 def test_users_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("JZ_OPS_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    assert manage.main(["users", "create", "--username", "ankang_mgr", "--password",
-                        "long-enough-1", "--role", "manager", "--region", "610900000000"]) == 0
-    assert manage.main(["users", "create", "--username", "ankang_mgr", "--password",
-                        "long-enough-1", "--role", "manager", "--region", "610900000000"]) == 1
+    create = ["users", "create", "--username", "ankang_mgr", "--password-stdin", "--role",
+              "manager", "--region", "610900000000"]
+    _stdin(monkeypatch, "long-enough-1\n")
+    assert manage.main(create) == 0
+    _stdin(monkeypatch, "long-enough-1\n")
+    assert manage.main(create) == 1
     assert capsys.readouterr().err.strip() == "error: user ankang_mgr already exists"
-    assert manage.main(["users", "set-password", "--username", "ankang_mgr", "--password",
-                        "another-long-1"]) == 0
+    _stdin(monkeypatch, "another-long-1\n")
+    assert manage.main(["users", "set-password", "--username", "ankang_mgr",
+                        "--password-stdin"]) == 0
     assert manage.main(["users", "disable", "--username", "ankang_mgr"]) == 0
     capsys.readouterr()
     assert manage.main(["users", "list", "--within", "610900000000"]) == 0

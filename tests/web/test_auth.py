@@ -20,7 +20,7 @@ ROLES_BY_USER = {"province_leader": "leader", "hanzhong_manager": "manager",
                  "province_health": "department", "ziyang_cadre": "cadre",
                  "province_admin": "admin"}
 PUBLIC = {"login", "healthz", "_dash_assets.static", "/_favicon.ico", "openapi"}
-FORMS = {"change_password"}  # plain HTML forms: posted as forms, not as JSON
+FORMS = {"change_password", "logout"}  # plain HTML forms: posted as forms, not as JSON
 # The page routing callback Dash sends when a page opens.
 PAGE_CALLBACK = {
     "output": ".._pages_content.children..._pages_store.data..",
@@ -144,7 +144,8 @@ def test_session_cookie_flags(client):
 def test_logout(as_user):
     c = as_user("ziyang_manager")
     assert c.get("/_dash-layout").status_code == 200
-    assert c.get("/logout").headers["Location"] == "/login"
+    r = c.post("/logout", data={"csrf_token": csrf_token(c, "/logout")})
+    assert (r.status_code, r.headers["Location"]) == (303, "/login")
     assert c.get("/_dash-layout").status_code == 401
 
 
@@ -215,6 +216,7 @@ def test_malformed_login_form(client, form):
 
 
 def test_disabled_user_loses_the_session(server, as_user):
+    """And a disabled account's right password gets the answer of a wrong one."""
     from web import context
 
     engine = context.ops()
@@ -224,8 +226,20 @@ def test_disabled_user_loses_the_session(server, as_user):
     assert c.get("/_dash-layout").status_code == 200
     users.set_active(engine, "soon_disabled", False)
     assert c.get("/_dash-layout").status_code == 401
-    r = login(server.test_client(), "soon_disabled", "right-password-1")
-    assert r.status_code == 401 and "已停用" in r.get_data(as_text=True)
+    right = login(server.test_client(), "soon_disabled", "right-password-1")
+    wrong = login(server.test_client(), "soon_disabled", "wrong-password-1")
+    assert right.status_code == wrong.status_code == 401
+    assert "已停用" not in right.get_data(as_text=True)
+    assert _error(right) == _error(wrong) == "用户名或密码错误。"
+    outcomes = [e["outcome"] for e in audit.recent(engine, actor="soon_disabled",
+                                                   action="login")]
+    assert outcomes == ["bad_credentials", "disabled", "ok"]
+
+
+def _error(response) -> str:
+    """The login page's message."""
+    return re.search(r'class="jz-error" role="alert">([^<]*)<',
+                     response.get_data(as_text=True)).group(1)
 
 
 def test_healthz_has_no_data(client, wh):
@@ -238,7 +252,9 @@ def test_language_switch(as_user):
     c = as_user("ziyang_manager")
     r = c.get("/lang/en?next=/%3Fyear%3D2019")
     assert (r.status_code, r.headers["Location"]) == (302, "/?year=2019")
-    assert "Log in" in c.get("/logout", follow_redirects=True).get_data(as_text=True)
+    token = csrf_token(c, "/logout")
+    assert "Log in" in c.post("/logout", data={"csrf_token": token},
+                              follow_redirects=True).get_data(as_text=True)
 
 
 def test_audit_log_is_append_only(server):

@@ -158,9 +158,17 @@ def test_a_right_current_password_resets_the_failures(server, account):
     ("short", "too_short", "新密码至少需要 10 个字符"),
     ("123456789", "too_short", "新密码至少需要 10 个字符"),
     ("x" * 257, "too_long", "新密码不能超过 256 个字符"),
+    ("aaaaaaaaaa", "repeated", "密码不能是同一字符或一小段字符的重复"),
+    ("1234567890", "sequence", "密码不能是连续的数字或字母"),
+    ("abcdefghij", "sequence", "密码不能是连续的数字或字母"),
+    ("password123", "common", "该密码过于常见"),
+    ("Qwertyuiop", "common", "该密码过于常见"),
+    ("{username}-2026", "username", "密码不能包含用户名"),
+    ("x{USERNAME}x", "username", "密码不能包含用户名"),
 ])
 def test_the_new_password_must_pass_the_policy(account, new, outcome, message):
     engine, username, client = account
+    new = new.format(username=username, USERNAME=username.upper())
     before = _changed_at(engine, username)
     r = _post(client, new=new)
     assert r.status_code == 400
@@ -174,12 +182,17 @@ def test_the_policy_is_the_one_of_every_password(server):
     from web import context
 
     assert users.password_problem("123456789") == "too_short"
-    assert users.password_problem("1234567890") is None
+    assert users.password_problem("1234567809") is None
     assert users.password_problem("x" * 257) == "too_long"
     with pytest.raises(users.UserError, match="at least 10"):
         users.set_password(context.ops(), "province_admin", "short")
     with pytest.raises(users.UserError, match="at least 10"):
         users.create(context.ops(), "pw_policy", "short", "manager", "610924000000", 3)
+    with pytest.raises(users.UserError, match="must not contain the username"):
+        users.set_password(context.ops(), "province_admin", "Province_Admin-2026")
+    with pytest.raises(users.UserError, match="list of common passwords"):
+        users.create(context.ops(), "pw_policy", "1q2w3e4r5t", "manager", "610924000000", 3)
+    assert users.get(context.ops(), "pw_policy") is None
 
 
 def test_the_confirmation_must_match(account):

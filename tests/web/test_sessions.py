@@ -1,0 +1,196 @@
+"""Sessions end on the server: a copied session cookie stops working after a logout, a
+password change, an administrator's change of role, region or state, and after the
+absolute lifetime; logout is a POST with the CSRF token."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+import pytest
+
+import manage
+from ops import audit, clock, users
+from tests.conftest import DEMO_PASSWORDS, csrf_token, login
+
+PASSWORD = "session-test-pw-1"
+LAYOUT = "/_dash-layout"
+
+
+@pytest.fixture
+def account(server):
+    """A fresh account of its own and a browser logged in as it."""
+    from web import context
+
+    engine = context.ops()
+    username = f"sess_{len(users.list_users(engine))}"
+    users.create(engine, username, PASSWORD, "manager", "610924000000", 3)
+    client = server.test_client()
+    assert login(client, username, PASSWORD).status_code == 302
+    return engine, username, client
+
+
+def copy_of(server, client):
+    """Another browser holding the same session cookie (a stolen copy)."""
+    other = server.test_client()
+    other.set_cookie("jz_session", client.get_cookie("jz_session").value)
+    assert other.get(LAYOUT).status_code == 200
+    return other
+
+
+def _logout(client):
+    return client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+
+
+def test_a_copied_cookie_dies_with_the_logout(server, account):
+    engine, username, client = account
+    stolen = copy_of(server, client)
+    r = _logout(client)
+    assert (r.status_code, r.headers["Location"]) == (303, "/login")
+    assert client.get(LAYOUT).status_code == 401
+    assert stolen.get(LAYOUT).status_code == 401
+    assert stolen.get("/").headers["Location"].startswith("/login")
+    assert audit.recent(engine, actor=username, action="logout")[0]["outcome"] == "ok"
+
+
+def test_a_new_login_is_not_touched_by_an_old_logout(server, account):
+    _engine, username, client = account
+    _logout(client)
+    assert login(client, username, PASSWORD).status_code == 302
+    assert client.get(LAYOUT).status_code == 200
+
+
+def test_a_copied_cookie_dies_with_a_password_change(server, account):
+    """The user's own browser stays logged in; the copy does not."""
+    _engine, username, client = account
+    stolen = copy_of(server, client)
+    r = client.post("/account/password", data={
+        "csrf_token": csrf_token(client, "/account/password"),
+        "current_password": PASSWORD, "new_password": "changed-pw-2026",
+        "confirm_password": "changed-pw-2026"})
+    assert r.status_code == 303
+    assert client.get(LAYOUT).status_code == 200
+    assert stolen.get(LAYOUT).status_code == 401
+
+
+@pytest.mark.parametrize("change", ["set_password", "set_role", "set_region", "disable",
+                                    "cli_set_role", "cli_set_password"])
+def test_a_copied_cookie_dies_with_an_administrators_change(server, account, change,
+                                                             monkeypatch, capsys):
+    engine, username, client = account
+    stolen = copy_of(server, client)
+    if change == "set_password":
+        users.set_password(engine, username, "reset-by-admin-1")
+    elif change == "set_role":
+        users.set_role(engine, username, "leader", "610924000000", 3)
+    elif change == "set_region":
+        users.set_role(engine, username, "manager", "610900000000", 2)
+    elif change == "disable":
+        users.set_active(engine, username, False)
+    elif change == "cli_set_role":
+        assert manage.main(["users", "set-role", "--username", username, "--role", "leader",
+                            "--region", "610924000000"]) == 0
+        assert capsys.readouterr().out.strip() == f"{username} is now leader of 610924000000"
+    else:
+        monkeypatch.setattr("sys.stdin", io.StringIO("reset-by-cli-1\n"))
+        assert manage.main(["users", "set-password", "--username", username,
+                            "--password-stdin"]) == 0
+    assert client.get(LAYOUT).status_code == 401
+    assert stolen.get(LAYOUT).status_code == 401
+
+
+def test_the_session_has_an_absolute_lifetime(server, account, monkeypatch):
+    """Twelve hours after the login the session ends, however busy it was: the cookie's
+    own expiry slides with each request, the login time does not."""
+    _engine, _username, client = account
+    start = clock.utcnow()
+    lifetime = server.permanent_session_lifetime
+    assert lifetime == timedelta(hours=12)
+    for hours in (1, 4, 8, 11.9):  # busy all day
+        monkeypatch.setattr(clock, "utcnow", lambda h=hours: start + timedelta(hours=h))
+        assert client.get(LAYOUT).status_code == 200, hours
+    monkeypatch.setattr(clock, "utcnow", lambda: start + lifetime + timedelta(seconds=5))
+    assert client.get(LAYOUT).status_code == 401
+    assert client.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_session_without_a_login_time_is_refused(server, account):
+    """Sessions issued before the absolute lifetime existed carry no login time."""
+    _engine, _username, client = account
+    with client.session_transaction() as s:
+        del s["login_at"]
+    assert client.get(LAYOUT).status_code == 401
+
+
+def test_a_session_of_the_old_form_is_refused(server, account):
+    """A session naming its account by id alone (before generations) is void."""
+    engine, username, client = account
+    with client.session_transaction() as s:
+        s["_user_id"] = str(users.get(engine, username).id)
+    assert client.get(LAYOUT).status_code == 401
+
+
+def test_get_logout_only_asks(server, account):
+    """A link or an image on another site (GET /logout) logs nobody out: the page asks,
+    and its form POSTs with the CSRF token."""
+    _engine, username, client = account
+    r = client.get("/logout", headers={"Sec-Fetch-Site": "cross-site",
+                                       "Referer": "https://evil.example/"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert '<form method="post" action="/logout">' in html
+    assert 'name="csrf_token"' in html and username in html
+    assert client.get(LAYOUT).status_code == 200
+
+
+@pytest.mark.parametrize("token", [None, "", "forged-token"])
+def test_post_logout_needs_the_csrf_token(server, account, token):
+    engine, username, client = account
+    data = {} if token is None else {"csrf_token": token}
+    r = client.post("/logout", data=data)
+    assert r.status_code == 400
+    assert "页面已过期，尚未退出" in r.get_data(as_text=True)
+    assert client.get(LAYOUT).status_code == 200
+    assert audit.recent(engine, actor=username, action="logout")[0]["outcome"] == \
+        "csrf_refused"
+
+
+def test_anonymous_logout_goes_to_the_login(client):
+    for method in ("GET", "POST"):
+        r = client.open("/logout", method=method)
+        assert (r.status_code, r.headers["Location"]) == (302, "/login")
+
+
+def _components(node):
+    """Every component of a layout (its JSON), depth first."""
+    if isinstance(node, dict):
+        if "type" in node and "props" in node:
+            yield node
+        for value in node.values():
+            yield from _components(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _components(value)
+
+
+def test_the_header_logs_out_by_a_form(as_user):
+    """The shell's logout is a form posting the CSRF token, not a link."""
+    client = as_user("ziyang_manager")
+    parts = list(_components(client.get(LAYOUT).get_json()))
+    form = next(c for c in parts if c["type"] == "Form")
+    assert (form["props"]["action"], form["props"]["method"]) == ("/logout", "post")
+    inside = list(_components(form["props"]["children"]))
+    token = next(c["props"] for c in inside if c["props"].get("name") == "csrf_token")
+    assert token["type"] == "hidden" and token["value"]
+    button = next(c["props"] for c in inside if c["type"] == "Button")
+    assert (button["type"], button["children"]) == ("submit", "退出")
+    assert not [c for c in parts if c["props"].get("href") == "/logout"]
+    r = client.post("/logout", data={"csrf_token": token["value"]})
+    assert r.status_code == 303 and client.get(LAYOUT).status_code == 401
+
+
+def test_a_wall_account_can_log_out(as_user):
+    c = as_user("province_wall")
+    r = c.post("/logout", data={"csrf_token": csrf_token(c, "/logout")})
+    assert r.status_code == 303 and c.get(LAYOUT).status_code == 401
+    assert login(c, "province_wall", DEMO_PASSWORDS["province_wall"]).status_code == 302
