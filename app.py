@@ -30,6 +30,7 @@ from queries.runner import Warehouse, WarehouseUnavailable
 from web import (
     account,
     api_v1,
+    audit,
     auth,
     context,
     exports,
@@ -151,6 +152,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     exports.init(server)
     imports.init(server)
     registry.init(server)  # /admin/registry/report/<version>.csv
+    audit.init(server)  # /admin/audit.csv
     api_v1.init(server)
 
     @server.before_request

@@ -15,7 +15,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
-from access import AccessDenied, RoleDenied, current_scope
+from access import AccessDenied, RoleDenied, can, current_scope, raise_for
 from components import messages
 from etl import feeds as F
 from etl import imports as I
@@ -61,7 +61,7 @@ def layout(**_):
             dmc.Group(justify="space-between", children=[
                 dmc.Title(t("imp.batches"), order=4),
                 dmc.Button(t("imp.refresh"), id="imp-refresh", variant="light",
-                           display="block" if scope.role == "admin" else "none"),
+                           display="block" if can(scope, "imports.merge") else "none"),
             ]),
             html.Div(id="imp-refresh-result"),
             html.Div(id="imp-batches"),
@@ -81,7 +81,7 @@ def department(dept, _result):
     links = dmc.Group([html.A(t("imp.template", feed=f.zh if lang == "zh" else f.en),
                               href=f"/imports/template/{f.id}.csv", download="",
                               className="jz-template") for f in feeds])
-    return links, batches_table(ledger.batches(context.ops(), dept, 30))
+    return links, batches_table(ledger.batches(context.ops(), scope, dept, 30))
 
 
 def batches_table(rows: list[dict]):
@@ -155,12 +155,15 @@ def upload(contents, filename, dept):
 @callback(Output("imp-refresh-result", "children"), Input("imp-refresh", "n_clicks"),
           prevent_initial_call=True)
 def refresh(n):
-    """Admins: bring the new batches into the warehouse (in the background)."""
+    """The province's admins: bring the new batches of the whole province into the
+    warehouse (in the background). A county's admin may not ("imports.merge")."""
     scope = current_scope()
     if not n:
         return dash.no_update
-    if scope.role != "admin":
-        raise RoleDenied(scope.role, "admins only")
+    try:
+        raise_for(scope, "imports.merge")
+    except RoleDenied as exc:
+        return _alert(t(exc.key))
     started = web_imports.start_refresh(scope.username, client_ip())
     return _alert(t("imp.refresh_started" if started else "imp.refresh_running"), "blue")
 
@@ -168,7 +171,7 @@ def refresh(n):
 def _refusal(scope):
     """Why the page is refused: the role (departments and admins import), or a
     department that sends nothing to the platform; never the region."""
-    if scope.role not in ("department", "admin"):
+    if not can(scope, "imports.load"):
         return messages.role_denied(scope.role)
     return messages.notice("error.no_import_feeds")
 

@@ -1,6 +1,8 @@
 """Department data routes: the layout templates and a batch's error report (behind the
-login gate; a department's staff see their own department's reports only), and the
-incremental refresh of the warehouse in the background."""
+gate "imports.load": a department's staff read the reports of their own department's
+batches imported within their region, an admin those imported within its region; any
+other batch answers 404, as an unknown one), and the incremental refresh of the
+warehouse in the background."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ import threading
 
 from flask import Flask, Response
 
-from access import current_scope
+from access import Resource, can, current_scope
 from etl import feeds as F
 from etl import imports as I
 from ops import audit
@@ -24,14 +26,12 @@ _refresh_lock = threading.Lock()
 
 
 def departments_of(scope) -> list[str]:
-    """The departments a user may import for and read the reports of: their own; an
-    admin's, any that sends data."""
+    """The departments that send data for which the user may take "imports.load" in its
+    own region (the access table decides: a department account its own subject, an
+    admin any)."""
     sending = sorted({f.department for f in F.load().values()})
-    if scope.role == "admin":
-        return sending
-    if scope.role == "department" and scope.department in sending:
-        return [scope.department]
-    return []
+    return [d for d in sending if can(scope, "imports.load", Resource(
+        region=scope.region_code, departments=frozenset({d})))]
 
 
 def init(server: Flask) -> None:
@@ -50,7 +50,7 @@ def init(server: Flask) -> None:
     @gated("imports.load")
     def import_report(batch_id: int):
         scope = current_scope()
-        batch = ledger.get(context.ops(), batch_id)
+        batch = ledger.get(context.ops(), scope, batch_id)  # None outside the scope
         if batch is None or batch["department"] not in departments_of(scope):
             return error_response(404, "imp.err.no_report")
         path = I.report_file(context.get().settings.import_dir, batch_id)
@@ -64,7 +64,8 @@ def init(server: Flask) -> None:
 
 def start_refresh(username: str, ip: str) -> bool:
     """Bring the loaded batches into the warehouse in a thread of this process; False if
-    a refresh is running already. Every worker picks the new file up by itself."""
+    a refresh is running already. Every worker picks the new file up by itself. The
+    caller has checked "imports.merge": the refresh merges the whole ledger."""
     if not _refresh_lock.acquire(blocking=False):
         return False
     ctx = context.get()

@@ -12,6 +12,7 @@ from etl import imports as I
 from etl.idnumber import check_digit
 from ops import db, migrations
 from ops import imports as ledger
+from ops.scoped import SYSTEM
 
 REGIONS = {"610924000000", "610924100000", "610000000000"}
 FEEDS = F.load()
@@ -69,7 +70,7 @@ def test_every_rejection_reason_with_its_row(tmp_path, store):
     rows = pq.read_table(I.data_file(tmp_path, batch.id)).to_pylist()
     assert [r["id_number"] for r in rows] == [ident(1), ident(7)]
     assert str(rows[1]["registered_on"]) == "2025-01-01"
-    b = ledger.get(store, batch.id)
+    b = ledger.get(store, SYSTEM, batch.id)
     assert (b["rows_total"], b["rows_accepted"], b["rows_rejected"], b["status"],
             b["imported_by"], b["department"]) == (10, 2, 8, "loaded", "tester", "police")
 
@@ -128,7 +129,7 @@ def test_files_refused_whole(tmp_path, store, name, data, key):
     with pytest.raises(I.Refused) as exc:
         I.load(store, tmp_path, POLICE, name, data, "t", REGIONS)
     assert exc.value.key == key
-    assert ledger.batches(store) == [] and list(tmp_path.glob("batch-*")) == []
+    assert ledger.batches(store, SYSTEM) == [] and list(tmp_path.glob("batch-*")) == []
 
 
 def test_wrong_columns_say_what_is_missing_and_extra(tmp_path, store):
@@ -155,7 +156,7 @@ def test_the_same_file_twice(tmp_path, store):
         I.load(store, tmp_path, POLICE, "renamed.csv", data, "bob", REGIONS)
     assert exc.value.key == "import.same_file"
     assert exc.value.params["batch"] == first.id and exc.value.params["by"] == "alice"
-    assert len(ledger.batches(store)) == 1
+    assert len(ledger.batches(store, SYSTEM)) == 1
 
 
 def test_a_batch_that_fails_half_way_leaves_nothing(tmp_path, store, monkeypatch):
@@ -173,7 +174,7 @@ def test_a_batch_that_fails_half_way_leaves_nothing(tmp_path, store, monkeypatch
     monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(OSError):
         I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS)
-    assert ledger.batches(store) == []
+    assert ledger.batches(store, SYSTEM) == []
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("ops.")) == []
     monkeypatch.setattr(os, "replace", real)
     # The same file can be imported once the failure is gone.
@@ -247,3 +248,33 @@ def test_trailing_commas_and_formulas_in_the_report(tmp_path, store):
     bad = I.report_csv(I.pd.DataFrame({"row": [2], "reason": ["too_long"],
                                        "column": ["号牌号码"], "value": ["=1+1"]}))
     assert bad.decode("utf-8-sig").splitlines()[1] == "2,内容过长,号牌号码,'=1+1"
+
+
+def test_a_batch_carries_the_importers_region_and_is_read_within_it(tmp_path, store):
+    """The ledger is scoped like the warehouse: a batch is of its importer's region (''
+    if the importer is no account: the province's only) and of its department."""
+    import datetime as dt
+
+    from access import Scope
+    from ops.schema import users
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    with store.begin() as conn:
+        conn.execute(users.insert().values(
+            username="ziyang_police", password_hash="x", display_name="p", role="department",
+            region_code="610924000000", department="police", active=True, failed_logins=0,
+            created_at=now, password_changed_at=now))
+    mine = I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "ziyang_police", REGIONS)
+    orphan = I.load(store, tmp_path, POLICE, "w.csv", _csv(GOOD, GOOD), "gone", REGIONS)
+    assert ledger.get(store, SYSTEM, mine.id)["region_code"] == "610924000000"
+    assert ledger.get(store, SYSTEM, orphan.id)["region_code"] == ""
+
+    def ids(scope):
+        return [b["id"] for b in ledger.batches(store, scope)]
+
+    assert ids(Scope("z", "department", "610924000000", "police")) == [mine.id]
+    assert ids(Scope("z", "department", "610924000000", "medins")) == []  # another subject
+    assert ids(Scope("h", "department", "610902000000", "police")) == []  # another county
+    assert ids(Scope("a", "admin", "610900000000")) == [mine.id]
+    assert ids(Scope("p", "admin", "610000000000")) == [orphan.id, mine.id]
+    assert ledger.get(store, Scope("a", "admin", "610900000000"), orphan.id) is None

@@ -104,6 +104,7 @@ def test_a_corrected_file_replaces_rows_with_the_same_key(env, tmp_path, capsys)
     assert [(t, str(d)) for t, d in rows] == [(1, "2026-02-01")]
     from ops import db
     from ops import imports as ledger
+    from ops.scoped import SYSTEM
 
     engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
-    assert [b["status"] for b in ledger.batches(engine)] == ["merged"] * 3
+    assert [b["status"] for b in ledger.batches(engine, SYSTEM)] == ["merged"] * 3
