@@ -654,11 +654,15 @@ def _digests(engine: Engine, now: dt.datetime) -> int:
     return written
 
 
-def digest_for(engine: Engine, region_code: str, day: dt.date) -> dict | None:
-    """The digest the schedule wrote for a unit on a day, if any."""
+def digest_for(engine: Engine, actor: Scope, day: dt.date) -> dict | None:
+    """The digest the schedule wrote on a day for the actor's own unit, if any. It
+    counts the unit's instructions: a department account, which sees only those
+    addressed to it by name, has none."""
+    if not isinstance(actor, Scope) or actor.department:
+        return None
     with engine.connect() as conn:
         row = conn.execute(sa.select(digests.c.body).where(
-            digests.c.region_code == region_code, digests.c.day == day)).first()
+            digests.c.region_code == actor.region_code, digests.c.day == day)).first()
     return json.loads(row.body) if row else None
 
 

@@ -63,7 +63,7 @@ def layout(task: str | None = None, **_):
     initial_detail, initial_store = dmc.Text(t("task.pick_one"), c="dimmed"), {"id": None}
     if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
         initial_detail, initial_store = _detail(int(task))
-    digest = T.digest_for(context.ops(), scope.region_code, clock.day())
+    digest = T.digest_for(context.ops(), scope, clock.day())
     people = people_of(found)
     return html.Div(className="jz-page", children=[
         dmc.Title(t("task.title"), order=2, mb="sm"),

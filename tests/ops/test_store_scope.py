@@ -248,3 +248,10 @@ def test_doubts_are_sent_and_closed_by_the_roles_the_table_names(engine):
     assert D.decided(engine, ZIYANG_CADRE)["C01:1"]["state"] == "cleared"
     assert D.decided(engine, Scope("h", "manager", HANBIN)) == {}
     assert D.history(engine, Scope("h", "manager", HANBIN), "C01:1") == []
+
+
+def test_a_department_account_gets_no_digest_of_its_units_instructions(engine):
+    new(engine)
+    T.tick(engine, NOW)
+    assert T.digest_for(engine, ZIYANG_MGR, dt.date(2026, 11, 2))["open"] == 1
+    assert T.digest_for(engine, ZIYANG_POLICE, dt.date(2026, 11, 2)) is None

@@ -174,7 +174,8 @@ def test_the_daily_digest_shows_on_the_task_list(server):
                               "deadline": (clock.day() + dt.timedelta(days=3)).isoformat()},
              lambda c: True)
     T.tick(engine)
-    digest = T.digest_for(engine, "610924000000", clock.day())  # Beijing's day
+    digest = T.digest_for(engine, Scope("ziyang_manager", "manager", "610924000000"),
+                          clock.day())  # Beijing's day
     assert digest["open"] >= 1 and digest["due_week"] >= 1
     with logged_in(server, "ziyang_manager"):
         text = _text(page.layout())
