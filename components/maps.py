@@ -137,13 +137,16 @@ def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period:
 
 
 def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
-               tile_url: str | None, key: str, title: str = "") -> html.Div:
+               tile_url: str | None, key: str, title: str = "",
+               units_id: str = "region-map-geojson") -> html.Div:
     """The map, framed on the unit's extent; tiles only when an operator configured them.
 
     ``key`` (the unit's code) gives each unit its own map component: a drill mounts a
     new map framed on the new unit instead of keeping the old view. ``title`` (indicator,
     unit, period) heads the map's image, with the units' names and without the zoom
-    buttons (assets/map.js forExport); the page shows neither.
+    buttons (assets/map.js forExport); the page shows neither. ``units_id`` names the
+    units' layer, whose clicks a page's callback follows (pages/region.py drills for the
+    pages of the figures; a page for other roles names its own layer and drills itself).
     """
     bounds = [[outline["lat_min"], outline["lon_min"]], [outline["lat_max"], outline["lon_max"]]] \
         if outline else [[31.7, 105.5], [39.6, 111.3]]
@@ -151,7 +154,7 @@ def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
     # The units first (their paths come first in the map's pane), the unit's bold
     # outline on top: it has no fill, so it never takes a click meant for a unit.
     layers.append(dl.GeoJSON(
-        id="region-map-geojson", data=fc, style=_fn("style"), hoverStyle=_fn("hover"),
+        id=units_id, data=fc, style=_fn("style"), hoverStyle=_fn("hover"),
         pointToLayer=_fn("point") if points else None, onEachFeature=_fn("each")))
     if outline:
         layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(outline["geojson"]),

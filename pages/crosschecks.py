@@ -13,7 +13,7 @@ import dash_mantine_components as dmc
 import duckdb
 from dash import Input, Output, State, callback, dcc, html
 
-from access import can, current_scope, prefix_of, raise_for_region
+from access import can, can_access, current_scope, prefix_of, raise_for_region
 from components import kpi, maps, messages, tables
 from components import subject as subject_view
 from components.shell import breadcrumb
@@ -121,6 +121,7 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                     dmc.Text(t("cc.map_title", region=v.map_parent["name"]), fw=600, mb=4),
                     maps.region_map(fc, v.outline, legend, points,
                                     context.get().settings.tile_url, v.map_parent["code"],
+                                    units_id="cc-map-geojson",
                                     title=t("map.export_title", region=v.map_parent["name"],
                                             indicator=t(UNDECIDED.label_key),
                                             period=t("data.as_of",
@@ -204,6 +205,21 @@ def _cases_grid(cases, names: dict[str, str], decided: dict[str, dict]) -> dag.A
                             "rowSelection": {"mode": "singleRow", "checkboxes": True}}
     grid.getRowId = "params.data.doubt_key"
     return grid
+
+
+@callback(Output("shell-url", "href", allow_duplicate=True),
+          Input("cc-map-geojson", "clickData"), prevent_initial_call=True)
+def drill(feature):
+    """A click on a unit of the map: its cases (the same check), if the user may see the
+    unit. The map's own callback: the region page's drill is for the roles that see the
+    figures, which a department account does not."""
+    scope = current_scope()
+    props = (feature or {}).get("properties") if isinstance(feature, dict) else None
+    code = props.get("code") if isinstance(props, dict) else None
+    if not isinstance(code, str) or not can_access(scope, code):
+        return dash.no_update
+    target = str(props.get("href", ""))
+    return target if target.startswith(f"/crosschecks/{code}") else href(code)
 
 
 @callback(Output("shell-url", "href", allow_duplicate=True), Input("cc-check", "value"),

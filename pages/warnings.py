@@ -72,8 +72,9 @@ def queue_rows(df, names: dict[str, str]) -> list[dict]:
     return out
 
 
-def columns(decide: bool = True) -> list[dict]:
-    """The queue's columns; the one-click instruction only for those who may decide."""
+def columns(decide: bool = True, scored: bool = True) -> list[dict]:
+    """The queue's columns; the one-click instruction only for those who may decide, the
+    risk score only for those who see every rule's hits (not a department account)."""
     cols = [
         {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
         {"field": "days", "headerName": t("warn.col.days"), "width": 95, "type": "rightAligned",
@@ -88,10 +89,12 @@ def columns(decide: bool = True) -> list[dict]:
         {"field": "risk", "headerName": t("warn.col.risk"), "width": 100},
         {"field": "evidence", "headerName": t("warn.col.evidence"), "width": 140,
          "type": "rightAligned"},
-        {"field": "score", "headerName": t("warn.col.score"), "width": 90,
-         "type": "rightAligned", "tooltipField": "factors"},
-        {"field": "factors", "headerName": t("warn.col.factors"), "flex": 1, "minWidth": 200},
     ]
+    if scored:
+        cols += [{"field": "score", "headerName": t("warn.col.score"), "width": 90,
+                  "type": "rightAligned", "tooltipField": "factors"},
+                 {"field": "factors", "headerName": t("warn.col.factors"), "flex": 1,
+                  "minWidth": 200}]
     if decide:
         cols.append({"field": "action", "headerName": "", "width": 110, "pinned": "right",
                      "cellRenderer": "RowButton",
@@ -195,7 +198,8 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
         dmc.Text(counts, size="sm", c="dimmed", mb="xs", id="warn-counts"),
         html.Div(id="warn-feedback"),
         dcc.Store(id="warn-unit", data={"code": code, "rule": rule or ""}),
-        dag.AgGrid(id="warn-grid", columnDefs=columns(can(scope, "warnings.decide")),
+        dag.AgGrid(id="warn-grid", columnDefs=columns(can(scope, "warnings.decide"),
+                                                           subject is None),
                    rowData=queue_rows(df, names),
                    defaultColDef={"resizable": True, "sortable": True},
                    dashGridOptions={"theme": tables.GRID_THEME, "rowHeight": tables.ROW_HEIGHT,

@@ -104,7 +104,9 @@ def test_police_sees_the_warnings_of_its_own_rules_only(server, wh):
     assert {r["warning_key"] for r in rows} == queue
     assert {o["value"] for o in _by_id(page, "warn-rule")["data"]} == {"", "main_worker_died"}
     fields = [c["field"] for c in _by_id(page, "warn-grid")["columnDefs"]]
-    assert "action" not in fields  # a department decides nothing
+    # A department decides nothing, and sees no score (made of every rule's hits).
+    assert fields == ["warned_on", "days", "status", "household", "head_name", "place",
+                      "rule", "risk", "evidence"]
     assert all(r["score"] is None and r["factors"] == "" for r in rows)  # every rule's score
     total = wh.execute("select count(*) from warning where rule_id = 'main_worker_died'"
                        ).fetchone()[0]
@@ -255,3 +257,24 @@ def test_the_header_has_no_export_menu_for_a_department(server, app_module):
         leader = _ids(app_module.serve_layout())
     assert {"shell-export", "shell-export-modal"} <= leader
     assert not {i for i in police if i.startswith("shell-export")}
+
+
+def test_the_cross_check_map_drills_within_the_cross_checks(server, app_module, county_police):
+    """Its clicks went to the region page's drill, gated for the figures: refused (403)
+    for a department, and a leader landed on the region page instead of the cases."""
+    from pages import crosschecks
+
+    feature = {"properties": {"code": "610900000000",
+                              "href": "/crosschecks/610900000000?check=private_vehicle"}}
+    with logged_in(server, "province_police"):
+        assert crosschecks.drill(feature) == "/crosschecks/610900000000?check=private_vehicle"
+        assert crosschecks.drill({"properties": {"code": "610900000000", "href": "/x"}}) \
+            == "/crosschecks/610900000000"
+        assert crosschecks.drill({"properties": {"code": "999"}}) is dash.no_update
+    with logged_in(server, "county_police_17"):
+        assert crosschecks.drill(feature) is dash.no_update  # outside its county
+    inputs = {cid: [i["id"] for i in cb["inputs"]]
+              for cid, cb in app_module.app.callback_map.items()}
+    drills = [cid for cid, ids in inputs.items() if ids == ["cc-map-geojson"]]
+    assert len(drills) == 1
+    assert app_module.app.callback_map[drills[0]]["callback"].jz_action == "crosschecks.view"
