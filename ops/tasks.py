@@ -21,7 +21,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from access import CODE, AccessDenied, Resource, RoleDenied, Scope, can, level_of, raise_for
-from access import roles_for as _roles_for
 from ops import clock
 from ops.schema import digests, meetings, task_events, task_links, tasks, users
 from ops.scoped import SYSTEM, WholeStore, within
@@ -32,9 +31,6 @@ FINAL = ("closed", "withdrawn")
 TYPES = ("meeting_decision", "alert_verification", "crosscheck_doubt", "data_correction", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
 SOURCES = ("meeting", "alert", "household", "region", "crosscheck")
-# Deprecated: who may do what is the access table's ("tasks.issue", "tasks.work",
-# "tasks.view"); ask access.can. Kept, derived from the table, for pages/crosschecks.py.
-ISSUERS = _roles_for("tasks.issue")
 MAX_TITLE, MAX_TEXT, MAX_LINKS = 200, 10_000, 50
 MAX_ID = 2**31 - 1  # a household id (the warehouse's are 32-bit)
 ACK_WITHIN = dt.timedelta(hours=48)
