@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -286,3 +287,161 @@ def test_a_load_takes_no_more_memory_than_its_size_needs(monkeypatch):
     assert warehouse.memory_limit(households=10_000_000) == f"{int(0.6 * (20 << 30)) >> 20}MB"
     monkeypatch.setattr(warehouse, "_memory_bytes", lambda: (4 << 30, 2 << 30))
     assert warehouse.memory_limit(households=1_000_000) == "1228MB"  # the machine's limit
+
+
+# ------------------------------------------------------- manage.py users: passwords
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """A store of its own for the users commands."""
+    from ops import db
+
+    url = f"sqlite:///{tmp_path / 'users.sqlite3'}"
+    monkeypatch.setenv("JZ_OPS_DB", url)
+    yield url
+    db.dispose_all()
+
+
+CREATE = ["users", "create", "--username", "cli_user", "--role", "manager",
+          "--region", "610924000000"]
+
+
+def _typed(monkeypatch, *answers: str) -> list[str]:
+    """A person at a terminal typing ``answers`` at the hidden prompts; the prompts."""
+    import getpass
+
+    prompts: list[str] = []
+    replies = iter(answers)
+    monkeypatch.setattr(manage, "_interactive", lambda: True)
+    monkeypatch.setattr(getpass, "getpass", lambda prompt="": prompts.append(prompt)
+                        or next(replies))
+    return prompts
+
+
+def _users(url: str) -> list[str]:
+    from ops import db, migrations
+    from ops import users as U
+
+    migrations.migrate(db.engine(url))
+    return [u.username for u in U.list_users(db.engine(url))]
+
+
+def test_users_create_asks_twice_hidden(store, monkeypatch, capsys):
+    from ops import db
+    from ops import users as U
+
+    prompts = _typed(monkeypatch, "typed-secret-2026", "typed-secret-2026")
+    assert manage.main(CREATE) == 0
+    assert prompts == ["New password: ", "Repeat it: "]
+    assert capsys.readouterr().out.strip() == "created cli_user (manager, 610924000000)"
+    assert U.has_password(db.engine(store), "cli_user", "typed-secret-2026")
+    prompts = _typed(monkeypatch, "typed-again-2026", "typed-again-2026")
+    assert manage.main(["users", "set-password", "--username", "cli_user"]) == 0
+    assert U.has_password(db.engine(store), "cli_user", "typed-again-2026")
+
+
+@pytest.mark.parametrize("setup,args,message", [
+    ("typed:one-secret-2026,other-secret-2026", [],
+     "error: the two passwords differ: nothing changed"),
+    ("no-terminal", [], "error: no terminal to ask for the password: use --password-stdin"),
+    ("stdin:", ["--password-stdin"], "error: no password on standard input"),
+    ("stdin:1234567890\n", ["--password-stdin"],
+     "error: password must not be a run of digits or letters"),
+    ("stdin:password123\n", ["--password-stdin"],
+     "error: password is in the list of common passwords"),
+    ("stdin:cli_user-2026\n", ["--password-stdin"],
+     "error: password must not contain the username"),
+    ("stdin:short\n", ["--password-stdin"], "error: password must have at least 10 characters"),
+])
+def test_users_create_refuses_and_changes_nothing(store, monkeypatch, capsys, setup, args,
+                                                  message):
+    import io
+
+    kind, _, value = setup.partition(":")
+    if kind == "typed":
+        _typed(monkeypatch, *value.split(","))
+    elif kind == "no-terminal":
+        monkeypatch.setattr(manage, "_interactive", lambda: False)
+    else:
+        monkeypatch.setattr("sys.stdin", io.StringIO(value))
+    code, err = run([*CREATE, *args], capsys)
+    assert code == 1
+    assert err.strip() == message
+    assert _users(store) == []
+
+
+def test_a_password_on_the_command_line_is_refused(store, capsys):
+    code, err = run([*CREATE, "--password", "visible-in-ps-2026"], capsys)
+    assert code == 2
+    assert err.strip().startswith("error: --password is not taken: a password on the "
+                                  "command line shows in `ps`")
+    assert _users(store) == []
+    code, err = run(["users", "set-password", "--username", "x", "--password", "p"], capsys)
+    assert code == 2 and "--password-stdin" in err
+
+
+def test_password_stdin_takes_the_first_line_only(store, monkeypatch):
+    import io
+
+    from ops import db
+    from ops import users as U
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("from-a-script-2026\r\nignored\n"))
+    assert manage.main([*CREATE, "--password-stdin"]) == 0
+    assert U.has_password(db.engine(store), "cli_user", "from-a-script-2026")
+
+
+def test_bad_arguments_are_refused_before_asking(store, monkeypatch, capsys):
+    prompts = _typed(monkeypatch)
+    code, err = run(["users", "create", "--username", "cli_user", "--role", "cadre",
+                     "--region", "610924000000"], capsys)
+    assert (code, err.strip()) == (1, "error: a cadre works at township or village level")
+    code, err = run(["users", "set-password", "--username", "nobody"], capsys)
+    assert (code, err.strip()) == (1, "error: no user nobody")
+    assert prompts == []
+
+
+def test_users_set_role(store, monkeypatch, capsys):
+    import io
+
+    from ops import audit, db
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-2026\n"))
+    assert manage.main([*CREATE, "--password-stdin"]) == 0
+    capsys.readouterr()
+    assert manage.main(["users", "set-role", "--username", "cli_user", "--role", "department",
+                        "--region", "610900000000", "--department", "health"]) == 0
+    assert capsys.readouterr().out.strip() == \
+        "cli_user is now department of 610900000000 (health)"
+    code, err = run(["users", "set-role", "--username", "cli_user", "--role", "cadre",
+                     "--region", "610900000000"], capsys)
+    assert (code, err.strip()) == (1, "error: a cadre works at township or village level")
+    entry = audit.recent(db.engine(os.environ["JZ_OPS_DB"]), actor="cli")[0]
+    assert (entry["action"], entry["target"]) == ("user_set_role", "cli_user")
+
+
+# ---------------------------------------------------- --as: the access table decides
+@pytest.mark.parametrize("args,message", [
+    (["import", "--department", "police", "--file", "x.csv", "--as", "ziyang_manager"],
+     "error: 'ziyang_manager' is a manager account of 610924000000: it may not import "
+     "police files"),
+    (["import", "--department", "police", "--file", "x.csv", "--as", "province_health"],
+     "error: 'province_health' may not import police files (its scope: 610000000000, "
+     "health)"),
+    (["import", "--department", "police", "--file", "x.csv", "--as", "nobody"],
+     "error: no active user 'nobody'"),
+    (["load-registry", "--from", "{tmp}", "--as", "province_leader"],
+     "error: 'province_leader' is a leader account of 610000000000: it may not load the "
+     "registry"),
+    (["load-registry", "--from", "{tmp}", "--as", "hanzhong_manager"],
+     "error: 'hanzhong_manager' is a manager account of 610700000000: it may not load the "
+     "registry"),
+    (["exchange", "--region", "610924000000", "--period", "2026-10", "--out", "{tmp}/x.zip",
+      "--as", "province_leader"],
+     "error: 'province_leader' is a leader account of 610000000000: it may not export the "
+     "national system's file"),
+])
+def test_as_goes_through_the_access_table(app_module, tmp_path, capsys, args, message):
+    code, err = run([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)
+    assert code == 1
+    assert err.strip() == message
+    assert leftovers(tmp_path) == []

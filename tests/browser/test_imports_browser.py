@@ -14,7 +14,10 @@ from tests.conftest import DEMO_PASSWORDS
 
 def _login(watched, user):
     page = watched.page
-    page.goto(watched.base + "/logout")
+    page.goto(watched.base + "/logout")  # asks, when someone is logged in
+    if page.locator("#logout-confirm").count():
+        page.click("#logout-confirm")
+        page.wait_for_url("**/login")
     watched.login(user, DEMO_PASSWORDS[user])
     page.wait_for_selector("#shell-user", timeout=30_000)
 

@@ -18,6 +18,13 @@ def env(tmp_path, warehouse_path, monkeypatch):
     monkeypatch.setenv("JZ_WAREHOUSE", str(wh))
     monkeypatch.setenv("JZ_OPS_DB", f"sqlite:///{tmp_path / 'ops.sqlite3'}")
     monkeypatch.setenv("JZ_IMPORT_DIR", str(tmp_path / "imports"))
+    # `import --as` names an account the access table lets import the department's files.
+    from ops import db, migrations, users
+
+    engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    migrations.migrate(engine)
+    users.create(engine, "province_police", "police-import-2026", "department",
+                 "610000000000", 1, "police")
     return wh
 
 
