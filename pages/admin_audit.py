@@ -18,7 +18,7 @@ from ops import audit
 from web import audit as web_audit
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_exact, fmt_time, t, with_zone
+from web.i18n import CATALOG, fmt_exact, fmt_time, t, with_zone
 
 dash.register_page(__name__, path="/admin/audit", name="admin_audit", title="精准 · 审计日志",
                    nav={"label": "nav.admin_audit", "order": 93},
@@ -37,10 +37,16 @@ def _columns() -> list[dict]:
             for f, w in COLUMNS]
 
 
+def action_label(code: str) -> str:
+    """An action by its name in the user's language; the code itself if it has none."""
+    key = f"audit.action.{code}"
+    return t(key) if key in CATALOG["zh"] else code
+
+
 def grid_rows(entries: list[dict]) -> list[dict]:
     """Entries as the grid shows them: local time, the unit by name."""
     return [{"id": e["id"], "at": fmt_time(e["at"], seconds=True), "actor": e["actor"],
-             "action": e["action"], "target": e["target"], "outcome": e["outcome"],
+             "action": action_label(e["action"]), "target": e["target"], "outcome": e["outcome"],
              "region": units.unit_label(e["region_code"]) if e["region_code"] else "—",
              "ip": e["ip"], "detail": e["detail"] if e["detail"] != "{}" else ""}
             for e in entries]
@@ -48,7 +54,8 @@ def grid_rows(entries: list[dict]) -> list[dict]:
 
 def layout(**_):
     scope = current_scope()
-    actions = [{"value": a, "label": a} for a in audit.actions(context.ops(), scope)]
+    actions = [{"value": a, "label": action_label(a)}
+               for a in audit.actions(context.ops(), scope)]
     return html.Div(className="jz-page", children=[
         dmc.Title(t("audit.title"), order=2, mb="sm"),
         dmc.Text(t("audit.scope_note", region=units.unit_label(scope.region_code)), size="sm",

@@ -49,7 +49,7 @@ def test_a_county_admin_reads_its_countys_entries_only(server, entries):
     with logged_in(server, "ziyang_admin"):
         page = _text(dash_layout(admin_audit))
         assert "审计日志" in page and "显示紫阳县及下辖单位的操作记录" in page
-        assert "export_households" in page and "user_create" not in page  # its actions
+        assert "导出户列表" in page and "创建账号" not in page  # its actions, by name
         rows, count, href, alert = admin_audit.search(None, None, None, None, None)
         assert alert is None and href == "/admin/audit.csv"
         assert {r["actor"] for r in rows} <= {"ziyang_manager", "ziyang_cadre", "ziyang_admin"}
