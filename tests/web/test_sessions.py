@@ -194,3 +194,70 @@ def test_a_wall_account_can_log_out(as_user):
     r = c.post("/logout", data={"csrf_token": csrf_token(c, "/logout")})
     assert r.status_code == 303 and c.get(LAYOUT).status_code == 401
     assert login(c, "province_wall", DEMO_PASSWORDS["province_wall"]).status_code == 302
+
+
+def _browser(server, address: str):
+    client = server.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client, csrf_token(client)
+
+
+def test_sixty_parallel_logins_never_let_the_right_one_in_past_the_limit(server):
+    """The issue's attack over HTTP: 60 parallel logins, wrong passwords and the right
+    one as request 45, each from its own address. Four are told "wrong", the rest
+    "locked", and the right one is among the locked (it logged in before)."""
+    import threading
+    from collections import Counter
+
+    from web import context
+
+    users.create(context.ops(), "race_target", PASSWORD, "manager", "610924000000", 3)
+    browsers = [_browser(server, f"198.51.100.{i}") for i in range(60)]
+    # The first 44 race each other (before, they all read "no failures yet" and none
+    # locked); then the right one and the 15 others race.
+    statuses: dict[int, tuple[int, str]] = {}
+    barrier = threading.Barrier(44)
+
+    def attempt(i, wait=True):
+        client, token = browsers[i]
+        if wait:
+            barrier.wait()
+        r = client.post("/login", data={
+            "csrf_token": token, "username": "race_target",
+            "password": PASSWORD if i == 44 else f"wrong-password-{i}"})
+        statuses[i] = (r.status_code, r.get_data(as_text=True))
+
+    first = [threading.Thread(target=attempt, args=(i,)) for i in range(44)]
+    for th in first:
+        th.start()
+    for th in first:
+        th.join(120)
+    rest = [threading.Thread(target=attempt, args=(i, False)) for i in range(44, 60)]
+    for th in rest:
+        th.start()
+    for th in rest:
+        th.join(120)
+    answers = Counter("locked" if "账户已锁定" in body else
+                      "wrong" if "用户名或密码错误" in body else str(status)
+                      for status, body in statuses.values())
+    assert answers == {"wrong": 4, "locked": 56}
+    assert statuses[44][0] == 401 and "账户已锁定" in statuses[44][1]
+
+
+def test_twenty_failures_from_one_address_stop_it(server):
+    """Whatever names are tried; another address is not concerned."""
+    from web import context
+
+    users.create(context.ops(), "addr_target", PASSWORD, "manager", "610924000000", 3)
+    client, token = _browser(server, "203.0.113.77")
+    for i in range(20):
+        r = client.post("/login", data={"csrf_token": token, "username": f"spray_{i}",
+                                        "password": "wrong-password-1"})
+        assert r.status_code == 401 and "用户名或密码错误" in r.get_data(as_text=True), i
+    r = client.post("/login", data={"csrf_token": token, "username": "addr_target",
+                                    "password": PASSWORD})
+    assert r.status_code == 401
+    assert "此网络地址登录失败次数过多" in r.get_data(as_text=True)
+    other, token = _browser(server, "203.0.113.78")
+    assert other.post("/login", data={"csrf_token": token, "username": "addr_target",
+                                      "password": PASSWORD}).status_code == 302
