@@ -301,10 +301,13 @@ def test_a_wall_account_cannot_act_on_an_instruction(server):
                                             "assignee_region": PROVINCE,
                                             "deadline": "2099-01-01"}, lambda code: True)
     wall_scope = Scope("province_wall", "wall", PROVINCE)
-    seen = T.get(context.ops(), wall_scope, task["id"])
-    assert seen["allowed_actions"] == []
+    # The wall counts instructions on its board; one by one it has none ("tasks.view").
+    with pytest.raises(T.TaskError) as exc:
+        T.get(context.ops(), wall_scope, task["id"])
+    assert exc.value.status == 404
+    assert T.allowed_actions(wall_scope, task) == []
     for action in ("acknowledge", "comment", "urge", "withdraw"):
-        assert T.refusal(wall_scope, seen, action) == "task.err.read_only"
+        assert T.refusal(wall_scope, task, action) == "task.err.read_only"
     with pytest.raises(T.TaskError):
         T.comment(context.ops(), wall_scope, task["id"], "不能评论")
     with pytest.raises(T.TaskError):
