@@ -14,6 +14,7 @@ site cannot log anyone out. A disabled account is answered exactly as a wrong pa
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
@@ -34,6 +35,7 @@ DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/", "/im
 # Of those, the files a user opens from a link: a refusal there is a page for a browser.
 FILE_PREFIXES = ("/export/", "/imports/")
 MAX_FIELD = 256
+TRUSTED_PROXIES = frozenset({"127.0.0.1", "::1"})  # a reverse proxy on this machine
 LOGIN_AT = "login_at"  # the session's key: when its login happened (epoch seconds, UTC)
 CLOCK_SKEW = 60  # seconds a login time may lie ahead (another worker's clock)
 
@@ -49,7 +51,19 @@ def _safe_next(target: str | None) -> str:
 
 
 def client_ip() -> str:
-    return (request.remote_addr or "")[:45]
+    """The client's address, for the audit log and the per-address login limit: the
+    peer's, unless the peer is a reverse proxy on this machine (gunicorn binds to
+    127.0.0.1 by default), whose X-Forwarded-For then names the client as its last
+    entry (the one the proxy added; earlier ones are the client's word). Without this,
+    everyone behind the proxy would share one address and one limit."""
+    peer = request.remote_addr or ""
+    if peer in TRUSTED_PROXIES:
+        last = request.headers.get("X-Forwarded-For", "").split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(last))[:45]
+        except ValueError:
+            pass
+    return peer[:45]
 
 
 def requester() -> str:

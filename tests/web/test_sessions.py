@@ -261,3 +261,37 @@ def test_twenty_failures_from_one_address_stop_it(server):
     other, token = _browser(server, "203.0.113.78")
     assert other.post("/login", data={"csrf_token": token, "username": "addr_target",
                                       "password": PASSWORD}).status_code == 302
+
+
+@pytest.mark.parametrize("peer,forwarded,address", [
+    ("127.0.0.1", "203.0.113.5", "203.0.113.5"),  # behind the local proxy
+    ("127.0.0.1", "10.9.9.9, 203.0.113.5", "203.0.113.5"),  # the proxy's entry is last
+    ("127.0.0.1", None, "127.0.0.1"),
+    ("127.0.0.1", "not-an-address", "127.0.0.1"),
+    ("198.51.100.3", "203.0.113.5", "198.51.100.3"),  # a client's own header: ignored
+])
+def test_the_client_address(server, peer, forwarded, address):
+    from web.auth import client_ip
+
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    with server.test_request_context("/login", headers=headers,
+                                     environ_base={"REMOTE_ADDR": peer}):
+        assert client_ip() == address
+
+
+def test_clients_behind_the_proxy_have_their_own_limits(server):
+    """Twenty failures of one client behind the local proxy do not stop another."""
+    from web import context
+
+    users.create(context.ops(), "proxy_target", PASSWORD, "manager", "610924000000", 3)
+    client, token = _browser(server, "127.0.0.1")
+    for i in range(20):
+        client.post("/login", headers={"X-Forwarded-For": "203.0.113.90"},
+                    data={"csrf_token": token, "username": f"spray_{i}",
+                          "password": "wrong-password-1"})
+    r = client.post("/login", headers={"X-Forwarded-For": "203.0.113.90"}, data={
+        "csrf_token": token, "username": "proxy_target", "password": PASSWORD})
+    assert "此网络地址登录失败次数过多" in r.get_data(as_text=True)
+    r = client.post("/login", headers={"X-Forwarded-For": "203.0.113.91"}, data={
+        "csrf_token": token, "username": "proxy_target", "password": PASSWORD})
+    assert r.status_code == 302
