@@ -245,7 +245,11 @@ class Warehouse:
         values = {}
         if "_scope_prefix" in query.params:
             values["_scope_prefix"] = scope.prefix
-        department = scope.department if scope.role == "department" else None
+        # A subject wherever the scope names a department (as the gate reads it), and a
+        # department account without one sees nothing rather than its whole region.
+        department = scope.department
+        if scope.role == "department" and not department:
+            raise AccessDenied("a department account without a department")
         if department is not None and not query.public and query.subject is None:
             raise AccessDenied(f"{query.name} is not within a department's subject")
         if "_scope_department" in query.params:

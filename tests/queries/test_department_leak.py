@@ -49,3 +49,11 @@ def test_a_department_runs_only_what_declares_its_subject(wh, police_households,
                 assert col not in none.columns or none[col].empty, (name, col)
             for col in ("cases", "undecided", "warnings", "households", "open_households"):
                 assert col not in none.columns or (none[col].fillna(0) == 0).all(), (name, col)
+
+
+def test_a_department_account_without_a_department_gets_nothing(wh):  # noqa: F811
+    nobody = Scope("x", "department", "610000000000", None)
+    with pytest.raises(AccessDenied, match="without a department"):
+        wh.run("doubt_list", nobody, unit_prefix="61", check="", decided=[], limit=10)
+    with pytest.raises(AccessDenied, match="without a department"):
+        wh.run("region_get", nobody, code="610000000000")
