@@ -701,4 +701,15 @@ def test_the_scan_sees_what_it_must(matrix):
     assert r.status_code == 200 and c.marker in r.get_data(as_text=True)
     assert f"marker {c.marker}" in county_scan.problems(M.text_of(r), "")
     assert any(p.startswith("name ") for p in county_scan.problems("汉滨区", ""))
+    # C's households, as the city's leader lists them: names of people and numbers of
+    # households the county's scan must flag.
+    cb = next((k, x) for k, x in dash.get_app().callback_map.items()
+              if k.startswith("..hh-grid.getRowsResponse"))
+    body = callback_body(cb[0], cb[1], Variant.of(c), "pages.households")
+    r = client.post("/_dash-update-component", json=body)
+    assert r.status_code == 200
+    found = county_scan.problems(M.text_of(r), "")
+    assert any(p.startswith("name ") and "person of 610902" in p for p in found), found
+    assert any(p.startswith("code 610902") for p in found), found
+    assert not matrix["scanners"]["leader@city"].problems(M.text_of(r), "")
 
