@@ -78,11 +78,18 @@ def column_kind(name: str) -> str | None:
     return None
 
 
-def _holds(series: pd.Series, pattern: re.Pattern) -> bool:
-    if series.dtype != object and not pd.api.types.is_string_dtype(series.dtype):
+def _holds(series: pd.Series, pattern: re.Pattern, length: int) -> bool:
+    """Some value of a text column is such a number (values of its length only are
+    matched: a list of 100,000 households is checked in milliseconds)."""
+    is_text = isinstance(series.dtype, pd.StringDtype) or series.dtype == "str"
+    if not is_text and series.dtype != object:
         return False
-    text = series[series.map(lambda v: isinstance(v, str))]
-    return bool(len(text)) and bool(text.str.fullmatch(pattern.pattern).any())
+    if len(series) <= 2000:  # a page's result: plain Python is quicker than pandas' steps
+        return any(type(v) is str and len(v) == length and pattern.fullmatch(v)
+                   for v in series.tolist())
+    text = series if is_text else series[series.map(lambda v: isinstance(v, str))].astype(str)
+    text = text[text.str.len() == length]
+    return bool(len(text)) and bool(text.str.fullmatch(pattern.pattern).fillna(False).any())
 
 
 def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -94,13 +101,31 @@ def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
     for col in df.columns:
         kind = column_kind(str(col))
         if kind is None:
-            if _holds(df[col], _ID):
+            if _holds(df[col], _ID, 18):
                 kind = "id"
-            elif _holds(df[col], _PHONE):
+            elif _holds(df[col], _PHONE, 11):
                 kind = "phone"
         if kind is None:
             continue
         if out is None:
             out = df.copy()
-        out[col] = out[col].map(mask_id if kind == "id" else mask_phone)
+        out[col] = _mask_column(out[col], kind)
     return df if out is None else out
+
+
+# kind -> (a whole number, a masked one, the stars between the first three and last four)
+_KINDS = {"id": (r"\d{17}[\dX]", _MASKED_ID.pattern, "*" * 11),
+          "phone": (r"\d{11}", _MASKED_PHONE.pattern, "****")}
+
+
+def _mask_column(series: pd.Series, kind: str) -> pd.Series:
+    """mask_id or mask_phone over a column, at the speed of pandas' string methods for a
+    text column (a list of 100,000 households is masked in milliseconds)."""
+    if not (isinstance(series.dtype, pd.StringDtype) or series.dtype == "str"):
+        return series.map(mask_id if kind == "id" else mask_phone)
+    whole, masked, stars = _KINDS[kind]
+    ok = (series.str.fullmatch(whole) | series.str.fullmatch(masked)).fillna(False).astype(bool)
+    out = pd.Series("***", index=series.index, dtype=series.dtype)
+    out[ok] = (series.str[:3] + stars + series.str[-4:])[ok]
+    out[(series.isna() | (series == "—")).astype(bool)] = "—"
+    return out

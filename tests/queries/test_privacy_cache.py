@@ -130,6 +130,11 @@ def test_masks_are_idempotent_and_name_blind():
                                    "contact": ["158****9204", "***"],
                                    "cadre_phone": ["***", "—"]}
     assert df["whatever"][0] == "61092419870924001X"  # the caller's frame is not changed
+    # A long list takes the vectorised path: the same masks.
+    big = pd.concat([df] * 1500, ignore_index=True).astype(
+        {"whatever": "str", "contact": "str"})
+    assert privacy.mask_frame(big).head(4).to_dict("list") == {
+        k: v * 2 for k, v in out.to_dict("list").items()}
 
 
 def test_who_may_reveal_is_the_access_tables():
