@@ -52,6 +52,10 @@ NOT_REQUESTED = {
 BAD = "bad"
 NULL = "null"  # callbacks only: every input and state empty
 HUGE = 10**20  # larger than any integer column of the store
+# Malformed values for the query parameters the routes read (the bad variant).
+JUNK_QUERY = {"year": "9" * 30, "month": "2026-13", "filter": '{"head_name": [', "sort": "[{",
+              "check": "x" * 300, "indicator": "x" * 300, "preset": "x" * 300,
+              "household": "9" * 30}
 MATRIX_KEYS = [f"{r}@{lv}" for r in M.ROLES
                for lv in (("township", "village") if r == "cadre" else M.LEVELS)]
 
@@ -402,8 +406,11 @@ def route_cases(run, account, scanner, client, variants):
         action = getattr(view, "jz_action", None)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for v in variants:
-                query = urlencode({"unit": v.code, "region": v.code, "household": v.household_id,
-                                   "task": v.task_id, "next": f"/region/{v.code}"})
+                params = {"unit": v.code, "region": v.code, "household": v.household_id,
+                          "task": v.task_id, "next": f"/region/{v.code}"}
+                if v.name == BAD:  # and every other parameter a route reads, malformed
+                    params.update(JUNK_QUERY)
+                query = urlencode(params)
                 if rule.rule == "/":
                     urls = ["/"]
                 elif rule.rule == "/<path:path>":  # every page's address but the home's
