@@ -35,6 +35,7 @@ from web import (
     context,
     exports,
     gate,
+    headers,
     i18n,
     imports,
     registry,
@@ -142,7 +143,10 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.production,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # The cookie's lifetime: the longest a login may last (web/auth.py holds each
+        # role to its own absolute limit).
+        PERMANENT_SESSION_LIFETIME=timedelta(
+            hours=max(settings.session_hours, settings.wall_session_hours)),
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=20 * 2**20,
     )
@@ -186,6 +190,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         Output("shell-appshell", "navbar"), Output("shell-burger", "opened"),
         Input("shell-burger", "opened"), Input("shell-url", "pathname"),
         State("shell-appshell", "navbar"))
+    headers.init(app)  # security headers on every response, JSON errors: web/headers.py
     return app
 
 

@@ -42,6 +42,10 @@ class Settings:
     registry_inbox: Path = ROOT / "data" / "registry-inbox"
     registry_dir: Path = ROOT / "data" / "registry"
     timezone: str = "Asia/Shanghai"  # the one zone every time on screen and in exports is in
+    # How long a login lasts at most, however active the session (web/auth.py): people's
+    # accounts, and the command-centre wall's, which stands unattended for days.
+    session_hours: float = 12.0
+    wall_session_hours: float = 168.0
 
     @property
     def production(self) -> bool:
@@ -65,8 +69,13 @@ def load(environ: dict | None = None) -> Settings:
         reload_seconds = float(env.get("JZ_RELOAD_SECONDS", "15"))
         tick_seconds = float(env.get("JZ_TICK_SECONDS", "300"))
         export_keep_days = float(env.get("JZ_EXPORT_KEEP_DAYS", "7"))
+        session_hours = float(env.get("JZ_SESSION_HOURS", "12"))
+        wall_session_hours = float(env.get("JZ_WALL_SESSION_HOURS", "168"))
     except ValueError as exc:
         raise ConfigError(f"bad number in the environment: {exc}") from None
+    if not (0 < session_hours <= 24 * 30 and 0 < wall_session_hours <= 24 * 365):
+        raise ConfigError("JZ_SESSION_HOURS must be more than 0 and at most 720, "
+                          "JZ_WALL_SESSION_HOURS more than 0 and at most 8760")
     zone = (env.get("JZ_TIMEZONE") or "Asia/Shanghai").strip()
     try:
         ZoneInfo(zone)
@@ -99,6 +108,8 @@ def load(environ: dict | None = None) -> Settings:
         registry_inbox=_resolve(env.get("JZ_REGISTRY_INBOX", "data/registry-inbox")),
         registry_dir=_resolve(env.get("JZ_REGISTRY_DIR", "data/registry")),
         timezone=zone,
+        session_hours=session_hours,
+        wall_session_hours=wall_session_hours,
     )
 
 

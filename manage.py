@@ -12,7 +12,7 @@ import click
 DEFAULT_WAREHOUSE = "data/warehouse.duckdb"
 # Who a command is run by when ``--as`` names nobody: whoever has this shell, trusted as
 # the server's operator. A named user is held to the access table (``_acting``).
-OPERATOR = "manage.py"
+from ops.users import OPERATOR  # noqa: E402
 
 
 def _positive_scale(ctx, param, value: str) -> float:

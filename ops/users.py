@@ -49,6 +49,8 @@ MIN_PASSWORD = 10
 MAX_PASSWORD = 256  # the login form refuses longer ones (web/auth.py MAX_FIELD)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{2,63}")
 REGION = re.compile(r"61\d{10}")
+# The command line's name in the audit log and as ``--as`` default: no account may take it.
+OPERATOR = "manage.py"
 SESSION_ID = re.compile(r"([0-9]{1,18}):([0-9]{1,18})")
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt"
 # Hashing a password nobody has: unknown usernames cost as much time as real ones.
@@ -124,6 +126,8 @@ def validate(username: str, password: str | None, role: str, region_code: str,
     """Raise UserError naming the first problem. ``region_level`` is None if unknown."""
     if not USERNAME.fullmatch(username or ""):
         raise UserError("username must be 3-64 lower-case letters, digits, '.', '_' or '-'")
+    if username == OPERATOR:
+        raise UserError(f"{OPERATOR} is the command line's name in the audit log")
     if password is not None:
         check_password(password, username)
     validate_role(role, region_code, department, region_level)

@@ -6,8 +6,8 @@ Flask route with a CSRF token; logins, lockouts and logouts go to the audit log.
 
 A session is checked on every request: its account's generation (ops/users.py: bumped
 on logout, a password set, a role or region change and a disable) and its age since the
-login, which ends it after PERMANENT_SESSION_LIFETIME however active it was (the cookie's
-own expiry slides with each request; this does not). Logout is a POST with the CSRF
+login, which ends it after JZ_SESSION_HOURS (a wall account's JZ_WALL_SESSION_HOURS)
+however active it was (the cookie's own expiry slides with each request; this does not). Logout is a POST with the CSRF
 token; GET /logout only shows a form that posts it, so a link or an image on another
 site cannot log anyone out. A disabled account is answered exactly as a wrong password.
 """
@@ -112,15 +112,22 @@ def _synthetic() -> bool:
         return False
 
 
-def session_is_young(server: Flask) -> bool:
-    """The session's login happened less than PERMANENT_SESSION_LIFETIME ago (an
-    absolute limit: activity does not extend it). A session without a login time (one
-    made before this check) is too old."""
+def session_hours(user) -> float:
+    """How long a login of ``user`` may last at most: a wall account's longer (it stands
+    unattended in the command centre), everyone else's JZ_SESSION_HOURS."""
+    settings = context.settings()
+    return settings.wall_session_hours if user.role == "wall" else settings.session_hours
+
+
+def session_is_young(user) -> bool:
+    """The session's login happened less than ``session_hours(user)`` ago (an absolute
+    limit: activity does not extend it). A session without a login time (one made
+    before this check) is too old."""
     at = session.get(LOGIN_AT)
     if not isinstance(at, int | float) or isinstance(at, bool):
         return False
     age = clock.utcnow().timestamp() - at
-    return -CLOCK_SKEW <= age <= server.permanent_session_lifetime.total_seconds()
+    return -CLOCK_SKEW <= age <= session_hours(user) * 3600
 
 
 def start_session(user) -> None:
@@ -152,9 +159,8 @@ def init(server: Flask) -> None:
     def load_user(session_id: str):
         """The session's account while the session stands: young enough, issued under
         the account's current generation, the account active; else nobody."""
-        if not session_is_young(server):
-            return None
-        return users.session_user(context.ops(), session_id)
+        user = users.session_user(context.ops(), session_id)
+        return user if user is not None and session_is_young(user) else None
 
     @manager.request_loader
     def load_from_token(req):

@@ -32,6 +32,10 @@ def get() -> Context:
     return _context
 
 
+def settings() -> Settings:
+    return get().settings
+
+
 def warehouse() -> Warehouse:
     return get().warehouse
 

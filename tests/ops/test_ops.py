@@ -87,3 +87,11 @@ def test_users_cli(tmp_path, monkeypatch, capsys):
                                                        "-", "disabled"]
     assert manage.main(["users", "list", "--within", "6109"]) == 1
     assert "not a 12-digit" in capsys.readouterr().err
+
+
+def test_no_account_takes_the_command_lines_name(engine):
+    """The audit log names the command line "manage.py" (``--as`` by default): an
+    account of that name would pass for the operator."""
+    with pytest.raises(users.UserError, match="command line's name"):
+        users.create(engine, users.OPERATOR, "Long-enough-pass-7", "admin",
+                     "610924000000", 3)

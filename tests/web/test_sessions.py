@@ -104,14 +104,31 @@ def test_the_session_has_an_absolute_lifetime(server, account, monkeypatch):
     own expiry slides with each request, the login time does not."""
     _engine, _username, client = account
     start = clock.utcnow()
-    lifetime = server.permanent_session_lifetime
-    assert lifetime == timedelta(hours=12)
     for hours in (1, 4, 8, 11.9):  # busy all day
         monkeypatch.setattr(clock, "utcnow", lambda h=hours: start + timedelta(hours=h))
         assert client.get(LAYOUT).status_code == 200, hours
-    monkeypatch.setattr(clock, "utcnow", lambda: start + lifetime + timedelta(seconds=5))
+    monkeypatch.setattr(clock, "utcnow", lambda: start + timedelta(hours=12, seconds=5))
     assert client.get(LAYOUT).status_code == 401
     assert client.get("/").headers["Location"].startswith("/login")
+
+
+def test_a_wall_login_lasts_a_week(server, monkeypatch):
+    """The command-centre wall stands unattended: its login lasts JZ_WALL_SESSION_HOURS
+    (a week), not a working day; then it ends like any other."""
+    from web import context
+
+    engine = context.ops()
+    username = f"wall_{len(users.list_users(engine))}"
+    users.create(engine, username, PASSWORD, "wall", "610924000000", 3)
+    client = server.test_client()
+    assert login(client, username, PASSWORD).status_code == 302
+    start = clock.utcnow()
+    assert server.permanent_session_lifetime == timedelta(hours=168)  # the cookie's
+    for hours in (13, 100, 167.9):
+        monkeypatch.setattr(clock, "utcnow", lambda h=hours: start + timedelta(hours=h))
+        assert client.get("/wall/heartbeat").status_code == 200, hours
+    monkeypatch.setattr(clock, "utcnow", lambda: start + timedelta(hours=168, seconds=5))
+    assert client.get("/wall/heartbeat").status_code == 401
 
 
 def test_a_session_without_a_login_time_is_refused(server, account):
