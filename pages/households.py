@@ -4,6 +4,8 @@ across the whole scope (AG Grid's infinite row model), with CSV and Excel export
 from __future__ import annotations
 
 import json
+import math
+from typing import NamedTuple
 from urllib.parse import urlencode
 
 import dash
@@ -162,6 +164,148 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
     ])
 
 
+# ------------------------------------------------------------------ the grid's request
+# AG Grid's getRowsRequest comes from the browser, so anything can: every part of it is
+# checked here before it reaches the list's query, and a malformed one is refused with
+# the reason on the page (an empty list), never an exception.
+MAX_START = 10_000_000  # beyond the households of the whole province
+MAX_TEXT = 64  # characters of a text filter's value
+MAX_NUMBER = 1e12  # beyond any count, year or income
+CONDITION_KEYS = {"filterType", "type", "filter", "filterTo"}
+COMBINED_KEYS = {"filterType", "operator", "conditions"}
+
+
+class BadRequest(ValueError):
+    """A malformed grid request: the message key of the reason and its parameters."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(key)
+        self.key, self.params = key, params
+
+
+class RowsRequest(NamedTuple):  # not a dataclass: Dash runs a page before registering it
+    start: int
+    limit: int
+    filter_model: dict | None
+    sort_model: list | None
+
+
+def _row_number(value, default: int, lo: int, hi: int, name: str) -> int:
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise BadRequest("hh.err.row", name=name, lo=f"{lo:,}", hi=f"{hi:,}")
+    return value
+
+
+def _storable(text: str) -> bool:
+    """No NUL and no lone UTF-16 surrogate: text the query can bind."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _value(column: str, value):
+    """A filter's value: a bounded finite number, or short storable text (for a number
+    column, text that reads as such a number: the list parses it)."""
+    if value is None:
+        return value
+    kind = hl.COLUMNS[column]
+    if isinstance(value, bool):
+        if kind != "bool":
+            raise BadRequest("hh.err.value", column=column)
+        return value
+    if isinstance(value, (int, float)):
+        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
+            raise BadRequest("hh.err.number", column=column)
+        return value
+    if not isinstance(value, str) or len(value) > MAX_TEXT or not _storable(value):
+        raise BadRequest("hh.err.value", column=column)
+    if kind in ("number", "set"):
+        try:
+            number = float(value)
+        except ValueError:
+            raise BadRequest("hh.err.number", column=column) from None
+        if not math.isfinite(number) or abs(number) > MAX_NUMBER:
+            raise BadRequest("hh.err.number", column=column)
+    return value
+
+
+def _condition(column: str, model, combined_allowed: bool = True) -> None:
+    """One column's filter: a condition, or two joined (AND/OR), nothing deeper."""
+    if not isinstance(model, dict):
+        raise BadRequest("hh.err.filter", column=column)
+    if "conditions" in model:
+        conditions = model.get("conditions")
+        if not combined_allowed or set(model) - COMBINED_KEYS or \
+                not isinstance(conditions, list) or not 1 <= len(conditions) <= 2:
+            raise BadRequest("hh.err.filter", column=column)
+        for c in conditions:
+            _condition(column, c, combined_allowed=False)
+        return
+    if set(model) - CONDITION_KEYS:
+        raise BadRequest("hh.err.filter", column=column)
+    for key in ("filterType", "type"):
+        if key in model and not (isinstance(model[key], str) and len(model[key]) <= 32):
+            raise BadRequest("hh.err.filter", column=column)
+    for key in ("filter", "filterTo"):
+        _value(column, model.get(key))
+
+
+def _filter_model(model) -> dict | None:
+    if model is None or model == {}:
+        return None
+    if not isinstance(model, dict) or len(model) > len(hl.COLUMNS):
+        raise BadRequest("hh.err.filter_shape")
+    for column, condition in model.items():
+        if column not in hl.COLUMNS:
+            raise BadRequest("hh.err.column", column=str(column)[:40])
+        _condition(column, condition)
+    return model
+
+
+def _sort_model(model) -> list | None:
+    if model is None or model == []:
+        return None
+    if not isinstance(model, list) or len(model) > 1:  # one column at a time
+        raise BadRequest("hh.err.sort_shape")
+    entry = model[0]
+    if not isinstance(entry, dict) or set(entry) - {"colId", "sort"}:
+        raise BadRequest("hh.err.sort_shape")
+    col = entry.get("colId")
+    if not isinstance(col, str) or col not in hl.COLUMNS:
+        raise BadRequest("hh.err.column", column=str(col)[:40])
+    if entry.get("sort") not in ("asc", "desc"):
+        raise BadRequest("hh.err.sort_shape")
+    return model
+
+
+def rows_request(request) -> RowsRequest:
+    """AG Grid's getRowsRequest, checked: rows within bounds, sorting on a column of the
+    allow-list, a filter of known columns at most two conditions deep with typed,
+    bounded values. BadRequest says what is wrong."""
+    if request is None:
+        request = {}
+    if not isinstance(request, dict):
+        raise BadRequest("hh.err.shape")
+    start = _row_number(request.get("startRow"), 0, 0, MAX_START, "startRow")
+    end = _row_number(request.get("endRow"), start + 100, start + 1,
+                      MAX_START + hl.PAGE_MAX, "endRow")
+    return RowsRequest(start, min(end - start, hl.PAGE_MAX),
+                       _filter_model(request.get("filterModel")),
+                       _sort_model(request.get("sortModel")))
+
+
+def _refused(reason: str):
+    """The grid's answer to a request it cannot serve: no rows, the reason in words."""
+    return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=reason), None, None, \
+        None
+
+
 @callback(Output("hh-grid", "getRowsResponse"), Output("hh-count", "children"),
           Output("hh-export-csv", "href"), Output("hh-export-xlsx", "href"),
           Output("hh-export-over", "data"),
@@ -172,23 +316,24 @@ def get_rows(request, state):
     scope = current_scope()
     wh = context.warehouse()
     version = api.data_version(wh)
-    request = request or {}
     try:
+        asked = rows_request(request)
+        if not isinstance(state, dict):
+            raise BadRequest("hh.err.shape")
         q = hl.build(str(state.get("code")), state.get("preset"),
                      api.parse_year(state.get("year"), version),
                      api.parse_month(state.get("month"), version),
-                     request.get("filterModel"), request.get("sortModel"))
+                     asked.filter_model, asked.sort_model)
+    except BadRequest as exc:
+        return _refused(t(exc.key, **exc.params))
     except hl.BadFilter as exc:
-        return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=str(exc)), None, \
-            None, None
+        return _refused(str(exc))
     n = hl.count(wh, scope, q)
-    start = int(request.get("startRow") or 0)
-    end = int(request.get("endRow") or start + 100)
-    df = hl.page(wh, scope, q, start, min(end - start, hl.PAGE_MAX))
+    df = hl.page(wh, scope, q, asked.start, asked.limit)
     export = {"unit": q.unit, "preset": q.preset, "year": q.year,
               "month": q.month.strftime("%Y-%m"),
-              "filter": json.dumps(request.get("filterModel") or {}),
-              "sort": json.dumps(request.get("sortModel") or [])}
+              "filter": json.dumps(asked.filter_model or {}),
+              "sort": json.dumps(asked.sort_model or [])}
     count_text = t("hh.count", n=fmt_exact(n), period=list_period(q, version))
     if n > hl.EXPORT_CAP:
         # No link to follow: the buttons say why on the page (the route refuses too).
