@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 from flask import Flask, jsonify, redirect, request
 from flask_login import current_user
@@ -77,11 +78,27 @@ def _outputs(body: dict) -> list[str]:
     return flat
 
 
-def _wall_callback(body) -> bool:
-    """Whether a callback request may run for a wall account."""
-    if not isinstance(body, dict):
-        return False
-    outs = _outputs(body)
+def _named(key) -> list[str]:
+    """The outputs the request's ``output`` names ("id.prop"; a pattern id by its type).
+
+    Dash looks the callback it runs up by this key, not by ``outputs``: the fence must
+    judge the callback that will run, so it reads both."""
+    if not isinstance(key, str) or not key:
+        return []
+    parts = key[2:-2].split("...") if key.startswith("..") and key.endswith("..") else [key]
+    flat = []
+    for part in parts:
+        cid, _, prop = part.split("@")[0].rpartition(".")
+        if cid.startswith("{"):
+            try:
+                cid = json.loads(cid).get("type")
+            except (ValueError, AttributeError):
+                return []
+        flat.append(f"{cid}.{prop}")
+    return flat
+
+
+def _wall_outputs(outs: list[str], body: dict) -> bool:
     if outs and all(o.startswith("wall-") for o in outs):
         return True
     if outs and set(outs) <= PAGES_OUTPUTS:
@@ -91,6 +108,15 @@ def _wall_callback(body) -> bool:
         return isinstance(inputs, list) and bool(inputs) and inputs[0] == {
             "id": "_pages_location", "property": "pathname", "value": "/wall"}
     return False
+
+
+def _wall_callback(body) -> bool:
+    """Whether a callback request may run for a wall account: both the outputs it lists
+    and the callback its ``output`` names (the one Dash runs) must be the wall's."""
+    if not isinstance(body, dict):
+        return False
+    return _wall_outputs(_outputs(body), body) and \
+        _wall_outputs(_named(body.get("output")), body)
 
 
 def init(server: Flask) -> None:

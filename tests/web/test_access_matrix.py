@@ -720,3 +720,23 @@ def test_the_scan_sees_what_it_must(matrix):
     assert any(p.startswith("code 610902") for p in found), found
     assert not matrix["scanners"]["leader@city"].problems(M.text_of(r), "")
 
+
+
+def test_wall_fence_reads_the_callback_dash_runs(matrix, server):
+    """Dash runs the callback its request names in ``output``: a wall account that names
+    another page's callback there, and the wall's own outputs in ``outputs``, is stopped
+    by the fence (the wall's read-only message), whatever the rest of the request says."""
+    from web.i18n import t
+
+    client = M.logged_in(server, matrix["accounts"]["wall@province"])
+    app = dash.get_app()
+    b = Variant.of(matrix["others"]["B"])
+    for key, cb in app.callback_map.items():
+        fn = cb.get("callback")
+        if fn is None or inspect.unwrap(fn).__module__ in ("pages.wall",) or \
+                inspect.unwrap(fn).__module__.startswith("dash."):
+            continue
+        body = callback_body(key, cb, b, inspect.unwrap(fn).__module__)
+        body["outputs"] = [{"id": "wall-canvas", "property": "children"}]
+        r = client.post("/_dash-update-component", json=body)
+        assert (r.status_code, r.get_json()["error"]) == (403, t("wall.err.read_only")), key
