@@ -244,6 +244,24 @@ def common_names(regions, people, text: str) -> set[str]:
     return {n for n in {r[1] for r in regions} | {p[1] for p in people} if n in text}
 
 
+def subject_households(wh_con, department: str) -> set[int]:
+    """The households behind the cases and warnings a department's data raises in this
+    build (queries.subject's map of checks and rules to departments)."""
+    from queries.subject import load_map
+
+    sub = load_map(wh_con).subject(department)
+    found = set()
+    if sub.checks:
+        found |= {r[0] for r in wh_con.execute(
+            "select distinct household_id from doubt where list_contains(?, check_id)",
+            [list(sub.checks)]).fetchall()}
+    if sub.rules:
+        found |= {r[0] for r in wh_con.execute(
+            "select distinct household_id from warning where list_contains(?, rule_id)",
+            [list(sub.rules)]).fetchall()}
+    return found
+
+
 class Scanner:
     """Finds, in an answer, the names and codes of units and the names of people that
     lie outside one scope, and the markers of the other regions' store rows.
@@ -255,7 +273,8 @@ class Scanner:
     the app's own words contain, is not evidence and is left out."""
 
     def __init__(self, scope, regions: list[tuple[str, str]],
-                 people: list[tuple[str, str]], common: set[str], markers: list[str]):
+                 people: list[tuple[str, str, int]], common: set[str], markers: list[str],
+                 subject: set[int] | None = None):
         self.scope = scope
         self.ancestors = {scope.region_code[:n].ljust(12, "0") for n in (2, 4, 6, 9)}
         allowed, foreign = set(), {}
@@ -264,8 +283,10 @@ class Scanner:
                 allowed.add(name)
             else:
                 foreign.setdefault(name, f"unit {code}")
-        for village, name in people:
-            if scope.contains(village):
+        # A department sees the people of the households behind its own cases and
+        # warnings only (its subject), within its region.
+        for village, name, household in people:
+            if scope.contains(village) and (subject is None or household in subject):
                 allowed.add(name)
             else:
                 foreign.setdefault(name, f"person of {village}")

@@ -563,8 +563,10 @@ def matrix(server, app_module, wh):
     _forger_layouts(server, others, clients)
     regions = wh.execute("select code, name from region").fetchall()
     people = wh.execute(
-        "select h.village_code, p.name from person p join household h using (household_id) "
-        "union select village_code, head_name from household").fetchall()
+        "select h.village_code, p.name, household_id from person p join household h "
+        "using (household_id) union select village_code, head_name, household_id "
+        "from household").fetchall()
+    subject = M.subject_households(wh, M.DEPARTMENT)
     from web.i18n import CATALOG
 
     common = M.common_names(regions, people, " ".join(
@@ -582,7 +584,8 @@ def matrix(server, app_module, wh):
         for a in accounts:
             scope = M.scope_of_account(a)
             markers = [o.marker for o in others.values() if not scope.contains(o.code)]
-            scanner = M.Scanner(scope, regions, people, common, markers)
+            scanner = M.Scanner(scope, regions, people, common, markers,
+                                subject if a.role == "department" else None)
             scanners[a.key] = scanner
             client = M.logged_in(server, a)
             variants = variants_for(a, run.m)
@@ -719,6 +722,13 @@ def test_the_scan_sees_what_it_must(matrix):
     assert any(p.startswith("name ") and "person of 610902" in p for p in found), found
     assert any(p.startswith("code 610902") for p in found), found
     assert not matrix["scanners"]["leader@city"].problems(M.text_of(r), "")
+    # A department's scan flags the people of a household of its province outside its
+    # subject (B's household is behind no police case or warning).
+    dept = matrix["scanners"]["department@province"]
+    names = [n for n, what in dept.table.items()
+             if what == f"person of {matrix['others']['B'].household_no[:12]}"]
+    assert names and not matrix["scanners"]["leader@province"].problems(" ".join(names), "")
+    assert all(dept.problems(n, "") for n in names)
 
 
 
