@@ -58,7 +58,7 @@ def _selected(username: str) -> dict:
     ("1234567890", "密码不能是连续的数字或字母"),
     ("aaaaaaaaaaaa", "密码不能是同一字符或一小段字符的重复"),
     ("password123", "该密码过于常见"),
-    ("short", "新密码至少需要 10 个字符"),
+    ("short", "密码至少需要 10 个字符"),
 ])
 def test_a_reset_password_must_pass_the_policy(as_user, target, password, message):
     engine, username, browser = target

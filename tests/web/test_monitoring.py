@@ -238,12 +238,13 @@ def test_a_failed_instruction_leaves_the_warning_undecided(server, wh, monkeypat
 
     monkeypatch.setattr(T, "insert", broken)
     before = len(T.list_tasks(_engine(), manager))
+    township = warning["village_code"][:9] + "000"  # the household lies under it
     with pytest.raises(RuntimeError):
-        W.to_instruction(_engine(), manager, warning, "610924100000", "t", "c", lambda c: True)
+        W.to_instruction(_engine(), manager, warning, township, "t", "c", lambda c: True)
     assert key not in W.decided(_engine(), manager)
     assert len(T.list_tasks(_engine(), manager)) == before
     monkeypatch.undo()
-    task = W.to_instruction(_engine(), manager, warning, "610924100000", "t", "c",
+    task = W.to_instruction(_engine(), manager, warning, township, "t", "c",
                             lambda c: True)
     assert W.decided(_engine(), manager)[key]["task_id"] == task["id"]
 

@@ -172,7 +172,7 @@ def test_admin_creates_within_scope_only(server):
         assert "已创建账户 new_cadre" in _text(alert)
         assert "new_cadre" in {r["username"] for r in rows}
         alert, _ = admin_users.create(1, "bad_one", "", "short", "manager", "610924000000", "")
-        assert "at least 10" in _text(alert)
+        assert "密码至少需要 10 个字符。" in _text(alert)
     assert users.get(context.ops(), "new_cadre").region_code == "610924100001"
     with logged_in(server, "ziyang_manager"):
         with pytest.raises(AccessDenied):

@@ -155,9 +155,9 @@ def test_a_right_current_password_resets_the_failures(server, account):
 
 
 @pytest.mark.parametrize("new,outcome,message", [
-    ("short", "too_short", "新密码至少需要 10 个字符"),
-    ("123456789", "too_short", "新密码至少需要 10 个字符"),
-    ("x" * 257, "too_long", "新密码不能超过 256 个字符"),
+    ("short", "too_short", "密码至少需要 10 个字符"),
+    ("123456789", "too_short", "密码至少需要 10 个字符"),
+    ("x" * 257, "too_long", "密码不能超过 256 个字符"),
     ("aaaaaaaaaa", "repeated", "密码不能是同一字符或一小段字符的重复"),
     ("1234567890", "sequence", "密码不能是连续的数字或字母"),
     ("abcdefghij", "sequence", "密码不能是连续的数字或字母"),
