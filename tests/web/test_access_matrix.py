@@ -9,13 +9,20 @@ forges. Everything is enumerated from the app (``server.url_map``, ``app.callbac
 ``dash.page_registry``, the OpenAPI document), so a new route, page or callback is in the
 matrix without editing this file.
 
+Each endpoint is requested with region B's values, region C's (where they lie outside
+the account's scope; a department account gets both, for its subject), bad ones (codes
+and ids naming nothing, integers larger than the store's, malformed parameters) and, for
+callbacks, nothing at all (every input and state empty).
+
 For each account, every answer must:
 - not be a server error;
 - be a refusal (403, or the page's refusal notice) where the access table refuses the
   account the action the endpoint declares;
 - contain nothing outside the account's scope: no name or code of a unit outside it
   (the units above it may show, in breadcrumbs), no name of a person or number of a
-  household outside it, no marker of the other regions' store rows;
+  household outside it (for a department account: outside its subject too, the
+  households behind its own data's cases and warnings), no marker of the other regions'
+  store rows;
 - not have changed the other regions' rows in the store, nor started a background job
   on a unit outside the scope.
 
