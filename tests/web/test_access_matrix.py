@@ -49,8 +49,9 @@ from tests.web import matrix_fixtures as M
 PAGE_ROUTER = "_pages_content.children"
 # Routes the matrix does not request, with the reason.
 NOT_REQUESTED = {
-    "login": "its form has its own tests (tests/web/test_auth.py)",
-    "logout": "it ends the session the rest of the matrix needs; test_auth.py tests it",
+    ("login", "POST"): "its form has its own tests (tests/web/test_auth.py)",
+    ("logout", "POST"): "it ends the session the rest of the matrix needs; test_auth.py "
+                        "and test_sessions.py test it",
     "_dash_assets.static": "static files: the same for every account",
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>":
         "the framework's script files: the same for every account",
@@ -412,6 +413,8 @@ def route_cases(run, account, scanner, client, variants):
         view = server.view_functions[rule.endpoint]
         action = getattr(view, "jz_action", None)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if (rule.endpoint, method) in NOT_REQUESTED:
+                continue
             for v in variants:
                 params = {"unit": v.code, "region": v.code, "household": v.household_id,
                           "task": v.task_id, "next": f"/region/{v.code}"}
@@ -427,9 +430,10 @@ def route_cases(run, account, scanner, client, variants):
                     urls = [rule.build(vals, append_unknown=False)[1]
                             for vals in _route_values(rule, v, run.m)]
                 for url in urls:
-                    # A wall account: the wall, Dash's plumbing, and "/" (sent to /wall).
-                    wall_ok = scope.role != "wall" or url == "/" or url.startswith(
-                        ("/wall", "/_dash-", "/_favicon", "/lang/"))
+                    # A wall account: the wall, Dash's plumbing, logging out, and "/" (sent
+                    # to /wall).
+                    wall_ok = scope.role != "wall" or url in ("/", "/logout") or \
+                        url.startswith(("/wall", "/_dash-", "/_favicon", "/lang/"))
                     body = {} if method in ("POST", "PATCH") else None
                     yield run.check(account, scanner, client,
                                     f"route | {method} {rule.rule} | {v.name}", method,
