@@ -16,8 +16,9 @@ import datetime as dt
 import json
 import re
 
-from flask import Flask, jsonify, request
+from flask import Flask, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
+from werkzeug.routing import Map, Rule
 
 from access import CODE, current_scope
 from components.tasks import describe
@@ -178,6 +179,7 @@ FIELD_KEYS = {
     ("source", "literal_error"): "task.err.bad_source",
     ("version", "missing"): "task.err.version_missing",
     ("changes", "missing"): "task.err.bad_edit",
+    ("changes", "value_error"): "task.err.bad_edit",  # nothing to change
 }
 
 
@@ -247,7 +249,7 @@ def _int_arg(name: str, default: int, lo: int, hi: int, message) -> int:
     """A decimal integer query argument within lo..hi (ASCII digits only: int() would
     take "1_000", " 5" or Arabic-Indic digits)."""
     v = request.args.get(name)
-    if v is None or v == "":
+    if v is None:
         return default
     if not DIGITS.fullmatch(v) or not lo <= int(v) <= hi:
         raise T.TaskError(400, "task.err.invalid", {name: message})
@@ -256,7 +258,7 @@ def _int_arg(name: str, default: int, lo: int, hi: int, message) -> int:
 
 def _flag(name: str):
     v = request.args.get(name)
-    if v is None or v == "":
+    if v is None:
         return None
     if v not in ("true", "false"):
         raise T.TaskError(400, "task.err.invalid", {name: "api.err.bool"})
@@ -268,12 +270,30 @@ def init(server: Flask) -> None:
     def task_error(exc):
         return error(exc)
 
+    routes: list[Map] = []
+
     @server.before_request
-    def bound_the_body():
-        """An API request body is read up to MAX_BODY bytes: beyond, 413 (JSON, by
-        web.headers), not the app's 20 MB upload limit."""
-        if request.path.startswith("/api/"):
-            request.max_content_length = MAX_BODY
+    def api_routing():
+        """/api/ addresses are answered by the API alone: an unknown one is a JSON 404
+        (not the Dash page its catch-all route would serve), a method it does not take a
+        JSON 405 with the methods it does (OPTIONS lists them), and a body is read up to
+        MAX_BODY bytes (beyond: 413, not the app's 20 MB upload limit)."""
+        if not request.path.startswith("/api/"):
+            return None
+        if not routes:
+            routes.append(Map([Rule(r.rule, methods=r.methods, endpoint=r.endpoint)
+                               for r in server.url_map.iter_rules()
+                               if r.rule.startswith("/api/")]))
+        allowed = routes[0].bind("").allowed_methods(request.path)
+        if not allowed:
+            return jsonify({"error": t("api.err.no_such_path"), "status": 404}), 404
+        allow = {"Allow": ", ".join(sorted(allowed))}
+        if request.method == "OPTIONS":
+            return Response(status=200, headers=allow)
+        if request.method not in allowed:
+            return jsonify({"error": t("api.err.method"), "status": 405}), 405, allow
+        request.max_content_length = MAX_BODY
+        return None
 
     @server.route(f"{API}/openapi.json")
     @gated(PUBLIC)
@@ -285,10 +305,11 @@ def init(server: Flask) -> None:
     def list_tasks():
         scope = current_scope()
         args = request.args
+        # A parameter sent is a filter, even empty (as the document says): never ignored.
         for name, allowed in (("state", T.STATES), ("type", T.TYPES)):
-            if args.get(name) and args[name] not in allowed:
+            if name in args and args[name] not in allowed:
                 raise T.TaskError(400, "task.err.invalid", {name: f"task.err.bad_{name}"})
-        region = args.get("region") or None
+        region = args.get("region")
         if region is not None and not CODE.fullmatch(region):
             raise T.TaskError(400, "task.err.invalid", {"region": "task.err.bad_region"})
         limit = _int_arg("limit", PAGE, 1, 5000, "api.err.limit")
@@ -346,12 +367,6 @@ def init(server: Flask) -> None:
         ident = _task_id(task_id)
         task = T.urge(context.ops(), current_scope(), ident, _body(Urge).get("body", ""))
         return jsonify(task_json(task)), 201
-
-    @server.route("/api/<path:rest>", methods=["GET", "POST", "PATCH"])
-    @gated(PUBLIC)
-    def api_not_found(rest: str):
-        """Any other /api address: a JSON 404, not the app's HTML page."""
-        return jsonify({"error": t("api.err.no_such_path"), "status": 404}), 404
 
 
 def _offset_range() -> tuple[str, dict]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic.json_schema import models_json_schema
 
 from ops import tasks as T
@@ -88,7 +88,12 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-Id = Annotated[int, Field(ge=1, le=INT32_MAX)]
+def _whole(value):
+    """1.0 is the integer 1, as JSON Schema counts it; 1.5, "1" and true are not."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Id = Annotated[int, Field(ge=1, le=INT32_MAX), BeforeValidator(_whole)]
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 Title = Annotated[str, Field(max_length=T.MAX_TITLE)]
 Text = Annotated[str, Field(max_length=T.MAX_TEXT)]
@@ -124,6 +129,12 @@ class EditChanges(Body):
     content: Text = None
     priority: Literal[T.PRIORITIES] = None
     deadline: dt.date = None
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.model_fields_set:
+            raise ValueError("nothing to change")
+        return self
 
 
 class Edit(Body):

@@ -174,8 +174,15 @@ def test_every_status_is_json(server, h, task_id, monkeypatch):
     fields_of(anon.get(f"{API}/nothing/at/all", headers=h), 404)
     r = anon.delete(f"{API}/tasks/{task_id}", headers=h)
     fields_of(r, 405)
-    # The methods of the address (POST: the JSON 404 of unknown API addresses).
-    assert set(r.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "PATCH", "POST"}
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS, PATCH"
+    r = anon.patch(f"{API}/tasks", headers=h, json={})
+    fields_of(r, 405)
+    assert r.headers["Allow"] == "GET, HEAD, OPTIONS, POST"
+    r = anon.options(f"{API}/tasks/{task_id}/transitions", headers=h)
+    assert r.status_code == 200 and r.headers["Allow"] == "OPTIONS, POST"
+    # An unknown address is a 404 whatever the method (not the Dash page, not a 405).
+    for method in ("GET", "POST", "PATCH", "DELETE"):
+        fields_of(anon.open(f"{API}/tasks/1/explode", method=method, headers=h), 404)
     r = anon.post(f"{API}/tasks/{task_id}/transitions", headers=h,
                   json={"action": "withdraw", "version": 999})
     assert fields_of(r, 409) == {}
