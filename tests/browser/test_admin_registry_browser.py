@@ -33,7 +33,7 @@ def _load_and_watch(watched, name: str, width: int) -> str:
     page.wait_for_selector("#reg-progress", state="visible", timeout=30_000)
     assert "%" in page.inner_text("#reg-step")
     # Well under way, as it is seen most of the time (or over already).
-    page.wait_for_function("(document.querySelector('#reg-step') || {innerText: '99'})"
+    page.wait_for_function("() => (document.querySelector('#reg-step') || {innerText: '99'})"
                            ".innerText.match(/^[1-9][0-9]/)", timeout=60_000)
     watched.shot(f"admin-registry-progress-{width}")
     page.wait_for_selector("#reg-outcome", timeout=180_000)
@@ -42,7 +42,7 @@ def _load_and_watch(watched, name: str, width: int) -> str:
     assert "导入完成" in text and name in text and "共拒收 1 行" in text
     # The current registry follows once the app reads the new warehouse.
     page.wait_for_function(
-        "document.querySelector('#reg-current-body').dataset.version === "
+        "() => document.querySelector('#reg-current-body').dataset.version === "
         "document.querySelector('#reg-outcome').dataset.version", timeout=30_000)
     assert "tests/data/registry_tiny" in page.inner_text("#reg-current")
     _no_sideways_scroll(page)
@@ -93,11 +93,11 @@ def test_from_the_inbox_on_a_phone(browser, live_server, reg, tmp_path):  # noqa
         hidden = "document.querySelector('.jz-navbar').getBoundingClientRect().right <= 0"
         assert page.evaluate(hidden)
         page.click("#shell-burger")
-        page.wait_for_function(f"!({hidden})", timeout=10_000)
+        page.wait_for_function(f"() => !({hidden})", timeout=10_000)
         page.wait_for_timeout(400)  # the drawer's slide
         watched.shot("admin-registry-nav-390")
         page.click("#shell-burger")
-        page.wait_for_function(hidden, timeout=10_000)
+        page.wait_for_function(f"() => {hidden}", timeout=10_000)
         page.get_by_role("tab", name="服务器收件目录").click()
         page.click("#reg-inbox")
         page.get_by_role("option", name="2026-10 tiny/", exact=False).click()

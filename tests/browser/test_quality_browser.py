@@ -22,7 +22,7 @@ def test_pick_a_check_and_download_its_rows(watched, wh):
     page.click(f"#quality-checks tr[data-check={check}] a")
     page.wait_for_url(re.compile(rf"/quality/610924000000\?check={check}$"), timeout=30_000)
     page.wait_for_function(
-        f"document.querySelector('#quality-rows-title')?.innerText.includes('共 {n:,} 条')",
+        f"() => document.querySelector('#quality-rows-title')?.innerText.includes('共 {n:,} 条')",
         timeout=30_000)
     page.wait_for_selector("#quality-issues .ag-row", state="attached", timeout=30_000)
     # The whole page in one tall viewport, so the grids below the fold are drawn too.

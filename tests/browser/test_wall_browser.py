@@ -107,13 +107,13 @@ def test_the_wall_fits_every_screen(browser, live_server, size, lang):
         page.wait_for_selector(".jz-wall-view.is-active .jz-wall-kpi", timeout=TIMEOUT)
         # The new page's panels replace what the last one showed (on a loaded machine a
         # moment later: seen in CI).
-        page.wait_for_function("document.querySelector('.jz-wall-title').innerText"
+        page.wait_for_function("() => document.querySelector('.jz-wall-title').innerText"
                                ".includes('command centre')", timeout=TIMEOUT)
     page.wait_for_timeout(1500)  # counters done, plots drawn
     for i in range(4):  # every view of the playlist, stepped with the keyboard
         if i:
             page.keyboard.press("ArrowRight")
-            page.wait_for_function(f"document.documentElement.getAttribute('data-wall-view') === '{i}'")
+            page.wait_for_function(f"() => document.documentElement.getAttribute('data-wall-view') === '{i}'")
             page.wait_for_timeout(1500)
         page.screenshot(path=f"screenshots/wall-{size[0]}x{size[1]}-{lang}-{i}.png")
         result = page.evaluate(LAYOUT_CHECK, MIN_FONT)
@@ -168,7 +168,7 @@ def test_the_stale_banner_covers_nothing(browser, live_server, monkeypatch):
         if i:
             page.keyboard.press("ArrowRight")
             page.wait_for_function(
-                f"document.documentElement.getAttribute('data-wall-view') === '{i}'")
+                f"() => document.documentElement.getAttribute('data-wall-view') === '{i}'")
             page.wait_for_timeout(1500)
         page.screenshot(path=f"screenshots/wall-stale-1920x1080-{i}.png")
         facts = page.evaluate(STALE_CHECK)
@@ -193,9 +193,9 @@ def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
             {"kind": "dispatch", "dwell": 5}]}))
         _open_wall(page, live_server)
         view = "document.documentElement.getAttribute('data-wall-view')"
-        page.wait_for_function(f"{view} === '1'", timeout=12_000)  # advanced by itself
-        page.wait_for_function(f"{view} === '2'", timeout=12_000)
-        page.wait_for_function(f"{view} === '0'", timeout=12_000)  # and round again
+        page.wait_for_function(f"() => {view} === '1'", timeout=12_000)  # advanced by itself
+        page.wait_for_function(f"() => {view} === '2'", timeout=12_000)
+        page.wait_for_function(f"() => {view} === '0'", timeout=12_000)  # and round again
         page.keyboard.press(" ")  # pause
         assert page.is_visible("#wall-paused")
         page.wait_for_timeout(6500)
@@ -211,7 +211,7 @@ def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
         P.save(path, P.parse({"poll_seconds": 5, "views": [
             {"kind": "dispatch", "dwell": 60}, {"kind": "risk", "dwell": 60}]}))
         page.wait_for_function(
-            "document.querySelectorAll('#wall-views > .jz-wall-view').length === 2 && "
+            "() => document.querySelectorAll('#wall-views > .jz-wall-view').length === 2 && "
             "document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
             timeout=15_000)
         assert page.evaluate("window.__marker") == 1
@@ -256,7 +256,7 @@ def test_the_wall_survives_a_server_restart(browser, server):
         # Alive again: a change in the data reaches it (the playlist file stands in).
         P.save(path, P.parse({"poll_seconds": 5, "views": [{"kind": "dispatch", "dwell": 60}]}))
         page.wait_for_function(
-            "document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
+            "() => document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
             timeout=15_000)
         assert page.evaluate("window.__marker") == 1  # never reloaded
         # Only the connection errors of the outage itself reached the console.
@@ -301,7 +301,7 @@ def test_a_province_admin_edits_the_playlist_in_the_browser(watched):
         page.wait_for_selector("#admin-wall-grid .ag-row", timeout=TIMEOUT)
         assert page.locator("#admin-wall-grid .ag-center-cols-container .ag-row").count() == 4
         page.click("#admin-wall-add")
-        page.wait_for_function("document.querySelectorAll("
+        page.wait_for_function("() => document.querySelectorAll("
                                "'#admin-wall-grid .ag-center-cols-container .ag-row').length === 5")
         page.click("#admin-wall-save")
         page.wait_for_selector("#admin-wall-result", timeout=TIMEOUT)
