@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from access import Scope
 from ops.schema import import_batches, users
-from ops.scoped import SYSTEM, scoped
+from ops.scoped import SYSTEM, scoped, store_id
 
 
 def same_file(conn: Connection, feed: str, checksum: str) -> dict | None:
@@ -58,7 +58,11 @@ def batches(engine: Engine, scope: Scope, department: str | None = None,
 
 
 def get(engine: Engine, scope: Scope, batch_id: int) -> dict | None:
-    """One batch, if it is of the scope (None otherwise, as for an unknown id)."""
+    """One batch, if it is of the scope (None otherwise, as for an unknown id or one
+    that cannot be an id)."""
+    batch_id = store_id(batch_id)
+    if batch_id is None:
+        return None
     with engine.connect() as conn:
         row = conn.execute(_of(scope).where(import_batches.c.id == batch_id)).first()
     return dict(row._mapping) if row else None

@@ -29,6 +29,22 @@ class WholeStore:
 SYSTEM = WholeStore()
 
 
+MAX_STORE_ID = 2**63 - 1  # the largest id either backend's integer keys hold
+
+
+def store_id(value) -> int | None:
+    """An id that came from outside (a path, a browser's state, a request body) as the
+    store's key, or None when it cannot name a row: not an integer (``True`` is not
+    one), or beyond what the store holds. Callers answer None as "not found"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    if not isinstance(value, int) or not 0 < value <= MAX_STORE_ID:
+        return None
+    return value
+
+
 def within(column: sa.ColumnElement, scope: Scope | WholeStore) -> ColumnElement:
     """``column`` (a 12-digit region code) lies within the scope's region. An empty
     code ('' for old rows whose region is not known: an import batch whose importer is

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from access import CODE, AccessDenied, Resource, RoleDenied, Scope, can, level_of, raise_for
 from ops import clock
 from ops.schema import digests, meetings, task_events, task_links, tasks, users
-from ops.scoped import SYSTEM, WholeStore, within
+from ops.scoped import SYSTEM, WholeStore, store_id, within
 
 STATES = ("draft", "issued", "acknowledged", "in_progress", "reported", "closed", "withdrawn")
 OPEN = ("draft", "issued", "acknowledged", "in_progress", "reported")
@@ -307,7 +307,11 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
 
 
 # ------------------------------------------------------------------ reading
-def _row(conn: Connection, task_id: int) -> dict | None:
+def _row(conn: Connection, task_id) -> dict | None:
+    """The task of that id; None for an unknown id or anything that cannot be one."""
+    task_id = store_id(task_id)
+    if task_id is None:
+        return None
     row = conn.execute(sa.select(tasks).where(tasks.c.id == task_id)).first()
     return dict(row._mapping) if row else None
 
@@ -330,7 +334,7 @@ def get(engine: Engine, actor: Scope, task_id: int, now: dt.datetime | None = No
     """One instruction with its links and timeline (404 if unknown or not visible)."""
     now = now or utcnow()
     with engine.connect() as conn:
-        task = _row(conn, int(task_id))
+        task = _row(conn, task_id)
         if task is None or not can_view(actor, task):
             raise TaskError(404, "task.err.not_found")
         task["links"] = [dict(r._mapping) for r in conn.execute(
@@ -447,10 +451,7 @@ def assignee_refusal(conn: Connection, username: str, region: str) -> str | None
 def _locked(conn: Connection, actor: Scope, task_id, action: str) -> dict:
     """The task, if the actor may see it (else 404) and take ``action`` on it (else 403,
     409 for a transition its state does not allow)."""
-    try:
-        task = _row(conn, int(task_id))
-    except (TypeError, ValueError):
-        task = None
+    task = _row(conn, task_id)
     if task is None or not can_view(actor, task):
         raise TaskError(404, "task.err.not_found")
     reason = refusal(actor, task, action)

@@ -271,12 +271,27 @@ def open_form(clicks, _new, items, state):
         return (dash.no_update,) * 9
     deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     if trigger == "dispatch-new":
-        return (True, "", "", state["code"], deadline, "meeting_decision", "normal",
+        code = (state or {}).get("code") if isinstance(state, dict) else None
+        return (True, "", "", code, deadline, "meeting_decision", "normal",
                 {"source": "meeting"}, None)
-    item = (items or [])[trigger["index"]]
+    item = _agenda_item(items, trigger)
+    if item is None:  # a button the agenda the browser holds does not have
+        return (dash.no_update,) * 9
     extra = {k: item.get(k) for k in ("source", "source_ref", "regions", "households")}
-    return (True, item["title"], item["content"], item["assignee_region"], item["deadline"],
-            item["type"], item["priority"], extra, None)
+    return (True, item.get("title", ""), item.get("content", ""), item.get("assignee_region"),
+            item.get("deadline", deadline), item.get("type"), item.get("priority"), extra,
+            None)
+
+
+def _agenda_item(items, trigger) -> dict | None:
+    """The agenda item a button names (its ``index``), or None if the browser's agenda
+    has no such item. The form is only prefilled from it: ``submit`` checks every field
+    again on the server."""
+    index = trigger.get("index") if isinstance(trigger, dict) else None
+    if not isinstance(items, list) or not isinstance(index, int) or isinstance(index, bool) \
+            or not 0 <= index < len(items) or not isinstance(items[index], dict):
+        return None
+    return items[index]
 
 
 @callback(Output("dispatch-modal", "opened", allow_duplicate=True),
@@ -328,6 +343,7 @@ def urge(clicks, state):
           Input("dispatch-metric", "value"), State("dispatch-code", "data"),
           prevent_initial_call=True)
 def change_metric(metric, state):
+    state = state if isinstance(state, dict) else {}
     raise_for_region(current_scope(), state.get("code"))
     if metric == (state.get("metric") or "open_tasks"):
         return dash.no_update

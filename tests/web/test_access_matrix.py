@@ -629,24 +629,9 @@ def _warehouse_words(wh) -> list[str]:
 # (account key or "*", case id prefix) -> the owner's part and the case. Temporary: each
 # is a hole another part of issue #17 is closing; remove the entry once it is closed.
 KNOWN_HOLES: dict[tuple[str, str], str] = {
-    ("*", "callback | pages.dispatch ..dispatch-modal.opened...form-title.value...form-content"
-          ".va | "):
-        "pages/dispatch.py open_form: an agenda index the browser made up (no such item), "
-        "or no items at all, is an IndexError/TypeError, a 500",
-    ("*", "callback | pages.dispatch shell-url.href@aad5e603c426eed6623ca1fc2de00939bc97d1fb"
-          "693a2 | null"):
-        "pages/dispatch.py change_metric: no dispatch-code state (None) is state.get on None, "
-        "a 500",
     ("*", "callback | pages.households shell-url.href@9f7d0bc22d7a9f18f0424f87cba4b6c088b140"
           "db32c8f | null"):
         "pages/households.py change_list: no hh-state (None) is state.get on None, a 500",
-    ("*", "callback | pages.tasks ..tasks-feedback.children...tasks-refresh.data...tasks-detai"
-          " | null"):
-        "pages/tasks.py take_action with no selected instruction: _detail(None) reaches "
-        "ops.tasks.get, whose int(None) is a TypeError, a 500",
-    ("*", "route | GET /imports/report/<int:batch_id>.csv | bad"):
-        "web/imports.py import_report: a batch id larger than the store's integers is an "
-        "OverflowError, a 500 (/imports/report/100000000000000000000.csv)",
 }
 
 
