@@ -4,7 +4,6 @@ across the whole scope (AG Grid's infinite row model), with CSV and Excel export
 from __future__ import annotations
 
 import json
-import math
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -19,8 +18,9 @@ from components.region import month_options
 from components.shell import breadcrumb
 from components.tables import GRID_THEME, locale_text
 from etl.codes import CODES
-from queries import api
+from queries import api, grid
 from queries import households as hl
+from queries.grid import BadRequest
 from web import context
 from web.i18n import (
     fmt_exact,
@@ -169,20 +169,6 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
 # checked here before it reaches the list's query, and a malformed one is refused with
 # the reason on the page (an empty list), never an exception.
 MAX_START = 10_000_000  # beyond the households of the whole province
-MAX_TEXT = 64  # characters of a text filter's value
-MAX_NUMBER = 1e12  # beyond any count, year or income
-CONDITION_KEYS = {"filterType", "type", "filter", "filterTo"}
-COMBINED_KEYS = {"filterType", "operator", "conditions"}
-
-
-class BadRequest(ValueError):
-    """A malformed grid request: the message key of the reason and its parameters."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(key)
-        self.key, self.params = key, params
-
-
 class RowsRequest(NamedTuple):  # not a dataclass: Dash runs a page before registering it
     start: int
     limit: int
@@ -198,91 +184,6 @@ def _row_number(value, default: int, lo: int, hi: int, name: str) -> int:
     return value
 
 
-def _storable(text: str) -> bool:
-    """No NUL and no lone UTF-16 surrogate: text the query can bind."""
-    if "\x00" in text:
-        return False
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _value(column: str, value):
-    """A filter's value: a bounded finite number, or short storable text (for a number
-    column, text that reads as such a number: the list parses it)."""
-    if value is None:
-        return value
-    kind = hl.COLUMNS[column]
-    if isinstance(value, bool):
-        if kind != "bool":
-            raise BadRequest("hh.err.value", column=column)
-        return value
-    if isinstance(value, (int, float)):
-        if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-            raise BadRequest("hh.err.number", column=column)
-        return value
-    if not isinstance(value, str) or len(value) > MAX_TEXT or not _storable(value):
-        raise BadRequest("hh.err.value", column=column)
-    if kind in ("number", "set"):
-        try:
-            number = float(value)
-        except ValueError:
-            raise BadRequest("hh.err.number", column=column) from None
-        if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-            raise BadRequest("hh.err.number", column=column)
-    return value
-
-
-def _condition(column: str, model, combined_allowed: bool = True) -> None:
-    """One column's filter: a condition, or two joined (AND/OR), nothing deeper."""
-    if not isinstance(model, dict):
-        raise BadRequest("hh.err.filter", column=column)
-    if "conditions" in model:
-        conditions = model.get("conditions")
-        if not combined_allowed or set(model) - COMBINED_KEYS or \
-                not isinstance(conditions, list) or not 1 <= len(conditions) <= 2:
-            raise BadRequest("hh.err.filter", column=column)
-        for c in conditions:
-            _condition(column, c, combined_allowed=False)
-        return
-    if set(model) - CONDITION_KEYS:
-        raise BadRequest("hh.err.filter", column=column)
-    for key in ("filterType", "type"):
-        if key in model and not (isinstance(model[key], str) and len(model[key]) <= 32):
-            raise BadRequest("hh.err.filter", column=column)
-    for key in ("filter", "filterTo"):
-        _value(column, model.get(key))
-
-
-def _filter_model(model) -> dict | None:
-    if model is None or model == {}:
-        return None
-    if not isinstance(model, dict) or len(model) > len(hl.COLUMNS):
-        raise BadRequest("hh.err.filter_shape")
-    for column, condition in model.items():
-        if column not in hl.COLUMNS:
-            raise BadRequest("hh.err.column", column=str(column)[:40])
-        _condition(column, condition)
-    return model
-
-
-def _sort_model(model) -> list | None:
-    if model is None or model == []:
-        return None
-    if not isinstance(model, list) or len(model) > 1:  # one column at a time
-        raise BadRequest("hh.err.sort_shape")
-    entry = model[0]
-    if not isinstance(entry, dict) or set(entry) - {"colId", "sort"}:
-        raise BadRequest("hh.err.sort_shape")
-    col = entry.get("colId")
-    if not isinstance(col, str) or col not in hl.COLUMNS:
-        raise BadRequest("hh.err.column", column=str(col)[:40])
-    if entry.get("sort") not in ("asc", "desc"):
-        raise BadRequest("hh.err.sort_shape")
-    return model
-
 
 def rows_request(request) -> RowsRequest:
     """AG Grid's getRowsRequest, checked: rows within bounds, sorting on a column of the
@@ -296,8 +197,8 @@ def rows_request(request) -> RowsRequest:
     end = _row_number(request.get("endRow"), start + 100, start + 1,
                       MAX_START + hl.PAGE_MAX, "endRow")
     return RowsRequest(start, min(end - start, hl.PAGE_MAX),
-                       _filter_model(request.get("filterModel")),
-                       _sort_model(request.get("sortModel")))
+                       grid.filter_model(request.get("filterModel")),
+                       grid.sort_model(request.get("sortModel")))
 
 
 def _refused(reason: str):
@@ -365,6 +266,7 @@ def export_refused(_csv, _xlsx, over):
 def change_list(preset, year, month, state):
     """A new preset or period: only the URL changes; the list is rebuilt from it (and
     nothing changes when Dash calls this as the controls first appear)."""
+    state = state if isinstance(state, dict) else {}
     raise_for_region(current_scope(), state.get("code"))
     preset = preset if preset in PRESETS else "all"
     if (preset, str(year), month) == (state.get("preset"), str(state.get("year")),

@@ -18,7 +18,7 @@ from briefings import jobs, render
 from components.messages import REFUSALS
 from etl.codes import CODES
 from ops import audit, clock
-from queries import api
+from queries import api, grid
 from queries import households as hl
 from queries.privacy import can_export_ids
 from web import context
@@ -93,9 +93,11 @@ def init(server: Flask) -> None:
             q = hl.build(args.get("unit", ""), args.get("preset"),
                          api.parse_year(args.get("year"), version),
                          api.parse_month(args.get("month"), version),
-                         json.loads(args.get("filter") or "{}"),
-                         json.loads(args.get("sort") or "[]"))
-        except (hl.BadFilter, json.JSONDecodeError, AttributeError) as exc:
+                         grid.filter_model(json.loads(args.get("filter") or "{}")) or {},
+                         grid.sort_model(json.loads(args.get("sort") or "[]")) or [])
+        except grid.BadRequest as exc:  # the same checks as the list's own grid
+            return error_response(400, "hh.bad_filter", reason=t(exc.key, **exc.params))
+        except (hl.BadFilter, ValueError, RecursionError) as exc:  # JSON too
             return error_response(400, "hh.bad_filter", reason=str(exc)[:80])
         n = hl.count(wh, scope, q)  # the gate: AccessDenied / RegionNotFound -> 403 / 404
         detail = {"preset": q.preset, "year": q.year, "month": q.month.isoformat(),

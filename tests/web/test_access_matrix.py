@@ -629,9 +629,6 @@ def _warehouse_words(wh) -> list[str]:
 # (account key or "*", case id prefix) -> the owner's part and the case. Temporary: each
 # is a hole another part of issue #17 is closing; remove the entry once it is closed.
 KNOWN_HOLES: dict[tuple[str, str], str] = {
-    ("*", "callback | pages.households shell-url.href@9f7d0bc22d7a9f18f0424f87cba4b6c088b140"
-          "db32c8f | null"):
-        "pages/households.py change_list: no hh-state (None) is state.get on None, a 500",
 }
 
 

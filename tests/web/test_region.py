@@ -283,6 +283,19 @@ def test_export_refusals(server, monkeypatch):
     assert r.status_code == 403 and "汉滨" not in r.get_data(as_text=True)
     assert client.get("/export/households.csv?unit=610924000000&filter=%7Bbroken").status_code \
         == 400
+    # The export's filter and sort pass the grid's own checks: nothing deep, nothing
+    # unknown, no JSON too deep to read, answered 400 with the reason.
+    from urllib.parse import quote
+
+    for filter_, sort, reason in (
+            ('{"members": {"conditions": [{"conditions": [{"type": "equals"}]}]}}', "[]",
+             "筛选条件"),
+            ('{"no_such_column": {"type": "equals", "filter": 1}}', "[]", "no_such_column"),
+            ("[" * 100_000 + "]" * 100_000, "[]", ""),
+            ("{}", '[{"colId": "id_number;drop", "sort": "asc"}]', "id_number;drop")):
+        r = client.get(f"/export/households.csv?unit=610924000000&filter={quote(filter_)}"
+                       f"&sort={quote(sort)}")
+        assert r.status_code == 400 and reason in r.get_json()["error"], (filter_, r.data[:200])
     monkeypatch.setattr(hl, "EXPORT_CAP", 50)
     r = client.get("/export/households.csv?unit=610924000000&preset=all")
     assert r.status_code == 413 and "超过导出上限 50 户" in r.get_json()["error"]
