@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +21,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cur.close()
 
 
+def _private_file(path: Path) -> None:
+    """The store's file readable by this service's user only (0600): it holds password
+    hashes, names and the audit log. SQLite makes its -wal and -shm files with the
+    database file's mode, so they follow."""
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if p.exists():
+            os.chmod(p, 0o600)
+
+
 def engine(url: str) -> Engine:
     """One engine per URL per process."""
     if url in _engines:
@@ -28,6 +39,7 @@ def engine(url: str) -> Engine:
         path = url.split("///", 1)[1] if "///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(path))
         eng = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(eng, "connect", _sqlite_pragmas)
     else:

@@ -46,7 +46,7 @@ def init(server: Flask) -> None:
     def change_password():
         if current_user.role == "wall":  # also fenced off by web/wall.py
             return error_response(403, "password.err.wall")
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return _page(done=bool(session.pop("password_changed", False)))
 
         engine = context.ops()

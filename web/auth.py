@@ -187,7 +187,7 @@ def init(server: Flask) -> None:
     @server.route("/login", methods=["GET", "POST"])
     @gated(PUBLIC)
     def login():
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             if current_user.is_authenticated:
                 return redirect(_safe_next(request.args.get("next")))
             return _login_page()
@@ -228,7 +228,7 @@ def init(server: Flask) -> None:
         if not current_user.is_authenticated:
             end_session()
             return redirect(url_for("login"))
-        if request.method == "GET":
+        if request.method in ("GET", "HEAD"):
             return _logout_page()
         try:
             validate_csrf(request.form.get("csrf_token", ""))

@@ -59,3 +59,22 @@ def test_a_fresh_store_has_the_same_columns_as_an_upgraded_one(tmp_path, monkeyp
     for table in schema.metadata.tables:
         assert sorted(_columns(fresh, table)) == sorted(_columns(old, table)) == \
             sorted(schema.metadata.tables[table].c.keys()), table
+
+
+def test_the_sqlite_store_is_readable_by_its_owner_only(tmp_path):
+    """Password hashes, names and the audit log: 0600, whatever the umask, and a store
+    made open before is closed."""
+    import os
+    import stat
+
+    old = tmp_path / "old.sqlite3"
+    old.write_bytes(b"")
+    os.chmod(old, 0o644)
+    mask = os.umask(0o022)
+    try:
+        for path in (tmp_path / "new.sqlite3", old):
+            migrations.migrate(db.engine(f"sqlite:///{path}"))
+            for p in (path, path.with_name(path.name + "-wal")):
+                assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    finally:
+        os.umask(mask)

@@ -331,3 +331,14 @@ def test_a_department_account_opens_on_its_first_page(as_user):
     r = client.get("/")
     assert (r.status_code, r.headers["Location"]) == (302, "/warnings")
     assert as_user("ziyang_manager").get("/").status_code == 200
+
+
+def test_head_asks_like_get(server):
+    """A HEAD (a monitor, `curl -I`) is a GET without the body: never the POST branch's
+    CSRF refusal, and it logs nobody out."""
+    client = server.test_client()
+    assert client.head("/login").status_code == 200
+    login(client, "ziyang_manager")
+    assert client.head("/logout").status_code == 200
+    assert client.head("/account/password").status_code == 200
+    assert client.get("/_dash-layout").status_code == 200  # still logged in
