@@ -50,6 +50,17 @@ SUBJECT_PARAMS = frozenset({"_scope_checks", "_scope_rules"})
 # A query that uses any of these filters by the department's subject.
 FILTER_PARAMS = SUBJECT_PARAMS | {"_scope_department"}
 SUBJECTS = ("filtered", "none")
+# A household is of the scope's subject: anyone's but a department's, whose are the
+# households behind the cases of its checks and the warnings of its rules. One macro in
+# each connection's own in-memory catalog (on every cursor's search path), so that each
+# household query says it in one line.
+SUBJECT_MACRO = """
+create or replace macro memory.main.in_subject(hid, department, checks, rules) as
+    department = '' or hid in (
+        select d.household_id from wh.doubt as d where list_contains(checks, d.check_id)
+        union
+        select w.household_id from wh.warning as w where list_contains(rules, w.rule_id))
+"""
 # The cache holds this layout: a cache without the mark was written before numbers were
 # masked before caching, and is emptied when opened.
 CACHE_MARK = ".masked-v1"
@@ -169,6 +180,7 @@ class Warehouse:
         # always new; the old one lives on while calls in flight hold its cursors.
         con = duckdb.connect(":memory:", config={"threads": 2})
         con.execute("attach ? as wh (read_only)", [str(self.path)])
+        con.execute(SUBJECT_MACRO)
         con.execute("use wh")
         row = con.execute("select version, as_of, built_at, seed, scale from data_version").fetchone()
         version = {"version": row[0], "as_of": row[1], "built_at": row[2], "seed": row[3],
@@ -333,6 +345,7 @@ class Warehouse:
     def _execute(self, con, sql: str, values: dict) -> pd.DataFrame:
         cur = con.cursor()
         cur.execute("use wh")  # a cursor starts in the in-memory catalog
+        cur.execute("set search_path = 'wh.main,memory.main'")  # and its macros
         timer = threading.Timer(self.time_limit, cur.interrupt)
         timer.start()
         try:

@@ -10,12 +10,7 @@ join region as t on t.code = h.township_code
 join region as c on c.code = h.county_code
 where h.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)));
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);
 
 -- name: household_members
 -- The members of a household, head first.
@@ -25,12 +20,7 @@ from person as p
 join household as h using (household_id)
 where p.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)))
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 order by p.relation, p.birth_date;
 
 -- name: household_income
@@ -42,12 +32,7 @@ join household as h using (household_id)
 join lines as l using (year)
 where i.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)))
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 order by i.year;
 
 -- name: household_measures
@@ -58,12 +43,7 @@ from measure as m
 join household as h using (household_id)
 where m.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)))
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 order by m.start_date, m.measure_id;
 
 -- name: household_cadres
@@ -76,12 +56,7 @@ join cadre as c on c.cadre_id = p.cadre_id
 join unit as u on u.unit_id = c.unit_id
 where p.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)))
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 order by p.start_date;
 
 -- name: household_monitoring
@@ -95,12 +70,7 @@ from monitoring as m
 join household as h using (household_id)
 where m.household_id = $household_id
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)));
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);
 
 -- name: household_subjects
 -- The cross-checks and rules whose cases and warnings concern a household, within the

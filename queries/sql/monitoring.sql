@@ -191,10 +191,5 @@ select h.household_id, h.household_no
 from household as h
 where list_contains($household_ids, h.household_id)
   and starts_with(h.village_code, $_scope_prefix)
-  and ($_scope_department = '' or h.household_id in (
-      select d.household_id from doubt as d
-      where list_contains($_scope_checks, d.check_id)
-      union
-      select w.household_id from warning as w
-      where list_contains($_scope_rules, w.rule_id)))
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 order by h.household_id;
