@@ -107,7 +107,9 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                            w=320, allowDeselect=False),
                 dmc.Button(t("cc.send", n=fmt_exact(open_households)),
                            id="cc-send", color="red", variant="light",
-                           disabled=not can_send or open_households == 0),
+                           disabled=not can_send or open_households == 0,
+                           # kept for its callback, not shown to who may not send
+                           style=None if can_send else {"display": "none"}),
             ]),
         ]),
         dcc.Store(id="cc-state", data={"code": v.unit["code"], "check": check}),

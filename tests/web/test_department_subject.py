@@ -66,7 +66,8 @@ def test_police_sees_the_cases_of_its_own_checks_only(server, wh):
     assert keys == _police_cases(wh)
     options = {o["value"] for o in _by_id(page, "cc-check")["data"]}
     assert options == {""} | POLICE_CHECKS
-    assert _by_id(page, "cc-send")["disabled"] is True  # a department issues nothing
+    send = _by_id(page, "cc-send")  # a department issues nothing: no button shown
+    assert send["disabled"] is True and send["style"] == {"display": "none"}
     assert _by_id(page, "cc-close-case")["disabled"] is True
     note = _text(_by_id(page, "cc-subject"))
     assert "本部门账号只看本部门数据（机动车登记、死亡注销登记）触发的比对疑点" in note
