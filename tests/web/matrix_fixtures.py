@@ -159,12 +159,15 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
                                         dt.date.today().isoformat(), f"{other.marker}ATTENDEES")
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
-        for dept in (DEPARTMENT, "health"):
+        # Batches whose every row was rejected: they have an error report, and nothing
+        # a later test's warehouse build would have to merge (a build merges every batch
+        # with accepted rows, and needs their files).
+        for dept, feed in ((DEPARTMENT, "vehicle"), ("health", "medical")):
             bid = conn.execute(schema.import_batches.insert().values(
-                feed=f"{dept}_matrix", department=dept,
+                feed=feed, department=dept,
                 file_name=f"{other.marker}BATCH-{dept}.csv",
-                checksum=f"{other.name}-{dept}-matrix", rows_total=2, rows_accepted=1,
-                rows_rejected=1, imported_by=other.forgers["department"].username,
+                checksum=f"{other.name}-{dept}-matrix", rows_total=2, rows_accepted=0,
+                rows_rejected=2, imported_by=other.forgers["department"].username,
                 imported_at=now, status="loaded", region_code=other.home,
             )).inserted_primary_key[0]
             other.batch_ids[dept] = int(bid)

@@ -318,9 +318,10 @@ class Run:
         text = M.text_of(r)
         sent = url + json.dumps(body or {}, ensure_ascii=False)
         if "audit" in cid:
-            # The audit log of the scope records its own accounts' forged attempts, with
-            # the codes they forged: those are the scope's entries, not another's.
-            sent += " ".join(v.code for v in self.m["others"].values())
+            # The audit log of the scope records its own accounts' attempts with the codes
+            # they sent, forged ones too (this matrix's, and other tests' before it):
+            # those are the scope's entries, not another's. Names and markers still count.
+            sent += " ".join(sorted(scanner.units))
         problems = _status_problem(r) + scanner.problems(text, sent)
         if refuse and not _refused(r, text):
             problems.append(f"not refused ({r.status_code}): {text[:120]!r}")
