@@ -23,6 +23,8 @@ log has the traceback), never Flask's HTML error page or a traceback.
 from __future__ import annotations
 
 import logging
+import re
+from urllib.parse import urlsplit
 
 import dash
 from dash.exceptions import DashException
@@ -49,13 +51,28 @@ STATIC_HEADERS = {
 }
 
 
-def content_security_policy(script_hashes: list[str]) -> str:
-    """The policy, with ``script_hashes`` ('sha256-…') allowed as inline scripts."""
+def tile_source(tile_url: str | None) -> list[str]:
+    """The origin of the map tiles an operator configured (JZ_TILE_URL), as a CSP
+    source: "https://{s}.tiles.example/{z}/{x}/{y}.png" -> "https://*.tiles.example".
+    None configured, none allowed: the app asks no tile service by itself."""
+    if not tile_url:
+        return []
+    parts = urlsplit(tile_url)
+    host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
+    if parts.scheme not in ("http", "https") or not host or not re.fullmatch(
+            r"[A-Za-z0-9*.:\[\]-]+", host):
+        return []
+    return [f"{parts.scheme}://{host}"]
+
+
+def content_security_policy(script_hashes: list[str], images: list[str] = ()) -> str:
+    """The policy, with ``script_hashes`` ('sha256-…') allowed as inline scripts and
+    ``images`` (the configured tile server) as an image source."""
     directives = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *script_hashes],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *images],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -78,7 +95,10 @@ class _Policy:
 
         key = (len(self.app._inline_scripts), len(_callback.GLOBAL_INLINE_SCRIPTS))
         if key != self._key:
-            self._value = content_security_policy(list(self.app.csp_hashes()))
+            from web import context
+
+            self._value = content_security_policy(
+                list(self.app.csp_hashes()), tile_source(context.settings().tile_url))
             # csp_hashes moves pending inline scripts into the app's list: key on that.
             self._key = (len(self.app._inline_scripts), 0)
         return self._value

@@ -262,3 +262,21 @@ def test_the_wall_still_opens(as_user):
     assert r.status_code == 200 and r.mimetype == "text/html"
     assert wall.get("/wall/heartbeat").status_code == 200
 
+
+
+@pytest.mark.parametrize("tile_url,source", [
+    (None, []),
+    ("", []),
+    ("https://tiles.gov.example/{z}/{x}/{y}.png", ["https://tiles.gov.example"]),
+    ("http://{s}.tiles.intranet:8080/{z}/{x}/{y}.png", ["http://*.tiles.intranet:8080"]),
+    ("javascript:alert(1)", []),
+    ("https://a b/{z}", []),
+])
+def test_configured_map_tiles_are_the_one_other_image_source(tile_url, source):
+    """JZ_TILE_URL, when an operator sets it, is allowed as an image source (the map's
+    tiles would be refused otherwise); nothing else is, and nothing without it."""
+    from web.headers import content_security_policy, tile_source
+
+    assert tile_source(tile_url) == source
+    policy = content_security_policy([], tile_source(tile_url))
+    assert f"img-src 'self' data:{''.join(' ' + s for s in source)};" in policy
