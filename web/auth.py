@@ -17,7 +17,17 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
@@ -138,6 +148,11 @@ def start_session(user) -> None:
     login_user(user)
     session[LOGIN_AT] = clock.utcnow().timestamp()
     session.permanent = True
+    # The session's CSRF secret now, with the login: else the page's first requests,
+    # sent side by side, would each make one and the last cookie written would void the
+    # token the header's logout form was rendered with.
+    g.pop("csrf_token", None)
+    generate_csrf()
 
 
 def end_session() -> None:

@@ -312,3 +312,16 @@ def test_clients_behind_the_proxy_have_their_own_limits(server):
     r = client.post("/login", headers={"X-Forwarded-For": "203.0.113.91"}, data={
         "csrf_token": token, "username": "proxy_target", "password": PASSWORD})
     assert r.status_code == 302
+
+
+def test_the_login_seeds_the_csrf_secret(server, account):
+    """The session has its CSRF secret from the login on: the page's first requests,
+    sent side by side, find it there instead of each making one (the last cookie
+    written would void the token the header's logout form was rendered with)."""
+    _engine, _username, client = account
+    with client.session_transaction() as s:
+        secret = s.get("csrf_token")
+    assert secret
+    client.get("/_dash-layout")
+    with client.session_transaction() as s:
+        assert s["csrf_token"] == secret
