@@ -27,8 +27,9 @@ class BadRequest(ValueError):
         self.key, self.params = key, params
 
 
-def _storable(text: str) -> bool:
-    """No NUL and no lone UTF-16 surrogate: text the query can bind."""
+def storable(text: str) -> bool:
+    """No NUL and no lone UTF-16 surrogate (JSON "\\ud800"): text a query or the store
+    can bind. The API's body check asks it too."""
     if "\x00" in text:
         return False
     try:
@@ -52,7 +53,7 @@ def _value(column: str, value):
         if not math.isfinite(value) or abs(value) > MAX_NUMBER:
             raise BadRequest("hh.err.number", column=column)
         return value
-    if not isinstance(value, str) or len(value) > MAX_TEXT or not _storable(value):
+    if not isinstance(value, str) or len(value) > MAX_TEXT or not storable(value):
         raise BadRequest("hh.err.value", column=column)
     if kind in ("number", "set"):
         try:

@@ -344,8 +344,9 @@ class Warehouse:
 
     def _execute(self, con, sql: str, values: dict) -> pd.DataFrame:
         cur = con.cursor()
-        cur.execute("use wh")  # a cursor starts in the in-memory catalog
-        cur.execute("set search_path = 'wh.main,memory.main'")  # and its macros
+        # A cursor starts in the in-memory catalog: look in the warehouse first, then at
+        # the connection's macros (one statement, in place of a USE).
+        cur.execute("set search_path = 'wh.main,memory.main'")
         timer = threading.Timer(self.time_limit, cur.interrupt)
         timer.start()
         try:

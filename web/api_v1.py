@@ -25,6 +25,7 @@ from components.tasks import describe
 from etl.refdata import region_levels
 from ops import audit
 from ops import tasks as T
+from queries.grid import storable
 from web import context
 from web.auth import client_ip
 from web.gate import PUBLIC, gated
@@ -90,17 +91,6 @@ class _TooDeep(Exception):
     pass
 
 
-def _bad_text(value: str) -> bool:
-    """A lone UTF-16 surrogate (JSON "\\ud800") or a NUL: not storable text."""
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
 def _scan(data) -> str | None:
     """The field holding unstorable text, "_" when a key is; raises _TooDeep past
     MAX_DEPTH levels. Iterative: the depth bound is what it checks."""
@@ -110,11 +100,11 @@ def _scan(data) -> str | None:
         if depth > MAX_DEPTH:
             raise _TooDeep
         if isinstance(value, str):
-            if _bad_text(value):
+            if not storable(value):
                 return field or "_"
         elif isinstance(value, dict):
             for k, v in value.items():
-                if _bad_text(k):
+                if not storable(k):
                     return field or "_"
                 stack.append((v, field or k, depth + 1))
         elif isinstance(value, list):
@@ -237,7 +227,7 @@ def _text_arg(name: str, max_length: int = 64) -> str | None:
     v = request.args.get(name)
     if v is None or v == "":
         return None
-    if _bad_text(v):
+    if not storable(v):
         raise T.TaskError(400, "task.err.invalid", {name: BAD_TEXT})
     if len(v) > max_length:
         raise T.TaskError(400, "task.err.invalid",
