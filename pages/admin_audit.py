@@ -37,16 +37,25 @@ def _columns() -> list[dict]:
             for f, w in COLUMNS]
 
 
-def action_label(code: str) -> str:
-    """An action by its name in the user's language; the code itself if it has none."""
-    key = f"audit.action.{code}"
+def _label(kind: str, code: str) -> str:
+    """An action or outcome by its name in the user's language; the code itself if it
+    has none."""
+    key = f"audit.{kind}.{code}"
     return t(key) if key in CATALOG["zh"] else code
+
+
+def action_label(code: str) -> str:
+    return _label("action", code)
+
+
+def outcome_label(code: str) -> str:
+    return _label("outcome", code)
 
 
 def grid_rows(entries: list[dict]) -> list[dict]:
     """Entries as the grid shows them: local time, the unit by name."""
     return [{"id": e["id"], "at": fmt_time(e["at"], seconds=True), "actor": e["actor"],
-             "action": action_label(e["action"]), "target": e["target"], "outcome": e["outcome"],
+             "action": action_label(e["action"]), "target": e["target"], "outcome": outcome_label(e["outcome"]),
              "region": units.unit_label(e["region_code"]) if e["region_code"] else "—",
              "ip": e["ip"], "detail": e["detail"] if e["detail"] != "{}" else ""}
             for e in entries]

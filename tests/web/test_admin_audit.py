@@ -119,3 +119,15 @@ def dash_layout(module):
 
     page = next(p for p in dash.page_registry.values() if p["module"] == module.__name__)
     return page["layout"]()
+
+
+def test_outcomes_read_in_words():
+    """The grid names an outcome as it names an action; an unknown code stays as is."""
+    from datetime import UTC, datetime
+
+    from pages import admin_audit
+
+    entry = {"id": 1, "at": datetime(2026, 12, 2, tzinfo=UTC), "actor": "a", "action": "login",
+             "target": "", "region_code": "", "ip": "", "detail": "{}"}
+    rows = admin_audit.grid_rows([{**entry, "outcome": o} for o in ("ok", "locked", "odd")])
+    assert [r["outcome"] for r in rows] == ["成功", "已锁定", "odd"]
