@@ -21,9 +21,11 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 import config
+import i18n
 from access import scope_of
 from components import messages, shell
 from etl.refdata import region_levels
+from i18n import fmt_date, get_lang, t
 from ops import clock, db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
@@ -36,13 +38,11 @@ from web import (
     exports,
     gate,
     headers,
-    i18n,
     imports,
     registry,
     scheduler,
     wall,
 )
-from web.i18n import fmt_date, get_lang, t
 
 log = logging.getLogger("jingzhun")
 

@@ -505,7 +505,7 @@ def _deliver(engine, settings, scope, job: str, target: Path) -> int:
     import os
     import shutil
 
-    from briefings import jobs
+    from exports import jobs
 
     done = jobs.get(engine, scope, job)
     if done is None or done["status"] != "done":
@@ -530,8 +530,8 @@ def _deliver(engine, settings, scope, job: str, target: Path) -> int:
 def briefing(code: str, period: str, out: str, username: str, lang: str) -> None:
     """Write the briefing PDF of a unit and month (for scheduled runs)."""
     from access import AccessDenied, RegionNotFound
-    from briefings import service
-    from web.i18n import language
+    from exports import service
+    from i18n import language
 
     settings, engine, wh, user, scope, target = _exporter(username, out, "briefings.make",
                                                           "make briefings")
@@ -559,7 +559,7 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
 def exchange(code: str, period: str, out: str, username: str) -> None:
     """Write the national system's export of a unit and month (docs/exchange.md)."""
     from access import AccessDenied, RegionNotFound
-    from briefings import service
+    from exports import service
 
     settings, engine, wh, user, scope, target = _exporter(
         username, out, "national.export", "export the national system's file")
@@ -577,7 +577,7 @@ def exchange(code: str, period: str, out: str, username: str) -> None:
 
 
 @cli.command("import")
-@click.option("--department", required=True, help="The department's code (etl/codes.py).")
+@click.option("--department", required=True, help="The department's code (domain/codes.py).")
 @click.option("--file", "file", required=True, type=click.Path(dir_okay=False),
               help="CSV (UTF-8 or GBK) or Excel (.xlsx) in the department's layout.")
 @click.option("--as", "username", default=OPERATOR, show_default=True,
@@ -590,9 +590,9 @@ def import_file(department: str, file: str, username: str, report: str | None) -
     batch lands whole or not at all. `manage.py refresh-imports` brings it into the
     warehouse."""
     import config
+    from domain.codes import CODES
     from etl import feeds as F
     from etl import imports
-    from etl.codes import CODES
     from etl.refdata import region_levels
     from ops import audit
 
@@ -650,14 +650,14 @@ def refresh_imports() -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; every expected failure is one line on stderr and a non-zero status."""
     from access import RegionNotFound
-    from briefings.jobs import TooMany
-    from briefings.render import Unavailable
     from config import ConfigError
     from etl.crosschecks import ChecksError
     from etl.feeds import FeedsError
     from etl.refdata import ReferenceError
     from etl.rules import RulesError
     from etl.warehouse import BuildError
+    from exports.jobs import TooMany
+    from exports.render import Unavailable
     from ops.users import UserError
     from queries.api import BadPeriod
     from queries.runner import WarehouseUnavailable

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components.theme import BAD, MONTH_AXIS, MUTED, SERIES, TYPE_COLOURS, figure
-from web.i18n import fmt_to_date, t
+from i18n import fmt_to_date, t
 
 # A period still running (the as-of month or year) is drawn hatched and named "截至12月1日"
 # above it: its figures run to the data's date, and a month's new cases after one day

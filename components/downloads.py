@@ -1,5 +1,5 @@
 """A download link for a chart: the server rebuilds the chart from the page's parameters
-and renders it as a PNG at 2× (briefings/charts.py names every chart)."""
+and renders it as a PNG at 2× (exports/charts.py names every chart)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from dash import html
 
-from web.i18n import t
+from i18n import t
 
 
 def png_href(chart: str, **params) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash_mantine_components as dmc
 from dash import html
 
-from web.i18n import t
+from i18n import t
 
 
 def alert(text: str, colour: str = "red", id: str = "brief-alert") -> dmc.Alert:  # noqa: A002

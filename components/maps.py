@@ -17,8 +17,8 @@ import pandas as pd
 from dash import html
 
 from components.theme import NO_DATA
-from queries.indicators import Indicator
-from web.i18n import shown, t
+from domain.indicators import Indicator
+from i18n import shown, t
 
 # ColorBrewer: YlOrRd for risk and poverty intensity, Blues for magnitudes (design.md).
 YLORRD = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]

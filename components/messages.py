@@ -6,8 +6,8 @@ import dash_mantine_components as dmc
 from dash import html
 
 from access import AccessDenied, RegionNotFound, RoleDenied
+from i18n import t
 from queries.runner import WarehouseUnavailable
-from web.i18n import t
 
 # What a page shows instead of itself, by the refusal that stopped it.
 REFUSALS = (AccessDenied, RegionNotFound, WarehouseUnavailable)

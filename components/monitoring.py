@@ -11,8 +11,8 @@ from dash import html
 
 from components import charts
 from components.theme import MONTH_AXIS, SERIES, TYPE_COLOURS, figure
-from etl.codes import CODES
-from web.i18n import (
+from domain.codes import CODES
+from i18n import (
     fmt_day_month,
     fmt_exact,
     fmt_month,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+import i18n
 from components import charts, tables
 from components.kpi import Kpi
-from queries.api import Overview
-from queries.indicators import INDICATORS
-from web import i18n
-from web.i18n import (
+from domain.indicators import INDICATORS
+from i18n import (
     fmt_change,
     fmt_count,
     fmt_exact,
@@ -21,6 +20,7 @@ from web.i18n import (
     is_partial_month,
     t,
 )
+from queries.api import Overview
 
 
 def _direction(delta) -> int:

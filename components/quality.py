@@ -11,8 +11,8 @@ from dash import dcc, html
 from components import tables
 from components.kpi import Kpi
 from components.theme import SERIES, figure
-from queries.indicators import Indicator
-from web.i18n import fmt_exact, fmt_number, get_lang, t
+from domain.indicators import Indicator
+from i18n import fmt_exact, fmt_number, get_lang, t
 
 # The map's and the league's figure: issues per 1,000 households (a rise is bad).
 PER_1000 = Indicator("quality_per_1000", "per_1000", "month", "per1000", -1)

@@ -8,10 +8,9 @@ import pandas as pd
 
 from components import charts, tables
 from components.kpi import Kpi
-from etl.codes import CODES
-from queries.api import RegionView
-from queries.indicators import INDICATORS, Indicator, as_date
-from web.i18n import (
+from domain.codes import CODES
+from domain.indicators import INDICATORS, Indicator, as_date
+from i18n import (
     fmt_change,
     fmt_count,
     fmt_day_month,
@@ -30,6 +29,7 @@ from web.i18n import (
     shown,
     t,
 )
+from queries.api import RegionView
 
 
 def _missing(v) -> bool:

@@ -9,7 +9,7 @@ import pandas as pd
 from dash import html
 
 from etl import layout as L
-from web.i18n import fmt_date, fmt_exact, fmt_time, fmt_time_zoned, get_lang, t, with_zone
+from i18n import fmt_date, fmt_exact, fmt_time, fmt_time_zoned, get_lang, t, with_zone
 
 COUNTS = ("accepted", "rejected", "added", "changed", "removed")
 STEPS = {"start": "reg.step.start", "read": "reg.step.read", "tables": "reg.step.tables",

@@ -10,7 +10,7 @@ import dash_mantine_components as dmc
 from dash import dcc, html
 
 from components.theme import MANTINE_THEME
-from web.i18n import t
+from i18n import t
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dash_mantine_components as dmc
 
-from etl.codes import CODES
-from web.i18n import get_lang, t
+from domain.codes import CODES
+from i18n import get_lang, t
 
 
 def _feed_names(feeds) -> str:

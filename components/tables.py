@@ -29,7 +29,7 @@ def fit_height(n_rows: int, cap: int = 460) -> int:
 
 def locale_text() -> dict:
     """AG Grid's own words in the user's language."""
-    from web.i18n import get_lang, t
+    from i18n import get_lang, t
 
     if get_lang() != "zh":
         return {}

@@ -12,8 +12,8 @@ from dash import html
 from components import tables
 from components.theme import STATUS
 from etl.refdata import region_names
+from i18n import fmt_date, fmt_time_zoned, t
 from ops import tasks as T
-from web.i18n import fmt_date, fmt_time_zoned, t
 
 DUE_SOON_DAYS = 3
 

@@ -26,10 +26,8 @@ from components.overview import cards
 from components.region import fmt_value
 from components.tasks import region_label
 from components.theme import FONT_STACK, MONTH_AXIS, NO_DATA, STATUS
-from ops import clock
-from queries.api import WallView
-from queries.indicators import INDICATORS
-from web.i18n import (
+from domain.indicators import INDICATORS
+from i18n import (
     fmt_count,
     fmt_date,
     fmt_exact,
@@ -40,6 +38,8 @@ from web.i18n import (
     t,
     zone_name,
 )
+from ops import clock
+from queries.api import WallView
 
 MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall
 PANEL, LINE = "#0d1e36", "#1f3b60"  # the page itself is styled in assets/wall.css

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from etl.codes import CODES
+from domain.codes import CODES
 
 IDENT = re.compile(r"[a-z_][a-z0-9_]{0,40}")  # names that go into SQL
 FEEDS_PATH = Path(__file__).resolve().parent.parent / "config" / "departments.yaml"

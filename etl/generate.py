@@ -16,10 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from domain.codes import CATEGORY_CHANNEL, CATEGORY_DEPARTMENT, CHANNEL_DEPARTMENT
 from etl import calibration as cal
 from etl import idnumber, names
 from etl import layout as L
-from etl.codes import CATEGORY_CHANNEL, CATEGORY_DEPARTMENT, CHANNEL_DEPARTMENT
 from etl.layout import FIRST_YEAR
 from etl.refdata import Reference, ReferenceError, region_table
 

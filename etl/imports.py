@@ -294,7 +294,7 @@ def report_file(directory, batch_id: int):
 
 def report_csv(rejected: pd.DataFrame, lang: str = "zh") -> bytes:
     """The error report: row, reason, column, value (UTF-8 with a BOM for Excel)."""
-    from web.i18n import t
+    from i18n import t
 
     head = [t(f"import.col.{c}", lang) for c in ("row", "reason", "column", "value")]
     body = rejected.assign(

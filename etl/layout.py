@@ -8,7 +8,7 @@ Column types:
     decimal   a number with at most two decimals
     date      YYYY-MM-DD (also YYYY/MM/DD, and an Excel date cell)
     bool      是/否, 1/0, Y/N, true/false
-    code      a value of the code table ``domain`` (etl/codes.py)
+    code      a value of the code table ``domain`` (domain/codes.py)
     text      at most ``max`` characters
     id_number an 18-character resident ID number (GB 11643 check digit)
     region    a 12-digit Shaanxi division code (``level``: the level it must have)

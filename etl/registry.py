@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import codes
+from domain import codes
 from etl import layout as L
 
 REASONS: dict[str, str] = {

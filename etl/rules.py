@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
+from domain.codes import CODES
 from etl import yamlconf
-from etl.codes import CODES
 
 RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.yaml"
 SQL_DIR = Path(__file__).resolve().parent / "sql" / "rules"

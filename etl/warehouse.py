@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from etl import codes, crosschecks, quality, refdata, rules
+from domain import codes
+from etl import crosschecks, quality, refdata, rules
 from etl.filelock import exclusive
 from etl.generate import Gen, Params, write_delivery
 

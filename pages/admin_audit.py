@@ -14,11 +14,11 @@ from dash import Input, Output, callback, html
 
 from access import current_scope
 from components import tables, units
+from i18n import CATALOG, fmt_exact, fmt_time, t, with_zone
 from ops import audit
 from web import audit as web_audit
 from web import context
 from web.auth import client_ip
-from web.i18n import CATALOG, fmt_exact, fmt_time, t, with_zone
 
 dash.register_page(__name__, path="/admin/audit", name="admin_audit", title="精准 · 审计日志",
                    nav={"label": "nav.admin_audit", "order": 93},

@@ -22,12 +22,12 @@ from dash import Input, Output, State, callback, dcc, html
 from access import AccessDenied
 from components import messages
 from components import registry as R
+from i18n import fmt_time_zoned, t
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable
 from web import context
 from web import registry as W
 from web.auth import client_ip, requester
-from web.i18n import fmt_time_zoned, t
 
 dash.register_page(__name__, path="/admin/registry", name="admin_registry",
                    title="精准 · 登记数据导入",

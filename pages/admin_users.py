@@ -15,12 +15,12 @@ from flask_login import login_user
 
 from access import AccessDenied, Resource, can, current_scope, prefix_of
 from components import messages, tables, units
-from etl.codes import CODES
+from domain.codes import CODES
 from etl.refdata import region_levels
+from i18n import get_lang, t
 from ops import audit, users
 from web import context
 from web.auth import client_ip
-from web.i18n import get_lang, t
 
 dash.register_page(__name__, path="/admin/users", name="admin_users", title="精准 · 用户管理",
                    nav={"label": "nav.admin_users", "order": 90},

@@ -14,11 +14,11 @@ from dash import Input, Output, State, callback, html
 
 from access import AccessDenied, current_scope
 from components import messages, tables, units
+from i18n import t
 from ops import audit
 from web import context, wall
 from web import playlist as P
 from web.auth import client_ip
-from web.i18n import t
 
 dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="精准 · 大屏播放列表",
                    nav={"label": "nav.admin_wall", "order": 92},

@@ -16,15 +16,16 @@ from dash import Input, Output, State, callback, dcc, html
 from flask import request
 
 from access import current_scope
-from briefings import exchange, jobs, render, service
 from components import messages
 from components.exports import alert, dialog_alert, job_status
 from components.tasks import region_label
+from exchange import national as exchange
+from exports import jobs, render, service
+from i18n import fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
 from ops import tasks as T
 from queries import api
 from web import context
 from web.auth import client_ip, requester
-from web.i18n import fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
 
 dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
                    nav={"label": "nav.briefings", "order": 45},

@@ -17,15 +17,15 @@ from access import can, can_access, current_scope, prefix_of, raise_for_region
 from components import kpi, maps, messages, tables
 from components import subject as subject_view
 from components.shell import breadcrumb
+from domain.indicators import Indicator
 from etl.refdata import region_levels
+from i18n import fmt_exact, fmt_number, get_lang, t
 from ops import audit
 from ops import doubts as D
 from ops import tasks as T
 from queries import api
-from queries.indicators import Indicator
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_exact, fmt_number, get_lang, t
 
 dash.register_page(__name__, path_template="/crosschecks/<code>", name="crosschecks",
                    title="精准 · 数据比对", path="/crosschecks",

@@ -16,20 +16,20 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from access import current_scope, prefix_of, raise_for_region
-from briefings import jobs, render, service
 from components import maps, messages
 from components import tasks as view
 from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
+from domain.indicators import Indicator
+from exports import jobs, render, service
+from i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
 from ops import audit, clock, users
 from ops import tasks as T
 from queries import api
 from queries import households as hl
-from queries.indicators import Indicator
 from web import context
 from web.auth import client_ip, requester
-from web.i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
 from web.places import PLACES
 
 dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",

@@ -13,13 +13,13 @@ from access import AccessDenied, RegionNotFound, current_scope
 from components import charts, messages, tables
 from components.downloads import with_png
 from components.theme import GRAPH_CONFIG
-from etl.codes import CODES
+from domain.codes import CODES
+from i18n import fmt_date, fmt_number, get_lang, t
 from queries import api
 from queries.privacy import can_reveal, log_reveal
 from queries.runner import WarehouseUnavailable
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_date, fmt_number, get_lang, t
 
 dash.register_page(__name__, path_template="/household/<household_id>", name="household",
                    title="精准 · 户详情",

@@ -17,12 +17,8 @@ from components import messages
 from components.region import month_options
 from components.shell import breadcrumb
 from components.tables import GRID_THEME, locale_text
-from etl.codes import CODES
-from queries import api, grid
-from queries import households as hl
-from queries.grid import BadRequest
-from web import context
-from web.i18n import (
+from domain.codes import CODES
+from i18n import (
     fmt_exact,
     fmt_month_period,
     fmt_to_date,
@@ -30,6 +26,10 @@ from web.i18n import (
     get_lang,
     t,
 )
+from queries import api, grid
+from queries import households as hl
+from queries.grid import BadRequest
+from web import context
 
 dash.register_page(__name__, path_template="/households/<code>", name="households",
                    title="精准 · 户列表", path="/households",

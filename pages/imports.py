@@ -17,16 +17,16 @@ from dash import Input, Output, State, callback, dcc, html
 
 from access import AccessDenied, RoleDenied, can, current_scope, raise_for, roles_for
 from components import messages
+from domain.codes import CODES
 from etl import feeds as F
 from etl import imports as I
-from etl.codes import CODES
 from etl.refdata import region_levels
+from i18n import fmt_exact, fmt_time, get_lang, t, with_zone
 from ops import audit, users
 from ops import imports as ledger
 from web import context
 from web import imports as web_imports
 from web.auth import client_ip
-from web.i18n import fmt_exact, fmt_time, get_lang, t, with_zone
 from web.imports import departments_of
 
 dash.register_page(__name__, path="/imports", name="imports", title="精准 · 部门数据",

@@ -14,10 +14,11 @@ from components import region as region_view
 from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
+from domain import indicators
+from i18n import fmt_date, fmt_exact, t
 from ops import warnings as W
-from queries import api, indicators
+from queries import api
 from web import context
-from web.i18n import fmt_date, fmt_exact, t
 
 dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
                    title="精准 · 风险监测", path="/monitoring",

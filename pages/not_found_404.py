@@ -3,7 +3,7 @@
 import dash
 from dash import html
 
-from web.i18n import t
+from i18n import t
 
 dash.register_page(__name__, path="/404",
                    access="session")

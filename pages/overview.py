@@ -14,9 +14,9 @@ from components import overview as view
 from components.downloads import png_href, with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
+from i18n import t
 from queries import api
 from web import context
-from web.i18n import t
 
 dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
                    nav={"label": "nav.overview", "order": 0},

@@ -19,9 +19,9 @@ from components import quality as view
 from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
+from i18n import fmt_exact, t
 from queries import quality as Q
 from web import context
-from web.i18n import fmt_exact, t
 
 dash.register_page(__name__, path_template="/quality/<code>", name="quality",
                    title="精准 · 数据质量", path="/quality",

@@ -19,9 +19,10 @@ from components import region as view
 from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from queries import api, indicators
+from domain import indicators
+from i18n import t
+from queries import api
 from web import context
-from web.i18n import t
 
 dash.register_page(__name__, path_template="/region/<code>", name="region",
                    title="精准 · 地区", path="/region",

@@ -10,10 +10,10 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from access import Scope, can_access, current_scope
 from components import messages, units
 from components import tasks as view
+from i18n import t
 from ops import clock, users
 from ops import tasks as T
 from web import context
-from web.i18n import t
 
 dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督办事项",
                    nav={"label": "nav.tasks", "order": 40},

@@ -19,11 +19,11 @@ from access import RegionNotFound, Scope, current_scope
 from components import messages
 from components import wall as view
 from etl.refdata import region_levels, region_names
+from i18n import get_lang, t
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
 from web import context, wall
-from web.i18n import get_lang, t
 from web.playlist import Playlist
 
 dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥大屏",

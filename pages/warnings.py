@@ -26,8 +26,9 @@ from components import messages, tables
 from components import subject as subject_view
 from components import tasks as task_view
 from components.shell import breadcrumb
-from etl.codes import CODES
+from domain.codes import CODES
 from etl.refdata import region_levels
+from i18n import fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
 from ops import audit, users
 from ops import tasks as T
 from ops import warnings as W
@@ -35,7 +36,6 @@ from pages.household import rule_names
 from queries import api
 from web import context
 from web.auth import client_ip
-from web.i18n import fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
 
 dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警线索",
                    nav={"label": "nav.warnings", "order": 27},

@@ -331,7 +331,7 @@ def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
                     months_back: int = 24) -> MonitoringView:
     """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
     from access import prefix_of
-    from queries.indicators import is_partial_month
+    from domain.indicators import is_partial_month
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     since = dt.date(plan.month.year - (months_back // 12), plan.month.month, 1)

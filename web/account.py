@@ -21,11 +21,11 @@ from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
+from i18n import get_lang, t
 from ops import audit, users
 from web import context
 from web.auth import client_ip, end_session, error_response
 from web.gate import gated
-from web.i18n import get_lang, t
 
 PATH = "/account/password"
 ACTION = "password_change"

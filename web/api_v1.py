@@ -23,13 +23,13 @@ from werkzeug.routing import Map, Rule
 from access import CODE, current_scope
 from components.tasks import describe
 from etl.refdata import region_levels
+from i18n import t
 from ops import audit
 from ops import tasks as T
 from queries.grid import storable
 from web import context
 from web.auth import client_ip
 from web.gate import PUBLIC, gated
-from web.i18n import t
 from web.openapi import (
     INT32_MAX,
     MAX_BODY,

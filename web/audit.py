@@ -92,7 +92,7 @@ def _cell(value) -> str:
 
 
 def csv_body(rows: list[dict]) -> bytes:
-    from web.i18n import fmt_time, t
+    from i18n import fmt_time, t
 
     buf = io.StringIO()
     out = csv.writer(buf)

@@ -33,11 +33,11 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from access import AccessDenied, RegionNotFound, RoleDenied
+from i18n import LANGS, get_lang, t
 from ops import audit, clock, tokens, users
 from queries.runner import WarehouseUnavailable
 from web import context
 from web.gate import PUBLIC, gated
-from web.i18n import LANGS, get_lang, t
 
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = ("/assets/",)

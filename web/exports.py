@@ -13,10 +13,11 @@ import pandas as pd
 from flask import Flask, Response, request, send_file
 
 from access import current_scope, raise_for_region
-from briefings import charts as chart_registry
-from briefings import jobs, render
 from components.messages import REFUSALS
-from etl.codes import CODES
+from domain.codes import CODES
+from exports import charts as chart_registry
+from exports import jobs, render
+from i18n import fmt_exact, get_lang, shown, t
 from ops import audit, clock
 from queries import api, grid
 from queries import households as hl
@@ -24,7 +25,6 @@ from queries.privacy import can_export_ids
 from web import context
 from web.auth import client_ip, error_response, message_response
 from web.gate import SESSION, gated
-from web.i18n import fmt_exact, get_lang, shown, t
 
 COLUMNS = ("household_no", "head_name", "township_name", "village_name", "phone", "members",
            "household_type", "identify_year", "exit_year", "main_cause", "monitor_type",

@@ -31,7 +31,7 @@ from dash.exceptions import DashException
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from web.i18n import t
+from i18n import t
 
 log = logging.getLogger("jingzhun")
 

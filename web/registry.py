@@ -28,8 +28,8 @@ from pathlib import Path
 from flask import Flask, Response, send_file
 
 from access import Scope, current_scope
-from briefings.jobs import write_private  # a delivery holds ID numbers
 from config import Settings
+from exports.jobs import write_private  # a delivery holds ID numbers
 from ops import audit
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable

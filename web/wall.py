@@ -19,13 +19,13 @@ from flask import Flask, jsonify, redirect, request
 from flask_login import current_user
 
 from access import Scope, current_scope
+from i18n import get_lang, t
 from ops import clock
 from ops import tasks as T
 from queries.runner import WarehouseUnavailable
 from web import context
 from web.auth import error_response
 from web.gate import gated
-from web.i18n import get_lang, t
 from web.playlist import Cached, Playlist
 
 # What a wall account may request besides /wall: Dash's own plumbing and static files.

@@ -8,8 +8,8 @@ import io
 from PIL import Image
 from pypdf import PdfReader
 
-from tests.briefings.conftest import png_facts
 from tests.conftest import DEMO_PASSWORDS
+from tests.exports.conftest import png_facts
 
 
 def _download(page, click) -> bytes:
@@ -102,7 +102,7 @@ def test_minutes_from_the_dispatch_view(watched):
     """The dispatch view's minutes menu: nothing starts by itself when the page opens;
     a click makes the minutes PDF of that meeting."""
     from access import Scope
-    from briefings import jobs
+    from exports import jobs
     from ops import tasks as T
     from web import context
 

@@ -575,7 +575,8 @@ NOT_APPLICABLE = {"kind": {"province", "city", "county", "township"}}
 
 
 def test_every_code_of_every_code_table_is_used_and_valid():
-    from etl import codes, layout
+    from domain import codes
+    from etl import layout
 
     used: dict[str, set[str]] = {}
     for f in layout.ALL:
@@ -851,8 +852,8 @@ def test_overview_cards_as_shown(wh, scope, code):
 def _region_cards(wh, scope, code, year=None):
     """indicator key -> (current, previous) as the region page's card takes them."""
     from components import region as view
+    from domain.indicators import INDICATORS
     from queries import api
-    from queries.indicators import INDICATORS
 
     v = api.region_view(wh, scope, code, year, None)
     return v, {key: view._current_and_previous(v, ind) for key, ind in INDICATORS.items()}
@@ -868,7 +869,7 @@ def _expected_card(code, ind, year_now, year_before):
 def test_region_cards_for_every_indicator(wh, scope, code):
     """Every indicator a user can choose on the region page: its card's figure and the
     one it is compared with, as of 2026 / 2026-10, and for 2019 (poverty era)."""
-    from queries.indicators import INDICATORS
+    from domain.indicators import INDICATORS
 
     for year, before in ((None, None), (2019, 2018)):
         v, cards = _region_cards(wh, scope, code, year)
@@ -887,8 +888,8 @@ def test_region_cards_for_every_indicator(wh, scope, code):
 @pytest.mark.parametrize("code", UNITS)
 def test_region_cards_as_shown(wh, scope, code):
     from components import region as view
+    from domain.indicators import INDICATORS
     from queries import api
-    from queries.indicators import INDICATORS
 
     v = api.region_view(wh, scope, code, None, None)
     shown = {k: view.card_for(v, INDICATORS[k]).value for k in REGION_CARDS[code]}

@@ -141,7 +141,7 @@ def test_incidence_is_not_applicable_after_2020(wh):
 
 
 def test_fell_below_the_line_is_not_called_fanpin():
-    from web.i18n import CATALOG
+    from i18n import CATALOG
     for lang in CATALOG.values():
         for key, text in lang.items():
             if "fell_below" in key:

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from access import Scope
-from briefings import jobs
+from exports import jobs
 from ops import tasks as T
 
 ANKANG = Scope("ankang_leader", "leader", "610900000000")

@@ -126,9 +126,9 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
     """Rows of ``other``'s region in every table a page or route reads, through the
     functions of ops/ where they take a scope (tasks, meetings, decisions), directly
     where the row is the outcome of a file or a background job (batches, jobs, cases)."""
-    from briefings import jobs
     from etl import imports as I
     from etl.refdata import region_levels
+    from exports import jobs
     from ops import schema
     from ops import tasks as T
     from ops import warnings as W

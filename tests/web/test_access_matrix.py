@@ -381,7 +381,7 @@ def callback_cases(run, account, scanner, client, variants):
 
 def _route_values(rule, v: Variant, m) -> list[dict]:
     """Values for the rule's arguments: ``v``'s ids, and for bad ids one too large too."""
-    from briefings import charts
+    from exports import charts
 
     names = set(rule.arguments)
     base = {"code": v.code, "task_id": v.task_id, "job_id": v.job_id, "fmt": "csv",
@@ -554,8 +554,8 @@ class Recorder:
 
 @pytest.fixture(scope="module")
 def matrix(server, app_module, wh):
-    from briefings import jobs
     from etl.refdata import region_levels
+    from exports import jobs
     from web import context, playlist, registry
     from web import imports as web_imports
 
@@ -579,7 +579,7 @@ def matrix(server, app_module, wh):
         "using (household_id) union select village_code, head_name, household_id "
         "from household").fetchall()
     subject = M.subject_households(wh, M.DEPARTMENT)
-    from web.i18n import CATALOG
+    from i18n import CATALOG
 
     common = M.common_names(regions, people, " ".join(
         [*(x for lang in CATALOG.values() for x in lang.values()), *_warehouse_words(wh)]))
@@ -730,7 +730,7 @@ def test_wall_fence_reads_the_callback_dash_runs(matrix, server):
     """Dash runs the callback its request names in ``output``: a wall account that names
     another page's callback there, and the wall's own outputs in ``outputs``, is stopped
     by the fence (the wall's read-only message), whatever the rest of the request says."""
-    from web.i18n import t
+    from i18n import t
 
     client = M.logged_in(server, matrix["accounts"]["wall@province"])
     app = dash.get_app()

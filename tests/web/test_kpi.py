@@ -11,10 +11,10 @@ from components import overview as ov_view
 from components import region as region_view
 from components import wall as wall_view
 from components.theme import BAD, GOOD, NEUTRAL
+from domain.indicators import INDICATORS
+from i18n import fmt_points
 from queries import api
-from queries.indicators import INDICATORS
 from tests.web.test_overview import _text
-from web.i18n import fmt_points
 
 VERSION = api.DataVersion("v", dt.date(2026, 10, 31), 1.0)
 

@@ -19,10 +19,9 @@ from components import monitoring as mon_view
 from components import overview as ov_view
 from components import region as region_view
 from components.theme import NO_DATA
-from queries import api, indicators
-from queries.indicators import INDICATORS
-from tests.web.test_overview import _props, _text, logged_in
-from web.i18n import (
+from domain import indicators
+from domain.indicators import INDICATORS
+from i18n import (
     fmt_change,
     fmt_count,
     fmt_money,
@@ -38,6 +37,8 @@ from web.i18n import (
     rounded,
     shown,
 )
+from queries import api
+from tests.web.test_overview import _props, _text, logged_in
 
 PROVINCE = "610000000000"
 # The data's date in the middle of a month: December is partial (one day of it).
@@ -343,7 +344,7 @@ def test_the_household_list_count_names_its_period(server):
 
 
 def test_the_briefing_of_a_partial_month_says_so(server):
-    from briefings import briefing
+    from exports import briefing
     from web import context
 
     scope = Scope("province_leader", "leader", PROVINCE)
@@ -447,7 +448,7 @@ def test_rule_hits_and_warned_households_are_named_and_counted_apart(server, wh)
 def test_no_bare_warning_label_for_rule_hits():
     """Every catalog text on rule hits says 预警线索 (or alert); 预警 alone is the warned
     household of the procedure."""
-    from web.i18n import CATALOG
+    from i18n import CATALOG
 
     for key in ("warn.title", "warn.counts", "warn.decided", "mon.to_warnings",
                 "mon.warnings_overdue", "wall.ticker", "wall.ticker.none", "nav.warnings",
@@ -515,8 +516,8 @@ def test_list_exports_round_half_up_like_the_pages():
     every page (Python's round() would give 7055.12: ties to even)."""
     import pandas as pd
 
+    from i18n import language
     from web import exports
-    from web.i18n import language
 
     df = pd.DataFrame([{"household_no": "1", "per_capita_income": 7055.125}])
     with language("zh"):

@@ -211,7 +211,7 @@ def test_the_playlist_picks_regions_by_name(server):
 
 # ------------------------------------------------------------------ people in documents
 def test_minutes_name_the_minute_taker(server, monkeypatch):
-    from briefings import briefing, render
+    from exports import briefing, render
     from web import context
 
     ankang = Scope("ankang_leader", "leader", ANKANG)
@@ -231,7 +231,7 @@ def test_minutes_name_the_minute_taker(server, monkeypatch):
 
 # ------------------------------------------------------------------ commands
 def test_no_command_lines_or_file_paths_in_the_catalog():
-    from web.i18n import CATALOG
+    from i18n import CATALOG
 
     shown = re.compile(r"manage\.py|python |make run|docs/|\.md\b|--[a-z]+ ")
     offending = [(lang, k) for lang in CATALOG for k, v in CATALOG[lang].items()

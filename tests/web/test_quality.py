@@ -253,7 +253,7 @@ def test_an_export_above_the_cap_is_refused(as_user, monkeypatch, db):
 
 def test_the_chart_is_rebuilt_for_the_png(server, db):
     from access import current_scope
-    from briefings import charts
+    from exports import charts
     from web import context
 
     with logged_in(server, "ziyang_manager"):

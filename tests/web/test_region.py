@@ -11,8 +11,9 @@ import pytest
 from access import AccessDenied, RegionNotFound, Scope
 from components import maps
 from components import region as view
+from domain import indicators
 from ops import audit
-from queries import api, indicators
+from queries import api
 from queries import households as hl
 from tests.conftest import login
 from tests.web.test_overview import _props, _text, logged_in
@@ -403,8 +404,8 @@ def test_a_change_that_rounds_away_is_no_change():
     import pandas as pd
 
     from components import region as view
+    from domain.indicators import INDICATORS
     from queries import api
-    from queries.indicators import INDICATORS
 
     months = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01"]),
                            "hh_unresolved_per_1000": [0.471, 0.470],
@@ -448,7 +449,7 @@ def _households_of_every_preset(server, wh) -> list[tuple[str, int]]:
 def test_household_page_for_every_preset(server, wh):
     """The household page opens for every kind of household a list offers, and names
     each of its risk types."""
-    from etl.codes import CODES
+    from domain.codes import CODES
     from pages import household
 
     picks = _households_of_every_preset(server, wh)

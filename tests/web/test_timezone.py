@@ -10,10 +10,10 @@ import pytest
 
 import config
 from access import Scope
+from i18n import fmt_time, language, with_zone, zone_name
 from ops import clock
 from ops import tasks as T
 from tests.web.test_overview import _text, logged_in
-from web.i18n import fmt_time, language, with_zone, zone_name
 
 # 19:38 UTC on 1 December is 03:38 on 2 December in Beijing.
 MOMENT = dt.datetime(2026, 12, 1, 19, 38, tzinfo=dt.UTC)

@@ -398,8 +398,8 @@ def test_the_wall_map_colours_its_units_as_the_region_page_does(server):
     from components import maps
     from components import wall as view
     from components.region import fmt_value
+    from domain.indicators import INDICATORS
     from queries import api
-    from queries.indicators import INDICATORS
     from web import context
 
     scope = Scope("province_leader", "leader", PROVINCE)

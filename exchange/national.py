@@ -69,7 +69,7 @@ def build(wh: Warehouse, scope: Scope, code: str, month: dt.date, by: str,
     # The data as it stood at the period's end, or on the data's last day if sooner.
     until = min(until, version.as_of)
     # The national system needs the numbers whole: read past the cache, which holds
-    # none (queries/privacy.py); the export itself is audited (briefings/jobs.py).
+    # none (queries/privacy.py); the export itself is audited (exports/jobs.py).
     r = wh.run_many(scope, {
         "households": ("exchange_households", {**params, "until": until}),
         "members": ("exchange_members", {**params, "until": until}),

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from access import Scope
-from briefings.render import Unavailable
 from config import Settings
+from exports.render import Unavailable
+from i18n import language, t
 from ops import audit
 from ops.schema import export_jobs
-from web.i18n import language, t
 
 log = logging.getLogger("jingzhun.exports")
 

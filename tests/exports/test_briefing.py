@@ -8,11 +8,12 @@ import datetime as dt
 import pytest
 
 from access import AccessDenied, Scope
-from briefings import briefing
 from components import region as region_view
+from domain import indicators
+from exports import briefing
 from ops import tasks as T
-from queries import api, indicators
-from tests.briefings.conftest import pdf_fonts, pdf_text
+from queries import api
+from tests.exports.conftest import pdf_fonts, pdf_text
 
 PROVINCE = Scope("province_admin", "admin", "610000000000")
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
@@ -193,7 +194,7 @@ def test_an_earlier_period_ends_its_trends_there(ctx):
 
 
 def test_english(ctx):
-    from web.i18n import language
+    from i18n import language
 
     with language("en"):
         b, body = _make(ctx, PROVINCE, "610900000000")

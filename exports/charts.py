@@ -14,9 +14,10 @@ from components import charts
 from components import monitoring as mon
 from components import overview as ov_view
 from components import region as region_view
-from queries import api, indicators
+from domain import indicators
+from i18n import t
+from queries import api
 from queries.runner import Warehouse
-from web.i18n import t
 
 Builder = Callable[[Warehouse, Scope, Mapping], dict]
 

@@ -18,7 +18,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.engine import Engine
 
 from access import Scope
-from briefings import render
 from components import maps
 from components import monitoring as mon
 from components import overview as ov_view
@@ -26,11 +25,9 @@ from components import region as region_view
 from components.kpi import Kpi
 from components.tasks import region_label as unit_name
 from config import Settings
-from ops import clock, users
-from ops import tasks as T
-from queries import api, indicators
-from queries.runner import Warehouse
-from web.i18n import (
+from domain import indicators
+from exports import render
+from i18n import (
     fmt_date,
     fmt_exact,
     fmt_month,
@@ -40,6 +37,10 @@ from web.i18n import (
     is_partial_month,
     t,
 )
+from ops import clock, users
+from ops import tasks as T
+from queries import api
+from queries.runner import Warehouse
 
 TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                         autoescape=select_autoescape(["html"]))

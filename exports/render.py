@@ -22,7 +22,7 @@ from pathlib import Path
 import plotly
 
 from config import Settings
-from web.i18n import t
+from i18n import t
 
 log = logging.getLogger("jingzhun.render")
 

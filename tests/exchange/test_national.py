@@ -13,7 +13,7 @@ import pytest
 
 import manage
 from access import AccessDenied, Scope
-from briefings import exchange
+from exchange import national as exchange
 
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
 

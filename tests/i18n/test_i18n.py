@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from web.i18n import CATALOG, fmt_count, fmt_date, fmt_money, fmt_pct, t
+from i18n import CATALOG, fmt_count, fmt_date, fmt_money, fmt_pct, t
 
 
 def test_catalogs_have_the_same_keys():

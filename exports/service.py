@@ -11,8 +11,8 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy.engine import Engine
 
 from access import AccessDenied, RoleDenied, Scope
-from briefings import briefing, jobs, render
 from config import Settings
+from exports import briefing, jobs, render
 from ops import audit, clock
 from ops import tasks as T
 from queries import api
@@ -52,8 +52,8 @@ def start_briefing(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
 
 def start_exchange(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope, code: str,
                    period: str, by: str, lang: str, ip: str = "", wait: bool = False) -> str:
-    """The national system's export of a unit and month (briefings/exchange.py)."""
-    from briefings import exchange
+    """The national system's export of a unit and month (exchange/national.py)."""
+    from exchange import national as exchange
 
     if not exchange.allowed(scope):
         audit.record(ops, scope.username, "export_exchange", target=str(code)[:20],

@@ -22,8 +22,8 @@ def open_umask():
 
 
 def test_a_job_file_and_its_folder(tmp_path, open_umask):
-    from briefings import jobs
     from config import load
+    from exports import jobs
 
     exports = tmp_path / "exports"
     exports.mkdir(mode=0o755)
@@ -36,7 +36,7 @@ def test_a_job_file_and_its_folder(tmp_path, open_umask):
 
 
 def test_write_private_ignores_a_permissive_umask(tmp_path):
-    from briefings.jobs import private_dir, write_private
+    from exports.jobs import private_dir, write_private
 
     old = os.umask(0o000)
     try:

@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from domain.indicators import as_date, is_partial_month, is_partial_year  # noqa: F401
 from ops import clock
-from queries.indicators import as_date, is_partial_month, is_partial_year  # noqa: F401
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"

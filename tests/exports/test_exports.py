@@ -11,9 +11,9 @@ import time
 import pytest
 
 from access import Scope
-from briefings import charts, jobs, render, service
+from exports import charts, jobs, render, service
 from ops import audit
-from tests.briefings.conftest import pdf_text, png_facts
+from tests.exports.conftest import pdf_text, png_facts
 
 PROVINCE = Scope("province_admin", "admin", "610000000000")
 PAGE_REQUEST = {  # the pages router drawing the overview, as the browser asks for it
@@ -388,7 +388,7 @@ def test_the_servers_browser_loads_nothing_from_elsewhere(ctx):
                            {}, "页脚 <b>")
     assert body[:5] == b"%PDF-"
     assert "http://example.org/x.png" in render.BLOCKED
-    from tests.briefings.conftest import pdf_text
+    from tests.exports.conftest import pdf_text
 
     text = pdf_text(body)[1]
     assert "测试" in text and "页脚 <b>" in text  # the footer is text, not markup

@@ -1,0 +1,1 @@
+"""Workflows that span the warehouse and the operational store, and every audit write."""
