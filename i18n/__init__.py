@@ -1,7 +1,26 @@
-"""Message catalogs (Chinese first, English available) and locale-aware formatting.
+"""Message catalogues (Chinese first, English available) and locale-aware formatting.
 
-Every piece of UI text comes from ``CATALOG``; a key missing from a language falls back
-to Chinese, and a missing key altogether shows the key (and fails the catalog test).
+Conventions for every caller (pages, web, exports, exchange, etl, components):
+
+- ``from i18n import t, tn, N_``. ``t(msgid, lang=None, **kw)`` returns the message in
+  ``lang``, formatted with ``kw`` (``str.format``). The msgid is a LITERAL string (the
+  dotted keys such as ``"overview.title"`` are the msgids), so Babel's extractor
+  (``pybabel extract``, keywords ``t``, ``tn``, ``N_``) finds every message in use, and
+  the catalogue test fails on a message that is used but untranslated, or translated but
+  unused.
+- ``lang=None`` means "the request's language" (``get_lang``, the Flask session). Only
+  pages/ and web/ may rely on that; components/, exports/, exchange/ and etl/ always pass
+  ``lang`` explicitly.
+- A key chosen at runtime (``t(f"status.{s}")``, ``t(key)`` with a variable) must become
+  a literal: a mapping of literals marked with ``N_`` (which returns its argument; the
+  extractor finds it), e.g.
+  ``STATUS_LABEL = {"open": N_("status.open"), "done": N_("status.done")}`` and then
+  ``t(STATUS_LABEL[s], lang)``. A key stored as data (an indicator's unit) is written
+  ``N_("unit.tasks")`` where it is defined.
+- Plurals: ``tn(msgid, msgid_plural, n, lang=None, **kw)`` (gettext's ngettext: Chinese
+  has one form, English two); ``n`` is also passed to the format as ``n``.
+- Formatting helpers keep their names and signatures (fmt_number, fmt_count, fmt_pct,
+  fmt_money, fmt_date, ...); import them from ``i18n``.
 
 This is also the one place figures are rounded for people: half up at the shown
 precision (7.055万 reads 7.06万; Python's round() and f-strings round half to even and
@@ -1939,6 +1958,18 @@ def t(key: str, lang: str | None = None, **kw) -> str:
     if text is None:  # an empty text is a text ("" for a unit English does not write)
         text = CATALOG[DEFAULT_LANG].get(key, key)
     return text.format(**kw) if kw else text
+
+
+def N_(msgid: str) -> str:
+    """Mark a literal msgid for the extractor where it is stored, not yet translated."""
+    return msgid
+
+
+def tn(msgid: str, msgid_plural: str, n: int, lang: str | None = None, **kw) -> str:
+    """The singular or plural message for ``n`` in ``lang``, formatted with ``n`` and
+    ``kw``."""
+    return t(msgid if n == 1 or (lang or get_lang()) == "zh" else msgid_plural, lang,
+             n=n, **kw)
 
 
 def _missing(x) -> bool:
