@@ -1,6 +1,7 @@
 """The in-process schedule: overdue marking, escalation and daily digests every few
 minutes in each worker (ops.tasks.tick is idempotent, so several workers are safe).
-`python manage.py tick` does the same from cron."""
+`python manage.py tick` does the same from cron. The web layer starts it with the
+first request of each process (``web.auth``)."""
 
 from __future__ import annotations
 
