@@ -1,116 +1,154 @@
-"""Settings from the environment (documented in the README). Read once per process."""
+"""Settings from the environment (documented in the README). Read once per process.
+
+Each setting is a field of ``Settings``, read from the variable ``JZ_<FIELD>`` by
+pydantic-settings; a value that cannot be used is a ``ConfigError`` naming the variable.
+Relative paths are relative to the project, not the working directory.
+"""
 
 from __future__ import annotations
 
+import contextvars
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings.sources.utils import parse_env_vars
+
 ROOT = Path(__file__).resolve().parent
+PREFIX = "JZ_"
+HIDDEN = frozenset({"secret_key", "ops_db"})  # never echoed: a key, a URL with a password
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot be used; the message says what to change."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    warehouse: Path
-    ops_db: str
-    secret_key: str | None
-    env: str  # "demo" or "production"
-    host: str
-    port: int
-    scale: float
-    cache_dir: Path
-    tile_url: str | None  # map tiles, only when an operator configures them
-    reload_seconds: float  # how often a process looks for a rebuilt warehouse
-    tick_seconds: float  # how often each process runs the instruction schedule (0: never)
-    wall_config: Path = ROOT / "config" / "wall.yaml"  # the wall's playlist
+def _resolve(path: Path) -> Path:
+    return path if path.is_absolute() else ROOT / path
+
+
+def _ops_url(url: str) -> str:
+    """A relative SQLite path is relative to the project, not the working directory."""
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        return "sqlite:///" + str(_resolve(Path(url[len("sqlite:///"):])))
+    return url
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("must be a time zone name such as Asia/Shanghai") from None
+    return name
+
+
+def _none_if_empty(value):
+    return value or None
+
+
+Place = Annotated[Path, AfterValidator(_resolve)]
+OptionalText = Annotated[str | None, BeforeValidator(_none_if_empty)]
+Hours = Annotated[float, Field(gt=0)]
+
+# The mapping ``load`` reads instead of the process environment, while it reads it.
+_ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
+    "jz_environ", default=None)
+
+
+class _Environment(EnvSettingsSource):
+    """The JZ_ variables of the mapping given to ``load``, else of the process."""
+
+    def _load_env_vars(self):
+        environ = _ENVIRON.get()
+        if environ is None:
+            return super()._load_env_vars()
+        return parse_env_vars(environ, self.case_sensitive, self.env_ignore_empty,
+                              self.env_parse_none_str)
+
+
+class Settings(BaseSettings):
+    """Every setting, from ``JZ_<NAME>`` (``JZ_OPS_DB`` for ``ops_db``)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, validate_default=True,
+                                      extra="forbid")
+
+    warehouse: Place = Path("data/warehouse.duckdb")
+    ops_db: Annotated[str, AfterValidator(_ops_url)] = "sqlite:///data/ops.sqlite3"
+    secret_key: Annotated[OptionalText, Field(repr=False)] = None
+    env: Annotated[Literal["demo", "production"],
+                   BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
+                   ] = "demo"
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8050
+    scale: float = 1.0
+    cache_dir: Place = Path("data/cache")
+    tile_url: OptionalText = None  # map tiles, only when an operator configures them
+    reload_seconds: float = 15.0  # how often a process looks for a rebuilt warehouse
+    tick_seconds: float = 300.0  # how often each process runs the instruction schedule (0: never)
+    wall_config: Place = Path("config/wall.yaml")  # the wall's playlist
     # Exports: the chromium that renders them, the CJK font they embed, where the files
     # go, and the address a server-side browser reaches this app at (page images).
     chromium: str = "/usr/bin/chromium"
     cjk_font: str = "WenQuanYi Micro Hei"
-    export_dir: Path = ROOT / "data" / "exports"
-    internal_url: str | None = None
+    export_dir: Place = Path("data/exports")
+    internal_url: Annotated[str | None, BeforeValidator(
+        lambda v: (v or "").rstrip("/") or None)] = None
     export_keep_days: float = 7.0  # export files older than this are removed
-    import_dir: Path = ROOT / "data" / "imports"  # imported department batches
+    import_dir: Place = Path("data/imports")  # imported department batches
     # Registry deliveries (docs/registry.md) placed on the server for /admin/registry, and
     # that page's own files: uploaded deliveries, the state of a load, rejection reports.
-    registry_inbox: Path = ROOT / "data" / "registry-inbox"
-    registry_dir: Path = ROOT / "data" / "registry"
-    timezone: str = "Asia/Shanghai"  # the one zone every time on screen and in exports is in
+    registry_inbox: Place = Path("data/registry-inbox")
+    registry_dir: Place = Path("data/registry")
+    # The one zone every time on screen and in exports is in (empty: the default).
+    timezone: Annotated[str, BeforeValidator(lambda v: (v or "Asia/Shanghai").strip()),
+                        AfterValidator(_zone)] = "Asia/Shanghai"
     # How long a login lasts at most, however active the session (web/auth.py): people's
-    # accounts, and the command-centre wall's, which stands unattended for days.
-    session_hours: float = 12.0
-    wall_session_hours: float = 168.0
+    # accounts (at most 30 days), and the command-centre wall's, which stands unattended
+    # for days (at most a year).
+    session_hours: Annotated[Hours, Field(le=24 * 30)] = 12.0
+    wall_session_hours: Annotated[Hours, Field(le=24 * 365)] = 168.0
 
     @property
     def production(self) -> bool:
         return self.env == "production"
 
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
+                                   dotenv_settings, file_secret_settings):
+        """Arguments, then the environment: no .env file, no secrets directory."""
+        return init_settings, _Environment(settings_cls)
 
-def _resolve(path: str) -> Path:
-    p = Path(path)
-    return p if p.is_absolute() else ROOT / p
+
+def variable(field: str) -> str:
+    """The environment variable of a setting: ``ops_db`` is ``JZ_OPS_DB``."""
+    return PREFIX + field.upper()
 
 
-def load(environ: dict | None = None) -> Settings:
+def _explain(exc: ValidationError) -> str:
+    """One line per bad variable: its name, what is wrong, and (unless secret) the value."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err["loc"] else ""
+        what = str(err["ctx"]["error"]) if err["type"] == "value_error" else err["msg"]
+        value = "" if field in HIDDEN else f", not {err['input']!r}"
+        lines.append(f"{variable(field)}: {what}{value}")
+    return "; ".join(lines)
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
     """Settings from ``environ`` (default: the process environment)."""
-    env = dict(os.environ if environ is None else environ)
-    mode = env.get("JZ_ENV", "demo").strip().lower()
-    if mode not in ("demo", "production"):
-        raise ConfigError(f"JZ_ENV must be 'demo' or 'production', not {mode!r}")
+    token = _ENVIRON.set(None if environ is None else dict(environ))
     try:
-        port = int(env.get("JZ_PORT", "8050"))
-        scale = float(env.get("JZ_SCALE", "1.0"))
-        reload_seconds = float(env.get("JZ_RELOAD_SECONDS", "15"))
-        tick_seconds = float(env.get("JZ_TICK_SECONDS", "300"))
-        export_keep_days = float(env.get("JZ_EXPORT_KEEP_DAYS", "7"))
-        session_hours = float(env.get("JZ_SESSION_HOURS", "12"))
-        wall_session_hours = float(env.get("JZ_WALL_SESSION_HOURS", "168"))
-    except ValueError as exc:
-        raise ConfigError(f"bad number in the environment: {exc}") from None
-    if not (0 < session_hours <= 24 * 30 and 0 < wall_session_hours <= 24 * 365):
-        raise ConfigError("JZ_SESSION_HOURS must be more than 0 and at most 720, "
-                          "JZ_WALL_SESSION_HOURS more than 0 and at most 8760")
-    zone = (env.get("JZ_TIMEZONE") or "Asia/Shanghai").strip()
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"JZ_TIMEZONE must be a time zone name such as Asia/Shanghai, "
-                          f"not {zone!r}") from None
-    ops = env.get("JZ_OPS_DB", "sqlite:///data/ops.sqlite3")
-    if ops.startswith("sqlite:///") and not ops.startswith("sqlite:////"):
-        # A relative SQLite path is relative to the project, not the working directory.
-        ops = "sqlite:///" + str(_resolve(ops[len("sqlite:///"):]))
-    return Settings(
-        warehouse=_resolve(env.get("JZ_WAREHOUSE", "data/warehouse.duckdb")),
-        ops_db=ops,
-        secret_key=env.get("JZ_SECRET_KEY") or None,
-        env=mode,
-        host=env.get("JZ_HOST", "127.0.0.1"),
-        port=port,
-        scale=scale,
-        cache_dir=_resolve(env.get("JZ_CACHE_DIR", "data/cache")),
-        tile_url=env.get("JZ_TILE_URL") or None,
-        reload_seconds=reload_seconds,
-        tick_seconds=tick_seconds,
-        wall_config=_resolve(env.get("JZ_WALL_CONFIG", "config/wall.yaml")),
-        chromium=env.get("JZ_CHROMIUM", "/usr/bin/chromium"),
-        cjk_font=env.get("JZ_CJK_FONT", "WenQuanYi Micro Hei"),
-        export_dir=_resolve(env.get("JZ_EXPORT_DIR", "data/exports")),
-        internal_url=(env.get("JZ_INTERNAL_URL") or "").rstrip("/") or None,
-        export_keep_days=export_keep_days,
-        import_dir=_resolve(env.get("JZ_IMPORT_DIR", "data/imports")),
-        registry_inbox=_resolve(env.get("JZ_REGISTRY_INBOX", "data/registry-inbox")),
-        registry_dir=_resolve(env.get("JZ_REGISTRY_DIR", "data/registry")),
-        timezone=zone,
-        session_hours=session_hours,
-        wall_session_hours=wall_session_hours,
-    )
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(_explain(exc)) from None
+    finally:
+        _ENVIRON.reset(token)
 
 
 def secret_key(settings: Settings) -> str:

@@ -25,12 +25,11 @@ def live_server(server):
     url = f"http://127.0.0.1:{httpd.server_port}"
     # The server's own browser (page images) reaches the app where it listens, as
     # JZ_INTERNAL_URL tells it in a deployment.
-    import dataclasses
 
     from web import context
 
     app = context.get()
-    app.settings = dataclasses.replace(app.settings, internal_url=url)
+    app.settings = app.settings.model_copy(update={"internal_url": url})
     yield url
     httpd.shutdown()
 

@@ -3,7 +3,6 @@ failures), the audit log, and what happens without chromium or the CJK font."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 import time
@@ -176,7 +175,7 @@ def test_without_chromium_or_font_exports_say_what_to_install(ctx, as_user, monk
                                                                change, missing):
     from web import context
 
-    monkeypatch.setattr(context.get(), "settings", dataclasses.replace(ctx.settings, **change))
+    monkeypatch.setattr(context.get(), "settings", ctx.settings.model_copy(update=change))
     client = as_user("province_admin")
     r = client.get("/export/chart/mon-trend.png?region=610900000000")
     assert r.status_code == 503
@@ -436,7 +435,7 @@ def test_a_file_follows_its_users_scope(ctx, as_user):
 def test_a_browser_that_will_not_start_is_a_message_not_a_hang(ctx):
     """A chromium that exits at once (here /bin/false): both renderers answer with a
     message within their time limits, and the next render starts a new browser."""
-    bad = dataclasses.replace(ctx.settings, chromium="/bin/false")
+    bad = ctx.settings.model_copy(update={"chromium": "/bin/false"})
     fig = charts.build(ctx.warehouse, PROVINCE, "mon-trend", {"region": "610900000000"})
     t0 = time.time()
     with pytest.raises(render.Unavailable) as exc:

@@ -59,11 +59,10 @@ def test_minutes_only_within_the_region(engine):
 
 def test_export_jobs_on_both_backends(engine, tmp_path):
     """A job's row through its life; another user never sees it."""
-    import dataclasses
 
     import config
 
-    settings = dataclasses.replace(config.load({}), export_dir=tmp_path / "exports")
+    settings = config.load({}).model_copy(update={"export_dir": tmp_path / "exports"})
     job_id = jobs.submit(engine, settings, ZIYANG, "briefing", "610924000000 2026-10",
                          "610924000000", {"period": "2026-10"},
                          lambda p: ("b.pdf", b"%PDF-1.4 x"), "zh", wait=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import csv
-import dataclasses
 import hashlib
 import io
 import json
@@ -46,9 +45,9 @@ def reg(app_module, warehouse_path, tmp_path):
     before = context.get()
     wh = tmp_path / "warehouse.duckdb"
     shutil.copyfile(warehouse_path, wh)
-    settings = dataclasses.replace(before.settings, warehouse=wh, reload_seconds=0,
-                                   registry_inbox=tmp_path / "inbox",
-                                   registry_dir=tmp_path / "registry")
+    settings = before.settings.model_copy(update={
+        "warehouse": wh, "reload_seconds": 0, "registry_inbox": tmp_path / "inbox",
+        "registry_dir": tmp_path / "registry"})
     settings.registry_inbox.mkdir()
     context.set_context(context.Context(settings, before.ops, Warehouse(wh, None, 0)))
     try:
