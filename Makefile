@@ -7,19 +7,24 @@ BIN := $(VENV)/bin
 export JZ_SCALE ?= 1.0
 export JZ_WAREHOUSE ?= data/warehouse.duckdb
 
-.PHONY: run dev test venv system-deps data lint bench clean
+.PHONY: run dev prepare test venv system-deps data lint bench clean
 
-run: venv data
+# The store is migrated (and, in demo mode, given its demo accounts and instructions)
+# once, here, before any worker starts: the app itself never writes its schema.
+run: venv data prepare
 	@scripts/system-deps.sh --warn
-	$(BIN)/python manage.py migrate
-	@test -n "$$JZ_ENV" && test "$$JZ_ENV" != demo || $(BIN)/python manage.py demo-instructions
 	$(BIN)/gunicorn --config gunicorn.conf.py app:server
 
 # The development server (same app, one process).
-dev: venv data
+dev: venv data prepare
 	$(BIN)/python app.py
 
-test: venv
+prepare: venv
+	$(BIN)/python manage.py migrate
+	@test -n "$$JZ_ENV" && test "$$JZ_ENV" != demo || \
+		{ $(BIN)/python manage.py demo-accounts && $(BIN)/python manage.py demo-instructions; }
+
+test: venv lint
 	@scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
@@ -35,8 +40,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 data: venv
 	@test -f $(JZ_WAREHOUSE) || $(BIN)/python manage.py build-data --scale $(JZ_SCALE) --out $(JZ_WAREHOUSE)
 
+# Style and architecture: ruff's rules and format, and the allowed imports between the
+# layers (.importlinter, docs/architecture.md).
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/lint-imports --no-cache
 
 bench: venv
 	$(BIN)/python bench/build.py

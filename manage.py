@@ -231,12 +231,32 @@ def _ops():
 
 @cli.command("migrate")
 def migrate() -> None:
-    """Apply pending schema migrations to the operational store (JZ_OPS_DB)."""
+    """Bring the operational store (JZ_OPS_DB) to the newest schema revision: Alembic's
+    `upgrade head` (ops/migrations.py). Run it before the app starts (`make run` does)."""
     import config
     from ops import db, migrations
 
-    done = migrations.migrate(db.engine(config.load().ops_db))
-    click.echo(f"applied migrations: {done}" if done else "schema is up to date")
+    engine = db.engine(config.load().ops_db)
+    try:
+        done = migrations.migrate(engine)
+    except migrations.MigrationError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"applied revisions: {', '.join(done)} (now at {migrations.current(engine)})"
+               if done else f"schema is up to date (revision {migrations.current(engine)})")
+
+
+@cli.command("demo-accounts")
+def demo_accounts() -> None:
+    """Demo mode: create the demo accounts that do not exist yet (`make run` does)."""
+    import config
+    from etl.refdata import region_levels
+    from ops import demo
+
+    if config.load().production:
+        raise click.UsageError("demo accounts are for demo mode only (JZ_ENV=demo)")
+    created = demo.ensure(_ops(), region_levels())
+    click.echo(f"demo accounts created: {', '.join(created)}" if created else
+               "every demo account exists: nothing created")
 
 
 @cli.group()

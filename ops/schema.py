@@ -1,7 +1,8 @@
 """Tables of the operational store (SQLAlchemy Core): portable to SQLite and PostgreSQL.
 
-The tables are created by the versioned migrations in ``ops.migrations``, never by
-``metadata.create_all``; this module only describes them for queries.
+The tables are created by the Alembic revisions in ops/alembic/versions (run by
+``ops.migrations``), never by ``metadata.create_all``; this module only describes them
+for queries. A change here needs a revision too (README: "Changing the store").
 """
 
 from __future__ import annotations
@@ -9,13 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 metadata = sa.MetaData()
-
-schema_migrations = sa.Table(
-    "schema_migrations", metadata,
-    sa.Column("version", sa.Integer, primary_key=True),
-    sa.Column("description", sa.String(200), nullable=False),
-    sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
-)
 
 users = sa.Table(
     "users", metadata,
@@ -249,3 +243,14 @@ doubt_events = sa.Table(
     sa.Column("note", sa.Text, nullable=False, default=""),
 )
 sa.Index("ix_doubt_events_key", doubt_events.c.doubt_key)
+
+
+# Runtime state (revision 0002): values the app changes while it runs, one JSON text per
+# key; the wall's playlist is the key "wall.playlist" (ops/wall.py).
+runtime_state = sa.Table(
+    "runtime_state", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("updated_by", sa.String(64), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -12,9 +12,9 @@ PG_URL = os.environ.get("JZ_TEST_PG_URL")
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def engine(request, tmp_path):
-    """A fresh, migrated store on each backend (PostgreSQL when JZ_TEST_PG_URL is set;
-    .ci/run starts one)."""
+def blank_engine(request, tmp_path):
+    """An empty store on each backend (PostgreSQL when JZ_TEST_PG_URL is set; .ci/run
+    starts one), not migrated."""
     if request.param == "sqlite":
         eng = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
     else:
@@ -24,5 +24,11 @@ def engine(request, tmp_path):
         with eng.begin() as conn:
             conn.exec_driver_sql("drop schema public cascade")
             conn.exec_driver_sql("create schema public")
-    migrations.migrate(eng)
     return eng
+
+
+@pytest.fixture
+def engine(blank_engine):
+    """A fresh store on each backend, migrated to the newest revision."""
+    migrations.migrate(blank_engine)
+    return blank_engine

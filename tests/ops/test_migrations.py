@@ -1,64 +1,136 @@
-"""Migrations: a store made by an older version reaches today's schema, and a fresh
-store passes through the same versions (a table is created as it was then)."""
+"""Migrations (Alembic): a fresh store reaches the newest revision; a store made by the
+code before Alembic (tests/ops/legacy_store.py) is adopted in place with every row kept,
+and ends with the same schema as a fresh one."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import pytest
 import sqlalchemy as sa
 
 from ops import db, migrations, schema
+from tests.ops import legacy_store
+
+AT = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
 
 
-def _columns(engine, table: str) -> list[str]:
-    return [c["name"] for c in sa.inspect(engine).get_columns(table)]
+def _value(column: sa.Column):
+    """One value that fits ``column`` (every id and foreign key is 1: one row a table)."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return True
+    if isinstance(kind, sa.Integer):
+        return 1
+    if isinstance(kind, sa.DateTime):
+        return AT
+    if isinstance(kind, sa.Date):
+        return date(2026, 11, 1)
+    if isinstance(kind, sa.String) and kind.length:
+        return f"{column.name}-1"[:kind.length]
+    return f'{{"{column.name}": 1}}'
 
 
-def test_an_old_store_is_brought_to_version_6(tmp_path, monkeypatch):
-    eng = db.engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    full = migrations.MIGRATIONS
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
-    assert migrations.migrate(eng) == [1, 2, 3, 4, 5]
-    # version 5's tables do not have the columns version 6 adds
-    assert "session_generation" not in _columns(eng, "users")
-    assert "region_code" not in _columns(eng, "import_batches")
-    assert "region_code" not in _columns(eng, "audit_log")
-    now = datetime(2026, 11, 1, tzinfo=UTC)
-    with eng.begin() as conn:
-        conn.exec_driver_sql(
-            "insert into users (username, password_hash, display_name, role, region_code,"
-            " active, failed_logins, created_at, password_changed_at) values"
-            " ('ziyang_police', 'x', 'p', 'department', '610924000000', 1, 0, ?, ?)",
-            (now, now))
-        for who, checksum in (("ziyang_police", "a"), ("gone_user", "b")):
-            conn.exec_driver_sql(
-                "insert into import_batches (feed, department, file_name, checksum,"
-                " rows_total, rows_accepted, rows_rejected, imported_by, imported_at,"
-                " status) values ('vehicle', 'police', 'f.csv', ?, 1, 1, 0, ?, ?,"
-                " 'loaded')", (checksum, who, now))
-    monkeypatch.setattr(migrations, "MIGRATIONS", full)
-    assert migrations.migrate(eng) == [6]
-    with eng.connect() as conn:
-        assert conn.execute(sa.select(schema.users.c.session_generation)).scalar() == 0
-        assert conn.execute(sa.select(schema.import_batches.c.imported_by,
-                                      schema.import_batches.c.region_code)
-                            .order_by(schema.import_batches.c.id)).all() == [
-            ("ziyang_police", "610924000000"), ("gone_user", "")]
-    assert "address_throttle" in sa.inspect(eng).get_table_names()
+def _fill(engine) -> dict[str, list]:
+    """A row in every table the former code made (its version table aside); returns
+    every table's rows as read back."""
+    with engine.begin() as conn:
+        for table in legacy_store.metadata.sorted_tables:
+            if table.name != "schema_migrations":
+                conn.execute(table.insert().values({c.name: _value(c) for c in table.c}))
+    return _rows(engine)
 
 
-def test_a_fresh_store_has_the_same_columns_as_an_upgraded_one(tmp_path, monkeypatch):
+def _rows(engine) -> dict[str, list]:
+    with engine.connect() as conn:
+        return {t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.c))]
+                for t in legacy_store.metadata.sorted_tables
+                if t.name != "schema_migrations"}
+
+
+def _shape(engine) -> dict:
+    """Every table's columns (name, type, nullability, server default), indexes, unique
+    constraints and foreign keys, as the database reports them."""
+    insp = sa.inspect(engine)
+    out = {}
+    for name in sorted(insp.get_table_names()):
+        if name == "alembic_version":
+            continue
+        out[name] = {
+            "columns": sorted((c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                              for c in insp.get_columns(name)),
+            "indexes": sorted((i["name"], tuple(i["column_names"]))
+                              for i in insp.get_indexes(name)),
+            "unique": sorted(tuple(u["column_names"])
+                             for u in insp.get_unique_constraints(name)),
+            "foreign": sorted((tuple(f["constrained_columns"]), f["referred_table"])
+                              for f in insp.get_foreign_keys(name)),
+        }
+    return out
+
+
+def test_a_fresh_store_reaches_the_newest_revision(blank_engine):
+    assert migrations.pending(blank_engine) == ["0001", "0002"]
+    assert migrations.migrate(blank_engine) == ["0001", "0002"]
+    assert migrations.current(blank_engine) == migrations.head() == "0002"
+    assert migrations.pending(blank_engine) == []
+    assert migrations.migrate(blank_engine) == []  # idempotent
+    tables = set(sa.inspect(blank_engine).get_table_names())
+    assert tables == set(schema.metadata.tables) | {"alembic_version"}
+
+
+def test_a_store_made_before_alembic_is_upgraded_with_every_row_kept(blank_engine):
+    assert legacy_store.migrate(blank_engine) == [1, 2, 3, 4, 5, 6]
+    before = _fill(blank_engine)
+    assert all(len(rows) == 1 for rows in before.values()) and len(before) == 15
+    assert migrations.current(blank_engine) is None
+    assert migrations.pending(blank_engine) == ["0001", "0002"]
+
+    assert migrations.migrate(blank_engine) == ["0002"]  # 0001 is stamped, not run
+
+    assert _rows(blank_engine) == before
+    assert migrations.current(blank_engine) == migrations.head()
+    tables = set(sa.inspect(blank_engine).get_table_names())
+    assert "schema_migrations" not in tables and "runtime_state" in tables
+    assert migrations.migrate(blank_engine) == []
+
+
+def test_an_upgraded_store_has_the_shape_of_a_fresh_one(blank_engine, tmp_path):
+    legacy_store.migrate(blank_engine)
+    migrations.migrate(blank_engine)
+    upgraded = _shape(blank_engine)
     fresh = db.engine(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
     migrations.migrate(fresh)
-    old = db.engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
-    full = migrations.MIGRATIONS
-    monkeypatch.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:5])
-    migrations.migrate(old)
-    monkeypatch.setattr(migrations, "MIGRATIONS", full)
-    migrations.migrate(old)
-    for table in schema.metadata.tables:
-        assert sorted(_columns(fresh, table)) == sorted(_columns(old, table)) == \
-            sorted(schema.metadata.tables[table].c.keys()), table
+    if blank_engine.dialect.name == "sqlite":
+        assert upgraded == _shape(fresh)
+    for name, table in schema.metadata.tables.items():  # and schema.py describes it
+        assert sorted(c[0] for c in upgraded[name]["columns"]) == sorted(table.c.keys()), name
+
+
+@pytest.mark.parametrize("table", ["audit_log", "task_events", "doubt_events"])
+def test_the_append_only_tables_stay_append_only(blank_engine, table):
+    legacy_store.migrate(blank_engine)
+    _fill(blank_engine)
+    migrations.migrate(blank_engine)
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with blank_engine.begin() as conn:
+            conn.exec_driver_sql(f"delete from {table}")
+
+
+def test_a_store_between_the_former_versions_is_refused(blank_engine, monkeypatch):
+    monkeypatch.setattr(legacy_store, "MIGRATIONS", legacy_store.MIGRATIONS[:5])
+    legacy_store.migrate(blank_engine)
+    with pytest.raises(migrations.MigrationError,
+                       match="at version 5 of the former migrations, not 6"):
+        migrations.migrate(blank_engine)
+    assert "alembic_version" not in sa.inspect(blank_engine).get_table_names()
+
+
+def test_tables_without_a_version_table_are_refused(blank_engine):
+    with blank_engine.begin() as conn:
+        conn.exec_driver_sql("create table users (id integer primary key)")
+    with pytest.raises(migrations.MigrationError, match="no version table"):
+        migrations.migrate(blank_engine)
 
 
 def test_the_sqlite_store_is_readable_by_its_owner_only(tmp_path):
