@@ -314,6 +314,57 @@ def _excel_table(path: Path) -> pa.Table:
         wb.close()
 
 
+def _raw_csv(con, part: Part, spec: L.File, tmp_dir: Path) -> tuple[list, list]:
+    """``part_raw`` from a CSV file as text (UTF-8, or GBK copied to UTF-8); the layout
+    keys of its header and the raw columns they are in."""
+    fname = part.path.name
+    src = part.path
+    try:
+        header = _csv_header(src)
+    except UnicodeDecodeError:
+        src = _utf8_copy(part.path, tmp_dir)
+        header = _csv_header(src)
+    if not header:
+        raise Refused(f"{fname}: the file is empty", f"{fname}：文件为空")
+    keys = _header_names(spec, header, fname, part.removed)
+    types = {f"column{i}": "VARCHAR" for i in range(len(keys))}
+    read = (f"create temp table part_raw as select * from read_csv(?, header = true, "
+            f"delim = ',', quote = '\"', escape = '\"', columns = {types!r}, "
+            "strict_mode = true, null_padding = false, auto_detect = false)")
+    try:
+        con.execute(read, [str(src)])
+    except duckdb.Error as e:
+        if src != part.path or "unicode" not in str(e).lower():
+            raise
+        # The body is not UTF-8 (the header was): GBK, or neither.
+        con.execute("drop table if exists part_raw")
+        src = _utf8_copy(part.path, tmp_dir)
+        con.execute(read, [str(src)])
+    return keys, list(types)
+
+
+def _raw_xlsx(con, part: Part, spec: L.File) -> tuple[list, list]:
+    """``part_raw`` from a workbook's first sheet as text."""
+    data, header = _excel_table(part.path)
+    keys = _header_names(spec, header, part.path.name, part.removed)
+    con.register("part_arrow", data.select([f"c{i}" for i in range(len(keys))]))
+    con.execute("create temp table part_raw as select * from part_arrow")
+    con.unregister("part_arrow")
+    return keys, [f"c{i}" for i in range(len(keys))]
+
+
+def _raw_parquet(con, part: Part, spec: L.File) -> tuple[list, list]:
+    """``part_raw`` as a view over a Parquet file, with its row numbers (``_rn``)."""
+    header = [r[0] for r in con.execute("describe select * from read_parquet(?)",
+                                        [str(part.path)]).fetchall()]
+    keys = _header_names(spec, header, part.path.name, part.removed)
+    # A view: the file is read once, by the insert below, with its row numbers.
+    sel = ", ".join(f'"{h}"::varchar as "c{i}"' for i, h in enumerate(header))
+    con.execute(f"create temp view part_raw as select {sel}, file_row_number as _rn "
+                f"from read_parquet({_sq(str(part.path))}, file_row_number = true)")
+    return keys, [f"c{i}" for i in range(len(keys))]
+
+
 def _read_part(con: duckdb.DuckDBPyConnection, part: Part, table: str, tmp_dir: Path,
                expected_rows: int) -> None:
     """Create ``table`` with the part's rows as trimmed text by layout key, plus
@@ -321,49 +372,14 @@ def _read_part(con: duckdb.DuckDBPyConnection, part: Part, table: str, tmp_dir: 
     spec = L.BY_NAME[part.table]
     fname = part.path.name
     ext = part.path.suffix.lower()
-    first_row = 2
+    first_row = 1 if ext not in (".csv", ".xlsx") else 2
     try:
         if ext == ".csv":
-            src = part.path
-            try:
-                header = _csv_header(src)
-            except UnicodeDecodeError:
-                src = _utf8_copy(part.path, tmp_dir)
-                header = _csv_header(src)
-            if not header:
-                raise Refused(f"{fname}: the file is empty", f"{fname}：文件为空")
-            keys = _header_names(spec, header, fname, part.removed)
-            types = {f"column{i}": "VARCHAR" for i in range(len(keys))}
-            read = (f"create temp table part_raw as select * from read_csv(?, header = true, "
-                    f"delim = ',', quote = '\"', escape = '\"', columns = {types!r}, "
-                    "strict_mode = true, null_padding = false, auto_detect = false)")
-            try:
-                con.execute(read, [str(src)])
-            except duckdb.Error as e:
-                if src != part.path or "unicode" not in str(e).lower():
-                    raise
-                # The body is not UTF-8 (the header was): GBK, or neither.
-                con.execute("drop table if exists part_raw")
-                src = _utf8_copy(part.path, tmp_dir)
-                con.execute(read, [str(src)])
-            cols = list(types)
+            keys, cols = _raw_csv(con, part, spec, tmp_dir)
         elif ext == ".xlsx":
-            data, header = _excel_table(part.path)
-            keys = _header_names(spec, header, fname, part.removed)
-            con.register("part_arrow", data.select([f"c{i}" for i in range(len(keys))]))
-            con.execute("create temp table part_raw as select * from part_arrow")
-            con.unregister("part_arrow")
-            cols = [f"c{i}" for i in range(len(keys))]
+            keys, cols = _raw_xlsx(con, part, spec)
         else:
-            first_row = 1
-            header = [r[0] for r in con.execute("describe select * from read_parquet(?)",
-                                                [str(part.path)]).fetchall()]
-            keys = _header_names(spec, header, fname, part.removed)
-            # A view: the file is read once, by the insert below, with its row numbers.
-            sel = ", ".join(f'"{h}"::varchar as "c{i}"' for i, h in enumerate(header))
-            con.execute(f"create temp view part_raw as select {sel}, file_row_number as _rn "
-                        f"from read_parquet({_sq(str(part.path))}, file_row_number = true)")
-            cols = [f"c{i}" for i in range(len(keys))]
+            keys, cols = _raw_parquet(con, part, spec)
     except duckdb.Error as e:
         con.execute("drop table if exists part_raw")
         con.execute("drop view if exists part_raw")
@@ -447,6 +463,45 @@ def _checks(spec: L.File, as_of: date, refs_ok: dict[str, str], removal: bool,
     for c in cols:
         if c.required and c.name not in spec.key:
             out.append((f"{c.name} is null", "missing", c.name))
+    out += _column_checks(cols, as_of)
+    if spec.name == "members" and not removal:
+        out.append(("try_strptime(substr(id_number, 7, 8), '%Y%m%d')::date "
+                    "is distinct from t_birth_date", "id_mismatch", "birth_date"))
+        out.append(("(substr(id_number, 17, 1)::int % 2 = 1) is distinct from (t_sex = 1)",
+                    "id_mismatch", "sex"))
+    for c in cols:
+        if c.type == "region":
+            where = f" where level = {c.level}" if c.level else ""
+            out.append((f"{c.name} is not null and {c.name} not in "
+                        f"(select code from ref_region{where})", "unknown_region", c.name))
+    if spec.keyed:
+        out.append(("_dups > 1", "duplicate", spec.key[0]))
+    if spec.name == "monitoring" and not removal:
+        # A household has at most one monitoring record: two are both reported.
+        out.append(("_hh_dups > 1", "duplicate", "household_no"))
+    if not removal:
+        out.extend(_consistency(spec))
+        order = [spec.by_name[o] for o in spec.order]
+        for i in range(1, len(order)):
+            before = ", ".join(_t(o) for o in order[:i])
+            out.append((f"{_t(order[i])} < greatest({before})", "out_of_order",
+                        order[i].name))
+        for r in spec.refs:
+            ok = refs_ok[r.file]
+            out.append((f"{r.column} is not null and {_t(spec.by_name[r.column])} not in "
+                        f"(select {r.target} from {ok})", "unknown_ref", r.column))
+    elif old_keys:
+        match = " and ".join(f"o.o_{k} is not distinct from {_t(spec.by_name[k])}"
+                             for k in spec.key)
+        out.append((f"not exists (select 1 from {old_keys} as o where {match})",
+                    "unknown_removal", spec.key[0]))
+    return out
+
+
+def _column_checks(cols: list, as_of: date) -> list[tuple[str, str, str]]:
+    """The checks of each column's value by its type (numbers, dates, flags, codes,
+    ranges, lengths, ID numbers), in the order of docs/registry.md §2."""
+    out: list[tuple[str, str, str]] = []
     for c in cols:
         n, t = c.name, _t(c)
         if c.type == "int":
@@ -487,37 +542,6 @@ def _checks(spec: L.File, as_of: date, refs_ok: dict[str, str], removal: bool,
     for c in cols:
         if c.type == "id_number":
             out.append((f"{c.name} in (select v from bad_ids)", "bad_id", c.name))
-    if spec.name == "members" and not removal:
-        out.append(("try_strptime(substr(id_number, 7, 8), '%Y%m%d')::date "
-                    "is distinct from t_birth_date", "id_mismatch", "birth_date"))
-        out.append(("(substr(id_number, 17, 1)::int % 2 = 1) is distinct from (t_sex = 1)",
-                    "id_mismatch", "sex"))
-    for c in cols:
-        if c.type == "region":
-            where = f" where level = {c.level}" if c.level else ""
-            out.append((f"{c.name} is not null and {c.name} not in "
-                        f"(select code from ref_region{where})", "unknown_region", c.name))
-    if spec.keyed:
-        out.append(("_dups > 1", "duplicate", spec.key[0]))
-    if spec.name == "monitoring" and not removal:
-        # A household has at most one monitoring record: two are both reported.
-        out.append(("_hh_dups > 1", "duplicate", "household_no"))
-    if not removal:
-        out.extend(_consistency(spec))
-        order = [spec.by_name[o] for o in spec.order]
-        for i in range(1, len(order)):
-            before = ", ".join(_t(o) for o in order[:i])
-            out.append((f"{_t(order[i])} < greatest({before})", "out_of_order",
-                        order[i].name))
-        for r in spec.refs:
-            ok = refs_ok[r.file]
-            out.append((f"{r.column} is not null and {_t(spec.by_name[r.column])} not in "
-                        f"(select {r.target} from {ok})", "unknown_ref", r.column))
-    elif old_keys:
-        match = " and ".join(f"o.o_{k} is not distinct from {_t(spec.by_name[k])}"
-                             for k in spec.key)
-        out.append((f"not exists (select 1 from {old_keys} as o where {match})",
-                    "unknown_removal", spec.key[0]))
     return out
 
 
@@ -698,6 +722,17 @@ def _old_columns_of(con, table: str) -> bool:
 
 def _derive(con, as_of: date) -> None:
     """The warehouse tables from the typed rows."""
+    _derive_people(con, as_of)
+    _derive_support(con)
+    _derive_monitoring(con)
+
+
+_HID = "join household h using (household_no)"
+
+
+def _derive_people(con, as_of: date) -> None:
+    """Households (with their current cadre and per-capita income), people (with their
+    age at the as-of date or when they left) and incomes."""
     a = f"DATE '{as_of.isoformat()}'"
     con.execute(f"""
         create table household as
@@ -725,7 +760,7 @@ def _derive(con, as_of: date) -> None:
         left join pc using (household_no)
         left join cur using (household_no)
         order by k.household_id""")
-    hid = "join household h using (household_no)"
+    hid = _HID
     con.execute(f"""
         create table person as
         select k.person_id, h.household_id, t.name, t.id_number, t.relation, t.sex,
@@ -746,6 +781,11 @@ def _derive(con, as_of: date) -> None:
                t.transfers, t.production_costs, t.net_income,
                round(t.net_income / t.members, 2)::decimal(12, 2) as per_capita
         from typed_income t {hid} order by h.household_id, t.year""")
+
+
+def _derive_support(con) -> None:
+    """Measures, assisting units, cadres and pairings; villages and their population."""
+    hid = _HID
     con.execute(f"""
         create table measure as
         select t.measure_id, h.household_id, t.year, t.start_date, t.channel, t.category,
@@ -764,6 +804,12 @@ def _derive(con, as_of: date) -> None:
                 "order by village_code")
     con.execute("create table population as select village_code, year, rural_population "
                 "from typed_population order by village_code, year")
+
+
+def _derive_monitoring(con) -> None:
+    """Monitoring objects (state, risks, fast elimination), their risks, the guarantee
+    gaps, and the department files as delivered."""
+    hid = _HID
     con.execute(f"""
         create table monitoring as
         with r as (select monitoring_id, count(*) as risk_count,
@@ -849,22 +895,58 @@ def load(src: Path, out: Path, report: Path | None = None, progress=None,
 
 def _load(src: Path, out: Path, report: Path | None, progress, batches, import_dir,
           rules_path, ref_dir, keep_ids) -> Loaded:
+    """Read the delivery, check every file, derive the tables, and move the new warehouse
+    into place; on any failure the temporary file goes and ``out`` is as it was."""
     from etl import crosschecks, quality, refdata, rules
     from etl import warehouse as W
 
     started = time.monotonic()
     ref = refdata.load(ref_dir) if ref_dir else refdata.load()
-    rule_set = rules.load(rules_path or rules.RULES_FILE)
-    check_set = crosschecks.load()
-    quality_checks = quality.load()
+    checks = (rules.load(rules_path or rules.RULES_FILE), crosschecks.load(), quality.load())
     tmp = W._temp_path(out)
     W._remove(tmp)
     con = None
-    files: dict[str, dict] = {}
+    try:
+        con, manifest, found, old = _read_delivery(src, out, tmp, ref, keep_ids, progress)
+        as_of = date.fromisoformat(manifest.as_of)
+        increment = manifest.kind == "increment"
+        files = _check_files(con, found, as_of, increment, old, progress)
+        _ids(con, old, "household_key", "household_no", "household_id", "typed_households")
+        _ids(con, old, "person_key", "id_number", "person_id", "typed_members")
+        _derive(con, as_of)
+        _build(con, ref, as_of, batches, import_dir, checks, progress)
+        rejected = con.execute("select count(*) from rejected").fetchall()[0][0]
+        if report is not None:
+            write_report(con, Path(report))
+        _finish(con, manifest, files, as_of, increment, rejected)
+        counts = _row_counts(con)
+        version = con.execute("select version from data_version").fetchall()[0][0]
+        con.execute("checkpoint")
+        con.close()
+        con = None
+        os.replace(tmp, out)
+        progress("done", 1.0)
+    except BaseException:
+        if con is not None:
+            con.close()
+        W._remove(tmp)
+        raise
+    return Loaded(out, time.monotonic() - started, manifest.kind, as_of, version, files,
+                  rejected, Path(report) if report else None, counts)
+
+
+def _read_delivery(src: Path, out: Path, tmp: Path, ref, keep_ids, progress):
+    """The delivery's manifest and files, read into raw tables of a new warehouse at
+    ``tmp`` (with the old warehouse attached as ``o`` when it is compared or merged).
+    Returns the connection (closed again on a failure), the manifest, the parts and
+    whether an old warehouse is attached."""
+    from etl import refdata
+    from etl import warehouse as W
+
+    con = None
     try:
         with opened(src) as directory, tempfile.TemporaryDirectory(prefix="jz-load-") as work:
             manifest = read_manifest(directory)
-            as_of = date.fromisoformat(manifest.as_of)
             found = parts(directory, manifest)
             increment = manifest.kind == "increment"
             old = out.is_file() and (keep_ids or manifest.kind == "increment")
@@ -893,82 +975,85 @@ def _load(src: Path, out: Path, report: Path | None, progress, batches, import_d
                     households += manifest.files[part.path.name]["rows"]
                     W._tune(con, households)
                 progress(f"read {part.path.name}", 0.02 + 0.28 * (i + 1) / len(found))
-        # Every file's rows are now in the warehouse being built; the delivery can go.
-        con.execute("create temp table rejected (file varchar, row_number bigint, "
-                    "field varchar, reason varchar, value varchar)")
-        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-        removals = {p.table for p in found if p.removed}
-        refs_ok: dict[str, str] = {}
-        sequence = list(ORDER) + [f.name for f in L.DEPARTMENT_FILES]
-        for i, name in enumerate(sequence):
-            spec = L.BY_NAME[name]
-            counts = {"accepted": 0, "rejected": 0, "added": 0, "changed": 0, "removed": 0}
-            old_has = increment and bool(_old_columns(con, spec))
-            if name in removals:
-                con.execute(f"create or replace temp table old_keys as "
-                            f"select {', '.join(f'{k} as o_{k}' for k in spec.key)} "
-                            f"from ({_layout_select(spec)})")
-                before = con.execute("select count(*) from rejected").fetchall()[0][0]
-                _check_file(con, spec, f"raw_{name}_removed", as_of, refs_ok, removal=True,
-                            old_keys="old_keys")
-                counts["rejected"] += con.execute("select count(*) from rejected"
-                                                  ).fetchall()[0][0] - before
-            if f"raw_{name}" in tables:
-                before = con.execute("select count(*) from rejected").fetchall()[0][0]
-                _, counts["accepted"] = _check_file(con, spec, f"raw_{name}", as_of, refs_ok)
-                counts["rejected"] += con.execute("select count(*) from rejected"
-                                                  ).fetchall()[0][0] - before
-            else:
-                _empty_typed(con, spec)
-            if increment and old_has:
-                _merge(con, spec, counts, refs_ok)
-            elif old and name in ("households", "members") and _old_columns(con, spec):
-                _compare_full(con, spec, counts)
-            else:
-                counts["added"] = counts["accepted"]
-            if spec.keyed:
-                refs_ok[name] = f"typed_{name}"
-            files[name] = counts
-            progress(f"check {name}", 0.30 + 0.25 * (i + 1) / len(sequence))
-        _ids(con, old, "household_key", "household_no", "household_id", "typed_households")
-        _ids(con, old, "person_key", "id_number", "person_id", "typed_members")
-        _derive(con, as_of)
-        for (t,) in con.execute("select table_name from duckdb_tables() where "
-                                "database_name = 'temp' and table_name <> 'rejected'"
-                                ).fetchall():
-            con.execute(f"drop table temp.{t}")
-        progress("tables", 0.6)
-        W._load_static(con, ref, W._Sink(con))
-        con.execute("set variable first_year = ?", [L.FIRST_YEAR])
-        con.execute("set variable last_year = ?", [as_of.year])
-        con.execute("set variable as_of = ?", [as_of])
-        W._run_sql(con, "rollups.sql")
-        progress("rollups", 0.8)
-        W._run_sql(con, "views.sql")
-        W._run_sql(con, "lists.sql")
-        W.merge_batches(con, batches or [], import_dir or Path("."))
-        rules.evaluate(con, rule_set, as_of)
-        crosschecks.evaluate(con, check_set, as_of)
-        quality.evaluate(con, quality_checks, as_of)
-        progress("checks", 0.95)
-        rejected = con.execute("select count(*) from rejected").fetchall()[0][0]
-        if report is not None:
-            write_report(con, Path(report))
-        _finish(con, manifest, files, as_of, increment, rejected)
-        counts = _row_counts(con)
-        version = con.execute("select version from data_version").fetchall()[0][0]
-        con.execute("checkpoint")
-        con.close()
-        con = None
-        os.replace(tmp, out)
-        progress("done", 1.0)
     except BaseException:
         if con is not None:
             con.close()
-        W._remove(tmp)
         raise
-    return Loaded(out, time.monotonic() - started, manifest.kind, as_of, version, files,
-                  rejected, Path(report) if report else None, counts)
+    # Every file's rows are now in the warehouse being built; the delivery can go.
+    return con, manifest, found, old
+
+
+def _rejected_count(con) -> int:
+    return con.execute("select count(*) from rejected").fetchall()[0][0]
+
+
+def _check_files(con, found, as_of: date, increment: bool, old: bool, progress) -> dict:
+    """Check every file of the layout in reference order into its typed table, merge an
+    increment or compare a full delivery with the old warehouse; the counts per file."""
+    con.execute("create temp table rejected (file varchar, row_number bigint, "
+                "field varchar, reason varchar, value varchar)")
+    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+    removals = {p.table for p in found if p.removed}
+    refs_ok: dict[str, str] = {}
+    files: dict[str, dict] = {}
+    sequence = list(ORDER) + [f.name for f in L.DEPARTMENT_FILES]
+    for i, name in enumerate(sequence):
+        spec = L.BY_NAME[name]
+        counts = {"accepted": 0, "rejected": 0, "added": 0, "changed": 0, "removed": 0}
+        old_has = increment and bool(_old_columns(con, spec))
+        if name in removals:
+            con.execute(f"create or replace temp table old_keys as "
+                        f"select {', '.join(f'{k} as o_{k}' for k in spec.key)} "
+                        f"from ({_layout_select(spec)})")
+            before = _rejected_count(con)
+            _check_file(con, spec, f"raw_{name}_removed", as_of, refs_ok, removal=True,
+                        old_keys="old_keys")
+            counts["rejected"] += _rejected_count(con) - before
+        if f"raw_{name}" in tables:
+            before = _rejected_count(con)
+            _, counts["accepted"] = _check_file(con, spec, f"raw_{name}", as_of, refs_ok)
+            counts["rejected"] += _rejected_count(con) - before
+        else:
+            _empty_typed(con, spec)
+        if increment and old_has:
+            _merge(con, spec, counts, refs_ok)
+        elif old and name in ("households", "members") and _old_columns(con, spec):
+            _compare_full(con, spec, counts)
+        else:
+            counts["added"] = counts["accepted"]
+        if spec.keyed:
+            refs_ok[name] = f"typed_{name}"
+        files[name] = counts
+        progress(f"check {name}", 0.30 + 0.25 * (i + 1) / len(sequence))
+    return files
+
+
+def _build(con, ref, as_of: date, batches, import_dir, checks, progress) -> None:
+    """From the checked tables to a warehouse: the static tables, rollups, views and
+    lists, the department batches merged, and the rules, cross-checks and quality checks
+    (``checks``, loaded before the delivery was read) evaluated."""
+    from etl import crosschecks, quality, rules
+    from etl import warehouse as W
+
+    rule_set, check_set, quality_checks = checks
+    for (t,) in con.execute("select table_name from duckdb_tables() where "
+                            "database_name = 'temp' and table_name <> 'rejected'"
+                            ).fetchall():
+        con.execute(f"drop table temp.{t}")
+    progress("tables", 0.6)
+    W._load_static(con, ref, W._Sink(con))
+    con.execute("set variable first_year = ?", [L.FIRST_YEAR])
+    con.execute("set variable last_year = ?", [as_of.year])
+    con.execute("set variable as_of = ?", [as_of])
+    W._run_sql(con, "rollups.sql")
+    progress("rollups", 0.8)
+    W._run_sql(con, "views.sql")
+    W._run_sql(con, "lists.sql")
+    W.merge_batches(con, batches or [], import_dir or Path("."))
+    rules.evaluate(con, rule_set, as_of)
+    crosschecks.evaluate(con, check_set, as_of)
+    quality.evaluate(con, quality_checks, as_of)
+    progress("checks", 0.95)
 
 
 _KEEP = {"household_key", "person_key", "rejected"}
