@@ -20,7 +20,7 @@ from components.theme import NO_DATA
 from domain.indicators import Indicator
 from i18n import shown, t
 
-# ColorBrewer: YlOrRd for risk and poverty intensity, Blues for magnitudes (design.md).
+# ColorBrewer: YlOrRd for risk and poverty intensity, Blues for magnitudes (docs/design.md §4.4).
 YLORRD = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 def _fn(name: str) -> dict:
@@ -73,7 +73,7 @@ def class_of(value, bounds: list[float], digits: int | None = None) -> int | Non
 
 
 def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator,
-                       fmt, href) -> tuple[dict, list[float], list[str]]:
+                       fmt, href, *, lang: str) -> tuple[dict, list[float], list[str]]:
     """GeoJSON of the children with colour, tooltip and link; the class bounds; colours."""
     bounds = classes(values[ind.column], digits=ind.digits) if len(values) else []
     colours = class_colours(palette(ind), bounds)
@@ -90,8 +90,8 @@ def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indica
             "properties": {
                 "code": row.code, "name": name, "href": href(row.code),
                 "color": colours[k] if k is not None else NO_DATA,
-                "tooltip": t("map.tooltip", name=name,
-                             value=text if text != "—" else t("data.no_data")),
+                "tooltip": t("map.tooltip", lang, name=name,
+                             value=text if text != "—" else t("data.no_data", lang)),
                 "schematic": bool(row.is_schematic),
                 # Where the unit's name goes on the map's image (its label point).
                 "label": _label_point(row),
@@ -117,7 +117,7 @@ def label_collection(fc: dict) -> dict:
 
 
 def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period: str,
-           schematic: bool, not_applicable: str | None = None) -> html.Div:
+           schematic: bool, not_applicable: str | None = None, *, lang: str) -> html.Div:
     """The legend on the map: indicator, unit, period, classes, no data, schematic note.
     ``not_applicable`` (why, "不适用：贫困线 2020 年后停用") replaces the classes: every
     unit is grey."""
@@ -127,12 +127,12 @@ def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period:
             items.append(html.Div([html.Span(className="jz-swatch", style={"background": c}),
                                    label], className="jz-legend-item"))
     items.append(html.Div([html.Span(className="jz-swatch", style={"background": NO_DATA}),
-                           not_applicable or t("data.no_data")], className="jz-legend-item"))
+                           not_applicable or t("data.no_data", lang)], className="jz-legend-item"))
     return html.Div(className="jz-legend", id="region-legend", children=[
-        html.Div(t(ind.label_key), className="jz-legend-title"),
+        html.Div(t(ind.label_key, lang), className="jz-legend-title"),
         html.Div(period, className="jz-legend-period"),
         *items,
-        html.Div(t("map.schematic"), className="jz-legend-note") if schematic else None,
+        html.Div(t("map.schematic", lang), className="jz-legend-note") if schematic else None,
     ])
 
 
@@ -192,7 +192,7 @@ def class_labels(bounds: list[float], fmt) -> list[str]:
 
 
 def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt,
-               title: str, names: bool = True) -> dict:
+               title: str, names: bool = True, *, lang: str) -> dict:
     """The map of a unit's children as a plotly figure (for files: no tiles, no script):
     the same classes and colours as the interactive map, one filled trace per class,
     names at the units' label points."""
@@ -225,7 +225,7 @@ def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt
     for k in order:
         g = groups[k]
         colour = colours[k] if k is not None else NO_DATA
-        name = labels[k] if k is not None else t("data.no_data")
+        name = labels[k] if k is not None else t("data.no_data", lang)
         if g["x"]:
             data.append({"type": "scatter", "mode": "lines", "x": g["x"], "y": g["y"],
                          "fill": "toself", "fillcolor": colour, "name": name,

@@ -1,4 +1,4 @@
-"""One look for the whole app: colours, fonts, the plotly template (design.md)."""
+"""One look for the whole app: colours, fonts, the plotly template (docs/design.md §4, §5, §7)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The wall display's panels: dark, large and without anything to touch (design.md).
+"""The wall display's panels: dark, large and without anything to touch (docs/design.md §1.2).
 
 Everything is laid out on a design canvas 1080 px high (1920 px wide, wider for joined
 screens) that assets/wall.js scales to the screen. No text is smaller than MIN_FONT px

@@ -1,4 +1,4 @@
-"""Code tables of the registry (domain.md §3): code -> (Chinese, English).
+"""Code tables of the registry (docs/domain.md §3, §4): code -> (Chinese, English).
 
 The warehouse stores small integer or short string codes; the ``code`` table built from
 this module gives their labels, so pages and exports never hard-code a label.

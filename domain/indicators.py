@@ -1,4 +1,4 @@
-"""The indicators a user can map and rank (domain.md §4), defined once.
+"""The indicators a user can map and rank (docs/domain.md §5), defined once.
 
 Each indicator is a column of ``indicator_year`` or ``indicator_month`` (views whose
 ratios are defined in etl/sql/views.sql), so a map colour, a card, a table cell and an

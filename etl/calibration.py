@@ -1,6 +1,6 @@
 """Calibration of the synthetic registry: the only place its shape is tuned.
 
-Figures come from domain.md; those marked there as unverified are used for shape only.
+Figures come from docs/domain.md; those marked there as unverified are used for shape only.
 Nothing here is shown in the UI as a claim about the real province.
 """
 
@@ -23,7 +23,7 @@ INCIDENCE_POVERTY_COUNTY = {"south": 0.26, "north": 0.18, "guanzhong": 0.17}
 INCIDENCE_OTHER_COUNTY = {"south": 0.12, "north": 0.08, "guanzhong": 0.045}
 URBAN_DISTRICT_FACTOR = 0.35  # a district (区) that is not a poverty county
 DEEP_POVERTY_BONUS = 0.06
-# A stand-in for the deep-poverty counties (domain.md: about 11, list unverified):
+# A stand-in for the deep-poverty counties (docs/domain.md §2.1: about 11, list unverified):
 # used only to make the poorest counties poorer; never stored or shown.
 DEEP_POVERTY_NAMES = ("紫阳", "岚皋", "白河", "镇巴", "宁强", "佳县", "清涧", "子洲", "山阳",
                       "商南", "丹凤")

@@ -263,7 +263,7 @@ class Gen:
         method = np.where((method == 1) & np.isnat(assist), 2, method)
         elim = np.where(pending | (elim > self.as_of), nat, elim)
         method = np.where(np.isnat(elim), 0, method)
-        # The steps between the home check and entry (domain.md §3): consent at the home
+        # The steps between the home check and entry (docs/domain.md §3.4): consent at the home
         # check, data comparison the next day, village review the day before the notice;
         # the notice ends two days before entry, township review and county decision
         # the day before it.
@@ -1945,7 +1945,7 @@ def _rule_set():
 
 
 def _rule_params(rule_set) -> dict:
-    """The thresholds the generator's designed records exceed (defaults: domain.md)."""
+    """The thresholds the generator's designed records exceed (defaults: docs/domain.md §6)."""
     out = {"medical_exited": 5000.0, "medical_other": 20000.0, "disaster": 10000.0}
     for rule in (rule_set.rules if rule_set is not None else ()):
         if rule.kind == "medical_out_of_pocket":

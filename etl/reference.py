@@ -37,7 +37,7 @@ AMAP_OLD_CODE = {"610305": "610322", "610981": "610928"}  # 凤翔区 (2021), �
 COUNTY_TOLERANCE = 0.003  # degrees, about 300 m
 COORD_DECIMALS = 4  # about 10 m
 
-# domain.md §2: the 56 poverty counties and the year each exited (摘帽).
+# docs/domain.md §2.1: the 56 poverty counties and the year each exited (摘帽).
 POVERTY_COUNTIES = {
     2017: "延长 定边 横山 佛坪",
     2018: "周至 扶风 太白 麟游 千阳 陇县 永寿 淳化 旬邑 长武 宜君 澄城 合阳 蒲城 富平 "

@@ -18,7 +18,7 @@ from ops.schema import tasks, warning_decisions
 from ops.scoped import within
 
 OUTCOMES = ("instruction", "dismissed")
-VERIFY_DAYS = 15  # domain.md §3: 15 days at most from warning to approval
+VERIFY_DAYS = 15  # docs/domain.md §3.4: 15 days at most from warning to decision
 
 
 def decided(engine: Engine, scope: Scope) -> dict[str, dict]:

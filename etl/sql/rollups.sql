@@ -1,4 +1,4 @@
--- Rollups: every count indicator of domain.md §4 for every unit, by year and by month.
+-- Rollups: every count indicator of docs/domain.md §5 for every unit, by year and by month.
 -- docs/indicators.md defines each column (what it counts, over what, for which period).
 --
 -- Counts are computed once per village and summed upwards with GROUPING SETS, so a

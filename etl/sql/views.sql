@@ -1,4 +1,4 @@
--- Indicators derived from the rollups: the one definition of every ratio (domain.md §4).
+-- Indicators derived from the rollups: the one definition of every ratio (docs/domain.md §5).
 -- A ratio whose denominator is zero is NULL ("no data"), never zero. Stored as tables
 -- keyed by unit and period, so that every figure for any unit is a key lookup.
 

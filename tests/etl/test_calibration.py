@@ -1,4 +1,4 @@
-"""Calibration of the synthetic registry against domain.md, on a scale-0.05 build."""
+"""Calibration of the synthetic registry against docs/domain.md, on a scale-0.05 build."""
 
 from __future__ import annotations
 

@@ -63,7 +63,7 @@ def test_poverty_counties(ref):
     pc = ref.poverty_counties
     assert pc["exit_year"].value_counts().sort_index().to_dict() == {2017: 4, 2018: 23, 2019: 29}
     by_city = pc["city_code"].str[:4].value_counts().sort_index().to_dict()
-    # domain.md §2: Xi'an 1, Tongchuan 3, Baoji 5, Xianyang 4, Weinan 5, Yan'an 3,
+    # docs/domain.md §2.1: Xi'an 1, Tongchuan 3, Baoji 5, Xianyang 4, Weinan 5, Yan'an 3,
     # Hanzhong 10, Yulin 8, Ankang 10, Shangluo 7.
     assert by_city == {"6101": 1, "6102": 3, "6103": 5, "6104": 4, "6105": 5, "6106": 3,
                        "6107": 10, "6108": 8, "6109": 10, "6110": 7}

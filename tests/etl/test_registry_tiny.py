@@ -902,7 +902,7 @@ def test_region_cards_as_shown(wh, scope, code):
 # ----------------------------------------------------------------- known wrong definitions
 @pytest.mark.parametrize("code", UNITS)
 def test_measure_coverage(wh, scope, code):
-    """Monitored households with at least one measure in place (domain.md §4) ÷
+    """Monitored households with at least one measure in place (docs/domain.md §5) ÷
     monitored households; equal here to the lifecycle's assisted ÷ identified. An
     identified household with no monitoring measure (M5, H10 6109241012000010,
     identified 2026-10-09) is not covered: 3/4 (village), 6/7, 8/9, 11/12 in 2026-10
