@@ -1198,17 +1198,26 @@ class Gen:
         """Department records keyed by ID number. A few households a year have records
         an early-warning rule fires on (预警线索); most such leads older than a few
         weeks were handled: the household was checked, and included or not included
-        with a reason (``_handle_leads``)."""
+        with a reason (``_handle_leads``). One random stream for all but the tax
+        records, drawn in the order of the steps below."""
         rng = self.rng(10)
-        P, hh, mon = self.person, self.hh, self.mon
-        D = cal.DEPT
-        ids = P["id_number"].to_numpy(zero_copy_only=False)
-        n = len(ids)
-        adult = (P["age"] >= 18) & (P["age"] <= 75)
-        h_of = P["h_of"]
-        head = self._heads()
         rule_set = _rule_set()
         thr = _rule_params(rule_set)
+        med = self._dept_medical(rng, thr)
+        edu = self._dept_education(rng)
+        dis = self._dept_disasters(rng, thr)
+        self._dept_registers(rng)
+        dea = self._dept_deaths(rng)
+        med, edu = self._while_alive(med, edu, dea)
+        # The rules over these records, and what the offices did about the leads.
+        self._handle_leads(rng, rule_set, med, edu, dis, dea)
+        self._emit_departments(rng, med, edu, dis, dea)
+        self._dept_tax()
+
+    def _dept_medical(self, rng, thr: dict) -> dict:
+        P, hh, mon, D = self.person, self.hh, self.mon, cal.DEPT
+        n = len(P["id_number"])
+        head = self._heads()
         # Medical: out-of-pocket costs by month from 2020, after the three-tier
         # reimbursement (basic insurance, serious-illness insurance, medical aid).
         start = np.datetime64("2020-01", "M")
@@ -1236,6 +1245,11 @@ class Gen:
         oop = np.concatenate([oop, big])
         total_cost = np.round(oop / rng.uniform(0.15, 0.45, len(oop))).astype(np.int64)
         med = {"p": pi, "month": month, "oop": oop, "total": total_cost}
+        return med
+
+    def _dept_education(self, rng) -> dict:
+        P, mon, D = self.person, self.mon, cal.DEPT
+        h_of = P["h_of"]
         # Education: school years from 2022 for people in school.
         sy = np.arange(2022, self.p.last_year + 1)
         stu = np.flatnonzero(P["in_school"])
@@ -1255,6 +1269,10 @@ class Gen:
         drop_sy[mon["idx"][drop_m]] = _year(wm) - (wm.astype("datetime64[M]").astype(int) % 12 < 8)
         dropout |= (stage <= 3) & (year == drop_sy[h_of[si]])
         edu = {"p": si, "year": year, "stage": stage, "cost": cost, "dropout": dropout}
+        return edu
+
+    def _dept_disasters(self, rng, thr: dict) -> dict:
+        hh, mon, D = self.hh, self.mon, cal.DEPT
         # Disasters: per household and year from 2020, recorded against the head.
         group = self.c_group[self.v_county[hh["v_idx"]]]
         rate = np.select([group == "south", group == "north"],
@@ -1275,14 +1293,18 @@ class Gen:
         loss[len(loss) - n_m:] = thr["disaster"] * rng.uniform(1.05, 3.0, n_m)
         loss = np.round(loss, -1).astype(np.int64)
         dis = {"h": dh_i, "date": ddate, "type": dtype, "loss": loss}
+        return dis
+
+    def _dept_registers(self, rng) -> None:
+        P, hh, D = self.person, self.hh, cal.DEPT
+        ids = P["id_number"].to_numpy(zero_copy_only=False)
+        adult = (P["age"] >= 18) & (P["age"] <= 75)
+        h_of = P["h_of"]
         # Vehicles, businesses, payroll, property: a small share of people.
         plate_letter = np.array(list("ABCDEJFKGH"))  # by city 01..10
         city_no = self.village["city_code"].str[2:4].astype(int).to_numpy()[hh["v_idx"]][h_of]
 
-        def pick(share: float, mask: np.ndarray) -> np.ndarray:
-            return np.flatnonzero(mask & (rng.random(n) < share))
-
-        vi = pick(D["vehicle"], adult)
+        vi = _pick(rng, D["vehicle"], adult)
         vtype = rng.choice([1, 2, 3], len(vi), p=[0.7, 0.2, 0.1])
         plate = pc.binary_join_element_wise(
             pa.array(np.full(len(vi), "陕")), pa.array(plate_letter[city_no[vi] - 1]),
@@ -1292,7 +1314,7 @@ class Gen:
                         "registered_on": pa.array(_random_date(rng, len(vi), "2015-01-01",
                                                                self.as_of))})
         self.emit("dept_vehicle", self._with_noise(rng, veh, "id_number"))
-        bi = pick(D["business"], adult)
+        bi = _pick(rng, D["business"], adult)
         county_name = self.county["name"].to_numpy()[self.v_county[hh["v_idx"]][h_of[bi]]]
         kind = rng.choice(["种植专业合作社", "养殖专业合作社", "商贸有限公司", "建筑劳务有限公司",
                            "农业科技有限公司"], len(bi))
@@ -1305,7 +1327,7 @@ class Gen:
                                                                         len(bi))), -3)
                                             .astype(np.int64))})
         self.emit("dept_business", self._with_noise(rng, bus, "id_number"))
-        yi = pick(D["payroll"], adult & (P["age"] <= 60))
+        yi = _pick(rng, D["payroll"], adult & (P["age"] <= 60))
         unit_names = self.unit_names
         pay = pa.table({"id_number": pa.array(ids[yi]),
                         "employer": pa.array(rng.choice(unit_names, len(yi))),
@@ -1314,7 +1336,7 @@ class Gen:
                         "monthly_pay": pa.array(rng.integers(3000, 9000, len(yi)).round(-1),
                                                 pa.int64())})
         self.emit("dept_payroll", self._with_noise(rng, pay, "id_number"))
-        ri = pick(D["property"], adult)
+        ri = _pick(rng, D["property"], adult)
         city_names = self.region[self.region["level"] == 2]["name"].to_numpy()
         prop = pa.table({"id_number": pa.array(ids[ri]),
                          "city": pa.array(city_names[np.where(rng.random(len(ri)) < 0.5, 0,
@@ -1326,22 +1348,32 @@ class Gen:
                                             rng.integers(50, 140, len(ri))).round(-3),
                                            pa.int64())})
         self.emit("dept_property", self._with_noise(rng, prop, "id_number"))
+
+    def _dept_deaths(self, rng) -> dict:
+        P, D = self.person, cal.DEPT
+        n = len(P["id_number"])
         # Deaths: the members who died (dated membership), and a very few deaths the
         # registry has not recorded yet; without dated membership, a small share.
         if "left" in P and "left_reason" in P:
             died = np.flatnonzero(~np.isnat(P["left"]) & (P["left_reason"] == 1))
             listed = np.isnat(P["left"]) & (P["age"] >= 60)
-            late = pick(D["death_unrecorded"], listed)
+            late = _pick(rng, D["death_unrecorded"], listed)
             di = np.concatenate([died, late])
             death_date = np.concatenate([
                 P["left"][died],
                 self.as_of - rng.integers(0, 120, len(late)) * DAY])
         else:
             old_w = np.where(P["age"] >= 70, 6.0, np.where(P["age"] >= 55, 2.0, 0.3))
-            di = pick(D["death"] * 1.0, rng.random(n) < old_w / old_w.mean())
+            di = _pick(rng, D["death"] * 1.0, rng.random(n) < old_w / old_w.mean())
             death_date = _random_date(rng, len(di), "2019-01-01", self.as_of)
         order = np.argsort(di, kind="stable")
         dea = {"p": di[order], "date": death_date[order]}
+        return dea
+
+    def _while_alive(self, med: dict, edu: dict, dea: dict) -> tuple[dict, dict]:
+        P = self.person
+        n = len(P["id_number"])
+        di = dea["p"]
         # Medical records start at birth and stop at death; schooling at six.
         alive = med["month"] >= P["birth"][med["p"]].astype("datetime64[M]")
         if len(di):
@@ -1352,8 +1384,11 @@ class Gen:
         med = {key: v[alive] for key, v in med.items()}
         school_age = _sept1(edu["year"] - 6) >= P["birth"][edu["p"]]
         edu = {key: v[school_age] for key, v in edu.items()}
-        # The rules over these records, and what the offices did about the leads.
-        self._handle_leads(rng, rule_set, med, edu, dis, dea)
+        return med, edu
+
+    def _emit_departments(self, rng, med: dict, edu: dict, dis: dict, dea: dict) -> None:
+        ids = self.person["id_number"].to_numpy(zero_copy_only=False)
+        head = self._heads()
         self.emit("dept_medical", self._with_noise(rng, pa.table({
             "id_number": pa.array(ids[med["p"]]),
             "month": pa.array(med["month"].astype("datetime64[D]")),
@@ -1373,6 +1408,12 @@ class Gen:
         self.emit("dept_death", self._with_noise(rng, pa.table({
             "id_number": pa.array(ids[dea["p"]]),
             "death_date": pa.array(dea["date"])}), "id_number"))
+
+    def _dept_tax(self) -> None:
+        P, D = self.person, cal.DEPT
+        ids = P["id_number"].to_numpy(zero_copy_only=False)
+        n = len(ids)
+        adult = (P["age"] >= 18) & (P["age"] <= 75)
         # Tax (its own random stream: the records above stay as they were).
         trng = self.rng(11)
         ti = np.flatnonzero(adult & (trng.random(n) < D["tax"]))
@@ -1830,6 +1871,11 @@ def _unit_type(dept: str) -> str:
             and "卫生" not in dept:
         return "群团组织"
     return "党政机关"
+
+
+def _pick(rng: np.random.Generator, share: float, mask: np.ndarray) -> np.ndarray:
+    """The indices where ``mask`` holds, each kept with probability ``share``."""
+    return np.flatnonzero(mask & (rng.random(len(mask)) < share))
 
 
 def _weighted_sample(rng: np.random.Generator, w: np.ndarray, k: int) -> np.ndarray:
