@@ -1051,6 +1051,17 @@ class Gen:
     def units_and_cadres(self) -> None:
         """Assisting units (帮扶单位), cadres paired with households, village teams."""
         rng = self.rng(9)
+        unit = self._units()
+        c = self._cadres(rng)
+        self.emit("unit", pa.Table.from_pandas(unit, preserve_index=False))
+        self.unit_names = unit["name"].to_numpy()
+        self._pairings(rng, c)
+        self._village_table(rng, c)
+        self._population_table()
+
+    def _units(self) -> pd.DataFrame:
+        """The assisting units: departments of the province, each city and county, and
+        every township's government, numbered in that order."""
         region = self.region
         units = []  # (name, level, region_code, type)
         prov = region[region["level"] == 1].iloc[0]
@@ -1067,6 +1078,13 @@ class Gen:
             units.append((t["name"] + suffix, 4, t["code"], "乡镇(街道)"))
         unit = pd.DataFrame(units, columns=["name", "level", "region_code", "unit_type"])
         unit.insert(0, "unit_id", np.arange(1, len(unit) + 1))
+        return unit
+
+    def _cadres(self, rng) -> dict:
+        """Cadres: each township's households split in runs among its cadres, each cadre
+        from a county (most), township, city or province unit; then a first secretary
+        for every village with registered households. Emits the cadre table."""
+        region = self.region
         n_prov, n_city = len(_PROVINCE_UNITS), len(_CITY_UNITS)
         n_cnty = len(_COUNTY_UNITS)
         city_first = n_prov
@@ -1097,7 +1115,29 @@ class Gen:
              town_first + c_town,
              city_first + c_city * n_city + rng.integers(0, n_city, total)],
             rng.integers(0, n_prov, total))
-        # First secretaries for villages with registered households.
+        fs_v, fs_town, fs_unit = self._first_secretaries(rng, city_first, county_first)
+        n_fs = len(fs_v)
+        all_town = np.concatenate([c_town, fs_town])
+        all_unit = np.concatenate([unit_idx, fs_unit])
+        n_all = total + n_fs
+        male = rng.random(n_all) < 0.68
+        self.emit("cadre", pa.table({
+            "cadre_id": pa.array(np.arange(1, n_all + 1), pa.int64()),
+            "name": names.full_names(rng, names.surnames(rng, n_all), male),
+            "sex": pa.array(np.where(male, 1, 2), pa.int8()),
+            "unit_id": pa.array(all_unit + 1, pa.int64()),
+            "township_code": pa.array(self.township["code"].to_numpy()[all_town]),
+            "position": pa.array(np.where(np.arange(n_all) < total, "帮扶责任人", "第一书记")),
+            "phone": _phones(rng, n_all),
+        }))
+        return {"cadre": cadre, "c_start": c_start, "t_idx": t_idx, "local": local,
+                "n_c": n_c, "total": total, "fs_v": fs_v, "fs_unit": fs_unit, "n_fs": n_fs}
+
+    def _first_secretaries(self, rng, city_first: int, county_first: int):
+        """First secretaries for villages with registered households: the villages,
+        their townships and the secretaries' units (county, city or province)."""
+        region, hh = self.region, self.hh
+        n_prov, n_city, n_cnty = len(_PROVINCE_UNITS), len(_CITY_UNITS), len(_COUNTY_UNITS)
         v_reg = np.bincount(hh["v_idx"][hh["registered"]], minlength=len(self.village))
         fs_v = np.flatnonzero((v_reg > 0) & (self.village["kind"].to_numpy() == "village"))
         n_fs = len(fs_v)
@@ -1112,21 +1152,12 @@ class Gen:
                             [county_first + fs_county * n_cnty + rng.integers(0, n_cnty, n_fs),
                              city_first + fs_city * n_city + rng.integers(0, n_city, n_fs)],
                             rng.integers(0, n_prov, n_fs))
-        all_town = np.concatenate([c_town, fs_town])
-        all_unit = np.concatenate([unit_idx, fs_unit])
-        n_all = total + n_fs
-        male = rng.random(n_all) < 0.68
-        self.emit("cadre", pa.table({
-            "cadre_id": pa.array(np.arange(1, n_all + 1), pa.int64()),
-            "name": names.full_names(rng, names.surnames(rng, n_all), male),
-            "sex": pa.array(np.where(male, 1, 2), pa.int8()),
-            "unit_id": pa.array(all_unit + 1, pa.int64()),
-            "township_code": pa.array(self.township["code"].to_numpy()[all_town]),
-            "position": pa.array(np.where(np.arange(n_all) < total, "帮扶责任人", "第一书记")),
-            "phone": _phones(rng, n_all),
-        }))
-        self.emit("unit", pa.Table.from_pandas(unit, preserve_index=False))
-        self.unit_names = unit["name"].to_numpy()
+        return fs_v, fs_town, fs_unit
+
+    def _pairings(self, rng, c: dict) -> None:
+        hh, n = self.hh, self.n_hh
+        cadre, c_start, t_idx, local, n_c = (c["cadre"], c["c_start"], c["t_idx"],
+                                             c["local"], c["n_c"])
         # Pairing history: a quarter of households changed cadre once.
         reg = hh["registered"]
         start_year = np.where(reg, hh["identify_year"], 0)
@@ -1152,6 +1183,10 @@ class Gen:
             "start_date": pa.array(pstart[order]), "end_date": pa.array(pend[order]),
         }))
         hh["cadre_id"] = cadre + 1
+
+    def _village_table(self, rng, c: dict) -> None:
+        hh, reg = self.hh, self.hh["registered"]
+        fs_v, fs_unit, total, n_fs = c["fs_v"], c["fs_unit"], c["total"], c["n_fs"]
         # Village table: population, conditions and the work team.
         v = self.village
         nv = len(v)
@@ -1185,6 +1220,9 @@ class Gen:
             "poor_village_exit_year": pa.array(np.where(poor, np.minimum(last_exit, 2020), None),
                                                pa.int16()),
         }))
+
+    def _population_table(self) -> None:
+        v, nv = self.village, len(self.village)
         years = self.years
         pop = self.v_pop_year  # villages x years (people stage)
         self.emit("population", pa.table({
