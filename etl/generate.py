@@ -1588,6 +1588,21 @@ class Gen:
         checked[mon["idx"]] = np.where(np.isnat(mon["check"]), mon["warn"], mon["check"])
         backlog = rng.random(self.n_hh) < C["backlog"]
         exited = hh["registered"] & (hh["exit_year"] <= self.p.last_year)
+        ctx = {"h_of": h_of, "since": since, "m_of": m_of, "checked": checked,
+               "backlog": backlog, "exited": exited}
+        self._keep_under_thresholds(rng, rule_set, med, edu, dis, dea, ctx)
+        rows, taken, n_window, risks, lead_h = self._leads_outside(rng, rule_set, med, edu,
+                                                                   dis, dea, ctx)
+        rows += self._checked_not_included(rng, rule_set, med, dis, ctx, taken, n_window,
+                                           risks, lead_h)
+        for r in rows:
+            self._append_monitoring(rng, **r)
+
+    def _keep_under_thresholds(self, rng, rule_set, med, edu, dis, dea, ctx) -> None:
+        """Step 1: a household in the procedure since before a lead keeps its records
+        under the rules' thresholds."""
+        h_of, since, m_of = ctx["h_of"], ctx["since"], ctx["m_of"]
+        checked, backlog, exited = ctx["checked"], ctx["backlog"], ctx["exited"]
         # 1. Households in the procedure since before a lead: records under the line.
         for kind, h, w, _risk, prm in self._rule_hits(rule_set, med, edu, dis, dea).values():
             bad = np.zeros(self.n_hh, bool)
@@ -1617,6 +1632,12 @@ class Gen:
                 f = np.minimum(1.0, rng.uniform(0.3, 0.9, sel.sum()) * prm["threshold"]
                                / np.maximum(total[dis["h"][sel]], 1))
                 dis["loss"][sel] = (np.floor(dis["loss"][sel] * f / 10) * 10).astype(np.int64)
+
+    def _leads_outside(self, rng, rule_set, med, edu, dis, dea, ctx):
+        """Step 2: leads on households not in the procedure; old ones checked and not
+        included, some recent ones warned and waiting for the home check."""
+        mon, C = self.mon, cal.LEADS
+        m_of, backlog = ctx["m_of"], ctx["backlog"]
         # 2. Leads on households not in the procedure.
         hits = self._rule_hits(rule_set, med, edu, dis, dea)
         free = [(h[m_of[h] < 0], w[m_of[h] < 0], np.full((m_of[h] < 0).sum(), risk), kind)
@@ -1651,6 +1672,15 @@ class Gen:
                                                  self.as_of),
                          check=nat, discovery=np.full(len(rh), 3), risks=rrisks, result=0))
         taken[rh] = True
+        return rows, taken, n_window, risks, lead_h
+
+    def _checked_not_included(self, rng, rule_set, med, dis, ctx, taken, n_window, risks,
+                              lead_h):
+        """Step 3: households checked and not included, drawn for the years before the
+        rules' lookback window and for the other ways of discovery."""
+        hh, mon, C = self.hh, self.mon, cal.LEADS
+        since, exited = ctx["since"], ctx["exited"]
+        rows = []
         # 3. Checked and not included: department leads before the lookback window (as
         # many a month as in it), and the other ways of discovery, all years.
         taken[lead_h] = True  # a household with a lead now is not drawn
@@ -1687,26 +1717,28 @@ class Gen:
             one[:, 0] = main
             rows.append(dict(idx=chosen, warn=warn, check=check, discovery=disc, risks=one,
                              result=2))
-            # A medical or disaster lead of those years shows in the records.
-            thr = _rule_params(rule_set)
-            ill = (main == 1) & (disc == 3)
-            bill_thr = np.where(exited[chosen[ill]], thr["medical_exited"], thr["medical_other"])
-            bill = np.round(bill_thr * rng.uniform(1.05, 2.0, ill.sum())).astype(np.int64)
-            extra = {"p": self._heads()[chosen[ill]], "oop": bill,
-                     "month": np.maximum(warn[ill].astype("datetime64[M]") - 1,
-                                         np.datetime64("2020-01", "M")),
-                     "total": np.round(bill / rng.uniform(0.15, 0.45, len(bill)))
-                     .astype(np.int64)}
-            for key, v in extra.items():
-                med[key] = np.concatenate([med[key], v.astype(med[key].dtype)])
-            dz = (main == 4) & (disc == 3)
-            extra = {"h": chosen[dz], "date": warn[dz] - rng.integers(3, 30, dz.sum()) * DAY,
-                     "type": rng.choice([1, 2, 5, 4], dz.sum()),
-                     "loss": np.round(thr["disaster"] * rng.uniform(1.05, 2.5, dz.sum()), -1)}
-            for key, v in extra.items():
-                dis[key] = np.concatenate([dis[key], v.astype(dis[key].dtype)])
-        for r in rows:
-            self._append_monitoring(rng, **r)
+            self._lead_records(rng, rule_set, chosen, main, disc, warn, exited, med, dis)
+        return rows
+
+    def _lead_records(self, rng, rule_set, chosen, main, disc, warn, exited, med, dis) -> None:
+        """A medical or disaster lead of the years before the window shows in the records."""
+        thr = _rule_params(rule_set)
+        ill = (main == 1) & (disc == 3)
+        bill_thr = np.where(exited[chosen[ill]], thr["medical_exited"], thr["medical_other"])
+        bill = np.round(bill_thr * rng.uniform(1.05, 2.0, ill.sum())).astype(np.int64)
+        extra = {"p": self._heads()[chosen[ill]], "oop": bill,
+                 "month": np.maximum(warn[ill].astype("datetime64[M]") - 1,
+                                     np.datetime64("2020-01", "M")),
+                 "total": np.round(bill / rng.uniform(0.15, 0.45, len(bill)))
+                 .astype(np.int64)}
+        for key, v in extra.items():
+            med[key] = np.concatenate([med[key], v.astype(med[key].dtype)])
+        dz = (main == 4) & (disc == 3)
+        extra = {"h": chosen[dz], "date": warn[dz] - rng.integers(3, 30, dz.sum()) * DAY,
+                 "type": rng.choice([1, 2, 5, 4], dz.sum()),
+                 "loss": np.round(thr["disaster"] * rng.uniform(1.05, 2.5, dz.sum()), -1)}
+        for key, v in extra.items():
+            dis[key] = np.concatenate([dis[key], v.astype(dis[key].dtype)])
 
     def _append_monitoring(self, rng, idx, warn, check, discovery, risks, result) -> None:
         """Add monitoring records that never reached identification: checked and not
