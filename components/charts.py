@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from components.theme import BAD, MONTH_AXIS, MUTED, SERIES, TYPE_COLOURS, figure
-from i18n import fmt_to_date, t
+from i18n import N_, fmt_to_date, t
 
 # A period still running (the as-of month or year) is drawn hatched and named "截至12月1日"
 # above it: its figures run to the data's date, and a month's new cases after one day
@@ -14,9 +14,9 @@ PARTIAL_PATTERN = {"shape": "/", "fillmode": "overlay", "fgcolor": "#ffffff",
                    "fgopacity": 0.8, "size": 7, "solidity": 0.35}
 
 
-def partial_label(as_of) -> str:
+def partial_label(as_of, *, lang: str) -> str:
     """What a chart writes over a running period: "截至12月1日"."""
-    return fmt_to_date(as_of)
+    return fmt_to_date(as_of, lang)
 
 
 def partial_annotation(x, label: str, colour: str = MUTED, y=None, yref: str = "y") -> dict:
@@ -41,43 +41,44 @@ def _list(series: pd.Series, scale: float = 1.0) -> list:
     return [None if pd.isna(v) else float(v) * scale for v in series]
 
 
-def poverty_trend(years: pd.DataFrame, region_name: str) -> dict:
+def poverty_trend(years: pd.DataFrame, region_name: str, *, lang: str) -> dict:
     """People not yet exited (bars) and poverty incidence (line) by year, 2014-2020."""
     df = years[years["year"] <= 2020]
     start, end = (int(df["year"].min()), int(df["year"].max())) if len(df) else (2014, 2020)
     return figure([
         {"type": "bar", "x": df["year"].tolist(), "y": _list(df["pp_not_exited"]),
-         "name": t("overview.trend.not_exited"), "marker": {"color": "#1c5fa8"},
+         "name": t("overview.trend.not_exited", lang), "marker": {"color": "#1c5fa8"},
          "hovertemplate": "%{x}: %{y:,}<extra></extra>"},
         {"type": "scatter", "mode": "lines+markers", "x": df["year"].tolist(),
          "y": _list(df["poverty_incidence"], 100), "yaxis": "y2",
-         "name": t("overview.trend.incidence"), "line": {"color": BAD, "width": 2},
+         "name": t("overview.trend.incidence", lang), "line": {"color": BAD, "width": 2},
          "hovertemplate": "%{x}: %{y:.2f}%<extra></extra>"},
     ], {
         "height": 340,
-        "title": {"text": t("overview.trend.poverty", region=region_name, start=start,
+        "title": {"text": t("overview.trend.poverty", lang, region=region_name, start=start,
                             end=end)},
         "xaxis": {"dtick": 1},
-        "yaxis": {"title": {"text": t("overview.trend.people")}, "tickformat": ",",
+        "yaxis": {"title": {"text": t("overview.trend.people", lang)}, "tickformat": ",",
                   "rangemode": "tozero"},
-        "yaxis2": {"title": {"text": t("overview.trend.incidence")}, "ticksuffix": "%",
+        "yaxis2": {"title": {"text": t("overview.trend.incidence", lang)}, "ticksuffix": "%",
                    "tickformat": ".0f", "rangemode": "tozero", "overlaying": "y",
                    "side": "right", "showgrid": False},
     })
 
 
-def monitoring_trend(year_end: pd.DataFrame, region_name: str, partial: str | None = None) -> dict:
+def monitoring_trend(year_end: pd.DataFrame, region_name: str, partial: str | None = None, *,
+                     lang: str) -> dict:
     """Monitored households at each year's end by type (stacked), and those eliminated;
     the last year hatched and named (``partial``, "截至12月1日") while it runs."""
     pattern = partial_bars(len(year_end), partial is not None)
     data = [{"type": "bar", "x": year_end["year"].tolist(), "y": _list(year_end[col]),
-             "name": t(key), "marker": {"color": colour, **pattern},
+             "name": t(key, lang), "marker": {"color": colour, **pattern},
              "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
-            for col, key, colour in (("hh_type1", "overview.trend.type1", TYPE_COLOURS[0]),
-                                     ("hh_type2", "overview.trend.type2", TYPE_COLOURS[1]),
-                                     ("hh_type3", "overview.trend.type3", TYPE_COLOURS[2]))]
+            for col, key, colour in (("hh_type1", N_("overview.trend.type1"), TYPE_COLOURS[0]),
+                                     ("hh_type2", N_("overview.trend.type2"), TYPE_COLOURS[1]),
+                                     ("hh_type3", N_("overview.trend.type3"), TYPE_COLOURS[2]))]
     data.append({"type": "scatter", "mode": "lines+markers", "x": year_end["year"].tolist(),
-                 "y": _list(year_end["hh_eliminated"]), "name": t("overview.trend.eliminated"),
+                 "y": _list(year_end["hh_eliminated"]), "name": t("overview.trend.eliminated", lang),
                  "line": {"color": "#2e7d32", "width": 2},
                  "hovertemplate": "%{x}: %{y:,}<extra></extra>"})
     start, end = (int(year_end["year"].min()), int(year_end["year"].max())) \
@@ -86,11 +87,11 @@ def monitoring_trend(year_end: pd.DataFrame, region_name: str, partial: str | No
         if len(year_end) else None
     return figure(data, {
         "height": 340, "barmode": "stack",
-        "title": {"text": t("overview.trend.monitoring", region=region_name, start=start,
+        "title": {"text": t("overview.trend.monitoring", lang, region=region_name, start=start,
                             end=end)},
         # The years' range fixed: the running year's note must not widen it.
         "xaxis": {"dtick": 1, "range": [start - 0.5, end + 0.5]},
-        "yaxis": {"title": {"text": t("overview.trend.households")}, "tickformat": ",",
+        "yaxis": {"title": {"text": t("overview.trend.households", lang)}, "tickformat": ",",
                   "rangemode": "tozero"},
         "annotations": [partial_annotation(end + 0.4, partial, y=top)]
         if partial and len(year_end) else [],
@@ -135,16 +136,16 @@ def hbar(labels: list[str], values: list, title: str, percent: bool) -> dict:
     })
 
 
-def income(income: pd.DataFrame, title: str) -> dict:
+def income(income: pd.DataFrame, title: str, *, lang: str) -> dict:
     """A household's income per head by year against the poverty or monitoring line."""
     line = income["monitoring_line"].astype("Float64").fillna(
         income["poverty_line"].astype("Float64"))
     return figure([
         {"type": "bar", "x": income["year"].tolist(),
-         "y": [float(v) for v in income["per_capita"]], "name": t("hhd.per_capita"),
+         "y": [float(v) for v in income["per_capita"]], "name": t("hhd.per_capita", lang),
          "marker": {"color": SERIES[0]}},
         {"type": "scatter", "mode": "lines+markers", "x": income["year"].tolist(),
-         "y": [None if pd.isna(v) else float(v) for v in line], "name": t("hhd.line"),
+         "y": [None if pd.isna(v) else float(v) for v in line], "name": t("hhd.line", lang),
          "line": {"color": BAD, "dash": "dash"}},
     ], {"height": 300, "title": {"text": title}, "xaxis": {"dtick": 1},
-        "yaxis": {"tickformat": ",", "title": {"text": t("unit.yuan")}}})
+        "yaxis": {"tickformat": ",", "title": {"text": t("unit.yuan", lang)}}})

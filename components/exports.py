@@ -17,14 +17,14 @@ def dialog_alert(text: str) -> dmc.Alert:
     return alert(text, id="shell-export-alert")
 
 
-def job_status(job: dict | None):
+def job_status(job: dict | None, *, lang: str):
     """A job in the export dialog: progress while it runs, then its file or its reason."""
     if job is None:
-        return dialog_alert(t("export.not_found"))
+        return dialog_alert(t("export.not_found", lang))
     if job["status"] == "done":
-        return html.A(dmc.Button(f"{t('export.download')} · {job['filename']}"),
+        return html.A(dmc.Button(f"{t('export.download', lang)} · {job['filename']}"),
                       href=f"/export/job/{job['id']}", id="shell-export-download")
     if job["status"] == "failed":
         return dialog_alert(job["message"])
-    return html.Div([dmc.Text(t("export.started"), size="sm", mb="xs"),
+    return html.Div([dmc.Text(t("export.started", lang), size="sm", mb="xs"),
                      dmc.Progress(value=job["progress"], animated=True, striped=True)])

@@ -13,12 +13,12 @@ from components import charts
 from components.theme import MONTH_AXIS, SERIES, TYPE_COLOURS, figure
 from domain.codes import CODES
 from i18n import (
+    N_,
     fmt_day_month,
     fmt_exact,
     fmt_month,
     fmt_number,
     fmt_pct,
-    get_lang,
     is_partial_month,
     shown,
     t,
@@ -29,8 +29,9 @@ YLORRD = [[0, "#ffffb2"], [0.25, "#fecc5c"], [0.5, "#fd8d3c"], [0.75, "#f03b20"]
 BLUES = [[0, "#eff3ff"], [0.5, "#6baed6"], [1, "#08519c"]]
 
 
-def _risk_label(code: int) -> str:
-    return CODES["risk"][int(code)][0 if get_lang() == "zh" else 1]
+def risk_label(code: int, lang: str) -> str:
+    """A risk type's name in ``lang``."""
+    return CODES["risk"][int(code)][0 if lang == "zh" else 1]
 
 
 def matrix_keys(matrix: pd.DataFrame, units: pd.DataFrame) -> dict:
@@ -57,7 +58,7 @@ def clicked_cell(click, keys) -> tuple[str | None, int | None]:
         return None, None
 
 
-def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dict:
+def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str, *, lang: str) -> dict:
     """Units below × risk types, households with risk not eliminated per 1,000 people.
 
     Rows and columns are positions (labelled with names); ``matrix_keys`` maps them
@@ -66,7 +67,7 @@ def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dic
     keys = matrix_keys(matrix, units)
     codes, risks = keys["codes"], keys["risks"]
     names = list(units["name"])
-    labels = [_risk_label(r) for r in risks]
+    labels = [risk_label(r, lang) for r in risks]
     cell = {(r.code, int(r.risk_type)): r for r in matrix.itertuples(index=False)}
     z, text, custom = [], [], []
     for code, name in zip(codes, names):
@@ -83,12 +84,12 @@ def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dic
         "type": "heatmap", "z": z, "x": list(range(len(risks))), "y": list(range(len(codes))),
         "text": text, "texttemplate": "%{text}", "customdata": custom,
         "colorscale": YLORRD, "hoverongaps": False, "xgap": 1, "ygap": 1,
-        "colorbar": {"title": {"text": t("mon.per_1000")}, "thickness": 12},
-        "hovertemplate": "%{customdata[0]} · %{customdata[1]}<br>" + t("mon.matrix_hover")
+        "colorbar": {"title": {"text": t("mon.per_1000", lang)}, "thickness": 12},
+        "hovertemplate": "%{customdata[0]} · %{customdata[1]}<br>" + t("mon.matrix_hover", lang)
                          + "<extra></extra>",
     }], {
         "height": max(260, 26 * len(names) + 120),
-        "title": {"text": t("mon.matrix_title", region=region)},
+        "title": {"text": t("mon.matrix_title", lang, region=region)},
         "margin": {"l": 110, "r": 20, "t": 56, "b": 90},
         "xaxis": {"side": "bottom", "tickangle": -35, "tickmode": "array",
                   "tickvals": list(range(len(risks))), "ticktext": labels, "showgrid": False},
@@ -97,11 +98,13 @@ def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str) -> dic
     })
 
 
-def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None) -> dict:
-    """Units below × months: new warnings, identifications or eliminations; the as-of
-    month (days 1 to ``as_of`` only) named over its column."""
+def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None, *,
+                    title: str, lang: str) -> dict:
+    """Units below × months: new warnings, identifications or eliminations (``metric``,
+    titled by the msgid ``title``: the chart registry's); the as-of month (days 1 to
+    ``as_of`` only) named over its column."""
     if calendar.empty:
-        return figure([], {"height": 200, "title": {"text": t("data.no_data")}})
+        return figure([], {"height": 200, "title": {"text": t("data.no_data", lang)}})
     # A plain numpy pivot: pandas' pivot_table costs ~15 ms per figure at this size.
     codes, row = np.unique(calendar["code"].to_numpy(), return_inverse=True)
     months, col = np.unique(calendar["month"].to_numpy(), return_inverse=True)
@@ -114,15 +117,15 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None
         "type": "heatmap", "z": z.tolist(),
         "x": x, "y": [names[c] for c in codes],
         "colorscale": BLUES, "xgap": 1, "ygap": 1,
-        "colorbar": {"title": {"text": t("unit.households")}, "thickness": 12},
+        "colorbar": {"title": {"text": t("unit.households", lang)}, "thickness": 12},
         "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
     }], {
         "height": max(240, 24 * len(codes) + 110),
-        "title": {"text": t(f"mon.calendar.{metric}", region=region)},
+        "title": {"text": t(title, lang, region=region)},
         "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
         "xaxis": MONTH_AXIS,
         "yaxis": {"autorange": "reversed"},
-        "annotations": [{**charts.partial_annotation(x[-1], charts.partial_label(as_of)),
+        "annotations": [{**charts.partial_annotation(x[-1], charts.partial_label(as_of, lang=lang)),
                          "xanchor": "right"}] if running else [],
     })
 
@@ -130,9 +133,16 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None
 STAGES = [("warned", None), ("checked", "days_to_check"), ("identified", "days_to_identify"),
           ("cleared", "days_to_clear"), ("assisted", "days_to_assist"),
           ("eliminated", "days_to_eliminate")]
+STAGE_LABEL = {"warned": N_("mon.stage.warned"), "checked": N_("mon.stage.checked"),
+               "identified": N_("mon.stage.identified"), "cleared": N_("mon.stage.cleared"),
+               "assisted": N_("mon.stage.assisted"), "eliminated": N_("mon.stage.eliminated")}
+# The median days of a stage (the first stage has none).
+STAGE_MEDIAN = {"checked": N_("mon.median.checked"), "identified": N_("mon.median.identified"),
+                "cleared": N_("mon.median.cleared"), "assisted": N_("mon.median.assisted"),
+                "eliminated": N_("mon.median.eliminated")}
 
 
-def lifecycle(lc: dict) -> html.Div:
+def lifecycle(lc: dict, *, lang: str) -> html.Div:
     """Warned households → home checks → identified or checked and not included →
     assisted → eliminated, with median days, and how many still await a decision."""
     cards = []
@@ -141,24 +151,24 @@ def lifecycle(lc: dict) -> html.Div:
         d = lc.get(days) if days else None
         cards.append(dmc.Paper(withBorder=True, p="sm", className="jz-stage",
                                **{"data-stage": stage}, children=[
-            dmc.Text(t(f"mon.stage.{stage}"), size="sm", c="dimmed"),
+            dmc.Text(t(STAGE_LABEL[stage], lang), size="sm", c="dimmed"),
             dmc.Text(fmt_exact(n), fw=700, size="xl", className="jz-stage-count"),
-            dmc.Text(t(f"mon.median.{stage}", days=_days(d)) if days else " ", size="xs",
+            dmc.Text(t(STAGE_MEDIAN[stage], lang, days=_days(d)) if days else " ", size="xs",
                      c="dimmed")]))
     return html.Div([
         dmc.SimpleGrid(cols={"base": 2, "sm": 3, "lg": 6}, spacing="xs", children=cards),
-        dmc.Text(t("mon.pending", n=fmt_exact(lc.get("pending"))), size="sm", mt="xs",
+        dmc.Text(t("mon.pending", lang, n=fmt_exact(lc.get("pending"))), size="sm", mt="xs",
                  id="mon-pending"),
-        dmc.Text(timely_note(lc), size="sm", id="mon-timely"),
+        dmc.Text(timely_note(lc, lang=lang), size="sm", id="mon-timely"),
     ], id="mon-lifecycle")
 
 
-def timely_note(lc: dict) -> str:
+def timely_note(lc: dict, *, lang: str) -> str:
     """Identified within 15 days of the warning: the share, and of how many."""
     timely = lc.get("identified_timely") or 0
     identified = lc.get("identified") or 0
     rate = timely / identified if identified else None
-    return t("mon.timely", rate=fmt_pct(rate), n=fmt_exact(timely), of=fmt_exact(identified))
+    return t("mon.timely", lang, rate=fmt_pct(rate), n=fmt_exact(timely), of=fmt_exact(identified))
 
 
 def _days(value) -> str:
@@ -169,7 +179,7 @@ def _days(value) -> str:
     return fmt_number(float(value))
 
 
-def timely_figure(children: pd.DataFrame, region: str) -> dict:
+def timely_figure(children: pd.DataFrame, region: str, *, lang: str) -> dict:
     """Identification within 15 days, as a rate, by unit below."""
     d = children.dropna(subset=["identification_timeliness"]).sort_values(
         "identification_timeliness")
@@ -179,13 +189,13 @@ def timely_figure(children: pd.DataFrame, region: str) -> dict:
         "y": list(d["name"]), "marker": {"color": SERIES[0]},
         "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>"}], {
         "height": max(220, 24 * len(d) + 90),
-        "title": {"text": t("mon.timely_title", region=region)},
+        "title": {"text": t("mon.timely_title", lang, region=region)},
         "margin": {"l": 110, "r": 24, "t": 56, "b": 32},
         "xaxis": {"ticksuffix": "%", "range": [0, 100]},
     })
 
 
-def trend_figure(months: pd.DataFrame, region: str, as_of=None) -> dict:
+def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) -> dict:
     """Monitored households by type (stacked), and new and eliminated this year against
     the same months of the year before. The as-of month runs to ``as_of`` only: its bars
     are hatched, its points open and the chart says "截至12月1日" over it (a month of a
@@ -199,49 +209,49 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None) -> dict:
     x = [f"{d:%Y-%m}" for d in this_year["month"]]
     running = as_of is not None and len(x) > 0 and is_partial_month(last, as_of)
     pattern = charts.partial_bars(len(x), running)
-    data = [{"type": "bar", "x": x, "y": [int(v) for v in this_year[col]], "name": t(key),
+    data = [{"type": "bar", "x": x, "y": [int(v) for v in this_year[col]], "name": t(key, lang),
              "marker": {"color": colour, **pattern},
              "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
-            for col, key, colour in (("hh_type1", "overview.trend.type1", TYPE_COLOURS[0]),
-                                     ("hh_type2", "overview.trend.type2", TYPE_COLOURS[1]),
-                                     ("hh_type3", "overview.trend.type3", TYPE_COLOURS[2]))]
+            for col, key, colour in (("hh_type1", N_("overview.trend.type1"), TYPE_COLOURS[0]),
+                                     ("hh_type2", N_("overview.trend.type2"), TYPE_COLOURS[1]),
+                                     ("hh_type3", N_("overview.trend.type3"), TYPE_COLOURS[2]))]
     for col, key, colour, dash in (
-            ("hh_new_identified", "mon.new", "#c62828", "solid"),
-            ("hh_new_eliminated", "mon.eliminated", "#2e7d32", "solid")):
+            ("hh_new_identified", N_("mon.new"), "#c62828", "solid"),
+            ("hh_new_eliminated", N_("mon.eliminated"), "#2e7d32", "solid")):
         open_last = {"marker": {"symbol": ["circle"] * (len(x) - 1) + ["circle-open"],
                                 "size": [6] * (len(x) - 1) + [10]}} if running else {}
         data.append({"type": "scatter", "mode": "lines+markers", "x": x, "yaxis": "y2",
-                     "y": [int(v) for v in this_year[col]], "name": t(key),
+                     "y": [int(v) for v in this_year[col]], "name": t(key, lang),
                      "line": {"color": colour, "dash": dash}, **open_last})
         data.append({"type": "scatter", "mode": "lines", "x": x[-len(year_before):],
                      "yaxis": "y2", "y": [int(v) for v in year_before[col]],
-                     "name": t(key) + t("mon.year_before"),
+                     "name": t(key, lang) + t("mon.year_before", lang),
                      "line": {"color": colour, "dash": "dot"}})
     peak = max((v for d in data if d.get("yaxis") == "y2" for v in d["y"]), default=0)
     return figure(data, {
         "height": 340, "barmode": "stack",
-        "title": {"text": t("mon.trend_title", region=region, month=fmt_month(last)
-                            if not running else fmt_day_month(as_of))},
+        "title": {"text": t("mon.trend_title", lang, region=region, month=fmt_month(last, lang)
+                            if not running else fmt_day_month(as_of, lang))},
         "annotations": [charts.partial_annotation(
-            x[-1], charts.partial_label(as_of),
+            x[-1], charts.partial_label(as_of, lang=lang),
             y=float(this_year[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].sum()))]
         if running else [],
         "xaxis": MONTH_AXIS,
-        "yaxis": {"title": {"text": t("mon.monitored")}, "tickformat": ","},
+        "yaxis": {"title": {"text": t("mon.monitored", lang)}, "tickformat": ","},
         # Counts of households: whole-number ticks, not the left axis's grid divided up.
-        "yaxis2": {"title": {"text": t("mon.per_month")}, "overlaying": "y", "side": "right",
+        "yaxis2": {"title": {"text": t("mon.per_month", lang)}, "overlaying": "y", "side": "right",
                    "showgrid": False, "rangemode": "tozero", "tickmode": "auto",
                    "tickformat": ",d", **({"dtick": 1} if peak <= 6 else {})},
     })
 
 
-def to_day_note(to_day: dict | None):
+def to_day_note(to_day: dict | None, *, lang: str):
     """A running month against the same days of the month before (equal spans): new
     warned, identified and eliminated households. Nothing for a full month."""
     if not to_day:
         return None
-    span = f"{fmt_day_month(to_day['prev_from'])}–{fmt_day_month(to_day['prev_to'])}"
-    return dmc.Text(t("mon.to_day", date=fmt_day_month(to_day["to"]),
+    span = f"{fmt_day_month(to_day['prev_from'], lang)}–{fmt_day_month(to_day['prev_to'], lang)}"
+    return dmc.Text(t("mon.to_day", lang, date=fmt_day_month(to_day["to"], lang),
                       days=(to_day["to"] - to_day["from"]).days + 1, prev=span,
                       **{k: fmt_exact(to_day[k]) for k in (
                           "warned", "identified", "eliminated", "warned_before",

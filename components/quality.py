@@ -12,15 +12,17 @@ from components import tables
 from components.kpi import Kpi
 from components.theme import SERIES, figure
 from domain.indicators import Indicator
-from i18n import fmt_exact, fmt_number, get_lang, t
+from i18n import N_, fmt_exact, fmt_number, t
 
 # The map's and the league's figure: issues per 1,000 households (a rise is bad).
 PER_1000 = Indicator("quality_per_1000", "per_1000", "month", "per1000", -1)
 SEVERITY_COLOUR = {1: "gray", 2: "orange", 3: "red"}
 NUMBER = {"textAlign": "right", "paddingLeft": 12, "whiteSpace": "nowrap",
           "fontVariantNumeric": "tabular-nums"}
-LEVEL_KEY = {2: "quality.level.2", 3: "quality.level.3", 4: "quality.level.4",
-             5: "quality.level.5"}
+LEVEL_KEY = {2: N_("quality.level.2"), 3: N_("quality.level.3"), 4: N_("quality.level.4"),
+             5: N_("quality.level.5")}
+SEVERITY_KEY = {1: N_("quality.severity.1"), 2: N_("quality.severity.2"),
+                3: N_("quality.severity.3")}
 
 
 def _missing(v) -> bool:
@@ -31,17 +33,17 @@ def fmt_rate(v) -> str:
     return "—" if _missing(v) else fmt_number(v, 2)
 
 
-def name_of(rec: dict) -> str:
-    """A check's name in the user's language."""
-    return str(rec["zh"] if get_lang() == "zh" else rec["en"])
+def name_of(rec: dict, lang: str) -> str:
+    """A check's name in ``lang``."""
+    return str(rec["zh"] if lang == "zh" else rec["en"])
 
 
-def names(checks: pd.DataFrame) -> dict[str, str]:
+def names(checks: pd.DataFrame, lang: str) -> dict[str, str]:
     """check id -> "Q01 name"."""
-    return {r["id"]: f"{r['id']} {name_of(r)}" for r in checks.to_dict("records")}
+    return {r["id"]: f"{r['id']} {name_of(r, lang)}" for r in checks.to_dict("records")}
 
 
-def cards(totals: dict, checks: pd.DataFrame, check: str) -> list[Kpi]:
+def cards(totals: dict, checks: pd.DataFrame, check: str, *, lang: str) -> list[Kpi]:
     """Issues, households flagged, issues per 1,000 households, checks run."""
     evaluable = int(checks["evaluable"].sum()) if len(checks) else 0
     skipped = len(checks) - evaluable
@@ -53,31 +55,31 @@ def cards(totals: dict, checks: pd.DataFrame, check: str) -> list[Kpi]:
     households = int(totals["households"] or 0)
     rate = None if _missing(issues) or not households else 1000.0 * issues / households
     return [
-        Kpi(key="issues", label=t("quality.issues"), value=fmt_exact(issues),
-            unit=t("unit.issues"), good_when=-1),
-        Kpi(key="households_flagged", label=t("quality.households_flagged"),
-            value=fmt_exact(flagged), unit=t("unit.households"),
-            note=t("quality.of_households", n=fmt_exact(households))),
-        Kpi(key="per_1000", label=t("indicator.quality_per_1000"), value=fmt_rate(rate)),
-        Kpi(key="checks", label=t("quality.checks_run"),
+        Kpi(key="issues", label=t("quality.issues", lang), value=fmt_exact(issues),
+            unit=t("unit.issues", lang), good_when=-1),
+        Kpi(key="households_flagged", label=t("quality.households_flagged", lang),
+            value=fmt_exact(flagged), unit=t("unit.households", lang),
+            note=t("quality.of_households", lang, n=fmt_exact(households))),
+        Kpi(key="per_1000", label=t("indicator.quality_per_1000", lang), value=fmt_rate(rate)),
+        Kpi(key="checks", label=t("quality.checks_run", lang),
             value=f"{evaluable} / {len(checks)}",
-            note=t("quality.checks_skipped", n=skipped) if skipped else ""),
+            note=t("quality.checks_skipped", lang, n=skipped) if skipped else ""),
     ]
 
 
-def checks_figure(checks: pd.DataFrame, region_name: str) -> dict:
+def checks_figure(checks: pd.DataFrame, region_name: str, *, lang: str) -> dict:
     """Issues by check for one unit, the most on top (checks that found something)."""
     df = checks[checks["evaluable"] & (checks["issues"].fillna(0) > 0)]
     df = df.sort_values(["issues", "id"], ascending=[False, True])
-    full = [f"{r['id']} {name_of(r)}" for r in df.to_dict("records")]
+    full = [f"{r['id']} {name_of(r, lang)}" for r in df.to_dict("records")]
     # Short labels leave the bars room on a narrow screen; the hover has the whole name.
     labels = [_clip(n, 30) for n in full]
     values = [int(v) for v in df["issues"]]
     if not values:  # nothing found: say so rather than draw empty axes
         return figure([], {
-            "height": 240, "title": {"text": t("quality.chart_title", region=region_name)},
+            "height": 240, "title": {"text": t("quality.chart_title", lang, region=region_name)},
             "xaxis": {"visible": False}, "yaxis": {"visible": False},
-            "annotations": [{"text": t("quality.none_found"), "showarrow": False,
+            "annotations": [{"text": t("quality.none_found", lang), "showarrow": False,
                              "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
                              "font": {"size": 16, "color": "#5b6877"}}]})
     return figure([{
@@ -85,7 +87,7 @@ def checks_figure(checks: pd.DataFrame, region_name: str) -> dict:
         "customdata": full[::-1], "marker": {"color": SERIES[0]},
         "hovertemplate": "%{customdata}: %{x:,}<extra></extra>"}], {
         "height": max(240, 24 * len(labels) + 100),
-        "title": {"text": t("quality.chart_title", region=region_name)},
+        "title": {"text": t("quality.chart_title", lang, region=region_name)},
         "margin": {"l": 16, "r": 24, "t": 56, "b": 32},
         "xaxis": {"tickformat": ",", "rangemode": "tozero"},
         "yaxis": {"automargin": True},
@@ -104,12 +106,12 @@ def _clip(text: str, width: int) -> str:
     return text
 
 
-def severity_badge(severity: int):
-    return dmc.Badge(t(f"quality.severity.{int(severity)}"), size="sm", variant="light",
+def severity_badge(severity: int, *, lang: str):
+    return dmc.Badge(t(SEVERITY_KEY[int(severity)], lang), size="sm", variant="light",
                      color=SEVERITY_COLOUR.get(int(severity), "gray"))
 
 
-def checks_table(checks: pd.DataFrame, href, current: str):
+def checks_table(checks: pd.DataFrame, href, current: str, *, lang: str):
     """Every check in force: its issues in the unit and per 1,000 households, or why it
     could not be evaluated."""
     rows = []
@@ -118,36 +120,36 @@ def checks_table(checks: pd.DataFrame, href, current: str):
             count = [html.Td(fmt_exact(r["issues"]), style=NUMBER),
                      html.Td(fmt_rate(r["per_1000"]), style=NUMBER)]
         else:
-            count = [html.Td(dmc.Text(t("quality.not_evaluable"), size="xs", c="dimmed",
-                                      title=t("quality.missing", what=r["missing"] or "")),
+            count = [html.Td(dmc.Text(t("quality.not_evaluable", lang), size="xs", c="dimmed",
+                                      title=t("quality.missing", lang, what=r["missing"] or "")),
                              colSpan=2, style={"textAlign": "right"})]
         rows.append(html.Tr([
             html.Td(r["id"], style={"whiteSpace": "nowrap"}),
-            html.Td(dcc.Link(name_of(r), href=href(r["id"]),
-                             title=r["description"] if get_lang() == "zh"
+            html.Td(dcc.Link(name_of(r, lang), href=href(r["id"]),
+                             title=r["description"] if lang == "zh"
                              else r["description_en"]),
                     style={"fontWeight": 600} if r["id"] == current else None),
-            html.Td(severity_badge(r["severity"])),
+            html.Td(severity_badge(r["severity"], lang=lang)),
             *count], **{"data-check": r["id"]}))
     left = {"textAlign": "left"}
-    head = html.Tr([html.Th(t("quality.col.id"), style=left),
-                    html.Th(t("quality.col.check"), style=left),
-                    html.Th(t("quality.col.severity"), style=left),
-                    html.Th(t("quality.issues"), style={"textAlign": "right"}),
-                    html.Th(t("quality.col.per_1000"), style={"textAlign": "right"})])
+    head = html.Tr([html.Th(t("quality.col.id", lang), style=left),
+                    html.Th(t("quality.col.check", lang), style=left),
+                    html.Th(t("quality.col.severity", lang), style=left),
+                    html.Th(t("quality.issues", lang), style={"textAlign": "right"}),
+                    html.Th(t("quality.col.per_1000", lang), style={"textAlign": "right"})])
     return html.Div(dmc.Table([html.Thead(head), html.Tbody(rows)], id="quality-checks",
                               striped=True, highlightOnHover=True, fz="sm"),
                     className="jz-table-scroll")
 
 
 def children_grid(children: pd.DataFrame, by_child: pd.DataFrame, checks: pd.DataFrame,
-                  href) -> object:
+                  href, *, lang: str) -> object:
     """The units below, whatever check the page shows: households, issues of all checks
     and per 1,000 households, then one column per check that found something there."""
     counts = by_child.pivot_table(index="code", columns="check_id", values="issues",
                                   aggfunc="sum") if len(by_child) else pd.DataFrame()
     shown = [c for c in checks["id"] if c in counts.columns]
-    label = names(checks)
+    label = names(checks, lang)
     rows = []
     for rec in children.to_dict("records"):
         households = int(rec["households"])
@@ -163,11 +165,11 @@ def children_grid(children: pd.DataFrame, by_child: pd.DataFrame, checks: pd.Dat
         row["issues_fmt"] = fmt_exact(row["issues"])
         row["per_1000_fmt"] = fmt_rate(row["per_1000"])
         rows.append(row)
-    columns = [{"field": "name", "headerName": t("overview.col.name"), "cellRenderer": "markdown",
+    columns = [{"field": "name", "headerName": t("overview.col.name", lang), "cellRenderer": "markdown",
                 "width": 150, "pinned": "left"},
-               tables.number_column("households", t("quality.col.households"), 116),
-               tables.number_column("issues", t("quality.issues_all"), 150),
-               tables.number_column("per_1000", t("quality.col.per_1000"), 100)]
+               tables.number_column("households", t("quality.col.households", lang), 116),
+               tables.number_column("issues", t("quality.issues_all", lang), 150),
+               tables.number_column("per_1000", t("quality.col.per_1000", lang), 100)]
     for c in shown:
         col = tables.number_column(c, c, 76)
         col["headerTooltip"] = label[c]
@@ -176,7 +178,7 @@ def children_grid(children: pd.DataFrame, by_child: pd.DataFrame, checks: pd.Dat
                        height=tables.fit_height(len(rows), 420))
 
 
-def league_grid(league: pd.DataFrame, href) -> object:
+def league_grid(league: pd.DataFrame, href, *, lang: str) -> object:
     """Units of one level ranked by issues per 1,000 households."""
     rows = []
     for rank, rec in enumerate(league.to_dict("records"), start=1):
@@ -189,25 +191,25 @@ def league_grid(league: pd.DataFrame, href) -> object:
                      "issues_fmt": fmt_exact(rec["issues"]), "per_1000": per,
                      "per_1000_fmt": fmt_rate(per)})
     columns = [{"field": "rank", "headerName": "#", "width": 60, "type": "rightAligned"},
-               {"field": "name", "headerName": t("overview.col.name"),
+               {"field": "name", "headerName": t("overview.col.name", lang),
                 "cellRenderer": "markdown", "width": 120},
-               {"field": "parent", "headerName": t("quality.col.parent"), "width": 110},
-               tables.number_column("per_1000", t("quality.col.per_1000"), 124),
-               tables.number_column("issues", t("quality.issues"), 100),
-               tables.number_column("households", t("quality.col.households"), 116)]
+               {"field": "parent", "headerName": t("quality.col.parent", lang), "width": 110},
+               tables.number_column("per_1000", t("quality.col.per_1000", lang), 124),
+               tables.number_column("issues", t("quality.issues", lang), 100),
+               tables.number_column("households", t("quality.col.households", lang), 116)]
     return tables.grid("quality-league", columns, rows, height=tables.fit_height(len(rows), 420))
 
 
-def issue_records(issues: pd.DataFrame, checks: pd.DataFrame) -> list[dict]:
+def issue_records(issues: pd.DataFrame, checks: pd.DataFrame, *, lang: str) -> list[dict]:
     """The rows behind a count as the list and the CSV show them (already masked)."""
-    label = names(checks)
+    label = names(checks, lang)
     severity = dict(zip(checks["id"], checks["severity"]))
-    en = get_lang() != "zh"
+    en = lang != "zh"
     out = []
     for r in issues.to_dict("records"):
         out.append({
             "issue_key": r["issue_key"], "check": label.get(r["check_id"], r["check_id"]),
-            "severity": t(f"quality.severity.{int(severity.get(r['check_id'], 1))}"),
+            "severity": t(SEVERITY_KEY[int(severity.get(r["check_id"], 1))], lang),
             "household_no": r["household_no"], "household_id": int(r["household_id"]),
             "head_name": r["head_name"], "phone": r["phone"],
             "township": r["township_name"], "village": r["village_name"],
@@ -220,15 +222,20 @@ def issue_records(issues: pd.DataFrame, checks: pd.DataFrame) -> list[dict]:
 
 CSV_COLUMNS = ("check", "severity", "household_no", "head_name", "phone", "township",
                "village", "member", "id_number", "detail")
+CSV_HEADERS = {c: m for c, m in zip(CSV_COLUMNS, (
+    N_("quality.csv.check"), N_("quality.csv.severity"), N_("quality.csv.household_no"),
+    N_("quality.csv.head_name"), N_("quality.csv.phone"), N_("quality.csv.township"),
+    N_("quality.csv.village"), N_("quality.csv.member"), N_("quality.csv.id_number"),
+    N_("quality.csv.detail")), strict=True)}
 
 
-def csv_table(records: list[dict]) -> tuple[list[str], list[list]]:
+def csv_table(records: list[dict], *, lang: str) -> tuple[list[str], list[list]]:
     """Headers and rows of the CSV export: what the list shows."""
-    return ([t(f"quality.csv.{c}") for c in CSV_COLUMNS],
+    return ([t(CSV_HEADERS[c], lang) for c in CSV_COLUMNS],
             [[r[c] for c in CSV_COLUMNS] for r in records])
 
 
-def issues_grid(records: list[dict], one_check: bool) -> object:
+def issues_grid(records: list[dict], one_check: bool, *, lang: str) -> object:
     """The rows behind a count. Columns that would say nothing are left out: the check
     when the list is of one check, the member when no row concerns one."""
     rows = [{**r, "household": f"[{r['household_no']}](/household/{r['household_id']})"}
@@ -236,20 +243,20 @@ def issues_grid(records: list[dict], one_check: bool) -> object:
     members = any(r["member"] for r in records)
     columns = [
         *([] if one_check else [
-            {"field": "check", "headerName": t("quality.col.check"), "width": 190,
+            {"field": "check", "headerName": t("quality.col.check", lang), "width": 190,
              "tooltipField": "check"},
-            {"field": "severity", "headerName": t("quality.col.level"), "width": 64}]),
-        {"field": "household", "headerName": t("hh.col.household_no"), "width": 160,
+            {"field": "severity", "headerName": t("quality.col.level", lang), "width": 64}]),
+        {"field": "household", "headerName": t("hh.col.household_no", lang), "width": 160,
          "cellRenderer": "markdown"},
-        {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 80},
-        {"field": "village", "headerName": t("hh.col.village"), "width": 150,
+        {"field": "head_name", "headerName": t("hh.col.head_name", lang), "width": 80},
+        {"field": "village", "headerName": t("hh.col.village", lang), "width": 150,
          "valueGetter": {"function": "params.data.township + ' · ' + params.data.village"}},
-        *([{"field": "member", "headerName": t("quality.csv.member"), "width": 84},
-           {"field": "id_number", "headerName": t("quality.csv.id_number"), "width": 168,
+        *([{"field": "member", "headerName": t("quality.csv.member", lang), "width": 84},
+           {"field": "id_number", "headerName": t("quality.csv.id_number", lang), "width": 168,
             "cellClass": "jz-masked"}] if members else []),
-        {"field": "detail", "headerName": t("quality.csv.detail"), "flex": 1, "minWidth": 220,
+        {"field": "detail", "headerName": t("quality.csv.detail", lang), "flex": 1, "minWidth": 220,
          "tooltipField": "detail"},
-        {"field": "phone", "headerName": t("quality.csv.phone"), "width": 122,
+        {"field": "phone", "headerName": t("quality.csv.phone", lang), "width": 122,
          "cellClass": "jz-masked"},
     ]
     grid = tables.grid("quality-issues", columns, rows, height=tables.fit_height(len(rows), 460))

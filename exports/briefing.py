@@ -20,12 +20,12 @@ from sqlalchemy.engine import Engine
 from access import Scope
 from components import maps
 from components import monitoring as mon
-from components import overview as ov_view
 from components import region as region_view
 from components.kpi import Kpi
 from components.tasks import region_label as unit_name
 from config import Settings
 from domain import indicators
+from exports import charts as chart_registry
 from exports import render
 from i18n import (
     fmt_date,
@@ -98,44 +98,27 @@ def _next_month(m: dt.date) -> dt.date:
 
 
 def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
-            generated_by: str, now: dt.datetime | None = None) -> Briefing:
+            generated_by: str, now: dt.datetime | None = None,
+            lang: str | None = None) -> Briefing:
     """The briefing's figures for a unit of the scope and a month of the data (the gate
-    refuses any other unit; ``api.strict_month`` checks the month first)."""
+    refuses any other unit; ``api.strict_month`` checks the month first), in ``lang``
+    (default: the language the export job runs in)."""
     now = now or dt.datetime.now(dt.UTC)
+    lang = lang or get_lang()
     bv = api.briefing_view(wh, scope, code, month)
     v = bv.region
-    name = v.unit["name"]
-    cards = [region_view.card_for(v, indicators.INDICATORS[k]) for k in HEADLINE]
-    fmt = lambda x: region_view.fmt_value(MAP_INDICATOR, x)  # noqa: E731
-    # Trends end at the briefing's period, whatever the data hold after it.
-    until = v.months[pd.to_datetime(v.months["month"]) <= pd.Timestamp(v.month)]
-    figures = {
-        "fig-map": maps.static_map(
-            v.geometry, v.children, MAP_INDICATOR, fmt,
-            t("region.map_title", region=v.map_parent["name"],
-              indicator=t(MAP_INDICATOR.label_key)) + " · "
-            + region_view.period_label(MAP_INDICATOR, v)),
-        # Trends end at the briefing's period, whatever the data hold after it.
-        "fig-trend-month": _sized(mon.trend_figure(until, name, v.version.as_of), 1000, 330),
-        "fig-trend-year": _sized(ov_view.monitoring_figure(
-            dataclasses.replace(bv.overview, months=until)), 1000, 330),
-        "fig-causes": _sized(region_view.breakdown(
-            v.breakdown("cause"), "households", "cause",
-            t("region.causes_title", region=name)), 500, 600),
-        "fig-risks": _sized(region_view.breakdown(
-            v.breakdown("risk"), "households", "risk",
-            t("region.risks_title", region=name)), 500, 600),
-    }
-    figures["fig-map"] = _sized(figures["fig-map"], 600, 560)
+    cards = [region_view.card_for(v, indicators.INDICATORS[k], lang=lang) for k in HEADLINE]
+    figures = _figures(bv, lang)
     lc = bv.lifecycle
-    lifecycle = [{"stage": t(f"mon.stage.{s}"), "n": fmt_exact(lc.get(s)),
-                  "days": t(f"mon.median.{s}", days=mon._days(lc.get(d))) if d else ""}
+    lifecycle = [{"stage": t(mon.STAGE_LABEL[s], lang), "n": fmt_exact(lc.get(s)),
+                  "days": t(mon.STAGE_MEDIAN[s], lang, days=mon._days(lc.get(d))) if d else ""}
                  for s, d in mon.STAGES]
-    lifecycle_note = t("mon.pending", n=fmt_exact(lc.get("pending"))) + t("list.sep") \
-        + mon.timely_note(lc)
+    lifecycle_note = t("mon.pending", lang, n=fmt_exact(lc.get("pending"))) \
+        + t("list.sep", lang) + mon.timely_note(lc, lang=lang)
     ranking = [{"rank": i, "name": r["name"], "parent": r["parent_name"],
                 "unresolved": fmt_exact(r["hh_unresolved"]),
-                "per_1000": region_view.fmt_value(MAP_INDICATOR, r["hh_unresolved_per_1000"]),
+                "per_1000": region_view.fmt_value(MAP_INDICATOR, r["hh_unresolved_per_1000"],
+                                                  lang=lang),
                 "monitored": fmt_exact(r["hh_monitored"])}
                for i, r in enumerate(bv.ranking.to_dict("records"), start=1)]
     summary = T.period_summary(ops, scope, code, month, _next_month(month), now)
@@ -148,12 +131,13 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     inds = [indicators.INDICATORS[k] for k in CHILD_COLUMNS
             if aligned or indicators.INDICATORS[k].period == "month"]
     header = [t("overview.col.name")] + [t(i.label_key) for i in inds]
-    children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True)
+    children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True,
+                                                            lang=lang)
                                        for i in inds]
                 for rec in v.children.sort_values("code").to_dict("records")]
     version = t("brief.version", as_of=fmt_date(v.version.as_of),
                 built=fmt_time_zoned(wh.version["built_at"]))
-    period = region_view.period_label(MAP_INDICATOR, v)  # the month's: "截至12月1日"
+    period = region_view.period_label(MAP_INDICATOR, v, lang=lang)  # the month's: "截至12月1日"
     return Briefing(unit=v.unit, month=v.month, generated_at=clock.local(now),
                     generated_by=generated_by, data_version=version, cards=cards,
                     lifecycle=lifecycle, lifecycle_note=lifecycle_note,
@@ -163,6 +147,29 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
                     figures_period=period,
                     to_date=fmt_to_date(v.version.as_of)
                     if is_partial_month(v.month, v.version.as_of) else "")
+
+
+def _figures(bv: api.BriefingView, lang: str) -> dict[str, dict]:
+    """The briefing's figures by element id: the map as the heatmaps page colours it, and
+    the registry's charts of the briefing (exports/charts.py), drawn as their pages draw
+    them but ending at the briefing's period, whatever the data hold after it."""
+    v = bv.region
+    fmt = lambda x: region_view.fmt_value(MAP_INDICATOR, x, lang=lang)  # noqa: E731
+    until = v.months[pd.to_datetime(v.months["month"]) <= pd.Timestamp(v.month)]
+    return {
+        "fig-map": _sized(maps.static_map(
+            v.geometry, v.children, MAP_INDICATOR, fmt,
+            t("region.map_title", lang, region=v.map_parent["name"],
+              indicator=t(MAP_INDICATOR.label_key, lang)) + " · "
+            + region_view.period_label(MAP_INDICATOR, v, lang=lang), lang=lang), 600, 560),
+        "fig-trend-month": _sized(chart_registry.figure(
+            "mon-trend", dataclasses.replace(v, months=until), lang), 1000, 330),
+        "fig-trend-year": _sized(chart_registry.figure(
+            "overview-monitoring", dataclasses.replace(bv.overview, months=until), lang),
+            1000, 330),
+        "fig-causes": _sized(chart_registry.figure("region-causes", v, lang), 500, 600),
+        "fig-risks": _sized(chart_registry.figure("region-risks", v, lang), 500, 600),
+    }
 
 
 def _sized(fig: dict, width: int, height: int) -> dict:

@@ -14,9 +14,10 @@ from dash import Input, Output, callback, html
 
 from access import current_scope
 from components import tables, units
+from etl.refdata import region_levels, region_names
 from i18n import CATALOG, fmt_exact, fmt_time, t, with_zone
 from ops import audit
-from web import audit as web_audit
+from services import audit_view as web_audit
 from web import context
 from web.auth import client_ip
 
@@ -56,7 +57,7 @@ def grid_rows(entries: list[dict]) -> list[dict]:
     """Entries as the grid shows them: local time, the unit by name."""
     return [{"id": e["id"], "at": fmt_time(e["at"], seconds=True), "actor": e["actor"],
              "action": action_label(e["action"]), "target": e["target"], "outcome": outcome_label(e["outcome"]),
-             "region": units.unit_label(e["region_code"]) if e["region_code"] else "—",
+             "region": units.unit_label(e["region_code"], region_names()) if e["region_code"] else "—",
              "ip": e["ip"], "detail": e["detail"] if e["detail"] != "{}" else ""}
             for e in entries]
 
@@ -67,7 +68,7 @@ def layout(**_):
                for a in audit.actions(context.ops(), scope)]
     return html.Div(className="jz-page", children=[
         dmc.Title(t("audit.title"), order=2, mb="sm"),
-        dmc.Text(t("audit.scope_note", region=units.unit_label(scope.region_code)), size="sm",
+        dmc.Text(t("audit.scope_note", region=units.unit_label(scope.region_code, region_names())), size="sm",
                  c="dimmed", mb="md"),
         dmc.Paper(withBorder=True, p="md", mb="md", children=[
             dmc.SimpleGrid(cols={"base": 1, "sm": 2, "lg": 5}, children=[
@@ -79,7 +80,8 @@ def layout(**_):
                            placeholder=t("audit.filter.any"),
                            nothingFoundMessage=t("task.filter.nothing")),
                 dmc.Select(id="audit-region", label=t("audit.filter.region"),
-                           data=units.unit_options(scope, min(scope.level + 2, 4)),
+                           data=units.unit_options(scope, min(scope.level + 2, 4),
+                                                   names=region_names(), levels=region_levels()),
                            searchable=True, clearable=True, limit=100,
                            placeholder=t("audit.filter.any"),
                            nothingFoundMessage=t("task.filter.nothing")),
@@ -114,7 +116,7 @@ def search(user, action, region, date_from, date_to):
     except web_audit.FilterError as exc:
         return [], "", dash.no_update, dmc.Alert(t(exc.key), color="red", variant="light",
                                                  mb="sm", id="audit-alert")
-    found = web_audit.entries(scope, f, SHOWN)
+    found = web_audit.entries(context.ops(), scope, f, SHOWN)
     audit.record(context.ops(), scope.username, "audit_view",
                  target=f.region or scope.region_code,
                  detail={**f.query(), "rows": len(found)}, ip=client_ip(), scope=scope)

@@ -22,11 +22,12 @@ from dash import Input, Output, State, callback, dcc, html
 from access import AccessDenied
 from components import messages
 from components import registry as R
-from i18n import fmt_time_zoned, t
+from etl import layout as registry_layout
+from i18n import fmt_time_zoned, get_lang, t
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable
+from services import registry as W
 from web import context
-from web import registry as W
 from web.auth import client_ip, requester
 
 dash.register_page(__name__, path="/admin/registry", name="admin_registry",
@@ -38,6 +39,8 @@ dash.register_page(__name__, path="/admin/registry", name="admin_registry",
 # up to JZ_RELOAD_SECONDS), but not for ever.
 SWITCH_WAIT = timedelta(minutes=2)
 UPLOAD_ALERT = "reg-upload-alert"  # what became of an upload (the start's is reg-alert)
+# The layout's files by key, with their Chinese names (家庭成员 members).
+FILE_NAMES = {name: spec.zh for name, spec in registry_layout.BY_NAME.items()}
 
 
 def _current():
@@ -49,13 +52,14 @@ def _current():
 
 def _current_view(cur):
     href = W.report_href(cur.version) if cur is not None and cur.rejected else None
-    return R.current(cur, href)
+    return R.current(cur, href, files=FILE_NAMES, lang=get_lang())
 
 
 def _status_view(state):
     result = (state or {}).get("result") or {}
     href = W.report_href(result["version"]) if result.get("version") else None
-    return R.status(state, href, context.get().settings.reload_seconds)
+    return R.status(state, href, context.get().settings.reload_seconds, files=FILE_NAMES,
+                    lang=get_lang())
 
 
 def layout(**_):
@@ -92,7 +96,7 @@ def layout(**_):
                         dmc.Group(align="flex-end", gap="sm", children=[
                             dmc.Select(id="reg-inbox", label=t("reg.inbox.label"),
                                        placeholder=t("reg.inbox.placeholder"),
-                                       data=R.inbox_options(W.inbox(settings)),
+                                       data=R.inbox_options(W.inbox(settings), lang=get_lang()),
                                        nothingFoundMessage=t("reg.inbox.empty"),
                                        w=380, maw="100%", clearable=True),
                             dmc.Button(t("reg.inbox.refresh"), id="reg-inbox-refresh",
@@ -174,7 +178,7 @@ def too_big(data):
           prevent_initial_call=True)
 def refresh_inbox(_n, value):
     W.province_admin()
-    options = R.inbox_options(W.inbox(context.get().settings))
+    options = R.inbox_options(W.inbox(context.get().settings), lang=get_lang())
     return options, value if value in {o["value"] for o in options} else None
 
 
@@ -208,7 +212,8 @@ def start(n, source, choice, name):
     if path is None:
         chosen = (source == "inbox" and name) or (source == "upload" and choice)
         return (_alert(t("reg.err.gone" if chosen else "reg.err.choose")), *keep)
-    state = W.start(scope, requester(), source, path, label, client_ip(), token)
+    state = W.start(context.ops(), settings, scope, requester(), source, path, label,
+                    client_ip(), token)
     if state is None:
         busy = W.read_state(settings) or {}
         return (_alert(t("reg.err.running", name=busy.get("name") or "—",

@@ -16,7 +16,7 @@ from flask_login import login_user
 from access import AccessDenied, Resource, can, current_scope, prefix_of
 from components import messages, tables, units
 from domain.codes import CODES
-from etl.refdata import region_levels
+from etl.refdata import region_levels, region_names
 from i18n import get_lang, t
 from ops import audit, users
 from web import context
@@ -69,7 +69,7 @@ def department_name(key: str | None) -> str:
 
 def _rows(scope) -> list[dict]:
     return [{"username": u.username, "display_name": u.display_name,
-             "role": t(f"role.{u.role}"), "region": units.unit_label(u.region_code),
+             "role": t(f"role.{u.role}"), "region": units.unit_label(u.region_code, region_names()),
              "department": department_name(u.department),
              "state": t("admin.active") if u.active else t("admin.disabled")}
             for u in users.list_users(context.ops(), prefix_of(scope.region_code))]
@@ -96,7 +96,7 @@ def layout(**_):
     departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
     return html.Div(className="jz-page", children=[
         dmc.Title(t("admin.title"), order=2, mb="sm"),
-        dmc.Text(t("admin.scope_note", region=units.unit_label(scope.region_code)), size="sm",
+        dmc.Text(t("admin.scope_note", region=units.unit_label(scope.region_code, region_names())), size="sm",
                  c="dimmed", mb="md"),
         html.Div(id="admin-feedback"),
         dmc.Paper(withBorder=True, p="md", mb="md", children=[
@@ -137,7 +137,7 @@ def layout(**_):
 def region_options(scope) -> list[dict]:
     """The units an account may be given, by name: the admin's unit and those below it
     down to townships (villages come from the second select, for the township picked)."""
-    return units.unit_options(scope, 4)
+    return units.unit_options(scope, 4, names=region_names(), levels=region_levels())
 
 
 @callback(Output("admin-village", "data"), Output("admin-village", "value"),
@@ -148,10 +148,11 @@ def villages(region):
 
 
 def _villages(scope, region) -> list[dict]:
-    if not units.is_unit(region) or not _may_manage(scope, region) or \
+    if not units.is_unit(region, region_levels()) or not _may_manage(scope, region) or \
             region_levels().get(region) != 4:
         return []
-    return units.unit_options(scope, 5, region)[1:]
+    return units.unit_options(scope, 5, region, names=region_names(),
+                              levels=region_levels())[1:]
 
 
 def _alert(message: str, ok: bool):

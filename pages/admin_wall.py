@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, html
 
 from access import AccessDenied, current_scope
 from components import messages, tables, units
+from etl.refdata import region_levels, region_names
 from i18n import t
 from ops import audit
 from web import context, wall
@@ -33,7 +34,7 @@ def _admin_scope():
 def playlist_regions(scope) -> list[dict]:
     """The units a view may be focused on, by name: the province, its cities and
     counties."""
-    return units.unit_options(scope, 3)
+    return units.unit_options(scope, 3, names=region_names(), levels=region_levels())
 
 
 def _rows(pl: P.Playlist) -> list[dict]:
@@ -51,7 +52,8 @@ def layout(**_):
     regions = playlist_regions(scope)
     region_names = json.dumps(
         {"": t("admin.wall.own_region"), **{o["value"]: o["label"] for o in regions},
-         **{v.region: units.unit_label(v.region) for v in pl.views if v.region}},
+         **{v.region: units.unit_label(v.region, region_names()) for v in pl.views
+            if v.region}},
         ensure_ascii=False)
     columns = [
         {"field": "kind", "headerName": t("admin.wall.kind"), "editable": True, "rowDrag": True,

@@ -244,7 +244,8 @@ def export_page(_go, _map, size, full, href):
                                                     max=service.PAGE_SIZES[1]))
     except (render.Unavailable, jobs.TooMany) as exc:
         return None, True, hidden, hidden, dialog_alert(str(exc))
-    return job, True, hidden, hidden, job_status(jobs.get(ctx.ops, scope, job))
+    return job, True, hidden, hidden, job_status(jobs.get(ctx.ops, scope, job),
+                                                 lang=get_lang())
 
 
 @callback(Output("shell-export-status", "children", allow_duplicate=True),
@@ -255,4 +256,4 @@ def follow(_n, job_id):
     if not job_id:
         return dash.no_update, True
     job = jobs.get(context.ops(), current_scope(), job_id)
-    return job_status(job), job is None or job["status"] not in PENDING
+    return job_status(job, lang=get_lang()), job is None or job["status"] not in PENDING

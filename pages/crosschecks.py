@@ -18,6 +18,7 @@ from components import kpi, maps, messages, tables
 from components import subject as subject_view
 from components.shell import breadcrumb
 from domain.indicators import Indicator
+from etl import feeds as feed_config
 from etl.refdata import region_levels
 from i18n import fmt_exact, fmt_number, get_lang, t
 from ops import audit
@@ -75,9 +76,11 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
         return messages.notice("cc.not_evaluated", colour="yellow")
     v = cv.region
     fc, bounds, colours = maps.feature_collection(
-        v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check))
+        v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check),
+        lang=get_lang())
     legend = maps.legend(UNDECIDED, bounds, colours, fmt_exact,
-                         t("data.as_of", date=v.version.as_of.isoformat()), False)
+                         t("data.as_of", date=v.version.as_of.isoformat()), False,
+                         lang=get_lang())
     points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
     unit_prefix = prefix_of(code)
     states = [d["state"] for d in decided.values() if d["village_code"].startswith(unit_prefix)
@@ -113,7 +116,8 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
             ]),
         ]),
         dcc.Store(id="cc-state", data={"code": v.unit["code"], "check": check}),
-        subject_view.notice(subject, "crosschecks", id="cc-subject"),
+        subject_view.notice(subject, "crosschecks", id="cc-subject", feeds=feed_config.load(),
+                             lang=get_lang()),
         html.Div(id="cc-feedback", children=_done(sent, tasks, closed)),
         dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
                        children=[kpi.card(k) for k in cards], id="cc-cards"),

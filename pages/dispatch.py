@@ -115,11 +115,12 @@ def _body(scope, code: str, metric: str | None):
     items = agenda_items(v, found, pending, scope)
     ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
     counts = task_counts(found, v.unit, v.children if not v.is_village else v.children.iloc[0:0])
-    fmt = lambda x: fmt_value(ind, x)  # noqa: E731
+    fmt = lambda x: fmt_value(ind, x, lang=get_lang())  # noqa: E731
     fc, bounds, colours = maps.feature_collection(v.geometry, counts, ind, fmt,
-                                                  lambda c: href(c, metric))
+                                                  lambda c: href(c, metric), lang=get_lang())
     schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
-    legend = maps.legend(ind, bounds, colours, fmt, t("dispatch.now"), schematic)
+    legend = maps.legend(ind, bounds, colours, fmt, t("dispatch.now"), schematic,
+                         lang=get_lang())
     points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
     in_unit = [x for x in found if x["assignee_region"].startswith(prefix_of(code))]
     attention = [x for x in in_unit if x["overdue"] or x["escalated_to"]]
@@ -433,4 +434,4 @@ def minutes(clicks):
         return None, True, hidden, hidden, dialog_alert(t(exc.key))
     except (render.Unavailable, jobs.TooMany) as exc:
         return None, True, hidden, hidden, dialog_alert(str(exc))
-    return job, True, hidden, hidden, job_status(jobs.get(app.ops, scope, job))
+    return job, True, hidden, hidden, job_status(jobs.get(app.ops, scope, job), lang=get_lang())

@@ -10,10 +10,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from access import AccessDenied, RegionNotFound, current_scope
-from components import charts, messages, tables
+from components import messages, tables
 from components.downloads import with_png
 from components.theme import GRAPH_CONFIG
 from domain.codes import CODES
+from exports import charts as chart_registry
 from i18n import fmt_date, fmt_number, get_lang, t
 from queries import api
 from queries.privacy import can_reveal, log_reveal
@@ -151,7 +152,7 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
             dmc.Title(t("hhd.members"), order=4, mb="sm"), members_table(v.members)]),
         dmc.SimpleGrid(cols={"base": 1, "lg": 2}, mb="md", children=[
             dmc.Paper(withBorder=True, p="xs", children=with_png(dcc.Graph(
-                figure=charts.income(v.income, t("hhd.income_title", name=h["head_name"])),
+                figure=chart_registry.figure("household-income", v, get_lang()),
                 config=GRAPH_CONFIG), "household-income", household=h["household_id"])),
             dmc.Paper(withBorder=True, p="md", children=[
                 dmc.Title(t("hhd.monitoring"), order=4, mb="sm"),

@@ -15,7 +15,8 @@ from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from domain import indicators
-from i18n import fmt_date, fmt_exact, t
+from exports import charts as chart_registry
+from i18n import fmt_date, fmt_exact, get_lang, t
 from ops import warnings as W
 from queries import api
 from web import context
@@ -26,7 +27,6 @@ dash.register_page(__name__, path_template="/monitoring/<code>", name="monitorin
                    access="indicators.view")
 
 INTENSITY = indicators.INDICATORS["hh_unresolved_per_1000"]
-CALENDAR = ("hh_new_warned", "hh_new_identified", "hh_new_eliminated")
 
 
 def href(code: str) -> str:
@@ -35,6 +35,7 @@ def href(code: str) -> str:
 
 def layout(code: str | None = None, **_):
     scope = current_scope()
+    lang = get_lang()
     code = code or scope.region_code
     try:
         decided = list(W.decided(context.ops(), scope))
@@ -42,77 +43,95 @@ def layout(code: str | None = None, **_):
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
     v = mv.region
-    fmt = lambda x: region_view.fmt_value(INTENSITY, x)  # noqa: E731
-    fc, bounds, colours = maps.feature_collection(v.geometry, v.children, INTENSITY, fmt, href)
-    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
-    legend = maps.legend(INTENSITY, bounds, colours, fmt,
-                         region_view.period_label(INTENSITY, v), schematic)
-    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
-    cards = [region_view.card_for(v, indicators.INDICATORS[k]) for k in
-             ("hh_unresolved", "hh_unresolved_per_1000", "identification_timeliness",
-              "risk_eliminated_rate")]
-    # Rule hits (预警线索) and the households they concern, counted apart; the warned
-    # households of the procedure (预警户) are the lifecycle's.
     w = mv.warnings
-    cards.append(kpi.Kpi(key="warnings_overdue", label=t("mon.warnings_overdue"),
-                         value=fmt_exact(w["overdue"]), unit=t("unit.warnings"),
-                         note=t("mon.warnings_undecided", n=fmt_exact(w["undecided"]),
-                                households=fmt_exact(w["overdue_households"]),
-                                undecided_households=fmt_exact(w["undecided_households"])),
-                         good_when=-1, period=t("data.as_of", date=fmt_date(v.version.as_of))))
     units = v.children[["code", "name"]]
-    name = v.map_parent["name"]
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, href),
         dmc.Group(justify="space-between", mb="sm", children=[
-            dmc.Title(t("mon.title", region=v.unit["name"]), order=2, id="mon-title"),
-            dcc.Link(dmc.Button(t("mon.to_warnings", n=fmt_exact(w["undecided"]),
+            dmc.Title(t("mon.title", lang, region=v.unit["name"]), order=2, id="mon-title"),
+            dcc.Link(dmc.Button(t("mon.to_warnings", lang, n=fmt_exact(w["undecided"]),
                                   households=fmt_exact(w["undecided_households"])),
                                 color="red", variant="light"),
                      href=f"/warnings?unit={v.unit['code']}", id="mon-warnings-link"),
         ]),
         dcc.Store(id="mon-matrix-keys", data=view.matrix_keys(mv.matrix, units)),
         dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
-                       children=[kpi.card(k) for k in cards]),
+                       children=[kpi.card(k) for k in _cards(v, w, lang)]),
         dmc.Grid(gutter="md", children=[
-            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
-                withBorder=True, p="xs", children=[
-                    dmc.Text(t("region.map_title", region=name,
-                               indicator=t(INTENSITY.label_key)), fw=600, mb=4),
-                    maps.region_map(fc, v.outline, legend, points,
-                                    context.get().settings.tile_url, v.map_parent["code"],
-                                    title=t("map.export_title", region=name,
-                                            indicator=t(INTENSITY.label_key),
-                                            period=region_view.period_label(INTENSITY, v)))])),
+            dmc.GridCol(span={"base": 12, "lg": 5}, children=_map(v, lang)),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=[
                     with_png(dcc.Graph(id="mon-matrix", config=GRAPH_CONFIG,
-                                       figure=view.matrix_figure(mv.matrix, units, name)),
+                                       figure=chart_registry.figure("mon-matrix", mv, lang)),
                              "mon-matrix", region=code),
-                    dmc.Text(t("mon.matrix_hint"), size="xs", c="dimmed"),
+                    dmc.Text(t("mon.matrix_hint", lang), size="xs", c="dimmed"),
                     html.Div(id="mon-cell")])),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
-            dmc.Title(t("mon.lifecycle", region=v.unit["name"]), order=4, mb="xs"),
-            view.lifecycle(mv.lifecycle)]),
+            dmc.Title(t("mon.lifecycle", lang, region=v.unit["name"]), order=4, mb="xs"),
+            view.lifecycle(mv.lifecycle, lang=lang)]),
         dmc.Grid(gutter="md", mt="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
-                withBorder=True, p="xs", children=dmc.Tabs(value=CALENDAR[0], children=[
-                    dmc.TabsList([dmc.TabsTab(t(f"mon.tab.{m}"), value=m) for m in CALENDAR]),
-                    *[dmc.TabsPanel(with_png(dcc.Graph(
-                        figure=view.calendar_figure(mv.calendar, m, name, v.version.as_of),
-                        config=GRAPH_CONFIG),
-                        f"mon-calendar-{m}", region=code), value=m) for m in CALENDAR]]))),
+                withBorder=True, p="xs", children=_calendars(mv, code, lang))),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
                 withBorder=True, p="xs", children=with_png(dcc.Graph(
-                    figure=view.timely_figure(v.children, name), config=GRAPH_CONFIG),
+                    figure=chart_registry.figure("mon-timely", v, lang), config=GRAPH_CONFIG),
                     "mon-timely", region=code))),
         ]),
         dmc.Paper(withBorder=True, p="xs", mt="md", children=[with_png(dcc.Graph(
-            figure=view.trend_figure(v.months, v.unit["name"], v.version.as_of),
+            figure=chart_registry.figure("mon-trend", v, lang),
             config=GRAPH_CONFIG), "mon-trend", region=code),
-            view.to_day_note(mv.to_day)]),
+            view.to_day_note(mv.to_day, lang=lang)]),
     ])
+
+
+def _cards(v, w: dict, lang: str) -> list[kpi.Kpi]:
+    """The region page's cards of risk, then the warnings overdue."""
+    cards = [region_view.card_for(v, indicators.INDICATORS[k], lang=lang) for k in
+             ("hh_unresolved", "hh_unresolved_per_1000", "identification_timeliness",
+              "risk_eliminated_rate")]
+    # Rule hits (预警线索) and the households they concern, counted apart; the warned
+    # households of the procedure (预警户) are the lifecycle's.
+    cards.append(kpi.Kpi(key="warnings_overdue", label=t("mon.warnings_overdue", lang),
+                         value=fmt_exact(w["overdue"]), unit=t("unit.warnings", lang),
+                         note=t("mon.warnings_undecided", lang, n=fmt_exact(w["undecided"]),
+                                households=fmt_exact(w["overdue_households"]),
+                                undecided_households=fmt_exact(w["undecided_households"])),
+                         good_when=-1,
+                         period=t("data.as_of", lang, date=fmt_date(v.version.as_of, lang))))
+    return cards
+
+
+def _map(v, lang: str):
+    """The units below coloured by households with risk not eliminated per 1,000 people."""
+    def fmt(x):
+        return region_view.fmt_value(INTENSITY, x, lang=lang)
+
+    fc, bounds, colours = maps.feature_collection(v.geometry, v.children, INTENSITY, fmt, href,
+                                                  lang=lang)
+    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
+    period = region_view.period_label(INTENSITY, v, lang=lang)
+    legend = maps.legend(INTENSITY, bounds, colours, fmt, period, schematic, lang=lang)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    name = v.map_parent["name"]
+    return dmc.Paper(withBorder=True, p="xs", children=[
+        dmc.Text(t("region.map_title", lang, region=name,
+                   indicator=t(INTENSITY.label_key, lang)), fw=600, mb=4),
+        maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
+                        v.map_parent["code"],
+                        title=t("map.export_title", lang, region=name,
+                                indicator=t(INTENSITY.label_key, lang), period=period))])
+
+
+def _calendars(mv, code: str, lang: str):
+    """New warnings, identifications and eliminations by unit and month, in tabs: the
+    registry's charts of this page that have a tab."""
+    tabbed = [c for c in chart_registry.on_page("monitoring") if c.tab]
+    return dmc.Tabs(value=tabbed[0].name, children=[
+        dmc.TabsList([dmc.TabsTab(t(c.tab, lang), value=c.name) for c in tabbed]),
+        *[dmc.TabsPanel(with_png(dcc.Graph(figure=chart_registry.figure(c.name, mv, lang),
+                                           config=GRAPH_CONFIG), c.name, region=code),
+                        value=c.name) for c in tabbed]])
 
 
 @callback(Output("mon-cell", "children"), Input("mon-matrix", "clickData"),
@@ -141,6 +160,6 @@ def cell(click, keys):
     return html.Div([
         # Which unit and which risk type the list is of (a click on the matrix says neither).
         dmc.Text(t("mon.cell", unit=unit["name"], n=fmt_exact(len(rows)),
-                   risk=view._risk_label(risk)),
+                   risk=view.risk_label(risk, get_lang())),
                  size="sm", fw=600, mt="sm", id="mon-cell-count"),
         tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320))])

@@ -14,7 +14,8 @@ from components import overview as view
 from components.downloads import png_href, with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
-from i18n import t
+from exports import charts as chart_registry
+from i18n import get_lang, t
 from queries import api
 from web import context
 
@@ -28,8 +29,11 @@ def href(code: str) -> str:
 
 
 def _content(ov: api.Overview):
-    return (kpi.grid(view.cards(ov)), view.poverty_figure(ov), view.monitoring_figure(ov),
-            view.children_table(ov, href), view.children_title(ov))
+    lang = get_lang()
+    return (kpi.grid(view.cards(ov, lang=lang)),
+            chart_registry.figure("overview-poverty", ov, lang),
+            chart_registry.figure("overview-monitoring", ov, lang),
+            view.children_table(ov, href, lang=lang), view.children_title(ov, lang=lang))
 
 
 def layout(region: str | None = None, year: str | None = None, **_):

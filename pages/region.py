@@ -20,7 +20,8 @@ from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from domain import indicators
-from i18n import t
+from exports import charts as chart_registry
+from i18n import get_lang, t
 from queries import api
 from web import context
 
@@ -42,6 +43,7 @@ def href(code: str, indicator: str | None = None, year=None, month=None) -> str:
 def layout(code: str | None = None, indicator: str | None = None, year=None, month=None,
            **_):
     scope = current_scope()
+    lang = get_lang()
     if code is None or code == "none":
         code = scope.region_code
     ind = indicators.get(indicator)
@@ -60,80 +62,91 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
     def link(c: str) -> str:
         return href(c, ind.key, url_year, month_s)
 
-    fmt = lambda x: view.fmt_value(ind, x, year=v.year if ind.period == "year" else None)  # noqa: E731
-    fc, bounds, colours = maps.feature_collection(v.geometry, view.map_values(v, ind), ind,
-                                                  fmt, link)
-    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
-    legend = maps.legend(ind, bounds, colours, fmt, view.period_label(ind, v), schematic,
-                         not_applicable=None if view.applies(v, ind)
-                         else view.not_applicable_note(ind))
-    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
-    the_map = maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
-                              v.map_parent["code"], title=t(
-                                  "map.export_title", region=v.map_parent["name"],
-                                  indicator=t(ind.label_key), period=view.period_label(ind, v)))
     params = {"region": v.unit["code"], "year": url_year, "month": month_s}
-    options = [{"value": k, "label": t(i.label_key)} for k, i in indicators.INDICATORS.items()]
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, link),
-        dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
-            dmc.Title(v.unit["name"], order=2, id="region-title"),
-            dmc.Group(gap="xs", align="flex-end", children=[
-                dmc.Select(id="region-indicator", label=t("region.indicator"), data=options,
-                           value=ind.key, w=230, allowDeselect=False),
-                dmc.Select(id="region-year", label=t("overview.year"), value=str(url_year),
-                           data=[str(y) for y in reversed(v.version.years())], w=100,
-                           allowDeselect=False, display="block" if ind.period == "year"
-                           else "none"),
-                dmc.Select(id="region-month", label=t("region.month"), value=month_s,
-                           data=view.month_options(api.months(v.version), v.version.as_of), w=190,
-                           allowDeselect=False, display="block" if ind.period == "month"
-                           else "none"),
-                dcc.Link(dmc.Button(t("region.households"), variant="light"),
-                         href=f"/households/{v.unit['code']}", id="region-households-link"),
-            ]),
-        ]),
+        _header(v, ind, url_year, month_s, lang),
         dcc.Store(id="region-code", data=v.unit["code"]),
         dcc.Store(id="region-url", data=href(v.unit["code"], ind.key, url_year, month_s)),
         dmc.Grid(gutter="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=[
-                    dmc.Text(t("region.map_title", region=v.map_parent["name"],
-                               indicator=t(ind.label_key)), fw=600, mb=4),
-                    the_map])),
+                    dmc.Text(t("region.map_title", lang, region=v.map_parent["name"],
+                               indicator=t(ind.label_key, lang)), fw=600, mb=4),
+                    _map(v, ind, link, lang)])),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=[
                 dmc.SimpleGrid(cols=2, spacing="sm", children=[
-                    kpi.card(k) for k in view.cards(v, ind)], id="region-cards"),
-                dmc.Paper(with_png(dcc.Graph(id="region-trend", figure=view.trend(v, ind),
-                                             config=GRAPH_CONFIG), "region-trend", **params,
-                                   indicator=ind.key), withBorder=True, p="xs", mt="sm"),
+                    kpi.card(k) for k in view.cards(v, ind, lang=lang)], id="region-cards"),
+                dmc.Paper(with_png(dcc.Graph(id="region-trend", config=GRAPH_CONFIG,
+                                             figure=chart_registry.figure(
+                                                 "region-trend", (v, ind), lang)),
+                                   "region-trend", **params, indicator=ind.key),
+                          withBorder=True, p="xs", mt="sm"),
             ]),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="md", children=[
-                    dmc.Title(t("region.ranking", period=view.period_label(ind, v)), order=4,
-                              mb="sm"),
-                    view.ranked_table(v, ind, link)])),
+                    dmc.Title(t("region.ranking", lang,
+                                period=view.period_label(ind, v, lang=lang)), order=4, mb="sm"),
+                    view.ranked_table(v, ind, link, lang=lang)])),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
-                withBorder=True, p="xs", children=dmc.Tabs(value="causes", children=[
-                    dmc.TabsList([dmc.TabsTab(t("region.causes"), value="causes"),
-                                  dmc.TabsTab(t("region.risks"), value="risks"),
-                                  dmc.TabsTab(t("region.channels"), value="channels")]),
-                    dmc.TabsPanel(with_png(dcc.Graph(figure=view.breakdown(
-                        v.breakdown("cause"), "households", "cause",
-                        t("region.causes_title", region=v.unit["name"])), config=GRAPH_CONFIG),
-                        "region-causes", **params), value="causes"),
-                    dmc.TabsPanel(with_png(dcc.Graph(figure=view.breakdown(
-                        v.breakdown("risk"), "households", "risk",
-                        t("region.risks_title", region=v.unit["name"])), config=GRAPH_CONFIG),
-                        "region-risks", **params), value="risks"),
-                    dmc.TabsPanel(with_png(dcc.Graph(figure=view.breakdown(
-                        v.breakdown("channel"), "share", "channel",
-                        t("region.channels_title", region=v.unit["name"], year=v.year),
-                        ratio=True), config=GRAPH_CONFIG), "region-channels", **params),
-                        value="channels"),
-                ]))),
+                withBorder=True, p="xs", children=_breakdowns(v, params, lang))),
         ]),
     ])
+
+
+def _header(v, ind, url_year, month_s: str, lang: str):
+    """The unit's name, the indicator and period controls, the link to its households."""
+    options = [{"value": k, "label": t(i.label_key, lang)}
+               for k, i in indicators.INDICATORS.items()]
+    return dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
+        dmc.Title(v.unit["name"], order=2, id="region-title"),
+        dmc.Group(gap="xs", align="flex-end", children=[
+            dmc.Select(id="region-indicator", label=t("region.indicator", lang), data=options,
+                       value=ind.key, w=230, allowDeselect=False),
+            dmc.Select(id="region-year", label=t("overview.year", lang), value=str(url_year),
+                       data=[str(y) for y in reversed(v.version.years())], w=100,
+                       allowDeselect=False, display="block" if ind.period == "year"
+                       else "none"),
+            dmc.Select(id="region-month", label=t("region.month", lang), value=month_s,
+                       data=view.month_options(api.months(v.version), v.version.as_of,
+                                               lang=lang), w=190,
+                       allowDeselect=False, display="block" if ind.period == "month"
+                       else "none"),
+            dcc.Link(dmc.Button(t("region.households", lang), variant="light"),
+                     href=f"/households/{v.unit['code']}", id="region-households-link"),
+        ]),
+    ])
+
+
+def _map(v, ind, link, lang: str):
+    """The map of the units below, coloured by the indicator, with its legend."""
+    def fmt(x):
+        return view.fmt_value(ind, x, year=v.year if ind.period == "year" else None,
+                              lang=lang)
+
+    fc, bounds, colours = maps.feature_collection(v.geometry, view.map_values(v, ind), ind,
+                                                  fmt, link, lang=lang)
+    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
+    period = view.period_label(ind, v, lang=lang)
+    legend = maps.legend(ind, bounds, colours, fmt, period, schematic,
+                         not_applicable=None if view.applies(v, ind)
+                         else view.not_applicable_note(ind, lang=lang), lang=lang)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    return maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
+                           v.map_parent["code"], title=t(
+                               "map.export_title", lang, region=v.map_parent["name"],
+                               indicator=t(ind.label_key, lang), period=period))
+
+
+def _breakdowns(v, params: dict, lang: str):
+    """The breakdowns (causes, risks, channels) in tabs: the registry's charts of this
+    page that have a tab, in its order."""
+    tabbed = [c for c in chart_registry.on_page("region") if c.tab]
+    return dmc.Tabs(value=tabbed[0].name, children=[
+        dmc.TabsList([dmc.TabsTab(t(c.tab, lang), value=c.name) for c in tabbed]),
+        *[dmc.TabsPanel(with_png(dcc.Graph(figure=chart_registry.figure(c.name, v, lang),
+                                           config=GRAPH_CONFIG), c.name, **params),
+                        value=c.name) for c in tabbed]])
 
 
 @callback(Output("shell-url", "href", allow_duplicate=True),

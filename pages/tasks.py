@@ -10,6 +10,7 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from access import Scope, can_access, current_scope
 from components import messages, units
 from components import tasks as view
+from etl.refdata import region_levels, region_names
 from i18n import t
 from ops import clock, users
 from ops import tasks as T
@@ -24,7 +25,8 @@ def region_options(scope: Scope) -> list[dict]:
     """The units the region filter offers: the user's unit and those below it, by name
     (the code is only the value), two levels deep but not below townships (a township
     user also gets its villages), so the list stays a few hundred at most."""
-    return units.unit_options(scope, max(min(scope.level + 2, 4), min(scope.level + 1, 5)))
+    return units.unit_options(scope, max(min(scope.level + 2, 4), min(scope.level + 1, 5)),
+                              names=region_names(), levels=region_levels())
 
 
 def issuer_options(found: list[dict], people: dict[str, str]) -> list[dict]:
@@ -45,7 +47,7 @@ def people_of(found: list[dict]) -> dict[str, str]:
 def _filters(scope: Scope, state, type_, overdue, issuer, region) -> dict:
     """The filters as the server accepts them: the region through the scope gate (never
     the browser's word), a known unit or nothing."""
-    region = region if units.is_unit(region) and can_access(scope, region) else None
+    region = region if units.is_unit(region, region_levels()) and can_access(scope, region) else None
     return {"state": state if state in T.STATES else None,
             "type": type_ if type_ in T.TYPES else None,
             "overdue": True if overdue else None,

@@ -19,21 +19,20 @@ from access import (
     can,
     current_scope,
     prefix_of,
-    raise_for,
-    raise_for_region,
 )
 from components import messages, tables
 from components import subject as subject_view
 from components import tasks as task_view
 from components.shell import breadcrumb
 from domain.codes import CODES
-from etl.refdata import region_levels
+from etl import feeds as feed_config
+from etl.refdata import region_names
 from i18n import fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
-from ops import audit, users
-from ops import tasks as T
 from ops import warnings as W
 from pages.household import rule_names
 from queries import api
+from services import warnings as S
+from services.tasks import TaskError
 from web import context
 from web.auth import client_ip
 
@@ -105,18 +104,10 @@ def columns(decide: bool = True, scored: bool = True) -> list[dict]:
 def own_rules(wh, scope) -> tuple[dict[str, str], object]:
     """The rules whose warnings the user sees (a department: those over its own data,
     queries/subject.py) by name, and the department's subject (None for others)."""
-    names = rule_names()
-    subject = api.subject(wh, scope)
-    if subject is not None:
-        names = {k: v for k, v in names.items() if k in subject.rules}
-    return names, subject
+    return S.own_rules(wh, scope, rule_names())
 
 
-def own_decisions(decisions: dict, names: dict[str, str], subject) -> dict:
-    """Decisions on the warnings the user sees: a department's, of its own rules only."""
-    if subject is None:
-        return decisions
-    return {k: d for k, d in decisions.items() if k.split(":")[0] in names}
+own_decisions = S.own_decisions
 
 
 def decided_rows(decisions: dict, names: dict[str, str],
@@ -143,8 +134,7 @@ def decided_rows(decisions: dict, names: dict[str, str],
 
 def _decided(wh, scope, in_unit: dict, names: dict[str, str]) -> list[dict]:
     """The decided list's rows, with the numbers and names looked up (within the scope)."""
-    numbers = api.household_numbers(wh, scope, [d["household_id"] for d in in_unit.values()])
-    people = users.display_names(context.ops(), {d["decided_by"] for d in in_unit.values()})
+    numbers, people = S.decided_people(context.ops(), wh, scope, in_unit)
     return decided_rows(in_unit, names, numbers, people)
 
 
@@ -194,7 +184,8 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
                        data=[{"value": "", "label": t("warn.all_rules")}] +
                        [{"value": k, "label": v} for k, v in names.items()]),
         ]),
-        subject_view.notice(subject, "warnings", id="warn-subject"),
+        subject_view.notice(subject, "warnings", id="warn-subject", feeds=feed_config.load(),
+                             lang=get_lang()),
         dmc.Text(counts, size="sm", c="dimmed", mb="xs", id="warn-counts"),
         html.Div(id="warn-feedback"),
         dcc.Store(id="warn-unit", data={"code": code, "rule": rule or ""}),
@@ -230,9 +221,8 @@ UNCHANGED = (dash.no_update,) * 3  # the queue, the decided list and the counts
           prevent_initial_call=True)
 def to_instruction(data, state):
     """One click: the warning becomes a verification instruction to the unit below that
-    holds the household (looked up again on the server: the browser sends only a key)."""
+    holds the household (services/warnings.py; the browser sends only a key)."""
     scope = current_scope()
-    wh = context.warehouse()
     state = _state(state)
     # dash-ag-grid wraps what the cell renderer sent in `value`.
     value = data.get("value") if isinstance(data, dict) else None
@@ -241,36 +231,33 @@ def to_instruction(data, state):
         return messages.notice("warning.err.not_found"), *UNCHANGED
     code, rule = state
     try:
-        raise_for(scope, "warnings.decide")
-        raise_for_region(scope, code)  # before anything is written
-    except AccessDenied:
-        return messages.forbidden(), *UNCHANGED
-    except RegionNotFound:
-        return messages.not_found(), *UNCHANGED
-    warning = api.warning_by_key(wh, scope, key)
-    if warning is None:
-        return messages.notice("warning.err.not_found"), *UNCHANGED
-    assignee = _assignee(scope.region_code, warning["village_code"])
-    place = f"{warning['township_name']}{warning['village_name']}"
-    try:
-        task = W.to_instruction(
-            context.ops(), scope, warning, assignee,
-            t("tpl.warning.title", place=place, head=warning["head_name"]),
-            t("tpl.warning.content", place=place, head=warning["head_name"],
-              no=warning["household_no"]), lambda c: c in region_levels())
-    except T.TaskError as exc:
-        return task_view.refusal_alert(exc), *UNCHANGED
-    audit.record(context.ops(), scope.username, "warning_to_task", target=f"task:{task['id']}",
-                 detail={"warning": key}, ip=client_ip())
-    names, subject = own_rules(wh, scope)
-    decisions = own_decisions(W.decided(context.ops(), scope), names, subject)
-    df = api.warning_queue(wh, scope, code, rule, list(decisions))
-    in_unit = {k: d for k, d in decisions.items()
-               if d["village_code"].startswith(prefix_of(code))}
-    return dmc.Alert(t("warn.done", id=task["id"], unit=task_view.region_label(assignee)),
+        task = S.to_instruction(context.ops(), context.warehouse(), scope, code, key,
+                                get_lang(), client_ip())
+    except (AccessDenied, RegionNotFound, S.WarningNotFound, TaskError) as exc:
+        return _refused(exc), *UNCHANGED
+    q = S.queue(context.ops(), context.warehouse(), scope, code, rule, rule_names())
+    return _instructed(task), queue_rows(q.warnings, q.names), \
+        _decided(context.warehouse(), scope, q.in_unit, q.names), \
+        counts_text(context.warehouse(), scope, code, q.decisions, len(q.warnings))
+
+
+def _refused(exc: Exception):
+    """What the one-click instruction says when it is refused."""
+    if isinstance(exc, TaskError):
+        return task_view.refusal_alert(exc)
+    if isinstance(exc, RegionNotFound):
+        return messages.not_found()
+    if isinstance(exc, AccessDenied):
+        return messages.forbidden()
+    return messages.notice("warning.err.not_found")
+
+
+def _instructed(task: dict):
+    return dmc.Alert(t("warn.done", id=task["id"],
+                       unit=task_view.region_label(task["assignee_region"],
+                                                  region_names())),
                      color="green", variant="light", mb="sm", withCloseButton=True,
-                     id="warn-done"), queue_rows(df, names), _decided(wh, scope, in_unit, names), \
-        counts_text(wh, scope, code, decisions, len(df))
+                     id="warn-done")
 
 
 @callback(Output("warn-decided-title", "children"), Input("warn-decided", "rowData"),
@@ -291,14 +278,3 @@ def change_rule(rule, state):
         return dash.no_update
     query = {"unit": state[0], **({"rule": rule} if rule else {})}
     return "/warnings?" + urlencode(query)
-
-
-def _assignee(own: str, village: str) -> str:
-    """The unit directly below the user's that holds the village (or the village)."""
-    from access import PREFIX_LENGTH, level_of
-
-    level = level_of(own)
-    if level >= 5:
-        return own
-    keep = PREFIX_LENGTH[level + 1]
-    return village[:keep].ljust(12, "0")
