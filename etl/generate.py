@@ -1792,10 +1792,20 @@ class Gen:
 
     # ------------------------------------------------------------------ assembly
     def assemble(self) -> None:
-        hh, P, mon = self.hh, self.person, self.mon
-        v = self.village
-        n = self.n_hh
-        vcode = v["code"].to_numpy()[hh["v_idx"]]
+        """The registry's tables from the stages' arrays: households, people, monitoring
+        records and their risks, guarantee gaps."""
+        vcode = self.village["code"].to_numpy()[self.hh["v_idx"]]
+        self._emit_households(vcode)
+        self._emit_people()
+        order = self._emit_monitoring(vcode)
+        self._emit_monitoring_risks(order)
+        self.emit("condition_gap", self.gap.take(
+            pc.sort_indices(self.gap, [("household_id", "ascending"), ("item", "ascending"),
+                                       ("from_year", "ascending")])))
+
+
+    def _emit_households(self, vcode: np.ndarray) -> None:
+        hh, v, n = self.hh, self.village, self.n_hh
         hh_no = self.hh_no
         mt = hh["monitor_type"]
         self.emit("household", pa.table({
@@ -1828,6 +1838,9 @@ class Gen:
             "per_capita_income": pa.array(np.round(hh["latest_pc"], 2)).cast(pa.decimal128(12, 2)),
             "cadre_id": pa.array(hh["cadre_id"], pa.int64()),
         }))
+
+    def _emit_people(self) -> None:
+        P = self.person
         self.emit("person", pa.table({
             "person_id": pa.array(np.arange(1, len(P["h_of"]) + 1), pa.int64()),
             "household_id": pa.array(P["h_of"] + 1, pa.int64()),
@@ -1853,6 +1866,10 @@ class Gen:
             "left_reason": pa.array(np.where(P["left_reason"] > 0, P["left_reason"], None),
                                     pa.int8()),
         }))
+
+    def _emit_monitoring(self, vcode: np.ndarray) -> np.ndarray:
+        """The monitoring records in household order; returns that order."""
+        mon = self.mon
         m = len(mon["idx"])
         fast = (mon["method"] == 1) & ~np.isnat(mon["elim"]) & \
             ((mon["elim"] - mon["ident"]).astype("timedelta64[D]").astype(np.int64) < 61)
@@ -1894,6 +1911,11 @@ class Gen:
             "county_decision_date": pa.array(mon["decision"][order]),
             **outcome,
         }))
+        return order
+
+    def _emit_monitoring_risks(self, order: np.ndarray) -> None:
+        mon = self.mon
+        m = len(mon["idx"])
         ki = np.repeat(np.arange(m), mon["k"])
         seq = np.arange(len(ki)) - np.repeat(np.cumsum(mon["k"]) - mon["k"], mon["k"])
         rank_of = np.empty(m, dtype=np.int64)
@@ -1905,9 +1927,6 @@ class Gen:
             "seq": pa.array(seq[ro] + 1, pa.int8()),
             "risk_type": pa.array(mon["risks"][ki, seq][ro], pa.int8()),
         }))
-        self.emit("condition_gap", self.gap.take(
-            pc.sort_indices(self.gap, [("household_id", "ascending"), ("item", "ascending"),
-                                       ("from_year", "ascending")])))
 
     STAGES = ("regions", "villages", "registered", "monitoring_selection",
               "monitoring_dates", "people", "monitoring_policy", "household_conditions",
