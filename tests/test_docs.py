@@ -35,7 +35,8 @@ def sections(markdown: str) -> set[str]:
 
 
 def bare_references(text: str) -> list[str]:
-    """Mentions of domain.md or design.md that are not docs/domain.md or docs/design.md."""
+    """Mentions of the domain or design doc by a name other than docs/domain.md or
+    docs/design.md (a file elsewhere, or a bare name)."""
     masked = DOCS_CITED.sub("", text)
     return OUTSIDE_DOCS.findall(masked)
 
