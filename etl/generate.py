@@ -313,7 +313,6 @@ class Gen:
         hh = self.hh
         n_hh = self.n_hh
         as_of = self.as_of
-        nat = np.datetime64("NaT", "D")
         size0 = hh["size"]  # members at identification
         base = self._identified_on(rng)
         span_years = (as_of - base).astype(np.int64) / 365.25
@@ -321,9 +320,29 @@ class Gen:
         h0 = np.repeat(np.arange(n_hh), size0)
         st0 = np.concatenate([[0], np.cumsum(size0)[:-1]])
         j = np.arange(n0) - st0[h0]
-        # The head at identification: age and sex, drawn among three candidates by the
-        # chance the household's anchor survives to the as-of day.
         single = size0 == 1
+        ha, head_male, hm = self._head_draw(rng, base, span_years, single)
+        role, age, male, birth, has_sp, head_male = self._roles_and_ages(
+            rng, h0, j, n0, ha, head_male, hm, single, base)
+        c = self._couples_and_anchors(rng, h0, j, n0, st0, role, age, male, birth, has_sp,
+                                      head_male, ha)
+        poor = hh["registered"] | (hh["monitor_type"] > 0)
+        for y in self.years:
+            self._members_year_events(rng, c, int(y), base, poor)
+        self._new_heads(c)
+        order = np.lexsort((c["seq"], c["h"]))
+        c = {key: val[order] for key, val in c.items()}
+        # Partners point at the new positions.
+        pos = np.empty(len(order), np.int64)
+        pos[order] = np.arange(len(order))
+        c["partner"] = np.where(c["partner"] >= 0, pos[np.maximum(c["partner"], 0)], -1)
+        self._person_columns(rng, c)
+
+
+    def _head_draw(self, rng, base, span_years, single):
+        """The head at identification: age and sex, drawn among three candidates by the
+        chance the household's anchor survives to the as-of day."""
+        hh, n_hh = self.hh, self.n_hh
         k = 3
         comp = rng.random((n_hh, k))
         (p1, m1, s1), (_, m2, s2) = cal.HEAD_AGE["single"]
@@ -343,6 +362,11 @@ class Gen:
         pick = np.argmax(np.log(np.maximum(surv, 1e-12)) + rng.gumbel(size=(n_hh, k)), 1)
         ha = cand[np.arange(n_hh), pick]
         head_male = cmale[np.arange(n_hh), pick]
+        return ha, head_male, hm
+
+    def _roles_and_ages(self, rng, h0, j, n0, ha, head_male, hm, single, base):
+        """Each member's relation to the head, sex, age and birth day."""
+        n_hh = self.n_hh
         # Roles: 1 head, 2 spouse, 3 child, 4 grandchild, 5 parent, 6 sibling, 7 other,
         # 8 daughter-in-law.
         u = rng.random(n0)
@@ -376,6 +400,13 @@ class Gen:
                           rng.random(n0) < cal.PARENT_MALE],
                          rng.random(n0) < cal.OTHER_MALE)
         birth = base[h0] - np.round(age * 365.25).astype(np.int64) * DAY
+        return role, age, male, birth, has_sp, head_male
+
+    def _couples_and_anchors(self, rng, h0, j, n0, st0, role, age, male, birth, has_sp,
+                             head_male, ha) -> dict:
+        """Couples, the mothers' parity and each household's anchor (the member who never
+        leaves); the members' columns the year-by-year events work on."""
+        n_hh, nat = self.n_hh, np.datetime64("NaT", "D")
         # Couples: head and spouse; a daughter-in-law and the household's eldest son.
         partner = np.full(n0, -1, np.int64)
         sp = np.flatnonzero(role == 2)
@@ -412,17 +443,7 @@ class Gen:
              "joined": np.full(n0, nat), "jr": np.ones(n0, np.int8),
              "left": np.full(n0, nat), "lr": np.zeros(n0, np.int8), "partner": partner,
              "anchor": anchor, "parity": parity, "own": own, "seq": j.astype(np.int64)}
-        poor = hh["registered"] | (hh["monitor_type"] > 0)
-        for y in self.years:
-            self._members_year_events(rng, c, int(y), base, poor)
-        self._new_heads(c)
-        order = np.lexsort((c["seq"], c["h"]))
-        c = {key: val[order] for key, val in c.items()}
-        # Partners point at the new positions.
-        pos = np.empty(len(order), np.int64)
-        pos[order] = np.arange(len(order))
-        c["partner"] = np.where(c["partner"] >= 0, pos[np.maximum(c["partner"], 0)], -1)
-        self._person_columns(rng, c)
+        return c
 
     def _new_heads(self, c: dict) -> None:
         """When the head has died, the widow heads the household, or else the anchor
