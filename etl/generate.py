@@ -594,7 +594,7 @@ class Gen:
         that follow from the current members."""
         hh = self.hh
         n_hh = self.n_hh
-        h_of, role, male, birth = c["h"], c["role"], c["male"], c["birth"]
+        h_of, role, birth = c["h"], c["role"], c["birth"]
         n = len(h_of)
         left = c["left"]
         current = np.isnat(left)
@@ -606,57 +606,9 @@ class Gen:
         hd = np.flatnonzero((role == 1) & current)
         head[h_of[hd]] = hd
         assert (head >= 0).all() and len(hd) == n_hh, "not one current head per household"
-        relation = np.select(
-            [role == 1, role == 2, (role == 3) & male, role == 3, role == 4, role == 5,
-             role == 6, role == 9], ["01", "10", "20", "30", "40", "50", "70", "60"], "99")
-        family = names.surnames(rng, n_hh)
-        other = names.surnames(rng, n)
-        surname = pc.if_else(pa.array(c["own"]), family.take(pa.array(h_of)), other)
-        name = names.full_names(rng, surname, male, _year(birth))
-        county6 = self.village["county_code"].str[:6].astype(np.int64).to_numpy()
-        area = county6[hh["v_idx"]][h_of]
-        sex = np.where(male, 1, 2)
-        rank = _rank_within(area, birth.astype(np.int64), sex)
-        if rank.max() >= 400:
-            raise ValueError("too many people share a county, birth date and sex")
-        seq = 2 * rank + np.where(male, 1, 2)
-        id_number = idnumber.make(area, birth, seq)
-        # Health, labour and schooling.
-        uh = rng.random(n)
-        old = age >= 60
-        health = np.where(uh < np.where(old, 0.58, 0.82), 1,
-                 np.where(uh < np.where(old, 0.84, 0.91), 2,
-                 np.where(uh < np.where(old, 0.90, 0.945), 3, 4)))
-        # A household poor through illness or disability has a current member who
-        # shows it (the head or the next current member).
-        cause = hh["cause"][h_of]
-        nth = _rank_within(h_of, ~current)  # position among the household's current
-        want = np.minimum(rng.integers(0, 2, n_hh), size - 1)[h_of]
-        sick = current & (nth == want)
-        health = np.where(sick & (cause == 1) & (health == 1), 2 + (rng.random(n) < 0.3),
-                          health)
-        health = np.where(sick & (cause == 2), 4, health)
-        disability = np.where(health == 4, rng.choice([1, 2, 3, 4], n, p=[.1, .25, .35, .3]),
-                              0)
-        ul = rng.random(n)
-        working_age = (age >= 16) & (age <= 64)
-        labour = np.where(~working_age | (health == 4) & (disability <= 2), 5,
-                 np.where(health == 3, 4,
-                 np.where(health == 2, 3, np.where(ul < 0.16, 2, 1))))
-        labour = np.where((age >= 65) & (age <= 75) & (health <= 2), 3, labour)
-        migrant = np.where(current & (labour <= 2) & (age <= 55) & (rng.random(n) < 0.6),
-                           rng.integers(3, 13, n), 0)
-        in_school = ((age >= 6) & (age <= 15) & (rng.random(n) < 0.995)) | \
-            ((age >= 16) & (age <= 18) & (rng.random(n) < 0.6)) | \
-            ((age >= 19) & (age <= 22) & (rng.random(n) < 0.25))
-        stage = np.select([age < 6, age <= 11, age <= 15, age <= 18], [1, 2, 3, 4], 5)
-        stage = np.where(in_school | (age < 6), stage, 0)
-        ue = rng.random(n)
-        education = np.select(
-            [age < 6, in_school, age >= 65, age >= 45],
-            [1, 2, np.where(ue < 0.35, 3, np.where(ue < 0.75, 4, 5)),
-             np.where(ue < 0.08, 3, np.where(ue < 0.45, 4, np.where(ue < 0.9, 5, 6)))],
-            np.where(ue < 0.15, 4, np.where(ue < 0.7, 5, np.where(ue < 0.92, 6, 7))))
+        relation, name, id_number, sex, area = self._identities(rng, c, n)
+        health, disability, labour, migrant, in_school, stage, education, sick = \
+            self._health_and_work(rng, h_of, current, age, size)
         htype = hh["type"][h_of]
         ethnicity = rng.choice([1, 3, 11, 2, 99], n, p=[0.995, 0.003, 0.001, 0.0005, 0.0005])
         # Basic medical insurance covers nearly everyone; a member of a household
@@ -695,7 +647,75 @@ class Gen:
         hh["no_labour"] = np.bincount(h_of, weights=current & (labour <= 3),
                                       minlength=n_hh) == 0
         hh["has_migrant"] = np.bincount(h_of, weights=migrant > 0, minlength=n_hh) > 0
-        # People present at the end of every year, by household.
+        self._members_year = self._members_per_year(c, current)
+        self._rural_population()
+
+    def _identities(self, rng, c: dict, n: int):
+        """Relation to the head, names (the family's surname for its own members), and
+        ID numbers consistent with county, birth and sex."""
+        hh, n_hh = self.hh, self.n_hh
+        h_of, role, male, birth = c["h"], c["role"], c["male"], c["birth"]
+        relation = np.select(
+            [role == 1, role == 2, (role == 3) & male, role == 3, role == 4, role == 5,
+             role == 6, role == 9], ["01", "10", "20", "30", "40", "50", "70", "60"], "99")
+        family = names.surnames(rng, n_hh)
+        other = names.surnames(rng, n)
+        surname = pc.if_else(pa.array(c["own"]), family.take(pa.array(h_of)), other)
+        name = names.full_names(rng, surname, male, _year(birth))
+        county6 = self.village["county_code"].str[:6].astype(np.int64).to_numpy()
+        area = county6[hh["v_idx"]][h_of]
+        sex = np.where(male, 1, 2)
+        rank = _rank_within(area, birth.astype(np.int64), sex)
+        if rank.max() >= 400:
+            raise ValueError("too many people share a county, birth date and sex")
+        seq = 2 * rank + np.where(male, 1, 2)
+        id_number = idnumber.make(area, birth, seq)
+        return relation, name, id_number, sex, area
+
+    def _health_and_work(self, rng, h_of, current, age, size):
+        """Health, disability, labour, migrant work, schooling and education."""
+        hh, n_hh, n = self.hh, self.n_hh, len(h_of)
+        # Health, labour and schooling.
+        uh = rng.random(n)
+        old = age >= 60
+        health = np.where(uh < np.where(old, 0.58, 0.82), 1,
+                 np.where(uh < np.where(old, 0.84, 0.91), 2,
+                 np.where(uh < np.where(old, 0.90, 0.945), 3, 4)))
+        # A household poor through illness or disability has a current member who
+        # shows it (the head or the next current member).
+        cause = hh["cause"][h_of]
+        nth = _rank_within(h_of, ~current)  # position among the household's current
+        want = np.minimum(rng.integers(0, 2, n_hh), size - 1)[h_of]
+        sick = current & (nth == want)
+        health = np.where(sick & (cause == 1) & (health == 1), 2 + (rng.random(n) < 0.3),
+                          health)
+        health = np.where(sick & (cause == 2), 4, health)
+        disability = np.where(health == 4, rng.choice([1, 2, 3, 4], n, p=[.1, .25, .35, .3]),
+                              0)
+        ul = rng.random(n)
+        working_age = (age >= 16) & (age <= 64)
+        labour = np.where(~working_age | (health == 4) & (disability <= 2), 5,
+                 np.where(health == 3, 4,
+                 np.where(health == 2, 3, np.where(ul < 0.16, 2, 1))))
+        labour = np.where((age >= 65) & (age <= 75) & (health <= 2), 3, labour)
+        migrant = np.where(current & (labour <= 2) & (age <= 55) & (rng.random(n) < 0.6),
+                           rng.integers(3, 13, n), 0)
+        in_school = ((age >= 6) & (age <= 15) & (rng.random(n) < 0.995)) | \
+            ((age >= 16) & (age <= 18) & (rng.random(n) < 0.6)) | \
+            ((age >= 19) & (age <= 22) & (rng.random(n) < 0.25))
+        stage = np.select([age < 6, age <= 11, age <= 15, age <= 18], [1, 2, 3, 4], 5)
+        stage = np.where(in_school | (age < 6), stage, 0)
+        ue = rng.random(n)
+        education = np.select(
+            [age < 6, in_school, age >= 65, age >= 45],
+            [1, 2, np.where(ue < 0.35, 3, np.where(ue < 0.75, 4, 5)),
+             np.where(ue < 0.08, 3, np.where(ue < 0.45, 4, np.where(ue < 0.9, 5, 6)))],
+            np.where(ue < 0.15, 4, np.where(ue < 0.7, 5, np.where(ue < 0.92, 6, 7))))
+        return health, disability, labour, migrant, in_school, stage, education, sick
+
+    def _members_per_year(self, c: dict, current) -> np.ndarray:
+        """People present at the end of every year, by household (households x years)."""
+        n_hh, h_of, birth, left = self.n_hh, c["h"], c["birth"], c["left"]
         years = self.years
         ends = np.array([np.datetime64(f"{y}-12-31") for y in years])
         since = np.where(np.isnat(c["joined"]), birth, np.maximum(c["joined"], birth))
@@ -704,8 +724,7 @@ class Gen:
         for t, end in enumerate(ends):
             present = (since <= end) & (stay > end)
             counts[:, t] = np.bincount(h_of, weights=present, minlength=n_hh)
-        self._members_year = counts
-        self._rural_population()
+        return counts
 
     def members_in_year(self, h: np.ndarray, year: np.ndarray) -> np.ndarray:
         """The people of households ``h`` present at the end of ``year`` (arrays of the
