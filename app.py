@@ -24,9 +24,10 @@ import config
 import i18n
 from access import scope_of
 from components import messages, shell
+from domain import clock
 from etl.refdata import region_levels
 from i18n import fmt_date, get_lang, t
-from ops import clock, db, demo, migrations
+from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
 from web import (

@@ -52,7 +52,7 @@ def _as_of(ctx, param, value: str | None) -> date | None:
 def cli() -> None:
     """Jingzhun (精准): rural poverty monitoring command centre."""
     import config
-    from ops import clock
+    from domain import clock
 
     try:
         clock.set_zone(config.load().timezone)  # days and deadlines as the app counts them
@@ -153,8 +153,7 @@ def load_registry(src: str, out: str, report: str | None, username: str, quiet: 
 
     import config
     from etl import registry
-    from ops import audit
-    from ops import imports as ledger
+    from services import registry as loads
 
     settings = config.load()
     engine = _ops()
@@ -168,18 +167,12 @@ def load_registry(src: str, out: str, report: str | None, username: str, quiet: 
         bar.update(max(0, int(fraction * 100) - bar.n))
 
     try:
-        result = registry.load(Path(src), Path(out), Path(report) if report else None,
-                               progress=progress, batches=ledger.loaded(engine),
-                               import_dir=settings.import_dir)
+        result = loads.load(engine, Path(src), Path(out), Path(report) if report else None,
+                            username, Path(src).name[:200], progress, settings.import_dir)
     except registry.Refused as exc:
         bar.close()
-        audit.record(engine, username, "load_registry", target=Path(src).name[:200],
-                     outcome="refused", detail={"reason": str(exc)})
         raise click.ClickException(f"refused, nothing changed: {exc}") from None
     bar.close()
-    audit.record(engine, username, "load_registry", target=Path(src).name[:200],
-                 detail={"kind": result.kind, "version": result.version,
-                         "rejected": result.rejected})
     click.echo(f"loaded {result.kind} delivery as of {result.as_of} into {result.path} "
                f"(data version {result.version}) in {result.seconds:.1f} s")
     for name, c in result.files.items():
@@ -326,8 +319,8 @@ def _password_options(command):
 def users_create(username, password_stdin, role, region, department, display_name) -> None:
     """Create an account (you are asked for its password)."""
     from etl.refdata import region_levels
-    from ops import audit
     from ops import users as u
+    from services import audit
 
     engine = _ops()
     u.validate(username, None, role, region, department, region_levels().get(region))
@@ -361,8 +354,8 @@ def users_list(within) -> None:
 def users_set_password(username, password_stdin) -> None:
     """Set a new password (you are asked for it; also clears a lockout and ends the
     account's sessions)."""
-    from ops import audit
     from ops import users as u
+    from services import audit
 
     engine = _ops()
     if u.get(engine, username) is None:
@@ -381,8 +374,8 @@ def users_set_password(username, password_stdin) -> None:
 def users_set_role(username, role, region, department) -> None:
     """Give an account another role, region or department; its sessions end."""
     from etl.refdata import region_levels
-    from ops import audit
     from ops import users as u
+    from services import audit
 
     engine = _ops()
     before = u.get(engine, username)
@@ -401,8 +394,8 @@ def users_set_role(username, role, region, department) -> None:
 @click.option("--username", required=True)
 def users_disable(username) -> None:
     """Disable an account: it cannot log in and its sessions end."""
-    from ops import audit
     from ops import users as u
+    from services import audit
 
     engine = _ops()
     u.set_active(engine, username, False)
@@ -420,8 +413,8 @@ def tokens() -> None:
 @click.option("--name", required=True, help="What the token is for, e.g. 'field app'.")
 def tokens_create(username, name) -> None:
     """Make a token; it is printed once and only its hash is kept."""
-    from ops import audit
     from ops import tokens as tk
+    from services import audit
 
     engine = _ops()
     token_id, token = tk.create(engine, username, name)
@@ -434,8 +427,8 @@ def tokens_create(username, name) -> None:
 @click.option("--id", "token_id", required=True, type=int)
 def tokens_revoke(token_id) -> None:
     """Revoke a token."""
-    from ops import audit
     from ops import tokens as tk
+    from services import audit
 
     engine = _ops()
     tk.revoke(engine, token_id)
@@ -614,7 +607,7 @@ def import_file(department: str, file: str, username: str, report: str | None) -
     from etl import feeds as F
     from etl import imports
     from etl.refdata import region_levels
-    from ops import audit
+    from services import audit
 
     if department not in CODES["department"]:
         raise click.ClickException(f"unknown department {department!r} (one of: "
@@ -653,16 +646,10 @@ def refresh_imports() -> None:
     """Bring imported batches into the warehouse (JZ_WAREHOUSE) without a rebuild; the
     running app picks the new data version up by itself."""
     import config
-    from etl import warehouse
-    from ops import imports as ledger
-    from ops import tasks as tk
+    from services import imports_refresh
 
     settings = config.load()
-    engine = _ops()
-    pending = ledger.pending(engine)
-    added, seconds = warehouse.refresh_imports(settings.warehouse, ledger.loaded(engine),
-                                               settings.import_dir)
-    ledger.mark_merged(engine, [b["id"] for b in pending], tk.utcnow())
+    pending, added, seconds = imports_refresh.refresh(_ops(), settings)
     click.echo(f"{len(pending)} batches, {added:,} rows added to {settings.warehouse} "
                f"in {seconds:.1f} s")
 

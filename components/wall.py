@@ -26,6 +26,7 @@ from components.overview import cards
 from components.region import fmt_value
 from components.tasks import region_label
 from components.theme import FONT_STACK, MONTH_AXIS, NO_DATA, STATUS
+from domain import clock
 from domain.indicators import INDICATORS
 from i18n import (
     fmt_count,
@@ -38,7 +39,6 @@ from i18n import (
     t,
     zone_name,
 )
-from ops import clock
 from queries.api import WallView
 
 MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall

@@ -22,9 +22,10 @@ from components import maps
 from components import monitoring as mon
 from components import region as region_view
 from components.kpi import Kpi
-from components.tasks import region_label as unit_name
+from components.tasks import region_label
 from config import Settings
-from domain import indicators
+from domain import clock, indicators
+from etl.refdata import region_names
 from exports import charts as chart_registry
 from exports import render
 from i18n import (
@@ -37,8 +38,8 @@ from i18n import (
     is_partial_month,
     t,
 )
-from ops import clock, users
 from ops import tasks as T
+from ops import users
 from queries import api
 from queries.runner import Warehouse
 
@@ -122,7 +123,7 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
                 "monitored": fmt_exact(r["hh_monitored"])}
                for i, r in enumerate(bv.ranking.to_dict("records"), start=1)]
     summary = T.period_summary(ops, scope, code, month, _next_month(month), now)
-    overdue = [{"id": x["id"], "title": x["title"], "unit": unit_name(x["assignee_region"]),
+    overdue = [{"id": x["id"], "title": x["title"], "unit": region_label(x["assignee_region"], region_names()),
                 "deadline": fmt_date(x["deadline"]), "state": t(f"task.state.{x['state']}"),
                 "days": -x["days_left"]} for x in summary["overdue_items"]]
     # One period for the whole table: the year's registered households only when the
@@ -203,11 +204,11 @@ def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
     m = T.meeting_minutes(ops, scope, meeting_id, now)
     meeting = m["meeting"]
     rows = [{"id": x["id"], "title": x["title"], "content": x["content"],
-             "unit": unit_name(x["assignee_region"]), "deadline": fmt_date(x["deadline"]),
+             "unit": region_label(x["assignee_region"], region_names()), "deadline": fmt_date(x["deadline"]),
              "state": t(f"task.state.{x['state']}"), "overdue": x["overdue"]}
             for x in m["tasks"]]
     body = TEMPLATES.get_template("minutes.html").render(
-        m=meeting, region=unit_name(meeting["region_code"]), rows=rows, t=t,
+        m=meeting, region=region_label(meeting["region_code"], region_names()), rows=rows, t=t,
         font=settings.cjk_font, lang=get_lang(),
         held_on=fmt_date(meeting["held_on"]), generated_by=generated_by,
         recorded_by=users.display_names(ops, [meeting["created_by"]]).get(

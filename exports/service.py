@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 
 from access import AccessDenied, RoleDenied, Scope
 from config import Settings
+from domain import clock
 from exports import briefing, jobs, render
-from ops import audit, clock
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
+from services import audit
 
 PAGE_SIZES = (640, 3840)  # the smallest and largest width or height of a page image
 NOT_IMAGED = ("/wall",)  # pages not to be made images of (the wall is a screen of its own)

@@ -6,7 +6,7 @@ A figure is of a moment: the end of a year or a month, or the data's date when t
 year or month is still running (the as-of month is partial: "截至12月1日", never
 "12月末"). Every card, table title, legend and chart names its period from here.
 
-One deployment time zone (ops.clock, from JZ_TIMEZONE) for every time shown on a page,
+One deployment time zone (domain.clock, from JZ_TIMEZONE) for every time shown on a page,
 the wall and in exports. The stores keep UTC; a naive value read back from SQLite is
 UTC too.
 """
@@ -19,11 +19,11 @@ import functools
 import pandas as pd
 from babel.dates import parse_pattern
 
+from domain import clock
 from domain.indicators import as_date, is_partial_month, is_partial_year
 from i18n.catalog import t
 from i18n.format import NO_DATA, _missing, locale
 from i18n.request import get_lang
-from ops import clock
 
 # CLDR date patterns per language: a day, a month, a day without its year, a month
 # without its year.

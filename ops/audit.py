@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from access import Scope, prefix_of
-from ops import clock
+from domain import clock
 from ops.schema import audit_log, users
 from ops.scoped import SYSTEM, WholeStore, within
 

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from access import AccessDenied, Scope, prefix_of, raise_for
-from ops import clock
+from domain import clock
 from ops import tasks as T
 from ops.schema import doubt_cases, doubt_events, tasks
 from ops.scoped import within

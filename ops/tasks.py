@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from access import CODE, AccessDenied, Resource, RoleDenied, Scope, can, level_of, raise_for
-from ops import clock
+from domain import clock
 from ops.schema import digests, meetings, task_events, task_links, tasks, users
 from ops.scoped import SYSTEM, WholeStore, store_id, within
 
@@ -57,7 +57,7 @@ class TaskError(Exception):
             status, key, fields or {}, current, params
 
 
-utcnow = clock.utcnow  # the store's clock (ops.clock): moments in UTC, days local
+utcnow = clock.utcnow  # the store's clock (domain.clock): moments in UTC, days local
 
 
 def _aware(value):

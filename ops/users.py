@@ -33,8 +33,8 @@ from sqlalchemy.engine import Connection, Engine
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from access.roles import ROLES, STAFF_ROLES  # noqa: F401 - re-exported for callers
+from domain import clock
 from domain.codes import CODES
-from ops import clock
 from ops.schema import address_throttle, login_throttle, users
 
 DEPARTMENTS = frozenset(str(k) for k in CODES["department"])

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from access import AccessDenied, Scope, prefix_of, raise_for
-from ops import clock
+from domain import clock
 from ops import tasks as T
 from ops.schema import tasks, warning_decisions
 from ops.scoped import within

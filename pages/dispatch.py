@@ -21,10 +21,11 @@ from components import tasks as view
 from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
+from domain import clock
 from domain.indicators import Indicator
 from exports import jobs, render, service
 from i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
-from ops import audit, clock, users
+from ops import audit, users
 from ops import tasks as T
 from queries import api
 from queries import households as hl

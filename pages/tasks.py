@@ -10,10 +10,11 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from access import Scope, can_access, current_scope
 from components import messages, units
 from components import tasks as view
+from domain import clock
 from etl.refdata import region_levels, region_names
 from i18n import t
-from ops import clock, users
 from ops import tasks as T
+from ops import users
 from web import context
 
 dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督办事项",

@@ -18,6 +18,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from flask import (
+    Blueprint,
     Flask,
     Response,
     g,
@@ -33,9 +34,11 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from access import AccessDenied, RegionNotFound, RoleDenied
+from domain import clock
 from i18n import LANGS, get_lang, t
-from ops import audit, clock, tokens, users
+from ops import tokens, users
 from queries.runner import WarehouseUnavailable
+from services import sessions
 from web import context
 from web.gate import PUBLIC, gated
 
@@ -48,6 +51,10 @@ MAX_FIELD = 256
 TRUSTED_PROXIES = frozenset({"127.0.0.1", "::1"})  # a reverse proxy on this machine
 LOGIN_AT = "login_at"  # the session's key: when its login happened (epoch seconds, UTC)
 CLOCK_SKEW = 60  # seconds a login time may lie ahead (another worker's clock)
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.session_protection = "basic"
 
 
 def _safe_next(target: str | None) -> str:
@@ -163,138 +170,154 @@ def end_session() -> None:
     session["lang"] = lang
 
 
-def init(server: Flask) -> None:
-    """Wire flask-login, the gate and the routes into ``server``."""
-    manager = LoginManager()
-    manager.init_app(server)
-    manager.session_protection = "basic"
-    users.set_throttle_key(server.secret_key or "")
+@bp.record_once
+def _setup(state) -> None:
+    """flask-login on the app, and the throttle's key from its secret."""
+    login_manager.init_app(state.app)
+    users.set_throttle_key(state.app.secret_key or "")
 
-    @manager.user_loader
-    def load_user(session_id: str):
-        """The session's account while the session stands: young enough, issued under
-        the account's current generation, the account active; else nobody."""
-        user = users.session_user(context.ops(), session_id)
-        return user if user is not None and session_is_young(user) else None
 
-    @manager.request_loader
-    def load_from_token(req):
-        """An API token (Authorization: Bearer ...) logs its user in for this request
-        only; nothing is stored in a session."""
-        header = req.headers.get("Authorization", "")
-        if not req.path.startswith("/api/") or not header.startswith("Bearer "):
-            return None
-        return tokens.user_for(context.ops(), header[len("Bearer "):].strip())
+@login_manager.user_loader
+def load_user(session_id: str):
+    """The session's account while the session stands: young enough, issued under
+    the account's current generation, the account active; else nobody."""
+    user = users.session_user(context.ops(), session_id)
+    return user if user is not None and session_is_young(user) else None
 
-    @server.before_request
-    def gate():
-        path = request.path
-        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
-            return None
+
+@login_manager.request_loader
+def load_from_token(req):
+    """An API token (Authorization: Bearer ...) logs its user in for this request
+    only; nothing is stored in a session."""
+    header = req.headers.get("Authorization", "")
+    if not req.path.startswith("/api/") or not header.startswith("Bearer "):
+        return None
+    return tokens.user_for(context.ops(), header[len("Bearer "):].strip())
+
+
+@bp.before_app_request
+def gate():
+    """Nobody past this without a login but to the public paths."""
+    path = request.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    if current_user.is_authenticated:
+        return None
+    if _wants_json():
+        return jsonify({"error": t("error.login_required"), "status": 401}), 401
+    if path == "/logout":  # logged out already: nothing to come back to
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@gated(PUBLIC)
+def login():
+    if request.method in ("GET", "HEAD"):
         if current_user.is_authenticated:
-            return None
-        if _wants_json():
-            return jsonify({"error": t("error.login_required"), "status": 401}), 401
-        if path == "/logout":  # logged out already: nothing to come back to
-            return redirect(url_for("login"))
-        return redirect(url_for("login", next=request.full_path.rstrip("?")))
+            return redirect(_safe_next(request.args.get("next")))
+        return _login_page()
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except ValidationError:
+        sessions.refused(context.ops(), "-", "login", "csrf_refused", client_ip())
+        return _login_page("login.csrf", 400)
+    username = request.form.get("username", "")
+    password = request.form.get("password", "")
+    if not username or not password or len(username) > 64 or len(password) > MAX_FIELD:
+        return _login_page("login.bad_request", 400)
+    result = sessions.login(context.ops(), username.strip().lower(), password, client_ip())
+    if result.outcome == "ok":
+        start_session(result.user)
+        return redirect(_safe_next(request.form.get("next")))
+    # "disabled" is the audit log's word only: the user hears what a wrong password
+    # gets, so that an account's state cannot be probed.
+    message = {"locked": "login.locked", "throttled": "login.throttled"}.get(
+        result.outcome, "login.bad_credentials")
+    return _login_page(message, 401)
 
-    @server.route("/login", methods=["GET", "POST"])
-    @gated(PUBLIC)
-    def login():
-        if request.method in ("GET", "HEAD"):
-            if current_user.is_authenticated:
-                return redirect(_safe_next(request.args.get("next")))
-            return _login_page()
-        try:
-            validate_csrf(request.form.get("csrf_token", ""))
-        except ValidationError:
-            audit.record(context.ops(), "-", "login", outcome="csrf_refused", ip=client_ip())
-            return _login_page("login.csrf", 400)
-        username = request.form.get("username", "")
-        password = request.form.get("password", "")
-        if not username or not password or len(username) > 64 or len(password) > MAX_FIELD:
-            return _login_page("login.bad_request", 400)
-        username = username.strip().lower()
-        result = users.authenticate(context.ops(), username, password, address=client_ip())
-        audit.record(context.ops(), username, "login", outcome=result.outcome, ip=client_ip())
-        if result.outcome == "ok":
-            start_session(result.user)
-            return redirect(_safe_next(request.form.get("next")))
-        # "disabled" is the audit log's word only: the user hears what a wrong password
-        # gets, so that an account's state cannot be probed.
-        message = {"locked": "login.locked", "throttled": "login.throttled"}.get(
-            result.outcome, "login.bad_credentials")
-        return _login_page(message, 401)
 
-    def _login_page(error: str | None = None, status: int = 200):
-        return render_template(
-            "login.html", t=t, lang=get_lang(), error=t(error) if error else None,
-            synthetic=_synthetic(),
-            csrf_token=generate_csrf(),
-            next=_safe_next(request.values.get("next")), other_lang="en" if get_lang() == "zh"
-            else "zh"), status
+def _login_page(error: str | None = None, status: int = 200):
+    return render_template(
+        "login.html", t=t, lang=get_lang(), error=t(error) if error else None,
+        synthetic=_synthetic(),
+        csrf_token=generate_csrf(),
+        next=_safe_next(request.values.get("next")), other_lang="en" if get_lang() == "zh"
+        else "zh"), status
 
-    @server.route("/logout", methods=["GET", "POST"])
-    @gated(PUBLIC)
-    def logout():
-        """GET: a form asking to log out, which POSTs; POST with the CSRF token: every
-        session of the account ends (its generation moves on), not only this cookie."""
-        if not current_user.is_authenticated:
-            end_session()
-            return redirect(url_for("login"))
-        if request.method in ("GET", "HEAD"):
-            return _logout_page()
-        try:
-            validate_csrf(request.form.get("csrf_token", ""))
-        except ValidationError:
-            audit.record(context.ops(), current_user.username, "logout",
-                         outcome="csrf_refused", ip=client_ip())
-            return _logout_page("logout.expired", 400)
-        users.end_sessions(context.ops(), current_user.username)
-        audit.record(context.ops(), current_user.username, "logout", ip=client_ip())
+
+@bp.route("/logout", methods=["GET", "POST"])
+@gated(PUBLIC)
+def logout():
+    """GET: a form asking to log out, which POSTs; POST with the CSRF token: every
+    session of the account ends (its generation moves on), not only this cookie."""
+    if not current_user.is_authenticated:
         end_session()
-        return redirect(url_for("login"), code=303)
+        return redirect(url_for("auth.login"))
+    if request.method in ("GET", "HEAD"):
+        return _logout_page()
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except ValidationError:
+        sessions.refused(context.ops(), current_user.username, "logout", "csrf_refused",
+                         client_ip())
+        return _logout_page("logout.expired", 400)
+    sessions.logout(context.ops(), current_user.username, client_ip())
+    end_session()
+    return redirect(url_for("auth.login"), code=303)
 
-    def _logout_page(error: str | None = None, status: int = 200):
-        lang = get_lang()
-        return render_template(
-            "logout.html", t=t, lang=lang, error=t(error) if error else None,
-            csrf_token=generate_csrf(), user=current_user,
-            other_lang="en" if lang == "zh" else "zh"), status
 
-    @server.route("/lang/<code>")
-    @gated(PUBLIC)
-    def switch_language(code: str):
-        if code in LANGS:
-            session["lang"] = code
-        return redirect(_safe_next(request.args.get("next")))
+def _logout_page(error: str | None = None, status: int = 200):
+    lang = get_lang()
+    return render_template(
+        "logout.html", t=t, lang=lang, error=t(error) if error else None,
+        csrf_token=generate_csrf(), user=current_user,
+        other_lang="en" if lang == "zh" else "zh"), status
 
-    @server.route("/healthz")
-    @gated(PUBLIC)
-    def healthz():
-        wh = context.warehouse()
-        try:
-            version = wh.version
-        except WarehouseUnavailable:
-            return jsonify({"status": "no_warehouse", "data_version": None}), 503
-        return jsonify({"status": "ok", "data_version": version["version"],
-                        "as_of": version["as_of"].isoformat()})
 
-    @server.errorhandler(CSRFError)
-    def csrf_error(_exc):
-        return error_response(400, "login.csrf")
+@bp.route("/lang/<code>")
+@gated(PUBLIC)
+def switch_language(code: str):
+    if code in LANGS:
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")))
 
-    @server.errorhandler(AccessDenied)
-    def access_denied(exc):
-        if isinstance(exc, RoleDenied):  # the role's, not the region's
-            return error_response(403, exc.key, role=t(f"role.{exc.role}"))
-        return error_response(403, "error.forbidden")
 
-    @server.errorhandler(RegionNotFound)
-    def region_not_found(_exc):
-        return error_response(404, "error.not_found")
+@bp.route("/healthz")
+@gated(PUBLIC)
+def healthz():
+    wh = context.warehouse()
+    try:
+        version = wh.version
+    except WarehouseUnavailable:
+        return jsonify({"status": "no_warehouse", "data_version": None}), 503
+    return jsonify({"status": "ok", "data_version": version["version"],
+                    "as_of": version["as_of"].isoformat()})
 
-    @server.errorhandler(WarehouseUnavailable)
-    def no_warehouse(_exc):
-        return error_response(503, "error.warehouse")
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(_exc):
+    return error_response(400, "login.csrf")
+
+
+@bp.app_errorhandler(AccessDenied)
+def access_denied(exc):
+    if isinstance(exc, RoleDenied):  # the role's, not the region's
+        return error_response(403, exc.key, role=t(f"role.{exc.role}"))
+    return error_response(403, "error.forbidden")
+
+
+@bp.app_errorhandler(RegionNotFound)
+def region_not_found(_exc):
+    return error_response(404, "error.not_found")
+
+
+@bp.app_errorhandler(WarehouseUnavailable)
+def no_warehouse(_exc):
+    return error_response(503, "error.warehouse")
+
+
+def init(server: Flask) -> None:
+    """Register the login, the gate and their routes on ``server`` (first: the gate
+    runs before every other hook)."""
+    server.register_blueprint(bp)

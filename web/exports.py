@@ -11,10 +11,10 @@ from flask import Blueprint, Flask, Response, request, send_file
 
 from access import current_scope, raise_for_region
 from components.messages import REFUSALS
+from domain import clock
 from exports import charts as chart_registry
 from exports import jobs, render, tables
 from i18n import fmt_exact, get_lang, t
-from ops import clock
 from queries import api, grid
 from queries import households as hl
 from queries.privacy import can_export_ids

@@ -19,8 +19,8 @@ from flask import Flask, jsonify, redirect, request
 from flask_login import current_user
 
 from access import Scope, current_scope
+from domain import clock
 from i18n import get_lang, t
-from ops import clock
 from ops import tasks as T
 from queries.runner import WarehouseUnavailable
 from web import context

@@ -209,11 +209,13 @@ def test_a_write_that_fails_halfway_leaves_nothing(ctx, monkeypatch):
     the part nor a file is left, and the job says it failed."""
     import os
 
+    from services import files
+
     def broken(src, dst):
         assert os.path.getsize(src) == 9  # the part file was written in full
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(jobs.os, "replace", broken)
+    monkeypatch.setattr(files.os, "replace", broken)
     job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", "610000000000", {},
                          lambda p: ("x.png", b"\x89PNG body"), "zh", wait=True)
     job = jobs.get(ctx.ops, PROVINCE, job_id)
@@ -366,7 +368,7 @@ def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
     assert {c["url"] for c in seen["cookies"]} == {seen["base"]}
     assert "jz_session" in {c["name"] for c in seen["cookies"]}
     # The file is named by the time the job list shows (Beijing), not by UTC.
-    from ops import clock
+    from domain import clock
 
     stamp = _wait(ctx, ZIYANG, job["id"])["filename"].rsplit("-", 2)[-2:]
     named = dt.datetime.strptime("-".join(stamp).removesuffix(".png"), "%Y%m%d-%H%M%S")

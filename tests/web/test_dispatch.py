@@ -9,8 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from access import AccessDenied, Scope
-from ops import clock, users
+from domain import clock
 from ops import tasks as T
+from ops import users
 from tests.web.test_overview import _props, _text, logged_in
 
 ANKANG = "610900000000"

@@ -10,7 +10,8 @@ from datetime import timedelta
 import pytest
 
 import manage
-from ops import audit, clock, users
+from domain import clock
+from ops import audit, users
 from tests.conftest import DEMO_PASSWORDS, csrf_token, login
 
 PASSWORD = "session-test-pw-1"

@@ -10,8 +10,8 @@ import pytest
 
 import config
 from access import Scope
+from domain import clock
 from i18n import fmt_time, language, with_zone, zone_name
-from ops import clock
 from ops import tasks as T
 from tests.web.test_overview import _text, logged_in
 
