@@ -93,3 +93,45 @@ def test_code_is_formatted():
     done = subprocess.run([_tool("ruff"), "format", "--check", "--quiet", "."], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:]
+
+
+# Names a pure component must not use: they read the request (its language, its user's
+# scope) instead of taking them as parameters.
+REQUEST_NAMES = {"get_lang", "current_scope", "current_user", "can", "raise_for", "session",
+                 "request"}
+
+
+def test_components_take_the_language_and_scope_as_parameters():
+    used = []
+    for path in sorted((ROOT / "components").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                used += [f"{path.name}: from {node.module} import {a.name}"
+                         for a in node.names if a.name in REQUEST_NAMES]
+    assert used == []
+
+
+def _t_calls_without_lang(tree) -> list[int]:
+    lines = []
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in ("t", "tn")):
+            positional = {"t": 2, "tn": 4}[node.func.id]
+            if len(node.args) < positional and not any(k.arg == "lang" for k in node.keywords):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_t_without_lang_is_found():
+    tree = ast.parse('t("a.b")\nt("a.b", lang)\nt("a.b", lang=x, n=1)\ntn("a", "b", 2)\n')
+    assert _t_calls_without_lang(tree) == [1, 4]
+
+
+def test_components_pass_the_language_to_every_message():
+    missing = {}
+    for path in sorted((ROOT / "components").rglob("*.py")):
+        lines = _t_calls_without_lang(ast.parse(path.read_text(encoding="utf-8")))
+        if lines:
+            missing[path.name] = lines
+    assert missing == {}
