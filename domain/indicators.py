@@ -11,6 +11,36 @@ import datetime as dt
 from dataclasses import dataclass
 
 
+def N_(msgid: str) -> str:
+    """Marks a msgid for the message extractor (i18n.N_; the domain imports no layer
+    above it, and the extractor goes by the name)."""
+    return msgid
+
+
+# The msgid of each indicator's name, literal so the extractor finds it (i18n/README.md):
+# the indicators below, and those pages and components define for themselves.
+LABEL_KEYS = {
+    "hh_monitored_per_1000": N_("indicator.hh_monitored_per_1000"),
+    "poverty_incidence": N_("indicator.poverty_incidence"),
+    "pp_not_exited": N_("indicator.pp_not_exited"),
+    "hh_not_exited": N_("indicator.hh_not_exited"),
+    "hh_registered": N_("indicator.hh_registered"),
+    "hh_monitored": N_("indicator.hh_monitored"),
+    "hh_unresolved": N_("indicator.hh_unresolved"),
+    "hh_unresolved_per_1000": N_("indicator.hh_unresolved_per_1000"),
+    "risk_eliminated_rate": N_("indicator.risk_eliminated_rate"),
+    "hh_below_monitoring_line": N_("indicator.hh_below_monitoring_line"),
+    "inc_mean_per_capita": N_("indicator.inc_mean_per_capita"),
+    "inc_median_per_capita": N_("indicator.inc_median_per_capita"),
+    "measure_coverage": N_("indicator.measure_coverage"),
+    "identification_timeliness": N_("indicator.identification_timeliness"),
+    "open_tasks": N_("indicator.open_tasks"),
+    "overdue_rate": N_("indicator.overdue_rate"),
+    "doubts_undecided": N_("indicator.doubts_undecided"),
+    "quality_per_1000": N_("indicator.quality_per_1000"),
+}
+
+
 @dataclass(frozen=True)
 class Indicator:
     key: str
@@ -29,7 +59,8 @@ class Indicator:
 
     @property
     def label_key(self) -> str:
-        return f"indicator.{self.key}"
+        """The msgid of the indicator's name (``LABEL_KEYS``)."""
+        return LABEL_KEYS[self.key]
 
     @property
     def digits(self) -> int:
@@ -48,23 +79,23 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in (
     Indicator("hh_monitored_per_1000", "hh_monitored_per_1000", "month", "per1000", -1),
     Indicator("poverty_incidence", "poverty_incidence", "year", "ratio", -1, poverty_era=True,
               until_year=POVERTY_LINE_LAST_YEAR),
-    Indicator("pp_not_exited", "pp_not_exited", "year", "count", -1, "unit.people",
+    Indicator("pp_not_exited", "pp_not_exited", "year", "count", -1, N_("unit.people"),
               poverty_era=True),
-    Indicator("hh_not_exited", "hh_not_exited", "year", "count", -1, "unit.households",
+    Indicator("hh_not_exited", "hh_not_exited", "year", "count", -1, N_("unit.households"),
               "not_exited", poverty_era=True),
-    Indicator("hh_registered", "hh_registered", "year", "count", 0, "unit.households",
+    Indicator("hh_registered", "hh_registered", "year", "count", 0, N_("unit.households"),
               "registered"),
-    Indicator("hh_monitored", "hh_monitored", "month", "count", -1, "unit.households",
+    Indicator("hh_monitored", "hh_monitored", "month", "count", -1, N_("unit.households"),
               "monitored"),
-    Indicator("hh_unresolved", "hh_unresolved", "month", "count", -1, "unit.households",
+    Indicator("hh_unresolved", "hh_unresolved", "month", "count", -1, N_("unit.households"),
               "unresolved"),
     Indicator("hh_unresolved_per_1000", "hh_unresolved_per_1000", "month", "per1000", -1),
     Indicator("risk_eliminated_rate", "risk_eliminated_rate", "month", "ratio", 1),
     Indicator("hh_below_monitoring_line", "hh_below_monitoring_line", "year", "count", -1,
-              "unit.households", "below_line"),
-    Indicator("inc_mean_per_capita", "inc_mean_per_capita", "year", "money", 1, "unit.yuan"),
+              N_("unit.households"), "below_line"),
+    Indicator("inc_mean_per_capita", "inc_mean_per_capita", "year", "money", 1, N_("unit.yuan")),
     Indicator("inc_median_per_capita", "inc_median_per_capita", "year", "money", 1,
-              "unit.yuan"),
+              N_("unit.yuan")),
     Indicator("measure_coverage", "measure_coverage", "month", "ratio", 1),
     Indicator("identification_timeliness", "identification_timeliness", "month", "ratio", 1),
 )}

@@ -15,42 +15,82 @@ from dash import Input, Output, callback, html
 from access import current_scope
 from components import tables, units
 from etl.refdata import region_levels, region_names
-from i18n import CATALOG, fmt_exact, fmt_time, t, with_zone
+from i18n import N_, fmt_exact, fmt_time, t, with_zone
 from ops import audit
 from services import audit_view as web_audit
 from web import context
 from web.auth import client_ip
 
 dash.register_page(__name__, path="/admin/audit", name="admin_audit", title="精准 · 审计日志",
-                   nav={"label": "nav.admin_audit", "order": 93},
+                   nav={"label": N_("nav.admin_audit"), "order": 93},
                    access="audit.view")
 
 SHOWN = 1000  # rows the grid shows; the CSV has up to ops.audit.MAX_ROWS
 COLUMNS = (("at", 150), ("actor", 130), ("action", 150), ("target", 180), ("outcome", 90),
            ("region", 160), ("ip", 110), ("detail", 260))
+COLUMN_LABEL = {"at": N_("audit.col.at"), "actor": N_("audit.col.actor"),
+                "action": N_("audit.col.action"), "target": N_("audit.col.target"),
+                "outcome": N_("audit.col.outcome"), "region": N_("audit.col.region_code"),
+                "ip": N_("audit.col.ip"), "detail": N_("audit.col.detail")}
+# The actions and outcomes in words (ops.audit records the codes).
+ACTION_LABEL = {"login": N_("audit.action.login"), "logout": N_("audit.action.logout"),
+    "password_change": N_("audit.action.password_change"),
+    "user_create": N_("audit.action.user_create"),
+    "user_set_password": N_("audit.action.user_set_password"),
+    "user_set_role": N_("audit.action.user_set_role"),
+    "user_enable": N_("audit.action.user_enable"),
+    "user_disable": N_("audit.action.user_disable"),
+    "token_create": N_("audit.action.token_create"),
+    "token_revoke": N_("audit.action.token_revoke"),
+    "reveal_id": N_("audit.action.reveal_id"),
+    "export_households": N_("audit.action.export_households"),
+    "export_quality": N_("audit.action.export_quality"),
+    "export_chart": N_("audit.action.export_chart"),
+    "export_download": N_("audit.action.export_download"),
+    "export_briefing": N_("audit.action.export_briefing"),
+    "export_minutes": N_("audit.action.export_minutes"),
+    "export_page": N_("audit.action.export_page"),
+    "export_map": N_("audit.action.export_map"),
+    "export_exchange": N_("audit.action.export_exchange"),
+    "import": N_("audit.action.import"), "import_report": N_("audit.action.import_report"),
+    "imports_refresh": N_("audit.action.imports_refresh"),
+    "load_registry": N_("audit.action.load_registry"),
+    "registry_report": N_("audit.action.registry_report"),
+    "task_create": N_("audit.action.task_create"),
+    "meeting_create": N_("audit.action.meeting_create"),
+    "warning_to_task": N_("audit.action.warning_to_task"),
+    "doubts_send": N_("audit.action.doubts_send"),
+    "doubt_close": N_("audit.action.doubt_close"),
+    "wall_playlist": N_("audit.action.wall_playlist"),
+    "audit_view": N_("audit.action.audit_view"),
+    "audit_export": N_("audit.action.audit_export")}
+OUTCOME_LABEL = {"ok": N_("audit.outcome.ok"),
+    "bad_credentials": N_("audit.outcome.bad_credentials"),
+    "locked": N_("audit.outcome.locked"), "throttled": N_("audit.outcome.throttled"),
+    "disabled": N_("audit.outcome.disabled"), "refused": N_("audit.outcome.refused"),
+    "refused_cap": N_("audit.outcome.refused_cap"),
+    "refused_busy": N_("audit.outcome.refused_busy"),
+    "csrf_refused": N_("audit.outcome.csrf_refused"), "failed": N_("audit.outcome.failed"),
+    "requested": N_("audit.outcome.requested"),
+    "unavailable": N_("audit.outcome.unavailable")}
 
 
 def _columns() -> list[dict]:
-    return [{"field": f, "headerName": with_zone(t("audit.col.at")) if f == "at"
-             else t(f"audit.col.{'region_code' if f == 'region' else f}"),
+    return [{"field": f, "headerName": with_zone(t(COLUMN_LABEL[f])) if f == "at"
+             else t(COLUMN_LABEL[f]),
              "minWidth": w, "flex": 1 if f in ("target", "detail") else 0, "width": w,
              "filter": True, "tooltipField": f if f in ("target", "detail") else None}
             for f, w in COLUMNS]
 
 
-def _label(kind: str, code: str) -> str:
-    """An action or outcome by its name in the user's language; the code itself if it
-    has none."""
-    key = f"audit.{kind}.{code}"
-    return t(key) if key in CATALOG["zh"] else code
-
-
 def action_label(code: str) -> str:
-    return _label("action", code)
+    """An action by its name in the user's language; the code itself if it has none."""
+    return t(ACTION_LABEL[code]) if code in ACTION_LABEL else code
 
 
 def outcome_label(code: str) -> str:
-    return _label("outcome", code)
+    """An outcome by its name in the user's language; the code itself if it has none."""
+    return t(OUTCOME_LABEL[code]) if code in OUTCOME_LABEL else code
 
 
 def grid_rows(entries: list[dict]) -> list[dict]:
@@ -120,8 +160,8 @@ def search(user, action, region, date_from, date_to):
     audit.record(context.ops(), scope.username, "audit_view",
                  target=f.region or scope.region_code,
                  detail={**f.query(), "rows": len(found)}, ip=client_ip(), scope=scope)
-    count = t("audit.count_capped" if len(found) >= SHOWN else "audit.count",
-              n=fmt_exact(len(found)))
+    n = fmt_exact(len(found))
+    count = t("audit.count_capped", n=n) if len(found) >= SHOWN else t("audit.count", n=n)
     query = f.query()
     href = "/admin/audit.csv" + (f"?{urlencode(query)}" if query else "")
     return grid_rows(found), count, href, None

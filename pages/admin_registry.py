@@ -23,7 +23,7 @@ from access import AccessDenied
 from components import messages
 from components import registry as R
 from etl import layout as registry_layout
-from i18n import fmt_time_zoned, get_lang, t
+from i18n import N_, fmt_time_zoned, get_lang, t
 from queries import registry as qregistry
 from queries.runner import WarehouseUnavailable
 from services import registry as W
@@ -32,7 +32,7 @@ from web.auth import client_ip, requester
 
 dash.register_page(__name__, path="/admin/registry", name="admin_registry",
                    title="精准 · 登记数据导入",
-                   nav={"label": "nav.admin_registry", "order": 91},
+                   nav={"label": N_("nav.admin_registry"), "order": 91},
                    access="registry.load")
 
 # After a load, keep polling until this worker reads the new warehouse (the switch takes
@@ -211,7 +211,7 @@ def start(n, source, choice, name):
         path = None
     if path is None:
         chosen = (source == "inbox" and name) or (source == "upload" and choice)
-        return (_alert(t("reg.err.gone" if chosen else "reg.err.choose")), *keep)
+        return (_alert(t("reg.err.gone") if chosen else t("reg.err.choose")), *keep)
     state = W.start(context.ops(), settings, scope, requester(), source, path, label,
                     client_ip(), token)
     if state is None:

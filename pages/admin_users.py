@@ -17,16 +17,22 @@ from access import AccessDenied, Resource, can, current_scope, prefix_of
 from components import messages, tables, units
 from domain.codes import CODES
 from etl.refdata import region_levels, region_names
-from i18n import get_lang, t
+from i18n import N_, get_lang, t
 from ops import audit, users
+from services.sessions import PROBLEM_MESSAGES
 from web import context
 from web.auth import client_ip
 
 dash.register_page(__name__, path="/admin/users", name="admin_users", title="精准 · 用户管理",
-                   nav={"label": "nav.admin_users", "order": 90},
+                   nav={"label": N_("nav.admin_users"), "order": 90},
                    access="users.admin")
 
 FIELDS = ("username", "display_name", "password", "role", "region", "department")
+COLUMN_LABEL = {"username": N_("admin.col.username"), "display_name": N_("admin.col.display_name"),
+                "role": N_("admin.col.role"), "region": N_("admin.col.region"),
+                "department": N_("admin.col.department"), "state": N_("admin.col.state")}
+DONE = {"user_set_password": N_("admin.done.user_set_password"),
+        "user_enable": N_("admin.done.user_enable"), "user_disable": N_("admin.done.user_disable")}
 
 
 ACTION = "users.admin"
@@ -46,7 +52,7 @@ def _refusal(exc: users.UserError) -> str:
     """A refusal in the user's language where it has a translation (the password
     policy), else the message itself."""
     if isinstance(exc, users.PasswordRefused):
-        return t(f"password.err.{exc.problem}", min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
+        return t(PROBLEM_MESSAGES[exc.problem], min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
     return str(exc)
 
 
@@ -69,14 +75,14 @@ def department_name(key: str | None) -> str:
 
 def _rows(scope) -> list[dict]:
     return [{"username": u.username, "display_name": u.display_name,
-             "role": t(f"role.{u.role}"), "region": units.unit_label(u.region_code, region_names()),
+             "role": messages.role_name(u.role), "region": units.unit_label(u.region_code, region_names()),
              "department": department_name(u.department),
              "state": t("admin.active") if u.active else t("admin.disabled")}
             for u in users.list_users(context.ops(), prefix_of(scope.region_code))]
 
 
 def _grid(scope):
-    columns = [{"field": f, "headerName": t(f"admin.col.{f}"), "flex": 1}
+    columns = [{"field": f, "headerName": t(COLUMN_LABEL[f]), "flex": 1}
                for f in ("username", "display_name", "role", "region", "department",
                          "state")]
     g = tables.grid("admin-users-grid", columns, _rows(scope), height=360)
@@ -91,7 +97,7 @@ def layout(**_):
         scope = _admin_scope()
     except AccessDenied as exc:
         return messages.refusal(exc)
-    roles = [{"value": r, "label": t(f"role.{r}")} for r in users.ROLES]
+    roles = [{"value": r, "label": messages.role_name(r)} for r in users.ROLES]
     lang = 0 if get_lang() == "zh" else 1
     departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
     return html.Div(className="jz-page", children=[
@@ -268,4 +274,4 @@ def change(_d, _e, _r, selected, new_password):
             "admin-disable": "user_disable"}[action]
     audit.record(context.ops(), scope.username, name, target=target.username, ip=client_ip())
     _refresh_own_session(scope, target.username)
-    return _alert(t(f"admin.done.{name}", username=target.username), True), _rows(scope)
+    return _alert(t(DONE[name], username=target.username), True), _rows(scope)

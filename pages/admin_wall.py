@@ -14,16 +14,23 @@ from dash import Input, Output, State, callback, html
 
 from access import AccessDenied, current_scope
 from components import messages, tables, units
+from components.wall import VIEW_LABEL
 from etl.refdata import region_levels, region_names
-from i18n import t
+from i18n import N_, t
 from ops import audit
 from web import context, wall
 from web import playlist as P
 from web.auth import client_ip
 
 dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="精准 · 大屏播放列表",
-                   nav={"label": "nav.admin_wall", "order": 92},
+                   nav={"label": N_("nav.admin_wall"), "order": 92},
                    access="wall.playlist")
+
+# The playlist's settings by name (web.playlist.SETTINGS).
+SETTING_LABEL = {"poll_seconds": N_("admin.wall.poll_seconds"),
+                 "stale_after_hours": N_("admin.wall.stale_after_hours"),
+                 "reload_hours": N_("admin.wall.reload_hours"),
+                 "map_cycle_seconds": N_("admin.wall.map_cycle_seconds")}
 
 
 def _admin_scope():
@@ -48,7 +55,7 @@ def layout(**_):
         return messages.refusal(exc)
     pl = wall.playlist()
     cached = wall.cached()
-    labels = json.dumps({k: t(f"wall.view.{k}") for k in P.KINDS}, ensure_ascii=False)
+    labels = json.dumps({k: t(VIEW_LABEL[k]) for k in P.KINDS}, ensure_ascii=False)
     regions = playlist_regions(scope)
     region_names = json.dumps(
         {"": t("admin.wall.own_region"), **{o["value"]: o["label"] for o in regions},
@@ -75,7 +82,7 @@ def layout(**_):
         if cached.error else None,
         html.Div(id="admin-wall-feedback"),
         dmc.SimpleGrid(cols={"base": 2, "md": 4}, mb="sm", children=[
-            dmc.NumberInput(id=f"admin-wall-{k}", label=t(f"admin.wall.{k}"),
+            dmc.NumberInput(id=f"admin-wall-{k}", label=t(SETTING_LABEL[k]),
                             value=getattr(pl, k), min=lo, max=hi, allowDecimal=False)
             for k, (lo, hi, _d) in P.SETTINGS.items()]),
         dag.AgGrid(id="admin-wall-grid", columnDefs=columns, rowData=_rows(pl),

@@ -19,21 +19,39 @@ from access import current_scope
 from components import messages
 from components.exports import alert, dialog_alert, job_status
 from components.tasks import region_label
+from etl.refdata import region_names
 from exchange import national as exchange
 from exports import jobs, render, service
-from i18n import fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
+from i18n import N_, fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
 from ops import tasks as T
 from queries import api
 from web import context
 from web.auth import client_ip, requester
 
 dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
-                   nav={"label": "nav.briefings", "order": 45},
+                   nav={"label": N_("nav.briefings"), "order": 45},
                    access="briefings.make")
 
 PENDING = ("queued", "running")
 STATUS_COLOUR = {"queued": "gray", "running": "blue", "done": "green", "failed": "red",
                  "expired": "gray"}
+STATUS_LABEL = {"queued": N_("export.status.queued"), "running": N_("export.status.running"),
+                "done": N_("export.status.done"), "failed": N_("export.status.failed"),
+                "expired": N_("export.status.expired")}
+KIND_LABEL = {"briefing": N_("export.kind.briefing"), "exchange": N_("export.kind.exchange"),
+              "minutes": N_("export.kind.minutes"), "page": N_("export.kind.page"),
+              "map": N_("export.kind.map")}
+COLUMN_LABEL = {"kind": N_("briefings.col.kind"), "target": N_("briefings.col.target"),
+                "created": N_("briefings.col.created"), "status": N_("briefings.col.status"),
+                "file": N_("briefings.col.file")}
+# A page export's target by the page's name (its path's first part; "" is the overview).
+PAGE_NAME = {"": N_("nav.overview"), "overview": N_("nav.overview"),
+             "monitoring": N_("nav.monitoring"), "warnings": N_("nav.warnings"),
+             "tasks": N_("nav.tasks"), "dispatch": N_("nav.dispatch"),
+             "households": N_("nav.households"), "region": N_("nav.region"),
+             "wall": N_("nav.wall"), "briefings": N_("nav.briefings"),
+             "imports": N_("nav.imports"), "crosschecks": N_("nav.crosschecks"),
+             "quality": N_("nav.quality")}
 
 
 def layout(region: str | None = None, **_):
@@ -105,7 +123,7 @@ def jobs_table(rows: list[dict]):
         return dmc.Text(t("briefings.none"), c="dimmed", size="sm")
     body = []
     for j in rows:
-        status = dmc.Badge(t(f"export.status.{j['status']}"), color=STATUS_COLOUR[j["status"]],
+        status = dmc.Badge(t(STATUS_LABEL[j["status"]]), color=STATUS_COLOUR[j["status"]],
                            variant="light")
         if j["status"] == "done":
             file = html.A(f"{t('export.download')} · {j['filename']}",
@@ -119,11 +137,11 @@ def jobs_table(rows: list[dict]):
             file = dmc.Progress(value=j["progress"], animated=True, striped=True, w=200,
                                 className="jz-export-progress")
         body.append(html.Tr([
-            html.Td(t(f"export.kind.{j['kind']}")), html.Td(_target(j)),
+            html.Td(t(KIND_LABEL[j["kind"]])), html.Td(_target(j)),
             html.Td(fmt_time(j["created_at"], seconds=True)),
             html.Td(status), html.Td(file)], **{"data-status": j["status"]}))
     head = html.Tr([html.Th(with_zone(t("briefings.col.created")) if c == "created"
-                            else t(f"briefings.col.{c}"), style={"textAlign": "left"})
+                            else t(COLUMN_LABEL[c]), style={"textAlign": "left"})
                     for c in ("kind", "target", "created", "status", "file")])
     return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True,
                      id="brief-jobs-table")
@@ -135,15 +153,14 @@ def _target(job: dict) -> str:
     target = job["target"] or ""
     if job["kind"] in ("briefing", "exchange"):
         code, _, period = target.partition(" ")
-        return f"{region_label(code)} · {period}"
+        return f"{region_label(code, region_names())} · {period}"
     if job["kind"] == "minutes":
         return t("export.target.meeting", id=target.partition(":")[2] or "—")
     path = target.split("?")[0].strip("/")
     page, _, rest = path.partition("/")
-    key = f"nav.{page or 'overview'}"
-    name = t(key) if t(key) != key else t("export.kind.page")
+    name = t(PAGE_NAME[page]) if page in PAGE_NAME else t("export.kind.page")
     code = re.search(r"\b(6\d{11})\b", target)
-    return f"{region_label(code.group(1))} · {name}" if code else name
+    return f"{region_label(code.group(1), region_names())} · {name}" if code else name
 
 
 @callback(Output("brief-jobs", "children"), Output("brief-tick", "disabled"),

@@ -20,7 +20,7 @@ from components.shell import breadcrumb
 from domain.indicators import Indicator
 from etl import feeds as feed_config
 from etl.refdata import region_levels
-from i18n import fmt_exact, fmt_number, get_lang, t
+from i18n import N_, fmt_exact, fmt_number, get_lang, t
 from ops import audit
 from ops import doubts as D
 from ops import tasks as T
@@ -30,7 +30,7 @@ from web.auth import client_ip
 
 dash.register_page(__name__, path_template="/crosschecks/<code>", name="crosschecks",
                    title="精准 · 数据比对", path="/crosschecks",
-                   nav={"label": "nav.crosschecks", "order": 28},
+                   nav={"label": N_("nav.crosschecks"), "order": 28},
                    access="crosschecks.view")
 
 UNDECIDED = Indicator("doubts_undecided", "undecided", "month", "count", -1, "unit.households")

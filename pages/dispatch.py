@@ -24,7 +24,7 @@ from components.shell import breadcrumb
 from domain import clock
 from domain.indicators import Indicator
 from exports import jobs, render, service
-from i18n import fmt_date, fmt_exact, fmt_pct, get_lang, t
+from i18n import N_, fmt_date, fmt_exact, fmt_pct, get_lang, t
 from ops import audit, users
 from ops import tasks as T
 from queries import api
@@ -35,7 +35,7 @@ from web.places import PLACES
 
 dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",
                    title="精准 · 指挥调度", path="/dispatch",
-                   nav={"label": "nav.dispatch", "order": 30},
+                   nav={"label": N_("nav.dispatch"), "order": 30},
                    access="dispatch.view")
 
 OPEN_TASKS = Indicator("open_tasks", "open_tasks", "month", "count", -1, "unit.tasks")

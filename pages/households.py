@@ -19,6 +19,7 @@ from components.shell import breadcrumb
 from components.tables import GRID_THEME, locale_text
 from domain.codes import CODES
 from i18n import (
+    N_,
     fmt_exact,
     fmt_month_period,
     fmt_to_date,
@@ -33,7 +34,7 @@ from web import context
 
 dash.register_page(__name__, path_template="/households/<code>", name="households",
                    title="精准 · 户列表", path="/households",
-                   nav={"label": "nav.households", "order": 20},
+                   nav={"label": N_("nav.households"), "order": 20},
                    access="households.list")
 
 PRESETS = ("all", "registered", "not_exited", "exited", "monitored", "unresolved",

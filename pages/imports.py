@@ -15,22 +15,20 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
-from access import AccessDenied, RoleDenied, can, current_scope, raise_for, roles_for
+from access import RoleDenied, can, current_scope, raise_for, roles_for
 from components import messages
 from domain.codes import CODES
 from etl import feeds as F
-from etl import imports as I
-from etl.refdata import region_levels
-from i18n import fmt_exact, fmt_time, get_lang, t, with_zone
-from ops import audit, users
-from ops import imports as ledger
+from i18n import N_, fmt_exact, fmt_time, get_lang, t, with_zone
+from ops import users
+from services import imports as S
+from services import imports_refresh as web_imports
+from services.imports_refresh import departments_of
 from web import context
-from web import imports as web_imports
 from web.auth import client_ip
-from web.imports import departments_of
 
 dash.register_page(__name__, path="/imports", name="imports", title="精准 · 部门数据",
-                   nav={"label": "nav.imports", "order": 29},
+                   nav={"label": N_("nav.imports"), "order": 29},
                    access="imports.load")
 
 
@@ -81,7 +79,7 @@ def department(dept, _result):
     links = dmc.Group([html.A(t("imp.template", feed=f.zh if lang == "zh" else f.en),
                               href=f"/imports/template/{f.id}.csv", download="",
                               className="jz-template") for f in feeds])
-    return links, batches_table(ledger.batches(context.ops(), scope, dept, 30))
+    return links, batches_table(S.batches(context.ops(), scope, dept, 30))
 
 
 def batches_table(rows: list[dict]):
@@ -115,37 +113,37 @@ def _feed_name(feeds, fid: str, lang: str) -> str:
           prevent_initial_call=True)
 def upload(contents, filename, dept):
     """One file of the user's department: accepted whole (with its report) or refused
-    whole. The department comes from the browser: checked against the user's own."""
+    whole. The department comes from the browser: services/imports.py checks it against
+    the user's own."""
     scope = current_scope()
     if not contents:
         return dash.no_update
-    if dept not in departments_of(scope):
-        raise AccessDenied("not this user's department")
     try:
-        data = base64.b64decode(str(contents).split(",", 1)[1], validate=False)
-    except (IndexError, ValueError):
-        return _alert(t("import.not_table"))
-    name = str(filename or "upload.csv")[:200]
-    try:
-        # Records of the user's own region only (a county's staff load their county's).
-        batch = I.load(context.ops(), context.get().settings.import_dir,
-                       F.of_department(F.load(), dept), name, data, scope.username,
-                       {c for c in region_levels() if scope.contains(c)})
-    except I.Refused as exc:
-        audit.record(context.ops(), scope.username, "import", target=f"{dept}:{name}"[:200],
-                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
+        batch = S.upload(context.ops(), context.get().settings.import_dir, scope, dept,
+                         str(filename or "upload.csv")[:200], _decoded(contents),
+                         client_ip())
+    except S.Refused as exc:
         return _alert(t(exc.key, **exc.params))
-    audit.record(context.ops(), scope.username, "import", target=f"batch:{batch.id}",
-                 detail={"feed": batch.feed.id, "file": name, "rows": batch.total,
-                         "accepted": batch.accepted, "rejected": batch.rejected},
-                 ip=client_ip())
+    return _loaded(batch)
+
+
+def _decoded(contents) -> bytes | None:
+    """The file dcc.Upload sent (a data URL), None if it is none."""
+    try:
+        return base64.b64decode(str(contents).split(",", 1)[1], validate=False)
+    except (IndexError, ValueError):
+        return None
+
+
+def _loaded(batch: S.Batch):
+    """What a batch loaded: its counts, the reasons rows were rejected, its report."""
     reasons = batch.rejected_rows["reason"].value_counts()
     return html.Div([
         dmc.Alert(t("imp.loaded", batch=batch.id, total=fmt_exact(batch.total),
                     accepted=fmt_exact(batch.accepted), rejected=fmt_exact(batch.rejected)),
                   color="green" if not batch.rejected else "yellow", variant="light",
                   id="imp-alert"),
-        dmc.List([dmc.ListItem(f"{t('import.reason.' + r)}：{fmt_exact(n)}")
+        dmc.List([dmc.ListItem(f"{t(S.REASON_LABEL.get(r, r))}：{fmt_exact(n)}")
                   for r, n in reasons.items()], size="sm", mt="xs") if len(reasons) else None,
         html.A(t("imp.report"), href=f"/imports/report/{batch.id}.csv", id="imp-report",
                download="", className="jz-download") if batch.rejected else None,
@@ -166,7 +164,8 @@ def refresh(n):
         if scope.role not in roles_for("imports.merge"):
             raise  # not the role's at all: the gate's 403
         return _alert(t(exc.key))  # an admin below the province: say who merges
-    started = web_imports.start_refresh(scope.username, client_ip())
+    started = web_imports.start_refresh(context.ops(), context.settings(), scope.username,
+                                        client_ip())
     return _alert(t("imp.refresh_started" if started else "imp.refresh_running"), "blue")
 
 

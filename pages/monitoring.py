@@ -16,14 +16,14 @@ from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from domain import indicators
 from exports import charts as chart_registry
-from i18n import fmt_date, fmt_exact, get_lang, t
+from i18n import N_, fmt_date, fmt_exact, get_lang, t
 from ops import warnings as W
 from queries import api
 from web import context
 
 dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
                    title="精准 · 风险监测", path="/monitoring",
-                   nav={"label": "nav.monitoring", "order": 25},
+                   nav={"label": N_("nav.monitoring"), "order": 25},
                    access="indicators.view")
 
 INTENSITY = indicators.INDICATORS["hh_unresolved_per_1000"]

@@ -15,12 +15,12 @@ from components.downloads import png_href, with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from exports import charts as chart_registry
-from i18n import get_lang, t
+from i18n import N_, get_lang, t
 from queries import api
 from web import context
 
 dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
-                   nav={"label": "nav.overview", "order": 0},
+                   nav={"label": N_("nav.overview"), "order": 0},
                    access="indicators.view")
 
 

@@ -20,13 +20,13 @@ from components.downloads import with_png
 from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from exports import charts as chart_registry
-from i18n import fmt_exact, get_lang, t
+from i18n import N_, fmt_exact, get_lang, t
 from queries import quality as Q
 from web import context
 
 dash.register_page(__name__, path_template="/quality/<code>", name="quality",
                    title="精准 · 数据质量", path="/quality",
-                   nav={"label": "nav.quality", "order": 28.5},
+                   nav={"label": N_("nav.quality"), "order": 28.5},
                    access="indicators.view")
 
 

@@ -21,13 +21,13 @@ from components.shell import breadcrumb
 from components.theme import GRAPH_CONFIG
 from domain import indicators
 from exports import charts as chart_registry
-from i18n import get_lang, t
+from i18n import N_, get_lang, t
 from queries import api
 from web import context
 
 dash.register_page(__name__, path_template="/region/<code>", name="region",
                    title="精准 · 地区", path="/region",
-                   nav={"label": "nav.region", "order": 10},
+                   nav={"label": N_("nav.region"), "order": 10},
                    access="indicators.view")
 
 

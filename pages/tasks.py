@@ -12,13 +12,13 @@ from components import messages, units
 from components import tasks as view
 from domain import clock
 from etl.refdata import region_levels, region_names
-from i18n import t
+from i18n import N_, t
 from ops import tasks as T
 from ops import users
 from web import context
 
 dash.register_page(__name__, path="/tasks", name="tasks", title="精准 · 督办事项",
-                   nav={"label": "nav.tasks", "order": 40},
+                   nav={"label": N_("nav.tasks"), "order": 40},
                    access="tasks.view")
 
 

@@ -19,7 +19,7 @@ from access import RegionNotFound, Scope, current_scope
 from components import messages
 from components import wall as view
 from etl.refdata import region_levels, region_names
-from i18n import get_lang, t
+from i18n import N_, get_lang, t
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
@@ -27,7 +27,7 @@ from web import context, wall
 from web.playlist import Playlist
 
 dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥大屏",
-                   nav={"label": "nav.wall", "order": 5},
+                   nav={"label": N_("nav.wall"), "order": 5},
                    access="wall.view")
 
 

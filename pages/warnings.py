@@ -27,7 +27,7 @@ from components.shell import breadcrumb
 from domain.codes import CODES
 from etl import feeds as feed_config
 from etl.refdata import region_names
-from i18n import fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
+from i18n import N_, fmt_exact, fmt_number, fmt_time, get_lang, t, with_zone
 from ops import warnings as W
 from pages.household import rule_names
 from queries import api
@@ -37,7 +37,7 @@ from web import context
 from web.auth import client_ip
 
 dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警线索",
-                   nav={"label": "nav.warnings", "order": 27},
+                   nav={"label": N_("nav.warnings"), "order": 27},
                    access="warnings.view")
 
 OVERDUE_DAYS = 15
