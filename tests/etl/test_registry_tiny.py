@@ -841,9 +841,9 @@ def test_overview_month_cards(wh, scope, code):
 def test_overview_cards_as_shown(wh, scope, code):
     from components import overview as view
 
-    shown = {k.key: k.value for k in view.cards(_overview(wh, scope, code, None))}
+    shown = {k.key: k.value for k in view.cards(_overview(wh, scope, code, None), lang="zh")}
     assert {k: shown.get(k) for k in OVERVIEW_CARDS[code]} == OVERVIEW_CARDS[code]
-    shown = {k.key: k.value for k in view.cards(_overview(wh, scope, code, 2019))}
+    shown = {k.key: k.value for k in view.cards(_overview(wh, scope, code, 2019), lang="zh")}
     assert {k: shown.get(k) for k in OVERVIEW_CARDS_2019[code]} == OVERVIEW_CARDS_2019[code]
     assert (shown["hh_monitored"], shown["risk_eliminated_rate"],
             shown["hh_below_monitoring_line"]) == ("—", "—", "—")
@@ -892,10 +892,10 @@ def test_region_cards_as_shown(wh, scope, code):
     from queries import api
 
     v = api.region_view(wh, scope, code, None, None)
-    shown = {k: view.card_for(v, INDICATORS[k]).value for k in REGION_CARDS[code]}
+    shown = {k: view.card_for(v, INDICATORS[k], lang="zh").value for k in REGION_CARDS[code]}
     assert shown == REGION_CARDS[code]
     # The page's default set: the chosen indicator, then the core figures.
-    keys = [k.key for k in view.cards(v, INDICATORS["hh_monitored_per_1000"])]
+    keys = [k.key for k in view.cards(v, INDICATORS["hh_monitored_per_1000"], lang="zh")]
     assert keys == ["hh_monitored_per_1000", "hh_registered", "hh_not_exited", "hh_monitored"]
 
 

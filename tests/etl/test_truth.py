@@ -298,7 +298,7 @@ def test_exited_people_change_is_neutral_after_the_poverty_era(warehouse_path):
 
     w = Warehouse(warehouse_path, cache_dir=None, reload_seconds=3600)
     scope = Scope("province_leader", "leader", PROVINCE)
-    by_year = {year: {k.key: k for k in cards.cards(api.overview(w, scope, PROVINCE, year))}
+    by_year = {year: {k.key: k for k in cards.cards(api.overview(w, scope, PROVINCE, year), lang="zh")}
                for year in (2019, 2026)}
     assert by_year[2019]["pp_exited"].good_when == 1
     assert by_year[2026]["pp_exited"].good_when == 0

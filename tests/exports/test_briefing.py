@@ -102,11 +102,11 @@ def test_headline_figures_are_the_query_layers(province, wh):
     for key in briefing.HEADLINE:
         ind = indicators.INDICATORS[key]
         value = _raw(wh, ind, "610000000000", MONTH)
-        shown = region_view.fmt_value(ind, value, exact=True)
+        shown = region_view.fmt_value(ind, value, exact=True, lang="zh")
         assert shown != "—" and shown in page, (key, shown)
     v = api.region_view(_ctx().warehouse, PROVINCE, "610000000000", 2026, MONTH)
     for key in briefing.HEADLINE:
-        card = region_view.card_for(v, indicators.INDICATORS[key])
+        card = region_view.card_for(v, indicators.INDICATORS[key], lang="zh")
         assert card.delta in page, (key, card.delta)
 
 
@@ -125,7 +125,8 @@ def test_children_table_rows_are_the_query_layers(province, wh):
                         "order by code").fetchall()
     assert len(cities) == 10
     for code, name in cities:
-        cells = [region_view.fmt_value(i, _raw(wh, i, code, MONTH), exact=True) for i in inds]
+        cells = [region_view.fmt_value(i, _raw(wh, i, code, MONTH), exact=True, lang="zh")
+                 for i in inds]
         assert f"{name} {' '.join(cells)}" in last, (name, cells)
 
 

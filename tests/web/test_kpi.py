@@ -41,13 +41,15 @@ def test_region_card_a_ratio_change_that_rounds_away_is_neutral():
     """-0.04 percentage points used to read "▼ 较上月 -0.0个百分点" in red."""
     months = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01"]),
                            "risk_eliminated_rate": [0.9012, 0.9008]})
-    card = region_view.card_for(_region_view(months), INDICATORS["risk_eliminated_rate"])
+    card = region_view.card_for(_region_view(months), INDICATORS["risk_eliminated_rate"],
+                                lang="zh")
     assert (card.value, card.delta, card.direction) == ("90.1%", "较上月 ±0.0个百分点", 0)
     shown = _text(kpi.card(card))
     assert "较上月 ±0.0个百分点" in shown and "▼" not in shown and NEUTRAL in shown
     # A change that shows stays coloured: -0.1 points of the eliminated rate is bad.
     months["risk_eliminated_rate"] = [0.9012, 0.9002]
-    card = region_view.card_for(_region_view(months), INDICATORS["risk_eliminated_rate"])
+    card = region_view.card_for(_region_view(months), INDICATORS["risk_eliminated_rate"],
+                                lang="zh")
     assert (card.delta, card.direction) == ("较上月 -0.1个百分点", -1)
     assert BAD in _text(kpi.card(card))
 
@@ -72,17 +74,18 @@ def _overview(incidence: tuple[float, float], eliminated: tuple[float, float],
 def test_overview_and_wall_cards_a_ratio_change_that_rounds_away_is_neutral():
     # Incidence exists up to 2020: its change is compared there (the year is complete).
     cards = {k.key: k for k in ov_view.cards(
-        _overview(incidence=(0.0021, 0.0020), eliminated=(0.8504, 0.8500), year=2020))}
+        _overview(incidence=(0.0021, 0.0020), eliminated=(0.8504, 0.8500), year=2020),
+        lang="zh")}
     assert (cards["poverty_incidence"].delta, cards["poverty_incidence"].direction) == \
         ("较上年 ±0.0个百分点", 0)
     ov = _overview(incidence=(None, None), eliminated=(0.8504, 0.8500))
-    cards = {k.key: k for k in ov_view.cards(ov)}
+    cards = {k.key: k for k in ov_view.cards(ov, lang="zh")}
     assert (cards["risk_eliminated_rate"].delta, cards["risk_eliminated_rate"].direction) == \
         ("较上月 ±0.0个百分点", 0)
     wall = _text(wall_view._kpi(cards["risk_eliminated_rate"]))
     assert "较上月 ±0.0个百分点" in wall and "is-flat" in wall and "▼" not in wall
     # A visible change keeps its arrow and colour on the wall.
     ov = _overview(incidence=(0.0021, 0.0020), eliminated=(0.8504, 0.8304))
-    k = {k.key: k for k in ov_view.cards(ov)}["risk_eliminated_rate"]
+    k = {k.key: k for k in ov_view.cards(ov, lang="zh")}["risk_eliminated_rate"]
     assert (k.delta, k.direction) == ("较上月 -2.0个百分点", -1)
     assert "is-bad" in _text(wall_view._kpi(k)) and GOOD not in _text(kpi.card(k))

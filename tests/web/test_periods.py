@@ -106,7 +106,8 @@ def test_a_card_whose_change_rounds_away_has_no_arrow_and_no_colour():
 
     months = pd.DataFrame({"month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
                            "hh_unresolved_per_1000": [0.4712, 0.4688]})
-    card = region_view.card_for(_region_view(months), INDICATORS["hh_unresolved_per_1000"])
+    card = region_view.card_for(_region_view(months), INDICATORS["hh_unresolved_per_1000"],
+                                lang="zh")
     assert (card.value, card.delta, card.direction) == ("0.47", "较11月末 ±0.00", 0)
     html = _text(kpi.card(card))
     assert "▼" not in html and "▲" not in html and NEUTRAL in html and "-0.00" not in html
@@ -117,11 +118,11 @@ def test_legend_classes_are_distinct_as_shown_and_none_is_empty():
     """Quantiles 0.0021 and 0.0024 both show as 0.2%: one class, not "0.2% – 0.2%"."""
     values = pd.Series([0.0019, 0.0021, 0.0022, 0.0024, 0.0024, 0.0031, 0.0150, 0.0152, None])
     bounds = maps.classes(values, digits=INCIDENCE.digits)
-    labels = maps.class_labels(bounds, lambda b: region_view.fmt_value(INCIDENCE, b))
+    labels = maps.class_labels(bounds, lambda b: region_view.fmt_value(INCIDENCE, b, lang="zh"))
     assert labels == ["≤ 0.2%", "0.2% – 1.5%"]
     values = pd.Series([0.0010, 0.0021, 0.0024, 0.0026, 0.0031, 0.0033, 0.0090, 0.0150])
     bounds = maps.classes(values, digits=INCIDENCE.digits)
-    labels = maps.class_labels(bounds, lambda b: region_view.fmt_value(INCIDENCE, b))
+    labels = maps.class_labels(bounds, lambda b: region_view.fmt_value(INCIDENCE, b, lang="zh"))
     assert labels == ["≤ 0.2%", "0.2% – 0.3%", "0.3% – 0.9%", "0.9% – 1.5%"]
     for label in labels[1:]:
         low, high = label.split(" – ")
@@ -180,7 +181,7 @@ def test_period_labels_of_a_partial_month():
 def test_a_card_of_the_partial_month_says_to_which_day_and_what_it_compares():
     months = pd.DataFrame({"month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
                            "hh_monitored": [1010, 1011]})
-    card = region_view.card_for(_region_view(months), INDICATORS["hh_monitored"])
+    card = region_view.card_for(_region_view(months), INDICATORS["hh_monitored"], lang="zh")
     assert (card.period, card.delta) == ("截至12月1日", "较11月末 +1")
     assert "月末" not in card.period and "月 末" not in card.period
 
@@ -196,12 +197,12 @@ def test_overview_cards_of_the_partial_month_and_year():
                            "hh_unresolved": [2, 2]})
     ov = api.Overview({"code": PROVINCE, "name": "陕西省", "level": 1}, PARTIAL, 2026,
                       dt.date(2026, 12, 1), years, months, pd.DataFrame())
-    cards = {k.key: k for k in ov_view.cards(ov)}
+    cards = {k.key: k for k in ov_view.cards(ov, lang="zh")}
     assert (cards["hh_monitored"].period, cards["hh_monitored"].delta) == \
         ("截至12月1日", "较11月末 +1")
     assert (cards["hh_registered"].period, cards["hh_registered"].delta) == \
         ("2026 年（截至12月1日）", "较2025年末 +1")
-    assert ov_view.children_title(ov) == "下级单位（2026 年（截至12月1日））"
+    assert ov_view.children_title(ov, lang="zh") == "下级单位（2026 年（截至12月1日））"
 
 
 def test_charts_mark_the_partial_month_instead_of_a_collapse():
@@ -209,14 +210,14 @@ def test_charts_mark_the_partial_month_instead_of_a_collapse():
         "month": pd.date_range("2025-01-01", "2026-12-01", freq="MS"),
         "hh_type1": 500, "hh_type2": 300, "hh_type3": 100,
         "hh_new_identified": [9] * 23 + [1], "hh_new_eliminated": [8] * 23 + [0]})
-    fig = mon_view.trend_figure(months, "陕西省", dt.date(2026, 12, 1))
+    fig = mon_view.trend_figure(months, "陕西省", dt.date(2026, 12, 1), lang="zh")
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert notes == ["截至12月1日"]
     bars = [d for d in fig["data"] if d["type"] == "bar"]
     assert all(d["marker"]["pattern"]["shape"][-1] == "/" for d in bars)
     assert all(s == "" for d in bars for s in d["marker"]["pattern"]["shape"][:-1])
     # A complete last month: nothing marked.
-    full = mon_view.trend_figure(months, "陕西省", dt.date(2026, 12, 31))
+    full = mon_view.trend_figure(months, "陕西省", dt.date(2026, 12, 31), lang="zh")
     assert full["layout"]["annotations"] == []
     assert all("pattern" not in d["marker"] for d in full["data"] if d["type"] == "bar")
     fig = charts.series([2024, 2025, 2026], [1.0, 2.0, 3.0], "t", bars=True, percent=False,
@@ -247,7 +248,7 @@ def test_month_on_month_flows_compare_equal_spans(server, wh):
             zip(("day_from", "day_to", "prev_from", "prev_to"), spans)))
         note = _text(view.to_day_note({**df.iloc[0].to_dict(), "from": spans[0],
                                        "to": spans[1], "prev_from": spans[2],
-                                       "prev_to": spans[3]}))
+                                       "prev_to": spans[3]}, lang="zh"))
     expected = wh.execute("""select count(*) filter (where identify_date between ? and ?),
                                     count(*) filter (where identify_date between ? and ?)
                              from monitoring""", list(spans)).fetchall()[0]
@@ -290,7 +291,7 @@ def test_the_ranking_table_has_every_column_of_one_period(server, wh):
         for year in (2019, 2022):
             v = api.region_view(server_wh(server), scope, PROVINCE, year, "2026-10",
                                 period="year")
-            table = region_view.ranked_table(v, INCIDENCE, lambda c: c)
+            table = region_view.ranked_table(v, INCIDENCE, lambda c: c, lang="zh")
             fields = [c["field"] for c in table.columnDefs][2:]
             assert fields == ["poverty_incidence", "hh_registered", "hh_not_exited",
                               "hh_monitored", "hh_unresolved"]
@@ -299,7 +300,7 @@ def test_the_ranking_table_has_every_column_of_one_period(server, wh):
                 [dt.date(year, 12, 1)]).fetchall())
             for row in table.rowData:
                 assert row["hh_monitored"] == expected.get(row["code"]), (year, row["code"])
-            assert region_view.period_label(INCIDENCE, v) == f"{year} 年末"
+            assert region_view.period_label(INCIDENCE, v, lang="zh") == f"{year} 年末"
         page = _text(region.layout(code=PROVINCE, indicator="poverty_incidence", year="2019",
                                    month="2026-10"))
         assert "下级单位排名（2019 年末）" in page
@@ -320,7 +321,7 @@ def test_the_overview_table_has_every_column_of_one_period(server, wh):
     with logged_in(server, "province_leader"):
         ov = api.overview(server_wh(server), scope, PROVINCE, 2022)
         assert ov.month == dt.date(2022, 12, 1)
-        table = ov_view.children_table(ov, lambda c: c)
+        table = ov_view.children_table(ov, lambda c: c, lang="zh")
         text = _text(overview.layout(year="2022"))
     assert "下级单位（2022 年末）" in text
     expected = dict(wh.execute("select region_code, hh_unresolved from indicator_month "
@@ -353,7 +354,7 @@ def test_the_briefing_of_a_partial_month_says_so(server):
         version = api.data_version(wh)
         b = briefing.collect(wh, context.ops(), scope, PROVINCE, version.last_month, "测试")
     expected = region_view.period_label(
-        INDICATORS["hh_monitored"], api.region_view(wh, scope, PROVINCE, None, None))
+        INDICATORS["hh_monitored"], api.region_view(wh, scope, PROVINCE, None, None), lang="zh")
     assert b.figures_period == expected
     if is_partial_month(version.last_month, version.as_of):
         assert b.to_date and b.to_date in b.period
@@ -368,16 +369,16 @@ def test_the_briefing_of_a_partial_month_says_so(server):
 def test_incidence_after_2020_is_not_applicable_on_cards_and_tables():
     assert not INCIDENCE.applies(2021) and INCIDENCE.applies(2020)
     with language("zh"):
-        assert region_view.fmt_value(INCIDENCE, 0.0, year=2023) == "不适用"
-        assert region_view.fmt_value(INCIDENCE, 0.0, year=2020) == "0.0%"
+        assert region_view.fmt_value(INCIDENCE, 0.0, year=2023, lang="zh") == "不适用"
+        assert region_view.fmt_value(INCIDENCE, 0.0, year=2020, lang="zh") == "0.0%"
         years = pd.DataFrame({"year": [2022, 2023], "poverty_incidence": [0.0, 0.0]})
         card = region_view.card_for(_region_view(pd.DataFrame(columns=["month"]),
-                                                 years=years, year=2023), INCIDENCE)
+                                                 years=years, year=2023), INCIDENCE, lang="zh")
         assert (card.value, card.delta, card.direction) == ("不适用", "", 0)
         assert card.note == "贫困线 2020 年后停用"
     with language("en"):
-        assert region_view.fmt_value(INCIDENCE, None, year=2023) == "n/a"
-        assert region_view.not_applicable_note(INCIDENCE) == \
+        assert region_view.fmt_value(INCIDENCE, None, year=2023, lang="en") == "n/a"
+        assert region_view.not_applicable_note(INCIDENCE, lang="en") == \
             "n/a — the poverty line ended in 2020"
 
 
@@ -407,9 +408,9 @@ def test_incidence_after_2020_renders_not_applicable_on_the_overview(server):
         text = _text(overview.layout())  # the latest year
         scope = Scope("province_leader", "leader", PROVINCE)
         ov = api.overview(server_wh(server), scope, PROVINCE, None)
-    card = [k for k in ov_view.cards(ov) if k.key == "poverty_incidence"][0]
+    card = [k for k in ov_view.cards(ov, lang="zh") if k.key == "poverty_incidence"][0]
     assert (card.value, card.delta) == ("不适用", "")
-    rows = ov_view.children_table(ov, lambda c: c).rowData
+    rows = ov_view.children_table(ov, lambda c: c, lang="zh").rowData
     assert {r["poverty_incidence_fmt"] for r in rows} == {"不适用"}
     assert "不适用" in text
 
@@ -505,9 +506,9 @@ def test_switching_to_incidence_opens_its_last_poor_year(server):
 
 def test_the_running_month_is_named_as_a_choice():
     with language("zh"):
-        assert region_view.month_label(dt.date(2026, 12, 1), dt.date(2026, 12, 1)) == \
+        assert region_view.month_label(dt.date(2026, 12, 1), dt.date(2026, 12, 1), lang="zh") == \
             "2026年12月（截至1日）"
-        assert region_view.month_label(dt.date(2026, 11, 1), dt.date(2026, 12, 1)) == \
+        assert region_view.month_label(dt.date(2026, 11, 1), dt.date(2026, 12, 1), lang="zh") == \
             "2026年11月"
 
 

@@ -85,7 +85,7 @@ def test_numbers_agree_across_levels(server, chain, key, year):
             pv = api.region_view(wh, scope, parent, year, month.isoformat())
             cv = api.region_view(wh, scope, child, year, month.isoformat())
             on_map = pv.children.set_index("code").loc[child, ind.column]
-            table = view.ranked_table(pv, ind, lambda c: c)
+            table = view.ranked_table(pv, ind, lambda c: c, lang="zh")
             in_table = [r for r in table.rowData if r["code"] == child][0][ind.key]
             card, _ = view._current_and_previous(cv, ind)
             values = [on_map, in_table, card]
@@ -104,8 +104,8 @@ def test_map_colours_follow_the_values(server, chain):
     with logged_in(server, "province_leader"):
         v = api.region_view(_wh(server), scope, chain[1], 2016, None)
         fc, bounds, colours = maps.feature_collection(v.geometry, v.children, ind,
-                                                      lambda x: view.fmt_value(ind, x),
-                                                      lambda c: c)
+                                                      lambda x: view.fmt_value(ind, x, lang="zh"),
+                                                      lambda c: c, lang="zh")
     values = v.children.set_index("code")[ind.column]
     ranked = sorted(fc["features"], key=lambda f: values[f["properties"]["code"]])
     order = [colours.index(f["properties"]["color"]) for f in ranked]
@@ -416,9 +416,9 @@ def test_a_change_that_rounds_away_is_no_change():
                        month=dt.date(2026, 10, 1), trail=[], outline={}, map_parent={},
                        children=pd.DataFrame(), geometry=pd.DataFrame(), years=empty,
                        months=months, breakdowns=pd.DataFrame())
-    card = view.card_for(v, INDICATORS["hh_unresolved_per_1000"])
+    card = view.card_for(v, INDICATORS["hh_unresolved_per_1000"], lang="zh")
     assert (card.value, card.delta, card.direction) == ("0.47", "较上月 ±0.00", 0)
-    card = view.card_for(v, INDICATORS["hh_monitored"])
+    card = view.card_for(v, INDICATORS["hh_monitored"], lang="zh")
     assert (card.delta, card.direction) == ("较上月 0", 0)
 
 

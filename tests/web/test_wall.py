@@ -409,7 +409,8 @@ def test_the_wall_map_colours_its_units_as_the_region_page_does(server):
         for k, key in enumerate(view.MAP_INDICATORS):
             ind = INDICATORS[key]
             page_fc, _, _ = maps.feature_collection(w.region.geometry, w.region.children, ind,
-                                                    lambda x, ind=ind: fmt_value(ind, x), str)
+                                                    lambda x, ind=ind: fmt_value(ind, x, lang="zh"), str,
+                                                    lang="zh")
             assert [f["properties"]["colors"][k] for f in fc["features"]] == \
                 [f["properties"]["color"] for f in page_fc["features"]]
         assert len(fc["features"]) == 10 and len(legends) == len(view.MAP_INDICATORS)
