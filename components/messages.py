@@ -6,33 +6,48 @@ import dash_mantine_components as dmc
 from dash import html
 
 from access import AccessDenied, RegionNotFound, RoleDenied
-from i18n import t
+from i18n import N_, t
+
+# TODO(#18): the last import of a layer above components here; REFUSALS belongs with
+# the callers (pages, app.py, web/exports.py, exports/jobs.py) or in queries.runner.
 from queries.runner import WarehouseUnavailable
 
 # What a page shows instead of itself, by the refusal that stopped it.
 REFUSALS = (AccessDenied, RegionNotFound, WarehouseUnavailable)
 
+# The roles in words (access.roles.ROLES).
+ROLE_LABEL = {"leader": N_("role.leader"), "manager": N_("role.manager"),
+              "department": N_("role.department"), "cadre": N_("role.cadre"),
+              "admin": N_("role.admin"), "wall": N_("role.wall")}
 
-def notice(key: str, colour: str = "red", **kw) -> html.Div:
-    return html.Div(dmc.Alert(t(key, **kw), color=colour, variant="light",
+# ``lang`` below: the page's language; None is the request's (the callers are pages,
+# web/ and app.py, which may rely on it).
+
+
+def role_name(role: str, lang: str | None = None) -> str:
+    return t(ROLE_LABEL[role], lang) if role in ROLE_LABEL else role
+
+
+def notice(key: str, colour: str = "red", lang: str | None = None, **kw) -> html.Div:
+    return html.Div(dmc.Alert(t(key, lang, **kw), color=colour, variant="light",
                               className="jz-notice"), className="jz-page")
 
 
-def forbidden() -> html.Div:
-    return notice("error.forbidden")
+def forbidden(lang: str | None = None) -> html.Div:
+    return notice("error.forbidden", lang=lang)
 
 
-def not_found() -> html.Div:
-    return notice("error.not_found")
+def not_found(lang: str | None = None) -> html.Div:
+    return notice("error.not_found", lang=lang)
 
 
-def no_warehouse() -> html.Div:
-    return notice("error.warehouse", colour="yellow")
+def no_warehouse(lang: str | None = None) -> html.Div:
+    return notice("error.warehouse", colour="yellow", lang=lang)
 
 
-def role_denied(role: str, key: str = "error.role") -> html.Div:
+def role_denied(role: str, key: str = "error.role", lang: str | None = None) -> html.Div:
     """Refused for the user's role (not for a region): the notice names the role."""
-    return notice(key, role=t(f"role.{role}"))
+    return notice(key, lang=lang, role=role_name(role, lang))
 
 
 def refusal_key(exc: Exception) -> str:
@@ -47,16 +62,16 @@ def refusal_key(exc: Exception) -> str:
     return "error.warehouse"
 
 
-def refusal_params(exc: Exception) -> dict:
-    return {"role": t(f"role.{exc.role}")} if isinstance(exc, RoleDenied) else {}
+def refusal_params(exc: Exception, lang: str | None = None) -> dict:
+    return {"role": role_name(exc.role, lang)} if isinstance(exc, RoleDenied) else {}
 
 
-def refusal_text(exc: Exception) -> str:
-    return t(refusal_key(exc), **refusal_params(exc))
+def refusal_text(exc: Exception, lang: str | None = None) -> str:
+    return t(refusal_key(exc), lang, **refusal_params(exc, lang))
 
 
-def refusal(exc: Exception) -> html.Div:
+def refusal(exc: Exception, lang: str | None = None) -> html.Div:
     """The notice for one of REFUSALS, in place of a page."""
     key = refusal_key(exc)
-    return notice(key, colour="yellow" if key == "error.warehouse" else "red",
-                  **refusal_params(exc))
+    return notice(key, colour="yellow" if key == "error.warehouse" else "red", lang=lang,
+                  **refusal_params(exc, lang))

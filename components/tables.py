@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash_ag_grid as dag
 
 from components.theme import FONT_STACK
+from i18n import t
 
 # AG Grid's Theming API, with our fonts (no web font is ever loaded).
 GRID_THEME = {"function": f"themeQuartz.withParams({{fontFamily: {FONT_STACK!r}, fontSize: 13, "
@@ -27,13 +28,18 @@ def fit_height(n_rows: int, cap: int = 460) -> int:
     return min(cap, HEADER_HEIGHT + ROW_HEIGHT * max(n_rows, 1) + 18)
 
 
-def locale_text() -> dict:
-    """AG Grid's own words in the user's language."""
-    from i18n import get_lang, t
+def locale_text(lang: str | None = None) -> dict:
+    """AG Grid's own words in ``lang``."""
+    if lang is None:
+        # Transitional, for the callers that do not pass the language yet (pages/
+        # household.py, households.py, monitoring.py, admin_wall.py and the grids of
+        # components/overview, quality, region): remove once they do.
+        from i18n import get_lang
 
-    if get_lang() != "zh":
+        lang = get_lang()
+    if lang != "zh":
         return {}
-    return {"noRowsToShow": t("grid.no_rows"), "loadingOoo": t("grid.loading"),
+    return {"noRowsToShow": t("grid.no_rows", lang), "loadingOoo": t("grid.loading", lang),
             "page": "页", "of": "/", "to": "至", "filterOoo": "筛选…", "equals": "等于",
             "notEqual": "不等于", "lessThan": "小于", "greaterThan": "大于",
             "lessThanOrEqual": "小于等于", "greaterThanOrEqual": "大于等于",
@@ -41,11 +47,13 @@ def locale_text() -> dict:
             "notBlank": "不为空", "andCondition": "且", "orCondition": "或"}
 
 
-def grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420) -> dag.AgGrid:
+def grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420,
+         lang: str | None = None) -> dag.AgGrid:
+    """A grid of ``rows`` with the house's look, its own words in ``lang``."""
     return dag.AgGrid(
         id=grid_id, columnDefs=columns, rowData=rows,
         defaultColDef={"resizable": True, "sortable": True},
         dashGridOptions={"domLayout": "normal", "animateRows": False, "rowHeight": ROW_HEIGHT,
                          "headerHeight": HEADER_HEIGHT, "suppressCellFocus": True,
-                         "theme": GRID_THEME, "localeText": locale_text()},
+                         "theme": GRID_THEME, "localeText": locale_text(lang)},
         style={"height": height, "width": "100%"}, className="jz-grid")

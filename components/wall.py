@@ -9,7 +9,8 @@ the browser pages, so the wall and the overview page show the same numbers.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from html import escape
 
 import dash_leaflet as dl
@@ -29,17 +30,16 @@ from components.theme import FONT_STACK, MONTH_AXIS, NO_DATA, STATUS
 from domain import clock
 from domain.indicators import INDICATORS
 from i18n import (
+    N_,
     fmt_count,
     fmt_date,
     fmt_exact,
     fmt_month_period,
     fmt_time_zoned,
-    get_lang,
     is_partial_month,
     t,
     zone_name,
 )
-from queries.api import WallView
 
 MIN_FONT = 20  # px on the 1080-high canvas: readable from 5 m on a 2.5 m high wall
 PANEL, LINE = "#0d1e36", "#1f3b60"  # the page itself is styled in assets/wall.css
@@ -52,6 +52,24 @@ KPI_KEYS = ("pp_exited", "hh_monitored", "risk_eliminated_rate", "hh_below_monit
 MAP_INDICATORS = ("hh_unresolved_per_1000", "hh_monitored_per_1000", "risk_eliminated_rate",
                   "identification_timeliness")
 PER_1000 = INDICATORS["hh_unresolved_per_1000"]  # the ranking's figure
+VIEW_LABEL = {"overview": N_("wall.view.overview"), "risk": N_("wall.view.risk"),
+              "dispatch": N_("wall.view.dispatch")}
+LEVEL_LABEL = {3: N_("wall.level.3"), 4: N_("wall.level.4"), 5: N_("wall.level.5")}
+BOARD_LABEL = {"open": N_("wall.board.open"), "overdue": N_("wall.board.overdue"),
+               "escalated": N_("wall.board.escalated"),
+               "closed_30d": N_("wall.board.closed_30d")}
+
+# ``w`` below is a queries.api.WallView (read by the page), ``lang`` the language.
+
+
+def _lang(lang: str | None) -> str:
+    """Transitional, for pages/wall.py until it passes the language: None is the
+    request's. Remove with it."""
+    if lang is None:
+        from i18n import get_lang
+
+        return get_lang()
+    return lang
 
 pio.templates["jingzhun_wall"] = go.layout.Template(layout=go.Layout(
     font={"family": FONT_STACK, "size": MIN_FONT, "color": TEXT},
@@ -87,7 +105,7 @@ def panel(area: str, title: str, body, cls: str = "") -> html.Section:
 
 
 # ------------------------------------------------------------------ headline cards
-def _kpi(k: Kpi) -> html.Div:
+def _kpi(k: Kpi, lang: str) -> html.Div:
     arrow = {1: "▲ ", -1: "▼ ", 0: ""}[k.direction]
     tone = "flat" if k.direction == 0 or k.good_when == 0 else \
         "good" if k.direction * k.good_when > 0 else "bad"
@@ -97,21 +115,21 @@ def _kpi(k: Kpi) -> html.Div:
             html.Span(k.value, className="jz-wall-kpi-number", **{"data-counter": k.value}),
             # English labels already name the unit ("Monitored households"), and English
             # numbers are long: the unit is left out there.
-            html.Span(k.unit, className="jz-wall-kpi-unit") if get_lang() == "zh" else None]),
+            html.Span(k.unit, className="jz-wall-kpi-unit") if lang == "zh" else None]),
         html.Div(arrow + k.delta, className=f"jz-wall-kpi-delta is-{tone}"),
         html.Div(k.period, className="jz-wall-kpi-period"),
     ])
 
 
-def kpi_panel(w: WallView) -> html.Section:
-    by_key = {k.key: k for k in cards(w.overview)}
-    as_of = fmt_date(w.overview.version.as_of)
-    return panel("kpi", t("wall.kpis", as_of=as_of), html.Div(
-        [_kpi(by_key[k]) for k in KPI_KEYS if k in by_key], className="jz-wall-kpis"))
+def kpi_panel(w, lang: str) -> html.Section:
+    by_key = {k.key: k for k in cards(w.overview, lang=lang)}
+    as_of = fmt_date(w.overview.version.as_of, lang)
+    return panel("kpi", t("wall.kpis", lang, as_of=as_of), html.Div(
+        [_kpi(by_key[k], lang) for k in KPI_KEYS if k in by_key], className="jz-wall-kpis"))
 
 
 # ------------------------------------------------------------------ the map
-def _map_data(w: WallView) -> tuple[dict, list]:
+def _map_data(w, lang: str) -> tuple[dict, list]:
     """The units as GeoJSON with one colour per cycled indicator (classes as on the
     region page's map), and a legend per indicator."""
     v = w.region
@@ -127,7 +145,7 @@ def _map_data(w: WallView) -> tuple[dict, list]:
             k = maps.class_of(by_code.at[code, ind.column], bounds, ind.digits) \
                 if by_code is not None and code in by_code.index else None
             colours.setdefault(code, []).append(palette[k] if k is not None else NO_DATA)
-        legends.append(_legend(key, bounds, palette))
+        legends.append(_legend(key, bounds, palette, lang))
     names = by_code["name"].to_dict() if by_code is not None else {}
     features = [{"type": "Feature", "geometry": json.loads(row.geojson),
                  "properties": {"name": names.get(row.code, row.code),
@@ -136,22 +154,22 @@ def _map_data(w: WallView) -> tuple[dict, list]:
     return {"type": "FeatureCollection", "features": features}, legends
 
 
-def _legend(key: str, bounds: list[float], colours: list[str]) -> html.Div:
+def _legend(key: str, bounds: list[float], colours: list[str], lang: str) -> html.Div:
     ind = INDICATORS[key]
     items = []
-    for label, c in zip(maps.class_labels(bounds, lambda b: fmt_value(ind, b)), colours):
+    for label, c in zip(maps.class_labels(bounds, lambda b: fmt_value(ind, b, lang=lang)), colours):
         items.append(html.Div([html.Span(className="jz-wall-swatch", style={"background": c}),
                                label], className="jz-wall-legend-item"))
     items.append(html.Div([html.Span(className="jz-wall-swatch", style={"background": NO_DATA}),
-                           t("data.no_data")], className="jz-wall-legend-item"))
-    return html.Div([html.Div(t(ind.label_key), className="jz-wall-legend-title"), *items],
+                           t("data.no_data", lang)], className="jz-wall-legend-item"))
+    return html.Div([html.Div(t(ind.label_key, lang), className="jz-wall-legend-title"), *items],
                     className="jz-wall-legend")
 
 
-def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section:
+def map_panel(w, index: int, fixed: str | None = None, *, lang: str) -> html.Section:
     """The units below on a map without tiles, coloured by the indicators in turn (or by
     ``fixed`` only), with their names on them."""
-    fc, legends = _map_data(w)
+    fc, legends = _map_data(w, lang)
     k = MAP_INDICATORS.index(fixed) if fixed else 0
     o = w.region.outline
     bounds = [[o["lat_min"], o["lon_min"]], [o["lat_max"], o["lon_max"]]] if o \
@@ -167,8 +185,8 @@ def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section
         layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(o["geojson"]),
                                        "properties": {}},
                                  style={"variable": "jz.wall.outline"}, interactive=False))
-    month = fmt_month_period(w.region.month, w.region.version.as_of)
-    return panel("map", t("wall.map", region=w.region.unit["name"], period=month), [
+    month = fmt_month_period(w.region.month, w.region.version.as_of, lang)
+    return panel("map", t("wall.map", lang, region=w.region.unit["name"], period=month), [
         dl.Map(layers, bounds=bounds, className="jz-wall-map", trackViewport=False,
                attributionControl=False, zoomControl=False, dragging=False,
                scrollWheelZoom=False, doubleClickZoom=False, boxZoom=False, keyboard=False,
@@ -182,11 +200,11 @@ def map_panel(w: WallView, index: int, fixed: str | None = None) -> html.Section
 
 
 # ------------------------------------------------------------------ trends
-def trend_panel(w: WallView) -> html.Section:
+def trend_panel(w, lang: str) -> html.Section:
     m = w.overview.months.sort_values("month").tail(24)
     x = [pd.Timestamp(v).strftime("%Y-%m-01") for v in m["month"]]
     data = [{"type": "scatter", "mode": "lines", "x": x,
-             "y": [None if pd.isna(v) else int(v) for v in m[col]], "name": t(key),
+             "y": [None if pd.isna(v) else int(v) for v in m[col]], "name": t(key, lang),
              "line": {"width": 4, "color": colour}}
             for col, key, colour in (("hh_monitored", "wall.trend.monitored", WALL_SERIES[0]),
                                      ("hh_unresolved", "wall.trend.unresolved", WALL_SERIES[1]))]
@@ -205,11 +223,11 @@ def trend_panel(w: WallView) -> html.Section:
                                "line": {"width": 3, "color": trace["line"]["color"]}}
         top = data[0]["y"][-1]  # over the last point of the upper line (monitored)
         layout["annotations"] = [{**charts.partial_annotation(
-            x[-1], charts.partial_label(as_of), MUTED, y=top), "xanchor": "right",
+            x[-1], charts.partial_label(as_of, lang=lang), MUTED, y=top), "xanchor": "right",
             "bgcolor": "rgba(0,0,0,0)", "yshift": 6,
             "font": {"size": MIN_FONT, "color": MUTED}}]
     fig = wall_figure(data, layout)
-    return panel("trend", t("wall.trend", region=w.region.unit["name"]),
+    return panel("trend", t("wall.trend", lang, region=w.region.unit["name"]),
                  _graph(fig, f"wall-trend-{w.region.unit['code']}"))
 
 
@@ -235,72 +253,79 @@ def _track(rows: list[str], cls: str, seconds_per_row: float, scroll_after: int)
             f'{len(rows) * seconds_per_row:g}s">{"".join(rows + rows)}</ul>')
 
 
-def ranking_panel(w: WallView, area: str = "rank") -> html.Section:
+def ranking_panel(w, area: str = "rank", *, lang: str) -> html.Section:
     rows = [f'<li class="jz-wall-rank-row"><span class="jz-wall-rank-no">{i}</span>'
             f'<span class="jz-wall-rank-name">{_esc(str(row.name))}'
             f'<small>{_esc(str(row.parent_name))}</small></span>'
-            f'<span class="jz-wall-rank-value">{_esc(fmt_value(PER_1000, row.hh_unresolved_per_1000))}</span>'
-            f'<span class="jz-wall-rank-count">{_esc(fmt_count(row.hh_unresolved))}</span></li>'
+            f'<span class="jz-wall-rank-value">{_esc(fmt_value(PER_1000, row.hh_unresolved_per_1000, lang=lang))}</span>'
+            f'<span class="jz-wall-rank-count">{_esc(fmt_count(row.hh_unresolved, lang))}</span></li>'
             for i, row in enumerate(w.ranking.itertuples(index=False), 1)]
     head = html.Div(className="jz-wall-rank-row jz-wall-rank-head", children=[
         html.Span("#", className="jz-wall-rank-no"),
-        html.Span(t(f"wall.level.{w.ranking_level}"), className="jz-wall-rank-name"),
-        html.Span(t("wall.rank.per_1000"), className="jz-wall-rank-value"),
-        html.Span(t("wall.rank.households"), className="jz-wall-rank-count")])
+        html.Span(t(LEVEL_LABEL[w.ranking_level], lang), className="jz-wall-rank-name"),
+        html.Span(t("wall.rank.per_1000", lang), className="jz-wall-rank-value"),
+        html.Span(t("wall.rank.households", lang), className="jz-wall-rank-count")])
     if not rows:
-        body = html.Div(t("wall.rank.none"), className="jz-wall-empty")
+        body = html.Div(t("wall.rank.none", lang), className="jz-wall-empty")
     else:
         body = [head, html.Div(_html(_track(rows, "jz-wall-rank-track", 3, 8), "jz-wall-list"),
                                className="jz-wall-clip")]
-    period = fmt_month_period(w.region.month, w.region.version.as_of)
-    return panel(area, t("wall.rank", region=w.region.unit["name"], period=period), body)
+    period = fmt_month_period(w.region.month, w.region.version.as_of, lang)
+    return panel(area, t("wall.rank", lang, region=w.region.unit["name"], period=period), body)
 
 
 # ------------------------------------------------------------------ instructions
 @dataclass(frozen=True)
 class Board:
+    """The instructions' figures (ops.tasks.board) and the units' names (``regions``:
+    code -> name, etl.refdata.region_names) its rows show."""
+
     counts: dict
     items: list[dict]
     overdue_by_region: dict
+    regions: Mapping[str, str] = field(default_factory=dict)
 
 
 def _status(task: dict) -> str:
     return "overdue" if task["overdue"] else "due_soon"
 
 
-def board_counts(b: Board) -> html.Div:
+def board_counts(b: Board, lang: str) -> html.Div:
     tiles = [("open", STATUS["on_track"]), ("overdue", STATUS["overdue"]),
              ("escalated", STATUS["due_soon"]), ("closed_30d", STATUS["closed"])]
     return html.Div(className="jz-wall-board-counts", children=[
         html.Div(className="jz-wall-board-count", **{"data-count": key}, children=[
             html.Span(fmt_exact(b.counts.get(key, 0)), className="jz-wall-board-n",
                       style={"color": colour}, **{"data-counter": fmt_exact(b.counts.get(key, 0))}),
-            html.Span(t(f"wall.board.{key}"), className="jz-wall-board-label")])
+            html.Span(t(BOARD_LABEL[key], lang), className="jz-wall-board-label")])
         for key, colour in tiles])
 
 
-def _board_row(task: dict) -> str:
+def _board_row(task: dict, regions: Mapping[str, str], lang: str) -> str:
     late = -int(task["days_left"]) if task["overdue"] else 0
-    tag = t("wall.board.days_over", n=late) if task["overdue"] else t("wall.board.escalated")
+    tag = t("wall.board.days_over", lang, n=late) if task["overdue"] \
+        else t("wall.board.escalated", lang)
     return (f'<li class="jz-wall-board-row is-{_status(task)}">'
             f'<span class="jz-wall-board-tag">{_esc(tag)}</span>'
             f'<span class="jz-wall-board-title">{_esc(task["title"])}</span>'
-            f'<span class="jz-wall-board-unit">{_esc(region_label(task["assignee_region"]))}'
+            f'<span class="jz-wall-board-unit">{_esc(region_label(task["assignee_region"], regions))}'
             '</span></li>')
 
 
-def board_panel(b: Board, area: str = "board", counts: bool = True) -> html.Section:
-    rows = [_board_row(task) for task in b.items]
+def board_panel(b: Board, area: str = "board", counts: bool = True, *,
+                lang: str) -> html.Section:
+    rows = [_board_row(task, b.regions, lang) for task in b.items]
     if rows:
         listing = html.Div(_html(_track(rows, "jz-wall-board-track", 4, 6), "jz-wall-list"),
                            className="jz-wall-clip")
     else:
-        listing = html.Div(t("wall.board.none"), className="jz-wall-empty")
-    return panel(area, t("wall.board"), [board_counts(b) if counts else None, listing],
+        listing = html.Div(t("wall.board.none", lang), className="jz-wall-empty")
+    return panel(area, t("wall.board", lang), [board_counts(b, lang) if counts else None,
+                                               listing],
                  cls="jz-wall-panel--board")
 
 
-def overdue_units_panel(w: WallView, b: Board) -> html.Section:
+def overdue_units_panel(w, b: Board, lang: str) -> html.Section:
     """Overdue instructions by unit below (the assignee's unit or the one above it)."""
     kids = w.region.children
     counts = {code: 0 for code in kids["code"]} if len(kids) else {}
@@ -319,21 +344,21 @@ def overdue_units_panel(w: WallView, b: Board) -> html.Section:
         "margin": {"l": 140, "r": 64, "t": 16, "b": 40},
         "xaxis": {"range": [0, max(5, max(counts.values(), default=0) * 1.15)],
                   "tickformat": ",d", "nticks": 6}, "showlegend": False})
-    return panel("units", t("wall.units", region=w.region.unit["name"]),
+    return panel("units", t("wall.units", lang, region=w.region.unit["name"]),
                  _graph(fig, f"wall-units-{w.region.unit['code']}"))
 
 
 # ------------------------------------------------------------------ risk heatmap
-def matrix_panel(w: WallView) -> html.Section:
-    fig = mon.matrix_figure(w.matrix, w.region.children, w.region.unit["name"])
+def matrix_panel(w, lang: str) -> html.Section:
+    fig = mon.matrix_figure(w.matrix, w.region.children, w.region.unit["name"], lang=lang)
     trace = {**fig["data"][0], "textfont": {"size": MIN_FONT},
-             "colorbar": {"title": {"text": t("mon.per_1000"), "font": {"size": MIN_FONT}},
+             "colorbar": {"title": {"text": t("mon.per_1000", lang), "font": {"size": MIN_FONT}},
                           "thickness": 20, "tickfont": {"size": MIN_FONT, "color": MUTED}},
              "xgap": 2, "ygap": 2}
     layout = {k: v for k, v in fig["layout"].items() if k not in ("template", "height", "title")}
     layout["margin"] = {"l": 140, "r": 24, "t": 16, "b": 200}  # long English risk names
     layout["xaxis"] = {**layout["xaxis"], "tickangle": -30}
-    return panel("matrix", t("mon.matrix_title", region=w.region.unit["name"]),
+    return panel("matrix", t("mon.matrix_title", lang, region=w.region.unit["name"]),
                  _graph(wall_figure([trace], layout), f"wall-matrix-{w.region.unit['code']}"))
 
 
@@ -349,47 +374,55 @@ def view(kind: str, index: int, title: str, dwell: int, drawn: list | None = Non
     return html.Div(drawn, className=cls + " is-active", **attrs)
 
 
-def panels(kind: str, index: int, w: WallView, b: Board) -> list:
+def panels(kind: str, index: int, w, b: Board, lang: str | None = None) -> list:
     """The panels of one view."""
+    lang = _lang(lang)
     if kind == "risk":
-        return [matrix_panel(w), map_panel(w, index, fixed="hh_unresolved_per_1000"),
-                ranking_panel(w)]
+        return [matrix_panel(w, lang),
+                map_panel(w, index, fixed="hh_unresolved_per_1000", lang=lang),
+                ranking_panel(w, lang=lang)]
     if kind == "dispatch":
-        return [board_panel(b, counts=False), _counts_panel(b), overdue_units_panel(w, b)]
-    return [kpi_panel(w), map_panel(w, index), trend_panel(w), ranking_panel(w),
-            board_panel(b)]
+        return [board_panel(b, counts=False, lang=lang), _counts_panel(b, lang),
+                overdue_units_panel(w, b, lang)]
+    return [kpi_panel(w, lang), map_panel(w, index, lang=lang), trend_panel(w, lang),
+            ranking_panel(w, lang=lang), board_panel(b, lang=lang)]
 
 
-def view_title(kind: str, region_name: str) -> str:
-    return t("wall.view_title", view=t(f"wall.view.{kind}"), region=region_name)
+def view_title(kind: str, region_name: str, lang: str | None = None) -> str:
+    lang = _lang(lang)
+    return t("wall.view_title", lang, view=t(VIEW_LABEL[kind], lang), region=region_name)
 
 
-def _counts_panel(b: Board) -> html.Section:
-    return panel("counts", t("wall.board.summary"), board_counts(b))
+def _counts_panel(b: Board, lang: str) -> html.Section:
+    return panel("counts", t("wall.board.summary", lang), board_counts(b, lang))
 
 
-def ticker(latest: pd.DataFrame, rule_names: dict[str, str]) -> html.Footer:
+def ticker(latest: pd.DataFrame, rule_names: dict[str, str],
+           lang: str | None = None) -> html.Footer:
     """The newest warnings: date, where and which rule; never who."""
-    items = [f'<span class="jz-wall-tick"><b>{_esc(fmt_date(r.warned_on))}</b> '
+    lang = _lang(lang)
+    items = [f'<span class="jz-wall-tick"><b>{_esc(fmt_date(r.warned_on, lang))}</b> '
              f'{_esc(f"{r.county_name} {r.township_name} {r.village_name}")} · '
              f'{_esc(rule_names.get(r.rule_id, r.rule_id))}</span>'
              for r in latest.itertuples(index=False)]
     if not items:
-        items = [f'<span class="jz-wall-tick">{_esc(t("wall.ticker.none"))}</span>']
+        items = [f'<span class="jz-wall-tick">{_esc(t("wall.ticker.none", lang))}</span>']
     seconds = max(30, 6 * len(items))
     track = (f'<div class="jz-wall-ticker-track" style="animation-duration: {seconds}s">'
              f'{"".join(items + items)}</div>')
     return html.Footer(className="jz-wall-ticker", children=[
-        html.Div(t("wall.ticker"), className="jz-wall-ticker-label"),
+        html.Div(t("wall.ticker", lang), className="jz-wall-ticker-label"),
         html.Div(_html(track, "jz-wall-list"), className="jz-wall-ticker-clip")])
 
 
-def header(region_name: str, views: list[dict], version: dict, active: int = 0) -> html.Header:
-    stamp = t("wall.stamp", as_of=fmt_date(version["as_of"]),
+def header(region_name: str, views: list[dict], version: dict, active: int = 0,
+           lang: str | None = None) -> html.Header:
+    lang = _lang(lang)
+    stamp = t("wall.stamp", lang, as_of=fmt_date(version["as_of"], lang),
               built=fmt_time_zoned(version["built_at"]))
     return html.Header(className="jz-wall-header", children=[
         html.Div(className="jz-wall-heading", children=[
-            html.H1(t("wall.title", region=region_name), className="jz-wall-title"),
+            html.H1(t("wall.title", lang, region=region_name), className="jz-wall-title"),
             html.Div(stamp, className="jz-wall-stamp", id="wall-stamp")]),
         html.Div(className="jz-wall-now", children=[
             html.Div(views[active]["title"] if views else "", id="wall-viewname",
@@ -402,12 +435,12 @@ def header(region_name: str, views: list[dict], version: dict, active: int = 0) 
         # screen's computer is set to.
         html.Div(className="jz-wall-clockbox", children=[
             html.Div("", id="wall-clock", className="jz-wall-clock",
-                     **{"data-zone": clock.zone().key, "data-zone-name": zone_name()}),
+                     **{"data-zone": clock.zone().key, "data-zone-name": zone_name(lang)}),
             html.Div("", id="wall-clock-date", className="jz-wall-clock-date")]),
-        html.Div(t("wall.paused"), id="wall-paused", className="jz-wall-flag"),
-        html.Div(t("wall.reconnecting"), id="wall-reconnect", className="jz-wall-flag"),
+        html.Div(t("wall.paused", lang), id="wall-paused", className="jz-wall-flag"),
+        html.Div(t("wall.reconnecting", lang), id="wall-reconnect", className="jz-wall-flag"),
     ])
 
 
-def lang_attr() -> str:
-    return "zh-CN" if get_lang() == "zh" else "en"
+def lang_attr(lang: str | None = None) -> str:
+    return "zh-CN" if _lang(lang) == "zh" else "en"
