@@ -605,9 +605,8 @@ def import_file(department: str, file: str, username: str, report: str | None) -
     import config
     from domain.codes import CODES
     from etl import feeds as F
-    from etl import imports
     from etl.refdata import region_levels
-    from services import audit
+    from services import imports
 
     if department not in CODES["department"]:
         raise click.ClickException(f"unknown department {department!r} (one of: "
@@ -622,17 +621,11 @@ def import_file(department: str, file: str, username: str, report: str | None) -
         _acting(engine, username, "imports.load", f"import {department} files",
                 Resource(departments=frozenset({department})))
     path = Path(file)
-    data = path.read_bytes()
     try:
-        batch = imports.load(engine, config.load().import_dir, feeds, path.name, data,
-                             username, set(region_levels()))
+        batch = imports.record_upload(engine, config.load().import_dir, department, path.name,
+                                      path.read_bytes(), username, set(region_levels()))
     except imports.Refused as exc:
-        audit.record(engine, username, "import", target=f"{department}:{path.name}"[:200],
-                     outcome="refused", detail={"reason": str(exc)})
         raise click.ClickException(f"{path.name}: {exc}") from None
-    audit.record(engine, username, "import", target=f"batch:{batch.id}",
-                 detail={"feed": batch.feed.id, "file": path.name, "rows": batch.total,
-                         "accepted": batch.accepted, "rejected": batch.rejected})
     if report:
         Path(report).write_bytes(imports.report_csv(batch.rejected_rows))
     click.echo(f"batch {batch.id} ({batch.feed.id}): {batch.total:,} rows, "

@@ -6,7 +6,7 @@
 * import: a CSV of `--rows` vehicle registrations (ID numbers of registered people, 1 %
   with a broken check digit, 0.5 % unknown division codes, 0.5 % duplicates), read,
   checked row by row, written as a batch with its error report and recorded in a fresh
-  operational store: the whole of `etl.imports.load`, as `manage.py import` runs it.
+  operational store: the whole of `services.imports.load`, as `manage.py import` runs it.
   Once as UTF-8 and once as GBK.
 * checks: every cross-check (config/crosschecks.yaml) over the registry, on a copy of the
   warehouse (`etl.crosschecks.evaluate`).
@@ -64,9 +64,10 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    from etl import crosschecks, feeds, imports
+    from etl import crosschecks, feeds
     from etl.refdata import region_levels
     from ops import db, migrations
+    from services import imports
 
     wh = Path(args.warehouse)
     regions = set(region_levels())

@@ -292,13 +292,12 @@ def report_file(directory, batch_id: int):
     return Path(directory) / f"batch-{batch_id:06d}.errors.csv"
 
 
-def report_csv(rejected: pd.DataFrame, lang: str = "zh") -> bytes:
-    """The error report: row, reason, column, value (UTF-8 with a BOM for Excel)."""
-    from i18n import t
-
-    head = [t(f"import.col.{c}", lang) for c in ("row", "reason", "column", "value")]
+def report_bytes(rejected: pd.DataFrame, head: list[str], reasons: dict[str, str]) -> bytes:
+    """The error report: row, reason, column, value (UTF-8 with a BOM for Excel), with
+    the header ``head`` and each reason code shown as ``reasons`` says (the caller
+    translates: services/imports.py)."""
     body = rejected.assign(
-        reason=rejected["reason"].map(lambda r: t(f"import.reason.{r}", lang)),
+        reason=rejected["reason"].map(lambda r: reasons.get(r, r)),
         # A cell starting like a formula is shown as text in a spreadsheet, not run.
         value=rejected["value"].map(lambda v: "'" + v if str(v)[:1] in "=+-@\t\r" else v))
     buf = io.StringIO()
@@ -307,76 +306,84 @@ def report_csv(rejected: pd.DataFrame, lang: str = "zh") -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def load(engine, directory, feeds: list[Feed], name: str, data: bytes, user: str,
-         regions: set[str]) -> Batch:
-    """One file of a department, as a whole batch or not at all.
-
-    The accepted rows (parquet) and the error report are written to part files first;
-    the ledger row is inserted and the files renamed into place in one transaction, so a
-    failure anywhere leaves neither a batch nor a file. The same file (same feed and
-    SHA-256) twice is refused, naming the batch that has it.
-    """
-    import datetime as dt
+def checksum(data: bytes) -> str:
+    """The file's SHA-256: the same file (of the same feed) is imported once."""
     import hashlib
-    import os
-    from pathlib import Path
 
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-    import sqlalchemy as sa
+    return hashlib.sha256(data).hexdigest()
 
-    from ops import imports as ledger
 
-    checksum = hashlib.sha256(data).hexdigest()
+def prepare(name: str, data: bytes, feeds: list[Feed]) -> tuple[pd.DataFrame, Feed]:
+    """The file as a table with a header and rows, and the feed whose layout it is
+    (Refused otherwise)."""
     df = read(name, data)
     if df.empty:
         raise Refused("the file has a header but no rows", "import.no_rows")
-    feed = match(df, feeds)
-    with engine.connect() as conn:
-        before = ledger.same_file(conn, feed.id, checksum)
-    if before:
-        raise Refused(f"this file was imported already as batch {before['id']} "
-                      f"by {before['imported_by']}", "import.same_file",
-                      batch=before["id"], by=before["imported_by"],
-                      at=str(before["imported_at"])[:16])
-    checked = check(df, feed, regions)
-    directory = Path(directory)
-    # Batches hold names and ID numbers: a folder and files only this service's user
-    # may read (0700 and 0600, whatever the umask).
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(directory, 0o700)
-    import uuid
+    return df, match(df, feeds)
 
-    tag = uuid.uuid4().hex
-    parts = [directory / f".part-{tag}.parquet", directory / f".part-{tag}.csv"]
-    table = pa.Table.from_pandas(checked.accepted, preserve_index=False)
-    done: list[Path] = []
-    try:
-        pq.write_table(table, parts[0])
-        parts[1].write_bytes(report_csv(checked.rejected))
-        for part in parts:
-            os.chmod(part, 0o600)
-        with engine.begin() as conn:
-            batch_id = ledger.insert(
-                conn, feed=feed.id, department=feed.department, file_name=name[:200],
-                checksum=checksum, rows_total=checked.total,
-                rows_accepted=len(checked.accepted), rows_rejected=len(checked.rejected),
-                imported_by=user, imported_at=dt.datetime.now(dt.UTC))
-            for part, final in zip(parts, (data_file(directory, batch_id),
-                                           report_file(directory, batch_id))):
-                os.replace(part, final)
-                done.append(final)
-    except sa.exc.IntegrityError:  # the same file, imported meanwhile by someone else
-        for p in done:
+
+def same_file(before: dict) -> Refused:
+    """The refusal of a file the ledger has already, naming the batch that has it."""
+    return Refused(f"this file was imported already as batch {before['id']} "
+                   f"by {before['imported_by']}", "import.same_file",
+                   batch=before["id"], by=before["imported_by"],
+                   at=str(before["imported_at"])[:16])
+
+
+class Staged:
+    """A batch's files, written as part files first and renamed into place once the
+    ledger row has its number (``place``, inside the ledger's transaction). Used as a
+    context manager: on any failure the files placed are removed again, and the part
+    files always are, so a failure leaves neither a batch nor a file.
+
+    Batches hold names and ID numbers: a folder and files only this service's user may
+    read (0700 and 0600, whatever the umask)."""
+
+    def __init__(self, directory, accepted: pd.DataFrame, report: bytes) -> None:
+        from pathlib import Path
+
+        self.directory, self.accepted, self.report = Path(directory), accepted, report
+        self.parts: list = []
+        self.done: list = []
+
+    def __enter__(self) -> Staged:
+        import os
+        import uuid
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)
+        tag = uuid.uuid4().hex
+        self.parts = [self.directory / f".part-{tag}.parquet",
+                      self.directory / f".part-{tag}.csv"]
+        try:
+            pq.write_table(pa.Table.from_pandas(self.accepted, preserve_index=False),
+                           self.parts[0])
+            self.parts[1].write_bytes(self.report)
+            for part in self.parts:
+                os.chmod(part, 0o600)
+        except BaseException:
+            self._unlink(self.parts)
+            raise
+        return self
+
+    def place(self, batch_id: int) -> None:
+        """Rename the part files to the batch's data file and error report."""
+        import os
+
+        for part, final in zip(self.parts, (data_file(self.directory, batch_id),
+                                            report_file(self.directory, batch_id))):
+            os.replace(part, final)
+            self.done.append(final)
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is not None:
+            self._unlink(self.done)
+        self._unlink(self.parts)
+
+    @staticmethod
+    def _unlink(paths) -> None:
+        for p in paths:
             p.unlink(missing_ok=True)
-        raise Refused("this file was imported already", "import.same_file", batch="?",
-                      by="?", at="?") from None
-    except BaseException:
-        for p in done:
-            p.unlink(missing_ok=True)
-        raise
-    finally:
-        for p in parts:
-            p.unlink(missing_ok=True)
-    return Batch(batch_id, feed, name, checked.total, len(checked.accepted),
-                 len(checked.rejected), checked.rejected)

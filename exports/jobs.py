@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import secrets
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,8 +23,9 @@ from access import Scope
 from config import Settings
 from exports.render import Unavailable
 from i18n import language, t
-from ops import audit
 from ops.schema import export_jobs
+from services import audit
+from services.files import private_dir, write_private
 
 log = logging.getLogger("jingzhun.exports")
 
@@ -110,29 +109,6 @@ def _write(settings: Settings, job_id: str, body: bytes) -> None:
     path = file_path(settings, job_id)
     private_dir(path.parent)
     write_private(path, body)
-
-
-def private_dir(path: Path) -> Path:
-    """``path`` as a folder only this service's user may enter (0700), made if missing
-    and closed if it was open (mkdir's mode is reduced by the umask, and a folder made
-    before is left as it was)."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-    return path
-
-
-def write_private(path: Path, body: bytes) -> None:
-    """``body`` to ``path`` whole or not at all, readable by this service's user only
-    (0600, whatever the umask: os.open's mode is reduced by it, so it is set again)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(body)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _run(engine, settings, scope, job_id, kind, target, params, work: Work, lang, ip) -> None:

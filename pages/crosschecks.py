@@ -33,7 +33,11 @@ dash.register_page(__name__, path_template="/crosschecks/<code>", name="crossche
                    nav={"label": N_("nav.crosschecks"), "order": 28},
                    access="crosschecks.view")
 
-UNDECIDED = Indicator("doubts_undecided", "undecided", "month", "count", -1, "unit.households")
+UNDECIDED = Indicator("doubts_undecided", "undecided", "month", "count", -1,
+                      N_("unit.households"))
+# A doubtful case's state in words (ops.doubts.STATES).
+STATE_LABEL = {"open": N_("cc.state.open"), "sent": N_("cc.state.sent"),
+               "confirmed": N_("cc.state.confirmed"), "cleared": N_("cc.state.cleared")}
 NUMBER = {"textAlign": "right", "paddingLeft": 16, "whiteSpace": "nowrap"}
 STATE_COLOUR = {"": "red", "sent": "blue", "confirmed": "orange", "cleared": "green"}
 
@@ -73,7 +77,7 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
     except messages.REFUSALS as exc:
         return messages.refusal(exc)
     except duckdb.CatalogException:  # a warehouse built before the cross-checks existed
-        return messages.notice("cc.not_evaluated", colour="yellow")
+        return messages.notice(N_("cc.not_evaluated"), colour="yellow")
     v = cv.region
     fc, bounds, colours = maps.feature_collection(
         v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check),
@@ -95,7 +99,7 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
              kpi.Kpi(key="undecided", label=t("cc.undecided"),
                      value=fmt_exact(open_households), unit=t("unit.households"),
                      good_when=-1)]
-    cards += [kpi.Kpi(key=st, label=t(f"cc.state.{st}"), value=fmt_exact(states.count(st)),
+    cards += [kpi.Kpi(key=st, label=t(STATE_LABEL[st]), value=fmt_exact(states.count(st)),
                       unit=t("unit.households")) for st in D.STATES]
     options = [{"value": "", "label": t("cc.all_checks")}] + [
         {"value": k, "label": n} for k, n in names.items()]
@@ -192,7 +196,7 @@ def _cases_grid(cases, names: dict[str, str], decided: dict[str, dict]) -> dag.A
             "evidence": "" if r["threshold"] == 1.0 else
             f"{fmt_number(r['value'])} / {fmt_number(r['threshold'])}",
             "found_on": str(r["found_on"])[:10],
-            "state": t(f"cc.state.{state}") if state else t("cc.state.open"),
+            "state": t(STATE_LABEL[state]) if state else t("cc.state.open"),
             "task": f"[#{d['task_id']}](/tasks?task={d['task_id']})" if d.get("task_id") else "",
         })
     cols = [{"field": "household", "headerName": t("hh.col.household_no"),
@@ -302,7 +306,7 @@ def _done(sent, tasks, closed):
     if str(sent or "").isdigit() and str(tasks or "").isdigit():
         return _alert(t("cc.sent", n=fmt_exact(int(sent)), k=fmt_exact(int(tasks))), "green")
     if closed in D.OUTCOMES:
-        return _alert(t("cc.closed", outcome=t(f"cc.state.{closed}")), "green")
+        return _alert(t("cc.closed", outcome=t(STATE_LABEL[closed])), "green")
     return None
 
 

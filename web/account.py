@@ -16,20 +16,22 @@ fence refuses them this page like every other): an administrator resets it with
 
 from __future__ import annotations
 
-from flask import Flask, redirect, render_template, request, session
+from flask import Blueprint, Flask, redirect, render_template, request, session
 from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from i18n import get_lang, t
-from ops import audit, users
+from ops import users
+from services import sessions
 from web import context
 from web.auth import client_ip, end_session, error_response
 from web.gate import gated
 
 PATH = "/account/password"
-ACTION = "password_change"
 FIELDS = ("current_password", "new_password", "confirm_password")
+
+bp = Blueprint("account", __name__)
 
 
 def _page(error: str | None = None, status: int = 200, done: bool = False):
@@ -40,55 +42,44 @@ def _page(error: str | None = None, status: int = 200, done: bool = False):
         other_lang="en" if lang == "zh" else "zh"), status
 
 
+@bp.route(PATH, methods=["GET", "POST"])
+@gated("account.own")
+def change_password():
+    """GET: the form (with the confirmation after a change); POST: the change
+    (services.sessions.change_password), then post/redirect/get."""
+    if current_user.role == "wall":  # also fenced off by web/wall.py
+        return error_response(403, "password.err.wall")
+    if request.method in ("GET", "HEAD"):
+        return _page(done=bool(session.pop("password_changed", False)))
+    engine, username = context.ops(), current_user.username
+    try:
+        validate_csrf(request.form.get("csrf_token", ""))
+    except ValidationError:
+        sessions.refused(engine, username, sessions.PASSWORD_CHANGE, "csrf_refused",
+                         client_ip(), target=username)
+        return _page(t("password.err.csrf"), 400)
+    current, new, confirm = (request.form.get(f, "") for f in FIELDS)
+    try:
+        sessions.change_password(engine, username, current, new, confirm, client_ip())
+    except sessions.Locked:
+        return _locked_out()
+    except sessions.PasswordRefused as exc:
+        return _page(t(exc.key, **exc.params), exc.status)
+    login_user(users.get(engine, username))  # every other session ended: this one again
+    session["password_changed"] = True
+    # Post/redirect/get: reloading the confirmation does not submit the form again.
+    return redirect(PATH, code=303)
+
+
+def _locked_out():
+    """The attempt that locked the account: this session ends too, with the way back
+    to the login."""
+    lang = get_lang()
+    end_session()
+    return render_template("error.html", message=t("password.err.locked"),
+                           status=401, lang=lang, t=t, back="/login",
+                           back_label=t("password.to_login")), 401
+
+
 def init(server: Flask) -> None:
-    @server.route(PATH, methods=["GET", "POST"])
-    @gated("account.own")
-    def change_password():
-        if current_user.role == "wall":  # also fenced off by web/wall.py
-            return error_response(403, "password.err.wall")
-        if request.method in ("GET", "HEAD"):
-            return _page(done=bool(session.pop("password_changed", False)))
-
-        engine = context.ops()
-        username = current_user.username
-
-        def refuse(outcome: str, key: str, status: int = 400, **kw):
-            audit.record(engine, username, ACTION, target=username, outcome=outcome,
-                         ip=client_ip())
-            return _page(t(key, **kw), status)
-
-        try:
-            validate_csrf(request.form.get("csrf_token", ""))
-        except ValidationError:
-            return refuse("csrf_refused", "password.err.csrf")
-        current, new, confirm = (request.form.get(f, "") for f in FIELDS)
-        if not current or not new or not confirm:
-            return refuse("incomplete", "password.err.required")
-        if len(current) > users.MAX_PASSWORD:  # cannot be right: not worth hashing
-            return refuse("bad_current", "password.err.current", 401)
-        result = users.authenticate(engine, username, current)
-        if result.outcome == "locked":
-            audit.record(engine, username, ACTION, target=username, outcome="locked",
-                         ip=client_ip())
-            lang = get_lang()
-            users.end_sessions(engine, username)  # a stolen session guessing: all end
-            end_session()
-            return render_template("error.html", message=t("password.err.locked"),
-                                   status=401, lang=lang, t=t, back="/login",
-                                   back_label=t("password.to_login")), 401
-        if result.outcome != "ok":
-            return refuse("bad_current", "password.err.current", 401)
-        if new != confirm:
-            return refuse("mismatch", "password.err.mismatch")
-        problem = users.password_problem(new, username)
-        if problem:
-            return refuse(problem, f"password.err.{problem}", min=users.MIN_PASSWORD,
-                          max=users.MAX_PASSWORD)
-        if new == current:
-            return refuse("same_password", "password.err.same")
-        users.set_password(engine, username, new)  # ends every session of the account
-        login_user(users.get(engine, username))  # but this one: issued again
-        audit.record(engine, username, ACTION, target=username, ip=client_ip())
-        session["password_changed"] = True
-        # Post/redirect/get: reloading the confirmation does not submit the form again.
-        return redirect(PATH, code=303)
+    server.register_blueprint(bp)

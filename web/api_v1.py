@@ -1,55 +1,51 @@
-"""The JSON API for instructions, /api/v1 (documented in web/openapi.py).
+"""The JSON API for instructions, /api/v1: a Blueprint whose routes are the operations
+of web/openapi.py (its table names each one's path, body, query and answer models; the
+OpenAPI document is generated from the same table and models).
 
 Session login or a per-user API token (Authorization: Bearer ...). The same scope and
 permission rules as the pages, a version check on every update (409 with the current
 instruction when stale), and 400 with one message per field for bad input.
 
 Every answer is JSON, errors too (web.headers turns werkzeug's and unexpected ones into
-JSON for /api/). Bodies are read by the models of web.openapi after the checks a model
+JSON for /api/). Bodies are read by the operation's model after the checks a model
 cannot make (UTF-8 JSON, storable text, at most MAX_DEPTH levels, MAX_BODY bytes); ids
-in paths and queries are ASCII digits within what the store's INTEGER columns hold.
+in paths are ASCII digits within what the store's INTEGER columns hold.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-import re
 
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.routing import Map, Rule
 
-from access import CODE, current_scope
+from access import current_scope
 from components.tasks import describe
-from etl.refdata import region_levels
-from i18n import t
-from ops import audit
+from i18n import N_, t
 from ops import tasks as T
 from queries.grid import storable
+from services import tasks as task_service
 from web import context
 from web.auth import client_ip
 from web.gate import PUBLIC, gated
-from web.openapi import (
-    INT32_MAX,
-    MAX_BODY,
-    MAX_DEPTH,
-    SPEC,
-    Comment,
-    Edit,
-    NewTask,
-    Transition,
-    Urge,
-)
-from web.places import PLACES
+from web.openapi import DIGITS, INT32_MAX, MAX_BODY, MAX_DEPTH, OPERATIONS, SPEC, TaskQuery
+from web.places import PLACES, region_exists
 
 API = "/api/v1"
-PAGE = 500  # instructions per page unless ?limit= asks for another number (up to 5000)
-DIGITS = re.compile(r"[0-9]{1,12}")  # ASCII digits; more than 12 is beyond any bound
+bp = Blueprint("api_v1", __name__, url_prefix=API)
 
 
-def _exists(code: str) -> bool:
-    return code in region_levels()
+def init(server: Flask) -> None:
+    """Register the API on the app."""
+    server.register_blueprint(bp)
+
+
+# ------------------------------------------------------------------ answers
+DATE_FIELDS = ("deadline", "ack_deadline", "overdue_at", "created_at", "updated_at",
+               "closed_at")
 
 
 def _iso(value):
@@ -60,12 +56,9 @@ def _iso(value):
     return value
 
 
-DATE_FIELDS = ("deadline", "ack_deadline", "overdue_at", "created_at", "updated_at",
-               "closed_at")
-
-
 def task_json(task: dict) -> dict:
-    """A task as the API returns it: dates as ISO strings, events' times too."""
+    """A task as the API returns it (web.openapi.Task): dates as ISO strings, events'
+    times too."""
     out = dict(task)
     for k in DATE_FIELDS:
         out[k] = _iso(out.get(k))
@@ -74,7 +67,9 @@ def task_json(task: dict) -> dict:
     return out
 
 
+@bp.app_errorhandler(T.TaskError)
 def error(exc: T.TaskError):
+    """A refusal as the API answers it (web.openapi.Error)."""
     body = {"error": describe(exc), "status": exc.status}
     if exc.fields:
         body["fields"] = {k: _message(v) for k, v in exc.fields.items()}
@@ -83,8 +78,39 @@ def error(exc: T.TaskError):
     return jsonify(body), exc.status
 
 
+@bp.before_app_request
+def api_routing():
+    """/api/ addresses are answered by the API alone: an unknown one is a JSON 404
+    (not the Dash page its catch-all route would serve), a method it does not take a
+    JSON 405 with the methods it does (OPTIONS lists them), and a body is read up to
+    MAX_BODY bytes (beyond: 413, not the app's 20 MB upload limit)."""
+    if not request.path.startswith("/api/"):
+        return None
+    allowed = _api_routes().bind("").allowed_methods(request.path)
+    if not allowed:
+        return jsonify({"error": t("api.err.no_such_path"), "status": 404}), 404
+    allow = {"Allow": ", ".join(sorted(allowed))}
+    if request.method == "OPTIONS":
+        return Response(status=200, headers=allow)
+    if request.method not in allowed:
+        return jsonify({"error": t("api.err.method"), "status": 405}), 405, allow
+    request.max_content_length = MAX_BODY
+    return None
+
+
+def _api_routes() -> Map:
+    """The app's /api/ routes alone, built once per app."""
+    routes = current_app.extensions.get("jz_api_routes")
+    if routes is None:
+        routes = Map([Rule(r.rule, methods=r.methods, endpoint=r.endpoint)
+                      for r in current_app.url_map.iter_rules() if r.rule.startswith("/api/")])
+        current_app.extensions["jz_api_routes"] = routes
+    return routes
+
+
 # ------------------------------------------------------------------ reading input
-BAD_TEXT = "api.err.bad_text"
+BAD_TEXT = N_("api.err.bad_text")
+INVALID = N_("task.err.invalid")
 
 
 class _TooDeep(Exception):
@@ -116,77 +142,89 @@ def _raw_body() -> bytes:
     """The JSON body as bytes, after the checks a model cannot make: JSON at all, text
     that can be stored, nesting within bounds (413 beyond MAX_BODY, by the request)."""
     if not request.is_json:
-        raise T.TaskError(400, "task.err.invalid", {"_": "api.err.json_required"})
+        raise T.TaskError(400, INVALID, {"_": N_("api.err.json_required")})
     raw = request.get_data(cache=True)
     try:
         data = json.loads(raw.decode("utf-8"))
     except RecursionError:
-        raise T.TaskError(400, "task.err.invalid", {"_": _too_deep()}) from None
+        raise T.TaskError(400, INVALID, {"_": _too_deep()}) from None
     except ValueError:  # not UTF-8, not JSON
-        raise T.TaskError(400, "task.err.invalid", {"_": "api.err.bad_json"}) from None
+        raise T.TaskError(400, INVALID, {"_": N_("api.err.bad_json")}) from None
     try:
         field = _scan(data)
     except _TooDeep:
-        raise T.TaskError(400, "task.err.invalid", {"_": _too_deep()}) from None
+        raise T.TaskError(400, INVALID, {"_": _too_deep()}) from None
     if field is not None:
-        raise T.TaskError(400, "task.err.invalid", {field: BAD_TEXT})
+        raise T.TaskError(400, INVALID, {field: BAD_TEXT})
     if not isinstance(data, dict):
-        raise T.TaskError(400, "task.err.invalid", {"_": "task.err.not_object"})
+        raise T.TaskError(400, INVALID, {"_": N_("task.err.not_object")})
     return raw
 
 
 def _too_deep() -> tuple[str, dict]:
-    return "api.err.too_deep", {"max": MAX_DEPTH}
+    return N_("api.err.too_deep"), {"max": MAX_DEPTH}
 
 
 # pydantic's error type -> message key; by field where the field has its own message.
+INT_RANGE, TOO_LONG, LIST_LONG = N_("api.err.int_range"), N_("api.err.too_long"), \
+    N_("api.err.list_long")
+OFFSET_RANGE, LIMIT = N_("api.err.offset_range"), N_("api.err.limit")
+BAD_DATE, BAD_EDIT = N_("task.err.bad_date"), N_("task.err.bad_edit")
 ERROR_KEYS = {
-    "extra_forbidden": "api.err.unknown_field", "missing": "api.err.missing",
-    "int_type": "api.err.int", "int_parsing": "api.err.int", "int_from_float": "api.err.int",
-    "greater_than_equal": "api.err.int_range", "less_than_equal": "api.err.int_range",
-    "string_type": "task.err.not_text", "string_too_long": "api.err.too_long",
-    "string_pattern_mismatch": "task.err.bad_region", "bool_type": "api.err.bool",
-    "list_type": "api.err.list", "too_long": "api.err.list_long",
-    "model_type": "api.err.object", "model_attributes_type": "api.err.object",
-    "date_type": "task.err.bad_date", "date_parsing": "task.err.bad_date",
-    "date_from_datetime_parsing": "task.err.bad_date",
-    "date_from_datetime_inexact": "task.err.bad_date",
-    "datetime_type": "task.err.bad_date", "datetime_parsing": "task.err.bad_date",
-    "datetime_from_date_parsing": "task.err.bad_date",
+    "extra_forbidden": N_("api.err.unknown_field"), "missing": N_("api.err.missing"),
+    "int_type": N_("api.err.int"), "int_parsing": N_("api.err.int"),
+    "int_from_float": N_("api.err.int"),
+    "greater_than_equal": INT_RANGE, "less_than_equal": INT_RANGE,
+    "string_type": N_("task.err.not_text"), "string_too_long": TOO_LONG,
+    "string_pattern_mismatch": N_("task.err.bad_region"), "bool_type": N_("api.err.bool"),
+    "list_type": N_("api.err.list"), "too_long": LIST_LONG,
+    "model_type": N_("api.err.object"), "model_attributes_type": N_("api.err.object"),
+    "date_type": BAD_DATE, "date_parsing": BAD_DATE, "date_from_datetime_parsing": BAD_DATE,
+    "date_from_datetime_inexact": BAD_DATE, "datetime_type": BAD_DATE,
+    "datetime_parsing": BAD_DATE, "datetime_from_date_parsing": BAD_DATE,
+    "bad_text": BAD_TEXT,
 }
 FIELD_KEYS = {
-    ("title", "string_too_long"): "task.err.title_long",
-    ("changes.title", "string_too_long"): "task.err.title_long",
-    ("content", "string_too_long"): "task.err.text_long",
-    ("changes.content", "string_too_long"): "task.err.text_long",
-    ("comment", "string_too_long"): "task.err.text_long",
-    ("body", "string_too_long"): "task.err.text_long",
-    ("body", "string_too_short"): "task.err.comment_empty",
-    ("action", "literal_error"): "task.err.unknown_action",
-    ("type", "literal_error"): "task.err.bad_type",
-    ("priority", "literal_error"): "task.err.bad_priority",
-    ("changes.priority", "literal_error"): "task.err.bad_priority",
-    ("source", "literal_error"): "task.err.bad_source",
-    ("version", "missing"): "task.err.version_missing",
-    ("changes", "missing"): "task.err.bad_edit",
-    ("changes", "value_error"): "task.err.bad_edit",  # nothing to change
+    ("title", "string_too_long"): N_("task.err.title_long"),
+    ("changes.title", "string_too_long"): N_("task.err.title_long"),
+    ("content", "string_too_long"): N_("task.err.text_long"),
+    ("changes.content", "string_too_long"): N_("task.err.text_long"),
+    ("comment", "string_too_long"): N_("task.err.text_long"),
+    ("body", "string_too_long"): N_("task.err.text_long"),
+    ("body", "string_too_short"): N_("task.err.comment_empty"),
+    ("action", "literal_error"): N_("task.err.unknown_action"),
+    ("type", "literal_error"): N_("task.err.bad_type"),
+    ("state", "literal_error"): N_("task.err.bad_state"),
+    ("priority", "literal_error"): N_("task.err.bad_priority"),
+    ("changes.priority", "literal_error"): N_("task.err.bad_priority"),
+    ("source", "literal_error"): N_("task.err.bad_source"),
+    ("version", "missing"): N_("task.err.version_missing"),
+    ("changes", "missing"): BAD_EDIT,
+    ("changes", "value_error"): BAD_EDIT,  # nothing to change
+    # The list's counts: one message each, whatever is wrong.
+    **{("limit", kind): LIMIT for kind in ("int_type", "greater_than_equal",
+                                           "less_than_equal")},
+    **{("offset", kind): OFFSET_RANGE for kind in ("int_type", "greater_than_equal",
+                                                   "less_than_equal")},
 }
 
 
-def field_errors(exc: ValidationError) -> dict[str, str]:
+def field_errors(exc: ValidationError) -> dict[str, str | tuple[str, dict]]:
     """One message per field (the first), named by its path without list positions."""
-    out: dict[str, str] = {}
+    out: dict[str, str | tuple[str, dict]] = {}
     for err in exc.errors(include_url=False, include_input=False):
         field = ".".join(str(p) for p in err["loc"] if isinstance(p, str)) or "_"
         if field in out:
             continue
         kind = err["type"]
-        key = FIELD_KEYS.get((field, kind)) or ERROR_KEYS.get(kind, "api.err.invalid_value")
+        key = FIELD_KEYS.get((field, kind)) or ERROR_KEYS.get(kind, N_("api.err.invalid_value"))
         if field == "_" and kind == "model_type":
-            key = "task.err.not_object"
-        if key == "api.err.int_range":
+            key = N_("task.err.not_object")
+        if key == INT_RANGE:
             out[field] = _int_range(1)  # every bounded integer of a body is an id/version
-        elif key in ("api.err.too_long", "api.err.list_long"):
+        elif key == OFFSET_RANGE:
+            out[field] = (key, _int_range(0)[1])
+        elif key in (TOO_LONG, LIST_LONG):
             out[field] = (key, {"max": f"{(err.get('ctx') or {}).get('max_length', 0):,}"})
         else:
             out[field] = key
@@ -194,7 +232,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def _int_range(lo: int, hi: int = INT32_MAX) -> tuple[str, dict]:
-    return "api.err.int_range", {"lo": f"{lo:,}", "hi": f"{hi:,}"}
+    return INT_RANGE, {"lo": f"{lo:,}", "hi": f"{hi:,}"}
 
 
 def _message(value) -> str:
@@ -212,152 +250,97 @@ def _body(model: type[BaseModel]) -> dict:
     try:
         parsed = model.model_validate_json(raw)
     except ValidationError as exc:
-        raise T.TaskError(400, "task.err.invalid", field_errors(exc)) from None
+        raise T.TaskError(400, INVALID, field_errors(exc)) from None
     return parsed.model_dump(mode="json", exclude_unset=True)
 
 
-def _task_id(value: str) -> int:
-    """A task id from the path: 1..INT32_MAX (what the store holds), else 400."""
+def _query(model: type[BaseModel]) -> BaseModel:
+    """The query string read by ``model`` (the first value of each parameter), or
+    TaskError(400) naming each bad parameter."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as exc:
+        raise T.TaskError(400, INVALID, field_errors(exc)) from None
+
+
+def _path_id(name: str, value: str) -> int:
+    """An id from the path: 1..INT32_MAX (what the store holds), else 400."""
     if not DIGITS.fullmatch(value) or not 1 <= int(value) <= INT32_MAX:
-        raise T.TaskError(400, "task.err.invalid", {"task_id": _int_range(1)})
+        raise T.TaskError(400, INVALID, {name: _int_range(1)})
     return int(value)
 
 
-def _text_arg(name: str, max_length: int = 64) -> str | None:
-    v = request.args.get(name)
-    if v is None or v == "":
-        return None
-    if not storable(v):
-        raise T.TaskError(400, "task.err.invalid", {name: BAD_TEXT})
-    if len(v) > max_length:
-        raise T.TaskError(400, "task.err.invalid",
-                          {name: ("api.err.too_long", {"max": f"{max_length:,}"})})
-    return v
+# ------------------------------------------------------------------ the operations
+def operation(op_id: str, action: str):
+    """Register a view as the document's operation ``op_id``, behind ``action``.
+
+    The view is called with the path's ids (``task_id``), the ``body`` read by the
+    operation's body model and the ``query`` read by its query model, as the operation
+    has them; what it returns is answered as JSON with the operation's status."""
+    op = OPERATIONS[op_id]
+
+    def register(view):
+        @functools.wraps(view)
+        def answer(**path):
+            args = {name: _path_id(name, value) for name, value in path.items()}
+            if op.body is not None:
+                args["body"] = _body(op.body)
+            if op.query is not None:
+                args["query"] = _query(op.query)
+            return jsonify(view(**args)), op.status
+
+        bp.add_url_rule(op.rule, view.__name__, gated(action)(answer),
+                        methods=[op.method.upper()])
+        return view
+
+    return register
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int, message) -> int:
-    """A decimal integer query argument within lo..hi (ASCII digits only: int() would
-    take "1_000", " 5" or Arabic-Indic digits)."""
-    v = request.args.get(name)
-    if v is None:
-        return default
-    if not DIGITS.fullmatch(v) or not lo <= int(v) <= hi:
-        raise T.TaskError(400, "task.err.invalid", {name: message})
-    return int(v)
+@operation("getDocument", PUBLIC)
+def openapi() -> dict:
+    return SPEC
 
 
-def _flag(name: str):
-    v = request.args.get(name)
-    if v is None:
-        return None
-    if v not in ("true", "false"):
-        raise T.TaskError(400, "task.err.invalid", {name: "api.err.bool"})
-    return v == "true"
+@operation("listTasks", "tasks.view")
+def list_tasks(query: TaskQuery) -> dict:
+    found = T.list_tasks(context.ops(), current_scope(), state=query.state, type=query.type,
+                         overdue=query.overdue, escalated=query.escalated,
+                         region=query.region, issuer=query.issuer,
+                         limit=query.offset + query.limit)
+    page = found[query.offset:]
+    return {"tasks": [task_json(x) for x in page], "count": len(page),
+            "offset": query.offset}
 
 
-def init(server: Flask) -> None:
-    @server.errorhandler(T.TaskError)
-    def task_error(exc):
-        return error(exc)
-
-    routes: list[Map] = []
-
-    @server.before_request
-    def api_routing():
-        """/api/ addresses are answered by the API alone: an unknown one is a JSON 404
-        (not the Dash page its catch-all route would serve), a method it does not take a
-        JSON 405 with the methods it does (OPTIONS lists them), and a body is read up to
-        MAX_BODY bytes (beyond: 413, not the app's 20 MB upload limit)."""
-        if not request.path.startswith("/api/"):
-            return None
-        if not routes:
-            routes.append(Map([Rule(r.rule, methods=r.methods, endpoint=r.endpoint)
-                               for r in server.url_map.iter_rules()
-                               if r.rule.startswith("/api/")]))
-        allowed = routes[0].bind("").allowed_methods(request.path)
-        if not allowed:
-            return jsonify({"error": t("api.err.no_such_path"), "status": 404}), 404
-        allow = {"Allow": ", ".join(sorted(allowed))}
-        if request.method == "OPTIONS":
-            return Response(status=200, headers=allow)
-        if request.method not in allowed:
-            return jsonify({"error": t("api.err.method"), "status": 405}), 405, allow
-        request.max_content_length = MAX_BODY
-        return None
-
-    @server.route(f"{API}/openapi.json")
-    @gated(PUBLIC)
-    def openapi():
-        return jsonify(SPEC)
-
-    @server.route(f"{API}/tasks", methods=["GET"])
-    @gated("tasks.view")
-    def list_tasks():
-        scope = current_scope()
-        args = request.args
-        # A parameter sent is a filter, even empty (as the document says): never ignored.
-        for name, allowed in (("state", T.STATES), ("type", T.TYPES)):
-            if name in args and args[name] not in allowed:
-                raise T.TaskError(400, "task.err.invalid", {name: f"task.err.bad_{name}"})
-        region = args.get("region")
-        if region is not None and not CODE.fullmatch(region):
-            raise T.TaskError(400, "task.err.invalid", {"region": "task.err.bad_region"})
-        limit = _int_arg("limit", PAGE, 1, 5000, "api.err.limit")
-        offset = _int_arg("offset", 0, 0, INT32_MAX, _offset_range())
-        found = T.list_tasks(context.ops(), scope, state=args.get("state") or None,
-                             type=args.get("type") or None, overdue=_flag("overdue"),
-                             escalated=_flag("escalated"), region=region,
-                             issuer=_text_arg("issuer"), limit=offset + limit)
-        page = found[offset:]
-        return jsonify({"tasks": [task_json(x) for x in page], "count": len(page),
-                        "offset": offset})
-
-    @server.route(f"{API}/tasks", methods=["POST"])
-    @gated("tasks.issue")
-    def create_task():
-        scope = current_scope()
-        task = T.create(context.ops(), scope, _body(NewTask), PLACES)  # households too
-        audit.record(context.ops(), scope.username, "task_create", target=f"task:{task['id']}",
-                     ip=client_ip())
-        return jsonify(task_json(task)), 201
-
-    @server.route(f"{API}/tasks/<task_id>", methods=["GET"])
-    @gated("tasks.view")
-    def get_task(task_id: str):
-        return jsonify(task_json(T.get(context.ops(), current_scope(), _task_id(task_id))))
-
-    @server.route(f"{API}/tasks/<task_id>", methods=["PATCH"])
-    @gated("tasks.issue")
-    def edit_task(task_id: str):
-        ident = _task_id(task_id)
-        data = _body(Edit)
-        task = T.edit(context.ops(), current_scope(), ident, data["version"],
-                      data["changes"], _exists)
-        return jsonify(task_json(task))
-
-    @server.route(f"{API}/tasks/<task_id>/transitions", methods=["POST"])
-    @gated("tasks.view")
-    def transition_task(task_id: str):
-        ident = _task_id(task_id)
-        data = _body(Transition)
-        task = T.act(context.ops(), current_scope(), ident, data["action"],
-                     data["version"], data.get("comment") or "")
-        return jsonify(task_json(task))
-
-    @server.route(f"{API}/tasks/<task_id>/comments", methods=["POST"])
-    @gated("tasks.view")
-    def comment_task(task_id: str):
-        ident = _task_id(task_id)
-        task = T.comment(context.ops(), current_scope(), ident, _body(Comment)["body"])
-        return jsonify(task_json(task)), 201
-
-    @server.route(f"{API}/tasks/<task_id>/urge", methods=["POST"])
-    @gated("tasks.issue")
-    def urge_task(task_id: str):
-        ident = _task_id(task_id)
-        task = T.urge(context.ops(), current_scope(), ident, _body(Urge).get("body", ""))
-        return jsonify(task_json(task)), 201
+@operation("createTask", "tasks.issue")
+def create_task(body: dict) -> dict:
+    task = task_service.create(context.ops(), current_scope(), body, PLACES,  # households too
+                               ip=client_ip())
+    return task_json(task)
 
 
-def _offset_range() -> tuple[str, dict]:
-    return "api.err.offset_range", _int_range(0)[1]
+@operation("getTask", "tasks.view")
+def get_task(task_id: int) -> dict:
+    return task_json(T.get(context.ops(), current_scope(), task_id))
+
+
+@operation("editTask", "tasks.issue")
+def edit_task(task_id: int, body: dict) -> dict:
+    return task_json(T.edit(context.ops(), current_scope(), task_id, body["version"],
+                            body["changes"], region_exists))
+
+
+@operation("transitionTask", "tasks.view")
+def transition_task(task_id: int, body: dict) -> dict:
+    return task_json(T.act(context.ops(), current_scope(), task_id, body["action"],
+                           body["version"], body.get("comment") or ""))
+
+
+@operation("commentTask", "tasks.view")
+def comment_task(task_id: int, body: dict) -> dict:
+    return task_json(T.comment(context.ops(), current_scope(), task_id, body["body"]))
+
+
+@operation("urgeTask", "tasks.issue")
+def urge_task(task_id: int, body: dict) -> dict:
+    return task_json(T.urge(context.ops(), current_scope(), task_id, body.get("body", "")))

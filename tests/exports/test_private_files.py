@@ -49,9 +49,9 @@ def test_write_private_ignores_a_permissive_umask(tmp_path):
 
 def test_an_imported_batch_and_its_report(tmp_path, open_umask):
     from etl import feeds as F
-    from etl import imports as I
     from etl.idnumber import check_digit
     from ops import db, migrations
+    from services import imports as I
 
     engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
     migrations.migrate(engine)

@@ -167,7 +167,7 @@ def test_batches_and_reports_only_within_the_importers_region(server, app_module
 def test_a_county_admin_cannot_merge_the_provinces_batches(server, app_module, monkeypatch):
     """imports.merge is the province admin's: a county admin's click is refused with
     the reason, and no refresh starts; the province admin's starts one."""
-    from web import imports as web_imports
+    from services import imports_refresh as web_imports
 
     _account("ziyang_admin", "admin", "610924000000")
     started = []
@@ -183,4 +183,4 @@ def test_a_county_admin_cannot_merge_the_provinces_batches(server, app_module, m
     province = server.test_client()
     login(province, "province_admin")
     assert "已开始" in click(province)
-    assert [a[0] for a in started] == ["province_admin"]
+    assert [a[2] for a in started] == ["province_admin"]

@@ -1,4 +1,4 @@
-"""Department files: every rejection reason, GBK, whole-file refusals, an all-bad file, the
+"""Department files (etl/imports.py checks them, services/imports.py loads them): every rejection reason, GBK, whole-file refusals, an all-bad file, the
 same file twice, and a batch that fails half-way leaving nothing."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from etl.idnumber import check_digit
 from ops import db, migrations
 from ops import imports as ledger
 from ops.scoped import SYSTEM
+from services import imports as S
 
 REGIONS = {"610924000000", "610924100000", "610000000000"}
 FEEDS = F.load()
@@ -53,7 +54,7 @@ def test_every_rejection_reason_with_its_row(tmp_path, store):
         GOOD,                                                          # 10: duplicate
         f"{ident(7)},郑一,陕G00007,1,2025/1/1,610924000000",            # 11: accepted
     )
-    batch = I.load(store, tmp_path, POLICE, "v.csv", data, "tester", REGIONS)
+    batch = S.load(store, tmp_path, POLICE, "v.csv", data, "tester", REGIONS)
     assert (batch.feed.id, batch.total, batch.accepted, batch.rejected) == ("vehicle", 10, 2, 8)
     got = [(r["row"], r["reason"], r["column"]) for r in batch.rejected_rows.to_dict("records")]
     assert got == [(3, "bad_id", "身份证号"), (4, "bad_id", "身份证号"),
@@ -82,7 +83,7 @@ def test_numbers_and_booleans(tmp_path, store):
                 f"{ident(3)},丙,1999,2,100,否,610924000000",
                 f"{ident(4)},丁,2025,2,100,也许,610924000000",
                 f"{ident(5)},戊,2025,3,12.5,是,610924000000", header=header)
-    batch = I.load(store, tmp_path, F.of_department(FEEDS, "education"), "e.csv", data, "t",
+    batch = S.load(store, tmp_path, F.of_department(FEEDS, "education"), "e.csv", data, "t",
                    REGIONS)
     assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == \
         [(3, "bad_number"), (4, "bad_number"), (5, "bad_bool"), (6, "bad_number")]
@@ -111,7 +112,7 @@ def test_excel(tmp_path, store):
     ws.append(GOOD.split(","))
     buf = io.BytesIO()
     wb.save(buf)
-    batch = I.load(store, tmp_path, POLICE, "v.xlsx", buf.getvalue(), "t", REGIONS)
+    batch = S.load(store, tmp_path, POLICE, "v.xlsx", buf.getvalue(), "t", REGIONS)
     assert (batch.accepted, batch.rejected) == (1, 0)
 
 
@@ -127,14 +128,14 @@ def test_excel(tmp_path, store):
 ])
 def test_files_refused_whole(tmp_path, store, name, data, key):
     with pytest.raises(I.Refused) as exc:
-        I.load(store, tmp_path, POLICE, name, data, "t", REGIONS)
+        S.load(store, tmp_path, POLICE, name, data, "t", REGIONS)
     assert exc.value.key == key
     assert ledger.batches(store, SYSTEM) == [] and list(tmp_path.glob("batch-*")) == []
 
 
 def test_wrong_columns_say_what_is_missing_and_extra(tmp_path, store):
     with pytest.raises(I.Refused) as exc:
-        I.load(store, tmp_path, POLICE, "x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "t",
+        S.load(store, tmp_path, POLICE, "x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "t",
                REGIONS)
     assert exc.value.params == {"feed": "死亡注销登记", "missing": "死亡日期、户籍地区划代码",
                                 "unknown": "车牌"}
@@ -143,7 +144,7 @@ def test_wrong_columns_say_what_is_missing_and_extra(tmp_path, store):
 def test_an_all_bad_file_is_a_batch_with_its_report(tmp_path, store):
     data = _csv(f"{ident(1)[:17]}Z,甲,陕G1,1,2025-01-01,610924000000",
                 f"{ident(2)},乙,陕G2,1,2025-13-01,610924000000")
-    batch = I.load(store, tmp_path, POLICE, "bad.csv", data, "t", REGIONS)
+    batch = S.load(store, tmp_path, POLICE, "bad.csv", data, "t", REGIONS)
     assert (batch.accepted, batch.rejected) == (0, 2)
     assert I.report_file(tmp_path, batch.id).is_file()
     assert ledger.loaded(store) == []  # nothing to bring into the warehouse
@@ -151,9 +152,9 @@ def test_an_all_bad_file_is_a_batch_with_its_report(tmp_path, store):
 
 def test_the_same_file_twice(tmp_path, store):
     data = _csv(GOOD)
-    first = I.load(store, tmp_path, POLICE, "v.csv", data, "alice", REGIONS)
+    first = S.load(store, tmp_path, POLICE, "v.csv", data, "alice", REGIONS)
     with pytest.raises(I.Refused) as exc:
-        I.load(store, tmp_path, POLICE, "renamed.csv", data, "bob", REGIONS)
+        S.load(store, tmp_path, POLICE, "renamed.csv", data, "bob", REGIONS)
     assert exc.value.key == "import.same_file"
     assert exc.value.params["batch"] == first.id and exc.value.params["by"] == "alice"
     assert len(ledger.batches(store, SYSTEM)) == 1
@@ -173,12 +174,12 @@ def test_a_batch_that_fails_half_way_leaves_nothing(tmp_path, store, monkeypatch
 
     monkeypatch.setattr(os, "replace", flaky)
     with pytest.raises(OSError):
-        I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS)
+        S.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS)
     assert ledger.batches(store, SYSTEM) == []
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("ops.")) == []
     monkeypatch.setattr(os, "replace", real)
     # The same file can be imported once the failure is gone.
-    assert I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS).accepted == 1
+    assert S.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "t", REGIONS).accepted == 1
 
 
 def test_valid_ids_vectorised():
@@ -204,7 +205,7 @@ def test_excel_cells_as_people_type_them(tmp_path, store):
     ws.append([ident(2), "乙", dt.date(2026, 4, 1), 500.5, 100, "610924000000"])
     buf = io.BytesIO()
     wb.save(buf)
-    batch = I.load(store, tmp_path, F.of_department(FEEDS, "medins"), "m.xlsx",
+    batch = S.load(store, tmp_path, F.of_department(FEEDS, "medins"), "m.xlsx",
                    buf.getvalue(), "t", REGIONS)
     assert (batch.accepted, batch.rejected) == (1, 1)
     assert batch.rejected_rows.to_dict("records")[0]["reason"] == "bad_number"
@@ -221,7 +222,7 @@ def test_odd_cells_are_row_rejections_not_failures(tmp_path, store):
         ",,,,,",                                                              # 7 (empty)
         f"{ident(3)},丁,陕G3,99999999999999999999,2025-01-01,610924000000",    # 8 code
     )
-    batch = I.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
+    batch = S.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
     got = [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")]
     # The valid row 5 is not a duplicate of the rejected row 4; blank rows keep numbers.
     assert got == [(2, "bad_id"), (4, "unknown_region"), (8, "bad_code")]
@@ -233,7 +234,7 @@ def test_property_area_beyond_an_integer_is_rejected(tmp_path, store):
     data = _csv(f"{ident(1)},甲,西安市,2025-01-01,3000000000,900000,610924000000",
                 f"{ident(2)},乙,西安市,2025-01-01,90,900000000000,610924000000",
                 header=header)
-    batch = I.load(store, tmp_path, F.of_department(FEEDS, "housing"), "p.csv", data, "t",
+    batch = S.load(store, tmp_path, F.of_department(FEEDS, "housing"), "p.csv", data, "t",
                    REGIONS)
     assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == \
         [(2, "bad_number")]
@@ -241,11 +242,11 @@ def test_property_area_beyond_an_integer_is_rejected(tmp_path, store):
 
 def test_trailing_commas_and_formulas_in_the_report(tmp_path, store):
     data = (HEADER + ",\n" + f"{ident(1)},甲,=1+1,9,2025-01-01,610924000000,\n").encode()
-    batch = I.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
+    batch = S.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
     assert batch.rejected == 1
     report = I.report_file(tmp_path, batch.id).read_bytes().decode("utf-8-sig")
     assert report.splitlines()[1] == "2,代码不在取值范围内,车辆类型,9"
-    bad = I.report_csv(I.pd.DataFrame({"row": [2], "reason": ["too_long"],
+    bad = S.report_csv(I.pd.DataFrame({"row": [2], "reason": ["too_long"],
                                        "column": ["号牌号码"], "value": ["=1+1"]}))
     assert bad.decode("utf-8-sig").splitlines()[1] == "2,内容过长,号牌号码,'=1+1"
 
@@ -264,8 +265,8 @@ def test_a_batch_carries_the_importers_region_and_is_read_within_it(tmp_path, st
             username="ziyang_police", password_hash="x", display_name="p", role="department",
             region_code="610924000000", department="police", active=True, failed_logins=0,
             created_at=now, password_changed_at=now))
-    mine = I.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "ziyang_police", REGIONS)
-    orphan = I.load(store, tmp_path, POLICE, "w.csv", _csv(GOOD, GOOD), "gone", REGIONS)
+    mine = S.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "ziyang_police", REGIONS)
+    orphan = S.load(store, tmp_path, POLICE, "w.csv", _csv(GOOD, GOOD), "gone", REGIONS)
     assert ledger.get(store, SYSTEM, mine.id)["region_code"] == "610924000000"
     assert ledger.get(store, SYSTEM, orphan.id)["region_code"] == ""
 

@@ -49,8 +49,8 @@ from tests.web import matrix_fixtures as M
 PAGE_ROUTER = "_pages_content.children"
 # Routes the matrix does not request, with the reason.
 NOT_REQUESTED = {
-    ("login", "POST"): "its form has its own tests (tests/web/test_auth.py)",
-    ("logout", "POST"): "it ends the session the rest of the matrix needs; test_auth.py "
+    ("auth.login", "POST"): "its form has its own tests (tests/web/test_auth.py)",
+    ("auth.logout", "POST"): "it ends the session the rest of the matrix needs; test_auth.py "
                         "and test_sessions.py test it",
     "_dash_assets.static": "static files: the same for every account",
     "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>":
@@ -539,11 +539,11 @@ class Recorder:
         self.calls.append(("job", scope.username, kind, region_code, target))
         return "0" * 32
 
-    def refresh(self, username, ip):
+    def refresh(self, engine, settings, username, ip):
         self.calls.append(("refresh", username))
         return True
 
-    def registry(self, scope, *args, **kwargs):
+    def registry(self, engine, settings, scope, *args, **kwargs):
         self.calls.append(("registry", scope.username))
         return None
 
@@ -556,8 +556,9 @@ class Recorder:
 def matrix(server, app_module, wh):
     from etl.refdata import region_levels
     from exports import jobs
-    from web import context, playlist, registry
-    from web import imports as web_imports
+    from services import imports_refresh as web_imports
+    from services import registry
+    from web import context, playlist
 
     ctx = context.get()
     engine, settings = ctx.ops, ctx.settings

@@ -39,8 +39,8 @@ def reg(app_module, warehouse_path, tmp_path):
     """The app reading a copy of the tiny warehouse, with an empty inbox and work
     directory of its own; the session's context is put back afterwards."""
     from queries.runner import Warehouse
+    from services import registry as W
     from web import context
-    from web import registry as W
 
     before = context.get()
     wh = tmp_path / "warehouse.duckdb"
@@ -172,8 +172,8 @@ HTTP_REFUSALS = {**ROLE_REFUSALS, "province_wall": "大屏账号只能打开指�
 def test_only_province_admins_open_the_page_or_reach_its_callbacks(server, as_user, reg,
                                                                    username):
     from pages import admin_registry
+    from services import registry as W
     from web import context
-    from web import registry as W
 
     (reg.registry_inbox / "d").mkdir()
     shutil.copy(TINY / "manifest.json", reg.registry_inbox / "d" / "manifest.json")
@@ -222,8 +222,8 @@ def test_the_province_admin_sees_the_page_and_the_current_registry(server, reg):
 
 # ------------------------------------------------------------------ a load
 def test_a_delivery_from_the_inbox_loads_and_its_report_is_masked(as_user, reg):
+    from services import registry as W
     from web import context
-    from web import registry as W
 
     bad = _delivery(reg.registry_inbox / "2026-10 tiny", bad_member=True)
     admin = as_user("province_admin")
@@ -282,8 +282,8 @@ def test_a_delivery_from_the_inbox_loads_and_its_report_is_masked(as_user, reg):
 
 
 def test_a_refused_upload_changes_nothing_and_says_why(as_user, reg, tmp_path):
+    from services import registry as W
     from web import context
-    from web import registry as W
 
     _delivery(tmp_path / "d")
     with open(tmp_path / "d" / "households.csv", "a", encoding="utf-8") as f:
@@ -333,7 +333,7 @@ def test_a_refused_upload_changes_nothing_and_says_why(as_user, reg, tmp_path):
 # ------------------------------------------------------------------ what is refused
 def test_uploads_too_big_or_not_zip_and_paths_from_the_browser(as_user, reg, monkeypatch,
                                                                  server):
-    from web import registry as W
+    from services import registry as W
 
     admin = as_user("province_admin")
     deps = _deps(admin)
@@ -378,7 +378,7 @@ def test_one_load_at_a_time(as_user, reg):
     """A load holds the lock (here: as another worker would); a second start is refused
     and names it. When its process dies the lock goes, and the page says it was
     interrupted."""
-    from web import registry as W
+    from services import registry as W
 
     (reg.registry_inbox / "d").mkdir()
     lock = W._lock(reg)

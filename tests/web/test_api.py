@@ -1,9 +1,11 @@
 """The instructions API: the OpenAPI document matches what every operation accepts and
-returns; tokens; conflicts; per-field errors; scope."""
+returns (both come from the models and the operations of web/openapi.py); tokens;
+conflicts; per-field errors; scope."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import jsonschema
 import pytest
@@ -13,7 +15,7 @@ from referencing.jsonschema import DRAFT202012
 
 from ops import tokens, users
 from tests.conftest import login
-from web.openapi import SPEC
+from web.openapi import OPERATIONS, SPEC, Error, models, schemas
 
 API = "/api/v1"
 TOMORROW = (dt.date.today() + dt.timedelta(days=10)).isoformat()
@@ -31,7 +33,8 @@ def _validator(schema: dict):
 
 
 def check(response, path: str, method: str) -> dict:
-    """The response's status is documented for the operation and its body fits."""
+    """The response's status is documented for the operation and its body fits, both
+    the document's schema and the answer's model (strictly: exact JSON types)."""
     op = SPEC["paths"][path][method]
     documented = op["responses"]
     status = str(response.status_code)
@@ -39,6 +42,9 @@ def check(response, path: str, method: str) -> dict:
     schema = documented[status]["content"]["application/json"]["schema"]
     body = response.get_json()
     _validator(schema).validate(body)
+    answer = OPERATIONS[op["operationId"]]
+    model = answer.answer if response.status_code == answer.status else Error
+    model.model_validate_json(response.get_data(), strict=True)
     return body
 
 
@@ -111,6 +117,10 @@ def test_every_documented_operation(server, token):
                   "/tasks/{task_id}/urge", "post")
     seen.add(("/tasks/{task_id}/urge", "post"))
     assert urged["urge_count"] == 1
+
+    assert check(server.test_client().get(f"{API}/openapi.json"), "/openapi.json",
+                 "get") == SPEC  # public
+    seen.add(("/openapi.json", "get"))
 
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops}
     assert seen == documented
@@ -249,22 +259,49 @@ def _operations_with_bodies():
                 yield path, method, ref.rsplit("/", 1)[1]
 
 
-def test_each_documented_body_is_its_model():
-    """The document's request bodies are generated from the models the API reads them
-    with; any hand edit of one of them, or a model not documented, shows here."""
-    from web import api_v1
-    from web.openapi import BODIES, body_schemas
+def test_every_api_route_is_documented_and_every_documented_operation_routed(server):
+    """The routes under /api/v1 are the operations of the document, method for method,
+    each registered from its entry in the operations table."""
+    routed = {(re.sub(r"<(\w+)>", r"{\1}", rule.rule[len(API):]), method.lower(),
+               rule.endpoint)
+              for rule in server.url_map.iter_rules() if rule.rule.startswith(API + "/")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops}
+    assert {(p, m) for p, m, _ in routed} == documented
+    assert len(routed) == len(documented) == len(OPERATIONS) == 8
+    assert {e for *_, e in routed} == {
+        "api_v1.openapi", "api_v1.list_tasks", "api_v1.create_task", "api_v1.get_task",
+        "api_v1.edit_task", "api_v1.transition_task", "api_v1.comment_task",
+        "api_v1.urge_task"}
+    for op in OPERATIONS.values():
+        assert SPEC["paths"][op.path][op.method]["operationId"] == op.id
 
-    generated = body_schemas()
-    assert {name for *_, name in _operations_with_bodies()} | {"EditChanges"} == set(BODIES)
-    for name in BODIES:
-        assert SPEC["components"]["schemas"][name] == generated[name], name
-    # And the views read each operation's body with the model the document names.
-    import inspect
 
-    views = inspect.getsource(api_v1.init)
-    for name in set(BODIES) - {"EditChanges"}:
-        assert f"_body({name})" in views, name
+def test_each_documented_schema_is_its_model():
+    """The document's schemas are generated from the models the API reads bodies and
+    queries with and answers by; any hand edit of one of them shows here."""
+    from web.openapi import TaskQuery
+
+    generated = schemas()
+    assert SPEC["components"]["schemas"] == generated
+    assert set(generated) == {m.__name__ for m in models()} | {
+        "EditChanges", "Event", "Link", "Task"}  # held by Edit, TaskList and Error
+    for op in OPERATIONS.values():
+        spec = SPEC["paths"][op.path][op.method]
+        body = spec.get("requestBody", {}).get("content", {}).get("application/json")
+        assert (body["schema"]["$ref"].rsplit("/", 1)[1] if body else None) == (
+            op.body.__name__ if op.body else None), op.id
+        answer = spec["responses"][str(op.status)]["content"]["application/json"]
+        assert answer["schema"]["$ref"].rsplit("/", 1)[1] == op.answer.__name__
+        assert {c for c in spec["responses"] if c != str(op.status)} == {
+            str(c) for c in op.errors}
+    listing = SPEC["paths"]["/tasks"]["get"]["parameters"]
+    assert [p["name"] for p in listing] == list(TaskQuery.model_fields)
+    assert listing[-2]["schema"] == {"type": "integer", "minimum": 1, "maximum": 5000,
+                                     "default": 500}
+    assert SPEC["paths"]["/tasks/{task_id}"]["get"]["parameters"] == [
+        {"name": "task_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}]
 
 
 @pytest.mark.parametrize("path,method,name", list(_operations_with_bodies()))
@@ -275,13 +312,12 @@ def test_the_document_and_the_model_agree_on_every_sample(path, method, name):
 
     import pydantic
 
-    from web.openapi import BODIES
-
+    bodies = {m.__name__: m for m in models()}
     validator = _validator({"$ref": f"#/components/schemas/{name}"})
     for sample in BODY_SAMPLES:
         by_document = validator.is_valid(sample)
         try:
-            BODIES[name].model_validate_json(json.dumps(sample))
+            bodies[name].model_validate_json(json.dumps(sample))
             by_model = True
         except pydantic.ValidationError:
             by_model = False

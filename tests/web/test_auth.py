@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 ROLES_BY_USER = {"province_leader": "leader", "hanzhong_manager": "manager",
                  "province_health": "department", "ziyang_cadre": "cadre",
                  "province_admin": "admin"}
-PUBLIC = {"login", "healthz", "_dash_assets.static", "/_favicon.ico", "openapi"}
-FORMS = {"change_password", "logout"}  # plain HTML forms: posted as forms, not as JSON
+PUBLIC = {"auth.login", "auth.healthz", "_dash_assets.static", "/_favicon.ico",
+          "api_v1.openapi"}
+FORMS = {"account.change_password", "auth.logout"}  # plain HTML forms: posted as forms, not as JSON
 # The page routing callback Dash sends when a page opens.
 PAGE_CALLBACK = {
     "output": ".._pages_content.children..._pages_store.data..",
@@ -47,7 +48,7 @@ def concrete_requests(server) -> list[tuple[str, str, str, dict | None]]:
             url = url.replace("<path:rest>", "nothing")
             body = PAGE_CALLBACK if url == "/_dash-update-component" else \
                 {} if method in ("POST", "PATCH") and rule.endpoint not in FORMS else None
-            if rule.endpoint == "login" and method == "POST":
+            if rule.endpoint == "auth.login" and method == "POST":
                 continue  # the login form has its own tests
             out.append((rule.endpoint, method, url, body))
     del html
@@ -57,7 +58,7 @@ def concrete_requests(server) -> list[tuple[str, str, str, dict | None]]:
 def test_every_route_is_in_the_matrix(server):
     endpoints = {e for e, *_ in concrete_requests(server)}
     assert endpoints == {r.endpoint for r in server.url_map.iter_rules()}
-    assert "change_password" in endpoints  # /account/password: every role but the wall
+    assert "account.change_password" in endpoints  # /account/password: every role but the wall
 
 
 def _call(client, method, url, body):
@@ -101,7 +102,7 @@ def test_each_role(as_user, username):
     scope = scope_of(users.get(context.ops(), username))
     refused = set()
     for endpoint, method, url, body in concrete_requests(client.application):
-        if endpoint in ("logout",):
+        if endpoint in ("auth.logout",):
             continue  # tested below: it ends the session
         r = _call(client, method, url, body)
         assert r.status_code != 401, (username, url, r.status_code)
