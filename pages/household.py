@@ -17,8 +17,9 @@ from domain.codes import CODES
 from exports import charts as chart_registry
 from i18n import fmt_date, fmt_number, get_lang, t
 from queries import api
-from queries.privacy import can_reveal, log_reveal
+from queries.privacy import can_reveal
 from queries.runner import WarehouseUnavailable
+from services.privacy import log_reveal
 from web import context
 from web.auth import client_ip
 

@@ -6,7 +6,7 @@ and every full view on the record.
 - A full number is read only with ``Warehouse.run(..., unmasked=True)``, which bypasses
   the cache; only ``ids.reveal`` (cadres, managers of a county or below: field work) and
   ``national.export`` (the national system's file) ask for it, and each reveal is logged
-  (``log_reveal``). Who may is the access table's (access/roles.py), not this module's.
+  (``services.privacy.log_reveal``). Who may is the access table's (access/roles.py), not this module's.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from sqlalchemy.engine import Engine
 
 from access import Scope, can
 
@@ -33,14 +32,6 @@ def can_export_ids(scope: Scope | None) -> bool:
     """The national system's file, which carries full ID numbers (admins too: the data
     office that uploads it; their exports are audited like every unmasked view)."""
     return can(scope, "national.export")
-
-
-def log_reveal(ops: Engine, scope: Scope, household_id: int, ip: str = "") -> None:
-    """Each unmasked view is written to the audit log."""
-    from ops import audit
-
-    audit.record(ops, scope.username, "reveal_id", target=f"household:{household_id}",
-                 detail={"region": scope.region_code}, ip=ip)
 
 
 def _missing(value) -> bool:
