@@ -18,11 +18,12 @@ import dash
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State
 from flask import Flask
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 import config
 import i18n
-from access import scope_of
+from access import can, scope_of
 from components import messages, shell
 from domain import clock
 from etl.refdata import region_levels
@@ -79,9 +80,9 @@ def serve_layout():
     except WarehouseUnavailable:
         region_name, as_of = scope.region_code, None
     viewer = shell.Viewer(current_user.display_name, current_user.role, region_name,
-                          scope.region_code)
-    items = shell.nav_items(dash.page_registry, scope)
-    return shell.appshell(viewer, items, lang, as_of, synthetic)
+                          scope.region_code, may_export=can(scope, "briefings.make"))
+    items = gate.nav_items(dash.page_registry, scope, lang)
+    return shell.appshell(viewer, items, lang, as_of, synthetic, csrf_token=generate_csrf())
 
 
 def _first_request_setup(app: Dash) -> None:

@@ -9,7 +9,6 @@ import dash
 import dash_mantine_components as dmc
 from dash import dcc, html
 
-from access import Scope, can
 from components.messages import role_name
 from components.theme import MANTINE_THEME
 from i18n import t
@@ -28,27 +27,10 @@ class Viewer:
     role: str
     region_name: str
     region_code: str
-
-    @property
-    def may_export(self) -> bool:
-        """The header's export menu (page and map images, briefings) is for the roles
-        that may make them: not department accounts, whose subject is their own data."""
-        return can(Scope("", self.role, self.region_code), "briefings.make")
-
-
-def nav_items(registry, scope: Scope | None, lang: str | None = None) -> list[NavItem]:
-    """Pages of the registry this user may open (the access table decides, role and level
-    alike), in their declared order, labelled in ``lang`` (None: the request's; only the
-    hrefs are wanted then). A page with a path template opens on the user's own unit. A
-    wall account has no navigation."""
-    if scope is None or scope.role == "wall":
-        return []
-    pages = [p for p in registry.values() if p.get("nav") and can(scope, p["access"])]
-    pages.sort(key=lambda p: p["nav"]["order"])
-    return [NavItem(t(p["nav"]["label"], lang),
-                    f"{p['path']}/{scope.region_code}" if p.get("path_template") else p["path"],
-                    p["path"])
-            for p in pages]
+    # The header's export menu (page and map images, briefings) is for the roles that may
+    # make them (the caller asks the access table: "briefings.make"), not department
+    # accounts, whose subject is their own data.
+    may_export: bool = False
 
 
 def header(viewer: Viewer, lang: str, as_of: str | None, synthetic: bool = False,

@@ -19,7 +19,7 @@ import inspect
 import dash
 from flask import Flask
 
-from access import AccessDenied, RegionNotFound, current_scope, scope_of
+from access import AccessDenied, RegionNotFound, can, current_scope, scope_of
 
 PUBLIC = "public"  # login, healthz, the language switch, the OpenAPI document
 SESSION = "session"  # any logged-in account (the 404 page, logout, the wall heartbeat)
@@ -118,11 +118,27 @@ def _refused(exc: Exception) -> object:
     return messages.refusal(exc)
 
 
+def nav_items(registry, scope, lang: str | None = None) -> list:
+    """Pages of the registry this user may open (the access table decides, role and level
+    alike), in their declared order, labelled in ``lang`` (None: the request's; only the
+    hrefs are wanted then). A page with a path template opens on the user's own unit. A
+    wall account has no navigation."""
+    from components import shell
+    from i18n import t
+
+    if scope is None or scope.role == "wall":
+        return []
+    pages = [p for p in registry.values() if p.get("nav") and can(scope, p["access"])]
+    pages.sort(key=lambda p: p["nav"]["order"])
+    return [shell.NavItem(t(p["nav"]["label"], lang),
+                    f"{p['path']}/{scope.region_code}" if p.get("path_template") else p["path"],
+                    p["path"])
+            for p in pages]
+
+
 def first_page(scope) -> str | None:
     """The first page of the navigation ``scope`` may open."""
-    from components import shell
-
-    items = shell.nav_items(dash.page_registry, scope)
+    items = nav_items(dash.page_registry, scope)
     return items[0].href if items else None
 
 
@@ -131,8 +147,6 @@ def home_redirect(server: Flask) -> None:
     is sent to the first page they may open, instead of a refusal."""
     from flask import redirect, request
     from flask_login import current_user
-
-    from access import can
 
     home = next((p for p in dash.page_registry.values() if p.get("path") == "/"), None)
 

@@ -517,10 +517,8 @@ def test_list_exports_round_half_up_like_the_pages():
     every page (Python's round() would give 7055.12: ties to even)."""
     import pandas as pd
 
-    from i18n import language
-    from web import exports
+    from exports import tables
 
     df = pd.DataFrame([{"household_no": "1", "per_capita_income": 7055.125}])
-    with language("zh"):
-        _, rows = exports._table(df)
-    assert rows[0][exports.COLUMNS.index("per_capita_income")] == 7055.13
+    _, rows = tables.household_table(df, "zh")
+    assert rows[0][list(tables.HOUSEHOLD_COLUMNS).index("per_capita_income")] == 7055.13

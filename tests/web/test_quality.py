@@ -273,14 +273,14 @@ def test_the_page_is_in_the_navigation_of_staff_only(server):
     import dash
 
     from access import Scope
-    from components import shell
+    from web import gate
 
     for role in ("leader", "manager", "cadre", "admin"):
-        items = shell.nav_items(dash.page_registry, Scope("u", role, ZIYANG))
+        items = gate.nav_items(dash.page_registry, Scope("u", role, ZIYANG))
         assert [i.href for i in items if i.match == "/quality"] == [f"/quality/{ZIYANG}"]
     # A department account's subject is its own data; a wall account has no navigation.
     for scope in (Scope("u", "department", ZIYANG, "police"), Scope("w", "wall", PROVINCE)):
-        assert not [i for i in shell.nav_items(dash.page_registry, scope)
+        assert not [i for i in gate.nav_items(dash.page_registry, scope)
                     if i.match == "/quality"]
 
 
