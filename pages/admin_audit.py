@@ -16,7 +16,7 @@ from access import current_scope
 from components import tables, units
 from etl.refdata import region_levels, region_names
 from i18n import N_, fmt_exact, fmt_time, t, with_zone
-from ops import audit
+from services import audit
 from services import audit_view as web_audit
 from web import context
 from web.auth import client_ip

@@ -18,7 +18,8 @@ from components import messages, tables, units
 from domain.codes import CODES
 from etl.refdata import region_levels, region_names
 from i18n import N_, get_lang, t
-from ops import audit, users
+from ops import users
+from services import audit
 from services.sessions import PROBLEM_MESSAGES
 from web import context
 from web.auth import client_ip

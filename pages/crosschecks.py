@@ -21,10 +21,10 @@ from domain.indicators import Indicator
 from etl import feeds as feed_config
 from etl.refdata import region_levels
 from i18n import N_, fmt_exact, fmt_number, get_lang, t
-from ops import audit
 from ops import doubts as D
 from ops import tasks as T
 from queries import api
+from services import audit
 from web import context
 from web.auth import client_ip
 
