@@ -3,8 +3,8 @@
     python app.py            development server (JZ_HOST, JZ_PORT)
     gunicorn app:server      production (see gunicorn.conf.py)
 
-Both build the same app: migrations applied, demo accounts in demo mode, login gate,
-pages from pages/.
+Both build the same app over a migrated store (`python manage.py migrate`, and
+`manage.py demo-accounts` in demo mode: `make prepare`): login gate, pages from pages/.
 """
 
 from __future__ import annotations
@@ -23,38 +23,23 @@ from werkzeug.exceptions import HTTPException
 
 import config
 import i18n
-from access import can, scope_of
+import web
+from access import AccessDenied, RegionNotFound, can, scope_of
 from components import messages, shell
 from domain import clock
-from etl.refdata import region_levels
 from i18n import fmt_date, get_lang, t
 from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
-from web import (
-    account,
-    api_v1,
-    audit,
-    auth,
-    context,
-    exports,
-    gate,
-    headers,
-    imports,
-    registry,
-    scheduler,
-    wall,
-)
+from web import api_v1, context, gate, headers, wall
 
 log = logging.getLogger("jingzhun")
 
 
 def _check_production(settings: config.Settings, engine) -> None:
-    """Production refuses to start without a secret key or with a demo password set."""
+    """Production refuses to start with a demo password still set."""
     if not settings.production:
         return
-    if not settings.secret_key:
-        raise config.ConfigError("JZ_SECRET_KEY must be set in production")
     left = demo.still_set(engine)
     if left:
         raise config.ConfigError(
@@ -104,7 +89,7 @@ def _guarded(layout, module: str):
     def guarded(*args, **kwargs):
         try:
             return layout(*args, **kwargs)
-        except (*messages.REFUSALS, HTTPException):
+        except (AccessDenied, RegionNotFound, WarehouseUnavailable, HTTPException):
             raise
         except Exception:
             log.exception("the layout of %s failed (%s)", module, sorted(kwargs))
@@ -123,18 +108,29 @@ def _guard_layouts() -> None:
             page["layout"] = _guarded(layout, page["module"])
 
 
-def create_app(settings: config.Settings | None = None) -> Dash:
-    settings = settings or config.load()
+def _check_store(engine) -> None:
+    """The app does not migrate: a store behind the head revision refuses the start."""
+    left = migrations.pending(engine)
+    if left:
+        raise config.ConfigError(
+            "the operational store is not at the head revision (missing: "
+            + ", ".join(left) + "); run `python manage.py migrate`")
+
+
+def _set_context(settings: config.Settings) -> None:
+    """The process's context: settings, the operational store (checked), the warehouse."""
+    if settings.production and not settings.secret_key:
+        raise config.ConfigError("JZ_SECRET_KEY must be set in production")
     engine = db.engine(settings.ops_db)
-    migrations.migrate(engine)
-    if settings.production:
-        _check_production(settings, engine)
-    else:
-        demo.ensure(engine, region_levels())
+    _check_store(engine)
+    _check_production(settings, engine)
     warehouse = Warehouse(settings.warehouse, settings.cache_dir, settings.reload_seconds)
     context.set_context(context.Context(settings, engine, warehouse))
     clock.set_zone(settings.timezone)
 
+
+def _server(settings: config.Settings) -> Flask:
+    """The Flask server: cookies, CSRF, upload limit, and web/'s routes."""
     server = Flask(__name__, template_folder="web/templates", static_folder=None)
     server.config.update(
         SECRET_KEY=config.secret_key(settings),
@@ -152,18 +148,38 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=20 * 2**20,
     )
-    auth.init(server)
-    account.init(server)  # /account/password
+    web.register(server)  # the login gate first, then the routes; the schedule
     wall.init(server)  # after the login gate: fences wall accounts in
-    exports.init(server)
-    imports.init(server)
-    registry.init(server)  # /admin/registry/report/<version>.csv
-    audit.init(server)  # /admin/audit.csv
     api_v1.init(server)
+    return server
 
-    @server.before_request
-    def start_schedule():
-        scheduler.ensure_started(engine, settings.tick_seconds)
+
+def _shell_callbacks(app: Dash) -> None:
+    """The shell's purely visual clientside callbacks."""
+    # Keep the language switch pointing back at the current page.
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="langHref"),
+        Output("shell-lang", "href"), Input("shell-url", "href"))
+    # The current page's entry of the navigation is marked active.
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="navActive"),
+        Output({"type": "shell-nav", "href": ALL, "match": ALL}, "active"),
+        Input("shell-url", "pathname"),
+        State({"type": "shell-nav", "href": ALL, "match": ALL}, "id"))
+    # On a narrow screen: the burger opens the navigation, a followed link closes it.
+    app.clientside_callback(
+        ClientsideFunction(namespace="shell", function_name="navToggle"),
+        Output("shell-appshell", "navbar"), Output("shell-burger", "opened"),
+        Input("shell-burger", "opened"), Input("shell-url", "pathname"),
+        State("shell-appshell", "navbar"))
+
+
+def create_app(settings: config.Settings | None = None) -> Dash:
+    """Build the app over a migrated store (``manage.py migrate`` first): context,
+    server and routes, the Dash pages behind the gate, the shell."""
+    settings = settings or config.load()
+    _set_context(settings)
+    server = _server(settings)
     app = Dash(
         __name__, server=server, use_pages=True, pages_folder="pages",
         suppress_callback_exceptions=True, title=t("app.name", "zh"), update_title=None,
@@ -176,25 +192,9 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     gate.guard_callbacks(app)  # every server-side callback behind its page's action
     gate.check_routes(server)  # and every Flask route declares one
     gate.home_redirect(server)
-    # Purely visual: keep the language switch pointing back at the current page.
-    app.clientside_callback(
-        ClientsideFunction(namespace="shell", function_name="langHref"),
-        Output("shell-lang", "href"), Input("shell-url", "href"))
-    # Purely visual too: the current page's entry of the navigation is marked active.
-    app.clientside_callback(
-        ClientsideFunction(namespace="shell", function_name="navActive"),
-        Output({"type": "shell-nav", "href": ALL, "match": ALL}, "active"),
-        Input("shell-url", "pathname"),
-        State({"type": "shell-nav", "href": ALL, "match": ALL}, "id"))
-    # And on a narrow screen: the burger opens the navigation, a followed link closes it.
-    app.clientside_callback(
-        ClientsideFunction(namespace="shell", function_name="navToggle"),
-        Output("shell-appshell", "navbar"), Output("shell-burger", "opened"),
-        Input("shell-burger", "opened"), Input("shell-url", "pathname"),
-        State("shell-appshell", "navbar"))
+    _shell_callbacks(app)
     headers.init(app)  # security headers on every response, JSON errors: web/headers.py
     return app
-
 
 try:
     app = create_app()

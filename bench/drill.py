@@ -55,6 +55,9 @@ def start(warehouse: Path, workers: int, tmp: Path) -> tuple[subprocess.Popen, s
     env = {**os.environ, "JZ_WAREHOUSE": str(warehouse),
            "JZ_OPS_DB": f"sqlite:///{tmp / 'ops.sqlite3'}", "JZ_CACHE_DIR": str(tmp / "cache"),
            "JZ_PORT": str(port), "JZ_WORKERS": str(workers), "JZ_SECRET_KEY": "bench"}
+    for step in ("migrate", "demo-accounts"):  # the app does neither (`make prepare`)
+        subprocess.run([sys.executable, "manage.py", step], cwd=ROOT, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
     proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py",
                              "--access-logfile", "/dev/null", "app:server"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=open(tmp / "server.log", "w"))

@@ -70,6 +70,14 @@ def app_module(warehouse_path, tmp_path_factory):
     })
     shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml",
                     tmp / "wall.yaml")
+    # The app does not migrate nor make accounts (`make prepare` does): the fixture does.
+    from etl.refdata import region_levels
+    from ops import db, demo, migrations
+
+    engine = db.engine(os.environ["JZ_OPS_DB"])
+    migrations.migrate(engine)
+    demo.ensure(engine, region_levels())
+    engine.dispose()
     return importlib.import_module("app")
 
 

@@ -309,12 +309,20 @@ def test_production_refuses_while_a_demo_password_is_set(tmp_path):
     assert json.loads(r.stdout.strip().splitlines()[-1]) == [True, True, "Lax"]
 
 
-def test_production_creates_no_demo_accounts(tmp_path):
+def test_the_app_refuses_a_store_behind_the_head_revision(tmp_path):
+    """The app does not migrate: `manage.py migrate` does, before it starts."""
     r = _start(tmp_path, {"JZ_SECRET_KEY": "k" * 40})
-    assert r.returncode == 0, r.stderr
-    from ops import db
+    assert r.returncode == 2
+    assert "run `python manage.py migrate`" in r.stderr
+
+
+def test_production_creates_no_demo_accounts(tmp_path):
+    from ops import db, migrations
 
     engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
+    migrations.migrate(engine)
+    r = _start(tmp_path, {"JZ_SECRET_KEY": "k" * 40})
+    assert r.returncode == 0, r.stderr
     assert users.list_users(engine) == []
 
 
