@@ -8,13 +8,6 @@ from dash import html
 from access import AccessDenied, RegionNotFound, RoleDenied
 from i18n import N_, t
 
-# TODO(#18): the last import of a layer above components here; REFUSALS belongs with
-# the callers (pages, app.py, web/exports.py, exports/jobs.py) or in queries.runner.
-from queries.runner import WarehouseUnavailable
-
-# What a page shows instead of itself, by the refusal that stopped it.
-REFUSALS = (AccessDenied, RegionNotFound, WarehouseUnavailable)
-
 # The roles in words (access.roles.ROLES).
 ROLE_LABEL = {"leader": N_("role.leader"), "manager": N_("role.manager"),
               "department": N_("role.department"), "cadre": N_("role.cadre"),
@@ -51,8 +44,8 @@ def role_denied(role: str, key: str = "error.role", lang: str | None = None) -> 
 
 
 def refusal_key(exc: Exception) -> str:
-    """The message of one of REFUSALS: not for this role, outside the scope, no such
-    unit, no warehouse."""
+    """The message of a refusal (web.gate.REFUSALS): not for this role, outside the
+    scope, no such unit, or (anything else) no warehouse."""
     if isinstance(exc, RoleDenied):
         return exc.key
     if isinstance(exc, AccessDenied):
@@ -71,7 +64,7 @@ def refusal_text(exc: Exception, lang: str | None = None) -> str:
 
 
 def refusal(exc: Exception, lang: str | None = None) -> html.Div:
-    """The notice for one of REFUSALS, in place of a page."""
+    """The notice for a refusal (web.gate.REFUSALS), in place of a page."""
     key = refusal_key(exc)
     return notice(key, colour="yellow" if key == "error.warehouse" else "red", lang=lang,
                   **refusal_params(exc, lang))

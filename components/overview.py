@@ -191,4 +191,4 @@ def children_table(ov, href, *, lang: str):
                 "cellRenderer": "markdown", "width": 170}]
     columns += [tables.number_column(col, t(CHILD_HEADERS[col], lang)) for col, _ in CHILD_COLUMNS]
     return tables.grid("overview-children", columns, rows,
-                       height=tables.fit_height(len(rows), 480))
+                       height=tables.fit_height(len(rows), 480), lang=lang)

@@ -175,7 +175,7 @@ def children_grid(children: pd.DataFrame, by_child: pd.DataFrame, checks: pd.Dat
         col["headerTooltip"] = label[c]
         columns.append(col)
     return tables.grid("quality-children", columns, rows,
-                       height=tables.fit_height(len(rows), 420))
+                       height=tables.fit_height(len(rows), 420), lang=lang)
 
 
 def league_grid(league: pd.DataFrame, href, *, lang: str) -> object:
@@ -197,7 +197,7 @@ def league_grid(league: pd.DataFrame, href, *, lang: str) -> object:
                tables.number_column("per_1000", t("quality.col.per_1000", lang), 124),
                tables.number_column("issues", t("quality.issues", lang), 100),
                tables.number_column("households", t("quality.col.households", lang), 116)]
-    return tables.grid("quality-league", columns, rows, height=tables.fit_height(len(rows), 420))
+    return tables.grid("quality-league", columns, rows, height=tables.fit_height(len(rows), 420), lang=lang)
 
 
 def issue_records(issues: pd.DataFrame, checks: pd.DataFrame, *, lang: str) -> list[dict]:
@@ -259,7 +259,7 @@ def issues_grid(records: list[dict], one_check: bool, *, lang: str) -> object:
         {"field": "phone", "headerName": t("quality.csv.phone", lang), "width": 122,
          "cellClass": "jz-masked"},
     ]
-    grid = tables.grid("quality-issues", columns, rows, height=tables.fit_height(len(rows), 460))
+    grid = tables.grid("quality-issues", columns, rows, height=tables.fit_height(len(rows), 460), lang=lang)
     grid.dashGridOptions = {**grid.dashGridOptions, "tooltipShowDelay": 300}
     grid.getRowId = "params.data.issue_key"
     return grid

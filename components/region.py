@@ -221,7 +221,7 @@ def ranked_table(view, ind: Indicator, href, *, lang: str):
                 "width": 170, "pinned": "left"}]
     columns += [tables.number_column(i.key, t(i.label_key, lang), 150) for i in inds]
     return tables.grid("region-ranking", columns, rows,
-                       height=tables.fit_height(len(rows), 460))
+                       height=tables.fit_height(len(rows), 460), lang=lang)
 
 
 def month_label(m: dt.date, as_of=None, *, lang: str) -> str:

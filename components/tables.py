@@ -28,15 +28,8 @@ def fit_height(n_rows: int, cap: int = 460) -> int:
     return min(cap, HEADER_HEIGHT + ROW_HEIGHT * max(n_rows, 1) + 18)
 
 
-def locale_text(lang: str | None = None) -> dict:
+def locale_text(lang: str) -> dict:
     """AG Grid's own words in ``lang``."""
-    if lang is None:
-        # Transitional, for the callers that do not pass the language yet (pages/
-        # household.py, households.py, monitoring.py, admin_wall.py and the grids of
-        # components/overview, quality, region): remove once they do.
-        from i18n import get_lang
-
-        lang = get_lang()
     if lang != "zh":
         return {}
     return {"noRowsToShow": t("grid.no_rows", lang), "loadingOoo": t("grid.loading", lang),
@@ -47,8 +40,8 @@ def locale_text(lang: str | None = None) -> dict:
             "notBlank": "不为空", "andCondition": "且", "orCondition": "或"}
 
 
-def grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420,
-         lang: str | None = None) -> dag.AgGrid:
+def grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420, *,
+         lang: str) -> dag.AgGrid:
     """A grid of ``rows`` with the house's look, its own words in ``lang``."""
     return dag.AgGrid(
         id=grid_id, columnDefs=columns, rowData=rows,

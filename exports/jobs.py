@@ -138,7 +138,8 @@ def _run(engine, settings, scope, job_id, kind, target, params, work: Work, lang
 
 
 def _reason(exc: Exception) -> str:
-    from components.messages import REFUSALS, refusal_text
+    from components.messages import refusal_text
+    from queries.runner import REFUSALS
 
     if isinstance(exc, REFUSALS):
         return refusal_text(exc)

@@ -15,7 +15,7 @@ from dash import Input, Output, callback, html
 from access import current_scope
 from components import tables, units
 from etl.refdata import region_levels, region_names
-from i18n import N_, fmt_exact, fmt_time, t, with_zone
+from i18n import N_, fmt_exact, fmt_time, get_lang, t, with_zone
 from services import audit
 from services import audit_view as web_audit
 from web import context
@@ -138,7 +138,7 @@ def layout(**_):
             ]),
         ]),
         html.Div(id="audit-feedback"),
-        tables.grid("audit-grid", _columns(), [], height=520),
+        tables.grid("audit-grid", _columns(), [], height=520, lang=get_lang()),
     ])
 
 

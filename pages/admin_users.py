@@ -86,7 +86,7 @@ def _grid(scope):
     columns = [{"field": f, "headerName": t(COLUMN_LABEL[f]), "flex": 1}
                for f in ("username", "display_name", "role", "region", "department",
                          "state")]
-    g = tables.grid("admin-users-grid", columns, _rows(scope), height=360)
+    g = tables.grid("admin-users-grid", columns, _rows(scope), height=360, lang=get_lang())
     g.dashGridOptions = {**g.dashGridOptions,
                          "rowSelection": {"mode": "singleRow", "checkboxes": True}}
     g.getRowId = "params.data.username"

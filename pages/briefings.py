@@ -25,7 +25,7 @@ from exports import jobs, render, service
 from i18n import N_, fmt_date, fmt_month, fmt_time, get_lang, t, with_zone
 from ops import tasks as T
 from queries import api
-from web import context
+from web import context, gate
 from web.auth import client_ip, requester
 
 dash.register_page(__name__, path="/briefings", name="briefings", title="精准 · 简报与导出",
@@ -60,7 +60,7 @@ def layout(region: str | None = None, **_):
     try:
         version = api.data_version(wh)
         units = api.briefing_units(wh, scope)
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     indent = {1: "", 2: "　", 3: "　　", 4: "　　　", 5: "　　　　"}
     base = int(units["level"].min()) if len(units) else 1
@@ -198,7 +198,7 @@ def _unit_and_month(n, start, code, period):
     try:
         start(ctx.warehouse, ctx.ops, ctx.settings, scope, str(code or ""), str(period or ""),
               requester(), get_lang(), client_ip())
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return alert(messages.refusal_text(exc))
     except api.BadPeriod as exc:
         return alert(t("briefings.bad_period", reason=t(exc.key, **exc.params)))

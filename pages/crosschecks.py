@@ -25,7 +25,7 @@ from ops import doubts as D
 from ops import tasks as T
 from queries import api
 from services import audit
-from web import context
+from web import context, gate
 from web.auth import client_ip
 
 dash.register_page(__name__, path_template="/crosschecks/<code>", name="crosschecks",
@@ -74,7 +74,7 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
         check = check if check in names else ""
         decided = _decided(scope, names, subject)
         cv = api.crosscheck_view(wh, scope, code, check, list(decided))
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     except duckdb.CatalogException:  # a warehouse built before the cross-checks existed
         return messages.notice(N_("cc.not_evaluated"), colour="yellow")
@@ -210,7 +210,7 @@ def _cases_grid(cases, names: dict[str, str], decided: dict[str, dict]) -> dag.A
             {"field": "state", "headerName": t("cc.state"), "width": 100},
             {"field": "task", "headerName": t("cc.task"), "cellRenderer": "markdown",
              "width": 90}]
-    grid = tables.grid("cc-cases", cols, rows, height=tables.fit_height(len(rows), 420))
+    grid = tables.grid("cc-cases", cols, rows, height=tables.fit_height(len(rows), 420), lang=get_lang())
     grid.dashGridOptions = {**grid.dashGridOptions,
                             "rowSelection": {"mode": "singleRow", "checkboxes": True}}
     grid.getRowId = "params.data.doubt_key"
@@ -260,7 +260,7 @@ def send(n, state):
                                      D.MAX_BULK + 1).to_dict("records")
         made = D.send(context.ops(), scope, cases, names,
                       lambda c: c in region_levels())
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc), dash.no_update
     except T.TaskError as exc:
         return _alert(t(exc.key, **exc.params)), dash.no_update

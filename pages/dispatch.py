@@ -23,13 +23,15 @@ from components.region import fmt_value
 from components.shell import breadcrumb
 from domain import clock
 from domain.indicators import Indicator
+from etl.refdata import region_names
 from exports import jobs, render, service
 from i18n import N_, fmt_date, fmt_exact, fmt_pct, get_lang, t
-from ops import audit, users
 from ops import tasks as T
+from ops import users
 from queries import api
 from queries import households as hl
-from web import context
+from services import tasks as S
+from web import context, gate
 from web.auth import client_ip, requester
 from web.places import PLACES
 
@@ -109,75 +111,86 @@ def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame,
 
 
 def _body(scope, code: str, metric: str | None):
-    wh = context.warehouse()
+    """The meeting's working view of a unit: the agenda, the map of open or overdue
+    instructions, the board and what falls due this week."""
+    wh, lang = context.warehouse(), get_lang()
     v = api.region_view(wh, scope, code, None, None, breakdowns=False)
     found = T.list_tasks(context.ops(), scope)
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
     items = agenda_items(v, found, pending, scope)
     ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
-    counts = task_counts(found, v.unit, v.children if not v.is_village else v.children.iloc[0:0])
-    fmt = lambda x: fmt_value(ind, x, lang=get_lang())  # noqa: E731
-    fc, bounds, colours = maps.feature_collection(v.geometry, counts, ind, fmt,
-                                                  lambda c: href(c, metric), lang=get_lang())
-    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
-    legend = maps.legend(ind, bounds, colours, fmt, t("dispatch.now"), schematic,
-                         lang=get_lang())
-    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
     in_unit = [x for x in found if x["assignee_region"].startswith(prefix_of(code))]
     attention = [x for x in in_unit if x["overdue"] or x["escalated_to"]]
     attention.sort(key=lambda x: (not x["overdue"], x["deadline"]))
     week = clock.day() + dt.timedelta(days=7)
     due = [x for x in in_unit if x["state"] in T.OPEN[1:] and x["deadline"] <= week]
-    agenda = [
-        html.Div(className="jz-agenda-item", children=[
-            dmc.Text(item["label"], size="sm"),
-            dmc.Button(t("dispatch.assign"), size="compact-sm", variant="light",
-                       id={"type": "agenda-assign", "index": i})])
-        for i, item in enumerate(items)]
-    agenda += [
-        html.Div(className=f"jz-agenda-item jz-status-{view.status(x)}", children=[
-            dmc.Text([view.badge(x), f" #{x['id']} {x['title']} · "
-                      f"{view.region_label(x['assignee_region'])}"
-                      + (" · " + t("task.status.overdue") if x["overdue"] else "")
-                      + (" · " + t("task.escalated") if x["escalated_to"] else "")],
-                     size="sm"),
-            dmc.Button(t("task.action.urge"), size="compact-sm", color="orange",
-                       variant="light", id={"type": "agenda-urge", "id": x["id"]})])
-        for x in attention[:8]]
+    names = view.Names(region_names(), users.display_names(context.ops(),
+                                                           {x["issuer"] for x in due}))
     return html.Div([
         dcc.Store(id="dispatch-items", data=[i["task"] for i in items]),
         dmc.Grid(gutter="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
                 withBorder=True, p="md", children=[
                     dmc.Title(t("dispatch.agenda"), order=3, mb="xs"),
-                    html.Div(agenda or dmc.Text(t("dispatch.agenda.empty"), c="dimmed"),
+                    html.Div(_agenda(items, attention[:8], names, lang)
+                             or dmc.Text(t("dispatch.agenda.empty"), c="dimmed"),
                              id="dispatch-agenda")])),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
-                withBorder=True, p="xs", children=[
-                    dmc.Group(justify="space-between", children=[
-                        dmc.Text(t("dispatch.map_title", region=v.map_parent["name"]),
-                                 fw=600),
-                        dmc.SegmentedControl(id="dispatch-metric", value=ind.key, size="xs",
-                                             data=[{"value": "open_tasks",
-                                                    "label": t("indicator.open_tasks")},
-                                                   {"value": "overdue_rate",
-                                                    "label": t("indicator.overdue_rate")}]),
-                    ]),
-                    maps.region_map(fc, v.outline, legend, points,
-                                    context.get().settings.tile_url, v.map_parent["code"],
-                                    title=t("map.export_title", region=v.map_parent["name"],
-                                            indicator=t(ind.label_key),
-                                            period=t("dispatch.now"))),
-                ])),
+                withBorder=True, p="xs", children=_map(v, found, ind, metric, lang))),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
-            dmc.Title(t("dispatch.board"), order=3, mb="xs"), view.board(in_unit)]),
+            dmc.Title(t("dispatch.board"), order=3, mb="xs"), view.board(in_unit, lang)]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
             dmc.Title(t("dispatch.due_week", n=len(due)), order=3, mb="xs"),
-            view.task_grid("dispatch-due", due, height=260,
-                           people=users.display_names(context.ops(),
-                                                      {x["issuer"] for x in due}))]),
+            view.task_grid("dispatch-due", due, names, lang, height=260)]),
     ])
+
+
+def _agenda(items: list[dict], attention: list[dict], names, lang: str) -> list:
+    """The agenda: the items waiting for an instruction, then the instructions that are
+    overdue or escalated, each with its button."""
+    agenda = [
+        html.Div(className="jz-agenda-item", children=[
+            dmc.Text(item["label"], size="sm"),
+            dmc.Button(t("dispatch.assign"), size="compact-sm", variant="light",
+                       id={"type": "agenda-assign", "index": i})])
+        for i, item in enumerate(items)]
+    return agenda + [
+        html.Div(className=f"jz-agenda-item jz-status-{view.status(x)}", children=[
+            dmc.Text([view.badge(x, lang), f" #{x['id']} {x['title']} · "
+                      f"{view.region_label(x['assignee_region'], names.regions)}"
+                      + (" · " + t("task.status.overdue") if x["overdue"] else "")
+                      + (" · " + t("task.escalated") if x["escalated_to"] else "")],
+                     size="sm"),
+            dmc.Button(t("task.action.urge"), size="compact-sm", color="orange",
+                       variant="light", id={"type": "agenda-urge", "id": x["id"]})])
+        for x in attention]
+
+
+def _map(v, found: list[dict], ind: Indicator, metric: str | None, lang: str) -> list:
+    """The map of the unit's children coloured by open instructions or the overdue rate,
+    with the switch between the two."""
+    counts = task_counts(found, v.unit, v.children if not v.is_village else v.children.iloc[0:0])
+    fmt = lambda x: fmt_value(ind, x, lang=lang)  # noqa: E731
+    fc, bounds, colours = maps.feature_collection(v.geometry, counts, ind, fmt,
+                                                  lambda c: href(c, metric), lang=lang)
+    schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
+    legend = maps.legend(ind, bounds, colours, fmt, t("dispatch.now"), schematic, lang=lang)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    return [
+        dmc.Group(justify="space-between", children=[
+            dmc.Text(t("dispatch.map_title", region=v.map_parent["name"]), fw=600),
+            dmc.SegmentedControl(id="dispatch-metric", value=ind.key, size="xs",
+                                 data=[{"value": "open_tasks",
+                                        "label": t("indicator.open_tasks")},
+                                       {"value": "overdue_rate",
+                                        "label": t("indicator.overdue_rate")}]),
+        ]),
+        maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
+                        v.map_parent["code"],
+                        title=t("map.export_title", region=v.map_parent["name"],
+                                indicator=t(ind.label_key), period=t("dispatch.now"))),
+    ]
 
 
 def _form(children: pd.DataFrame, unit: dict):
@@ -236,7 +249,7 @@ def layout(code: str | None = None, metric: str | None = None, **_):
         trail = api.ancestors(wh, scope, code)
         body = _body(scope, code, metric)
         children = wh.run("region_children", scope, code=code)
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     return html.Div(className="jz-page jz-dispatch", children=[
         breadcrumb(trail, lambda c: href(c, metric)),
@@ -313,13 +326,13 @@ def submit(_n, title, content, assignee, deadline, type_, priority, extra, state
             "deadline": deadline, "type": type_, "priority": priority, **(extra or {})}
     data = {k: v for k, v in data.items() if v is not None}
     try:
-        task = T.create(context.ops(), scope, data, PLACES)
+        task = S.create(context.ops(), scope, data, PLACES, client_ip())
     except T.TaskError as exc:
-        return dash.no_update, view.refusal_alert(exc), dash.no_update, dash.no_update
-    audit.record(context.ops(), scope.username, "task_create", target=f"task:{task['id']}",
-                 ip=client_ip())
+        return dash.no_update, view.refusal_alert(exc, get_lang()), dash.no_update, \
+            dash.no_update
     return False, None, _body(scope, state["code"], state.get("metric")), dmc.Alert(
-        t("dispatch.created", id=task["id"], unit=view.region_label(task["assignee_region"])),
+        t("dispatch.created", id=task["id"],
+          unit=view.region_label(task["assignee_region"], region_names())),
         color="green", variant="light", mb="sm", withCloseButton=True,
         id="dispatch-created")
 
@@ -335,7 +348,7 @@ def urge(clicks, state):
     try:
         T.urge(context.ops(), scope, ctx.triggered_id["id"], t("dispatch.urged_in_meeting"))
     except T.TaskError as exc:
-        return dash.no_update, view.refusal_alert(exc)
+        return dash.no_update, view.refusal_alert(exc, get_lang())
     return _body(scope, state["code"], state.get("metric")), dmc.Alert(
         t("dispatch.urged", id=ctx.triggered_id["id"]), color="orange", variant="light",
         mb="sm", withCloseButton=True)
@@ -376,27 +389,21 @@ def save_meeting(_n, title, held_on, attendees, texts, units, deadlines, state):
     raise_for_region(scope, (state or {}).get("code"))
     decisions = [(x.strip(), u, d) for x, u, d in zip(texts, units, deadlines)
                  if isinstance(x, str) and x.strip()]
-    # Check every decision before writing anything: all or nothing.
-    now = T.utcnow()
     try:
-        for text, unit, deadline in decisions:
-            T.validate(scope, {"title": text[:T.MAX_TITLE], "assignee_region": unit,
-                               "deadline": deadline}, now, PLACES)
-        meeting = T.create_meeting(context.ops(), scope, title or "", held_on,
-                                   attendees or "")
-        created = [T.create(context.ops(), scope, {
-            "title": text[:T.MAX_TITLE], "content": text, "assignee_region": unit,
-            "deadline": deadline, "type": "meeting_decision", "source": "meeting",
-            "source_ref": str(meeting), "meeting_id": meeting, "priority": "high"},
-            PLACES)["id"] for text, unit, deadline in decisions]
+        meeting, created = S.record_meeting(context.ops(), scope, title, held_on, attendees,
+                                            decisions, PLACES, client_ip())
     except T.TaskError as exc:
-        return dash.no_update, view.refusal_alert(exc), dash.no_update, dash.no_update
-    audit.record(context.ops(), scope.username, "meeting_create", target=f"meeting:{meeting}",
-                 detail={"tasks": created}, ip=client_ip())
-    return False, None, _body(scope, state["code"], state.get("metric")), dmc.Alert(
-        dmc.Group([t("dispatch.meeting_saved", n=len(created)), dmc.Button(
-            t("dispatch.minutes_pdf"), size="compact-sm", variant="light",
-            id={"type": "dispatch-minutes", "index": meeting})]),
+        return dash.no_update, view.refusal_alert(exc, get_lang()), dash.no_update, \
+            dash.no_update
+    return False, None, _body(scope, state["code"], state.get("metric")), \
+        _meeting_saved(meeting, created)
+
+
+def _meeting_saved(meeting: int, created: list[int]):
+    """The confirmation of a recorded meeting, with its minutes' button."""
+    return dmc.Alert(dmc.Group([t("dispatch.meeting_saved", n=len(created)), dmc.Button(
+        t("dispatch.minutes_pdf"), size="compact-sm", variant="light",
+        id={"type": "dispatch-minutes", "index": meeting})]),
         color="green", variant="light", mb="sm", withCloseButton=True)
 
 

@@ -65,7 +65,7 @@ def members_table(members: pd.DataFrame):
         if c["field"] in ("id_number", "phone"):
             c["cellClass"] = "jz-masked"
             c["minWidth"] = 170
-    return tables.grid("hhd-members", cols, rows, height=tables.fit_height(len(rows)))
+    return tables.grid("hhd-members", cols, rows, height=tables.fit_height(len(rows)), lang=get_lang())
 
 
 def timeline(mon: dict | None, measures: pd.DataFrame):
@@ -162,10 +162,10 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
         dmc.Paper(withBorder=True, p="md", mb="md", children=[
             dmc.Title(t("hhd.measures"), order=4, mb="sm"),
             tables.grid("hhd-measures", mcols, measures,
-                        height=tables.fit_height(len(measures), 400))]),
+                        height=tables.fit_height(len(measures), 400), lang=get_lang())]),
         dmc.Paper(withBorder=True, p="md", children=[
             dmc.Title(t("hhd.cadres"), order=4, mb="sm"),
-            tables.grid("hhd-cadres", ccols, cadres, height=tables.fit_height(len(cadres)))]),
+            tables.grid("hhd-cadres", ccols, cadres, height=tables.fit_height(len(cadres)), lang=get_lang())]),
     ]
 
 

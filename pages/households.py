@@ -30,7 +30,7 @@ from i18n import (
 from queries import api, grid
 from queries import households as hl
 from queries.grid import BadRequest
-from web import context
+from web import context, gate
 
 dash.register_page(__name__, path_template="/households/<code>", name="households",
                    title="精准 · 户列表", path="/households",
@@ -121,7 +121,7 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
         unit = api.region(wh, scope, code)
         trail = api.ancestors(wh, scope, code)
         version = api.data_version(wh)
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     preset = preset if preset in PRESETS else "all"
     y, m = api.parse_year(year, version), api.parse_month(month, version)
@@ -160,7 +160,7 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
             dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20,
                              "suppressMultiSort": True,
                              "rowBuffer": 0, "theme": GRID_THEME, "suppressCellFocus": True,
-                             "localeText": locale_text()},
+                             "localeText": locale_text(get_lang())},
             style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
             className="jz-grid"),
     ])

@@ -19,7 +19,7 @@ from exports import charts as chart_registry
 from i18n import N_, fmt_date, fmt_exact, get_lang, t
 from ops import warnings as W
 from queries import api
-from web import context
+from web import context, gate
 
 dash.register_page(__name__, path_template="/monitoring/<code>", name="monitoring",
                    title="精准 · 风险监测", path="/monitoring",
@@ -40,7 +40,7 @@ def layout(code: str | None = None, **_):
     try:
         decided = list(W.decided(context.ops(), scope))
         mv = api.monitoring_view(context.warehouse(), scope, code, decided)
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     v = mv.region
     w = mv.warnings
@@ -145,7 +145,7 @@ def cell(click, keys):
         raise_for_region(scope, code)
         unit = api.region(context.warehouse(), scope, code)
         df = api.risk_households(context.warehouse(), scope, code, int(risk))
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
              "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
@@ -162,4 +162,4 @@ def cell(click, keys):
         dmc.Text(t("mon.cell", unit=unit["name"], n=fmt_exact(len(rows)),
                    risk=view.risk_label(risk, get_lang())),
                  size="sm", fw=600, mt="sm", id="mon-cell-count"),
-        tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320))])
+        tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320), lang=get_lang())])

@@ -17,7 +17,7 @@ from components.theme import GRAPH_CONFIG
 from exports import charts as chart_registry
 from i18n import N_, get_lang, t
 from queries import api
-from web import context
+from web import context, gate
 
 dash.register_page(__name__, path="/", name="overview", title="精准 · 总览",
                    nav={"label": N_("nav.overview"), "order": 0},
@@ -44,7 +44,7 @@ def layout(region: str | None = None, year: str | None = None, **_):
         version = api.data_version(wh)
         ov = api.overview(wh, scope, code, _year(year))
         trail = api.ancestors(wh, scope, code)
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     cards, poverty, monitoring, table, table_title = _content(ov)
     return html.Div(className="jz-page", children=[

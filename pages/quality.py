@@ -22,7 +22,7 @@ from components.theme import GRAPH_CONFIG
 from exports import charts as chart_registry
 from i18n import N_, fmt_exact, get_lang, t
 from queries import quality as Q
-from web import context
+from web import context, gate
 
 dash.register_page(__name__, path_template="/quality/<code>", name="quality",
                    title="精准 · 数据质量", path="/quality",
@@ -45,7 +45,7 @@ def layout(code: str | None = None, check: str | None = None, **_):
     try:
         qv = Q.quality_view(context.warehouse(), scope, code,
                             check if isinstance(check, str) else "")
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     except duckdb.CatalogException:  # a warehouse built before the checks existed
         return messages.notice("quality.not_evaluated", colour="yellow")

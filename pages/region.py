@@ -23,7 +23,7 @@ from domain import indicators
 from exports import charts as chart_registry
 from i18n import N_, get_lang, t
 from queries import api
-from web import context
+from web import context, gate
 
 dash.register_page(__name__, path_template="/region/<code>", name="region",
                    title="精准 · 地区", path="/region",
@@ -51,7 +51,7 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
         year = indicators.POVERTY_ERA_DEFAULT_YEAR
     try:
         v = api.region_view(context.warehouse(), scope, code, year, month, period=ind.period)
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     # The URL keeps both controls' values: the indicator's own period is the view's, the
     # other one stays as the URL had it (the view took the matching month or year).

@@ -12,7 +12,7 @@ from components import messages, units
 from components import tasks as view
 from domain import clock
 from etl.refdata import region_levels, region_names
-from i18n import N_, t
+from i18n import N_, get_lang, t
 from ops import tasks as T
 from ops import users
 from web import context
@@ -30,19 +30,19 @@ def region_options(scope: Scope) -> list[dict]:
                               names=region_names(), levels=region_levels())
 
 
-def issuer_options(found: list[dict], people: dict[str, str]) -> list[dict]:
+def issuer_options(found: list[dict], names: view.Names, lang: str) -> list[dict]:
     """The people who issued the instructions the user sees, by name."""
     issuers = sorted({x["issuer"] for x in found if x.get("issuer")},
-                     key=lambda u: (view.person(u, people), u))
-    return [{"value": u, "label": view.person(u, people)} for u in issuers]
+                     key=lambda u: (view.person(u, names, lang), u))
+    return [{"value": u, "label": view.person(u, names, lang)} for u in issuers]
 
 
-def people_of(found: list[dict]) -> dict[str, str]:
-    """username -> display name of everyone the instructions name."""
-    names = {x.get("issuer") for x in found}
+def names_of(found: list[dict]) -> view.Names:
+    """How the screens name the units and everyone the instructions name."""
+    people = {x.get("issuer") for x in found}
     for x in found:
-        names.update(e.get("actor") for e in x.get("events", []))
-    return users.display_names(context.ops(), names)
+        people.update(e.get("actor") for e in x.get("events", []))
+    return view.Names(region_names(), users.display_names(context.ops(), people))
 
 
 def _filters(scope: Scope, state, type_, overdue, issuer, region) -> dict:
@@ -67,7 +67,7 @@ def layout(task: str | None = None, **_):
     if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
         initial_detail, initial_store = _detail(int(task))
     digest = T.digest_for(context.ops(), scope, clock.day())
-    people = people_of(found)
+    names, lang = names_of(found), get_lang()
     return html.Div(className="jz-page", children=[
         dmc.Title(t("task.title"), order=2, mb="sm"),
         dmc.Alert(t("task.digest", **digest), color="blue", variant="light", mb="sm",
@@ -81,7 +81,7 @@ def layout(task: str | None = None, **_):
                        placeholder=t("task.filter.region_placeholder"),
                        nothingFoundMessage=t("task.filter.nothing")),
             dmc.Select(id="tasks-issuer", label=t("task.col.issuer"), w=200,
-                       data=issuer_options(found, people), searchable=True, clearable=True,
+                       data=issuer_options(found, names, lang), searchable=True, clearable=True,
                        placeholder=t("task.all"), nothingFoundMessage=t("task.filter.nothing")),
             dmc.Switch(id="tasks-overdue", label=t("task.status.overdue"), mb=6),
         ]),
@@ -93,7 +93,7 @@ def layout(task: str | None = None, **_):
                 withBorder=True, p="xs", children=[
                     dmc.Text(t("task.count", n=len(found)), size="sm", c="dimmed",
                              id="tasks-count", mb=4),
-                    html.Div(view.task_grid("tasks-grid", found, height=560, people=people),
+                    html.Div(view.task_grid("tasks-grid", found, names, lang, height=560),
                              id="tasks-grid-box")])),
             dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
                 withBorder=True, p="md", id="tasks-detail", children=initial_detail)),
@@ -111,7 +111,7 @@ def refresh(state, type_, overdue, issuer, region, _n):
     scope = current_scope()
     found = T.list_tasks(context.ops(), scope,
                          **_filters(scope, state, type_, overdue, issuer, region))
-    return view.rows(found, people_of(found)), t("task.count", n=len(found))
+    return view.rows(found, names_of(found), get_lang()), t("task.count", n=len(found))
 
 
 @callback(Output("tasks-detail", "children"), Output("tasks-selected", "data"),
@@ -129,7 +129,7 @@ def _detail(task_id):
         task = T.get(context.ops(), current_scope(), task_id)
     except T.TaskError as exc:
         return messages.notice(exc.key), {"id": None}
-    return view.detail(task, people_of([task])), {"id": task["id"], "version": task["version"]}
+    return view.detail(task, names_of([task]), get_lang()), {"id": task["id"], "version": task["version"]}
 
 
 @callback(Output("tasks-feedback", "children"), Output("tasks-refresh", "data"),
@@ -146,7 +146,7 @@ def take_action(clicks, selected, comment, n):
     outcome = run_action(action, selected or {}, comment or "")
     detail, stored = _detail((selected or {}).get("id"))
     if isinstance(outcome, T.TaskError):
-        return view.refusal_alert(outcome), (n or 0) + 1, detail, stored
+        return view.refusal_alert(outcome, get_lang()), (n or 0) + 1, detail, stored
     return dmc.Alert(t("task.done", action=t(f"task.action.{action}")), color="green",
                      variant="light", mb="sm", withCloseButton=True), (n or 0) + 1, detail, \
         stored

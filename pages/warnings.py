@@ -33,7 +33,7 @@ from pages.household import rule_names
 from queries import api
 from services import warnings as S
 from services.tasks import TaskError
-from web import context
+from web import context, gate
 from web.auth import client_ip
 
 dash.register_page(__name__, path="/warnings", name="warnings", title="精准 · 预警线索",
@@ -172,7 +172,7 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
         decisions = own_decisions(W.decided(context.ops(), scope), names, subject)
         df = api.warning_queue(wh, scope, code, rule, list(decisions))
         counts = counts_text(wh, scope, code, decisions, len(df))
-    except messages.REFUSALS as exc:
+    except gate.REFUSALS as exc:
         return messages.refusal(exc)
     in_unit = {k: d for k, d in decisions.items() if d["village_code"].startswith(prefix_of(code))}
     decided = _decided(wh, scope, in_unit, names)
@@ -195,7 +195,7 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
                    defaultColDef={"resizable": True, "sortable": True},
                    dashGridOptions={"theme": tables.GRID_THEME, "rowHeight": tables.ROW_HEIGHT,
                                     "tooltipShowDelay": 200,
-                                    "localeText": tables.locale_text()},
+                                    "localeText": tables.locale_text(get_lang())},
                    style={"height": 460, "width": "100%"}, className="jz-grid"),
         dmc.Title(decided_title(decided), order=4, mt="md", mb="xs",
                   id="warn-decided-title"),
@@ -208,7 +208,7 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
             {"field": "by", "headerName": t("warn.col.by"), "width": 130},
             {"field": "decided_at", "headerName": with_zone(t("warn.col.decided_at")),
              "width": 190}],
-            decided, height=300),
+            decided, height=300, lang=get_lang()),
     ])
 
 
@@ -244,7 +244,7 @@ def to_instruction(data, state):
 def _refused(exc: Exception):
     """What the one-click instruction says when it is refused."""
     if isinstance(exc, TaskError):
-        return task_view.refusal_alert(exc)
+        return task_view.refusal_alert(exc, get_lang())
     if isinstance(exc, RegionNotFound):
         return messages.not_found()
     if isinstance(exc, AccessDenied):

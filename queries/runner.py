@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from access import AccessDenied, Scope
+from access import AccessDenied, RegionNotFound, Scope
 from queries.privacy import mask_frame
 from queries.subject import SubjectMap, load_map
 
@@ -68,6 +68,11 @@ CACHE_MARK = ".masked-v1"
 
 class WarehouseUnavailable(RuntimeError):
     """No warehouse file to read (not built yet)."""
+
+
+# What a read of the warehouse may be refused with: a page or a route shows the notice
+# for it (components.messages.refusal) instead of itself.
+REFUSALS = (AccessDenied, RegionNotFound, WarehouseUnavailable)
 
 
 class Fragment(str):

@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from flask import Blueprint, Flask, Response, request, send_file
 
 from access import current_scope, raise_for_region
-from components.messages import REFUSALS
 from domain import clock
 from exports import charts as chart_registry
 from exports import jobs, render, tables
@@ -21,7 +20,7 @@ from queries.privacy import can_export_ids
 from services import audit
 from web import context
 from web.auth import client_ip, error_response, message_response
-from web.gate import SESSION, gated
+from web.gate import REFUSALS, SESSION, gated
 
 bp = Blueprint("exports", __name__)
 

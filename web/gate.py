@@ -20,6 +20,7 @@ import dash
 from flask import Flask
 
 from access import AccessDenied, RegionNotFound, can, current_scope, scope_of
+from queries.runner import REFUSALS  # noqa: F401 - the pages' and routes' name for them
 
 PUBLIC = "public"  # login, healthz, the language switch, the OpenAPI document
 SESSION = "session"  # any logged-in account (the 404 page, logout, the wall heartbeat)

@@ -156,7 +156,7 @@ def test_task_list_and_actions(server):
         assert done["state"] == "acknowledged"
         refused = page.run_action("acknowledge", stored, "")  # the old version again
         assert isinstance(refused, T.TaskError) and refused.status == 409
-        assert "当前状态为“已签收”，不能执行“签收”" in _text(page.view.refusal_alert(refused))
+        assert "当前状态为“已签收”，不能执行“签收”" in _text(page.view.refusal_alert(refused, "zh"))
         assert page.run_action("comment", {"id": task["id"]}, "已签收，正在核实")["events"][-1][
             "kind"] == "comment"
     with logged_in(server, "ziyang_manager"):

@@ -82,10 +82,10 @@ def test_overview_and_wall_cards_a_ratio_change_that_rounds_away_is_neutral():
     cards = {k.key: k for k in ov_view.cards(ov, lang="zh")}
     assert (cards["risk_eliminated_rate"].delta, cards["risk_eliminated_rate"].direction) == \
         ("较上月 ±0.0个百分点", 0)
-    wall = _text(wall_view._kpi(cards["risk_eliminated_rate"]))
+    wall = _text(wall_view._kpi(cards["risk_eliminated_rate"], "zh"))
     assert "较上月 ±0.0个百分点" in wall and "is-flat" in wall and "▼" not in wall
     # A visible change keeps its arrow and colour on the wall.
     ov = _overview(incidence=(0.0021, 0.0020), eliminated=(0.8504, 0.8304))
     k = {k.key: k for k in ov_view.cards(ov, lang="zh")}["risk_eliminated_rate"]
     assert (k.delta, k.direction) == ("较上月 -2.0个百分点", -1)
-    assert "is-bad" in _text(wall_view._kpi(k)) and GOOD not in _text(kpi.card(k))
+    assert "is-bad" in _text(wall_view._kpi(k, "zh")) and GOOD not in _text(kpi.card(k))

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from access import AccessDenied, Scope
+from etl.refdata import region_names
 from ops import tasks as T
 from ops import users
 from tests.web.test_overview import _props, _text, logged_in
@@ -143,7 +144,7 @@ def test_issuers_and_actors_are_shown_by_name(server):
         assert {r["issuer"] for r in rows} == {"安康市领导(演示)"}
     from components import tasks as view
 
-    assert view.person("system") == "系统"
+    assert view.person("system", view.Names(), "zh") == "系统"
 
 
 def test_the_dispatch_due_list_names_issuers(server):
@@ -265,7 +266,8 @@ def test_demo_instructions_name_their_officers(tmp_path):
     assert not any(re.search(r"demo_|\d{6}", a) for a in actors), actors
     assert any(a.endswith("经办人(演示)") for a in actors)
     # Stores seeded before name the officer by a code: shown by the unit's name.
-    assert view.person("demo_610924000000") == "紫阳县经办人(演示)"
+    names = view.Names(region_names())
+    assert view.person("demo_610924000000", names, "zh") == "紫阳县经办人(演示)"
 
 
 def test_the_import_ledger_names_the_importer(server):

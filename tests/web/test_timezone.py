@@ -85,7 +85,7 @@ def test_the_queue_and_the_instructions_show_the_same_time(server):
     event = {"at": MOMENT, "actor": "ziyang_manager", "kind": "comment", "body": "收到"}
     with logged_in(server, "ziyang_manager"):
         rows = warnings.decided_rows({"r1:1:2026-11-30": decision}, {})
-        history = _text(view.timeline({"events": [event]}))
+        history = _text(view.timeline({"events": [event]}, view.Names(), "zh"))
     assert rows[0]["decided_at"] == BEIJING
     assert f"{BEIJING} 北京时间" in history
 
