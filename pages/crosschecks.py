@@ -19,12 +19,11 @@ from components import subject as subject_view
 from components.shell import breadcrumb
 from domain.indicators import Indicator
 from etl import feeds as feed_config
-from etl.refdata import region_levels
 from i18n import N_, fmt_exact, fmt_number, get_lang, t
 from ops import doubts as D
 from ops import tasks as T
 from queries import api
-from services import audit
+from services import crosschecks as S
 from web import context, gate
 from web.auth import client_ip
 
@@ -46,96 +45,36 @@ def href(code: str, check: str = "") -> str:
     return f"/crosschecks/{code}" + (f"?{urlencode({'check': check})}" if check else "")
 
 
-def own_checks(wh, scope, lang: str) -> tuple[dict[str, str], object]:
-    """The checks whose cases the user sees (a department: those over its own feeds,
-    queries/subject.py) by name, and the department's subject (None for others)."""
-    names = api.check_names(wh, lang)
-    subject = api.subject(wh, scope)
-    if subject is not None:
-        names = {k: v for k, v in names.items() if k in subject.checks}
-    return names, subject
-
-
-def _decided(scope, names: dict[str, str] | None = None, subject=None) -> dict[str, dict]:
-    """The cases with a state in the store; a department's: of its own checks only."""
-    decided = D.decided(context.ops(), scope)
-    if subject is not None:
-        decided = {k: d for k, d in decided.items() if d["check_id"] in (names or {})}
-    return decided
-
-
 def layout(code: str | None = None, check: str | None = None, sent: str | None = None,
            tasks: str | None = None, closed: str | None = None, **_):
     scope = current_scope()
     code = code or scope.region_code
     wh = context.warehouse()
     try:
-        names, subject = own_checks(wh, scope, get_lang())
+        names, subject = S.own_checks(wh, scope, get_lang())
         check = check if check in names else ""
-        decided = _decided(scope, names, subject)
+        decided = S.decided(context.ops(), scope, names, subject)
         cv = api.crosscheck_view(wh, scope, code, check, list(decided))
     except gate.REFUSALS as exc:
         return messages.refusal(exc)
     except duckdb.CatalogException:  # a warehouse built before the cross-checks existed
         return messages.notice(N_("cc.not_evaluated"), colour="yellow")
     v = cv.region
-    fc, bounds, colours = maps.feature_collection(
-        v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check),
-        lang=get_lang())
-    legend = maps.legend(UNDECIDED, bounds, colours, fmt_exact,
-                         t("data.as_of", date=v.version.as_of.isoformat()), False,
-                         lang=get_lang())
-    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
-    unit_prefix = prefix_of(code)
-    states = [d["state"] for d in decided.values() if d["village_code"].startswith(unit_prefix)
-              and (not check or d["check_id"] == check)]
-    listed = cv.summary if not check else cv.summary[cv.summary["check_id"] == check]
-    listed_total = int(listed["cases"].sum())  # the list's rows (one per case)
     # Households, each once however many checks it fails (the query layer counts them).
-    households, open_households = int(cv.totals["households"]), \
-        int(cv.totals["open_households"] or 0)
-    cards = [kpi.Kpi(key="cases", label=t("cc.cases"), value=fmt_exact(households),
-                     unit=t("unit.households")),
-             kpi.Kpi(key="undecided", label=t("cc.undecided"),
-                     value=fmt_exact(open_households), unit=t("unit.households"),
-                     good_when=-1)]
-    cards += [kpi.Kpi(key=st, label=t(STATE_LABEL[st]), value=fmt_exact(states.count(st)),
-                      unit=t("unit.households")) for st in D.STATES]
-    options = [{"value": "", "label": t("cc.all_checks")}] + [
-        {"value": k, "label": n} for k, n in names.items()]
-    can_send = can(scope, "doubts.send")
-    can_close = can(scope, "doubts.close")
+    open_households = int(cv.totals["open_households"] or 0)
     return html.Div(className="jz-page", children=[
         breadcrumb(v.trail, lambda c: href(c, check)),
-        dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
-            dmc.Title(t("cc.title", region=v.unit["name"]), order=2, id="cc-title"),
-            dmc.Group(align="flex-end", children=[
-                dmc.Select(id="cc-check", label=t("cc.check"), data=options, value=check,
-                           w=320, allowDeselect=False),
-                dmc.Button(t("cc.send", n=fmt_exact(open_households)),
-                           id="cc-send", color="red", variant="light",
-                           disabled=not can_send or open_households == 0,
-                           # kept for its callback, not shown to who may not send
-                           style=None if can_send else {"display": "none"}),
-            ]),
-        ]),
+        _head(scope, v, names, check, open_households),
         dcc.Store(id="cc-state", data={"code": v.unit["code"], "check": check}),
         subject_view.notice(subject, "crosschecks", id="cc-subject", feeds=feed_config.load(),
-                             lang=get_lang()),
+                            lang=get_lang()),
         html.Div(id="cc-feedback", children=_done(sent, tasks, closed)),
         dmc.SimpleGrid(cols={"base": 2, "md": 5}, spacing="sm", mb="md",
-                       children=[kpi.card(k) for k in cards], id="cc-cards"),
+                       children=[kpi.card(k) for k in _cards(cv, decided, code, check)],
+                       id="cc-cards"),
         dmc.Grid(gutter="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 6}, children=dmc.Paper(
-                withBorder=True, p="xs", children=[
-                    dmc.Text(t("cc.map_title", region=v.map_parent["name"]), fw=600, mb=4),
-                    maps.region_map(fc, v.outline, legend, points,
-                                    context.get().settings.tile_url, v.map_parent["code"],
-                                    units_id="cc-map-geojson",
-                                    title=t("map.export_title", region=v.map_parent["name"],
-                                            indicator=t(UNDECIDED.label_key),
-                                            period=t("data.as_of",
-                                                     date=v.version.as_of.isoformat())))])),
+                withBorder=True, p="xs", children=_map(cv, check))),
             dmc.GridCol(span={"base": 12, "lg": 6}, children=dmc.Paper(
                 withBorder=True, p="md", children=[
                     dmc.Title(t("cc.by_check"), order=4, mb="xs"),
@@ -143,19 +82,77 @@ def layout(code: str | None = None, check: str | None = None, sent: str | None =
                     dmc.Title(t("cc.by_unit"), order=4, mt="md", mb="xs"),
                     _children_table(cv.children, check)])),
         ]),
-        dmc.Paper(withBorder=True, p="md", mt="md", children=[
-            dmc.Title(t("cc.cases_title", n=fmt_exact(len(cv.cases)),
-                        total=fmt_exact(listed_total)), order=4, mb="xs"),
-            _cases_grid(cv.cases, names, decided),
-            dmc.Text(t("cc.pick_case"), size="xs", c="dimmed", mt=4),
-            dmc.Group(mt="sm", align="flex-end", children=[
-                dmc.SegmentedControl(id="cc-outcome", value="cleared", data=[
-                    {"value": "cleared", "label": t("cc.state.cleared")},
-                    {"value": "confirmed", "label": t("cc.state.confirmed")}]),
-                dmc.TextInput(id="cc-note", label=t("cc.note"), w=420),
-                dmc.Button(t("cc.close"), id="cc-close-case", variant="light",
-                           disabled=not can_close),
-            ]),
+        _cases(scope, cv, names, decided, check),
+    ])
+
+
+def _head(scope, v, names: dict[str, str], check: str, open_households: int):
+    """The title, the check filter and the button that sends the cases."""
+    options = [{"value": "", "label": t("cc.all_checks")}] + [
+        {"value": k, "label": n} for k, n in names.items()]
+    can_send = can(scope, "doubts.send")
+    return dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
+        dmc.Title(t("cc.title", region=v.unit["name"]), order=2, id="cc-title"),
+        dmc.Group(align="flex-end", children=[
+            dmc.Select(id="cc-check", label=t("cc.check"), data=options, value=check,
+                       w=320, allowDeselect=False),
+            dmc.Button(t("cc.send", n=fmt_exact(open_households)),
+                       id="cc-send", color="red", variant="light",
+                       disabled=not can_send or open_households == 0,
+                       # kept for its callback, not shown to who may not send
+                       style=None if can_send else {"display": "none"}),
+        ]),
+    ])
+
+
+def _cards(cv, decided: dict[str, dict], code: str, check: str) -> list:
+    """Households with cases, undecided ones, and those in each state of the store."""
+    unit_prefix = prefix_of(code)
+    states = [d["state"] for d in decided.values() if d["village_code"].startswith(unit_prefix)
+              and (not check or d["check_id"] == check)]
+    households, open_households = int(cv.totals["households"]), \
+        int(cv.totals["open_households"] or 0)
+    cards = [kpi.Kpi(key="cases", label=t("cc.cases"), value=fmt_exact(households),
+                     unit=t("unit.households")),
+             kpi.Kpi(key="undecided", label=t("cc.undecided"),
+                     value=fmt_exact(open_households), unit=t("unit.households"),
+                     good_when=-1)]
+    return cards + [kpi.Kpi(key=st, label=t(STATE_LABEL[st]), value=fmt_exact(states.count(st)),
+                            unit=t("unit.households")) for st in D.STATES]
+
+
+def _map(cv, check: str) -> list:
+    """The map of undecided cases by child unit."""
+    v, lang = cv.region, get_lang()
+    fc, bounds, colours = maps.feature_collection(
+        v.geometry, cv.children, UNDECIDED, fmt_exact, lambda c: href(c, check), lang=lang)
+    as_of = t("data.as_of", date=v.version.as_of.isoformat())
+    legend = maps.legend(UNDECIDED, bounds, colours, fmt_exact, as_of, False, lang=lang)
+    points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
+    return [
+        dmc.Text(t("cc.map_title", region=v.map_parent["name"]), fw=600, mb=4),
+        maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
+                        v.map_parent["code"], units_id="cc-map-geojson",
+                        title=t("map.export_title", region=v.map_parent["name"],
+                                indicator=t(UNDECIDED.label_key), period=as_of))]
+
+
+def _cases(scope, cv, names: dict[str, str], decided: dict[str, dict], check: str):
+    """The list of cases and the form that records a verification's outcome."""
+    listed = cv.summary if not check else cv.summary[cv.summary["check_id"] == check]
+    listed_total = int(listed["cases"].sum())  # the list's rows (one per case)
+    return dmc.Paper(withBorder=True, p="md", mt="md", children=[
+        dmc.Title(t("cc.cases_title", n=fmt_exact(len(cv.cases)),
+                    total=fmt_exact(listed_total)), order=4, mb="xs"),
+        _cases_grid(cv.cases, names, decided),
+        dmc.Text(t("cc.pick_case"), size="xs", c="dimmed", mt=4),
+        dmc.Group(mt="sm", align="flex-end", children=[
+            dmc.SegmentedControl(id="cc-outcome", value="cleared", data=[
+                {"value": "cleared", "label": t("cc.state.cleared")},
+                {"value": "confirmed", "label": t("cc.state.confirmed")}]),
+            dmc.TextInput(id="cc-note", label=t("cc.note"), w=420),
+            dmc.Button(t("cc.close"), id="cc-close-case", variant="light",
+                       disabled=not can(scope, "doubts.close")),
         ]),
     ])
 
@@ -249,26 +246,16 @@ def send(n, state):
     scope = current_scope()
     if not n:  # Dash calls it when the button appears
         return dash.no_update, dash.no_update
-    code, check = (state or {}).get("code"), (state or {}).get("check", "")
-    wh = context.warehouse()
+    code = (state or {}).get("code")
     try:
-        raise_for_region(scope, code)
-        names, subject = own_checks(wh, scope, "zh")
-        check = check if check in names else ""
-        cases = api.undecided_doubts(wh, scope, code, check,
-                                     list(_decided(scope, names, subject)),
-                                     D.MAX_BULK + 1).to_dict("records")
-        made = D.send(context.ops(), scope, cases, names,
-                      lambda c: c in region_levels())
+        sent = S.send(context.ops(), context.warehouse(), scope, code,
+                      (state or {}).get("check", ""), client_ip())
     except gate.REFUSALS as exc:
         return messages.refusal(exc), dash.no_update
     except T.TaskError as exc:
         return _alert(t(exc.key, **exc.params)), dash.no_update
-    audit.record(context.ops(), scope.username, "doubts_send", target=code,
-                 detail={"check": check, "cases": len(cases), "tasks": [m["id"] for m in made]},
-                 ip=client_ip())
-    households = len({int(c["household_id"]) for c in cases})
-    return dash.no_update, _with(href(code, check), sent=households, tasks=len(made))
+    return dash.no_update, _with(href(code, sent.check), sent=sent.households,
+                                 tasks=len(sent.tasks))
 
 
 @callback(Output("cc-feedback", "children", allow_duplicate=True),
@@ -284,15 +271,13 @@ def close_case(n, selected, outcome, note, state):
         return dash.no_update, dash.no_update
     if not selected:
         return _alert(t("cc.pick_case")), dash.no_update
-    case = api.doubt_by_key(context.warehouse(), scope, (selected[0] or {}).get("doubt_key"))
-    if case is None:
-        return messages.not_found(), dash.no_update
     try:
-        D.close(context.ops(), scope, case, outcome, note or "")
+        found = S.close(context.ops(), context.warehouse(), scope,
+                        (selected[0] or {}).get("doubt_key"), outcome, note or "", client_ip())
     except T.TaskError as exc:
         return _alert(t(exc.key, **exc.params)), dash.no_update
-    audit.record(context.ops(), scope.username, "doubt_close", target=case["doubt_key"],
-                 detail={"outcome": outcome}, ip=client_ip())
+    if not found:
+        return messages.not_found(), dash.no_update
     code, check = (state or {}).get("code"), (state or {}).get("check", "")
     return dash.no_update, _with(href(code, check), closed=outcome)
 
