@@ -16,7 +16,7 @@ from access import AccessDenied, current_scope
 from components import messages, tables, units
 from components.wall import VIEW_LABEL
 from etl.refdata import region_levels, region_names
-from i18n import N_, t
+from i18n import N_, get_lang, t
 from ops import audit
 from web import context, wall
 from web import playlist as P
@@ -57,7 +57,7 @@ def layout(**_):
     cached = wall.cached()
     labels = json.dumps({k: t(VIEW_LABEL[k]) for k in P.KINDS}, ensure_ascii=False)
     regions = playlist_regions(scope)
-    region_names = json.dumps(
+    shown = json.dumps(
         {"": t("admin.wall.own_region"), **{o["value"]: o["label"] for o in regions},
          **{v.region: units.unit_label(v.region, region_names()) for v in pl.views
             if v.region}},
@@ -71,7 +71,7 @@ def layout(**_):
         {"field": "region", "headerName": t("admin.wall.region"), "editable": True, "flex": 1,
          "cellEditor": "agSelectCellEditor",
          "cellEditorParams": {"values": [""] + [o["value"] for o in regions]},
-         "valueFormatter": {"function": f"({region_names})[params.value] || params.value"}},
+         "valueFormatter": {"function": f"({shown})[params.value] || params.value"}},
         {"field": "dwell", "headerName": t("admin.wall.dwell"), "editable": True, "width": 140,
          "cellEditor": "agNumberCellEditor", "type": "rightAligned"},
     ]
@@ -88,7 +88,7 @@ def layout(**_):
         dag.AgGrid(id="admin-wall-grid", columnDefs=columns, rowData=_rows(pl),
                    dashGridOptions={"theme": tables.GRID_THEME, "rowDragManaged": True,
                                     "rowSelection": {"mode": "singleRow", "checkboxes": True},
-                                    "localeText": tables.locale_text(),
+                                    "localeText": tables.locale_text(get_lang()),
                                     "singleClickEdit": True, "stopEditingWhenCellsLoseFocus": True},
                    style={"height": 420, "width": "100%"}, className="jz-grid"),
         dmc.Group(mt="sm", children=[

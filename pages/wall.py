@@ -15,7 +15,7 @@ from dataclasses import replace
 import dash
 from dash import ALL, Input, Output, State, callback, clientside_callback, dcc, html
 
-from access import RegionNotFound, Scope, current_scope
+from access import AccessDenied, RegionNotFound, Scope, current_scope
 from components import messages
 from components import wall as view
 from etl.refdata import region_levels, region_names
@@ -52,8 +52,9 @@ def _draw(scope: Scope, v: dict, index: int) -> tuple[api.WallView, list]:
     """One view's figures (its region's, within the scope) and its panels."""
     ctx = context.get()
     w = api.wall_view(ctx.warehouse, scope, v["region"])
-    b = view.Board(**T.board(ctx.ops, replace(scope, region_code=v["region"])))
-    return w, view.panels(v["kind"], index, w, b)
+    b = view.Board(**T.board(ctx.ops, replace(scope, region_code=v["region"])),
+                   regions=region_names())
+    return w, view.panels(v["kind"], index, w, b, get_lang())
 
 
 def canvas(scope: Scope, active=0) -> list:
@@ -62,12 +63,13 @@ def canvas(scope: Scope, active=0) -> list:
     others are empty slots that ``fill_slot`` draws one at a time, a little before each
     is shown, so neither the first paint nor a redraw waits for every view.
     Raises AccessDenied / RegionNotFound / WarehouseUnavailable."""
-    wh = context.warehouse()
+    wh, lang = context.warehouse(), get_lang()
     playlist = wall.playlist()
     views = resolve(playlist, scope)
     active = active if isinstance(active, int) and 0 <= active < len(views) else 0
     names = region_names()
-    titles = [view.view_title(v["kind"], names.get(v["region"], v["region"])) for v in views]
+    titles = [view.view_title(v["kind"], names.get(v["region"], v["region"]), lang)
+              for v in views]
     shown, drawn = _draw(scope, views[active], active) if views else (None, None)
     rendered = [{"title": title, "div": view.view(v["kind"], i, title, v["dwell"],
                                                   drawn if i == active else None)}
@@ -75,15 +77,15 @@ def canvas(scope: Scope, active=0) -> list:
     home = shown if shown is not None and views[active]["region"] == scope.region_code \
         else api.wall_view(wh, scope, scope.region_code)
     version = wh.version
-    names = api.rule_names(wh, get_lang())
+    names = api.rule_names(wh, lang)
     children = [
-        view.header(home.region.unit["name"], rendered, version, active),
-        html.Div(t("wall.stale", hours=playlist.stale_after_hours), id="wall-stale",
+        view.header(home.region.unit["name"], rendered, version, active, lang),
+        html.Div(t("wall.stale", lang, hours=playlist.stale_after_hours), id="wall-stale",
                  className="jz-wall-stale"),
         html.Div([r["div"] for r in rendered] or
-                 html.Div(t("wall.no_views"), className="jz-wall-empty"),
+                 html.Div(t("wall.no_views", lang), className="jz-wall-empty"),
                  id="wall-views", className="jz-wall-views"),
-        view.ticker(home.latest, names),
+        view.ticker(home.latest, names, lang),
         html.Div(id="wall-settings", hidden=True, **{
             "data-poll": playlist.poll_seconds, "data-reload-hours": playlist.reload_hours,
             "data-stamp": wall.stamp(scope, playlist)}),
@@ -96,9 +98,9 @@ def layout(**_):
     try:
         scope = _scope()
         children = canvas(scope)
-    except messages.REFUSALS as exc:
+    except (AccessDenied, RegionNotFound, WarehouseUnavailable) as exc:
         return messages.refusal(exc)
-    return html.Div(id="wall-root", className="jz-wall", lang=view.lang_attr(), children=[
+    return html.Div(id="wall-root", className="jz-wall", lang=view.lang_attr(get_lang()), children=[
         html.Div(children, id="wall-canvas", className="jz-wall-canvas"),
         dcc.Store(id="wall-refresh"),
         dcc.Store(id="wall-want"),

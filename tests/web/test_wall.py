@@ -116,7 +116,7 @@ def test_wall_lists_escape_what_they_show():
     b = view.Board(counts={}, items=[{"title": "<script>x</script>", "overdue": True,
                                       "days_left": -3, "assignee_region": "610924000000"}],
                    overdue_by_region={})
-    text = json.dumps(json.loads(_text(view.board_panel(b))), ensure_ascii=False)
+    text = json.dumps(json.loads(_text(view.board_panel(b, lang="zh"))), ensure_ascii=False)
     assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;" in text
 
 
@@ -405,7 +405,7 @@ def test_the_wall_map_colours_its_units_as_the_region_page_does(server):
     scope = Scope("province_leader", "leader", PROVINCE)
     with logged_in(server, "province_leader"):
         w = api.wall_view(context.warehouse(), scope, PROVINCE)
-        fc, legends = view._map_data(w)
+        fc, legends = view._map_data(w, "zh")
         for k, key in enumerate(view.MAP_INDICATORS):
             ind = INDICATORS[key]
             page_fc, _, _ = maps.feature_collection(w.region.geometry, w.region.children, ind,
@@ -485,7 +485,7 @@ def test_a_title_cannot_break_out_of_its_row():
     b = view.Board(counts={}, items=[{
         "title": "核实\n\n![x](http://example.org/beacon.png)\n\n# 标题", "overdue": True,
         "days_left": -2, "assignee_region": "610924000000"}], overdue_by_region={})
-    markup = [p["children"] for p in _props(json.loads(_text(view.board_panel(b))))
+    markup = [p["children"] for p in _props(json.loads(_text(view.board_panel(b, lang="zh"))))
               if p.get("className") == "jz-wall-list"][0]
     assert "\n" not in markup
     assert '<span class="jz-wall-board-title">核实 ![x](http://example.org/beacon.png) # 标题' \
