@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from dash import html
 
-from components import charts
+from components import charts, tables
 from components.theme import MONTH_AXIS, SERIES, TYPE_COLOURS, figure
 from domain.codes import CODES
 from i18n import (
@@ -257,3 +257,24 @@ def to_day_note(to_day: dict | None, *, lang: str):
                           "warned", "identified", "eliminated", "warned_before",
                           "identified_before", "eliminated_before")}),
                     size="sm", c="dimmed", id="mon-to-day", px="xs")
+
+
+def cell_households(unit_name: str, risk, df: pd.DataFrame, lang: str) -> html.Div:
+    """The households behind a cell of the matrix, with which unit and risk type the
+    list is of (a click on the matrix says neither)."""
+    rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
+             "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
+             "members": int(r["members"]),
+             "identified": str(r["identify_date"])[:10]} for r in df.to_dict("records")]
+    cols = [{"field": "household", "headerName": t("hh.col.household_no", lang),
+             "cellRenderer": "markdown", "width": 180},
+            {"field": "head_name", "headerName": t("hh.col.head_name", lang), "width": 110},
+            {"field": "place", "headerName": t("hh.col.village", lang), "flex": 1},
+            {"field": "members", "headerName": t("hh.col.members", lang), "width": 90},
+            {"field": "identified", "headerName": t("mon.identified_on", lang), "width": 130}]
+    return html.Div([
+        dmc.Text(t("mon.cell", lang, unit=unit_name, n=fmt_exact(len(rows)),
+                   risk=risk_label(risk, lang)),
+                 size="sm", fw=600, mt="sm", id="mon-cell-count"),
+        tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320),
+                    lang=lang)])

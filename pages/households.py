@@ -220,32 +220,43 @@ def get_rows(request, state):
     wh = context.warehouse()
     version = api.data_version(wh)
     try:
-        asked = rows_request(request)
-        if not isinstance(state, dict):
-            raise BadRequest("hh.err.shape")
-        q = hl.build(str(state.get("code")), state.get("preset"),
-                     api.parse_year(state.get("year"), version),
-                     api.parse_month(state.get("month"), version),
-                     asked.filter_model, asked.sort_model)
+        asked, q = _query(request, state, version)
     except BadRequest as exc:
         return _refused(t(exc.key, **exc.params))
     except hl.BadFilter as exc:
         return _refused(str(exc))
     n = hl.count(wh, scope, q)
-    df = hl.page(wh, scope, q, asked.start, asked.limit)
-    export = {"unit": q.unit, "preset": q.preset, "year": q.year,
-              "month": q.month.strftime("%Y-%m"),
-              "filter": json.dumps(asked.filter_model or {}),
-              "sort": json.dumps(asked.sort_model or [])}
+    block = {"rowData": rows(hl.page(wh, scope, q, asked.start, asked.limit), _labels()),
+             "rowCount": n}
+    return (block, *_export_links(q, asked, n, version))
+
+
+def _query(request, state, version):
+    """The grid's request and the list's state (both from the browser) as a block asked
+    for and a checked list query; BadRequest or hl.BadFilter if they are not."""
+    asked = rows_request(request)
+    if not isinstance(state, dict):
+        raise BadRequest("hh.err.shape")
+    return asked, hl.build(str(state.get("code")), state.get("preset"),
+                           api.parse_year(state.get("year"), version),
+                           api.parse_month(state.get("month"), version),
+                           asked.filter_model, asked.sort_model)
+
+
+def _export_links(q, asked, n: int, version) -> tuple:
+    """The count's words, the CSV and Excel links of the list as filtered, and (over the
+    cap) what the buttons say instead of a link."""
     count_text = t("hh.count", n=fmt_exact(n), period=list_period(q, version))
     if n > hl.EXPORT_CAP:
         # No link to follow: the buttons say why on the page (the route refuses too).
         count_text += " · " + t("hh.export_cap", cap=fmt_exact(hl.EXPORT_CAP))
-        return ({"rowData": rows(df, _labels()), "rowCount": n}, count_text, None, None,
-                {"n": n, "cap": hl.EXPORT_CAP})
-    return ({"rowData": rows(df, _labels()), "rowCount": n}, count_text,
-            "/export/households.csv?" + urlencode(export),
-            "/export/households.xlsx?" + urlencode(export), None)
+        return count_text, None, None, {"n": n, "cap": hl.EXPORT_CAP}
+    export = urlencode({"unit": q.unit, "preset": q.preset, "year": q.year,
+                        "month": q.month.strftime("%Y-%m"),
+                        "filter": json.dumps(asked.filter_model or {}),
+                        "sort": json.dumps(asked.sort_model or [])})
+    return (count_text, "/export/households.csv?" + export,
+            "/export/households.xlsx?" + export, None)
 
 
 @callback(Output("hh-export-refused", "children"),

@@ -8,7 +8,7 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
 from access import current_scope, raise_for_region
-from components import kpi, maps, messages, tables
+from components import kpi, maps, messages
 from components import monitoring as view
 from components import region as region_view
 from components.downloads import with_png
@@ -147,19 +147,4 @@ def cell(click, keys):
         df = api.risk_households(context.warehouse(), scope, code, int(risk))
     except gate.REFUSALS as exc:
         return messages.refusal(exc)
-    rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
-             "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
-             "members": int(r["members"]),
-             "identified": str(r["identify_date"])[:10]} for r in df.to_dict("records")]
-    cols = [{"field": "household", "headerName": t("hh.col.household_no"),
-             "cellRenderer": "markdown", "width": 180},
-            {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 110},
-            {"field": "place", "headerName": t("hh.col.village"), "flex": 1},
-            {"field": "members", "headerName": t("hh.col.members"), "width": 90},
-            {"field": "identified", "headerName": t("mon.identified_on"), "width": 130}]
-    return html.Div([
-        # Which unit and which risk type the list is of (a click on the matrix says neither).
-        dmc.Text(t("mon.cell", unit=unit["name"], n=fmt_exact(len(rows)),
-                   risk=view.risk_label(risk, get_lang())),
-                 size="sm", fw=600, mt="sm", id="mon-cell-count"),
-        tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320), lang=get_lang())])
+    return view.cell_households(unit["name"], risk, df, get_lang())
