@@ -17,7 +17,7 @@ from components import messages, tables, units
 from components.wall import VIEW_LABEL
 from etl.refdata import region_levels, region_names
 from i18n import N_, get_lang, t
-from ops import audit
+from services import audit
 from web import context, wall
 from web import playlist as P
 from web.auth import client_ip
