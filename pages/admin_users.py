@@ -20,6 +20,7 @@ from etl.refdata import region_levels, region_names
 from i18n import N_, get_lang, t
 from ops import users
 from services import audit
+from services import users as user_admin
 from services.sessions import PROBLEM_MESSAGES
 from web import context
 from web.auth import client_ip
@@ -232,19 +233,11 @@ def update_role(_n, selected, role, region, village, department):
     region = _picked_region(region, village)
     if target is None or not _may_manage(scope, region):
         return _alert(t("admin.outside_scope"), False), dash.no_update
-    department = _text(department) or None
     try:
-        user = users.set_role(context.ops(), target.username, _text(role), region,
-                              region_levels().get(region), department)
+        user = user_admin.set_role(context.ops(), scope, target, _text(role), region,
+                                   _text(department) or None, client_ip())
     except users.UserError as exc:
-        audit.record(context.ops(), scope.username, "user_set_role", target=target.username,
-                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
         return _alert(_refusal(exc), False), dash.no_update
-    audit.record(context.ops(), scope.username, "user_set_role", target=user.username,
-                 detail={"role": user.role, "region": user.region_code,
-                         "department": user.department,
-                         "was": {"role": target.role, "region": target.region_code,
-                                 "department": target.department}}, ip=client_ip())
     _refresh_own_session(scope, user.username)
     return _alert(t("admin.done.user_set_role", username=user.username), True), _rows(scope)
 
