@@ -199,30 +199,36 @@ def start(n, source, choice, name):
     if not n:
         return (dash.no_update, *keep)
     settings = context.get().settings
-    token = None
-    if source == "inbox":
-        path = W.inbox_path(settings, name) if isinstance(name, str) else None
-        label = name
-    elif source == "upload" and isinstance(choice, dict):
-        token = choice.get("token")
-        found = W.staged(settings, scope.username, token)
-        path, label = (found[0], found[1]["name"]) if found else (None, None)
-    else:
-        path = None
+    path, label, token = _chosen(settings, scope, source, choice, name)
     if path is None:
         chosen = (source == "inbox" and name) or (source == "upload" and choice)
         return (_alert(t("reg.err.gone") if chosen else t("reg.err.choose")), *keep)
     state = W.start(context.ops(), settings, scope, requester(), source, path, label,
                     client_ip(), token)
     if state is None:
-        busy = W.read_state(settings) or {}
-        return (_alert(t("reg.err.running", name=busy.get("name") or "—",
-                         by=busy.get("by") or "—",
-                         at=fmt_time_zoned(busy.get("started_at")))),
-                dash.no_update, False, True, dash.no_update, dash.no_update)
+        return (_busy(W.read_state(settings) or {}), dash.no_update, False, True,
+                dash.no_update, dash.no_update)
     cleared = (None, None) if token else (dash.no_update, dash.no_update)
     return (_alert(t("reg.started", name=label), "blue"), _status_view(state), False, True,
             *cleared)
+
+
+def _chosen(settings, scope, source, choice, name) -> tuple:
+    """The delivery the form names (path, label and, for an upload, its token): an entry
+    of the inbox, or this user's own upload; no path if neither is there."""
+    if source == "inbox":
+        return (W.inbox_path(settings, name) if isinstance(name, str) else None), name, None
+    if source == "upload" and isinstance(choice, dict):
+        token = choice.get("token")
+        found = W.staged(settings, scope.username, token)
+        return (found[0], found[1]["name"], token) if found else (None, None, token)
+    return None, None, None
+
+
+def _busy(busy: dict):
+    """Another load runs: whose, and since when."""
+    return _alert(t("reg.err.running", name=busy.get("name") or "—", by=busy.get("by") or "—",
+                    at=fmt_time_zoned(busy.get("started_at"))))
 
 
 @callback(Output("reg-status", "children"), Output("reg-tick", "disabled"),
