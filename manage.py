@@ -93,6 +93,19 @@ def build_data(scale: float, seed: int, out: str, as_of: date | None,
                f"in {result.seconds:.1f} s")
 
 
+def _checked_target(target: Path, as_of: date | None) -> date:
+    """The delivery's directory must be new or empty, its as-of day from 2021 to today
+    (default today); the day, or a ClickException saying what is wrong."""
+    if target.exists() and any(target.iterdir()):
+        raise click.ClickException(f"{target} is not empty: choose a new directory")
+    as_of = as_of or date.today()
+    if as_of > date.today():
+        raise click.ClickException(f"as-of date {as_of} is in the future")
+    if as_of.year < 2021:
+        raise click.ClickException(f"as-of date {as_of} is before 2021")
+    return as_of
+
+
 @cli.command("generate")
 @click.option("--scale", default="1.0", callback=_positive_scale, show_default=True,
               help="Size: 1.0 is about 1 million households and 3 million people.")
@@ -115,13 +128,7 @@ def generate_cmd(scale: float, seed: int, as_of: date | None, out: str, fmt: str
     from etl import generate, refdata
 
     target = Path(out)
-    if target.exists() and any(target.iterdir()):
-        raise click.ClickException(f"{target} is not empty: choose a new directory")
-    as_of = as_of or date.today()
-    if as_of > date.today():
-        raise click.ClickException(f"as-of date {as_of} is in the future")
-    if as_of.year < 2021:
-        raise click.ClickException(f"as-of date {as_of} is before 2021")
+    as_of = _checked_target(target, as_of)
     ref = refdata.load(Path(reference_dir)) if reference_dir else refdata.load()
     started = time.monotonic()
     try:

@@ -62,12 +62,6 @@ def layout(region: str | None = None, **_):
         units = api.briefing_units(wh, scope)
     except gate.REFUSALS as exc:
         return messages.refusal(exc)
-    indent = {1: "", 2: "　", 3: "　　", 4: "　　　", 5: "　　　　"}
-    base = int(units["level"].min()) if len(units) else 1
-    options = [{"value": r["code"], "label": indent[max(1, int(r["level"]) - base + 1)] + r["name"]}
-               for r in units.to_dict("records")]
-    codes = {o["value"] for o in options}
-    meetings = T.list_meetings(context.ops(), scope, limit=50)
     gaps = render.missing(context.get().settings)
     return html.Div(className="jz-page", children=[
         dmc.Title(t("briefings.title"), order=2, mb="sm"),
@@ -75,39 +69,8 @@ def layout(region: str | None = None, **_):
                   color="yellow", variant="light", mb="sm", id="brief-missing")
         if gaps else None,
         dmc.SimpleGrid(cols={"base": 1, "lg": 2}, children=[
-            dmc.Paper(withBorder=True, p="md", children=[
-                dmc.Title(t("briefings.new"), order=4, mb="sm"),
-                dmc.Group(align="flex-end", children=[
-                    dmc.Select(id="brief-region", label=t("briefings.region"), data=options,
-                               value=region if region in codes else scope.region_code,
-                               searchable=True, allowDeselect=False, w=260),
-                    dmc.Select(id="brief-period", label=t("briefings.period"), w=150,
-                               allowDeselect=False, value=f"{version.last_month:%Y-%m}",
-                               data=[{"value": f"{m:%Y-%m}", "label": fmt_month(m)}
-                                     for m in reversed(api.months(version))]),
-                    dmc.Button(t("briefings.generate"), id="brief-generate"),
-                ]),
-                dmc.Text(t("briefings.cli_note"), size="xs", c="dimmed", mt="sm"),
-                html.Div(hidden=not exchange.allowed(scope), children=[
-                    dmc.Title(t("briefings.exchange"), order=5, mt="md", mb=4),
-                    dmc.Text(t("briefings.exchange_note"), size="xs", c="dimmed", mb="xs"),
-                    dmc.Button(t("briefings.exchange_generate"), id="brief-exchange",
-                               variant="light"),
-                ]),
-            ]),
-            dmc.Paper(withBorder=True, p="md", children=[
-                dmc.Title(t("briefings.minutes"), order=4, mb="sm"),
-                dmc.Group(align="flex-end", children=[
-                    dmc.Select(id="brief-meeting", label=t("briefings.meeting"), w=320,
-                               data=[{"value": str(m["id"]),
-                                      "label": f"{fmt_date(m['held_on'])} {m['title']}"}
-                                     for m in meetings],
-                               value=str(meetings[0]["id"]) if meetings else None),
-                    dmc.Button(t("briefings.minutes_generate"), id="brief-minutes",
-                               disabled=not meetings),
-                ]) if meetings else dmc.Text(t("briefings.no_meetings"), c="dimmed",
-                                             size="sm"),
-            ]),
+            _new_briefing(scope, units, version, region),
+            _minutes(T.list_meetings(context.ops(), scope, limit=50)),
         ]),
         html.Div(id="brief-feedback", style={"marginTop": 12}),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
@@ -115,6 +78,52 @@ def layout(region: str | None = None, **_):
             html.Div(jobs_table(jobs.mine(context.ops(), scope)), id="brief-jobs"),
         ]),
         dcc.Interval(id="brief-tick", interval=1000, disabled=False),
+    ])
+
+
+def _new_briefing(scope, units, version, region: str | None):
+    """The form of a new briefing (a unit within the scope, indented by level, and a
+    month) and, for who may, the national exchange file."""
+    indent = {1: "", 2: "　", 3: "　　", 4: "　　　", 5: "　　　　"}
+    base = int(units["level"].min()) if len(units) else 1
+    options = [{"value": r["code"], "label": indent[max(1, int(r["level"]) - base + 1)] + r["name"]}
+               for r in units.to_dict("records")]
+    codes = {o["value"] for o in options}
+    return dmc.Paper(withBorder=True, p="md", children=[
+        dmc.Title(t("briefings.new"), order=4, mb="sm"),
+        dmc.Group(align="flex-end", children=[
+            dmc.Select(id="brief-region", label=t("briefings.region"), data=options,
+                       value=region if region in codes else scope.region_code,
+                       searchable=True, allowDeselect=False, w=260),
+            dmc.Select(id="brief-period", label=t("briefings.period"), w=150,
+                       allowDeselect=False, value=f"{version.last_month:%Y-%m}",
+                       data=[{"value": f"{m:%Y-%m}", "label": fmt_month(m)}
+                             for m in reversed(api.months(version))]),
+            dmc.Button(t("briefings.generate"), id="brief-generate"),
+        ]),
+        dmc.Text(t("briefings.cli_note"), size="xs", c="dimmed", mt="sm"),
+        html.Div(hidden=not exchange.allowed(scope), children=[
+            dmc.Title(t("briefings.exchange"), order=5, mt="md", mb=4),
+            dmc.Text(t("briefings.exchange_note"), size="xs", c="dimmed", mb="xs"),
+            dmc.Button(t("briefings.exchange_generate"), id="brief-exchange",
+                       variant="light"),
+        ]),
+    ])
+
+
+def _minutes(meetings: list[dict]):
+    """The form of a meeting's minutes (PDF), or the note that there are no meetings."""
+    return dmc.Paper(withBorder=True, p="md", children=[
+        dmc.Title(t("briefings.minutes"), order=4, mb="sm"),
+        dmc.Group(align="flex-end", children=[
+            dmc.Select(id="brief-meeting", label=t("briefings.meeting"), w=320,
+                       data=[{"value": str(m["id"]),
+                              "label": f"{fmt_date(m['held_on'])} {m['title']}"}
+                             for m in meetings],
+                       value=str(meetings[0]["id"]) if meetings else None),
+            dmc.Button(t("briefings.minutes_generate"), id="brief-minutes",
+                       disabled=not meetings),
+        ]) if meetings else dmc.Text(t("briefings.no_meetings"), c="dimmed", size="sm"),
     ])
 
 
