@@ -136,17 +136,10 @@ def _number(value):
           *[State(f"admin-wall-{k}", "value") for k in P.SETTINGS],
           prevent_initial_call=True)
 def save(_n, rows, *settings):
+    """The playlist as edited (rows and settings from the browser, checked by
+    web/playlist.py): saved whole, or refused with the reason; both are logged."""
     scope = _admin_scope()
-    views = []
-    for r in rows or []:
-        if not isinstance(r, dict):
-            continue
-        view = {"kind": r.get("kind"), "dwell": _number(r.get("dwell"))}
-        region = str(r.get("region") or "").strip()
-        if region:
-            view["region"] = region
-        views.append(view)
-    data = {"views": views, **{k: _number(v) for k, v in zip(P.SETTINGS, settings)}}
+    data = {"views": _views(rows), **{k: _number(v) for k, v in zip(P.SETTINGS, settings)}}
     path = context.get().settings.wall_config
     try:
         saved = P.save(path, P.parse(data))
@@ -159,3 +152,17 @@ def save(_n, rows, *settings):
                  detail=saved.to_dict(), ip=client_ip())
     return dmc.Alert(t("admin.wall.saved", n=len(saved.views)), color="green",
                      id="admin-wall-result")
+
+
+def _views(rows) -> list[dict]:
+    """The grid's rows as the playlist's views (what is not a row is left out)."""
+    views = []
+    for r in rows or []:
+        if not isinstance(r, dict):
+            continue
+        view = {"kind": r.get("kind"), "dwell": _number(r.get("dwell"))}
+        region = str(r.get("region") or "").strip()
+        if region:
+            view["region"] = region
+        views.append(view)
+    return views
