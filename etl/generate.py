@@ -219,6 +219,27 @@ class Gen:
         hh = self.hh
         idx = np.flatnonzero(hh["monitor_type"] > 0)
         m = len(idx)
+        mt = hh["monitor_type"][idx]
+        warn = self._warning_days(rng, idx, m)
+        d = self._procedure_dates(rng, warn, m)
+        d = self._dates_until_as_of(d)
+        disc = rng.choice(list(cal.DISCOVERY_P), m, p=list(cal.DISCOVERY_P.values()))
+        k, ranked = self._risk_types(rng, idx, mt, m)
+        self.mon = {
+            "idx": idx, "type": mt, "warn": warn, "check": d["check"], "notice": d["notice"],
+            "comparison": d["comparison"], "review": d["review"],
+            "notice_end": d["notice_end"], "decision": d["decision"],
+            "ident": d["ident"], "assist": d["assist"], "elim": d["elim"],
+            "method": d["method"], "discovery": disc, "k": k, "risks": ranked,
+            # Check outcome: 1 included (identified), 0 not decided yet; 2 (checked and
+            # not included, with exclude_reason) comes with the department leads.
+            "result": np.where(np.isnat(d["ident"]), 0, 1).astype(np.int8),
+            "reason": np.zeros(m, np.int8),
+        }
+
+    def _warning_days(self, rng: np.random.Generator, idx: np.ndarray, m: int) -> np.ndarray:
+        """Draw the warning day of each monitored household, weighted by year and month."""
+        hh = self.hh
         start = np.datetime64(cal.MONITOR_START)
         days = np.arange(start, self.as_of + DAY, dtype="datetime64[D]")
         years = days.astype("datetime64[Y]").astype(int) + 1970
@@ -232,7 +253,10 @@ class Gen:
         early = (mt != 2) & hh["registered"][idx] & (warn.astype("datetime64[Y]").astype(int)
                                                      + 1970 <= ey)
         warn[early] = warn[early] + np.timedelta64(365, "D")
-        warn = np.minimum(warn, self.as_of)
+        return np.minimum(warn, self.as_of)
+
+    def _procedure_dates(self, rng: np.random.Generator, warn: np.ndarray, m: int) -> dict:
+        """Draw home check, entry, notice, assistance and elimination after each warning."""
         check = warn + rng.integers(1, 5, m) * DAY
         quick = rng.random(m) < cal.IDENTIFIED_WITHIN_15_DAYS
         ident_days = np.where(quick, rng.integers(6, 16, m), rng.integers(16, 46, m))
@@ -255,13 +279,19 @@ class Gen:
         dur[fast] = rng.integers(20, 56, fast.sum())
         elim = ident + dur * DAY
         elim = np.maximum(elim, assist + DAY)  # never eliminated before assistance began
+        return {"check": check, "ident": ident, "notice": notice, "assist": assist,
+                "no_assist": no_assist, "method": method, "elim": elim}
+
+    def _dates_until_as_of(self, d: dict) -> dict:
+        """Blank the dates after the as-of day and add the steps between check and entry."""
         nat = np.datetime64("NaT")
+        ident, no_assist = d["ident"], d["no_assist"]
         pending = ident > self.as_of
-        check = np.where(check > self.as_of, nat, check)
-        notice = np.where((notice > self.as_of) | pending, nat, notice)
-        assist = np.where(no_assist | pending | (assist > self.as_of), nat, assist)
-        method = np.where((method == 1) & np.isnat(assist), 2, method)
-        elim = np.where(pending | (elim > self.as_of), nat, elim)
+        check = np.where(d["check"] > self.as_of, nat, d["check"])
+        notice = np.where((d["notice"] > self.as_of) | pending, nat, d["notice"])
+        assist = np.where(no_assist | pending | (d["assist"] > self.as_of), nat, d["assist"])
+        method = np.where((d["method"] == 1) & np.isnat(assist), 2, d["method"])
+        elim = np.where(pending | (d["elim"] > self.as_of), nat, d["elim"])
         method = np.where(np.isnat(elim), 0, method)
         # The steps between the home check and entry (docs/domain.md §3.4): consent at the home
         # check, data comparison the next day, village review the day before the notice;
@@ -271,30 +301,24 @@ class Gen:
         comparison = np.where(np.isnat(notice), comparison, np.minimum(comparison, notice))
         comparison = np.where(comparison > self.as_of, nat, comparison)
         review = np.where(np.isnat(notice), nat, np.maximum(comparison, notice - DAY))
-        notice_end = np.where(pending, nat, ident - 2 * DAY)
-        decision = np.where(pending, nat, ident - DAY)
-        ident = np.where(pending, nat, ident)
-        disc = rng.choice(list(cal.DISCOVERY_P), m, p=list(cal.DISCOVERY_P.values()))
-        # Risk types: 1-5 per household without repeats (Gumbel top-k on the weights).
+        return {"check": check, "notice": notice, "assist": assist, "method": method,
+                "elim": elim, "comparison": comparison, "review": review,
+                "notice_end": np.where(pending, nat, ident - 2 * DAY),
+                "decision": np.where(pending, nat, ident - DAY),
+                "ident": np.where(pending, nat, ident)}
+
+    def _risk_types(self, rng: np.random.Generator, idx: np.ndarray, mt: np.ndarray,
+                    m: int) -> tuple[np.ndarray, np.ndarray]:
+        """Draw 1-5 risk types per household without repeats (Gumbel top-k on the weights)."""
         k = rng.choice(np.arange(1, 6), m, p=cal.RISK_COUNT_P)
         w = np.array([cal.RISK_WEIGHTS[t] for t in (1, 2, 3)], dtype=float)[mt - 1]
-        cause = hh["cause"][idx]
+        cause = self.hh["cause"][idx]
         boost = {1: 1, 2: 2, 3: 3, 4: 4, 10: 8}  # registered cause -> risk
         for c_code, r_code in boost.items():
             w[cause == c_code, r_code - 1] *= 4
         keys = np.log(w) + rng.gumbel(size=w.shape)
         ranked = np.argsort(-keys, axis=1, kind="stable")[:, :5] + 1
-        self.mon = {
-            "idx": idx, "type": mt, "warn": warn, "check": check, "notice": notice,
-            "comparison": comparison, "review": review, "notice_end": notice_end,
-            "decision": decision,
-            "ident": ident, "assist": assist, "elim": elim, "method": method,
-            "discovery": disc, "k": k, "risks": ranked,
-            # Check outcome: 1 included (identified), 0 not decided yet; 2 (checked and
-            # not included, with exclude_reason) comes with the department leads.
-            "result": np.where(np.isnat(ident), 0, 1).astype(np.int8),
-            "reason": np.zeros(m, np.int8),
-        }
+        return k, ranked
 
     # ------------------------------------------------------------------ people
     def people(self) -> None:
