@@ -61,16 +61,6 @@ BOARD_LABEL = {"open": N_("wall.board.open"), "overdue": N_("wall.board.overdue"
 
 # ``w`` below is a queries.api.WallView (read by the page), ``lang`` the language.
 
-
-def _lang(lang: str | None) -> str:
-    """Transitional, for pages/wall.py until it passes the language: None is the
-    request's. Remove with it."""
-    if lang is None:
-        from i18n import get_lang
-
-        return get_lang()
-    return lang
-
 pio.templates["jingzhun_wall"] = go.layout.Template(layout=go.Layout(
     font={"family": FONT_STACK, "size": MIN_FONT, "color": TEXT},
     title={"font": {"size": 26, "color": TEXT}, "x": 0, "xanchor": "left", "y": 0.97,
@@ -374,9 +364,8 @@ def view(kind: str, index: int, title: str, dwell: int, drawn: list | None = Non
     return html.Div(drawn, className=cls + " is-active", **attrs)
 
 
-def panels(kind: str, index: int, w, b: Board, lang: str | None = None) -> list:
+def panels(kind: str, index: int, w, b: Board, lang: str) -> list:
     """The panels of one view."""
-    lang = _lang(lang)
     if kind == "risk":
         return [matrix_panel(w, lang),
                 map_panel(w, index, fixed="hh_unresolved_per_1000", lang=lang),
@@ -388,8 +377,7 @@ def panels(kind: str, index: int, w, b: Board, lang: str | None = None) -> list:
             ranking_panel(w, lang=lang), board_panel(b, lang=lang)]
 
 
-def view_title(kind: str, region_name: str, lang: str | None = None) -> str:
-    lang = _lang(lang)
+def view_title(kind: str, region_name: str, lang: str) -> str:
     return t("wall.view_title", lang, view=t(VIEW_LABEL[kind], lang), region=region_name)
 
 
@@ -397,10 +385,8 @@ def _counts_panel(b: Board, lang: str) -> html.Section:
     return panel("counts", t("wall.board.summary", lang), board_counts(b, lang))
 
 
-def ticker(latest: pd.DataFrame, rule_names: dict[str, str],
-           lang: str | None = None) -> html.Footer:
+def ticker(latest: pd.DataFrame, rule_names: dict[str, str], lang: str) -> html.Footer:
     """The newest warnings: date, where and which rule; never who."""
-    lang = _lang(lang)
     items = [f'<span class="jz-wall-tick"><b>{_esc(fmt_date(r.warned_on, lang))}</b> '
              f'{_esc(f"{r.county_name} {r.township_name} {r.village_name}")} · '
              f'{_esc(rule_names.get(r.rule_id, r.rule_id))}</span>'
@@ -415,9 +401,8 @@ def ticker(latest: pd.DataFrame, rule_names: dict[str, str],
         html.Div(_html(track, "jz-wall-list"), className="jz-wall-ticker-clip")])
 
 
-def header(region_name: str, views: list[dict], version: dict, active: int = 0,
-           lang: str | None = None) -> html.Header:
-    lang = _lang(lang)
+def header(region_name: str, views: list[dict], version: dict, active: int,
+           lang: str) -> html.Header:
     stamp = t("wall.stamp", lang, as_of=fmt_date(version["as_of"], lang),
               built=fmt_time_zoned(version["built_at"]))
     return html.Header(className="jz-wall-header", children=[
@@ -442,5 +427,5 @@ def header(region_name: str, views: list[dict], version: dict, active: int = 0,
     ])
 
 
-def lang_attr(lang: str | None = None) -> str:
-    return "zh-CN" if _lang(lang) == "zh" else "en"
+def lang_attr(lang: str) -> str:
+    return "zh-CN" if lang == "zh" else "en"

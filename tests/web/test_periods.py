@@ -478,12 +478,12 @@ def test_the_wall_names_its_periods_and_zone(server):
     with logged_in(server, "province_wall"):
         w = api.wall_view(server_wh(server), scope, PROVINCE)
         period = fmt_month_period(w.region.month, w.region.version.as_of)
-        text = _text(wall.map_panel(w, 0)) + _text(wall.ranking_panel(w))
-        header = _text(wall.header("陕西省", [], server_wh(server).version))
+        text = _text(wall.map_panel(w, 0, lang="zh")) + _text(wall.ranking_panel(w, lang="zh"))
+        header = _text(wall.header("陕西省", [], server_wh(server).version, 0, "zh"))
     assert f"陕西省 · {period}" in text and f"陕西省 风险排名（{period}）" in text
     assert "北京时间" in header and '"data-zone": "Asia/Shanghai"' in header
     with logged_in(server, "province_wall"):
-        ticker = _text(wall.ticker(w.latest, {}))
+        ticker = _text(wall.ticker(w.latest, {}, "zh"))
     assert "最新预警线索" in ticker
     assert indicators.POVERTY_LINE_LAST_YEAR == 2020
 

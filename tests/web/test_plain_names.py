@@ -190,7 +190,7 @@ def test_the_wall_header_says_when_not_which_build(server):
                "version": "42-1-20261031+rules1-1796154488474298645",
                "built_at": dt.datetime(2026, 11, 1, 2, 30, tzinfo=dt.UTC)}
     with logged_in(server, "province_leader"):
-        header = view.header("陕西省", [{"kind": "overview", "title": "总览"}], version)
+        header = view.header("陕西省", [{"kind": "overview", "title": "总览"}], version, 0, "zh")
     stamp = _by_id(header, "wall-stamp")
     assert stamp["children"] == "数据截至 2026年10月31日 · 更新于 2026-11-01 10:30 北京时间"
     assert "版本" not in stamp["children"] and "1796154488474298645" not in stamp["children"]
