@@ -1,5 +1,5 @@
 """The shape docs/architecture.md promises: thin callbacks, short functions, the allowed
-imports between the layers (import-linter, .importlinter), and formatted code."""
+imports between the layers (import-linter, .importlinter)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ import ast
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE = ["access", "components", "domain", "etl", "exchange", "exports", "i18n", "ops",
@@ -97,14 +95,6 @@ def _tool(name: str) -> str:
 
 def test_imports_follow_the_layers():
     done = subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=ROOT,
-                          capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout[-4000:]
-
-
-def test_code_is_formatted():
-    if not Path(_tool("ruff")).exists():
-        pytest.skip("ruff is not installed in this environment")
-    done = subprocess.run([_tool("ruff"), "format", "--check", "--quiet", "."], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-4000:]
 
