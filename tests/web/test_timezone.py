@@ -95,6 +95,6 @@ def test_the_wall_header_and_clock_are_in_the_deployment_zone(server):
 
     version = {"built_at": MOMENT, "as_of": dt.date(2026, 12, 1), "version": "v"}
     with logged_in(server, "province_leader"):
-        text = _text(wall.header("陕西省", [], version))
+        text = _text(wall.header("陕西省", [], version, 0, "zh"))
     assert f"{BEIJING} 北京时间" in text
     assert '"data-zone": "Asia/Shanghai"' in text and '"data-zone-name": "北京时间"' in text
