@@ -383,9 +383,10 @@ def page_png(settings: Settings, base_url: str, path: str, cookies: list[dict], 
             page = ctx.new_page()
             page.goto(base_url.rstrip("/") + path, wait_until="networkidle")
             # Dash has drawn when no callback is pending and the page's parts are there.
-            page.wait_for_function(
-                "!document.querySelector('[data-dash-is-loading=\"true\"]')"
-                " && !!document.querySelector('#_pages_content > *')")
+            # Selectors, not a JS predicate: the page's CSP forbids eval, which
+            # wait_for_function's string predicate needs.
+            page.wait_for_selector("#_pages_content > *", state="attached")
+            page.wait_for_selector('[data-dash-is-loading="true"]', state="detached")
             page.wait_for_load_state("networkidle")
             if selector:
                 el = page.locator(selector).first
