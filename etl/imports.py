@@ -268,18 +268,7 @@ def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
     return Checked(feed, n, typed[ok].reset_index(drop=True), rejected)
 
 
-# ------------------------------------------------------------------ a batch
-@dataclass
-class Batch:
-    id: int
-    feed: Feed
-    file_name: str
-    total: int
-    accepted: int
-    rejected: int
-    rejected_rows: pd.DataFrame
-
-
+# ------------------------------------------------------------------ a batch's files
 def data_file(directory, batch_id: int):
     from pathlib import Path
 
