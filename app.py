@@ -27,7 +27,7 @@ import web
 from access import AccessDenied, RegionNotFound, can, scope_of
 from components import messages, shell
 from domain import clock
-from i18n import fmt_date, get_lang, t
+from i18n import N_, fmt_date, get_lang, t
 from ops import db, demo, migrations
 from queries import api
 from queries.runner import Warehouse, WarehouseUnavailable
@@ -93,7 +93,7 @@ def _guarded(layout, module: str):
             raise
         except Exception:
             log.exception("the layout of %s failed (%s)", module, sorted(kwargs))
-            return messages.notice("error.page_failed",
+            return messages.notice(N_("error.page_failed"),
                                    at=i18n.fmt_time_zoned(clock.utcnow(), seconds=True))
     guarded.jz_guarded = True
     return guarded

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from i18n import N_
+
 # People's roles, and "wall": a read-only account for a command-centre wall, which sees
 # the wall and nothing else.
 STAFF_ROLES = ("leader", "manager", "department", "cadre", "admin")
@@ -29,8 +31,8 @@ class Permission:
 
     roles: dict[str, tuple[int, int]]
     subject: bool = False
-    key: str = "error.role"
-    level_key: str = "error.role"
+    key: str = N_("error.role")
+    level_key: str = N_("error.role")
     doc: str = field(default="", compare=False)
 
     def allows(self, role: str, level: int) -> bool:
@@ -69,21 +71,21 @@ PERMISSIONS: dict[str, Permission] = {
     # --- instructions (督办) and the dispatch view
     "tasks.view": Permission(_all(*STAFF_ROLES), subject=True,
                              doc="instructions issued or assigned within the region"),
-    "tasks.issue": Permission(_all(*_ISSUERS), key="task.err.cannot_issue",
+    "tasks.issue": Permission(_all(*_ISSUERS), key=N_("task.err.cannot_issue"),
                               doc="issue, review, withdraw, urge"),
     "tasks.work": Permission(_all("leader", "manager", "cadre", "department"), subject=True,
                              doc="acknowledge, start and report an assigned instruction"),
     "dispatch.view": Permission(_all("leader", "manager", "admin"), doc="the dispatch view"),
     # --- the wall
     "wall.view": Permission(_all("leader", "wall"), doc="the command-centre wall"),
-    "wall.playlist": Permission({"admin": PROVINCE}, level_key="error.province_admin",
+    "wall.playlist": Permission({"admin": PROVINCE}, level_key=N_("error.province_admin"),
                                 doc="the wall's playlist"),
     # --- department data
     "imports.load": Permission(_all("department", "admin"), subject=True,
                                doc="upload a department file, read its batches and reports"),
-    "imports.merge": Permission({"admin": PROVINCE}, level_key="imp.err.province_admin",
+    "imports.merge": Permission({"admin": PROVINCE}, level_key=N_("imp.err.province_admin"),
                                 doc="bring loaded batches into the warehouse"),
-    "registry.load": Permission({"admin": PROVINCE}, level_key="reg.err.province_admin",
+    "registry.load": Permission({"admin": PROVINCE}, level_key=N_("reg.err.province_admin"),
                                 doc="load the registry files"),
     # --- accounts and the audit log
     "users.admin": Permission(_all("admin"), doc="accounts of the region"),

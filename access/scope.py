@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from i18n import N_
+
 CODE = re.compile(r"61\d{10}")
 # Significant digits of a code at each level: 61 | 07 | 24 | 100 | 001.
 PREFIX_LENGTH = {1: 2, 2: 4, 3: 6, 4: 9, 5: 12}
@@ -25,7 +27,7 @@ class RoleDenied(AccessDenied):
     """The user's role may not do this, whatever the region: the refusal names the role
     (not "outside your region"). ``key`` is the message, when another than the role's."""
 
-    def __init__(self, role: str, reason: str = "", key: str = "error.role"):
+    def __init__(self, role: str, reason: str = "", key: str = N_("error.role")):
         super().__init__(reason or f"the role {role} may not do this")
         self.role, self.key = role, key
 

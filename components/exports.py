@@ -22,7 +22,8 @@ def job_status(job: dict | None, *, lang: str):
     if job is None:
         return dialog_alert(t("export.not_found", lang))
     if job["status"] == "done":
-        return html.A(dmc.Button(f"{t('export.download', lang)} · {job['filename']}"),
+        download = t("export.download", lang)
+        return html.A(dmc.Button(f"{download} · {job['filename']}"),
                       href=f"/export/job/{job['id']}", id="shell-export-download")
     if job["status"] == "failed":
         return dialog_alert(job["message"])

@@ -27,18 +27,18 @@ def notice(key: str, colour: str = "red", lang: str | None = None, **kw) -> html
 
 
 def forbidden(lang: str | None = None) -> html.Div:
-    return notice("error.forbidden", lang=lang)
+    return notice(N_("error.forbidden"), lang=lang)
 
 
 def not_found(lang: str | None = None) -> html.Div:
-    return notice("error.not_found", lang=lang)
+    return notice(N_("error.not_found"), lang=lang)
 
 
 def no_warehouse(lang: str | None = None) -> html.Div:
     return notice("error.warehouse", colour="yellow", lang=lang)
 
 
-def role_denied(role: str, key: str = "error.role", lang: str | None = None) -> html.Div:
+def role_denied(role: str, key: str = N_("error.role"), lang: str | None = None) -> html.Div:
     """Refused for the user's role (not for a region): the notice names the role."""
     return notice(key, lang=lang, role=role_name(role, lang))
 
@@ -49,9 +49,9 @@ def refusal_key(exc: Exception) -> str:
     if isinstance(exc, RoleDenied):
         return exc.key
     if isinstance(exc, AccessDenied):
-        return "error.forbidden"
+        return N_("error.forbidden")
     if isinstance(exc, RegionNotFound):
-        return "error.not_found"
+        return N_("error.not_found")
     return "error.warehouse"
 
 

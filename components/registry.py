@@ -159,12 +159,13 @@ def status(state: dict | None, report_href: str | None, reload_seconds: float, *
     if state.get("status") == "done":
         r = state.get("result") or {}
         rejected = int(r.get("rejected") or 0)
-        text = [t("reg.done", lang, kind=kind_label(r.get("kind", ""), lang), name=state.get("name", ""),
-                  as_of=fmt_date(r.get("as_of")), at=fmt_time_zoned(state.get("finished_at")),
-                  seconds=f"{float(r.get('seconds') or 0):.1f}"),
+        seconds, wait = f"{float(r.get('seconds') or 0):.1f}", f"{reload_seconds:g}"
+        text = [t("reg.done", lang, kind=kind_label(r.get("kind", ""), lang),
+                  name=state.get("name", ""), as_of=fmt_date(r.get("as_of"), lang),
+                  at=fmt_time_zoned(state.get("finished_at"), lang=lang), seconds=seconds),
                 t("reg.done_rejected", lang, n=fmt_exact(rejected)) if rejected
                 else t("reg.done_clean", lang),
-                t("reg.switch", lang, seconds=f"{reload_seconds:g}") if reload_seconds >= 1
+                t("reg.switch", lang, seconds=wait) if reload_seconds >= 1
                 else t("reg.switch_now", lang)]
         rows = [{"file": k, **v} for k, v in (r.get("files") or {}).items()]
         outcome = [

@@ -71,7 +71,7 @@ class Names:
     people: Mapping[str, str] = field(default_factory=dict)
 
 
-def _label(labels: Mapping[str, str], code: str, lang: str) -> str:
+def label(labels: Mapping[str, str], code: str, lang: str) -> str:
     """The words for ``code`` (the code itself for one the table does not know)."""
     return t(labels[code], lang) if code in labels else code
 
@@ -88,7 +88,7 @@ def status(task: dict) -> str:
 
 
 def badge(task: dict, lang: str) -> dmc.Badge:
-    return dmc.Badge(_label(STATE_LABEL, task["state"], lang), color=STATUS[status(task)],
+    return dmc.Badge(label(STATE_LABEL, task["state"], lang), color=STATUS[status(task)],
                      variant="filled", size="sm")
 
 
@@ -119,11 +119,11 @@ def row(task: dict, names: Names, lang: str) -> dict:
         "id": task["id"], "title": task["title"],
         "assignee": region_label(task["assignee_region"], names.regions),
         "issuer": person(task["issuer"], names, lang),
-        "state": _label(STATE_LABEL, task["state"], lang),
-        "status": s, "status_label": _label(STATUS_LABEL, s, lang),
+        "state": label(STATE_LABEL, task["state"], lang),
+        "status": s, "status_label": label(STATUS_LABEL, s, lang),
         "deadline": task["deadline"].isoformat(), "days_left": task["days_left"],
-        "priority": _label(PRIORITY_LABEL, task["priority"], lang),
-        "type": _label(TYPE_LABEL, task["type"], lang),
+        "priority": label(PRIORITY_LABEL, task["priority"], lang),
+        "type": label(TYPE_LABEL, task["type"], lang),
         "escalated": "↑ " + region_label(escalated, names.regions) if escalated else "",
     }
 
@@ -163,16 +163,16 @@ def task_grid(grid_id: str, found: list[dict], names: Names, lang: str, height: 
 def _event_text(e: dict, names: Names, lang: str) -> str:
     kind = e["kind"]
     if kind == "transition":
-        return t("task.ev.transition", lang, to=_label(STATE_LABEL, e["to_state"], lang))
+        return t("task.ev.transition", lang, to=label(STATE_LABEL, e["to_state"], lang))
     if kind == "escalate":
         return t("task.ev.escalate", lang, to=region_label(e["body"], names.regions))
     if kind == "edit":
         try:
-            fields = ", ".join(_label(FIELD_LABEL, k, lang) for k in json.loads(e["body"]))
+            fields = ", ".join(label(FIELD_LABEL, k, lang) for k in json.loads(e["body"]))
         except (ValueError, TypeError):
             fields = ""
         return t("task.ev.edit", lang, fields=fields)
-    return _label(EVENT_LABEL, kind, lang)
+    return label(EVENT_LABEL, kind, lang)
 
 
 def timeline(task: dict, names: Names, lang: str) -> dmc.Timeline:
@@ -194,22 +194,22 @@ def _facts(task: dict, names: Names, lang: str) -> dmc.SimpleGrid:
         ("task.col.assignee", region_label(task["assignee_region"], names.regions)),
         ("task.col.issuer", person(task["issuer"], names, lang)),
         ("task.col.deadline", fmt_date(task["deadline"], lang)),
-        ("task.col.ack_deadline", fmt_time_zoned(task["ack_deadline"])),
-        ("task.col.type", _label(TYPE_LABEL, task["type"], lang)),
-        ("task.col.priority", _label(PRIORITY_LABEL, task["priority"], lang)),
+        (N_("task.col.ack_deadline"), fmt_time_zoned(task["ack_deadline"])),
+        ("task.col.type", label(TYPE_LABEL, task["type"], lang)),
+        ("task.col.priority", label(PRIORITY_LABEL, task["priority"], lang)),
     ]
     return dmc.SimpleGrid(cols=2, mt="sm", spacing=4, children=[
         dmc.Text(t(key, lang) + "：" + value, size="sm") for key, value in facts])
 
 
 def _links(task: dict, names: Names, lang: str) -> list[str]:
-    return [f"{_label(LINK_LABEL, k['kind'], lang)} "
+    return [f"{label(LINK_LABEL, k['kind'], lang)} "
             f"{region_label(k['ref'], names.regions) if k['kind'] == 'region' else k['ref']}"
             for k in task.get("links", [])]
 
 
 def _action_button(action: str, lang: str) -> dmc.Button:
-    return dmc.Button(_label(ACTION_LABEL, action, lang), id={"type": "task-act", "action": action},
+    return dmc.Button(label(ACTION_LABEL, action, lang), id={"type": "task-act", "action": action},
                       size="xs", color="red" if action in ("withdraw", "return") else "blue",
                       variant="filled" if action in ("acknowledge", "report", "pass", "issue",
                                                      "start") else "light")
@@ -252,7 +252,7 @@ def board(found: list[dict], lang: str) -> dmc.SimpleGrid:
         items = [x for x in found if x["state"] == state]
         items.sort(key=lambda x: (not x["overdue"], x["deadline"]))
         columns.append(dmc.Paper(withBorder=True, p="xs", className="jz-board-col", children=[
-            dmc.Text(f"{_label(STATE_LABEL, state, lang)} · {len(items)}", fw=700, size="sm",
+            dmc.Text(f"{label(STATE_LABEL, state, lang)} · {len(items)}", fw=700, size="sm",
                      mb=4),
             *[html.Div([badge(x, lang), html.Span(f" #{x['id']} {x['title']}")],
                        className=f"jz-board-card jz-status-{status(x)}",
@@ -267,7 +267,7 @@ def describe(exc, lang: str | None = None) -> str:
     """A refusal (ops.tasks.TaskError: its message ``key`` and ``params``) in words, with
     the state and action named."""
     labels = {"state": STATE_LABEL, "action": ACTION_LABEL}
-    return t(exc.key, lang, **{k: _label(labels[k], v, lang) if k in labels else v
+    return t(exc.key, lang, **{k: label(labels[k], v, lang) if k in labels else v
                                for k, v in exc.params.items()})
 
 

@@ -196,8 +196,8 @@ def trend_panel(w, lang: str) -> html.Section:
     data = [{"type": "scatter", "mode": "lines", "x": x,
              "y": [None if pd.isna(v) else int(v) for v in m[col]], "name": t(key, lang),
              "line": {"width": 4, "color": colour}}
-            for col, key, colour in (("hh_monitored", "wall.trend.monitored", WALL_SERIES[0]),
-                                     ("hh_unresolved", "wall.trend.unresolved", WALL_SERIES[1]))]
+            for col, key, colour in (("hh_monitored", N_("wall.trend.monitored"), WALL_SERIES[0]),
+                                     ("hh_unresolved", N_("wall.trend.unresolved"), WALL_SERIES[1]))]
     layout = {
         "margin": {"l": 96, "r": 24, "t": 48, "b": 48},
         "xaxis": {**MONTH_AXIS, "tickformat": "%Y-%m", "nticks": 5},
@@ -392,7 +392,8 @@ def ticker(latest: pd.DataFrame, rule_names: dict[str, str], lang: str) -> html.
              f'{_esc(rule_names.get(r.rule_id, r.rule_id))}</span>'
              for r in latest.itertuples(index=False)]
     if not items:
-        items = [f'<span class="jz-wall-tick">{_esc(t("wall.ticker.none", lang))}</span>']
+        none = _esc(t("wall.ticker.none", lang))
+        items = [f'<span class="jz-wall-tick">{none}</span>']
     seconds = max(30, 6 * len(items))
     track = (f'<div class="jz-wall-ticker-track" style="animation-duration: {seconds}s">'
              f'{"".join(items + items)}</div>')

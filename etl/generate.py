@@ -1137,9 +1137,9 @@ class Gen:
         for _, c in self.county.iterrows():
             for dept in _COUNTY_UNITS:
                 units.append((c["name"] + dept, 3, c["code"], _unit_type(dept)))
-        for _, t in self.township.iterrows():
-            suffix = "办事处" if t["name"].endswith("街道") else "人民政府"
-            units.append((t["name"] + suffix, 4, t["code"], "乡镇(街道)"))
+        for _, town in self.township.iterrows():
+            suffix = "办事处" if town["name"].endswith("街道") else "人民政府"
+            units.append((town["name"] + suffix, 4, town["code"], "乡镇(街道)"))
         unit = pd.DataFrame(units, columns=["name", "level", "region_code", "unit_type"])
         unit.insert(0, "unit_id", np.arange(1, len(unit) + 1))
         return unit

@@ -21,6 +21,7 @@ import pandas as pd
 
 from etl.feeds import Feed
 from etl.idnumber import CHECK_CHARS, WEIGHTS
+from i18n import N_
 
 INT_MAX = 2**31 - 1
 REASONS = ("missing", "bad_id", "unknown_region", "bad_date", "bad_number", "bad_code",
@@ -50,20 +51,20 @@ class Checked:
 def read(name: str, data: bytes) -> pd.DataFrame:
     """The file as a table of strings (header row -> column names)."""
     if len(data) > MAX_BYTES:
-        raise Refused(f"the file is larger than {MAX_BYTES // 2**20} MB", "import.too_large",
+        raise Refused(f"the file is larger than {MAX_BYTES // 2**20} MB", N_("import.too_large"),
                       mb=MAX_BYTES // 2**20)
     if not data.strip():
-        raise Refused("the file is empty", "import.empty")
+        raise Refused("the file is empty", N_("import.empty"))
     lower = name.lower()
     if lower.endswith((".xlsx", ".xlsm")):
         return _excel(data)
     if lower.endswith(".xls"):
         raise Refused("old .xls files are not read: save the sheet as .xlsx or CSV",
-                      "import.old_excel")
+                      N_("import.old_excel"))
     if data[:4] == b"PK\x03\x04":  # an Excel file under another name
         return _excel(data)
     if b"\x00" in data[:4096]:
-        raise Refused("the file is not a table (binary content)", "import.not_table")
+        raise Refused("the file is not a table (binary content)", N_("import.not_table"))
     text = _decode(data)
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",\t;")
@@ -74,7 +75,7 @@ def read(name: str, data: bytes) -> pd.DataFrame:
         df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                          skip_blank_lines=False, engine="c")
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise Refused(f"the file is not a table: {str(exc)[:120]}", "import.not_table") \
+        raise Refused(f"the file is not a table: {str(exc)[:120]}", N_("import.not_table")) \
             from None
     return _tidy(df)
 
@@ -86,7 +87,7 @@ def _decode(data: bytes) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise Refused("the file is neither UTF-8 nor GBK text", "import.encoding")
+    raise Refused("the file is neither UTF-8 nor GBK text", N_("import.encoding"))
 
 
 def _excel(data: bytes) -> pd.DataFrame:
@@ -98,7 +99,7 @@ def _excel(data: bytes) -> pd.DataFrame:
                            keep_default_na=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise Refused(f"the Excel file cannot be read: {type(exc).__name__}",
-                      "import.bad_excel") from None
+                      N_("import.bad_excel")) from None
 
     def text(v) -> str:
         if isinstance(v, (dt.datetime, pd.Timestamp)):
@@ -151,11 +152,11 @@ def match(df: pd.DataFrame, feeds: list[Feed]) -> Feed:
         if best is None or score < best[0]:
             best = (score, feed, unknown, missing)
     if best is None:
-        raise Refused("no layout is defined for this department", "import.no_feed")
+        raise Refused("no layout is defined for this department", N_("import.no_feed"))
     _, feed, unknown, missing = best
     raise Refused(
         f"the columns are not the layout of {feed.en}: missing {', '.join(missing) or '-'};"
-        f" not expected {', '.join(unknown[:10]) or '-'}", "import.columns",
+        f" not expected {', '.join(unknown[:10]) or '-'}", N_("import.columns"),
         feed=feed.zh, missing="、".join(missing) or "—", unknown="、".join(unknown[:10]) or "—")
 
 
@@ -307,14 +308,14 @@ def prepare(name: str, data: bytes, feeds: list[Feed]) -> tuple[pd.DataFrame, Fe
     (Refused otherwise)."""
     df = read(name, data)
     if df.empty:
-        raise Refused("the file has a header but no rows", "import.no_rows")
+        raise Refused("the file has a header but no rows", N_("import.no_rows"))
     return df, match(df, feeds)
 
 
 def same_file(before: dict) -> Refused:
     """The refusal of a file the ledger has already, naming the batch that has it."""
     return Refused(f"this file was imported already as batch {before['id']} "
-                   f"by {before['imported_by']}", "import.same_file",
+                   f"by {before['imported_by']}", N_("import.same_file"),
                    batch=before["id"], by=before["imported_by"],
                    at=str(before["imported_at"])[:16])
 

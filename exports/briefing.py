@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from access import Scope
 from components import maps
 from components import monitoring as mon
 from components import region as region_view
+from components import tasks as task_view
 from components.kpi import Kpi
 from components.tasks import region_label
 from config import Settings
@@ -76,18 +78,19 @@ class Briefing:
     # ranking's and the table of units below.
     figures_period: str = ""
     to_date: str = ""  # "截至12月1日" when the month is still running on the data's date
+    lang: str = "zh"  # the language the figures and words above are in
 
     @property
     def title(self) -> str:
-        return t("brief.title", region=self.unit["name"])
+        return t("brief.title", self.lang, region=self.unit["name"])
 
     @property
     def period(self) -> str:
         """The briefing's month, and for a month still running the day it runs to."""
         if self.to_date:
-            return f"{fmt_month(self.month)}（{self.to_date}）" if get_lang() == "zh" \
-                else f"{fmt_month(self.month)} ({self.to_date})"
-        return fmt_month(self.month)
+            return f"{fmt_month(self.month, self.lang)}（{self.to_date}）" if self.lang == "zh" \
+                else f"{fmt_month(self.month, self.lang)} ({self.to_date})"
+        return fmt_month(self.month, self.lang)
 
     @property
     def filename(self) -> str:
@@ -123,31 +126,33 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
                 "monitored": fmt_exact(r["hh_monitored"])}
                for i, r in enumerate(bv.ranking.to_dict("records"), start=1)]
     summary = T.period_summary(ops, scope, code, month, _next_month(month), now)
-    overdue = [{"id": x["id"], "title": x["title"], "unit": region_label(x["assignee_region"], region_names()),
-                "deadline": fmt_date(x["deadline"]), "state": t(f"task.state.{x['state']}"),
+    overdue = [{"id": x["id"], "title": x["title"],
+                "unit": region_label(x["assignee_region"], region_names()),
+                "deadline": fmt_date(x["deadline"], lang),
+                "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
                 "days": -x["days_left"]} for x in summary["overdue_items"]]
     # One period for the whole table: the year's registered households only when the
     # month is the one that ends the year (December, or the as-of month).
     aligned = v.month == v.version.month_for_year(v.year)
     inds = [indicators.INDICATORS[k] for k in CHILD_COLUMNS
             if aligned or indicators.INDICATORS[k].period == "month"]
-    header = [t("overview.col.name")] + [t(i.label_key) for i in inds]
+    header = [t("overview.col.name", lang)] + [t(i.label_key, lang) for i in inds]
     children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True,
                                                             lang=lang)
                                        for i in inds]
                 for rec in v.children.sort_values("code").to_dict("records")]
-    version = t("brief.version", as_of=fmt_date(v.version.as_of),
-                built=fmt_time_zoned(wh.version["built_at"]))
+    version = t("brief.version", lang, as_of=fmt_date(v.version.as_of, lang),
+                built=fmt_time_zoned(wh.version["built_at"], lang=lang))
     period = region_view.period_label(MAP_INDICATOR, v, lang=lang)  # the month's: "截至12月1日"
     return Briefing(unit=v.unit, month=v.month, generated_at=clock.local(now),
                     generated_by=generated_by, data_version=version, cards=cards,
                     lifecycle=lifecycle, lifecycle_note=lifecycle_note,
-                    as_of=fmt_date(v.version.as_of), ranking=ranking,
+                    as_of=fmt_date(v.version.as_of, lang), ranking=ranking,
                     instructions=summary["counts"], overdue=overdue,
                     children_header=header, children=children, figures=figures,
                     figures_period=period,
-                    to_date=fmt_to_date(v.version.as_of)
-                    if is_partial_month(v.month, v.version.as_of) else "")
+                    to_date=fmt_to_date(v.version.as_of, lang)
+                    if is_partial_month(v.month, v.version.as_of) else "", lang=lang)
 
 
 def _figures(bv: api.BriefingView, lang: str) -> dict[str, dict]:
@@ -180,8 +185,8 @@ def _sized(fig: dict, width: int, height: int) -> dict:
 
 def html(b: Briefing, settings: Settings) -> str:
     return TEMPLATES.get_template("briefing.html").render(
-        b=b, t=t, font=settings.cjk_font, lang=get_lang(),
-        generated_at=fmt_time_zoned(b.generated_at))
+        b=b, t=functools.partial(t, lang=b.lang), font=settings.cjk_font, lang=b.lang,
+        generated_at=fmt_time_zoned(b.generated_at, lang=b.lang))
 
 
 def pdf(b: Briefing, settings: Settings) -> bytes:
@@ -197,22 +202,27 @@ def _esc(text: str) -> str:
 
 # ------------------------------------------------------------------ meeting minutes
 def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
-                generated_by: str, now: dt.datetime | None = None) -> tuple[str, bytes]:
+                generated_by: str, now: dt.datetime | None = None,
+                lang: str | None = None) -> tuple[str, bytes]:
     """A meeting's minutes: the record, its decisions and the instructions they became
-    (with their state now). Returns the file name and the PDF."""
+    (with their state now), in ``lang`` (default: the export job's language). Returns the
+    file name and the PDF."""
     now = now or dt.datetime.now(dt.UTC)
+    lang = lang or get_lang()
     m = T.meeting_minutes(ops, scope, meeting_id, now)
     meeting = m["meeting"]
     rows = [{"id": x["id"], "title": x["title"], "content": x["content"],
-             "unit": region_label(x["assignee_region"], region_names()), "deadline": fmt_date(x["deadline"]),
-             "state": t(f"task.state.{x['state']}"), "overdue": x["overdue"]}
+             "unit": region_label(x["assignee_region"], region_names()),
+             "deadline": fmt_date(x["deadline"], lang),
+             "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
+             "overdue": x["overdue"]}
             for x in m["tasks"]]
     body = TEMPLATES.get_template("minutes.html").render(
-        m=meeting, region=region_label(meeting["region_code"], region_names()), rows=rows, t=t,
-        font=settings.cjk_font, lang=get_lang(),
-        held_on=fmt_date(meeting["held_on"]), generated_by=generated_by,
+        m=meeting, region=region_label(meeting["region_code"], region_names()), rows=rows,
+        t=functools.partial(t, lang=lang), font=settings.cjk_font, lang=lang,
+        held_on=fmt_date(meeting["held_on"], lang), generated_by=generated_by,
         recorded_by=users.display_names(ops, [meeting["created_by"]]).get(
             meeting["created_by"], meeting["created_by"]),
-        generated_at=fmt_time_zoned(now))
-    footer = _esc(t("minutes.title", title=meeting["title"]))
+        generated_at=fmt_time_zoned(now, lang=lang))
+    footer = _esc(t("minutes.title", lang, title=meeting["title"]))
     return f"minutes-{meeting['id']}.pdf", render.html_pdf(settings, body, {}, footer)

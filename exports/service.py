@@ -14,6 +14,7 @@ from access import AccessDenied, RoleDenied, Scope
 from config import Settings
 from domain import clock
 from exports import briefing, jobs, render
+from i18n import N_
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
@@ -103,10 +104,10 @@ def page_path(href: str, pages: list[str]) -> str:
             or path != raw.rstrip("/") and raw != "/" \
             or path in NOT_IMAGED \
             or not any(_pattern(p).fullmatch(path) for p in pages):
-        raise BadRequest("export.bad_page")
+        raise BadRequest(N_("export.bad_page"))
     query = parts.query
     if any(c in query for c in "\r\n#") or len(query) > 500:
-        raise BadRequest("export.bad_page")
+        raise BadRequest(N_("export.bad_page"))
     return path + (f"?{query}" if query else "")
 
 
@@ -125,9 +126,9 @@ def parse_size(value) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in str(value).lower().split("x"))
     except ValueError:
-        raise BadRequest("export.bad_size") from None
+        raise BadRequest(N_("export.bad_size")) from None
     if not all(PAGE_SIZES[0] <= v <= PAGE_SIZES[1] for v in (width, height)):
-        raise BadRequest("export.bad_size")
+        raise BadRequest(N_("export.bad_size"))
     return width, height
 
 

@@ -17,8 +17,8 @@ Conventions for every caller (pages, web, exports, exchange, etl, components):
   ``STATUS_LABEL = {"open": N_("status.open"), "done": N_("status.done")}`` and then
   ``t(STATUS_LABEL[s], lang)``. A key stored as data (an indicator's unit) is written
   ``N_("unit.tasks")`` where it is defined.
-- Plurals: ``tn(msgid, msgid_plural, n, lang=None, **kw)`` (gettext's ngettext: Chinese
-  has one form, English two); ``n`` is also passed to the format as ``n``.
+- Plurals: ``tn(msgid, msgid_plural, count, lang=None, **kw)`` (gettext's ngettext: Chinese
+  has one form, English two); ``count`` is the format's ``n`` unless ``n=`` gives it written.
 - Formatting helpers keep their names and signatures (fmt_number, fmt_count, fmt_pct,
   fmt_money, fmt_date, ...); import them from ``i18n``.
 

@@ -81,16 +81,16 @@ def t(msgid: str, lang: str | None = None, **kw) -> str:
     return text.format(**kw) if kw else text
 
 
-def tn(msgid: str, msgid_plural: str, n: int, lang: str | None = None, **kw) -> str:
-    """The form of the plural message ``msgid`` for the count ``n`` in ``lang``,
-    formatted with ``kw``; ``n`` is in the format too, unless ``kw`` gives it already
-    written (``n=fmt_exact(n)``)."""
+def tn(msgid: str, msgid_plural: str, count: int, lang: str | None = None, **kw) -> str:
+    """The form of the plural message ``msgid`` for ``count`` in ``lang``, formatted
+    with ``kw``; the format's ``n`` is ``count``, unless ``kw`` gives it already written
+    (``n=fmt_exact(count)``)."""
     lang = lang or get_lang()
     loaded = _LOADED.get(lang, _LOADED[DEFAULT_LANG])
     forms = loaded[1].get(msgid)
     if forms is None:
-        text = _text(msgid if n == 1 else msgid_plural, lang)
+        text = _text(msgid if count == 1 else msgid_plural, lang)
     else:
-        text = forms[min(loaded[2](int(n)), len(forms) - 1)]
-    kw.setdefault("n", n)
+        text = forms[min(loaded[2](int(count)), len(forms) - 1)]
+    kw.setdefault("n", count)
     return text.format(**kw)

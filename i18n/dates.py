@@ -158,7 +158,7 @@ def fmt_time(value, seconds: bool = False) -> str:
     return _pattern(_TIME[seconds]).apply(at, locale("zh"))
 
 
-def fmt_time_zoned(value, seconds: bool = False) -> str:
+def fmt_time_zoned(value, seconds: bool = False, lang: str | None = None) -> str:
     """A moment with its zone named, as every screen and export states it
     ("2026-12-02 03:38 北京时间")."""
-    return f"{fmt_time(value, seconds)} {zone_name()}"
+    return f"{fmt_time(value, seconds)} {zone_name(lang)}"

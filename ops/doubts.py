@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from access import AccessDenied, Scope, prefix_of, raise_for
 from domain import clock
+from i18n import N_
 from ops import tasks as T
 from ops.schema import doubt_cases, doubt_events, tasks
 from ops.scoped import within
@@ -81,14 +82,14 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
     households; every case marked sent. All in one transaction: a case someone else sent
     meanwhile stops the whole batch (TaskError 409) and nothing is written."""
     now = now or T.utcnow()
-    _may(scope, "doubts.send", "task.err.cannot_issue")
+    _may(scope, "doubts.send", N_("task.err.cannot_issue"))
     if not cases:
-        raise T.TaskError(400, "doubt.err.none")
+        raise T.TaskError(400, N_("doubt.err.none"))
     if len(cases) > MAX_BULK:
-        raise T.TaskError(400, "doubt.err.too_many", max=MAX_BULK)
+        raise T.TaskError(400, N_("doubt.err.too_many"), max=MAX_BULK)
     for c in cases:
         if not scope.contains(c["village_code"]):
-            raise T.TaskError(404, "task.err.not_found")
+            raise T.TaskError(404, N_("task.err.not_found"))
     by_township: dict[str, list[dict]] = defaultdict(list)
     for c in sorted(cases, key=lambda c: (c["village_code"], int(c["household_id"]))):
         by_township[township_of(c["village_code"])].append(c)
@@ -141,7 +142,7 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
                     _event(conn, c["doubt_key"], now, scope.username, "sent", task_id)
                 made.append(task_id)
     except sa.exc.IntegrityError:
-        raise T.TaskError(409, "doubt.err.decided") from None
+        raise T.TaskError(409, N_("doubt.err.decided")) from None
     return [T.get(engine, scope, i, now) for i in made]
 
 
@@ -151,12 +152,12 @@ def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
     or cleared (say why). A case can be closed whether or not it was sent."""
     now = now or T.utcnow()
     if outcome not in OUTCOMES:
-        raise T.TaskError(400, "doubt.err.outcome")
+        raise T.TaskError(400, N_("doubt.err.outcome"))
     if not isinstance(note, str) or not note.strip() or len(note) > T.MAX_TEXT:
-        raise T.TaskError(400, "doubt.err.note")
+        raise T.TaskError(400, N_("doubt.err.note"))
     if not scope.contains(case["village_code"]):
-        raise T.TaskError(404, "task.err.not_found")
-    _may(scope, "doubts.close", "doubt.err.cannot_close")
+        raise T.TaskError(404, N_("task.err.not_found"))
+    _may(scope, "doubts.close", N_("doubt.err.cannot_close"))
     values = {"state": outcome, "note": note.strip(), "updated_by": scope.username,
               "updated_at": now}
     try:
@@ -164,7 +165,7 @@ def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
             row = conn.execute(sa.select(doubt_cases).where(
                 doubt_cases.c.doubt_key == case["doubt_key"])).first()
             if row is not None and row.state in OUTCOMES:
-                raise T.TaskError(409, "doubt.err.closed")
+                raise T.TaskError(409, N_("doubt.err.closed"))
             if row is None:
                 conn.execute(doubt_cases.insert().values(
                     doubt_key=case["doubt_key"], check_id=case["check_id"],
@@ -175,8 +176,8 @@ def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
                     doubt_cases.c.doubt_key == case["doubt_key"],
                     doubt_cases.c.state == row.state).values(**values)).rowcount
                 if done != 1:  # someone closed it meanwhile
-                    raise T.TaskError(409, "doubt.err.closed")
+                    raise T.TaskError(409, N_("doubt.err.closed"))
             _event(conn, case["doubt_key"], now, scope.username, outcome,
                    row.task_id if row is not None else None, note.strip())
     except sa.exc.IntegrityError:  # two people closing an unsent case at once
-        raise T.TaskError(409, "doubt.err.closed") from None
+        raise T.TaskError(409, N_("doubt.err.closed")) from None

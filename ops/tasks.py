@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from access import CODE, AccessDenied, Resource, RoleDenied, Scope, can, level_of, raise_for
 from domain import clock
+from i18n import N_
 from ops.schema import digests, meetings, task_events, task_links, tasks, users
 from ops.scoped import SYSTEM, WholeStore, store_id, within
 
@@ -135,31 +136,31 @@ def _may_issue(actor: Scope) -> None:
     except RoleDenied as exc:
         raise TaskError(403, exc.key) from None
     except AccessDenied:
-        raise TaskError(403, "task.err.cannot_issue") from None
+        raise TaskError(403, N_("task.err.cannot_issue")) from None
 
 
 def _refusal(st: _Standing, state: str, action: str) -> str | None:
     if st.read_only:
-        return "task.err.read_only"
+        return N_("task.err.read_only")
     if action == "comment":
-        return None if st.visible else "task.err.not_visible"
+        return None if st.visible else N_("task.err.not_visible")
     if action == "urge":
         if state in FINAL or state == "draft":
-            return "task.err.not_open"
-        return None if st.superior else "task.err.not_superior"
+            return N_("task.err.not_open")
+        return None if st.superior else N_("task.err.not_superior")
     if action == "edit":
         if state in FINAL:
-            return "task.err.final"
-        return None if st.issuer_side else "task.err.not_issuer"
+            return N_("task.err.final")
+        return None if st.issuer_side else N_("task.err.not_issuer")
     if action not in ACTIONS:
         return "task.err.unknown_action"
     sources, _, who = ACTIONS[action]
     if state not in sources:
-        return "task.err.illegal_transition"
+        return N_("task.err.illegal_transition")
     if who == "issuer" and not st.issuer_side:
-        return "task.err.not_issuer"
+        return N_("task.err.not_issuer")
     if who == "assignee" and not st.assignee:
-        return "task.err.not_assignee"
+        return N_("task.err.not_assignee")
     return None
 
 
@@ -241,7 +242,7 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
     title = data.get("title")
     title = title.strip() if isinstance(title, str) else ""
     if not title:
-        errors["title"] = "task.err.title_empty"
+        errors["title"] = N_("task.err.title_empty")
     elif len(title) > MAX_TITLE:
         errors["title"] = "task.err.title_long"
     content = data.get("content") or ""
@@ -257,13 +258,13 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
     if not isinstance(region, str) or not CODE.fullmatch(region) or not region_exists(region):
         errors["assignee_region"] = "task.err.bad_region"
     elif not actor.contains(region):
-        errors["assignee_region"] = "task.err.region_outside"
+        errors["assignee_region"] = N_("task.err.region_outside")
     today = clock.day(now)
     deadline = _date(data.get("deadline"))
     if deadline is None:
         errors["deadline"] = "task.err.bad_date"
     elif deadline < today:
-        errors["deadline"] = "task.err.deadline_past"
+        errors["deadline"] = N_("task.err.deadline_past")
     ack = data.get("ack_deadline")
     ack_at = None
     if ack not in (None, ""):
@@ -273,18 +274,18 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
             errors["ack_deadline"] = "task.err.bad_date"
         else:
             if ack_at < now:
-                errors["ack_deadline"] = "task.err.deadline_past"
+                errors["ack_deadline"] = N_("task.err.deadline_past")
     regions, households = data.get("regions") or [], data.get("households") or []
     if not isinstance(regions, list) or len(regions) > MAX_LINKS or not all(
             isinstance(r, str) and CODE.fullmatch(r) and actor.contains(r) for r in regions):
-        errors["regions"] = "task.err.region_outside"
+        errors["regions"] = N_("task.err.region_outside")
     if not isinstance(households, list) or len(households) > MAX_LINKS or not all(
             isinstance(h, int) and not isinstance(h, bool) and 0 < h <= MAX_ID
             for h in households):
-        errors["households"] = "task.err.bad_households"
+        errors["households"] = N_("task.err.bad_households")
     elif "assignee_region" not in errors and _households_outside(region_exists, region,
                                                                  households):
-        errors["households"] = "task.err.household_outside"
+        errors["households"] = N_("task.err.household_outside")
     source_ref = data.get("source_ref") or ""
     if not isinstance(source_ref, str) or len(source_ref) > 100:
         errors["source_ref"] = "task.err.not_text"
@@ -336,7 +337,7 @@ def get(engine: Engine, actor: Scope, task_id: int, now: dt.datetime | None = No
     with engine.connect() as conn:
         task = _row(conn, task_id)
         if task is None or not can_view(actor, task):
-            raise TaskError(404, "task.err.not_found")
+            raise TaskError(404, N_("task.err.not_found"))
         task["links"] = [dict(r._mapping) for r in conn.execute(
             sa.select(task_links.c.kind, task_links.c.ref)
             .where(task_links.c.task_id == task["id"]).order_by(task_links.c.kind,
@@ -405,7 +406,7 @@ def insert(conn: Connection, actor: Scope, new: NewTask, now: dt.datetime) -> in
         m = conn.execute(sa.select(meetings.c.region_code)
                          .where(meetings.c.id == new.meeting_id)).first()
         if m is None or not actor.contains(m.region_code):
-            raise TaskError(400, "task.err.invalid", {"meeting_id": "task.err.bad_meeting"})
+            raise TaskError(400, "task.err.invalid", {"meeting_id": N_("task.err.bad_meeting")})
     if new.assignee_user is not None:
         reason = assignee_refusal(conn, new.assignee_user, new.assignee_region)
         if reason:
@@ -438,13 +439,13 @@ def assignee_refusal(conn: Connection, username: str, region: str) -> str | None
     row = conn.execute(sa.select(users.c.role, users.c.region_code, users.c.department,
                                  users.c.active).where(users.c.username == username)).first()
     if row is None or not row.active:
-        return "task.err.assignee_unknown"
+        return N_("task.err.assignee_unknown")
     if row.region_code != region:
-        return "task.err.assignee_outside"
+        return N_("task.err.assignee_outside")
     assignee = Scope(username, row.role, row.region_code, row.department)
     concerns = frozenset({row.department}) if row.department else None
     if not can(assignee, "tasks.work", Resource(region=region, departments=concerns)):
-        return "task.err.assignee_role"
+        return N_("task.err.assignee_role")
     return None
 
 
@@ -453,10 +454,10 @@ def _locked(conn: Connection, actor: Scope, task_id, action: str) -> dict:
     409 for a transition its state does not allow)."""
     task = _row(conn, task_id)
     if task is None or not can_view(actor, task):
-        raise TaskError(404, "task.err.not_found")
+        raise TaskError(404, N_("task.err.not_found"))
     reason = refusal(actor, task, action)
     if reason:
-        raise TaskError(409 if reason == "task.err.illegal_transition" else 403, reason,
+        raise TaskError(409 if reason == N_("task.err.illegal_transition") else 403, reason,
                         state=task["state"], action=action)
     return task
 
@@ -470,7 +471,7 @@ def _bump(conn: Connection, task: dict, version, values: dict, actor: Scope) -> 
                      .values(version=version + 1, **values)).rowcount
     if n != 1:
         current = decorate(_row(conn, task["id"]), utcnow(), actor)
-        raise TaskError(409, "task.err.conflict", current=current)
+        raise TaskError(409, N_("task.err.conflict"), current=current)
     return version + 1
 
 
@@ -554,7 +555,7 @@ def create_meeting(engine: Engine, actor: Scope, title: str, held_on, attendees:
     errors = {}
     _may_issue(actor)
     if not isinstance(title, str) or not title.strip() or len(title) > MAX_TITLE:
-        errors["title"] = "task.err.title_empty"
+        errors["title"] = N_("task.err.title_empty")
     day = _date(held_on)
     if day is None:
         errors["held_on"] = "task.err.bad_date"
@@ -770,12 +771,12 @@ def meeting_minutes(engine: Engine, actor: Scope, meeting_id,
     try:
         mid = int(str(meeting_id))
     except ValueError:
-        raise TaskError(404, "minutes.err.not_found") from None
+        raise TaskError(404, N_("minutes.err.not_found")) from None
     with engine.connect() as conn:
         row = conn.execute(sa.select(meetings).where(
             meetings.c.id == mid, within(meetings.c.region_code, actor))).first()
         if row is None:
-            raise TaskError(404, "minutes.err.not_found")
+            raise TaskError(404, N_("minutes.err.not_found"))
         items = [dict(r._mapping) for r in conn.execute(
             sa.select(tasks).where(tasks.c.meeting_id == mid, _visible(actor))
             .order_by(tasks.c.id))]

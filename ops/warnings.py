@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from access import AccessDenied, Scope, prefix_of, raise_for
 from domain import clock
+from i18n import N_
 from ops import tasks as T
 from ops.schema import tasks, warning_decisions
 from ops.scoped import within
@@ -36,7 +37,7 @@ def to_instruction(engine: Engine, scope: Scope, warning: dict, assignee: str, t
     """One click: a verification instruction for the warning, and the decision recorded."""
     now = now or T.utcnow()
     if not scope.contains(warning["village_code"]):
-        raise T.TaskError(404, "task.err.not_found")
+        raise T.TaskError(404, N_("task.err.not_found"))
     _may_decide(scope)
     deadline = (clock.day(now) + dt.timedelta(days=VERIFY_DAYS)).isoformat()
     new = T.validate(scope, {
@@ -55,7 +56,7 @@ def to_instruction(engine: Engine, scope: Scope, warning: dict, assignee: str, t
                 warning_decisions.c.warning_key == warning["warning_key"])
                 .values(task_id=task_id))
     except sa.exc.IntegrityError:
-        raise T.TaskError(409, "warning.err.decided") from None
+        raise T.TaskError(409, N_("warning.err.decided")) from None
     return T.get(engine, scope, task_id, now)
 
 
@@ -63,10 +64,10 @@ def dismiss(engine: Engine, scope: Scope, warning: dict, note: str,
             now: dt.datetime | None = None) -> None:
     """Checked, and not a monitoring case: the reason is required."""
     if not scope.contains(warning["village_code"]):
-        raise T.TaskError(404, "task.err.not_found")
+        raise T.TaskError(404, N_("task.err.not_found"))
     _may_decide(scope)
     if not isinstance(note, str) or not note.strip() or len(note) > T.MAX_TEXT:
-        raise T.TaskError(400, "task.err.invalid", {"note": "warning.err.reason"})
+        raise T.TaskError(400, "task.err.invalid", {"note": N_("warning.err.reason")})
     _record(engine, scope, warning, "dismissed", None, note.strip(), now or T.utcnow())
 
 
@@ -75,7 +76,7 @@ def _may_decide(scope: Scope) -> None:
     try:
         raise_for(scope, "warnings.decide")
     except AccessDenied:
-        raise T.TaskError(403, "task.err.cannot_issue") from None
+        raise T.TaskError(403, N_("task.err.cannot_issue")) from None
 
 
 def _with_household(region_exists, warning: dict) -> T.Places:
@@ -99,4 +100,4 @@ def _record(engine, scope, warning, outcome, task_id, note, now) -> None:
         with engine.begin() as conn:
             _insert_decision(conn, scope, warning, outcome, task_id, note, now)
     except sa.exc.IntegrityError:
-        raise T.TaskError(409, "warning.err.decided") from None
+        raise T.TaskError(409, N_("warning.err.decided")) from None

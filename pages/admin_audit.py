@@ -15,7 +15,7 @@ from dash import Input, Output, callback, html
 from access import current_scope
 from components import tables, units
 from etl.refdata import region_levels, region_names
-from i18n import N_, fmt_exact, fmt_time, get_lang, t, with_zone
+from i18n import N_, fmt_exact, fmt_time, get_lang, t, tn, with_zone
 from services import audit
 from services import audit_view as web_audit
 from web import context
@@ -161,7 +161,8 @@ def search(user, action, region, date_from, date_to):
                  target=f.region or scope.region_code,
                  detail={**f.query(), "rows": len(found)}, ip=client_ip(), scope=scope)
     n = fmt_exact(len(found))
-    count = t("audit.count_capped", n=n) if len(found) >= SHOWN else t("audit.count", n=n)
+    count = t("audit.count_capped", n=n) if len(found) >= SHOWN \
+        else tn("audit.count", "audit.count_plural", len(found), n=n)
     query = f.query()
     href = "/admin/audit.csv" + (f"?{urlencode(query)}" if query else "")
     return grid_rows(found), count, href, None

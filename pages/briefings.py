@@ -135,7 +135,7 @@ def jobs_table(rows: list[dict]):
         status = dmc.Badge(t(STATUS_LABEL[j["status"]]), color=STATUS_COLOUR[j["status"]],
                            variant="light")
         if j["status"] == "done":
-            file = html.A(f"{t('export.download')} · {j['filename']}",
+            file = html.A(t("export.download") + f" · {j['filename']}",
                           href=f"/export/job/{j['id']}", className="jz-download",
                           **{"data-job": j["id"]})
         elif j["status"] == "failed":

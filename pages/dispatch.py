@@ -40,7 +40,7 @@ dash.register_page(__name__, path_template="/dispatch/<code>", name="dispatch",
                    nav={"label": N_("nav.dispatch"), "order": 30},
                    access="dispatch.view")
 
-OPEN_TASKS = Indicator("open_tasks", "open_tasks", "month", "count", -1, "unit.tasks")
+OPEN_TASKS = Indicator("open_tasks", "open_tasks", "month", "count", -1, N_("unit.tasks"))
 OVERDUE_RATE = Indicator("overdue_rate", "overdue_rate", "month", "ratio", -1)
 DEFAULT_DAYS = 7
 
@@ -206,9 +206,10 @@ def _form(children: pd.DataFrame, unit: dict):
             dmc.TextInput(id="form-deadline", label=t("task.field.deadline"),
                           placeholder="YYYY-MM-DD"),
             dmc.Select(id="form-type", label=t("task.col.type"), value="meeting_decision",
-                       data=[{"value": x, "label": t(f"task.type.{x}")} for x in T.TYPES]),
+                       data=[{"value": x, "label": view.label(view.TYPE_LABEL, x, get_lang())}
+                             for x in T.TYPES]),
             dmc.Select(id="form-priority", label=t("task.col.priority"), value="normal",
-                       data=[{"value": x, "label": t(f"task.priority.{x}")}
+                       data=[{"value": x, "label": view.label(view.PRIORITY_LABEL, x, get_lang())}
                              for x in T.PRIORITIES]),
         ]),
         dcc.Store(id="form-extra"),

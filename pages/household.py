@@ -15,7 +15,7 @@ from components.downloads import with_png
 from components.theme import GRAPH_CONFIG
 from domain.codes import CODES
 from exports import charts as chart_registry
-from i18n import fmt_date, fmt_number, get_lang, t
+from i18n import N_, fmt_date, fmt_number, get_lang, t
 from queries import api
 from queries.privacy import can_reveal
 from queries.runner import WarehouseUnavailable
@@ -26,6 +26,22 @@ from web.auth import client_ip
 dash.register_page(__name__, path_template="/household/<household_id>", name="household",
                    title="精准 · 户详情",
                    access="household.view")
+
+# The tables' columns in order, with their headings.
+MEMBER_COLUMNS = {
+    "name": N_("hhd.col.name"), "status": N_("hhd.col.status"),
+    "relation": N_("hhd.col.relation"), "sex": N_("hhd.col.sex"), "age": N_("hhd.col.age"),
+    "id_number": N_("hhd.col.id_number"), "health": N_("hhd.col.health"),
+    "labour": N_("hhd.col.labour"), "education": N_("hhd.col.education"),
+    "migrant_months": N_("hhd.col.migrant_months"), "insured": N_("hhd.col.insured"),
+    "phone": N_("hhd.col.phone")}
+MEASURE_COLUMNS = {
+    "year": N_("hhd.m.year"), "start": N_("hhd.m.start"), "channel": N_("hhd.m.channel"),
+    "category": N_("hhd.m.category"), "amount": N_("hhd.m.amount"),
+    "department": N_("hhd.m.department")}
+CADRE_COLUMNS = {
+    "name": N_("hhd.c.name"), "unit": N_("hhd.c.unit"), "position": N_("hhd.c.position"),
+    "phone": N_("hhd.c.phone"), "start": N_("hhd.c.start"), "end": N_("hhd.c.end")}
 
 
 def _label(domain: str, code) -> str:
@@ -58,9 +74,8 @@ def members_table(members: pd.DataFrame):
              "migrant_months": int(r["migrant_months"]), "phone": r["phone"] or "—",
              "insured": "✓" if r["medical_insurance"] else "✗"}
             for r in members.to_dict("records")]
-    cols = [{"field": f, "headerName": t(f"hhd.col.{f}"), "flex": 1, "sortable": False}
-            for f in ("name", "status", "relation", "sex", "age", "id_number", "health",
-                      "labour", "education", "migrant_months", "insured", "phone")]
+    cols = [{"field": f, "headerName": t(k), "flex": 1, "sortable": False}
+            for f, k in MEMBER_COLUMNS.items()]
     for c in cols:
         if c["field"] in ("id_number", "phone"):
             c["cellClass"] = "jz-masked"
@@ -71,9 +86,9 @@ def members_table(members: pd.DataFrame):
 def timeline(mon: dict | None, measures: pd.DataFrame):
     if not mon:
         return dmc.Text(t("hhd.not_monitored"), c="dimmed")
-    events = [("warning_date", "hhd.ev.warning"), ("check_date", "hhd.ev.check"),
-              ("notice_date", "hhd.ev.notice"), ("identify_date", "hhd.ev.identify"),
-              ("assist_date", "hhd.ev.assist"), ("eliminate_date", "hhd.ev.eliminate")]
+    events = [("warning_date", N_("hhd.ev.warning")), ("check_date", N_("hhd.ev.check")),
+              ("notice_date", N_("hhd.ev.notice")), ("identify_date", N_("hhd.ev.identify")),
+              ("assist_date", N_("hhd.ev.assist")), ("eliminate_date", N_("hhd.ev.eliminate"))]
     items = []
     for col, key in events:
         d = mon.get(col)
@@ -125,23 +140,22 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
                  "amount": f"{int(r['amount']):,}",
                  "department": CODES["department"][r["department"]][0 if get_lang() == "zh" else 1]}
                 for r in v.measures.to_dict("records")]
-    mcols = [{"field": f, "headerName": t(f"hhd.m.{f}"), "flex": 1}
-             for f in ("year", "start", "channel", "category", "amount", "department")]
+    mcols = [{"field": f, "headerName": t(k), "flex": 1} for f, k in MEASURE_COLUMNS.items()]
     cadres = [{"name": r["name"], "unit": r["unit_name"], "position": r["position"],
                "phone": r["phone"], "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
                "end": fmt_date(pd.Timestamp(r["end_date"]).date())
                if not pd.isna(r["end_date"]) else t("hhd.current")}
               for r in v.cadres.to_dict("records")]
-    ccols = [{"field": f, "headerName": t(f"hhd.c.{f}"), "flex": 1}
-             for f in ("name", "unit", "position", "phone", "start", "end")]
+    ccols = [{"field": f, "headerName": t(k), "flex": 1} for f, k in CADRE_COLUMNS.items()]
     status = household_status(h)
     return [
         dmc.Group(justify="space-between", mb="sm", children=[
             html.Div([
                 dmc.Title(t("hhd.title", name=h["head_name"], no=h["household_no"]), order=2,
                           id="hhd-title"),
-                dmc.Text(f"{h['county_name']} · {h['township_name']} · {h['village_name']} · "
-                         f"{status} · {t('hhd.phone')} {h['phone']}", size="sm", c="dimmed"),
+                dmc.Text(" · ".join([h["county_name"], h["township_name"], h["village_name"],
+                                     status, t("hhd.phone") + f" {h['phone']}"]),
+                         size="sm", c="dimmed"),
             ]),
             dmc.Button(t("hhd.reveal"), id="hhd-reveal", variant="light", color="orange",
                        display="block" if reveal_allowed and not v.revealed else "none"),
@@ -180,7 +194,7 @@ def layout(household_id: str | None = None, **_):
     except AccessDenied:
         return messages.forbidden()
     except RegionNotFound:
-        return messages.notice("error.household_not_found")
+        return messages.notice(N_("error.household_not_found"))
     except WarehouseUnavailable:
         return messages.no_warehouse()
     return html.Div(className="jz-page", children=[

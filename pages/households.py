@@ -26,6 +26,7 @@ from i18n import (
     fmt_year_period,
     get_lang,
     t,
+    tn,
 )
 from queries import api, grid
 from queries import households as hl
@@ -37,8 +38,12 @@ dash.register_page(__name__, path_template="/households/<code>", name="household
                    nav={"label": N_("nav.households"), "order": 20},
                    access="households.list")
 
-PRESETS = ("all", "registered", "not_exited", "exited", "monitored", "unresolved",
-           "eliminated", "pending", "below_line")
+# The list's presets in the order the picker shows them, with their words.
+PRESETS = {"all": N_("hh.preset.all"), "registered": N_("hh.preset.registered"),
+           "not_exited": N_("hh.preset.not_exited"), "exited": N_("hh.preset.exited"),
+           "monitored": N_("hh.preset.monitored"), "unresolved": N_("hh.preset.unresolved"),
+           "eliminated": N_("hh.preset.eliminated"), "pending": N_("hh.preset.pending"),
+           "below_line": N_("hh.preset.below_line")}
 MONTH_PRESETS = {"monitored", "unresolved", "eliminated", "pending"}
 CODE_COLUMNS = {"household_type": "household_type", "main_cause": "cause",
                 "monitor_type": "monitor_type", "monitor_state": "monitor_state"}
@@ -133,7 +138,7 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
             dmc.Group(gap="xs", align="flex-end", children=[
                 dmc.Select(id="hh-preset", label=t("hh.preset"), value=preset, w=200,
                            allowDeselect=False,
-                           data=[{"value": p, "label": t(f"hh.preset.{p}")} for p in PRESETS]),
+                           data=[{"value": p, "label": t(k)} for p, k in PRESETS.items()]),
                 dmc.Select(id="hh-year", label=t("overview.year"), value=str(y), w=100,
                            allowDeselect=False,
                            data=[str(v) for v in reversed(version.years())],
@@ -182,7 +187,7 @@ def _row_number(value, default: int, lo: int, hi: int, name: str) -> int:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise BadRequest("hh.err.row", name=name, lo=f"{lo:,}", hi=f"{hi:,}")
+        raise BadRequest(N_("hh.err.row"), name=name, lo=f"{lo:,}", hi=f"{hi:,}")
     return value
 
 
@@ -194,7 +199,7 @@ def rows_request(request) -> RowsRequest:
     if request is None:
         request = {}
     if not isinstance(request, dict):
-        raise BadRequest("hh.err.shape")
+        raise BadRequest(N_("hh.err.shape"))
     start = _row_number(request.get("startRow"), 0, 0, MAX_START, "startRow")
     end = _row_number(request.get("endRow"), start + 100, start + 1,
                       MAX_START + hl.PAGE_MAX, "endRow")
@@ -236,7 +241,7 @@ def _query(request, state, version):
     for and a checked list query; BadRequest or hl.BadFilter if they are not."""
     asked = rows_request(request)
     if not isinstance(state, dict):
-        raise BadRequest("hh.err.shape")
+        raise BadRequest(N_("hh.err.shape"))
     return asked, hl.build(str(state.get("code")), state.get("preset"),
                            api.parse_year(state.get("year"), version),
                            api.parse_month(state.get("month"), version),
@@ -246,7 +251,8 @@ def _query(request, state, version):
 def _export_links(q, asked, n: int, version) -> tuple:
     """The count's words, the CSV and Excel links of the list as filtered, and (over the
     cap) what the buttons say instead of a link."""
-    count_text = t("hh.count", n=fmt_exact(n), period=list_period(q, version))
+    count_text = tn("hh.count", "hh.count_plural", n, n=fmt_exact(n),
+                    period=list_period(q, version))
     if n > hl.EXPORT_CAP:
         # No link to follow: the buttons say why on the page (the route refuses too).
         count_text += " · " + t("hh.export_cap", cap=fmt_exact(hl.EXPORT_CAP))

@@ -31,6 +31,14 @@ dash.register_page(__name__, path="/imports", name="imports", title="精准 · �
                    nav={"label": N_("nav.imports"), "order": 29},
                    access="imports.load")
 
+# The batches table: its columns in order with their headings, and a batch's states.
+BATCH_COLUMNS = {
+    "batch": N_("imp.col.batch"), "feed": N_("imp.col.feed"), "file": N_("imp.col.file"),
+    "at": N_("imp.col.at"), "by": N_("imp.col.by"), "rows": N_("imp.col.rows"),
+    "accepted": N_("imp.col.accepted"), "rejected": N_("imp.col.rejected"),
+    "status": N_("imp.col.status")}
+STATUS_LABEL = {"loaded": N_("imp.status.loaded"), "merged": N_("imp.status.merged")}
+
 
 def layout(**_):
     scope = current_scope()
@@ -96,10 +104,10 @@ def batches_table(rows: list[dict]):
         html.Td(html.A(fmt_exact(r["rows_rejected"]), href=f"/imports/report/{r['id']}.csv",
                        download="")
                 if r["rows_rejected"] else "0"),
-        html.Td(t(f"imp.status.{r['status']}"))], **{"data-batch": r["id"]}) for r in rows]
-    head = html.Tr([html.Th(with_zone(t("imp.col.at")) if c == "at" else t(f"imp.col.{c}"),
-                            style={"textAlign": "left"}) for c in (
-        "batch", "feed", "file", "at", "by", "rows", "accepted", "rejected", "status")])
+        html.Td(t(STATUS_LABEL[r["status"]]) if r["status"] in STATUS_LABEL else r["status"])],
+        **{"data-batch": r["id"]}) for r in rows]
+    head = html.Tr([html.Th(with_zone(t(k)) if c == "at" else t(k), style={"textAlign": "left"})
+                    for c, k in BATCH_COLUMNS.items()])
     return dmc.Table([html.Thead(head), html.Tbody(body)], striped=True, id="imp-batch-table")
 
 
@@ -166,7 +174,7 @@ def refresh(n):
         return _alert(t(exc.key))  # an admin below the province: say who merges
     started = web_imports.start_refresh(context.ops(), context.settings(), scope.username,
                                         client_ip())
-    return _alert(t("imp.refresh_started" if started else "imp.refresh_running"), "blue")
+    return _alert(t("imp.refresh_started") if started else t("imp.refresh_running"), "blue")
 
 
 def _refusal(scope):
@@ -174,7 +182,7 @@ def _refusal(scope):
     department that sends nothing to the platform; never the region."""
     if not can(scope, "imports.load"):
         return messages.role_denied(scope.role)
-    return messages.notice("error.no_import_feeds")
+    return messages.notice(N_("error.no_import_feeds"))
 
 
 def _alert(text: str, colour: str = "red"):

@@ -48,7 +48,7 @@ def layout(code: str | None = None, check: str | None = None, **_):
     except gate.REFUSALS as exc:
         return messages.refusal(exc)
     except duckdb.CatalogException:  # a warehouse built before the checks existed
-        return messages.notice("quality.not_evaluated", colour="yellow")
+        return messages.notice(N_("quality.not_evaluated"), colour="yellow")
     v, check = qv.region, qv.check
     what = view.names(qv.checks, lang).get(check, t("quality.all_checks", lang))
     listed, total = len(qv.issues), _total(qv, check)
@@ -130,7 +130,7 @@ def _map(qv: Q.QualityView, what: str, lang: str):
         maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
                         v.map_parent["code"],
                         title=t("map.export_title", lang, region=v.map_parent["name"],
-                                indicator=f"{t(view.PER_1000.label_key, lang)} · {what}",
+                                indicator=t(view.PER_1000.label_key, lang) + " · " + what,
                                 period=as_of))])
 
 

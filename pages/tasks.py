@@ -12,7 +12,7 @@ from components import messages, units
 from components import tasks as view
 from domain import clock
 from etl.refdata import region_levels, region_names
-from i18n import N_, get_lang, t
+from i18n import N_, get_lang, t, tn
 from ops import tasks as T
 from ops import users
 from web import context
@@ -60,9 +60,9 @@ def layout(task: str | None = None, **_):
     scope = current_scope()
     found = T.list_tasks(context.ops(), scope)
     states = [{"value": "", "label": t("task.all")}] + \
-        [{"value": s, "label": t(f"task.state.{s}")} for s in T.STATES]
+        [{"value": s, "label": view.label(view.STATE_LABEL, s, get_lang())} for s in T.STATES]
     types = [{"value": "", "label": t("task.all")}] + \
-        [{"value": s, "label": t(f"task.type.{s}")} for s in T.TYPES]
+        [{"value": s, "label": view.label(view.TYPE_LABEL, s, get_lang())} for s in T.TYPES]
     initial_detail, initial_store = dmc.Text(t("task.pick_one"), c="dimmed"), {"id": None}
     if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
         initial_detail, initial_store = _detail(int(task))
@@ -91,7 +91,8 @@ def layout(task: str | None = None, **_):
         dmc.Grid(gutter="md", children=[
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
                 withBorder=True, p="xs", children=[
-                    dmc.Text(t("task.count", n=len(found)), size="sm", c="dimmed",
+                    dmc.Text(tn("task.count", "task.count_plural", len(found)), size="sm",
+                             c="dimmed",
                              id="tasks-count", mb=4),
                     html.Div(view.task_grid("tasks-grid", found, names, lang, height=560),
                              id="tasks-grid-box")])),
@@ -111,7 +112,8 @@ def refresh(state, type_, overdue, issuer, region, _n):
     scope = current_scope()
     found = T.list_tasks(context.ops(), scope,
                          **_filters(scope, state, type_, overdue, issuer, region))
-    return view.rows(found, names_of(found), get_lang()), t("task.count", n=len(found))
+    return view.rows(found, names_of(found), get_lang()), \
+        tn("task.count", "task.count_plural", len(found))
 
 
 @callback(Output("tasks-detail", "children"), Output("tasks-selected", "data"),
@@ -147,7 +149,7 @@ def take_action(clicks, selected, comment, n):
     detail, stored = _detail((selected or {}).get("id"))
     if isinstance(outcome, T.TaskError):
         return view.refusal_alert(outcome, get_lang()), (n or 0) + 1, detail, stored
-    return dmc.Alert(t("task.done", action=t(f"task.action.{action}")), color="green",
+    return dmc.Alert(t("task.done", action=view.label(view.ACTION_LABEL, action, get_lang())), color="green",
                      variant="light", mb="sm", withCloseButton=True), (n or 0) + 1, detail, \
         stored
 

@@ -121,7 +121,8 @@ def decided_rows(decisions: dict, names: dict[str, str],
         rule, household, day = key.split(":")
         if d["outcome"] == "instruction":
             outcome = t("warn.outcome.instruction", id=d["task_id"] or "—",
-                        state=t(f"task.state.{d['task_state']}") if d["task_state"] else "—")
+                        state=task_view.label(task_view.STATE_LABEL, d["task_state"], get_lang())
+                        if d["task_state"] else "—")
         else:
             outcome = t("warn.outcome.dismissed", note=d["note"])
         out.append({"warned_on": day,
@@ -228,7 +229,7 @@ def to_instruction(data, state):
     value = data.get("value") if isinstance(data, dict) else None
     key = value.get("key") if isinstance(value, dict) else None
     if state is None or not isinstance(key, str):
-        return messages.notice("warning.err.not_found"), *UNCHANGED
+        return messages.notice(N_("warning.err.not_found")), *UNCHANGED
     code, rule = state
     try:
         task = S.to_instruction(context.ops(), context.warehouse(), scope, code, key,
@@ -249,7 +250,7 @@ def _refused(exc: Exception):
         return messages.not_found()
     if isinstance(exc, AccessDenied):
         return messages.forbidden()
-    return messages.notice("warning.err.not_found")
+    return messages.notice(N_("warning.err.not_found"))
 
 
 def _instructed(task: dict):

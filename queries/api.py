@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from access import AccessDenied, RegionNotFound, Scope, raise_for_region
+from i18n import N_
 from queries.runner import Warehouse
 
 FIRST_YEAR = 2014
@@ -466,11 +467,11 @@ def strict_month(value, version: DataVersion) -> dt.date:
     text = str(value or "").strip()
     if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
         raise BadPeriod(f"malformed period {text[:20]!r} (expected YYYY-MM)",
-                        "period.malformed", value=text[:20])
+                        N_("period.malformed"), value=text[:20])
     month = dt.date(int(text[:4]), int(text[5:]), 1)
     if not FIRST_MONTH <= month <= version.last_month:
         raise BadPeriod(f"no data for {text}: periods run from {FIRST_MONTH:%Y-%m} "
-                        f"to {version.last_month:%Y-%m}", "period.outside", value=text,
+                        f"to {version.last_month:%Y-%m}", N_("period.outside"), value=text,
                         first=f"{FIRST_MONTH:%Y-%m}", last=f"{version.last_month:%Y-%m}")
     return month
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from i18n import N_
 from queries import households as hl
 
 MAX_TEXT = 64  # characters of a text filter's value
@@ -47,41 +48,41 @@ def _value(column: str, value):
     kind = hl.COLUMNS[column]
     if isinstance(value, bool):
         if kind != "bool":
-            raise BadRequest("hh.err.value", column=column)
+            raise BadRequest(N_("hh.err.value"), column=column)
         return value
     if isinstance(value, (int, float)):
         if not math.isfinite(value) or abs(value) > MAX_NUMBER:
-            raise BadRequest("hh.err.number", column=column)
+            raise BadRequest(N_("hh.err.number"), column=column)
         return value
     if not isinstance(value, str) or len(value) > MAX_TEXT or not storable(value):
-        raise BadRequest("hh.err.value", column=column)
+        raise BadRequest(N_("hh.err.value"), column=column)
     if kind in ("number", "set"):
         try:
             number = float(value)
         except ValueError:
-            raise BadRequest("hh.err.number", column=column) from None
+            raise BadRequest(N_("hh.err.number"), column=column) from None
         if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-            raise BadRequest("hh.err.number", column=column)
+            raise BadRequest(N_("hh.err.number"), column=column)
     return value
 
 
 def _condition(column: str, model, combined_allowed: bool = True) -> None:
     """One column's filter: a condition, or two joined (AND/OR), nothing deeper."""
     if not isinstance(model, dict):
-        raise BadRequest("hh.err.filter", column=column)
+        raise BadRequest(N_("hh.err.filter"), column=column)
     if "conditions" in model:
         conditions = model.get("conditions")
         if not combined_allowed or set(model) - COMBINED_KEYS or \
                 not isinstance(conditions, list) or not 1 <= len(conditions) <= 2:
-            raise BadRequest("hh.err.filter", column=column)
+            raise BadRequest(N_("hh.err.filter"), column=column)
         for c in conditions:
             _condition(column, c, combined_allowed=False)
         return
     if set(model) - CONDITION_KEYS:
-        raise BadRequest("hh.err.filter", column=column)
+        raise BadRequest(N_("hh.err.filter"), column=column)
     for key in ("filterType", "type"):
         if key in model and not (isinstance(model[key], str) and len(model[key]) <= 32):
-            raise BadRequest("hh.err.filter", column=column)
+            raise BadRequest(N_("hh.err.filter"), column=column)
     for key in ("filter", "filterTo"):
         _value(column, model.get(key))
 
@@ -90,10 +91,10 @@ def filter_model(model) -> dict | None:
     if model is None or model == {}:
         return None
     if not isinstance(model, dict) or len(model) > len(hl.COLUMNS):
-        raise BadRequest("hh.err.filter_shape")
+        raise BadRequest(N_("hh.err.filter_shape"))
     for column, condition in model.items():
         if column not in hl.COLUMNS:
-            raise BadRequest("hh.err.column", column=str(column)[:40])
+            raise BadRequest(N_("hh.err.column"), column=str(column)[:40])
         _condition(column, condition)
     return model
 
@@ -102,13 +103,13 @@ def sort_model(model) -> list | None:
     if model is None or model == []:
         return None
     if not isinstance(model, list) or len(model) > 1:  # one column at a time
-        raise BadRequest("hh.err.sort_shape")
+        raise BadRequest(N_("hh.err.sort_shape"))
     entry = model[0]
     if not isinstance(entry, dict) or set(entry) - {"colId", "sort"}:
-        raise BadRequest("hh.err.sort_shape")
+        raise BadRequest(N_("hh.err.sort_shape"))
     col = entry.get("colId")
     if not isinstance(col, str) or col not in hl.COLUMNS:
-        raise BadRequest("hh.err.column", column=str(col)[:40])
+        raise BadRequest(N_("hh.err.column"), column=str(col)[:40])
     if entry.get("sort") not in ("asc", "desc"):
-        raise BadRequest("hh.err.sort_shape")
+        raise BadRequest(N_("hh.err.sort_shape"))
     return model

@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from sqlalchemy.engine import Engine
 
 from access import CODE, Scope, raise_for_region
+from i18n import N_
 from services import audit
 
 MAX_USER = 64
@@ -49,7 +50,7 @@ def _text(value, limit: int) -> str | None:
     if value in (None, ""):
         return None
     if not isinstance(value, str) or len(value) > limit:
-        raise FilterError("audit.err.bad_filter")
+        raise FilterError(N_("audit.err.bad_filter"))
     return value.strip() or None
 
 
@@ -59,7 +60,7 @@ def _day(value) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise FilterError("audit.err.bad_date") from None
+        raise FilterError(N_("audit.err.bad_date")) from None
 
 
 def parse(scope: Scope, user=None, action=None, region=None, date_from=None,
@@ -70,10 +71,10 @@ def parse(scope: Scope, user=None, action=None, region=None, date_from=None,
                 region=_text(region, 12), date_from=_day(date_from), date_to=_day(date_to))
     if f.region is not None:
         if not CODE.fullmatch(f.region):
-            raise FilterError("audit.err.bad_region")
+            raise FilterError(N_("audit.err.bad_region"))
         raise_for_region(scope, f.region)
     if f.date_from and f.date_to and f.date_from > f.date_to:
-        raise FilterError("audit.err.date_order")
+        raise FilterError(N_("audit.err.date_order"))
     return f
 
 

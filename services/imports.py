@@ -81,7 +81,7 @@ def load(engine: Engine, directory, feeds: list[Feed], name: str, data: bytes, u
                     imported_by=user, imported_at=dt.datetime.now(dt.UTC))
                 staged.place(batch_id)
         except sa.exc.IntegrityError:  # the same file, imported meanwhile by someone else
-            raise Refused("this file was imported already", "import.same_file", batch="?",
+            raise Refused("this file was imported already", N_("import.same_file"), batch="?",
                           by="?", at="?") from None
     return Batch(batch_id, feed, name, checked.total, len(checked.accepted),
                  len(checked.rejected), checked.rejected)
@@ -115,7 +115,7 @@ def upload(engine: Engine, directory, scope: Scope, department: str, name: str,
                                                        departments=frozenset({department}))):
         raise AccessDenied("not this user's department")
     if data is None:
-        raise Refused("the upload is not a file", "import.not_table")
+        raise Refused("the upload is not a file", N_("import.not_table"))
     return record_upload(engine, directory, department, str(name)[:200], data,
                          scope.username, {c for c in region_levels() if scope.contains(c)},
                          ip)

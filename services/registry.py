@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from access import Scope, current_scope
 from config import Settings
+from i18n import N_
 from queries import registry as qregistry
 from queries.runner import Warehouse, WarehouseUnavailable
 from services import audit
@@ -124,7 +125,7 @@ def stage_upload(settings: Settings, username: str, filename: str, data: bytes) 
     if len(data) > UPLOAD_BYTES:
         raise UploadRefused("reg.err.too_big", size=len(data))
     if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise UploadRefused("reg.err.not_zip")
+        raise UploadRefused(N_("reg.err.not_zip"))
     directory = _private_dir(_uploads(settings))
     cutoff = _now() - UPLOAD_KEEP
     for p in directory.glob("*.zip"):

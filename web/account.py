@@ -21,7 +21,7 @@ from flask_login import current_user, login_user
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from i18n import get_lang, t
+from i18n import N_, get_lang, t
 from ops import users
 from services import sessions
 from web import context
@@ -48,7 +48,7 @@ def change_password():
     """GET: the form (with the confirmation after a change); POST: the change
     (services.sessions.change_password), then post/redirect/get."""
     if current_user.role == "wall":  # also fenced off by web/wall.py
-        return error_response(403, "password.err.wall")
+        return error_response(403, N_("password.err.wall"))
     if request.method in ("GET", "HEAD"):
         return _page(done=bool(session.pop("password_changed", False)))
     engine, username = context.ops(), current_user.username

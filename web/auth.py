@@ -34,8 +34,9 @@ from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from access import AccessDenied, RegionNotFound, RoleDenied
+from components import messages
 from domain import clock
-from i18n import LANGS, get_lang, t
+from i18n import LANGS, N_, get_lang, t
 from ops import tokens, users
 from queries.runner import WarehouseUnavailable
 from services import sessions
@@ -221,19 +222,19 @@ def login():
         validate_csrf(request.form.get("csrf_token", ""))
     except ValidationError:
         sessions.refused(context.ops(), "-", "login", "csrf_refused", client_ip())
-        return _login_page("login.csrf", 400)
+        return _login_page(N_("login.csrf"), 400)
     username = request.form.get("username", "")
     password = request.form.get("password", "")
     if not username or not password or len(username) > 64 or len(password) > MAX_FIELD:
-        return _login_page("login.bad_request", 400)
+        return _login_page(N_("login.bad_request"), 400)
     result = sessions.login(context.ops(), username.strip().lower(), password, client_ip())
     if result.outcome == "ok":
         start_session(result.user)
         return redirect(_safe_next(request.form.get("next")))
     # "disabled" is the audit log's word only: the user hears what a wrong password
     # gets, so that an account's state cannot be probed.
-    message = {"locked": "login.locked", "throttled": "login.throttled"}.get(
-        result.outcome, "login.bad_credentials")
+    message = {"locked": N_("login.locked"), "throttled": N_("login.throttled")}.get(
+        result.outcome, N_("login.bad_credentials"))
     return _login_page(message, 401)
 
 
@@ -261,7 +262,7 @@ def logout():
     except ValidationError:
         sessions.refused(context.ops(), current_user.username, "logout", "csrf_refused",
                          client_ip())
-        return _logout_page("logout.expired", 400)
+        return _logout_page(N_("logout.expired"), 400)
     sessions.logout(context.ops(), current_user.username, client_ip())
     end_session()
     return redirect(url_for("auth.login"), code=303)
@@ -297,19 +298,19 @@ def healthz():
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(_exc):
-    return error_response(400, "login.csrf")
+    return error_response(400, N_("login.csrf"))
 
 
 @bp.app_errorhandler(AccessDenied)
 def access_denied(exc):
     if isinstance(exc, RoleDenied):  # the role's, not the region's
-        return error_response(403, exc.key, role=t(f"role.{exc.role}"))
-    return error_response(403, "error.forbidden")
+        return error_response(403, exc.key, role=messages.role_name(exc.role))
+    return error_response(403, N_("error.forbidden"))
 
 
 @bp.app_errorhandler(RegionNotFound)
 def region_not_found(_exc):
-    return error_response(404, "error.not_found")
+    return error_response(404, N_("error.not_found"))
 
 
 @bp.app_errorhandler(WarehouseUnavailable)

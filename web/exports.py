@@ -13,7 +13,7 @@ from access import current_scope, raise_for_region
 from domain import clock
 from exports import charts as chart_registry
 from exports import jobs, render, tables
-from i18n import fmt_exact, get_lang, t
+from i18n import N_, fmt_exact, get_lang, t
 from queries import api, grid
 from queries import households as hl
 from queries.privacy import can_export_ids
@@ -30,7 +30,7 @@ bp = Blueprint("exports", __name__)
 def export_households(fmt: str):
     scope = current_scope()
     if fmt not in ("csv", "xlsx"):
-        return error_response(404, "export.bad_format")
+        return error_response(404, N_("export.bad_format"))
     wh = context.warehouse()
     version = api.data_version(wh)
     args = request.args
@@ -101,7 +101,7 @@ def export_chart(name: str):
     """One chart of a page as a PNG at 2×, rebuilt here from the page's parameters."""
     scope = current_scope()
     if name not in chart_registry.CHARTS:
-        return error_response(404, "export.bad_chart")
+        return error_response(404, N_("export.bad_chart"))
     settings = context.get().settings
     args = {k: v[:40] for k, v in request.args.items()}
     try:
@@ -139,12 +139,12 @@ def export_file(job_id: str):
         return error_response(404, "export.not_found")
     raise_for_region(scope, job["region_code"])  # a narrowed scope: 403
     if job["kind"] == "exchange" and not can_export_ids(scope):
-        return error_response(403, "error.forbidden")  # the role changed since
+        return error_response(403, N_("error.forbidden"))  # the role changed since
     path = jobs.file_path(context.get().settings, job["id"])
     if job["status"] == "expired":
         return error_response(410, "export.expired")
     if job["status"] != "done" or not path.is_file():
-        return error_response(409, "export.not_ready")
+        return error_response(409, N_("export.not_ready"))
     audit.record(context.ops(), scope.username, "export_download", target=job["target"],
                  detail={"job": job["id"], "file": job["filename"]}, ip=client_ip())
     mime = {"pdf": "application/pdf", "zip": "application/zip"}.get(

@@ -31,7 +31,7 @@ from dash.exceptions import DashException
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from i18n import t
+from i18n import N_, t
 
 log = logging.getLogger("jingzhun")
 
@@ -131,8 +131,8 @@ def init(app: dash.Dash) -> None:
 
 
 # ------------------------------------------------------------------ the error net
-HTTP_MESSAGES = {400: "api.err.bad_request", 404: "api.err.no_such_path",
-                 405: "api.err.method", 413: "api.err.too_large"}
+HTTP_MESSAGES = {400: N_("api.err.bad_request"), 404: "api.err.no_such_path",
+                 405: "api.err.method", 413: N_("api.err.too_large")}
 
 
 def _json_path() -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response
 
 from access import current_scope
+from i18n import N_
 from services import imports_refresh
 from web import context
 from web.auth import client_ip, error_response
@@ -23,7 +24,7 @@ def import_template(feed_id: str):
     current_scope()
     body = imports_refresh.template_csv(feed_id)
     if body is None:
-        return error_response(404, "imp.err.no_template")
+        return error_response(404, N_("imp.err.no_template"))
     return Response(body, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="template-{feed_id}.csv"'})
 
@@ -35,7 +36,7 @@ def import_report(batch_id: int):
     path = imports_refresh.report(context.ops(), context.settings(), scope, batch_id,
                                   client_ip())
     if path is None:
-        return error_response(404, "imp.err.no_report")
+        return error_response(404, N_("imp.err.no_report"))
     return Response(path.read_bytes(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="errors-batch-{batch_id}.csv"'})
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, send_file
 
+from i18n import N_
 from services import registry
 from web import context
 from web.auth import client_ip, error_response
@@ -24,7 +25,7 @@ def registry_report(version: str):
     body = registry.report(ctx.ops, ctx.settings, ctx.warehouse, scope, version[:200],
                            client_ip())
     if body is None:
-        return error_response(404, "reg.err.no_report")
+        return error_response(404, N_("reg.err.no_report"))
     name = registry.report_name(version)
     if isinstance(body, Path):
         return send_file(body, mimetype="text/csv; charset=utf-8", as_attachment=True,

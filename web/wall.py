@@ -20,7 +20,7 @@ from flask_login import current_user
 
 from access import Scope, current_scope
 from domain import clock
-from i18n import get_lang, t
+from i18n import N_, get_lang, t
 from ops import tasks as T
 from queries.runner import WarehouseUnavailable
 from web import context
@@ -133,7 +133,7 @@ def init(server: Flask) -> None:
             return None
         if path == "/_dash-update-component" and _wall_callback(request.get_json(silent=True)):
             return None
-        return error_response(403, "wall.err.read_only")
+        return error_response(403, N_("wall.err.read_only"))
 
     @server.route("/wall/heartbeat")
     @gated("wall.view")

@@ -37,3 +37,28 @@ def test_other_formats():
     assert fmt_date(dt.date(2026, 10, 31), "zh") == "2026年10月31日"
     assert fmt_date(dt.date(2026, 10, 31), "en") == "31 Oct 2026"
     assert t("data.as_of", "en", date="x") == "Data as of x"
+
+
+@pytest.mark.parametrize("n,zh,en", [
+    (0, "共 0 条记录", "0 entries"), (1, "共 1 条记录", "1 entry"),
+    (2, "共 2 条记录", "2 entries"), (21, "共 21 条记录", "21 entries"),
+])
+def test_plurals(n, zh, en):
+    """Chinese has one form, English two (gettext's rule: one for 1, the other for the rest)."""
+    from i18n import tn
+
+    assert tn("audit.count", "audit.count_plural", n, "zh") == zh
+    assert tn("audit.count", "audit.count_plural", n, "en") == en
+
+
+def test_plural_with_the_count_written():
+    """The form follows the number; the text shows the count as written (12,345)."""
+    from i18n import tn
+
+    assert tn("hh.count", "hh.count_plural", 1, "en", n="1", period="2024") == \
+        "1 household (2024)"
+    assert tn("hh.count", "hh.count_plural", 12345, "en", n="12,345", period="2024") == \
+        "12,345 households (2024)"
+    assert tn("task.count", "task.count_plural", 1, "en") == "1 instruction"
+    assert tn("task.count", "task.count_plural", 3, "zh") == \
+        CATALOG["zh"]["task.count"].format(n=3)
