@@ -90,7 +90,7 @@ class Settings(BaseSettings):
     tile_url: OptionalText = None  # map tiles, only when an operator configures them
     reload_seconds: float = 15.0  # how often a process looks for a rebuilt warehouse
     tick_seconds: float = 300.0  # how often each process runs the instruction schedule (0: never)
-    wall_config: Place = Path("config/wall.yaml")  # the wall's playlist
+    wall_config: Place = Path("config/wall.yaml")  # the seed of the wall's playlist (stored in ops)
     # Exports: the chromium that renders them, the CJK font they embed, where the files
     # go, and the address a server-side browser reaches this app at (page images).
     chromium: str = "/usr/bin/chromium"

@@ -6,12 +6,14 @@
    Reported: first contentful paint and "ready" (the first view's cards, map and chart
    drawn), from navigation start; the first run (empty query cache) on its own line.
 2. Memory over time: the playlist cycled at its fastest (dwell 5 s, a heartbeat every
-   5 s) with the whole canvas redrawn every 30 s (the playlist file re-saved, as a data
-   change would), for --minutes. The JS heap after a forced garbage collection is
+   5 s) with the whole canvas redrawn every 30 s (the stored playlist re-saved, as an
+   admin's change or a data change would), for --minutes. The JS heap after a forced garbage collection is
    sampled every 30 s; reported, from 90 s on (once every view is drawn), are the first
    and last samples, the largest, and the slope of a least-squares line (MB per hour). 10 minutes at this pace is 120 view
    changes and 20 redraws: more than 2 hours of the shipped playlist (~45 s per view)
    with a data change every 6 minutes.
+3. The heartbeat: --beats GETs of /wall/heartbeat (each reads the playlist from the
+   operational store and the region's instruction stamp), median and 95th percentile.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.build import percentile  # noqa: E402
+from bench.drill import login as leader_session  # noqa: E402
 from bench.drill import start  # noqa: E402
-from web import playlist as P  # noqa: E402
+from ops import db  # noqa: E402
+from ops import wall as P  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -72,7 +76,20 @@ def first_paint(browser, base: str) -> dict:
     return {"fcp_ms": fcp, "ready_ms": ready}
 
 
-def heap_run(browser, base: str, path: Path, minutes: float) -> dict:
+def heartbeats(base: str, n: int) -> dict:
+    """The wall's heartbeat as a leader's session asks it, ``n`` times, in ms."""
+    session = leader_session(base)
+    session.get(base + "/wall/heartbeat").raise_for_status()  # the first read seeds nothing
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        session.get(base + "/wall/heartbeat").raise_for_status()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"n": n, "median_ms": round(statistics.median(times), 2),
+            "p95_ms": round(percentile(times, 95), 2)}
+
+
+def heap_run(browser, base: str, ops, minutes: float) -> dict:
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     login(page, base)
@@ -94,7 +111,7 @@ def heap_run(browser, base: str, path: Path, minutes: float) -> dict:
                 {"kind": "overview", "dwell": 5}, {"kind": "risk", "dwell": 5},
                 {"kind": "dispatch", "dwell": 5},
                 {"kind": "overview", "region": "610900000000", "dwell": 5 + redraws % 2}]}
-            P.save(path, P.parse(fast))  # a new stamp: the wall redraws everything
+            P.put(ops, P.parse(fast), "bench")  # a new stamp: the wall redraws everything
             redraws += 1
             last_redraw = time.monotonic()
             samples.append((time.monotonic() - started, heap_mb()))
@@ -120,19 +137,18 @@ def main() -> None:
     parser.add_argument("--warehouse", default=str(ROOT / "data" / "warehouse.duckdb"))
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--beats", type=int, default=500)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        path = tmp / "wall.yaml"
-        P.save(path, P.load(ROOT / "config" / "wall.yaml"))
-        import os
-        os.environ["JZ_WALL_CONFIG"] = str(path)
-        proc, base = start(Path(args.warehouse), 2, tmp)
+        proc, base = start(Path(args.warehouse), 2, tmp)  # its store: tmp/ops.sqlite3
+        ops = db.engine(f"sqlite:///{tmp / 'ops.sqlite3'}")
         try:
+            beats = heartbeats(base, args.beats)
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 runs = [first_paint(browser, base) for _ in range(args.runs)]
-                heap = heap_run(browser, base, path, args.minutes) if args.minutes > 0 else {}
+                heap = heap_run(browser, base, ops, args.minutes) if args.minutes > 0 else {}
                 browser.close()
         finally:
             proc.terminate()
@@ -144,7 +160,8 @@ def main() -> None:
                    "p95": round(percentile([r["fcp_ms"] for r in warm], 95), 1)},
         "ready_ms": {"median": round(statistics.median(r["ready_ms"] for r in warm), 1),
                      "p95": round(percentile([r["ready_ms"] for r in warm], 95), 1)},
-        "runs": len(runs), "ready_all_ms": [round(r["ready_ms"]) for r in runs], "heap": heap,
+        "runs": len(runs), "ready_all_ms": [round(r["ready_ms"]) for r in runs],
+        "heartbeat": beats, "heap": heap,
     }
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)

@@ -1,6 +1,6 @@
 """The wall's playlist (/admin/wall): province admins order the views, set their dwell
-times and the wall's timings. Saving checks everything first and writes the file
-atomically; walls pick the change up at their next heartbeat."""
+times and the wall's timings. Saving checks everything first and stores it whole in the
+operational store (services/wall.py); walls pick the change up at their next heartbeat."""
 
 from __future__ import annotations
 
@@ -17,16 +17,16 @@ from components import messages, tables, units
 from components.wall import VIEW_LABEL
 from etl.refdata import region_levels, region_names
 from i18n import N_, get_lang, t
-from services import audit
+from ops import wall as P
+from services import wall as S
 from web import context, wall
-from web import playlist as P
 from web.auth import client_ip
 
 dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="精准 · 大屏播放列表",
                    nav={"label": N_("nav.admin_wall"), "order": 92},
                    access="wall.playlist")
 
-# The playlist's settings by name (web.playlist.SETTINGS).
+# The playlist's settings by name (ops.wall.SETTINGS).
 SETTING_LABEL = {"poll_seconds": N_("admin.wall.poll_seconds"),
                  "stale_after_hours": N_("admin.wall.stale_after_hours"),
                  "reload_hours": N_("admin.wall.reload_hours"),
@@ -53,8 +53,8 @@ def layout(**_):
         scope = _admin_scope()
     except AccessDenied as exc:
         return messages.refusal(exc)
-    pl = wall.playlist()
-    cached = wall.cached()
+    found = wall.in_force()
+    pl = found.playlist
     labels = json.dumps({k: t(VIEW_LABEL[k]) for k in P.KINDS}, ensure_ascii=False)
     regions = playlist_regions(scope)
     shown = json.dumps(
@@ -78,8 +78,8 @@ def layout(**_):
     return html.Div(className="jz-page", children=[
         dmc.Title(t("admin.wall.title"), order=2, mb="xs"),
         dmc.Text(t("admin.wall.hint"), size="sm", c="dimmed", mb="sm"),
-        dmc.Alert(t("admin.wall.file_error", reason=cached.error), color="red", mb="sm")
-        if cached.error else None,
+        dmc.Alert(t("admin.wall.file_error", reason=found.error), color="red", mb="sm")
+        if found.error else None,
         html.Div(id="admin-wall-feedback"),
         dmc.SimpleGrid(cols={"base": 2, "md": 4}, mb="sm", children=[
             dmc.NumberInput(id=f"admin-wall-{k}", label=t(SETTING_LABEL[k]),
@@ -136,20 +136,15 @@ def _number(value):
           *[State(f"admin-wall-{k}", "value") for k in P.SETTINGS],
           prevent_initial_call=True)
 def save(_n, rows, *settings):
-    """The playlist as edited (rows and settings from the browser, checked by
-    web/playlist.py): saved whole, or refused with the reason; both are logged."""
+    """The playlist as edited (rows and settings from the browser): saved whole by
+    services/wall.py, or refused with the reason; both are logged there."""
     scope = _admin_scope()
     data = {"views": _views(rows), **{k: _number(v) for k, v in zip(P.SETTINGS, settings)}}
-    path = context.get().settings.wall_config
     try:
-        saved = P.save(path, P.parse(data))
+        saved = S.save(context.ops(), scope, data, ip=client_ip())
     except P.PlaylistError as exc:
-        audit.record(context.ops(), scope.username, "wall_playlist", target=str(path.name),
-                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
         return dmc.Alert(t("admin.wall.invalid", reason=str(exc)), color="red",
                          id="admin-wall-result")
-    audit.record(context.ops(), scope.username, "wall_playlist", target=str(path.name),
-                 detail=saved.to_dict(), ip=client_ip())
     return dmc.Alert(t("admin.wall.saved", n=len(saved.views)), color="green",
                      id="admin-wall-result")
 

@@ -23,8 +23,8 @@ from i18n import N_, get_lang, t
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
+from services.wall import Playlist
 from web import context, wall
-from web.playlist import Playlist
 
 dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥大屏",
                    nav={"label": N_("nav.wall"), "order": 5},

@@ -23,10 +23,11 @@ from domain import clock
 from i18n import N_, get_lang, t
 from ops import tasks as T
 from queries.runner import WarehouseUnavailable
+from services import wall as S
+from services.wall import Playlist
 from web import context
 from web.auth import error_response
 from web.gate import gated
-from web.playlist import Cached, Playlist
 
 # What a wall account may request besides /wall: Dash's own plumbing and static files.
 WALL_PATHS = {"/wall", "/wall/heartbeat", "/logout", "/_dash-layout", "/_dash-dependencies",
@@ -35,22 +36,16 @@ WALL_PREFIXES = ("/assets/", "/_dash-component-suites/", "/lang/")
 # Callbacks a wall account may fire: outputs on the wall, and the pages router for /wall.
 PAGES_OUTPUTS = {"_pages_content.children", "_pages_store.data", "_pages_dummy.dummy"}
 
-_playlists: dict[str, Cached] = {}
-
-
-def cached() -> Cached:
-    """The playlist file of this process's settings, re-read when it changes."""
-    path = context.get().settings.wall_config
-    found = _playlists.get(str(path))
-    if found is None:
-        found = _playlists[str(path)] = Cached(path)
-    found.get()
-    return found
+def in_force() -> S.InForce:
+    """The playlist every wall follows (the store's; seeded from the settings' file on
+    first use), and why it is the fallback when it is."""
+    ctx = context.get()
+    return S.current(ctx.ops, ctx.settings.wall_config)
 
 
 def playlist() -> Playlist:
-    """The playlist in force (a bad file keeps the last good one)."""
-    return cached().get()
+    """The playlist in force."""
+    return in_force().playlist
 
 
 def stamp(scope: Scope, playlist: Playlist) -> str:

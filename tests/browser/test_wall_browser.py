@@ -10,8 +10,9 @@ import time
 import pytest
 from werkzeug.serving import make_server
 
+from ops import wall as P
 from tests.conftest import DEMO_PASSWORDS
-from web import playlist as P
+from tests.web.test_wall import restore_playlist
 
 TIMEOUT = 30_000
 SIZES = [(1920, 1080), (3840, 2160), (5760, 1080)]
@@ -182,15 +183,15 @@ def test_the_stale_banner_covers_nothing(browser, live_server, monkeypatch):
 def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
     from web import context as ctx
 
-    path = ctx.get().settings.wall_config
-    original = path.read_text(encoding="utf-8")
+    ops = ctx.ops()
+    original = P.stored(ops)
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
     errors = _watch(page)
     try:
-        P.save(path, P.parse({"poll_seconds": 5, "views": [
+        P.put(ops, P.parse({"poll_seconds": 5, "views": [
             {"kind": "overview", "dwell": 5}, {"kind": "risk", "dwell": 5},
-            {"kind": "dispatch", "dwell": 5}]}))
+            {"kind": "dispatch", "dwell": 5}]}), "test")
         _open_wall(page, live_server)
         view = "document.documentElement.getAttribute('data-wall-view')"
         page.wait_for_function(f"() => {view} === '1'", timeout=12_000)  # advanced by itself
@@ -208,8 +209,8 @@ def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
         assert not page.is_visible("#wall-paused")
         # An admin's change reaches the wall at its next heartbeat, without a reload.
         page.evaluate("window.__marker = 1")
-        P.save(path, P.parse({"poll_seconds": 5, "views": [
-            {"kind": "dispatch", "dwell": 60}, {"kind": "risk", "dwell": 60}]}))
+        P.put(ops, P.parse({"poll_seconds": 5, "views": [
+            {"kind": "dispatch", "dwell": 60}, {"kind": "risk", "dwell": 60}]}), "test")
         page.wait_for_function(
             "() => document.querySelectorAll('#wall-views > .jz-wall-view').length === 2 && "
             "document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
@@ -217,7 +218,7 @@ def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
         assert page.evaluate("window.__marker") == 1
         assert errors == []
     finally:
-        path.write_text(original, encoding="utf-8")
+        restore_playlist(ops, original)
         context.close()
 
 
@@ -226,9 +227,9 @@ def test_the_wall_survives_a_server_restart(browser, server):
     shows the reconnecting mark meanwhile and carries on by itself, without a reload."""
     from web import context as ctx
 
-    path = ctx.get().settings.wall_config
-    original = path.read_text(encoding="utf-8")
-    P.save(path, P.parse({"poll_seconds": 5, "views": [{"kind": "overview", "dwell": 60}]}))
+    ops = ctx.ops()
+    original = P.stored(ops)
+    P.put(ops, P.parse({"poll_seconds": 5, "views": [{"kind": "overview", "dwell": 60}]}), "test")
 
     def serve(port: int = 0):
         httpd = make_server("127.0.0.1", port, server, threaded=True)
@@ -254,7 +255,7 @@ def test_the_wall_survives_a_server_restart(browser, server):
         page.wait_for_selector("#wall-reconnect:not(.is-on)", state="attached", timeout=20_000)
         assert not page.is_visible("#wall-reconnect")
         # Alive again: a change in the data reaches it (the playlist file stands in).
-        P.save(path, P.parse({"poll_seconds": 5, "views": [{"kind": "dispatch", "dwell": 60}]}))
+        P.put(ops, P.parse({"poll_seconds": 5, "views": [{"kind": "dispatch", "dwell": 60}]}), "test")
         page.wait_for_function(
             "() => document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
             timeout=15_000)
@@ -265,7 +266,7 @@ def test_the_wall_survives_a_server_restart(browser, server):
         page.screenshot(path="screenshots/wall-after-restart.png")
     finally:
         httpd.shutdown()
-        path.write_text(original, encoding="utf-8")
+        restore_playlist(ops, original)
         context.close()
 
 
@@ -291,8 +292,8 @@ def test_a_wall_account_cannot_open_a_page_that_writes(browser, live_server):
 def test_a_province_admin_edits_the_playlist_in_the_browser(watched):
     from web import context as ctx
 
-    path = ctx.get().settings.wall_config
-    original = path.read_text(encoding="utf-8")
+    ops = ctx.ops()
+    original = P.stored(ops)
     page = watched.page
     try:
         watched.login("province_admin", DEMO_PASSWORDS["province_admin"])
@@ -306,8 +307,9 @@ def test_a_province_admin_edits_the_playlist_in_the_browser(watched):
         page.click("#admin-wall-save")
         page.wait_for_selector("#admin-wall-result", timeout=TIMEOUT)
         assert "已保存，共 5 个视图" in page.inner_text("#admin-wall-result")
-        assert len(P.load(path).views) == 5
+        assert len(P.stored(ops).views) == 5
+        assert original is None or P.stored(ops).digest != original.digest
         watched.shot("admin-wall-1366")
         assert watched.errors == []
     finally:
-        path.write_text(original, encoding="utf-8")
+        restore_playlist(ops, original)

@@ -547,8 +547,8 @@ class Recorder:
         self.calls.append(("registry", scope.username))
         return None
 
-    def playlist(self, path, playlist):
-        self.calls.append(("playlist", playlist))
+    def playlist(self, engine, playlist, by):
+        self.calls.append(("playlist", by))
         return playlist
 
 
@@ -556,9 +556,10 @@ class Recorder:
 def matrix(server, app_module, wh):
     from etl.refdata import region_levels
     from exports import jobs
+    from ops import wall as playlist
     from services import imports_refresh as web_imports
     from services import registry
-    from web import context, playlist
+    from web import context
 
     ctx = context.get()
     engine, settings = ctx.ops, ctx.settings
@@ -589,7 +590,7 @@ def matrix(server, app_module, wh):
     mp.setattr(jobs, "submit", recorder.submit)
     mp.setattr(web_imports, "start_refresh", recorder.refresh)
     mp.setattr(registry, "start", recorder.registry)
-    mp.setattr(playlist, "save", recorder.playlist)
+    mp.setattr(playlist, "put", recorder.playlist)
     before = M.store_snapshot(engine, others.values())
     run = Run(server, {"app": app_module.app, "others": others})
     results, scanners = {}, {}
@@ -677,6 +678,8 @@ def test_no_background_work_outside_the_scope(matrix):
             assert can(M.scope_of_account(accounts[call[1]]), "imports.merge"), call
         elif call[0] == "registry":
             assert can(M.scope_of_account(accounts[call[1]]), "registry.load"), call
+        elif call[0] == "playlist":
+            assert can(M.scope_of_account(accounts[call[1]]), "wall.playlist"), call
 
 
 def test_matrix_size(matrix):

@@ -1,19 +1,62 @@
-"""The wall display: the same figures as the overview, the playlist file, the heartbeat,
-and the fence that keeps a wall account on the wall."""
+"""The wall display: the same figures as the overview, the playlist (in the store), the
+heartbeat, and the fence that keeps a wall account on the wall."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 
 import dash
 import pytest
+import sqlalchemy as sa
 
 from access import Scope
 from ops import tasks as T
+from ops import wall as P
+from ops.schema import runtime_state
 from tests.web.test_overview import _props, _text, logged_in
-from web import playlist as P
 
 PROVINCE, ANKANG = "610000000000", "610900000000"
+
+
+@contextlib.contextmanager
+def swap_playlist(data=None):
+    """The test app's stored playlist set to ``data`` (left as it is for None) for the
+    block, then put back as it was, so the tests sharing the app do not see it."""
+    from web import context
+
+    ops = context.ops()
+    before = P.stored(ops)
+    if data is not None:
+        P.put(ops, P.parse(data), "test")
+    try:
+        yield
+    finally:
+        restore_playlist(ops, before)
+
+
+def restore_playlist(ops, before) -> None:
+    """Put back the stored playlist ``before`` (none: the next read seeds it again)."""
+    if before is None:
+        with ops.begin() as conn:
+            conn.execute(runtime_state.delete().where(runtime_state.c.key == P.KEY))
+    else:
+        P.put(ops, before, "test")
+
+
+def _file_digest() -> str:
+    from web import context
+
+    return hashlib.sha256(context.get().settings.wall_config.read_bytes()).hexdigest()
+
+
+def _stored_row():
+    from web import context
+
+    with context.ops().connect() as conn:
+        return conn.execute(sa.select(runtime_state.c.value)
+                            .where(runtime_state.c.key == P.KEY)).scalar()
 
 
 def _views(tree) -> list[dict]:
@@ -170,25 +213,10 @@ def test_a_bad_playlist_is_refused_with_the_reason(data, message):
         P.parse(data)
 
 
-def test_saving_is_atomic_and_a_bad_file_keeps_the_last_good_playlist(tmp_path):
-    path = tmp_path / "wall.yaml"
-    saved = P.save(path, P.parse({"views": [{"kind": "risk", "dwell": 15, "region": ANKANG}],
-                                  "reload_hours": 6}))
-    assert saved.views == (P.View("risk", 15, ANKANG),) and saved.reload_hours == 6
-    assert [p.name for p in tmp_path.iterdir()] == ["wall.yaml"]  # no temporary left
-    cached = P.Cached(path)
-    assert cached.get() == saved and cached.error is None
-    path.write_text("views: [unclosed", encoding="utf-8")
-    assert cached.get() == saved and "not valid YAML at line 1" in cached.error
-    with pytest.raises(P.PlaylistError):
-        P.save(path, P.Playlist(views=(P.View("pie", 10),)))
-    assert path.read_text(encoding="utf-8") == "views: [unclosed"  # nothing written
-
-
 def test_the_shipped_playlist_is_valid():
     from config import ROOT
 
-    pl = P.load(ROOT / "config" / "wall.yaml")
+    pl = P.load_file(ROOT / "config" / "wall.yaml")
     assert [v.kind for v in pl.views] == ["overview", "risk", "dispatch", "overview"]
 
 
@@ -210,14 +238,9 @@ def test_the_heartbeat_stamp_follows_instructions_and_the_playlist(as_user):
     second = c.get("/wall/heartbeat").get_json()["stamp"]
     assert second != body["stamp"]
     # A changed playlist changes it too.
-    path = context.get().settings.wall_config
-    original = path.read_text(encoding="utf-8")
-    try:
-        P.save(path, P.parse({"views": [{"kind": "risk", "dwell": 30}]}))
+    with swap_playlist({"views": [{"kind": "risk", "dwell": 30}]}):
         assert c.get("/wall/heartbeat").get_json()["stamp"] != second
         assert [v.kind for v in wall.playlist().views] == ["risk"]
-    finally:
-        path.write_text(original, encoding="utf-8")
 
 
 def test_the_heartbeat_reports_stale_data(as_user, monkeypatch):
@@ -344,35 +367,39 @@ def test_no_update_when_the_warehouse_is_missing(server, monkeypatch):
 
 # ------------------------------------------------------------------ the admin page
 def test_a_province_admin_edits_the_playlist(server):
+    """Saved in the store (the tracked file untouched), read back by every wall, logged;
+    bad input refused with the reason and nothing changed."""
     from pages import admin_wall
+    from services import audit
     from web import context, wall
 
-    path = context.get().settings.wall_config
-    original = path.read_text(encoding="utf-8")
+    file_before = _file_digest()
     rows = [{"kind": "dispatch", "region": "", "dwell": 20},
             {"kind": "overview", "region": ANKANG, "dwell": 25.0}]
-    try:
-        with logged_in(server, "province_admin"):
-            assert "admin-wall-grid" in _text(admin_wall.layout())
-            out = admin_wall.save(1, rows, 10, 24, 6, 8)
-            assert "已保存，共 2 个视图" in _text(out)
-            pl = wall.playlist()
-            assert pl.views == (P.View("dispatch", 20), P.View("overview", 25, ANKANG))
-            assert (pl.poll_seconds, pl.stale_after_hours, pl.reload_hours,
-                    pl.map_cycle_seconds) == (10, 24, 6, 8)
-            saved = path.read_text(encoding="utf-8")
-            # Bad input: refused with the reason, the file untouched.
-            for bad_rows, settings in (([{"kind": "pie", "dwell": 10}], (10, 24, 6, 8)),
-                                       ([{"kind": "risk", "dwell": "abc"}], (10, 24, 6, 8)),
-                                       ([], (10, 24, 6, 8)),
-                                       (rows, (None, 24, 6, 8)),
-                                       ([{"kind": "risk", "dwell": 10, "region": "x"}],
-                                        (10, 24, 6, 8))):
-                out = admin_wall.save(1, bad_rows, *settings)
-                assert "未保存" in _text(out)
-                assert path.read_text(encoding="utf-8") == saved
-    finally:
-        path.write_text(original, encoding="utf-8")
+    with swap_playlist(), logged_in(server, "province_admin"):
+        assert "admin-wall-grid" in _text(admin_wall.layout())
+        out = admin_wall.save(1, rows, 10, 24, 6, 8)
+        assert "已保存，共 2 个视图" in _text(out)
+        pl = wall.playlist()
+        assert pl.views == (P.View("dispatch", 20), P.View("overview", 25, ANKANG))
+        assert (pl.poll_seconds, pl.stale_after_hours, pl.reload_hours,
+                pl.map_cycle_seconds) == (10, 24, 6, 8)
+        [entry] = [e for e in audit.recent(context.ops(), action="wall_playlist", limit=5)
+                   if e["actor"] == "province_admin"][:1]
+        assert entry["outcome"] == "ok" and entry["target"] == P.KEY
+        saved = _stored_row()
+        # Bad input: refused with the reason, the store untouched.
+        for bad_rows, settings in (([{"kind": "pie", "dwell": 10}], (10, 24, 6, 8)),
+                                   ([{"kind": "risk", "dwell": "abc"}], (10, 24, 6, 8)),
+                                   ([], (10, 24, 6, 8)),
+                                   (rows, (None, 24, 6, 8)),
+                                   ([{"kind": "risk", "dwell": 10, "region": "x"}],
+                                    (10, 24, 6, 8))):
+            out = admin_wall.save(1, bad_rows, *settings)
+            assert "未保存" in _text(out)
+            assert _stored_row() == saved
+        assert wall.playlist() == pl
+    assert _file_digest() == file_before
 
 
 @pytest.mark.parametrize("username", ["ziyang_manager", "province_leader", "province_wall"])
@@ -456,20 +483,22 @@ def test_admin_numbers_that_are_not_numbers(server):
     from pages import admin_wall
     from web import context
 
-    path = context.get().settings.wall_config
-    before = path.read_text(encoding="utf-8")
-    with logged_in(server, "province_admin"):
+    context.get()  # the app is up
+    with swap_playlist(), logged_in(server, "province_admin"):
+        admin_wall.layout()  # seeds the store when nothing did yet
+        before = _stored_row()
         for dwell in ("²", "--5", "9" * 5000, "1e3", float("nan"), [], {}):
             out = admin_wall.save(1, [{"kind": "risk", "dwell": dwell}], 10, 24, 6, 8)
             assert "未保存" in _text(out)
-    assert path.read_text(encoding="utf-8") == before
+        assert _stored_row() == before
 
 
 def test_playlist_oddities(tmp_path):
     with pytest.raises(P.PlaylistError, match="cannot be read"):
-        P.load(tmp_path)  # a directory
-    cached = P.Cached(tmp_path)
-    assert cached.get().views == (P.View("overview", 60),) and "cannot be read" in cached.error
+        P.load_file(tmp_path)  # a directory
+    (tmp_path / "latin1.yaml").write_bytes("views: é".encode("latin-1"))
+    with pytest.raises(P.PlaylistError, match="not UTF-8"):
+        P.load_file(tmp_path / "latin1.yaml")
     with pytest.raises(P.PlaylistError) as exc:
         P.parse({"views": [{"kind": "risk", "dwell": 10 ** 300}]})
     assert len(str(exc.value)) < 120
