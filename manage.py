@@ -327,17 +327,15 @@ def users_create(username, password_stdin, role, region, department, display_nam
     """Create an account (you are asked for its password)."""
     from etl.refdata import region_levels
     from ops import users as u
-    from services import audit
+    from services import users as admin
 
     engine = _ops()
     u.validate(username, None, role, region, department, region_levels().get(region))
     if u.get(engine, username) is not None:
         raise u.UserError(f"user {username} already exists")
     password = _new_password(password_stdin)
-    user = u.create(engine, username, password, role, region, region_levels().get(region),
-                    department, display_name)
-    audit.record(engine, "cli", "user_create", target=user.username,
-                 detail={"role": role, "region": region, "department": department})
+    user = admin.create(engine, "cli", username, password, role, region, department,
+                        display_name)
     click.echo(f"created {user.username} ({user.role}, {user.region_code})")
 
 
@@ -362,13 +360,12 @@ def users_set_password(username, password_stdin) -> None:
     """Set a new password (you are asked for it; also clears a lockout and ends the
     account's sessions)."""
     from ops import users as u
-    from services import audit
+    from services import users as admin
 
     engine = _ops()
     if u.get(engine, username) is None:
         raise u.UserError(f"no user {username}")
-    u.set_password(engine, username, _new_password(password_stdin))
-    audit.record(engine, "cli", "user_set_password", target=username)
+    admin.set_password(engine, "cli", username, _new_password(password_stdin))
     click.echo(f"password of {username} changed")
 
 
@@ -380,19 +377,14 @@ def users_set_password(username, password_stdin) -> None:
 @click.option("--department", default=None, help="Subject of a department user, e.g. health.")
 def users_set_role(username, role, region, department) -> None:
     """Give an account another role, region or department; its sessions end."""
-    from etl.refdata import region_levels
     from ops import users as u
-    from services import audit
+    from services import users as admin
 
     engine = _ops()
     before = u.get(engine, username)
     if before is None:
         raise u.UserError(f"no user {username}")
-    user = u.set_role(engine, username, role, region, region_levels().get(region), department)
-    audit.record(engine, "cli", "user_set_role", target=username,
-                 detail={"role": role, "region": region, "department": department,
-                         "was": {"role": before.role, "region": before.region_code,
-                                 "department": before.department}})
+    user = admin.set_role(engine, "cli", before, role, region, department)
     click.echo(f"{user.username} is now {user.role} of {user.region_code}"
                + (f" ({user.department})" if user.department else ""))
 
@@ -401,12 +393,9 @@ def users_set_role(username, role, region, department) -> None:
 @click.option("--username", required=True)
 def users_disable(username) -> None:
     """Disable an account: it cannot log in and its sessions end."""
-    from ops import users as u
-    from services import audit
+    from services import users as admin
 
-    engine = _ops()
-    u.set_active(engine, username, False)
-    audit.record(engine, "cli", "user_disable", target=username)
+    admin.set_active(_ops(), "cli", username, False)
     click.echo(f"disabled {username}")
 
 
@@ -420,13 +409,9 @@ def tokens() -> None:
 @click.option("--name", required=True, help="What the token is for, e.g. 'field app'.")
 def tokens_create(username, name) -> None:
     """Make a token; it is printed once and only its hash is kept."""
-    from ops import tokens as tk
-    from services import audit
+    from services import users as admin
 
-    engine = _ops()
-    token_id, token = tk.create(engine, username, name)
-    audit.record(engine, "cli", "token_create", target=f"token:{token_id}",
-                 detail={"username": username, "name": name})
+    _token_id, token = admin.create_token(_ops(), "cli", username, name)
     click.echo(token)
 
 
@@ -434,12 +419,9 @@ def tokens_create(username, name) -> None:
 @click.option("--id", "token_id", required=True, type=int)
 def tokens_revoke(token_id) -> None:
     """Revoke a token."""
-    from ops import tokens as tk
-    from services import audit
+    from services import users as admin
 
-    engine = _ops()
-    tk.revoke(engine, token_id)
-    audit.record(engine, "cli", "token_revoke", target=f"token:{token_id}")
+    admin.revoke_token(_ops(), "cli", token_id)
     click.echo(f"revoked token {token_id}")
 
 

@@ -19,7 +19,6 @@ from domain.codes import CODES
 from etl.refdata import region_levels, region_names
 from i18n import N_, get_lang, t
 from ops import users
-from services import audit
 from services import users as user_admin
 from services.sessions import PROBLEM_MESSAGES
 from web import context
@@ -180,16 +179,12 @@ def create(_n, username, display_name, password, role, region, department, villa
     if not _may_manage(scope, region):
         return _alert(t("admin.outside_scope"), False), dash.no_update
     try:
-        user = users.create(context.ops(), username,
-                            password if isinstance(password, str) else "", _text(role),
-                            region, region_levels().get(region), _text(department) or None,
-                            _text(display_name)[:100] or None)
+        user = user_admin.create(context.ops(), scope, username,
+                                 password if isinstance(password, str) else "", _text(role),
+                                 region, _text(department) or None,
+                                 _text(display_name)[:100] or None, client_ip())
     except users.UserError as exc:
-        audit.record(context.ops(), scope.username, "user_create", target=username,
-                     outcome="refused", detail={"reason": str(exc)}, ip=client_ip())
         return _alert(_refusal(exc), False), dash.no_update
-    audit.record(context.ops(), scope.username, "user_create", target=user.username,
-                 detail={"role": user.role, "region": user.region_code}, ip=client_ip())
     return _alert(t("admin.created", username=user.username), True), _rows(scope)
 
 
@@ -258,14 +253,14 @@ def change(_d, _e, _r, selected, new_password):
     action = dash.ctx.triggered_id
     try:
         if action == "admin-reset":
-            users.set_password(context.ops(), target.username,
-                               new_password if isinstance(new_password, str) else "")
+            user_admin.set_password(context.ops(), scope, target.username,
+                                    new_password if isinstance(new_password, str) else "",
+                                    client_ip())
+            name = "user_set_password"
         else:
-            users.set_active(context.ops(), target.username, action == "admin-enable")
+            name = user_admin.set_active(context.ops(), scope, target.username,
+                                         action == "admin-enable", client_ip())
     except users.UserError as exc:
         return _alert(_refusal(exc), False), dash.no_update
-    name = {"admin-reset": "user_set_password", "admin-enable": "user_enable",
-            "admin-disable": "user_disable"}[action]
-    audit.record(context.ops(), scope.username, name, target=target.username, ip=client_ip())
     _refresh_own_session(scope, target.username)
     return _alert(t(DONE[name], username=target.username), True), _rows(scope)
