@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import extract_from_dir, extract_from_file
 
 from i18n.catalog import EMPTY_FLAG, read_catalogue
