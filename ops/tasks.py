@@ -20,7 +20,17 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from access import CODE, AccessDenied, Resource, RoleDenied, Scope, can, level_of, raise_for
+from access import (
+    CODE,
+    AccessDenied,
+    Resource,
+    RoleDenied,
+    Scope,
+    can,
+    level_of,
+    prefix_of,
+    raise_for,
+)
 from domain import clock
 from i18n import N_
 from ops.schema import digests, meetings, task_events, task_links, tasks, users
@@ -229,16 +239,8 @@ def _households_outside(region_exists, region: str, households: list[int]) -> bo
     return not set(households) <= set(found(region, sorted(set(households))))
 
 
-def validate(actor: Scope, data: dict, now: dt.datetime,
-             region_exists: Callable[[str], bool] | Places) -> NewTask:
-    """A new instruction from user input, or TaskError(400) naming each bad field.
-
-    The households it names must lie under the assignee unit (``region_exists`` a
-    ``Places`` that can tell); the assignee account, if any, is checked by ``insert``
-    against the store."""
-    if not isinstance(data, dict):
-        raise TaskError(400, "task.err.invalid", {"_": "task.err.not_object"})
-    errors: dict[str, str] = {}
+def _words(data: dict, errors: dict) -> tuple[str, str]:
+    """The title (required) and the content."""
     title = data.get("title")
     title = title.strip() if isinstance(title, str) else ""
     if not title:
@@ -254,16 +256,25 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
                                    ("source", SOURCES, "region")):
         if data.get(name, default) not in allowed:
             errors[name] = f"task.err.bad_{name}"
+    return title, content
+
+
+def _assignee_region(actor: Scope, data: dict, region_exists, errors: dict):
     region = data.get("assignee_region")
     if not isinstance(region, str) or not CODE.fullmatch(region) or not region_exists(region):
         errors["assignee_region"] = "task.err.bad_region"
     elif not actor.contains(region):
         errors["assignee_region"] = N_("task.err.region_outside")
-    today = clock.day(now)
+    return region
+
+
+def _deadlines(data: dict, now: dt.datetime, errors: dict):
+    """The deadline (a day, not past) and the acknowledgement deadline (a moment, not
+    past; None: the default, set once the deadline is known good)."""
     deadline = _date(data.get("deadline"))
     if deadline is None:
         errors["deadline"] = "task.err.bad_date"
-    elif deadline < today:
+    elif deadline < clock.day(now):
         errors["deadline"] = N_("task.err.deadline_past")
     ack = data.get("ack_deadline")
     ack_at = None
@@ -275,6 +286,11 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
         else:
             if ack_at < now:
                 errors["ack_deadline"] = N_("task.err.deadline_past")
+    return deadline, ack_at
+
+
+def _links(actor: Scope, data: dict, region_exists, region, errors: dict):
+    """The regions (within the actor's) and households (under the assignee) it names."""
     regions, households = data.get("regions") or [], data.get("households") or []
     if not isinstance(regions, list) or len(regions) > MAX_LINKS or not all(
             isinstance(r, str) and CODE.fullmatch(r) and actor.contains(r) for r in regions):
@@ -286,6 +302,10 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
     elif "assignee_region" not in errors and _households_outside(region_exists, region,
                                                                  households):
         errors["households"] = N_("task.err.household_outside")
+    return regions, households
+
+
+def _references(data: dict, errors: dict):
     source_ref = data.get("source_ref") or ""
     if not isinstance(source_ref, str) or len(source_ref) > 100:
         errors["source_ref"] = "task.err.not_text"
@@ -293,11 +313,29 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
     if assignee_user is not None and (not isinstance(assignee_user, str)
                                       or len(assignee_user) > 64):
         errors["assignee_user"] = "task.err.not_text"
+    return source_ref, assignee_user
+
+
+def validate(actor: Scope, data: dict, now: dt.datetime,
+             region_exists: Callable[[str], bool] | Places) -> NewTask:
+    """A new instruction from user input, or TaskError(400) naming each bad field, in
+    the order the form shows them.
+
+    The households it names must lie under the assignee unit (``region_exists`` a
+    ``Places`` that can tell); the assignee account, if any, is checked by ``insert``
+    against the store."""
+    if not isinstance(data, dict):
+        raise TaskError(400, "task.err.invalid", {"_": "task.err.not_object"})
+    errors: dict[str, str] = {}
+    title, content = _words(data, errors)
+    region = _assignee_region(actor, data, region_exists, errors)
+    deadline, ack_at = _deadlines(data, now, errors)
+    regions, households = _links(actor, data, region_exists, region, errors)
+    source_ref, assignee_user = _references(data, errors)
     if errors:
         raise TaskError(400, "task.err.invalid", errors)
     if ack_at is None:
-        end_of_deadline = clock.end_of_day(deadline)
-        ack_at = min(now + ACK_WITHIN, end_of_deadline)
+        ack_at = min(now + ACK_WITHIN, clock.end_of_day(deadline))
     return NewTask(
         title=title, content=content, type=data.get("type", "other"),
         priority=data.get("priority", "normal"), source=data.get("source", "region"),
@@ -715,6 +753,29 @@ def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
     return {"counts": {k: int(v or 0) for k, v in row._mapping.items()},
             "items": [decorate(r, now) for r in items],
             "overdue_by_region": {r.assignee_region: int(r.n) for r in by_unit}}
+
+
+def open_by_unit(engine: Engine, actor: Scope, units: list[str],
+                 now: dt.datetime | None = None) -> dict[str, dict]:
+    """Per unit of ``units`` (sibling region codes): the open instructions (issued, not
+    yet closed) the actor can see that are assigned to the unit or to any unit within
+    it (``open_tasks``), how many of them are overdue (``overdue``) and their share
+    (``overdue_rate``, None without open ones)."""
+    now = now or utcnow()
+    counts = {u: (0, 0) for u in units}
+    if units:
+        unit = sa.case(*[(tasks.c.assignee_region.startswith(prefix_of(u)), u) for u in units],
+                       else_=None).label("unit")
+        late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
+        query = (sa.select(unit, sa.func.count().label("n"),
+                           sa.func.sum(sa.case((late, 1), else_=0)).label("late"))
+                 .where(_visible(actor), tasks.c.state.in_(OPEN[1:])).group_by(unit))
+        with engine.connect() as conn:
+            for row in conn.execute(query):
+                if row.unit is not None:
+                    counts[row.unit] = (int(row.n), int(row.late or 0))
+    return {u: {"open_tasks": n, "overdue": late, "overdue_rate": late / n if n else None}
+            for u, (n, late) in counts.items()}
 
 
 def stamp(engine: Engine, actor: Scope) -> str:

@@ -57,21 +57,14 @@ def child_of(unit_code: str, code: str, children: list[str]) -> str | None:
     return None
 
 
-def task_counts(found: list[dict], unit: dict, children: pd.DataFrame) -> pd.DataFrame:
-    """Open and overdue instructions per unit below, with the overdue rate."""
+def task_counts(scope, children: pd.DataFrame) -> pd.DataFrame:
+    """Open and overdue instructions per unit below, with the overdue rate (ops/tasks.py
+    counts them)."""
     codes = list(children["code"]) if len(children) else []
-    rows = {c: {"code": c, "name": n, "open_tasks": 0, "overdue": 0}
-            for c, n in zip(codes, children["name"] if len(children) else [])}
-    for task in found:
-        if task["state"] not in T.OPEN or task["state"] == "draft":
-            continue
-        c = child_of(unit["code"], task["assignee_region"], codes)
-        if c:
-            rows[c]["open_tasks"] += 1
-            rows[c]["overdue"] += int(task["overdue"])
-    df = pd.DataFrame(list(rows.values()), columns=["code", "name", "open_tasks", "overdue"])
-    df["overdue_rate"] = [o / n if n else None for o, n in zip(df["overdue"], df["open_tasks"])]
-    return df
+    counts = T.open_by_unit(context.ops(), scope, codes)
+    return pd.DataFrame([{"code": c, "name": n, **counts[c]}
+                         for c, n in zip(codes, children["name"] if len(children) else [])],
+                        columns=["code", "name", "open_tasks", "overdue", "overdue_rate"])
 
 
 def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame,
@@ -136,7 +129,7 @@ def _body(scope, code: str, metric: str | None):
                              or dmc.Text(t("dispatch.agenda.empty"), c="dimmed"),
                              id="dispatch-agenda")])),
             dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
-                withBorder=True, p="xs", children=_map(v, found, ind, metric, lang))),
+                withBorder=True, p="xs", children=_map(v, scope, ind, metric, lang))),
         ]),
         dmc.Paper(withBorder=True, p="md", mt="md", children=[
             dmc.Title(t("dispatch.board"), order=3, mb="xs"), view.board(in_unit, lang)]),
@@ -167,10 +160,10 @@ def _agenda(items: list[dict], attention: list[dict], names, lang: str) -> list:
         for x in attention]
 
 
-def _map(v, found: list[dict], ind: Indicator, metric: str | None, lang: str) -> list:
+def _map(v, scope, ind: Indicator, metric: str | None, lang: str) -> list:
     """The map of the unit's children coloured by open instructions or the overdue rate,
     with the switch between the two."""
-    counts = task_counts(found, v.unit, v.children if not v.is_village else v.children.iloc[0:0])
+    counts = task_counts(scope, v.children if not v.is_village else v.children.iloc[0:0])
     fmt = lambda x: fmt_value(ind, x, lang=lang)  # noqa: E731
     fc, bounds, colours = maps.feature_collection(v.geometry, counts, ind, fmt,
                                                   lambda c: href(c, metric), lang=lang)

@@ -283,3 +283,32 @@ def test_event_counts_match(engine):
         n = conn.execute(sa.select(sa.func.count()).select_from(task_events)
                          .where(task_events.c.task_id == task["id"])).scalar()
     assert n == len(task["events"]) == 4
+
+
+def test_open_by_unit_counts_what_is_assigned_within_each_unit(engine):
+    """Given instructions in Ankang's counties (one a draft, one closed, one withdrawn, one
+    in a township of Ziyang, one overdue, one of Hanzhong), expect per county the open
+    ones and the overdue ones, as the dispatch map shows them."""
+    later = NOW + dt.timedelta(days=30)  # deadlines 2026-11-20 have passed by then
+    new(engine)  # Ziyang county itself, issued
+    new(engine, assignee_region="610924100000")  # a township of Ziyang
+    new(engine, assignee_region="610902000000", deadline="2027-01-31")  # Hanbin, not late
+    new(engine, issue=False)  # a draft: not open for anyone yet
+    advance(engine, new(engine, issue=False), *PATHS["closed"])
+    advance(engine, new(engine, issue=False), *PATHS["withdrawn"])
+    new(engine, actor=HANZHONG, assignee_region="610702000000")  # another city's
+    units = ["610902000000", "610924000000", "610925000000"]
+    got = T.open_by_unit(engine, ANKANG, units, now=later)
+    assert got == {
+        "610902000000": {"open_tasks": 1, "overdue": 0, "overdue_rate": 0.0},
+        "610924000000": {"open_tasks": 2, "overdue": 2, "overdue_rate": 1.0},
+        "610925000000": {"open_tasks": 0, "overdue": 0, "overdue_rate": None}}
+    # Before the deadline nothing is overdue; and the same figures as the task list.
+    assert T.open_by_unit(engine, ANKANG, units, now=NOW)["610924000000"]["overdue"] == 0
+    listed = [x for x in T.list_tasks(engine, ANKANG, now=later)
+              if x["state"] in T.OPEN[1:] and x["assignee_region"].startswith("610924")]
+    assert len(listed) == 2 and sum(x["overdue"] for x in listed) == 2
+    # A unit of no concern to the actor counts nothing of another region's.
+    assert T.open_by_unit(engine, ANKANG, ["610702000000"], now=later) == {
+        "610702000000": {"open_tasks": 0, "overdue": 0, "overdue_rate": None}}
+    assert T.open_by_unit(engine, ANKANG, [], now=later) == {}
