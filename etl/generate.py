@@ -512,105 +512,18 @@ class Gen:
                              base: np.ndarray, poor: np.ndarray) -> None:
         """One year of membership changes (after each household's identification day):
         deaths, daughters marrying out, hukou moves out, then births, wives marrying in
-        and relatives moving in. Updates ``c`` in place, appending the new members."""
-        nat = np.datetime64("NaT", "D")
+        and relatives moving in. Updates ``c`` in place, appending the new members.
+        The steps draw from ``rng`` in this order; the output depends on it."""
         y0 = np.datetime64(f"{year}-01-01")
         y1 = min(np.datetime64(f"{year}-12-31"), self.as_of)
         start = np.maximum(base + DAY, y0)
         span = np.maximum((y1 - start).astype(np.int64) + 1, 0)  # days, per household
-
-        def when(hs):
-            return start[hs] + (rng.random(len(hs)) * span[hs]).astype(np.int64) * DAY
-
-        def years_old(idx, d):
-            return (d - c["birth"][idx]).astype(np.int64) / 365.25
-
-        # Leaving.
-        idx = np.flatnonzero(np.isnat(c["left"]) & (span[c["h"]] > 0))
-        hs = c["h"][idx]
-        e = span[hs] / 365.0
-        d = when(hs)
-        age = years_old(idx, d)
-        male, role = c["male"][idx], c["role"][idx]
-        free = c["partner"][idx] < 0
-        kin = np.isin(role, (3, 4, 6, 7))
-        q = _mortality(age, male, year) * np.where(poor[hs], cal.MORTALITY_POOR, 1.0)
-        haz = np.stack([
-            -np.log1p(-np.minimum(q, 0.9)),
-            np.where(~male & free & kin, _by_age(cal.MARRY_OUT, age), 0.0),
-            np.where(free & kin, _by_age(cal.MOVE_OUT, age), 0.0),
-            np.where(np.isin(role, (2, 8)) & (age < 60), cal.OTHER_LEAVE, 0.0)], 1)
-        haz[c["anchor"][idx]] = 0.0
-        total = haz.sum(1)
-        leave = rng.random(len(idx)) < -np.expm1(-total * e)
-        pick = (np.cumsum(haz, 1) < (rng.random(len(idx)) * total)[:, None]).sum(1)
-        reason = np.array([1, 2, 3, 9], np.int8)[np.minimum(pick, 3)]
-        c["left"][idx[leave]] = d[leave]
-        c["lr"][idx[leave]] = reason[leave]
-        # Joining.
-        here = np.isnat(c["left"]) & (span[c["h"]] > 0)
-        idx = np.flatnonzero(here)
-        new = []
-        # Births to women living with their husband.
-        p = c["partner"][idx]
-        mo = idx[~c["male"][idx] & (p >= 0)]
-        mo = mo[np.isnat(c["left"][c["partner"][mo]])]
-        hs = c["h"][mo]
-        d = when(hs)
-        age = years_old(mo, d)
-        rate = _by_age(cal.MARITAL_FERTILITY, age) * cal.FERTILITY_YEAR.get(year, 0.55) \
-            * np.array(cal.PARITY_FACTOR)[np.minimum(c["parity"][mo], 3)]
-        born = rng.random(len(mo)) < -np.expm1(-rate * span[hs] / 365.0)
-        mb, db = mo[born], d[born]
-        c["parity"][mb] += 1
-        nb = len(mb)
-        new.append({"h": c["h"][mb],
-                    "role": np.where(c["role"][mb] == 8, 4,
-                                     np.where(np.isin(c["role"][mb], (1, 2)), 3, 7)),
-                    "male": rng.random(nb) < cal.MALE_BIRTH_SHARE, "birth": db,
-                    "joined": db, "jr": np.full(nb, 2), "partner": np.full(nb, -1),
-                    "own": np.ones(nb, bool)})
-        # Sons (and young single heads) bring a wife home.
-        role, male = c["role"][idx], c["male"][idx]
-        cand = idx[male & (c["partner"][idx] < 0) & np.isin(role, (1, 3, 4))]
-        hs = c["h"][cand]
-        d = when(hs)
-        age = years_old(cand, d)
-        rate = _by_age(cal.MARRY_IN, age) * np.where(c["role"][cand] == 1, 0.5, 1.0)
-        wed = rng.random(len(cand)) < -np.expm1(-rate * span[hs] / 365.0)
-        hu, dw = cand[wed], d[wed]
-        nw = len(hu)
-        w_age = np.maximum(age[wed] - 5 * rng.random(nw), 19)
-        n_before = len(c["h"]) + nb
-        new.append({"h": c["h"][hu], "role": np.where(c["role"][hu] == 1, 2, 8),
-                    "male": np.zeros(nw, bool),
-                    "birth": dw - np.round(w_age * 365.25).astype(np.int64) * DAY,
-                    "joined": dw, "jr": np.full(nw, 3), "partner": hu,
-                    "own": np.zeros(nw, bool)})
-        c["partner"][hu] = n_before + np.arange(nw)
-        # Relatives move their hukou in: a grandchild, or another relative. (Every
-        # household has a member here: its anchor.)
-        hs = np.flatnonzero(span > 0)
-        hs = hs[rng.random(len(hs)) < -np.expm1(-cal.MOVE_IN * span[hs] / 365.0)]
-        ni = len(hs)
-        d = when(hs)
-        grand = rng.random(ni) < 0.6
-        m_age = np.where(grand, 14 * rng.random(ni), 16 + 54 * rng.random(ni))
-        new.append({"h": hs, "role": np.where(grand, 4, 7), "male": rng.random(ni) < 0.5,
-                    "birth": d - np.round(m_age * 365.25).astype(np.int64) * DAY,
-                    "joined": d, "jr": np.full(ni, 4), "partner": np.full(ni, -1),
-                    "own": grand})
-        m = nb + nw + ni
-        if m == 0:
-            return
-        add = {key: np.concatenate([x[key] for x in new]) for key in new[0]}
-        add["role"] = add["role"].astype(np.int8)
-        add["jr"] = add["jr"].astype(np.int8)
-        add.update({"left": np.full(m, nat), "lr": np.zeros(m, np.int8),
-                    "anchor": np.zeros(m, bool), "parity": np.zeros(m, np.int64),
-                    "seq": 1000 + len(c["h"]) + np.arange(m)})
-        for key in c:
-            c[key] = np.concatenate([c[key], add[key].astype(c[key].dtype)])
+        window = _YearWindow(rng, start, span)
+        _members_leave(window, c, year, poor)
+        idx = np.flatnonzero(np.isnat(c["left"]) & (span[c["h"]] > 0))  # who is here now
+        births = _members_born(window, c, year, idx)
+        wives = _members_wed(window, c, idx, len(c["h"]) + len(births["h"]))
+        _members_append(c, [births, wives, _members_move_in(window)])
 
     def _person_columns(self, rng: np.random.Generator, c: dict) -> None:
         """Names, IDs and the other person columns, as of the as-of day for current
@@ -816,13 +729,40 @@ class Gen:
             k[rows] = np.maximum(k[rows] - 1, 1)
 
     def household_conditions(self) -> None:
-        """Housing, water, relocation, land; and the years a guarantee was not met."""
+        """Housing, water, relocation, land; and the years a guarantee was not met.
+        The parts draw from the stream in this order; the output depends on it."""
         rng = self.rng(6)
         hh = self.hh
         n = self.n_hh
+        group = self.c_group[self.v_county[hh["v_idx"]]]
+        relocated, reloc_year, renov_year, gaps = self._exit_guarantees(rng, group)
+        grade = self._monitoring_gaps(rng, gaps)
+        hi = np.concatenate([g[0] for g in gaps])
+        keep = np.concatenate([g[3] >= g[2] for g in gaps])
+        self.gap = pa.table({
+            "household_id": pa.array(hi[keep] + 1, pa.int64()),
+            "item": pa.array(np.concatenate([np.full(len(g[0]), g[1]) for g in gaps])[keep]),
+            "from_year": pa.array(np.concatenate([g[2] for g in gaps])[keep], pa.int16()),
+            "to_year": pa.array(np.concatenate([g[3] for g in gaps])[keep], pa.int16()),
+        })
+        hh["relocated"] = relocated
+        hh["relocation_year"] = reloc_year
+        hh["housing_grade"] = grade
+        hh["renovation_year"] = renov_year
+        farmland = np.select([group == "south", group == "north"],
+                             [rng.uniform(0.5, 4, n), rng.uniform(3, 14, n)], rng.uniform(1.5, 6, n))
+        hh["farmland_mu"] = np.round(np.where(relocated, farmland * 0.5, farmland), 1)
+        hh["forest_mu"] = np.round(np.where(group == "south", rng.uniform(0, 20, n),
+                                            rng.uniform(0, 5, n)), 1)
+        hh["sanitary_toilet"] = rng.random(n) < 0.86
+        hh["road_access"] = rng.random(n) < 0.97
+
+    def _exit_guarantees(self, rng: np.random.Generator, group: np.ndarray) -> tuple:
+        """Relocation, renovation and safe water of the registered households, and the
+        years each guarantee was not yet met (household index, item, from, to)."""
+        hh, n = self.hh, self.n_hh
         reg = hh["registered"]
         iy = np.where(reg, hh["identify_year"], 2020)
-        group = self.c_group[self.v_county[hh["v_idx"]]]
         reloc_p = np.select([group == "south", group == "north"],
                             [cal.RELOCATION_SHARE["south"], cal.RELOCATION_SHARE["north"]],
                             cal.RELOCATION_SHARE["guanzhong"])
@@ -851,6 +791,12 @@ class Gen:
             (np.flatnonzero(unsafe), "housing", iy[unsafe], renov_year[unsafe] - 1),
             (np.flatnonzero(water_gap), "water", iy[water_gap], water_year[water_gap] - 1),
         ]
+        return relocated, reloc_year, renov_year, gaps
+
+    def _monitoring_gaps(self, rng: np.random.Generator, gaps: list) -> np.ndarray:
+        """The gaps the monitoring risks open (appended to ``gaps``), which are open in
+        the as-of year (``self.gap_open``), and the housing grade of every household."""
+        n = self.n_hh
         # Monitoring risks of unsafe housing, water, dropout or no insurance open a gap
         # from identification until it is fixed: within that year or the next, and by
         # the elimination at the latest.
@@ -868,34 +814,12 @@ class Gen:
             if risk == 9:
                 open_now = self.gap_open[risk]
                 grade[mon["idx"][open_now]] = np.where(rng.random(open_now.sum()) < 0.7, "C", "D")
-        hi = np.concatenate([g[0] for g in gaps])
-        keep = np.concatenate([g[3] >= g[2] for g in gaps])
-        self.gap = pa.table({
-            "household_id": pa.array(hi[keep] + 1, pa.int64()),
-            "item": pa.array(np.concatenate([np.full(len(g[0]), g[1]) for g in gaps])[keep]),
-            "from_year": pa.array(np.concatenate([g[2] for g in gaps])[keep], pa.int16()),
-            "to_year": pa.array(np.concatenate([g[3] for g in gaps])[keep], pa.int16()),
-        })
-        hh["relocated"] = relocated
-        hh["relocation_year"] = reloc_year
-        hh["housing_grade"] = grade
-        hh["renovation_year"] = renov_year
-        farmland = np.select([group == "south", group == "north"],
-                             [rng.uniform(0.5, 4, n), rng.uniform(3, 14, n)], rng.uniform(1.5, 6, n))
-        hh["farmland_mu"] = np.round(np.where(relocated, farmland * 0.5, farmland), 1)
-        hh["forest_mu"] = np.round(np.where(group == "south", rng.uniform(0, 20, n),
-                                            rng.uniform(0, 5, n)), 1)
-        hh["sanitary_toilet"] = rng.random(n) < 0.86
-        hh["road_access"] = rng.random(n) < 0.97
+        return grade
 
     # ------------------------------------------------------------------ income
-    def income(self) -> None:
-        """Yearly income by component, consistent with status and the lines.
-
-        Household parameters are drawn once; rows are made in chunks of households to
-        keep memory flat at scale 1.0.
-        """
-        rng = self.rng(7)
+    def _income_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Each household's income parameters, drawn once (before any row), in this
+        order: levels against the lines, composition, growth, the risk-year dips."""
         hh, mon = self.hh, self.mon
         n = self.n_hh
         reg = hh["registered"]
@@ -942,6 +866,17 @@ class Gen:
         par["e_year"] = np.where(
             m_of >= 0, np.where(np.isnat(mon["elim"]), 9999, _year(mon["elim"]))[np.maximum(m_of, 0)],
             9999)
+        return par
+
+    def income(self) -> None:
+        """Yearly income by component, consistent with status and the lines.
+
+        Household parameters are drawn once; rows are made in chunks of households to
+        keep memory flat at scale 1.0.
+        """
+        rng = self.rng(7)
+        hh, n = self.hh, self.n_hh
+        par = self._income_params(rng)
         latest = np.zeros(n)
         # Per-capita income by household and year (NaN: no row), for the later stages.
         self.pc_year = np.full((n, len(self.years)), np.nan, np.float32)
@@ -978,6 +913,20 @@ class Gen:
         span = self.p.last_year - par["y0"][hs] + 1
         h = np.repeat(hs, span)
         year = (np.arange(len(h)) - np.repeat(np.cumsum(span) - span, span)) + par["y0"][h]
+        pcap = self._income_per_capita(rng, h, year, par)
+        if hasattr(self, "members_in_year"):
+            size = self.members_in_year(h, year)
+        else:
+            size = hh["size"][h]
+        size = np.maximum(size, 1)
+        net = np.round(pcap * size).astype(np.int64)
+        return self._income_parts(rng, h, year, size, net, par)
+
+    def _income_per_capita(self, rng: np.random.Generator, h: np.ndarray, year: np.ndarray,
+                           par: dict) -> np.ndarray:
+        """Per-capita net income of each (household, year) row: against the poverty line
+        up to exit, towards the monitoring line after, and near it in monitoring."""
+        hh = self.hh
         yi = year - FIRST_YEAR
         noise = 1 + 0.04 * rng.standard_normal(len(h))
         ey = hh["exit_year"][h]
@@ -1012,12 +961,16 @@ class Gen:
         pcap = np.where(between, line * (dip + (mid - dip) * ramp) * noise, pcap)
         pcap = np.where(after, np.maximum(pcap, line * par["rec"][h] * 1.05 ** (year - e_year)),
                         pcap)
-        if hasattr(self, "members_in_year"):
-            size = self.members_in_year(h, year)
-        else:
-            size = hh["size"][h]
-        size = np.maximum(size, 1)
-        net = np.round(pcap * size).astype(np.int64)
+        return pcap
+
+    def _income_parts(self, rng: np.random.Generator, h: np.ndarray, year: np.ndarray,
+                      size: np.ndarray, net: np.ndarray, par: dict) -> dict:
+        """A row's net income split into wages, transfers, property and business income
+        (with its production costs), by the household's shares and the year."""
+        yi = year - FIRST_YEAR
+        w_year, e_year = par["w_year"][h], par["e_year"][h]
+        at_warn = year == w_year
+        between = (year > w_year) & (year < e_year)
         s_w = par["s_w"][h] * par["g_w"][h] ** (year - FIRST_YEAR) \
             * (1 + 0.05 * rng.standard_normal(len(h))).clip(0.8, 1.2)
         s_w = np.minimum(s_w, 0.85) * np.where(at_warn, par["w_cut"][h], 1.0)
@@ -1039,9 +992,34 @@ class Gen:
 
     # ------------------------------------------------------------------ measures
     def measures(self) -> None:
-        """Assistance measures: the eight channels 2014-2020, and monitoring-era ones."""
+        """Assistance measures: the eight channels 2014-2020, and monitoring-era ones
+        (drawn in that order)."""
         rng = self.rng(8)
-        hh, mon = self.hh, self.mon
+        mon = self.mon
+        h, year, channel, start, amount, dept, category = self._poverty_era_measures(rng)
+        mh, mstart, m_ch, cat, m_amount, m_dept = self._monitoring_measures(rng)
+        hid = np.concatenate([h, mon["idx"][mh]])
+        order = np.lexsort((np.concatenate([start, mstart]), hid))
+        all_channel = np.concatenate([channel, m_ch])[order]
+        all_category = np.concatenate([category, cat])[order]
+        self.emit("measure", pa.table({
+            "measure_id": pa.array(np.arange(1, len(hid) + 1), pa.int64()),
+            "household_id": pa.array(hid[order] + 1, pa.int64()),
+            "year": pa.array(np.concatenate([year, _year(mstart)])[order], pa.int16()),
+            "start_date": pa.array(np.concatenate([start, mstart])[order]),
+            # 0 means "not one of the eight channels" / "no monitoring category": NULL.
+            "channel": pa.array(all_channel, pa.int8(), mask=all_channel == 0),
+            "category": pa.array(all_category, pa.int8(), mask=all_category == 0),
+            "amount": pa.array(np.concatenate([amount, m_amount])[order], pa.int64()),
+            "department": pa.array(np.concatenate([dept, m_dept])[order]),
+            "for_monitoring": pa.array(np.concatenate([np.zeros(len(h), bool),
+                                                       np.ones(len(mh), bool)])[order]),
+        }))
+
+    def _poverty_era_measures(self, rng: np.random.Generator) -> tuple:
+        """Registered households' measures 2014-2020: channels weighted by the main
+        cause, one relocation or renovation in its own year."""
+        hh = self.hh
         reg_idx = np.flatnonzero(hh["registered"])
         n_reg = len(reg_idx)
         k = np.minimum(1 + rng.poisson(cal.MEASURES_MEAN, n_reg), 8)
@@ -1070,7 +1048,12 @@ class Gen:
                           * np.exp(rng.normal(0, 0.5, len(h))), -1).astype(np.int64)
         dept = np.array([CHANNEL_DEPARTMENT[c] for c in range(1, 9)])[channel - 1]
         category = np.zeros(len(h), dtype=np.int64)
-        # Monitoring-era measures, starting on the assistance date.
+        return h, year, channel, start, amount, dept, category
+
+    def _monitoring_measures(self, rng: np.random.Generator) -> tuple:
+        """Measures of the monitored households, by category matched to their risks,
+        starting on the assistance date."""
+        mon = self.mon
         assisted = ~np.isnat(mon["assist"])
         mi = np.flatnonzero(assisted)
         km = 1 + rng.poisson(0.8, len(mi))
@@ -1093,23 +1076,7 @@ class Gen:
                             * np.exp(rng.normal(0, 0.5, len(mh))), -1).astype(np.int64)
         m_amount = np.where(cat == 12, m_amount // 10, m_amount)
         m_dept = np.array([CATEGORY_DEPARTMENT[c] for c in range(1, 16)])[cat - 1]
-        hid = np.concatenate([h, mon["idx"][mh]])
-        order = np.lexsort((np.concatenate([start, mstart]), hid))
-        all_channel = np.concatenate([channel, m_ch])[order]
-        all_category = np.concatenate([category, cat])[order]
-        self.emit("measure", pa.table({
-            "measure_id": pa.array(np.arange(1, len(hid) + 1), pa.int64()),
-            "household_id": pa.array(hid[order] + 1, pa.int64()),
-            "year": pa.array(np.concatenate([year, _year(mstart)])[order], pa.int16()),
-            "start_date": pa.array(np.concatenate([start, mstart])[order]),
-            # 0 means "not one of the eight channels" / "no monitoring category": NULL.
-            "channel": pa.array(all_channel, pa.int8(), mask=all_channel == 0),
-            "category": pa.array(all_category, pa.int8(), mask=all_category == 0),
-            "amount": pa.array(np.concatenate([amount, m_amount])[order], pa.int64()),
-            "department": pa.array(np.concatenate([dept, m_dept])[order]),
-            "for_monitoring": pa.array(np.concatenate([np.zeros(len(h), bool),
-                                                       np.ones(len(mh), bool)])[order]),
-        }))
+        return mh, mstart, m_ch, cat, m_amount, m_dept
 
     # ------------------------------------------------------------------ cadres
     def units_and_cadres(self) -> None:
@@ -1549,84 +1516,21 @@ class Gen:
         will fire on over these records, and on what day: per rule kind, household
         index, warned_on and risk type. A kind the generator does not know is skipped
         (its leads are then simply not handled)."""
-        P, hh = self.person, self.hh
-        h_of = P["h_of"]
         since, as_of = _window(rule_set, self.p.as_of)
-        since, as_of = np.datetime64(since, "D"), np.datetime64(as_of, "D")
-        last = self.p.last_year
-        jan1 = np.datetime64(f"{last}-01-01", "D")
-        left = P.get("left", np.full(len(h_of), np.datetime64("NaT"), "datetime64[D]"))
-
-        def member(p, day):  # a member on that day (the rules skip those who had left)
-            return np.isnat(left[p]) | (left[p] >= day)
-
+        h_of = self.person["h_of"]
+        x = _HitWindow(
+            gen=self, h_of=h_of, since=np.datetime64(since, "D"),
+            as_of=np.datetime64(as_of, "D"), last=self.p.last_year,
+            left=self.person.get("left", np.full(len(h_of), np.datetime64("NaT"),
+                                                 "datetime64[D]")),
+            med=med, edu=edu, dis=dis, dea=dea)
         out = {}
         for rule in (rule_set.rules if rule_set is not None else ()):
-            prm, kind = rule.params, rule.kind
-            h = w = None
-            if kind == "medical_out_of_pocket":
-                mday = med["month"].astype("datetime64[D]")
-                inw = (mday >= since) & (mday <= as_of) & member(med["p"], mday)
-                p, mo, v = med["p"][inw], mday[inw], med["oop"][inw]
-                total = np.bincount(p, weights=v, minlength=len(h_of))
-                lastm = np.full(len(h_of), np.datetime64("NaT"), "datetime64[D]")
-                o = np.lexsort((mo, p))
-                lastm[p[o]] = mo[o]  # the last assignment per person is its latest month
-                exited = hh["registered"] & (hh["exit_year"] <= last)
-                t = np.where(exited, prm["exited_threshold"], prm["other_threshold"])
-                cand = np.flatnonzero(total > 0)
-                o = np.lexsort((cand, -total[cand], h_of[cand]))
-                top = cand[o][np.r_[True, h_of[cand[o]][1:] != h_of[cand[o]][:-1]]] \
-                    if len(cand) else cand
-                fire = total[top] >= t[h_of[top]]
-                h, w = h_of[top[fire]], lastm[top[fire]]
-            elif kind == "education_costs":
-                sday = _sept1(edu["year"])
-                inw = (sday >= since) & (sday <= as_of) & (edu["cost"] >= prm["threshold"]) \
-                    & member(edu["p"], sday)
-                p, yr, c = edu["p"][inw], edu["year"][inw], edu["cost"][inw]
-                o = np.lexsort((p, -yr, -c, h_of[p]))
-                hs = h_of[p[o]]
-                first = np.r_[True, hs[1:] != hs[:-1]] if len(hs) else np.zeros(0, bool)
-                h, w = hs[first], _sept1(yr[o][first])
-            elif kind == "school_dropout":
-                sday = _sept1(edu["year"])
-                inw = (sday >= since) & (sday <= as_of) & edu["dropout"] & member(edu["p"], sday)
-                h, w = _latest_per(h_of[edu["p"][inw]], sday[inw])
-            elif kind == "disaster_loss":
-                inw = (dis["date"] >= since) & (dis["date"] <= as_of)
-                total = np.bincount(dis["h"][inw], weights=dis["loss"][inw],
-                                    minlength=self.n_hh)
-                hh_all, w_all = _latest_per(dis["h"][inw], dis["date"][inw])
-                keep = total[hh_all] >= prm["threshold"]
-                h, w = hh_all[keep], w_all[keep]
-            elif kind == "income_below_line":
-                line = self.mline[last - FIRST_YEAR] * prm["ratio"]
-                h = np.flatnonzero(hh["has_income"] & (hh["latest_pc"] < line))
-                w = np.full(len(h), jan1)
-            elif kind == "wage_drop":
-                prev, cur = hh["wages_prev"], hh["wages_last"]
-                h = np.flatnonzero(hh["has_income"] & (prev >= prm["min_wages"])
-                                   & (cur <= (1 - prm["drop"]) * prev))
-                w = np.full(len(h), jan1)
-            elif kind == "worker_death":
-                inw = (dea["date"] >= since) & (dea["date"] <= as_of) \
-                    & np.isin(P["labour"][dea["p"]], (1, 2)) & member(dea["p"], dea["date"])
-                h, w = _latest_per(h_of[dea["p"][inw]], dea["date"][inw])
-            elif kind == "housing_unsafe":
-                grades = np.array(prm["grades"], dtype=object)
-                h = np.flatnonzero(np.isin(hh["housing_grade"], grades))
-                w = np.full(len(h), as_of)
-            elif kind == "water_unsafe":
-                g = self.gap
-                item = g["item"].to_numpy(zero_copy_only=False)
-                lo, hi = g["from_year"].to_numpy(), g["to_year"].to_numpy()
-                sel = (item == "water") & (lo <= last) & (hi >= last)
-                h = np.unique(g["household_id"].to_numpy()[sel] - 1)
-                w = np.full(len(h), jan1)
-            if h is not None:
-                out[rule.id] = (kind, np.asarray(h, np.int64), np.asarray(w, "datetime64[D]"),
-                                rule.risk_type, prm)
+            hit = _RULE_HITS.get(rule.kind)
+            if hit is not None:
+                h, w = hit(x, rule.params)
+                out[rule.id] = (rule.kind, np.asarray(h, np.int64),
+                                np.asarray(w, "datetime64[D]"), rule.risk_type, rule.params)
         return out
 
     def _handle_leads(self, rng, rule_set, med: dict, edu: dict, dis: dict, dea: dict) -> None:
@@ -2249,3 +2153,249 @@ def write_delivery(ref: Reference, params: Params, directory, fmt: str = "parque
         if progress:
             progress(stage)
     return out.close()
+
+
+# ------------------------------------------------------------------ a year of members
+@dataclass(frozen=True)
+class _YearWindow:
+    """The days of a year each household's members can change in (from the day after
+    its identification, to the year's end or the as-of day), and the random stream."""
+
+    rng: np.random.Generator
+    start: np.ndarray
+    span: np.ndarray  # days, per household (0: none this year)
+
+    def when(self, hs: np.ndarray) -> np.ndarray:
+        """A day in the window of each household of ``hs``."""
+        return self.start[hs] + (self.rng.random(len(hs)) * self.span[hs]).astype(np.int64) \
+            * DAY
+
+
+def _years_old(c: dict, idx: np.ndarray, d: np.ndarray) -> np.ndarray:
+    return (d - c["birth"][idx]).astype(np.int64) / 365.25
+
+
+def _members_leave(w: _YearWindow, c: dict, year: int, poor: np.ndarray) -> None:
+    """Deaths, daughters marrying out, hukou moves out, other leaving: competing hazards
+    per member present (never a household's anchor)."""
+    rng, span = w.rng, w.span
+    idx = np.flatnonzero(np.isnat(c["left"]) & (span[c["h"]] > 0))
+    hs = c["h"][idx]
+    e = span[hs] / 365.0
+    d = w.when(hs)
+    age = _years_old(c, idx, d)
+    male, role = c["male"][idx], c["role"][idx]
+    free = c["partner"][idx] < 0
+    kin = np.isin(role, (3, 4, 6, 7))
+    q = _mortality(age, male, year) * np.where(poor[hs], cal.MORTALITY_POOR, 1.0)
+    haz = np.stack([
+        -np.log1p(-np.minimum(q, 0.9)),
+        np.where(~male & free & kin, _by_age(cal.MARRY_OUT, age), 0.0),
+        np.where(free & kin, _by_age(cal.MOVE_OUT, age), 0.0),
+        np.where(np.isin(role, (2, 8)) & (age < 60), cal.OTHER_LEAVE, 0.0)], 1)
+    haz[c["anchor"][idx]] = 0.0
+    total = haz.sum(1)
+    leave = rng.random(len(idx)) < -np.expm1(-total * e)
+    pick = (np.cumsum(haz, 1) < (rng.random(len(idx)) * total)[:, None]).sum(1)
+    reason = np.array([1, 2, 3, 9], np.int8)[np.minimum(pick, 3)]
+    c["left"][idx[leave]] = d[leave]
+    c["lr"][idx[leave]] = reason[leave]
+
+
+def _members_born(w: _YearWindow, c: dict, year: int, idx: np.ndarray) -> dict:
+    """Births to the women of ``idx`` living with their husband."""
+    rng, span = w.rng, w.span
+    p = c["partner"][idx]
+    mo = idx[~c["male"][idx] & (p >= 0)]
+    mo = mo[np.isnat(c["left"][c["partner"][mo]])]
+    hs = c["h"][mo]
+    d = w.when(hs)
+    age = _years_old(c, mo, d)
+    rate = _by_age(cal.MARITAL_FERTILITY, age) * cal.FERTILITY_YEAR.get(year, 0.55) \
+        * np.array(cal.PARITY_FACTOR)[np.minimum(c["parity"][mo], 3)]
+    born = rng.random(len(mo)) < -np.expm1(-rate * span[hs] / 365.0)
+    mb, db = mo[born], d[born]
+    c["parity"][mb] += 1
+    nb = len(mb)
+    return {"h": c["h"][mb],
+            "role": np.where(c["role"][mb] == 8, 4,
+                             np.where(np.isin(c["role"][mb], (1, 2)), 3, 7)),
+            "male": rng.random(nb) < cal.MALE_BIRTH_SHARE, "birth": db,
+            "joined": db, "jr": np.full(nb, 2), "partner": np.full(nb, -1),
+            "own": np.ones(nb, bool)}
+
+
+def _members_wed(w: _YearWindow, c: dict, idx: np.ndarray, n_before: int) -> dict:
+    """Sons (and young single heads) of ``idx`` bring a wife home; she will be member
+    ``n_before`` on (after the births), and the husbands' partners are set to her."""
+    rng, span = w.rng, w.span
+    role, male = c["role"][idx], c["male"][idx]
+    cand = idx[male & (c["partner"][idx] < 0) & np.isin(role, (1, 3, 4))]
+    hs = c["h"][cand]
+    d = w.when(hs)
+    age = _years_old(c, cand, d)
+    rate = _by_age(cal.MARRY_IN, age) * np.where(c["role"][cand] == 1, 0.5, 1.0)
+    wed = rng.random(len(cand)) < -np.expm1(-rate * span[hs] / 365.0)
+    hu, dw = cand[wed], d[wed]
+    nw = len(hu)
+    w_age = np.maximum(age[wed] - 5 * rng.random(nw), 19)
+    c["partner"][hu] = n_before + np.arange(nw)
+    return {"h": c["h"][hu], "role": np.where(c["role"][hu] == 1, 2, 8),
+            "male": np.zeros(nw, bool),
+            "birth": dw - np.round(w_age * 365.25).astype(np.int64) * DAY,
+            "joined": dw, "jr": np.full(nw, 3), "partner": hu, "own": np.zeros(nw, bool)}
+
+
+def _members_move_in(w: _YearWindow) -> dict:
+    """Relatives move their hukou in: a grandchild, or another relative. (Every
+    household has a member here: its anchor.)"""
+    rng, span = w.rng, w.span
+    hs = np.flatnonzero(span > 0)
+    hs = hs[rng.random(len(hs)) < -np.expm1(-cal.MOVE_IN * span[hs] / 365.0)]
+    ni = len(hs)
+    d = w.when(hs)
+    grand = rng.random(ni) < 0.6
+    m_age = np.where(grand, 14 * rng.random(ni), 16 + 54 * rng.random(ni))
+    return {"h": hs, "role": np.where(grand, 4, 7), "male": rng.random(ni) < 0.5,
+            "birth": d - np.round(m_age * 365.25).astype(np.int64) * DAY,
+            "joined": d, "jr": np.full(ni, 4), "partner": np.full(ni, -1), "own": grand}
+
+
+def _members_append(c: dict, new: list[dict]) -> None:
+    """The year's new members appended to ``c``, numbered after the ones there."""
+    m = sum(len(x["h"]) for x in new)
+    if m == 0:
+        return
+    add = {key: np.concatenate([x[key] for x in new]) for key in new[0]}
+    add["role"] = add["role"].astype(np.int8)
+    add["jr"] = add["jr"].astype(np.int8)
+    add.update({"left": np.full(m, np.datetime64("NaT", "D")), "lr": np.zeros(m, np.int8),
+                "anchor": np.zeros(m, bool), "parity": np.zeros(m, np.int64),
+                "seq": 1000 + len(c["h"]) + np.arange(m)})
+    for key in c:
+        c[key] = np.concatenate([c[key], add[key].astype(c[key].dtype)])
+
+
+# ------------------------------------------------------------------ what the rules will fire on
+@dataclass(frozen=True)
+class _HitWindow:
+    """What ``Gen._rule_hits`` checks the rules over: the rules' window, the last year,
+    the department records (medical, education, disaster, death) and who had left."""
+
+    gen: Gen
+    h_of: np.ndarray
+    since: np.datetime64
+    as_of: np.datetime64
+    last: int
+    left: np.ndarray
+    med: dict
+    edu: dict
+    dis: dict
+    dea: dict
+
+    @property
+    def jan1(self) -> np.datetime64:
+        return np.datetime64(f"{self.last}-01-01", "D")
+
+    def member(self, p, day):
+        """A member on that day (the rules skip those who had left)."""
+        return np.isnat(self.left[p]) | (self.left[p] >= day)
+
+    def within(self, day):
+        return (day >= self.since) & (day <= self.as_of)
+
+
+def _hit_medical(x: _HitWindow, prm: dict):
+    """Per household its member with the largest out-of-pocket total in the window, at
+    or over the threshold (exited households have their own), on that member's latest
+    month."""
+    med, h_of, hh = x.med, x.h_of, x.gen.hh
+    mday = med["month"].astype("datetime64[D]")
+    inw = x.within(mday) & x.member(med["p"], mday)
+    p, mo, v = med["p"][inw], mday[inw], med["oop"][inw]
+    total = np.bincount(p, weights=v, minlength=len(h_of))
+    lastm = np.full(len(h_of), np.datetime64("NaT"), "datetime64[D]")
+    o = np.lexsort((mo, p))
+    lastm[p[o]] = mo[o]  # the last assignment per person is its latest month
+    exited = hh["registered"] & (hh["exit_year"] <= x.last)
+    t = np.where(exited, prm["exited_threshold"], prm["other_threshold"])
+    cand = np.flatnonzero(total > 0)
+    o = np.lexsort((cand, -total[cand], h_of[cand]))
+    top = cand[o][np.r_[True, h_of[cand[o]][1:] != h_of[cand[o]][:-1]]] \
+        if len(cand) else cand
+    fire = total[top] >= t[h_of[top]]
+    return h_of[top[fire]], lastm[top[fire]]
+
+
+def _hit_education_costs(x: _HitWindow, prm: dict):
+    edu, h_of = x.edu, x.h_of
+    sday = _sept1(edu["year"])
+    inw = x.within(sday) & (edu["cost"] >= prm["threshold"]) & x.member(edu["p"], sday)
+    p, yr, c = edu["p"][inw], edu["year"][inw], edu["cost"][inw]
+    o = np.lexsort((p, -yr, -c, h_of[p]))
+    hs = h_of[p[o]]
+    first = np.r_[True, hs[1:] != hs[:-1]] if len(hs) else np.zeros(0, bool)
+    return hs[first], _sept1(yr[o][first])
+
+
+def _hit_dropout(x: _HitWindow, prm: dict):
+    edu = x.edu
+    sday = _sept1(edu["year"])
+    inw = x.within(sday) & edu["dropout"] & x.member(edu["p"], sday)
+    return _latest_per(x.h_of[edu["p"][inw]], sday[inw])
+
+
+def _hit_disaster(x: _HitWindow, prm: dict):
+    dis = x.dis
+    inw = x.within(dis["date"])
+    total = np.bincount(dis["h"][inw], weights=dis["loss"][inw], minlength=x.gen.n_hh)
+    hh_all, w_all = _latest_per(dis["h"][inw], dis["date"][inw])
+    keep = total[hh_all] >= prm["threshold"]
+    return hh_all[keep], w_all[keep]
+
+
+def _hit_income_below_line(x: _HitWindow, prm: dict):
+    hh = x.gen.hh
+    line = x.gen.mline[x.last - FIRST_YEAR] * prm["ratio"]
+    h = np.flatnonzero(hh["has_income"] & (hh["latest_pc"] < line))
+    return h, np.full(len(h), x.jan1)
+
+
+def _hit_wage_drop(x: _HitWindow, prm: dict):
+    hh = x.gen.hh
+    prev, cur = hh["wages_prev"], hh["wages_last"]
+    h = np.flatnonzero(hh["has_income"] & (prev >= prm["min_wages"])
+                       & (cur <= (1 - prm["drop"]) * prev))
+    return h, np.full(len(h), x.jan1)
+
+
+def _hit_worker_death(x: _HitWindow, prm: dict):
+    dea = x.dea
+    inw = x.within(dea["date"]) & np.isin(x.gen.person["labour"][dea["p"]], (1, 2)) \
+        & x.member(dea["p"], dea["date"])
+    return _latest_per(x.h_of[dea["p"][inw]], dea["date"][inw])
+
+
+def _hit_housing(x: _HitWindow, prm: dict):
+    grades = np.array(prm["grades"], dtype=object)
+    h = np.flatnonzero(np.isin(x.gen.hh["housing_grade"], grades))
+    return h, np.full(len(h), x.as_of)
+
+
+def _hit_water(x: _HitWindow, prm: dict):
+    g = x.gen.gap
+    item = g["item"].to_numpy(zero_copy_only=False)
+    lo, hi = g["from_year"].to_numpy(), g["to_year"].to_numpy()
+    sel = (item == "water") & (lo <= x.last) & (hi >= x.last)
+    h = np.unique(g["household_id"].to_numpy()[sel] - 1)
+    return h, np.full(len(h), x.jan1)
+
+
+# The rule kinds the generator knows (etl/rules.py), and what each fires on.
+_RULE_HITS = {
+    "medical_out_of_pocket": _hit_medical, "education_costs": _hit_education_costs,
+    "school_dropout": _hit_dropout, "disaster_loss": _hit_disaster,
+    "income_below_line": _hit_income_below_line, "wage_drop": _hit_wage_drop,
+    "worker_death": _hit_worker_death, "housing_unsafe": _hit_housing,
+    "water_unsafe": _hit_water,
+}

@@ -191,6 +191,68 @@ def _masked(column: str, value: str) -> str:
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
+def _typed_date(c, s: pd.Series) -> tuple[np.ndarray, str, pd.Series]:
+    if c.type == "date":
+        v = _dates(s)
+    else:  # a month: YYYY-MM, or a date in it (Excel's date cells)
+        m = s.str.replace("/", "-", regex=False)
+        v = pd.to_datetime(m.where(m.str.len() != 10, m.str[:7]), format="%Y-%m",
+                           errors="coerce")
+    bad = v.isna().to_numpy() | (v.dt.year < 1900).fillna(False).to_numpy() \
+        | (v > pd.Timestamp("2100-01-01")).fillna(False).to_numpy()
+    return bad, "bad_date", v.dt.date
+
+
+def _typed_number(c, s: pd.Series) -> tuple[np.ndarray, str, pd.Series]:
+    v = pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce")
+    top = INT_MAX if c.type == "int" else 1e15  # INTEGER / BIGINT columns
+    whole = v.notna().to_numpy() & (v.fillna(0) % 1 == 0).to_numpy() \
+        & (v.fillna(0) >= 0).to_numpy() & (v.fillna(0) <= top).to_numpy()
+    if c.type == "year":
+        whole &= v.between(2000, 2100).fillna(False).to_numpy()
+    typed = v.where(whole).astype("Int64")
+    if c.type == "code":
+        return ~(whole & v.isin(c.values).to_numpy()), "bad_code", typed
+    return ~whole, "bad_number", typed
+
+
+def _typed(c, s: pd.Series, regions: set[str]) -> tuple[np.ndarray, str, pd.Series]:
+    """A column's values as its type says, the rows whose value is not one (for the
+    present values only: an empty one is the caller's), and the reason."""
+    if c.type == "id_number":
+        return ~valid_ids(s), "bad_id", s.str.upper()
+    if c.type == "region":
+        return ~s.isin(regions).to_numpy(), "unknown_region", s
+    if c.type in ("date", "month"):
+        return _typed_date(c, s)
+    if c.type in ("int", "money", "year", "code"):
+        return _typed_number(c, s)
+    if c.type == "bool":
+        up = s.str.upper()
+        return ~(up.isin(TRUE) | up.isin(FALSE)).to_numpy(), "bad_bool", up.isin(TRUE)
+    return (s.str.len() > c.max).to_numpy(), "too_long", s
+
+
+def _report(df: pd.DataFrame, feed: Feed, reason: np.ndarray,
+            column: np.ndarray) -> pd.DataFrame:
+    """The rejected rows: file row number, reason, the columns' names, the values shown
+    (ID numbers masked)."""
+    rows = np.flatnonzero(reason != "")
+    numbers = df.index.to_numpy()[rows] + 2  # the header is row 1; empty rows keep theirs
+    labels = {c.key: c.zh for c in feed.columns}
+
+    def shown(i: int, col: str) -> str:
+        cols = col.split(",")
+        return " / ".join(_masked(c, str(df[c].iat[i])[:60]) for c in cols if c in df.columns)
+
+    return pd.DataFrame({
+        "row": numbers,
+        "reason": reason[rows],
+        "column": ["、".join(labels.get(c, c) for c in col.split(",")) for col in column[rows]],
+        "value": [shown(i, col) for i, col in zip(rows, column[rows])],
+    })
+
+
 def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
     """Every row accepted or rejected with its first reason; duplicates by the feed's key
     (the first occurrence is kept)."""
@@ -209,64 +271,15 @@ def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
         empty = (s == "").to_numpy()
         if not c.optional:
             fail(empty, "missing", c.key)
-        present = ~empty
-        if c.type == "id_number":
-            fail(present & ~valid_ids(s), "bad_id", c.key)
-            out[c.key] = s.str.upper()
-        elif c.type == "region":
-            fail(present & ~s.isin(regions).to_numpy(), "unknown_region", c.key)
-            out[c.key] = s
-        elif c.type in ("date", "month"):
-            if c.type == "date":
-                v = _dates(s)
-            else:  # a month: YYYY-MM, or a date in it (Excel's date cells)
-                m = s.str.replace("/", "-", regex=False)
-                v = pd.to_datetime(m.where(m.str.len() != 10, m.str[:7]), format="%Y-%m",
-                                   errors="coerce")
-            bad = v.isna().to_numpy() | (v.dt.year < 1900).fillna(False).to_numpy() \
-                | (v > pd.Timestamp("2100-01-01")).fillna(False).to_numpy()
-            fail(present & bad, "bad_date", c.key)
-            out[c.key] = v.dt.date
-        elif c.type in ("int", "money", "year", "code"):
-            v = pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce")
-            top = INT_MAX if c.type == "int" else 1e15  # INTEGER / BIGINT columns
-            whole = v.notna().to_numpy() & (v.fillna(0) % 1 == 0).to_numpy() \
-                & (v.fillna(0) >= 0).to_numpy() & (v.fillna(0) <= top).to_numpy()
-            if c.type == "year":
-                whole &= v.between(2000, 2100).fillna(False).to_numpy()
-            if c.type == "code":
-                fail(present & ~(whole & v.isin(c.values).to_numpy()), "bad_code", c.key)
-            else:
-                fail(present & ~whole, "bad_number", c.key)
-            out[c.key] = v.where(whole).astype("Int64")
-        elif c.type == "bool":
-            up = s.str.upper()
-            fail(present & ~(up.isin(TRUE) | up.isin(FALSE)).to_numpy(), "bad_bool", c.key)
-            out[c.key] = up.isin(TRUE)
-        else:
-            fail(present & (s.str.len() > c.max).to_numpy(), "too_long", c.key)
-            out[c.key] = s
+        bad, why, out[c.key] = _typed(c, s, regions)
+        fail(~empty & bad, why, c.key)
     typed = pd.DataFrame(out, index=df.index)
     ok = reason == ""
     dup = np.zeros(n, dtype=bool)
     dup[ok] = typed.loc[ok, list(feed.key)].duplicated(keep="first").to_numpy()
     fail(dup, "duplicate", ",".join(feed.key))
     ok = reason == ""
-    rows = np.flatnonzero(~ok)
-    numbers = df.index.to_numpy()[rows] + 2  # the header is row 1; empty rows keep theirs
-    labels = {c.key: c.zh for c in feed.columns}
-
-    def shown(i: int, col: str) -> str:
-        cols = col.split(",")
-        return " / ".join(_masked(c, str(df[c].iat[i])[:60]) for c in cols if c in df.columns)
-
-    rejected = pd.DataFrame({
-        "row": numbers,
-        "reason": reason[rows],
-        "column": ["、".join(labels.get(c, c) for c in col.split(",")) for col in column[rows]],
-        "value": [shown(i, col) for i, col in zip(rows, column[rows])],
-    })
-    return Checked(feed, n, typed[ok].reset_index(drop=True), rejected)
+    return Checked(feed, n, typed[ok].reset_index(drop=True), _report(df, feed, reason, column))
 
 
 # ------------------------------------------------------------------ a batch's files

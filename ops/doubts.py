@@ -76,6 +76,51 @@ def township_of(village_code: str) -> str:
     return village_code[:9] + "000"
 
 
+def _line(c: dict, check_names: dict[str, str]) -> str:
+    """A case as a line of its instruction: household number, head, check (members)."""
+    return f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}" \
+        + (f"（{c['members']}）" if c.get("members") else "")
+
+
+def _batches(cases: list[dict], check_names: dict[str, str]) -> list[tuple[str, list[dict]]]:
+    """The cases by township, in village and household order. An instruction links at
+    most T.MAX_LINKS households and its text is at most T.MAX_TEXT: a larger township
+    gets more instructions (a household's cases always together)."""
+    by_township: dict[str, list[dict]] = defaultdict(list)
+    for c in sorted(cases, key=lambda c: (c["village_code"], int(c["household_id"]))):
+        by_township[township_of(c["village_code"])].append(c)
+    parts = []
+    for township, group in sorted(by_township.items()):
+        chunk, homes, size = [], set(), 0
+        for hid in sorted({int(c["household_id"]) for c in group}):
+            mine = [c for c in group if int(c["household_id"]) == hid]
+            more = sum(len(_line(c, check_names)) + 1 for c in mine)
+            if chunk and (len(homes) >= T.MAX_LINKS or size + more > T.MAX_TEXT):
+                parts.append((township, chunk))
+                chunk, homes, size = [], set(), 0
+            chunk += mine
+            homes.add(hid)
+            size += more
+        parts.append((township, chunk))
+    return parts
+
+
+def _instruction(scope: Scope, township: str, group: list[dict], check_names: dict[str, str],
+                 deadline: str, now: dt.datetime, region_exists) -> T.NewTask:
+    """A batch's verification instruction, checked as any instruction is."""
+    checks = sorted({c["check_id"] for c in group})
+    households = sorted({int(c["household_id"]) for c in group})
+    title = f"比对疑点核查：{'、'.join(check_names.get(k, k) for k in checks)}" \
+            f"（{len(households)} 户）"
+    lines = [_line(c, check_names) for c in group]
+    return T.validate(scope, {
+        "title": title[:T.MAX_TITLE], "content": "\n".join(lines)[:T.MAX_TEXT],
+        "type": "crosscheck_doubt", "source": "crosscheck",
+        "source_ref": ",".join(checks)[:100], "priority": "normal",
+        "assignee_region": township, "deadline": deadline, "households": households},
+        now, _with_households(region_exists, group))
+
+
 def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str, str],
          region_exists, now: dt.datetime | None = None) -> list[dict]:
     """The undecided cases, as verification instructions: one per township, listing its
@@ -90,44 +135,10 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
     for c in cases:
         if not scope.contains(c["village_code"]):
             raise T.TaskError(404, N_("task.err.not_found"))
-    by_township: dict[str, list[dict]] = defaultdict(list)
-    for c in sorted(cases, key=lambda c: (c["village_code"], int(c["household_id"]))):
-        by_township[township_of(c["village_code"])].append(c)
     deadline = (clock.day(now) + dt.timedelta(days=VERIFY_DAYS)).isoformat()
-    news = []
-    # An instruction links at most T.MAX_LINKS households: a larger township gets more.
-    def line(c: dict) -> str:
-        return f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}" \
-            + (f"（{c['members']}）" if c.get("members") else "")
-
-    # An instruction links at most T.MAX_LINKS households and its text is at most
-    # T.MAX_TEXT: a larger township gets more instructions (a household's cases together).
-    parts = []
-    for township, group in sorted(by_township.items()):
-        chunk, homes, size = [], set(), 0
-        for hid in sorted({int(c["household_id"]) for c in group}):
-            mine = [c for c in group if int(c["household_id"]) == hid]
-            more = sum(len(line(c)) + 1 for c in mine)
-            if chunk and (len(homes) >= T.MAX_LINKS or size + more > T.MAX_TEXT):
-                parts.append((township, chunk))
-                chunk, homes, size = [], set(), 0
-            chunk += mine
-            homes.add(hid)
-            size += more
-        parts.append((township, chunk))
-    for township, group in parts:
-        checks = sorted({c["check_id"] for c in group})
-        households = len({int(c["household_id"]) for c in group})
-        title = f"比对疑点核查：{'、'.join(check_names.get(k, k) for k in checks)}" \
-                f"（{households} 户）"
-        lines = [line(c) for c in group]
-        news.append((group, T.validate(scope, {
-            "title": title[:T.MAX_TITLE], "content": "\n".join(lines)[:T.MAX_TEXT],
-            "type": "crosscheck_doubt", "source": "crosscheck",
-            "source_ref": ",".join(checks)[:100], "priority": "normal",
-            "assignee_region": township, "deadline": deadline,
-            "households": sorted({int(c["household_id"]) for c in group})},
-            now, _with_households(region_exists, group))))
+    news = [(group, _instruction(scope, township, group, check_names, deadline, now,
+                                 region_exists))
+            for township, group in _batches(cases, check_names)]
     made = []
     try:
         with engine.begin() as conn:

@@ -18,21 +18,7 @@ FUNCTION_LINES = 60
 
 # Longer functions, each with the reason it stays whole. A function leaves this list when
 # it is split; a new long function needs a reason here, reviewed like code.
-DRAWS = ("one run of the generator's random draws, in the order that fixes the synthetic "
-         "files byte for byte (manage.py generate --seed): a split must keep every draw in "
-         "place, checked against the files' checksums; not split yet (issue 18's note)")
-JUSTIFIED: dict[str, str] = {
-    **{f"etl/generate.py:{name}": DRAWS for name in (
-        "_members_year_events", "household_conditions", "income",
-        "_income_rows", "measures", "_rule_hits")},
-    "etl/imports.py:check": "one vectorised pass of a department file's checks, a block per "
-                            "reason; to be split per reason (issue 18's note)",
-    "ops/doubts.py:send": "one transaction: cases grouped by township become instructions "
-                          "and links, all or none; to be split with the connection passed "
-                          "in (issue 18's note)",
-    "ops/tasks.py:validate": "the instruction's field rules in the order the form shows "
-                             "their messages; to be split per field (issue 18's note)",
-}
+JUSTIFIED: dict[str, str] = {}
 
 
 def _sources() -> list[Path]:
