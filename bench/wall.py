@@ -68,7 +68,7 @@ def first_paint(browser, base: str) -> dict:
     page.goto(base + "/login")  # leave, then measure a fresh load of /wall
     page.goto(base + "/wall")
     page.wait_for_selector(READY, timeout=60_000)
-    page.wait_for_function("window.__ready", timeout=60_000)
+    page.wait_for_function("() => window.__ready", timeout=60_000)
     ready = page.evaluate("window.__ready")
     fcp = page.evaluate("""() => { const e = performance.getEntriesByName(
         'first-contentful-paint')[0]; return e ? e.startTime : null; }""")
