@@ -256,9 +256,15 @@ def export_page(_go, _map, size, full, href):
     """This page (or its map) as an image, as this user sees it: the headless browser
     carries the user's own session cookies, so it sees what they may see."""
     scope = current_scope()
-    ctx = context.get()
-    map_only = dash.ctx.triggered_id == "shell-export-map"
     hidden = {"display": "none"}
+    job, shown = _start_page_export(scope, size, full, href,
+                                    dash.ctx.triggered_id == "shell-export-map")
+    return job, True, hidden, hidden, shown
+
+
+def _start_page_export(scope, size, full, href, map_only: bool):
+    """The export job started (its id and status), or None and the reason."""
+    ctx = context.get()
     pages = [p.get("path_template") or p["path"] for p in dash.page_registry.values()]
     try:
         width, height = service.parse_size(size)
@@ -266,12 +272,11 @@ def export_page(_go, _map, size, full, href):
                                  dict(request.cookies), width, height, map_only, get_lang(),
                                  client_ip(), full_page=bool(full))
     except service.BadRequest as exc:
-        return None, True, hidden, hidden, dialog_alert(t(str(exc), min=service.PAGE_SIZES[0],
-                                                    max=service.PAGE_SIZES[1]))
+        lo, hi = service.PAGE_SIZES
+        return None, dialog_alert(t(str(exc), min=lo, max=hi))
     except (render.Unavailable, jobs.TooMany) as exc:
-        return None, True, hidden, hidden, dialog_alert(str(exc))
-    return job, True, hidden, hidden, job_status(jobs.get(ctx.ops, scope, job),
-                                                 lang=get_lang())
+        return None, dialog_alert(str(exc))
+    return job, job_status(jobs.get(ctx.ops, scope, job), lang=get_lang())
 
 
 @callback(Output("shell-export-status", "children", allow_duplicate=True),

@@ -278,18 +278,24 @@ def open_form(clicks, _new, items, state):
     trigger = ctx.triggered_id
     if trigger is None or (trigger != "dispatch-new" and not any(clicks or [])):
         return (dash.no_update,) * 9
+    values = _form_values(trigger, items, state)
+    return (dash.no_update,) * 9 if values is None else (True, *values, None)
+
+
+def _form_values(trigger, items, state) -> tuple | None:
+    """The form's title, content, assignee, deadline, type, priority and extra fields:
+    empty for a new instruction, else the agenda item's (None for a button the
+    browser's agenda does not have)."""
     deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     if trigger == "dispatch-new":
         code = (state or {}).get("code") if isinstance(state, dict) else None
-        return (True, "", "", code, deadline, "meeting_decision", "normal",
-                {"source": "meeting"}, None)
+        return "", "", code, deadline, "meeting_decision", "normal", {"source": "meeting"}
     item = _agenda_item(items, trigger)
-    if item is None:  # a button the agenda the browser holds does not have
-        return (dash.no_update,) * 9
+    if item is None:
+        return None
     extra = {k: item.get(k) for k in ("source", "source_ref", "regions", "households")}
-    return (True, item.get("title", ""), item.get("content", ""), item.get("assignee_region"),
-            item.get("deadline", deadline), item.get("type"), item.get("priority"), extra,
-            None)
+    return (item.get("title", ""), item.get("content", ""), item.get("assignee_region"),
+            item.get("deadline", deadline), item.get("type"), item.get("priority"), extra)
 
 
 def _agenda_item(items, trigger) -> dict | None:
@@ -322,13 +328,15 @@ def submit(_n, title, content, assignee, deadline, type_, priority, extra, state
     try:
         task = S.create(context.ops(), scope, data, PLACES, client_ip())
     except T.TaskError as exc:
-        return dash.no_update, view.refusal_alert(exc, get_lang()), dash.no_update, \
-            dash.no_update
-    return False, None, _body(scope, state["code"], state.get("metric")), dmc.Alert(
-        t("dispatch.created", id=task["id"],
-          unit=view.region_label(task["assignee_region"], region_names())),
-        color="green", variant="light", mb="sm", withCloseButton=True,
-        id="dispatch-created")
+        keep = dash.no_update
+        return keep, view.refusal_alert(exc, get_lang()), keep, keep
+    return False, None, _body(scope, state["code"], state.get("metric")), _created(task)
+
+
+def _created(task: dict) -> dmc.Alert:
+    unit = view.region_label(task["assignee_region"], region_names())
+    return dmc.Alert(t("dispatch.created", id=task["id"], unit=unit), color="green",
+                     variant="light", mb="sm", withCloseButton=True, id="dispatch-created")
 
 
 @callback(Output("dispatch-body", "children", allow_duplicate=True),
@@ -428,12 +436,18 @@ def minutes(clicks):
     if not ctx.triggered_id or not ctx.triggered or not ctx.triggered[0].get("value"):
         return (dash.no_update,) * 5
     hidden = {"display": "none"}
+    job, shown = _start_minutes(scope, ctx.triggered_id["index"])
+    return job, True, hidden, hidden, shown
+
+
+def _start_minutes(scope, meeting):
+    """The minutes' export job started (its id and status), or None and the reason."""
     app = context.get()
     try:
-        job = service.start_minutes(app.ops, app.settings, scope, ctx.triggered_id["index"],
-                                    requester(), get_lang(), client_ip())
+        job = service.start_minutes(app.ops, app.settings, scope, meeting, requester(),
+                                    get_lang(), client_ip())
     except T.TaskError as exc:
-        return None, True, hidden, hidden, dialog_alert(t(exc.key))
+        return None, dialog_alert(t(exc.key))
     except (render.Unavailable, jobs.TooMany) as exc:
-        return None, True, hidden, hidden, dialog_alert(str(exc))
-    return job, True, hidden, hidden, job_status(jobs.get(app.ops, scope, job), lang=get_lang())
+        return None, dialog_alert(str(exc))
+    return job, job_status(jobs.get(app.ops, scope, job), lang=get_lang())
