@@ -156,13 +156,14 @@ def search(user, action, region, date_from, date_to):
     except web_audit.FilterError as exc:
         return [], "", dash.no_update, dmc.Alert(t(exc.key), color="red", variant="light",
                                                  mb="sm", id="audit-alert")
-    found = web_audit.entries(context.ops(), scope, f, SHOWN)
-    audit.record(context.ops(), scope.username, "audit_view",
-                 target=f.region or scope.region_code,
-                 detail={**f.query(), "rows": len(found)}, ip=client_ip(), scope=scope)
-    n = fmt_exact(len(found))
-    count = t("audit.count_capped", n=n) if len(found) >= SHOWN \
-        else tn("audit.count", "audit.count_plural", len(found), n=n)
+    found = web_audit.read(context.ops(), scope, f, "audit_view", SHOWN, client_ip())
     query = f.query()
     href = "/admin/audit.csv" + (f"?{urlencode(query)}" if query else "")
-    return grid_rows(found), count, href, None
+    return grid_rows(found), count_text(len(found)), href, None
+
+
+def count_text(n: int) -> str:
+    """How many entries are shown ("at most" when the list is cut at SHOWN)."""
+    if n >= SHOWN:
+        return t("audit.count_capped", n=fmt_exact(n))
+    return tn("audit.count", "audit.count_plural", n, n=fmt_exact(n))

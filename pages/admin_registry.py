@@ -198,6 +198,12 @@ def start(n, source, choice, name):
     keep = (dash.no_update,) * 5
     if not n:
         return (dash.no_update, *keep)
+    return _start(scope, source, choice, name, keep)
+
+
+def _start(scope, source, choice, name, keep: tuple) -> tuple:
+    """The load of the delivery the form names started, and the outputs that say so;
+    or why not (nothing chosen, gone, another load running)."""
     settings = context.get().settings
     path, label, token = _chosen(settings, scope, source, choice, name)
     if path is None:

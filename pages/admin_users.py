@@ -188,6 +188,16 @@ def create(_n, username, display_name, password, role, region, department, villa
     return _alert(t("admin.created", username=user.username), True), _rows(scope)
 
 
+def _change(scope, target, button: str, new_password) -> str:
+    """The button's change to ``target`` (services/users.py logs it); its action's name."""
+    if button == "admin-reset":
+        password = new_password if isinstance(new_password, str) else ""
+        user_admin.set_password(context.ops(), scope, target.username, password, client_ip())
+        return "user_set_password"
+    return user_admin.set_active(context.ops(), scope, target.username,
+                                 button == "admin-enable", client_ip())
+
+
 def _text(value) -> str:
     """A form field's text, stripped ("" for anything the browser sent that is not)."""
     return value.strip() if isinstance(value, str) else ""
@@ -250,16 +260,8 @@ def change(_d, _e, _r, selected, new_password):
     target = _target(scope, selected)
     if target is None:
         return _alert(t("admin.outside_scope"), False), dash.no_update
-    action = dash.ctx.triggered_id
     try:
-        if action == "admin-reset":
-            user_admin.set_password(context.ops(), scope, target.username,
-                                    new_password if isinstance(new_password, str) else "",
-                                    client_ip())
-            name = "user_set_password"
-        else:
-            name = user_admin.set_active(context.ops(), scope, target.username,
-                                         action == "admin-enable", client_ip())
+        name = _change(scope, target, dash.ctx.triggered_id, new_password)
     except users.UserError as exc:
         return _alert(_refusal(exc), False), dash.no_update
     _refresh_own_session(scope, target.username)
