@@ -271,15 +271,17 @@ def close_case(n, selected, outcome, note, state):
         return dash.no_update, dash.no_update
     if not selected:
         return _alert(t("cc.pick_case")), dash.no_update
+    key = (selected[0] or {}).get("doubt_key")
     try:
-        found = S.close(context.ops(), context.warehouse(), scope,
-                        (selected[0] or {}).get("doubt_key"), outcome, note or "", client_ip())
+        found = S.close(context.ops(), context.warehouse(), scope, key, outcome, note or "",
+                        client_ip())
     except T.TaskError as exc:
         return _alert(t(exc.key, **exc.params)), dash.no_update
     if not found:
         return messages.not_found(), dash.no_update
-    code, check = (state or {}).get("code"), (state or {}).get("check", "")
-    return dash.no_update, _with(href(code, check), closed=outcome)
+    state = state or {}
+    return dash.no_update, _with(href(state.get("code"), state.get("check", "")),
+                                 closed=outcome)
 
 
 def _with(url: str, **params) -> str:

@@ -236,10 +236,15 @@ def to_instruction(data, state):
                                 get_lang(), client_ip())
     except (AccessDenied, RegionNotFound, S.WarningNotFound, TaskError) as exc:
         return _refused(exc), *UNCHANGED
-    q = S.queue(context.ops(), context.warehouse(), scope, code, rule, rule_names())
-    return _instructed(task), queue_rows(q.warnings, q.names), \
-        _decided(context.warehouse(), scope, q.in_unit, q.names), \
-        counts_text(context.warehouse(), scope, code, q.decisions, len(q.warnings))
+    return _instructed(task), *_queue_outputs(scope, code, rule)
+
+
+def _queue_outputs(scope, code: str, rule) -> tuple:
+    """The queue after a decision: its rows, the decided list and the counts line."""
+    wh = context.warehouse()
+    q = S.queue(context.ops(), wh, scope, code, rule, rule_names())
+    return (queue_rows(q.warnings, q.names), _decided(wh, scope, q.in_unit, q.names),
+            counts_text(wh, scope, code, q.decisions, len(q.warnings)))
 
 
 def _refused(exc: Exception):
