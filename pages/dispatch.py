@@ -112,11 +112,7 @@ def _body(scope, code: str, metric: str | None):
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
     items = agenda_items(v, found, pending, scope)
     ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
-    in_unit = [x for x in found if x["assignee_region"].startswith(prefix_of(code))]
-    attention = [x for x in in_unit if x["overdue"] or x["escalated_to"]]
-    attention.sort(key=lambda x: (not x["overdue"], x["deadline"]))
-    week = clock.day() + dt.timedelta(days=7)
-    due = [x for x in in_unit if x["state"] in T.OPEN[1:] and x["deadline"] <= week]
+    in_unit, attention, due = _unit_tasks(found, code)
     names = view.Names(region_names(), users.display_names(context.ops(),
                                                            {x["issuer"] for x in due}))
     return html.Div([
@@ -137,6 +133,17 @@ def _body(scope, code: str, metric: str | None):
             dmc.Title(t("dispatch.due_week", n=len(due)), order=3, mb="xs"),
             view.task_grid("dispatch-due", due, names, lang, height=260)]),
     ])
+
+
+def _unit_tasks(found: list[dict], code: str) -> tuple[list, list, list]:
+    """The instructions assigned within the unit; those overdue or escalated (overdue
+    first, by deadline); and the open ones due within a week."""
+    in_unit = [x for x in found if x["assignee_region"].startswith(prefix_of(code))]
+    attention = sorted((x for x in in_unit if x["overdue"] or x["escalated_to"]),
+                       key=lambda x: (not x["overdue"], x["deadline"]))
+    week = clock.day() + dt.timedelta(days=7)
+    due = [x for x in in_unit if x["state"] in T.OPEN[1:] and x["deadline"] <= week]
+    return in_unit, attention, due
 
 
 def _agenda(items: list[dict], attention: list[dict], names, lang: str) -> list:

@@ -31,19 +31,10 @@ def export_households(fmt: str):
     scope = current_scope()
     if fmt not in ("csv", "xlsx"):
         return error_response(404, N_("export.bad_format"))
-    wh = context.warehouse()
-    version = api.data_version(wh)
-    args = request.args
-    try:
-        q = hl.build(args.get("unit", ""), args.get("preset"),
-                     api.parse_year(args.get("year"), version),
-                     api.parse_month(args.get("month"), version),
-                     grid.filter_model(json.loads(args.get("filter") or "{}")) or {},
-                     grid.sort_model(json.loads(args.get("sort") or "[]")) or [])
-    except grid.BadRequest as exc:  # the same checks as the list's own grid
-        return error_response(400, "hh.bad_filter", reason=t(exc.key, **exc.params))
-    except (hl.BadFilter, ValueError, RecursionError) as exc:  # JSON too
-        return error_response(400, "hh.bad_filter", reason=str(exc)[:80])
+    wh, args = context.warehouse(), request.args
+    q, refused = _household_query(wh, args)
+    if refused is not None:
+        return refused
     n = hl.count(wh, scope, q)  # the gate: AccessDenied / RegionNotFound -> 403 / 404
     detail = {"preset": q.preset, "year": q.year, "month": q.month.isoformat(),
               "filter": args.get("filter", "")[:500], "rows": n, "format": fmt}
@@ -63,6 +54,23 @@ def export_households(fmt: str):
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mime,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _household_query(wh, args):
+    """The list's query from the URL (unit, preset, period, the grid's filter and sort),
+    checked as the list's own grid checks it, and None; or None and the 400 that says
+    what is wrong."""
+    version = api.data_version(wh)
+    try:
+        return hl.build(args.get("unit", ""), args.get("preset"),
+                        api.parse_year(args.get("year"), version),
+                        api.parse_month(args.get("month"), version),
+                        grid.filter_model(json.loads(args.get("filter") or "{}")) or {},
+                        grid.sort_model(json.loads(args.get("sort") or "[]")) or []), None
+    except grid.BadRequest as exc:
+        return None, error_response(400, "hh.bad_filter", reason=t(exc.key, **exc.params))
+    except (hl.BadFilter, ValueError, RecursionError) as exc:  # JSON too
+        return None, error_response(400, "hh.bad_filter", reason=str(exc)[:80])
 
 
 @bp.route("/export/quality/<code>.csv")
