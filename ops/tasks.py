@@ -401,12 +401,11 @@ def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
     if type:
         q = q.where(tasks.c.type == type)
     if region:
-        from access import prefix_of
         q = q.where(tasks.c.assignee_region.startswith(prefix_of(region)))
     if issuer:
         q = q.where(tasks.c.issuer == issuer)
     if overdue is not None:
-        late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
+        late = _overdue(now)
         q = q.where(late if overdue else sa.not_(late))
     if escalated is not None:
         q = q.where(tasks.c.escalated_to.is_not(None) if escalated
@@ -495,7 +494,7 @@ def _locked(conn: Connection, actor: Scope, task_id, action: str) -> dict:
         raise TaskError(404, N_("task.err.not_found"))
     reason = refusal(actor, task, action)
     if reason:
-        raise TaskError(409 if reason == N_("task.err.illegal_transition") else 403, reason,
+        raise TaskError(409 if reason == "task.err.illegal_transition" else 403, reason,
                         state=task["state"], action=action)
     return task
 
@@ -712,6 +711,12 @@ def _insert_ignore(conn: Connection, table: sa.Table, values: dict) -> int:
 
 
 # ------------------------------------------------------------------ the wall's board
+def _overdue(now: dt.datetime):
+    """Open (issued, not closed) and past its deadline on ``now``'s day, as SQL: the
+    same rule as ``decorate``'s ``overdue``."""
+    return sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
+
+
 def _visible(actor: Scope | WholeStore):
     """The instructions ``actor`` may see, as SQL (``can_view`` row by row): issued or
     assigned within the actor's region; for a department account, of those only the
@@ -728,8 +733,7 @@ def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
     instructions of the actor's region, the open ones that are overdue or escalated
     (most overdue first), and overdue counts by assignee unit."""
     now = now or utcnow()
-    today = clock.day(now)
-    late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < today)
+    late = _overdue(now)
     escalated = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.escalated_to.is_not(None))
     month_ago = now - dt.timedelta(days=30)
 
@@ -766,9 +770,9 @@ def open_by_unit(engine: Engine, actor: Scope, units: list[str],
     if units:
         unit = sa.case(*[(tasks.c.assignee_region.startswith(prefix_of(u)), u) for u in units],
                        else_=None).label("unit")
-        late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
+        overdue = _overdue(now)
         query = (sa.select(unit, sa.func.count().label("n"),
-                           sa.func.sum(sa.case((late, 1), else_=0)).label("late"))
+                           sa.func.sum(sa.case((overdue, 1), else_=0)).label("late"))
                  .where(_visible(actor), tasks.c.state.in_(OPEN[1:])).group_by(unit))
         with engine.connect() as conn:
             for row in conn.execute(query):
@@ -796,7 +800,7 @@ def period_summary(engine: Engine, actor: Scope, region_code: str, start: dt.dat
     from access import prefix_of
 
     now = now or utcnow()
-    late = sa.and_(tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now))
+    late = _overdue(now)
     from zoneinfo import ZoneInfo
 
     # Days begin in China's time; the store keeps UTC.

@@ -18,7 +18,7 @@ from access import Scope, raise_for
 from ops import wall as W
 from services import audit
 
-Playlist, PlaylistError, View = W.Playlist, W.PlaylistError, W.View
+Playlist, PlaylistError = W.Playlist, W.PlaylistError
 SEEDED_BY = "seed"  # the store's updated_by for a playlist that came from the file
 
 
