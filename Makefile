@@ -40,10 +40,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 data: venv
 	@test -f $(JZ_WAREHOUSE) || $(BIN)/python manage.py build-data --scale $(JZ_SCALE) --out $(JZ_WAREHOUSE)
 
-# Style and architecture: ruff's rules, and the allowed imports between the
+# Style and architecture: ruff's rules and its format, and the allowed imports between the
 # layers (.importlinter, docs/architecture.md).
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
 bench: venv

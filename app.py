@@ -43,8 +43,10 @@ def _check_production(settings: config.Settings, engine) -> None:
     left = demo.still_set(engine)
     if left:
         raise config.ConfigError(
-            "demo passwords are still set for: " + ", ".join(left)
-            + " (change them with `python manage.py users set-password`)")
+            "demo passwords are still set for: "
+            + ", ".join(left)
+            + " (change them with `python manage.py users set-password`)"
+        )
 
 
 def serve_layout():
@@ -64,8 +66,13 @@ def serve_layout():
         synthetic = version.synthetic
     except WarehouseUnavailable:
         region_name, as_of = scope.region_code, None
-    viewer = shell.Viewer(current_user.display_name, current_user.role, region_name,
-                          scope.region_code, may_export=can(scope, "briefings.make"))
+    viewer = shell.Viewer(
+        current_user.display_name,
+        current_user.role,
+        region_name,
+        scope.region_code,
+        may_export=can(scope, "briefings.make"),
+    )
     items = gate.nav_items(dash.page_registry, scope, lang)
     return shell.appshell(viewer, items, lang, as_of, synthetic, csrf_token=generate_csrf())
 
@@ -93,8 +100,10 @@ def _guarded(layout, module: str):
             raise
         except Exception:
             log.exception("the layout of %s failed (%s)", module, sorted(kwargs))
-            return messages.notice(N_("error.page_failed"),
-                                   at=i18n.fmt_time_zoned(clock.utcnow(), seconds=True))
+            return messages.notice(
+                N_("error.page_failed"), at=i18n.fmt_time_zoned(clock.utcnow(), seconds=True)
+            )
+
     guarded.jz_guarded = True
     return guarded
 
@@ -114,7 +123,9 @@ def _check_store(engine) -> None:
     if left:
         raise config.ConfigError(
             "the operational store is not at the head revision (missing: "
-            + ", ".join(left) + "); run `python manage.py migrate`")
+            + ", ".join(left)
+            + "); run `python manage.py migrate`"
+        )
 
 
 def _set_context(settings: config.Settings) -> None:
@@ -144,7 +155,8 @@ def _server(settings: config.Settings) -> Flask:
         # The cookie's lifetime: the longest a login may last (web/auth.py holds each
         # role to its own absolute limit).
         PERMANENT_SESSION_LIFETIME=timedelta(
-            hours=max(settings.session_hours, settings.wall_session_hours)),
+            hours=max(settings.session_hours, settings.wall_session_hours)
+        ),
         WTF_CSRF_TIME_LIMIT=3600,
         MAX_CONTENT_LENGTH=20 * 2**20,
     )
@@ -159,19 +171,25 @@ def _shell_callbacks(app: Dash) -> None:
     # Keep the language switch pointing back at the current page.
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="langHref"),
-        Output("shell-lang", "href"), Input("shell-url", "href"))
+        Output("shell-lang", "href"),
+        Input("shell-url", "href"),
+    )
     # The current page's entry of the navigation is marked active.
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="navActive"),
         Output({"type": "shell-nav", "href": ALL, "match": ALL}, "active"),
         Input("shell-url", "pathname"),
-        State({"type": "shell-nav", "href": ALL, "match": ALL}, "id"))
+        State({"type": "shell-nav", "href": ALL, "match": ALL}, "id"),
+    )
     # On a narrow screen: the burger opens the navigation, a followed link closes it.
     app.clientside_callback(
         ClientsideFunction(namespace="shell", function_name="navToggle"),
-        Output("shell-appshell", "navbar"), Output("shell-burger", "opened"),
-        Input("shell-burger", "opened"), Input("shell-url", "pathname"),
-        State("shell-appshell", "navbar"))
+        Output("shell-appshell", "navbar"),
+        Output("shell-burger", "opened"),
+        Input("shell-burger", "opened"),
+        Input("shell-url", "pathname"),
+        State("shell-appshell", "navbar"),
+    )
 
 
 def create_app(settings: config.Settings | None = None) -> Dash:
@@ -181,9 +199,15 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     _set_context(settings)
     server = _server(settings)
     app = Dash(
-        __name__, server=server, use_pages=True, pages_folder="pages",
-        suppress_callback_exceptions=True, title=t("app.name", "zh"), update_title=None,
-        serve_locally=True, compress=False,
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="pages",
+        suppress_callback_exceptions=True,
+        title=t("app.name", "zh"),
+        update_title=None,
+        serve_locally=True,
+        compress=False,
     )
     app.layout = serve_layout
     gate.guard_page_layouts()  # every layout behind its page's declared action
@@ -195,6 +219,7 @@ def create_app(settings: config.Settings | None = None) -> Dash:
     _shell_callbacks(app)
     headers.init(app)  # security headers on every response, JSON errors: web/headers.py
     return app
+
 
 try:
     app = create_app()

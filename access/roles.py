@@ -54,39 +54,65 @@ PERMISSIONS: dict[str, Permission] = {
     "briefings.make": Permission(_all(*_READERS), doc="briefings, page and map images"),
     # --- households
     "households.list": Permission(_all(*_READERS), doc="household lists and their exports"),
-    "household.view": Permission(_all(*_READERS, "department"), subject=True,
-                                 doc="one household (a department: those behind its cases)"),
-    "ids.reveal": Permission({"cadre": ANY, "manager": COUNTY_AND_BELOW},
-                             doc="full ID and phone numbers (each view logged)"),
-    "national.export": Permission({"cadre": ANY, "manager": COUNTY_AND_BELOW, "admin": ANY},
-                                  doc="the national system's file, with full ID numbers"),
+    "household.view": Permission(
+        _all(*_READERS, "department"),
+        subject=True,
+        doc="one household (a department: those behind its cases)",
+    ),
+    "ids.reveal": Permission(
+        {"cadre": ANY, "manager": COUNTY_AND_BELOW},
+        doc="full ID and phone numbers (each view logged)",
+    ),
+    "national.export": Permission(
+        {"cadre": ANY, "manager": COUNTY_AND_BELOW, "admin": ANY},
+        doc="the national system's file, with full ID numbers",
+    ),
     # --- early warnings and cross-checks
-    "warnings.view": Permission(_all(*_READERS, "department"), subject=True,
-                                doc="warnings (a department: those its data raises)"),
+    "warnings.view": Permission(
+        _all(*_READERS, "department"),
+        subject=True,
+        doc="warnings (a department: those its data raises)",
+    ),
     "warnings.decide": Permission(_all(*_ISSUERS), doc="decide on a warning"),
-    "crosschecks.view": Permission(_all(*_READERS, "department"), subject=True,
-                                   doc="cross-check cases (a department: its own checks)"),
+    "crosschecks.view": Permission(
+        _all(*_READERS, "department"),
+        subject=True,
+        doc="cross-check cases (a department: its own checks)",
+    ),
     "doubts.send": Permission(_all(*_ISSUERS), doc="send a doubtful case for checking"),
     "doubts.close": Permission(_all(*_ISSUERS, "cadre"), doc="confirm or clear a case"),
     # --- instructions (督办) and the dispatch view
-    "tasks.view": Permission(_all(*STAFF_ROLES), subject=True,
-                             doc="instructions issued or assigned within the region"),
-    "tasks.issue": Permission(_all(*_ISSUERS), key=N_("task.err.cannot_issue"),
-                              doc="issue, review, withdraw, urge"),
-    "tasks.work": Permission(_all("leader", "manager", "cadre", "department"), subject=True,
-                             doc="acknowledge, start and report an assigned instruction"),
+    "tasks.view": Permission(
+        _all(*STAFF_ROLES), subject=True, doc="instructions issued or assigned within the region"
+    ),
+    "tasks.issue": Permission(
+        _all(*_ISSUERS), key=N_("task.err.cannot_issue"), doc="issue, review, withdraw, urge"
+    ),
+    "tasks.work": Permission(
+        _all("leader", "manager", "cadre", "department"),
+        subject=True,
+        doc="acknowledge, start and report an assigned instruction",
+    ),
     "dispatch.view": Permission(_all("leader", "manager", "admin"), doc="the dispatch view"),
     # --- the wall
     "wall.view": Permission(_all("leader", "wall"), doc="the command-centre wall"),
-    "wall.playlist": Permission({"admin": PROVINCE}, level_key=N_("error.province_admin"),
-                                doc="the wall's playlist"),
+    "wall.playlist": Permission(
+        {"admin": PROVINCE}, level_key=N_("error.province_admin"), doc="the wall's playlist"
+    ),
     # --- department data
-    "imports.load": Permission(_all("department", "admin"), subject=True,
-                               doc="upload a department file, read its batches and reports"),
-    "imports.merge": Permission({"admin": PROVINCE}, level_key=N_("imp.err.province_admin"),
-                                doc="bring loaded batches into the warehouse"),
-    "registry.load": Permission({"admin": PROVINCE}, level_key=N_("reg.err.province_admin"),
-                                doc="load the registry files"),
+    "imports.load": Permission(
+        _all("department", "admin"),
+        subject=True,
+        doc="upload a department file, read its batches and reports",
+    ),
+    "imports.merge": Permission(
+        {"admin": PROVINCE},
+        level_key=N_("imp.err.province_admin"),
+        doc="bring loaded batches into the warehouse",
+    ),
+    "registry.load": Permission(
+        {"admin": PROVINCE}, level_key=N_("reg.err.province_admin"), doc="load the registry files"
+    ),
     # --- accounts and the audit log
     "users.admin": Permission(_all("admin"), doc="accounts of the region"),
     "audit.view": Permission(_all("admin"), doc="the audit log of the region"),

@@ -77,8 +77,7 @@ class Scope:
 
     def contains(self, code: str) -> bool:
         # The prefix test first: it is cheap and settles most cases.
-        return isinstance(code, str) and code.startswith(self.prefix) \
-            and bool(CODE.fullmatch(code))
+        return isinstance(code, str) and code.startswith(self.prefix) and bool(CODE.fullmatch(code))
 
 
 def scope_of(user) -> Scope | None:

@@ -35,9 +35,12 @@ def _one(con, sql: str, params=None):
 
 
 def _cols(con, table: str) -> set[str]:
-    return {r[0] for r in con.execute(
-        "select column_name from information_schema.columns where table_name = ?",
-        [table]).fetchall()}
+    return {
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_name = ?", [table]
+        ).fetchall()
+    }
 
 
 def _as_of(con) -> str:
@@ -52,17 +55,23 @@ def _pct(a, b) -> str:
 def coverage(con) -> str:
     """帮扶措施覆盖率, province, as-of month (monitored households with a monitoring
     measure / monitored households)."""
-    row = con.execute("select hh_with_measure, hh_monitored from rollup_month "
-                      "where region_code = ? order by month desc limit 1", [PROVINCE]).fetchall()[0]
+    row = con.execute(
+        "select hh_with_measure, hh_monitored from rollup_month "
+        "where region_code = ? order by month desc limit 1",
+        [PROVINCE],
+    ).fetchall()[0]
     return _pct(row[0], row[1])
 
 
 def coverage_lifecycle(con) -> str:
     """The lifecycle's assisted ÷ identified (households identified with at least one
     monitoring measure on or after identification)."""
-    a = _one(con, """select count(*) from monitoring m where m.identify_date is not null
+    a = _one(
+        con,
+        """select count(*) from monitoring m where m.identify_date is not null
         and exists (select 1 from measure x where x.household_id = m.household_id
-                    and x.for_monitoring)""")
+                    and x.for_monitoring)""",
+    )
     b = _one(con, "select count(*) from monitoring where identify_date is not null")
     return _pct(a, b)
 
@@ -70,27 +79,38 @@ def coverage_lifecycle(con) -> str:
 def people_2014(con) -> str:
     """2014 not-exited people (rollup) and, of the people of those households, how many
     were born by the end of 2014."""
-    shown = _one(con, "select pp_not_exited from rollup_year where region_code = ? "
-                      "and year = 2014", [PROVINCE])
+    shown = _one(
+        con,
+        "select pp_not_exited from rollup_year where region_code = ? and year = 2014",
+        [PROVINCE],
+    )
     cols = _cols(con, "person")
     present = "p.birth_date <= date '2014-12-31'"
     if "left_date" in cols:
-        present += (" and coalesce(p.joined_date, p.birth_date) <= date '2014-12-31'"
-                    " and (p.left_date is null or p.left_date > date '2014-12-31')")
-    born = _one(con, f"""select count(*) from person p join household h using (household_id)
+        present += (
+            " and coalesce(p.joined_date, p.birth_date) <= date '2014-12-31'"
+            " and (p.left_date is null or p.left_date > date '2014-12-31')"
+        )
+    born = _one(
+        con,
+        f"""select count(*) from person p join household h using (household_id)
         where h.is_registered and h.identify_year <= 2014
-          and (h.exit_year is null or h.exit_year > 2014) and {present}""")
+          and (h.exit_year is null or h.exit_year > 2014) and {present}""",
+    )
     return f"shown {shown:,}; present at the end of 2014 {born:,}; difference {shown - born:,}"
 
 
 def reach_over_100(con) -> str:
     """Units whose 八个一批 reach (region page: rollup_channel.hh_reached over registered
     households of 2014) is above 100% for some channel."""
-    pairs, n = con.execute("""select count(*), count(distinct c.region_code)
+    pairs, n = con.execute(
+        """select count(*), count(distinct c.region_code)
         from rollup_channel c
         join rollup_year y on y.region_code = c.region_code and y.year = 2014
         where c.hh_reached > y.hh_registered {year}""".format(
-        year="and c.year = 2014" if "year" in _cols(con, "rollup_channel") else "")).fetchall()[0]
+            year="and c.year = 2014" if "year" in _cols(con, "rollup_channel") else ""
+        )
+    ).fetchall()[0]
     total = _one(con, "select count(distinct region_code) from rollup_channel")
     return f"{pairs:,} unit-channel pairs in {n:,} of {total:,} units"
 
@@ -98,26 +118,37 @@ def reach_over_100(con) -> str:
 def fell_below(con) -> str:
     """The column once labelled 返贫/致贫, and the proper 返贫/致贫 figures if present."""
     cols = _cols(con, "rollup_year")
-    name = next((c for c in ("pp_fell_below_monitoring_line", "pp_fell_below_line")
-                 if c in cols), None)
+    name = next(
+        (c for c in ("pp_fell_below_monitoring_line", "pp_fell_below_line") if c in cols), None
+    )
     out = []
     if name:
-        v = _one(con, f"select {name} from rollup_year where region_code = ? and year = "
-                      "(select max(year) from rollup_year)", [PROVINCE])
+        v = _one(
+            con,
+            f"select {name} from rollup_year where region_code = ? and year = "
+            "(select max(year) from rollup_year)",
+            [PROVINCE],
+        )
         out.append(f"{name} (latest year) {v:,}")
     mcols = _cols(con, "rollup_month")
     for c in ("pp_returned", "pp_newly_poor"):
         if c in mcols:
-            v = _one(con, f"select {c} from rollup_month where region_code = ? "
-                          "order by month desc limit 1", [PROVINCE])
+            v = _one(
+                con,
+                f"select {c} from rollup_month where region_code = ? order by month desc limit 1",
+                [PROVINCE],
+            )
             out.append(f"{c} {v:,}")
     return "; ".join(out) or "—"
 
 
 def incidence_after_2020(con) -> str:
     """Poverty incidence 2021-2026 in indicator_year for the province."""
-    rows = con.execute("select year, poverty_incidence from indicator_year where "
-                       "region_code = ? and year > 2020 order by year", [PROVINCE]).fetchall()
+    rows = con.execute(
+        "select year, poverty_incidence from indicator_year where "
+        "region_code = ? and year > 2020 order by year",
+        [PROVINCE],
+    ).fetchall()
     vals = {("NULL (不适用)" if v is None else f"{100 * v:.1f}%") for _, v in rows}
     return f"{rows[0][0]}–{rows[-1][0]}: " + ", ".join(sorted(vals))
 
@@ -128,8 +159,11 @@ def rule_hits(con) -> str:
     store's decisions (a fresh deployment has none)."""
     as_of = _as_of(con)
     mcols = _cols(con, "monitoring")
-    checked = ("or (m.check_date is not null and m.check_date >= w.warned_on)"
-               if "check_result" in mcols else "")
+    checked = (
+        "or (m.check_date is not null and m.check_date >= w.warned_on)"
+        if "check_result" in mcols
+        else ""
+    )
     row = con.execute(f"""with w as (
         select w.*, (m.identify_date is not null and m.identify_date >= w.warned_on)
                     {checked} as handled
@@ -140,8 +174,10 @@ def rule_hits(con) -> str:
                                   and (select max(warned_on) from warning) - warned_on > 15),
                count(distinct household_id) filter (where not coalesce(handled, false))
         from w""").fetchall()[0]
-    return (f"{row[0]:,} hits in {row[1]:,} households; undecided {row[2]:,} "
-            f"({row[3]:,} older than 15 days) in {row[4]:,} households (as of {as_of})")
+    return (
+        f"{row[0]:,} hits in {row[1]:,} households; undecided {row[2]:,} "
+        f"({row[3]:,} older than 15 days) in {row[4]:,} households (as of {as_of})"
+    )
 
 
 def warned_households(con) -> str:
@@ -150,7 +186,9 @@ def warned_households(con) -> str:
     cols = _cols(con, "monitoring")
     cleared = ", count(*) filter (where state = 4)" if "check_result" in cols else ", null"
     row = con.execute(f"""select count(*), count(identify_date){cleared},
-        count(*) filter (where identify_date is null and state = 1) from monitoring""").fetchall()[0]
+        count(*) filter (where identify_date is null and state = 1) from monitoring""").fetchall()[
+        0
+    ]
     extra = f", checked and not included {row[2]:,}" if row[2] is not None else ""
     return f"{row[0]:,} warned, {row[1]:,} identified{extra}, undecided {row[3]:,}"
 
@@ -166,14 +204,21 @@ def totals(con) -> str:
 def foping(con) -> str:
     """佛坪县: rural registered population (population table) against the 2020 census
     resident population (data/reference/county_population.csv)."""
-    pop = _one(con, """select sum(p.rural_population) from population p
+    pop = _one(
+        con,
+        """select sum(p.rural_population) from population p
         join region r on r.code = p.village_code
-        where r.county_code = ? and p.year = 2020""", [FOPING])
+        where r.county_code = ? and p.year = 2020""",
+        [FOPING],
+    )
     census = None
     path = ROOT / "data" / "reference" / "county_population.csv"
     if path.is_file():
-        census = _one(con, "select population from read_csv(?, header = true, "
-                           "all_varchar = true) where code = ?", [str(path), FOPING])
+        census = _one(
+            con,
+            "select population from read_csv(?, header = true, all_varchar = true) where code = ?",
+            [str(path), FOPING],
+        )
     return f"rural registered 2020 {pop:,}; census total {census or '—'}"
 
 
@@ -183,12 +228,16 @@ def counties_over_census(con) -> str:
     path = ROOT / "data" / "reference" / "county_population.csv"
     if not path.is_file():
         return "— (no census table)"
-    n = _one(con, """with c as (select code, population::bigint as census from
+    n = _one(
+        con,
+        """with c as (select code, population::bigint as census from
             read_csv(?, header = true, all_varchar = true)),
         r as (select g.county_code as code, sum(p.rural_population) as rural
               from population p join region g on g.code = p.village_code
               where p.year = 2020 group by 1)
-        select count(*) from r join c using (code) where r.rural > c.census""", [str(path)])
+        select count(*) from r join c using (code) where r.rural > c.census""",
+        [str(path)],
+    )
     return f"{n} of 107"
 
 
@@ -208,11 +257,14 @@ def surnames(con) -> str:
     """Distinct surnames of current members (a compound surname is two characters from
     the compound list)."""
     from etl import names
+
     compound = [s for s in names.SURNAMES if len(s) == 2]
     if compound:
-        first = "case when " + " or ".join(
-            f"starts_with(name, '{s}')" for s in compound) + \
-            " then left(name, 2) else left(name, 1) end"
+        first = (
+            "case when "
+            + " or ".join(f"starts_with(name, '{s}')" for s in compound)
+            + " then left(name, 2) else left(name, 1) end"
+        )
     else:
         first = "left(name, 1)"
     n, k = con.execute(f"""select count(distinct s), count(distinct s) filter
@@ -224,9 +276,12 @@ def deaths_in_registry(con) -> str:
     """Department death records of people still current members (quality check Q18)."""
     cols = _cols(con, "person")
     cur = "and p.left_date is null" if "left_date" in cols else ""
-    n = _one(con, f"""select count(distinct p.person_id) from dept_death d
+    n = _one(
+        con,
+        f"""select count(distinct p.person_id) from dept_death d
         join person p using (id_number) where d.death_date <= (select max(month) + 31
-        from rollup_month) {cur}""")
+        from rollup_month) {cur}""",
+    )
     return f"{n:,} people"
 
 
@@ -237,10 +292,12 @@ def quality(con) -> str:
     total = _one(con, "select sum(count) from quality_check")
     hh = _one(con, "select count(distinct household_id) from quality_issue")
     n = _one(con, "select count(*) from household")
-    top = con.execute("select id, count from quality_check where count > 0 "
-                      "order by count desc limit 6").fetchall()
-    return (f"{total:,} issues in {hh:,} of {n:,} households; "
-            + ", ".join(f"{i} {c:,}" for i, c in top))
+    top = con.execute(
+        "select id, count from quality_check where count > 0 order by count desc limit 6"
+    ).fetchall()
+    return f"{total:,} issues in {hh:,} of {n:,} households; " + ", ".join(
+        f"{i} {c:,}" for i, c in top
+    )
 
 
 FIGURES: list[tuple[str, Callable]] = [

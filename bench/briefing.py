@@ -42,17 +42,25 @@ PROVINCE = "610000000000"
 
 
 def summary(values: list[float]) -> dict:
-    return {"n": len(values), "median": round(statistics.median(values), 1),
-            "p95": round(percentile(values, 95), 1), "max": round(max(values), 1)}
+    return {
+        "n": len(values),
+        "median": round(statistics.median(values), 1),
+        "p95": round(percentile(values, 95), 1),
+        "max": round(max(values), 1),
+    }
 
 
 def brief_request(s, base, code, period):
-    body = {"output": "brief-feedback.children",
-            "outputs": {"id": "brief-feedback", "property": "children"},
-            "inputs": [{"id": "brief-generate", "property": "n_clicks", "value": 1}],
-            "state": [{"id": "brief-region", "property": "value", "value": code},
-                      {"id": "brief-period", "property": "value", "value": period}],
-            "changedPropIds": ["brief-generate.n_clicks"]}
+    body = {
+        "output": "brief-feedback.children",
+        "outputs": {"id": "brief-feedback", "property": "children"},
+        "inputs": [{"id": "brief-generate", "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": "brief-region", "property": "value", "value": code},
+            {"id": "brief-period", "property": "value", "value": period},
+        ],
+        "changedPropIds": ["brief-generate.n_clicks"],
+    }
     r = s.post(base + "/_dash-update-component", json=body)
     if r.status_code != 200 or '"color":"blue"' not in r.text:
         raise SystemExit(f"briefing not started: {r.status_code} {r.text[:300]}")
@@ -60,8 +68,9 @@ def brief_request(s, base, code, period):
 
 def newest_jobs(ops: Path, n: int) -> list[tuple]:
     with sqlite3.connect(ops) as con:
-        return con.execute("select id, status, message from export_jobs "
-                           "order by created_at desc limit ?", (n,)).fetchall()
+        return con.execute(
+            "select id, status, message from export_jobs order by created_at desc limit ?", (n,)
+        ).fetchall()
 
 
 def wait_jobs(ops: Path, before: int, n: int, timeout: float = 180) -> list[tuple]:
@@ -130,8 +139,13 @@ def main() -> None:
             brief.append((time.perf_counter() - t) * 1000)
         out["province_briefing_first_ms"] = round(brief[0], 1)
         out["province_briefing_ms"] = summary(brief[1:] or brief)
-        print("province briefing: first", round(brief[0]), "ms; then",
-              out["province_briefing_ms"], flush=True)
+        print(
+            "province briefing: first",
+            round(brief[0]),
+            "ms; then",
+            out["province_briefing_ms"],
+            flush=True,
+        )
 
         # The dashboard idle, then while two briefings render.
         idle = [timed(page_request, s, base, "/", "")[0] for _ in range(args.requests)]
@@ -140,31 +154,58 @@ def main() -> None:
             before = count_jobs(ops)
             brief_request(s, base, PROVINCE, period)
             brief_request(login(base), base, "610900000000", period)
-            while len(newest_jobs(ops, 2)) and any(
-                    j[1] in ("queued", "running") for j in newest_jobs(ops, 2)) \
-                    and len(busy) < args.requests:
+            while (
+                len(newest_jobs(ops, 2))
+                and any(j[1] in ("queued", "running") for j in newest_jobs(ops, 2))
+                and len(busy) < args.requests
+            ):
                 busy.append(timed(page_request, s, base, "/", "")[0])
             wait_jobs(ops, before, 2)
             rounds += 1
         out["overview_idle_ms"] = summary(idle)
         out["overview_during_two_briefings_ms"] = summary(busy)
         out["busy_idle_ratio_median"] = round(statistics.median(busy) / statistics.median(idle), 2)
-        print("overview idle", out["overview_idle_ms"], "during two briefings",
-              out["overview_during_two_briefings_ms"], flush=True)
+        print(
+            "overview idle",
+            out["overview_idle_ms"],
+            "during two briefings",
+            out["overview_during_two_briefings_ms"],
+            flush=True,
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
     # The command line, as a scheduled run would call it.
     cli = []
-    env = {**os.environ, "JZ_WAREHOUSE": args.warehouse, "JZ_OPS_DB": f"sqlite:///{ops}",
-           "JZ_CACHE_DIR": str(tmp / "cache"), "JZ_SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "JZ_WAREHOUSE": args.warehouse,
+        "JZ_OPS_DB": f"sqlite:///{ops}",
+        "JZ_CACHE_DIR": str(tmp / "cache"),
+        "JZ_SECRET_KEY": "bench",
+    }
     for i in range(3):
         t = time.perf_counter()
-        subprocess.run([str(ROOT / ".venv/bin/python"), "manage.py", "briefing", "--region",
-                        PROVINCE, "--period", period, "--out", str(tmp / f"cli-{i}.pdf"),
-                        "--as", "province_leader"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                str(ROOT / ".venv/bin/python"),
+                "manage.py",
+                "briefing",
+                "--region",
+                PROVINCE,
+                "--period",
+                period,
+                "--out",
+                str(tmp / f"cli-{i}.pdf"),
+                "--as",
+                "province_leader",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         cli.append((time.perf_counter() - t) * 1000)
     out["cli_province_briefing_ms"] = summary(cli)
     print("manage.py briefing (whole command)", out["cli_province_briefing_ms"], flush=True)

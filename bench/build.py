@@ -33,14 +33,30 @@ def percentile(values: list[float], q: float) -> float:
 def one_build(scale: float, out: Path) -> dict:
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "manage.py", "build-data", "--scale", str(scale), "--seed", "42",
-         "--out", str(out), "--quiet"], cwd=ROOT, stdout=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "manage.py",
+            "build-data",
+            "--scale",
+            str(scale),
+            "--seed",
+            "42",
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"build at scale {scale} failed")
-    return {"seconds": seconds, "peak_mb": usage.ru_maxrss / 1024,
-            "file_mb": out.stat().st_size / 1e6}
+    return {
+        "seconds": seconds,
+        "peak_mb": usage.ru_maxrss / 1024,
+        "file_mb": out.stat().st_size / 1e6,
+    }
 
 
 def bench(scale: float, runs: int) -> dict:
@@ -48,14 +64,21 @@ def bench(scale: float, runs: int) -> dict:
     with tempfile.TemporaryDirectory(dir=ROOT / "data", prefix=".bench-") as tmp:
         for i in range(runs):
             r = one_build(scale, Path(tmp) / "bench.duckdb")
-            print(f"scale {scale:g} run {i + 1}/{runs}: {r['seconds']:.1f} s, "
-                  f"{r['peak_mb']:.0f} MB peak, {r['file_mb']:.0f} MB file", flush=True)
+            print(
+                f"scale {scale:g} run {i + 1}/{runs}: {r['seconds']:.1f} s, "
+                f"{r['peak_mb']:.0f} MB peak, {r['file_mb']:.0f} MB file",
+                flush=True,
+            )
             results.append(r)
     summary = {"scale": scale, "runs": runs}
     for key in ("seconds", "peak_mb", "file_mb"):
         values = [r[key] for r in results]
-        summary[key] = {"median": statistics.median(values), "p95": percentile(values, 95),
-                        "min": min(values), "max": max(values)}
+        summary[key] = {
+            "median": statistics.median(values),
+            "p95": percentile(values, 95),
+            "min": min(values),
+            "max": max(values),
+        }
     return summary
 
 
@@ -72,9 +95,11 @@ def main() -> None:
     print("\n| scale | runs | time median | time p95 | peak memory median | p95 | file |")
     print("|---|---|---|---|---|---|---|")
     for s in summaries:
-        print(f"| {s['scale']:g} | {s['runs']} | {s['seconds']['median']:.1f} s | "
-              f"{s['seconds']['p95']:.1f} s | {s['peak_mb']['median']:.0f} MB | "
-              f"{s['peak_mb']['p95']:.0f} MB | {s['file_mb']['median']:.0f} MB |")
+        print(
+            f"| {s['scale']:g} | {s['runs']} | {s['seconds']['median']:.1f} s | "
+            f"{s['seconds']['p95']:.1f} s | {s['peak_mb']['median']:.0f} MB | "
+            f"{s['peak_mb']['p95']:.0f} MB | {s['file_mb']['median']:.0f} MB |"
+        )
 
 
 if __name__ == "__main__":

@@ -52,15 +52,37 @@ def free_port() -> int:
 
 def start(warehouse: Path, workers: int, tmp: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "JZ_WAREHOUSE": str(warehouse),
-           "JZ_OPS_DB": f"sqlite:///{tmp / 'ops.sqlite3'}", "JZ_CACHE_DIR": str(tmp / "cache"),
-           "JZ_PORT": str(port), "JZ_WORKERS": str(workers), "JZ_SECRET_KEY": "bench"}
+    env = {
+        **os.environ,
+        "JZ_WAREHOUSE": str(warehouse),
+        "JZ_OPS_DB": f"sqlite:///{tmp / 'ops.sqlite3'}",
+        "JZ_CACHE_DIR": str(tmp / "cache"),
+        "JZ_PORT": str(port),
+        "JZ_WORKERS": str(workers),
+        "JZ_SECRET_KEY": "bench",
+    }
     for step in ("migrate", "demo-accounts"):  # the app does neither (`make prepare`)
-        subprocess.run([sys.executable, "manage.py", step], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), "--config", "gunicorn.conf.py",
-                             "--access-logfile", "/dev/null", "app:server"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=open(tmp / "server.log", "w"))
+        subprocess.run(
+            [sys.executable, "manage.py", step],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    proc = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--config",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+            "app:server",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp / "server.log", "w"),
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -77,9 +99,16 @@ def login(base: str) -> requests.Session:
     s = requests.Session()
     html = s.get(base + "/login").text
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-    r = s.post(base + "/login", data={"csrf_token": token, "username": "province_leader",
-                                      "password": "demo-leader-2026", "next": "/"},
-               allow_redirects=False)
+    r = s.post(
+        base + "/login",
+        data={
+            "csrf_token": token,
+            "username": "province_leader",
+            "password": "demo-leader-2026",
+            "next": "/",
+        },
+        allow_redirects=False,
+    )
     assert r.status_code == 302, r.text[:200]
     return s
 
@@ -94,12 +123,19 @@ def timed(fn, *args) -> tuple[float, requests.Response]:
 
 
 def page_request(s, base, path, search=""):
-    body = {"output": PAGES_OUTPUT,
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    body = {
+        "output": PAGES_OUTPUT,
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
     return s.post(base + "/_dash-update-component", json=body)
 
 
@@ -111,28 +147,62 @@ def click_output(s, base) -> str:
 
 
 def click_request(s, base, output, code, href):
-    body = {"output": output, "outputs": {"id": "shell-url", "property": output.split(".", 1)[1]},
-            "inputs": [{"id": "region-map-geojson", "property": "clickData",
-                        "value": {"type": "Feature", "properties": {"code": code,
-                                                                    "href": href}}}],
-            "changedPropIds": ["region-map-geojson.clickData"], "state": []}
+    body = {
+        "output": output,
+        "outputs": {"id": "shell-url", "property": output.split(".", 1)[1]},
+        "inputs": [
+            {
+                "id": "region-map-geojson",
+                "property": "clickData",
+                "value": {"type": "Feature", "properties": {"code": code, "href": href}},
+            }
+        ],
+        "changedPropIds": ["region-map-geojson.clickData"],
+        "state": [],
+    }
     return s.post(base + "/_dash-update-component", json=body)
 
 
 def rows_request(s, base, start, sort):
-    body = {"output": "..hh-grid.getRowsResponse...hh-count.children...hh-export-csv.href"
-                      "...hh-export-xlsx.href...hh-export-over.data..",
-            "outputs": [{"id": i, "property": p} for i, p in (
-                ("hh-grid", "getRowsResponse"), ("hh-count", "children"),
-                ("hh-export-csv", "href"), ("hh-export-xlsx", "href"),
-                ("hh-export-over", "data"))],
-            "inputs": [{"id": "hh-grid", "property": "getRowsRequest",
-                        "value": {"startRow": start, "endRow": start + 100,
-                                  "sortModel": sort, "filterModel": {}}}],
-            "state": [{"id": "hh-state", "property": "data",
-                       "value": {"code": "610000000000", "preset": "all", "year": 2026,
-                                 "month": "2026-10"}}],
-            "changedPropIds": ["hh-grid.getRowsRequest"]}
+    body = {
+        "output": "..hh-grid.getRowsResponse...hh-count.children...hh-export-csv.href"
+        "...hh-export-xlsx.href...hh-export-over.data..",
+        "outputs": [
+            {"id": i, "property": p}
+            for i, p in (
+                ("hh-grid", "getRowsResponse"),
+                ("hh-count", "children"),
+                ("hh-export-csv", "href"),
+                ("hh-export-xlsx", "href"),
+                ("hh-export-over", "data"),
+            )
+        ],
+        "inputs": [
+            {
+                "id": "hh-grid",
+                "property": "getRowsRequest",
+                "value": {
+                    "startRow": start,
+                    "endRow": start + 100,
+                    "sortModel": sort,
+                    "filterModel": {},
+                },
+            }
+        ],
+        "state": [
+            {
+                "id": "hh-state",
+                "property": "data",
+                "value": {
+                    "code": "610000000000",
+                    "preset": "all",
+                    "year": 2026,
+                    "month": "2026-10",
+                },
+            }
+        ],
+        "changedPropIds": ["hh-grid.getRowsRequest"],
+    }
     return s.post(base + "/_dash-update-component", json=body)
 
 
@@ -161,16 +231,22 @@ def units(warehouse: Path, per_level: int, seed: int = 1) -> dict[int, list[str]
     rng = random.Random(seed)
     out = {}
     for level in (1, 2, 3, 4, 5):
-        codes = [r[0] for r in con.execute(
-            "select code from region where level = ? order by code", [level]).fetchall()]
+        codes = [
+            r[0]
+            for r in con.execute(
+                "select code from region where level = ? order by code", [level]
+            ).fetchall()
+        ]
         out[level] = rng.sample(codes, min(per_level, len(codes)))
     con.close()
     return out
 
 
 def summary(values: list[float]) -> str:
-    return (f"median {statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
-            f"max {max(values):.1f} ms (n={len(values)})")
+    return (
+        f"median {statistics.median(values):.1f} ms, p95 {percentile(values, 95):.1f} ms, "
+        f"max {max(values):.1f} ms (n={len(values)})"
+    )
 
 
 def main() -> None:
@@ -193,7 +269,7 @@ def main() -> None:
             # first requests (units outside the sample) are reported on their own.
             taken = {c for codes in sample.values() for c in codes}
             spare = [c for c in units(warehouse, 40, seed=11)[4] if c not in taken]
-            for code in spare[:4 * args.workers]:
+            for code in spare[: 4 * args.workers]:
                 ms, _ = timed(page_request, s, base, f"/region/{code}", query)
                 results.setdefault("a new worker's first requests", []).append(ms)
             for rnd in ("cold", "warm"):
@@ -204,12 +280,17 @@ def main() -> None:
                         t_page, resp = timed(page_request, s, base, f"/region/{code}", query)
                         results.setdefault(f"drill {rnd}", []).append(t_click + t_page)
                         results.setdefault(f"drill {rnd} level {level}", []).append(
-                            t_click + t_page)
+                            t_click + t_page
+                        )
                         if rnd == "cold":
                             sizes.setdefault(level, []).append(geojson_bytes(resp))
             rng = random.Random(7)
-            sorts = [[], [{"colId": "per_capita_income", "sort": "desc"}],
-                     [{"colId": "members", "sort": "asc"}], [{"colId": "head_name", "sort": "asc"}]]
+            sorts = [
+                [],
+                [{"colId": "per_capita_income", "sort": "desc"}],
+                [{"colId": "members", "sort": "asc"}],
+                [{"colId": "head_name", "sort": "asc"}],
+            ]
             for i in range(120):
                 row = 0 if i < 10 else rng.randrange(0, 1_020_000 // 100) * 100
                 ms, _ = timed(rows_request, s, base, row, sorts[i % len(sorts)])
@@ -218,8 +299,10 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    report = {k: {"median": statistics.median(v), "p95": percentile(v, 95), "max": max(v),
-                  "n": len(v)} for k, v in results.items()}
+    report = {
+        k: {"median": statistics.median(v), "p95": percentile(v, 95), "max": max(v), "n": len(v)}
+        for k, v in results.items()
+    }
     report["map_bytes_max_by_level"] = {str(k): max(v) for k, v in sizes.items()}
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)

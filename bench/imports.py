@@ -36,8 +36,11 @@ from bench.build import percentile  # noqa: E402
 
 def make_file(wh: Path, rows: int, encoding: str) -> bytes:
     con = duckdb.connect(str(wh), read_only=True)
-    ids = con.execute("select id_number from person order by person_id limit ?",
-                      [rows]).fetchnumpy()["id_number"].astype(str)
+    ids = (
+        con.execute("select id_number from person order by person_id limit ?", [rows])
+        .fetchnumpy()["id_number"]
+        .astype(str)
+    )
     con.close()
     rng = np.random.default_rng(7)
     ids = ids[rng.integers(0, len(ids), rows)]
@@ -54,8 +57,11 @@ def make_file(wh: Path, rows: int, encoding: str) -> bytes:
 
 
 def summary(values: list[float]) -> dict:
-    return {"n": len(values), "median": round(statistics.median(values), 2),
-            "p95": round(percentile(values, 95), 2)}
+    return {
+        "n": len(values),
+        "median": round(statistics.median(values), 2),
+        "p95": round(percentile(values, 95), 2),
+    }
 
 
 def main() -> None:
@@ -81,16 +87,22 @@ def main() -> None:
             engine = db.engine(f"sqlite:///{tmp / 'ops.sqlite3'}")
             migrations.migrate(engine)
             t = time.perf_counter()
-            batch = imports.load(engine, tmp / "imports", police, f"v-{run}.csv", data,
-                                 "bench", regions)
+            batch = imports.load(
+                engine, tmp / "imports", police, f"v-{run}.csv", data, "bench", regions
+            )
             times.append(time.perf_counter() - t)
             result = (batch.total, batch.accepted, batch.rejected)
             shutil.rmtree(tmp, ignore_errors=True)
         out[f"import_{encoding}_s"] = summary(times)
         out[f"import_{encoding}_rows"] = result
         out[f"import_{encoding}_mb"] = round(len(data) / 2**20, 1)
-        print(f"import {args.rows:,} rows ({encoding}, {len(data) / 2**20:.0f} MB):",
-              out[f"import_{encoding}_s"], "total/accepted/rejected", result, flush=True)
+        print(
+            f"import {args.rows:,} rows ({encoding}, {len(data) / 2**20:.0f} MB):",
+            out[f"import_{encoding}_s"],
+            "total/accepted/rejected",
+            result,
+            flush=True,
+        )
     tmp = Path(tempfile.mkdtemp(prefix="jz-bench-cc-"))
     copy = tmp / "w.duckdb"
     shutil.copyfile(wh, copy)
@@ -106,8 +118,9 @@ def main() -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     out["checks_s"] = summary(times)
     out["checks_cases"] = counts
-    print("all checks over the registry:", out["checks_s"], sum(counts.values()), "cases",
-          flush=True)
+    print(
+        "all checks over the registry:", out["checks_s"], sum(counts.values()), "cases", flush=True
+    )
     results = ROOT / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
     (results / "imports.json").write_text(json.dumps(out, indent=2, ensure_ascii=False))

@@ -31,12 +31,25 @@ from bench.drill import login, page_request, start, timed, units  # noqa: E402
 
 def cell_request(s, base, code, risk):
     # What the browser sends: the clicked position, and the page's keys for the matrix.
-    body = {"output": "mon-cell.children", "outputs": {"id": "mon-cell", "property": "children"},
-            "inputs": [{"id": "mon-matrix", "property": "clickData",
-                        "value": {"points": [{"curveNumber": 0, "x": 0, "y": 0}]}}],
-            "state": [{"id": "mon-matrix-keys", "property": "data",
-                       "value": {"codes": [code], "risks": [risk]}}],
-            "changedPropIds": ["mon-matrix.clickData"]}
+    body = {
+        "output": "mon-cell.children",
+        "outputs": {"id": "mon-cell", "property": "children"},
+        "inputs": [
+            {
+                "id": "mon-matrix",
+                "property": "clickData",
+                "value": {"points": [{"curveNumber": 0, "x": 0, "y": 0}]},
+            }
+        ],
+        "state": [
+            {
+                "id": "mon-matrix-keys",
+                "property": "data",
+                "value": {"codes": [code], "risks": [risk]},
+            }
+        ],
+        "changedPropIds": ["mon-matrix.clickData"],
+    }
     return s.post(base + "/_dash-update-component", json=body)
 
 
@@ -61,15 +74,14 @@ def main() -> None:
             sample = units(warehouse, args.per_level, seed=3)
             codes = [c for level in (1, 2, 3, 4) for c in sample[level]]
             spare = [c for c in units(warehouse, 40, seed=11)[4] if c not in codes]
-            for code in spare[:4 * args.workers]:  # each worker's first requests
+            for code in spare[: 4 * args.workers]:  # each worker's first requests
                 ms, _ = timed(page_request, s, base, f"/monitoring/{code}", "")
                 results.setdefault("a new worker's first requests", []).append(ms)
             for rnd in ("first visit", "second visit"):
                 for code in codes:
                     ms, _ = timed(page_request, s, base, f"/monitoring/{code}", "")
                     results.setdefault(f"heatmaps, {rnd}", []).append(ms)
-                    results.setdefault(f"heatmaps, {rnd}, level {level_of(code)}",
-                                       []).append(ms)
+                    results.setdefault(f"heatmaps, {rnd}, level {level_of(code)}", []).append(ms)
             for code, risk in cells:
                 ms, _ = timed(cell_request, s, base, code, int(risk))
                 results.setdefault("matrix cell click", []).append(ms)
@@ -79,8 +91,15 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-    report = {k: {"median": round(statistics.median(v), 1), "p95": round(percentile(v, 95), 1),
-                  "max": round(max(v), 1), "n": len(v)} for k, v in results.items()}
+    report = {
+        k: {
+            "median": round(statistics.median(v), 1),
+            "p95": round(percentile(v, 95), 1),
+            "max": round(max(v), 1),
+            "n": len(v),
+        }
+        for k, v in results.items()
+    }
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / "monitoring.json").write_text(json.dumps(report, indent=2))

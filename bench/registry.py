@@ -30,8 +30,9 @@ AS_OF = "2026-10-31"
 
 def _run(args: list[str], env: dict) -> tuple[float, float]:
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"manage.py {' '.join(args)} failed")
@@ -41,27 +42,47 @@ def _run(args: list[str], env: dict) -> tuple[float, float]:
 def bench(scale: float, runs: int) -> dict:
     out: dict = {"scale": scale, "runs": runs}
     with tempfile.TemporaryDirectory(dir=ROOT / "data", prefix=".bench-") as tmp:
-        env = {**os.environ, "JZ_OPS_DB": f"sqlite:///{tmp}/ops.sqlite3",
-               "JZ_IMPORT_DIR": f"{tmp}/imports"}
+        env = {
+            **os.environ,
+            "JZ_OPS_DB": f"sqlite:///{tmp}/ops.sqlite3",
+            "JZ_IMPORT_DIR": f"{tmp}/imports",
+        }
         for fmt in ("csv", "parquet"):
             src = Path(tmp) / fmt
-            _run(["generate", "--scale", str(scale), "--seed", "42", "--as-of", AS_OF,
-                  "--format", fmt, "--out", str(src)], env)
+            _run(
+                [
+                    "generate",
+                    "--scale",
+                    str(scale),
+                    "--seed",
+                    "42",
+                    "--as-of",
+                    AS_OF,
+                    "--format",
+                    fmt,
+                    "--out",
+                    str(src),
+                ],
+                env,
+            )
             size = sum(p.stat().st_size for p in src.iterdir()) / 1e6
             results = []
             for i in range(runs):
                 target = Path(tmp) / f"w-{fmt}-{i}.duckdb"
-                seconds, peak = _run(["load-registry", "--from", str(src), "--out",
-                                      str(target), "--quiet"], env)
+                seconds, peak = _run(
+                    ["load-registry", "--from", str(src), "--out", str(target), "--quiet"], env
+                )
                 target.unlink()
-                print(f"{fmt} run {i + 1}/{runs}: {seconds:.1f} s, {peak:.0f} MB peak "
-                      f"({size:.0f} MB of files)", flush=True)
+                print(
+                    f"{fmt} run {i + 1}/{runs}: {seconds:.1f} s, {peak:.0f} MB peak "
+                    f"({size:.0f} MB of files)",
+                    flush=True,
+                )
                 results.append({"seconds": seconds, "peak_mb": peak})
             summary = {"files_mb": size}
             for key in ("seconds", "peak_mb"):
                 values = [r[key] for r in results]
-                summary[key] = {"median": statistics.median(values),
-                                "p95": percentile(values, 95)}
+                summary[key] = {"median": statistics.median(values), "p95": percentile(values, 95)}
             out[fmt] = summary
     out["parquet_over_csv"] = out["parquet"]["seconds"]["median"] / out["csv"]["seconds"]["median"]
     return out

@@ -42,8 +42,10 @@ def tokens_for(url: str) -> dict[str, str]:
     engine = db.engine(url)
     migrations.migrate(engine)
     demo.ensure(engine, region_levels())
-    return {name: tokens.create(engine, name, "bench")[1]
-            for name in ("ankang_leader", "ziyang_manager", "province_leader")}
+    return {
+        name: tokens.create(engine, name, "bench")[1]
+        for name in ("ankang_leader", "ziyang_manager", "province_leader")
+    }
 
 
 def main() -> None:
@@ -84,9 +86,16 @@ def run(base: str, toks: dict[str, str], writers: int, seconds: float) -> dict:
         while time.monotonic() < stop:
             i += 1
             t0 = time.perf_counter()
-            r = s.post(base + f"{API}/tasks", headers=leader, json={
-                "title": f"压力测试 {n}-{i}", "assignee_region": "610924000000",
-                "deadline": DEADLINE, "type": "meeting_decision"})
+            r = s.post(
+                base + f"{API}/tasks",
+                headers=leader,
+                json={
+                    "title": f"压力测试 {n}-{i}",
+                    "assignee_region": "610924000000",
+                    "deadline": DEADLINE,
+                    "type": "meeting_decision",
+                },
+            )
             ms = (time.perf_counter() - t0) * 1000
             if r.status_code != 201:
                 failures.append(f"create {r.status_code}")
@@ -95,15 +104,21 @@ def run(base: str, toks: dict[str, str], writers: int, seconds: float) -> dict:
             with lock:
                 accepted.append(("create", task["id"]))
                 create_ms.append(ms)
-            r = s.post(base + f"{API}/tasks/{task['id']}/transitions", headers=county,
-                       json={"action": "acknowledge", "version": task["version"]})
+            r = s.post(
+                base + f"{API}/tasks/{task['id']}/transitions",
+                headers=county,
+                json={"action": "acknowledge", "version": task["version"]},
+            )
             if r.status_code == 200:
                 with lock:
                     accepted.append(("acknowledge", task["id"]))
             else:
                 failures.append(f"acknowledge {r.status_code}")
-            r = s.post(base + f"{API}/tasks/{task['id']}/comments", headers=county,
-                       json={"body": f"已签收 {n}-{i}"})
+            r = s.post(
+                base + f"{API}/tasks/{task['id']}/comments",
+                headers=county,
+                json={"body": f"已签收 {n}-{i}"},
+            )
             if r.status_code == 201:
                 with lock:
                     accepted.append(("comment", task["id"]))
@@ -122,8 +137,15 @@ def run(base: str, toks: dict[str, str], writers: int, seconds: float) -> dict:
     quiet_create = []
     for i in range(100):
         t0 = time.perf_counter()
-        r = s.post(base + f"{API}/tasks", headers=leader, json={
-            "title": f"单独创建 {i}", "assignee_region": "610924000000", "deadline": DEADLINE})
+        r = s.post(
+            base + f"{API}/tasks",
+            headers=leader,
+            json={
+                "title": f"单独创建 {i}",
+                "assignee_region": "610924000000",
+                "deadline": DEADLINE,
+            },
+        )
         quiet_create.append((time.perf_counter() - t0) * 1000)
         assert r.status_code == 201
         accepted.append(("create", r.json()["id"]))
@@ -142,17 +164,26 @@ def run(base: str, toks: dict[str, str], writers: int, seconds: float) -> dict:
         total = r.json()["count"]
 
     def stats(v):
-        return {"median": round(statistics.median(v), 1), "p95": round(percentile(v, 95), 1),
-                "n": len(v)}
+        return {
+            "median": round(statistics.median(v), 1),
+            "p95": round(percentile(v, 95), 1),
+            "n": len(v),
+        }
 
     writes = len(accepted) - 100
     return {
-        "writers": writers, "seconds": round(elapsed, 1), "accepted_writes": writes,
-        "writes_per_second": round(writes / elapsed, 1), "failed_writes": len(failures),
+        "writers": writers,
+        "seconds": round(elapsed, 1),
+        "accepted_writes": writes,
+        "writes_per_second": round(writes / elapsed, 1),
+        "failed_writes": len(failures),
         "failures": sorted(set(failures))[:10],
-        "create_under_load_ms": stats(create_ms), "create_quiet_ms": stats(quiet_create),
-        "list_province_first_page_ms": stats(listing), "first_page_count": count,
-        "list_province_everything_ms": stats(all_at_once), "province_total": total,
+        "create_under_load_ms": stats(create_ms),
+        "create_quiet_ms": stats(quiet_create),
+        "list_province_first_page_ms": stats(listing),
+        "first_page_count": count,
+        "list_province_everything_ms": stats(all_at_once),
+        "province_total": total,
         "accepted": accepted,
     }
 
@@ -169,14 +200,21 @@ def verify(url: str, accepted: list[tuple[str, int]]) -> dict:
         if kind == "acknowledge":
             acknowledged.add(task_id)
     with engine.connect() as conn:
-        events = dict(conn.execute(sa.text(
-            "select task_id, count(*) from task_events group by task_id")).all())
+        events = dict(
+            conn.execute(
+                sa.text("select task_id, count(*) from task_events group by task_id")
+            ).all()
+        )
         states = dict(conn.execute(sa.text("select id, state from tasks")).all())
     missing = [i for i in expected if i not in states]
     wrong_events = [i for i, n in expected.items() if events.get(i) != n]
     wrong_state = [i for i in acknowledged if states.get(i) != "acknowledged"]
-    return {"tasks": len(expected), "missing": len(missing),
-            "events_mismatch": len(wrong_events), "state_mismatch": len(wrong_state)}
+    return {
+        "tasks": len(expected),
+        "missing": len(missing),
+        "events_mismatch": len(wrong_events),
+        "state_mismatch": len(wrong_state),
+    }
 
 
 if __name__ == "__main__":

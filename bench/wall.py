@@ -35,8 +35,13 @@ from ops import db  # noqa: E402
 from ops import wall as P  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 READY = ".jz-wall-view.is-active .jz-wall-kpi"
 
 
@@ -85,8 +90,11 @@ def heartbeats(base: str, n: int) -> dict:
         t0 = time.perf_counter()
         session.get(base + "/wall/heartbeat").raise_for_status()
         times.append((time.perf_counter() - t0) * 1000)
-    return {"n": n, "median_ms": round(statistics.median(times), 2),
-            "p95_ms": round(percentile(times, 95), 2)}
+    return {
+        "n": n,
+        "median_ms": round(statistics.median(times), 2),
+        "p95_ms": round(percentile(times, 95), 2),
+    }
 
 
 def heap_run(browser, base: str, ops, minutes: float) -> dict:
@@ -107,10 +115,15 @@ def heap_run(browser, base: str, ops, minutes: float) -> dict:
         time.sleep(5)
         views_seen.add(page.evaluate("document.documentElement.getAttribute('data-wall-view')"))
         if time.monotonic() - last_redraw >= 30:
-            fast = {"poll_seconds": 5, "views": [
-                {"kind": "overview", "dwell": 5}, {"kind": "risk", "dwell": 5},
-                {"kind": "dispatch", "dwell": 5},
-                {"kind": "overview", "region": "610900000000", "dwell": 5 + redraws % 2}]}
+            fast = {
+                "poll_seconds": 5,
+                "views": [
+                    {"kind": "overview", "dwell": 5},
+                    {"kind": "risk", "dwell": 5},
+                    {"kind": "dispatch", "dwell": 5},
+                    {"kind": "overview", "region": "610900000000", "dwell": 5 + redraws % 2},
+                ],
+            }
             P.put(ops, P.parse(fast), "bench")  # a new stamp: the wall redraws everything
             redraws += 1
             last_redraw = time.monotonic()
@@ -122,12 +135,19 @@ def heap_run(browser, base: str, ops, minutes: float) -> dict:
     xs = [s[0] / 3600 for s in steady]
     ys = [s[1] for s in steady]
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / \
-        max(1e-12, sum((x - mx) ** 2 for x in xs))
-    return {"minutes": minutes, "redraws": redraws, "views_seen": sorted(views_seen),
-            "heap_first_mb": round(ys[0], 1), "heap_last_mb": round(ys[-1], 1),
-            "heap_max_mb": round(max(ys), 1), "slope_mb_per_hour": round(slope, 2),
-            "samples": [(round(a), round(b, 1)) for a, b in samples]}
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(
+        1e-12, sum((x - mx) ** 2 for x in xs)
+    )
+    return {
+        "minutes": minutes,
+        "redraws": redraws,
+        "views_seen": sorted(views_seen),
+        "heap_first_mb": round(ys[0], 1),
+        "heap_last_mb": round(ys[-1], 1),
+        "heap_max_mb": round(max(ys), 1),
+        "slope_mb_per_hour": round(slope, 2),
+        "samples": [(round(a), round(b, 1)) for a, b in samples],
+    }
 
 
 def main() -> None:
@@ -156,12 +176,18 @@ def main() -> None:
     warm = runs[1:] or runs
     out = {
         "first_run": runs[0],
-        "fcp_ms": {"median": round(statistics.median(r["fcp_ms"] for r in warm), 1),
-                   "p95": round(percentile([r["fcp_ms"] for r in warm], 95), 1)},
-        "ready_ms": {"median": round(statistics.median(r["ready_ms"] for r in warm), 1),
-                     "p95": round(percentile([r["ready_ms"] for r in warm], 95), 1)},
-        "runs": len(runs), "ready_all_ms": [round(r["ready_ms"]) for r in runs],
-        "heartbeat": beats, "heap": heap,
+        "fcp_ms": {
+            "median": round(statistics.median(r["fcp_ms"] for r in warm), 1),
+            "p95": round(percentile([r["fcp_ms"] for r in warm], 95), 1),
+        },
+        "ready_ms": {
+            "median": round(statistics.median(r["ready_ms"] for r in warm), 1),
+            "p95": round(percentile([r["ready_ms"] for r in warm], 95), 1),
+        },
+        "runs": len(runs),
+        "ready_all_ms": [round(r["ready_ms"]) for r in runs],
+        "heartbeat": beats,
+        "heap": heap,
     }
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)

@@ -23,9 +23,16 @@ def job_status(job: dict | None, *, lang: str):
         return dialog_alert(t("export.not_found", lang))
     if job["status"] == "done":
         download = t("export.download", lang)
-        return html.A(dmc.Button(f"{download} · {job['filename']}"),
-                      href=f"/export/job/{job['id']}", id="shell-export-download")
+        return html.A(
+            dmc.Button(f"{download} · {job['filename']}"),
+            href=f"/export/job/{job['id']}",
+            id="shell-export-download",
+        )
     if job["status"] == "failed":
         return dialog_alert(job["message"])
-    return html.Div([dmc.Text(t("export.started", lang), size="sm", mb="xs"),
-                     dmc.Progress(value=job["progress"], animated=True, striped=True)])
+    return html.Div(
+        [
+            dmc.Text(t("export.started", lang), size="sm", mb="xs"),
+            dmc.Progress(value=job["progress"], animated=True, striped=True),
+        ]
+    )

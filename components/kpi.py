@@ -32,22 +32,40 @@ def _delta_colour(k: Kpi) -> str:
 
 def card(k: Kpi) -> html.Div:
     arrow = {1: "▲ ", -1: "▼ ", 0: ""}[k.direction]
-    return html.Div(**{"data-kpi": k.key}, className="jz-kpi", children=dmc.Paper(
-        withBorder=True, p="md", radius="sm", h="100%", children=[
-            dmc.Text(k.label, size="sm", c="dimmed", className="jz-kpi-label"),
-            html.Div(className="jz-kpi-value", children=[
-                html.Span(k.value, className="jz-kpi-number", title=k.exact or k.value),
-                html.Span(k.unit, className="jz-kpi-unit"),
-            ]),
-            dmc.Text(k.exact, size="xs", c="dimmed", className="jz-kpi-exact") if k.exact
-            and k.exact != k.value else None,
-            dmc.Text(arrow + k.delta, size="sm", className="jz-kpi-delta",
-                     style={"color": _delta_colour(k)}) if k.delta else None,
-            dmc.Text(k.note, size="xs", c="dimmed") if k.note else None,
-            dmc.Text(k.period, size="xs", c="dimmed", className="jz-kpi-period"),
-        ]))
+    return html.Div(
+        **{"data-kpi": k.key},
+        className="jz-kpi",
+        children=dmc.Paper(
+            withBorder=True,
+            p="md",
+            radius="sm",
+            h="100%",
+            children=[
+                dmc.Text(k.label, size="sm", c="dimmed", className="jz-kpi-label"),
+                html.Div(
+                    className="jz-kpi-value",
+                    children=[
+                        html.Span(k.value, className="jz-kpi-number", title=k.exact or k.value),
+                        html.Span(k.unit, className="jz-kpi-unit"),
+                    ],
+                ),
+                dmc.Text(k.exact, size="xs", c="dimmed", className="jz-kpi-exact")
+                if k.exact and k.exact != k.value
+                else None,
+                dmc.Text(
+                    arrow + k.delta,
+                    size="sm",
+                    className="jz-kpi-delta",
+                    style={"color": _delta_colour(k)},
+                )
+                if k.delta
+                else None,
+                dmc.Text(k.note, size="xs", c="dimmed") if k.note else None,
+                dmc.Text(k.period, size="xs", c="dimmed", className="jz-kpi-period"),
+            ],
+        ),
+    )
 
 
 def grid(kpis: list[Kpi]) -> dmc.SimpleGrid:
-    return dmc.SimpleGrid(cols={"base": 2, "md": 4}, spacing="md",
-                          children=[card(k) for k in kpis])
+    return dmc.SimpleGrid(cols={"base": 2, "md": 4}, spacing="md", children=[card(k) for k in kpis])

@@ -23,6 +23,8 @@ from i18n import shown, t
 # ColorBrewer: YlOrRd for risk and poverty intensity, Blues for magnitudes (docs/design.md §4.4).
 YLORRD = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]
 BLUES = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+
+
 def _fn(name: str) -> dict:
     return {"variable": f"jz.map.{name}"}
 
@@ -31,8 +33,9 @@ def palette(ind: Indicator) -> list[str]:
     return YLORRD if ind.good_when < 0 else BLUES
 
 
-def classes(values: pd.Series, n: int = 5, whole: bool = False,
-            digits: int | None = None) -> list[float]:
+def classes(
+    values: pd.Series, n: int = 5, whole: bool = False, digits: int | None = None
+) -> list[float]:
     """Upper bounds of up to ``n`` quantile classes of the values that exist, as the
     legend shows them (``digits`` decimals, whole numbers for counts).
 
@@ -72,8 +75,9 @@ def class_of(value, bounds: list[float], digits: int | None = None) -> int | Non
     return len(bounds) - 1
 
 
-def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator,
-                       fmt, href, *, lang: str) -> tuple[dict, list[float], list[str]]:
+def feature_collection(
+    geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt, href, *, lang: str
+) -> tuple[dict, list[float], list[str]]:
     """GeoJSON of the children with colour, tooltip and link; the class bounds; colours."""
     bounds = classes(values[ind.column], digits=ind.digits) if len(values) else []
     colours = class_colours(palette(ind), bounds)
@@ -85,17 +89,27 @@ def feature_collection(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indica
         value = rec[ind.column] if rec is not None else None
         k = class_of(value, bounds, ind.digits)
         text = fmt(value)
-        features.append({
-            "type": "Feature", "geometry": json.loads(row.geojson),
-            "properties": {
-                "code": row.code, "name": name, "href": href(row.code),
-                "color": colours[k] if k is not None else NO_DATA,
-                "tooltip": t("map.tooltip", lang, name=name,
-                             value=text if text != "—" else t("data.no_data", lang)),
-                "schematic": bool(row.is_schematic),
-                # Where the unit's name goes on the map's image (its label point).
-                "label": _label_point(row),
-            }})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": json.loads(row.geojson),
+                "properties": {
+                    "code": row.code,
+                    "name": name,
+                    "href": href(row.code),
+                    "color": colours[k] if k is not None else NO_DATA,
+                    "tooltip": t(
+                        "map.tooltip",
+                        lang,
+                        name=name,
+                        value=text if text != "—" else t("data.no_data", lang),
+                    ),
+                    "schematic": bool(row.is_schematic),
+                    # Where the unit's name goes on the map's image (its label point).
+                    "label": _label_point(row),
+                },
+            }
+        )
     return {"type": "FeatureCollection", "features": features}, bounds, colours
 
 
@@ -109,36 +123,77 @@ def _label_point(row) -> list[float] | None:
 def label_collection(fc: dict) -> dict:
     """The units' names at their label points: shown on the map's image only (the page
     names a unit in its tooltip), as many as fit without overlapping (assets/map.js)."""
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": f["properties"]["label"]},
-         "properties": {"name": f["properties"]["name"],
-                        "point": f["geometry"]["type"] == "Point"}}
-        for f in fc["features"] if f["properties"].get("label")]}
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": f["properties"]["label"]},
+                "properties": {
+                    "name": f["properties"]["name"],
+                    "point": f["geometry"]["type"] == "Point",
+                },
+            }
+            for f in fc["features"]
+            if f["properties"].get("label")
+        ],
+    }
 
 
-def legend(ind: Indicator, bounds: list[float], colours: list[str], fmt, period: str,
-           schematic: bool, not_applicable: str | None = None, *, lang: str) -> html.Div:
+def legend(
+    ind: Indicator,
+    bounds: list[float],
+    colours: list[str],
+    fmt,
+    period: str,
+    schematic: bool,
+    not_applicable: str | None = None,
+    *,
+    lang: str,
+) -> html.Div:
     """The legend on the map: indicator, unit, period, classes, no data, schematic note.
     ``not_applicable`` (why, "不适用：贫困线 2020 年后停用") replaces the classes: every
     unit is grey."""
     items = []
     if not_applicable is None:
         for label, c in zip(class_labels(bounds, fmt), colours):
-            items.append(html.Div([html.Span(className="jz-swatch", style={"background": c}),
-                                   label], className="jz-legend-item"))
-    items.append(html.Div([html.Span(className="jz-swatch", style={"background": NO_DATA}),
-                           not_applicable or t("data.no_data", lang)], className="jz-legend-item"))
-    return html.Div(className="jz-legend", id="region-legend", children=[
-        html.Div(t(ind.label_key, lang), className="jz-legend-title"),
-        html.Div(period, className="jz-legend-period"),
-        *items,
-        html.Div(t("map.schematic", lang), className="jz-legend-note") if schematic else None,
-    ])
+            items.append(
+                html.Div(
+                    [html.Span(className="jz-swatch", style={"background": c}), label],
+                    className="jz-legend-item",
+                )
+            )
+    items.append(
+        html.Div(
+            [
+                html.Span(className="jz-swatch", style={"background": NO_DATA}),
+                not_applicable or t("data.no_data", lang),
+            ],
+            className="jz-legend-item",
+        )
+    )
+    return html.Div(
+        className="jz-legend",
+        id="region-legend",
+        children=[
+            html.Div(t(ind.label_key, lang), className="jz-legend-title"),
+            html.Div(period, className="jz-legend-period"),
+            *items,
+            html.Div(t("map.schematic", lang), className="jz-legend-note") if schematic else None,
+        ],
+    )
 
 
-def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
-               tile_url: str | None, key: str, title: str = "",
-               units_id: str = "region-map-geojson") -> html.Div:
+def region_map(
+    fc: dict,
+    outline: dict,
+    legend_div: html.Div,
+    points: bool,
+    tile_url: str | None,
+    key: str,
+    title: str = "",
+    units_id: str = "region-map-geojson",
+) -> html.Div:
     """The map, framed on the unit's extent; tiles only when an operator configured them.
 
     ``key`` (the unit's code) gives each unit its own map component: a drill mounts a
@@ -148,29 +203,64 @@ def region_map(fc: dict, outline: dict, legend_div: html.Div, points: bool,
     units' layer, whose clicks a page's callback follows (pages/region.py drills for the
     pages of the figures; a page for other roles names its own layer and drills itself).
     """
-    bounds = [[outline["lat_min"], outline["lon_min"]], [outline["lat_max"], outline["lon_max"]]] \
-        if outline else [[31.7, 105.5], [39.6, 111.3]]
+    bounds = (
+        [[outline["lat_min"], outline["lon_min"]], [outline["lat_max"], outline["lon_max"]]]
+        if outline
+        else [[31.7, 105.5], [39.6, 111.3]]
+    )
     layers = [dl.TileLayer(url=tile_url)] if tile_url else []
     # The units first (their paths come first in the map's pane), the unit's bold
     # outline on top: it has no fill, so it never takes a click meant for a unit.
-    layers.append(dl.GeoJSON(
-        id=units_id, data=fc, style=_fn("style"), hoverStyle=_fn("hover"),
-        pointToLayer=_fn("point") if points else None, onEachFeature=_fn("each")))
+    layers.append(
+        dl.GeoJSON(
+            id=units_id,
+            data=fc,
+            style=_fn("style"),
+            hoverStyle=_fn("hover"),
+            pointToLayer=_fn("point") if points else None,
+            onEachFeature=_fn("each"),
+        )
+    )
     if outline:
-        layers.append(dl.GeoJSON(data={"type": "Feature", "geometry": json.loads(outline["geojson"]),
-                                       "properties": {}},
-                                 style=_fn("outline"), interactive=False, id="region-map-outline"))
-    layers.append(dl.GeoJSON(data=label_collection(fc), pointToLayer=_fn("label"),
-                             interactive=False, id="region-map-labels"))
-    return html.Div(className="jz-map-box", children=[
-        html.Div(title, className="jz-map-export-title") if title else None,
-        dl.Map(layers, bounds=bounds, id=f"region-map-{key}", className="jz-map",
-               # bounds frame the map (center and zoom would take precedence); no viewport
-               # tracking: dash-leaflet's needs a center, and nothing here uses it.
-               trackViewport=False, attributionControl=False, zoomSnap=0.25,
-               boundsOptions={"padding": [12, 12]}),
-        legend_div,
-    ])
+        layers.append(
+            dl.GeoJSON(
+                data={
+                    "type": "Feature",
+                    "geometry": json.loads(outline["geojson"]),
+                    "properties": {},
+                },
+                style=_fn("outline"),
+                interactive=False,
+                id="region-map-outline",
+            )
+        )
+    layers.append(
+        dl.GeoJSON(
+            data=label_collection(fc),
+            pointToLayer=_fn("label"),
+            interactive=False,
+            id="region-map-labels",
+        )
+    )
+    return html.Div(
+        className="jz-map-box",
+        children=[
+            html.Div(title, className="jz-map-export-title") if title else None,
+            dl.Map(
+                layers,
+                bounds=bounds,
+                id=f"region-map-{key}",
+                className="jz-map",
+                # bounds frame the map (center and zoom would take precedence); no viewport
+                # tracking: dash-leaflet's needs a center, and nothing here uses it.
+                trackViewport=False,
+                attributionControl=False,
+                zoomSnap=0.25,
+                boundsOptions={"padding": [12, 12]},
+            ),
+            legend_div,
+        ],
+    )
 
 
 def _rings(geom: dict) -> list[list]:
@@ -183,7 +273,7 @@ def _rings(geom: dict) -> list[list]:
 
 
 def class_labels(bounds: list[float], fmt) -> list[str]:
-    """"≤ a", "a – b", ... for the classes (the same words as the map's legend)."""
+    """ "≤ a", "a – b", ... for the classes (the same words as the map's legend)."""
     out, low = [], None
     for b in bounds:
         out.append(f"≤ {fmt(b)}" if low is None else f"{fmt(low)} – {fmt(b)}")
@@ -191,8 +281,16 @@ def class_labels(bounds: list[float], fmt) -> list[str]:
     return out
 
 
-def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt,
-               title: str, names: bool = True, *, lang: str) -> dict:
+def static_map(
+    geometry: pd.DataFrame,
+    values: pd.DataFrame,
+    ind: Indicator,
+    fmt,
+    title: str,
+    names: bool = True,
+    *,
+    lang: str,
+) -> dict:
     """The map of a unit's children as a plotly figure (for files: no tiles, no script):
     the same classes and colours as the interactive map, one filled trace per class,
     names at the units' label points."""
@@ -227,25 +325,68 @@ def static_map(geometry: pd.DataFrame, values: pd.DataFrame, ind: Indicator, fmt
         colour = colours[k] if k is not None else NO_DATA
         name = labels[k] if k is not None else t("data.no_data", lang)
         if g["x"]:
-            data.append({"type": "scatter", "mode": "lines", "x": g["x"], "y": g["y"],
-                         "fill": "toself", "fillcolor": colour, "name": name,
-                         "line": {"color": "#ffffff", "width": 0.8}, "hoverinfo": "skip"})
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": g["x"],
+                    "y": g["y"],
+                    "fill": "toself",
+                    "fillcolor": colour,
+                    "name": name,
+                    "line": {"color": "#ffffff", "width": 0.8},
+                    "hoverinfo": "skip",
+                }
+            )
         if g.get("px"):
-            data.append({"type": "scatter", "mode": "markers", "x": g["px"], "y": g["py"],
-                         "name": name, "marker": {"color": colour, "size": 11,
-                                                  "line": {"color": "#5b6877", "width": 0.8}}})
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": g["px"],
+                    "y": g["py"],
+                    "name": name,
+                    "marker": {
+                        "color": colour,
+                        "size": 11,
+                        "line": {"color": "#5b6877", "width": 0.8},
+                    },
+                }
+            )
     if text:
-        data.append({"type": "scatter", "mode": "text", "x": text_x, "y": text_y,
-                     "text": text, "showlegend": False, "hoverinfo": "skip",
-                     "textfont": {"size": 10, "color": "#1f2a37"}})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "text",
+                "x": text_x,
+                "y": text_y,
+                "text": text,
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "textfont": {"size": 10, "color": "#1f2a37"},
+            }
+        )
     axis = {"visible": False, "showgrid": False, "zeroline": False}
-    return figure(data, {
-        "height": 520, "title": {"text": title},
-        "legend": {"orientation": "v", "x": 1.0, "xanchor": "left", "y": 0.5,
-                   "yanchor": "middle", "font": {"size": 12}},
-        "margin": {"l": 8, "r": 8, "t": 48, "b": 8},
-        "xaxis": axis,
-        # Degrees of longitude shrink with latitude: keep the shapes' proportions.
-        "yaxis": {**axis, "scaleanchor": "x",
-                  "scaleratio": 1 / max(math.cos(math.radians(lat_mid)), 0.2)},
-    })
+    return figure(
+        data,
+        {
+            "height": 520,
+            "title": {"text": title},
+            "legend": {
+                "orientation": "v",
+                "x": 1.0,
+                "xanchor": "left",
+                "y": 0.5,
+                "yanchor": "middle",
+                "font": {"size": 12},
+            },
+            "margin": {"l": 8, "r": 8, "t": 48, "b": 8},
+            "xaxis": axis,
+            # Degrees of longitude shrink with latitude: keep the shapes' proportions.
+            "yaxis": {
+                **axis,
+                "scaleanchor": "x",
+                "scaleratio": 1 / max(math.cos(math.radians(lat_mid)), 0.2),
+            },
+        },
+    )

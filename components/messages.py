@@ -9,9 +9,14 @@ from access import AccessDenied, RegionNotFound, RoleDenied
 from i18n import N_, t
 
 # The roles in words (access.roles.ROLES).
-ROLE_LABEL = {"leader": N_("role.leader"), "manager": N_("role.manager"),
-              "department": N_("role.department"), "cadre": N_("role.cadre"),
-              "admin": N_("role.admin"), "wall": N_("role.wall")}
+ROLE_LABEL = {
+    "leader": N_("role.leader"),
+    "manager": N_("role.manager"),
+    "department": N_("role.department"),
+    "cadre": N_("role.cadre"),
+    "admin": N_("role.admin"),
+    "wall": N_("role.wall"),
+}
 
 # ``lang`` below: the page's language; None is the request's (the callers are pages,
 # web/ and app.py, which may rely on it).
@@ -22,8 +27,10 @@ def role_name(role: str, lang: str | None = None) -> str:
 
 
 def notice(key: str, colour: str = "red", lang: str | None = None, **kw) -> html.Div:
-    return html.Div(dmc.Alert(t(key, lang, **kw), color=colour, variant="light",
-                              className="jz-notice"), className="jz-page")
+    return html.Div(
+        dmc.Alert(t(key, lang, **kw), color=colour, variant="light", className="jz-notice"),
+        className="jz-page",
+    )
 
 
 def forbidden(lang: str | None = None) -> html.Div:
@@ -66,5 +73,9 @@ def refusal_text(exc: Exception, lang: str | None = None) -> str:
 def refusal(exc: Exception, lang: str | None = None) -> html.Div:
     """The notice for a refusal (web.gate.REFUSALS), in place of a page."""
     key = refusal_key(exc)
-    return notice(key, colour="yellow" if key == "error.warehouse" else "red", lang=lang,
-                  **refusal_params(exc, lang))
+    return notice(
+        key,
+        colour="yellow" if key == "error.warehouse" else "red",
+        lang=lang,
+        **refusal_params(exc, lang),
+    )

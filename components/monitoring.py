@@ -24,8 +24,7 @@ from i18n import (
     t,
 )
 
-YLORRD = [[0, "#ffffb2"], [0.25, "#fecc5c"], [0.5, "#fd8d3c"], [0.75, "#f03b20"],
-          [1, "#bd0026"]]
+YLORRD = [[0, "#ffffb2"], [0.25, "#fecc5c"], [0.5, "#fd8d3c"], [0.75, "#f03b20"], [1, "#bd0026"]]
 BLUES = [[0, "#eff3ff"], [0.5, "#6baed6"], [1, "#08519c"]]
 
 
@@ -80,26 +79,52 @@ def matrix_figure(matrix: pd.DataFrame, units: pd.DataFrame, region: str, *, lan
         z.append(row_z)
         text.append(row_t)
         custom.append(row_c)
-    return figure([{
-        "type": "heatmap", "z": z, "x": list(range(len(risks))), "y": list(range(len(codes))),
-        "text": text, "texttemplate": "%{text}", "customdata": custom,
-        "colorscale": YLORRD, "hoverongaps": False, "xgap": 1, "ygap": 1,
-        "colorbar": {"title": {"text": t("mon.per_1000", lang)}, "thickness": 12},
-        "hovertemplate": "%{customdata[0]} · %{customdata[1]}<br>" + t("mon.matrix_hover", lang)
-                         + "<extra></extra>",
-    }], {
-        "height": max(260, 26 * len(names) + 120),
-        "title": {"text": t("mon.matrix_title", lang, region=region)},
-        "margin": {"l": 110, "r": 20, "t": 56, "b": 90},
-        "xaxis": {"side": "bottom", "tickangle": -35, "tickmode": "array",
-                  "tickvals": list(range(len(risks))), "ticktext": labels, "showgrid": False},
-        "yaxis": {"autorange": "reversed", "tickmode": "array",
-                  "tickvals": list(range(len(codes))), "ticktext": names, "showgrid": False},
-    })
+    return figure(
+        [
+            {
+                "type": "heatmap",
+                "z": z,
+                "x": list(range(len(risks))),
+                "y": list(range(len(codes))),
+                "text": text,
+                "texttemplate": "%{text}",
+                "customdata": custom,
+                "colorscale": YLORRD,
+                "hoverongaps": False,
+                "xgap": 1,
+                "ygap": 1,
+                "colorbar": {"title": {"text": t("mon.per_1000", lang)}, "thickness": 12},
+                "hovertemplate": "%{customdata[0]} · %{customdata[1]}<br>"
+                + t("mon.matrix_hover", lang)
+                + "<extra></extra>",
+            }
+        ],
+        {
+            "height": max(260, 26 * len(names) + 120),
+            "title": {"text": t("mon.matrix_title", lang, region=region)},
+            "margin": {"l": 110, "r": 20, "t": 56, "b": 90},
+            "xaxis": {
+                "side": "bottom",
+                "tickangle": -35,
+                "tickmode": "array",
+                "tickvals": list(range(len(risks))),
+                "ticktext": labels,
+                "showgrid": False,
+            },
+            "yaxis": {
+                "autorange": "reversed",
+                "tickmode": "array",
+                "tickvals": list(range(len(codes))),
+                "ticktext": names,
+                "showgrid": False,
+            },
+        },
+    )
 
 
-def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None, *,
-                    title: str, lang: str) -> dict:
+def calendar_figure(
+    calendar: pd.DataFrame, metric: str, region: str, as_of=None, *, title: str, lang: str
+) -> dict:
     """Units below × months: new warnings, identifications or eliminations (``metric``,
     titled by the msgid ``title``: the chart registry's); the as-of month (days 1 to
     ``as_of`` only) named over its column."""
@@ -113,33 +138,62 @@ def calendar_figure(calendar: pd.DataFrame, metric: str, region: str, as_of=None
     names = dict(zip(calendar["code"], calendar["name"]))
     x = [f"{pd.Timestamp(m):%Y-%m}" for m in months]
     running = as_of is not None and is_partial_month(pd.Timestamp(months[-1]), as_of)
-    return figure([{
-        "type": "heatmap", "z": z.tolist(),
-        "x": x, "y": [names[c] for c in codes],
-        "colorscale": BLUES, "xgap": 1, "ygap": 1,
-        "colorbar": {"title": {"text": t("unit.households", lang)}, "thickness": 12},
-        "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
-    }], {
-        "height": max(240, 24 * len(codes) + 110),
-        "title": {"text": t(title, lang, region=region)},
-        "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
-        "xaxis": MONTH_AXIS,
-        "yaxis": {"autorange": "reversed"},
-        "annotations": [{**charts.partial_annotation(x[-1], charts.partial_label(as_of, lang=lang)),
-                         "xanchor": "right"}] if running else [],
-    })
+    return figure(
+        [
+            {
+                "type": "heatmap",
+                "z": z.tolist(),
+                "x": x,
+                "y": [names[c] for c in codes],
+                "colorscale": BLUES,
+                "xgap": 1,
+                "ygap": 1,
+                "colorbar": {"title": {"text": t("unit.households", lang)}, "thickness": 12},
+                "hovertemplate": "%{y} · %{x}: %{z}<extra></extra>",
+            }
+        ],
+        {
+            "height": max(240, 24 * len(codes) + 110),
+            "title": {"text": t(title, lang, region=region)},
+            "margin": {"l": 110, "r": 20, "t": 56, "b": 60},
+            "xaxis": MONTH_AXIS,
+            "yaxis": {"autorange": "reversed"},
+            "annotations": [
+                {
+                    **charts.partial_annotation(x[-1], charts.partial_label(as_of, lang=lang)),
+                    "xanchor": "right",
+                }
+            ]
+            if running
+            else [],
+        },
+    )
 
 
-STAGES = [("warned", None), ("checked", "days_to_check"), ("identified", "days_to_identify"),
-          ("cleared", "days_to_clear"), ("assisted", "days_to_assist"),
-          ("eliminated", "days_to_eliminate")]
-STAGE_LABEL = {"warned": N_("mon.stage.warned"), "checked": N_("mon.stage.checked"),
-               "identified": N_("mon.stage.identified"), "cleared": N_("mon.stage.cleared"),
-               "assisted": N_("mon.stage.assisted"), "eliminated": N_("mon.stage.eliminated")}
+STAGES = [
+    ("warned", None),
+    ("checked", "days_to_check"),
+    ("identified", "days_to_identify"),
+    ("cleared", "days_to_clear"),
+    ("assisted", "days_to_assist"),
+    ("eliminated", "days_to_eliminate"),
+]
+STAGE_LABEL = {
+    "warned": N_("mon.stage.warned"),
+    "checked": N_("mon.stage.checked"),
+    "identified": N_("mon.stage.identified"),
+    "cleared": N_("mon.stage.cleared"),
+    "assisted": N_("mon.stage.assisted"),
+    "eliminated": N_("mon.stage.eliminated"),
+}
 # The median days of a stage (the first stage has none).
-STAGE_MEDIAN = {"checked": N_("mon.median.checked"), "identified": N_("mon.median.identified"),
-                "cleared": N_("mon.median.cleared"), "assisted": N_("mon.median.assisted"),
-                "eliminated": N_("mon.median.eliminated")}
+STAGE_MEDIAN = {
+    "checked": N_("mon.median.checked"),
+    "identified": N_("mon.median.identified"),
+    "cleared": N_("mon.median.cleared"),
+    "assisted": N_("mon.median.assisted"),
+    "eliminated": N_("mon.median.eliminated"),
+}
 
 
 def lifecycle(lc: dict, *, lang: str) -> html.Div:
@@ -149,18 +203,36 @@ def lifecycle(lc: dict, *, lang: str) -> html.Div:
     for stage, days in STAGES:
         n = lc.get(stage)
         d = lc.get(days) if days else None
-        cards.append(dmc.Paper(withBorder=True, p="sm", className="jz-stage",
-                               **{"data-stage": stage}, children=[
-            dmc.Text(t(STAGE_LABEL[stage], lang), size="sm", c="dimmed"),
-            dmc.Text(fmt_exact(n), fw=700, size="xl", className="jz-stage-count"),
-            dmc.Text(t(STAGE_MEDIAN[stage], lang, days=_days(d)) if days else " ", size="xs",
-                     c="dimmed")]))
-    return html.Div([
-        dmc.SimpleGrid(cols={"base": 2, "sm": 3, "lg": 6}, spacing="xs", children=cards),
-        dmc.Text(t("mon.pending", lang, n=fmt_exact(lc.get("pending"))), size="sm", mt="xs",
-                 id="mon-pending"),
-        dmc.Text(timely_note(lc, lang=lang), size="sm", id="mon-timely"),
-    ], id="mon-lifecycle")
+        cards.append(
+            dmc.Paper(
+                withBorder=True,
+                p="sm",
+                className="jz-stage",
+                **{"data-stage": stage},
+                children=[
+                    dmc.Text(t(STAGE_LABEL[stage], lang), size="sm", c="dimmed"),
+                    dmc.Text(fmt_exact(n), fw=700, size="xl", className="jz-stage-count"),
+                    dmc.Text(
+                        t(STAGE_MEDIAN[stage], lang, days=_days(d)) if days else " ",
+                        size="xs",
+                        c="dimmed",
+                    ),
+                ],
+            )
+        )
+    return html.Div(
+        [
+            dmc.SimpleGrid(cols={"base": 2, "sm": 3, "lg": 6}, spacing="xs", children=cards),
+            dmc.Text(
+                t("mon.pending", lang, n=fmt_exact(lc.get("pending"))),
+                size="sm",
+                mt="xs",
+                id="mon-pending",
+            ),
+            dmc.Text(timely_note(lc, lang=lang), size="sm", id="mon-timely"),
+        ],
+        id="mon-lifecycle",
+    )
 
 
 def timely_note(lc: dict, *, lang: str) -> str:
@@ -182,17 +254,26 @@ def _days(value) -> str:
 def timely_figure(children: pd.DataFrame, region: str, *, lang: str) -> dict:
     """Identification within 15 days, as a rate, by unit below."""
     d = children.dropna(subset=["identification_timeliness"]).sort_values(
-        "identification_timeliness")
-    return figure([{
-        "type": "bar", "orientation": "h", "x": [float(v) * 100 for v in
-                                                d["identification_timeliness"]],
-        "y": list(d["name"]), "marker": {"color": SERIES[0]},
-        "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>"}], {
-        "height": max(220, 24 * len(d) + 90),
-        "title": {"text": t("mon.timely_title", lang, region=region)},
-        "margin": {"l": 110, "r": 24, "t": 56, "b": 32},
-        "xaxis": {"ticksuffix": "%", "range": [0, 100]},
-    })
+        "identification_timeliness"
+    )
+    return figure(
+        [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [float(v) * 100 for v in d["identification_timeliness"]],
+                "y": list(d["name"]),
+                "marker": {"color": SERIES[0]},
+                "hovertemplate": "%{y}: %{x:.1f}%<extra></extra>",
+            }
+        ],
+        {
+            "height": max(220, 24 * len(d) + 90),
+            "title": {"text": t("mon.timely_title", lang, region=region)},
+            "margin": {"l": 110, "r": 24, "t": 56, "b": 32},
+            "xaxis": {"ticksuffix": "%", "range": [0, 100]},
+        },
+    )
 
 
 def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) -> dict:
@@ -204,45 +285,103 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) ->
     m["month"] = pd.to_datetime(m["month"])
     last = m["month"].max()
     this_year = m[m["month"] > last - pd.DateOffset(months=12)]
-    year_before = m[(m["month"] > last - pd.DateOffset(months=24))
-                    & (m["month"] <= last - pd.DateOffset(months=12))]
+    year_before = m[
+        (m["month"] > last - pd.DateOffset(months=24))
+        & (m["month"] <= last - pd.DateOffset(months=12))
+    ]
     x = [f"{d:%Y-%m}" for d in this_year["month"]]
     running = as_of is not None and len(x) > 0 and is_partial_month(last, as_of)
     pattern = charts.partial_bars(len(x), running)
-    data = [{"type": "bar", "x": x, "y": [int(v) for v in this_year[col]], "name": t(key, lang),
-             "marker": {"color": colour, **pattern},
-             "hovertemplate": "%{x}: %{y:,}<extra></extra>"}
-            for col, key, colour in (("hh_type1", N_("overview.trend.type1"), TYPE_COLOURS[0]),
-                                     ("hh_type2", N_("overview.trend.type2"), TYPE_COLOURS[1]),
-                                     ("hh_type3", N_("overview.trend.type3"), TYPE_COLOURS[2]))]
+    data = [
+        {
+            "type": "bar",
+            "x": x,
+            "y": [int(v) for v in this_year[col]],
+            "name": t(key, lang),
+            "marker": {"color": colour, **pattern},
+            "hovertemplate": "%{x}: %{y:,}<extra></extra>",
+        }
+        for col, key, colour in (
+            ("hh_type1", N_("overview.trend.type1"), TYPE_COLOURS[0]),
+            ("hh_type2", N_("overview.trend.type2"), TYPE_COLOURS[1]),
+            ("hh_type3", N_("overview.trend.type3"), TYPE_COLOURS[2]),
+        )
+    ]
     for col, key, colour, dash in (
-            ("hh_new_identified", N_("mon.new"), "#c62828", "solid"),
-            ("hh_new_eliminated", N_("mon.eliminated"), "#2e7d32", "solid")):
-        open_last = {"marker": {"symbol": ["circle"] * (len(x) - 1) + ["circle-open"],
-                                "size": [6] * (len(x) - 1) + [10]}} if running else {}
-        data.append({"type": "scatter", "mode": "lines+markers", "x": x, "yaxis": "y2",
-                     "y": [int(v) for v in this_year[col]], "name": t(key, lang),
-                     "line": {"color": colour, "dash": dash}, **open_last})
-        data.append({"type": "scatter", "mode": "lines", "x": x[-len(year_before):],
-                     "yaxis": "y2", "y": [int(v) for v in year_before[col]],
-                     "name": t(key, lang) + t("mon.year_before", lang),
-                     "line": {"color": colour, "dash": "dot"}})
+        ("hh_new_identified", N_("mon.new"), "#c62828", "solid"),
+        ("hh_new_eliminated", N_("mon.eliminated"), "#2e7d32", "solid"),
+    ):
+        open_last = (
+            {
+                "marker": {
+                    "symbol": ["circle"] * (len(x) - 1) + ["circle-open"],
+                    "size": [6] * (len(x) - 1) + [10],
+                }
+            }
+            if running
+            else {}
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": x,
+                "yaxis": "y2",
+                "y": [int(v) for v in this_year[col]],
+                "name": t(key, lang),
+                "line": {"color": colour, "dash": dash},
+                **open_last,
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": x[-len(year_before) :],
+                "yaxis": "y2",
+                "y": [int(v) for v in year_before[col]],
+                "name": t(key, lang) + t("mon.year_before", lang),
+                "line": {"color": colour, "dash": "dot"},
+            }
+        )
     peak = max((v for d in data if d.get("yaxis") == "y2" for v in d["y"]), default=0)
-    return figure(data, {
-        "height": 340, "barmode": "stack",
-        "title": {"text": t("mon.trend_title", lang, region=region, month=fmt_month(last, lang)
-                            if not running else fmt_day_month(as_of, lang))},
-        "annotations": [charts.partial_annotation(
-            x[-1], charts.partial_label(as_of, lang=lang),
-            y=float(this_year[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].sum()))]
-        if running else [],
-        "xaxis": MONTH_AXIS,
-        "yaxis": {"title": {"text": t("mon.monitored", lang)}, "tickformat": ","},
-        # Counts of households: whole-number ticks, not the left axis's grid divided up.
-        "yaxis2": {"title": {"text": t("mon.per_month", lang)}, "overlaying": "y", "side": "right",
-                   "showgrid": False, "rangemode": "tozero", "tickmode": "auto",
-                   "tickformat": ",d", **({"dtick": 1} if peak <= 6 else {})},
-    })
+    return figure(
+        data,
+        {
+            "height": 340,
+            "barmode": "stack",
+            "title": {
+                "text": t(
+                    "mon.trend_title",
+                    lang,
+                    region=region,
+                    month=fmt_month(last, lang) if not running else fmt_day_month(as_of, lang),
+                )
+            },
+            "annotations": [
+                charts.partial_annotation(
+                    x[-1],
+                    charts.partial_label(as_of, lang=lang),
+                    y=float(this_year[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].sum()),
+                )
+            ]
+            if running
+            else [],
+            "xaxis": MONTH_AXIS,
+            "yaxis": {"title": {"text": t("mon.monitored", lang)}, "tickformat": ","},
+            # Counts of households: whole-number ticks, not the left axis's grid divided up.
+            "yaxis2": {
+                "title": {"text": t("mon.per_month", lang)},
+                "overlaying": "y",
+                "side": "right",
+                "showgrid": False,
+                "rangemode": "tozero",
+                "tickmode": "auto",
+                "tickformat": ",d",
+                **({"dtick": 1} if peak <= 6 else {}),
+            },
+        },
+    )
 
 
 def to_day_note(to_day: dict | None, *, lang: str):
@@ -251,30 +390,74 @@ def to_day_note(to_day: dict | None, *, lang: str):
     if not to_day:
         return None
     span = f"{fmt_day_month(to_day['prev_from'], lang)}–{fmt_day_month(to_day['prev_to'], lang)}"
-    return dmc.Text(t("mon.to_day", lang, date=fmt_day_month(to_day["to"], lang),
-                      days=(to_day["to"] - to_day["from"]).days + 1, prev=span,
-                      **{k: fmt_exact(to_day[k]) for k in (
-                          "warned", "identified", "eliminated", "warned_before",
-                          "identified_before", "eliminated_before")}),
-                    size="sm", c="dimmed", id="mon-to-day", px="xs")
+    return dmc.Text(
+        t(
+            "mon.to_day",
+            lang,
+            date=fmt_day_month(to_day["to"], lang),
+            days=(to_day["to"] - to_day["from"]).days + 1,
+            prev=span,
+            **{
+                k: fmt_exact(to_day[k])
+                for k in (
+                    "warned",
+                    "identified",
+                    "eliminated",
+                    "warned_before",
+                    "identified_before",
+                    "eliminated_before",
+                )
+            },
+        ),
+        size="sm",
+        c="dimmed",
+        id="mon-to-day",
+        px="xs",
+    )
 
 
 def cell_households(unit_name: str, risk, df: pd.DataFrame, lang: str) -> html.Div:
     """The households behind a cell of the matrix, with which unit and risk type the
     list is of (a click on the matrix says neither)."""
-    rows = [{"household": f"[{r['household_no']}](/household/{r['household_id']})",
-             "head_name": r["head_name"], "place": f"{r['township_name']} · {r['village_name']}",
-             "members": int(r["members"]),
-             "identified": str(r["identify_date"])[:10]} for r in df.to_dict("records")]
-    cols = [{"field": "household", "headerName": t("hh.col.household_no", lang),
-             "cellRenderer": "markdown", "width": 180},
-            {"field": "head_name", "headerName": t("hh.col.head_name", lang), "width": 110},
-            {"field": "place", "headerName": t("hh.col.village", lang), "flex": 1},
-            {"field": "members", "headerName": t("hh.col.members", lang), "width": 90},
-            {"field": "identified", "headerName": t("mon.identified_on", lang), "width": 130}]
-    return html.Div([
-        dmc.Text(t("mon.cell", lang, unit=unit_name, n=fmt_exact(len(rows)),
-                   risk=risk_label(risk, lang)),
-                 size="sm", fw=600, mt="sm", id="mon-cell-count"),
-        tables.grid("mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320),
-                    lang=lang)])
+    rows = [
+        {
+            "household": f"[{r['household_no']}](/household/{r['household_id']})",
+            "head_name": r["head_name"],
+            "place": f"{r['township_name']} · {r['village_name']}",
+            "members": int(r["members"]),
+            "identified": str(r["identify_date"])[:10],
+        }
+        for r in df.to_dict("records")
+    ]
+    cols = [
+        {
+            "field": "household",
+            "headerName": t("hh.col.household_no", lang),
+            "cellRenderer": "markdown",
+            "width": 180,
+        },
+        {"field": "head_name", "headerName": t("hh.col.head_name", lang), "width": 110},
+        {"field": "place", "headerName": t("hh.col.village", lang), "flex": 1},
+        {"field": "members", "headerName": t("hh.col.members", lang), "width": 90},
+        {"field": "identified", "headerName": t("mon.identified_on", lang), "width": 130},
+    ]
+    return html.Div(
+        [
+            dmc.Text(
+                t(
+                    "mon.cell",
+                    lang,
+                    unit=unit_name,
+                    n=fmt_exact(len(rows)),
+                    risk=risk_label(risk, lang),
+                ),
+                size="sm",
+                fw=600,
+                mt="sm",
+                id="mon-cell-count",
+            ),
+            tables.grid(
+                "mon-cell-grid", cols, rows, height=tables.fit_height(len(rows), 320), lang=lang
+            ),
+        ]
+    )

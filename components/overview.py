@@ -32,33 +32,63 @@ def _direction(delta) -> int:
     return 1 if delta > 0 else -1
 
 
-def _count_kpi(key, label, cur, prev, unit_key, good_when, period, change, note="", *,
-               lang: str) -> Kpi:
+def _count_kpi(
+    key, label, cur, prev, unit_key, good_when, period, change, note="", *, lang: str
+) -> Kpi:
     """``change`` words a formatted change ("较上月 +5", "较11月末 +5")."""
     value = cur if cur is not None else None
-    delta = None if prev is None or value is None or pd.isna(value) or pd.isna(prev) \
+    delta = (
+        None
+        if prev is None or value is None or pd.isna(value) or pd.isna(prev)
         else int(value) - int(prev)
-    return Kpi(key=key, label=label, value=fmt_count(value, lang), unit=t(unit_key, lang),
-               exact=fmt_exact(value) if value is not None and not pd.isna(value) else "",
-               delta=change(fmt_signed(delta, lang)) if delta is not None
-               else t("overview.change.none", lang),
-               direction=_direction(delta), good_when=good_when, period=period, note=note)
+    )
+    return Kpi(
+        key=key,
+        label=label,
+        value=fmt_count(value, lang),
+        unit=t(unit_key, lang),
+        exact=fmt_exact(value) if value is not None and not pd.isna(value) else "",
+        delta=change(fmt_signed(delta, lang))
+        if delta is not None
+        else t("overview.change.none", lang),
+        direction=_direction(delta),
+        good_when=good_when,
+        period=period,
+        note=note,
+    )
 
 
-def _ratio_kpi(key, label, cur, prev, good_when, period, change, note="", *,
-               lang: str) -> Kpi:
-    delta = None if cur is None or prev is None or pd.isna(cur) or pd.isna(prev) \
-        else i18n.points_shown(float(cur) - float(prev))  # as shown: rounded away is none
-    return Kpi(key=key, label=label, value=fmt_pct(cur), exact="",
-               delta=change(fmt_points(delta, lang)) if delta is not None
-               else t("overview.change.none", lang),
-               direction=_direction(delta), good_when=good_when, period=period, note=note)
+def _ratio_kpi(key, label, cur, prev, good_when, period, change, note="", *, lang: str) -> Kpi:
+    delta = (
+        None
+        if cur is None or prev is None or pd.isna(cur) or pd.isna(prev)
+        else i18n.points_shown(float(cur) - float(prev))
+    )  # as shown: rounded away is none
+    return Kpi(
+        key=key,
+        label=label,
+        value=fmt_pct(cur),
+        exact="",
+        delta=change(fmt_points(delta, lang))
+        if delta is not None
+        else t("overview.change.none", lang),
+        direction=_direction(delta),
+        good_when=good_when,
+        period=period,
+        note=note,
+    )
 
 
 def _not_applicable_kpi(key, label, good_when, period, *, lang: str) -> Kpi:
     """A card for a year its indicator is not defined for: "不适用" and why, no change."""
-    return Kpi(key=key, label=label, value=t("data.not_applicable", lang),
-               note=t(NOT_APPLICABLE_WHY.get(key, N_("data.not_applicable")), lang), good_when=good_when, period=period)
+    return Kpi(
+        key=key,
+        label=label,
+        value=t("data.not_applicable", lang),
+        note=t(NOT_APPLICABLE_WHY.get(key, N_("data.not_applicable")), lang),
+        good_when=good_when,
+        period=period,
+    )
 
 
 def _get(row, col):
@@ -86,43 +116,112 @@ def cards(ov, *, lang: str) -> list[Kpi]:
     ratio = functools.partial(_ratio_kpi, lang=lang)
     not_applicable = functools.partial(_not_applicable_kpi, lang=lang)
     line = _get(y, "monitoring_line")
-    line_note = t("overview.kpi.line", lang, line=fmt_exact(line)) if line is not None \
-        and not pd.isna(line) else t("overview.kpi.no_line", lang)
-    monitored_note = t("overview.kpi.monitored_types", lang, t1=fmt_count(_get(m, "hh_type1"), lang),
-                       t2=fmt_count(_get(m, "hh_type2"), lang),
-                       t3=fmt_count(_get(m, "hh_type3"), lang)) \
-        if m is not None else ""
+    line_note = (
+        t("overview.kpi.line", lang, line=fmt_exact(line))
+        if line is not None and not pd.isna(line)
+        else t("overview.kpi.no_line", lang)
+    )
+    monitored_note = (
+        t(
+            "overview.kpi.monitored_types",
+            lang,
+            t1=fmt_count(_get(m, "hh_type1"), lang),
+            t2=fmt_count(_get(m, "hh_type2"), lang),
+            t3=fmt_count(_get(m, "hh_type3"), lang),
+        )
+        if m is not None
+        else ""
+    )
     return [
-        count("hh_registered", t("overview.kpi.registered_hh", lang), _get(y, "hh_registered"),
-                   _get(y0, "hh_registered"), N_("unit.households"), 0, year_period,
-                   by_year),
-        count("pp_registered", t("overview.kpi.registered_pp", lang), _get(y, "pp_registered"),
-                   _get(y0, "pp_registered"), N_("unit.people"), 0, year_period,
-                   by_year),
+        count(
+            "hh_registered",
+            t("overview.kpi.registered_hh", lang),
+            _get(y, "hh_registered"),
+            _get(y0, "hh_registered"),
+            N_("unit.households"),
+            0,
+            year_period,
+            by_year,
+        ),
+        count(
+            "pp_registered",
+            t("overview.kpi.registered_pp", lang),
+            _get(y, "pp_registered"),
+            _get(y0, "pp_registered"),
+            N_("unit.people"),
+            0,
+            year_period,
+            by_year,
+        ),
         # More people exited is good while people were still exiting (the poverty era);
         # after 2020 the count only moves with births, deaths and moves: neutral.
-        count("pp_exited", t("overview.kpi.exited_pp", lang), _get(y, "pp_exited"),
-                   _get(y0, "pp_exited"), N_("unit.people"),
-                   1 if incidence.applies(ov.year) else 0, year_period, by_year),
-        count("pp_not_exited", t("overview.kpi.not_exited_pp", lang), _get(y, "pp_not_exited"),
-                   _get(y0, "pp_not_exited"), N_("unit.people"), -1, year_period,
-                   by_year),
-        ratio("poverty_incidence", t("overview.kpi.incidence", lang),
-                   _get(y, "poverty_incidence"), _get(y0, "poverty_incidence"), -1, year_period,
-                   by_year) if incidence.applies(ov.year)
-        else not_applicable("poverty_incidence", t("overview.kpi.incidence", lang), -1,
-                            year_period),
-        count("hh_monitored", t("overview.kpi.monitored_hh", lang), _get(m, "hh_monitored"),
-                   _get(m0, "hh_monitored"), N_("unit.households"), -1, month_period,
-                   by_month, note=monitored_note),
-        ratio("risk_eliminated_rate", t("overview.kpi.eliminated_rate", lang),
-                   _get(m, "risk_eliminated_rate"), _get(m0, "risk_eliminated_rate"), 1,
-                   month_period, by_month,
-                   note=t("overview.kpi.unresolved", lang, n=fmt_count(_get(m, "hh_unresolved"), lang))
-                   if m is not None else ""),
-        count("hh_below_monitoring_line", t("overview.kpi.below_line", lang),
-                   _get(y, "hh_below_monitoring_line"), _get(y0, "hh_below_monitoring_line"),
-                   N_("unit.households"), -1, year_period, by_year, note=line_note),
+        count(
+            "pp_exited",
+            t("overview.kpi.exited_pp", lang),
+            _get(y, "pp_exited"),
+            _get(y0, "pp_exited"),
+            N_("unit.people"),
+            1 if incidence.applies(ov.year) else 0,
+            year_period,
+            by_year,
+        ),
+        count(
+            "pp_not_exited",
+            t("overview.kpi.not_exited_pp", lang),
+            _get(y, "pp_not_exited"),
+            _get(y0, "pp_not_exited"),
+            N_("unit.people"),
+            -1,
+            year_period,
+            by_year,
+        ),
+        ratio(
+            "poverty_incidence",
+            t("overview.kpi.incidence", lang),
+            _get(y, "poverty_incidence"),
+            _get(y0, "poverty_incidence"),
+            -1,
+            year_period,
+            by_year,
+        )
+        if incidence.applies(ov.year)
+        else not_applicable(
+            "poverty_incidence", t("overview.kpi.incidence", lang), -1, year_period
+        ),
+        count(
+            "hh_monitored",
+            t("overview.kpi.monitored_hh", lang),
+            _get(m, "hh_monitored"),
+            _get(m0, "hh_monitored"),
+            N_("unit.households"),
+            -1,
+            month_period,
+            by_month,
+            note=monitored_note,
+        ),
+        ratio(
+            "risk_eliminated_rate",
+            t("overview.kpi.eliminated_rate", lang),
+            _get(m, "risk_eliminated_rate"),
+            _get(m0, "risk_eliminated_rate"),
+            1,
+            month_period,
+            by_month,
+            note=t("overview.kpi.unresolved", lang, n=fmt_count(_get(m, "hh_unresolved"), lang))
+            if m is not None
+            else "",
+        ),
+        count(
+            "hh_below_monitoring_line",
+            t("overview.kpi.below_line", lang),
+            _get(y, "hh_below_monitoring_line"),
+            _get(y0, "hh_below_monitoring_line"),
+            N_("unit.households"),
+            -1,
+            year_period,
+            by_year,
+            note=line_note,
+        ),
     ]
 
 
@@ -148,9 +247,14 @@ def monitoring_figure(ov, *, lang: str):
 
 
 CHILD_COLUMNS = [
-    ("hh_registered", "count"), ("pp_registered", "count"), ("pp_not_exited", "count"),
-    ("poverty_incidence", "pct"), ("hh_monitored", "count"), ("hh_unresolved", "count"),
-    ("risk_eliminated_rate", "pct"), ("hh_below_monitoring_line", "count"),
+    ("hh_registered", "count"),
+    ("pp_registered", "count"),
+    ("pp_not_exited", "count"),
+    ("poverty_incidence", "pct"),
+    ("hh_monitored", "count"),
+    ("hh_unresolved", "count"),
+    ("risk_eliminated_rate", "pct"),
+    ("hh_below_monitoring_line", "count"),
 ]
 CHILD_HEADERS = {
     "hh_registered": N_("overview.col.hh_registered"),
@@ -167,7 +271,9 @@ CHILD_HEADERS = {
 def children_title(ov, *, lang: str) -> str:
     """The child table's title names its one period: the year's end (its monitoring
     columns are of December), or the data's date in the as-of year."""
-    return t("overview.children.title", lang, period=fmt_year_period(ov.year, ov.version.as_of, lang))
+    return t(
+        "overview.children.title", lang, period=fmt_year_period(ov.year, ov.version.as_of, lang)
+    )
 
 
 def children_table(ov, href, *, lang: str):
@@ -187,8 +293,16 @@ def children_table(ov, href, *, lang: str):
             row[col] = value
             row[f"{col}_fmt"] = fmt_pct(value) if kind == "pct" else fmt_exact(value)
         rows.append(row)
-    columns = [{"field": "name", "headerName": t("overview.col.name", lang), "pinned": "left",
-                "cellRenderer": "markdown", "width": 170}]
+    columns = [
+        {
+            "field": "name",
+            "headerName": t("overview.col.name", lang),
+            "pinned": "left",
+            "cellRenderer": "markdown",
+            "width": 170,
+        }
+    ]
     columns += [tables.number_column(col, t(CHILD_HEADERS[col], lang)) for col, _ in CHILD_COLUMNS]
-    return tables.grid("overview-children", columns, rows,
-                       height=tables.fit_height(len(rows), 480), lang=lang)
+    return tables.grid(
+        "overview-children", columns, rows, height=tables.fit_height(len(rows), 480), lang=lang
+    )

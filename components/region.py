@@ -41,8 +41,9 @@ def _missing(v) -> bool:
     return v is None or pd.isna(v)
 
 
-def fmt_value(ind: Indicator, value, exact: bool = False, year: int | None = None, *,
-              lang: str) -> str:
+def fmt_value(
+    ind: Indicator, value, exact: bool = False, year: int | None = None, *, lang: str
+) -> str:
     """An indicator's value as the card, map, legend and table show it ("不适用" for a
     year the indicator is not defined for, whatever the value)."""
     if not ind.applies(year):
@@ -106,9 +107,14 @@ def card_for(view, ind: Indicator, *, lang: str) -> Kpi:
     """The card of ``ind`` for the view (a ``queries.api.RegionView``): its value, its
     change against the period before, and the period."""
     if not applies(view, ind):
-        return Kpi(key=ind.key, label=t(ind.label_key, lang), value=t("data.not_applicable", lang),
-                   note=t(NOT_APPLICABLE_WHY.get(ind.key, N_("data.not_applicable")), lang),
-                   good_when=ind.good_when, period=period_label(ind, view, lang=lang))
+        return Kpi(
+            key=ind.key,
+            label=t(ind.label_key, lang),
+            value=t("data.not_applicable", lang),
+            note=t(NOT_APPLICABLE_WHY.get(ind.key, N_("data.not_applicable")), lang),
+            good_when=ind.good_when,
+            period=period_label(ind, view, lang=lang),
+        )
     cur, prev = _current_and_previous(view, ind)
     delta = None if cur is None or prev is None else cur - prev
     if delta is not None and ind.kind in ("per1000", "money"):
@@ -130,11 +136,17 @@ def card_for(view, ind: Indicator, *, lang: str) -> Kpi:
             text = ("+" if delta > 0 else "") + fmt_count(delta, lang)
         delta_text = fmt_change(ind.period, text, at, view.version.as_of, lang)
     direction = 0 if not delta else (1 if delta > 0 else -1)
-    return Kpi(key=ind.key, label=t(ind.label_key, lang), value=fmt_value(ind, cur, lang=lang),
-               unit=t(ind.unit_key, lang) if ind.unit_key else "",
-               exact=fmt_value(ind, cur, exact=True, lang=lang) if ind.kind == "count" else "",
-               delta=delta_text, direction=direction, good_when=ind.good_when,
-               period=period_label(ind, view, lang=lang))
+    return Kpi(
+        key=ind.key,
+        label=t(ind.label_key, lang),
+        value=fmt_value(ind, cur, lang=lang),
+        unit=t(ind.unit_key, lang) if ind.unit_key else "",
+        exact=fmt_value(ind, cur, exact=True, lang=lang) if ind.kind == "count" else "",
+        delta=delta_text,
+        direction=direction,
+        good_when=ind.good_when,
+        period=period_label(ind, view, lang=lang),
+    )
 
 
 CARD_KEYS = ("hh_registered", "hh_not_exited", "hh_monitored", "risk_eliminated_rate")
@@ -157,12 +169,17 @@ def trend(view, ind: Indicator, *, lang: str) -> dict:
     # complete.
     last = max(s) if s else None
     as_of = view.version.as_of
-    running = last is not None and (is_partial_year(last, as_of) if ind.period == "year"
-                                    else is_partial_month(last, as_of))
-    return charts.series(list(s), [float(v) * scale for v in s.values()],
-                         t("region.trend", lang, region=view.unit["name"], indicator=t(ind.label_key, lang)),
-                         bars=ind.period == "year", percent=ind.kind == "ratio",
-                         partial=charts.partial_label(as_of, lang=lang) if running else None)
+    running = last is not None and (
+        is_partial_year(last, as_of) if ind.period == "year" else is_partial_month(last, as_of)
+    )
+    return charts.series(
+        list(s),
+        [float(v) * scale for v in s.values()],
+        t("region.trend", lang, region=view.unit["name"], indicator=t(ind.label_key, lang)),
+        bars=ind.period == "year",
+        percent=ind.kind == "ratio",
+        partial=charts.partial_label(as_of, lang=lang) if running else None,
+    )
 
 
 def _labels(domain: str, lang: str) -> dict:
@@ -170,24 +187,31 @@ def _labels(domain: str, lang: str) -> dict:
     return {int(k) if str(k).isdigit() else k: v[i] for k, v in CODES[domain].items()}
 
 
-def breakdown(df: pd.DataFrame, value_col: str, domain: str, title: str,
-              ratio: bool = False, *, lang: str) -> dict:
+def breakdown(
+    df: pd.DataFrame, value_col: str, domain: str, title: str, ratio: bool = False, *, lang: str
+) -> dict:
     """A horizontal bar chart of a breakdown (causes, risks, channels), largest on top."""
     labels = _labels(domain, lang)
     d = df.sort_values(value_col, ascending=False)
-    return charts.hbar([labels.get(int(c), str(c)) for c in d["item"]],
-                       [None if _missing(v) else float(v) * (100 if ratio else 1)
-                        for v in d[value_col]], title, percent=ratio)
+    return charts.hbar(
+        [labels.get(int(c), str(c)) for c in d["item"]],
+        [None if _missing(v) else float(v) * (100 if ratio else 1) for v in d[value_col]],
+        title,
+        percent=ratio,
+    )
 
 
 # The ranked table's other columns. All of a table's columns are of the period in its
 # title: a year's figures and the monthly ones of the month that ends it (December, or
 # the as-of month) are of one moment; otherwise only columns of the indicator's period.
 RANK_EXTRA = ("hh_registered", "hh_not_exited", "hh_monitored", "hh_unresolved")
-RANK_EXTRA_YEAR = ("hh_registered", "hh_not_exited", "pp_not_exited",
-                   "hh_below_monitoring_line")
-RANK_EXTRA_MONTH = ("hh_monitored", "hh_unresolved", "hh_unresolved_per_1000",
-                    "risk_eliminated_rate")
+RANK_EXTRA_YEAR = ("hh_registered", "hh_not_exited", "pp_not_exited", "hh_below_monitoring_line")
+RANK_EXTRA_MONTH = (
+    "hh_monitored",
+    "hh_unresolved",
+    "hh_unresolved_per_1000",
+    "risk_eliminated_rate",
+)
 
 
 def rank_indicators(view, ind: Indicator) -> list[Indicator]:
@@ -212,16 +236,24 @@ def ranked_table(view, ind: Indicator, href, *, lang: str):
             v = rec.get(i.column)
             ok = applies(view, i)
             row[i.key] = None if _missing(v) or not ok else v
-            row[f"{i.key}_fmt"] = fmt_value(i, v, exact=True,
-                                            year=view.year if i.period == "year" else None,
-                                            lang=lang)
+            row[f"{i.key}_fmt"] = fmt_value(
+                i, v, exact=True, year=view.year if i.period == "year" else None, lang=lang
+            )
         rows.append(row)
-    columns = [{"field": "rank", "headerName": "#", "width": 64, "type": "rightAligned"},
-               {"field": "name", "headerName": t("overview.col.name", lang), "cellRenderer": "markdown",
-                "width": 170, "pinned": "left"}]
+    columns = [
+        {"field": "rank", "headerName": "#", "width": 64, "type": "rightAligned"},
+        {
+            "field": "name",
+            "headerName": t("overview.col.name", lang),
+            "cellRenderer": "markdown",
+            "width": 170,
+            "pinned": "left",
+        },
+    ]
     columns += [tables.number_column(i.key, t(i.label_key, lang), 150) for i in inds]
-    return tables.grid("region-ranking", columns, rows,
-                       height=tables.fit_height(len(rows), 460), lang=lang)
+    return tables.grid(
+        "region-ranking", columns, rows, height=tables.fit_height(len(rows), 460), lang=lang
+    )
 
 
 def month_label(m: dt.date, as_of=None, *, lang: str) -> str:
@@ -234,5 +266,7 @@ def month_label(m: dt.date, as_of=None, *, lang: str) -> str:
 
 
 def month_options(months: list[dt.date], as_of=None, *, lang: str) -> list[dict]:
-    return [{"value": m.strftime("%Y-%m"), "label": month_label(m, as_of, lang=lang)}
-            for m in reversed(months)]
+    return [
+        {"value": m.strftime("%Y-%m"), "label": month_label(m, as_of, lang=lang)}
+        for m in reversed(months)
+    ]

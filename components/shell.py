@@ -33,62 +33,142 @@ class Viewer:
     may_export: bool = False
 
 
-def header(viewer: Viewer, lang: str, as_of: str | None, synthetic: bool = False,
-           csrf_token: str = "") -> dmc.AppShellHeader:
+def header(
+    viewer: Viewer, lang: str, as_of: str | None, synthetic: bool = False, csrf_token: str = ""
+) -> dmc.AppShellHeader:
     """``synthetic``: the data came from the generator, and the header says so (a
     province's own registry carries no such badge). ``csrf_token``: the session's, for
     the logout form."""
     other = "en" if lang == "zh" else "zh"
-    return dmc.AppShellHeader(px="md", className="jz-header", children=dmc.Group(
-        justify="space-between", h="100%", wrap="nowrap", children=[
-            dmc.Group(gap="sm", wrap="nowrap", children=[
-                # A narrow screen: the navigation is a drawer this opens (app.py).
-                dmc.Burger(id="shell-burger", opened=False, hiddenFrom="sm", size="sm",
-                           color="white", **{"aria-label": t("nav.menu", lang)}),
-                html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
-                dmc.Text(t("app.name", lang), fw=700, size="lg", className="jz-app-name"),
-                *([dmc.Badge(t("data.synthetic", lang), variant="light", color="gray", size="sm",
-                             id="shell-synthetic")] if synthetic else []),
-            ]),
-            dmc.Group(gap="md", wrap="nowrap", children=[
-                dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
-                *([export_menu(lang)] if viewer.may_export else []),
-                dmc.Text([html.B(viewer.display_name), " · ", role_name(viewer.role, lang),
-                          " · ", viewer.region_name], size="sm", id="shell-user"),
-                html.A(t("lang.switch", lang), id="shell-lang", className="jz-header-link",
-                       href=f"/lang/{other}?next=/"),
-                # A wall account cannot change its password (web/account.py).
-                *([] if viewer.role == "wall" else [html.A(
-                    t("user.change_password", lang), href="/account/password",
-                    className="jz-header-link", id="shell-password")]),
-                logout_form(csrf_token, lang),
-            ]),
-        ]))
+    return dmc.AppShellHeader(
+        px="md",
+        className="jz-header",
+        children=dmc.Group(
+            justify="space-between",
+            h="100%",
+            wrap="nowrap",
+            children=[
+                dmc.Group(
+                    gap="sm",
+                    wrap="nowrap",
+                    children=[
+                        # A narrow screen: the navigation is a drawer this opens (app.py).
+                        dmc.Burger(
+                            id="shell-burger",
+                            opened=False,
+                            hiddenFrom="sm",
+                            size="sm",
+                            color="white",
+                            **{"aria-label": t("nav.menu", lang)},
+                        ),
+                        html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
+                        dmc.Text(t("app.name", lang), fw=700, size="lg", className="jz-app-name"),
+                        *(
+                            [
+                                dmc.Badge(
+                                    t("data.synthetic", lang),
+                                    variant="light",
+                                    color="gray",
+                                    size="sm",
+                                    id="shell-synthetic",
+                                )
+                            ]
+                            if synthetic
+                            else []
+                        ),
+                    ],
+                ),
+                dmc.Group(
+                    gap="md",
+                    wrap="nowrap",
+                    children=[
+                        dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
+                        *([export_menu(lang)] if viewer.may_export else []),
+                        dmc.Text(
+                            [
+                                html.B(viewer.display_name),
+                                " · ",
+                                role_name(viewer.role, lang),
+                                " · ",
+                                viewer.region_name,
+                            ],
+                            size="sm",
+                            id="shell-user",
+                        ),
+                        html.A(
+                            t("lang.switch", lang),
+                            id="shell-lang",
+                            className="jz-header-link",
+                            href=f"/lang/{other}?next=/",
+                        ),
+                        # A wall account cannot change its password (web/account.py).
+                        *(
+                            []
+                            if viewer.role == "wall"
+                            else [
+                                html.A(
+                                    t("user.change_password", lang),
+                                    href="/account/password",
+                                    className="jz-header-link",
+                                    id="shell-password",
+                                )
+                            ]
+                        ),
+                        logout_form(csrf_token, lang),
+                    ],
+                ),
+            ],
+        ),
+    )
 
 
 def logout_form(csrf_token: str, lang: str) -> html.Form:
     """Logout is a POST with the session's CSRF token (web/auth.py): a plain form, not a
     link."""
-    return html.Form(method="post", action="/logout", className="jz-header-form", children=[
-        dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="shell-logout-token"),
-        html.Button(t("user.logout", lang), type="submit", id="shell-logout",
-                    className="jz-header-link jz-header-button"),
-    ])
+    return html.Form(
+        method="post",
+        action="/logout",
+        className="jz-header-form",
+        children=[
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="shell-logout-token"),
+            html.Button(
+                t("user.logout", lang),
+                type="submit",
+                id="shell-logout",
+                className="jz-header-link jz-header-button",
+            ),
+        ],
+    )
 
 
 def export_menu(lang: str) -> dmc.Menu:
     """This page or its map as an image (made in the background), or a briefing."""
-    return dmc.Menu(position="bottom-end", withinPortal=True, children=[
-        dmc.MenuTarget(html.Button(t("export.menu", lang), id="shell-export", type="button",
-                                   className="jz-header-link jz-header-button")),
-        dmc.MenuDropdown([
-            dmc.MenuItem(t("export.page_png", lang), id="shell-export-page"),
-            dmc.MenuItem(t("export.map_png", lang), id="shell-export-map"),
-            dmc.MenuDivider(),
-            dmc.MenuItem(t("export.briefing_link", lang), href="/briefings",
-                         id="shell-export-briefing"),
-        ]),
-    ])
+    return dmc.Menu(
+        position="bottom-end",
+        withinPortal=True,
+        children=[
+            dmc.MenuTarget(
+                html.Button(
+                    t("export.menu", lang),
+                    id="shell-export",
+                    type="button",
+                    className="jz-header-link jz-header-button",
+                )
+            ),
+            dmc.MenuDropdown(
+                [
+                    dmc.MenuItem(t("export.page_png", lang), id="shell-export-page"),
+                    dmc.MenuItem(t("export.map_png", lang), id="shell-export-map"),
+                    dmc.MenuDivider(),
+                    dmc.MenuItem(
+                        t("export.briefing_link", lang),
+                        href="/briefings",
+                        id="shell-export-briefing",
+                    ),
+                ]
+            ),
+        ],
+    )
 
 
 PAGE_SIZES = ("1920x1080", "1366x768", "2560x1440", "3840x2160", "1280x1024")
@@ -96,47 +176,98 @@ PAGE_SIZES = ("1920x1080", "1366x768", "2560x1440", "3840x2160", "1280x1024")
 
 def export_dialog(lang: str) -> html.Div:
     """The page image's size, then the export's progress and its file."""
-    return html.Div([
-        dcc.Store(id="shell-export-job"),
-        dcc.Interval(id="shell-export-tick", interval=1000, disabled=True),
-        dmc.Modal(id="shell-export-modal", title=t("export.menu", lang), children=[
-            html.Div(id="shell-export-form", children=dmc.Group(align="flex-end", children=[
-                dmc.Select(id="shell-export-size", label=t("export.size", lang), w=160,
-                           value=PAGE_SIZES[0], allowDeselect=False,
-                           data=[{"value": v, "label": v.replace("x", " × ")}
-                                 for v in PAGE_SIZES]),
-                dmc.Checkbox(id="shell-export-full", label=t("export.full_page", lang), mb=8),
-                dmc.Button(t("export.make_image", lang), id="shell-export-go"),
-            ])),
-            dmc.Text(t("export.size_note", lang), size="xs", c="dimmed", mt=4,
-                     id="shell-export-note"),
-            html.Div(id="shell-export-status", style={"marginTop": 12}),
-        ]),
-    ])
+    return html.Div(
+        [
+            dcc.Store(id="shell-export-job"),
+            dcc.Interval(id="shell-export-tick", interval=1000, disabled=True),
+            dmc.Modal(
+                id="shell-export-modal",
+                title=t("export.menu", lang),
+                children=[
+                    html.Div(
+                        id="shell-export-form",
+                        children=dmc.Group(
+                            align="flex-end",
+                            children=[
+                                dmc.Select(
+                                    id="shell-export-size",
+                                    label=t("export.size", lang),
+                                    w=160,
+                                    value=PAGE_SIZES[0],
+                                    allowDeselect=False,
+                                    data=[
+                                        {"value": v, "label": v.replace("x", " × ")}
+                                        for v in PAGE_SIZES
+                                    ],
+                                ),
+                                dmc.Checkbox(
+                                    id="shell-export-full", label=t("export.full_page", lang), mb=8
+                                ),
+                                dmc.Button(t("export.make_image", lang), id="shell-export-go"),
+                            ],
+                        ),
+                    ),
+                    dmc.Text(
+                        t("export.size_note", lang),
+                        size="xs",
+                        c="dimmed",
+                        mt=4,
+                        id="shell-export-note",
+                    ),
+                    html.Div(id="shell-export-status", style={"marginTop": 12}),
+                ],
+            ),
+        ]
+    )
 
 
 def navbar(items: list[NavItem]) -> dmc.AppShellNavbar:
     """The pages' entries; the current page's is marked active by a clientside callback
     on the URL (app.py, assets/shell.js navActive), also after client-side navigation."""
-    return dmc.AppShellNavbar(p="xs", className="jz-navbar", children=[
-        dmc.NavLink(label=i.label, href=i.href, className="jz-nav-link", active=False,
-                    id={"type": "shell-nav", "href": i.href, "match": i.match or i.href})
-        for i in items])
+    return dmc.AppShellNavbar(
+        p="xs",
+        className="jz-navbar",
+        children=[
+            dmc.NavLink(
+                label=i.label,
+                href=i.href,
+                className="jz-nav-link",
+                active=False,
+                id={"type": "shell-nav", "href": i.href, "match": i.match or i.href},
+            )
+            for i in items
+        ],
+    )
 
 
-def appshell(viewer: Viewer, items: list[NavItem], lang: str, as_of: str | None,
-             synthetic: bool = False, csrf_token: str = ""):
+def appshell(
+    viewer: Viewer,
+    items: list[NavItem],
+    lang: str,
+    as_of: str | None,
+    synthetic: bool = False,
+    csrf_token: str = "",
+):
     """The whole shell around the pages; ``items`` from ``nav_items``, ``csrf_token`` the
     session's (the logout form)."""
-    return dmc.MantineProvider(theme=MANTINE_THEME, children=[
-        dcc.Location(id="shell-url", refresh="callback-nav"),
-        dmc.AppShell(
-            id="shell-appshell", header={"height": 56}, padding="md",
-            navbar={"width": 200, "breakpoint": "sm", "collapsed": {"mobile": True}},
-            children=[header(viewer, lang, as_of, synthetic, csrf_token), navbar(items),
-                      dmc.AppShellMain(dash.page_container, className="jz-main")]),
-        *([export_dialog(lang)] if viewer.may_export else []),
-    ])
+    return dmc.MantineProvider(
+        theme=MANTINE_THEME,
+        children=[
+            dcc.Location(id="shell-url", refresh="callback-nav"),
+            dmc.AppShell(
+                id="shell-appshell",
+                header={"height": 56},
+                padding="md",
+                navbar={"width": 200, "breakpoint": "sm", "collapsed": {"mobile": True}},
+                children=[
+                    header(viewer, lang, as_of, synthetic, csrf_token),
+                    navbar(items),
+                    dmc.AppShellMain(dash.page_container, className="jz-main"),
+                ],
+            ),
+            *([export_dialog(lang)] if viewer.may_export else []),
+        ],
+    )
 
 
 def breadcrumb(trail: list[dict], href, lang: str | None = None) -> html.Nav:
@@ -151,8 +282,11 @@ def breadcrumb(trail: list[dict], href, lang: str | None = None) -> html.Nav:
             items.append(dmc.Text(unit["name"], fw=600, size="sm", className="jz-crumb-current"))
         else:
             items.append(dcc.Link(unit["name"], href=href(unit["code"]), className="jz-crumb"))
-    return html.Nav(dmc.Breadcrumbs(items, separator="›"), className="jz-breadcrumb",
-                    **{"aria-label": t("breadcrumb.label", lang)})
+    return html.Nav(
+        dmc.Breadcrumbs(items, separator="›"),
+        className="jz-breadcrumb",
+        **{"aria-label": t("breadcrumb.label", lang)},
+    )
 
 
 def lang_href(lang: str, path: str) -> str:

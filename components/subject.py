@@ -15,7 +15,8 @@ WHAT = {"warnings": N_("subject.what.warnings"), "crosschecks": N_("subject.what
 
 def _feed_names(feeds, every: Mapping, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(
-        every[f].zh if lang == "zh" else every[f].en for f in feeds if f in every)
+        every[f].zh if lang == "zh" else every[f].en for f in feeds if f in every
+    )
 
 
 def notice(subject, what: str, id: str, *, feeds: Mapping, lang: str) -> dmc.Alert | None:  # noqa: A002
@@ -27,7 +28,17 @@ def notice(subject, what: str, id: str, *, feeds: Mapping, lang: str) -> dmc.Ale
     noun = t(WHAT[what], lang)
     if subject.empty:
         names = CODES["department"].get(subject.department, (subject.department,) * 2)
-        return dmc.Alert(t("subject.none", lang, department=names[0 if lang == "zh" else 1],
-                           what=noun), color="gray", variant="light", mb="sm", id=id)
-    return dmc.Alert(t("subject.note", lang, feeds=_feed_names(subject.feeds, feeds, lang),
-                       what=noun), color="blue", variant="light", mb="sm", id=id)
+        return dmc.Alert(
+            t("subject.none", lang, department=names[0 if lang == "zh" else 1], what=noun),
+            color="gray",
+            variant="light",
+            mb="sm",
+            id=id,
+        )
+    return dmc.Alert(
+        t("subject.note", lang, feeds=_feed_names(subject.feeds, feeds, lang), what=noun),
+        color="blue",
+        variant="light",
+        mb="sm",
+        id=id,
+    )

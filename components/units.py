@@ -26,8 +26,14 @@ def unit_label(code: str, names: Mapping[str, str]) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def unit_options(scope: Scope, deepest: int, within: str | None = None, *,
-                 names: Mapping[str, str], levels: Mapping[str, int]) -> list[dict]:
+def unit_options(
+    scope: Scope,
+    deepest: int,
+    within: str | None = None,
+    *,
+    names: Mapping[str, str],
+    levels: Mapping[str, int],
+) -> list[dict]:
     """The units of ``scope`` (below ``within`` when given) down to level ``deepest``,
     in code order (each unit before the units below it), as select options."""
     prefix = scope.prefix
@@ -35,9 +41,11 @@ def unit_options(scope: Scope, deepest: int, within: str | None = None, *,
         if not scope.contains(within):
             return []
         prefix = prefix_of(within)
-    return [{"value": c, "label": unit_label(c, names)}
-            for c, lv in sorted(levels.items())
-            if lv <= deepest and c.startswith(prefix) and scope.contains(c)]
+    return [
+        {"value": c, "label": unit_label(c, names)}
+        for c, lv in sorted(levels.items())
+        if lv <= deepest and c.startswith(prefix) and scope.contains(c)
+    ]
 
 
 def is_unit(code, levels: Mapping[str, int]) -> bool:

@@ -75,30 +75,80 @@ class Indicator:
 # The national poverty line's last year: poverty incidence is not defined after it.
 POVERTY_LINE_LAST_YEAR = 2020
 
-INDICATORS: dict[str, Indicator] = {i.key: i for i in (
-    Indicator("hh_monitored_per_1000", "hh_monitored_per_1000", "month", "per1000", -1),
-    Indicator("poverty_incidence", "poverty_incidence", "year", "ratio", -1, poverty_era=True,
-              until_year=POVERTY_LINE_LAST_YEAR),
-    Indicator("pp_not_exited", "pp_not_exited", "year", "count", -1, N_("unit.people"),
-              poverty_era=True),
-    Indicator("hh_not_exited", "hh_not_exited", "year", "count", -1, N_("unit.households"),
-              "not_exited", poverty_era=True),
-    Indicator("hh_registered", "hh_registered", "year", "count", 0, N_("unit.households"),
-              "registered"),
-    Indicator("hh_monitored", "hh_monitored", "month", "count", -1, N_("unit.households"),
-              "monitored"),
-    Indicator("hh_unresolved", "hh_unresolved", "month", "count", -1, N_("unit.households"),
-              "unresolved"),
-    Indicator("hh_unresolved_per_1000", "hh_unresolved_per_1000", "month", "per1000", -1),
-    Indicator("risk_eliminated_rate", "risk_eliminated_rate", "month", "ratio", 1),
-    Indicator("hh_below_monitoring_line", "hh_below_monitoring_line", "year", "count", -1,
-              N_("unit.households"), "below_line"),
-    Indicator("inc_mean_per_capita", "inc_mean_per_capita", "year", "money", 1, N_("unit.yuan")),
-    Indicator("inc_median_per_capita", "inc_median_per_capita", "year", "money", 1,
-              N_("unit.yuan")),
-    Indicator("measure_coverage", "measure_coverage", "month", "ratio", 1),
-    Indicator("identification_timeliness", "identification_timeliness", "month", "ratio", 1),
-)}
+INDICATORS: dict[str, Indicator] = {
+    i.key: i
+    for i in (
+        Indicator("hh_monitored_per_1000", "hh_monitored_per_1000", "month", "per1000", -1),
+        Indicator(
+            "poverty_incidence",
+            "poverty_incidence",
+            "year",
+            "ratio",
+            -1,
+            poverty_era=True,
+            until_year=POVERTY_LINE_LAST_YEAR,
+        ),
+        Indicator(
+            "pp_not_exited",
+            "pp_not_exited",
+            "year",
+            "count",
+            -1,
+            N_("unit.people"),
+            poverty_era=True,
+        ),
+        Indicator(
+            "hh_not_exited",
+            "hh_not_exited",
+            "year",
+            "count",
+            -1,
+            N_("unit.households"),
+            "not_exited",
+            poverty_era=True,
+        ),
+        Indicator(
+            "hh_registered",
+            "hh_registered",
+            "year",
+            "count",
+            0,
+            N_("unit.households"),
+            "registered",
+        ),
+        Indicator(
+            "hh_monitored", "hh_monitored", "month", "count", -1, N_("unit.households"), "monitored"
+        ),
+        Indicator(
+            "hh_unresolved",
+            "hh_unresolved",
+            "month",
+            "count",
+            -1,
+            N_("unit.households"),
+            "unresolved",
+        ),
+        Indicator("hh_unresolved_per_1000", "hh_unresolved_per_1000", "month", "per1000", -1),
+        Indicator("risk_eliminated_rate", "risk_eliminated_rate", "month", "ratio", 1),
+        Indicator(
+            "hh_below_monitoring_line",
+            "hh_below_monitoring_line",
+            "year",
+            "count",
+            -1,
+            N_("unit.households"),
+            "below_line",
+        ),
+        Indicator(
+            "inc_mean_per_capita", "inc_mean_per_capita", "year", "money", 1, N_("unit.yuan")
+        ),
+        Indicator(
+            "inc_median_per_capita", "inc_median_per_capita", "year", "money", 1, N_("unit.yuan")
+        ),
+        Indicator("measure_coverage", "measure_coverage", "month", "ratio", 1),
+        Indicator("identification_timeliness", "identification_timeliness", "month", "ratio", 1),
+    )
+}
 DEFAULT = "hh_monitored_per_1000"
 # The year a poverty-era indicator opens on: the last year anyone was still poor.
 POVERTY_ERA_DEFAULT_YEAR = 2019

@@ -25,8 +25,9 @@ def _csv_ready(table: pa.Table) -> pa.Table:
     cols = []
     for col in table.columns:
         if pa.types.is_boolean(col.type):
-            col = pa.chunked_array([pa.compute.if_else(c, "1", "0") for c in col.chunks],
-                                   pa.string())
+            col = pa.chunked_array(
+                [pa.compute.if_else(c, "1", "0") for c in col.chunks], pa.string()
+            )
         cols.append(col)
     return pa.table(cols, names=table.column_names)
 
@@ -36,8 +37,15 @@ class Delivery:
     manifest. Columns are written in the layout's order; a column the layout does not
     have is an error (the writer and the loader must agree)."""
 
-    def __init__(self, directory: Path, fmt: str = "parquet", kind: str = "full",
-                 as_of: str = "", source: str = "", extra: dict | None = None):
+    def __init__(
+        self,
+        directory: Path,
+        fmt: str = "parquet",
+        kind: str = "full",
+        as_of: str = "",
+        source: str = "",
+        extra: dict | None = None,
+    ):
         if fmt not in FORMATS:
             raise ValueError(f"format must be one of {', '.join(FORMATS)}")
         self.dir = Path(directory)
@@ -78,11 +86,19 @@ class Delivery:
     def close(self) -> Path:
         for w in self.writers.values():
             w.close()
-        files = {p.name: {"rows": self.rows[n], "sha256": sha256(p)}
-                 for n, p in sorted(self.paths.items())}
-        manifest = {"layout": L.LAYOUT, "version": L.VERSION, "kind": self.kind,
-                    "as_of": self.as_of, **({"source": self.source} if self.source else {}),
-                    **self.extra, "files": files}
+        files = {
+            p.name: {"rows": self.rows[n], "sha256": sha256(p)}
+            for n, p in sorted(self.paths.items())
+        }
+        manifest = {
+            "layout": L.LAYOUT,
+            "version": L.VERSION,
+            "kind": self.kind,
+            "as_of": self.as_of,
+            **({"source": self.source} if self.source else {}),
+            **self.extra,
+            "files": files,
+        }
         out = self.dir / L.MANIFEST
         out.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
         return out

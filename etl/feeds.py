@@ -15,8 +15,7 @@ from domain.codes import CODES
 
 IDENT = re.compile(r"[a-z_][a-z0-9_]{0,40}")  # names that go into SQL
 FEEDS_PATH = Path(__file__).resolve().parent.parent / "config" / "departments.yaml"
-TYPES = ("id_number", "region", "date", "month", "year", "int", "money", "code", "bool",
-         "text")
+TYPES = ("id_number", "region", "date", "month", "year", "int", "money", "code", "bool", "text")
 
 
 class FeedsError(ValueError):
@@ -85,9 +84,17 @@ def load(path: Path | None = None) -> dict[str, Feed]:
                 raise FeedsError(f"{where}: column {c['key']}: unknown type {c['type']!r}")
             if c["type"] == "code" and not c.get("values"):
                 raise FeedsError(f"{where}: column {c['key']}: a code needs values")
-            cols.append(Column(str(c["key"]), str(c["zh"]), c["type"],
-                               bool(c.get("optional", False)), tuple(c.get("values") or ()),
-                               int(c.get("max", 200)), str(c.get("note", ""))))
+            cols.append(
+                Column(
+                    str(c["key"]),
+                    str(c["zh"]),
+                    c["type"],
+                    bool(c.get("optional", False)),
+                    tuple(c.get("values") or ()),
+                    int(c.get("max", 200)),
+                    str(c.get("note", "")),
+                )
+            )
         keys = [c.key for c in cols]
         # Names go into SQL: plain identifiers only.
         bad = [k for k in [*keys, str(f["table"]), str(fid)] if not IDENT.fullmatch(k)]
@@ -99,8 +106,15 @@ def load(path: Path | None = None) -> dict[str, Feed]:
             raise FeedsError(f"{where}: a column is named twice")
         if not set(f["key"]) <= set(keys):
             raise FeedsError(f"{where}: key names a column the feed does not have")
-        out[str(fid)] = Feed(str(fid), f["department"], str(f["zh"]), str(f["en"]),
-                             str(f["table"]), tuple(f["key"]), tuple(cols))
+        out[str(fid)] = Feed(
+            str(fid),
+            f["department"],
+            str(f["zh"]),
+            str(f["en"]),
+            str(f["table"]),
+            tuple(f["key"]),
+            tuple(cols),
+        )
     return out
 
 

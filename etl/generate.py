@@ -49,16 +49,27 @@ class Gen:
         lines = ref.lines.set_index("year")
         missing = [y for y in range(FIRST_YEAR, params.last_year + 1) if y not in lines.index]
         if missing:
-            raise ReferenceError(f"lines.csv has no line for {missing[0]}: add that year "
-                                 "to data/reference/lines.csv")
+            raise ReferenceError(
+                f"lines.csv has no line for {missing[0]}: add that year to data/reference/lines.csv"
+            )
         years = np.arange(FIRST_YEAR, params.last_year + 1)
         self.years = years
-        self.pline = np.array([float(lines.loc[y, "poverty_line"])
-                               if pd.notna(lines.loc[y, "poverty_line"]) else np.nan
-                               for y in years])
-        self.mline = np.array([float(lines.loc[y, "monitoring_line"])
-                               if pd.notna(lines.loc[y, "monitoring_line"]) else np.nan
-                               for y in years])
+        self.pline = np.array(
+            [
+                float(lines.loc[y, "poverty_line"])
+                if pd.notna(lines.loc[y, "poverty_line"])
+                else np.nan
+                for y in years
+            ]
+        )
+        self.mline = np.array(
+            [
+                float(lines.loc[y, "monitoring_line"])
+                if pd.notna(lines.loc[y, "monitoring_line"])
+                else np.nan
+                for y in years
+            ]
+        )
         # For generation only: a reference line for every year (1.5x poverty line before
         # the monitoring line exists).
         self.ref_line = np.where(np.isnan(self.mline), 1.5 * self.pline, self.mline)
@@ -91,8 +102,11 @@ class Gen:
         v, c = self.village, self.county
         deep = c["name"].str.startswith(cal.DEEP_POVERTY_NAMES)
         group = c["code"].str[:4].map(cal.REGION_OF_CITY)
-        rate = np.where(c["is_poverty_county"], group.map(cal.INCIDENCE_POVERTY_COUNTY),
-                        group.map(cal.INCIDENCE_OTHER_COUNTY)).astype(float)
+        rate = np.where(
+            c["is_poverty_county"],
+            group.map(cal.INCIDENCE_POVERTY_COUNTY),
+            group.map(cal.INCIDENCE_OTHER_COUNTY),
+        ).astype(float)
         district = c["name"].str.endswith("区") & ~c["is_poverty_county"]
         rate = np.where(district, rate * cal.URBAN_DISTRICT_FACTOR, rate)
         rate = rate + np.where(deep, cal.DEEP_POVERTY_BONUS, 0.0)
@@ -100,23 +114,33 @@ class Gen:
         self.v_county = c_idx
         self.c_group = group.to_numpy()
         self.c_monitor_factor = np.where(
-            deep, cal.MONITOR_COUNTY_FACTOR["deep"],
-            np.where(c["is_poverty_county"], cal.MONITOR_COUNTY_FACTOR["poverty"],
-                     cal.MONITOR_COUNTY_FACTOR["other"]))
+            deep,
+            cal.MONITOR_COUNTY_FACTOR["deep"],
+            np.where(
+                c["is_poverty_county"],
+                cal.MONITOR_COUNTY_FACTOR["poverty"],
+                cal.MONITOR_COUNTY_FACTOR["other"],
+            ),
+        )
         kind = v["kind"].to_numpy()
         n = len(v)
         # A county-level unit with no village committee at all is an inner-city district:
         # no rural registered poor there.
         has_villages = np.bincount(c_idx, weights=kind == "village", minlength=len(c)) > 0
         rate = np.where(has_villages, rate, 0.0)
-        pop = np.where(kind == "community",
-                       cal.COMMUNITY_POP_MEDIAN * np.exp(rng.normal(0, 0.8, n)),
-                       cal.VILLAGE_POP_MEDIAN * np.exp(rng.normal(0, 0.45, n)))
+        pop = np.where(
+            kind == "community",
+            cal.COMMUNITY_POP_MEDIAN * np.exp(rng.normal(0, 0.8, n)),
+            cal.VILLAGE_POP_MEDIAN * np.exp(rng.normal(0, 0.45, n)),
+        )
         # A county whose villages add up to more than its cap has smaller villages.
         self.c_cap = self._county_caps()
         drawn = np.bincount(c_idx, weights=pop * self.p.scale, minlength=len(c))
-        fit = np.where(np.isnan(self.c_cap), 1.0,
-                       np.minimum(1.0, np.nan_to_num(self.c_cap) / np.maximum(drawn, 1e-9)))
+        fit = np.where(
+            np.isnan(self.c_cap),
+            1.0,
+            np.minimum(1.0, np.nan_to_num(self.c_cap) / np.maximum(drawn, 1e-9)),
+        )
         pop = pop * fit[c_idx]
         v_rate = rate[c_idx] * np.exp(rng.normal(0, 0.5, n))
         v_rate = np.where(kind == "community", v_rate * 0.1, v_rate).clip(0, 0.6)
@@ -132,9 +156,15 @@ class Gen:
         if ref is None or not len(ref):
             return np.full(len(c), np.nan)
         figure = c["code"].map(ref.set_index("code")["population"]).to_numpy(dtype=float)
-        share = np.where(c["name"].str.endswith("区"), cal.RURAL_SHARE_CAP["district"],
-                         np.where(c["name"].str.endswith("市"), cal.RURAL_SHARE_CAP["city"],
-                                  cal.RURAL_SHARE_CAP["county"]))
+        share = np.where(
+            c["name"].str.endswith("区"),
+            cal.RURAL_SHARE_CAP["district"],
+            np.where(
+                c["name"].str.endswith("市"),
+                cal.RURAL_SHARE_CAP["city"],
+                cal.RURAL_SHARE_CAP["county"],
+            ),
+        )
         return figure * share * self.p.scale
 
     # ------------------------------------------------------------------ households
@@ -156,15 +186,22 @@ class Gen:
             ey[sel] = rng.choice(list(dist), sel.sum(), p=list(dist.values()))
         late = ey < iy
         ey[late] = np.minimum(iy[late] + 1, 2020)
-        cause = rng.choice(list(cal.CAUSE_P), n, p=np.array(list(cal.CAUSE_P.values()))
-                           / sum(cal.CAUSE_P.values()))
+        cause = rng.choice(
+            list(cal.CAUSE_P), n, p=np.array(list(cal.CAUSE_P.values())) / sum(cal.CAUSE_P.values())
+        )
         u = rng.random(n)
-        htype = np.where(size == 1, np.where(u < 0.3, 3, np.where(u < 0.6, 2, 1)),
-                         np.where(u < 0.18, 2, 1))
+        htype = np.where(
+            size == 1, np.where(u < 0.3, 3, np.where(u < 0.6, 2, 1)), np.where(u < 0.18, 2, 1)
+        )
         exit_type = np.where(rng.random(n) < cal.NO_POLICY_SHARE, 2, 1)
         self.hh = {
-            "v_idx": v_idx, "size": size, "registered": np.ones(n, bool),
-            "identify_year": iy, "exit_year": ey, "cause": cause, "type": htype,
+            "v_idx": v_idx,
+            "size": size,
+            "registered": np.ones(n, bool),
+            "identify_year": iy,
+            "exit_year": ey,
+            "cause": cause,
+            "type": htype,
             "exit_type": exit_type,
         }
 
@@ -181,12 +218,16 @@ class Gen:
         n_type = {t: int(rng.poisson(target_hh * s)) for t, s in cal.MONITOR_TYPE_SHARE.items()}
         n3_reg = int(rng.binomial(n_type[3], cal.SUDDEN_FROM_REGISTRY))
         factor = self.c_monitor_factor[self.v_county[hh["v_idx"]]]
-        w = factor * np.where(np.isin(hh["cause"], (1, 2)), 2.0, 1.0) \
-            * np.where(hh["exit_year"] >= 2019, 1.5, 1.0) * np.where(hh["size"] >= 5, 1.2, 1.0)
+        w = (
+            factor
+            * np.where(np.isin(hh["cause"], (1, 2)), 2.0, 1.0)
+            * np.where(hh["exit_year"] >= 2019, 1.5, 1.0)
+            * np.where(hh["size"] >= 5, 1.2, 1.0)
+        )
         chosen = _weighted_sample(rng, w, n_type[1] + n3_reg)
         mtype = np.zeros(n_reg, dtype=np.int8)
         mtype[chosen[: n_type[1]]] = 1
-        mtype[chosen[n_type[1]:]] = 3
+        mtype[chosen[n_type[1] :]] = 3
         # New households, placed by the village's poverty weight and the county factor.
         n_new2, n_new3 = n_type[2], n_type[3] - n3_reg
         n_new = n_new2 + n_new3
@@ -196,9 +237,16 @@ class Gen:
         size_new = rng.choice(np.arange(1, 8), n_new, p=cal.SIZE_P)
         size_new = np.where((size_new == 1) & (rng.random(n_new) < 0.5), 2, size_new)
         zeros = np.zeros(n_new, np.int64)
-        extra = {"v_idx": v_new, "size": size_new, "registered": np.zeros(n_new, bool),
-                 "identify_year": zeros, "exit_year": zeros, "cause": zeros,
-                 "type": np.full(n_new, 9), "exit_type": zeros}
+        extra = {
+            "v_idx": v_new,
+            "size": size_new,
+            "registered": np.zeros(n_new, bool),
+            "identify_year": zeros,
+            "exit_year": zeros,
+            "cause": zeros,
+            "type": np.full(n_new, 9),
+            "exit_type": zeros,
+        }
         for key, values in extra.items():
             hh[key] = np.concatenate([hh[key], values])
         hh["monitor_type"] = np.concatenate([mtype, new_type])
@@ -211,7 +259,8 @@ class Gen:
         vcode = self.village["code"].to_numpy()[hh["v_idx"]]
         within = _rank_within(hh["v_idx"])
         self.hh_no = pc.binary_join_element_wise(
-            pa.array(vcode), pa.array(np.char.zfill((within + 1).astype(str), 4)), "")
+            pa.array(vcode), pa.array(np.char.zfill((within + 1).astype(str), 4)), ""
+        )
 
     def monitoring_dates(self) -> None:
         """Warning, home check, notice, approval, assistance and elimination dates."""
@@ -226,11 +275,22 @@ class Gen:
         disc = rng.choice(list(cal.DISCOVERY_P), m, p=list(cal.DISCOVERY_P.values()))
         k, ranked = self._risk_types(rng, idx, mt, m)
         self.mon = {
-            "idx": idx, "type": mt, "warn": warn, "check": d["check"], "notice": d["notice"],
-            "comparison": d["comparison"], "review": d["review"],
-            "notice_end": d["notice_end"], "decision": d["decision"],
-            "ident": d["ident"], "assist": d["assist"], "elim": d["elim"],
-            "method": d["method"], "discovery": disc, "k": k, "risks": ranked,
+            "idx": idx,
+            "type": mt,
+            "warn": warn,
+            "check": d["check"],
+            "notice": d["notice"],
+            "comparison": d["comparison"],
+            "review": d["review"],
+            "notice_end": d["notice_end"],
+            "decision": d["decision"],
+            "ident": d["ident"],
+            "assist": d["assist"],
+            "elim": d["elim"],
+            "method": d["method"],
+            "discovery": disc,
+            "k": k,
+            "risks": ranked,
             # Check outcome: 1 included (identified), 0 not decided yet; 2 (checked and
             # not included, with exclude_reason) comes with the department leads.
             "result": np.where(np.isnat(d["ident"]), 0, 1).astype(np.int8),
@@ -250,8 +310,11 @@ class Gen:
         mt = hh["monitor_type"][idx]
         # An exited household can only become unstable after its exit year.
         ey = hh["exit_year"][idx]
-        early = (mt != 2) & hh["registered"][idx] & (warn.astype("datetime64[Y]").astype(int)
-                                                     + 1970 <= ey)
+        early = (
+            (mt != 2)
+            & hh["registered"][idx]
+            & (warn.astype("datetime64[Y]").astype(int) + 1970 <= ey)
+        )
         warn[early] = warn[early] + np.timedelta64(365, "D")
         return np.minimum(warn, self.as_of)
 
@@ -279,8 +342,15 @@ class Gen:
         dur[fast] = rng.integers(20, 56, fast.sum())
         elim = ident + dur * DAY
         elim = np.maximum(elim, assist + DAY)  # never eliminated before assistance began
-        return {"check": check, "ident": ident, "notice": notice, "assist": assist,
-                "no_assist": no_assist, "method": method, "elim": elim}
+        return {
+            "check": check,
+            "ident": ident,
+            "notice": notice,
+            "assist": assist,
+            "no_assist": no_assist,
+            "method": method,
+            "elim": elim,
+        }
 
     def _dates_until_as_of(self, d: dict) -> dict:
         """Blank the dates after the as-of day and add the steps between check and entry."""
@@ -301,14 +371,22 @@ class Gen:
         comparison = np.where(np.isnat(notice), comparison, np.minimum(comparison, notice))
         comparison = np.where(comparison > self.as_of, nat, comparison)
         review = np.where(np.isnat(notice), nat, np.maximum(comparison, notice - DAY))
-        return {"check": check, "notice": notice, "assist": assist, "method": method,
-                "elim": elim, "comparison": comparison, "review": review,
-                "notice_end": np.where(pending, nat, ident - 2 * DAY),
-                "decision": np.where(pending, nat, ident - DAY),
-                "ident": np.where(pending, nat, ident)}
+        return {
+            "check": check,
+            "notice": notice,
+            "assist": assist,
+            "method": method,
+            "elim": elim,
+            "comparison": comparison,
+            "review": review,
+            "notice_end": np.where(pending, nat, ident - 2 * DAY),
+            "decision": np.where(pending, nat, ident - DAY),
+            "ident": np.where(pending, nat, ident),
+        }
 
-    def _risk_types(self, rng: np.random.Generator, idx: np.ndarray, mt: np.ndarray,
-                    m: int) -> tuple[np.ndarray, np.ndarray]:
+    def _risk_types(
+        self, rng: np.random.Generator, idx: np.ndarray, mt: np.ndarray, m: int
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Draw 1-5 risk types per household without repeats (Gumbel top-k on the weights)."""
         k = rng.choice(np.arange(1, 6), m, p=cal.RISK_COUNT_P)
         w = np.array([cal.RISK_WEIGHTS[t] for t in (1, 2, 3)], dtype=float)[mt - 1]
@@ -347,9 +425,11 @@ class Gen:
         single = size0 == 1
         ha, head_male, hm = self._head_draw(rng, base, span_years, single)
         role, age, male, birth, has_sp, head_male = self._roles_and_ages(
-            rng, h0, j, n0, ha, head_male, hm, single, base)
-        c = self._couples_and_anchors(rng, h0, j, n0, st0, role, age, male, birth, has_sp,
-                                      head_male, ha)
+            rng, h0, j, n0, ha, head_male, hm, single, base
+        )
+        c = self._couples_and_anchors(
+            rng, h0, j, n0, st0, role, age, male, birth, has_sp, head_male, ha
+        )
         poor = hh["registered"] | (hh["monitor_type"] > 0)
         for y in self.years:
             self._members_year_events(rng, c, int(y), base, poor)
@@ -362,7 +442,6 @@ class Gen:
         c["partner"] = np.where(c["partner"] >= 0, pos[np.maximum(c["partner"], 0)], -1)
         self._person_columns(rng, c)
 
-
     def _head_draw(self, rng, base, span_years, single):
         """The head at identification: age and sex, drawn among three candidates by the
         chance the household's anchor survives to the as-of day."""
@@ -372,13 +451,19 @@ class Gen:
         (p1, m1, s1), (_, m2, s2) = cal.HEAD_AGE["single"]
         fm, fs = cal.HEAD_AGE["family"]
         z = rng.standard_normal((n_hh, k))
-        cand = np.where(single[:, None], np.where(comp < p1, m1 + s1 * z, m2 + s2 * z),
-                        fm + fs * z).clip(20, 90)
+        cand = np.where(
+            single[:, None], np.where(comp < p1, m1 + s1 * z, m2 + s2 * z), fm + fs * z
+        ).clip(20, 90)
         hm = cal.HEAD_MALE
-        p_male = np.where(single[:, None],
-                          np.where((hh["type"] == 3)[:, None], hm["single_tekun"],
-                                   np.where(cand >= 60, hm["single_old"], hm["single_young"])),
-                          hm["family"])
+        p_male = np.where(
+            single[:, None],
+            np.where(
+                (hh["type"] == 3)[:, None],
+                hm["single_tekun"],
+                np.where(cand >= 60, hm["single_old"], hm["single_young"]),
+            ),
+            hm["family"],
+        )
         cmale = rng.random(n_hh)[:, None] < p_male
         # (In larger households the anchor is mostly the head, or his wife of about his
         # age: the head's survival stands for the anchor's.)
@@ -394,10 +479,23 @@ class Gen:
         # Roles: 1 head, 2 spouse, 3 child, 4 grandchild, 5 parent, 6 sibling, 7 other,
         # 8 daughter-in-law.
         u = rng.random(n0)
-        role = np.where(j == 0, 1,
-               np.where(j == 1, np.where(u < 0.82, 2, np.where(u < 0.95, 3, 5)),
-               np.where(u < 0.66, 3, np.where(u < 0.78, 4, np.where(u < 0.84, 8,
-               np.where(u < 0.94, 5, np.where(u < 0.97, 6, 7)))))))
+        role = np.where(
+            j == 0,
+            1,
+            np.where(
+                j == 1,
+                np.where(u < 0.82, 2, np.where(u < 0.95, 3, 5)),
+                np.where(
+                    u < 0.66,
+                    3,
+                    np.where(
+                        u < 0.78,
+                        4,
+                        np.where(u < 0.84, 8, np.where(u < 0.94, 5, np.where(u < 0.97, 6, 7))),
+                    ),
+                ),
+            ),
+        )
         hah = ha[h0]
         role = np.where((role == 4) & (hah < 48), 3, role)
         role = np.where((role == 8) & (hah < 42), 3, role)
@@ -406,28 +504,38 @@ class Gen:
         # A larger household without a couple is often a widow's.
         has_sp = np.zeros(n_hh, bool)
         has_sp[h0[role == 2]] = True
-        hm_family = np.where(has_sp, hm["family"], np.where(
-            ha >= 50, hm["family_no_spouse_old"], hm["family_no_spouse_young"]))
+        hm_family = np.where(
+            has_sp,
+            hm["family"],
+            np.where(ha >= 50, hm["family_no_spouse_old"], hm["family_no_spouse_young"]),
+        )
         head_male = np.where(single, head_male, rng.random(n_hh) < hm_family)
         v = rng.random(n0)
         age = np.select(
             [role == 1, role == 2, role == 3, role == 4, role == 8, role == 5, role == 6],
-            [hah, hah + np.where(head_male[h0], -2, 2) + 3.5 * rng.standard_normal(n0),
-             hah - 20 - (np.minimum(37, hah) - 20) * v,
-             hah - 45 - (np.minimum(61, hah) - 45) * v,
-             np.maximum(hah - 22 - 13 * v, 19),
-             np.minimum(hah + 20 + 13 * v, 97), hah - 10 + 20 * v],
-            hah - 8 + 16 * v)
+            [
+                hah,
+                hah + np.where(head_male[h0], -2, 2) + 3.5 * rng.standard_normal(n0),
+                hah - 20 - (np.minimum(37, hah) - 20) * v,
+                hah - 45 - (np.minimum(61, hah) - 45) * v,
+                np.maximum(hah - 22 - 13 * v, 19),
+                np.minimum(hah + 20 + 13 * v, 97),
+                hah - 10 + 20 * v,
+            ],
+            hah - 8 + 16 * v,
+        )
         age = np.where(role == 2, np.maximum(age, 18), age).clip(0, 99)
-        male = np.select([role == 1, role == 2, role == 8, role == 5],
-                         [head_male[h0], ~head_male[h0], False,
-                          rng.random(n0) < cal.PARENT_MALE],
-                         rng.random(n0) < cal.OTHER_MALE)
+        male = np.select(
+            [role == 1, role == 2, role == 8, role == 5],
+            [head_male[h0], ~head_male[h0], False, rng.random(n0) < cal.PARENT_MALE],
+            rng.random(n0) < cal.OTHER_MALE,
+        )
         birth = base[h0] - np.round(age * 365.25).astype(np.int64) * DAY
         return role, age, male, birth, has_sp, head_male
 
-    def _couples_and_anchors(self, rng, h0, j, n0, st0, role, age, male, birth, has_sp,
-                             head_male, ha) -> dict:
+    def _couples_and_anchors(
+        self, rng, h0, j, n0, st0, role, age, male, birth, has_sp, head_male, ha
+    ) -> dict:
         """Couples, the mothers' parity and each household's anchor (the member who never
         leaves); the members' columns the year-by-year events work on."""
         n_hh, nat = self.n_hh, np.datetime64("NaT", "D")
@@ -449,24 +557,35 @@ class Gen:
         # Children already at home count for the mothers' next births.
         kids3 = np.bincount(h0, weights=role == 3, minlength=n_hh)
         kids4 = np.bincount(h0, weights=role == 4, minlength=n_hh)
-        parity = np.where((role == 8), kids4[h0], np.where(np.isin(role, (1, 2)) & ~male,
-                                                             kids3[h0], 0)).astype(np.int64)
+        parity = np.where(
+            (role == 8), kids4[h0], np.where(np.isin(role, (1, 2)) & ~male, kids3[h0], 0)
+        ).astype(np.int64)
         # The anchor: in a family with a grown son mostly that son (he takes over the
         # household); else the wife of an older head (she outlives him); else the head.
         grown = np.flatnonzero((role == 3) & male & (age >= 16))
         heir = np.full(n_hh, -1, np.int64)
         heir[h0[grown[::-1]]] = grown[::-1]
         by_son = (heir >= 0) & (rng.random(n_hh) < cal.SON_ANCHOR)
-        wife = ~by_son & has_sp & head_male & (ha >= 45) \
-            & (rng.random(n_hh) < cal.WIFE_OUTLIVES)
+        wife = ~by_son & has_sp & head_male & (ha >= 45) & (rng.random(n_hh) < cal.WIFE_OUTLIVES)
         anchor = (j == 0) & ~wife[h0] & ~by_son[h0]
         anchor[sp[wife[h0[sp]]]] = True
         anchor[heir[by_son]] = True
         own = np.isin(role, (1, 3, 4, 6)) | ((role == 5) & male)
-        c = {"h": h0, "role": role.astype(np.int8), "male": male, "birth": birth,
-             "joined": np.full(n0, nat), "jr": np.ones(n0, np.int8),
-             "left": np.full(n0, nat), "lr": np.zeros(n0, np.int8), "partner": partner,
-             "anchor": anchor, "parity": parity, "own": own, "seq": j.astype(np.int64)}
+        c = {
+            "h": h0,
+            "role": role.astype(np.int8),
+            "male": male,
+            "birth": birth,
+            "joined": np.full(n0, nat),
+            "jr": np.ones(n0, np.int8),
+            "left": np.full(n0, nat),
+            "lr": np.zeros(n0, np.int8),
+            "partner": partner,
+            "anchor": anchor,
+            "parity": parity,
+            "own": own,
+            "seq": j.astype(np.int64),
+        }
         return c
 
     def _new_heads(self, c: dict) -> None:
@@ -501,15 +620,17 @@ class Gen:
         iy = np.maximum(hh["identify_year"], FIRST_YEAR)
         lo, hi = (np.datetime64(d, "D") for d in cal.REGISTRATION_2014)
         in_2014 = lo + rng.integers(0, int((hi - lo).astype(int)) + 1, n) * DAY
-        later = (iy - 1970).astype("datetime64[Y]").astype("datetime64[D]") \
-            + rng.integers(0, 334, n) * DAY
+        later = (iy - 1970).astype("datetime64[Y]").astype("datetime64[D]") + rng.integers(
+            0, 334, n
+        ) * DAY
         warn = np.full(n, self.as_of, "datetime64[D]")
         warn[self.mon["idx"]] = self.mon["warn"]
         base = np.where(hh["registered"], np.where(iy == 2014, in_2014, later), warn)
         return np.minimum(base, self.as_of)
 
-    def _members_year_events(self, rng: np.random.Generator, c: dict, year: int,
-                             base: np.ndarray, poor: np.ndarray) -> None:
+    def _members_year_events(
+        self, rng: np.random.Generator, c: dict, year: int, base: np.ndarray, poor: np.ndarray
+    ) -> None:
         """One year of membership changes (after each household's identification day):
         deaths, daughters marrying out, hukou moves out, then births, wives marrying in
         and relatives moving in. Updates ``c`` in place, appending the new members.
@@ -544,45 +665,74 @@ class Gen:
         head[h_of[hd]] = hd
         assert (head >= 0).all() and len(hd) == n_hh, "not one current head per household"
         relation, name, id_number, sex, area = self._identities(rng, c, n)
-        health, disability, labour, migrant, in_school, stage, education, sick = \
+        health, disability, labour, migrant, in_school, stage, education, sick = (
             self._health_and_work(rng, h_of, current, age, size)
+        )
         htype = hh["type"][h_of]
         ethnicity = rng.choice([1, 3, 11, 2, 99], n, p=[0.995, 0.003, 0.001, 0.0005, 0.0005])
         # Basic medical insurance covers nearly everyone; a member of a household
         # monitored for the risk of not being insured (12) is not, until it is resolved.
         mon = self.mon
-        open12 = ((mon["risks"] == 12) & (np.arange(mon["risks"].shape[1]) < mon["k"][:, None])
-                  ).any(1) & ~np.isnat(mon["ident"]) & np.isnat(mon["elim"])
+        open12 = (
+            ((mon["risks"] == 12) & (np.arange(mon["risks"].shape[1]) < mon["k"][:, None])).any(1)
+            & ~np.isnat(mon["ident"])
+            & np.isnat(mon["elim"])
+        )
         no_cover = np.zeros(n_hh, bool)
         no_cover[mon["idx"][open12]] = True
         insured = (rng.random(n) >= cal.UNINSURED) & ~(no_cover[h_of] & sick)
-        pension = np.where(age >= 60, rng.random(n) < 0.98,
-                           (age >= 16) & (rng.random(n) < 0.85))
-        welfare = current & (labour <= 3) & (age >= 30) & (age <= 65) \
-            & (rng.random(n) < 0.03) & (hh["registered"][h_of] | (hh["monitor_type"][h_of] > 0))
+        pension = np.where(age >= 60, rng.random(n) < 0.98, (age >= 16) & (rng.random(n) < 0.85))
+        welfare = (
+            current
+            & (labour <= 3)
+            & (age >= 30)
+            & (age <= 65)
+            & (rng.random(n) < 0.03)
+            & (hh["registered"][h_of] | (hh["monitor_type"][h_of] > 0))
+        )
         is_head = np.zeros(n, bool)
         is_head[head] = True
-        phone = pc.if_else(pa.array(is_head | (current & (age >= 18) & (rng.random(n) < 0.4))),
-                           _phones(rng, n), pa.scalar(None, pa.string()))
+        phone = pc.if_else(
+            pa.array(is_head | (current & (age >= 18) & (rng.random(n) < 0.4))),
+            _phones(rng, n),
+            pa.scalar(None, pa.string()),
+        )
         self.person = {
-            "h_of": h_of, "name": name, "id_number": id_number, "sex": sex,
-            "age": age, "birth": birth, "relation": relation, "ethnicity": ethnicity,
-            "education": education, "in_school": in_school, "school_stage": stage,
-            "health": health, "disability_grade": disability, "labour": labour,
-            "migrant_months": migrant, "insured": insured, "pension": pension,
-            "dibao": htype == 2, "tekun": htype == 3, "welfare_job": welfare,
-            "phone": phone, "area": area,
+            "h_of": h_of,
+            "name": name,
+            "id_number": id_number,
+            "sex": sex,
+            "age": age,
+            "birth": birth,
+            "relation": relation,
+            "ethnicity": ethnicity,
+            "education": education,
+            "in_school": in_school,
+            "school_stage": stage,
+            "health": health,
+            "disability_grade": disability,
+            "labour": labour,
+            "migrant_months": migrant,
+            "insured": insured,
+            "pension": pension,
+            "dibao": htype == 2,
+            "tekun": htype == 3,
+            "welfare_job": welfare,
+            "phone": phone,
+            "area": area,
             # Dated membership (contract: joined_date, join_reason, left_date,
             # left_reason); joined is NaT for members since identification.
-            "joined": c["joined"], "join_reason": c["jr"], "left": left,
-            "left_reason": c["lr"], "current": current,
+            "joined": c["joined"],
+            "join_reason": c["jr"],
+            "left": left,
+            "left_reason": c["lr"],
+            "current": current,
         }
         hh["size"] = size
         hh["head_person"] = head
         hh["head_name"] = name.take(pa.array(head))
         hh["phone"] = phone.take(pa.array(head))
-        hh["no_labour"] = np.bincount(h_of, weights=current & (labour <= 3),
-                                      minlength=n_hh) == 0
+        hh["no_labour"] = np.bincount(h_of, weights=current & (labour <= 3), minlength=n_hh) == 0
         hh["has_migrant"] = np.bincount(h_of, weights=migrant > 0, minlength=n_hh) > 0
         self._members_year = self._members_per_year(c, current)
         self._rural_population()
@@ -593,8 +743,19 @@ class Gen:
         hh, n_hh = self.hh, self.n_hh
         h_of, role, male, birth = c["h"], c["role"], c["male"], c["birth"]
         relation = np.select(
-            [role == 1, role == 2, (role == 3) & male, role == 3, role == 4, role == 5,
-             role == 6, role == 9], ["01", "10", "20", "30", "40", "50", "70", "60"], "99")
+            [
+                role == 1,
+                role == 2,
+                (role == 3) & male,
+                role == 3,
+                role == 4,
+                role == 5,
+                role == 6,
+                role == 9,
+            ],
+            ["01", "10", "20", "30", "40", "50", "70", "60"],
+            "99",
+        )
         family = names.surnames(rng, n_hh)
         other = names.surnames(rng, n)
         surname = pc.if_else(pa.array(c["own"]), family.take(pa.array(h_of)), other)
@@ -615,39 +776,51 @@ class Gen:
         # Health, labour and schooling.
         uh = rng.random(n)
         old = age >= 60
-        health = np.where(uh < np.where(old, 0.58, 0.82), 1,
-                 np.where(uh < np.where(old, 0.84, 0.91), 2,
-                 np.where(uh < np.where(old, 0.90, 0.945), 3, 4)))
+        health = np.where(
+            uh < np.where(old, 0.58, 0.82),
+            1,
+            np.where(
+                uh < np.where(old, 0.84, 0.91), 2, np.where(uh < np.where(old, 0.90, 0.945), 3, 4)
+            ),
+        )
         # A household poor through illness or disability has a current member who
         # shows it (the head or the next current member).
         cause = hh["cause"][h_of]
         nth = _rank_within(h_of, ~current)  # position among the household's current
         want = np.minimum(rng.integers(0, 2, n_hh), size - 1)[h_of]
         sick = current & (nth == want)
-        health = np.where(sick & (cause == 1) & (health == 1), 2 + (rng.random(n) < 0.3),
-                          health)
+        health = np.where(sick & (cause == 1) & (health == 1), 2 + (rng.random(n) < 0.3), health)
         health = np.where(sick & (cause == 2), 4, health)
-        disability = np.where(health == 4, rng.choice([1, 2, 3, 4], n, p=[.1, .25, .35, .3]),
-                              0)
+        disability = np.where(health == 4, rng.choice([1, 2, 3, 4], n, p=[0.1, 0.25, 0.35, 0.3]), 0)
         ul = rng.random(n)
         working_age = (age >= 16) & (age <= 64)
-        labour = np.where(~working_age | (health == 4) & (disability <= 2), 5,
-                 np.where(health == 3, 4,
-                 np.where(health == 2, 3, np.where(ul < 0.16, 2, 1))))
+        labour = np.where(
+            ~working_age | (health == 4) & (disability <= 2),
+            5,
+            np.where(health == 3, 4, np.where(health == 2, 3, np.where(ul < 0.16, 2, 1))),
+        )
         labour = np.where((age >= 65) & (age <= 75) & (health <= 2), 3, labour)
-        migrant = np.where(current & (labour <= 2) & (age <= 55) & (rng.random(n) < 0.6),
-                           rng.integers(3, 13, n), 0)
-        in_school = ((age >= 6) & (age <= 15) & (rng.random(n) < 0.995)) | \
-            ((age >= 16) & (age <= 18) & (rng.random(n) < 0.6)) | \
-            ((age >= 19) & (age <= 22) & (rng.random(n) < 0.25))
+        migrant = np.where(
+            current & (labour <= 2) & (age <= 55) & (rng.random(n) < 0.6), rng.integers(3, 13, n), 0
+        )
+        in_school = (
+            ((age >= 6) & (age <= 15) & (rng.random(n) < 0.995))
+            | ((age >= 16) & (age <= 18) & (rng.random(n) < 0.6))
+            | ((age >= 19) & (age <= 22) & (rng.random(n) < 0.25))
+        )
         stage = np.select([age < 6, age <= 11, age <= 15, age <= 18], [1, 2, 3, 4], 5)
         stage = np.where(in_school | (age < 6), stage, 0)
         ue = rng.random(n)
         education = np.select(
             [age < 6, in_school, age >= 65, age >= 45],
-            [1, 2, np.where(ue < 0.35, 3, np.where(ue < 0.75, 4, 5)),
-             np.where(ue < 0.08, 3, np.where(ue < 0.45, 4, np.where(ue < 0.9, 5, 6)))],
-            np.where(ue < 0.15, 4, np.where(ue < 0.7, 5, np.where(ue < 0.92, 6, 7))))
+            [
+                1,
+                2,
+                np.where(ue < 0.35, 3, np.where(ue < 0.75, 4, 5)),
+                np.where(ue < 0.08, 3, np.where(ue < 0.45, 4, np.where(ue < 0.9, 5, 6))),
+            ],
+            np.where(ue < 0.15, 4, np.where(ue < 0.7, 5, np.where(ue < 0.92, 6, 7))),
+        )
         return health, disability, labour, migrant, in_school, stage, education, sick
 
     def _members_per_year(self, c: dict, current) -> np.ndarray:
@@ -690,8 +863,9 @@ class Gen:
         f_c = np.bincount(self.v_county, weights=floor, minlength=nc)
         e_c = np.bincount(self.v_county, weights=extra, minlength=nc)
         room = self.c_cap - f_c
-        alpha = np.where(np.isnan(room) | (e_c <= 0), 1.0,
-                         np.clip(room / np.maximum(e_c, 1e-9), 0, 1))
+        alpha = np.where(
+            np.isnan(room) | (e_c <= 0), 1.0, np.clip(room / np.maximum(e_c, 1e-9), 0, 1)
+        )
         # (Were the registered people alone above a cap, the cap would give way: the
         # incidence limit comes first. Not seen at the calibrated shares.)
         pop2014 = np.floor(floor + alpha[self.v_county] * extra)
@@ -739,21 +913,27 @@ class Gen:
         grade = self._monitoring_gaps(rng, gaps)
         hi = np.concatenate([g[0] for g in gaps])
         keep = np.concatenate([g[3] >= g[2] for g in gaps])
-        self.gap = pa.table({
-            "household_id": pa.array(hi[keep] + 1, pa.int64()),
-            "item": pa.array(np.concatenate([np.full(len(g[0]), g[1]) for g in gaps])[keep]),
-            "from_year": pa.array(np.concatenate([g[2] for g in gaps])[keep], pa.int16()),
-            "to_year": pa.array(np.concatenate([g[3] for g in gaps])[keep], pa.int16()),
-        })
+        self.gap = pa.table(
+            {
+                "household_id": pa.array(hi[keep] + 1, pa.int64()),
+                "item": pa.array(np.concatenate([np.full(len(g[0]), g[1]) for g in gaps])[keep]),
+                "from_year": pa.array(np.concatenate([g[2] for g in gaps])[keep], pa.int16()),
+                "to_year": pa.array(np.concatenate([g[3] for g in gaps])[keep], pa.int16()),
+            }
+        )
         hh["relocated"] = relocated
         hh["relocation_year"] = reloc_year
         hh["housing_grade"] = grade
         hh["renovation_year"] = renov_year
-        farmland = np.select([group == "south", group == "north"],
-                             [rng.uniform(0.5, 4, n), rng.uniform(3, 14, n)], rng.uniform(1.5, 6, n))
+        farmland = np.select(
+            [group == "south", group == "north"],
+            [rng.uniform(0.5, 4, n), rng.uniform(3, 14, n)],
+            rng.uniform(1.5, 6, n),
+        )
         hh["farmland_mu"] = np.round(np.where(relocated, farmland * 0.5, farmland), 1)
-        hh["forest_mu"] = np.round(np.where(group == "south", rng.uniform(0, 20, n),
-                                            rng.uniform(0, 5, n)), 1)
+        hh["forest_mu"] = np.round(
+            np.where(group == "south", rng.uniform(0, 20, n), rng.uniform(0, 5, n)), 1
+        )
         hh["sanitary_toilet"] = rng.random(n) < 0.86
         hh["road_access"] = rng.random(n) < 0.97
 
@@ -763,9 +943,11 @@ class Gen:
         hh, n = self.hh, self.n_hh
         reg = hh["registered"]
         iy = np.where(reg, hh["identify_year"], 2020)
-        reloc_p = np.select([group == "south", group == "north"],
-                            [cal.RELOCATION_SHARE["south"], cal.RELOCATION_SHARE["north"]],
-                            cal.RELOCATION_SHARE["guanzhong"])
+        reloc_p = np.select(
+            [group == "south", group == "north"],
+            [cal.RELOCATION_SHARE["south"], cal.RELOCATION_SHARE["north"]],
+            cal.RELOCATION_SHARE["guanzhong"],
+        )
         # 两不愁三保障 hold in the exit year: relocation (2016-2020) and renovation happen
         # in or before it, safe water comes by then; a few households (POLICY_FAULT)
         # break the rule, as in a real registry.
@@ -784,8 +966,7 @@ class Gen:
         renov_year = np.where(unsafe, np.where(fault, renov_year, np.minimum(renov_year, ey)), 0)
         water_gap = reg & (rng.random(n) < cal.UNSAFE_WATER_SHARE)
         water_year = np.minimum(iy + rng.integers(1, 5, n), 2019)
-        water_year = np.where(water_gap, np.where(fault, water_year, np.minimum(water_year, ey)),
-                              0)
+        water_year = np.where(water_gap, np.where(fault, water_year, np.minimum(water_year, ey)), 0)
         gaps = [  # (household index, item, from, to)
             (np.flatnonzero(relocated), "housing", iy[relocated], reloc_year[relocated] - 1),
             (np.flatnonzero(unsafe), "housing", iy[unsafe], renov_year[unsafe] - 1),
@@ -807,8 +988,9 @@ class Gen:
         grade = rng.choice(["A", "B"], n, p=[0.62, 0.38]).astype(object)
         self.gap_open = {}  # risk -> monitoring rows whose gap is open in the as-of year
         for risk, item in ((9, "housing"), (10, "water"), (11, "education"), (12, "medical")):
-            has = ((mon["risks"] == risk) & (np.arange(5) < mon["k"][:, None])).any(1) \
-                & ~np.isnat(mon["ident"])
+            has = ((mon["risks"] == risk) & (np.arange(5) < mon["k"][:, None])).any(1) & ~np.isnat(
+                mon["ident"]
+            )
             gaps.append((mon["idx"][has], item, ident_year[has], fixed_by[has]))
             self.gap_open[risk] = has & (fixed_by >= self.p.last_year)
             if risk == 9:
@@ -844,16 +1026,18 @@ class Gen:
         # wages (land rented out is property income).
         no_lab = hh["no_labour"]
         s_w = np.where(hh["has_migrant"], rng.uniform(0.4, 0.62, n), rng.uniform(0.1, 0.35, n))
-        s_t = np.where(np.isin(hh["type"], (2, 3)), rng.uniform(0.35, 0.75, n),
-                       rng.uniform(0.08, 0.25, n))
+        s_t = np.where(
+            np.isin(hh["type"], (2, 3)), rng.uniform(0.35, 0.75, n), rng.uniform(0.08, 0.25, n)
+        )
         s_w = np.where(no_lab, 0.0, s_w)
         s_t = np.where(no_lab, rng.uniform(0.6, 0.85, n), s_t)
         par["s_p"] = np.where(no_lab, rng.uniform(0.05, 0.2, n), par["s_p"])
         total = s_w + s_t + par["s_p"]
         shrink = np.where(total > 0.95, 0.95 / total, 1.0)
         par["s_w"], par["s_t"], par["s_p"] = s_w * shrink, s_t * shrink, par["s_p"] * shrink
-        par["g_w"] = np.where(hh["has_migrant"], rng.uniform(1.03, 1.08, n),
-                              rng.uniform(0.99, 1.03, n))  # wage share growth a year
+        par["g_w"] = np.where(
+            hh["has_migrant"], rng.uniform(1.03, 1.08, n), rng.uniform(0.99, 1.03, n)
+        )  # wage share growth a year
         # Unstable work (risk 7): wages fall in the warning year.
         has7 = np.zeros(n, bool)
         has7[mon["idx"]] = ((mon["risks"] == 7) & (np.arange(5) < mon["k"][:, None])).any(1)
@@ -864,8 +1048,10 @@ class Gen:
         par["floor_fault"] = rng.random(n) < cal.INCOME_FAULT
         par["w_year"] = warn_year
         par["e_year"] = np.where(
-            m_of >= 0, np.where(np.isnat(mon["elim"]), 9999, _year(mon["elim"]))[np.maximum(m_of, 0)],
-            9999)
+            m_of >= 0,
+            np.where(np.isnat(mon["elim"]), 9999, _year(mon["elim"]))[np.maximum(m_of, 0)],
+            9999,
+        )
         return par
 
     def income(self) -> None:
@@ -891,22 +1077,44 @@ class Gen:
             wages_last[rows["h"][last]] = rows["wages"][last]
             prev = rows["year"] == self.p.last_year - 1
             wages_prev[rows["h"][prev]] = rows["wages"][prev]
-            self.emit("income", pa.table({
-                "household_id": pa.array(rows["h"] + 1, pa.int64()),
-                "year": pa.array(rows["year"], pa.int16()),
-                "members": pa.array(rows["size"], pa.int8()),
-                **{k: pa.array(rows[k], pa.int32()) for k in (
-                    "wages", "business", "property", "transfers", "production_costs")},
-                "net_income": pa.array(rows["net"], pa.int32()),
-            }))
+            self.emit(
+                "income",
+                pa.table(
+                    {
+                        "household_id": pa.array(rows["h"] + 1, pa.int64()),
+                        "year": pa.array(rows["year"], pa.int16()),
+                        "members": pa.array(rows["size"], pa.int8()),
+                        **{
+                            k: pa.array(rows[k], pa.int32())
+                            for k in (
+                                "wages",
+                                "business",
+                                "property",
+                                "transfers",
+                                "production_costs",
+                            )
+                        },
+                        "net_income": pa.array(rows["net"], pa.int32()),
+                    }
+                ),
+            )
         hh["latest_pc"] = latest
         hh["wages_last"], hh["wages_prev"] = wages_last, wages_prev
         hh["has_income"] = par["y0"] <= self.p.last_year
 
     # Transfers relative to the household's share, by year: the safety net widened
     # (dibao, eco-compensation, pensions) until 2020 and stayed after the transition.
-    TRANSFER_YEAR = {2014: 0.75, 2015: 0.8, 2016: 0.9, 2017: 1.0, 2018: 1.05, 2019: 1.1,
-                     2020: 1.15, 2021: 1.12, 2022: 1.1}
+    TRANSFER_YEAR = {
+        2014: 0.75,
+        2015: 0.8,
+        2016: 0.9,
+        2017: 1.0,
+        2018: 1.05,
+        2019: 1.1,
+        2020: 1.15,
+        2021: 1.12,
+        2022: 1.1,
+    }
 
     def _income_rows(self, rng: np.random.Generator, hs: np.ndarray, par: dict) -> dict:
         hh = self.hh
@@ -922,8 +1130,9 @@ class Gen:
         net = np.round(pcap * size).astype(np.int64)
         return self._income_parts(rng, h, year, size, net, par)
 
-    def _income_per_capita(self, rng: np.random.Generator, h: np.ndarray, year: np.ndarray,
-                           par: dict) -> np.ndarray:
+    def _income_per_capita(
+        self, rng: np.random.Generator, h: np.ndarray, year: np.ndarray, par: dict
+    ) -> np.ndarray:
         """Per-capita net income of each (household, year) row: against the poverty line
         up to exit, towards the monitoring line after, and near it in monitoring."""
         hh = self.hh
@@ -941,8 +1150,9 @@ class Gen:
         post = np.where(year < 2020, towards, np.where(year == 2020, at_2020, later)) * noise
         post = np.maximum(post, np.where(year == ey, pline * 1.05, 0))
         line = self.ref_line[yi]
-        pcap = np.where(hh["registered"][h], np.where(year < ey, pre, post),
-                        line * par["c"][h] * noise)
+        pcap = np.where(
+            hh["registered"][h], np.where(year < ey, pre, post), line * par["c"][h] * noise
+        )
         w_year, e_year = par["w_year"][h], par["e_year"][h]
         # Not at risk: at or above the monitoring line from 2021 (a very few below it
         # unmonitored, the cases the early-warning rules exist to find).
@@ -959,24 +1169,39 @@ class Gen:
         ramp = np.minimum(1.0, 0.7 * (year - w_year))
         dip, mid = par["dip"][h], par["mid"][h]
         pcap = np.where(between, line * (dip + (mid - dip) * ramp) * noise, pcap)
-        pcap = np.where(after, np.maximum(pcap, line * par["rec"][h] * 1.05 ** (year - e_year)),
-                        pcap)
+        pcap = np.where(
+            after, np.maximum(pcap, line * par["rec"][h] * 1.05 ** (year - e_year)), pcap
+        )
         return pcap
 
-    def _income_parts(self, rng: np.random.Generator, h: np.ndarray, year: np.ndarray,
-                      size: np.ndarray, net: np.ndarray, par: dict) -> dict:
+    def _income_parts(
+        self,
+        rng: np.random.Generator,
+        h: np.ndarray,
+        year: np.ndarray,
+        size: np.ndarray,
+        net: np.ndarray,
+        par: dict,
+    ) -> dict:
         """A row's net income split into wages, transfers, property and business income
         (with its production costs), by the household's shares and the year."""
         yi = year - FIRST_YEAR
         w_year, e_year = par["w_year"][h], par["e_year"][h]
         at_warn = year == w_year
         between = (year > w_year) & (year < e_year)
-        s_w = par["s_w"][h] * par["g_w"][h] ** (year - FIRST_YEAR) \
+        s_w = (
+            par["s_w"][h]
+            * par["g_w"][h] ** (year - FIRST_YEAR)
             * (1 + 0.05 * rng.standard_normal(len(h))).clip(0.8, 1.2)
+        )
         s_w = np.minimum(s_w, 0.85) * np.where(at_warn, par["w_cut"][h], 1.0)
         tf = np.array([self.TRANSFER_YEAR.get(int(y), 1.08) for y in self.years])[yi]
-        s_t = par["s_t"][h] * tf * np.where(at_warn | between, 1.25, 1.0) \
+        s_t = (
+            par["s_t"][h]
+            * tf
+            * np.where(at_warn | between, 1.25, 1.0)
             * (1 + 0.08 * rng.standard_normal(len(h))).clip(0.7, 1.3)
+        )
         s_p = par["s_p"][h]
         total = s_w + s_t + s_p
         shrink = np.where(total > 0.95, 0.95 / total, 1.0)
@@ -986,9 +1211,17 @@ class Gen:
         bnet = net - wages - transfers - prop
         cr = par["cr"][h] * (1 + 0.1 * rng.standard_normal(len(h))).clip(0.7, 1.3)
         costs = np.round(np.maximum(bnet, 0) * cr / (1 - cr)).astype(np.int64)
-        return {"h": h, "year": year, "size": size, "wages": wages, "business": bnet + costs,
-                "property": prop, "transfers": transfers, "production_costs": costs,
-                "net": net}
+        return {
+            "h": h,
+            "year": year,
+            "size": size,
+            "wages": wages,
+            "business": bnet + costs,
+            "property": prop,
+            "transfers": transfers,
+            "production_costs": costs,
+            "net": net,
+        }
 
     # ------------------------------------------------------------------ measures
     def measures(self) -> None:
@@ -1002,19 +1235,25 @@ class Gen:
         order = np.lexsort((np.concatenate([start, mstart]), hid))
         all_channel = np.concatenate([channel, m_ch])[order]
         all_category = np.concatenate([category, cat])[order]
-        self.emit("measure", pa.table({
-            "measure_id": pa.array(np.arange(1, len(hid) + 1), pa.int64()),
-            "household_id": pa.array(hid[order] + 1, pa.int64()),
-            "year": pa.array(np.concatenate([year, _year(mstart)])[order], pa.int16()),
-            "start_date": pa.array(np.concatenate([start, mstart])[order]),
-            # 0 means "not one of the eight channels" / "no monitoring category": NULL.
-            "channel": pa.array(all_channel, pa.int8(), mask=all_channel == 0),
-            "category": pa.array(all_category, pa.int8(), mask=all_category == 0),
-            "amount": pa.array(np.concatenate([amount, m_amount])[order], pa.int64()),
-            "department": pa.array(np.concatenate([dept, m_dept])[order]),
-            "for_monitoring": pa.array(np.concatenate([np.zeros(len(h), bool),
-                                                       np.ones(len(mh), bool)])[order]),
-        }))
+        self.emit(
+            "measure",
+            pa.table(
+                {
+                    "measure_id": pa.array(np.arange(1, len(hid) + 1), pa.int64()),
+                    "household_id": pa.array(hid[order] + 1, pa.int64()),
+                    "year": pa.array(np.concatenate([year, _year(mstart)])[order], pa.int16()),
+                    "start_date": pa.array(np.concatenate([start, mstart])[order]),
+                    # 0 means "not one of the eight channels" / "no monitoring category": NULL.
+                    "channel": pa.array(all_channel, pa.int8(), mask=all_channel == 0),
+                    "category": pa.array(all_category, pa.int8(), mask=all_category == 0),
+                    "amount": pa.array(np.concatenate([amount, m_amount])[order], pa.int64()),
+                    "department": pa.array(np.concatenate([dept, m_dept])[order]),
+                    "for_monitoring": pa.array(
+                        np.concatenate([np.zeros(len(h), bool), np.ones(len(mh), bool)])[order]
+                    ),
+                }
+            ),
+        )
 
     def _poverty_era_measures(self, rng: np.random.Generator) -> tuple:
         """Registered households' measures 2014-2020: channels weighted by the main
@@ -1036,16 +1275,21 @@ class Gen:
         year = rng.integers(lo, hi + 1)
         # Relocation and housing renovation happen once, in their own year.
         extra = []
-        for flag, yr, ch in ((hh["relocated"], hh["relocation_year"], 4),
-                             (hh["renovation_year"] > 0, hh["renovation_year"], 5)):
+        for flag, yr, ch in (
+            (hh["relocated"], hh["relocation_year"], 4),
+            (hh["renovation_year"] > 0, hh["renovation_year"], 5),
+        ):
             sel = np.flatnonzero(flag)
             extra.append((sel, yr[sel], np.full(len(sel), ch)))
         h = np.concatenate([h] + [e[0] for e in extra])
         year = np.concatenate([year] + [e[1] for e in extra])
         channel = np.concatenate([channel] + [e[2] for e in extra])
         start = _random_day_in_year(rng, year)
-        amount = np.round(np.array([cal.CHANNEL_AMOUNT[c] for c in range(1, 9)])[channel - 1]
-                          * np.exp(rng.normal(0, 0.5, len(h))), -1).astype(np.int64)
+        amount = np.round(
+            np.array([cal.CHANNEL_AMOUNT[c] for c in range(1, 9)])[channel - 1]
+            * np.exp(rng.normal(0, 0.5, len(h))),
+            -1,
+        ).astype(np.int64)
         dept = np.array([CHANNEL_DEPARTMENT[c] for c in range(1, 9)])[channel - 1]
         category = np.zeros(len(h), dtype=np.int64)
         return h, year, channel, start, amount, dept, category
@@ -1071,9 +1315,14 @@ class Gen:
         mstart = mon["assist"][mh] + (nth * rng.integers(10, 90, len(mh))) * DAY
         mstart = np.minimum(mstart, self.as_of)
         m_ch = np.array([CATEGORY_CHANNEL[c] or 0 for c in range(1, 16)])[cat - 1]
-        m_amount = np.round(np.where(m_ch > 0, np.array([0] + [cal.CHANNEL_AMOUNT[c]
-                            for c in range(1, 9)])[m_ch], 2000) * 0.6
-                            * np.exp(rng.normal(0, 0.5, len(mh))), -1).astype(np.int64)
+        m_amount = np.round(
+            np.where(
+                m_ch > 0, np.array([0] + [cal.CHANNEL_AMOUNT[c] for c in range(1, 9)])[m_ch], 2000
+            )
+            * 0.6
+            * np.exp(rng.normal(0, 0.5, len(mh))),
+            -1,
+        ).astype(np.int64)
         m_amount = np.where(cat == 12, m_amount // 10, m_amount)
         m_dept = np.array([CATEGORY_DEPARTMENT[c] for c in range(1, 16)])[cat - 1]
         return mh, mstart, m_ch, cat, m_amount, m_dept
@@ -1136,33 +1385,54 @@ class Gen:
         total = int(n_c.sum())
         c_town = np.repeat(np.arange(len(self.township)), n_c)
         c_county = pd.Index(self.county["code"]).get_indexer(
-            self.township["parent_code"].to_numpy()[c_town])
+            self.township["parent_code"].to_numpy()[c_town]
+        )
         c_city = pd.Index(region[region["level"] == 2]["code"]).get_indexer(
-            self.county["parent_code"].to_numpy()[c_county])
+            self.county["parent_code"].to_numpy()[c_county]
+        )
         uu = rng.random(total)
         unit_idx = np.select(
             [uu < 0.70, uu < 0.90, uu < 0.97],
-            [county_first + c_county * n_cnty + rng.integers(0, n_cnty, total),
-             town_first + c_town,
-             city_first + c_city * n_city + rng.integers(0, n_city, total)],
-            rng.integers(0, n_prov, total))
+            [
+                county_first + c_county * n_cnty + rng.integers(0, n_cnty, total),
+                town_first + c_town,
+                city_first + c_city * n_city + rng.integers(0, n_city, total),
+            ],
+            rng.integers(0, n_prov, total),
+        )
         fs_v, fs_town, fs_unit = self._first_secretaries(rng, city_first, county_first)
         n_fs = len(fs_v)
         all_town = np.concatenate([c_town, fs_town])
         all_unit = np.concatenate([unit_idx, fs_unit])
         n_all = total + n_fs
         male = rng.random(n_all) < 0.68
-        self.emit("cadre", pa.table({
-            "cadre_id": pa.array(np.arange(1, n_all + 1), pa.int64()),
-            "name": names.full_names(rng, names.surnames(rng, n_all), male),
-            "sex": pa.array(np.where(male, 1, 2), pa.int8()),
-            "unit_id": pa.array(all_unit + 1, pa.int64()),
-            "township_code": pa.array(self.township["code"].to_numpy()[all_town]),
-            "position": pa.array(np.where(np.arange(n_all) < total, "帮扶责任人", "第一书记")),
-            "phone": _phones(rng, n_all),
-        }))
-        return {"cadre": cadre, "c_start": c_start, "t_idx": t_idx, "local": local,
-                "n_c": n_c, "total": total, "fs_v": fs_v, "fs_unit": fs_unit, "n_fs": n_fs}
+        self.emit(
+            "cadre",
+            pa.table(
+                {
+                    "cadre_id": pa.array(np.arange(1, n_all + 1), pa.int64()),
+                    "name": names.full_names(rng, names.surnames(rng, n_all), male),
+                    "sex": pa.array(np.where(male, 1, 2), pa.int8()),
+                    "unit_id": pa.array(all_unit + 1, pa.int64()),
+                    "township_code": pa.array(self.township["code"].to_numpy()[all_town]),
+                    "position": pa.array(
+                        np.where(np.arange(n_all) < total, "帮扶责任人", "第一书记")
+                    ),
+                    "phone": _phones(rng, n_all),
+                }
+            ),
+        )
+        return {
+            "cadre": cadre,
+            "c_start": c_start,
+            "t_idx": t_idx,
+            "local": local,
+            "n_c": n_c,
+            "total": total,
+            "fs_v": fs_v,
+            "fs_unit": fs_unit,
+            "n_fs": n_fs,
+        }
 
     def _first_secretaries(self, rng, city_first: int, county_first: int):
         """First secretaries for villages with registered households: the villages,
@@ -1173,29 +1443,42 @@ class Gen:
         fs_v = np.flatnonzero((v_reg > 0) & (self.village["kind"].to_numpy() == "village"))
         n_fs = len(fs_v)
         fs_town = pd.Index(self.township["code"]).get_indexer(
-            self.village["township_code"].to_numpy()[fs_v])
+            self.village["township_code"].to_numpy()[fs_v]
+        )
         fs_county = pd.Index(self.county["code"]).get_indexer(
-            self.village["county_code"].to_numpy()[fs_v])
+            self.village["county_code"].to_numpy()[fs_v]
+        )
         fs_city = pd.Index(region[region["level"] == 2]["code"]).get_indexer(
-            self.village["city_code"].to_numpy()[fs_v])
+            self.village["city_code"].to_numpy()[fs_v]
+        )
         uf = rng.random(n_fs)
-        fs_unit = np.select([uf < 0.5, uf < 0.85],
-                            [county_first + fs_county * n_cnty + rng.integers(0, n_cnty, n_fs),
-                             city_first + fs_city * n_city + rng.integers(0, n_city, n_fs)],
-                            rng.integers(0, n_prov, n_fs))
+        fs_unit = np.select(
+            [uf < 0.5, uf < 0.85],
+            [
+                county_first + fs_county * n_cnty + rng.integers(0, n_cnty, n_fs),
+                city_first + fs_city * n_city + rng.integers(0, n_city, n_fs),
+            ],
+            rng.integers(0, n_prov, n_fs),
+        )
         return fs_v, fs_town, fs_unit
 
     def _pairings(self, rng, c: dict) -> None:
         hh, n = self.hh, self.n_hh
-        cadre, c_start, t_idx, local, n_c = (c["cadre"], c["c_start"], c["t_idx"],
-                                             c["local"], c["n_c"])
+        cadre, c_start, t_idx, local, n_c = (
+            c["cadre"],
+            c["c_start"],
+            c["t_idx"],
+            c["local"],
+            c["n_c"],
+        )
         # Pairing history: a quarter of households changed cadre once.
         reg = hh["registered"]
         start_year = np.where(reg, hh["identify_year"], 0)
         mon_start = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         mon_start[self.mon["idx"]] = self.mon["warn"]
-        start = np.where(reg, _random_day_in_year(rng, np.maximum(start_year, FIRST_YEAR)),
-                         mon_start)
+        start = np.where(
+            reg, _random_day_in_year(rng, np.maximum(start_year, FIRST_YEAR)), mon_start
+        )
         changed = reg & (rng.random(n) < 0.25)
         change_year = rng.choice([2017, 2018, 2021], n)
         change_year = np.maximum(change_year, start_year + 1)
@@ -1205,14 +1488,24 @@ class Gen:
         ph = np.concatenate([np.arange(n), np.flatnonzero(changed)])
         pcad = np.concatenate([np.where(changed, old, cadre), cadre[changed]])
         pstart = np.concatenate([start, change[changed]])
-        pend = np.concatenate([np.where(changed, change, np.datetime64("NaT")),
-                               np.full(changed.sum(), np.datetime64("NaT"), "datetime64[D]")])
+        pend = np.concatenate(
+            [
+                np.where(changed, change, np.datetime64("NaT")),
+                np.full(changed.sum(), np.datetime64("NaT"), "datetime64[D]"),
+            ]
+        )
         order = np.lexsort((pstart, ph))
-        self.emit("pairing", pa.table({
-            "household_id": pa.array(ph[order] + 1, pa.int64()),
-            "cadre_id": pa.array(pcad[order] + 1, pa.int64()),
-            "start_date": pa.array(pstart[order]), "end_date": pa.array(pend[order]),
-        }))
+        self.emit(
+            "pairing",
+            pa.table(
+                {
+                    "household_id": pa.array(ph[order] + 1, pa.int64()),
+                    "cadre_id": pa.array(pcad[order] + 1, pa.int64()),
+                    "start_date": pa.array(pstart[order]),
+                    "end_date": pa.array(pend[order]),
+                }
+            ),
+        )
         hh["cadre_id"] = cadre + 1
 
     def _village_table(self, rng, c: dict) -> None:
@@ -1236,31 +1529,48 @@ class Gen:
         poor = is_vil & (self.v_rate >= cal.POOR_VILLAGE_INCIDENCE) & (last_exit > 0)
         road = np.where(is_vil, rng.choice(np.arange(2014, 2020), nv), 0)
         water = np.where(is_vil, rng.choice(np.arange(2014, 2020), nv), 0)
-        self.emit("village", pa.table({
-            "village_code": pa.array(v["code"]), "kind": pa.array(v["kind"]),
-            "natural_villages": pa.array(np.where(is_vil, rng.integers(2, 15, nv), 0), pa.int16()),
-            "road_hardened_year": pa.array(np.where(road > 0, road, None), pa.int16()),
-            "tap_water_year": pa.array(np.where(water > 0, water, None), pa.int16()),
-            "housing_safe_year": pa.array(np.where(housing_year > 0, housing_year, None),
-                                          pa.int16()),
-            "has_clinic": pa.array(is_vil & (rng.random(nv) < 0.97)),
-            "has_collective_economy": pa.array(is_vil & (rng.random(nv) < 0.9)),
-            "team_unit_id": pa.array(np.where(team_unit > 0, team_unit, None), pa.int64()),
-            "first_secretary_id": pa.array(np.where(secretary > 0, secretary, None), pa.int64()),
-            "poor_village": pa.array(poor),
-            "poor_village_exit_year": pa.array(np.where(poor, np.minimum(last_exit, 2020), None),
-                                               pa.int16()),
-        }))
+        self.emit(
+            "village",
+            pa.table(
+                {
+                    "village_code": pa.array(v["code"]),
+                    "kind": pa.array(v["kind"]),
+                    "natural_villages": pa.array(
+                        np.where(is_vil, rng.integers(2, 15, nv), 0), pa.int16()
+                    ),
+                    "road_hardened_year": pa.array(np.where(road > 0, road, None), pa.int16()),
+                    "tap_water_year": pa.array(np.where(water > 0, water, None), pa.int16()),
+                    "housing_safe_year": pa.array(
+                        np.where(housing_year > 0, housing_year, None), pa.int16()
+                    ),
+                    "has_clinic": pa.array(is_vil & (rng.random(nv) < 0.97)),
+                    "has_collective_economy": pa.array(is_vil & (rng.random(nv) < 0.9)),
+                    "team_unit_id": pa.array(np.where(team_unit > 0, team_unit, None), pa.int64()),
+                    "first_secretary_id": pa.array(
+                        np.where(secretary > 0, secretary, None), pa.int64()
+                    ),
+                    "poor_village": pa.array(poor),
+                    "poor_village_exit_year": pa.array(
+                        np.where(poor, np.minimum(last_exit, 2020), None), pa.int16()
+                    ),
+                }
+            ),
+        )
 
     def _population_table(self) -> None:
         v, nv = self.village, len(self.village)
         years = self.years
         pop = self.v_pop_year  # villages x years (people stage)
-        self.emit("population", pa.table({
-            "village_code": pa.array(np.repeat(v["code"].to_numpy(), len(years))),
-            "year": pa.array(np.tile(years, nv), pa.int16()),
-            "rural_population": pa.array(pop.ravel(), pa.int64()),
-        }))
+        self.emit(
+            "population",
+            pa.table(
+                {
+                    "village_code": pa.array(np.repeat(v["code"].to_numpy(), len(years))),
+                    "year": pa.array(np.tile(years, nv), pa.int16()),
+                    "rural_population": pa.array(pop.ravel(), pa.int64()),
+                }
+            ),
+        )
 
     # ------------------------------------------------------------------ department data
     def departments(self) -> None:
@@ -1291,23 +1601,32 @@ class Gen:
         # reimbursement (basic insurance, serious-illness insurance, medical aid).
         start = np.datetime64("2020-01", "M")
         months = int((self.as_of.astype("datetime64[M]") - start).astype(int)) + 1
-        lam = D["medical_rate"] * months / 12 * np.where(P["health"] >= 2,
-                                                         D["medical_sick_factor"], 1.0)
+        lam = (
+            D["medical_rate"]
+            * months
+            / 12
+            * np.where(P["health"] >= 2, D["medical_sick_factor"], 1.0)
+        )
         k = rng.poisson(lam)
         pi = np.repeat(np.arange(n), k)
         month = start + rng.integers(0, months, len(pi))
         serious = P["health"][pi] == 3
-        oop = np.round(np.exp(rng.normal(np.log(np.where(serious, D["oop_serious"],
-                                                          D["oop_median"])),
-                                         D["oop_sd"]))).astype(np.int64)
+        oop = np.round(
+            np.exp(
+                rng.normal(
+                    np.log(np.where(serious, D["oop_serious"], D["oop_median"])), D["oop_sd"]
+                )
+            )
+        ).astype(np.int64)
         # Illness risks found by department screening show a large bill before the warning.
-        ill = ((mon["risks"] == 1) & (np.arange(5) < mon["k"][:, None])).any(1) \
-            & (mon["discovery"] == 3)
+        ill = ((mon["risks"] == 1) & (np.arange(5) < mon["k"][:, None])).any(1) & (
+            mon["discovery"] == 3
+        )
         sick_p = head[mon["idx"][ill]]
         exited = hh["registered"][mon["idx"][ill]]
         big_thr = np.where(exited, thr["medical_exited"], thr["medical_other"])
         big = np.round(big_thr * rng.uniform(1.05, 3.0, ill.sum())).astype(np.int64)
-        bm = (mon["warn"][ill].astype("datetime64[M]") - 1)
+        bm = mon["warn"][ill].astype("datetime64[M]") - 1
         bm = np.maximum(bm, start)
         pi = np.concatenate([pi, sick_p])
         month = np.concatenate([month, bm])
@@ -1325,14 +1644,20 @@ class Gen:
         si = np.repeat(stu, len(sy))
         year = np.tile(sy, len(stu))
         stage = P["school_stage"][si]
-        cost = np.select([stage <= 3, stage == 4],
-                         [rng.uniform(0, 1500, len(si)), rng.uniform(2000, 8000, len(si))],
-                         np.exp(rng.normal(np.log(D["college_cost"]), 0.3, len(si)))
-                         ).round(-1).astype(np.int64)
+        cost = (
+            np.select(
+                [stage <= 3, stage == 4],
+                [rng.uniform(0, 1500, len(si)), rng.uniform(2000, 8000, len(si))],
+                np.exp(rng.normal(np.log(D["college_cost"]), 0.3, len(si))),
+            )
+            .round(-1)
+            .astype(np.int64)
+        )
         dropout = (stage <= 3) & (rng.random(len(si)) < D["dropout"])
         # A dropout risk shows in the school year of its warning.
-        drop_m = ((mon["risks"] == 11) & (np.arange(5) < mon["k"][:, None])).any(1) \
-            & ~np.isnat(mon["ident"])
+        drop_m = ((mon["risks"] == 11) & (np.arange(5) < mon["k"][:, None])).any(1) & ~np.isnat(
+            mon["ident"]
+        )
         wm = mon["warn"][drop_m]
         drop_sy = np.zeros(self.n_hh, np.int64)
         drop_sy[mon["idx"][drop_m]] = _year(wm) - (wm.astype("datetime64[M]").astype(int) % 12 < 8)
@@ -1344,22 +1669,31 @@ class Gen:
         hh, mon, D = self.hh, self.mon, cal.DEPT
         # Disasters: per household and year from 2020, recorded against the head.
         group = self.c_group[self.v_county[hh["v_idx"]]]
-        rate = np.select([group == "south", group == "north"],
-                         [D["disaster_rate"]["south"], D["disaster_rate"]["north"]],
-                         D["disaster_rate"]["guanzhong"])
+        rate = np.select(
+            [group == "south", group == "north"],
+            [D["disaster_rate"]["south"], D["disaster_rate"]["north"]],
+            D["disaster_rate"]["guanzhong"],
+        )
         yrs = np.arange(2020, self.p.last_year + 1)
         hit = rng.random((self.n_hh, len(yrs))) < rate[:, None]
         dh_i, dy = np.nonzero(hit)
         dis_m = ((mon["risks"] == 4) & (np.arange(5) < mon["k"][:, None])).any(1)
         dh_i = np.concatenate([dh_i, mon["idx"][dis_m]])
-        ddate = np.concatenate([_random_day_in_year(rng, yrs[dy]),
-                                mon["warn"][dis_m] - rng.integers(5, 40, dis_m.sum()) * DAY])
+        ddate = np.concatenate(
+            [
+                _random_day_in_year(rng, yrs[dy]),
+                mon["warn"][dis_m] - rng.integers(5, 40, dis_m.sum()) * DAY,
+            ]
+        )
         ddate = np.minimum(ddate, self.as_of)
-        dtype = np.where(group[dh_i] == "north", rng.choice([3, 5, 1], len(dh_i)),
-                         rng.choice([1, 2, 5, 4], len(dh_i)))
+        dtype = np.where(
+            group[dh_i] == "north",
+            rng.choice([3, 5, 1], len(dh_i)),
+            rng.choice([1, 2, 5, 4], len(dh_i)),
+        )
         loss = np.exp(rng.normal(np.log(D["disaster_loss"]), 0.9, len(dh_i)))
         n_m = int(dis_m.sum())
-        loss[len(loss) - n_m:] = thr["disaster"] * rng.uniform(1.05, 3.0, n_m)
+        loss[len(loss) - n_m :] = thr["disaster"] * rng.uniform(1.05, 3.0, n_m)
         loss = np.round(loss, -1).astype(np.int64)
         dis = {"h": dh_i, "date": ddate, "type": dtype, "loss": loss}
         return dis
@@ -1376,46 +1710,73 @@ class Gen:
         vi = _pick(rng, D["vehicle"], adult)
         vtype = rng.choice([1, 2, 3], len(vi), p=[0.7, 0.2, 0.1])
         plate = pc.binary_join_element_wise(
-            pa.array(np.full(len(vi), "陕")), pa.array(plate_letter[city_no[vi] - 1]),
-            pa.array(rng.integers(10000, 99999, len(vi)).astype(str)), "")
-        veh = pa.table({"id_number": pa.array(ids[vi]), "plate": plate,
-                        "vehicle_type": pa.array(vtype, pa.int8()),
-                        "registered_on": pa.array(_random_date(rng, len(vi), "2015-01-01",
-                                                               self.as_of))})
+            pa.array(np.full(len(vi), "陕")),
+            pa.array(plate_letter[city_no[vi] - 1]),
+            pa.array(rng.integers(10000, 99999, len(vi)).astype(str)),
+            "",
+        )
+        veh = pa.table(
+            {
+                "id_number": pa.array(ids[vi]),
+                "plate": plate,
+                "vehicle_type": pa.array(vtype, pa.int8()),
+                "registered_on": pa.array(_random_date(rng, len(vi), "2015-01-01", self.as_of)),
+            }
+        )
         self.emit("dept_vehicle", self._with_noise(rng, veh, "id_number"))
         bi = _pick(rng, D["business"], adult)
         county_name = self.county["name"].to_numpy()[self.v_county[hh["v_idx"]][h_of[bi]]]
-        kind = rng.choice(["种植专业合作社", "养殖专业合作社", "商贸有限公司", "建筑劳务有限公司",
-                           "农业科技有限公司"], len(bi))
-        bname = pc.binary_join_element_wise(pa.array(county_name), P["name"].take(pa.array(bi)),
-                                            pa.array(kind), "")
-        bus = pa.table({"id_number": pa.array(ids[bi]), "enterprise": bname,
-                        "registered_on": pa.array(_random_date(rng, len(bi), "2014-01-01",
-                                                               self.as_of)),
-                        "capital": pa.array(np.round(np.exp(rng.normal(np.log(300000), 1.0,
-                                                                        len(bi))), -3)
-                                            .astype(np.int64))})
+        kind = rng.choice(
+            [
+                "种植专业合作社",
+                "养殖专业合作社",
+                "商贸有限公司",
+                "建筑劳务有限公司",
+                "农业科技有限公司",
+            ],
+            len(bi),
+        )
+        bname = pc.binary_join_element_wise(
+            pa.array(county_name), P["name"].take(pa.array(bi)), pa.array(kind), ""
+        )
+        bus = pa.table(
+            {
+                "id_number": pa.array(ids[bi]),
+                "enterprise": bname,
+                "registered_on": pa.array(_random_date(rng, len(bi), "2014-01-01", self.as_of)),
+                "capital": pa.array(
+                    np.round(np.exp(rng.normal(np.log(300000), 1.0, len(bi))), -3).astype(np.int64)
+                ),
+            }
+        )
         self.emit("dept_business", self._with_noise(rng, bus, "id_number"))
         yi = _pick(rng, D["payroll"], adult & (P["age"] <= 60))
         unit_names = self.unit_names
-        pay = pa.table({"id_number": pa.array(ids[yi]),
-                        "employer": pa.array(rng.choice(unit_names, len(yi))),
-                        "start_date": pa.array(_random_date(rng, len(yi), "2012-01-01",
-                                                            self.as_of)),
-                        "monthly_pay": pa.array(rng.integers(3000, 9000, len(yi)).round(-1),
-                                                pa.int64())})
+        pay = pa.table(
+            {
+                "id_number": pa.array(ids[yi]),
+                "employer": pa.array(rng.choice(unit_names, len(yi))),
+                "start_date": pa.array(_random_date(rng, len(yi), "2012-01-01", self.as_of)),
+                "monthly_pay": pa.array(rng.integers(3000, 9000, len(yi)).round(-1), pa.int64()),
+            }
+        )
         self.emit("dept_payroll", self._with_noise(rng, pay, "id_number"))
         ri = _pick(rng, D["property"], adult)
         city_names = self.region[self.region["level"] == 2]["name"].to_numpy()
-        prop = pa.table({"id_number": pa.array(ids[ri]),
-                         "city": pa.array(city_names[np.where(rng.random(len(ri)) < 0.5, 0,
-                                                              city_no[ri] - 1)]),
-                         "purchased_on": pa.array(_random_date(rng, len(ri), "2014-01-01",
-                                                               self.as_of)),
-                         "area_m2": pa.array(rng.integers(50, 140, len(ri)), pa.int32()),
-                         "price": pa.array((rng.integers(3000, 12000, len(ri)) *
-                                            rng.integers(50, 140, len(ri))).round(-3),
-                                           pa.int64())})
+        prop = pa.table(
+            {
+                "id_number": pa.array(ids[ri]),
+                "city": pa.array(
+                    city_names[np.where(rng.random(len(ri)) < 0.5, 0, city_no[ri] - 1)]
+                ),
+                "purchased_on": pa.array(_random_date(rng, len(ri), "2014-01-01", self.as_of)),
+                "area_m2": pa.array(rng.integers(50, 140, len(ri)), pa.int32()),
+                "price": pa.array(
+                    (rng.integers(3000, 12000, len(ri)) * rng.integers(50, 140, len(ri))).round(-3),
+                    pa.int64(),
+                ),
+            }
+        )
         self.emit("dept_property", self._with_noise(rng, prop, "id_number"))
 
     def _dept_deaths(self, rng) -> dict:
@@ -1428,9 +1789,9 @@ class Gen:
             listed = np.isnat(P["left"]) & (P["age"] >= 60)
             late = _pick(rng, D["death_unrecorded"], listed)
             di = np.concatenate([died, late])
-            death_date = np.concatenate([
-                P["left"][died],
-                self.as_of - rng.integers(0, 120, len(late)) * DAY])
+            death_date = np.concatenate(
+                [P["left"][died], self.as_of - rng.integers(0, 120, len(late)) * DAY]
+            )
         else:
             old_w = np.where(P["age"] >= 70, 6.0, np.where(P["age"] >= 55, 2.0, 0.3))
             di = _pick(rng, D["death"] * 1.0, rng.random(n) < old_w / old_w.mean())
@@ -1458,25 +1819,62 @@ class Gen:
     def _emit_departments(self, rng, med: dict, edu: dict, dis: dict, dea: dict) -> None:
         ids = self.person["id_number"].to_numpy(zero_copy_only=False)
         head = self._heads()
-        self.emit("dept_medical", self._with_noise(rng, pa.table({
-            "id_number": pa.array(ids[med["p"]]),
-            "month": pa.array(med["month"].astype("datetime64[D]")),
-            "total_cost": pa.array(med["total"], pa.int64()),
-            "out_of_pocket": pa.array(med["oop"], pa.int64())}), "id_number"))
-        self.emit("dept_education", self._with_noise(rng, pa.table({
-            "id_number": pa.array(ids[edu["p"]]),
-            "school_year": pa.array(edu["year"], pa.int16()),
-            "stage": pa.array(edu["stage"], pa.int8()),
-            "costs": pa.array(edu["cost"], pa.int64()),
-            "dropout": pa.array(edu["dropout"])}), "id_number"))
-        self.emit("dept_disaster", self._with_noise(rng, pa.table({
-            "id_number": pa.array(ids[head[dis["h"]]]),
-            "event_date": pa.array(dis["date"]),
-            "disaster_type": pa.array(dis["type"], pa.int8()),
-            "loss": pa.array(dis["loss"], pa.int64())}), "id_number"))
-        self.emit("dept_death", self._with_noise(rng, pa.table({
-            "id_number": pa.array(ids[dea["p"]]),
-            "death_date": pa.array(dea["date"])}), "id_number"))
+        self.emit(
+            "dept_medical",
+            self._with_noise(
+                rng,
+                pa.table(
+                    {
+                        "id_number": pa.array(ids[med["p"]]),
+                        "month": pa.array(med["month"].astype("datetime64[D]")),
+                        "total_cost": pa.array(med["total"], pa.int64()),
+                        "out_of_pocket": pa.array(med["oop"], pa.int64()),
+                    }
+                ),
+                "id_number",
+            ),
+        )
+        self.emit(
+            "dept_education",
+            self._with_noise(
+                rng,
+                pa.table(
+                    {
+                        "id_number": pa.array(ids[edu["p"]]),
+                        "school_year": pa.array(edu["year"], pa.int16()),
+                        "stage": pa.array(edu["stage"], pa.int8()),
+                        "costs": pa.array(edu["cost"], pa.int64()),
+                        "dropout": pa.array(edu["dropout"]),
+                    }
+                ),
+                "id_number",
+            ),
+        )
+        self.emit(
+            "dept_disaster",
+            self._with_noise(
+                rng,
+                pa.table(
+                    {
+                        "id_number": pa.array(ids[head[dis["h"]]]),
+                        "event_date": pa.array(dis["date"]),
+                        "disaster_type": pa.array(dis["type"], pa.int8()),
+                        "loss": pa.array(dis["loss"], pa.int64()),
+                    }
+                ),
+                "id_number",
+            ),
+        )
+        self.emit(
+            "dept_death",
+            self._with_noise(
+                rng,
+                pa.table(
+                    {"id_number": pa.array(ids[dea["p"]]), "death_date": pa.array(dea["date"])}
+                ),
+                "id_number",
+            ),
+        )
 
     def _dept_tax(self) -> None:
         P, D = self.person, cal.DEPT
@@ -1490,9 +1888,13 @@ class Gen:
         filed = trng.random((len(ti), len(tyears))) < 0.8
         tp, ty = np.nonzero(filed)
         paid = np.round(np.exp(trng.normal(np.log(2500), 1.3, len(tp))), -1).astype(np.int64)
-        tax = pa.table({"id_number": pa.array(ids[ti[tp]]),
-                        "tax_year": pa.array(tyears[ty], pa.int16()),
-                        "tax_paid": pa.array(paid, pa.int64())})
+        tax = pa.table(
+            {
+                "id_number": pa.array(ids[ti[tp]]),
+                "tax_year": pa.array(tyears[ty], pa.int16()),
+                "tax_paid": pa.array(paid, pa.int64()),
+            }
+        )
         self.emit("dept_tax", self._with_noise(trng, tax, "id_number"))
 
     def _heads(self) -> np.ndarray:
@@ -1519,18 +1921,29 @@ class Gen:
         since, as_of = _window(rule_set, self.p.as_of)
         h_of = self.person["h_of"]
         x = _HitWindow(
-            gen=self, h_of=h_of, since=np.datetime64(since, "D"),
-            as_of=np.datetime64(as_of, "D"), last=self.p.last_year,
-            left=self.person.get("left", np.full(len(h_of), np.datetime64("NaT"),
-                                                 "datetime64[D]")),
-            med=med, edu=edu, dis=dis, dea=dea)
+            gen=self,
+            h_of=h_of,
+            since=np.datetime64(since, "D"),
+            as_of=np.datetime64(as_of, "D"),
+            last=self.p.last_year,
+            left=self.person.get("left", np.full(len(h_of), np.datetime64("NaT"), "datetime64[D]")),
+            med=med,
+            edu=edu,
+            dis=dis,
+            dea=dea,
+        )
         out = {}
-        for rule in (rule_set.rules if rule_set is not None else ()):
+        for rule in rule_set.rules if rule_set is not None else ():
             hit = _RULE_HITS.get(rule.kind)
             if hit is not None:
                 h, w = hit(x, rule.params)
-                out[rule.id] = (rule.kind, np.asarray(h, np.int64),
-                                np.asarray(w, "datetime64[D]"), rule.risk_type, rule.params)
+                out[rule.id] = (
+                    rule.kind,
+                    np.asarray(h, np.int64),
+                    np.asarray(w, "datetime64[D]"),
+                    rule.risk_type,
+                    rule.params,
+                )
         return out
 
     def _handle_leads(self, rng, rule_set, med: dict, edu: dict, dis: dict, dea: dict) -> None:
@@ -1556,13 +1969,21 @@ class Gen:
         checked[mon["idx"]] = np.where(np.isnat(mon["check"]), mon["warn"], mon["check"])
         backlog = rng.random(self.n_hh) < C["backlog"]
         exited = hh["registered"] & (hh["exit_year"] <= self.p.last_year)
-        ctx = {"h_of": h_of, "since": since, "m_of": m_of, "checked": checked,
-               "backlog": backlog, "exited": exited}
+        ctx = {
+            "h_of": h_of,
+            "since": since,
+            "m_of": m_of,
+            "checked": checked,
+            "backlog": backlog,
+            "exited": exited,
+        }
         self._keep_under_thresholds(rng, rule_set, med, edu, dis, dea, ctx)
-        rows, taken, n_window, risks, lead_h = self._leads_outside(rng, rule_set, med, edu,
-                                                                   dis, dea, ctx)
-        rows += self._checked_not_included(rng, rule_set, med, dis, ctx, taken, n_window,
-                                           risks, lead_h)
+        rows, taken, n_window, risks, lead_h = self._leads_outside(
+            rng, rule_set, med, edu, dis, dea, ctx
+        )
+        rows += self._checked_not_included(
+            rng, rule_set, med, dis, ctx, taken, n_window, risks, lead_h
+        )
         for r in rows:
             self._append_monitoring(rng, **r)
 
@@ -1578,27 +1999,37 @@ class Gen:
             if kind == "medical_out_of_pocket":
                 sel = bad[h_of[med["p"]]] & (med["month"].astype("datetime64[D]") >= since)
                 t = np.where(exited, prm["exited_threshold"], prm["other_threshold"])
-                total = np.bincount(med["p"][sel], weights=med["oop"][sel],
-                                    minlength=len(h_of))
+                total = np.bincount(med["p"][sel], weights=med["oop"][sel], minlength=len(h_of))
                 p = med["p"][sel]
-                f = np.minimum(1.0, rng.uniform(0.3, 0.9, sel.sum()) * t[h_of[p]]
-                               / np.maximum(total[p], 1))
+                f = np.minimum(
+                    1.0, rng.uniform(0.3, 0.9, sel.sum()) * t[h_of[p]] / np.maximum(total[p], 1)
+                )
                 med["oop"][sel] = np.floor(med["oop"][sel] * f).astype(np.int64)
                 med["total"][sel] = np.round(med["total"][sel] * f).astype(np.int64)
             elif kind == "education_costs":
-                sel = bad[h_of[edu["p"]]] & (_sept1(edu["year"]) >= since) \
+                sel = (
+                    bad[h_of[edu["p"]]]
+                    & (_sept1(edu["year"]) >= since)
                     & (edu["cost"] >= prm["threshold"])
-                edu["cost"][sel] = np.floor(prm["threshold"] * rng.uniform(0.5, 0.95, sel.sum())
-                                            / 10).astype(np.int64) * 10
+                )
+                edu["cost"][sel] = (
+                    np.floor(prm["threshold"] * rng.uniform(0.5, 0.95, sel.sum()) / 10).astype(
+                        np.int64
+                    )
+                    * 10
+                )
             elif kind == "school_dropout":
                 sel = bad[h_of[edu["p"]]] & (_sept1(edu["year"]) >= since)
                 edu["dropout"][sel] = False
             elif kind == "disaster_loss":
                 sel = bad[dis["h"]] & (dis["date"] >= since)
-                total = np.bincount(dis["h"][sel], weights=dis["loss"][sel],
-                                    minlength=self.n_hh)
-                f = np.minimum(1.0, rng.uniform(0.3, 0.9, sel.sum()) * prm["threshold"]
-                               / np.maximum(total[dis["h"][sel]], 1))
+                total = np.bincount(dis["h"][sel], weights=dis["loss"][sel], minlength=self.n_hh)
+                f = np.minimum(
+                    1.0,
+                    rng.uniform(0.3, 0.9, sel.sum())
+                    * prm["threshold"]
+                    / np.maximum(total[dis["h"][sel]], 1),
+                )
                 dis["loss"][sel] = (np.floor(dis["loss"][sel] * f / 10) * 10).astype(np.int64)
 
     def _leads_outside(self, rng, rule_set, med, edu, dis, dea, ctx):
@@ -1608,8 +2039,10 @@ class Gen:
         m_of, backlog = ctx["m_of"], ctx["backlog"]
         # 2. Leads on households not in the procedure.
         hits = self._rule_hits(rule_set, med, edu, dis, dea)
-        free = [(h[m_of[h] < 0], w[m_of[h] < 0], np.full((m_of[h] < 0).sum(), risk), kind)
-                for kind, h, w, risk, _ in hits.values()]
+        free = [
+            (h[m_of[h] < 0], w[m_of[h] < 0], np.full((m_of[h] < 0).sum(), risk), kind)
+            for kind, h, w, risk, _ in hits.values()
+        ]
         lead_h = np.concatenate([f[0] for f in free] + [np.zeros(0, np.int64)])
         lead_w = np.concatenate([f[1] for f in free] + [np.zeros(0, "datetime64[D]")])
         lead_r = np.concatenate([f[2] for f in free] + [np.zeros(0, np.int64)])
@@ -1625,25 +2058,38 @@ class Gen:
         uh, latest, risks = _by_household(lead_h[sel], lead_w[sel], lead_r[sel])
         warn = np.minimum(latest + rng.integers(0, 4, len(uh)) * DAY, self.as_of)
         check = np.minimum(warn + rng.integers(1, 8, len(uh)) * DAY, self.as_of)
-        rows.append(dict(idx=uh, warn=warn, check=check, discovery=np.full(len(uh), 3),
-                         risks=risks, result=2))
+        rows.append(
+            dict(
+                idx=uh, warn=warn, check=check, discovery=np.full(len(uh), 3), risks=risks, result=2
+            )
+        )
         n_window = len(uh)
         # Recent leads: some are already warned, waiting for the home check.
         taken = np.zeros(self.n_hh, bool)
         taken[mon["idx"]] = True
         taken[uh] = True
-        rec = ~old & (age <= C["handling_days"] - 8) & ~taken[lead_h] \
+        rec = (
+            ~old
+            & (age <= C["handling_days"] - 8)
+            & ~taken[lead_h]
             & (rng.random(len(lead_h)) < C["recent_warned"])
+        )
         rh, rlatest, rrisks = _by_household(lead_h[rec], lead_w[rec], lead_r[rec])
         nat = np.full(len(rh), np.datetime64("NaT"), "datetime64[D]")
-        rows.append(dict(idx=rh, warn=np.minimum(rlatest + rng.integers(1, 4, len(rh)) * DAY,
-                                                 self.as_of),
-                         check=nat, discovery=np.full(len(rh), 3), risks=rrisks, result=0))
+        rows.append(
+            dict(
+                idx=rh,
+                warn=np.minimum(rlatest + rng.integers(1, 4, len(rh)) * DAY, self.as_of),
+                check=nat,
+                discovery=np.full(len(rh), 3),
+                risks=rrisks,
+                result=0,
+            )
+        )
         taken[rh] = True
         return rows, taken, n_window, risks, lead_h
 
-    def _checked_not_included(self, rng, rule_set, med, dis, ctx, taken, n_window, risks,
-                              lead_h):
+    def _checked_not_included(self, rng, rule_set, med, dis, ctx, taken, n_window, risks, lead_h):
         """Step 3: households checked and not included, drawn for the years before the
         rules' lookback window and for the other ways of discovery."""
         hh, mon, C = self.hh, self.mon, cal.LEADS
@@ -1653,8 +2099,11 @@ class Gen:
         # many a month as in it), and the other ways of discovery, all years.
         taken[lead_h] = True  # a household with a lead now is not drawn
         pool = np.flatnonzero(hh["registered"] & ~taken)
-        days = np.arange(np.datetime64(cal.MONITOR_START),
-                         self.as_of - C["handling_days"] * DAY, dtype="datetime64[D]")
+        days = np.arange(
+            np.datetime64(cal.MONITOR_START),
+            self.as_of - C["handling_days"] * DAY,
+            dtype="datetime64[D]",
+        )
         mw = np.array(cal.MONITOR_MONTH_WEIGHT)[days.astype("datetime64[M]").astype(int) % 12]
         lw = np.array([C["year_weight"].get(int(y), 1.0) for y in _year(days)]) * mw
         before = days < since
@@ -1668,13 +2117,18 @@ class Gen:
             w_pool = self.c_monitor_factor[self.v_county[hh["v_idx"][pool]]]
             chosen = pool[_weighted_sample(rng, w_pool, total)]
             p_before = np.where(before, lw, 0.0)
-            warn = np.concatenate([
-                days[rng.choice(len(days), n_before, p=p_before / p_before.sum())]
-                if n_before else days[:0],
-                days[rng.choice(len(days), total - n_before, p=lw / lw.sum())]])
+            warn = np.concatenate(
+                [
+                    days[rng.choice(len(days), n_before, p=p_before / p_before.sum())]
+                    if n_before
+                    else days[:0],
+                    days[rng.choice(len(days), total - n_before, p=lw / lw.sum())],
+                ]
+            )
             od = C["other_discovery"]
-            disc = np.concatenate([np.full(n_before, 3),
-                                   rng.choice(list(od), total - n_before, p=list(od.values()))])
+            disc = np.concatenate(
+                [np.full(n_before, 3), rng.choice(list(od), total - n_before, p=list(od.values()))]
+            )
             risk_p = np.array(cal.RISK_WEIGHTS[1], float)
             main = rng.choice(np.arange(1, 14), total, p=risk_p / risk_p.sum())
             main = np.where((main == 2) & ~hh["has_disabled"][chosen], 1, main)
@@ -1683,8 +2137,9 @@ class Gen:
             check = np.minimum(warn + rng.integers(1, 10, total) * DAY, self.as_of)
             one = np.zeros((total, 5), np.int64)
             one[:, 0] = main
-            rows.append(dict(idx=chosen, warn=warn, check=check, discovery=disc, risks=one,
-                             result=2))
+            rows.append(
+                dict(idx=chosen, warn=warn, check=check, discovery=disc, risks=one, result=2)
+            )
             self._lead_records(rng, rule_set, chosen, main, disc, warn, exited, med, dis)
         return rows
 
@@ -1694,17 +2149,23 @@ class Gen:
         ill = (main == 1) & (disc == 3)
         bill_thr = np.where(exited[chosen[ill]], thr["medical_exited"], thr["medical_other"])
         bill = np.round(bill_thr * rng.uniform(1.05, 2.0, ill.sum())).astype(np.int64)
-        extra = {"p": self._heads()[chosen[ill]], "oop": bill,
-                 "month": np.maximum(warn[ill].astype("datetime64[M]") - 1,
-                                     np.datetime64("2020-01", "M")),
-                 "total": np.round(bill / rng.uniform(0.15, 0.45, len(bill)))
-                 .astype(np.int64)}
+        extra = {
+            "p": self._heads()[chosen[ill]],
+            "oop": bill,
+            "month": np.maximum(
+                warn[ill].astype("datetime64[M]") - 1, np.datetime64("2020-01", "M")
+            ),
+            "total": np.round(bill / rng.uniform(0.15, 0.45, len(bill))).astype(np.int64),
+        }
         for key, v in extra.items():
             med[key] = np.concatenate([med[key], v.astype(med[key].dtype)])
         dz = (main == 4) & (disc == 3)
-        extra = {"h": chosen[dz], "date": warn[dz] - rng.integers(3, 30, dz.sum()) * DAY,
-                 "type": rng.choice([1, 2, 5, 4], dz.sum()),
-                 "loss": np.round(thr["disaster"] * rng.uniform(1.05, 2.5, dz.sum()), -1)}
+        extra = {
+            "h": chosen[dz],
+            "date": warn[dz] - rng.integers(3, 30, dz.sum()) * DAY,
+            "type": rng.choice([1, 2, 5, 4], dz.sum()),
+            "loss": np.round(thr["disaster"] * rng.uniform(1.05, 2.5, dz.sum()), -1),
+        }
         for key, v in extra.items():
             dis[key] = np.concatenate([dis[key], v.astype(dis[key].dtype)])
 
@@ -1725,16 +2186,25 @@ class Gen:
                 p = R.get(int(risk), R[0])
                 sel = risks[:, 0] == risk
                 cum = np.cumsum(list(p.values())) / sum(p.values())
-                reason[sel] = np.array(list(p))[np.minimum(np.searchsorted(cum, u[sel]),
-                                                           len(p) - 1)]
+                reason[sel] = np.array(list(p))[
+                    np.minimum(np.searchsorted(cum, u[sel]), len(p) - 1)
+                ]
             # "Income above the monitoring range" only where it is, in the check year.
             t = np.clip(_year(check) - FIRST_YEAR, 0, len(self.years) - 1)
             below = ~(self.pc_year[idx, t] >= self.ref_line[t])
             reason = np.where((reason == 1) & below, 2, reason).astype(np.int8)
-        add = {"idx": idx, "type": np.where(hh["registered"][idx], 1, 2).astype(mon["type"].dtype),
-               "warn": warn, "check": check, "discovery": discovery, "k": k, "risks": risks,
-               "result": np.full(n, result, np.int8), "reason": reason,
-               "method": np.zeros(n, mon["method"].dtype)}
+        add = {
+            "idx": idx,
+            "type": np.where(hh["registered"][idx], 1, 2).astype(mon["type"].dtype),
+            "warn": warn,
+            "check": check,
+            "discovery": discovery,
+            "k": k,
+            "risks": risks,
+            "result": np.full(n, result, np.int8),
+            "reason": reason,
+            "method": np.zeros(n, mon["method"].dtype),
+        }
         for key in mon:
             v = add.get(key, nat)
             mon[key] = np.concatenate([mon[key], np.asarray(v).astype(mon[key].dtype)])
@@ -1767,80 +2237,121 @@ class Gen:
         self._emit_people()
         order = self._emit_monitoring(vcode)
         self._emit_monitoring_risks(order)
-        self.emit("condition_gap", self.gap.take(
-            pc.sort_indices(self.gap, [("household_id", "ascending"), ("item", "ascending"),
-                                       ("from_year", "ascending")])))
-
+        self.emit(
+            "condition_gap",
+            self.gap.take(
+                pc.sort_indices(
+                    self.gap,
+                    [
+                        ("household_id", "ascending"),
+                        ("item", "ascending"),
+                        ("from_year", "ascending"),
+                    ],
+                )
+            ),
+        )
 
     def _emit_households(self, vcode: np.ndarray) -> None:
         hh, v, n = self.hh, self.village, self.n_hh
         hh_no = self.hh_no
         mt = hh["monitor_type"]
-        self.emit("household", pa.table({
-            "household_id": pa.array(np.arange(1, n + 1), pa.int64()),
-            "household_no": hh_no,
-            "village_code": pa.array(vcode),
-            "township_code": pa.array(v["township_code"].to_numpy()[hh["v_idx"]]),
-            "county_code": pa.array(v["county_code"].to_numpy()[hh["v_idx"]]),
-            "city_code": pa.array(v["city_code"].to_numpy()[hh["v_idx"]]),
-            "head_name": hh["head_name"],
-            "phone": hh["phone"],
-            "members": pa.array(hh["size"], pa.int8()),
-            "is_registered": pa.array(hh["registered"]),
-            "household_type": pa.array(hh["type"], pa.int8()),
-            "identify_year": pa.array(np.where(hh["registered"], hh["identify_year"], None),
-                                      pa.int16()),
-            "exit_year": pa.array(np.where(hh["registered"], hh["exit_year"], None), pa.int16()),
-            "exit_type": pa.array(np.where(hh["registered"], hh["exit_type"], None), pa.int8()),
-            "main_cause": pa.array(np.where(hh["registered"], hh["cause"], None), pa.int8()),
-            "monitor_type": pa.array(np.where(mt > 0, mt, None), pa.int8()),
-            "housing_grade": pa.array(hh["housing_grade"].astype(str)),
-            "relocated": pa.array(hh["relocated"]),
-            "relocation_year": pa.array(np.where(hh["relocated"], hh["relocation_year"], None),
-                                        pa.int16()),
-            "sanitary_toilet": pa.array(hh["sanitary_toilet"]),
-            "road_access": pa.array(hh["road_access"]),
-            "farmland_mu": pa.array(hh["farmland_mu"]),
-            "forest_mu": pa.array(hh["forest_mu"]),
-            "no_labour": pa.array(hh["no_labour"]),
-            "per_capita_income": pa.array(np.round(hh["latest_pc"], 2)).cast(pa.decimal128(12, 2)),
-            "cadre_id": pa.array(hh["cadre_id"], pa.int64()),
-        }))
+        self.emit(
+            "household",
+            pa.table(
+                {
+                    "household_id": pa.array(np.arange(1, n + 1), pa.int64()),
+                    "household_no": hh_no,
+                    "village_code": pa.array(vcode),
+                    "township_code": pa.array(v["township_code"].to_numpy()[hh["v_idx"]]),
+                    "county_code": pa.array(v["county_code"].to_numpy()[hh["v_idx"]]),
+                    "city_code": pa.array(v["city_code"].to_numpy()[hh["v_idx"]]),
+                    "head_name": hh["head_name"],
+                    "phone": hh["phone"],
+                    "members": pa.array(hh["size"], pa.int8()),
+                    "is_registered": pa.array(hh["registered"]),
+                    "household_type": pa.array(hh["type"], pa.int8()),
+                    "identify_year": pa.array(
+                        np.where(hh["registered"], hh["identify_year"], None), pa.int16()
+                    ),
+                    "exit_year": pa.array(
+                        np.where(hh["registered"], hh["exit_year"], None), pa.int16()
+                    ),
+                    "exit_type": pa.array(
+                        np.where(hh["registered"], hh["exit_type"], None), pa.int8()
+                    ),
+                    "main_cause": pa.array(
+                        np.where(hh["registered"], hh["cause"], None), pa.int8()
+                    ),
+                    "monitor_type": pa.array(np.where(mt > 0, mt, None), pa.int8()),
+                    "housing_grade": pa.array(hh["housing_grade"].astype(str)),
+                    "relocated": pa.array(hh["relocated"]),
+                    "relocation_year": pa.array(
+                        np.where(hh["relocated"], hh["relocation_year"], None), pa.int16()
+                    ),
+                    "sanitary_toilet": pa.array(hh["sanitary_toilet"]),
+                    "road_access": pa.array(hh["road_access"]),
+                    "farmland_mu": pa.array(hh["farmland_mu"]),
+                    "forest_mu": pa.array(hh["forest_mu"]),
+                    "no_labour": pa.array(hh["no_labour"]),
+                    "per_capita_income": pa.array(np.round(hh["latest_pc"], 2)).cast(
+                        pa.decimal128(12, 2)
+                    ),
+                    "cadre_id": pa.array(hh["cadre_id"], pa.int64()),
+                }
+            ),
+        )
 
     def _emit_people(self) -> None:
         P = self.person
-        self.emit("person", pa.table({
-            "person_id": pa.array(np.arange(1, len(P["h_of"]) + 1), pa.int64()),
-            "household_id": pa.array(P["h_of"] + 1, pa.int64()),
-            "name": P["name"], "id_number": P["id_number"],
-            "relation": pa.array(P["relation"]), "sex": pa.array(P["sex"], pa.int8()),
-            "birth_date": pa.array(P["birth"]), "age": pa.array(P["age"], pa.int16()),
-            "ethnicity": pa.array(P["ethnicity"], pa.int8()),
-            "education": pa.array(P["education"], pa.int8()),
-            "in_school": pa.array(P["in_school"]),
-            "school_stage": pa.array(np.where(P["school_stage"] > 0, P["school_stage"], None),
-                                     pa.int8()),
-            "health": pa.array(P["health"], pa.int8()),
-            "disability_grade": pa.array(np.where(P["disability_grade"] > 0,
-                                                  P["disability_grade"], None), pa.int8()),
-            "labour": pa.array(P["labour"], pa.int8()),
-            "migrant_months": pa.array(P["migrant_months"], pa.int8()),
-            "medical_insurance": pa.array(P["insured"]), "pension": pa.array(P["pension"]),
-            "dibao": pa.array(P["dibao"]), "tekun": pa.array(P["tekun"]),
-            "welfare_job": pa.array(P["welfare_job"]), "phone": P["phone"],
-            "joined_date": pa.array(P["joined"]),
-            "join_reason": pa.array(P["join_reason"], pa.int8()),
-            "left_date": pa.array(P["left"]),
-            "left_reason": pa.array(np.where(P["left_reason"] > 0, P["left_reason"], None),
-                                    pa.int8()),
-        }))
+        self.emit(
+            "person",
+            pa.table(
+                {
+                    "person_id": pa.array(np.arange(1, len(P["h_of"]) + 1), pa.int64()),
+                    "household_id": pa.array(P["h_of"] + 1, pa.int64()),
+                    "name": P["name"],
+                    "id_number": P["id_number"],
+                    "relation": pa.array(P["relation"]),
+                    "sex": pa.array(P["sex"], pa.int8()),
+                    "birth_date": pa.array(P["birth"]),
+                    "age": pa.array(P["age"], pa.int16()),
+                    "ethnicity": pa.array(P["ethnicity"], pa.int8()),
+                    "education": pa.array(P["education"], pa.int8()),
+                    "in_school": pa.array(P["in_school"]),
+                    "school_stage": pa.array(
+                        np.where(P["school_stage"] > 0, P["school_stage"], None), pa.int8()
+                    ),
+                    "health": pa.array(P["health"], pa.int8()),
+                    "disability_grade": pa.array(
+                        np.where(P["disability_grade"] > 0, P["disability_grade"], None), pa.int8()
+                    ),
+                    "labour": pa.array(P["labour"], pa.int8()),
+                    "migrant_months": pa.array(P["migrant_months"], pa.int8()),
+                    "medical_insurance": pa.array(P["insured"]),
+                    "pension": pa.array(P["pension"]),
+                    "dibao": pa.array(P["dibao"]),
+                    "tekun": pa.array(P["tekun"]),
+                    "welfare_job": pa.array(P["welfare_job"]),
+                    "phone": P["phone"],
+                    "joined_date": pa.array(P["joined"]),
+                    "join_reason": pa.array(P["join_reason"], pa.int8()),
+                    "left_date": pa.array(P["left"]),
+                    "left_reason": pa.array(
+                        np.where(P["left_reason"] > 0, P["left_reason"], None), pa.int8()
+                    ),
+                }
+            ),
+        )
 
     def _emit_monitoring(self, vcode: np.ndarray) -> np.ndarray:
         """The monitoring records in household order; returns that order."""
         mon = self.mon
         m = len(mon["idx"])
-        fast = (mon["method"] == 1) & ~np.isnat(mon["elim"]) & \
-            ((mon["elim"] - mon["ident"]).astype("timedelta64[D]").astype(np.int64) < 61)
+        fast = (
+            (mon["method"] == 1)
+            & ~np.isnat(mon["elim"])
+            & ((mon["elim"] - mon["ident"]).astype("timedelta64[D]").astype(np.int64) < 61)
+        )
         order = np.argsort(mon["idx"], kind="stable")
         state = np.where(np.isnat(mon["ident"]), 1, np.where(np.isnat(mon["elim"]), 2, 3))
         # The check outcome, once the layout has it (contract of issue 16, §B): state 4
@@ -1849,36 +2360,45 @@ class Gen:
         if "check_result" in L.BY_NAME["monitoring"].by_name:
             state = np.where(mon["result"] == 2, 4, state)
             outcome = {
-                "check_result": pa.array(mon["result"][order], pa.int8(),
-                                         mask=mon["result"][order] == 0),
-                "exclude_reason": pa.array(mon["reason"][order], pa.int8(),
-                                           mask=mon["reason"][order] == 0)}
-        self.emit("monitoring", pa.table({
-            "monitoring_id": pa.array(np.arange(1, m + 1), pa.int64()),
-            "household_id": pa.array(mon["idx"][order] + 1, pa.int64()),
-            "village_code": pa.array(vcode[mon["idx"][order]]),
-            "monitor_type": pa.array(mon["type"][order], pa.int8()),
-            "discovery": pa.array(mon["discovery"][order], pa.int8()),
-            "warning_date": pa.array(mon["warn"][order]),
-            "check_date": pa.array(mon["check"][order]),
-            "notice_date": pa.array(mon["notice"][order]),
-            "identify_date": pa.array(mon["ident"][order]),
-            "assist_date": pa.array(mon["assist"][order]),
-            "eliminate_date": pa.array(mon["elim"][order]),
-            "eliminate_method": pa.array(np.where(mon["method"] > 0, mon["method"], None)[order],
-                                         pa.int8()),
-            "state": pa.array(state[order], pa.int8()),
-            "risk_count": pa.array(mon["k"][order], pa.int8()),
-            "main_risk": pa.array(mon["risks"][order, 0], pa.int8()),
-            "fast_elimination": pa.array(fast[order]),
-            "consent_date": pa.array(mon["check"][order]),
-            "comparison_date": pa.array(mon["comparison"][order]),
-            "village_review_date": pa.array(mon["review"][order]),
-            "notice_end_date": pa.array(mon["notice_end"][order]),
-            "township_review_date": pa.array(mon["decision"][order]),
-            "county_decision_date": pa.array(mon["decision"][order]),
-            **outcome,
-        }))
+                "check_result": pa.array(
+                    mon["result"][order], pa.int8(), mask=mon["result"][order] == 0
+                ),
+                "exclude_reason": pa.array(
+                    mon["reason"][order], pa.int8(), mask=mon["reason"][order] == 0
+                ),
+            }
+        self.emit(
+            "monitoring",
+            pa.table(
+                {
+                    "monitoring_id": pa.array(np.arange(1, m + 1), pa.int64()),
+                    "household_id": pa.array(mon["idx"][order] + 1, pa.int64()),
+                    "village_code": pa.array(vcode[mon["idx"][order]]),
+                    "monitor_type": pa.array(mon["type"][order], pa.int8()),
+                    "discovery": pa.array(mon["discovery"][order], pa.int8()),
+                    "warning_date": pa.array(mon["warn"][order]),
+                    "check_date": pa.array(mon["check"][order]),
+                    "notice_date": pa.array(mon["notice"][order]),
+                    "identify_date": pa.array(mon["ident"][order]),
+                    "assist_date": pa.array(mon["assist"][order]),
+                    "eliminate_date": pa.array(mon["elim"][order]),
+                    "eliminate_method": pa.array(
+                        np.where(mon["method"] > 0, mon["method"], None)[order], pa.int8()
+                    ),
+                    "state": pa.array(state[order], pa.int8()),
+                    "risk_count": pa.array(mon["k"][order], pa.int8()),
+                    "main_risk": pa.array(mon["risks"][order, 0], pa.int8()),
+                    "fast_elimination": pa.array(fast[order]),
+                    "consent_date": pa.array(mon["check"][order]),
+                    "comparison_date": pa.array(mon["comparison"][order]),
+                    "village_review_date": pa.array(mon["review"][order]),
+                    "notice_end_date": pa.array(mon["notice_end"][order]),
+                    "township_review_date": pa.array(mon["decision"][order]),
+                    "county_decision_date": pa.array(mon["decision"][order]),
+                    **outcome,
+                }
+            ),
+        )
         return order
 
     def _emit_monitoring_risks(self, order: np.ndarray) -> None:
@@ -1889,34 +2409,115 @@ class Gen:
         rank_of = np.empty(m, dtype=np.int64)
         rank_of[order] = np.arange(m)
         ro = np.lexsort((seq, rank_of[ki]))
-        self.emit("monitoring_risk", pa.table({
-            "monitoring_id": pa.array(rank_of[ki][ro] + 1, pa.int64()),
-            "household_id": pa.array(mon["idx"][ki][ro] + 1, pa.int64()),
-            "seq": pa.array(seq[ro] + 1, pa.int8()),
-            "risk_type": pa.array(mon["risks"][ki, seq][ro], pa.int8()),
-        }))
+        self.emit(
+            "monitoring_risk",
+            pa.table(
+                {
+                    "monitoring_id": pa.array(rank_of[ki][ro] + 1, pa.int64()),
+                    "household_id": pa.array(mon["idx"][ki][ro] + 1, pa.int64()),
+                    "seq": pa.array(seq[ro] + 1, pa.int8()),
+                    "risk_type": pa.array(mon["risks"][ki, seq][ro], pa.int8()),
+                }
+            ),
+        )
 
-    STAGES = ("regions", "villages", "registered", "monitoring_selection",
-              "monitoring_dates", "people", "monitoring_policy", "household_conditions",
-              "income", "measures", "units_and_cadres", "departments", "assemble")
+    STAGES = (
+        "regions",
+        "villages",
+        "registered",
+        "monitoring_selection",
+        "monitoring_dates",
+        "people",
+        "monitoring_policy",
+        "household_conditions",
+        "income",
+        "measures",
+        "units_and_cadres",
+        "departments",
+        "assemble",
+    )
 
 
 # ---------------------------------------------------------------------- helpers
-_PROVINCE_UNITS = ("发展和改革委员会", "教育厅", "财政厅", "人力资源和社会保障厅", "自然资源厅",
-                   "住房和城乡建设厅", "交通运输厅", "水利厅", "农业农村厅", "卫生健康委员会",
-                   "民政厅", "林业局", "乡村振兴局", "医疗保障局", "应急管理厅", "统计局",
-                   "审计厅", "商务厅", "文化和旅游厅", "市场监督管理局", "生态环境厅",
-                   "科学技术厅", "工业和信息化厅", "公安厅", "税务局", "残疾人联合会",
-                   "供销合作总社", "妇女联合会", "总工会", "共青团委员会")
-_CITY_UNITS = ("发展和改革委员会", "教育局", "财政局", "人力资源和社会保障局", "自然资源局",
-               "住房和城乡建设局", "交通运输局", "水务局", "农业农村局", "卫生健康委员会",
-               "民政局", "林业局", "乡村振兴局", "医疗保障局", "应急管理局", "统计局",
-               "中心医院", "职业技术学院")
-_COUNTY_UNITS = ("发展和改革局", "教育体育局", "财政局", "人力资源和社会保障局", "自然资源局",
-                 "住房和城乡建设局", "交通运输局", "水利局", "农业农村局", "卫生健康局",
-                 "民政局", "林业局", "乡村振兴局", "医疗保障局", "应急管理局", "统计局",
-                 "人民医院", "中医医院", "职业教育中心", "供电分公司", "农村信用合作联社",
-                 "市场监督管理局", "文化和旅游局", "审计局", "司法局")
+_PROVINCE_UNITS = (
+    "发展和改革委员会",
+    "教育厅",
+    "财政厅",
+    "人力资源和社会保障厅",
+    "自然资源厅",
+    "住房和城乡建设厅",
+    "交通运输厅",
+    "水利厅",
+    "农业农村厅",
+    "卫生健康委员会",
+    "民政厅",
+    "林业局",
+    "乡村振兴局",
+    "医疗保障局",
+    "应急管理厅",
+    "统计局",
+    "审计厅",
+    "商务厅",
+    "文化和旅游厅",
+    "市场监督管理局",
+    "生态环境厅",
+    "科学技术厅",
+    "工业和信息化厅",
+    "公安厅",
+    "税务局",
+    "残疾人联合会",
+    "供销合作总社",
+    "妇女联合会",
+    "总工会",
+    "共青团委员会",
+)
+_CITY_UNITS = (
+    "发展和改革委员会",
+    "教育局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水务局",
+    "农业农村局",
+    "卫生健康委员会",
+    "民政局",
+    "林业局",
+    "乡村振兴局",
+    "医疗保障局",
+    "应急管理局",
+    "统计局",
+    "中心医院",
+    "职业技术学院",
+)
+_COUNTY_UNITS = (
+    "发展和改革局",
+    "教育体育局",
+    "财政局",
+    "人力资源和社会保障局",
+    "自然资源局",
+    "住房和城乡建设局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "卫生健康局",
+    "民政局",
+    "林业局",
+    "乡村振兴局",
+    "医疗保障局",
+    "应急管理局",
+    "统计局",
+    "人民医院",
+    "中医医院",
+    "职业教育中心",
+    "供电分公司",
+    "农村信用合作联社",
+    "市场监督管理局",
+    "文化和旅游局",
+    "审计局",
+    "司法局",
+)
 
 
 def _unit_type(dept: str) -> str:
@@ -1924,8 +2525,11 @@ def _unit_type(dept: str) -> str:
         return "事业单位"
     if dept.endswith(("分公司", "联社")):
         return "国有企业"
-    if dept.endswith(("联合会", "总社", "总工会", "委员会")) and "发展" not in dept \
-            and "卫生" not in dept:
+    if (
+        dept.endswith(("联合会", "总社", "总工会", "委员会"))
+        and "发展" not in dept
+        and "卫生" not in dept
+    ):
         return "群团组织"
     return "党政机关"
 
@@ -1983,12 +2587,14 @@ def _by_age(table: dict, age: np.ndarray) -> np.ndarray:
 
 def _whole_years(birth: np.ndarray, on: np.ndarray) -> np.ndarray:
     """Age in completed years on a day (birthdays counted on the day)."""
+
     def parts(d):
         d = d.astype("datetime64[D]")
         y = d.astype("datetime64[Y]").astype(np.int64)
         mth = d.astype("datetime64[M]").astype(np.int64) % 12
         day = (d - d.astype("datetime64[M]").astype("datetime64[D]")).astype(np.int64)
         return y, mth, day
+
     by, bm, bd = parts(birth)
     oy, om, od = parts(on)
     return oy - by - ((om < bm) | ((om == bm) & (od < bd)))
@@ -2050,7 +2656,7 @@ def _rule_set():
 def _rule_params(rule_set) -> dict:
     """The thresholds the generator's designed records exceed (defaults: docs/domain.md §6)."""
     out = {"medical_exited": 5000.0, "medical_other": 20000.0, "disaster": 10000.0}
-    for rule in (rule_set.rules if rule_set is not None else ()):
+    for rule in rule_set.rules if rule_set is not None else ():
         if rule.kind == "medical_out_of_pocket":
             out["medical_exited"] = float(rule.params["exited_threshold"])
             out["medical_other"] = float(rule.params["other_threshold"])
@@ -2103,9 +2709,19 @@ def generate(ref: Reference, params: Params, sink=None, progress=None) -> dict[s
 # ---------------------------------------------------------------------- the layout
 # Generator table -> (layout file, columns the loader computes and the file leaves out).
 _TO_LAYOUT = {
-    "household": ("households", ("household_id", "township_code", "county_code",
-                                 "city_code", "members", "no_labour", "per_capita_income",
-                                 "cadre_id")),
+    "household": (
+        "households",
+        (
+            "household_id",
+            "township_code",
+            "county_code",
+            "city_code",
+            "members",
+            "no_labour",
+            "per_capita_income",
+            "cadre_id",
+        ),
+    ),
     "person": ("members", ("person_id", "household_id", "age")),
     "income": ("income", ("household_id",)),
     "measure": ("measures", ("household_id",)),
@@ -2114,25 +2730,30 @@ _TO_LAYOUT = {
     "pairing": ("pairings", ("household_id",)),
     "village": ("villages", ()),
     "population": ("population", ()),
-    "monitoring": ("monitoring", ("household_id", "village_code", "state", "risk_count",
-                                  "main_risk", "fast_elimination")),
+    "monitoring": (
+        "monitoring",
+        ("household_id", "village_code", "state", "risk_count", "main_risk", "fast_elimination"),
+    ),
     "monitoring_risk": ("monitoring_risks", ("household_id",)),
     "condition_gap": ("guarantee_gaps", ("household_id",)),
 }
 
 
-def write_delivery(ref: Reference, params: Params, directory, fmt: str = "parquet",
-                   progress=None):
+def write_delivery(ref: Reference, params: Params, directory, fmt: str = "parquet", progress=None):
     """Generate the synthetic registry as a full delivery in the registry layout
     (docs/registry.md) under ``directory``; returns the manifest's path. The region
     table is the reference geography, which the loader reads itself."""
     from etl import layout as L
     from etl.delivery import Delivery
 
-    out = Delivery(directory, fmt, "full", params.as_of.isoformat(),
-                   source=f"Jingzhun synthetic generator, seed {params.seed}, "
-                          f"scale {params.scale:g}",
-                   extra={"generator": {"seed": params.seed, "scale": params.scale}})
+    out = Delivery(
+        directory,
+        fmt,
+        "full",
+        params.as_of.isoformat(),
+        source=f"Jingzhun synthetic generator, seed {params.seed}, scale {params.scale:g}",
+        extra={"generator": {"seed": params.seed, "scale": params.scale}},
+    )
     g: Gen
 
     def sink(name: str, table: pa.Table) -> None:
@@ -2167,8 +2788,7 @@ class _YearWindow:
 
     def when(self, hs: np.ndarray) -> np.ndarray:
         """A day in the window of each household of ``hs``."""
-        return self.start[hs] + (self.rng.random(len(hs)) * self.span[hs]).astype(np.int64) \
-            * DAY
+        return self.start[hs] + (self.rng.random(len(hs)) * self.span[hs]).astype(np.int64) * DAY
 
 
 def _years_old(c: dict, idx: np.ndarray, d: np.ndarray) -> np.ndarray:
@@ -2188,11 +2808,15 @@ def _members_leave(w: _YearWindow, c: dict, year: int, poor: np.ndarray) -> None
     free = c["partner"][idx] < 0
     kin = np.isin(role, (3, 4, 6, 7))
     q = _mortality(age, male, year) * np.where(poor[hs], cal.MORTALITY_POOR, 1.0)
-    haz = np.stack([
-        -np.log1p(-np.minimum(q, 0.9)),
-        np.where(~male & free & kin, _by_age(cal.MARRY_OUT, age), 0.0),
-        np.where(free & kin, _by_age(cal.MOVE_OUT, age), 0.0),
-        np.where(np.isin(role, (2, 8)) & (age < 60), cal.OTHER_LEAVE, 0.0)], 1)
+    haz = np.stack(
+        [
+            -np.log1p(-np.minimum(q, 0.9)),
+            np.where(~male & free & kin, _by_age(cal.MARRY_OUT, age), 0.0),
+            np.where(free & kin, _by_age(cal.MOVE_OUT, age), 0.0),
+            np.where(np.isin(role, (2, 8)) & (age < 60), cal.OTHER_LEAVE, 0.0),
+        ],
+        1,
+    )
     haz[c["anchor"][idx]] = 0.0
     total = haz.sum(1)
     leave = rng.random(len(idx)) < -np.expm1(-total * e)
@@ -2211,18 +2835,25 @@ def _members_born(w: _YearWindow, c: dict, year: int, idx: np.ndarray) -> dict:
     hs = c["h"][mo]
     d = w.when(hs)
     age = _years_old(c, mo, d)
-    rate = _by_age(cal.MARITAL_FERTILITY, age) * cal.FERTILITY_YEAR.get(year, 0.55) \
+    rate = (
+        _by_age(cal.MARITAL_FERTILITY, age)
+        * cal.FERTILITY_YEAR.get(year, 0.55)
         * np.array(cal.PARITY_FACTOR)[np.minimum(c["parity"][mo], 3)]
+    )
     born = rng.random(len(mo)) < -np.expm1(-rate * span[hs] / 365.0)
     mb, db = mo[born], d[born]
     c["parity"][mb] += 1
     nb = len(mb)
-    return {"h": c["h"][mb],
-            "role": np.where(c["role"][mb] == 8, 4,
-                             np.where(np.isin(c["role"][mb], (1, 2)), 3, 7)),
-            "male": rng.random(nb) < cal.MALE_BIRTH_SHARE, "birth": db,
-            "joined": db, "jr": np.full(nb, 2), "partner": np.full(nb, -1),
-            "own": np.ones(nb, bool)}
+    return {
+        "h": c["h"][mb],
+        "role": np.where(c["role"][mb] == 8, 4, np.where(np.isin(c["role"][mb], (1, 2)), 3, 7)),
+        "male": rng.random(nb) < cal.MALE_BIRTH_SHARE,
+        "birth": db,
+        "joined": db,
+        "jr": np.full(nb, 2),
+        "partner": np.full(nb, -1),
+        "own": np.ones(nb, bool),
+    }
 
 
 def _members_wed(w: _YearWindow, c: dict, idx: np.ndarray, n_before: int) -> dict:
@@ -2240,10 +2871,16 @@ def _members_wed(w: _YearWindow, c: dict, idx: np.ndarray, n_before: int) -> dic
     nw = len(hu)
     w_age = np.maximum(age[wed] - 5 * rng.random(nw), 19)
     c["partner"][hu] = n_before + np.arange(nw)
-    return {"h": c["h"][hu], "role": np.where(c["role"][hu] == 1, 2, 8),
-            "male": np.zeros(nw, bool),
-            "birth": dw - np.round(w_age * 365.25).astype(np.int64) * DAY,
-            "joined": dw, "jr": np.full(nw, 3), "partner": hu, "own": np.zeros(nw, bool)}
+    return {
+        "h": c["h"][hu],
+        "role": np.where(c["role"][hu] == 1, 2, 8),
+        "male": np.zeros(nw, bool),
+        "birth": dw - np.round(w_age * 365.25).astype(np.int64) * DAY,
+        "joined": dw,
+        "jr": np.full(nw, 3),
+        "partner": hu,
+        "own": np.zeros(nw, bool),
+    }
 
 
 def _members_move_in(w: _YearWindow) -> dict:
@@ -2256,9 +2893,16 @@ def _members_move_in(w: _YearWindow) -> dict:
     d = w.when(hs)
     grand = rng.random(ni) < 0.6
     m_age = np.where(grand, 14 * rng.random(ni), 16 + 54 * rng.random(ni))
-    return {"h": hs, "role": np.where(grand, 4, 7), "male": rng.random(ni) < 0.5,
-            "birth": d - np.round(m_age * 365.25).astype(np.int64) * DAY,
-            "joined": d, "jr": np.full(ni, 4), "partner": np.full(ni, -1), "own": grand}
+    return {
+        "h": hs,
+        "role": np.where(grand, 4, 7),
+        "male": rng.random(ni) < 0.5,
+        "birth": d - np.round(m_age * 365.25).astype(np.int64) * DAY,
+        "joined": d,
+        "jr": np.full(ni, 4),
+        "partner": np.full(ni, -1),
+        "own": grand,
+    }
 
 
 def _members_append(c: dict, new: list[dict]) -> None:
@@ -2269,9 +2913,15 @@ def _members_append(c: dict, new: list[dict]) -> None:
     add = {key: np.concatenate([x[key] for x in new]) for key in new[0]}
     add["role"] = add["role"].astype(np.int8)
     add["jr"] = add["jr"].astype(np.int8)
-    add.update({"left": np.full(m, np.datetime64("NaT", "D")), "lr": np.zeros(m, np.int8),
-                "anchor": np.zeros(m, bool), "parity": np.zeros(m, np.int64),
-                "seq": 1000 + len(c["h"]) + np.arange(m)})
+    add.update(
+        {
+            "left": np.full(m, np.datetime64("NaT", "D")),
+            "lr": np.zeros(m, np.int8),
+            "anchor": np.zeros(m, bool),
+            "parity": np.zeros(m, np.int64),
+            "seq": 1000 + len(c["h"]) + np.arange(m),
+        }
+    )
     for key in c:
         c[key] = np.concatenate([c[key], add[key].astype(c[key].dtype)])
 
@@ -2321,8 +2971,7 @@ def _hit_medical(x: _HitWindow, prm: dict):
     t = np.where(exited, prm["exited_threshold"], prm["other_threshold"])
     cand = np.flatnonzero(total > 0)
     o = np.lexsort((cand, -total[cand], h_of[cand]))
-    top = cand[o][np.r_[True, h_of[cand[o]][1:] != h_of[cand[o]][:-1]]] \
-        if len(cand) else cand
+    top = cand[o][np.r_[True, h_of[cand[o]][1:] != h_of[cand[o]][:-1]]] if len(cand) else cand
     fire = total[top] >= t[h_of[top]]
     return h_of[top[fire]], lastm[top[fire]]
 
@@ -2364,15 +3013,19 @@ def _hit_income_below_line(x: _HitWindow, prm: dict):
 def _hit_wage_drop(x: _HitWindow, prm: dict):
     hh = x.gen.hh
     prev, cur = hh["wages_prev"], hh["wages_last"]
-    h = np.flatnonzero(hh["has_income"] & (prev >= prm["min_wages"])
-                       & (cur <= (1 - prm["drop"]) * prev))
+    h = np.flatnonzero(
+        hh["has_income"] & (prev >= prm["min_wages"]) & (cur <= (1 - prm["drop"]) * prev)
+    )
     return h, np.full(len(h), x.jan1)
 
 
 def _hit_worker_death(x: _HitWindow, prm: dict):
     dea = x.dea
-    inw = x.within(dea["date"]) & np.isin(x.gen.person["labour"][dea["p"]], (1, 2)) \
+    inw = (
+        x.within(dea["date"])
+        & np.isin(x.gen.person["labour"][dea["p"]], (1, 2))
         & x.member(dea["p"], dea["date"])
+    )
     return _latest_per(x.h_of[dea["p"][inw]], dea["date"][inw])
 
 
@@ -2393,9 +3046,13 @@ def _hit_water(x: _HitWindow, prm: dict):
 
 # The rule kinds the generator knows (etl/rules.py), and what each fires on.
 _RULE_HITS = {
-    "medical_out_of_pocket": _hit_medical, "education_costs": _hit_education_costs,
-    "school_dropout": _hit_dropout, "disaster_loss": _hit_disaster,
-    "income_below_line": _hit_income_below_line, "wage_drop": _hit_wage_drop,
-    "worker_death": _hit_worker_death, "housing_unsafe": _hit_housing,
+    "medical_out_of_pocket": _hit_medical,
+    "education_costs": _hit_education_costs,
+    "school_dropout": _hit_dropout,
+    "disaster_loss": _hit_disaster,
+    "income_below_line": _hit_income_below_line,
+    "wage_drop": _hit_wage_drop,
+    "worker_death": _hit_worker_death,
+    "housing_unsafe": _hit_housing,
     "water_unsafe": _hit_water,
 }

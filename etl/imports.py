@@ -24,8 +24,17 @@ from etl.idnumber import CHECK_CHARS, WEIGHTS
 from i18n import N_
 
 INT_MAX = 2**31 - 1
-REASONS = ("missing", "bad_id", "unknown_region", "bad_date", "bad_number", "bad_code",
-           "bad_bool", "too_long", "duplicate")
+REASONS = (
+    "missing",
+    "bad_id",
+    "unknown_region",
+    "bad_date",
+    "bad_number",
+    "bad_code",
+    "bad_bool",
+    "too_long",
+    "duplicate",
+)
 TRUE = {"是", "1", "Y", "YES", "TRUE", "T"}
 FALSE = {"否", "0", "N", "NO", "FALSE", "F"}
 MAX_BYTES = 200 * 2**20  # a file larger than this is refused before it is read
@@ -51,16 +60,20 @@ class Checked:
 def read(name: str, data: bytes) -> pd.DataFrame:
     """The file as a table of strings (header row -> column names)."""
     if len(data) > MAX_BYTES:
-        raise Refused(f"the file is larger than {MAX_BYTES // 2**20} MB", N_("import.too_large"),
-                      mb=MAX_BYTES // 2**20)
+        raise Refused(
+            f"the file is larger than {MAX_BYTES // 2**20} MB",
+            N_("import.too_large"),
+            mb=MAX_BYTES // 2**20,
+        )
     if not data.strip():
         raise Refused("the file is empty", N_("import.empty"))
     lower = name.lower()
     if lower.endswith((".xlsx", ".xlsm")):
         return _excel(data)
     if lower.endswith(".xls"):
-        raise Refused("old .xls files are not read: save the sheet as .xlsx or CSV",
-                      N_("import.old_excel"))
+        raise Refused(
+            "old .xls files are not read: save the sheet as .xlsx or CSV", N_("import.old_excel")
+        )
     if data[:4] == b"PK\x03\x04":  # an Excel file under another name
         return _excel(data)
     if b"\x00" in data[:4096]:
@@ -72,11 +85,18 @@ def read(name: str, data: bytes) -> pd.DataFrame:
     except csv.Error:
         sep = ","
     try:
-        df = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                         skip_blank_lines=False, engine="c")
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise Refused(f"the file is not a table: {str(exc)[:120]}", N_("import.not_table")) \
-            from None
+        raise Refused(
+            f"the file is not a table: {str(exc)[:120]}", N_("import.not_table")
+        ) from None
     return _tidy(df)
 
 
@@ -95,11 +115,11 @@ def _excel(data: bytes) -> pd.DataFrame:
     import datetime as dt
 
     try:
-        df = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl",
-                           keep_default_na=False)
+        df = pd.read_excel(io.BytesIO(data), dtype=object, engine="openpyxl", keep_default_na=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise Refused(f"the Excel file cannot be read: {type(exc).__name__}",
-                      N_("import.bad_excel")) from None
+        raise Refused(
+            f"the Excel file cannot be read: {type(exc).__name__}", N_("import.bad_excel")
+        ) from None
 
     def text(v) -> str:
         if isinstance(v, (dt.datetime, pd.Timestamp)):
@@ -156,8 +176,12 @@ def match(df: pd.DataFrame, feeds: list[Feed]) -> Feed:
     _, feed, unknown, missing = best
     raise Refused(
         f"the columns are not the layout of {feed.en}: missing {', '.join(missing) or '-'};"
-        f" not expected {', '.join(unknown[:10]) or '-'}", N_("import.columns"),
-        feed=feed.zh, missing="、".join(missing) or "—", unknown="、".join(unknown[:10]) or "—")
+        f" not expected {', '.join(unknown[:10]) or '-'}",
+        N_("import.columns"),
+        feed=feed.zh,
+        missing="、".join(missing) or "—",
+        unknown="、".join(unknown[:10]) or "—",
+    )
 
 
 # ------------------------------------------------------------------ the rows
@@ -169,18 +193,21 @@ def valid_ids(s: pd.Series) -> np.ndarray:
         good = s[ok]
         raw = np.frombuffer("".join(good).encode("ascii"), dtype=np.uint8).reshape(-1, 18)
         digits = raw[:, :17].astype(np.int64) - 48
-        expected = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)[(digits * WEIGHTS)
-                                                                      .sum(1) % 11]
+        expected = np.frombuffer(CHECK_CHARS.encode(), dtype=np.uint8)[
+            (digits * WEIGHTS).sum(1) % 11
+        ]
         born = pd.to_datetime(good.str[6:14], format="%Y%m%d", errors="coerce")
-        fine = (expected == raw[:, 17]) & born.notna().to_numpy() \
+        fine = (
+            (expected == raw[:, 17])
+            & born.notna().to_numpy()
             & (born.dt.year.fillna(0).to_numpy() >= 1900)
+        )
         ok[np.flatnonzero(ok)] = fine
     return ok
 
 
 def _dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s.str.replace("/", "-", regex=False), format="%Y-%m-%d",
-                          errors="coerce")
+    return pd.to_datetime(s.str.replace("/", "-", regex=False), format="%Y-%m-%d", errors="coerce")
 
 
 def _masked(column: str, value: str) -> str:
@@ -196,18 +223,24 @@ def _typed_date(c, s: pd.Series) -> tuple[np.ndarray, str, pd.Series]:
         v = _dates(s)
     else:  # a month: YYYY-MM, or a date in it (Excel's date cells)
         m = s.str.replace("/", "-", regex=False)
-        v = pd.to_datetime(m.where(m.str.len() != 10, m.str[:7]), format="%Y-%m",
-                           errors="coerce")
-    bad = v.isna().to_numpy() | (v.dt.year < 1900).fillna(False).to_numpy() \
+        v = pd.to_datetime(m.where(m.str.len() != 10, m.str[:7]), format="%Y-%m", errors="coerce")
+    bad = (
+        v.isna().to_numpy()
+        | (v.dt.year < 1900).fillna(False).to_numpy()
         | (v > pd.Timestamp("2100-01-01")).fillna(False).to_numpy()
+    )
     return bad, "bad_date", v.dt.date
 
 
 def _typed_number(c, s: pd.Series) -> tuple[np.ndarray, str, pd.Series]:
     v = pd.to_numeric(s.str.replace(",", "", regex=False), errors="coerce")
     top = INT_MAX if c.type == "int" else 1e15  # INTEGER / BIGINT columns
-    whole = v.notna().to_numpy() & (v.fillna(0) % 1 == 0).to_numpy() \
-        & (v.fillna(0) >= 0).to_numpy() & (v.fillna(0) <= top).to_numpy()
+    whole = (
+        v.notna().to_numpy()
+        & (v.fillna(0) % 1 == 0).to_numpy()
+        & (v.fillna(0) >= 0).to_numpy()
+        & (v.fillna(0) <= top).to_numpy()
+    )
     if c.type == "year":
         whole &= v.between(2000, 2100).fillna(False).to_numpy()
     typed = v.where(whole).astype("Int64")
@@ -233,8 +266,7 @@ def _typed(c, s: pd.Series, regions: set[str]) -> tuple[np.ndarray, str, pd.Seri
     return (s.str.len() > c.max).to_numpy(), "too_long", s
 
 
-def _report(df: pd.DataFrame, feed: Feed, reason: np.ndarray,
-            column: np.ndarray) -> pd.DataFrame:
+def _report(df: pd.DataFrame, feed: Feed, reason: np.ndarray, column: np.ndarray) -> pd.DataFrame:
     """The rejected rows: file row number, reason, the columns' names, the values shown
     (ID numbers masked)."""
     rows = np.flatnonzero(reason != "")
@@ -245,12 +277,14 @@ def _report(df: pd.DataFrame, feed: Feed, reason: np.ndarray,
         cols = col.split(",")
         return " / ".join(_masked(c, str(df[c].iat[i])[:60]) for c in cols if c in df.columns)
 
-    return pd.DataFrame({
-        "row": numbers,
-        "reason": reason[rows],
-        "column": ["、".join(labels.get(c, c) for c in col.split(",")) for col in column[rows]],
-        "value": [shown(i, col) for i, col in zip(rows, column[rows])],
-    })
+    return pd.DataFrame(
+        {
+            "row": numbers,
+            "reason": reason[rows],
+            "column": ["、".join(labels.get(c, c) for c in col.split(",")) for col in column[rows]],
+            "value": [shown(i, col) for i, col in zip(rows, column[rows])],
+        }
+    )
 
 
 def check(df: pd.DataFrame, feed: Feed, regions: set[str]) -> Checked:
@@ -302,7 +336,8 @@ def report_bytes(rejected: pd.DataFrame, head: list[str], reasons: dict[str, str
     body = rejected.assign(
         reason=rejected["reason"].map(lambda r: reasons.get(r, r)),
         # A cell starting like a formula is shown as text in a spreadsheet, not run.
-        value=rejected["value"].map(lambda v: "'" + v if str(v)[:1] in "=+-@\t\r" else v))
+        value=rejected["value"].map(lambda v: "'" + v if str(v)[:1] in "=+-@\t\r" else v),
+    )
     buf = io.StringIO()
     buf.write(",".join(head) + "\n")
     body.to_csv(buf, header=False, index=False)
@@ -327,10 +362,13 @@ def prepare(name: str, data: bytes, feeds: list[Feed]) -> tuple[pd.DataFrame, Fe
 
 def same_file(before: dict) -> Refused:
     """The refusal of a file the ledger has already, naming the batch that has it."""
-    return Refused(f"this file was imported already as batch {before['id']} "
-                   f"by {before['imported_by']}", N_("import.same_file"),
-                   batch=before["id"], by=before["imported_by"],
-                   at=str(before["imported_at"])[:16])
+    return Refused(
+        f"this file was imported already as batch {before['id']} by {before['imported_by']}",
+        N_("import.same_file"),
+        batch=before["id"],
+        by=before["imported_by"],
+        at=str(before["imported_at"])[:16],
+    )
 
 
 class Staged:
@@ -359,11 +397,9 @@ class Staged:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)
         tag = uuid.uuid4().hex
-        self.parts = [self.directory / f".part-{tag}.parquet",
-                      self.directory / f".part-{tag}.csv"]
+        self.parts = [self.directory / f".part-{tag}.parquet", self.directory / f".part-{tag}.csv"]
         try:
-            pq.write_table(pa.Table.from_pandas(self.accepted, preserve_index=False),
-                           self.parts[0])
+            pq.write_table(pa.Table.from_pandas(self.accepted, preserve_index=False), self.parts[0])
             self.parts[1].write_bytes(self.report)
             for part in self.parts:
                 os.chmod(part, 0o600)
@@ -376,8 +412,9 @@ class Staged:
         """Rename the part files to the batch's data file and error report."""
         import os
 
-        for part, final in zip(self.parts, (data_file(self.directory, batch_id),
-                                            report_file(self.directory, batch_id))):
+        for part, final in zip(
+            self.parts, (data_file(self.directory, batch_id), report_file(self.directory, batch_id))
+        ):
             os.replace(part, final)
             self.done.append(final)
 

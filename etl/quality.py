@@ -31,8 +31,13 @@ REQUIRED = ("id", "zh", "en", "severity", "kind", "description", "sql")
 ID = re.compile(r"Q\d{2,3}")
 NEED = re.compile(rf"{IDENT.pattern}(\.{IDENT.pattern})?")
 # What a check's SQL returns; household_id and detail are required.
-COLUMNS = {"household_id": "bigint", "person_id": "bigint", "detail": "varchar",
-           "detail_en": "varchar", "value": "double"}
+COLUMNS = {
+    "household_id": "bigint",
+    "person_id": "bigint",
+    "detail": "varchar",
+    "detail_en": "varchar",
+    "value": "double",
+}
 
 
 class QualityError(RulesError):
@@ -127,10 +132,18 @@ def _check(node, name: str) -> Check:
     sql_node = m["sql"][1]
     sql = _text(sql_node, name, "sql")
     _one_select(sql, sql_node, name)
-    return Check(cid, _text(m["zh"][1], name, "zh"), _text(m["en"][1], name, "en"), severity,
-                 kind, _text(dm["zh"][1], name, "description.zh"),
-                 _text(dm["en"][1], name, "description.en"), sql, tuple(needs),
-                 node.start_mark.line + 1)
+    return Check(
+        cid,
+        _text(m["zh"][1], name, "zh"),
+        _text(m["en"][1], name, "en"),
+        severity,
+        kind,
+        _text(dm["zh"][1], name, "description.zh"),
+        _text(dm["en"][1], name, "description.en"),
+        sql,
+        tuple(needs),
+        node.start_mark.line + 1,
+    )
 
 
 def _one_select(sql: str, node, name: str) -> None:
@@ -155,8 +168,9 @@ def _columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     """table -> its columns, for the tables and views of the warehouse."""
     out: dict[str, set[str]] = {}
     for table, column in con.execute(
-            "select table_name, column_name from duckdb_columns() "
-            "where database_name = current_database() and schema_name = 'main'").fetchall():
+        "select table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and schema_name = 'main'"
+    ).fetchall():
         out.setdefault(table, set()).add(column)
     return out
 
@@ -173,8 +187,13 @@ def missing_needs(check: Check, columns: dict[str, set[str]]) -> list[str]:
 
 def not_evaluable(missing: list[str]) -> str:
     """Why a check was skipped: "not evaluable: column monitoring.notice_end_date missing"."""
-    kind = "column" if all("." in m for m in missing) else \
-        "table" if not any("." in m for m in missing) else "table or column"
+    kind = (
+        "column"
+        if all("." in m for m in missing)
+        else "table"
+        if not any("." in m for m in missing)
+        else "table or column"
+    )
     return f"not evaluable: {kind}{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing"
 
 
@@ -186,14 +205,17 @@ def _returns(con, check: Check) -> list[str]:
     try:
         described = con.execute(f"describe ({check.sql})").fetchall()
     except duckdb.Error as exc:
-        raise QualityError(f"check {check.id} (line {check.line}) cannot run: "
-                           f"{str(exc).splitlines()[0][:300]} (a table or column the "
-                           "warehouse may lack belongs in its `needs`)") from None
+        raise QualityError(
+            f"check {check.id} (line {check.line}) cannot run: "
+            f"{str(exc).splitlines()[0][:300]} (a table or column the "
+            "warehouse may lack belongs in its `needs`)"
+        ) from None
     names = [r[0] for r in described]
     for required in ("household_id", "detail"):
         if required not in names:
-            raise QualityError(f"check {check.id} (line {check.line}): its sql returns no "
-                               f"`{required}` column")
+            raise QualityError(
+                f"check {check.id} (line {check.line}): its sql returns no `{required}` column"
+            )
     return names
 
 
@@ -213,15 +235,19 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of: dt.date
     for check in checks:
         missing = missing_needs(check, columns)
         if missing:
-            con.execute("insert into quality_result values (?, false, ?, ?, null)",
-                        [check.id, ", ".join(missing), not_evaluable(missing)])
+            con.execute(
+                "insert into quality_result values (?, false, ?, ?, null)",
+                [check.id, ", ".join(missing), not_evaluable(missing)],
+            )
             continue
         names = _returns(con, check)
-        shaped = ", ".join(f"{c}::{t} as {c}" if c in names else f"null::{t} as {c}"
-                           for c, t in COLUMNS.items())
+        shaped = ", ".join(
+            f"{c}::{t} as {c}" if c in names else f"null::{t} as {c}" for c, t in COLUMNS.items()
+        )
         try:
             # At most one issue per household and member, whatever the SQL returns.
-            con.execute(f"""
+            con.execute(
+                f"""
                 insert into quality_issue
                 with r as (
                     select distinct on (household_id, person_id) *
@@ -233,19 +259,25 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of: dt.date
                        h.county_code, h.city_code, r.detail, coalesce(r.detail_en, r.detail),
                        r.value
                 from r join household as h on h.household_id = r.household_id""",
-                        [check.id, check.id])
+                [check.id, check.id],
+            )
         except duckdb.Error as exc:
-            raise QualityError(f"check {check.id} (line {check.line}) failed: "
-                               f"{str(exc).splitlines()[0][:300]}") from None
-        n = con.execute("select count(*) from quality_issue where check_id = ?",
-                        [check.id]).fetchone()[0]
+            raise QualityError(
+                f"check {check.id} (line {check.line}) failed: {str(exc).splitlines()[0][:300]}"
+            ) from None
+        n = con.execute(
+            "select count(*) from quality_issue where check_id = ?", [check.id]
+        ).fetchone()[0]
         counts[check.id] = n
-        con.execute("insert into quality_result values (?, true, null, null, ?)",
-                    [check.id, n])
-    con.execute("create or replace table quality_issue as select * from quality_issue "
-                "order by check_id, household_id, person_id nulls first")
-    rows = [(c.id, c.zh, c.en, c.severity, c.description_zh, c.description_en, c.sql,
-             list(c.needs)) for c in checks]
+        con.execute("insert into quality_result values (?, true, null, null, ?)", [check.id, n])
+    con.execute(
+        "create or replace table quality_issue as select * from quality_issue "
+        "order by check_id, household_id, person_id nulls first"
+    )
+    rows = [
+        (c.id, c.zh, c.en, c.severity, c.description_zh, c.description_en, c.sql, list(c.needs))
+        for c in checks
+    ]
     con.execute("""create or replace temp table quality_meta (
         id varchar, zh varchar, en varchar, severity tinyint, description varchar,
         description_en varchar, sql varchar, needs varchar[])""")

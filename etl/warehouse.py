@@ -139,23 +139,43 @@ def _run_sql(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 def _load_static(con: duckdb.DuckDBPyConnection, ref: refdata.Reference, sink: _Sink) -> None:
     code_rows = codes.rows()
-    sink("code", pa.table({
-        "domain": [r[0] for r in code_rows], "code": [r[1] for r in code_rows],
-        "name_zh": [r[2] for r in code_rows], "name_en": [r[3] for r in code_rows],
-    }))
+    sink(
+        "code",
+        pa.table(
+            {
+                "domain": [r[0] for r in code_rows],
+                "code": [r[1] for r in code_rows],
+                "name_zh": [r[2] for r in code_rows],
+                "name_en": [r[3] for r in code_rows],
+            }
+        ),
+    )
     lines = ref.lines
-    sink("lines", pa.table({
-        "year": pa.array(lines["year"].astype(int), pa.int16()),
-        "poverty_line": pa.array(lines["poverty_line"].astype("Int64"), pa.int32()),
-        "monitoring_line": pa.array(lines["monitoring_line"].astype("Int64"), pa.int32()),
-    }))
+    sink(
+        "lines",
+        pa.table(
+            {
+                "year": pa.array(lines["year"].astype(int), pa.int16()),
+                "poverty_line": pa.array(lines["poverty_line"].astype("Int64"), pa.int32()),
+                "monitoring_line": pa.array(lines["monitoring_line"].astype("Int64"), pa.int32()),
+            }
+        ),
+    )
     sink("region_geom", pa.Table.from_pandas(ref.geometry, preserve_index=False))
 
 
-def build(out: Path, scale: float, seed: int, as_of: date | None = None,
-          progress: bool = True, ref_dir: Path | None = None,
-          rules_path: Path | None = None, batches: list[dict] | None = None,
-          import_dir: Path | None = None, keep: Path | None = None) -> BuildResult:
+def build(
+    out: Path,
+    scale: float,
+    seed: int,
+    as_of: date | None = None,
+    progress: bool = True,
+    ref_dir: Path | None = None,
+    rules_path: Path | None = None,
+    batches: list[dict] | None = None,
+    import_dir: Path | None = None,
+    keep: Path | None = None,
+) -> BuildResult:
     """Generate the synthetic registry as a delivery (docs/registry.md) in a temporary
     directory and load it into ``out`` (replacing any previous warehouse), with the
     imported department ``batches`` (files under ``import_dir``) added. The generator
@@ -177,9 +197,13 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
     if as_of.year < 2021:
         raise BuildError(f"as-of date {as_of} is before 2021: the monitoring era must be covered")
     steps = len(Gen.STAGES) + 100
-    bar = tqdm(total=steps, desc="build-data", unit="step", disable=not progress,
-               bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}] "
-                          "{postfix}")
+    bar = tqdm(
+        total=steps,
+        desc="build-data",
+        unit="step",
+        disable=not progress,
+        bar_format="{desc}: {percentage:3.0f}%|{bar}| [{elapsed}<{remaining}] {postfix}",
+    )
 
     def stage(name: str) -> None:
         bar.set_postfix_str(name)
@@ -190,14 +214,27 @@ def build(out: Path, scale: float, seed: int, as_of: date | None = None,
         bar.update(max(0, len(Gen.STAGES) + int(fraction * 100) - bar.n))
 
     try:
-        with tempfile.TemporaryDirectory(prefix="jz-generate-",
-                                         dir=str(out.parent) if keep is None else None) as tmp:
+        with tempfile.TemporaryDirectory(
+            prefix="jz-generate-", dir=str(out.parent) if keep is None else None
+        ) as tmp:
             directory = Path(keep) if keep is not None else Path(tmp)
-            write_delivery(ref, Params(scale=scale, seed=seed, as_of=as_of), directory,
-                           "parquet", progress=stage)
-            loaded = registry.load(directory, out, progress=loading, batches=batches,
-                                   import_dir=import_dir, rules_path=rules_path,
-                                   ref_dir=ref_dir, keep_ids=False)
+            write_delivery(
+                ref,
+                Params(scale=scale, seed=seed, as_of=as_of),
+                directory,
+                "parquet",
+                progress=stage,
+            )
+            loaded = registry.load(
+                directory,
+                out,
+                progress=loading,
+                batches=batches,
+                import_dir=import_dir,
+                rules_path=rules_path,
+                ref_dir=ref_dir,
+                keep_ids=False,
+            )
     finally:
         bar.close()
     return BuildResult(out, time.monotonic() - started, loaded.row_counts)
@@ -213,8 +250,9 @@ def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory
     from etl import imports
 
     feeds = F.load()
-    con.execute("create table if not exists import_merged (batch_id integer, feed varchar, "
-                "rows bigint)")
+    con.execute(
+        "create table if not exists import_merged (batch_id integer, feed varchar, rows bigint)"
+    )
     have = {r[0] for r in con.execute("select batch_id from import_merged").fetchall()}
     tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
     added = 0
@@ -229,20 +267,29 @@ def merge_batches(con: duckdb.DuckDBPyConnection, batches: list[dict], directory
             raise BuildError(f"batch {b['id']} ({b['feed']}): its file is missing: {path}")
         if feed.table not in tables:
             keep = [c.key for c in feed.columns if c.key not in ("name", "region_code")]
-            con.execute(f"create table {feed.table} as select {', '.join(keep)} "
-                        "from read_parquet(?) limit 0", [str(path)])
+            con.execute(
+                f"create table {feed.table} as select {', '.join(keep)} "
+                "from read_parquet(?) limit 0",
+                [str(path)],
+            )
             tables.add(feed.table)
         cols = [r[0] for r in con.execute(f"describe {feed.table}").fetchall()]
         use = [c.key for c in feed.columns if c.key in cols]
         key = [k for k in feed.key if k in cols]
-        con.execute("create or replace temp table incoming as select "
-                    f"{', '.join(use)} from read_parquet(?)", [str(path)])
+        con.execute(
+            "create or replace temp table incoming as select "
+            f"{', '.join(use)} from read_parquet(?)",
+            [str(path)],
+        )
         if key:
             match = " and ".join(f"t.{k} is not distinct from i.{k}" for k in key)
-            con.execute(f"delete from {feed.table} as t where exists "
-                        f"(select 1 from incoming as i where {match})")
-        n = con.execute(f"insert into {feed.table} ({', '.join(use)}) select "
-                        f"{', '.join(use)} from incoming").fetchone()[0]
+            con.execute(
+                f"delete from {feed.table} as t where exists "
+                f"(select 1 from incoming as i where {match})"
+            )
+        n = con.execute(
+            f"insert into {feed.table} ({', '.join(use)}) select {', '.join(use)} from incoming"
+        ).fetchone()[0]
         con.execute("insert into import_merged values (?, ?, ?)", [b["id"], b["feed"], n])
         added += n
     return added
@@ -324,8 +371,9 @@ def _on_a_copy(path: Path, work, version_tag: str):
         con = duckdb.connect(str(tmp))
         _tune(con)
         result = work(con)
-        con.execute("update data_version set version = split_part(version, '+', 1) || ?",
-                    [version_tag])
+        con.execute(
+            "update data_version set version = split_part(version, '+', 1) || ?", [version_tag]
+        )
         con.execute("checkpoint")
         con.close()
         con = None

@@ -37,8 +37,11 @@ def _csv(df: pd.DataFrame) -> bytes:
         s = df[col]
         if s.dtype == bool or s.dtype == "boolean":
             df[col] = s.map({True: "1", False: "0"})
-        elif pd.api.types.is_float_dtype(s) and (s.dropna() % 1 == 0).all() \
-                and col not in ("farmland_mu", "forest_mu"):
+        elif (
+            pd.api.types.is_float_dtype(s)
+            and (s.dropna() % 1 == 0).all()
+            and col not in ("farmland_mu", "forest_mu")
+        ):
             df[col] = s.astype("Int64")
         elif s.dtype == object and s.map(lambda v: isinstance(v, bool)).any():
             df[col] = s.map({True: "1", False: "0"})
@@ -55,8 +58,9 @@ def allowed(scope: Scope | None) -> bool:
     return can_export_ids(scope)
 
 
-def build(wh: Warehouse, scope: Scope, code: str, month: dt.date, by: str,
-          now: dt.datetime | None = None) -> tuple[str, bytes]:
+def build(
+    wh: Warehouse, scope: Scope, code: str, month: dt.date, by: str, now: dt.datetime | None = None
+) -> tuple[str, bytes]:
     """The file name and the ZIP. AccessDenied for a role that may not see ID numbers or
     a unit outside the scope."""
     if not allowed(scope):
@@ -70,27 +74,41 @@ def build(wh: Warehouse, scope: Scope, code: str, month: dt.date, by: str,
     until = min(until, version.as_of)
     # The national system needs the numbers whole: read past the cache, which holds
     # none (queries/privacy.py); the export itself is audited (exports/jobs.py).
-    r = wh.run_many(scope, {
-        "households": ("exchange_households", {**params, "until": until}),
-        "members": ("exchange_members", {**params, "until": until}),
-        "monitoring": ("exchange_monitoring", {**params, "until": until}),
-        "monitoring_risks": ("exchange_monitoring_risks", {**params, "until": until}),
-    }, unmasked=True)
+    r = wh.run_many(
+        scope,
+        {
+            "households": ("exchange_households", {**params, "until": until}),
+            "members": ("exchange_members", {**params, "until": until}),
+            "monitoring": ("exchange_monitoring", {**params, "until": until}),
+            "monitoring_risks": ("exchange_monitoring_risks", {**params, "until": until}),
+        },
+        unmasked=True,
+    )
     buf = io.BytesIO()
-    manifest = {"layout": L.LAYOUT, "version": L.VERSION, "kind": "full",
-                "as_of": until.isoformat(),
-                "source": f"{unit['name']} national exchange {month:%Y-%m}",
-                "exchange": {"layout": LAYOUT, "version": VERSION},
-                "region": unit["code"], "region_name": unit["name"],
-                "period": f"{month:%Y-%m}", "period_end": _month_end(month).isoformat(),
-                "generated_at": now.isoformat(), "generated_by": by,
-                "data_version": version.version, "files": {}}
+    manifest = {
+        "layout": L.LAYOUT,
+        "version": L.VERSION,
+        "kind": "full",
+        "as_of": until.isoformat(),
+        "source": f"{unit['name']} national exchange {month:%Y-%m}",
+        "exchange": {"layout": LAYOUT, "version": VERSION},
+        "region": unit["code"],
+        "region_name": unit["name"],
+        "period": f"{month:%Y-%m}",
+        "period_end": _month_end(month).isoformat(),
+        "generated_at": now.isoformat(),
+        "generated_by": by,
+        "data_version": version.version,
+        "files": {},
+    }
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for name in FILES:
             body = _csv(r[name])
             z.writestr(f"{name}.csv", body)
             manifest["files"][f"{name}.csv"] = {
-                "rows": len(r[name]), "sha256": hashlib.sha256(body).hexdigest(),
-                "columns": list(r[name].columns)}
+                "rows": len(r[name]),
+                "sha256": hashlib.sha256(body).hexdigest(),
+                "columns": list(r[name].columns),
+            }
         z.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2))
     return f"exchange-{unit['code']}-{month:%Y-%m}.zip", buf.getvalue()

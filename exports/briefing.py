@@ -45,13 +45,31 @@ from ops import users
 from queries import api
 from queries.runner import Warehouse
 
-TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
-                        autoescape=select_autoescape(["html"]))
-HEADLINE = ("hh_registered", "hh_monitored", "hh_unresolved", "hh_monitored_per_1000",
-            "hh_unresolved_per_1000", "risk_eliminated_rate", "identification_timeliness",
-            "measure_coverage", "hh_below_monitoring_line", "inc_median_per_capita")
-CHILD_COLUMNS = ("hh_registered", "hh_monitored", "hh_unresolved", "hh_unresolved_per_1000",
-                 "risk_eliminated_rate", "identification_timeliness", "measure_coverage")
+TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+HEADLINE = (
+    "hh_registered",
+    "hh_monitored",
+    "hh_unresolved",
+    "hh_monitored_per_1000",
+    "hh_unresolved_per_1000",
+    "risk_eliminated_rate",
+    "identification_timeliness",
+    "measure_coverage",
+    "hh_below_monitoring_line",
+    "inc_median_per_capita",
+)
+CHILD_COLUMNS = (
+    "hh_registered",
+    "hh_monitored",
+    "hh_unresolved",
+    "hh_unresolved_per_1000",
+    "risk_eliminated_rate",
+    "identification_timeliness",
+    "measure_coverage",
+)
 MAP_INDICATOR = indicators.INDICATORS["hh_unresolved_per_1000"]  # as on the heatmaps page
 
 
@@ -88,8 +106,11 @@ class Briefing:
     def period(self) -> str:
         """The briefing's month, and for a month still running the day it runs to."""
         if self.to_date:
-            return f"{fmt_month(self.month, self.lang)}（{self.to_date}）" if self.lang == "zh" \
+            return (
+                f"{fmt_month(self.month, self.lang)}（{self.to_date}）"
+                if self.lang == "zh"
                 else f"{fmt_month(self.month, self.lang)} ({self.to_date})"
+            )
         return fmt_month(self.month, self.lang)
 
     @property
@@ -101,9 +122,16 @@ def _next_month(m: dt.date) -> dt.date:
     return dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
 
 
-def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
-            generated_by: str, now: dt.datetime | None = None,
-            lang: str | None = None) -> Briefing:
+def collect(
+    wh: Warehouse,
+    ops: Engine,
+    scope: Scope,
+    code: str,
+    month: dt.date,
+    generated_by: str,
+    now: dt.datetime | None = None,
+    lang: str | None = None,
+) -> Briefing:
     """The briefing's figures for a unit of the scope and a month of the data (the gate
     refuses any other unit; ``api.strict_month`` checks the month first), in ``lang``
     (default: the language the export job runs in)."""
@@ -114,45 +142,87 @@ def collect(wh: Warehouse, ops: Engine, scope: Scope, code: str, month: dt.date,
     cards = [region_view.card_for(v, indicators.INDICATORS[k], lang=lang) for k in HEADLINE]
     figures = _figures(bv, lang)
     lc = bv.lifecycle
-    lifecycle = [{"stage": t(mon.STAGE_LABEL[s], lang), "n": fmt_exact(lc.get(s)),
-                  "days": t(mon.STAGE_MEDIAN[s], lang, days=mon._days(lc.get(d))) if d else ""}
-                 for s, d in mon.STAGES]
-    lifecycle_note = t("mon.pending", lang, n=fmt_exact(lc.get("pending"))) \
-        + t("list.sep", lang) + mon.timely_note(lc, lang=lang)
-    ranking = [{"rank": i, "name": r["name"], "parent": r["parent_name"],
-                "unresolved": fmt_exact(r["hh_unresolved"]),
-                "per_1000": region_view.fmt_value(MAP_INDICATOR, r["hh_unresolved_per_1000"],
-                                                  lang=lang),
-                "monitored": fmt_exact(r["hh_monitored"])}
-               for i, r in enumerate(bv.ranking.to_dict("records"), start=1)]
+    lifecycle = [
+        {
+            "stage": t(mon.STAGE_LABEL[s], lang),
+            "n": fmt_exact(lc.get(s)),
+            "days": t(mon.STAGE_MEDIAN[s], lang, days=mon._days(lc.get(d))) if d else "",
+        }
+        for s, d in mon.STAGES
+    ]
+    lifecycle_note = (
+        t("mon.pending", lang, n=fmt_exact(lc.get("pending")))
+        + t("list.sep", lang)
+        + mon.timely_note(lc, lang=lang)
+    )
+    ranking = [
+        {
+            "rank": i,
+            "name": r["name"],
+            "parent": r["parent_name"],
+            "unresolved": fmt_exact(r["hh_unresolved"]),
+            "per_1000": region_view.fmt_value(
+                MAP_INDICATOR, r["hh_unresolved_per_1000"], lang=lang
+            ),
+            "monitored": fmt_exact(r["hh_monitored"]),
+        }
+        for i, r in enumerate(bv.ranking.to_dict("records"), start=1)
+    ]
     summary = T.period_summary(ops, scope, code, month, _next_month(month), now)
-    overdue = [{"id": x["id"], "title": x["title"],
-                "unit": region_label(x["assignee_region"], region_names()),
-                "deadline": fmt_date(x["deadline"], lang),
-                "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
-                "days": -x["days_left"]} for x in summary["overdue_items"]]
+    overdue = [
+        {
+            "id": x["id"],
+            "title": x["title"],
+            "unit": region_label(x["assignee_region"], region_names()),
+            "deadline": fmt_date(x["deadline"], lang),
+            "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
+            "days": -x["days_left"],
+        }
+        for x in summary["overdue_items"]
+    ]
     # One period for the whole table: the year's registered households only when the
     # month is the one that ends the year (December, or the as-of month).
     aligned = v.month == v.version.month_for_year(v.year)
-    inds = [indicators.INDICATORS[k] for k in CHILD_COLUMNS
-            if aligned or indicators.INDICATORS[k].period == "month"]
+    inds = [
+        indicators.INDICATORS[k]
+        for k in CHILD_COLUMNS
+        if aligned or indicators.INDICATORS[k].period == "month"
+    ]
     header = [t("overview.col.name", lang)] + [t(i.label_key, lang) for i in inds]
-    children = [[str(rec["name"])] + [region_view.fmt_value(i, rec.get(i.column), exact=True,
-                                                            lang=lang)
-                                       for i in inds]
-                for rec in v.children.sort_values("code").to_dict("records")]
-    version = t("brief.version", lang, as_of=fmt_date(v.version.as_of, lang),
-                built=fmt_time_zoned(wh.version["built_at"], lang=lang))
+    children = [
+        [str(rec["name"])]
+        + [region_view.fmt_value(i, rec.get(i.column), exact=True, lang=lang) for i in inds]
+        for rec in v.children.sort_values("code").to_dict("records")
+    ]
+    version = t(
+        "brief.version",
+        lang,
+        as_of=fmt_date(v.version.as_of, lang),
+        built=fmt_time_zoned(wh.version["built_at"], lang=lang),
+    )
     period = region_view.period_label(MAP_INDICATOR, v, lang=lang)  # the month's: "截至12月1日"
-    return Briefing(unit=v.unit, month=v.month, generated_at=clock.local(now),
-                    generated_by=generated_by, data_version=version, cards=cards,
-                    lifecycle=lifecycle, lifecycle_note=lifecycle_note,
-                    as_of=fmt_date(v.version.as_of, lang), ranking=ranking,
-                    instructions=summary["counts"], overdue=overdue,
-                    children_header=header, children=children, figures=figures,
-                    figures_period=period,
-                    to_date=fmt_to_date(v.version.as_of, lang)
-                    if is_partial_month(v.month, v.version.as_of) else "", lang=lang)
+    return Briefing(
+        unit=v.unit,
+        month=v.month,
+        generated_at=clock.local(now),
+        generated_by=generated_by,
+        data_version=version,
+        cards=cards,
+        lifecycle=lifecycle,
+        lifecycle_note=lifecycle_note,
+        as_of=fmt_date(v.version.as_of, lang),
+        ranking=ranking,
+        instructions=summary["counts"],
+        overdue=overdue,
+        children_header=header,
+        children=children,
+        figures=figures,
+        figures_period=period,
+        to_date=fmt_to_date(v.version.as_of, lang)
+        if is_partial_month(v.month, v.version.as_of)
+        else "",
+        lang=lang,
+    )
 
 
 def _figures(bv: api.BriefingView, lang: str) -> dict[str, dict]:
@@ -163,16 +233,37 @@ def _figures(bv: api.BriefingView, lang: str) -> dict[str, dict]:
     fmt = lambda x: region_view.fmt_value(MAP_INDICATOR, x, lang=lang)  # noqa: E731
     until = v.months[pd.to_datetime(v.months["month"]) <= pd.Timestamp(v.month)]
     return {
-        "fig-map": _sized(maps.static_map(
-            v.geometry, v.children, MAP_INDICATOR, fmt,
-            t("region.map_title", lang, region=v.map_parent["name"],
-              indicator=t(MAP_INDICATOR.label_key, lang)) + " · "
-            + region_view.period_label(MAP_INDICATOR, v, lang=lang), lang=lang), 600, 560),
-        "fig-trend-month": _sized(chart_registry.figure(
-            "mon-trend", dataclasses.replace(v, months=until), lang), 1000, 330),
-        "fig-trend-year": _sized(chart_registry.figure(
-            "overview-monitoring", dataclasses.replace(bv.overview, months=until), lang),
-            1000, 330),
+        "fig-map": _sized(
+            maps.static_map(
+                v.geometry,
+                v.children,
+                MAP_INDICATOR,
+                fmt,
+                t(
+                    "region.map_title",
+                    lang,
+                    region=v.map_parent["name"],
+                    indicator=t(MAP_INDICATOR.label_key, lang),
+                )
+                + " · "
+                + region_view.period_label(MAP_INDICATOR, v, lang=lang),
+                lang=lang,
+            ),
+            600,
+            560,
+        ),
+        "fig-trend-month": _sized(
+            chart_registry.figure("mon-trend", dataclasses.replace(v, months=until), lang),
+            1000,
+            330,
+        ),
+        "fig-trend-year": _sized(
+            chart_registry.figure(
+                "overview-monitoring", dataclasses.replace(bv.overview, months=until), lang
+            ),
+            1000,
+            330,
+        ),
         "fig-causes": _sized(chart_registry.figure("region-causes", v, lang), 500, 600),
         "fig-risks": _sized(chart_registry.figure("region-risks", v, lang), 500, 600),
     }
@@ -185,8 +276,12 @@ def _sized(fig: dict, width: int, height: int) -> dict:
 
 def html(b: Briefing, settings: Settings) -> str:
     return TEMPLATES.get_template("briefing.html").render(
-        b=b, t=functools.partial(t, lang=b.lang), font=settings.cjk_font, lang=b.lang,
-        generated_at=fmt_time_zoned(b.generated_at, lang=b.lang))
+        b=b,
+        t=functools.partial(t, lang=b.lang),
+        font=settings.cjk_font,
+        lang=b.lang,
+        generated_at=fmt_time_zoned(b.generated_at, lang=b.lang),
+    )
 
 
 def pdf(b: Briefing, settings: Settings) -> bytes:
@@ -201,9 +296,15 @@ def _esc(text: str) -> str:
 
 
 # ------------------------------------------------------------------ meeting minutes
-def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
-                generated_by: str, now: dt.datetime | None = None,
-                lang: str | None = None) -> tuple[str, bytes]:
+def minutes_pdf(
+    ops: Engine,
+    scope: Scope,
+    meeting_id,
+    settings: Settings,
+    generated_by: str,
+    now: dt.datetime | None = None,
+    lang: str | None = None,
+) -> tuple[str, bytes]:
     """A meeting's minutes: the record, its decisions and the instructions they became
     (with their state now), in ``lang`` (default: the export job's language). Returns the
     file name and the PDF."""
@@ -211,18 +312,31 @@ def minutes_pdf(ops: Engine, scope: Scope, meeting_id, settings: Settings,
     lang = lang or get_lang()
     m = T.meeting_minutes(ops, scope, meeting_id, now)
     meeting = m["meeting"]
-    rows = [{"id": x["id"], "title": x["title"], "content": x["content"],
-             "unit": region_label(x["assignee_region"], region_names()),
-             "deadline": fmt_date(x["deadline"], lang),
-             "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
-             "overdue": x["overdue"]}
-            for x in m["tasks"]]
+    rows = [
+        {
+            "id": x["id"],
+            "title": x["title"],
+            "content": x["content"],
+            "unit": region_label(x["assignee_region"], region_names()),
+            "deadline": fmt_date(x["deadline"], lang),
+            "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
+            "overdue": x["overdue"],
+        }
+        for x in m["tasks"]
+    ]
     body = TEMPLATES.get_template("minutes.html").render(
-        m=meeting, region=region_label(meeting["region_code"], region_names()), rows=rows,
-        t=functools.partial(t, lang=lang), font=settings.cjk_font, lang=lang,
-        held_on=fmt_date(meeting["held_on"], lang), generated_by=generated_by,
+        m=meeting,
+        region=region_label(meeting["region_code"], region_names()),
+        rows=rows,
+        t=functools.partial(t, lang=lang),
+        font=settings.cjk_font,
+        lang=lang,
+        held_on=fmt_date(meeting["held_on"], lang),
+        generated_by=generated_by,
         recorded_by=users.display_names(ops, [meeting["created_by"]]).get(
-            meeting["created_by"], meeting["created_by"]),
-        generated_at=fmt_time_zoned(now, lang=lang))
+            meeting["created_by"], meeting["created_by"]
+        ),
+        generated_at=fmt_time_zoned(now, lang=lang),
+    )
     footer = _esc(t("minutes.title", lang, title=meeting["title"]))
     return f"minutes-{meeting['id']}.pdf", render.html_pdf(settings, body, {}, footer)

@@ -61,6 +61,7 @@ def _year(q: Mapping) -> int | None:
 
 # --- what each page reads (the PNG route's queries) -------------------------------------
 
+
 def _overview(wh, scope, q) -> api.Overview:
     return api.overview(wh, scope, _code(scope, q), _year(q))
 
@@ -68,14 +69,16 @@ def _overview(wh, scope, q) -> api.Overview:
 def _region_trend_data(wh, scope, q) -> tuple[api.RegionView, indicators.Indicator]:
     ind = indicators.get(q.get("indicator"))
     year = q.get("year") or (indicators.POVERTY_ERA_DEFAULT_YEAR if ind.poverty_era else None)
-    v = api.region_view(wh, scope, _code(scope, q), year, q.get("month"), breakdowns=False,
-                        period=ind.period)
+    v = api.region_view(
+        wh, scope, _code(scope, q), year, q.get("month"), breakdowns=False, period=ind.period
+    )
     return v, ind
 
 
 def _region_breakdowns(wh, scope, q) -> api.RegionView:
-    return api.region_view(wh, scope, _code(scope, q), q.get("year"), q.get("month"),
-                           breakdowns=True)
+    return api.region_view(
+        wh, scope, _code(scope, q), q.get("year"), q.get("month"), breakdowns=True
+    )
 
 
 def _monitoring(wh, scope, q) -> api.MonitoringView:
@@ -96,6 +99,7 @@ def _household(wh, scope, q) -> api.HouseholdView:
 
 # --- the figures, from the data a page or the briefing holds ----------------------------
 
+
 def _region_trend(data, lang: str) -> dict:
     v, ind = data
     return region_view.trend(v, ind, lang=lang)
@@ -103,23 +107,37 @@ def _region_trend(data, lang: str) -> dict:
 
 def _breakdown(kind: str, value: str, title: str, ratio: bool = False) -> Figure:
     def draw(v, lang: str) -> dict:
-        return region_view.breakdown(v.breakdown(kind), value, kind,
-                                     t(title, lang, region=v.unit["name"], year=v.year),
-                                     ratio=ratio, lang=lang)
+        return region_view.breakdown(
+            v.breakdown(kind),
+            value,
+            kind,
+            t(title, lang, region=v.unit["name"], year=v.year),
+            ratio=ratio,
+            lang=lang,
+        )
+
     return draw
 
 
 def _calendar(metric: str, title: str) -> Figure:
     def draw(mv, lang: str) -> dict:
-        return mon.calendar_figure(mv.calendar, metric, mv.region.map_parent["name"],
-                                   mv.region.version.as_of, title=title, lang=lang)
+        return mon.calendar_figure(
+            mv.calendar,
+            metric,
+            mv.region.map_parent["name"],
+            mv.region.version.as_of,
+            title=title,
+            lang=lang,
+        )
+
     return draw
 
 
 def _matrix(mv, lang: str) -> dict:
     v = mv.region
-    return mon.matrix_figure(mv.matrix, v.children[["code", "name"]], v.map_parent["name"],
-                             lang=lang)
+    return mon.matrix_figure(
+        mv.matrix, v.children[["code", "name"]], v.map_parent["name"], lang=lang
+    )
 
 
 def _timely(v, lang: str) -> dict:
@@ -136,43 +154,86 @@ def _quality_checks(data, lang: str) -> dict:
 
 
 def _income(hv, lang: str) -> dict:
-    return charts.income(hv.income, t("hhd.income_title", lang, name=hv.household["head_name"]),
-                         lang=lang)
+    return charts.income(
+        hv.income, t("hhd.income_title", lang, name=hv.household["head_name"]), lang=lang
+    )
 
 
 _ENTRIES = (
-    Chart("overview-poverty", N_("overview.trend.poverty"), ("overview",), _overview,
-          lambda ov, lang: ov_view.poverty_figure(ov, lang=lang)),
-    Chart("overview-monitoring", N_("overview.trend.monitoring"), ("overview", "briefing"),
-          _overview, lambda ov, lang: ov_view.monitoring_figure(ov, lang=lang)),
+    Chart(
+        "overview-poverty",
+        N_("overview.trend.poverty"),
+        ("overview",),
+        _overview,
+        lambda ov, lang: ov_view.poverty_figure(ov, lang=lang),
+    ),
+    Chart(
+        "overview-monitoring",
+        N_("overview.trend.monitoring"),
+        ("overview", "briefing"),
+        _overview,
+        lambda ov, lang: ov_view.monitoring_figure(ov, lang=lang),
+    ),
     Chart("region-trend", N_("region.trend"), ("region",), _region_trend_data, _region_trend),
-    Chart("region-causes", N_("region.causes_title"), ("region", "briefing"),
-          _region_breakdowns, _breakdown("cause", "households", N_("region.causes_title")),
-          tab=N_("region.causes")),
-    Chart("region-risks", N_("region.risks_title"), ("region", "briefing"),
-          _region_breakdowns, _breakdown("risk", "households", N_("region.risks_title")),
-          tab=N_("region.risks")),
-    Chart("region-channels", N_("region.channels_title"), ("region",), _region_breakdowns,
-          _breakdown("channel", "share", N_("region.channels_title"), ratio=True),
-          tab=N_("region.channels")),
+    Chart(
+        "region-causes",
+        N_("region.causes_title"),
+        ("region", "briefing"),
+        _region_breakdowns,
+        _breakdown("cause", "households", N_("region.causes_title")),
+        tab=N_("region.causes"),
+    ),
+    Chart(
+        "region-risks",
+        N_("region.risks_title"),
+        ("region", "briefing"),
+        _region_breakdowns,
+        _breakdown("risk", "households", N_("region.risks_title")),
+        tab=N_("region.risks"),
+    ),
+    Chart(
+        "region-channels",
+        N_("region.channels_title"),
+        ("region",),
+        _region_breakdowns,
+        _breakdown("channel", "share", N_("region.channels_title"), ratio=True),
+        tab=N_("region.channels"),
+    ),
     Chart("mon-matrix", N_("mon.matrix_title"), ("monitoring",), _monitoring, _matrix),
-    Chart("mon-calendar-hh_new_warned", N_("mon.calendar.hh_new_warned"), ("monitoring",),
-          _monitoring, _calendar("hh_new_warned", N_("mon.calendar.hh_new_warned")),
-          tab=N_("mon.tab.hh_new_warned")),
-    Chart("mon-calendar-hh_new_identified", N_("mon.calendar.hh_new_identified"),
-          ("monitoring",), _monitoring,
-          _calendar("hh_new_identified", N_("mon.calendar.hh_new_identified")),
-          tab=N_("mon.tab.hh_new_identified")),
-    Chart("mon-calendar-hh_new_eliminated", N_("mon.calendar.hh_new_eliminated"),
-          ("monitoring",), _monitoring,
-          _calendar("hh_new_eliminated", N_("mon.calendar.hh_new_eliminated")),
-          tab=N_("mon.tab.hh_new_eliminated")),
+    Chart(
+        "mon-calendar-hh_new_warned",
+        N_("mon.calendar.hh_new_warned"),
+        ("monitoring",),
+        _monitoring,
+        _calendar("hh_new_warned", N_("mon.calendar.hh_new_warned")),
+        tab=N_("mon.tab.hh_new_warned"),
+    ),
+    Chart(
+        "mon-calendar-hh_new_identified",
+        N_("mon.calendar.hh_new_identified"),
+        ("monitoring",),
+        _monitoring,
+        _calendar("hh_new_identified", N_("mon.calendar.hh_new_identified")),
+        tab=N_("mon.tab.hh_new_identified"),
+    ),
+    Chart(
+        "mon-calendar-hh_new_eliminated",
+        N_("mon.calendar.hh_new_eliminated"),
+        ("monitoring",),
+        _monitoring,
+        _calendar("hh_new_eliminated", N_("mon.calendar.hh_new_eliminated")),
+        tab=N_("mon.tab.hh_new_eliminated"),
+    ),
     Chart("mon-timely", N_("mon.timely_title"), ("monitoring",), _monitoring_region, _timely),
-    Chart("mon-trend", N_("mon.trend_title"), ("monitoring", "briefing"), _monitoring_region,
-          _mon_trend),
+    Chart(
+        "mon-trend",
+        N_("mon.trend_title"),
+        ("monitoring", "briefing"),
+        _monitoring_region,
+        _mon_trend,
+    ),
     Chart("household-income", N_("hhd.income_title"), ("household",), _household, _income),
-    Chart("quality-checks", N_("quality.chart_title"), ("quality",), _quality,
-          _quality_checks),
+    Chart("quality-checks", N_("quality.chart_title"), ("quality",), _quality, _quality_checks),
 )
 CHARTS: dict[str, Chart] = {c.name: c for c in _ENTRIES}
 

@@ -52,9 +52,19 @@ def file_path(settings: Settings, job_id: str) -> Path:
     return settings.export_dir / f"{job_id}.out"
 
 
-def submit(engine: Engine, settings: Settings, scope: Scope, kind: str, target: str,
-           region_code: str, params: dict, work: Work, lang: str, ip: str = "",
-           wait: bool = False) -> str:
+def submit(
+    engine: Engine,
+    settings: Settings,
+    scope: Scope,
+    kind: str,
+    target: str,
+    region_code: str,
+    params: dict,
+    work: Work,
+    lang: str,
+    ip: str = "",
+    wait: bool = False,
+) -> str:
     """Record a job and start it; returns its id. ``region_code`` is the unit whose data
     the file shows (checked again at download). ``wait`` runs it in this thread (the
     command line). TooMany when the user has MAX_PENDING exports on the way."""
@@ -63,19 +73,45 @@ def submit(engine: Engine, settings: Settings, scope: Scope, kind: str, target: 
     prune(engine, settings)
     pending = [j for j in mine(engine, scope, 50) if j["status"] in ("queued", "running")]
     if len(pending) >= MAX_PENDING:
-        audit.record(engine, scope.username, f"export_{kind}", target=target,
-                     outcome="refused_busy", detail={"pending": len(pending)}, ip=ip)
+        audit.record(
+            engine,
+            scope.username,
+            f"export_{kind}",
+            target=target,
+            outcome="refused_busy",
+            detail={"pending": len(pending)},
+            ip=ip,
+        )
         raise TooMany(t("export.too_many_pending", n=MAX_PENDING))
     job_id = secrets.token_hex(16)
     now = _now()
     with engine.begin() as conn:
-        conn.execute(export_jobs.insert().values(
-            id=job_id, username=scope.username, kind=kind, target=target[:200],
-            region_code=region_code, params=json.dumps(params, ensure_ascii=False, default=str),
-            status="queued", progress=0, message="", filename="", size=0, created_at=now,
-            updated_at=now))
-    audit.record(engine, scope.username, f"export_{kind}", target=target, outcome="requested",
-                 detail={"job": job_id, **params}, ip=ip)
+        conn.execute(
+            export_jobs.insert().values(
+                id=job_id,
+                username=scope.username,
+                kind=kind,
+                target=target[:200],
+                region_code=region_code,
+                params=json.dumps(params, ensure_ascii=False, default=str),
+                status="queued",
+                progress=0,
+                message="",
+                filename="",
+                size=0,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    audit.record(
+        engine,
+        scope.username,
+        f"export_{kind}",
+        target=target,
+        outcome="requested",
+        detail={"job": job_id, **params},
+        ip=ip,
+    )
     args = (engine, settings, scope, job_id, kind, target, params, work, lang, ip)
     if wait:
         _run(*args)
@@ -89,8 +125,14 @@ def prune(engine: Engine, settings: Settings, now: dt.datetime | None = None) ->
     expired, so the list and the audit log still tell what was made)."""
     cutoff = (now or _now()) - dt.timedelta(days=settings.export_keep_days)
     with engine.connect() as conn:
-        old = [r.id for r in conn.execute(sa.select(export_jobs.c.id).where(
-            export_jobs.c.status == "done", export_jobs.c.created_at < cutoff))]
+        old = [
+            r.id
+            for r in conn.execute(
+                sa.select(export_jobs.c.id).where(
+                    export_jobs.c.status == "done", export_jobs.c.created_at < cutoff
+                )
+            )
+        ]
     for job_id in old:
         file_path(settings, job_id).unlink(missing_ok=True)
         _update(engine, job_id, status="expired")
@@ -99,8 +141,11 @@ def prune(engine: Engine, settings: Settings, now: dt.datetime | None = None) ->
 
 def _update(engine: Engine, job_id: str, **values) -> None:
     with engine.begin() as conn:
-        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id)
-                     .values(updated_at=_now(), **values))
+        conn.execute(
+            export_jobs.update()
+            .where(export_jobs.c.id == job_id)
+            .values(updated_at=_now(), **values)
+        )
 
 
 def _write(settings: Settings, job_id: str, body: bytes) -> None:
@@ -117,22 +162,44 @@ def _run(engine, settings, scope, job_id, kind, target, params, work: Work, lang
         with language(lang):
             name, body = work(lambda p: _update(engine, job_id, progress=int(p)))
         _write(settings, job_id, body)
-        _update(engine, job_id, status="done", progress=100, filename=name[:200],
-                size=len(body), finished_at=_now())
-        audit.record(engine, scope.username, f"export_{kind}", target=target,
-                     detail={"job": job_id, "file": name, "bytes": len(body), **params}, ip=ip)
+        _update(
+            engine,
+            job_id,
+            status="done",
+            progress=100,
+            filename=name[:200],
+            size=len(body),
+            finished_at=_now(),
+        )
+        audit.record(
+            engine,
+            scope.username,
+            f"export_{kind}",
+            target=target,
+            detail={"job": job_id, "file": name, "bytes": len(body), **params},
+            ip=ip,
+        )
     except Exception as exc:  # noqa: BLE001 - every failure ends the job with its reason
         file_path(settings, job_id).unlink(missing_ok=True)
         with language(lang):
-            reason = str(exc) if isinstance(exc, Unavailable) else \
-                t("export.failed", reason=_reason(exc))
+            reason = (
+                str(exc)
+                if isinstance(exc, Unavailable)
+                else t("export.failed", reason=_reason(exc))
+            )
         if not isinstance(exc, (Unavailable, LookupError, PermissionError)):
             log.exception("export %s (%s) failed", job_id, kind)
         try:
             _update(engine, job_id, status="failed", message=reason[:2000], finished_at=_now())
-            audit.record(engine, scope.username, f"export_{kind}", target=target,
-                         outcome="failed", detail={"job": job_id, "reason": reason[:300]},
-                         ip=ip)
+            audit.record(
+                engine,
+                scope.username,
+                f"export_{kind}",
+                target=target,
+                outcome="failed",
+                detail={"job": job_id, "reason": reason[:300]},
+                ip=ip,
+            )
         except Exception:  # noqa: BLE001 - the store is away: the job shows as stale
             log.exception("export %s: could not record its failure", job_id)
 
@@ -153,8 +220,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 def _decorate(row: dict) -> dict:
-    row = {**row, "created_at": _aware(row["created_at"]),
-           "updated_at": _aware(row["updated_at"])}
+    row = {**row, "created_at": _aware(row["created_at"]), "updated_at": _aware(row["updated_at"])}
     if row["status"] in ("queued", "running") and _now() - row["updated_at"] > STALE:
         row = {**row, "status": "failed", "message": t("export.interrupted")}
     return row
@@ -163,15 +229,20 @@ def _decorate(row: dict) -> dict:
 def get(engine: Engine, scope: Scope, job_id: str) -> dict | None:
     """A job of this user (None for anybody else's: ids are not proof of ownership)."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(export_jobs).where(
-            export_jobs.c.id == str(job_id)[:32],
-            export_jobs.c.username == scope.username)).first()
+        row = conn.execute(
+            sa.select(export_jobs).where(
+                export_jobs.c.id == str(job_id)[:32], export_jobs.c.username == scope.username
+            )
+        ).first()
     return _decorate(dict(row._mapping)) if row else None
 
 
 def mine(engine: Engine, scope: Scope, limit: int = 20) -> list[dict]:
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(export_jobs)
-                            .where(export_jobs.c.username == scope.username)
-                            .order_by(export_jobs.c.created_at.desc()).limit(limit))
+        rows = conn.execute(
+            sa.select(export_jobs)
+            .where(export_jobs.c.username == scope.username)
+            .order_by(export_jobs.c.created_at.desc())
+            .limit(limit)
+        )
         return [_decorate(dict(r._mapping)) for r in rows]

@@ -29,9 +29,16 @@ log = logging.getLogger("jingzhun.render")
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 INSTALL = "sudo apt-get install -y chromium fonts-wqy-microhei"
 # Chromium on a closed network: no background traffic, no first-run work.
-CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
-                 "--no-first-run", "--disable-sync", "--disable-default-apps",
-                 "--disable-quic", "--no-sandbox", "--disable-gpu"]
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+]
 CHART_WIDTH = 1200  # px at 1×; every chart PNG is rendered at 2×
 SCALE = 2
 
@@ -59,8 +66,13 @@ def font_file(family: str) -> str | None:
     """The file of an installed font family (fontconfig), or None."""
     if family not in _fonts:
         try:
-            res = subprocess.run(["fc-list", f":family={family}", "file"], capture_output=True,
-                                 text=True, timeout=10, check=False)
+            res = subprocess.run(
+                ["fc-list", f":family={family}", "file"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
             files = [ln.split(":")[0].strip() for ln in res.stdout.splitlines() if ln.strip()]
         except (OSError, subprocess.SubprocessError):
             files = []
@@ -122,8 +134,13 @@ class _Kaleido:
             mine = None
             try:
                 async with kaleido.Kaleido(
-                        n=2, timeout=CHART_TIMEOUT, plotlyjs=str(PLOTLY_JS), mathjax=False,
-                        path=shutil.which(settings.chromium), headless=True) as k:
+                    n=2,
+                    timeout=CHART_TIMEOUT,
+                    plotlyjs=str(PLOTLY_JS),
+                    mathjax=False,
+                    path=shutil.which(settings.chromium),
+                    headless=True,
+                ) as k:
                     mine, stop = k, asyncio.Event()
                     self._k, self._stop = k, stop
                     ready.set()
@@ -143,8 +160,12 @@ class _Kaleido:
         self._thread.start()
         if not ready.wait(60) or self._k is None:
             log.error("kaleido did not start: %r", failure[:1])
-            raise Unavailable(t("export.render_failed",
-                                reason=type(failure[0]).__name__ if failure else "timeout"))
+            raise Unavailable(
+                t(
+                    "export.render_failed",
+                    reason=type(failure[0]).__name__ if failure else "timeout",
+                )
+            )
 
     def _restart_later(self, k) -> None:
         """Close the browser ``k`` (if it is still the current one); the next call starts
@@ -179,14 +200,16 @@ class _Kaleido:
 _kaleido = _Kaleido()
 
 
-def figure_png(settings: Settings, fig: dict, width: int = CHART_WIDTH,
-               height: int | None = None) -> bytes:
+def figure_png(
+    settings: Settings, fig: dict, width: int = CHART_WIDTH, height: int | None = None
+) -> bytes:
     """A plotly figure as a PNG at 2×, in the CJK font (kaleido and chromium)."""
     ensure(settings)
     height = int(height or fig.get("layout", {}).get("height") or 500)
     fig = for_export(fig, settings.cjk_font, width, height)
-    return _kaleido.png(settings, fig, {"format": "png", "width": width, "height": height,
-                                        "scale": SCALE})
+    return _kaleido.png(
+        settings, fig, {"format": "png", "width": width, "height": height, "scale": SCALE}
+    )
 
 
 # ------------------------------------------------------------------ pages (Playwright)
@@ -214,8 +237,9 @@ class _Browser:
         ensure(settings)
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, args=(settings,),
-                                                name="jz-render", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, args=(settings,), name="jz-render", daemon=True
+                )
                 self._thread.start()
         fut: Future = Future()
         started = threading.Event()
@@ -252,14 +276,15 @@ class _Browser:
                     continue
                 started.set()
                 try:
-                    if browser is None or not browser.is_connected() or \
-                            self._restart.is_set():
+                    if browser is None or not browser.is_connected() or self._restart.is_set():
                         self._restart.clear()
                         if browser is not None:
                             _quietly(browser.close)
                         browser = p.chromium.launch(
                             executable_path=shutil.which(settings.chromium),
-                            args=CHROMIUM_ARGS, timeout=STEP_TIMEOUT_MS)
+                            args=CHROMIUM_ARGS,
+                            timeout=STEP_TIMEOUT_MS,
+                        )
                     fut.set_result(fn(browser))
                 except BaseException as exc:  # noqa: BLE001 - handed to the caller
                     fut.set_exception(exc)
@@ -276,8 +301,7 @@ class _Browser:
                 return
             started.set()
             if fut.set_running_or_notify_cancel():
-                fut.set_exception(Unavailable(t("export.render_failed",
-                                                reason=type(exc).__name__)))
+                fut.set_exception(Unavailable(t("export.render_failed", reason=type(exc).__name__)))
 
 
 def _quietly(fn) -> None:
@@ -295,6 +319,7 @@ FOOTER_STYLE = "font-size:8px;width:100%;padding:0 12mm;display:flex;color:#5b68
 def _fence(ctx, allowed: tuple[str, ...]) -> None:
     """Let the browser load only ``allowed`` address prefixes (and inline data): the
     server's chromium never reaches another host, whatever a page asks for."""
+
     def route(r) -> None:
         url = r.request.url
         if url.startswith(allowed):
@@ -309,8 +334,10 @@ def _fence(ctx, allowed: tuple[str, ...]) -> None:
 
 def _timed_script(body: str) -> str:
     """A page script that gives up after STEP_TIMEOUT_MS instead of waiting forever."""
-    return (f"(arg) => Promise.race([({body})(arg), new Promise((_, no) => setTimeout("
-            f"() => no(new Error('timeout')), {STEP_TIMEOUT_MS}))])")
+    return (
+        f"(arg) => Promise.race([({body})(arg), new Promise((_, no) => setTimeout("
+        f"() => no(new Error('timeout')), {STEP_TIMEOUT_MS}))])"
+    )
 
 
 def html_pdf(settings: Settings, html: str, figures: dict[str, dict], footer: str) -> bytes:
@@ -330,19 +357,28 @@ def html_pdf(settings: Settings, html: str, figures: dict[str, dict], footer: st
             page.set_content(html, wait_until="load")
             if figures:
                 page.add_script_tag(path=str(PLOTLY_JS))
-                page.evaluate(_timed_script(
-                    """figs => Promise.all(Object.entries(figs).map(([id, f]) =>
-                         Plotly.newPlot(id, f.data, f.layout, {staticPlot: true})))"""),
-                    {k: for_export(f, font, *_box(f)) for k, f in figures.items()})
+                page.evaluate(
+                    _timed_script(
+                        """figs => Promise.all(Object.entries(figs).map(([id, f]) =>
+                         Plotly.newPlot(id, f.data, f.layout, {staticPlot: true})))"""
+                    ),
+                    {k: for_export(f, font, *_box(f)) for k, f in figures.items()},
+                )
             page.evaluate(_timed_script("() => document.fonts.ready.then(() => true)"))
             return page.pdf(
-                format="A4", landscape=True, print_background=True,
-                display_header_footer=True, header_template="<span></span>",
-                footer_template=(f'<div style=\'{FOOTER_STYLE}font-family:"{escape(font)}"\'>'
-                                 f'<span style="flex:1">{escape(footer)}</span>'
-                                 '<span><span class="pageNumber"></span> / '
-                                 '<span class="totalPages"></span></span></div>'),
-                margin={"top": "10mm", "bottom": "14mm", "left": "12mm", "right": "12mm"})
+                format="A4",
+                landscape=True,
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=(
+                    f"<div style='{FOOTER_STYLE}font-family:\"{escape(font)}\"'>"
+                    f'<span style="flex:1">{escape(footer)}</span>'
+                    '<span><span class="pageNumber"></span> / '
+                    '<span class="totalPages"></span></span></div>'
+                ),
+                margin={"top": "10mm", "bottom": "14mm", "left": "12mm", "right": "12mm"},
+            )
         finally:
             ctx.close()
 
@@ -358,9 +394,17 @@ def _box(fig: dict) -> tuple[int, int]:
     return int(lay.get("width") or 1000), int(lay.get("height") or 400)
 
 
-def page_png(settings: Settings, base_url: str, path: str, cookies: list[dict], width: int,
-             height: int, selector: str | None = None, full_page: bool = False,
-             prepare: str | None = None) -> bytes:
+def page_png(
+    settings: Settings,
+    base_url: str,
+    path: str,
+    cookies: list[dict],
+    width: int,
+    height: int,
+    selector: str | None = None,
+    full_page: bool = False,
+    prepare: str | None = None,
+) -> bytes:
     """A page of this app (``base_url`` + ``path``) as the user sees it (their session
     cookies) at 2×, or only the element ``selector`` on it. ``prepare``, a script of the
     app's assets, readies the page for its image first (MAP_EXPORT: the map's title and
@@ -374,8 +418,9 @@ def page_png(settings: Settings, base_url: str, path: str, cookies: list[dict], 
         allowed += (f"{tiles.scheme}://{tiles.netloc}/",)
 
     def work(browser) -> bytes:
-        ctx = browser.new_context(viewport={"width": width, "height": height},
-                                  device_scale_factor=SCALE, locale="zh-CN")
+        ctx = browser.new_context(
+            viewport={"width": width, "height": height}, device_scale_factor=SCALE, locale="zh-CN"
+        )
         ctx.set_default_timeout(STEP_TIMEOUT_MS)
         _fence(ctx, allowed)
         try:

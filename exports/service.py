@@ -28,15 +28,32 @@ class BadRequest(ValueError):
     """The request cannot be exported as asked; the message says why."""
 
 
-def start_briefing(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope, code: str,
-                   period: str, by: str, lang: str, ip: str = "", wait: bool = False) -> str:
+def start_briefing(
+    wh: Warehouse,
+    ops: Engine,
+    settings: Settings,
+    scope: Scope,
+    code: str,
+    period: str,
+    by: str,
+    lang: str,
+    ip: str = "",
+    wait: bool = False,
+) -> str:
     render.ensure(settings)
     month = api.strict_month(period, api.data_version(wh))  # BadPeriod
     try:
         unit = api.region(wh, scope, code)  # the gate: AccessDenied / RegionNotFound
     except AccessDenied:
-        audit.record(ops, scope.username, "export_briefing", target=str(code)[:20],
-                     outcome="refused", detail={"period": period}, ip=ip)
+        audit.record(
+            ops,
+            scope.username,
+            "export_briefing",
+            target=str(code)[:20],
+            outcome="refused",
+            detail={"period": period},
+            ip=ip,
+        )
         raise
 
     def work(progress):
@@ -46,20 +63,46 @@ def start_briefing(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
         progress(95)
         return b.filename, body
 
-    return jobs.submit(ops, settings, scope, "briefing", f"{unit['code']} {month:%Y-%m}",
-                       unit["code"],
-                       {"region": unit["code"], "period": f"{month:%Y-%m}"}, work, lang, ip,
-                       wait=wait)
+    return jobs.submit(
+        ops,
+        settings,
+        scope,
+        "briefing",
+        f"{unit['code']} {month:%Y-%m}",
+        unit["code"],
+        {"region": unit["code"], "period": f"{month:%Y-%m}"},
+        work,
+        lang,
+        ip,
+        wait=wait,
+    )
 
 
-def start_exchange(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope, code: str,
-                   period: str, by: str, lang: str, ip: str = "", wait: bool = False) -> str:
+def start_exchange(
+    wh: Warehouse,
+    ops: Engine,
+    settings: Settings,
+    scope: Scope,
+    code: str,
+    period: str,
+    by: str,
+    lang: str,
+    ip: str = "",
+    wait: bool = False,
+) -> str:
     """The national system's export of a unit and month (exchange/national.py)."""
     from exchange import national as exchange
 
     if not exchange.allowed(scope):
-        audit.record(ops, scope.username, "export_exchange", target=str(code)[:20],
-                     outcome="refused", detail={"period": period}, ip=ip)
+        audit.record(
+            ops,
+            scope.username,
+            "export_exchange",
+            target=str(code)[:20],
+            outcome="refused",
+            detail={"period": period},
+            ip=ip,
+        )
         raise RoleDenied(scope.role, "this role may not export ID numbers")
     month = api.strict_month(period, api.data_version(wh))
     unit = api.region(wh, scope, code)
@@ -67,28 +110,53 @@ def start_exchange(wh: Warehouse, ops: Engine, settings: Settings, scope: Scope,
     def work(progress):
         return exchange.build(wh, scope, code, month, by)
 
-    return jobs.submit(ops, settings, scope, "exchange", f"{unit['code']} {month:%Y-%m}",
-                       unit["code"], {"region": unit["code"], "period": f"{month:%Y-%m}",
-                                      "layout": f"{exchange.LAYOUT}/{exchange.VERSION}"},
-                       work, lang, ip, wait=wait)
+    return jobs.submit(
+        ops,
+        settings,
+        scope,
+        "exchange",
+        f"{unit['code']} {month:%Y-%m}",
+        unit["code"],
+        {
+            "region": unit["code"],
+            "period": f"{month:%Y-%m}",
+            "layout": f"{exchange.LAYOUT}/{exchange.VERSION}",
+        },
+        work,
+        lang,
+        ip,
+        wait=wait,
+    )
 
 
-def start_minutes(ops: Engine, settings: Settings, scope: Scope, meeting_id, by: str,
-                  lang: str, ip: str = "") -> str:
+def start_minutes(
+    ops: Engine, settings: Settings, scope: Scope, meeting_id, by: str, lang: str, ip: str = ""
+) -> str:
     render.ensure(settings)
     meeting = T.meeting_minutes(ops, scope, meeting_id)["meeting"]  # TaskError 404
 
     def work(progress):
         return briefing.minutes_pdf(ops, scope, meeting["id"], settings, by)
 
-    return jobs.submit(ops, settings, scope, "minutes", f"meeting:{meeting['id']}",
-                       meeting["region_code"],
-                       {"meeting": meeting["id"], "title": meeting["title"]}, work, lang, ip)
+    return jobs.submit(
+        ops,
+        settings,
+        scope,
+        "minutes",
+        f"meeting:{meeting['id']}",
+        meeting["region_code"],
+        {"meeting": meeting["id"], "title": meeting["title"]},
+        work,
+        lang,
+        ip,
+    )
 
 
 def _pattern(template: str) -> re.Pattern:
-    parts = [re.escape(p) if not p.startswith("<") else r"[0-9A-Za-z_-]{1,40}"
-             for p in template.strip("/").split("/")]
+    parts = [
+        re.escape(p) if not p.startswith("<") else r"[0-9A-Za-z_-]{1,40}"
+        for p in template.strip("/").split("/")
+    ]
     return re.compile("/" + "/".join(parts) if template.strip("/") else "/")
 
 
@@ -100,10 +168,15 @@ def page_path(href: str, pages: list[str]) -> str:
     parts = urlsplit(str(href or ""))
     raw = unquote(parts.path or "/")
     path = posixpath.normpath(raw) if raw.startswith("/") else ""
-    if not path.startswith("/") or path.startswith("//") or "\\" in path \
-            or path != raw.rstrip("/") and raw != "/" \
-            or path in NOT_IMAGED \
-            or not any(_pattern(p).fullmatch(path) for p in pages):
+    if (
+        not path.startswith("/")
+        or path.startswith("//")
+        or "\\" in path
+        or path != raw.rstrip("/")
+        and raw != "/"
+        or path in NOT_IMAGED
+        or not any(_pattern(p).fullmatch(path) for p in pages)
+    ):
         raise BadRequest(N_("export.bad_page"))
     query = parts.query
     if any(c in query for c in "\r\n#") or len(query) > 500:
@@ -122,7 +195,7 @@ def self_url(settings: Settings) -> str:
 
 
 def parse_size(value) -> tuple[int, int]:
-    """"1920x1080" -> (1920, 1080), each within PAGE_SIZES."""
+    """ "1920x1080" -> (1920, 1080), each within PAGE_SIZES."""
     try:
         width, height = (int(v) for v in str(value).lower().split("x"))
     except ValueError:
@@ -132,9 +205,20 @@ def parse_size(value) -> tuple[int, int]:
     return width, height
 
 
-def start_page(ops: Engine, settings: Settings, scope: Scope, href: str, pages: list[str],
-               cookies: dict[str, str], width: int, height: int, map_only: bool, lang: str,
-               ip: str = "", full_page: bool = False) -> str:
+def start_page(
+    ops: Engine,
+    settings: Settings,
+    scope: Scope,
+    href: str,
+    pages: list[str],
+    cookies: dict[str, str],
+    width: int,
+    height: int,
+    map_only: bool,
+    lang: str,
+    ip: str = "",
+    full_page: bool = False,
+) -> str:
     """An image of a page as this user sees it (their session), laid out at width ×
     height and drawn at 2×; the whole length of the page with ``full_page``; or only its
     map."""
@@ -148,12 +232,28 @@ def start_page(ops: Engine, settings: Settings, scope: Scope, href: str, pages: 
     slug = re.sub(r"[^0-9A-Za-z_-]", "-", path.split("?")[0].strip("/"))[:60] or "overview"
 
     def work(progress):
-        body = render.page_png(settings, base, path, jar, width, height,
-                               selector=".jz-map-box" if map_only else None,
-                               prepare=render.MAP_EXPORT if map_only else None,
-                               full_page=full_page and not map_only)
+        body = render.page_png(
+            settings,
+            base,
+            path,
+            jar,
+            width,
+            height,
+            selector=".jz-map-box" if map_only else None,
+            prepare=render.MAP_EXPORT if map_only else None,
+            full_page=full_page and not map_only,
+        )
         return f"{kind}-{slug}-{stamp}.png", body
 
-    return jobs.submit(ops, settings, scope, kind, path[:200], scope.region_code,
-                       {"path": path, "width": width, "height": height,
-                        "full_page": full_page}, work, lang, ip)
+    return jobs.submit(
+        ops,
+        settings,
+        scope,
+        kind,
+        path[:200],
+        scope.region_code,
+        {"path": path, "width": width, "height": height, "full_page": full_page},
+        work,
+        lang,
+        ip,
+    )

@@ -12,22 +12,36 @@ from domain.codes import CODES
 from i18n import N_, fmt_time, shown, t
 
 HOUSEHOLD_COLUMNS = {
-    "household_no": N_("hh.col.household_no"), "head_name": N_("hh.col.head_name"),
-    "township_name": N_("hh.col.township_name"), "village_name": N_("hh.col.village_name"),
-    "phone": N_("hh.col.phone"), "members": N_("hh.col.members"),
-    "household_type": N_("hh.col.household_type"), "identify_year": N_("hh.col.identify_year"),
-    "exit_year": N_("hh.col.exit_year"), "main_cause": N_("hh.col.main_cause"),
-    "monitor_type": N_("hh.col.monitor_type"), "monitor_state": N_("hh.col.monitor_state"),
+    "household_no": N_("hh.col.household_no"),
+    "head_name": N_("hh.col.head_name"),
+    "township_name": N_("hh.col.township_name"),
+    "village_name": N_("hh.col.village_name"),
+    "phone": N_("hh.col.phone"),
+    "members": N_("hh.col.members"),
+    "household_type": N_("hh.col.household_type"),
+    "identify_year": N_("hh.col.identify_year"),
+    "exit_year": N_("hh.col.exit_year"),
+    "main_cause": N_("hh.col.main_cause"),
+    "monitor_type": N_("hh.col.monitor_type"),
+    "monitor_state": N_("hh.col.monitor_state"),
     "per_capita_income": N_("hh.col.per_capita_income"),
 }
 WHOLE = ("members", "identify_year", "exit_year")
-CODED = {"household_type": "household_type", "main_cause": "cause",
-         "monitor_type": "monitor_type", "monitor_state": "monitor_state"}
+CODED = {
+    "household_type": "household_type",
+    "main_cause": "cause",
+    "monitor_type": "monitor_type",
+    "monitor_state": "monitor_state",
+}
 AUDIT_COLUMNS = {
-    "at": N_("audit.col.at"), "actor": N_("audit.col.actor"),
-    "action": N_("audit.col.action"), "target": N_("audit.col.target"),
-    "outcome": N_("audit.col.outcome"), "region_code": N_("audit.col.region_code"),
-    "ip": N_("audit.col.ip"), "detail": N_("audit.col.detail"),
+    "at": N_("audit.col.at"),
+    "actor": N_("audit.col.actor"),
+    "action": N_("audit.col.action"),
+    "target": N_("audit.col.target"),
+    "outcome": N_("audit.col.outcome"),
+    "region_code": N_("audit.col.region_code"),
+    "ip": N_("audit.col.ip"),
+    "detail": N_("audit.col.detail"),
 }
 
 
@@ -48,8 +62,10 @@ def household_table(df: pd.DataFrame, lang: str) -> tuple[list[str], list[list]]
     which = 0 if lang == "zh" else 1
     headers = [t(key, lang) for key in HOUSEHOLD_COLUMNS.values()]
     labels = {c: {str(k): v[which] for k, v in CODES[d].items()} for c, d in CODED.items()}
-    rows = [[_household_cell(c, rec.get(c), labels) for c in HOUSEHOLD_COLUMNS]
-            for rec in df.to_dict("records")]
+    rows = [
+        [_household_cell(c, rec.get(c), labels) for c in HOUSEHOLD_COLUMNS]
+        for rec in df.to_dict("records")
+    ]
     return headers, rows
 
 
@@ -87,6 +103,7 @@ def audit_csv(rows: list[dict], lang: str) -> bytes:
     out = csv.writer(buf)
     out.writerow([t(key, lang) for key in AUDIT_COLUMNS.values()])
     for r in rows:
-        out.writerow([_cell(fmt_time(r["at"], seconds=True) if c == "at" else r[c])
-                      for c in AUDIT_COLUMNS])
+        out.writerow(
+            [_cell(fmt_time(r["at"], seconds=True) if c == "at" else r[c]) for c in AUDIT_COLUMNS]
+        )
     return buf.getvalue().encode("utf-8-sig")

@@ -77,7 +77,7 @@ def fmt_day_month(d, lang: str | None = None) -> str:
 
 
 def fmt_to_date(as_of, lang: str | None = None) -> str:
-    """"截至12月1日", "to 1 Dec": the period of a running month."""
+    """ "截至12月1日", "to 1 Dec": the period of a running month."""
     return t("period.to_date", lang, date=fmt_day_month(as_of, lang))
 
 
@@ -93,8 +93,7 @@ def fmt_year_period(year: int, as_of, lang: str | None = None) -> str:
     """The period of a year's figures: "2019 年末", or "2026 年（截至12月1日）" for the
     as-of year."""
     if is_partial_year(year, as_of):
-        return t("period.year_to_date", lang, year=int(year),
-                 date=fmt_day_month(as_of, lang))
+        return t("period.year_to_date", lang, year=int(year), date=fmt_day_month(as_of, lang))
     return t("overview.period.year_end", lang, year=int(year))
 
 
@@ -109,18 +108,28 @@ def fmt_change(kind: str, delta: str, at, as_of, lang: str | None = None) -> str
             return t("overview.change.month", lang, delta=delta)
         prev = dt.date(m.year - (m.month == 1), (m.month - 2) % 12 + 1, 1)
         name = _date(prev, "month_name" if prev.year == m.year else "month", lang)
-        return t("overview.change.since", lang, delta=delta,
-                 since=t("period.since_month_end", lang, month=name))
+        return t(
+            "overview.change.since",
+            lang,
+            delta=delta,
+            since=t("period.since_month_end", lang, month=name),
+        )
     if not is_partial_year(at, as_of):
         return t("overview.change.year", lang, delta=delta)
-    return t("overview.change.since", lang, delta=delta,
-             since=t("period.since_year_end", lang, year=int(at) - 1))
+    return t(
+        "overview.change.since",
+        lang,
+        delta=delta,
+        since=t("period.since_year_end", lang, year=int(at) - 1),
+    )
 
 
 # ------------------------------------------------------------------ times of day
-_ZONE_NAMES = {"Asia/Shanghai": ("北京时间", "Beijing time"),
-               "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"),
-               "UTC": ("UTC", "UTC")}
+_ZONE_NAMES = {
+    "Asia/Shanghai": ("北京时间", "Beijing time"),
+    "Asia/Urumqi": ("乌鲁木齐时间", "Urumqi time"),
+    "UTC": ("UTC", "UTC"),
+}
 
 
 def zone_name(lang: str | None = None) -> str:

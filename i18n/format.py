@@ -105,8 +105,12 @@ def fmt_signed_number(x, digits: int = 0) -> str:
 # 万 and 亿 tiers of a Chinese count: (threshold, CLDR magnitude, decimals). The unit
 # and the divisor of a magnitude are Babel's (zh compact decimal "0万" for 10^4, "0亿"
 # for 10^8); the decimals are ours: 1.23万, 12.3万, 306万, 1.02亿.
-_ZH_TIERS = ((100_000_000, 100_000_000, 2), (1_000_000, 10_000, 0),
-             (100_000, 10_000, 1), (10_000, 10_000, 2))
+_ZH_TIERS = (
+    (100_000_000, 100_000_000, 2),
+    (1_000_000, 10_000, 0),
+    (100_000, 10_000, 1),
+    (10_000, 10_000, 2),
+)
 
 
 def _compact_unit(lang: str, magnitude: int) -> tuple[int, str]:
@@ -118,8 +122,10 @@ def _compact_unit(lang: str, magnitude: int) -> tuple[int, str]:
     return magnitude // 10 ** (zeros - 1), unit
 
 
-_ZH_UNITS = [(threshold, *_compact_unit("zh", magnitude), digits)
-             for threshold, magnitude, digits in _ZH_TIERS]
+_ZH_UNITS = [
+    (threshold, *_compact_unit("zh", magnitude), digits)
+    for threshold, magnitude, digits in _ZH_TIERS
+]
 
 
 def fmt_count(n, lang: str | None = None) -> str:
@@ -175,8 +181,10 @@ def fmt_signed(n, lang: str | None = None) -> str:
 
 # Money: 亿元 with two decimals and 万元 with one in Chinese, whole yuan below.
 _ZH_MONEY = ((100_000_000, 100_000_000, 2), (10_000, 10_000, 1))
-_ZH_MONEY_UNITS = [(threshold, *_compact_unit("zh", magnitude), digits)
-                   for threshold, magnitude, digits in _ZH_MONEY]
+_ZH_MONEY_UNITS = [
+    (threshold, *_compact_unit("zh", magnitude), digits)
+    for threshold, magnitude, digits in _ZH_MONEY
+]
 
 
 def fmt_money(yuan, lang: str | None = None) -> str:
@@ -187,7 +195,10 @@ def fmt_money(yuan, lang: str | None = None) -> str:
     if lang == "zh":
         for threshold, divisor, unit, digits in _ZH_MONEY_UNITS:
             if abs(yuan) >= threshold:
-                return _written(rounded(_decimal(yuan) / divisor, digits), digits, False,
-                                lang) + unit + "元"
+                return (
+                    _written(rounded(_decimal(yuan) / divisor, digits), digits, False, lang)
+                    + unit
+                    + "元"
+                )
         return fmt_number(yuan) + "元"
     return fmt_number(yuan) + " yuan"

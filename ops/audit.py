@@ -27,20 +27,36 @@ MAX_ROWS = 5000  # the most one search returns (the page and its CSV)
 def _region_of(actor: str, scope: Scope | None):
     if scope is not None:
         return scope.region_code
-    return sa.func.coalesce(sa.select(users.c.region_code)
-                            .where(users.c.username == actor[:64]).scalar_subquery(), "")
+    return sa.func.coalesce(
+        sa.select(users.c.region_code).where(users.c.username == actor[:64]).scalar_subquery(), ""
+    )
 
 
-def record(engine: Engine, actor: str, action: str, target: str = "", outcome: str = "ok",
-           detail: dict | None = None, ip: str = "", scope: Scope | None = None) -> None:
+def record(
+    engine: Engine,
+    actor: str,
+    action: str,
+    target: str = "",
+    outcome: str = "ok",
+    detail: dict | None = None,
+    ip: str = "",
+    scope: Scope | None = None,
+) -> None:
     """Append one entry, with the actor's region. Never raises on a detail that is not
     JSON-serialisable."""
     with engine.begin() as conn:
-        conn.execute(audit_log.insert().values(
-            at=datetime.now(UTC), actor=actor[:64], action=action[:40], target=target[:200],
-            outcome=outcome[:20],
-            detail=json.dumps(detail or {}, ensure_ascii=False, default=str), ip=ip[:45],
-            region_code=_region_of(actor, scope)))
+        conn.execute(
+            audit_log.insert().values(
+                at=datetime.now(UTC),
+                actor=actor[:64],
+                action=action[:40],
+                target=target[:200],
+                outcome=outcome[:20],
+                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+                ip=ip[:45],
+                region_code=_region_of(actor, scope),
+            )
+        )
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -48,10 +64,16 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=clock.zone()).astimezone(UTC)
 
 
-def search(engine: Engine, scope: Scope | WholeStore, user: str | None = None,
-           action: str | None = None, region: str | None = None,
-           date_from: dt.date | None = None, date_to: dt.date | None = None,
-           limit: int = 500) -> list[dict]:
+def search(
+    engine: Engine,
+    scope: Scope | WholeStore,
+    user: str | None = None,
+    action: str | None = None,
+    region: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = 500,
+) -> list[dict]:
     """The newest entries first, of the scope's region only (whatever the filters say):
     by actor, action, the region they concern (a unit and the units below it) and the
     days (of the deployment's zone, both included)."""
@@ -77,13 +99,24 @@ def search(engine: Engine, scope: Scope | WholeStore, user: str | None = None,
 def actions(engine: Engine, scope: Scope | WholeStore) -> list[str]:
     """The actions the scope's entries name, for a filter's choices."""
     with engine.connect() as conn:
-        return [a for (a,) in conn.execute(
-            sa.select(audit_log.c.action).where(within(audit_log.c.region_code, scope))
-            .distinct().order_by(audit_log.c.action))]
+        return [
+            a
+            for (a,) in conn.execute(
+                sa.select(audit_log.c.action)
+                .where(within(audit_log.c.region_code, scope))
+                .distinct()
+                .order_by(audit_log.c.action)
+            )
+        ]
 
 
-def recent(engine: Engine, limit: int = 100, actor: str | None = None,
-           action: str | None = None, scope: Scope | WholeStore = SYSTEM) -> list[dict]:
+def recent(
+    engine: Engine,
+    limit: int = 100,
+    actor: str | None = None,
+    action: str | None = None,
+    scope: Scope | WholeStore = SYSTEM,
+) -> list[dict]:
     """The newest entries first. Without a scope: the whole log, for the CLI and the
     tests only; a page or route asks ``search`` with the user's scope."""
     return search(engine, scope, user=actor, action=action, limit=limit)

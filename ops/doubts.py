@@ -29,22 +29,32 @@ MAX_BULK = 2000  # cases one click may send
 
 def decided(engine: Engine, scope: Scope) -> dict[str, dict]:
     """The cases of the scope that have a state, by key, with their instruction's state."""
-    q = sa.select(doubt_cases, tasks.c.state.label("task_state")) \
-        .select_from(doubt_cases.outerjoin(tasks, tasks.c.id == doubt_cases.c.task_id)) \
+    q = (
+        sa.select(doubt_cases, tasks.c.state.label("task_state"))
+        .select_from(doubt_cases.outerjoin(tasks, tasks.c.id == doubt_cases.c.task_id))
         .where(within(doubt_cases.c.village_code, scope))
+    )
     with engine.connect() as conn:
         return {r.doubt_key: dict(r._mapping) for r in conn.execute(q)}
 
 
 def history(engine: Engine, scope: Scope, key: str) -> list[dict]:
     with engine.connect() as conn:
-        case = conn.execute(sa.select(doubt_cases.c.village_code).where(
-            doubt_cases.c.doubt_key == key, within(doubt_cases.c.village_code, scope))).first()
+        case = conn.execute(
+            sa.select(doubt_cases.c.village_code).where(
+                doubt_cases.c.doubt_key == key, within(doubt_cases.c.village_code, scope)
+            )
+        ).first()
         if case is None:
             return []
-        return [dict(r._mapping) for r in conn.execute(
-            sa.select(doubt_events).where(doubt_events.c.doubt_key == key)
-            .order_by(doubt_events.c.id))]
+        return [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(doubt_events)
+                .where(doubt_events.c.doubt_key == key)
+                .order_by(doubt_events.c.id)
+            )
+        ]
 
 
 def _may(scope: Scope, action: str, key: str) -> None:
@@ -66,10 +76,14 @@ def _with_households(region_exists, cases: list[dict]) -> T.Places:
     return T.Places(region_exists, households_in)
 
 
-def _event(conn: Connection, key: str, now, actor: str, state: str, task_id=None,
-           note: str = "") -> None:
-    conn.execute(doubt_events.insert().values(doubt_key=key, at=now, actor=actor,
-                                              state=state, task_id=task_id, note=note))
+def _event(
+    conn: Connection, key: str, now, actor: str, state: str, task_id=None, note: str = ""
+) -> None:
+    conn.execute(
+        doubt_events.insert().values(
+            doubt_key=key, at=now, actor=actor, state=state, task_id=task_id, note=note
+        )
+    )
 
 
 def township_of(village_code: str) -> str:
@@ -78,8 +92,9 @@ def township_of(village_code: str) -> str:
 
 def _line(c: dict, check_names: dict[str, str]) -> str:
     """A case as a line of its instruction: household number, head, check (members)."""
-    return f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}" \
-        + (f"（{c['members']}）" if c.get("members") else "")
+    return f"{c['household_no']} {c['head_name']}：{check_names.get(c['check_id'], '')}" + (
+        f"（{c['members']}）" if c.get("members") else ""
+    )
 
 
 def _batches(cases: list[dict], check_names: dict[str, str]) -> list[tuple[str, list[dict]]]:
@@ -105,24 +120,48 @@ def _batches(cases: list[dict], check_names: dict[str, str]) -> list[tuple[str, 
     return parts
 
 
-def _instruction(scope: Scope, township: str, group: list[dict], check_names: dict[str, str],
-                 deadline: str, now: dt.datetime, region_exists) -> T.NewTask:
+def _instruction(
+    scope: Scope,
+    township: str,
+    group: list[dict],
+    check_names: dict[str, str],
+    deadline: str,
+    now: dt.datetime,
+    region_exists,
+) -> T.NewTask:
     """A batch's verification instruction, checked as any instruction is."""
     checks = sorted({c["check_id"] for c in group})
     households = sorted({int(c["household_id"]) for c in group})
-    title = f"比对疑点核查：{'、'.join(check_names.get(k, k) for k in checks)}" \
-            f"（{len(households)} 户）"
+    title = (
+        f"比对疑点核查：{'、'.join(check_names.get(k, k) for k in checks)}（{len(households)} 户）"
+    )
     lines = [_line(c, check_names) for c in group]
-    return T.validate(scope, {
-        "title": title[:T.MAX_TITLE], "content": "\n".join(lines)[:T.MAX_TEXT],
-        "type": "crosscheck_doubt", "source": "crosscheck",
-        "source_ref": ",".join(checks)[:100], "priority": "normal",
-        "assignee_region": township, "deadline": deadline, "households": households},
-        now, _with_households(region_exists, group))
+    return T.validate(
+        scope,
+        {
+            "title": title[: T.MAX_TITLE],
+            "content": "\n".join(lines)[: T.MAX_TEXT],
+            "type": "crosscheck_doubt",
+            "source": "crosscheck",
+            "source_ref": ",".join(checks)[:100],
+            "priority": "normal",
+            "assignee_region": township,
+            "deadline": deadline,
+            "households": households,
+        },
+        now,
+        _with_households(region_exists, group),
+    )
 
 
-def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str, str],
-         region_exists, now: dt.datetime | None = None) -> list[dict]:
+def send(
+    engine: Engine,
+    scope: Scope,
+    cases: list[dict],
+    check_names: dict[str, str],
+    region_exists,
+    now: dt.datetime | None = None,
+) -> list[dict]:
     """The undecided cases, as verification instructions: one per township, listing its
     households; every case marked sent. All in one transaction: a case someone else sent
     meanwhile stops the whole batch (TaskError 409) and nothing is written."""
@@ -136,20 +175,29 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
         if not scope.contains(c["village_code"]):
             raise T.TaskError(404, N_("task.err.not_found"))
     deadline = (clock.day(now) + dt.timedelta(days=VERIFY_DAYS)).isoformat()
-    news = [(group, _instruction(scope, township, group, check_names, deadline, now,
-                                 region_exists))
-            for township, group in _batches(cases, check_names)]
+    news = [
+        (group, _instruction(scope, township, group, check_names, deadline, now, region_exists))
+        for township, group in _batches(cases, check_names)
+    ]
     made = []
     try:
         with engine.begin() as conn:
             for group, new in news:
                 task_id = T.insert(conn, scope, new, now)
                 for c in group:
-                    conn.execute(doubt_cases.insert().values(
-                        doubt_key=c["doubt_key"], check_id=c["check_id"],
-                        household_id=int(c["household_id"]), village_code=c["village_code"],
-                        state="sent", task_id=task_id, note="", updated_by=scope.username,
-                        updated_at=now))
+                    conn.execute(
+                        doubt_cases.insert().values(
+                            doubt_key=c["doubt_key"],
+                            check_id=c["check_id"],
+                            household_id=int(c["household_id"]),
+                            village_code=c["village_code"],
+                            state="sent",
+                            task_id=task_id,
+                            note="",
+                            updated_by=scope.username,
+                            updated_at=now,
+                        )
+                    )
                     _event(conn, c["doubt_key"], now, scope.username, "sent", task_id)
                 made.append(task_id)
     except sa.exc.IntegrityError:
@@ -157,8 +205,14 @@ def send(engine: Engine, scope: Scope, cases: list[dict], check_names: dict[str,
     return [T.get(engine, scope, i, now) for i in made]
 
 
-def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
-          now: dt.datetime | None = None) -> None:
+def close(
+    engine: Engine,
+    scope: Scope,
+    case: dict,
+    outcome: str,
+    note: str,
+    now: dt.datetime | None = None,
+) -> None:
     """The verification's outcome: confirmed (the record is to be corrected; say how)
     or cleared (say why). A case can be closed whether or not it was sent."""
     now = now or T.utcnow()
@@ -169,26 +223,49 @@ def close(engine: Engine, scope: Scope, case: dict, outcome: str, note: str,
     if not scope.contains(case["village_code"]):
         raise T.TaskError(404, N_("task.err.not_found"))
     _may(scope, "doubts.close", N_("doubt.err.cannot_close"))
-    values = {"state": outcome, "note": note.strip(), "updated_by": scope.username,
-              "updated_at": now}
+    values = {
+        "state": outcome,
+        "note": note.strip(),
+        "updated_by": scope.username,
+        "updated_at": now,
+    }
     try:
         with engine.begin() as conn:
-            row = conn.execute(sa.select(doubt_cases).where(
-                doubt_cases.c.doubt_key == case["doubt_key"])).first()
+            row = conn.execute(
+                sa.select(doubt_cases).where(doubt_cases.c.doubt_key == case["doubt_key"])
+            ).first()
             if row is not None and row.state in OUTCOMES:
                 raise T.TaskError(409, N_("doubt.err.closed"))
             if row is None:
-                conn.execute(doubt_cases.insert().values(
-                    doubt_key=case["doubt_key"], check_id=case["check_id"],
-                    household_id=int(case["household_id"]),
-                    village_code=case["village_code"], task_id=None, **values))
+                conn.execute(
+                    doubt_cases.insert().values(
+                        doubt_key=case["doubt_key"],
+                        check_id=case["check_id"],
+                        household_id=int(case["household_id"]),
+                        village_code=case["village_code"],
+                        task_id=None,
+                        **values,
+                    )
+                )
             else:
-                done = conn.execute(doubt_cases.update().where(
-                    doubt_cases.c.doubt_key == case["doubt_key"],
-                    doubt_cases.c.state == row.state).values(**values)).rowcount
+                done = conn.execute(
+                    doubt_cases.update()
+                    .where(
+                        doubt_cases.c.doubt_key == case["doubt_key"],
+                        doubt_cases.c.state == row.state,
+                    )
+                    .values(**values)
+                ).rowcount
                 if done != 1:  # someone closed it meanwhile
                     raise T.TaskError(409, N_("doubt.err.closed"))
-            _event(conn, case["doubt_key"], now, scope.username, outcome,
-                   row.task_id if row is not None else None, note.strip())
+            _event(
+                conn,
+                case["doubt_key"],
+                now,
+                scope.username,
+                outcome,
+                row.task_id if row is not None else None,
+                note.strip(),
+            )
     except sa.exc.IntegrityError:  # two people closing an unsent case at once
         raise T.TaskError(409, N_("doubt.err.closed")) from None

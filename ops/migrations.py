@@ -60,7 +60,7 @@ def pending(engine: Engine) -> list[str]:
     Alembic, until ``migrate`` adopts it)."""
     known = revisions()
     at = current(engine)
-    return known[known.index(at) + 1:] if at in known else known
+    return known[known.index(at) + 1 :] if at in known else known
 
 
 def _legacy_versions(conn: Connection) -> set[int]:
@@ -74,7 +74,8 @@ def _adopt(conn: Connection) -> None:
         raise MigrationError(
             f"the store is at version {max(versions, default=0)} of the former migrations, "
             f"not {LEGACY_LAST}: bring it to {LEGACY_LAST} with the release before Alembic "
-            f"first")
+            f"first"
+        )
     command.stamp(config(conn), BASELINE)
     conn.exec_driver_sql(f"drop table {LEGACY_TABLE}")
 
@@ -90,6 +91,7 @@ def migrate(engine: Engine) -> list[str]:
         elif "alembic_version" not in tables and tables:
             raise MigrationError(
                 "the store has tables but no version table (alembic_version or "
-                f"{LEGACY_TABLE}): it is not one this code made")
+                f"{LEGACY_TABLE}): it is not one this code made"
+            )
         command.upgrade(config(conn), "head")
     return before

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 users = sa.Table(
-    "users", metadata,
+    "users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
@@ -27,22 +28,23 @@ users = sa.Table(
     sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
     # Bumped on logout, a password, role or region change and on disable: a session
     # cookie carries the generation it was issued under and is void once it differs.
-    sa.Column("session_generation", sa.Integer, nullable=False, default=0,
-              server_default="0"),
+    sa.Column("session_generation", sa.Integer, nullable=False, default=0, server_default="0"),
 )
 
 # Failed logins for usernames that do not exist, so that an unknown name locks exactly
 # like a real one and usernames cannot be probed. Unknown names are kept by a bucket of
 # their hash (ops.users), so the table cannot grow without bound.
 login_throttle = sa.Table(
-    "login_throttle", metadata,
+    "login_throttle",
+    metadata,
     sa.Column("username", sa.String(64), primary_key=True),
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
 )
 
 audit_log = sa.Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("actor", sa.String(64), nullable=False),
@@ -60,7 +62,8 @@ sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.at)
 # Failed logins per client address, whatever the name tried: a limit on guessing across
 # many names from one address. Rows older than the window are pruned as they are read.
 address_throttle = sa.Table(
-    "address_throttle", metadata,
+    "address_throttle",
+    metadata,
     sa.Column("address", sa.String(45), primary_key=True),
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
     sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
@@ -70,7 +73,8 @@ address_throttle = sa.Table(
 
 # ---------------------------------------------------------------- instructions (督办)
 meetings = sa.Table(
-    "meetings", metadata,
+    "meetings",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("held_on", sa.Date, nullable=False),
@@ -82,7 +86,8 @@ meetings = sa.Table(
 )
 
 tasks = sa.Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("content", sa.Text, nullable=False, default=""),
@@ -112,7 +117,8 @@ sa.Index("ix_tasks_deadline", tasks.c.deadline)
 
 # Regions an instruction concerns and households it names.
 task_links = sa.Table(
-    "task_links", metadata,
+    "task_links",
+    metadata,
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id"), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),
     sa.Column("ref", sa.String(20), nullable=False),
@@ -121,7 +127,8 @@ task_links = sa.Table(
 
 # Every change to an instruction, in order: append-only.
 task_events = sa.Table(
-    "task_events", metadata,
+    "task_events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id"), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -135,7 +142,8 @@ task_events = sa.Table(
 sa.Index("ix_task_events_task", task_events.c.task_id, task_events.c.id)
 
 api_tokens = sa.Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("name", sa.String(100), nullable=False),
@@ -147,7 +155,8 @@ api_tokens = sa.Table(
 
 # The daily digest of each unit, written once a day by the scheduler.
 digests = sa.Table(
-    "digests", metadata,
+    "digests",
+    metadata,
     sa.Column("region_code", sa.String(12), nullable=False),
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
@@ -159,7 +168,8 @@ digests = sa.Table(
 # What was decided about an early warning (the warning itself lives in the warehouse;
 # its key survives re-evaluation: rule, household and date of the evidence).
 warning_decisions = sa.Table(
-    "warning_decisions", metadata,
+    "warning_decisions",
+    metadata,
     sa.Column("warning_key", sa.String(80), primary_key=True),
     sa.Column("household_id", sa.Integer, nullable=False),
     sa.Column("village_code", sa.String(12), nullable=False),
@@ -175,7 +185,8 @@ sa.Index("ix_warning_decisions_village", warning_decisions.c.village_code)
 # Exports made in the background (briefings, minutes, page and map images): one row per
 # request, followed by the browser until the file can be downloaded by its owner.
 export_jobs = sa.Table(
-    "export_jobs", metadata,
+    "export_jobs",
+    metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
@@ -197,7 +208,8 @@ sa.Index("ix_export_jobs_user", export_jobs.c.username, export_jobs.c.created_at
 # Department files imported (数据导入): one row per batch; its accepted rows and its
 # error report are files under JZ_IMPORT_DIR, named by the batch id.
 import_batches = sa.Table(
-    "import_batches", metadata,
+    "import_batches",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("feed", sa.String(30), nullable=False),
     sa.Column("department", sa.String(20), nullable=False),
@@ -219,7 +231,8 @@ import_batches = sa.Table(
 # Doubtful cases from the cross-checks (疑点): the cases are in the warehouse (keyed by
 # check and household); what became of them is here, with every step kept.
 doubt_cases = sa.Table(
-    "doubt_cases", metadata,
+    "doubt_cases",
+    metadata,
     sa.Column("doubt_key", sa.String(80), primary_key=True),
     sa.Column("check_id", sa.String(40), nullable=False),
     sa.Column("household_id", sa.Integer, nullable=False),
@@ -233,7 +246,8 @@ doubt_cases = sa.Table(
 sa.Index("ix_doubt_cases_village", doubt_cases.c.village_code)
 
 doubt_events = sa.Table(
-    "doubt_events", metadata,
+    "doubt_events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("doubt_key", sa.String(80), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -248,7 +262,8 @@ sa.Index("ix_doubt_events_key", doubt_events.c.doubt_key)
 # Runtime state (revision 0002): values the app changes while it runs, one JSON text per
 # key; the wall's playlist is the key "wall.playlist" (ops/wall.py).
 runtime_state = sa.Table(
-    "runtime_state", metadata,
+    "runtime_state",
+    metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
     sa.Column("updated_by", sa.String(64), nullable=False),

@@ -71,8 +71,12 @@ def of_subject(column: sa.ColumnElement, scope: Scope | WholeStore) -> ColumnEle
     return sa.true()
 
 
-def scoped(query: sa.Select, region: sa.ColumnElement, scope: Scope | WholeStore,
-           department: sa.ColumnElement | None = None) -> sa.Select:
+def scoped(
+    query: sa.Select,
+    region: sa.ColumnElement,
+    scope: Scope | WholeStore,
+    department: sa.ColumnElement | None = None,
+) -> sa.Select:
     """``query`` restricted to the scope: by region, and by department where the table
     has one (``department``)."""
     query = query.where(within(region, scope))

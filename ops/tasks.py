@@ -61,11 +61,22 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str, str]] = {
 class TaskError(Exception):
     """A refused request: HTTP-like status, a message key, and per-field keys for 400."""
 
-    def __init__(self, status: int, key: str, fields: dict | None = None,
-                 current: dict | None = None, **params):
+    def __init__(
+        self,
+        status: int,
+        key: str,
+        fields: dict | None = None,
+        current: dict | None = None,
+        **params,
+    ):
         super().__init__(key)
-        self.status, self.key, self.fields, self.current, self.params = \
-            status, key, fields or {}, current, params
+        self.status, self.key, self.fields, self.current, self.params = (
+            status,
+            key,
+            fields or {},
+            current,
+            params,
+        )
 
 
 utcnow = clock.utcnow  # the store's clock (domain.clock): moments in UTC, days local
@@ -98,16 +109,19 @@ def _concerns(actor: Scope, task: dict) -> frozenset[str] | None:
 
 def can_view(actor: Scope, task: dict) -> bool:
     concerns = _concerns(actor, task)
-    return any(can(actor, "tasks.view", Resource(region=task[k], departments=concerns))
-               for k in ("assignee_region", "issuer_region"))
+    return any(
+        can(actor, "tasks.view", Resource(region=task[k], departments=concerns))
+        for k in ("assignee_region", "issuer_region")
+    )
 
 
 def _is_issuer_side(actor: Scope, task: dict) -> bool:
     """The issuer, or a leader or manager above the issuer's unit."""
     if actor.username == task["issuer"]:
         return can(actor, "tasks.issue")
-    return actor.region_code != task["issuer_region"] \
-        and can(actor, "tasks.issue", Resource(region=task["issuer_region"]))
+    return actor.region_code != task["issuer_region"] and can(
+        actor, "tasks.issue", Resource(region=task["issuer_region"])
+    )
 
 
 def _is_assignee(actor: Scope, task: dict) -> bool:
@@ -130,12 +144,14 @@ class _Standing:
 
 def _standing(actor: Scope, task: dict) -> _Standing:
     return _Standing(
-        visible=can_view(actor, task), issuer_side=_is_issuer_side(actor, task),
+        visible=can_view(actor, task),
+        issuer_side=_is_issuer_side(actor, task),
         assignee=_is_assignee(actor, task),
         superior=actor.region_code != task["assignee_region"]
         and can(actor, "tasks.issue", Resource(region=task["assignee_region"])),
         # May see instructions (a wall, elsewhere), never act on one.
-        read_only=not can(actor, "tasks.view"))
+        read_only=not can(actor, "tasks.view"),
+    )
 
 
 def _may_issue(actor: Scope) -> None:
@@ -181,8 +197,9 @@ def refusal(actor: Scope, task: dict, action: str) -> str | None:
 
 def allowed_actions(actor: Scope, task: dict) -> list[str]:
     st = _standing(actor, task)
-    return [a for a in (*ACTIONS, "urge", "edit", "comment")
-            if _refusal(st, task["state"], a) is None]
+    return [
+        a for a in (*ACTIONS, "urge", "edit", "comment") if _refusal(st, task["state"], a) is None
+    ]
 
 
 # ------------------------------------------------------------------ validation
@@ -252,8 +269,11 @@ def _words(data: dict, errors: dict) -> tuple[str, str]:
         errors["content"] = "task.err.not_text"
     elif len(content) > MAX_TEXT:
         errors["content"] = "task.err.text_long"
-    for name, allowed, default in (("type", TYPES, "other"), ("priority", PRIORITIES, "normal"),
-                                   ("source", SOURCES, "region")):
+    for name, allowed, default in (
+        ("type", TYPES, "other"),
+        ("priority", PRIORITIES, "normal"),
+        ("source", SOURCES, "region"),
+    ):
         if data.get(name, default) not in allowed:
             errors[name] = f"task.err.bad_{name}"
     return title, content
@@ -292,15 +312,21 @@ def _deadlines(data: dict, now: dt.datetime, errors: dict):
 def _links(actor: Scope, data: dict, region_exists, region, errors: dict):
     """The regions (within the actor's) and households (under the assignee) it names."""
     regions, households = data.get("regions") or [], data.get("households") or []
-    if not isinstance(regions, list) or len(regions) > MAX_LINKS or not all(
-            isinstance(r, str) and CODE.fullmatch(r) and actor.contains(r) for r in regions):
+    if (
+        not isinstance(regions, list)
+        or len(regions) > MAX_LINKS
+        or not all(isinstance(r, str) and CODE.fullmatch(r) and actor.contains(r) for r in regions)
+    ):
         errors["regions"] = N_("task.err.region_outside")
-    if not isinstance(households, list) or len(households) > MAX_LINKS or not all(
-            isinstance(h, int) and not isinstance(h, bool) and 0 < h <= MAX_ID
-            for h in households):
+    if (
+        not isinstance(households, list)
+        or len(households) > MAX_LINKS
+        or not all(
+            isinstance(h, int) and not isinstance(h, bool) and 0 < h <= MAX_ID for h in households
+        )
+    ):
         errors["households"] = N_("task.err.bad_households")
-    elif "assignee_region" not in errors and _households_outside(region_exists, region,
-                                                                 households):
+    elif "assignee_region" not in errors and _households_outside(region_exists, region, households):
         errors["households"] = N_("task.err.household_outside")
     return regions, households
 
@@ -310,14 +336,16 @@ def _references(data: dict, errors: dict):
     if not isinstance(source_ref, str) or len(source_ref) > 100:
         errors["source_ref"] = "task.err.not_text"
     assignee_user = data.get("assignee_user") or None
-    if assignee_user is not None and (not isinstance(assignee_user, str)
-                                      or len(assignee_user) > 64):
+    if assignee_user is not None and (
+        not isinstance(assignee_user, str) or len(assignee_user) > 64
+    ):
         errors["assignee_user"] = "task.err.not_text"
     return source_ref, assignee_user
 
 
-def validate(actor: Scope, data: dict, now: dt.datetime,
-             region_exists: Callable[[str], bool] | Places) -> NewTask:
+def validate(
+    actor: Scope, data: dict, now: dt.datetime, region_exists: Callable[[str], bool] | Places
+) -> NewTask:
     """A new instruction from user input, or TaskError(400) naming each bad field, in
     the order the form shows them.
 
@@ -337,12 +365,21 @@ def validate(actor: Scope, data: dict, now: dt.datetime,
     if ack_at is None:
         ack_at = min(now + ACK_WITHIN, clock.end_of_day(deadline))
     return NewTask(
-        title=title, content=content, type=data.get("type", "other"),
-        priority=data.get("priority", "normal"), source=data.get("source", "region"),
-        assignee_region=region, deadline=deadline, ack_deadline=ack_at,
-        source_ref=source_ref, assignee_user=assignee_user,
-        meeting_id=data.get("meeting_id"), regions=regions, households=households,
-        issue=data.get("issue", True) is not False)
+        title=title,
+        content=content,
+        type=data.get("type", "other"),
+        priority=data.get("priority", "normal"),
+        source=data.get("source", "region"),
+        assignee_region=region,
+        deadline=deadline,
+        ack_deadline=ack_at,
+        source_ref=source_ref,
+        assignee_user=assignee_user,
+        meeting_id=data.get("meeting_id"),
+        regions=regions,
+        households=households,
+        issue=data.get("issue", True) is not False,
+    )
 
 
 # ------------------------------------------------------------------ reading
@@ -361,8 +398,9 @@ def decorate(task: dict, now: dt.datetime, actor: Scope | None = None) -> dict:
         task[k] = _aware(task.get(k))
     deadline = _date(task["deadline"])
     task["deadline"] = deadline
-    task["overdue"] = task["state"] in OPEN and task["state"] != "draft" \
-        and deadline < clock.day(now)
+    task["overdue"] = (
+        task["state"] in OPEN and task["state"] != "draft" and deadline < clock.day(now)
+    )
     task["days_left"] = (deadline - clock.day(now)).days
     if actor is not None:
         task["allowed_actions"] = allowed_actions(actor, task)
@@ -376,23 +414,41 @@ def get(engine: Engine, actor: Scope, task_id: int, now: dt.datetime | None = No
         task = _row(conn, task_id)
         if task is None or not can_view(actor, task):
             raise TaskError(404, N_("task.err.not_found"))
-        task["links"] = [dict(r._mapping) for r in conn.execute(
-            sa.select(task_links.c.kind, task_links.c.ref)
-            .where(task_links.c.task_id == task["id"]).order_by(task_links.c.kind,
-                                                                task_links.c.ref))]
-        task["events"] = [dict(r._mapping) for r in conn.execute(
-            sa.select(task_events).where(task_events.c.task_id == task["id"])
-            .order_by(task_events.c.id))]
+        task["links"] = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(task_links.c.kind, task_links.c.ref)
+                .where(task_links.c.task_id == task["id"])
+                .order_by(task_links.c.kind, task_links.c.ref)
+            )
+        ]
+        task["events"] = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(task_events)
+                .where(task_events.c.task_id == task["id"])
+                .order_by(task_events.c.id)
+            )
+        ]
     for e in task["events"]:
         e["at"] = _aware(e["at"])
     return decorate(task, now, actor)
 
 
-def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
-               state: str | None = None, type: str | None = None,
-               overdue: bool | None = None, region: str | None = None,
-               issuer: str | None = None, escalated: bool | None = None,
-               due_before: dt.date | None = None, limit: int = 5000) -> list[dict]:
+def list_tasks(
+    engine: Engine,
+    actor: Scope,
+    now: dt.datetime | None = None,
+    *,
+    state: str | None = None,
+    type: str | None = None,
+    overdue: bool | None = None,
+    region: str | None = None,
+    issuer: str | None = None,
+    escalated: bool | None = None,
+    due_before: dt.date | None = None,
+    limit: int = 5000,
+) -> list[dict]:
     """The inbox of the actor's unit and the units below, and what the actor issued."""
     now = now or utcnow()
     q = sa.select(tasks).where(_visible(actor))
@@ -408,8 +464,9 @@ def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
         late = _overdue(now)
         q = q.where(late if overdue else sa.not_(late))
     if escalated is not None:
-        q = q.where(tasks.c.escalated_to.is_not(None) if escalated
-                    else tasks.c.escalated_to.is_(None))
+        q = q.where(
+            tasks.c.escalated_to.is_not(None) if escalated else tasks.c.escalated_to.is_(None)
+        )
     if due_before is not None:
         q = q.where(tasks.c.deadline <= due_before, tasks.c.state.in_(OPEN))
     q = q.order_by(tasks.c.deadline, tasks.c.id).limit(limit)
@@ -419,15 +476,38 @@ def list_tasks(engine: Engine, actor: Scope, now: dt.datetime | None = None, *,
 
 
 # ------------------------------------------------------------------ writing
-def _event(conn: Connection, task_id: int, now, actor: str, kind: str, version: int,
-           from_state=None, to_state=None, body: str = "") -> None:
-    conn.execute(task_events.insert().values(
-        task_id=task_id, at=now, actor=actor, kind=kind, from_state=from_state,
-        to_state=to_state, body=body, version=version))
+def _event(
+    conn: Connection,
+    task_id: int,
+    now,
+    actor: str,
+    kind: str,
+    version: int,
+    from_state=None,
+    to_state=None,
+    body: str = "",
+) -> None:
+    conn.execute(
+        task_events.insert().values(
+            task_id=task_id,
+            at=now,
+            actor=actor,
+            kind=kind,
+            from_state=from_state,
+            to_state=to_state,
+            body=body,
+            version=version,
+        )
+    )
 
 
-def create(engine: Engine, actor: Scope, data: dict, region_exists: Callable[[str], bool],
-           now: dt.datetime | None = None) -> dict:
+def create(
+    engine: Engine,
+    actor: Scope,
+    data: dict,
+    region_exists: Callable[[str], bool],
+    now: dt.datetime | None = None,
+) -> dict:
     """A new instruction (issued at once unless ``issue`` is false), with its events."""
     now = now or utcnow()
     _may_issue(actor)
@@ -440,30 +520,62 @@ def create(engine: Engine, actor: Scope, data: dict, region_exists: Callable[[st
 def insert(conn: Connection, actor: Scope, new: NewTask, now: dt.datetime) -> int:
     """Write a validated instruction and its events inside the caller's transaction."""
     if new.meeting_id is not None:
-        m = conn.execute(sa.select(meetings.c.region_code)
-                         .where(meetings.c.id == new.meeting_id)).first()
+        m = conn.execute(
+            sa.select(meetings.c.region_code).where(meetings.c.id == new.meeting_id)
+        ).first()
         if m is None or not actor.contains(m.region_code):
             raise TaskError(400, "task.err.invalid", {"meeting_id": N_("task.err.bad_meeting")})
     if new.assignee_user is not None:
         reason = assignee_refusal(conn, new.assignee_user, new.assignee_region)
         if reason:
             raise TaskError(400, "task.err.invalid", {"assignee_user": reason})
-    task_id = conn.execute(tasks.insert().values(
-        title=new.title, content=new.content, type=new.type, priority=new.priority,
-        source=new.source, source_ref=new.source_ref, meeting_id=new.meeting_id,
-        issuer=actor.username, issuer_region=actor.region_code,
-        assignee_region=new.assignee_region, assignee_user=new.assignee_user,
-        deadline=new.deadline, ack_deadline=new.ack_deadline,
-        state="issued" if new.issue else "draft", version=1, urge_count=0,
-        created_at=now, updated_at=now)).inserted_primary_key[0]
-    links = [("region", r) for r in dict.fromkeys(new.regions)] + \
-        [("household", str(h)) for h in dict.fromkeys(new.households)]
+    task_id = conn.execute(
+        tasks.insert().values(
+            title=new.title,
+            content=new.content,
+            type=new.type,
+            priority=new.priority,
+            source=new.source,
+            source_ref=new.source_ref,
+            meeting_id=new.meeting_id,
+            issuer=actor.username,
+            issuer_region=actor.region_code,
+            assignee_region=new.assignee_region,
+            assignee_user=new.assignee_user,
+            deadline=new.deadline,
+            ack_deadline=new.ack_deadline,
+            state="issued" if new.issue else "draft",
+            version=1,
+            urge_count=0,
+            created_at=now,
+            updated_at=now,
+        )
+    ).inserted_primary_key[0]
+    links = [("region", r) for r in dict.fromkeys(new.regions)] + [
+        ("household", str(h)) for h in dict.fromkeys(new.households)
+    ]
     if links:
-        conn.execute(task_links.insert(), [{"task_id": task_id, "kind": k, "ref": r}
-                                           for k, r in links])
-    _event(conn, task_id, now, actor.username, "create", 1, None, "draft",
-           json.dumps({"title": new.title, "assignee_region": new.assignee_region,
-                       "deadline": new.deadline.isoformat()}, ensure_ascii=False))
+        conn.execute(
+            task_links.insert(), [{"task_id": task_id, "kind": k, "ref": r} for k, r in links]
+        )
+    _event(
+        conn,
+        task_id,
+        now,
+        actor.username,
+        "create",
+        1,
+        None,
+        "draft",
+        json.dumps(
+            {
+                "title": new.title,
+                "assignee_region": new.assignee_region,
+                "deadline": new.deadline.isoformat(),
+            },
+            ensure_ascii=False,
+        ),
+    )
     if new.issue:
         _event(conn, task_id, now, actor.username, "transition", 1, "draft", "issued")
     return task_id
@@ -473,8 +585,11 @@ def assignee_refusal(conn: Connection, username: str, region: str) -> str | None
     """Why the account ``username`` cannot be the assignee of an instruction to the unit
     ``region`` (a message key), or None: it must exist, be active, be of that very unit
     (so that it sees the instruction) and have a role that works instructions."""
-    row = conn.execute(sa.select(users.c.role, users.c.region_code, users.c.department,
-                                 users.c.active).where(users.c.username == username)).first()
+    row = conn.execute(
+        sa.select(users.c.role, users.c.region_code, users.c.department, users.c.active).where(
+            users.c.username == username
+        )
+    ).first()
     if row is None or not row.active:
         return N_("task.err.assignee_unknown")
     if row.region_code != region:
@@ -494,8 +609,12 @@ def _locked(conn: Connection, actor: Scope, task_id, action: str) -> dict:
         raise TaskError(404, N_("task.err.not_found"))
     reason = refusal(actor, task, action)
     if reason:
-        raise TaskError(409 if reason == "task.err.illegal_transition" else 403, reason,
-                        state=task["state"], action=action)
+        raise TaskError(
+            409 if reason == "task.err.illegal_transition" else 403,
+            reason,
+            state=task["state"],
+            action=action,
+        )
     return task
 
 
@@ -503,17 +622,26 @@ def _bump(conn: Connection, task: dict, version, values: dict, actor: Scope) -> 
     """Write ``values`` if the task is still at ``version``; the new version."""
     if not isinstance(version, int) or isinstance(version, bool):
         raise TaskError(400, "task.err.invalid", {"version": "task.err.version_missing"})
-    n = conn.execute(tasks.update().where(tasks.c.id == task["id"],
-                                          tasks.c.version == version)
-                     .values(version=version + 1, **values)).rowcount
+    n = conn.execute(
+        tasks.update()
+        .where(tasks.c.id == task["id"], tasks.c.version == version)
+        .values(version=version + 1, **values)
+    ).rowcount
     if n != 1:
         current = decorate(_row(conn, task["id"]), utcnow(), actor)
         raise TaskError(409, N_("task.err.conflict"), current=current)
     return version + 1
 
 
-def act(engine: Engine, actor: Scope, task_id, action: str, version, comment: str = "",
-        now: dt.datetime | None = None) -> dict:
+def act(
+    engine: Engine,
+    actor: Scope,
+    task_id,
+    action: str,
+    version,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> dict:
     """Take a state-machine action on an instruction."""
     now = now or utcnow()
     if not isinstance(comment, str) or len(comment) > MAX_TEXT:
@@ -529,13 +657,29 @@ def act(engine: Engine, actor: Scope, task_id, action: str, version, comment: st
         if action == "return":
             values["closed_at"] = None
         new_version = _bump(conn, task, version, values, actor)
-        _event(conn, task["id"], now, actor.username, "transition", new_version,
-               task["state"], to_state, comment.strip() or action)
+        _event(
+            conn,
+            task["id"],
+            now,
+            actor.username,
+            "transition",
+            new_version,
+            task["state"],
+            to_state,
+            comment.strip() or action,
+        )
     return get(engine, actor, task["id"], now)
 
 
-def edit(engine: Engine, actor: Scope, task_id, version, changes: dict,
-         region_exists: Callable[[str], bool], now: dt.datetime | None = None) -> dict:
+def edit(
+    engine: Engine,
+    actor: Scope,
+    task_id,
+    version,
+    changes: dict,
+    region_exists: Callable[[str], bool],
+    now: dt.datetime | None = None,
+) -> dict:
     """Change title, content, priority or deadline (issuer side, open instructions)."""
     now = now or utcnow()
     allowed = {"title", "content", "priority", "deadline"}
@@ -543,28 +687,42 @@ def edit(engine: Engine, actor: Scope, task_id, version, changes: dict,
         raise TaskError(400, "task.err.invalid", {"_": "task.err.bad_edit"})
     with engine.begin() as conn:
         task = _locked(conn, actor, task_id, "edit")
-        merged = {**{k: task[k] for k in ("title", "content", "type", "priority", "source",
-                                          "assignee_region")},
-                  "deadline": changes.get("deadline", _date(task["deadline"]).isoformat()),
-                  **{k: v for k, v in changes.items() if k != "deadline"}}
+        merged = {
+            **{
+                k: task[k]
+                for k in ("title", "content", "type", "priority", "source", "assignee_region")
+            },
+            "deadline": changes.get("deadline", _date(task["deadline"]).isoformat()),
+            **{k: v for k, v in changes.items() if k != "deadline"},
+        }
         checked = validate(actor, merged, now, region_exists)
         values = {k: getattr(checked, k) for k in changes}
         values["updated_at"] = now
         new_version = _bump(conn, task, version, values, actor)
-        _event(conn, task["id"], now, actor.username, "edit", new_version,
-               body=json.dumps({k: str(v) for k, v in values.items() if k != "updated_at"},
-                               ensure_ascii=False))
+        _event(
+            conn,
+            task["id"],
+            now,
+            actor.username,
+            "edit",
+            new_version,
+            body=json.dumps(
+                {k: str(v) for k, v in values.items() if k != "updated_at"}, ensure_ascii=False
+            ),
+        )
     return get(engine, actor, task["id"], now)
 
 
-def comment(engine: Engine, actor: Scope, task_id, body: str,
-            now: dt.datetime | None = None) -> dict:
+def comment(
+    engine: Engine, actor: Scope, task_id, body: str, now: dt.datetime | None = None
+) -> dict:
     """A comment on the timeline (no version change)."""
     return _note(engine, actor, task_id, "comment", body, now)
 
 
-def urge(engine: Engine, actor: Scope, task_id, body: str = "",
-         now: dt.datetime | None = None) -> dict:
+def urge(
+    engine: Engine, actor: Scope, task_id, body: str = "", now: dt.datetime | None = None
+) -> dict:
     """催办: a superior presses the assignee unit (no version change)."""
     return _note(engine, actor, task_id, "urge", body, now)
 
@@ -578,16 +736,25 @@ def _note(engine: Engine, actor: Scope, task_id, kind: str, body, now) -> dict:
     with engine.begin() as conn:
         task = _locked(conn, actor, task_id, kind)
         if kind == "urge":
-            conn.execute(tasks.update().where(tasks.c.id == task["id"])
-                         .values(urge_count=tasks.c.urge_count + 1))
-        _event(conn, task["id"], now, actor.username, kind, task["version"],
-               body=body.strip())
+            conn.execute(
+                tasks.update()
+                .where(tasks.c.id == task["id"])
+                .values(urge_count=tasks.c.urge_count + 1)
+            )
+        _event(conn, task["id"], now, actor.username, kind, task["version"], body=body.strip())
     return get(engine, actor, task["id"], now)
 
 
 # ------------------------------------------------------------------ meetings
-def create_meeting(engine: Engine, actor: Scope, title: str, held_on, attendees: str,
-                   notes: str = "", now: dt.datetime | None = None) -> int:
+def create_meeting(
+    engine: Engine,
+    actor: Scope,
+    title: str,
+    held_on,
+    attendees: str,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> int:
     now = now or utcnow()
     errors = {}
     _may_issue(actor)
@@ -602,15 +769,26 @@ def create_meeting(engine: Engine, actor: Scope, title: str, held_on, attendees:
     if errors:
         raise TaskError(400, "task.err.invalid", errors)
     with engine.begin() as conn:
-        return conn.execute(meetings.insert().values(
-            title=title.strip(), held_on=day, attendees=attendees, notes=notes,
-            region_code=actor.region_code, created_by=actor.username,
-            created_at=now)).inserted_primary_key[0]
+        return conn.execute(
+            meetings.insert().values(
+                title=title.strip(),
+                held_on=day,
+                attendees=attendees,
+                notes=notes,
+                region_code=actor.region_code,
+                created_by=actor.username,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
 
 
 def list_meetings(engine: Engine, actor: Scope, limit: int = 20) -> list[dict]:
-    q = sa.select(meetings).where(within(meetings.c.region_code, actor)) \
-        .order_by(meetings.c.held_on.desc(), meetings.c.id.desc()).limit(limit)
+    q = (
+        sa.select(meetings)
+        .where(within(meetings.c.region_code, actor))
+        .order_by(meetings.c.held_on.desc(), meetings.c.id.desc())
+        .limit(limit)
+    )
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(q)]
 
@@ -626,27 +804,39 @@ def tick(engine: Engine, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or utcnow()
     counts = {"overdue": 0, "escalated": 0, "digests": 0}
     with engine.begin() as conn:
-        late = conn.execute(sa.select(tasks.c.id, tasks.c.version).where(
-            _visible(SYSTEM), tasks.c.state.in_(OPEN[1:]), tasks.c.deadline < clock.day(now),
-            tasks.c.overdue_at.is_(None))).all()
+        late = conn.execute(
+            sa.select(tasks.c.id, tasks.c.version).where(
+                _visible(SYSTEM),
+                tasks.c.state.in_(OPEN[1:]),
+                tasks.c.deadline < clock.day(now),
+                tasks.c.overdue_at.is_(None),
+            )
+        ).all()
         for task_id, version in late:
-            n = conn.execute(tasks.update().where(tasks.c.id == task_id,
-                                                  tasks.c.overdue_at.is_(None))
-                             .values(overdue_at=now)).rowcount
+            n = conn.execute(
+                tasks.update()
+                .where(tasks.c.id == task_id, tasks.c.overdue_at.is_(None))
+                .values(overdue_at=now)
+            ).rowcount
             if n:
                 _event(conn, task_id, now, "system", "overdue", version)
                 counts["overdue"] += 1
-        unacknowledged = conn.execute(sa.select(tasks.c.id, tasks.c.version,
-                                                tasks.c.assignee_region).where(
-            tasks.c.state == "issued", tasks.c.ack_deadline < now,
-            tasks.c.escalated_to.is_(None))).all()
+        unacknowledged = conn.execute(
+            sa.select(tasks.c.id, tasks.c.version, tasks.c.assignee_region).where(
+                tasks.c.state == "issued",
+                tasks.c.ack_deadline < now,
+                tasks.c.escalated_to.is_(None),
+            )
+        ).all()
         for task_id, version, region in unacknowledged:
             parent = parent_of(region)
             if parent is None:
                 continue
-            n = conn.execute(tasks.update().where(tasks.c.id == task_id,
-                                                  tasks.c.escalated_to.is_(None))
-                             .values(escalated_to=parent)).rowcount
+            n = conn.execute(
+                tasks.update()
+                .where(tasks.c.id == task_id, tasks.c.escalated_to.is_(None))
+                .values(escalated_to=parent)
+            ).rowcount
             if n:
                 _event(conn, task_id, now, "system", "escalate", version, body=parent)
                 counts["escalated"] += 1
@@ -658,34 +848,51 @@ def _digests(engine: Engine, now: dt.datetime) -> int:
     """One digest a day for each unit with open instructions."""
     today = clock.day(now)
     week = today + dt.timedelta(days=7)
-    q = sa.select(
-        tasks.c.assignee_region,
-        sa.func.count().label("open"),
-        sa.func.sum(sa.case((tasks.c.deadline < today, 1), else_=0)).label("overdue"),
-        sa.func.sum(sa.case((tasks.c.deadline <= week, 1), else_=0)).label("due_week"),
-        sa.func.sum(sa.case((tasks.c.state == "issued", 1), else_=0)).label("unacknowledged"),
-        sa.func.sum(sa.case((tasks.c.escalated_to.is_not(None), 1), else_=0)).label("escalated"),
-    ).where(tasks.c.state.in_(OPEN[1:])).group_by(tasks.c.assignee_region)
+    q = (
+        sa.select(
+            tasks.c.assignee_region,
+            sa.func.count().label("open"),
+            sa.func.sum(sa.case((tasks.c.deadline < today, 1), else_=0)).label("overdue"),
+            sa.func.sum(sa.case((tasks.c.deadline <= week, 1), else_=0)).label("due_week"),
+            sa.func.sum(sa.case((tasks.c.state == "issued", 1), else_=0)).label("unacknowledged"),
+            sa.func.sum(sa.case((tasks.c.escalated_to.is_not(None), 1), else_=0)).label(
+                "escalated"
+            ),
+        )
+        .where(tasks.c.state.in_(OPEN[1:]))
+        .group_by(tasks.c.assignee_region)
+    )
     # Today's digest is brought up to date at every tick. It used to be written once, at
     # the first tick of the day, and then kept saying what was true then: "未签收 0 件"
     # all day for an instruction issued after it.
     fields = ("open", "overdue", "due_week", "unacknowledged", "escalated")
     written = 0
     with engine.begin() as conn:
-        done = {r.region_code: r.body for r in conn.execute(
-            sa.select(digests.c.region_code, digests.c.body).where(digests.c.day == today))}
-        fresh = {row.assignee_region: json.dumps({k: int(getattr(row, k) or 0) for k in fields})
-                 for row in conn.execute(q).all()}
+        done = {
+            r.region_code: r.body
+            for r in conn.execute(
+                sa.select(digests.c.region_code, digests.c.body).where(digests.c.day == today)
+            )
+        }
+        fresh = {
+            row.assignee_region: json.dumps({k: int(getattr(row, k) or 0) for k in fields})
+            for row in conn.execute(q).all()
+        }
         for region in done.keys() - fresh.keys():  # nothing open any more
             fresh[region] = json.dumps(dict.fromkeys(fields, 0))
         for region, body in sorted(fresh.items()):
             if region not in done:
-                written += _insert_ignore(conn, digests, {
-                    "region_code": region, "day": today, "body": body, "created_at": now})
+                written += _insert_ignore(
+                    conn,
+                    digests,
+                    {"region_code": region, "day": today, "body": body, "created_at": now},
+                )
             elif done[region] != body:
-                written += conn.execute(digests.update().where(
-                    digests.c.region_code == region, digests.c.day == today)
-                    .values(body=body, created_at=now)).rowcount
+                written += conn.execute(
+                    digests.update()
+                    .where(digests.c.region_code == region, digests.c.day == today)
+                    .values(body=body, created_at=now)
+                ).rowcount
     return written
 
 
@@ -696,8 +903,11 @@ def digest_for(engine: Engine, actor: Scope, day: dt.date) -> dict | None:
     if not isinstance(actor, Scope) or actor.department:
         return None
     with engine.connect() as conn:
-        row = conn.execute(sa.select(digests.c.body).where(
-            digests.c.region_code == actor.region_code, digests.c.day == day)).first()
+        row = conn.execute(
+            sa.select(digests.c.body).where(
+                digests.c.region_code == actor.region_code, digests.c.day == day
+            )
+        ).first()
     return json.loads(row.body) if row else None
 
 
@@ -727,8 +937,7 @@ def _visible(actor: Scope | WholeStore):
     return seen
 
 
-def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
-          limit: int = 40) -> dict:
+def board(engine: Engine, actor: Scope, now: dt.datetime | None = None, limit: int = 40) -> dict:
     """The wall's board: counts of open, overdue, escalated and recently closed
     instructions of the actor's region, the open ones that are overdue or escalated
     (most overdue first), and overdue counts by assignee unit."""
@@ -741,26 +950,40 @@ def board(engine: Engine, actor: Scope, now: dt.datetime | None = None,
         return sa.func.sum(sa.case((cond, 1), else_=0))
 
     with engine.connect() as conn:
-        row = conn.execute(sa.select(
-            count(tasks.c.state.in_(OPEN[1:])).label("open"),
-            count(late).label("overdue"),
-            count(escalated).label("escalated"),
-            count(sa.and_(tasks.c.state == "closed", tasks.c.closed_at >= month_ago))
-            .label("closed_30d"),
-        ).where(_visible(actor))).one()
-        items = [dict(r._mapping) for r in conn.execute(
-            sa.select(tasks).where(_visible(actor), sa.or_(late, escalated))
-            .order_by(tasks.c.deadline, tasks.c.id).limit(limit))]
+        row = conn.execute(
+            sa.select(
+                count(tasks.c.state.in_(OPEN[1:])).label("open"),
+                count(late).label("overdue"),
+                count(escalated).label("escalated"),
+                count(sa.and_(tasks.c.state == "closed", tasks.c.closed_at >= month_ago)).label(
+                    "closed_30d"
+                ),
+            ).where(_visible(actor))
+        ).one()
+        items = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(tasks)
+                .where(_visible(actor), sa.or_(late, escalated))
+                .order_by(tasks.c.deadline, tasks.c.id)
+                .limit(limit)
+            )
+        ]
         by_unit = conn.execute(
             sa.select(tasks.c.assignee_region, sa.func.count().label("n"))
-            .where(_visible(actor), late).group_by(tasks.c.assignee_region)).all()
-    return {"counts": {k: int(v or 0) for k, v in row._mapping.items()},
-            "items": [decorate(r, now) for r in items],
-            "overdue_by_region": {r.assignee_region: int(r.n) for r in by_unit}}
+            .where(_visible(actor), late)
+            .group_by(tasks.c.assignee_region)
+        ).all()
+    return {
+        "counts": {k: int(v or 0) for k, v in row._mapping.items()},
+        "items": [decorate(r, now) for r in items],
+        "overdue_by_region": {r.assignee_region: int(r.n) for r in by_unit},
+    }
 
 
-def open_by_unit(engine: Engine, actor: Scope, units: list[str],
-                 now: dt.datetime | None = None) -> dict[str, dict]:
+def open_by_unit(
+    engine: Engine, actor: Scope, units: list[str], now: dt.datetime | None = None
+) -> dict[str, dict]:
     """Per unit of ``units`` (sibling region codes): the open instructions (issued, not
     yet closed) the actor can see that are assigned to the unit or to any unit within
     it (``open_tasks``), how many of them are overdue (``overdue``) and their share
@@ -768,32 +991,50 @@ def open_by_unit(engine: Engine, actor: Scope, units: list[str],
     now = now or utcnow()
     counts = {u: (0, 0) for u in units}
     if units:
-        unit = sa.case(*[(tasks.c.assignee_region.startswith(prefix_of(u)), u) for u in units],
-                       else_=None).label("unit")
+        unit = sa.case(
+            *[(tasks.c.assignee_region.startswith(prefix_of(u)), u) for u in units], else_=None
+        ).label("unit")
         overdue = _overdue(now)
-        query = (sa.select(unit, sa.func.count().label("n"),
-                           sa.func.sum(sa.case((overdue, 1), else_=0)).label("late"))
-                 .where(_visible(actor), tasks.c.state.in_(OPEN[1:])).group_by(unit))
+        query = (
+            sa.select(
+                unit,
+                sa.func.count().label("n"),
+                sa.func.sum(sa.case((overdue, 1), else_=0)).label("late"),
+            )
+            .where(_visible(actor), tasks.c.state.in_(OPEN[1:]))
+            .group_by(unit)
+        )
         with engine.connect() as conn:
             for row in conn.execute(query):
                 if row.unit is not None:
                     counts[row.unit] = (int(row.n), int(row.late or 0))
-    return {u: {"open_tasks": n, "overdue": late, "overdue_rate": late / n if n else None}
-            for u, (n, late) in counts.items()}
+    return {
+        u: {"open_tasks": n, "overdue": late, "overdue_rate": late / n if n else None}
+        for u, (n, late) in counts.items()
+    }
 
 
 def stamp(engine: Engine, actor: Scope) -> str:
     """Changes whenever an instruction the actor can see is created or changed."""
     with engine.connect() as conn:
-        n, last, top = conn.execute(sa.select(
-            sa.func.count(), sa.func.max(tasks.c.updated_at), sa.func.max(tasks.c.id))
-            .where(_visible(actor))).one()
+        n, last, top = conn.execute(
+            sa.select(
+                sa.func.count(), sa.func.max(tasks.c.updated_at), sa.func.max(tasks.c.id)
+            ).where(_visible(actor))
+        ).one()
     return f"{n}:{top}:{last}"
 
 
 # ------------------------------------------------------------------ briefings
-def period_summary(engine: Engine, actor: Scope, region_code: str, start: dt.date,
-                   end: dt.date, now: dt.datetime | None = None, limit: int = 15) -> dict:
+def period_summary(
+    engine: Engine,
+    actor: Scope,
+    region_code: str,
+    start: dt.date,
+    end: dt.date,
+    now: dt.datetime | None = None,
+    limit: int = 15,
+) -> dict:
     """Instructions to a unit and the units below it: issued and closed in [start, end),
     open and overdue now, and the most overdue ones. The caller has put the unit through
     the gate; only what the actor may see is counted."""
@@ -805,31 +1046,47 @@ def period_summary(engine: Engine, actor: Scope, region_code: str, start: dt.dat
 
     # Days begin in China's time; the store keeps UTC.
     cn = ZoneInfo("Asia/Shanghai")
-    t0, t1 = (dt.datetime.combine(d, dt.time(), cn).astimezone(dt.UTC)
-              for d in (start, end))
+    t0, t1 = (dt.datetime.combine(d, dt.time(), cn).astimezone(dt.UTC) for d in (start, end))
     where = sa.and_(_visible(actor), tasks.c.assignee_region.startswith(prefix_of(region_code)))
 
     def count(cond):
         return sa.func.sum(sa.case((cond, 1), else_=0))
 
     with engine.connect() as conn:
-        row = conn.execute(sa.select(
-            count(sa.and_(tasks.c.state != "draft", tasks.c.created_at >= t0,
-                          tasks.c.created_at < t1)).label("issued"),
-            count(sa.and_(tasks.c.state == "closed", tasks.c.closed_at >= t0,
-                          tasks.c.closed_at < t1)).label("closed"),
-            count(tasks.c.state.in_(OPEN[1:])).label("open"),
-            count(late).label("overdue"),
-        ).where(where)).one()
-        items = [dict(r._mapping) for r in conn.execute(
-            sa.select(tasks).where(where, late).order_by(tasks.c.deadline, tasks.c.id)
-            .limit(limit))]
-    return {"counts": {k: int(v or 0) for k, v in row._mapping.items()},
-            "overdue_items": [decorate(r, now) for r in items]}
+        row = conn.execute(
+            sa.select(
+                count(
+                    sa.and_(
+                        tasks.c.state != "draft", tasks.c.created_at >= t0, tasks.c.created_at < t1
+                    )
+                ).label("issued"),
+                count(
+                    sa.and_(
+                        tasks.c.state == "closed", tasks.c.closed_at >= t0, tasks.c.closed_at < t1
+                    )
+                ).label("closed"),
+                count(tasks.c.state.in_(OPEN[1:])).label("open"),
+                count(late).label("overdue"),
+            ).where(where)
+        ).one()
+        items = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(tasks)
+                .where(where, late)
+                .order_by(tasks.c.deadline, tasks.c.id)
+                .limit(limit)
+            )
+        ]
+    return {
+        "counts": {k: int(v or 0) for k, v in row._mapping.items()},
+        "overdue_items": [decorate(r, now) for r in items],
+    }
 
 
-def meeting_minutes(engine: Engine, actor: Scope, meeting_id,
-                    now: dt.datetime | None = None) -> dict:
+def meeting_minutes(
+    engine: Engine, actor: Scope, meeting_id, now: dt.datetime | None = None
+) -> dict:
     """A meeting record and the instructions its decisions became, if the meeting is of
     the actor's region (TaskError 404 otherwise, as for an instruction)."""
     now = now or utcnow()
@@ -838,11 +1095,17 @@ def meeting_minutes(engine: Engine, actor: Scope, meeting_id,
     except ValueError:
         raise TaskError(404, N_("minutes.err.not_found")) from None
     with engine.connect() as conn:
-        row = conn.execute(sa.select(meetings).where(
-            meetings.c.id == mid, within(meetings.c.region_code, actor))).first()
+        row = conn.execute(
+            sa.select(meetings).where(meetings.c.id == mid, within(meetings.c.region_code, actor))
+        ).first()
         if row is None:
             raise TaskError(404, N_("minutes.err.not_found"))
-        items = [dict(r._mapping) for r in conn.execute(
-            sa.select(tasks).where(tasks.c.meeting_id == mid, _visible(actor))
-            .order_by(tasks.c.id))]
+        items = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.select(tasks)
+                .where(tasks.c.meeting_id == mid, _visible(actor))
+                .order_by(tasks.c.id)
+            )
+        ]
     return {"meeting": dict(row._mapping), "tasks": [decorate(r, now) for r in items]}

@@ -116,13 +116,26 @@ def _aware(value: datetime | None) -> datetime | None:
 
 
 def _row_to_user(row) -> User:
-    return User(id=row.id, username=row.username, display_name=row.display_name,
-                role=row.role, region_code=row.region_code, department=row.department,
-                active=bool(row.active), session_generation=row.session_generation or 0)
+    return User(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=row.role,
+        region_code=row.region_code,
+        department=row.department,
+        active=bool(row.active),
+        session_generation=row.session_generation or 0,
+    )
 
 
-def validate(username: str, password: str | None, role: str, region_code: str,
-             department: str | None, region_level: int | None) -> None:
+def validate(
+    username: str,
+    password: str | None,
+    role: str,
+    region_code: str,
+    department: str | None,
+    region_level: int | None,
+) -> None:
     """Raise UserError naming the first problem. ``region_level`` is None if unknown."""
     if not USERNAME.fullmatch(username or ""):
         raise UserError("username must be 3-64 lower-case letters, digits, '.', '_' or '-'")
@@ -133,8 +146,9 @@ def validate(username: str, password: str | None, role: str, region_code: str,
     validate_role(role, region_code, department, region_level)
 
 
-def validate_role(role: str, region_code: str, department: str | None,
-                  region_level: int | None) -> None:
+def validate_role(
+    role: str, region_code: str, department: str | None, region_level: int | None
+) -> None:
     """Raise UserError if an account cannot have this role, region and department."""
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
@@ -152,19 +166,36 @@ def validate_role(role: str, region_code: str, department: str | None,
         raise UserError("only department users have a department")
 
 
-def create(engine: Engine, username: str, password: str, role: str, region_code: str,
-           region_level: int | None, department: str | None = None,
-           display_name: str | None = None) -> User:
+def create(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    region_code: str,
+    region_level: int | None,
+    department: str | None = None,
+    display_name: str | None = None,
+) -> User:
     validate(username, password, role, region_code, department, region_level)
     now = datetime.now(UTC)
     with engine.begin() as conn:
         if conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
             raise UserError(f"user {username} already exists")
-        conn.execute(users.insert().values(
-            username=username, password_hash=generate_password_hash(password),
-            display_name=display_name or username, role=role, region_code=region_code,
-            department=department, active=True, failed_logins=0, created_at=now,
-            password_changed_at=now, session_generation=0))
+        conn.execute(
+            users.insert().values(
+                username=username,
+                password_hash=generate_password_hash(password),
+                display_name=display_name or username,
+                role=role,
+                region_code=region_code,
+                department=department,
+                active=True,
+                failed_logins=0,
+                created_at=now,
+                password_changed_at=now,
+                session_generation=0,
+            )
+        )
     return get(engine, username)
 
 
@@ -197,8 +228,11 @@ def session_user(engine: Engine, session_id: str | None) -> User | None:
 def end_sessions(engine: Engine, username: str) -> None:
     """End every session of ``username`` (logout): one UPDATE of its generation."""
     with engine.begin() as conn:
-        conn.execute(users.update().where(users.c.username == username)
-                     .values(session_generation=users.c.session_generation + 1))
+        conn.execute(
+            users.update()
+            .where(users.c.username == username)
+            .values(session_generation=users.c.session_generation + 1)
+        )
 
 
 def display_names(engine: Engine, usernames=None) -> dict[str, str]:
@@ -249,7 +283,7 @@ def _is_sequence(text: str) -> bool:
 
 def _is_repetition(text: str) -> bool:
     """One character, or a block of up to four, over and over ("aaaaaaaaaa", "abab…")."""
-    return any(text == (text[:n] * (len(text) // n + 1))[:len(text)] for n in range(1, 5))
+    return any(text == (text[:n] * (len(text) // n + 1))[: len(text)] for n in range(1, 5))
 
 
 def password_problem(password: str | None, username: str | None = None) -> str | None:
@@ -297,10 +331,17 @@ def set_password(engine: Engine, username: str, password: str) -> None:
     """A new password (also clears a lockout); every session of the account ends."""
     check_password(password, username)
     with engine.begin() as conn:
-        n = conn.execute(users.update().where(users.c.username == username).values(
-            password_hash=generate_password_hash(password), failed_logins=0,
-            locked_until=None, password_changed_at=datetime.now(UTC),
-            session_generation=users.c.session_generation + 1)).rowcount
+        n = conn.execute(
+            users.update()
+            .where(users.c.username == username)
+            .values(
+                password_hash=generate_password_hash(password),
+                failed_logins=0,
+                locked_until=None,
+                password_changed_at=datetime.now(UTC),
+                session_generation=users.c.session_generation + 1,
+            )
+        ).rowcount
     if n == 0:
         raise UserError(f"no user {username}")
 
@@ -311,21 +352,35 @@ def set_active(engine: Engine, username: str, active: bool) -> None:
     if not active:
         values["session_generation"] = users.c.session_generation + 1
     with engine.begin() as conn:
-        n = conn.execute(users.update().where(users.c.username == username)
-                         .values(**values)).rowcount
+        n = conn.execute(
+            users.update().where(users.c.username == username).values(**values)
+        ).rowcount
     if n == 0:
         raise UserError(f"no user {username}")
 
 
-def set_role(engine: Engine, username: str, role: str, region_code: str,
-             region_level: int | None, department: str | None = None) -> User:
+def set_role(
+    engine: Engine,
+    username: str,
+    role: str,
+    region_code: str,
+    region_level: int | None,
+    department: str | None = None,
+) -> User:
     """Give an account another role, region or department; its sessions end (the next
     login carries the new scope)."""
     validate_role(role, region_code, department, region_level)
     with engine.begin() as conn:
-        n = conn.execute(users.update().where(users.c.username == username).values(
-            role=role, region_code=region_code, department=department,
-            session_generation=users.c.session_generation + 1)).rowcount
+        n = conn.execute(
+            users.update()
+            .where(users.c.username == username)
+            .values(
+                role=role,
+                region_code=region_code,
+                department=department,
+                session_generation=users.c.session_generation + 1,
+            )
+        ).rowcount
     if n == 0:
         raise UserError(f"no user {username}")
     return get(engine, username)
@@ -334,8 +389,9 @@ def set_role(engine: Engine, username: str, role: str, region_code: str,
 def has_password(engine: Engine, username: str, password: str) -> bool:
     """True if ``username`` exists and ``password`` is its password."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(users.c.password_hash)
-                           .where(users.c.username == username)).first()
+        row = conn.execute(
+            sa.select(users.c.password_hash).where(users.c.username == username)
+        ).first()
     return bool(row) and check_password_hash(row.password_hash, password)
 
 
@@ -359,8 +415,9 @@ def throttle_key(username: str) -> str:
     and three hex digits of a keyed hash), so that made-up names cannot grow the table,
     while each still locks after as many failures as a real one (sooner if other
     made-up names share its bucket). No username can start with "?"."""
-    digest = hmac.new(_throttle_key, username.encode("utf-8", "surrogatepass"),
-                      hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        _throttle_key, username.encode("utf-8", "surrogatepass"), hashlib.sha256
+    ).hexdigest()
     return "?" + digest[:3]
 
 
@@ -377,21 +434,27 @@ def _unlocked(table: sa.Table, now: datetime):
     return sa.or_(table.c.locked_until.is_(None), table.c.locked_until <= now)
 
 
-def _claim(conn: Connection, table: sa.Table, key_column, key: str, now: datetime,
-           *returning):
+def _claim(conn: Connection, table: sa.Table, key_column, key: str, now: datetime, *returning):
     """Count one more attempt on an unlocked row, atomically; the row after it (the
     columns ``returning``), or None if the row is locked or missing."""
-    return conn.execute(table.update().where(key_column == key, _unlocked(table, now))
-                        .values(failed_logins=table.c.failed_logins + 1)
-                        .returning(*returning)).first()
+    return conn.execute(
+        table.update()
+        .where(key_column == key, _unlocked(table, now))
+        .values(failed_logins=table.c.failed_logins + 1)
+        .returning(*returning)
+    ).first()
 
 
-def _lock(engine: Engine, table: sa.Table, key_column, key: str, until: datetime,
-          now: datetime) -> None:
+def _lock(
+    engine: Engine, table: sa.Table, key_column, key: str, until: datetime, now: datetime
+) -> None:
     """Lock a row that is not locked yet (a lock is never lengthened by later attempts)."""
     with engine.begin() as conn:
-        conn.execute(table.update().where(key_column == key, _unlocked(table, now))
-                     .values(failed_logins=0, locked_until=until))
+        conn.execute(
+            table.update()
+            .where(key_column == key, _unlocked(table, now))
+            .values(failed_logins=0, locked_until=until)
+        )
 
 
 def _prune(conn: Connection, now: datetime) -> None:
@@ -401,9 +464,12 @@ def _prune(conn: Connection, now: datetime) -> None:
         if now - _pruned["at"] < PRUNE_EVERY:
             return
         _pruned["at"] = now
-    conn.execute(address_throttle.delete().where(
-        address_throttle.c.window_start <= now - ADDRESS_WINDOW,
-        _unlocked(address_throttle, now)))
+    conn.execute(
+        address_throttle.delete().where(
+            address_throttle.c.window_start <= now - ADDRESS_WINDOW,
+            _unlocked(address_throttle, now),
+        )
+    )
     conn.execute(login_throttle.delete().where(~login_throttle.c.username.startswith("?")))
 
 
@@ -414,15 +480,18 @@ def _claim_address(engine: Engine, address: str, now: datetime) -> int | None:
     stale = t.c.window_start <= now - ADDRESS_WINDOW
     with engine.begin() as conn:
         _prune(conn, now)
-        _insert_missing(conn, t, {"address": address, "failed_logins": 0,
-                                  "window_start": now})
-        count = conn.execute(t.update().where(t.c.address == address, _unlocked(t, now))
-                             .values(failed_logins=sa.case((stale, 1),
-                                                           else_=t.c.failed_logins + 1),
-                                     window_start=sa.case(
-                                         (stale, sa.literal(now, t.c.window_start.type)),
-                                         else_=t.c.window_start))
-                             .returning(t.c.failed_logins)).scalar()
+        _insert_missing(conn, t, {"address": address, "failed_logins": 0, "window_start": now})
+        count = conn.execute(
+            t.update()
+            .where(t.c.address == address, _unlocked(t, now))
+            .values(
+                failed_logins=sa.case((stale, 1), else_=t.c.failed_logins + 1),
+                window_start=sa.case(
+                    (stale, sa.literal(now, t.c.window_start.type)), else_=t.c.window_start
+                ),
+            )
+            .returning(t.c.failed_logins)
+        ).scalar()
     if count is not None and count > ADDRESS_MAX_FAILURES:
         _lock_address(engine, address, now)
         return None
@@ -431,9 +500,11 @@ def _claim_address(engine: Engine, address: str, now: datetime) -> int | None:
 
 def _lock_address(engine: Engine, address: str, now: datetime) -> None:
     with engine.begin() as conn:
-        conn.execute(address_throttle.update().where(
-            address_throttle.c.address == address, _unlocked(address_throttle, now))
-            .values(failed_logins=0, window_start=now, locked_until=now + ADDRESS_LOCK_FOR))
+        conn.execute(
+            address_throttle.update()
+            .where(address_throttle.c.address == address, _unlocked(address_throttle, now))
+            .values(failed_logins=0, window_start=now, locked_until=now + ADDRESS_LOCK_FOR)
+        )
 
 
 def _release_address(engine: Engine, address: str | None) -> None:
@@ -441,13 +512,20 @@ def _release_address(engine: Engine, address: str | None) -> None:
     if address is None:
         return
     with engine.begin() as conn:
-        conn.execute(address_throttle.update().where(
-            address_throttle.c.address == address, address_throttle.c.failed_logins > 0)
-            .values(failed_logins=address_throttle.c.failed_logins - 1))
+        conn.execute(
+            address_throttle.update()
+            .where(address_throttle.c.address == address, address_throttle.c.failed_logins > 0)
+            .values(failed_logins=address_throttle.c.failed_logins - 1)
+        )
 
 
-def authenticate(engine: Engine, username: str, password: str,
-                 now: datetime | None = None, address: str | None = None) -> LoginResult:
+def authenticate(
+    engine: Engine,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    address: str | None = None,
+) -> LoginResult:
     """Check a password with the lockout: five failures lock for 15 minutes, and twenty
     from one client ``address`` within 15 minutes lock the address for 15 (no address:
     no address limit, e.g. a logged-in user confirming their password).
@@ -470,8 +548,7 @@ def authenticate(engine: Engine, username: str, password: str,
         elif conn.execute(sa.select(users.c.id).where(users.c.username == username)).first():
             table, column, key, count = users, users.c.username, username, None  # locked
         else:
-            table, column, key = login_throttle, login_throttle.c.username, \
-                throttle_key(username)
+            table, column, key = login_throttle, login_throttle.c.username, throttle_key(username)
             _insert_missing(conn, table, {"username": key, "failed_logins": 0})
             claimed = _claim(conn, table, column, key, now, table.c.failed_logins)
             count = claimed.failed_logins if claimed else None
@@ -481,12 +558,17 @@ def authenticate(engine: Engine, username: str, password: str,
             _lock(engine, table, column, key, now + LOCK_FOR, now)
         _release_address(engine, address)
         return LoginResult(None, "locked")
-    right = check_password_hash(row.password_hash if row is not None else _DUMMY_HASH,
-                                password) and row is not None
+    right = (
+        check_password_hash(row.password_hash if row is not None else _DUMMY_HASH, password)
+        and row is not None
+    )
     if right and row.active:
         with engine.begin() as conn:
-            conn.execute(users.update().where(users.c.username == username)
-                         .values(failed_logins=0, locked_until=None))
+            conn.execute(
+                users.update()
+                .where(users.c.username == username)
+                .values(failed_logins=0, locked_until=None)
+            )
         _release_address(engine, address)
         return LoginResult(_row_to_user(row), "ok")
     # A wrong password, a name that is no account, or a disabled account: one failure.

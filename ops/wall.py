@@ -75,8 +75,7 @@ def _shown(value) -> str:
 
 def _whole(value, lo: int, hi: int, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise PlaylistError(f"{what} must be a whole number from {lo} to {hi}, "
-                            f"not {_shown(value)}")
+        raise PlaylistError(f"{what} must be a whole number from {lo} to {hi}, not {_shown(value)}")
     return value
 
 
@@ -87,15 +86,17 @@ def _view(i: int, v) -> View:
     if extra:
         raise PlaylistError(f"view {i}: unknown key(s): {', '.join(sorted(map(str, extra)))}")
     if v.get("kind") not in KINDS:
-        raise PlaylistError(f"view {i}: kind must be one of {', '.join(KINDS)}, "
-                            f"not {_shown(v.get('kind'))}")
+        raise PlaylistError(
+            f"view {i}: kind must be one of {', '.join(KINDS)}, not {_shown(v.get('kind'))}"
+        )
     dwell = _whole(v.get("dwell"), *DWELL, f"view {i}: dwell")
     region = v.get("region")
     if region is not None:
         region = str(region)
         if not CODE.fullmatch(region):
-            raise PlaylistError(f"view {i}: region must be a 12-digit region code, "
-                                f"not {_shown(region)}")
+            raise PlaylistError(
+                f"view {i}: region must be a 12-digit region code, not {_shown(region)}"
+            )
     return View(v["kind"], dwell, region)
 
 
@@ -154,8 +155,9 @@ def _decode(text: str) -> Playlist:
 def stored(engine: Engine) -> Playlist | None:
     """The store's playlist; None while there is none (PlaylistError if it is bad)."""
     with engine.connect() as conn:
-        text = conn.execute(sa.select(runtime_state.c.value)
-                            .where(runtime_state.c.key == KEY)).scalar()
+        text = conn.execute(
+            sa.select(runtime_state.c.value).where(runtime_state.c.key == KEY)
+        ).scalar()
     return None if text is None else _decode(text)
 
 
@@ -164,8 +166,11 @@ def seed(engine: Engine, playlist: Playlist, by: str) -> Playlist:
     seeded it); returns the one stored."""
     try:
         with engine.begin() as conn:
-            conn.execute(runtime_state.insert().values(
-                key=KEY, value=_encode(playlist), updated_by=by, updated_at=clock.utcnow()))
+            conn.execute(
+                runtime_state.insert().values(
+                    key=KEY, value=_encode(playlist), updated_by=by, updated_at=clock.utcnow()
+                )
+            )
     except sa.exc.IntegrityError:
         pass
     return stored(engine)
@@ -176,9 +181,15 @@ def put(engine: Engine, playlist: Playlist, by: str) -> Playlist:
     back); returns it as read back."""
     text = _encode(playlist)
     with engine.begin() as conn:
-        done = conn.execute(runtime_state.update().where(runtime_state.c.key == KEY).values(
-            value=text, updated_by=by, updated_at=clock.utcnow())).rowcount
+        done = conn.execute(
+            runtime_state.update()
+            .where(runtime_state.c.key == KEY)
+            .values(value=text, updated_by=by, updated_at=clock.utcnow())
+        ).rowcount
         if not done:
-            conn.execute(runtime_state.insert().values(
-                key=KEY, value=text, updated_by=by, updated_at=clock.utcnow()))
+            conn.execute(
+                runtime_state.insert().values(
+                    key=KEY, value=text, updated_by=by, updated_at=clock.utcnow()
+                )
+            )
     return stored(engine)

@@ -21,19 +21,40 @@ from services import audit_view as web_audit
 from web import context
 from web.auth import client_ip
 
-dash.register_page(__name__, path="/admin/audit", name="admin_audit", title="精准 · 审计日志",
-                   nav={"label": N_("nav.admin_audit"), "order": 93},
-                   access="audit.view")
+dash.register_page(
+    __name__,
+    path="/admin/audit",
+    name="admin_audit",
+    title="精准 · 审计日志",
+    nav={"label": N_("nav.admin_audit"), "order": 93},
+    access="audit.view",
+)
 
 SHOWN = 1000  # rows the grid shows; the CSV has up to ops.audit.MAX_ROWS
-COLUMNS = (("at", 150), ("actor", 130), ("action", 150), ("target", 180), ("outcome", 90),
-           ("region", 160), ("ip", 110), ("detail", 260))
-COLUMN_LABEL = {"at": N_("audit.col.at"), "actor": N_("audit.col.actor"),
-                "action": N_("audit.col.action"), "target": N_("audit.col.target"),
-                "outcome": N_("audit.col.outcome"), "region": N_("audit.col.region_code"),
-                "ip": N_("audit.col.ip"), "detail": N_("audit.col.detail")}
+COLUMNS = (
+    ("at", 150),
+    ("actor", 130),
+    ("action", 150),
+    ("target", 180),
+    ("outcome", 90),
+    ("region", 160),
+    ("ip", 110),
+    ("detail", 260),
+)
+COLUMN_LABEL = {
+    "at": N_("audit.col.at"),
+    "actor": N_("audit.col.actor"),
+    "action": N_("audit.col.action"),
+    "target": N_("audit.col.target"),
+    "outcome": N_("audit.col.outcome"),
+    "region": N_("audit.col.region_code"),
+    "ip": N_("audit.col.ip"),
+    "detail": N_("audit.col.detail"),
+}
 # The actions and outcomes in words (ops.audit records the codes).
-ACTION_LABEL = {"login": N_("audit.action.login"), "logout": N_("audit.action.logout"),
+ACTION_LABEL = {
+    "login": N_("audit.action.login"),
+    "logout": N_("audit.action.logout"),
     "password_change": N_("audit.action.password_change"),
     "user_create": N_("audit.action.user_create"),
     "user_set_password": N_("audit.action.user_set_password"),
@@ -52,7 +73,8 @@ ACTION_LABEL = {"login": N_("audit.action.login"), "logout": N_("audit.action.lo
     "export_page": N_("audit.action.export_page"),
     "export_map": N_("audit.action.export_map"),
     "export_exchange": N_("audit.action.export_exchange"),
-    "import": N_("audit.action.import"), "import_report": N_("audit.action.import_report"),
+    "import": N_("audit.action.import"),
+    "import_report": N_("audit.action.import_report"),
     "imports_refresh": N_("audit.action.imports_refresh"),
     "load_registry": N_("audit.action.load_registry"),
     "registry_report": N_("audit.action.registry_report"),
@@ -63,24 +85,37 @@ ACTION_LABEL = {"login": N_("audit.action.login"), "logout": N_("audit.action.lo
     "doubt_close": N_("audit.action.doubt_close"),
     "wall_playlist": N_("audit.action.wall_playlist"),
     "audit_view": N_("audit.action.audit_view"),
-    "audit_export": N_("audit.action.audit_export")}
-OUTCOME_LABEL = {"ok": N_("audit.outcome.ok"),
+    "audit_export": N_("audit.action.audit_export"),
+}
+OUTCOME_LABEL = {
+    "ok": N_("audit.outcome.ok"),
     "bad_credentials": N_("audit.outcome.bad_credentials"),
-    "locked": N_("audit.outcome.locked"), "throttled": N_("audit.outcome.throttled"),
-    "disabled": N_("audit.outcome.disabled"), "refused": N_("audit.outcome.refused"),
+    "locked": N_("audit.outcome.locked"),
+    "throttled": N_("audit.outcome.throttled"),
+    "disabled": N_("audit.outcome.disabled"),
+    "refused": N_("audit.outcome.refused"),
     "refused_cap": N_("audit.outcome.refused_cap"),
     "refused_busy": N_("audit.outcome.refused_busy"),
-    "csrf_refused": N_("audit.outcome.csrf_refused"), "failed": N_("audit.outcome.failed"),
+    "csrf_refused": N_("audit.outcome.csrf_refused"),
+    "failed": N_("audit.outcome.failed"),
     "requested": N_("audit.outcome.requested"),
-    "unavailable": N_("audit.outcome.unavailable")}
+    "unavailable": N_("audit.outcome.unavailable"),
+}
 
 
 def _columns() -> list[dict]:
-    return [{"field": f, "headerName": with_zone(t(COLUMN_LABEL[f])) if f == "at"
-             else t(COLUMN_LABEL[f]),
-             "minWidth": w, "flex": 1 if f in ("target", "detail") else 0, "width": w,
-             "filter": True, "tooltipField": f if f in ("target", "detail") else None}
-            for f, w in COLUMNS]
+    return [
+        {
+            "field": f,
+            "headerName": with_zone(t(COLUMN_LABEL[f])) if f == "at" else t(COLUMN_LABEL[f]),
+            "minWidth": w,
+            "flex": 1 if f in ("target", "detail") else 0,
+            "width": w,
+            "filter": True,
+            "tooltipField": f if f in ("target", "detail") else None,
+        }
+        for f, w in COLUMNS
+    ]
 
 
 def action_label(code: str) -> str:
@@ -95,58 +130,124 @@ def outcome_label(code: str) -> str:
 
 def grid_rows(entries: list[dict]) -> list[dict]:
     """Entries as the grid shows them: local time, the unit by name."""
-    return [{"id": e["id"], "at": fmt_time(e["at"], seconds=True), "actor": e["actor"],
-             "action": action_label(e["action"]), "target": e["target"], "outcome": outcome_label(e["outcome"]),
-             "region": units.unit_label(e["region_code"], region_names()) if e["region_code"] else "—",
-             "ip": e["ip"], "detail": e["detail"] if e["detail"] != "{}" else ""}
-            for e in entries]
+    return [
+        {
+            "id": e["id"],
+            "at": fmt_time(e["at"], seconds=True),
+            "actor": e["actor"],
+            "action": action_label(e["action"]),
+            "target": e["target"],
+            "outcome": outcome_label(e["outcome"]),
+            "region": units.unit_label(e["region_code"], region_names())
+            if e["region_code"]
+            else "—",
+            "ip": e["ip"],
+            "detail": e["detail"] if e["detail"] != "{}" else "",
+        }
+        for e in entries
+    ]
 
 
 def layout(**_):
     scope = current_scope()
-    actions = [{"value": a, "label": action_label(a)}
-               for a in audit.actions(context.ops(), scope)]
-    return html.Div(className="jz-page", children=[
-        dmc.Title(t("audit.title"), order=2, mb="sm"),
-        dmc.Text(t("audit.scope_note", region=units.unit_label(scope.region_code, region_names())), size="sm",
-                 c="dimmed", mb="md"),
-        dmc.Paper(withBorder=True, p="md", mb="md", children=[
-            dmc.SimpleGrid(cols={"base": 1, "sm": 2, "lg": 5}, children=[
-                dmc.TextInput(id="audit-user", label=t("audit.filter.user"), debounce=500,
-                              inputProps={"maxLength": web_audit.MAX_USER},
-                              placeholder=t("audit.filter.user_placeholder")),
-                dmc.Select(id="audit-action", label=t("audit.filter.action"), data=actions,
-                           searchable=True, clearable=True,
-                           placeholder=t("audit.filter.any"),
-                           nothingFoundMessage=t("task.filter.nothing")),
-                dmc.Select(id="audit-region", label=t("audit.filter.region"),
-                           data=units.unit_options(scope, min(scope.level + 2, 4),
-                                                   names=region_names(), levels=region_levels()),
-                           searchable=True, clearable=True, limit=100,
-                           placeholder=t("audit.filter.any"),
-                           nothingFoundMessage=t("task.filter.nothing")),
-                # Days as people type them (the server checks them): 2026-12-01.
-                dmc.TextInput(id="audit-from", label=t("audit.filter.from"), debounce=500,
-                              placeholder="YYYY-MM-DD"),
-                dmc.TextInput(id="audit-to", label=t("audit.filter.to"), debounce=500,
-                              placeholder="YYYY-MM-DD"),
-            ]),
-            dmc.Group(justify="space-between", mt="sm", children=[
-                dmc.Text(id="audit-count", size="sm", c="dimmed"),
-                html.A(t("audit.export"), id="audit-export", href="/admin/audit.csv",
-                       download="", className="jz-download"),
-            ]),
-        ]),
-        html.Div(id="audit-feedback"),
-        tables.grid("audit-grid", _columns(), [], height=520, lang=get_lang()),
-    ])
+    actions = [{"value": a, "label": action_label(a)} for a in audit.actions(context.ops(), scope)]
+    return html.Div(
+        className="jz-page",
+        children=[
+            dmc.Title(t("audit.title"), order=2, mb="sm"),
+            dmc.Text(
+                t("audit.scope_note", region=units.unit_label(scope.region_code, region_names())),
+                size="sm",
+                c="dimmed",
+                mb="md",
+            ),
+            dmc.Paper(
+                withBorder=True,
+                p="md",
+                mb="md",
+                children=[
+                    dmc.SimpleGrid(
+                        cols={"base": 1, "sm": 2, "lg": 5},
+                        children=[
+                            dmc.TextInput(
+                                id="audit-user",
+                                label=t("audit.filter.user"),
+                                debounce=500,
+                                inputProps={"maxLength": web_audit.MAX_USER},
+                                placeholder=t("audit.filter.user_placeholder"),
+                            ),
+                            dmc.Select(
+                                id="audit-action",
+                                label=t("audit.filter.action"),
+                                data=actions,
+                                searchable=True,
+                                clearable=True,
+                                placeholder=t("audit.filter.any"),
+                                nothingFoundMessage=t("task.filter.nothing"),
+                            ),
+                            dmc.Select(
+                                id="audit-region",
+                                label=t("audit.filter.region"),
+                                data=units.unit_options(
+                                    scope,
+                                    min(scope.level + 2, 4),
+                                    names=region_names(),
+                                    levels=region_levels(),
+                                ),
+                                searchable=True,
+                                clearable=True,
+                                limit=100,
+                                placeholder=t("audit.filter.any"),
+                                nothingFoundMessage=t("task.filter.nothing"),
+                            ),
+                            # Days as people type them (the server checks them): 2026-12-01.
+                            dmc.TextInput(
+                                id="audit-from",
+                                label=t("audit.filter.from"),
+                                debounce=500,
+                                placeholder="YYYY-MM-DD",
+                            ),
+                            dmc.TextInput(
+                                id="audit-to",
+                                label=t("audit.filter.to"),
+                                debounce=500,
+                                placeholder="YYYY-MM-DD",
+                            ),
+                        ],
+                    ),
+                    dmc.Group(
+                        justify="space-between",
+                        mt="sm",
+                        children=[
+                            dmc.Text(id="audit-count", size="sm", c="dimmed"),
+                            html.A(
+                                t("audit.export"),
+                                id="audit-export",
+                                href="/admin/audit.csv",
+                                download="",
+                                className="jz-download",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(id="audit-feedback"),
+            tables.grid("audit-grid", _columns(), [], height=520, lang=get_lang()),
+        ],
+    )
 
 
-@callback(Output("audit-grid", "rowData"), Output("audit-count", "children"),
-          Output("audit-export", "href"), Output("audit-feedback", "children"),
-          Input("audit-user", "value"), Input("audit-action", "value"),
-          Input("audit-region", "value"), Input("audit-from", "value"),
-          Input("audit-to", "value"))
+@callback(
+    Output("audit-grid", "rowData"),
+    Output("audit-count", "children"),
+    Output("audit-export", "href"),
+    Output("audit-feedback", "children"),
+    Input("audit-user", "value"),
+    Input("audit-action", "value"),
+    Input("audit-region", "value"),
+    Input("audit-from", "value"),
+    Input("audit-to", "value"),
+)
 def search(user, action, region, date_from, date_to):
     """The entries of the filters (checked on the server; a region outside the admin's
     is refused). The search is logged."""
@@ -154,8 +255,12 @@ def search(user, action, region, date_from, date_to):
     try:
         f = web_audit.parse(scope, user, action, region, date_from, date_to)
     except web_audit.FilterError as exc:
-        return [], "", dash.no_update, dmc.Alert(t(exc.key), color="red", variant="light",
-                                                 mb="sm", id="audit-alert")
+        return (
+            [],
+            "",
+            dash.no_update,
+            dmc.Alert(t(exc.key), color="red", variant="light", mb="sm", id="audit-alert"),
+        )
     found = web_audit.read(context.ops(), scope, f, "audit_view", SHOWN, client_ip())
     query = f.query()
     href = "/admin/audit.csv" + (f"?{urlencode(query)}" if query else "")

@@ -30,10 +30,14 @@ from services import registry as W
 from web import context
 from web.auth import client_ip, requester
 
-dash.register_page(__name__, path="/admin/registry", name="admin_registry",
-                   title="精准 · 登记数据导入",
-                   nav={"label": N_("nav.admin_registry"), "order": 91},
-                   access="registry.load")
+dash.register_page(
+    __name__,
+    path="/admin/registry",
+    name="admin_registry",
+    title="精准 · 登记数据导入",
+    nav={"label": N_("nav.admin_registry"), "order": 91},
+    access="registry.load",
+)
 
 # After a load, keep polling until this worker reads the new warehouse (the switch takes
 # up to JZ_RELOAD_SECONDS), but not for ever.
@@ -58,8 +62,9 @@ def _current_view(cur):
 def _status_view(state):
     result = (state or {}).get("result") or {}
     href = W.report_href(result["version"]) if result.get("version") else None
-    return R.status(state, href, context.get().settings.reload_seconds, files=FILE_NAMES,
-                    lang=get_lang())
+    return R.status(
+        state, href, context.get().settings.reload_seconds, files=FILE_NAMES, lang=get_lang()
+    )
 
 
 def layout(**_):
@@ -72,55 +77,123 @@ def layout(**_):
     running = bool(state) and state.get("status") == "running"
     cur = _current()
     cap = R.fmt_size(W.UPLOAD_BYTES)
-    return html.Div(className="jz-page jz-reg", children=[
-        dmc.Title(t("reg.title"), order=2, mb="xs"),
-        dmc.Text(t("reg.intro"), size="sm", c="dimmed", mb="md", maw=960),
-        dmc.SimpleGrid(cols={"base": 1, "lg": 2}, spacing="md", children=[
-            dmc.Paper(withBorder=True, p="md", children=[
-                dmc.Title(t("reg.new"), order=4, mb="sm"),
-                dmc.Tabs(id="reg-source", value="upload", children=[
-                    dmc.TabsList([dmc.TabsTab(t("reg.tab.upload"), value="upload"),
-                                  dmc.TabsTab(t("reg.tab.inbox"), value="inbox")]),
-                    dmc.TabsPanel(value="upload", pt="xs", children=[
-                        html.Div(id="reg-upload-zone", **{"data-upload-cap": W.UPLOAD_BYTES},
-                                 children=dcc.Upload(
-                                     id="reg-upload", multiple=False, className="jz-upload",
-                                     max_size=W.UPLOAD_BYTES, accept=".zip,application/zip",
-                                     children=html.Div([t("reg.drop"), html.Br(), dmc.Text(
-                                         t("reg.upload_cap", cap=cap), size="xs",
-                                         c="dimmed")]))),
-                        dmc.Text(t("reg.upload_note"), size="xs", c="dimmed", mt="xs"),
-                        html.Div(id="reg-staged", style={"marginTop": 8}),
-                    ]),
-                    dmc.TabsPanel(value="inbox", pt="xs", children=[
-                        dmc.Group(align="flex-end", gap="sm", children=[
-                            dmc.Select(id="reg-inbox", label=t("reg.inbox.label"),
-                                       placeholder=t("reg.inbox.placeholder"),
-                                       data=R.inbox_options(W.inbox(settings), lang=get_lang()),
-                                       nothingFoundMessage=t("reg.inbox.empty"),
-                                       w=380, maw="100%", clearable=True),
-                            dmc.Button(t("reg.inbox.refresh"), id="reg-inbox-refresh",
-                                       variant="light"),
-                        ]),
-                        dmc.Text(t("reg.inbox.note"), size="xs", c="dimmed", mt="xs"),
-                    ]),
-                ]),
-                dmc.Text(t("reg.start_note"), size="xs", c="dimmed", mt="md"),
-                dmc.Button(t("reg.start"), id="reg-start", mt="sm", disabled=running),
-                html.Div(id="reg-feedback", style={"marginTop": 8}),
-            ]),
-            dmc.Paper(withBorder=True, p="md", children=html.Div(
-                _status_view(state), id="reg-status")),
-        ]),
-        dmc.Paper(withBorder=True, p="md", mt="md", children=[
-            dmc.Title(t("reg.current"), order=4, mb="sm"),
-            html.Div(_current_view(cur), id="reg-current"),
-        ]),
-        dcc.Store(id="reg-choice"),
-        dcc.Store(id="reg-too-big"),  # a file over the cap (assets/registry.js)
-        dcc.Store(id="reg-shown", data=cur.version if cur else None),
-        dcc.Interval(id="reg-tick", interval=1000, disabled=not running),
-    ])
+    return html.Div(
+        className="jz-page jz-reg",
+        children=[
+            dmc.Title(t("reg.title"), order=2, mb="xs"),
+            dmc.Text(t("reg.intro"), size="sm", c="dimmed", mb="md", maw=960),
+            dmc.SimpleGrid(
+                cols={"base": 1, "lg": 2},
+                spacing="md",
+                children=[
+                    dmc.Paper(
+                        withBorder=True,
+                        p="md",
+                        children=[
+                            dmc.Title(t("reg.new"), order=4, mb="sm"),
+                            dmc.Tabs(
+                                id="reg-source",
+                                value="upload",
+                                children=[
+                                    dmc.TabsList(
+                                        [
+                                            dmc.TabsTab(t("reg.tab.upload"), value="upload"),
+                                            dmc.TabsTab(t("reg.tab.inbox"), value="inbox"),
+                                        ]
+                                    ),
+                                    dmc.TabsPanel(
+                                        value="upload",
+                                        pt="xs",
+                                        children=[
+                                            html.Div(
+                                                id="reg-upload-zone",
+                                                **{"data-upload-cap": W.UPLOAD_BYTES},
+                                                children=dcc.Upload(
+                                                    id="reg-upload",
+                                                    multiple=False,
+                                                    className="jz-upload",
+                                                    max_size=W.UPLOAD_BYTES,
+                                                    accept=".zip,application/zip",
+                                                    children=html.Div(
+                                                        [
+                                                            t("reg.drop"),
+                                                            html.Br(),
+                                                            dmc.Text(
+                                                                t("reg.upload_cap", cap=cap),
+                                                                size="xs",
+                                                                c="dimmed",
+                                                            ),
+                                                        ]
+                                                    ),
+                                                ),
+                                            ),
+                                            dmc.Text(
+                                                t("reg.upload_note"), size="xs", c="dimmed", mt="xs"
+                                            ),
+                                            html.Div(id="reg-staged", style={"marginTop": 8}),
+                                        ],
+                                    ),
+                                    dmc.TabsPanel(
+                                        value="inbox",
+                                        pt="xs",
+                                        children=[
+                                            dmc.Group(
+                                                align="flex-end",
+                                                gap="sm",
+                                                children=[
+                                                    dmc.Select(
+                                                        id="reg-inbox",
+                                                        label=t("reg.inbox.label"),
+                                                        placeholder=t("reg.inbox.placeholder"),
+                                                        data=R.inbox_options(
+                                                            W.inbox(settings), lang=get_lang()
+                                                        ),
+                                                        nothingFoundMessage=t("reg.inbox.empty"),
+                                                        w=380,
+                                                        maw="100%",
+                                                        clearable=True,
+                                                    ),
+                                                    dmc.Button(
+                                                        t("reg.inbox.refresh"),
+                                                        id="reg-inbox-refresh",
+                                                        variant="light",
+                                                    ),
+                                                ],
+                                            ),
+                                            dmc.Text(
+                                                t("reg.inbox.note"), size="xs", c="dimmed", mt="xs"
+                                            ),
+                                        ],
+                                    ),
+                                ],
+                            ),
+                            dmc.Text(t("reg.start_note"), size="xs", c="dimmed", mt="md"),
+                            dmc.Button(t("reg.start"), id="reg-start", mt="sm", disabled=running),
+                            html.Div(id="reg-feedback", style={"marginTop": 8}),
+                        ],
+                    ),
+                    dmc.Paper(
+                        withBorder=True,
+                        p="md",
+                        children=html.Div(_status_view(state), id="reg-status"),
+                    ),
+                ],
+            ),
+            dmc.Paper(
+                withBorder=True,
+                p="md",
+                mt="md",
+                children=[
+                    dmc.Title(t("reg.current"), order=4, mb="sm"),
+                    html.Div(_current_view(cur), id="reg-current"),
+                ],
+            ),
+            dcc.Store(id="reg-choice"),
+            dcc.Store(id="reg-too-big"),  # a file over the cap (assets/registry.js)
+            dcc.Store(id="reg-shown", data=cur.version if cur else None),
+            dcc.Interval(id="reg-tick", interval=1000, disabled=not running),
+        ],
+    )
 
 
 def _alert(text: str, colour: str = "red", alert_id: str = "reg-alert"):
@@ -128,13 +201,16 @@ def _alert(text: str, colour: str = "red", alert_id: str = "reg-alert"):
 
 
 def _too_big(name: str, size: int) -> str:
-    return t("reg.err.too_big", name=name, size=R.fmt_size(size),
-             cap=R.fmt_size(W.UPLOAD_BYTES))
+    return t("reg.err.too_big", name=name, size=R.fmt_size(size), cap=R.fmt_size(W.UPLOAD_BYTES))
 
 
-@callback(Output("reg-staged", "children"), Output("reg-choice", "data"),
-          Input("reg-upload", "contents"), State("reg-upload", "filename"),
-          prevent_initial_call=True)
+@callback(
+    Output("reg-staged", "children"),
+    Output("reg-choice", "data"),
+    Input("reg-upload", "contents"),
+    State("reg-upload", "filename"),
+    prevent_initial_call=True,
+)
 def upload(contents, filename):
     """Keep the uploaded ZIP until the admin starts the load (or it is too big, or no
     ZIP at all: refused here, before anything is kept)."""
@@ -152,13 +228,17 @@ def upload(contents, filename):
         if exc.key == "reg.err.too_big":
             return _alert(_too_big(name, len(data)), alert_id=UPLOAD_ALERT), None
         return _alert(t(exc.key, name=name), alert_id=UPLOAD_ALERT), None
-    return _alert(t("reg.staged", name=name, size=R.fmt_size(len(data))), "blue",
-                  "reg-staged-alert"), {"token": token}
+    return _alert(
+        t("reg.staged", name=name, size=R.fmt_size(len(data))), "blue", "reg-staged-alert"
+    ), {"token": token}
 
 
-@callback(Output("reg-staged", "children", allow_duplicate=True),
-          Output("reg-choice", "data", allow_duplicate=True),
-          Input("reg-too-big", "data"), prevent_initial_call=True)
+@callback(
+    Output("reg-staged", "children", allow_duplicate=True),
+    Output("reg-choice", "data", allow_duplicate=True),
+    Input("reg-too-big", "data"),
+    prevent_initial_call=True,
+)
 def too_big(data):
     """The browser kept a file over the cap to itself (dcc.Upload drops it silently):
     say so, with the cap and the other ways in."""
@@ -173,24 +253,32 @@ def too_big(data):
     return _alert(_too_big(name, size), alert_id=UPLOAD_ALERT), None
 
 
-@callback(Output("reg-inbox", "data"), Output("reg-inbox", "value"),
-          Input("reg-inbox-refresh", "n_clicks"), State("reg-inbox", "value"),
-          prevent_initial_call=True)
+@callback(
+    Output("reg-inbox", "data"),
+    Output("reg-inbox", "value"),
+    Input("reg-inbox-refresh", "n_clicks"),
+    State("reg-inbox", "value"),
+    prevent_initial_call=True,
+)
 def refresh_inbox(_n, value):
     W.province_admin()
     options = R.inbox_options(W.inbox(context.get().settings), lang=get_lang())
     return options, value if value in {o["value"] for o in options} else None
 
 
-@callback(Output("reg-feedback", "children"),
-          Output("reg-status", "children", allow_duplicate=True),
-          Output("reg-tick", "disabled", allow_duplicate=True),
-          Output("reg-start", "disabled", allow_duplicate=True),
-          Output("reg-staged", "children", allow_duplicate=True),
-          Output("reg-choice", "data", allow_duplicate=True),
-          Input("reg-start", "n_clicks"), State("reg-source", "value"),
-          State("reg-choice", "data"), State("reg-inbox", "value"),
-          prevent_initial_call=True)
+@callback(
+    Output("reg-feedback", "children"),
+    Output("reg-status", "children", allow_duplicate=True),
+    Output("reg-tick", "disabled", allow_duplicate=True),
+    Output("reg-start", "disabled", allow_duplicate=True),
+    Output("reg-staged", "children", allow_duplicate=True),
+    Output("reg-choice", "data", allow_duplicate=True),
+    Input("reg-start", "n_clicks"),
+    State("reg-source", "value"),
+    State("reg-choice", "data"),
+    State("reg-inbox", "value"),
+    prevent_initial_call=True,
+)
 def start(n, source, choice, name):
     """Start loading the chosen delivery: an entry the inbox lists, or this user's own
     upload; refused while another load runs."""
@@ -209,14 +297,26 @@ def _start(scope, source, choice, name, keep: tuple) -> tuple:
     if path is None:
         chosen = (source == "inbox" and name) or (source == "upload" and choice)
         return (_alert(t("reg.err.gone") if chosen else t("reg.err.choose")), *keep)
-    state = W.start(context.ops(), settings, scope, requester(), source, path, label,
-                    client_ip(), token)
+    state = W.start(
+        context.ops(), settings, scope, requester(), source, path, label, client_ip(), token
+    )
     if state is None:
-        return (_busy(W.read_state(settings) or {}), dash.no_update, False, True,
-                dash.no_update, dash.no_update)
+        return (
+            _busy(W.read_state(settings) or {}),
+            dash.no_update,
+            False,
+            True,
+            dash.no_update,
+            dash.no_update,
+        )
     cleared = (None, None) if token else (dash.no_update, dash.no_update)
-    return (_alert(t("reg.started", name=label), "blue"), _status_view(state), False, True,
-            *cleared)
+    return (
+        _alert(t("reg.started", name=label), "blue"),
+        _status_view(state),
+        False,
+        True,
+        *cleared,
+    )
 
 
 def _chosen(settings, scope, source, choice, name) -> tuple:
@@ -233,16 +333,27 @@ def _chosen(settings, scope, source, choice, name) -> tuple:
 
 def _busy(busy: dict):
     """Another load runs: whose, and since when."""
-    return _alert(t("reg.err.running", name=busy.get("name") or "—", by=busy.get("by") or "—",
-                    at=fmt_time_zoned(busy.get("started_at"))))
+    return _alert(
+        t(
+            "reg.err.running",
+            name=busy.get("name") or "—",
+            by=busy.get("by") or "—",
+            at=fmt_time_zoned(busy.get("started_at")),
+        )
+    )
 
 
-@callback(Output("reg-status", "children"), Output("reg-tick", "disabled"),
-          Output("reg-start", "disabled"), Output("reg-current", "children"),
-          Output("reg-shown", "data"),
-          Output("reg-feedback", "children", allow_duplicate=True),
-          Input("reg-tick", "n_intervals"), State("reg-shown", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("reg-status", "children"),
+    Output("reg-tick", "disabled"),
+    Output("reg-start", "disabled"),
+    Output("reg-current", "children"),
+    Output("reg-shown", "data"),
+    Output("reg-feedback", "children", allow_duplicate=True),
+    Input("reg-tick", "n_intervals"),
+    State("reg-shown", "data"),
+    prevent_initial_call=True,
+)
 def poll(_n, shown):
     """The load's progress; when it is done, the registry the warehouse now holds (once
     this worker has switched to it), and the start's message goes."""
@@ -259,7 +370,8 @@ def poll(_n, shown):
     waiting = False
     if state and state.get("status") == "done" and state.get("finished_at"):
         finished = datetime.fromisoformat(state["finished_at"])
-        waiting = (state.get("result") or {}).get("version") != version and \
-            datetime.now(UTC) - finished < SWITCH_WAIT
+        waiting = (state.get("result") or {}).get("version") != version and datetime.now(
+            UTC
+        ) - finished < SWITCH_WAIT
     feedback = dash.no_update if running else None
     return _status_view(state), not (running or waiting), running, current, new_shown, feedback

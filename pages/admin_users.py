@@ -24,16 +24,29 @@ from services.sessions import PROBLEM_MESSAGES
 from web import context
 from web.auth import client_ip
 
-dash.register_page(__name__, path="/admin/users", name="admin_users", title="精准 · 用户管理",
-                   nav={"label": N_("nav.admin_users"), "order": 90},
-                   access="users.admin")
+dash.register_page(
+    __name__,
+    path="/admin/users",
+    name="admin_users",
+    title="精准 · 用户管理",
+    nav={"label": N_("nav.admin_users"), "order": 90},
+    access="users.admin",
+)
 
 FIELDS = ("username", "display_name", "password", "role", "region", "department")
-COLUMN_LABEL = {"username": N_("admin.col.username"), "display_name": N_("admin.col.display_name"),
-                "role": N_("admin.col.role"), "region": N_("admin.col.region"),
-                "department": N_("admin.col.department"), "state": N_("admin.col.state")}
-DONE = {"user_set_password": N_("admin.done.user_set_password"),
-        "user_enable": N_("admin.done.user_enable"), "user_disable": N_("admin.done.user_disable")}
+COLUMN_LABEL = {
+    "username": N_("admin.col.username"),
+    "display_name": N_("admin.col.display_name"),
+    "role": N_("admin.col.role"),
+    "region": N_("admin.col.region"),
+    "department": N_("admin.col.department"),
+    "state": N_("admin.col.state"),
+}
+DONE = {
+    "user_set_password": N_("admin.done.user_set_password"),
+    "user_enable": N_("admin.done.user_enable"),
+    "user_disable": N_("admin.done.user_disable"),
+}
 
 
 ACTION = "users.admin"
@@ -75,20 +88,29 @@ def department_name(key: str | None) -> str:
 
 
 def _rows(scope) -> list[dict]:
-    return [{"username": u.username, "display_name": u.display_name,
-             "role": messages.role_name(u.role), "region": units.unit_label(u.region_code, region_names()),
-             "department": department_name(u.department),
-             "state": t("admin.active") if u.active else t("admin.disabled")}
-            for u in users.list_users(context.ops(), prefix_of(scope.region_code))]
+    return [
+        {
+            "username": u.username,
+            "display_name": u.display_name,
+            "role": messages.role_name(u.role),
+            "region": units.unit_label(u.region_code, region_names()),
+            "department": department_name(u.department),
+            "state": t("admin.active") if u.active else t("admin.disabled"),
+        }
+        for u in users.list_users(context.ops(), prefix_of(scope.region_code))
+    ]
 
 
 def _grid(scope):
-    columns = [{"field": f, "headerName": t(COLUMN_LABEL[f]), "flex": 1}
-               for f in ("username", "display_name", "role", "region", "department",
-                         "state")]
+    columns = [
+        {"field": f, "headerName": t(COLUMN_LABEL[f]), "flex": 1}
+        for f in ("username", "display_name", "role", "region", "department", "state")
+    ]
     g = tables.grid("admin-users-grid", columns, _rows(scope), height=360, lang=get_lang())
-    g.dashGridOptions = {**g.dashGridOptions,
-                         "rowSelection": {"mode": "singleRow", "checkboxes": True}}
+    g.dashGridOptions = {
+        **g.dashGridOptions,
+        "rowSelection": {"mode": "singleRow", "checkboxes": True},
+    }
     g.getRowId = "params.data.username"
     return g
 
@@ -101,44 +123,92 @@ def layout(**_):
     roles = [{"value": r, "label": messages.role_name(r)} for r in users.ROLES]
     lang = 0 if get_lang() == "zh" else 1
     departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
-    return html.Div(className="jz-page", children=[
-        dmc.Title(t("admin.title"), order=2, mb="sm"),
-        dmc.Text(t("admin.scope_note", region=units.unit_label(scope.region_code, region_names())), size="sm",
-                 c="dimmed", mb="md"),
-        html.Div(id="admin-feedback"),
-        dmc.Paper(withBorder=True, p="md", mb="md", children=[
-            _grid(scope),
-            dmc.Group(mt="sm", children=[
-                dmc.PasswordInput(id="admin-new-password", w=240,
-                                  placeholder=t("admin.new_password")),
-                dmc.Button(t("admin.reset_password"), id="admin-reset", variant="light"),
-                dmc.Button(t("admin.disable"), id="admin-disable", color="red", variant="light"),
-                dmc.Button(t("admin.enable"), id="admin-enable", color="green", variant="light"),
-            ]),
-            dmc.Button(t("admin.update_role"), id="admin-update", variant="subtle", mt="xs"),
-        ]),
-        dmc.Paper(withBorder=True, p="md", children=[
-            dmc.Title(t("admin.create"), order=4, mb="sm"),
-            dmc.SimpleGrid(cols={"base": 1, "md": 3}, children=[
-                dmc.TextInput(id="admin-username", label=t("admin.col.username")),
-                dmc.TextInput(id="admin-display_name", label=t("admin.col.display_name")),
-                dmc.PasswordInput(id="admin-password", label=t("login.password")),
-                dmc.Select(id="admin-role", label=t("admin.col.role"), data=roles),
-                dmc.Select(id="admin-region", label=t("admin.col.region"),
-                           data=region_options(scope), value=scope.region_code,
-                           searchable=True, allowDeselect=False, limit=100,
-                           nothingFoundMessage=t("task.filter.nothing")),
-                dmc.Select(id="admin-village", label=t("admin.col.village"),
-                           data=_villages(scope, scope.region_code), searchable=True,
-                           clearable=True,
-                           placeholder=t("admin.village_placeholder"), limit=100,
-                           nothingFoundMessage=t("task.filter.nothing")),
-                dmc.Select(id="admin-department", label=t("admin.col.department"),
-                           clearable=True, data=departments),
-            ]),
-            dmc.Button(t("admin.create"), id="admin-create", mt="md"),
-        ]),
-    ])
+    return html.Div(
+        className="jz-page",
+        children=[
+            dmc.Title(t("admin.title"), order=2, mb="sm"),
+            dmc.Text(
+                t("admin.scope_note", region=units.unit_label(scope.region_code, region_names())),
+                size="sm",
+                c="dimmed",
+                mb="md",
+            ),
+            html.Div(id="admin-feedback"),
+            dmc.Paper(
+                withBorder=True,
+                p="md",
+                mb="md",
+                children=[
+                    _grid(scope),
+                    dmc.Group(
+                        mt="sm",
+                        children=[
+                            dmc.PasswordInput(
+                                id="admin-new-password", w=240, placeholder=t("admin.new_password")
+                            ),
+                            dmc.Button(
+                                t("admin.reset_password"), id="admin-reset", variant="light"
+                            ),
+                            dmc.Button(
+                                t("admin.disable"), id="admin-disable", color="red", variant="light"
+                            ),
+                            dmc.Button(
+                                t("admin.enable"), id="admin-enable", color="green", variant="light"
+                            ),
+                        ],
+                    ),
+                    dmc.Button(
+                        t("admin.update_role"), id="admin-update", variant="subtle", mt="xs"
+                    ),
+                ],
+            ),
+            dmc.Paper(
+                withBorder=True,
+                p="md",
+                children=[
+                    dmc.Title(t("admin.create"), order=4, mb="sm"),
+                    dmc.SimpleGrid(
+                        cols={"base": 1, "md": 3},
+                        children=[
+                            dmc.TextInput(id="admin-username", label=t("admin.col.username")),
+                            dmc.TextInput(
+                                id="admin-display_name", label=t("admin.col.display_name")
+                            ),
+                            dmc.PasswordInput(id="admin-password", label=t("login.password")),
+                            dmc.Select(id="admin-role", label=t("admin.col.role"), data=roles),
+                            dmc.Select(
+                                id="admin-region",
+                                label=t("admin.col.region"),
+                                data=region_options(scope),
+                                value=scope.region_code,
+                                searchable=True,
+                                allowDeselect=False,
+                                limit=100,
+                                nothingFoundMessage=t("task.filter.nothing"),
+                            ),
+                            dmc.Select(
+                                id="admin-village",
+                                label=t("admin.col.village"),
+                                data=_villages(scope, scope.region_code),
+                                searchable=True,
+                                clearable=True,
+                                placeholder=t("admin.village_placeholder"),
+                                limit=100,
+                                nothingFoundMessage=t("task.filter.nothing"),
+                            ),
+                            dmc.Select(
+                                id="admin-department",
+                                label=t("admin.col.department"),
+                                clearable=True,
+                                data=departments,
+                            ),
+                        ],
+                    ),
+                    dmc.Button(t("admin.create"), id="admin-create", mt="md"),
+                ],
+            ),
+        ],
+    )
 
 
 def region_options(scope) -> list[dict]:
@@ -147,31 +217,41 @@ def region_options(scope) -> list[dict]:
     return units.unit_options(scope, 4, names=region_names(), levels=region_levels())
 
 
-@callback(Output("admin-village", "data"), Output("admin-village", "value"),
-          Input("admin-region", "value"), prevent_initial_call=True)
+@callback(
+    Output("admin-village", "data"),
+    Output("admin-village", "value"),
+    Input("admin-region", "value"),
+    prevent_initial_call=True,
+)
 def villages(region):
     """The villages of the township picked (none for a unit above townships)."""
     return _villages(_admin_scope(), region), None
 
 
 def _villages(scope, region) -> list[dict]:
-    if not units.is_unit(region, region_levels()) or not _may_manage(scope, region) or \
-            region_levels().get(region) != 4:
+    if (
+        not units.is_unit(region, region_levels())
+        or not _may_manage(scope, region)
+        or region_levels().get(region) != 4
+    ):
         return []
-    return units.unit_options(scope, 5, region, names=region_names(),
-                              levels=region_levels())[1:]
+    return units.unit_options(scope, 5, region, names=region_names(), levels=region_levels())[1:]
 
 
 def _alert(message: str, ok: bool):
-    return dmc.Alert(message, color="green" if ok else "red", variant="light", mb="md",
-                     withCloseButton=True)
+    return dmc.Alert(
+        message, color="green" if ok else "red", variant="light", mb="md", withCloseButton=True
+    )
 
 
-@callback(Output("admin-feedback", "children", allow_duplicate=True),
-          Output("admin-users-grid", "rowData", allow_duplicate=True),
-          Input("admin-create", "n_clicks"),
-          *[State(f"admin-{f}", "value") for f in FIELDS], State("admin-village", "value"),
-          prevent_initial_call=True)
+@callback(
+    Output("admin-feedback", "children", allow_duplicate=True),
+    Output("admin-users-grid", "rowData", allow_duplicate=True),
+    Input("admin-create", "n_clicks"),
+    *[State(f"admin-{f}", "value") for f in FIELDS],
+    State("admin-village", "value"),
+    prevent_initial_call=True,
+)
 def create(_n, username, display_name, password, role, region, department, village=None):
     scope = _admin_scope()
     region = _picked_region(region, village)
@@ -179,10 +259,17 @@ def create(_n, username, display_name, password, role, region, department, villa
     if not _may_manage(scope, region):
         return _alert(t("admin.outside_scope"), False), dash.no_update
     try:
-        user = user_admin.create(context.ops(), scope, username,
-                                 password if isinstance(password, str) else "", _text(role),
-                                 region, _text(department) or None,
-                                 _text(display_name)[:100] or None, client_ip())
+        user = user_admin.create(
+            context.ops(),
+            scope,
+            username,
+            password if isinstance(password, str) else "",
+            _text(role),
+            region,
+            _text(department) or None,
+            _text(display_name)[:100] or None,
+            client_ip(),
+        )
     except users.UserError as exc:
         return _alert(_refusal(exc), False), dash.no_update
     return _alert(t("admin.created", username=user.username), True), _rows(scope)
@@ -194,8 +281,9 @@ def _change(scope, target, button: str, new_password) -> str:
         password = new_password if isinstance(new_password, str) else ""
         user_admin.set_password(context.ops(), scope, target.username, password, client_ip())
         return "user_set_password"
-    return user_admin.set_active(context.ops(), scope, target.username,
-                                 button == "admin-enable", client_ip())
+    return user_admin.set_active(
+        context.ops(), scope, target.username, button == "admin-enable", client_ip()
+    )
 
 
 def _text(value) -> str:
@@ -222,12 +310,17 @@ def _target(scope, selected):
     return target
 
 
-@callback(Output("admin-feedback", "children", allow_duplicate=True),
-          Output("admin-users-grid", "rowData", allow_duplicate=True),
-          Input("admin-update", "n_clicks"),
-          State("admin-users-grid", "selectedRows"), State("admin-role", "value"),
-          State("admin-region", "value"), State("admin-village", "value"),
-          State("admin-department", "value"), prevent_initial_call=True)
+@callback(
+    Output("admin-feedback", "children", allow_duplicate=True),
+    Output("admin-users-grid", "rowData", allow_duplicate=True),
+    Input("admin-update", "n_clicks"),
+    State("admin-users-grid", "selectedRows"),
+    State("admin-role", "value"),
+    State("admin-region", "value"),
+    State("admin-village", "value"),
+    State("admin-department", "value"),
+    prevent_initial_call=True,
+)
 def update_role(_n, selected, role, region, village, department):
     """Give the selected account the role, region and department of the form below;
     its sessions end, so the new scope applies from its next login."""
@@ -239,20 +332,31 @@ def update_role(_n, selected, role, region, village, department):
     if target is None or not _may_manage(scope, region):
         return _alert(t("admin.outside_scope"), False), dash.no_update
     try:
-        user = user_admin.set_role(context.ops(), scope, target, _text(role), region,
-                                   _text(department) or None, client_ip())
+        user = user_admin.set_role(
+            context.ops(),
+            scope,
+            target,
+            _text(role),
+            region,
+            _text(department) or None,
+            client_ip(),
+        )
     except users.UserError as exc:
         return _alert(_refusal(exc), False), dash.no_update
     _refresh_own_session(scope, user.username)
     return _alert(t("admin.done.user_set_role", username=user.username), True), _rows(scope)
 
 
-@callback(Output("admin-feedback", "children", allow_duplicate=True),
-          Output("admin-users-grid", "rowData", allow_duplicate=True),
-          Input("admin-disable", "n_clicks"), Input("admin-enable", "n_clicks"),
-          Input("admin-reset", "n_clicks"),
-          State("admin-users-grid", "selectedRows"), State("admin-new-password", "value"),
-          prevent_initial_call=True)
+@callback(
+    Output("admin-feedback", "children", allow_duplicate=True),
+    Output("admin-users-grid", "rowData", allow_duplicate=True),
+    Input("admin-disable", "n_clicks"),
+    Input("admin-enable", "n_clicks"),
+    Input("admin-reset", "n_clicks"),
+    State("admin-users-grid", "selectedRows"),
+    State("admin-new-password", "value"),
+    prevent_initial_call=True,
+)
 def change(_d, _e, _r, selected, new_password):
     scope = _admin_scope()
     if not selected:

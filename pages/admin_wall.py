@@ -22,15 +22,22 @@ from services import wall as S
 from web import context, wall
 from web.auth import client_ip
 
-dash.register_page(__name__, path="/admin/wall", name="admin_wall", title="精准 · 大屏播放列表",
-                   nav={"label": N_("nav.admin_wall"), "order": 92},
-                   access="wall.playlist")
+dash.register_page(
+    __name__,
+    path="/admin/wall",
+    name="admin_wall",
+    title="精准 · 大屏播放列表",
+    nav={"label": N_("nav.admin_wall"), "order": 92},
+    access="wall.playlist",
+)
 
 # The playlist's settings by name (ops.wall.SETTINGS).
-SETTING_LABEL = {"poll_seconds": N_("admin.wall.poll_seconds"),
-                 "stale_after_hours": N_("admin.wall.stale_after_hours"),
-                 "reload_hours": N_("admin.wall.reload_hours"),
-                 "map_cycle_seconds": N_("admin.wall.map_cycle_seconds")}
+SETTING_LABEL = {
+    "poll_seconds": N_("admin.wall.poll_seconds"),
+    "stale_after_hours": N_("admin.wall.stale_after_hours"),
+    "reload_hours": N_("admin.wall.reload_hours"),
+    "map_cycle_seconds": N_("admin.wall.map_cycle_seconds"),
+}
 
 
 def _admin_scope():
@@ -58,52 +65,104 @@ def layout(**_):
     labels = json.dumps({k: t(VIEW_LABEL[k]) for k in P.KINDS}, ensure_ascii=False)
     regions = playlist_regions(scope)
     shown = json.dumps(
-        {"": t("admin.wall.own_region"), **{o["value"]: o["label"] for o in regions},
-         **{v.region: units.unit_label(v.region, region_names()) for v in pl.views
-            if v.region}},
-        ensure_ascii=False)
+        {
+            "": t("admin.wall.own_region"),
+            **{o["value"]: o["label"] for o in regions},
+            **{v.region: units.unit_label(v.region, region_names()) for v in pl.views if v.region},
+        },
+        ensure_ascii=False,
+    )
     columns = [
-        {"field": "kind", "headerName": t("admin.wall.kind"), "editable": True, "rowDrag": True,
-         "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(P.KINDS)},
-         "valueFormatter": {"function": f"({labels})[params.value] || params.value"},
-         "flex": 1},
+        {
+            "field": "kind",
+            "headerName": t("admin.wall.kind"),
+            "editable": True,
+            "rowDrag": True,
+            "cellEditor": "agSelectCellEditor",
+            "cellEditorParams": {"values": list(P.KINDS)},
+            "valueFormatter": {"function": f"({labels})[params.value] || params.value"},
+            "flex": 1,
+        },
         # A region is picked by name (the code is only the value the playlist stores).
-        {"field": "region", "headerName": t("admin.wall.region"), "editable": True, "flex": 1,
-         "cellEditor": "agSelectCellEditor",
-         "cellEditorParams": {"values": [""] + [o["value"] for o in regions]},
-         "valueFormatter": {"function": f"({shown})[params.value] || params.value"}},
-        {"field": "dwell", "headerName": t("admin.wall.dwell"), "editable": True, "width": 140,
-         "cellEditor": "agNumberCellEditor", "type": "rightAligned"},
+        {
+            "field": "region",
+            "headerName": t("admin.wall.region"),
+            "editable": True,
+            "flex": 1,
+            "cellEditor": "agSelectCellEditor",
+            "cellEditorParams": {"values": [""] + [o["value"] for o in regions]},
+            "valueFormatter": {"function": f"({shown})[params.value] || params.value"},
+        },
+        {
+            "field": "dwell",
+            "headerName": t("admin.wall.dwell"),
+            "editable": True,
+            "width": 140,
+            "cellEditor": "agNumberCellEditor",
+            "type": "rightAligned",
+        },
     ]
-    return html.Div(className="jz-page", children=[
-        dmc.Title(t("admin.wall.title"), order=2, mb="xs"),
-        dmc.Text(t("admin.wall.hint"), size="sm", c="dimmed", mb="sm"),
-        dmc.Alert(t("admin.wall.file_error", reason=found.error), color="red", mb="sm")
-        if found.error else None,
-        html.Div(id="admin-wall-feedback"),
-        dmc.SimpleGrid(cols={"base": 2, "md": 4}, mb="sm", children=[
-            dmc.NumberInput(id=f"admin-wall-{k}", label=t(SETTING_LABEL[k]),
-                            value=getattr(pl, k), min=lo, max=hi, allowDecimal=False)
-            for k, (lo, hi, _d) in P.SETTINGS.items()]),
-        dag.AgGrid(id="admin-wall-grid", columnDefs=columns, rowData=_rows(pl),
-                   dashGridOptions={"theme": tables.GRID_THEME, "rowDragManaged": True,
-                                    "rowSelection": {"mode": "singleRow", "checkboxes": True},
-                                    "localeText": tables.locale_text(get_lang()),
-                                    "singleClickEdit": True, "stopEditingWhenCellsLoseFocus": True},
-                   style={"height": 420, "width": "100%"}, className="jz-grid"),
-        dmc.Group(mt="sm", children=[
-            dmc.Button(t("admin.wall.add"), id="admin-wall-add", variant="light"),
-            dmc.Button(t("admin.wall.remove"), id="admin-wall-remove", variant="light",
-                       color="red"),
-            dmc.Button(t("admin.wall.save"), id="admin-wall-save"),
-        ]),
-    ])
+    return html.Div(
+        className="jz-page",
+        children=[
+            dmc.Title(t("admin.wall.title"), order=2, mb="xs"),
+            dmc.Text(t("admin.wall.hint"), size="sm", c="dimmed", mb="sm"),
+            dmc.Alert(t("admin.wall.file_error", reason=found.error), color="red", mb="sm")
+            if found.error
+            else None,
+            html.Div(id="admin-wall-feedback"),
+            dmc.SimpleGrid(
+                cols={"base": 2, "md": 4},
+                mb="sm",
+                children=[
+                    dmc.NumberInput(
+                        id=f"admin-wall-{k}",
+                        label=t(SETTING_LABEL[k]),
+                        value=getattr(pl, k),
+                        min=lo,
+                        max=hi,
+                        allowDecimal=False,
+                    )
+                    for k, (lo, hi, _d) in P.SETTINGS.items()
+                ],
+            ),
+            dag.AgGrid(
+                id="admin-wall-grid",
+                columnDefs=columns,
+                rowData=_rows(pl),
+                dashGridOptions={
+                    "theme": tables.GRID_THEME,
+                    "rowDragManaged": True,
+                    "rowSelection": {"mode": "singleRow", "checkboxes": True},
+                    "localeText": tables.locale_text(get_lang()),
+                    "singleClickEdit": True,
+                    "stopEditingWhenCellsLoseFocus": True,
+                },
+                style={"height": 420, "width": "100%"},
+                className="jz-grid",
+            ),
+            dmc.Group(
+                mt="sm",
+                children=[
+                    dmc.Button(t("admin.wall.add"), id="admin-wall-add", variant="light"),
+                    dmc.Button(
+                        t("admin.wall.remove"), id="admin-wall-remove", variant="light", color="red"
+                    ),
+                    dmc.Button(t("admin.wall.save"), id="admin-wall-save"),
+                ],
+            ),
+        ],
+    )
 
 
-@callback(Output("admin-wall-grid", "rowData", allow_duplicate=True),
-          Input("admin-wall-add", "n_clicks"), Input("admin-wall-remove", "n_clicks"),
-          State("admin-wall-grid", "virtualRowData"), State("admin-wall-grid", "selectedRows"),
-          prevent_initial_call=True)
+@callback(
+    Output("admin-wall-grid", "rowData", allow_duplicate=True),
+    Input("admin-wall-add", "n_clicks"),
+    Input("admin-wall-remove", "n_clicks"),
+    State("admin-wall-grid", "virtualRowData"),
+    State("admin-wall-grid", "selectedRows"),
+    prevent_initial_call=True,
+)
 def edit_rows(_add, _remove, rows, selected):
     """Add a view at the end, or remove the selected one (nothing is saved yet)."""
     _admin_scope()
@@ -131,10 +190,13 @@ def _number(value):
     return value
 
 
-@callback(Output("admin-wall-feedback", "children"), Input("admin-wall-save", "n_clicks"),
-          State("admin-wall-grid", "virtualRowData"),
-          *[State(f"admin-wall-{k}", "value") for k in P.SETTINGS],
-          prevent_initial_call=True)
+@callback(
+    Output("admin-wall-feedback", "children"),
+    Input("admin-wall-save", "n_clicks"),
+    State("admin-wall-grid", "virtualRowData"),
+    *[State(f"admin-wall-{k}", "value") for k in P.SETTINGS],
+    prevent_initial_call=True,
+)
 def save(_n, rows, *settings):
     """The playlist as edited (rows and settings from the browser): saved whole by
     services/wall.py, or refused with the reason; both are logged there."""
@@ -143,10 +205,12 @@ def save(_n, rows, *settings):
     try:
         saved = S.save(context.ops(), scope, data, ip=client_ip())
     except P.PlaylistError as exc:
-        return dmc.Alert(t("admin.wall.invalid", reason=str(exc)), color="red",
-                         id="admin-wall-result")
-    return dmc.Alert(t("admin.wall.saved", n=len(saved.views)), color="green",
-                     id="admin-wall-result")
+        return dmc.Alert(
+            t("admin.wall.invalid", reason=str(exc)), color="red", id="admin-wall-result"
+        )
+    return dmc.Alert(
+        t("admin.wall.saved", n=len(saved.views)), color="green", id="admin-wall-result"
+    )
 
 
 def _views(rows) -> list[dict]:

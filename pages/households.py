@@ -33,20 +33,35 @@ from queries import households as hl
 from queries.grid import BadRequest
 from web import context, gate
 
-dash.register_page(__name__, path_template="/households/<code>", name="households",
-                   title="精准 · 户列表", path="/households",
-                   nav={"label": N_("nav.households"), "order": 20},
-                   access="households.list")
+dash.register_page(
+    __name__,
+    path_template="/households/<code>",
+    name="households",
+    title="精准 · 户列表",
+    path="/households",
+    nav={"label": N_("nav.households"), "order": 20},
+    access="households.list",
+)
 
 # The list's presets in the order the picker shows them, with their words.
-PRESETS = {"all": N_("hh.preset.all"), "registered": N_("hh.preset.registered"),
-           "not_exited": N_("hh.preset.not_exited"), "exited": N_("hh.preset.exited"),
-           "monitored": N_("hh.preset.monitored"), "unresolved": N_("hh.preset.unresolved"),
-           "eliminated": N_("hh.preset.eliminated"), "pending": N_("hh.preset.pending"),
-           "below_line": N_("hh.preset.below_line")}
+PRESETS = {
+    "all": N_("hh.preset.all"),
+    "registered": N_("hh.preset.registered"),
+    "not_exited": N_("hh.preset.not_exited"),
+    "exited": N_("hh.preset.exited"),
+    "monitored": N_("hh.preset.monitored"),
+    "unresolved": N_("hh.preset.unresolved"),
+    "eliminated": N_("hh.preset.eliminated"),
+    "pending": N_("hh.preset.pending"),
+    "below_line": N_("hh.preset.below_line"),
+}
 MONTH_PRESETS = {"monitored", "unresolved", "eliminated", "pending"}
-CODE_COLUMNS = {"household_type": "household_type", "main_cause": "cause",
-                "monitor_type": "monitor_type", "monitor_state": "monitor_state"}
+CODE_COLUMNS = {
+    "household_type": "household_type",
+    "main_cause": "cause",
+    "monitor_type": "monitor_type",
+    "monitor_state": "monitor_state",
+}
 
 
 def href(code: str, preset: str | None = None, year=None, month=None) -> str:
@@ -56,41 +71,95 @@ def href(code: str, preset: str | None = None, year=None, month=None) -> str:
 
 def _labels() -> dict[str, dict]:
     lang = 0 if get_lang() == "zh" else 1
-    return {col: {str(k): v[lang] for k, v in CODES[domain].items()}
-            for col, domain in CODE_COLUMNS.items()}
+    return {
+        col: {str(k): v[lang] for k, v in CODES[domain].items()}
+        for col, domain in CODE_COLUMNS.items()
+    }
 
 
 def columns() -> list[dict]:
-    text = {"filter": "agTextColumnFilter", "filterParams": {
-        "filterOptions": ["contains", "equals", "startsWith"], "maxNumConditions": 1}}
-    number = {"filter": "agNumberColumnFilter", "type": "rightAligned", "filterParams": {
-        "filterOptions": ["equals", "lessThan", "greaterThan", "inRange", "blank",
-                          "notBlank"], "maxNumConditions": 1}}
+    text = {
+        "filter": "agTextColumnFilter",
+        "filterParams": {
+            "filterOptions": ["contains", "equals", "startsWith"],
+            "maxNumConditions": 1,
+        },
+    }
+    number = {
+        "filter": "agNumberColumnFilter",
+        "type": "rightAligned",
+        "filterParams": {
+            "filterOptions": ["equals", "lessThan", "greaterThan", "inRange", "blank", "notBlank"],
+            "maxNumConditions": 1,
+        },
+    }
     coded = {"filter": False}
     return [
-        {"field": "household_no", "headerName": t("hh.col.household_no"), "width": 175,
-         "cellRenderer": "markdown", "valueGetter": {"function": "params.data && params.data.link"},
-         **text, "pinned": "left"},
+        {
+            "field": "household_no",
+            "headerName": t("hh.col.household_no"),
+            "width": 175,
+            "cellRenderer": "markdown",
+            "valueGetter": {"function": "params.data && params.data.link"},
+            **text,
+            "pinned": "left",
+        },
         {"field": "head_name", "headerName": t("hh.col.head_name"), "width": 100, **text},
-        {"field": "village_name", "headerName": t("hh.col.village"), "width": 150,
-         "sortable": False, "filter": False,
-         "valueGetter": {"function": "params.data && params.data.township_name + ' · ' + params.data.village_name"}},
-        {"field": "phone", "headerName": t("hh.col.phone"), "width": 125, "sortable": False,
-         "filter": False, "cellClass": "jz-masked"},
+        {
+            "field": "village_name",
+            "headerName": t("hh.col.village"),
+            "width": 150,
+            "sortable": False,
+            "filter": False,
+            "valueGetter": {
+                "function": "params.data && params.data.township_name + ' · ' + params.data.village_name"
+            },
+        },
+        {
+            "field": "phone",
+            "headerName": t("hh.col.phone"),
+            "width": 125,
+            "sortable": False,
+            "filter": False,
+            "cellClass": "jz-masked",
+        },
         {"field": "members", "headerName": t("hh.col.members"), "width": 90, **number},
-        {"field": "household_type", "headerName": t("hh.col.household_type"), "width": 130,
-         **coded, "valueFormatter": {"function": "params.data && params.data.household_type_label"}},
-        {"field": "identify_year", "headerName": t("hh.col.identify_year"), "width": 110,
-         **number},
+        {
+            "field": "household_type",
+            "headerName": t("hh.col.household_type"),
+            "width": 130,
+            **coded,
+            "valueFormatter": {"function": "params.data && params.data.household_type_label"},
+        },
+        {"field": "identify_year", "headerName": t("hh.col.identify_year"), "width": 110, **number},
         {"field": "exit_year", "headerName": t("hh.col.exit_year"), "width": 110, **number},
-        {"field": "main_cause", "headerName": t("hh.col.main_cause"), "width": 110, **coded,
-         "valueFormatter": {"function": "params.data && params.data.main_cause_label"}},
-        {"field": "monitor_type", "headerName": t("hh.col.monitor_type"), "width": 130,
-         **coded, "valueFormatter": {"function": "params.data && params.data.monitor_type_label"}},
-        {"field": "monitor_state", "headerName": t("hh.col.monitor_state"), "width": 120,
-         **coded, "valueFormatter": {"function": "params.data && params.data.monitor_state_label"}},
-        {"field": "per_capita_income", "headerName": t("hh.col.per_capita_income"),
-         "width": 140, **number},
+        {
+            "field": "main_cause",
+            "headerName": t("hh.col.main_cause"),
+            "width": 110,
+            **coded,
+            "valueFormatter": {"function": "params.data && params.data.main_cause_label"},
+        },
+        {
+            "field": "monitor_type",
+            "headerName": t("hh.col.monitor_type"),
+            "width": 130,
+            **coded,
+            "valueFormatter": {"function": "params.data && params.data.monitor_type_label"},
+        },
+        {
+            "field": "monitor_state",
+            "headerName": t("hh.col.monitor_state"),
+            "width": 120,
+            **coded,
+            "valueFormatter": {"function": "params.data && params.data.monitor_state_label"},
+        },
+        {
+            "field": "per_capita_income",
+            "headerName": t("hh.col.per_capita_income"),
+            "width": 140,
+            **number,
+        },
     ]
 
 
@@ -108,8 +177,9 @@ def rows(df, labels: dict) -> list[dict]:
     out = []
     for rec in df.to_dict("records"):
         r = {k: (None if v is None or v != v else v) for k, v in rec.items()}
-        r["per_capita_income"] = float(r["per_capita_income"]) \
-            if r.get("per_capita_income") is not None else None
+        r["per_capita_income"] = (
+            float(r["per_capita_income"]) if r.get("per_capita_income") is not None else None
+        )
         r["link"] = f"[{r['household_no']}](/household/{r['household_id']})"
         for col in CODE_COLUMNS:
             v = r.get(col)
@@ -131,44 +201,88 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
     preset = preset if preset in PRESETS else "all"
     y, m = api.parse_year(year, version), api.parse_month(month, version)
     state = {"code": code, "preset": preset, "year": y, "month": m.strftime("%Y-%m")}
-    return html.Div(className="jz-page", children=[
-        breadcrumb(trail, lambda c: href(c, preset, y, state["month"])),
-        dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
-            dmc.Title(t("hh.title", region=unit["name"]), order=2, id="hh-title"),
-            dmc.Group(gap="xs", align="flex-end", children=[
-                dmc.Select(id="hh-preset", label=t("hh.preset"), value=preset, w=200,
-                           allowDeselect=False,
-                           data=[{"value": p, "label": t(k)} for p, k in PRESETS.items()]),
-                dmc.Select(id="hh-year", label=t("overview.year"), value=str(y), w=100,
-                           allowDeselect=False,
-                           data=[str(v) for v in reversed(version.years())],
-                           display="none" if preset in MONTH_PRESETS or preset == "all"
-                           else "block"),
-                dmc.Select(id="hh-month", label=t("region.month"), value=state["month"],
-                           w=190, allowDeselect=False,
-                           data=month_options(api.months(version), version.as_of,
-                                              lang=get_lang()),
-                           display="block" if preset in MONTH_PRESETS else "none"),
-                html.A(dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv"),
-                html.A(dmc.Button(t("hh.export_xlsx"), variant="light"), id="hh-export-xlsx"),
-                dcc.Link(dmc.Button(t("hh.back_to_region"), variant="subtle"),
-                         href=f"/region/{code}"),
-            ]),
-        ]),
-        dmc.Text(id="hh-count", size="sm", c="dimmed", mb="xs"),
-        html.Div(id="hh-export-refused"),
-        dcc.Store(id="hh-state", data=state),
-        dcc.Store(id="hh-export-over"),
-        dag.AgGrid(
-            id="hh-grid", columnDefs=columns(), rowModelType="infinite",
-            defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
-            dashGridOptions={"cacheBlockSize": 100, "maxBlocksInCache": 20,
-                             "suppressMultiSort": True,
-                             "rowBuffer": 0, "theme": GRID_THEME, "suppressCellFocus": True,
-                             "localeText": locale_text(get_lang())},
-            style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
-            className="jz-grid"),
-    ])
+    return html.Div(
+        className="jz-page",
+        children=[
+            breadcrumb(trail, lambda c: href(c, preset, y, state["month"])),
+            dmc.Group(
+                justify="space-between",
+                mb="sm",
+                align="flex-end",
+                children=[
+                    dmc.Title(t("hh.title", region=unit["name"]), order=2, id="hh-title"),
+                    dmc.Group(
+                        gap="xs",
+                        align="flex-end",
+                        children=[
+                            dmc.Select(
+                                id="hh-preset",
+                                label=t("hh.preset"),
+                                value=preset,
+                                w=200,
+                                allowDeselect=False,
+                                data=[{"value": p, "label": t(k)} for p, k in PRESETS.items()],
+                            ),
+                            dmc.Select(
+                                id="hh-year",
+                                label=t("overview.year"),
+                                value=str(y),
+                                w=100,
+                                allowDeselect=False,
+                                data=[str(v) for v in reversed(version.years())],
+                                display="none"
+                                if preset in MONTH_PRESETS or preset == "all"
+                                else "block",
+                            ),
+                            dmc.Select(
+                                id="hh-month",
+                                label=t("region.month"),
+                                value=state["month"],
+                                w=190,
+                                allowDeselect=False,
+                                data=month_options(
+                                    api.months(version), version.as_of, lang=get_lang()
+                                ),
+                                display="block" if preset in MONTH_PRESETS else "none",
+                            ),
+                            html.A(
+                                dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv"
+                            ),
+                            html.A(
+                                dmc.Button(t("hh.export_xlsx"), variant="light"),
+                                id="hh-export-xlsx",
+                            ),
+                            dcc.Link(
+                                dmc.Button(t("hh.back_to_region"), variant="subtle"),
+                                href=f"/region/{code}",
+                            ),
+                        ],
+                    ),
+                ],
+            ),
+            dmc.Text(id="hh-count", size="sm", c="dimmed", mb="xs"),
+            html.Div(id="hh-export-refused"),
+            dcc.Store(id="hh-state", data=state),
+            dcc.Store(id="hh-export-over"),
+            dag.AgGrid(
+                id="hh-grid",
+                columnDefs=columns(),
+                rowModelType="infinite",
+                defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
+                dashGridOptions={
+                    "cacheBlockSize": 100,
+                    "maxBlocksInCache": 20,
+                    "suppressMultiSort": True,
+                    "rowBuffer": 0,
+                    "theme": GRID_THEME,
+                    "suppressCellFocus": True,
+                    "localeText": locale_text(get_lang()),
+                },
+                style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
+                className="jz-grid",
+            ),
+        ],
+    )
 
 
 # ------------------------------------------------------------------ the grid's request
@@ -176,6 +290,8 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
 # checked here before it reaches the list's query, and a malformed one is refused with
 # the reason on the page (an empty list), never an exception.
 MAX_START = 10_000_000  # beyond the households of the whole province
+
+
 class RowsRequest(NamedTuple):  # not a dataclass: Dash runs a page before registering it
     start: int
     limit: int
@@ -191,7 +307,6 @@ def _row_number(value, default: int, lo: int, hi: int, name: str) -> int:
     return value
 
 
-
 def rows_request(request) -> RowsRequest:
     """AG Grid's getRowsRequest, checked: rows within bounds, sorting on a column of the
     allow-list, a filter of known columns at most two conditions deep with typed,
@@ -201,24 +316,32 @@ def rows_request(request) -> RowsRequest:
     if not isinstance(request, dict):
         raise BadRequest(N_("hh.err.shape"))
     start = _row_number(request.get("startRow"), 0, 0, MAX_START, "startRow")
-    end = _row_number(request.get("endRow"), start + 100, start + 1,
-                      MAX_START + hl.PAGE_MAX, "endRow")
-    return RowsRequest(start, min(end - start, hl.PAGE_MAX),
-                       grid.filter_model(request.get("filterModel")),
-                       grid.sort_model(request.get("sortModel")))
+    end = _row_number(
+        request.get("endRow"), start + 100, start + 1, MAX_START + hl.PAGE_MAX, "endRow"
+    )
+    return RowsRequest(
+        start,
+        min(end - start, hl.PAGE_MAX),
+        grid.filter_model(request.get("filterModel")),
+        grid.sort_model(request.get("sortModel")),
+    )
 
 
 def _refused(reason: str):
     """The grid's answer to a request it cannot serve: no rows, the reason in words."""
-    return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=reason), None, None, \
-        None
+    return {"rowData": [], "rowCount": 0}, t("hh.bad_filter", reason=reason), None, None, None
 
 
-@callback(Output("hh-grid", "getRowsResponse"), Output("hh-count", "children"),
-          Output("hh-export-csv", "href"), Output("hh-export-xlsx", "href"),
-          Output("hh-export-over", "data"),
-          Input("hh-grid", "getRowsRequest"), State("hh-state", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("hh-grid", "getRowsResponse"),
+    Output("hh-count", "children"),
+    Output("hh-export-csv", "href"),
+    Output("hh-export-xlsx", "href"),
+    Output("hh-export-over", "data"),
+    Input("hh-grid", "getRowsRequest"),
+    State("hh-state", "data"),
+    prevent_initial_call=True,
+)
 def get_rows(request, state):
     """A block of rows: the unit comes from the browser, so it goes through the gate."""
     scope = current_scope()
@@ -231,8 +354,10 @@ def get_rows(request, state):
     except hl.BadFilter as exc:
         return _refused(str(exc))
     n = hl.count(wh, scope, q)
-    block = {"rowData": rows(hl.page(wh, scope, q, asked.start, asked.limit), _labels()),
-             "rowCount": n}
+    block = {
+        "rowData": rows(hl.page(wh, scope, q, asked.start, asked.limit), _labels()),
+        "rowCount": n,
+    }
     return (block, *_export_links(q, asked, n, version))
 
 
@@ -242,53 +367,84 @@ def _query(request, state, version):
     asked = rows_request(request)
     if not isinstance(state, dict):
         raise BadRequest(N_("hh.err.shape"))
-    return asked, hl.build(str(state.get("code")), state.get("preset"),
-                           api.parse_year(state.get("year"), version),
-                           api.parse_month(state.get("month"), version),
-                           asked.filter_model, asked.sort_model)
+    return asked, hl.build(
+        str(state.get("code")),
+        state.get("preset"),
+        api.parse_year(state.get("year"), version),
+        api.parse_month(state.get("month"), version),
+        asked.filter_model,
+        asked.sort_model,
+    )
 
 
 def _export_links(q, asked, n: int, version) -> tuple:
     """The count's words, the CSV and Excel links of the list as filtered, and (over the
     cap) what the buttons say instead of a link."""
-    count_text = tn("hh.count", "hh.count_plural", n, n=fmt_exact(n),
-                    period=list_period(q, version))
+    count_text = tn(
+        "hh.count", "hh.count_plural", n, n=fmt_exact(n), period=list_period(q, version)
+    )
     if n > hl.EXPORT_CAP:
         # No link to follow: the buttons say why on the page (the route refuses too).
         count_text += " · " + t("hh.export_cap", cap=fmt_exact(hl.EXPORT_CAP))
         return count_text, None, None, {"n": n, "cap": hl.EXPORT_CAP}
-    export = urlencode({"unit": q.unit, "preset": q.preset, "year": q.year,
-                        "month": q.month.strftime("%Y-%m"),
-                        "filter": json.dumps(asked.filter_model or {}),
-                        "sort": json.dumps(asked.sort_model or [])})
-    return (count_text, "/export/households.csv?" + export,
-            "/export/households.xlsx?" + export, None)
+    export = urlencode(
+        {
+            "unit": q.unit,
+            "preset": q.preset,
+            "year": q.year,
+            "month": q.month.strftime("%Y-%m"),
+            "filter": json.dumps(asked.filter_model or {}),
+            "sort": json.dumps(asked.sort_model or []),
+        }
+    )
+    return (
+        count_text,
+        "/export/households.csv?" + export,
+        "/export/households.xlsx?" + export,
+        None,
+    )
 
 
-@callback(Output("hh-export-refused", "children"),
-          Input("hh-export-csv", "n_clicks"), Input("hh-export-xlsx", "n_clicks"),
-          State("hh-export-over", "data"), prevent_initial_call=True)
+@callback(
+    Output("hh-export-refused", "children"),
+    Input("hh-export-csv", "n_clicks"),
+    Input("hh-export-xlsx", "n_clicks"),
+    State("hh-export-over", "data"),
+    prevent_initial_call=True,
+)
 def export_refused(_csv, _xlsx, over):
     """An export of more rows than the cap is refused here, on the page, with the count
     (the browser's count only words the message; the export route checks again)."""
     current_scope()
     if not isinstance(over, dict) or not isinstance(over.get("n"), int):
         return None
-    return dmc.Alert(t("export.too_many", n=fmt_exact(over["n"]),
-                       cap=fmt_exact(hl.EXPORT_CAP)), color="orange", variant="light",
-                     mb="xs", withCloseButton=True)
+    return dmc.Alert(
+        t("export.too_many", n=fmt_exact(over["n"]), cap=fmt_exact(hl.EXPORT_CAP)),
+        color="orange",
+        variant="light",
+        mb="xs",
+        withCloseButton=True,
+    )
 
 
-@callback(Output("shell-url", "href", allow_duplicate=True),
-          Input("hh-preset", "value"), Input("hh-year", "value"), Input("hh-month", "value"),
-          State("hh-state", "data"), prevent_initial_call=True)
+@callback(
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("hh-preset", "value"),
+    Input("hh-year", "value"),
+    Input("hh-month", "value"),
+    State("hh-state", "data"),
+    prevent_initial_call=True,
+)
 def change_list(preset, year, month, state):
     """A new preset or period: only the URL changes; the list is rebuilt from it (and
     nothing changes when Dash calls this as the controls first appear)."""
     state = state if isinstance(state, dict) else {}
     raise_for_region(current_scope(), state.get("code"))
     preset = preset if preset in PRESETS else "all"
-    if (preset, str(year), month) == (state.get("preset"), str(state.get("year")),
-                                       state.get("month")):
+    if (preset, str(year), month) == (
+        state.get("preset"),
+        str(state.get("year")),
+        state.get("month"),
+    ):
         return dash.no_update
     return href(str(state["code"]), preset, year, month)

@@ -25,10 +25,15 @@ from i18n import N_, get_lang, t
 from queries import api
 from web import context, gate
 
-dash.register_page(__name__, path_template="/region/<code>", name="region",
-                   title="精准 · 地区", path="/region",
-                   nav={"label": N_("nav.region"), "order": 10},
-                   access="indicators.view")
+dash.register_page(
+    __name__,
+    path_template="/region/<code>",
+    name="region",
+    title="精准 · 地区",
+    path="/region",
+    nav={"label": N_("nav.region"), "order": 10},
+    access="indicators.view",
+)
 
 
 # The pages whose maps drill down (each sends its own link in the feature).
@@ -40,8 +45,7 @@ def href(code: str, indicator: str | None = None, year=None, month=None) -> str:
     return f"/region/{code}" + (f"?{urlencode(query)}" if query else "")
 
 
-def layout(code: str | None = None, indicator: str | None = None, year=None, month=None,
-           **_):
+def layout(code: str | None = None, indicator: str | None = None, year=None, month=None, **_):
     scope = current_scope()
     lang = get_lang()
     if code is None or code == "none":
@@ -63,96 +67,220 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
         return href(c, ind.key, url_year, month_s)
 
     params = {"region": v.unit["code"], "year": url_year, "month": month_s}
-    return html.Div(className="jz-page", children=[
-        breadcrumb(v.trail, link),
-        _header(v, ind, url_year, month_s, lang),
-        dcc.Store(id="region-code", data=v.unit["code"]),
-        dcc.Store(id="region-url", data=href(v.unit["code"], ind.key, url_year, month_s)),
-        dmc.Grid(gutter="md", children=[
-            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
-                withBorder=True, p="xs", children=[
-                    dmc.Text(t("region.map_title", lang, region=v.map_parent["name"],
-                               indicator=t(ind.label_key, lang)), fw=600, mb=4),
-                    _map(v, ind, link, lang)])),
-            dmc.GridCol(span={"base": 12, "lg": 5}, children=[
-                dmc.SimpleGrid(cols=2, spacing="sm", children=[
-                    kpi.card(k) for k in view.cards(v, ind, lang=lang)], id="region-cards"),
-                dmc.Paper(with_png(dcc.Graph(id="region-trend", config=GRAPH_CONFIG,
-                                             figure=chart_registry.figure(
-                                                 "region-trend", (v, ind), lang)),
-                                   "region-trend", **params, indicator=ind.key),
-                          withBorder=True, p="xs", mt="sm"),
-            ]),
-            dmc.GridCol(span={"base": 12, "lg": 7}, children=dmc.Paper(
-                withBorder=True, p="md", children=[
-                    dmc.Title(t("region.ranking", lang,
-                                period=view.period_label(ind, v, lang=lang)), order=4, mb="sm"),
-                    view.ranked_table(v, ind, link, lang=lang)])),
-            dmc.GridCol(span={"base": 12, "lg": 5}, children=dmc.Paper(
-                withBorder=True, p="xs", children=_breakdowns(v, params, lang))),
-        ]),
-    ])
+    return html.Div(
+        className="jz-page",
+        children=[
+            breadcrumb(v.trail, link),
+            _header(v, ind, url_year, month_s, lang),
+            dcc.Store(id="region-code", data=v.unit["code"]),
+            dcc.Store(id="region-url", data=href(v.unit["code"], ind.key, url_year, month_s)),
+            dmc.Grid(
+                gutter="md",
+                children=[
+                    dmc.GridCol(
+                        span={"base": 12, "lg": 7},
+                        children=dmc.Paper(
+                            withBorder=True,
+                            p="xs",
+                            children=[
+                                dmc.Text(
+                                    t(
+                                        "region.map_title",
+                                        lang,
+                                        region=v.map_parent["name"],
+                                        indicator=t(ind.label_key, lang),
+                                    ),
+                                    fw=600,
+                                    mb=4,
+                                ),
+                                _map(v, ind, link, lang),
+                            ],
+                        ),
+                    ),
+                    dmc.GridCol(
+                        span={"base": 12, "lg": 5},
+                        children=[
+                            dmc.SimpleGrid(
+                                cols=2,
+                                spacing="sm",
+                                children=[kpi.card(k) for k in view.cards(v, ind, lang=lang)],
+                                id="region-cards",
+                            ),
+                            dmc.Paper(
+                                with_png(
+                                    dcc.Graph(
+                                        id="region-trend",
+                                        config=GRAPH_CONFIG,
+                                        figure=chart_registry.figure(
+                                            "region-trend", (v, ind), lang
+                                        ),
+                                    ),
+                                    "region-trend",
+                                    **params,
+                                    indicator=ind.key,
+                                ),
+                                withBorder=True,
+                                p="xs",
+                                mt="sm",
+                            ),
+                        ],
+                    ),
+                    dmc.GridCol(
+                        span={"base": 12, "lg": 7},
+                        children=dmc.Paper(
+                            withBorder=True,
+                            p="md",
+                            children=[
+                                dmc.Title(
+                                    t(
+                                        "region.ranking",
+                                        lang,
+                                        period=view.period_label(ind, v, lang=lang),
+                                    ),
+                                    order=4,
+                                    mb="sm",
+                                ),
+                                view.ranked_table(v, ind, link, lang=lang),
+                            ],
+                        ),
+                    ),
+                    dmc.GridCol(
+                        span={"base": 12, "lg": 5},
+                        children=dmc.Paper(
+                            withBorder=True, p="xs", children=_breakdowns(v, params, lang)
+                        ),
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
 def _header(v, ind, url_year, month_s: str, lang: str):
     """The unit's name, the indicator and period controls, the link to its households."""
-    options = [{"value": k, "label": t(i.label_key, lang)}
-               for k, i in indicators.INDICATORS.items()]
-    return dmc.Group(justify="space-between", mb="sm", align="flex-end", children=[
-        dmc.Title(v.unit["name"], order=2, id="region-title"),
-        dmc.Group(gap="xs", align="flex-end", children=[
-            dmc.Select(id="region-indicator", label=t("region.indicator", lang), data=options,
-                       value=ind.key, w=230, allowDeselect=False),
-            dmc.Select(id="region-year", label=t("overview.year", lang), value=str(url_year),
-                       data=[str(y) for y in reversed(v.version.years())], w=100,
-                       allowDeselect=False, display="block" if ind.period == "year"
-                       else "none"),
-            dmc.Select(id="region-month", label=t("region.month", lang), value=month_s,
-                       data=view.month_options(api.months(v.version), v.version.as_of,
-                                               lang=lang), w=190,
-                       allowDeselect=False, display="block" if ind.period == "month"
-                       else "none"),
-            dcc.Link(dmc.Button(t("region.households", lang), variant="light"),
-                     href=f"/households/{v.unit['code']}", id="region-households-link"),
-        ]),
-    ])
+    options = [
+        {"value": k, "label": t(i.label_key, lang)} for k, i in indicators.INDICATORS.items()
+    ]
+    return dmc.Group(
+        justify="space-between",
+        mb="sm",
+        align="flex-end",
+        children=[
+            dmc.Title(v.unit["name"], order=2, id="region-title"),
+            dmc.Group(
+                gap="xs",
+                align="flex-end",
+                children=[
+                    dmc.Select(
+                        id="region-indicator",
+                        label=t("region.indicator", lang),
+                        data=options,
+                        value=ind.key,
+                        w=230,
+                        allowDeselect=False,
+                    ),
+                    dmc.Select(
+                        id="region-year",
+                        label=t("overview.year", lang),
+                        value=str(url_year),
+                        data=[str(y) for y in reversed(v.version.years())],
+                        w=100,
+                        allowDeselect=False,
+                        display="block" if ind.period == "year" else "none",
+                    ),
+                    dmc.Select(
+                        id="region-month",
+                        label=t("region.month", lang),
+                        value=month_s,
+                        data=view.month_options(api.months(v.version), v.version.as_of, lang=lang),
+                        w=190,
+                        allowDeselect=False,
+                        display="block" if ind.period == "month" else "none",
+                    ),
+                    dcc.Link(
+                        dmc.Button(t("region.households", lang), variant="light"),
+                        href=f"/households/{v.unit['code']}",
+                        id="region-households-link",
+                    ),
+                ],
+            ),
+        ],
+    )
 
 
 def _map(v, ind, link, lang: str):
     """The map of the units below, coloured by the indicator, with its legend."""
-    def fmt(x):
-        return view.fmt_value(ind, x, year=v.year if ind.period == "year" else None,
-                              lang=lang)
 
-    fc, bounds, colours = maps.feature_collection(v.geometry, view.map_values(v, ind), ind,
-                                                  fmt, link, lang=lang)
+    def fmt(x):
+        return view.fmt_value(ind, x, year=v.year if ind.period == "year" else None, lang=lang)
+
+    fc, bounds, colours = maps.feature_collection(
+        v.geometry, view.map_values(v, ind), ind, fmt, link, lang=lang
+    )
     schematic = bool(v.geometry["is_schematic"].any()) if len(v.geometry) else False
     period = view.period_label(ind, v, lang=lang)
-    legend = maps.legend(ind, bounds, colours, fmt, period, schematic,
-                         not_applicable=None if view.applies(v, ind)
-                         else view.not_applicable_note(ind, lang=lang), lang=lang)
+    legend = maps.legend(
+        ind,
+        bounds,
+        colours,
+        fmt,
+        period,
+        schematic,
+        not_applicable=None if view.applies(v, ind) else view.not_applicable_note(ind, lang=lang),
+        lang=lang,
+    )
     points = bool(len(v.geometry)) and int(v.geometry["level"].iloc[0]) == 5
-    return maps.region_map(fc, v.outline, legend, points, context.get().settings.tile_url,
-                           v.map_parent["code"], title=t(
-                               "map.export_title", lang, region=v.map_parent["name"],
-                               indicator=t(ind.label_key, lang), period=period))
+    return maps.region_map(
+        fc,
+        v.outline,
+        legend,
+        points,
+        context.get().settings.tile_url,
+        v.map_parent["code"],
+        title=t(
+            "map.export_title",
+            lang,
+            region=v.map_parent["name"],
+            indicator=t(ind.label_key, lang),
+            period=period,
+        ),
+    )
 
 
 def _breakdowns(v, params: dict, lang: str):
     """The breakdowns (causes, risks, channels) in tabs: the registry's charts of this
     page that have a tab, in its order."""
     tabbed = [c for c in chart_registry.on_page("region") if c.tab]
-    return dmc.Tabs(value=tabbed[0].name, children=[
-        dmc.TabsList([dmc.TabsTab(t(c.tab, lang), value=c.name) for c in tabbed]),
-        *[dmc.TabsPanel(with_png(dcc.Graph(figure=chart_registry.figure(c.name, v, lang),
-                                           config=GRAPH_CONFIG), c.name, **params),
-                        value=c.name) for c in tabbed]])
+    return dmc.Tabs(
+        value=tabbed[0].name,
+        children=[
+            dmc.TabsList([dmc.TabsTab(t(c.tab, lang), value=c.name) for c in tabbed]),
+            *[
+                dmc.TabsPanel(
+                    with_png(
+                        dcc.Graph(
+                            figure=chart_registry.figure(c.name, v, lang), config=GRAPH_CONFIG
+                        ),
+                        c.name,
+                        **params,
+                    ),
+                    value=c.name,
+                )
+                for c in tabbed
+            ],
+        ],
+    )
 
 
-@callback(Output("shell-url", "href", allow_duplicate=True),
-          Input("region-indicator", "value"), Input("region-year", "value"),
-          Input("region-month", "value"), State("region-code", "data"),
-          State("region-url", "data"), prevent_initial_call=True)
+@callback(
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("region-indicator", "value"),
+    Input("region-year", "value"),
+    Input("region-month", "value"),
+    State("region-code", "data"),
+    State("region-url", "data"),
+    prevent_initial_call=True,
+)
 def change_view(indicator, year, month, code, current=None):
     """A new indicator or period: only the URL changes; the page is rebuilt from it.
 
@@ -172,8 +300,11 @@ def change_view(indicator, year, month, code, current=None):
     return dash.no_update if target == current else target
 
 
-@callback(Output("shell-url", "href", allow_duplicate=True),
-          Input("region-map-geojson", "clickData"), prevent_initial_call=True)
+@callback(
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("region-map-geojson", "clickData"),
+    prevent_initial_call=True,
+)
 def drill(feature):
     """A click on a unit of the map: go to that unit (if the user may see it)."""
     scope = current_scope()

@@ -26,9 +26,14 @@ from queries.runner import WarehouseUnavailable
 from services.wall import Playlist
 from web import context, wall
 
-dash.register_page(__name__, path="/wall", name="wall", title="精准 · 指挥大屏",
-                   nav={"label": N_("nav.wall"), "order": 5},
-                   access="wall.view")
+dash.register_page(
+    __name__,
+    path="/wall",
+    name="wall",
+    title="精准 · 指挥大屏",
+    nav={"label": N_("nav.wall"), "order": 5},
+    access="wall.view",
+)
 
 
 def _scope() -> Scope:
@@ -52,8 +57,9 @@ def _draw(scope: Scope, v: dict, index: int) -> tuple[api.WallView, list]:
     """One view's figures (its region's, within the scope) and its panels."""
     ctx = context.get()
     w = api.wall_view(ctx.warehouse, scope, v["region"])
-    b = view.Board(**T.board(ctx.ops, replace(scope, region_code=v["region"])),
-                   regions=region_names())
+    b = view.Board(
+        **T.board(ctx.ops, replace(scope, region_code=v["region"])), regions=region_names()
+    )
     return w, view.panels(v["kind"], index, w, b, get_lang())
 
 
@@ -68,27 +74,45 @@ def canvas(scope: Scope, active=0) -> list:
     views = resolve(playlist, scope)
     active = active if isinstance(active, int) and 0 <= active < len(views) else 0
     names = region_names()
-    titles = [view.view_title(v["kind"], names.get(v["region"], v["region"]), lang)
-              for v in views]
+    titles = [view.view_title(v["kind"], names.get(v["region"], v["region"]), lang) for v in views]
     shown, drawn = _draw(scope, views[active], active) if views else (None, None)
-    rendered = [{"title": title, "div": view.view(v["kind"], i, title, v["dwell"],
-                                                  drawn if i == active else None)}
-                for i, (v, title) in enumerate(zip(views, titles))]
-    home = shown if shown is not None and views[active]["region"] == scope.region_code \
+    rendered = [
+        {
+            "title": title,
+            "div": view.view(v["kind"], i, title, v["dwell"], drawn if i == active else None),
+        }
+        for i, (v, title) in enumerate(zip(views, titles))
+    ]
+    home = (
+        shown
+        if shown is not None and views[active]["region"] == scope.region_code
         else api.wall_view(wh, scope, scope.region_code)
+    )
     version = wh.version
     names = api.rule_names(wh, lang)
     children = [
         view.header(home.region.unit["name"], rendered, version, active, lang),
-        html.Div(t("wall.stale", lang, hours=playlist.stale_after_hours), id="wall-stale",
-                 className="jz-wall-stale"),
-        html.Div([r["div"] for r in rendered] or
-                 html.Div(t("wall.no_views", lang), className="jz-wall-empty"),
-                 id="wall-views", className="jz-wall-views"),
+        html.Div(
+            t("wall.stale", lang, hours=playlist.stale_after_hours),
+            id="wall-stale",
+            className="jz-wall-stale",
+        ),
+        html.Div(
+            [r["div"] for r in rendered]
+            or html.Div(t("wall.no_views", lang), className="jz-wall-empty"),
+            id="wall-views",
+            className="jz-wall-views",
+        ),
         view.ticker(home.latest, names, lang),
-        html.Div(id="wall-settings", hidden=True, **{
-            "data-poll": playlist.poll_seconds, "data-reload-hours": playlist.reload_hours,
-            "data-stamp": wall.stamp(scope, playlist)}),
+        html.Div(
+            id="wall-settings",
+            hidden=True,
+            **{
+                "data-poll": playlist.poll_seconds,
+                "data-reload-hours": playlist.reload_hours,
+                "data-stamp": wall.stamp(scope, playlist),
+            },
+        ),
         dcc.Interval(id="wall-map-tick", interval=playlist.map_cycle_seconds * 1000),
     ]
     return children
@@ -100,15 +124,21 @@ def layout(**_):
         children = canvas(scope)
     except (AccessDenied, RegionNotFound, WarehouseUnavailable) as exc:
         return messages.refusal(exc)
-    return html.Div(id="wall-root", className="jz-wall", lang=view.lang_attr(get_lang()), children=[
-        html.Div(children, id="wall-canvas", className="jz-wall-canvas"),
-        dcc.Store(id="wall-refresh"),
-        dcc.Store(id="wall-want"),
-    ])
+    return html.Div(
+        id="wall-root",
+        className="jz-wall",
+        lang=view.lang_attr(get_lang()),
+        children=[
+            html.Div(children, id="wall-canvas", className="jz-wall-canvas"),
+            dcc.Store(id="wall-refresh"),
+            dcc.Store(id="wall-want"),
+        ],
+    )
 
 
-@callback(Output("wall-canvas", "children"), Input("wall-refresh", "data"),
-          prevent_initial_call=True)
+@callback(
+    Output("wall-canvas", "children"), Input("wall-refresh", "data"), prevent_initial_call=True
+)
 def refresh(data):
     """The data, the instructions or the playlist changed: draw the canvas again, the
     view on screen first (the script says which)."""
@@ -120,9 +150,12 @@ def refresh(data):
         return dash.no_update
 
 
-@callback(Output({"type": "wall-slot", "index": ALL}, "children"),
-          Input("wall-want", "data"), State({"type": "wall-slot", "index": ALL}, "id"),
-          prevent_initial_call=True)
+@callback(
+    Output({"type": "wall-slot", "index": ALL}, "children"),
+    Input("wall-want", "data"),
+    State({"type": "wall-slot", "index": ALL}, "id"),
+    prevent_initial_call=True,
+)
 def fill_slot(want, slots):
     """Draw the one view the script asks for (the next to be shown)."""
     scope = _scope()
@@ -144,7 +177,9 @@ def fill_slot(want, slots):
 # Purely visual: the maps change indicator on the playlist's cycle (no data, no server).
 clientside_callback(
     """function (n, ids) {
-        var k = (n || 0) % """ + str(len(view.MAP_INDICATORS)) + """;
+        var k = (n || 0) % """
+    + str(len(view.MAP_INDICATORS))
+    + """;
         return [ids.map(function () { return {k: k}; }),
                 ids.map(function () { return "jz-wall-legends k-" + k; })];
     }""",

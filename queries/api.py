@@ -51,8 +51,11 @@ def data_version(wh: Warehouse) -> DataVersion:
     """The build of the warehouse this process reads (read once per connection)."""
     v = wh.version
     scale = v.get("scale")
-    return DataVersion(str(v["version"]), pd.Timestamp(v["as_of"]).date(),
-                       None if scale is None or pd.isna(scale) else float(scale))
+    return DataVersion(
+        str(v["version"]),
+        pd.Timestamp(v["as_of"]).date(),
+        None if scale is None or pd.isna(scale) else float(scale),
+    )
 
 
 def region(wh: Warehouse, scope: Scope, code: str) -> dict:
@@ -97,10 +100,14 @@ def overview(wh: Warehouse, scope: Scope, code: str, year: int | None) -> Overvi
     if year not in version.years():
         year = version.last_year
     month = version.month_for_year(year)
-    r = wh.run_many(scope, {
-        "years": ("unit_years", {"code": code}),
-        "months": ("unit_months", {"code": code}),
-        "children": ("children_indicators", {"code": code, "year": year, "month": month})})
+    r = wh.run_many(
+        scope,
+        {
+            "years": ("unit_years", {"code": code}),
+            "months": ("unit_months", {"code": code}),
+            "children": ("children_indicators", {"code": code, "year": year, "month": month}),
+        },
+    )
     return Overview(unit, version, year, month, r["years"], r["months"], r["children"])
 
 
@@ -156,8 +163,15 @@ class RegionView:
         return int(self.unit["level"]) == 5
 
 
-def region_view(wh: Warehouse, scope: Scope, code: str, year, month,
-                breakdowns: bool = True, period: str | None = None) -> RegionView:
+def region_view(
+    wh: Warehouse,
+    scope: Scope,
+    code: str,
+    year,
+    month,
+    breakdowns: bool = True,
+    period: str | None = None,
+) -> RegionView:
     """Everything the region page shows for one unit and period (the breakdowns by
     cause, risk and channel only when asked for).
 
@@ -182,8 +196,16 @@ class _RegionPlan:
     queries: dict
 
     @classmethod
-    def make(cls, wh: Warehouse, scope: Scope, code: str, year, month,
-             breakdowns: bool, period: str | None = None) -> _RegionPlan:
+    def make(
+        cls,
+        wh: Warehouse,
+        scope: Scope,
+        code: str,
+        year,
+        month,
+        breakdowns: bool,
+        period: str | None = None,
+    ) -> _RegionPlan:
         unit = region(wh, scope, code)
         version = data_version(wh)
         year, month = parse_year(year, version), parse_month(month, version)
@@ -199,8 +221,7 @@ class _RegionPlan:
         queries = {
             "outline": ("region_geometry", {"code": map_code}),
             "trail": ("region_ancestors", {"code": code}),
-            "children": ("children_indicators", {"code": map_code, "year": year,
-                                                 "month": month}),
+            "children": ("children_indicators", {"code": map_code, "year": year, "month": month}),
             "geometry": ("children_geometry", {"code": map_code}),
             "years": ("unit_years", {"code": code}),
             "months": ("unit_months", {"code": code}),
@@ -212,12 +233,19 @@ class _RegionPlan:
     def view(self, r: dict[str, pd.DataFrame]) -> RegionView:
         outline = r["outline"]
         return RegionView(
-            unit=self.unit, version=self.version, year=self.year, month=self.month,
+            unit=self.unit,
+            version=self.version,
+            year=self.year,
+            month=self.month,
             trail=r["trail"].to_dict("records"),
             outline=outline.iloc[0].to_dict() if len(outline) else {},
-            map_parent=self.map_parent, children=r["children"], geometry=r["geometry"],
-            years=r["years"], months=r["months"],
-            breakdowns=r["breakdowns"] if "breakdowns" in r
+            map_parent=self.map_parent,
+            children=r["children"],
+            geometry=r["geometry"],
+            years=r["years"],
+            months=r["months"],
+            breakdowns=r["breakdowns"]
+            if "breakdowns" in r
             else pd.DataFrame(columns=["breakdown", "item", "households", "people", "share"]),
         )
 
@@ -243,12 +271,17 @@ def _record(df: pd.DataFrame) -> dict | None:
         return None
     out = {}
     for key, value in df.iloc[0].to_dict().items():
-        out[key] = list(value.tolist()) if hasattr(value, "tolist") and \
-            getattr(value, "ndim", 0) > 0 else value
+        out[key] = (
+            list(value.tolist())
+            if hasattr(value, "tolist") and getattr(value, "ndim", 0) > 0
+            else value
+        )
     return out
 
 
-def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = False) -> HouseholdView:
+def household_view(
+    wh: Warehouse, scope: Scope, household_id, reveal: bool = False
+) -> HouseholdView:
     """A household if its village lies within the scope, and for a department account if
     its own data raised a case or warning about it (RegionNotFound otherwise, AccessDenied
     from the gate).
@@ -266,26 +299,36 @@ def household_view(wh: Warehouse, scope: Scope, household_id, reveal: bool = Fal
         raise RegionNotFound(str(household_id)[:20]) from None
     if scope is None:
         raise AccessDenied("login required")
-    if not -2**63 <= hid < 2**63:
+    if not -(2**63) <= hid < 2**63:
         raise RegionNotFound(str(hid)[:20])
     row = wh.run("household_get", scope, household_id=hid)
     if row.empty:
         raise RegionNotFound(str(hid))
-    raise_for(scope, "household.view", Resource(
-        region=str(row["village_code"].iloc[0]),
-        departments=household_departments(wh, scope, hid)))
+    raise_for(
+        scope,
+        "household.view",
+        Resource(
+            region=str(row["village_code"].iloc[0]),
+            departments=household_departments(wh, scope, hid),
+        ),
+    )
     revealed = reveal and can_reveal(scope)
     members = wh.run("household_members", scope, household_id=hid, unmasked=revealed)
-    household = _record(wh.run("household_get", scope, household_id=hid, unmasked=True)
-                        if revealed else row)
+    household = _record(
+        wh.run("household_get", scope, household_id=hid, unmasked=True) if revealed else row
+    )
     mon = wh.run("household_monitoring", scope, household_id=hid)
     risk = wh.run("household_score", scope, household_id=hid)
     return HouseholdView(
-        household=household, members=members,
+        household=household,
+        members=members,
         income=wh.run("household_income", scope, household_id=hid),
         measures=wh.run("household_measures", scope, household_id=hid),
         cadres=wh.run("household_cadres", scope, household_id=hid),
-        monitoring=_record(mon), revealed=revealed, risk=_record(risk))
+        monitoring=_record(mon),
+        revealed=revealed,
+        risk=_record(risk),
+    )
 
 
 def household_departments(wh: Warehouse, scope: Scope, household_id: int) -> frozenset[str]:
@@ -323,13 +366,13 @@ def equal_spans(as_of: dt.date) -> tuple[dt.date, dt.date, dt.date, dt.date]:
     day): the spans a running month is compared over."""
     start = as_of.replace(day=1)
     prev_start = (start - dt.timedelta(days=1)).replace(day=1)
-    prev_end = min(prev_start + dt.timedelta(days=as_of.day - 1),
-                   start - dt.timedelta(days=1))
+    prev_end = min(prev_start + dt.timedelta(days=as_of.day - 1), start - dt.timedelta(days=1))
     return start, as_of, prev_start, prev_end
 
 
-def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
-                    months_back: int = 24) -> MonitoringView:
+def monitoring_view(
+    wh: Warehouse, scope: Scope, code: str, decided: list[str], months_back: int = 24
+) -> MonitoringView:
     """Everything the risk heatmaps page shows for one unit (at the as-of month)."""
     from access import prefix_of
     from domain.indicators import is_partial_month
@@ -343,23 +386,38 @@ def monitoring_view(wh: Warehouse, scope: Scope, code: str, decided: list[str],
         "matrix": ("risk_matrix", {"code": parent, "year": plan.year}),
         "lifecycle": ("lifecycle", {"unit_prefix": unit_prefix}),
         "calendar": ("children_months", {"code": parent, "since": since}),
-        "warnings": ("warning_counts", {"unit_prefix": unit_prefix, "decided": decided,
-                                        "as_of": as_of}),
+        "warnings": (
+            "warning_counts",
+            {"unit_prefix": unit_prefix, "decided": decided, "as_of": as_of},
+        ),
     }
     spans = equal_spans(as_of) if is_partial_month(plan.month, as_of) else None
     if spans:
-        queries["to_day"] = ("flows_to_day", {"unit_prefix": unit_prefix,
-                                              **dict(zip(("day_from", "day_to", "prev_from",
-                                                          "prev_to"), spans))})
+        queries["to_day"] = (
+            "flows_to_day",
+            {
+                "unit_prefix": unit_prefix,
+                **dict(zip(("day_from", "day_to", "prev_from", "prev_to"), spans)),
+            },
+        )
     r = wh.run_many(scope, queries)
     to_day = None
     if spans:
-        to_day = {**r["to_day"].iloc[0].to_dict(), "from": spans[0], "to": spans[1],
-                  "prev_from": spans[2], "prev_to": spans[3]}
+        to_day = {
+            **r["to_day"].iloc[0].to_dict(),
+            "from": spans[0],
+            "to": spans[1],
+            "prev_from": spans[2],
+            "prev_to": spans[3],
+        }
     return MonitoringView(
-        region=plan.view(r), matrix=r["matrix"],
-        lifecycle=r["lifecycle"].iloc[0].to_dict(), calendar=r["calendar"],
-        warnings=r["warnings"].iloc[0].to_dict(), to_day=to_day)
+        region=plan.view(r),
+        matrix=r["matrix"],
+        lifecycle=r["lifecycle"].iloc[0].to_dict(),
+        calendar=r["calendar"],
+        warnings=r["warnings"].iloc[0].to_dict(),
+        to_day=to_day,
+    )
 
 
 def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> pd.DataFrame:
@@ -367,18 +425,25 @@ def risk_households(wh: Warehouse, scope: Scope, code: str, risk_type: int) -> p
     from access import prefix_of
 
     raise_for_region(scope, code)
-    return wh.run("risk_households", scope, unit_prefix=prefix_of(code),
-                  risk_type=int(risk_type))
+    return wh.run("risk_households", scope, unit_prefix=prefix_of(code), risk_type=int(risk_type))
 
 
-def warning_queue(wh: Warehouse, scope: Scope, code: str, rule: str, decided: list[str],
-                  limit: int = 300) -> pd.DataFrame:
+def warning_queue(
+    wh: Warehouse, scope: Scope, code: str, rule: str, decided: list[str], limit: int = 300
+) -> pd.DataFrame:
     """The oldest undecided warnings of a unit."""
     from access import prefix_of
 
     raise_for_region(scope, code)
-    return wh.run("warning_queue", scope, unit_prefix=prefix_of(code), rule=rule or "",
-                  decided=decided, as_of=data_version(wh).as_of, limit=limit)
+    return wh.run(
+        "warning_queue",
+        scope,
+        unit_prefix=prefix_of(code),
+        rule=rule or "",
+        decided=decided,
+        as_of=data_version(wh).as_of,
+        limit=limit,
+    )
 
 
 def warning_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:
@@ -388,8 +453,7 @@ def warning_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:
         household_id, warned_on = int(household), dt.date.fromisoformat(day)
     except ValueError:
         return None
-    df = wh.run("warning_get", scope, rule_id=rule, household_id=household_id,
-                warned_on=warned_on)
+    df = wh.run("warning_get", scope, rule_id=rule, household_id=household_id, warned_on=warned_on)
     return df.iloc[0].to_dict() if len(df) else None
 
 
@@ -428,24 +492,31 @@ def ranking_level(level: int) -> int:
     return min(max(level + 1, 3), 5)
 
 
-def wall_view(wh: Warehouse, scope: Scope, code: str, ranking: int = 20,
-              latest: int = 30) -> WallView:
+def wall_view(
+    wh: Warehouse, scope: Scope, code: str, ranking: int = 20, latest: int = 30
+) -> WallView:
     """Everything one wall view shows for one unit, at the as-of month."""
     from access import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     level = ranking_level(int(plan.unit["level"]))
     unit_prefix = prefix_of(code)
-    r = wh.run_many(scope, {
-        **plan.queries,
-        "matrix": ("risk_matrix", {"code": plan.map_parent["code"], "year": plan.year}),
-        "ranking": ("wall_ranking", {"unit_prefix": unit_prefix, "level": level,
-                                     "month": plan.month, "limit": ranking}),
-        "latest": ("wall_latest_warnings", {"unit_prefix": unit_prefix, "limit": latest}),
-    })
+    r = wh.run_many(
+        scope,
+        {
+            **plan.queries,
+            "matrix": ("risk_matrix", {"code": plan.map_parent["code"], "year": plan.year}),
+            "ranking": (
+                "wall_ranking",
+                {"unit_prefix": unit_prefix, "level": level, "month": plan.month, "limit": ranking},
+            ),
+            "latest": ("wall_latest_warnings", {"unit_prefix": unit_prefix, "limit": latest}),
+        },
+    )
     view = plan.view(r)
-    ov = Overview(view.unit, view.version, view.year, view.month, view.years, view.months,
-                  view.children)
+    ov = Overview(
+        view.unit, view.version, view.year, view.month, view.years, view.months, view.children
+    )
     return WallView(view, ov, r["ranking"], level, r["latest"], r["matrix"])
 
 
@@ -466,13 +537,21 @@ def strict_month(value, version: DataVersion) -> dt.date:
 
     text = str(value or "").strip()
     if not re.fullmatch(r"\d{4}-\d{2}", text) or not 1 <= int(text[5:]) <= 12:
-        raise BadPeriod(f"malformed period {text[:20]!r} (expected YYYY-MM)",
-                        N_("period.malformed"), value=text[:20])
+        raise BadPeriod(
+            f"malformed period {text[:20]!r} (expected YYYY-MM)",
+            N_("period.malformed"),
+            value=text[:20],
+        )
     month = dt.date(int(text[:4]), int(text[5:]), 1)
     if not FIRST_MONTH <= month <= version.last_month:
-        raise BadPeriod(f"no data for {text}: periods run from {FIRST_MONTH:%Y-%m} "
-                        f"to {version.last_month:%Y-%m}", N_("period.outside"), value=text,
-                        first=f"{FIRST_MONTH:%Y-%m}", last=f"{version.last_month:%Y-%m}")
+        raise BadPeriod(
+            f"no data for {text}: periods run from {FIRST_MONTH:%Y-%m} "
+            f"to {version.last_month:%Y-%m}",
+            N_("period.outside"),
+            value=text,
+            first=f"{FIRST_MONTH:%Y-%m}",
+            last=f"{version.last_month:%Y-%m}",
+        )
     return month
 
 
@@ -492,23 +571,35 @@ class BriefingView:
     ranking_level: int
 
 
-def briefing_view(wh: Warehouse, scope: Scope, code: str, month: dt.date,
-                  ranking: int = 15) -> BriefingView:
+def briefing_view(
+    wh: Warehouse, scope: Scope, code: str, month: dt.date, ranking: int = 15
+) -> BriefingView:
     """Everything a briefing of one unit and month shows, from the same queries as the
     region page, the heatmaps and the wall."""
     from access import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, month.year, month, breakdowns=True)
     level = ranking_level(int(plan.unit["level"]))
-    r = wh.run_many(scope, {
-        **plan.queries,
-        "lifecycle": ("lifecycle", {"unit_prefix": prefix_of(code)}),
-        "ranking": ("wall_ranking", {"unit_prefix": prefix_of(code), "level": level,
-                                     "month": plan.month, "limit": ranking}),
-    })
+    r = wh.run_many(
+        scope,
+        {
+            **plan.queries,
+            "lifecycle": ("lifecycle", {"unit_prefix": prefix_of(code)}),
+            "ranking": (
+                "wall_ranking",
+                {
+                    "unit_prefix": prefix_of(code),
+                    "level": level,
+                    "month": plan.month,
+                    "limit": ranking,
+                },
+            ),
+        },
+    )
     view = plan.view(r)
-    ov = Overview(view.unit, view.version, view.year, view.month, view.years, view.months,
-                  view.children)
+    ov = Overview(
+        view.unit, view.version, view.year, view.month, view.years, view.months, view.children
+    )
     return BriefingView(view, ov, r["lifecycle"].iloc[0].to_dict(), r["ranking"], level)
 
 
@@ -531,42 +622,72 @@ def check_names(wh: Warehouse, lang: str) -> dict[str, str]:
     return {c["id"]: c[key] for c in json.loads(row["checks"].iloc[0])} if len(row) else {}
 
 
-def crosscheck_view(wh: Warehouse, scope: Scope, code: str, check: str, decided: list[str],
-                    limit: int = 500) -> CrosscheckView:
+def crosscheck_view(
+    wh: Warehouse, scope: Scope, code: str, check: str, decided: list[str], limit: int = 500
+) -> CrosscheckView:
     """Everything the cross-check page shows for one unit (one check, or all)."""
     from access import prefix_of
 
     plan = _RegionPlan.make(wh, scope, code, None, None, breakdowns=False)
     parent = plan.map_parent["code"]
-    r = wh.run_many(scope, {
-        "outline": plan.queries["outline"], "trail": plan.queries["trail"],
-        "geometry": plan.queries["geometry"],
-        "summary": ("doubt_summary", {"unit_prefix": prefix_of(code), "decided": decided}),
-        "totals": ("doubt_totals", {"unit_prefix": prefix_of(code), "check": check,
-                                    "decided": decided}),
-        "children": ("doubt_children", {"code": parent, "check": check, "decided": decided,
-                                        "year": plan.year}),
-        "cases": ("doubt_list", {"unit_prefix": prefix_of(code), "check": check,
-                                 "decided": decided, "limit": limit}),
-    })
+    r = wh.run_many(
+        scope,
+        {
+            "outline": plan.queries["outline"],
+            "trail": plan.queries["trail"],
+            "geometry": plan.queries["geometry"],
+            "summary": ("doubt_summary", {"unit_prefix": prefix_of(code), "decided": decided}),
+            "totals": (
+                "doubt_totals",
+                {"unit_prefix": prefix_of(code), "check": check, "decided": decided},
+            ),
+            "children": (
+                "doubt_children",
+                {"code": parent, "check": check, "decided": decided, "year": plan.year},
+            ),
+            "cases": (
+                "doubt_list",
+                {
+                    "unit_prefix": prefix_of(code),
+                    "check": check,
+                    "decided": decided,
+                    "limit": limit,
+                },
+            ),
+        },
+    )
     children = r["children"]
     view = RegionView(
-        unit=plan.unit, version=plan.version, year=plan.year, month=plan.month,
+        unit=plan.unit,
+        version=plan.version,
+        year=plan.year,
+        month=plan.month,
         trail=r["trail"].to_dict("records"),
         outline=r["outline"].iloc[0].to_dict() if len(r["outline"]) else {},
-        map_parent=plan.map_parent, children=children, geometry=r["geometry"],
-        years=pd.DataFrame(), months=pd.DataFrame(), breakdowns=pd.DataFrame())
-    return CrosscheckView(view, r["summary"], r["totals"].iloc[0].to_dict(), children,
-                          r["cases"])
+        map_parent=plan.map_parent,
+        children=children,
+        geometry=r["geometry"],
+        years=pd.DataFrame(),
+        months=pd.DataFrame(),
+        breakdowns=pd.DataFrame(),
+    )
+    return CrosscheckView(view, r["summary"], r["totals"].iloc[0].to_dict(), children, r["cases"])
 
 
-def undecided_doubts(wh: Warehouse, scope: Scope, code: str, check: str,
-                     decided: list[str], limit: int) -> pd.DataFrame:
+def undecided_doubts(
+    wh: Warehouse, scope: Scope, code: str, check: str, decided: list[str], limit: int
+) -> pd.DataFrame:
     from access import prefix_of
 
     raise_for_region(scope, code)
-    return wh.run("doubt_undecided", scope, unit_prefix=prefix_of(code), check=check,
-                  decided=decided, limit=limit)
+    return wh.run(
+        "doubt_undecided",
+        scope,
+        unit_prefix=prefix_of(code),
+        check=check,
+        decided=decided,
+        limit=limit,
+    )
 
 
 def doubt_by_key(wh: Warehouse, scope: Scope, key: str) -> dict | None:

@@ -72,8 +72,12 @@ def _condition(column: str, model, combined_allowed: bool = True) -> None:
         raise BadRequest(N_("hh.err.filter"), column=column)
     if "conditions" in model:
         conditions = model.get("conditions")
-        if not combined_allowed or set(model) - COMBINED_KEYS or \
-                not isinstance(conditions, list) or not 1 <= len(conditions) <= 2:
+        if (
+            not combined_allowed
+            or set(model) - COMBINED_KEYS
+            or not isinstance(conditions, list)
+            or not 1 <= len(conditions) <= 2
+        ):
             raise BadRequest(N_("hh.err.filter"), column=column)
         for c in conditions:
             _condition(column, c, combined_allowed=False)

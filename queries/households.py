@@ -25,15 +25,29 @@ PAGE_MAX = 500
 
 # column -> filter kind. Only these can be filtered or sorted.
 COLUMNS = {
-    "household_no": "text", "head_name": "text", "members": "number",
-    "household_type": "set", "identify_year": "number", "exit_year": "number",
-    "main_cause": "set", "monitor_type": "set", "monitor_state": "set",
-    "per_capita_income": "number", "is_registered": "bool", "relocated": "bool",
+    "household_no": "text",
+    "head_name": "text",
+    "members": "number",
+    "household_type": "set",
+    "identify_year": "number",
+    "exit_year": "number",
+    "main_cause": "set",
+    "monitor_type": "set",
+    "monitor_state": "set",
+    "per_capita_income": "number",
+    "is_registered": "bool",
+    "relocated": "bool",
 }
 # Sortable columns that can be NULL: they have a separate descending position (rkd_).
 NULLABLE = {"identify_year", "exit_year", "main_cause", "monitor_type", "monitor_state"}
-NUMBER_OPS = {"equals": "=", "notEqual": "<>", "lessThan": "<", "lessThanOrEqual": "<=",
-              "greaterThan": ">", "greaterThanOrEqual": ">="}
+NUMBER_OPS = {
+    "equals": "=",
+    "notEqual": "<>",
+    "lessThan": "<",
+    "lessThanOrEqual": "<=",
+    "greaterThan": ">",
+    "greaterThanOrEqual": ">=",
+}
 PRESETS = {
     "all": "true",
     "registered": "is_registered and identify_year <= $year",
@@ -41,13 +55,13 @@ PRESETS = {
     "exited": "is_registered and exit_year <= $year",
     "monitored": "identify_date < $month_end",
     "unresolved": "identify_date < $month_end "
-                  "and (eliminate_date is null or eliminate_date >= $month_end)",
+    "and (eliminate_date is null or eliminate_date >= $month_end)",
     "eliminated": "eliminate_date < $month_end",
     # 待认定: warned, neither identified nor checked and not included by the month's end.
     "pending": "warning_date < $month_end and (identify_date is null or identify_date >= $month_end) "
-               "and not coalesce(check_result = 2 and check_date < $month_end, false)",
+    "and not coalesce(check_result = 2 and check_date < $month_end, false)",
     "below_line": "household_id in (select household_id from household_below_line "
-                  "where year = $year)",
+    "where year = $year)",
 }
 DEFAULT_SORT = Fragment("household_id")
 
@@ -109,8 +123,11 @@ def _condition(q: ListQuery, column: str, model: dict) -> str:
     kind = COLUMNS[column]
     if "operator" in model and "conditions" in model:  # two conditions joined
         op = {"AND": "and", "OR": "or"}.get(str(model["operator"]).upper())
-        if op is None or not isinstance(model["conditions"], list) or \
-                not 1 <= len(model["conditions"]) <= 2:
+        if (
+            op is None
+            or not isinstance(model["conditions"], list)
+            or not 1 <= len(model["conditions"]) <= 2
+        ):
             raise BadFilter("malformed combined filter")
         return f" {op} ".join(f"({_condition(q, column, c)})" for c in model["conditions"])
     ftype = model.get("type")
@@ -142,9 +159,14 @@ def _condition(q: ListQuery, column: str, model: dict) -> str:
     raise BadFilter("unknown column")  # pragma: no cover
 
 
-def build(unit: str, preset: str | None = None, year: int | None = None,
-          month: dt.date | None = None, filter_model: dict | None = None,
-          sort_model: list | None = None) -> ListQuery:
+def build(
+    unit: str,
+    preset: str | None = None,
+    year: int | None = None,
+    month: dt.date | None = None,
+    filter_model: dict | None = None,
+    sort_model: list | None = None,
+) -> ListQuery:
     """Validate a list request from the browser; BadFilter names what is wrong."""
     if preset not in PRESETS:
         preset = "all"
@@ -179,8 +201,9 @@ def build(unit: str, preset: str | None = None, year: int | None = None,
 
 def count(wh: Warehouse, scope: Scope, q: ListQuery) -> int:
     raise_for_region(scope, q.unit)
-    df = wh.run("households_count", scope, fragments={"where": q.fragments()["where"]},
-                **q.values())
+    df = wh.run(
+        "households_count", scope, fragments={"where": q.fragments()["where"]}, **q.values()
+    )
     return int(df["n"].iloc[0]) if len(df) else 0
 
 
@@ -193,13 +216,12 @@ def page(wh: Warehouse, scope: Scope, q: ListQuery, offset: int, limit: int) -> 
         # Positions are precomputed over the whole table: a page is a range of them, and
         # nothing needs sorting past the offset.
         n = count(wh, scope, q)
-        lo, hi = (n - offset - limit + 1, n - offset) if q.reverse else \
-            (offset + 1, offset + limit)
-        q = replace(q, where=[f"{q.rank} between $lo and $hi"],
-                    params={"lo": lo, "hi": hi})
+        lo, hi = (n - offset - limit + 1, n - offset) if q.reverse else (offset + 1, offset + limit)
+        q = replace(q, where=[f"{q.rank} between $lo and $hi"], params={"lo": lo, "hi": hi})
         offset = 0
-    return wh.run("households_page", scope, fragments=q.fragments(), **q.values(),
-                  offset=offset, limit=limit)
+    return wh.run(
+        "households_page", scope, fragments=q.fragments(), **q.values(), offset=offset, limit=limit
+    )
 
 
 # The masks live with the rest of privacy (the runner applies them); kept here by name

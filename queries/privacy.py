@@ -53,14 +53,17 @@ def mask_phone(value) -> str:
     """138****5678 (a value already masked stays as it is)."""
     if _missing(value):
         return "—"
-    if isinstance(value, str) and len(value) == 11 and (
-            value.isdigit() or _MASKED_PHONE.fullmatch(value)):
+    if (
+        isinstance(value, str)
+        and len(value) == 11
+        and (value.isdigit() or _MASKED_PHONE.fullmatch(value))
+    ):
         return value[:3] + "****" + value[-4:]
     return "***"
 
 
 def column_kind(name: str) -> str | None:
-    """"id" or "phone" for a column whose name says it holds such numbers."""
+    """ "id" or "phone" for a column whose name says it holds such numbers."""
     name = name.lower()
     if name == "id_number" or name.endswith("_id_number"):
         return "id"
@@ -76,8 +79,9 @@ def _holds(series: pd.Series, pattern: re.Pattern, length: int) -> bool:
     if not is_text and series.dtype != object:
         return False
     if len(series) <= 2000:  # a page's result: plain Python is quicker than pandas' steps
-        return any(type(v) is str and len(v) == length and pattern.fullmatch(v)
-                   for v in series.tolist())
+        return any(
+            type(v) is str and len(v) == length and pattern.fullmatch(v) for v in series.tolist()
+        )
     text = series if is_text else series[series.map(lambda v: isinstance(v, str))].astype(str)
     text = text[text.str.len() == length]
     return bool(len(text)) and bool(text.str.fullmatch(pattern.pattern).fillna(False).any())
@@ -105,8 +109,10 @@ def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 # kind -> (a whole number, a masked one, the stars between the first three and last four)
-_KINDS = {"id": (r"\d{17}[\dX]", _MASKED_ID.pattern, "*" * 11),
-          "phone": (r"\d{11}", _MASKED_PHONE.pattern, "****")}
+_KINDS = {
+    "id": (r"\d{17}[\dX]", _MASKED_ID.pattern, "*" * 11),
+    "phone": (r"\d{11}", _MASKED_PHONE.pattern, "****"),
+}
 
 
 def _mask_column(series: pd.Series, kind: str) -> pd.Series:

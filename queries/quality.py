@@ -59,48 +59,85 @@ def quality_view(wh: Warehouse, scope: Scope, code: str, check: str) -> QualityV
     parent, unit_prefix = plan.map_parent["code"], prefix_of(code)
     # The league ranks the units the map shows (a village's: its township's villages).
     level = api.ranking_level(int(plan.map_parent["level"]))
-    r = wh.run_many(scope, {
-        "outline": plan.queries["outline"], "trail": plan.queries["trail"],
-        "geometry": plan.queries["geometry"],
-        "unit": ("quality_unit", {"code": code}),
-        "children": ("quality_children", {"code": parent, "check": check}),
-        "by_child": ("quality_children_checks", {"code": parent}),
-        "league": ("quality_league", {"unit_prefix": prefix_of(parent), "level": level,
-                                      "check": check, "limit": LEAGUE_LIMIT}),
-        "issues": ("quality_issues", {"unit_prefix": unit_prefix, "check": check,
-                                      "limit": LIST_LIMIT}),
-    })
+    r = wh.run_many(
+        scope,
+        {
+            "outline": plan.queries["outline"],
+            "trail": plan.queries["trail"],
+            "geometry": plan.queries["geometry"],
+            "unit": ("quality_unit", {"code": code}),
+            "children": ("quality_children", {"code": parent, "check": check}),
+            "by_child": ("quality_children_checks", {"code": parent}),
+            "league": (
+                "quality_league",
+                {
+                    "unit_prefix": prefix_of(parent),
+                    "level": level,
+                    "check": check,
+                    "limit": LEAGUE_LIMIT,
+                },
+            ),
+            "issues": (
+                "quality_issues",
+                {"unit_prefix": unit_prefix, "check": check, "limit": LIST_LIMIT},
+            ),
+        },
+    )
     unit = r["unit"]
     every = checks(wh)
     by_check = unit[unit["check_id"] != ""].set_index("check_id")
     every = every.assign(
-        issues=[int(by_check["issues"].get(c, 0)) if e else None
-                for c, e in zip(every["id"], every["evaluable"])],
-        households_flagged=[int(by_check["households_flagged"].get(c, 0)) if e else None
-                            for c, e in zip(every["id"], every["evaluable"])])
+        issues=[
+            int(by_check["issues"].get(c, 0)) if e else None
+            for c, e in zip(every["id"], every["evaluable"])
+        ],
+        households_flagged=[
+            int(by_check["households_flagged"].get(c, 0)) if e else None
+            for c, e in zip(every["id"], every["evaluable"])
+        ],
+    )
     total = unit[unit["check_id"] == ""]
-    totals = total.iloc[0].to_dict() if len(total) else \
-        {"households": 0, "issues": 0, "households_flagged": 0, "per_1000": None}
+    totals = (
+        total.iloc[0].to_dict()
+        if len(total)
+        else {"households": 0, "issues": 0, "households_flagged": 0, "per_1000": None}
+    )
     households = int(totals["households"] or 0)
-    every["per_1000"] = [None if v is None or not households else 1000.0 * v / households
-                         for v in every["issues"]]
+    every["per_1000"] = [
+        None if v is None or not households else 1000.0 * v / households for v in every["issues"]
+    ]
     view = api.RegionView(
-        unit=plan.unit, version=plan.version, year=plan.year, month=plan.month,
+        unit=plan.unit,
+        version=plan.version,
+        year=plan.year,
+        month=plan.month,
         trail=r["trail"].to_dict("records"),
         outline=r["outline"].iloc[0].to_dict() if len(r["outline"]) else {},
-        map_parent=plan.map_parent, children=r["children"], geometry=r["geometry"],
-        years=pd.DataFrame(), months=pd.DataFrame(), breakdowns=pd.DataFrame())
-    return QualityView(view, check, every, totals, r["by_child"], r["league"], level,
-                       _masked(r["issues"]))
+        map_parent=plan.map_parent,
+        children=r["children"],
+        geometry=r["geometry"],
+        years=pd.DataFrame(),
+        months=pd.DataFrame(),
+        breakdowns=pd.DataFrame(),
+    )
+    return QualityView(
+        view, check, every, totals, r["by_child"], r["league"], level, _masked(r["issues"])
+    )
 
 
-def issue_rows(wh: Warehouse, scope: Scope, code: str, check: str,
-               limit: int = EXPORT_CAP) -> pd.DataFrame:
+def issue_rows(
+    wh: Warehouse, scope: Scope, code: str, check: str, limit: int = EXPORT_CAP
+) -> pd.DataFrame:
     """The rows behind a unit's count (for the CSV), masked."""
     raise_for_region(scope, code)
     api.region(wh, scope, code)  # RegionNotFound for a code that names no unit
-    df = wh.run("quality_issues", scope, unit_prefix=prefix_of(code),
-                check=check_or_all(wh, check), limit=max(1, min(int(limit), EXPORT_CAP)))
+    df = wh.run(
+        "quality_issues",
+        scope,
+        unit_prefix=prefix_of(code),
+        check=check_or_all(wh, check),
+        limit=max(1, min(int(limit), EXPORT_CAP)),
+    )
     return _masked(df)
 
 
@@ -118,6 +155,9 @@ def unit_counts(wh: Warehouse, scope: Scope, code: str) -> tuple[dict, pd.DataFr
     df = wh.run("quality_unit", scope, code=code)
     counts = dict(zip(df["check_id"], df["issues"]))
     every = checks(wh)
-    every = every.assign(issues=[int(counts.get(c, 0)) if e else None
-                                 for c, e in zip(every["id"], every["evaluable"])])
+    every = every.assign(
+        issues=[
+            int(counts.get(c, 0)) if e else None for c, e in zip(every["id"], every["evaluable"])
+        ]
+    )
     return unit, every

@@ -39,9 +39,15 @@ def current(wh: Warehouse) -> Current:
     except duckdb.Error:
         files = pd.DataFrame(columns=["file", *COUNTS])
     rejected = v.get("rejected")
-    return Current(str(v["version"]), pd.Timestamp(v["as_of"]).date(), v.get("built_at"),
-                   str(v.get("source") or ""), str(v.get("kind") or ""),
-                   None if rejected is None or pd.isna(rejected) else int(rejected), files)
+    return Current(
+        str(v["version"]),
+        pd.Timestamp(v["as_of"]).date(),
+        v.get("built_at"),
+        str(v.get("source") or ""),
+        str(v.get("kind") or ""),
+        None if rejected is None or pd.isna(rejected) else int(rejected),
+        files,
+    )
 
 
 def rejected(wh: Warehouse) -> pd.DataFrame | None:

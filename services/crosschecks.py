@@ -34,8 +34,9 @@ def own_checks(wh: Warehouse, scope: Scope, lang: str) -> tuple[dict[str, str], 
     return names, subject
 
 
-def decided(ops: Engine, scope: Scope, names: dict[str, str] | None = None,
-            subject=None) -> dict[str, dict]:
+def decided(
+    ops: Engine, scope: Scope, names: dict[str, str] | None = None, subject=None
+) -> dict[str, dict]:
     """The cases with a state in the store; a department's: of its own checks only."""
     found = D.decided(ops, scope)
     if subject is not None:
@@ -50,18 +51,22 @@ def send(ops: Engine, wh: Warehouse, scope: Scope, code, check, ip: str = "") ->
     raise_for_region(scope, code)
     names, subject = own_checks(wh, scope, "zh")
     check = check if check in names else ""
-    cases = api.undecided_doubts(wh, scope, code, check,
-                                 list(decided(ops, scope, names, subject)),
-                                 D.MAX_BULK + 1).to_dict("records")
+    cases = api.undecided_doubts(
+        wh, scope, code, check, list(decided(ops, scope, names, subject)), D.MAX_BULK + 1
+    ).to_dict("records")
     made = D.send(ops, scope, cases, names, lambda c: c in region_levels())
-    audit.record(ops, scope.username, "doubts_send", target=code,
-                 detail={"check": check, "cases": len(cases), "tasks": [m["id"] for m in made]},
-                 ip=ip)
+    audit.record(
+        ops,
+        scope.username,
+        "doubts_send",
+        target=code,
+        detail={"check": check, "cases": len(cases), "tasks": [m["id"] for m in made]},
+        ip=ip,
+    )
     return Sent(check, len({int(c["household_id"]) for c in cases}), made)
 
 
-def close(ops: Engine, wh: Warehouse, scope: Scope, key, outcome, note: str,
-          ip: str = "") -> bool:
+def close(ops: Engine, wh: Warehouse, scope: Scope, key, outcome, note: str, ip: str = "") -> bool:
     """The verification's outcome for the case ``key``, with the audit entry
     ``doubt_close``; False if there is no such case within the scope. Raises
     ops.tasks.TaskError for an outcome the case cannot take."""
@@ -69,6 +74,12 @@ def close(ops: Engine, wh: Warehouse, scope: Scope, key, outcome, note: str,
     if case is None:
         return False
     D.close(ops, scope, case, outcome, note)
-    audit.record(ops, scope.username, "doubt_close", target=case["doubt_key"],
-                 detail={"outcome": outcome}, ip=ip)
+    audit.record(
+        ops,
+        scope.username,
+        "doubt_close",
+        target=case["doubt_key"],
+        detail={"outcome": outcome},
+        ip=ip,
+    )
     return True

@@ -28,8 +28,13 @@ def departments_of(scope: Scope) -> list[str]:
     own region (the access table decides: a department account its own subject, an
     admin any)."""
     sending = sorted({f.department for f in F.load().values()})
-    return [d for d in sending if can(scope, "imports.load", Resource(
-        region=scope.region_code, departments=frozenset({d})))]
+    return [
+        d
+        for d in sending
+        if can(
+            scope, "imports.load", Resource(region=scope.region_code, departments=frozenset({d}))
+        )
+    ]
 
 
 def template_csv(feed_id: str) -> bytes | None:
@@ -40,8 +45,9 @@ def template_csv(feed_id: str) -> bytes | None:
     return (",".join(feed.header("zh")) + "\n").encode("utf-8-sig")
 
 
-def report(engine: Engine, settings: Settings, scope: Scope, batch_id: int,
-           ip: str = "") -> Path | None:
+def report(
+    engine: Engine, settings: Settings, scope: Scope, batch_id: int, ip: str = ""
+) -> Path | None:
     """The error report of a batch this user may read (one of their departments', within
     their region), its reading recorded; None for any other batch, as for an unknown one."""
     batch = ledger.get(engine, scope, batch_id)  # None outside the scope
@@ -61,8 +67,9 @@ def refresh(engine: Engine, settings: Settings) -> tuple[list[int], int, float]:
     from etl import warehouse
 
     pending = [b["id"] for b in ledger.pending(engine)]
-    added, seconds = warehouse.refresh_imports(settings.warehouse, ledger.loaded(engine),
-                                               settings.import_dir)
+    added, seconds = warehouse.refresh_imports(
+        settings.warehouse, ledger.loaded(engine), settings.import_dir
+    )
     ledger.mark_merged(engine, pending, T.utcnow())
     return pending, added, seconds
 
@@ -70,12 +77,23 @@ def refresh(engine: Engine, settings: Settings) -> tuple[list[int], int, float]:
 def _refresh_recorded(engine: Engine, settings: Settings, username: str, ip: str) -> None:
     try:
         batches, added, seconds = refresh(engine, settings)
-        audit.record(engine, username, "imports_refresh", detail={
-            "batches": batches, "rows": added, "seconds": round(seconds, 1)}, ip=ip)
+        audit.record(
+            engine,
+            username,
+            "imports_refresh",
+            detail={"batches": batches, "rows": added, "seconds": round(seconds, 1)},
+            ip=ip,
+        )
     except Exception as exc:  # noqa: BLE001 - recorded; the warehouse is unchanged
         log.exception("refresh of imports failed")
-        audit.record(engine, username, "imports_refresh", outcome="failed",
-                     detail={"reason": str(exc)[:300]}, ip=ip)
+        audit.record(
+            engine,
+            username,
+            "imports_refresh",
+            outcome="failed",
+            detail={"reason": str(exc)[:300]},
+            ip=ip,
+        )
     finally:
         _refresh_lock.release()
 
@@ -86,6 +104,10 @@ def start_refresh(engine: Engine, settings: Settings, username: str, ip: str) ->
     caller has checked "imports.merge": the refresh merges the whole ledger."""
     if not _refresh_lock.acquire(blocking=False):
         return False
-    threading.Thread(target=_refresh_recorded, args=(engine, settings, username, ip),
-                     name="jz-refresh", daemon=True).start()
+    threading.Thread(
+        target=_refresh_recorded,
+        args=(engine, settings, username, ip),
+        name="jz-refresh",
+        daemon=True,
+    ).start()
     return True

@@ -14,5 +14,11 @@ from services import audit
 
 def log_reveal(ops: Engine, scope: Scope, household_id: int, ip: str = "") -> None:
     """Write one unmasked view of a household's numbers to the audit log."""
-    audit.record(ops, scope.username, "reveal_id", target=f"household:{household_id}",
-                 detail={"region": scope.region_code}, ip=ip)
+    audit.record(
+        ops,
+        scope.username,
+        "reveal_id",
+        target=f"household:{household_id}",
+        detail={"region": scope.region_code},
+        ip=ip,
+    )

@@ -92,8 +92,7 @@ def inbox(settings: Settings) -> list[Delivery]:
                 continue
         except OSError:
             continue
-        out.append(Delivery(p.name, p.is_dir(), size,
-                            datetime.fromtimestamp(st.st_mtime, UTC)))
+        out.append(Delivery(p.name, p.is_dir(), size, datetime.fromtimestamp(st.st_mtime, UTC)))
     return sorted(out, key=lambda d: (-d.modified.timestamp(), d.name))
 
 
@@ -137,8 +136,12 @@ def stage_upload(settings: Settings, username: str, filename: str, data: bytes) 
             pass
     token = secrets.token_hex(16)
     write_private(directory / f"{token}.zip", data)
-    meta = {"username": username, "name": filename[:200], "size": len(data),
-            "at": _now().isoformat()}
+    meta = {
+        "username": username,
+        "name": filename[:200],
+        "size": len(data),
+        "at": _now().isoformat(),
+    }
     write_private(directory / f"{token}.json", json.dumps(meta, ensure_ascii=False).encode())
     return token
 
@@ -207,17 +210,27 @@ def read_state(settings: Settings) -> dict | None:
 
 
 def _write_state(settings: Settings, state: dict) -> None:
-    write_private(settings.registry_dir / STATE,
-                   json.dumps(state, ensure_ascii=False, default=str).encode())
+    write_private(
+        settings.registry_dir / STATE, json.dumps(state, ensure_ascii=False, default=str).encode()
+    )
 
 
 def _reports(settings: Settings) -> Path:
     return settings.registry_dir / "reports"
 
 
-def load(engine: Engine, src: Path, out: Path, report: Path | None, username: str,
-         target: str, progress=None, import_dir: Path | None = None, ip: str = "",
-         load_id: str | None = None):
+def load(
+    engine: Engine,
+    src: Path,
+    out: Path,
+    report: Path | None,
+    username: str,
+    target: str,
+    progress=None,
+    import_dir: Path | None = None,
+    ip: str = "",
+    load_id: str | None = None,
+):
     """Load the delivery at ``src`` into the warehouse ``out`` (the department batches of
     the ledger added again), its outcome written to the audit log; the loader's result,
     or ``etl.registry.Refused`` (recorded too) with nothing changed."""
@@ -226,37 +239,87 @@ def load(engine: Engine, src: Path, out: Path, report: Path | None, username: st
 
     extra = {"load": load_id} if load_id else {}
     try:
-        result = registry.load(src, out, report, progress=progress,
-                               batches=ledger.loaded(engine), import_dir=import_dir)
+        result = registry.load(
+            src,
+            out,
+            report,
+            progress=progress,
+            batches=ledger.loaded(engine),
+            import_dir=import_dir,
+        )
     except registry.Refused as exc:
-        audit.record(engine, username, "load_registry", target=target, outcome="refused",
-                     detail={"reason": str(exc), **extra}, ip=ip)
+        audit.record(
+            engine,
+            username,
+            "load_registry",
+            target=target,
+            outcome="refused",
+            detail={"reason": str(exc), **extra},
+            ip=ip,
+        )
         raise
-    audit.record(engine, username, "load_registry", target=target,
-                 detail={"kind": result.kind, "version": result.version,
-                         "rejected": result.rejected, **extra}, ip=ip)
+    audit.record(
+        engine,
+        username,
+        "load_registry",
+        target=target,
+        detail={
+            "kind": result.kind,
+            "version": result.version,
+            "rejected": result.rejected,
+            **extra,
+        },
+        ip=ip,
+    )
     return result
 
 
-def start(engine: Engine, settings: Settings, scope: Scope, by: str, source: str,
-          path: Path, name: str, ip: str, token: str | None = None) -> dict | None:
+def start(
+    engine: Engine,
+    settings: Settings,
+    scope: Scope,
+    by: str,
+    source: str,
+    path: Path,
+    name: str,
+    ip: str,
+    token: str | None = None,
+) -> dict | None:
     """Start loading the delivery at ``path`` (chosen by the server: an inbox entry or a
     staged upload) in a thread of this process; its first state, or None when a load is
     running already (nothing started)."""
     lock = _lock(settings)
     if lock is None:
         return None
-    state = {"id": secrets.token_hex(8), "status": "running", "step": "start",
-             "fraction": 0.0, "username": scope.username, "by": by, "source": source,
-             "name": name[:200], "started_at": _now().isoformat(), "pid": os.getpid()}
+    state = {
+        "id": secrets.token_hex(8),
+        "status": "running",
+        "step": "start",
+        "fraction": 0.0,
+        "username": scope.username,
+        "by": by,
+        "source": source,
+        "name": name[:200],
+        "started_at": _now().isoformat(),
+        "pid": os.getpid(),
+    }
     try:
         _write_state(settings, state)
-        audit.record(engine, scope.username, "load_registry", target=name[:200],
-                     outcome="requested", detail={"source": source, "load": state["id"]},
-                     ip=ip)
-        threading.Thread(target=_run,
-                         args=(engine, settings, dict(state), path, token, ip, lock),
-                         name="jz-registry", daemon=True).start()
+        audit.record(
+            engine,
+            scope.username,
+            "load_registry",
+            target=name[:200],
+            outcome="requested",
+            detail={"source": source, "load": state["id"]},
+            ip=ip,
+        )
+        threading.Thread(
+            target=_run,
+            args=(engine, settings, dict(state), path, token, ip, lock),
+            name="jz-registry",
+            daemon=True,
+        ).start()
     except BaseException:
         _release(lock)
         raise
@@ -276,8 +339,9 @@ def _progress(settings: Settings, state: dict):
     return progress
 
 
-def _run(engine: Engine, settings: Settings, state: dict, path: Path, token: str | None,
-         ip: str, lock) -> None:
+def _run(
+    engine: Engine, settings: Settings, state: dict, path: Path, token: str | None, ip: str, lock
+) -> None:
     """The load itself, as manage.py load-registry makes it (department batches added
     again, the audit record), its progress and outcome written to the state file."""
     from etl import registry
@@ -285,17 +349,37 @@ def _run(engine: Engine, settings: Settings, state: dict, path: Path, token: str
     report = _private_dir(_reports(settings)) / f"{state['id']}.csv"
     target = state["name"]
     try:
-        result = load(engine, path, settings.warehouse, report, state["username"], target,
-                      _progress(settings, state), settings.import_dir, ip, state["id"])
+        result = load(
+            engine,
+            path,
+            settings.warehouse,
+            report,
+            state["username"],
+            target,
+            _progress(settings, state),
+            settings.import_dir,
+            ip,
+            state["id"],
+        )
     except registry.Refused as exc:
         state.update(status="refused", message={"zh": exc.zh, "en": str(exc)})
     except Exception as exc:  # noqa: BLE001 - recorded; the warehouse is unchanged
         _failed(engine, state, exc, ip)
     else:
-        state.update(status="done", step="done", fraction=1.0, result={
-            "kind": result.kind, "as_of": result.as_of.isoformat(), "version": result.version,
-            "files": result.files, "rejected": result.rejected,
-            "seconds": round(result.seconds, 1), "report": report.name})
+        state.update(
+            status="done",
+            step="done",
+            fraction=1.0,
+            result={
+                "kind": result.kind,
+                "as_of": result.as_of.isoformat(),
+                "version": result.version,
+                "files": result.files,
+                "rejected": result.rejected,
+                "seconds": round(result.seconds, 1),
+                "report": report.name,
+            },
+        )
         for old in _reports(settings).glob("*.csv"):  # the previous loads' reports
             if old != report:
                 old.unlink(missing_ok=True)
@@ -310,9 +394,15 @@ def _failed(engine: Engine, state: dict, exc: Exception, ip: str) -> None:
     log.exception("registry load %s of %s failed", state["id"], state["name"])
     reason = str(exc)[:300] if isinstance(exc, BuildError) else type(exc).__name__
     state.update(status="failed", message={"zh": reason, "en": reason})
-    audit.record(engine, state["username"], "load_registry", target=state["name"],
-                 outcome="failed", detail={"reason": str(exc)[:300], "load": state["id"]},
-                 ip=ip)
+    audit.record(
+        engine,
+        state["username"],
+        "load_registry",
+        target=state["name"],
+        outcome="failed",
+        detail={"reason": str(exc)[:300], "load": state["id"]},
+        ip=ip,
+    )
 
 
 def _finish(settings: Settings, state: dict, report: Path, token: str | None, lock) -> None:
@@ -338,8 +428,11 @@ def report_body(settings: Settings, warehouse: Warehouse, version: str):
     keeps; a path for send_file, bytes, or None when there is none for that version. The
     version only ever matches one the server knows."""
     state = read_state(settings)
-    if state and state.get("status") == "done" and \
-            (state.get("result") or {}).get("version") == version:
+    if (
+        state
+        and state.get("status") == "done"
+        and (state.get("result") or {}).get("version") == version
+    ):
         path = _reports(settings) / str(state["result"].get("report", ""))
         if path.is_file() and path.parent == _reports(settings):
             return path
@@ -353,8 +446,14 @@ def report_body(settings: Settings, warehouse: Warehouse, version: str):
     return None if df is None else report_csv(df)
 
 
-def report(engine: Engine, settings: Settings, warehouse: Warehouse, scope: Scope,
-           version: str, ip: str = ""):
+def report(
+    engine: Engine,
+    settings: Settings,
+    warehouse: Warehouse,
+    scope: Scope,
+    version: str,
+    ip: str = "",
+):
     """``report_body`` for a province administrator, its reading recorded; None when
     there is none (nothing recorded)."""
     body = report_body(settings, warehouse, version)
@@ -382,8 +481,16 @@ def report_csv(df) -> bytes:
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(REPORT_HEADERS)
     for r in df.itertuples(index=False):
-        w.writerow([cell(r.file), int(r.row_number), cell(r.field), cell(r.value),
-                    cell(r.reason), REASONS.get(r.reason, "")])
+        w.writerow(
+            [
+                cell(r.file),
+                int(r.row_number),
+                cell(r.field),
+                cell(r.value),
+                cell(r.reason),
+                REASONS.get(r.reason, ""),
+            ]
+        )
     return buf.getvalue().encode("utf-8-sig")
 
 

@@ -35,7 +35,8 @@ def ensure_started(engine: Engine, seconds: float) -> None:
     with _lock:
         if os.getpid() in _started:
             return
-        thread = threading.Thread(target=_loop, args=(engine, seconds, threading.Event()),
-                                  name="jz-tick", daemon=True)
+        thread = threading.Thread(
+            target=_loop, args=(engine, seconds, threading.Event()), name="jz-tick", daemon=True
+        )
         thread.start()
         _started[os.getpid()] = thread

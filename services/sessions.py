@@ -18,14 +18,18 @@ from services import audit
 PASSWORD_CHANGE = "password_change"
 # What a refused password says, by the policy's rule (ops.users.password_problem).
 PROBLEM_MESSAGES = {
-    "too_short": N_("password.err.too_short"), "too_long": N_("password.err.too_long"),
-    "username": N_("password.err.username"), "repeated": N_("password.err.repeated"),
-    "sequence": N_("password.err.sequence"), "common": N_("password.err.common"),
+    "too_short": N_("password.err.too_short"),
+    "too_long": N_("password.err.too_long"),
+    "username": N_("password.err.username"),
+    "repeated": N_("password.err.repeated"),
+    "sequence": N_("password.err.sequence"),
+    "common": N_("password.err.common"),
 }
 
 
-def refused(engine: Engine, username: str, action: str, outcome: str, ip: str = "",
-            target: str = "") -> None:
+def refused(
+    engine: Engine, username: str, action: str, outcome: str, ip: str = "", target: str = ""
+) -> None:
     """A request refused before anything was checked (a form without its CSRF token)."""
     audit.record(engine, username, action, target=target, outcome=outcome, ip=ip)
 
@@ -66,16 +70,16 @@ def _check_current(engine: Engine, username: str, current: str, ip: str) -> None
         raise _refuse(engine, username, ip, "bad_current", N_("password.err.current"), 401)
     result = users.authenticate(engine, username, current)
     if result.outcome == "locked":
-        audit.record(engine, username, PASSWORD_CHANGE, target=username, outcome="locked",
-                     ip=ip)
+        audit.record(engine, username, PASSWORD_CHANGE, target=username, outcome="locked", ip=ip)
         users.end_sessions(engine, username)  # a stolen session guessing: all end
         raise Locked("locked", N_("password.err.locked"), 401)
     if result.outcome != "ok":
         raise _refuse(engine, username, ip, "bad_current", N_("password.err.current"), 401)
 
 
-def change_password(engine: Engine, username: str, current: str, new: str, confirm: str,
-                    ip: str = "") -> None:
+def change_password(
+    engine: Engine, username: str, current: str, new: str, confirm: str, ip: str = ""
+) -> None:
     """Change ``username``'s password from ``current`` to ``new`` (typed twice): the
     current one checked with the lockout, the new one held to the policy and different.
     Every session of the account ends. PasswordRefused (or Locked) with nothing changed;
@@ -87,8 +91,15 @@ def change_password(engine: Engine, username: str, current: str, new: str, confi
         raise _refuse(engine, username, ip, "mismatch", N_("password.err.mismatch"))
     problem = users.password_problem(new, username)
     if problem:
-        raise _refuse(engine, username, ip, problem, PROBLEM_MESSAGES[problem],
-                      min=users.MIN_PASSWORD, max=users.MAX_PASSWORD)
+        raise _refuse(
+            engine,
+            username,
+            ip,
+            problem,
+            PROBLEM_MESSAGES[problem],
+            min=users.MIN_PASSWORD,
+            max=users.MAX_PASSWORD,
+        )
     if new == current:
         raise _refuse(engine, username, ip, "same_password", N_("password.err.same"))
     users.set_password(engine, username, new)  # ends every session of the account

@@ -13,8 +13,15 @@ from services import audit
 UserError = users.UserError
 
 
-def set_role(ops: Engine, admin: Scope | str, target, role: str, region: str,
-             department: str | None, ip: str = ""):
+def set_role(
+    ops: Engine,
+    admin: Scope | str,
+    target,
+    role: str,
+    region: str,
+    department: str | None,
+    ip: str = "",
+):
     """Give ``target`` (the account as it was) ``role`` in ``region`` (and
     ``department``), with the audit entry ``user_set_role`` (what it was, what it is);
     a refusal (UserError) is recorded too. The caller has checked that ``admin`` (a
@@ -22,17 +29,39 @@ def set_role(ops: Engine, admin: Scope | str, target, role: str, region: str,
     now."""
     actor, scope = _by(admin)
     try:
-        user = users.set_role(ops, target.username, role, region,
-                              region_levels().get(region), department)
+        user = users.set_role(
+            ops, target.username, role, region, region_levels().get(region), department
+        )
     except users.UserError as exc:
-        audit.record(ops, actor, "user_set_role", target=target.username,
-                     outcome="refused", detail={"reason": str(exc)}, ip=ip, scope=scope)
+        audit.record(
+            ops,
+            actor,
+            "user_set_role",
+            target=target.username,
+            outcome="refused",
+            detail={"reason": str(exc)},
+            ip=ip,
+            scope=scope,
+        )
         raise
-    audit.record(ops, actor, "user_set_role", target=user.username,
-                 detail={"role": user.role, "region": user.region_code,
-                         "department": user.department,
-                         "was": {"role": target.role, "region": target.region_code,
-                                 "department": target.department}}, ip=ip, scope=scope)
+    audit.record(
+        ops,
+        actor,
+        "user_set_role",
+        target=user.username,
+        detail={
+            "role": user.role,
+            "region": user.region_code,
+            "department": user.department,
+            "was": {
+                "role": target.role,
+                "region": target.region_code,
+                "department": target.department,
+            },
+        },
+        ip=ip,
+        scope=scope,
+    )
     return user
 
 
@@ -42,41 +71,77 @@ def _by(by: Scope | str) -> tuple[str, Scope | None]:
     return (by, None) if isinstance(by, str) else (by.username, by)
 
 
-def create(ops: Engine, by: Scope | str, username: str, password: str, role: str,
-           region: str, department: str | None, display_name: str | None,
-           ip: str = ""):
+def create(
+    ops: Engine,
+    by: Scope | str,
+    username: str,
+    password: str,
+    role: str,
+    region: str,
+    department: str | None,
+    display_name: str | None,
+    ip: str = "",
+):
     """Create an account, with the audit entry ``user_create`` (a refusal too). The caller
     has checked that ``by`` may manage ``region``."""
     actor, scope = _by(by)
     try:
-        user = users.create(ops, username, password, role, region, region_levels().get(region),
-                            department, display_name)
+        user = users.create(
+            ops,
+            username,
+            password,
+            role,
+            region,
+            region_levels().get(region),
+            department,
+            display_name,
+        )
     except users.UserError as exc:
-        audit.record(ops, actor, "user_create", target=username, outcome="refused",
-                     detail={"reason": str(exc)}, ip=ip, scope=scope)
+        audit.record(
+            ops,
+            actor,
+            "user_create",
+            target=username,
+            outcome="refused",
+            detail={"reason": str(exc)},
+            ip=ip,
+            scope=scope,
+        )
         raise
-    audit.record(ops, actor, "user_create", target=user.username,
-                 detail={"role": user.role, "region": user.region_code,
-                         "department": user.department}, ip=ip, scope=scope)
+    audit.record(
+        ops,
+        actor,
+        "user_create",
+        target=user.username,
+        detail={"role": user.role, "region": user.region_code, "department": user.department},
+        ip=ip,
+        scope=scope,
+    )
     return user
 
 
-def set_password(ops: Engine, by: Scope | str, username: str, password: str,
-                 ip: str = "") -> None:
+def set_password(ops: Engine, by: Scope | str, username: str, password: str, ip: str = "") -> None:
     """A new password (it also clears a lockout and ends the account's sessions), with
     ``user_set_password``; a refused password is recorded without it."""
     actor, scope = _by(by)
     try:
         users.set_password(ops, username, password)
     except users.UserError as exc:
-        audit.record(ops, actor, "user_set_password", target=username, outcome="refused",
-                     detail={"reason": str(exc)}, ip=ip, scope=scope)
+        audit.record(
+            ops,
+            actor,
+            "user_set_password",
+            target=username,
+            outcome="refused",
+            detail={"reason": str(exc)},
+            ip=ip,
+            scope=scope,
+        )
         raise
     audit.record(ops, actor, "user_set_password", target=username, ip=ip, scope=scope)
 
 
-def set_active(ops: Engine, by: Scope | str, username: str, active: bool,
-               ip: str = "") -> str:
+def set_active(ops: Engine, by: Scope | str, username: str, active: bool, ip: str = "") -> str:
     """Enable or disable an account (a disabled one cannot log in, its sessions end), with
     ``user_enable`` or ``user_disable``; returns that action's name."""
     actor, scope = _by(by)
@@ -84,8 +149,16 @@ def set_active(ops: Engine, by: Scope | str, username: str, active: bool,
     try:
         users.set_active(ops, username, active)
     except users.UserError as exc:
-        audit.record(ops, actor, action, target=username, outcome="refused",
-                     detail={"reason": str(exc)}, ip=ip, scope=scope)
+        audit.record(
+            ops,
+            actor,
+            action,
+            target=username,
+            outcome="refused",
+            detail={"reason": str(exc)},
+            ip=ip,
+            scope=scope,
+        )
         raise
     audit.record(ops, actor, action, target=username, ip=ip, scope=scope)
     return action
@@ -94,8 +167,13 @@ def set_active(ops: Engine, by: Scope | str, username: str, active: bool,
 def create_token(ops: Engine, by: str, username: str, name: str) -> tuple[int, str]:
     """An API token for ``username`` (only its hash is kept), with ``token_create``."""
     token_id, token = tokens.create(ops, username, name)
-    audit.record(ops, by, "token_create", target=f"token:{token_id}",
-                 detail={"username": username, "name": name})
+    audit.record(
+        ops,
+        by,
+        "token_create",
+        target=f"token:{token_id}",
+        detail={"username": username, "name": name},
+    )
     return token_id, token
 
 

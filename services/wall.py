@@ -51,10 +51,25 @@ def save(ops: Engine, scope: Scope, data, ip: str = "") -> Playlist:
     try:
         playlist = W.parse(data)
     except PlaylistError as exc:
-        audit.record(ops, scope.username, "wall_playlist", target=W.KEY, outcome="refused",
-                     detail={"reason": str(exc)}, ip=ip, scope=scope)
+        audit.record(
+            ops,
+            scope.username,
+            "wall_playlist",
+            target=W.KEY,
+            outcome="refused",
+            detail={"reason": str(exc)},
+            ip=ip,
+            scope=scope,
+        )
         raise
     saved = W.put(ops, playlist, scope.username)
-    audit.record(ops, scope.username, "wall_playlist", target=W.KEY, detail=saved.to_dict(),
-                 ip=ip, scope=scope)
+    audit.record(
+        ops,
+        scope.username,
+        "wall_playlist",
+        target=W.KEY,
+        detail=saved.to_dict(),
+        ip=ip,
+        scope=scope,
+    )
     return saved

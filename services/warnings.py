@@ -39,7 +39,7 @@ def assignee(own: str, village: str) -> str:
     level = level_of(own)
     if level >= 5:
         return own
-    return village[:PREFIX_LENGTH[level + 1]].ljust(12, "0")
+    return village[: PREFIX_LENGTH[level + 1]].ljust(12, "0")
 
 
 def own_rules(wh: Warehouse, scope: Scope, names: dict[str, str]) -> tuple[dict, object]:
@@ -58,28 +58,36 @@ def own_decisions(decisions: dict, names: dict[str, str], subject) -> dict:
     return {k: d for k, d in decisions.items() if k.split(":")[0] in names}
 
 
-def queue(ops: Engine, wh: Warehouse, scope: Scope, code: str, rule: str,
-          names: dict[str, str]) -> Queue:
+def queue(
+    ops: Engine, wh: Warehouse, scope: Scope, code: str, rule: str, names: dict[str, str]
+) -> Queue:
     """The queue of a unit (through the gate), the decisions, and the rules shown."""
     names, subject = own_rules(wh, scope, names)
     rule = rule if rule in names else ""
     decisions = own_decisions(W.decided(ops, scope), names, subject)
     df = api.warning_queue(wh, scope, code, rule, list(decisions))
-    in_unit = {k: d for k, d in decisions.items()
-               if d["village_code"].startswith(prefix_of(code))}
+    in_unit = {k: d for k, d in decisions.items() if d["village_code"].startswith(prefix_of(code))}
     return Queue(df, decisions, in_unit, names, subject)
 
 
-def decided_people(ops: Engine, wh: Warehouse, scope: Scope,
-                   in_unit: dict[str, dict]) -> tuple[dict[int, str], dict[str, str]]:
+def decided_people(
+    ops: Engine, wh: Warehouse, scope: Scope, in_unit: dict[str, dict]
+) -> tuple[dict[int, str], dict[str, str]]:
     """The numbers of the decided households and the names of who decided them."""
     numbers = api.household_numbers(wh, scope, [d["household_id"] for d in in_unit.values()])
     people = users.display_names(ops, {d["decided_by"] for d in in_unit.values()})
     return numbers, people
 
 
-def to_instruction(ops: Engine, wh: Warehouse, scope: Scope, code: str, key: str,
-                   lang: str | None = None, ip: str = "") -> dict:
+def to_instruction(
+    ops: Engine,
+    wh: Warehouse,
+    scope: Scope,
+    code: str,
+    key: str,
+    lang: str | None = None,
+    ip: str = "",
+) -> dict:
     """One click: the warning ``key`` becomes a verification instruction to the unit
     below that holds the household, and the decision is recorded (ops/warnings.py).
 
@@ -95,10 +103,20 @@ def to_instruction(ops: Engine, wh: Warehouse, scope: Scope, code: str, key: str
     place = f"{warning['township_name']}{warning['village_name']}"
     head, no = warning["head_name"], warning["household_no"]
     task = W.to_instruction(
-        ops, scope, warning, assignee(scope.region_code, warning["village_code"]),
+        ops,
+        scope,
+        warning,
+        assignee(scope.region_code, warning["village_code"]),
         t("tpl.warning.title", lang, place=place, head=head),
         t("tpl.warning.content", lang, place=place, head=head, no=no),
-        lambda c: c in region_levels())
-    audit.record(ops, scope.username, "warning_to_task", target=f"task:{task['id']}",
-                 detail={"warning": key}, ip=ip)
+        lambda c: c in region_levels(),
+    )
+    audit.record(
+        ops,
+        scope.username,
+        "warning_to_task",
+        target=f"task:{task['id']}",
+        detail={"warning": key},
+        ip=ip,
+    )
     return task

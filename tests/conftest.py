@@ -40,10 +40,14 @@ def wh(warehouse_path):
 # warehouse and a fresh operational store.
 
 DEMO_PASSWORDS = {
-    "province_leader": "demo-leader-2026", "province_admin": "demo-admin-2026",
-    "province_health": "demo-health-2026", "hanzhong_manager": "demo-hanzhong-2026",
-    "ankang_leader": "demo-ankang-2026", "ziyang_manager": "demo-ziyang-2026",
-    "ziyang_cadre": "demo-cadre-2026", "province_wall": "demo-wall-2026",
+    "province_leader": "demo-leader-2026",
+    "province_admin": "demo-admin-2026",
+    "province_health": "demo-health-2026",
+    "hanzhong_manager": "demo-hanzhong-2026",
+    "ankang_leader": "demo-ankang-2026",
+    "ziyang_manager": "demo-ziyang-2026",
+    "ziyang_cadre": "demo-cadre-2026",
+    "province_wall": "demo-wall-2026",
     "province_police": "demo-police-2026",
 }
 
@@ -54,22 +58,23 @@ def app_module(warehouse_path, tmp_path_factory):
     import os
 
     tmp = tmp_path_factory.mktemp("app")
-    os.environ.update({
-        "JZ_WAREHOUSE": str(warehouse_path),
-        "JZ_OPS_DB": f"sqlite:///{tmp / 'ops.sqlite3'}",
-        "JZ_CACHE_DIR": str(tmp / "cache"),
-        "JZ_SECRET_KEY": "test-secret-key",
-        "JZ_ENV": "demo",
-        "JZ_RELOAD_SECONDS": "0.2",
-        "JZ_TICK_SECONDS": "0",  # tests run the schedule themselves, with their own clock
-        "JZ_WALL_CONFIG": str(tmp / "wall.yaml"),  # a copy the wall tests may rewrite
-        "JZ_EXPORT_DIR": str(tmp / "exports"),
-        "JZ_IMPORT_DIR": str(tmp / "imports"),
-        "JZ_REGISTRY_INBOX": str(tmp / "registry-inbox"),
-        "JZ_REGISTRY_DIR": str(tmp / "registry"),
-    })
-    shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml",
-                    tmp / "wall.yaml")
+    os.environ.update(
+        {
+            "JZ_WAREHOUSE": str(warehouse_path),
+            "JZ_OPS_DB": f"sqlite:///{tmp / 'ops.sqlite3'}",
+            "JZ_CACHE_DIR": str(tmp / "cache"),
+            "JZ_SECRET_KEY": "test-secret-key",
+            "JZ_ENV": "demo",
+            "JZ_RELOAD_SECONDS": "0.2",
+            "JZ_TICK_SECONDS": "0",  # tests run the schedule themselves, with their own clock
+            "JZ_WALL_CONFIG": str(tmp / "wall.yaml"),  # a copy the wall tests may rewrite
+            "JZ_EXPORT_DIR": str(tmp / "exports"),
+            "JZ_IMPORT_DIR": str(tmp / "imports"),
+            "JZ_REGISTRY_INBOX": str(tmp / "registry-inbox"),
+            "JZ_REGISTRY_DIR": str(tmp / "registry"),
+        }
+    )
+    shutil.copyfile(Path(__file__).resolve().parents[1] / "config" / "wall.yaml", tmp / "wall.yaml")
     # The app does not migrate nor make accounts (`make prepare` does): the fixture does.
     from etl.refdata import region_levels
     from ops import db, demo, migrations
@@ -101,18 +106,25 @@ def csrf_token(client, path: str = "/login") -> str:
 
 def login(client, username: str, password: str | None = None, next_path: str = "/"):
     token = csrf_token(client)
-    return client.post("/login", data={
-        "csrf_token": token, "username": username,
-        "password": password if password is not None else DEMO_PASSWORDS[username],
-        "next": next_path})
+    return client.post(
+        "/login",
+        data={
+            "csrf_token": token,
+            "username": username,
+            "password": password if password is not None else DEMO_PASSWORDS[username],
+            "next": next_path,
+        },
+    )
 
 
 @pytest.fixture
 def as_user(server):
     """A test client logged in as the named demo account."""
+
     def make(username: str):
         c = server.test_client()
         r = login(c, username)
         assert r.status_code == 302, r.get_data(as_text=True)[:300]
         return c
+
     return make

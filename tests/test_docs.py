@@ -15,8 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 OUTSIDE = ("..", "/shared")
 OUTSIDE_DOCS = re.compile(r"(?<!\w)(?:domain|design)\.md")
 DOCS_CITED = re.compile(r"(?<![\w/])docs/(?:domain|design)\.md")
-CITATION = re.compile(
-    r"docs/([\w-]+)\.md`?((?:\s*(?:,|and|or|-|–)?\s*§\s*\d+(?:\.\d+)*)+)")
+CITATION = re.compile(r"docs/([\w-]+)\.md`?((?:\s*(?:,|and|or|-|–)?\s*§\s*\d+(?:\.\d+)*)+)")
 SECTION_NUMBER = re.compile(r"§\s*(\d+(?:\.\d+)*)")
 HEADING = re.compile(r"^#{1,6}\s+(?:§\s*)?(\d+(?:\.\d+)*)\.?\s", re.MULTILINE)
 
@@ -24,8 +23,9 @@ HEADING = re.compile(r"^#{1,6}\s+(?:§\s*)?(\d+(?:\.\d+)*)\.?\s", re.MULTILINE)
 def citations(text: str) -> list[tuple[str, str]]:
     """(doc name, section number) for every "docs/<name>.md §N" in ``text``; a list
     such as "docs/design.md §4, §5" gives one pair per section."""
-    return [(m.group(1), n) for m in CITATION.finditer(text)
-            for n in SECTION_NUMBER.findall(m.group(2))]
+    return [
+        (m.group(1), n) for m in CITATION.finditer(text) for n in SECTION_NUMBER.findall(m.group(2))
+    ]
 
 
 def sections(markdown: str) -> set[str]:
@@ -43,8 +43,9 @@ def bare_references(text: str) -> list[str]:
 
 def _tracked() -> dict[str, str]:
     """Every file tracked in git that exists and reads as text: path -> text."""
-    out = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
-                         check=True).stdout.decode()
+    out = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
     texts = {}
     for name in filter(None, out.split("\0")):
         path = ROOT / name
@@ -65,36 +66,43 @@ def tracked() -> dict[str, str]:
 # ----------------------------------------------------------------- the helpers
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("see docs/domain.md §3.4 for it", [("domain", "3.4")]),
-    ("(docs/design.md §4, §5, §7)", [("design", "4"), ("design", "5"), ("design", "7")]),
-    ("docs/domain.md §3 and §4", [("domain", "3"), ("domain", "4")]),
-    ("`docs/registry.md` §1; and docs/quality.md", [("registry", "1")]),
-    ("docs/domain.md, members", []),
-    ("issue #16 §2", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("see docs/domain.md §3.4 for it", [("domain", "3.4")]),
+        ("(docs/design.md §4, §5, §7)", [("design", "4"), ("design", "5"), ("design", "7")]),
+        ("docs/domain.md §3 and §4", [("domain", "3"), ("domain", "4")]),
+        ("`docs/registry.md` §1; and docs/quality.md", [("registry", "1")]),
+        ("docs/domain.md, members", []),
+        ("issue #16 §2", []),
+    ],
+)
 def test_citations_are_read_with_every_section(text, expected):
     assert citations(text) == expected
 
 
 def test_sections_are_the_numbered_headings():
-    doc = ("# Title\n\n## 1. What it is\n\ntext §9\n\n### 1.2 A part\n\n## 10. Last\n\n"
-           "## Unnumbered\n")
+    doc = (
+        "# Title\n\n## 1. What it is\n\ntext §9\n\n### 1.2 A part\n\n## 10. Last\n\n## Unnumbered\n"
+    )
     assert sections(doc) == {"1", "1.2", "10"}
 
 
 MD = ".md"  # the cases below must not match the repository test themselves
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("docs/domain.md §3", []),
-    ("`docs/design.md`", []),
-    (f"(domain{MD} §4)", [f"domain{MD}"]),
-    (f"see design{MD}", [f"design{MD}"]),
-    (f"{OUTSIDE[0]}{OUTSIDE[1]}/docs/domain{MD} §2", [f"domain{MD}"]),
-    (f"/elsewhere/docs/design{MD}", [f"design{MD}"]),
-    (f"tests/test_domain{MD}", []),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("docs/domain.md §3", []),
+        ("`docs/design.md`", []),
+        (f"(domain{MD} §4)", [f"domain{MD}"]),
+        (f"see design{MD}", [f"design{MD}"]),
+        (f"{OUTSIDE[0]}{OUTSIDE[1]}/docs/domain{MD} §2", [f"domain{MD}"]),
+        (f"/elsewhere/docs/design{MD}", [f"design{MD}"]),
+        (f"tests/test_domain{MD}", []),
+    ],
+)
 def test_bare_references_are_those_without_docs(text, expected):
     assert bare_references(text) == expected
 
@@ -118,9 +126,13 @@ def test_no_file_points_outside_the_repository(tracked):
 
 
 def test_every_section_citation_exists(tracked):
-    docs = {p.stem: sections(p.read_text(encoding="utf-8"))
-            for p in (ROOT / "docs").glob("*.md")}
-    broken = sorted({(name, f"docs/{doc}.md §{n}") for name, text in tracked.items()
-                     for doc, n in citations(text)
-                     if doc not in docs or n not in docs[doc]})
+    docs = {p.stem: sections(p.read_text(encoding="utf-8")) for p in (ROOT / "docs").glob("*.md")}
+    broken = sorted(
+        {
+            (name, f"docs/{doc}.md §{n}")
+            for name, text in tracked.items()
+            for doc, n in citations(text)
+            if doc not in docs or n not in docs[doc]
+        }
+    )
     assert broken == []

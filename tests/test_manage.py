@@ -30,19 +30,25 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--scale", "abc"], "error: --scale must be a positive number, got 'abc'"),
-    (["--scale", "0"], "error: --scale must be a positive number, got '0'"),
-    (["--scale", "-0.5"], "error: --scale must be a positive number, got '-0.5'"),
-    (["--scale", "nan"], "error: --scale must be a positive number, got 'nan'"),
-    (["--scale", "inf"], "error: --scale must be a positive number, got 'inf'"),
-    (["--scale", "100"], "error: --scale must be at most 4, got '100'"),
-    (["--seed", "1.5"], "error: --seed must be an integer, got '1.5'"),
-    (["--seed", "forty-two"], "error: --seed must be an integer, got 'forty-two'"),
-    (["--seed", "-1"], "error: --seed must be between 0 and 2^63-1, got '-1'"),
-    (["--as-of", "2026-02-30"], "error: --as-of must be a date as YYYY-MM-DD, got '2026-02-30'"),
-    (["--as-of", "2099-01-01"], "error: as-of date 2099-01-01 is in the future"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--scale", "abc"], "error: --scale must be a positive number, got 'abc'"),
+        (["--scale", "0"], "error: --scale must be a positive number, got '0'"),
+        (["--scale", "-0.5"], "error: --scale must be a positive number, got '-0.5'"),
+        (["--scale", "nan"], "error: --scale must be a positive number, got 'nan'"),
+        (["--scale", "inf"], "error: --scale must be a positive number, got 'inf'"),
+        (["--scale", "100"], "error: --scale must be at most 4, got '100'"),
+        (["--seed", "1.5"], "error: --seed must be an integer, got '1.5'"),
+        (["--seed", "forty-two"], "error: --seed must be an integer, got 'forty-two'"),
+        (["--seed", "-1"], "error: --seed must be between 0 and 2^63-1, got '-1'"),
+        (
+            ["--as-of", "2026-02-30"],
+            "error: --as-of must be a date as YYYY-MM-DD, got '2026-02-30'",
+        ),
+        (["--as-of", "2099-01-01"], "error: as-of date 2099-01-01 is in the future"),
+    ],
+)
 def test_bad_arguments(tmp_path, capsys, args, message):
     out = tmp_path / "w.duckdb"
     code, err = run(["build-data", "--out", str(out), "--quiet", *args], capsys)
@@ -51,11 +57,14 @@ def test_bad_arguments(tmp_path, capsys, args, message):
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("out,message", [
-    ("{tmp}/missing/w.duckdb", "error: output directory does not exist: {tmp}/missing"),
-    ("{tmp}", "error: output path is a directory: {tmp}"),
-    ("/proc/jz.duckdb", "error: output directory is not writable: /proc"),
-])
+@pytest.mark.parametrize(
+    "out,message",
+    [
+        ("{tmp}/missing/w.duckdb", "error: output directory does not exist: {tmp}/missing"),
+        ("{tmp}", "error: output path is a directory: {tmp}"),
+        ("/proc/jz.duckdb", "error: output directory is not writable: /proc"),
+    ],
+)
 def test_unwritable_output(tmp_path, capsys, out, message):
     out = out.format(tmp=tmp_path)
     code, err = run(["build-data", "--scale", "0.01", "--out", out, "--quiet"], capsys)
@@ -63,18 +72,32 @@ def test_unwritable_output(tmp_path, capsys, out, message):
     assert not Path("/proc/jz.duckdb").exists()
 
 
-@pytest.mark.parametrize("broken,message", [
-    ("divisions.csv", "error: reference file missing: {ref}/divisions.csv"),
-    ("geo/townships.geojson", "error: reference file missing: {ref}/geo/townships.geojson"),
-])
+@pytest.mark.parametrize(
+    "broken,message",
+    [
+        ("divisions.csv", "error: reference file missing: {ref}/divisions.csv"),
+        ("geo/townships.geojson", "error: reference file missing: {ref}/geo/townships.geojson"),
+    ],
+)
 def test_missing_reference_file(tmp_path, capsys, broken, message):
     ref = tmp_path / "ref"
     shutil.copytree(REFERENCE_DIR, ref)
     (ref / broken).unlink()
     out_dir = tmp_path / "out"
     out_dir.mkdir()
-    code, err = run(["build-data", "--scale", "0.01", "--out", str(out_dir / "w.duckdb"),
-                     "--reference-dir", str(ref), "--quiet"], capsys)
+    code, err = run(
+        [
+            "build-data",
+            "--scale",
+            "0.01",
+            "--out",
+            str(out_dir / "w.duckdb"),
+            "--reference-dir",
+            str(ref),
+            "--quiet",
+        ],
+        capsys,
+    )
     assert (code, err.strip()) == (1, message.format(ref=ref))
     assert leftovers(out_dir) == []
 
@@ -87,11 +110,23 @@ def test_malformed_reference_keeps_the_old_warehouse(tmp_path, capsys):
     out_dir.mkdir()
     old = out_dir / "w.duckdb"
     old.write_bytes(b"the previous warehouse")
-    code, err = run(["build-data", "--scale", "0.01", "--out", str(old),
-                     "--reference-dir", str(ref), "--quiet"], capsys)
+    code, err = run(
+        [
+            "build-data",
+            "--scale",
+            "0.01",
+            "--out",
+            str(old),
+            "--reference-dir",
+            str(ref),
+            "--quiet",
+        ],
+        capsys,
+    )
     assert code == 1
-    assert err.strip() == ("error: poverty_counties.csv: header is code,name, "
-                           "expected code,name,city_code,exit_year")
+    assert err.strip() == (
+        "error: poverty_counties.csv: header is code,name, expected code,name,city_code,exit_year"
+    )
     assert old.read_bytes() == b"the previous warehouse"
     assert leftovers(out_dir) == ["w.duckdb"]
 
@@ -114,9 +149,24 @@ def test_successful_build_replaces_the_file(tmp_path):
     out = tmp_path / "w.duckdb"
     out.write_bytes(b"the previous warehouse")
     result = subprocess.run(
-        [sys.executable, "manage.py", "build-data", "--scale", "0.002", "--seed", "3",
-         "--as-of", AS_OF.isoformat(), "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "manage.py",
+            "build-data",
+            "--scale",
+            "0.002",
+            "--seed",
+            "3",
+            "--as-of",
+            AS_OF.isoformat(),
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"built {out}: 2,094 households")
     assert "build-data" in result.stderr  # the progress bar
@@ -124,25 +174,31 @@ def test_successful_build_replaces_the_file(tmp_path):
     assert leftovers(tmp_path) == ["w.duckdb"]
 
 
-def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
-                                                                 warehouse_path):
+def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys, warehouse_path):
     import duckdb
 
     wh = tmp_path / "w.duckdb"
     shutil.copy(warehouse_path, wh)
     before = wh.read_bytes()
     bad = tmp_path / "rules.yaml"
-    bad.write_text((ROOT / "config" / "rules.yaml").read_text(encoding="utf-8")
-                   .replace("weight: 0.45", "weight: nine"), encoding="utf-8")
+    bad.write_text(
+        (ROOT / "config" / "rules.yaml")
+        .read_text(encoding="utf-8")
+        .replace("weight: 0.45", "weight: nine"),
+        encoding="utf-8",
+    )
     code, err = run(["evaluate-rules", "--rules", str(bad), "--warehouse", str(wh)], capsys)
     assert (code, err.strip()) == (1, "error: rules.yaml line 34: weight must be a number")
     assert wh.read_bytes() == before
     # A stricter threshold: fewer medical warnings, and the new file is the one in force.
     stricter = tmp_path / "stricter.yaml"
-    stricter.write_text((ROOT / "config" / "rules.yaml").read_text(encoding="utf-8")
-                        .replace("version: 1", "version: 2")
-                        .replace("exited_threshold: 5000", "exited_threshold: 50000"),
-                        encoding="utf-8")
+    stricter.write_text(
+        (ROOT / "config" / "rules.yaml")
+        .read_text(encoding="utf-8")
+        .replace("version: 1", "version: 2")
+        .replace("exited_threshold: 5000", "exited_threshold: 50000"),
+        encoding="utf-8",
+    )
     con = duckdb.connect(str(wh), read_only=True)
     old = con.execute("select count(*) from warning where rule_id = 'medical_costs'").fetchone()[0]
     con.close()
@@ -150,10 +206,13 @@ def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
     app_wh = Warehouse(wh, tmp_path / "cache", reload_seconds=0)
     scope = Scope("p", "leader", "610000000000")
     before_version = app_wh.version["version"]
-    assert app_wh.run("warning_counts", scope, unit_prefix="61", decided=[],
-                      as_of=AS_OF)["undecided"].iloc[0] > 0
-    assert run(["evaluate-rules", "--rules", str(stricter), "--warehouse", str(wh)],
-               capsys)[0] == 0
+    assert (
+        app_wh.run("warning_counts", scope, unit_prefix="61", decided=[], as_of=AS_OF)[
+            "undecided"
+        ].iloc[0]
+        > 0
+    )
+    assert run(["evaluate-rules", "--rules", str(stricter), "--warehouse", str(wh)], capsys)[0] == 0
     con = duckdb.connect(str(wh), read_only=True)
     new = con.execute("select count(*) from warning where rule_id = 'medical_costs'").fetchone()[0]
     assert con.execute("select version from rule_set").fetchone()[0] == 2
@@ -166,8 +225,12 @@ def test_evaluate_rules_keeps_the_rules_in_force_on_a_bad_file(tmp_path, capsys,
     assert 0 < new < old
     assert app_wh.version["version"] != before_version
     assert app_wh.version["version"].startswith(before_version.split("+")[0])
-    assert app_wh.run("warning_counts", scope, unit_prefix="61", decided=[],
-                      as_of=AS_OF)["undecided"].iloc[0] == undecided
+    assert (
+        app_wh.run("warning_counts", scope, unit_prefix="61", decided=[], as_of=AS_OF)[
+            "undecided"
+        ].iloc[0]
+        == undecided
+    )
     assert leftovers(tmp_path) == ["cache", "rules.yaml", "stricter.yaml", "w.duckdb"]
 
 
@@ -185,9 +248,9 @@ def test_demo_instructions(tmp_path, monkeypatch, capsys):
     province = Scope("province_leader", "leader", "610000000000")
     found = T.list_tasks(engine, province)
     states = {s: sum(t["state"] == s for t in found) for s in T.STATES}
-    assert len(found) == 72 and all(states[s] for s in
-                                    ("issued", "acknowledged", "in_progress", "reported",
-                                     "closed"))
+    assert len(found) == 72 and all(
+        states[s] for s in ("issued", "acknowledged", "in_progress", "reported", "closed")
+    )
     board = T.board(engine, province)
     assert board["counts"]["overdue"] > 0 and board["counts"]["escalated"] > 0
     # Once only.
@@ -203,8 +266,19 @@ def test_briefing_cli_writes_the_pdf(app_module, tmp_path, capsys):
     from pypdf import PdfReader
 
     out = tmp_path / "ziyang.pdf"
-    code = manage.main(["briefing", "--region", "610924000000", "--period", "2026-10",
-                        "--out", str(out), "--as", "ziyang_manager"])
+    code = manage.main(
+        [
+            "briefing",
+            "--region",
+            "610924000000",
+            "--period",
+            "2026-10",
+            "--out",
+            str(out),
+            "--as",
+            "ziyang_manager",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert captured.out.startswith(f"briefing written to {out} (")
@@ -214,26 +288,47 @@ def test_briefing_cli_writes_the_pdf(app_module, tmp_path, capsys):
     assert leftovers(tmp_path) == ["ziyang.pdf"]
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--region", "610924999999", "--period", "2026-10", "--as", "ziyang_manager"],
-     "error: no such unit: '610924999999'"),
-    (["--region", "abc", "--period", "2026-10", "--as", "ziyang_manager"],
-     "error: no such unit: 'abc'"),
-    (["--region", "610000000000", "--period", "2026-10", "--as", "ziyang_manager"],
-     "error: region 610000000000 is outside the scope of 'ziyang_manager' (610924000000)"),
-    (["--region", "610700000000", "--period", "2026-10", "--as", "ankang_leader"],
-     "error: region 610700000000 is outside the scope of 'ankang_leader' (610900000000)"),
-    (["--region", "610924000000", "--period", "2026-13", "--as", "ziyang_manager"],
-     "error: malformed period '2026-13' (expected YYYY-MM)"),
-    (["--region", "610924000000", "--period", "October", "--as", "ziyang_manager"],
-     "error: malformed period 'October' (expected YYYY-MM)"),
-    (["--region", "610924000000", "--period", "2027-01", "--as", "ziyang_manager"],
-     "error: no data for 2027-01: periods run from 2020-01 to 2026-10"),
-    (["--region", "610924000000", "--period", "2026-10", "--as", "nobody"],
-     "error: no active user 'nobody'"),
-    (["--region", "610000000000", "--period", "2026-10", "--as", "province_wall"],
-     "error: 'province_wall' is a wall account of 610000000000: it may not make briefings"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["--region", "610924999999", "--period", "2026-10", "--as", "ziyang_manager"],
+            "error: no such unit: '610924999999'",
+        ),
+        (
+            ["--region", "abc", "--period", "2026-10", "--as", "ziyang_manager"],
+            "error: no such unit: 'abc'",
+        ),
+        (
+            ["--region", "610000000000", "--period", "2026-10", "--as", "ziyang_manager"],
+            "error: region 610000000000 is outside the scope of 'ziyang_manager' (610924000000)",
+        ),
+        (
+            ["--region", "610700000000", "--period", "2026-10", "--as", "ankang_leader"],
+            "error: region 610700000000 is outside the scope of 'ankang_leader' (610900000000)",
+        ),
+        (
+            ["--region", "610924000000", "--period", "2026-13", "--as", "ziyang_manager"],
+            "error: malformed period '2026-13' (expected YYYY-MM)",
+        ),
+        (
+            ["--region", "610924000000", "--period", "October", "--as", "ziyang_manager"],
+            "error: malformed period 'October' (expected YYYY-MM)",
+        ),
+        (
+            ["--region", "610924000000", "--period", "2027-01", "--as", "ziyang_manager"],
+            "error: no data for 2027-01: periods run from 2020-01 to 2026-10",
+        ),
+        (
+            ["--region", "610924000000", "--period", "2026-10", "--as", "nobody"],
+            "error: no active user 'nobody'",
+        ),
+        (
+            ["--region", "610000000000", "--period", "2026-10", "--as", "province_wall"],
+            "error: 'province_wall' is a wall account of 610000000000: it may not make briefings",
+        ),
+    ],
+)
 def test_briefing_cli_bad_input(app_module, tmp_path, capsys, args, message):
     out = tmp_path / "b.pdf"
     code, err = run(["briefing", *args, "--out", str(out)], capsys)
@@ -243,11 +338,33 @@ def test_briefing_cli_bad_input(app_module, tmp_path, capsys, args, message):
 
 
 def test_briefing_cli_missing_directory_and_options(app_module, tmp_path, capsys):
-    code, err = run(["briefing", "--region", "610924000000", "--period", "2026-10",
-                     "--out", str(tmp_path / "no" / "b.pdf"), "--as", "ziyang_manager"], capsys)
+    code, err = run(
+        [
+            "briefing",
+            "--region",
+            "610924000000",
+            "--period",
+            "2026-10",
+            "--out",
+            str(tmp_path / "no" / "b.pdf"),
+            "--as",
+            "ziyang_manager",
+        ],
+        capsys,
+    )
     assert code == 1 and err.strip() == f"error: no such directory: {tmp_path / 'no'}"
-    code, err = run(["briefing", "--region", "610924000000", "--out", str(tmp_path / "b.pdf"),
-                     "--as", "ziyang_manager"], capsys)
+    code, err = run(
+        [
+            "briefing",
+            "--region",
+            "610924000000",
+            "--out",
+            str(tmp_path / "b.pdf"),
+            "--as",
+            "ziyang_manager",
+        ],
+        capsys,
+    )
     assert code == 2 and "--period" in err
     assert leftovers(tmp_path) == []
 
@@ -259,8 +376,7 @@ def test_commands_write_the_warehouse_jz_warehouse_names(tmp_path, capsys, monke
     monkeypatch.setenv("JZ_WAREHOUSE", str(target))
     default = ROOT / "data" / "warehouse.duckdb"
     before = default.stat().st_mtime_ns if default.exists() else None
-    code, err = run(["build-data", "--scale", "0.002", "--as-of", "2026-10-31", "--quiet"],
-                    capsys)
+    code, err = run(["build-data", "--scale", "0.002", "--as-of", "2026-10-31", "--quiet"], capsys)
     assert (code, err) == (0, "")
     assert target.is_file()
     code, err = run(["evaluate-rules"], capsys)
@@ -301,8 +417,16 @@ def store(tmp_path, monkeypatch):
     db.dispose_all()
 
 
-CREATE = ["users", "create", "--username", "cli_user", "--role", "manager",
-          "--region", "610924000000"]
+CREATE = [
+    "users",
+    "create",
+    "--username",
+    "cli_user",
+    "--role",
+    "manager",
+    "--region",
+    "610924000000",
+]
 
 
 def _typed(monkeypatch, *answers: str) -> list[str]:
@@ -312,8 +436,9 @@ def _typed(monkeypatch, *answers: str) -> list[str]:
     prompts: list[str] = []
     replies = iter(answers)
     monkeypatch.setattr(manage, "_interactive", lambda: True)
-    monkeypatch.setattr(getpass, "getpass", lambda prompt="": prompts.append(prompt)
-                        or next(replies))
+    monkeypatch.setattr(
+        getpass, "getpass", lambda prompt="": prompts.append(prompt) or next(replies)
+    )
     return prompts
 
 
@@ -339,21 +464,35 @@ def test_users_create_asks_twice_hidden(store, monkeypatch, capsys):
     assert U.has_password(db.engine(store), "cli_user", "typed-again-2026")
 
 
-@pytest.mark.parametrize("setup,args,message", [
-    ("typed:one-secret-2026,other-secret-2026", [],
-     "error: the two passwords differ: nothing changed"),
-    ("no-terminal", [], "error: no terminal to ask for the password: use --password-stdin"),
-    ("stdin:", ["--password-stdin"], "error: no password on standard input"),
-    ("stdin:1234567890\n", ["--password-stdin"],
-     "error: password must not be a run of digits or letters"),
-    ("stdin:password123\n", ["--password-stdin"],
-     "error: password is in the list of common passwords"),
-    ("stdin:cli_user-2026\n", ["--password-stdin"],
-     "error: password must not contain the username"),
-    ("stdin:short\n", ["--password-stdin"], "error: password must have at least 10 characters"),
-])
-def test_users_create_refuses_and_changes_nothing(store, monkeypatch, capsys, setup, args,
-                                                  message):
+@pytest.mark.parametrize(
+    "setup,args,message",
+    [
+        (
+            "typed:one-secret-2026,other-secret-2026",
+            [],
+            "error: the two passwords differ: nothing changed",
+        ),
+        ("no-terminal", [], "error: no terminal to ask for the password: use --password-stdin"),
+        ("stdin:", ["--password-stdin"], "error: no password on standard input"),
+        (
+            "stdin:1234567890\n",
+            ["--password-stdin"],
+            "error: password must not be a run of digits or letters",
+        ),
+        (
+            "stdin:password123\n",
+            ["--password-stdin"],
+            "error: password is in the list of common passwords",
+        ),
+        (
+            "stdin:cli_user-2026\n",
+            ["--password-stdin"],
+            "error: password must not contain the username",
+        ),
+        ("stdin:short\n", ["--password-stdin"], "error: password must have at least 10 characters"),
+    ],
+)
+def test_users_create_refuses_and_changes_nothing(store, monkeypatch, capsys, setup, args, message):
     import io
 
     kind, _, value = setup.partition(":")
@@ -372,8 +511,9 @@ def test_users_create_refuses_and_changes_nothing(store, monkeypatch, capsys, se
 def test_a_password_on_the_command_line_is_refused(store, capsys):
     code, err = run([*CREATE, "--password", "visible-in-ps-2026"], capsys)
     assert code == 2
-    assert err.strip().startswith("error: --password is not taken: a password on the "
-                                  "command line shows in `ps`")
+    assert err.strip().startswith(
+        "error: --password is not taken: a password on the command line shows in `ps`"
+    )
     assert _users(store) == []
     code, err = run(["users", "set-password", "--username", "x", "--password", "p"], capsys)
     assert code == 2 and "--password-stdin" in err
@@ -392,8 +532,19 @@ def test_password_stdin_takes_the_first_line_only(store, monkeypatch):
 
 def test_bad_arguments_are_refused_before_asking(store, monkeypatch, capsys):
     prompts = _typed(monkeypatch)
-    code, err = run(["users", "create", "--username", "cli_user", "--role", "cadre",
-                     "--region", "610924000000"], capsys)
+    code, err = run(
+        [
+            "users",
+            "create",
+            "--username",
+            "cli_user",
+            "--role",
+            "cadre",
+            "--region",
+            "610924000000",
+        ],
+        capsys,
+    )
     assert (code, err.strip()) == (1, "error: a cadre works at township or village level")
     code, err = run(["users", "set-password", "--username", "nobody"], capsys)
     assert (code, err.strip()) == (1, "error: no user nobody")
@@ -408,38 +559,87 @@ def test_users_set_role(store, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-2026\n"))
     assert manage.main([*CREATE, "--password-stdin"]) == 0
     capsys.readouterr()
-    assert manage.main(["users", "set-role", "--username", "cli_user", "--role", "department",
-                        "--region", "610900000000", "--department", "health"]) == 0
-    assert capsys.readouterr().out.strip() == \
-        "cli_user is now department of 610900000000 (health)"
-    code, err = run(["users", "set-role", "--username", "cli_user", "--role", "cadre",
-                     "--region", "610900000000"], capsys)
+    assert (
+        manage.main(
+            [
+                "users",
+                "set-role",
+                "--username",
+                "cli_user",
+                "--role",
+                "department",
+                "--region",
+                "610900000000",
+                "--department",
+                "health",
+            ]
+        )
+        == 0
+    )
+    assert capsys.readouterr().out.strip() == "cli_user is now department of 610900000000 (health)"
+    code, err = run(
+        [
+            "users",
+            "set-role",
+            "--username",
+            "cli_user",
+            "--role",
+            "cadre",
+            "--region",
+            "610900000000",
+        ],
+        capsys,
+    )
     assert (code, err.strip()) == (1, "error: a cadre works at township or village level")
     entry = audit.recent(db.engine(os.environ["JZ_OPS_DB"]), actor="cli")[0]
     assert (entry["action"], entry["target"]) == ("user_set_role", "cli_user")
 
 
 # ---------------------------------------------------- --as: the access table decides
-@pytest.mark.parametrize("args,message", [
-    (["import", "--department", "police", "--file", "x.csv", "--as", "ziyang_manager"],
-     "error: 'ziyang_manager' is a manager account of 610924000000: it may not import "
-     "police files"),
-    (["import", "--department", "police", "--file", "x.csv", "--as", "province_health"],
-     "error: 'province_health' may not import police files (its scope: 610000000000, "
-     "health)"),
-    (["import", "--department", "police", "--file", "x.csv", "--as", "nobody"],
-     "error: no active user 'nobody'"),
-    (["load-registry", "--from", "{tmp}", "--as", "province_leader"],
-     "error: 'province_leader' is a leader account of 610000000000: it may not load the "
-     "registry"),
-    (["load-registry", "--from", "{tmp}", "--as", "hanzhong_manager"],
-     "error: 'hanzhong_manager' is a manager account of 610700000000: it may not load the "
-     "registry"),
-    (["exchange", "--region", "610924000000", "--period", "2026-10", "--out", "{tmp}/x.zip",
-      "--as", "province_leader"],
-     "error: 'province_leader' is a leader account of 610000000000: it may not export the "
-     "national system's file"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["import", "--department", "police", "--file", "x.csv", "--as", "ziyang_manager"],
+            "error: 'ziyang_manager' is a manager account of 610924000000: it may not import "
+            "police files",
+        ),
+        (
+            ["import", "--department", "police", "--file", "x.csv", "--as", "province_health"],
+            "error: 'province_health' may not import police files (its scope: 610000000000, "
+            "health)",
+        ),
+        (
+            ["import", "--department", "police", "--file", "x.csv", "--as", "nobody"],
+            "error: no active user 'nobody'",
+        ),
+        (
+            ["load-registry", "--from", "{tmp}", "--as", "province_leader"],
+            "error: 'province_leader' is a leader account of 610000000000: it may not load the "
+            "registry",
+        ),
+        (
+            ["load-registry", "--from", "{tmp}", "--as", "hanzhong_manager"],
+            "error: 'hanzhong_manager' is a manager account of 610700000000: it may not load the "
+            "registry",
+        ),
+        (
+            [
+                "exchange",
+                "--region",
+                "610924000000",
+                "--period",
+                "2026-10",
+                "--out",
+                "{tmp}/x.zip",
+                "--as",
+                "province_leader",
+            ],
+            "error: 'province_leader' is a leader account of 610000000000: it may not export the "
+            "national system's file",
+        ),
+    ],
+)
 def test_as_goes_through_the_access_table(app_module, tmp_path, capsys, args, message):
     code, err = run([a.replace("{tmp}", str(tmp_path)) for a in args], capsys)
     assert code == 1

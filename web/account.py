@@ -37,9 +37,18 @@ bp = Blueprint("account", __name__)
 def _page(error: str | None = None, status: int = 200, done: bool = False):
     lang = get_lang()
     return render_template(
-        "password.html", t=t, lang=lang, error=error, done=done, csrf_token=generate_csrf(),
-        user=current_user, min=users.MIN_PASSWORD, max=users.MAX_PASSWORD, path=PATH,
-        other_lang="en" if lang == "zh" else "zh"), status
+        "password.html",
+        t=t,
+        lang=lang,
+        error=error,
+        done=done,
+        csrf_token=generate_csrf(),
+        user=current_user,
+        min=users.MIN_PASSWORD,
+        max=users.MAX_PASSWORD,
+        path=PATH,
+        other_lang="en" if lang == "zh" else "zh",
+    ), status
 
 
 @bp.route(PATH, methods=["GET", "POST"])
@@ -55,8 +64,9 @@ def change_password():
     try:
         validate_csrf(request.form.get("csrf_token", ""))
     except ValidationError:
-        sessions.refused(engine, username, sessions.PASSWORD_CHANGE, "csrf_refused",
-                         client_ip(), target=username)
+        sessions.refused(
+            engine, username, sessions.PASSWORD_CHANGE, "csrf_refused", client_ip(), target=username
+        )
         return _page(t("password.err.csrf"), 400)
     current, new, confirm = (request.form.get(f, "") for f in FIELDS)
     try:
@@ -76,9 +86,15 @@ def _locked_out():
     to the login."""
     lang = get_lang()
     end_session()
-    return render_template("error.html", message=t("password.err.locked"),
-                           status=401, lang=lang, t=t, back="/login",
-                           back_label=t("password.to_login")), 401
+    return render_template(
+        "error.html",
+        message=t("password.err.locked"),
+        status=401,
+        lang=lang,
+        t=t,
+        back="/login",
+        back_label=t("password.to_login"),
+    ), 401
 
 
 def init(server: Flask) -> None:

@@ -44,8 +44,7 @@ def init(server: Flask) -> None:
 
 
 # ------------------------------------------------------------------ answers
-DATE_FIELDS = ("deadline", "ack_deadline", "overdue_at", "created_at", "updated_at",
-               "closed_at")
+DATE_FIELDS = ("deadline", "ack_deadline", "overdue_at", "created_at", "updated_at", "closed_at")
 
 
 def _iso(value):
@@ -102,8 +101,13 @@ def _api_routes() -> Map:
     """The app's /api/ routes alone, built once per app."""
     routes = current_app.extensions.get("jz_api_routes")
     if routes is None:
-        routes = Map([Rule(r.rule, methods=r.methods, endpoint=r.endpoint)
-                      for r in current_app.url_map.iter_rules() if r.rule.startswith("/api/")])
+        routes = Map(
+            [
+                Rule(r.rule, methods=r.methods, endpoint=r.endpoint)
+                for r in current_app.url_map.iter_rules()
+                if r.rule.startswith("/api/")
+            ]
+        )
         current_app.extensions["jz_api_routes"] = routes
     return routes
 
@@ -166,22 +170,36 @@ def _too_deep() -> tuple[str, dict]:
 
 
 # pydantic's error type -> message key; by field where the field has its own message.
-INT_RANGE, TOO_LONG, LIST_LONG = N_("api.err.int_range"), N_("api.err.too_long"), \
-    N_("api.err.list_long")
+INT_RANGE, TOO_LONG, LIST_LONG = (
+    N_("api.err.int_range"),
+    N_("api.err.too_long"),
+    N_("api.err.list_long"),
+)
 OFFSET_RANGE, LIMIT = N_("api.err.offset_range"), N_("api.err.limit")
 BAD_DATE, BAD_EDIT = N_("task.err.bad_date"), N_("task.err.bad_edit")
 ERROR_KEYS = {
-    "extra_forbidden": N_("api.err.unknown_field"), "missing": N_("api.err.missing"),
-    "int_type": N_("api.err.int"), "int_parsing": N_("api.err.int"),
+    "extra_forbidden": N_("api.err.unknown_field"),
+    "missing": N_("api.err.missing"),
+    "int_type": N_("api.err.int"),
+    "int_parsing": N_("api.err.int"),
     "int_from_float": N_("api.err.int"),
-    "greater_than_equal": INT_RANGE, "less_than_equal": INT_RANGE,
-    "string_type": N_("task.err.not_text"), "string_too_long": TOO_LONG,
-    "string_pattern_mismatch": N_("task.err.bad_region"), "bool_type": N_("api.err.bool"),
-    "list_type": N_("api.err.list"), "too_long": LIST_LONG,
-    "model_type": N_("api.err.object"), "model_attributes_type": N_("api.err.object"),
-    "date_type": BAD_DATE, "date_parsing": BAD_DATE, "date_from_datetime_parsing": BAD_DATE,
-    "date_from_datetime_inexact": BAD_DATE, "datetime_type": BAD_DATE,
-    "datetime_parsing": BAD_DATE, "datetime_from_date_parsing": BAD_DATE,
+    "greater_than_equal": INT_RANGE,
+    "less_than_equal": INT_RANGE,
+    "string_type": N_("task.err.not_text"),
+    "string_too_long": TOO_LONG,
+    "string_pattern_mismatch": N_("task.err.bad_region"),
+    "bool_type": N_("api.err.bool"),
+    "list_type": N_("api.err.list"),
+    "too_long": LIST_LONG,
+    "model_type": N_("api.err.object"),
+    "model_attributes_type": N_("api.err.object"),
+    "date_type": BAD_DATE,
+    "date_parsing": BAD_DATE,
+    "date_from_datetime_parsing": BAD_DATE,
+    "date_from_datetime_inexact": BAD_DATE,
+    "datetime_type": BAD_DATE,
+    "datetime_parsing": BAD_DATE,
+    "datetime_from_date_parsing": BAD_DATE,
     "bad_text": BAD_TEXT,
 }
 FIELD_KEYS = {
@@ -202,10 +220,11 @@ FIELD_KEYS = {
     ("changes", "missing"): BAD_EDIT,
     ("changes", "value_error"): BAD_EDIT,  # nothing to change
     # The list's counts: one message each, whatever is wrong.
-    **{("limit", kind): LIMIT for kind in ("int_type", "greater_than_equal",
-                                           "less_than_equal")},
-    **{("offset", kind): OFFSET_RANGE for kind in ("int_type", "greater_than_equal",
-                                                   "less_than_equal")},
+    **{("limit", kind): LIMIT for kind in ("int_type", "greater_than_equal", "less_than_equal")},
+    **{
+        ("offset", kind): OFFSET_RANGE
+        for kind in ("int_type", "greater_than_equal", "less_than_equal")
+    },
 }
 
 
@@ -289,8 +308,7 @@ def operation(op_id: str, action: str):
                 args["query"] = _query(op.query)
             return jsonify(view(**args)), op.status
 
-        bp.add_url_rule(op.rule, view.__name__, gated(action)(answer),
-                        methods=[op.method.upper()])
+        bp.add_url_rule(op.rule, view.__name__, gated(action)(answer), methods=[op.method.upper()])
         return view
 
     return register
@@ -303,19 +321,30 @@ def openapi() -> dict:
 
 @operation("listTasks", "tasks.view")
 def list_tasks(query: TaskQuery) -> dict:
-    found = T.list_tasks(context.ops(), current_scope(), state=query.state, type=query.type,
-                         overdue=query.overdue, escalated=query.escalated,
-                         region=query.region, issuer=query.issuer,
-                         limit=query.offset + query.limit)
-    page = found[query.offset:]
-    return {"tasks": [task_json(x) for x in page], "count": len(page),
-            "offset": query.offset}
+    found = T.list_tasks(
+        context.ops(),
+        current_scope(),
+        state=query.state,
+        type=query.type,
+        overdue=query.overdue,
+        escalated=query.escalated,
+        region=query.region,
+        issuer=query.issuer,
+        limit=query.offset + query.limit,
+    )
+    page = found[query.offset :]
+    return {"tasks": [task_json(x) for x in page], "count": len(page), "offset": query.offset}
 
 
 @operation("createTask", "tasks.issue")
 def create_task(body: dict) -> dict:
-    task = task_service.create(context.ops(), current_scope(), body, PLACES,  # households too
-                               ip=client_ip())
+    task = task_service.create(
+        context.ops(),
+        current_scope(),
+        body,
+        PLACES,  # households too
+        ip=client_ip(),
+    )
     return task_json(task)
 
 
@@ -326,14 +355,25 @@ def get_task(task_id: int) -> dict:
 
 @operation("editTask", "tasks.issue")
 def edit_task(task_id: int, body: dict) -> dict:
-    return task_json(T.edit(context.ops(), current_scope(), task_id, body["version"],
-                            body["changes"], region_exists))
+    return task_json(
+        T.edit(
+            context.ops(), current_scope(), task_id, body["version"], body["changes"], region_exists
+        )
+    )
 
 
 @operation("transitionTask", "tasks.view")
 def transition_task(task_id: int, body: dict) -> dict:
-    return task_json(T.act(context.ops(), current_scope(), task_id, body["action"],
-                           body["version"], body.get("comment") or ""))
+    return task_json(
+        T.act(
+            context.ops(),
+            current_scope(),
+            task_id,
+            body["action"],
+            body["version"],
+            body.get("comment") or "",
+        )
+    )
 
 
 @operation("commentTask", "tasks.view")

@@ -25,16 +25,26 @@ def audit_csv():
     scope = current_scope()
     args = request.args
     try:
-        f = audit_view.parse(scope, args.get("user"), args.get("action"), args.get("region"),
-                             args.get("from"), args.get("to"))
+        f = audit_view.parse(
+            scope,
+            args.get("user"),
+            args.get("action"),
+            args.get("region"),
+            args.get("from"),
+            args.get("to"),
+        )
     except audit_view.FilterError as exc:
         return error_response(400, exc.key)
     rows = audit_view.read(context.ops(), scope, f, "audit_export", ip=client_ip())
     day = dt.date.today().isoformat()
-    return Response(tables.audit_csv(rows, get_lang()), mimetype="text/csv; charset=utf-8",
-                    headers={
-        "Content-Disposition": f'attachment; filename="audit-{scope.region_code}-{day}.csv"',
-        "Cache-Control": "no-store"})
+    return Response(
+        tables.audit_csv(rows, get_lang()),
+        mimetype="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="audit-{scope.region_code}-{day}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def init(server: Flask) -> None:

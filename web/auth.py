@@ -95,15 +95,18 @@ def requester() -> str:
 def navigation() -> bool:
     """The browser is following a link or typed address: it shows the answer as a page
     (an export or report link opened in a tab, not the app's own fetch)."""
-    return request.headers.get("Sec-Fetch-Mode") == "navigate" or \
-        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    return (
+        request.headers.get("Sec-Fetch-Mode") == "navigate"
+        or request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    )
 
 
 def _wants_json() -> bool:
     if request.is_json:
         return True
     return request.path.startswith(DATA_PREFIXES) and not (
-        request.path.startswith(FILE_PREFIXES) and navigation())
+        request.path.startswith(FILE_PREFIXES) and navigation()
+    )
 
 
 def error_response(status: int, key: str, **kw) -> Response:
@@ -115,8 +118,9 @@ def message_response(status: int, message: str, back: str | None = None) -> Resp
     browser that followed a link."""
     if _wants_json():
         return jsonify({"error": message, "status": status}), status
-    return render_template("error.html", message=message, status=status, lang=get_lang(),
-                           t=t, back=back), status
+    return render_template(
+        "error.html", message=message, status=status, lang=get_lang(), t=t, back=back
+    ), status
 
 
 def _synthetic() -> bool:
@@ -193,7 +197,7 @@ def load_from_token(req):
     header = req.headers.get("Authorization", "")
     if not req.path.startswith("/api/") or not header.startswith("Bearer "):
         return None
-    return tokens.user_for(context.ops(), header[len("Bearer "):].strip())
+    return tokens.user_for(context.ops(), header[len("Bearer ") :].strip())
 
 
 @bp.before_app_request
@@ -234,17 +238,22 @@ def login():
     # "disabled" is the audit log's word only: the user hears what a wrong password
     # gets, so that an account's state cannot be probed.
     message = {"locked": N_("login.locked"), "throttled": N_("login.throttled")}.get(
-        result.outcome, N_("login.bad_credentials"))
+        result.outcome, N_("login.bad_credentials")
+    )
     return _login_page(message, 401)
 
 
 def _login_page(error: str | None = None, status: int = 200):
     return render_template(
-        "login.html", t=t, lang=get_lang(), error=t(error) if error else None,
+        "login.html",
+        t=t,
+        lang=get_lang(),
+        error=t(error) if error else None,
         synthetic=_synthetic(),
         csrf_token=generate_csrf(),
-        next=_safe_next(request.values.get("next")), other_lang="en" if get_lang() == "zh"
-        else "zh"), status
+        next=_safe_next(request.values.get("next")),
+        other_lang="en" if get_lang() == "zh" else "zh",
+    ), status
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -260,8 +269,9 @@ def logout():
     try:
         validate_csrf(request.form.get("csrf_token", ""))
     except ValidationError:
-        sessions.refused(context.ops(), current_user.username, "logout", "csrf_refused",
-                         client_ip())
+        sessions.refused(
+            context.ops(), current_user.username, "logout", "csrf_refused", client_ip()
+        )
         return _logout_page(N_("logout.expired"), 400)
     sessions.logout(context.ops(), current_user.username, client_ip())
     end_session()
@@ -271,9 +281,14 @@ def logout():
 def _logout_page(error: str | None = None, status: int = 200):
     lang = get_lang()
     return render_template(
-        "logout.html", t=t, lang=lang, error=t(error) if error else None,
-        csrf_token=generate_csrf(), user=current_user,
-        other_lang="en" if lang == "zh" else "zh"), status
+        "logout.html",
+        t=t,
+        lang=lang,
+        error=t(error) if error else None,
+        csrf_token=generate_csrf(),
+        user=current_user,
+        other_lang="en" if lang == "zh" else "zh",
+    ), status
 
 
 @bp.route("/lang/<code>")
@@ -292,8 +307,9 @@ def healthz():
         version = wh.version
     except WarehouseUnavailable:
         return jsonify({"status": "no_warehouse", "data_version": None}), 503
-    return jsonify({"status": "ok", "data_version": version["version"],
-                    "as_of": version["as_of"].isoformat()})
+    return jsonify(
+        {"status": "ok", "data_version": version["version"], "as_of": version["as_of"].isoformat()}
+    )
 
 
 @bp.app_errorhandler(CSRFError)

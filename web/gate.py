@@ -131,10 +131,14 @@ def nav_items(registry, scope, lang: str | None = None) -> list:
         return []
     pages = [p for p in registry.values() if p.get("nav") and can(scope, p["access"])]
     pages.sort(key=lambda p: p["nav"]["order"])
-    return [shell.NavItem(t(p["nav"]["label"], lang),
-                    f"{p['path']}/{scope.region_code}" if p.get("path_template") else p["path"],
-                    p["path"])
-            for p in pages]
+    return [
+        shell.NavItem(
+            t(p["nav"]["label"], lang),
+            f"{p['path']}/{scope.region_code}" if p.get("path_template") else p["path"],
+            p["path"],
+        )
+        for p in pages
+    ]
 
 
 def first_page(scope) -> str | None:
@@ -164,8 +168,12 @@ def home_redirect(server: Flask) -> None:
 
 def check_routes(server: Flask) -> None:
     """Refuse to start if a Flask view of ours declares no action."""
-    missing = [name for name, view in server.view_functions.items()
-               if not name.startswith(FRAMEWORK_ENDPOINTS_PREFIX) and not name.startswith("/")
-               and not getattr(view, "jz_action", None)]
+    missing = [
+        name
+        for name, view in server.view_functions.items()
+        if not name.startswith(FRAMEWORK_ENDPOINTS_PREFIX)
+        and not name.startswith("/")
+        and not getattr(view, "jz_action", None)
+    ]
     if missing:
         raise Undeclared("routes without a declared access: " + ", ".join(sorted(missing)))

@@ -37,8 +37,14 @@ log = logging.getLogger("jingzhun")
 
 # Paths whose answers are the user's data (or files of it): never stored by a browser
 # or proxy. Anything sent as an attachment is added whatever its path.
-NO_STORE_PREFIXES = ("/export/", "/imports/", "/admin/registry/report/", "/api/",
-                     "/_dash-layout", "/_dash-update-component")
+NO_STORE_PREFIXES = (
+    "/export/",
+    "/imports/",
+    "/admin/registry/report/",
+    "/api/",
+    "/_dash-layout",
+    "/_dash-update-component",
+)
 # Paths that answer JSON to the app's own scripts and to API clients: their errors are
 # JSON too.
 JSON_PREFIXES = ("/api/", "/_dash-update-component")
@@ -59,8 +65,11 @@ def tile_source(tile_url: str | None) -> list[str]:
         return []
     parts = urlsplit(tile_url)
     host = re.sub(r"\{[^}]*\}", "*", parts.netloc)
-    if parts.scheme not in ("http", "https") or not host or not re.fullmatch(
-            r"[A-Za-z0-9*.:\[\]-]+", host):
+    if (
+        parts.scheme not in ("http", "https")
+        or not host
+        or not re.fullmatch(r"[A-Za-z0-9*.:\[\]-]+", host)
+    ):
         return []
     return [f"{parts.scheme}://{host}"]
 
@@ -98,7 +107,8 @@ class _Policy:
             from web import context
 
             self._value = content_security_policy(
-                list(self.app.csp_hashes()), tile_source(context.settings().tile_url))
+                list(self.app.csp_hashes()), tile_source(context.settings().tile_url)
+            )
             # csp_hashes moves pending inline scripts into the app's list: key on that.
             self._key = (len(self.app._inline_scripts), 0)
         return self._value
@@ -131,8 +141,12 @@ def init(app: dash.Dash) -> None:
 
 
 # ------------------------------------------------------------------ the error net
-HTTP_MESSAGES = {400: N_("api.err.bad_request"), 404: "api.err.no_such_path",
-                 405: "api.err.method", 413: N_("api.err.too_large")}
+HTTP_MESSAGES = {
+    400: N_("api.err.bad_request"),
+    404: "api.err.no_such_path",
+    405: "api.err.method",
+    413: N_("api.err.too_large"),
+}
 
 
 def _json_path() -> bool:
@@ -144,8 +158,7 @@ def http_error(exc: HTTPException) -> Response:
     with its own headers (Allow for a 405)."""
     status = exc.code or 500
     key = HTTP_MESSAGES.get(status)
-    message = t(key, cap=_kb(request.max_content_length)) if key else \
-        (exc.description or exc.name)
+    message = t(key, cap=_kb(request.max_content_length)) if key else (exc.description or exc.name)
     response = jsonify({"error": message, "status": status})
     for name, value in exc.get_headers():
         if name.lower() != "content-type":
@@ -176,8 +189,11 @@ def unexpected_error(exc: Exception) -> Response:
     the request itself (not an object, no such output, malformed inputs, JSON nested
     beyond the parser) is the request's fault: 400. Anything else is ours: 500, logged
     with the traceback, answered without details."""
-    if request.path.startswith(DASH_DISPATCH) and not _inside_callback(exc) \
-            and not isinstance(exc, DashException):
+    if (
+        request.path.startswith(DASH_DISPATCH)
+        and not _inside_callback(exc)
+        and not isinstance(exc, DashException)
+    ):
         log.warning("malformed callback request refused: %s", type(exc).__name__)
         return jsonify({"error": t("api.err.bad_callback"), "status": 400}), 400
     log.error("unexpected error on %s %s", request.method, request.path, exc_info=exc)

@@ -25,20 +25,25 @@ def import_template(feed_id: str):
     body = imports_refresh.template_csv(feed_id)
     if body is None:
         return error_response(404, N_("imp.err.no_template"))
-    return Response(body, mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="template-{feed_id}.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="template-{feed_id}.csv"'},
+    )
 
 
 @bp.route("/imports/report/<int:batch_id>.csv")
 @gated("imports.load")
 def import_report(batch_id: int):
     scope = current_scope()
-    path = imports_refresh.report(context.ops(), context.settings(), scope, batch_id,
-                                  client_ip())
+    path = imports_refresh.report(context.ops(), context.settings(), scope, batch_id, client_ip())
     if path is None:
         return error_response(404, N_("imp.err.no_report"))
-    return Response(path.read_bytes(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="errors-batch-{batch_id}.csv"'})
+    return Response(
+        path.read_bytes(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="errors-batch-{batch_id}.csv"'},
+    )
 
 
 def init(server: Flask) -> None:

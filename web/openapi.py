@@ -121,7 +121,7 @@ def _count(value):
 
 
 def _flag(value):
-    """"true" or "false"; anything else is left for the strict boolean type to refuse."""
+    """ "true" or "false"; anything else is left for the strict boolean type to refuse."""
     return {"true": True, "false": False}.get(value, value)
 
 
@@ -254,29 +254,100 @@ class Operation:
 
 ONE = (400, 401, 403, 404)  # an operation on one instruction
 CHANGE = (*ONE, 409, 413)  # ... that can be stale or illegal
-OPERATIONS = {op.id: op for op in (
-    Operation("getDocument", "get", "/openapi.json", "This document", Document,
-              "The OpenAPI document", errors=(), public=True),
-    Operation("listTasks", "get", "/tasks", "Instructions in your region", TaskList,
-              "The instructions", query=TaskQuery),
-    Operation("createTask", "post", "/tasks", "Create (and issue) an instruction", Task,
-              "Created", 201, (400, 401, 403, 413), body=NewTask),
-    Operation("getTask", "get", "/tasks/{task_id}", "One instruction with its timeline", Task,
-              "The instruction", errors=ONE),
-    Operation("editTask", "patch", "/tasks/{task_id}",
-              "Edit title, content, priority, deadline", Task, "Edited", errors=CHANGE,
-              body=Edit),
-    Operation("transitionTask", "post", "/tasks/{task_id}/transitions",
-              "Take a workflow action", Task, "Done", errors=CHANGE, body=Transition),
-    Operation("commentTask", "post", "/tasks/{task_id}/comments", "Comment on the timeline",
-              Task, "Commented", 201, (*ONE, 413), body=Comment),
-    Operation("urgeTask", "post", "/tasks/{task_id}/urge", "Urge the assignee unit (催办)",
-              Task, "Urged", 201, (*ONE, 413), body=Urge),
-)}
-ERRORS = {400: "Invalid input: one message per field", 401: "Not logged in",
-          403: "Not allowed, with the reason", 404: "No such task, or outside your region",
-          409: "Stale version or illegal transition; the current task",
-          413: f"The body is larger than {MAX_BODY // 1024} KB"}
+OPERATIONS = {
+    op.id: op
+    for op in (
+        Operation(
+            "getDocument",
+            "get",
+            "/openapi.json",
+            "This document",
+            Document,
+            "The OpenAPI document",
+            errors=(),
+            public=True,
+        ),
+        Operation(
+            "listTasks",
+            "get",
+            "/tasks",
+            "Instructions in your region",
+            TaskList,
+            "The instructions",
+            query=TaskQuery,
+        ),
+        Operation(
+            "createTask",
+            "post",
+            "/tasks",
+            "Create (and issue) an instruction",
+            Task,
+            "Created",
+            201,
+            (400, 401, 403, 413),
+            body=NewTask,
+        ),
+        Operation(
+            "getTask",
+            "get",
+            "/tasks/{task_id}",
+            "One instruction with its timeline",
+            Task,
+            "The instruction",
+            errors=ONE,
+        ),
+        Operation(
+            "editTask",
+            "patch",
+            "/tasks/{task_id}",
+            "Edit title, content, priority, deadline",
+            Task,
+            "Edited",
+            errors=CHANGE,
+            body=Edit,
+        ),
+        Operation(
+            "transitionTask",
+            "post",
+            "/tasks/{task_id}/transitions",
+            "Take a workflow action",
+            Task,
+            "Done",
+            errors=CHANGE,
+            body=Transition,
+        ),
+        Operation(
+            "commentTask",
+            "post",
+            "/tasks/{task_id}/comments",
+            "Comment on the timeline",
+            Task,
+            "Commented",
+            201,
+            (*ONE, 413),
+            body=Comment,
+        ),
+        Operation(
+            "urgeTask",
+            "post",
+            "/tasks/{task_id}/urge",
+            "Urge the assignee unit (催办)",
+            Task,
+            "Urged",
+            201,
+            (*ONE, 413),
+            body=Urge,
+        ),
+    )
+}
+ERRORS = {
+    400: "Invalid input: one message per field",
+    401: "Not logged in",
+    403: "Not allowed, with the reason",
+    404: "No such task, or outside your region",
+    409: "Stale version or illegal transition; the current task",
+    413: f"The body is larger than {MAX_BODY // 1024} KB",
+}
 PATH_IDS: dict[str, Any] = {"task_id": Id}  # the type of each {name} in a path
 
 
@@ -318,13 +389,21 @@ def _content(model: type[BaseModel]) -> dict:
 
 def _parameters(op: Operation) -> list[dict]:
     """The path's ids, then the query's fields, each with its model's schema."""
-    out = [{"name": name, "in": "path", "required": True,
-            "schema": _tidy(TypeAdapter(PATH_IDS[name]).json_schema())}
-           for name in op.path_ids]
+    out = [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": _tidy(TypeAdapter(PATH_IDS[name]).json_schema()),
+        }
+        for name in op.path_ids
+    ]
     if op.query is not None:
         fields = _tidy(op.query.model_json_schema(ref_template=REF))["properties"]
-        out += [{"name": name, "in": "query", "required": False, "schema": schema}
-                for name, schema in fields.items()]
+        out += [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name, schema in fields.items()
+        ]
     return out
 
 
@@ -334,9 +413,10 @@ def _operation(op: Operation) -> dict:
         out["parameters"] = parameters
     if op.body is not None:
         out["requestBody"] = {"required": True, **_content(op.body)}
-    out["responses"] = {str(op.status): {"description": op.answered, **_content(op.answer)},
-                        **{str(c): {"description": ERRORS[c], **_content(Error)}
-                           for c in op.errors}}
+    out["responses"] = {
+        str(op.status): {"description": op.answered, **_content(op.answer)},
+        **{str(c): {"description": ERRORS[c], **_content(Error)} for c in op.errors},
+    }
     if op.public:
         out["security"] = []
     return out
@@ -349,17 +429,21 @@ def document() -> dict:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Jingzhun instructions API", "version": "1.0.0",
-                 "description": "Instructions (督办事项): list, read, create, transition, "
-                                "comment. Log in with the session cookie of /login, or send "
-                                "`Authorization: Bearer <token>` (manage.py tokens create). "
-                                "The same scope and permission rules as the pages apply."},
+        "info": {
+            "title": "Jingzhun instructions API",
+            "version": "1.0.0",
+            "description": "Instructions (督办事项): list, read, create, transition, "
+            "comment. Log in with the session cookie of /login, or send "
+            "`Authorization: Bearer <token>` (manage.py tokens create). "
+            "The same scope and permission rules as the pages apply.",
+        },
         "servers": [{"url": "/api/v1"}],
         "components": {
             "schemas": schemas(),
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"},
-                                "session": {"type": "apiKey", "in": "cookie",
-                                            "name": "jz_session"}},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "jz_session"},
+            },
         },
         "security": [{"bearer": []}, {"session": []}],
         "paths": paths,

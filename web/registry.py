@@ -22,16 +22,23 @@ bp = Blueprint("registry", __name__)
 def registry_report(version: str):
     scope = registry.province_admin()  # 403 for anyone else, before anything is read
     ctx = context.get()
-    body = registry.report(ctx.ops, ctx.settings, ctx.warehouse, scope, version[:200],
-                           client_ip())
+    body = registry.report(ctx.ops, ctx.settings, ctx.warehouse, scope, version[:200], client_ip())
     if body is None:
         return error_response(404, N_("reg.err.no_report"))
     name = registry.report_name(version)
     if isinstance(body, Path):
-        return send_file(body, mimetype="text/csv; charset=utf-8", as_attachment=True,
-                         download_name=name, max_age=0)
-    return Response(body, mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+        return send_file(
+            body,
+            mimetype="text/csv; charset=utf-8",
+            as_attachment=True,
+            download_name=name,
+            max_age=0,
+        )
+    return Response(
+        body,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def init(server: Flask) -> None:

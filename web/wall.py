@@ -30,11 +30,19 @@ from web.auth import error_response
 from web.gate import gated
 
 # What a wall account may request besides /wall: Dash's own plumbing and static files.
-WALL_PATHS = {"/wall", "/wall/heartbeat", "/logout", "/_dash-layout", "/_dash-dependencies",
-              "/_favicon.ico", "/favicon.ico"}
+WALL_PATHS = {
+    "/wall",
+    "/wall/heartbeat",
+    "/logout",
+    "/_dash-layout",
+    "/_dash-dependencies",
+    "/_favicon.ico",
+    "/favicon.ico",
+}
 WALL_PREFIXES = ("/assets/", "/_dash-component-suites/", "/lang/")
 # Callbacks a wall account may fire: outputs on the wall, and the pages router for /wall.
 PAGES_OUTPUTS = {"_pages_content.children", "_pages_store.data", "_pages_dummy.dummy"}
+
 
 def in_force() -> S.InForce:
     """The playlist every wall follows (the store's; seeded from the settings' file on
@@ -51,8 +59,13 @@ def playlist() -> Playlist:
 def stamp(scope: Scope, playlist: Playlist) -> str:
     """Changes whenever what the wall shows may have changed."""
     ctx = context.get()
-    parts = [str(ctx.warehouse.version["version"]), T.stamp(ctx.ops, scope),
-             playlist.digest, clock.day().isoformat(), get_lang()]
+    parts = [
+        str(ctx.warehouse.version["version"]),
+        T.stamp(ctx.ops, scope),
+        playlist.digest,
+        clock.day().isoformat(),
+        get_lang(),
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
 
 
@@ -62,7 +75,7 @@ def _outputs(body: dict) -> list[str]:
     outs = outs if isinstance(outs, list) else [outs]
     flat = []
     for o in outs:
-        for item in (o if isinstance(o, list) else [o]):
+        for item in o if isinstance(o, list) else [o]:
             if isinstance(item, dict):
                 oid = item.get("id")
                 # A pattern id ({"type": "wall-slot", ...}) counts by its type.
@@ -100,8 +113,11 @@ def _wall_outputs(outs: list[str], body: dict) -> bool:
         # The pages router renders whatever path it is given, taking its inputs by
         # position: the first must be the location's pathname, and /wall.
         inputs = body.get("inputs")
-        return isinstance(inputs, list) and bool(inputs) and inputs[0] == {
-            "id": "_pages_location", "property": "pathname", "value": "/wall"}
+        return (
+            isinstance(inputs, list)
+            and bool(inputs)
+            and inputs[0] == {"id": "_pages_location", "property": "pathname", "value": "/wall"}
+        )
     return False
 
 
@@ -110,8 +126,7 @@ def _wall_callback(body) -> bool:
     and the callback its ``output`` names (the one Dash runs) must be the wall's."""
     if not isinstance(body, dict):
         return False
-    return _wall_outputs(_outputs(body), body) and \
-        _wall_outputs(_named(body.get("output")), body)
+    return _wall_outputs(_outputs(body), body) and _wall_outputs(_named(body.get("output")), body)
 
 
 def init(server: Flask) -> None:
@@ -123,8 +138,11 @@ def init(server: Flask) -> None:
         path = request.path
         if path == "/":
             return redirect("/wall")
-        if path in WALL_PATHS and path != "/_dash-update-component" or \
-                path.startswith(WALL_PREFIXES):
+        if (
+            path in WALL_PATHS
+            and path != "/_dash-update-component"
+            or path.startswith(WALL_PREFIXES)
+        ):
             return None
         if path == "/_dash-update-component" and _wall_callback(request.get_json(silent=True)):
             return None
@@ -144,9 +162,16 @@ def init(server: Flask) -> None:
         if built.tzinfo is None:
             built = built.replace(tzinfo=dt.UTC)
         age = dt.datetime.now(dt.UTC) - built
-        return jsonify({
-            "stamp": stamp(scope, pl),
-            "stale": age > dt.timedelta(hours=pl.stale_after_hours),
-            "built_at": built.isoformat(), "version": str(version["version"]),
-            "as_of": str(version["as_of"]),
-        }), 200, {"Cache-Control": "no-store"}
+        return (
+            jsonify(
+                {
+                    "stamp": stamp(scope, pl),
+                    "stale": age > dt.timedelta(hours=pl.stale_after_hours),
+                    "built_at": built.isoformat(),
+                    "version": str(version["version"]),
+                    "as_of": str(version["as_of"]),
+                }
+            ),
+            200,
+            {"Cache-Control": "no-store"},
+        )

@@ -9,11 +9,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE = ["access", "components", "domain", "etl", "exchange", "exports", "i18n", "ops",
-        "pages", "queries", "services", "web"]
+CODE = [
+    "access",
+    "components",
+    "domain",
+    "etl",
+    "exchange",
+    "exports",
+    "i18n",
+    "ops",
+    "pages",
+    "queries",
+    "services",
+    "web",
+]
 TOP_MODULES = ["app.py", "config.py", "manage.py"]
 
-CALLBACK_LINES = 20   # a callback reads its inputs, calls one function, shows the answer
+CALLBACK_LINES = 20  # a callback reads its inputs, calls one function, shows the answer
 FUNCTION_LINES = 60
 
 # Longer functions, each with the reason it stays whole. A function leaves this list when
@@ -32,8 +44,11 @@ def body_lines(node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
     """Lines of a function's body, its docstring left out."""
     body = node.body
     first = body[0]
-    if (isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant)
-            and isinstance(first.value.value, str)):
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
         if len(body) == 1:
             return 0
         first = body[1]
@@ -58,14 +73,20 @@ def test_body_lines_leaves_out_the_docstring():
 
 
 def test_callbacks_are_thin():
-    long = {name: body_lines(n) for name, n in _functions()
-            if _is_callback(n) and body_lines(n) > CALLBACK_LINES}
+    long = {
+        name: body_lines(n)
+        for name, n in _functions()
+        if _is_callback(n) and body_lines(n) > CALLBACK_LINES
+    }
     assert long == {}
 
 
 def test_long_functions_are_split_or_justified():
-    long = {name: body_lines(n) for name, n in _functions()
-            if body_lines(n) > FUNCTION_LINES and name not in JUSTIFIED}
+    long = {
+        name: body_lines(n)
+        for name, n in _functions()
+        if body_lines(n) > FUNCTION_LINES and name not in JUSTIFIED
+    }
     assert long == {}
 
 
@@ -80,15 +101,31 @@ def _tool(name: str) -> str:
 
 
 def test_imports_follow_the_layers():
-    done = subprocess.run([_tool("lint-imports"), "--no-cache"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_tool("lint-imports"), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_the_tree_is_formatted():
+    """One layout for every file (ruff format, pyproject.toml): a diff shows what changed."""
+    done = subprocess.run(
+        [_tool("ruff"), "format", "--check", "."], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout[-4000:]
 
 
 # Names a pure component must not use: they read the request (its language, its user's
 # scope) instead of taking them as parameters.
-REQUEST_NAMES = {"get_lang", "current_scope", "current_user", "can", "raise_for", "session",
-                 "request"}
+REQUEST_NAMES = {
+    "get_lang",
+    "current_scope",
+    "current_user",
+    "can",
+    "raise_for",
+    "session",
+    "request",
+}
 
 
 def test_components_take_the_language_and_scope_as_parameters():
@@ -97,16 +134,22 @@ def test_components_take_the_language_and_scope_as_parameters():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom):
-                used += [f"{path.name}: from {node.module} import {a.name}"
-                         for a in node.names if a.name in REQUEST_NAMES]
+                used += [
+                    f"{path.name}: from {node.module} import {a.name}"
+                    for a in node.names
+                    if a.name in REQUEST_NAMES
+                ]
     assert used == []
 
 
 def _t_calls_without_lang(tree) -> list[int]:
     lines = []
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in ("t", "tn")):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("t", "tn")
+        ):
             positional = {"t": 2, "tn": 4}[node.func.id]
             if len(node.args) < positional and not any(k.arg == "lang" for k in node.keywords):
                 lines.append(node.lineno)

@@ -10,9 +10,16 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--disable-default-apps", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-quic",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
@@ -37,8 +44,10 @@ def live_server(server):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium "
-                    "(make test does this when run as root)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: install Debian's chromium "
+            "(make test does this when run as root)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -59,8 +68,11 @@ class Watched:
         page.on("request", lambda r: self.requests.append(r.url))
 
     def external(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(self.base)
-                and not u.startswith(("data:", "blob:"))]
+        return [
+            u
+            for u in self.requests
+            if not u.startswith(self.base) and not u.startswith(("data:", "blob:"))
+        ]
 
     def login(self, username: str, password: str) -> None:
         self.page.goto(self.base + "/login")

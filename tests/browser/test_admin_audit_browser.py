@@ -26,10 +26,12 @@ def test_the_log_filtered_by_action(watched):
     page.click("#audit-action")
     page.get_by_role("option", name="登录", exact=True).click()
     expect(page.locator("#audit-export")).to_have_attribute(
-        "href", "/admin/audit.csv?action=login", timeout=10_000)
+        "href", "/admin/audit.csv?action=login", timeout=10_000
+    )
     page.wait_for_timeout(300)  # the grid's new rows
-    actions = page.eval_on_selector_all("#audit-grid .ag-row [col-id=action]",
-                                        "cells => cells.map(c => c.innerText)")
+    actions = page.eval_on_selector_all(
+        "#audit-grid .ag-row [col-id=action]", "cells => cells.map(c => c.innerText)"
+    )
     assert actions and set(actions) == {"登录"}
     watched.shot("admin-audit-login")
     assert watched.errors == [] and watched.external() == []

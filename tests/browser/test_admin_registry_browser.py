@@ -33,8 +33,11 @@ def _load_and_watch(watched, name: str, width: int) -> str:
     page.wait_for_selector("#reg-progress", state="visible", timeout=30_000)
     assert "%" in page.inner_text("#reg-step")
     # Well under way, as it is seen most of the time (or over already).
-    page.wait_for_function("() => (document.querySelector('#reg-step') || {innerText: '99'})"
-                           ".innerText.match(/^[1-9][0-9]/)", timeout=60_000)
+    page.wait_for_function(
+        "() => (document.querySelector('#reg-step') || {innerText: '99'})"
+        ".innerText.match(/^[1-9][0-9]/)",
+        timeout=60_000,
+    )
     watched.shot(f"admin-registry-progress-{width}")
     page.wait_for_selector("#reg-outcome", timeout=180_000)
     page.wait_for_selector("#reg-summary", state="visible", timeout=10_000)
@@ -43,7 +46,9 @@ def _load_and_watch(watched, name: str, width: int) -> str:
     # The current registry follows once the app reads the new warehouse.
     page.wait_for_function(
         "() => document.querySelector('#reg-current-body').dataset.version === "
-        "document.querySelector('#reg-outcome').dataset.version", timeout=30_000)
+        "document.querySelector('#reg-outcome').dataset.version",
+        timeout=30_000,
+    )
     assert "tests/data/registry_tiny" in page.inner_text("#reg-current")
     _no_sideways_scroll(page)
     watched.shot(f"admin-registry-done-{width}")

@@ -110,10 +110,22 @@ def test_minutes_from_the_dispatch_view(watched):
     ops = context.ops()
     hanzhong = Scope("hanzhong_manager", "manager", "610700000000")
     mid = T.create_meeting(ops, hanzhong, "浏览器测试调度会", "2026-10-20", "王五")
-    T.create(ops, hanzhong, {"title": "汉台区核实监测户", "content": "", "priority": "high",
-                             "type": "meeting_decision", "assignee_region": "610702000000",
-                             "deadline": "2026-12-30", "source": "meeting",
-                             "source_ref": str(mid), "meeting_id": mid}, lambda c: True)
+    T.create(
+        ops,
+        hanzhong,
+        {
+            "title": "汉台区核实监测户",
+            "content": "",
+            "priority": "high",
+            "type": "meeting_decision",
+            "assignee_region": "610702000000",
+            "deadline": "2026-12-30",
+            "source": "meeting",
+            "source_ref": str(mid),
+            "meeting_id": mid,
+        },
+        lambda c: True,
+    )
     page = watched.page
     watched.login("hanzhong_manager", DEMO_PASSWORDS["hanzhong_manager"])
     page.wait_for_selector("[data-kpi]", timeout=30_000)

@@ -21,14 +21,18 @@ def _title(page) -> str:
 def _click_feature(page, index: int) -> None:
     """Click the index-th unit of the map (features are drawn in code order)."""
     page.wait_for_selector(".leaflet-overlay-pane path.leaflet-interactive", timeout=TIMEOUT)
-    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(index) \
-        .dispatch_event("click")
+    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(index).dispatch_event(
+        "click"
+    )
 
 
 def _wait_title(page, expected: str) -> None:
     page.wait_for_function(
         "t => [...document.querySelectorAll('#region-title, #hh-title, #hhd-title')]"
-        ".some(e => e.innerText === t)", arg=expected, timeout=TIMEOUT)
+        ".some(e => e.innerText === t)",
+        arg=expected,
+        timeout=TIMEOUT,
+    )
 
 
 def test_drill_down_and_back(watched, wh):
@@ -40,13 +44,19 @@ def test_drill_down_and_back(watched, wh):
     titles = ["陕西省"]
     code = "610000000000"
     for _ in range(4):  # city, county, township, village
-        children = wh.execute("""
+        children = wh.execute(
+            """
             select r.code, r.name, y.hh_registered from region as r
             join rollup_year as y on y.region_code = r.code and y.year = 2026
-            where r.parent_code = ? order by r.code""", [code]).fetchall()
+            where r.parent_code = ? order by r.code""",
+            [code],
+        ).fetchall()
         # Hanzhong, then the unit with the most households at each level.
-        pick = "610700000000" if code == "610000000000" else \
-            max(children, key=lambda c: (c[2], c[0]))[0]
+        pick = (
+            "610700000000"
+            if code == "610000000000"
+            else max(children, key=lambda c: (c[2], c[0]))[0]
+        )
         index = [c for c, *_ in children].index(pick)
         code, name, _households = children[index]
         _click_feature(page, index)
@@ -98,24 +108,43 @@ def test_county_user_cannot_reach_another_county(watched):
         assert page.locator(".leaflet-container").count() == 0
     # Forged callback requests from the logged-in browser are refused with 403.
     body = {
-        "output": "hh-grid.getRowsResponse", "outputs": [],
-        "inputs": [{"id": "hh-grid", "property": "getRowsRequest",
-                    "value": {"startRow": 0, "endRow": 100}}],
-        "state": [{"id": "hh-state", "property": "data",
-                   "value": {"code": "610902000000", "preset": "all"}}],
+        "output": "hh-grid.getRowsResponse",
+        "outputs": [],
+        "inputs": [
+            {"id": "hh-grid", "property": "getRowsRequest", "value": {"startRow": 0, "endRow": 100}}
+        ],
+        "state": [
+            {
+                "id": "hh-state",
+                "property": "data",
+                "value": {"code": "610902000000", "preset": "all"},
+            }
+        ],
         "changedPropIds": ["hh-grid.getRowsRequest"],
     }
-    body["output"] = ("..hh-grid.getRowsResponse...hh-count.children...hh-export-csv.href"
-                      "...hh-export-xlsx.href...hh-export-over.data..")
-    body["outputs"] = [{"id": i, "property": p} for i, p in (
-        ("hh-grid", "getRowsResponse"), ("hh-count", "children"), ("hh-export-csv", "href"),
-        ("hh-export-xlsx", "href"), ("hh-export-over", "data"))]
+    body["output"] = (
+        "..hh-grid.getRowsResponse...hh-count.children...hh-export-csv.href"
+        "...hh-export-xlsx.href...hh-export-over.data.."
+    )
+    body["outputs"] = [
+        {"id": i, "property": p}
+        for i, p in (
+            ("hh-grid", "getRowsResponse"),
+            ("hh-count", "children"),
+            ("hh-export-csv", "href"),
+            ("hh-export-xlsx", "href"),
+            ("hh-export-over", "data"),
+        )
+    ]
     status = page.evaluate(
         """body => fetch('/_dash-update-component', {method: 'POST',
              headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})
-             .then(r => r.status)""", body)
+             .then(r => r.status)""",
+        body,
+    )
     assert status == 403
-    export = page.evaluate("u => fetch(u).then(r => r.status)",
-                           "/export/households.csv?unit=610902000000&preset=all")
+    export = page.evaluate(
+        "u => fetch(u).then(r => r.status)", "/export/households.csv?unit=610902000000&preset=all"
+    )
     assert export == 403
     assert json.dumps(watched.external()) == "[]"

@@ -11,6 +11,7 @@ from tests.conftest import DEMO_PASSWORDS
 TIMEOUT = 30_000
 ANKANG = "610900000000"
 
+
 def test_household_with_several_risk_types_opens(watched, wh):
     """A monitored household with two or more risk types (a blank page and a console
     TypeError before) shows its title and every risk type."""
@@ -64,8 +65,9 @@ def test_map_never_covers_the_dispatch_forms(watched, opener, width, height):
     page.click(opener)
     page.wait_for_selector(".mantine-Modal-content", state="visible", timeout=TIMEOUT)
     page.wait_for_timeout(400)  # the modal's opening transition
-    assert page.evaluate("() => document.querySelectorAll("
-                         "'.mantine-Modal-content input').length") >= 3
+    assert (
+        page.evaluate("() => document.querySelectorAll('.mantine-Modal-content input').length") >= 3
+    )
     covered = page.evaluate(COVERED)
     watched.shot(f"dispatch-form-{opener[1:]}-{width}")
     assert covered == []
@@ -82,14 +84,18 @@ def test_map_scrolls_under_the_header(watched):
     header = page.locator("header").first.bounding_box()
     map_box = page.locator(".jz-map").first.bounding_box()
     # Scroll the map's middle up behind the header's middle.
-    page.evaluate("y => window.scrollBy(0, y)",
-                  map_box["y"] + map_box["height"] / 2 - header["height"] / 2)
+    page.evaluate(
+        "y => window.scrollBy(0, y)", map_box["y"] + map_box["height"] / 2 - header["height"] / 2
+    )
     page.wait_for_timeout(300)
     box = page.locator(".jz-map").first.bounding_box()
     assert box["y"] < header["height"] / 2 < box["y"] + box["height"]
-    on_top = page.evaluate("""h => {
+    on_top = page.evaluate(
+        """h => {
         const el = document.elementFromPoint(window.innerWidth / 2, h / 2);
-        return el.closest('header') !== null;}""", header["height"])
+        return el.closest('header') !== null;}""",
+        header["height"],
+    )
     watched.shot("region-scrolled-1366")
     assert on_top
 
@@ -110,7 +116,8 @@ def test_too_large_an_export_is_refused_on_the_page(watched):
         page.wait_for_selector("#hh-grid .ag-center-cols-container .ag-row", timeout=TIMEOUT)
         page.wait_for_function(
             "() => document.querySelector('#hh-count').innerText.includes('导出上限 200 户')",
-            timeout=TIMEOUT)
+            timeout=TIMEOUT,
+        )
         page.click("#hh-export-csv")
         page.wait_for_selector("#hh-export-refused", state="visible", timeout=TIMEOUT)
         text = page.inner_text("#hh-export-refused")
@@ -122,7 +129,8 @@ def test_too_large_an_export_is_refused_on_the_page(watched):
         page.wait_for_selector("#hh-grid .ag-center-cols-container .ag-row", timeout=TIMEOUT)
         page.wait_for_function(
             "() => /共 \\d+ 户/.test(document.querySelector('#hh-count').innerText)",
-            timeout=TIMEOUT)
+            timeout=TIMEOUT,
+        )
         n = int(page.inner_text("#hh-count").split("共 ")[1].split(" 户")[0].replace(",", ""))
         assert 0 < n <= 200
         with page.expect_download(timeout=TIMEOUT) as d:
@@ -139,16 +147,19 @@ def test_the_wall_clock_keeps_the_deployment_zone(browser, live_server):
     import datetime as dt
     from zoneinfo import ZoneInfo
 
-    context = browser.new_context(viewport={"width": 1920, "height": 1080},
-                                  locale="zh-CN", timezone_id="UTC")
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="UTC"
+    )
     page = context.new_page()
     page.goto(live_server + "/login")
     page.fill("input[name=username]", "province_wall")
     page.fill("input[name=password]", DEMO_PASSWORDS["province_wall"])
     page.click("button[type=submit]")
-    page.wait_for_function("() => { const c = document.getElementById('wall-clock');"
-                           " return c && /^\\d{2}:\\d{2}:\\d{2}$/.test(c.textContent); }",
-                           timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => { const c = document.getElementById('wall-clock');"
+        " return c && /^\\d{2}:\\d{2}:\\d{2}$/.test(c.textContent); }",
+        timeout=TIMEOUT,
+    )
     day, zone = page.inner_text("#wall-clock-date").split(" ", 1)
     shown = f"{day} {page.inner_text('#wall-clock')}"
     now = dt.datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)

@@ -35,10 +35,14 @@ def test_upload_report_refresh_and_send(watched, wh, warehouse_path, tmp_path):
           and p.household_id not in (select household_id from doubt)
         order by p.person_id limit 1""").fetchone()
     f = tmp_path / "车辆登记.csv"
-    f.write_bytes(("身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码\n"
-                   f"{id_number},某某,陕G7B777,1,2026-06-01,610924000000\n"
-                   f"{id_number[:17]}0,某某,陕G7B778,1,2026-06-01,610924000000\n"
-                   f"{id_number},某某,陕G7B779,1,2026-06-31,610924000000\n").encode("gbk"))
+    f.write_bytes(
+        (
+            "身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码\n"
+            f"{id_number},某某,陕G7B777,1,2026-06-01,610924000000\n"
+            f"{id_number[:17]}0,某某,陕G7B778,1,2026-06-01,610924000000\n"
+            f"{id_number},某某,陕G7B779,1,2026-06-31,610924000000\n"
+        ).encode("gbk")
+    )
     backup = tmp_path / "warehouse.backup"
     shutil.copyfile(warehouse_path, backup)
     page = watched.page
@@ -55,7 +59,9 @@ def test_upload_report_refresh_and_send(watched, wh, warehouse_path, tmp_path):
         report = open(info.value.path(), "rb").read().decode("utf-8-sig").splitlines()
         assert report[0] == "行号,原因,列,值"
         assert [r.split(",")[:2] for r in report[1:]] == [
-            ["3", "身份证号格式或校验位错误"], ["4", "日期无效"]]
+            ["3", "身份证号格式或校验位错误"],
+            ["4", "日期无效"],
+        ]
         watched.shot("imports-police-1366")
         # An admin brings it into the warehouse; the checks run again.
         _login(watched, "province_admin")
@@ -65,8 +71,11 @@ def test_upload_report_refresh_and_send(watched, wh, warehouse_path, tmp_path):
         page.wait_for_selector("#imp-refresh-result .mantine-Alert-root", timeout=30_000)
         deadline = time.time() + 90
         while time.time() < deadline:
-            n = context.warehouse().run("doubt_get", Scope("a", "admin", "610000000000"),
-                                        doubt_key=f"private_vehicle:{household}")
+            n = context.warehouse().run(
+                "doubt_get",
+                Scope("a", "admin", "610000000000"),
+                doubt_key=f"private_vehicle:{household}",
+            )
             if len(n):
                 break
             time.sleep(0.5)
@@ -76,8 +85,7 @@ def test_upload_report_refresh_and_send(watched, wh, warehouse_path, tmp_path):
         page.goto(watched.base + "/crosschecks/610924000000?check=private_vehicle")
         page.wait_for_selector("#cc-cases .ag-row", timeout=30_000)
         assert str(household) in page.inner_html("#cc-cases")
-        open_cases = int(page.inner_text("[data-kpi=undecided] .jz-kpi-number")
-                         .replace(",", ""))
+        open_cases = int(page.inner_text("[data-kpi=undecided] .jz-kpi-number").replace(",", ""))
         watched.shot("crosschecks-ziyang-1366")
         page.click("#cc-send")
         page.wait_for_selector("#cc-alert", timeout=30_000)

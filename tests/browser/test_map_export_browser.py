@@ -46,8 +46,9 @@ FACTS = """() => {
 
 
 def _children(wh, code: str) -> set[str]:
-    return {r[0] for r in wh.execute("select name from region where parent_code = ?",
-                                     [code]).fetchall()}
+    return {
+        r[0] for r in wh.execute("select name from region where parent_code = ?", [code]).fetchall()
+    }
 
 
 def test_the_map_image_has_a_title_names_and_no_zoom_buttons(watched, wh):
@@ -102,6 +103,7 @@ def test_village_points_are_named_above_their_dots(watched, wh):
     assert facts["title"] == TITLE.replace("紫阳县", "城关镇")
     assert facts["labels"] and set(facts["labels"]) <= _children(wh, "610924100000")
     assert (facts["overlapping"], facts["outside"], facts["zoom"]) == (0, 0, False)
-    watched.page.locator(".jz-map-box").screenshot(path=str(watched.shot("x").with_name(
-        "map-export-chengguan.png")))
+    watched.page.locator(".jz-map-box").screenshot(
+        path=str(watched.shot("x").with_name("map-export-chengguan.png"))
+    )
     assert watched.errors == []

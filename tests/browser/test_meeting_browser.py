@@ -58,17 +58,22 @@ def test_meeting(watched, browser):
     p2.goto(watched.base + f"/tasks?task={task['id']}")
     p2.wait_for_selector("#task-detail-title", timeout=TIMEOUT)
     assert p2.inner_text("#task-detail-title") == task["title"]
-    for label, state in (("签收", "acknowledged"), ("开始办理", "in_progress"),
-                         ("反馈办理情况", "reported")):
+    for label, state in (
+        ("签收", "acknowledged"),
+        ("开始办理", "in_progress"),
+        ("反馈办理情况", "reported"),
+    ):
         p2.get_by_role("button", name=label, exact=True).click()
         p2.wait_for_function(
             "s => document.querySelector('.jz-task-detail') && "
             "document.querySelector('.jz-task-detail').innerText.includes(s)",
-            arg={"acknowledged": "已签收", "in_progress": "办理中",
-                 "reported": "已反馈"}[state], timeout=TIMEOUT)
+            arg={"acknowledged": "已签收", "in_progress": "办理中", "reported": "已反馈"}[state],
+            timeout=TIMEOUT,
+        )
         assert T.get(engine, leader, task["id"])["state"] == state
-    p2.screenshot(path=str(watched.shot("tasks-1366").parent / "tasks-assignee-1366.png"),
-                  full_page=True)
+    p2.screenshot(
+        path=str(watched.shot("tasks-1366").parent / "tasks-assignee-1366.png"), full_page=True
+    )
     context2.close()
     assert errors == []
 

@@ -35,8 +35,9 @@ def test_heatmaps_and_a_warning_to_an_instruction(watched):
     assert page.inner_text("#mon-cell-count").endswith(f"风险未消除 {shown} 户")
     # AG Grid renders its rows after the count is shown: wait for them, then count exactly.
     page.wait_for_selector("#mon-cell-grid .ag-center-cols-container .ag-row", timeout=TIMEOUT)
-    assert page.locator("#mon-cell-grid .ag-center-cols-container .ag-row").count() == \
-        int(shown.replace(",", ""))
+    assert page.locator("#mon-cell-grid .ag-center-cols-container .ag-row").count() == int(
+        shown.replace(",", "")
+    )
     watched.shot("monitoring-ankang-1366")
 
     # The warning queue: the first (oldest) warning becomes an instruction in one click.
@@ -51,8 +52,7 @@ def test_heatmaps_and_a_warning_to_an_instruction(watched):
     made = [t for t in T.list_tasks(engine, leader) if t["id"] not in before]
     assert len(made) == 1 and made[0]["type"] == "alert_verification"
     assert f"#{made[0]['id']}" in page.inner_text("#warn-done")
-    assert page.locator("#warn-grid .ag-center-cols-container .ag-row").first.inner_text() \
-        != first
+    assert page.locator("#warn-grid .ag-center-cols-container .ag-row").first.inner_text() != first
     watched.shot("warnings-ankang-1366")
     assert watched.errors == []
     assert watched.external() == []
@@ -68,11 +68,12 @@ def test_province_heatmaps(watched):
     # Ten cities, then the province's outline drawn on top of them.
     assert page.locator(".leaflet-overlay-pane path.leaflet-interactive").count() == 11
     # Drill into Ankang from the map, like the region page.
-    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(8) \
-        .dispatch_event("click")
+    page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(8).dispatch_event("click")
     page.wait_for_function(
         "() => document.querySelector('#mon-title') && "
-        "document.querySelector('#mon-title').innerText.startsWith('安康市')", timeout=TIMEOUT)
+        "document.querySelector('#mon-title').innerText.startsWith('安康市')",
+        timeout=TIMEOUT,
+    )
     assert "/monitoring/610900000000" in page.url
     watched.shot("monitoring-province-1366")
     assert watched.errors == []

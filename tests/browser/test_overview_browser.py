@@ -16,8 +16,10 @@ def test_ziyang_manager_overview(watched, wh):
         from rollup_year as y join rollup_month as m
           on m.region_code = y.region_code and m.month = '2026-10-01'
         where y.region_code = '610924000000' and y.year = 2026""").fetchone()
-    shown = [page.get_attribute(f"[data-kpi={k}] .jz-kpi-number", "title")
-             for k in ("hh_registered", "pp_registered", "hh_monitored")]
+    shown = [
+        page.get_attribute(f"[data-kpi={k}] .jz-kpi-number", "title")
+        for k in ("hh_registered", "pp_registered", "hh_monitored")
+    ]
     assert shown == [f"{v:,}" for v in expected]
     assert page.inner_text("#overview-title") == "紫阳县 总览"
     assert "建档立卡户数" in page.inner_text("body")

@@ -23,7 +23,8 @@ def test_pick_a_check_and_download_its_rows(watched, wh):
     page.wait_for_url(re.compile(rf"/quality/610924000000\?check={check}$"), timeout=30_000)
     page.wait_for_function(
         f"() => document.querySelector('#quality-rows-title')?.innerText.includes('共 {n:,} 条')",
-        timeout=30_000)
+        timeout=30_000,
+    )
     page.wait_for_selector("#quality-issues .ag-row", state="attached", timeout=30_000)
     # The whole page in one tall viewport, so the grids below the fold are drawn too.
     height = page.evaluate("document.documentElement.scrollHeight")

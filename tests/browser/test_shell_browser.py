@@ -16,13 +16,16 @@ def _active(page) -> list[str]:
 def _wait_active(page, label: str) -> None:
     page.wait_for_function(
         "label => { const a = [...document.querySelectorAll('.jz-nav-link[data-active]')];"
-        " return a.length === 1 && a[0].innerText.trim() === label; }", arg=label,
-        timeout=TIMEOUT)
+        " return a.length === 1 && a[0].innerText.trim() === label; }",
+        arg=label,
+        timeout=TIMEOUT,
+    )
 
 
 def _looks_active(page, label: str) -> bool:
     """The entry is on top at its centre and drawn unlike the others (its background)."""
-    return page.evaluate("""label => {
+    return page.evaluate(
+        """label => {
         const links = [...document.querySelectorAll('.jz-nav-link')];
         const link = links.find(e => e.innerText.trim() === label);
         const r = link.getBoundingClientRect();
@@ -30,7 +33,9 @@ def _looks_active(page, label: str) -> bool:
         const bg = e => getComputedStyle(e).backgroundColor;
         return link.contains(top) && links.filter(e => e !== link)
             .every(e => bg(e) !== bg(link));
-    }""", label)
+    }""",
+        label,
+    )
 
 
 def test_the_current_pages_entry_is_active(watched):

@@ -91,13 +91,17 @@ def _watch(page) -> list[str]:
     return errors
 
 
-@pytest.mark.parametrize("size, lang", [(s, "zh") for s in SIZES] + [(SIZES[0], "en")],
-                         ids=lambda v: f"{v[0]}x{v[1]}" if isinstance(v, tuple) else v)
+@pytest.mark.parametrize(
+    "size, lang",
+    [(s, "zh") for s in SIZES] + [(SIZES[0], "en")],
+    ids=lambda v: f"{v[0]}x{v[1]}" if isinstance(v, tuple) else v,
+)
 def test_the_wall_fits_every_screen(browser, live_server, size, lang):
     from components.wall import MIN_FONT
 
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     page = context.new_page()
     errors = _watch(page)
     requests: list[str] = []
@@ -108,13 +112,17 @@ def test_the_wall_fits_every_screen(browser, live_server, size, lang):
         page.wait_for_selector(".jz-wall-view.is-active .jz-wall-kpi", timeout=TIMEOUT)
         # The new page's panels replace what the last one showed (on a loaded machine a
         # moment later: seen in CI).
-        page.wait_for_function("() => document.querySelector('.jz-wall-title').innerText"
-                               ".includes('command centre')", timeout=TIMEOUT)
+        page.wait_for_function(
+            "() => document.querySelector('.jz-wall-title').innerText.includes('command centre')",
+            timeout=TIMEOUT,
+        )
     page.wait_for_timeout(1500)  # counters done, plots drawn
     for i in range(4):  # every view of the playlist, stepped with the keyboard
         if i:
             page.keyboard.press("ArrowRight")
-            page.wait_for_function(f"() => document.documentElement.getAttribute('data-wall-view') === '{i}'")
+            page.wait_for_function(
+                f"() => document.documentElement.getAttribute('data-wall-view') === '{i}'"
+            )
             page.wait_for_timeout(1500)
         page.screenshot(path=f"screenshots/wall-{size[0]}x{size[1]}-{lang}-{i}.png")
         result = page.evaluate(LAYOUT_CHECK, MIN_FONT)
@@ -126,8 +134,11 @@ def test_the_wall_fits_every_screen(browser, live_server, size, lang):
         .map(e => [e.textContent, e.getAttribute('data-counter')])""")
     assert all(a == b for a, b in numbers)
     assert errors == []
-    assert [u for u in requests if not u.startswith(live_server)
-            and not u.startswith(("data:", "blob:"))] == []
+    assert [
+        u
+        for u in requests
+        if not u.startswith(live_server) and not u.startswith(("data:", "blob:"))
+    ] == []
     context.close()
 
 
@@ -156,10 +167,14 @@ def test_the_stale_banner_covers_nothing(browser, live_server, monkeypatch):
 
     wh = ctx.get().warehouse
     real = wh.version
-    monkeypatch.setattr(type(wh), "version", property(
-        lambda self: {**real, "built_at": real["built_at"].replace(year=2020)}))
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai")
+    monkeypatch.setattr(
+        type(wh),
+        "version",
+        property(lambda self: {**real, "built_at": real["built_at"].replace(year=2020)}),
+    )
+    context = browser.new_context(
+        viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     page = context.new_page()
     errors = _watch(page)
     _open_wall(page, live_server)
@@ -169,12 +184,17 @@ def test_the_stale_banner_covers_nothing(browser, live_server, monkeypatch):
         if i:
             page.keyboard.press("ArrowRight")
             page.wait_for_function(
-                f"() => document.documentElement.getAttribute('data-wall-view') === '{i}'")
+                f"() => document.documentElement.getAttribute('data-wall-view') === '{i}'"
+            )
             page.wait_for_timeout(1500)
         page.screenshot(path=f"screenshots/wall-stale-1920x1080-{i}.png")
         facts = page.evaluate(STALE_CHECK)
-        assert facts == {"shown": True, "text": "数据已超过 48 小时未更新，请检查数据同步。",
-                         "covered": [], "hidden": []}, i
+        assert facts == {
+            "shown": True,
+            "text": "数据已超过 48 小时未更新，请检查数据同步。",
+            "covered": [],
+            "hidden": [],
+        }, i
         assert page.evaluate(LAYOUT_CHECK, MIN_FONT)["problems"] == [], i
     assert errors == []
     context.close()
@@ -189,9 +209,20 @@ def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
     page = context.new_page()
     errors = _watch(page)
     try:
-        P.put(ops, P.parse({"poll_seconds": 5, "views": [
-            {"kind": "overview", "dwell": 5}, {"kind": "risk", "dwell": 5},
-            {"kind": "dispatch", "dwell": 5}]}), "test")
+        P.put(
+            ops,
+            P.parse(
+                {
+                    "poll_seconds": 5,
+                    "views": [
+                        {"kind": "overview", "dwell": 5},
+                        {"kind": "risk", "dwell": 5},
+                        {"kind": "dispatch", "dwell": 5},
+                    ],
+                }
+            ),
+            "test",
+        )
         _open_wall(page, live_server)
         view = "document.documentElement.getAttribute('data-wall-view')"
         page.wait_for_function(f"() => {view} === '1'", timeout=12_000)  # advanced by itself
@@ -209,12 +240,21 @@ def test_the_playlist_advances_and_answers_the_keyboard(browser, live_server):
         assert not page.is_visible("#wall-paused")
         # An admin's change reaches the wall at its next heartbeat, without a reload.
         page.evaluate("window.__marker = 1")
-        P.put(ops, P.parse({"poll_seconds": 5, "views": [
-            {"kind": "dispatch", "dwell": 60}, {"kind": "risk", "dwell": 60}]}), "test")
+        P.put(
+            ops,
+            P.parse(
+                {
+                    "poll_seconds": 5,
+                    "views": [{"kind": "dispatch", "dwell": 60}, {"kind": "risk", "dwell": 60}],
+                }
+            ),
+            "test",
+        )
         page.wait_for_function(
             "() => document.querySelectorAll('#wall-views > .jz-wall-view').length === 2 && "
             "document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
-            timeout=15_000)
+            timeout=15_000,
+        )
         assert page.evaluate("window.__marker") == 1
         assert errors == []
     finally:
@@ -255,14 +295,21 @@ def test_the_wall_survives_a_server_restart(browser, server):
         page.wait_for_selector("#wall-reconnect:not(.is-on)", state="attached", timeout=20_000)
         assert not page.is_visible("#wall-reconnect")
         # Alive again: a change in the data reaches it (the playlist file stands in).
-        P.put(ops, P.parse({"poll_seconds": 5, "views": [{"kind": "dispatch", "dwell": 60}]}), "test")
+        P.put(
+            ops, P.parse({"poll_seconds": 5, "views": [{"kind": "dispatch", "dwell": 60}]}), "test"
+        )
         page.wait_for_function(
             "() => document.querySelector('#wall-views > .jz-wall-view').dataset.kind === 'dispatch'",
-            timeout=15_000)
+            timeout=15_000,
+        )
         assert page.evaluate("window.__marker") == 1  # never reloaded
         # Only the connection errors of the outage itself reached the console.
-        assert all("ERR_CONNECTION_REFUSED" in e or "Failed to fetch" in e
-                   or "Failed to load resource" in e for e in errors), errors
+        assert all(
+            "ERR_CONNECTION_REFUSED" in e
+            or "Failed to fetch" in e
+            or "Failed to load resource" in e
+            for e in errors
+        ), errors
         page.screenshot(path="screenshots/wall-after-restart.png")
     finally:
         httpd.shutdown()
@@ -274,8 +321,7 @@ def test_a_wall_account_cannot_open_a_page_that_writes(browser, live_server):
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
     page = context.new_page()
     _open_wall(page, live_server)
-    for path in ("/dispatch", "/tasks", "/warnings", "/admin/users", "/admin/wall",
-                 "/households"):
+    for path in ("/dispatch", "/tasks", "/warnings", "/admin/users", "/admin/wall", "/households"):
         r = page.goto(live_server + path)
         assert r.status == 403, path
         assert "大屏账号只能打开指挥大屏" in page.content()
@@ -302,8 +348,10 @@ def test_a_province_admin_edits_the_playlist_in_the_browser(watched):
         page.wait_for_selector("#admin-wall-grid .ag-row", timeout=TIMEOUT)
         assert page.locator("#admin-wall-grid .ag-center-cols-container .ag-row").count() == 4
         page.click("#admin-wall-add")
-        page.wait_for_function("() => document.querySelectorAll("
-                               "'#admin-wall-grid .ag-center-cols-container .ag-row').length === 5")
+        page.wait_for_function(
+            "() => document.querySelectorAll("
+            "'#admin-wall-grid .ag-center-cols-container .ag-row').length === 5"
+        )
         page.click("#admin-wall-save")
         page.wait_for_selector("#admin-wall-result", timeout=TIMEOUT)
         assert "已保存，共 5 个视图" in page.inner_text("#admin-wall-result")

@@ -35,11 +35,33 @@ def both(tmp_path_factory):
 COMPUTED = {"person": {"age"}, "household": {"per_capita_income"}}
 
 
-@pytest.mark.parametrize("name", [
-    "household", "person", "income", "measure", "unit", "cadre", "pairing", "village",
-    "population", "monitoring", "monitoring_risk", "condition_gap", "region",
-    "dept_medical", "dept_education", "dept_disaster", "dept_vehicle", "dept_business",
-    "dept_payroll", "dept_property", "dept_death", "dept_tax"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "household",
+        "person",
+        "income",
+        "measure",
+        "unit",
+        "cadre",
+        "pairing",
+        "village",
+        "population",
+        "monitoring",
+        "monitoring_risk",
+        "condition_gap",
+        "region",
+        "dept_medical",
+        "dept_education",
+        "dept_disaster",
+        "dept_vehicle",
+        "dept_business",
+        "dept_payroll",
+        "dept_property",
+        "dept_death",
+        "dept_tax",
+    ],
+)
 def test_the_loaded_table_is_the_generated_table(both, name):
     tables, con, _ = both
     made: pa.Table = tables[name]
@@ -61,7 +83,8 @@ def test_nothing_is_rejected_and_the_version_names_the_source(both):
     _, con, result = both
     assert result.rejected == 0
     source, kind, layout = con.execute(
-        "select source, kind, layout_version from data_version").fetchone()
+        "select source, kind, layout_version from data_version"
+    ).fetchone()
     assert source == "Jingzhun synthetic generator, seed 7, scale 0.004"
     assert (kind, layout) == ("full", 1)
 

@@ -82,8 +82,9 @@ def test_nobody_is_present_before_birth_or_joining(gen, person):
     late = reg14 & (birth > np.datetime64("2014-12-31"))
     assert late.sum() > 0.02 * reg14.sum()
     # The people of the 2014 registry: far fewer than today's members projected back.
-    m14 = gen.members_in_year(np.flatnonzero(hh["registered"] & (hh["identify_year"] == 2014)),
-                              2014).sum()
+    m14 = gen.members_in_year(
+        np.flatnonzero(hh["registered"] & (hh["identify_year"] == 2014)), 2014
+    ).sum()
     assert m14 < reg14.sum()
 
 
@@ -99,8 +100,10 @@ def test_deaths_remove_members_and_a_household_keeps_one(gen, person):
     hh = gen.tables["household"].to_pandas()
     current = person[person["left_date"].isna()]
     size = current.groupby("household_id").size()
-    assert (hh.set_index("household_id")["members"] == size.reindex(hh["household_id"])
-            .fillna(0).to_numpy()).all()
+    assert (
+        hh.set_index("household_id")["members"]
+        == size.reindex(hh["household_id"]).fillna(0).to_numpy()
+    ).all()
     assert hh["members"].min() >= 1
     heads = current[current["relation"] == "01"].groupby("household_id").size()
     assert len(heads) == len(hh) and (heads == 1).all()
@@ -128,7 +131,7 @@ def test_yearly_rates_are_rural_shaanxis(gen, person):
         assert 1.5 <= births <= 12, year
     # Daughters marry out mostly between 20 and 30; deaths rise with age.
     age_left = (left - birth).astype("timedelta64[D]").astype(float) / 365.25
-    out = (lr == 2)
+    out = lr == 2
     assert 0.75 <= ((age_left[out] >= 20) & (age_left[out] < 31)).mean()
     assert (person["sex"][out] == 2).all()
     died = lr == 1
@@ -151,8 +154,9 @@ def test_sex_ratio_by_age(person):
 
 def test_heads_are_mostly_men_but_widows_head_old_one_person_households(gen, person):
     hh = gen.tables["household"].to_pandas().set_index("household_id")
-    heads = person[(person["relation"] == "01") & person["left_date"].isna()] \
-        .set_index("household_id")
+    heads = person[(person["relation"] == "01") & person["left_date"].isna()].set_index(
+        "household_id"
+    )
     assert (heads["sex"] == 1).mean() > 0.65
     old_alone = heads[(hh["members"].reindex(heads.index) == 1) & (heads["age"] >= 70)]
     assert (old_alone["sex"] == 2).mean() > 0.5
@@ -185,8 +189,7 @@ def test_given_names_follow_the_birth_cohort(person):
 
     assert share(old, "建国庆红英华") > 0.3 > 0.05 > share(young, "建国庆红英华")
     assert share(young, "涵轩诺梓怡浩然") > 0.3 > 0.02 > share(old, "涵轩诺梓怡")
-    two = {k: (s.str.len() == 2).mean() for k, s in (("old", old), ("mid", mid),
-                                                    ("young", young))}
+    two = {k: (s.str.len() == 2).mean() for k, s in (("old", old), ("mid", mid), ("young", young))}
     assert two["young"] > 0.85 and two["mid"] < 0.75 and two["young"] > two["mid"] + 0.2
 
 
@@ -195,7 +198,8 @@ def test_county_population_within_the_published_figure(gen):
     assert len(ref) == 107
     pop = gen.tables["population"].to_pandas()
     pop["county"] = pop["village_code"].map(
-        dict(zip(gen.village["code"], gen.village["county_code"])))
+        dict(zip(gen.village["code"], gen.village["county_code"]))
+    )
     by = pop.groupby(["county", "year"])["rural_population"].sum().groupby("county").max()
     figure = ref.set_index("code")["population"].reindex(by.index)
     assert (by <= figure * SCALE).all()
@@ -213,8 +217,9 @@ def test_registered_people_fit_in_their_village(gen):
     assert (people <= cal.MAX_VILLAGE_INCIDENCE * pop + 1e-9).all()
     # 2014 incidence by county group stays what it was calibrated to be, roughly.
     c = gen.county
-    inc = np.bincount(gen.v_county, weights=people[:, 0], minlength=len(c)) \
-        / np.maximum(np.bincount(gen.v_county, weights=pop[:, 0], minlength=len(c)), 1)
+    inc = np.bincount(gen.v_county, weights=people[:, 0], minlength=len(c)) / np.maximum(
+        np.bincount(gen.v_county, weights=pop[:, 0], minlength=len(c)), 1
+    )
     pov = c["is_poverty_county"].to_numpy()
     south = gen.c_group == "south"
     assert 0.15 < np.median(inc[pov & south]) < 0.4
@@ -227,7 +232,7 @@ def test_totals_are_not_round_and_the_same_for_a_seed(gen):
     target = cal.HOUSEHOLDS_AT_SCALE_1 * SCALE
     assert n != target and abs(n - target) < 0.03 * target
     again = G.Gen(refdata.load(), G.Params(scale=SCALE, seed=42, as_of=AS_OF))
-    for stage in G.Gen.STAGES[:G.Gen.STAGES.index("people") + 1]:
+    for stage in G.Gen.STAGES[: G.Gen.STAGES.index("people") + 1]:
         getattr(again, stage)()
     assert (again.hh["size"] == gen.hh["size"]).all()
     assert again.person["id_number"].equals(gen.person["id_number"])
@@ -238,8 +243,7 @@ def test_department_deaths_are_the_registry_deaths(gen, person):
     died = person[person["left_reason"] == 1]
     on_record = dea.merge(person[["id_number", "left_date", "left_reason"]], on="id_number")
     # Deaths the registry recorded, on the same day; a very few not recorded yet.
-    same = (on_record["left_reason"] == 1) \
-        & (on_record["left_date"] == on_record["death_date"])
+    same = (on_record["left_reason"] == 1) & (on_record["left_date"] == on_record["death_date"])
     assert same.mean() > 0.9
     assert on_record["left_date"].isna().sum() <= 0.002 * person["left_date"].isna().sum()
     assert len(on_record) >= 0.9 * len(died)

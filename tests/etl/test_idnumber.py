@@ -8,24 +8,30 @@ import pytest
 from etl import idnumber
 
 
-@pytest.mark.parametrize("first17,check", [
-    ("11010519491231002", "X"),  # the example printed in GB 11643-1999
-    ("44052418800101001", "4"),
-    ("61092419800101001", "7"),
-])
+@pytest.mark.parametrize(
+    "first17,check",
+    [
+        ("11010519491231002", "X"),  # the example printed in GB 11643-1999
+        ("44052418800101001", "4"),
+        ("61092419800101001", "7"),
+    ],
+)
 def test_check_digit(first17, check):
     assert idnumber.check_digit(first17) == check
 
 
-@pytest.mark.parametrize("value,valid", [
-    ("11010519491231002X", True),
-    ("11010519491231002x", False),  # lower-case x is not the layout
-    ("110105194912310021", False),  # wrong check digit
-    ("110105194902300024", False),  # 30 February
-    ("11010519491231002", False),  # 17 characters
-    ("A1010519491231002X", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "value,valid",
+    [
+        ("11010519491231002X", True),
+        ("11010519491231002x", False),  # lower-case x is not the layout
+        ("110105194912310021", False),  # wrong check digit
+        ("110105194902300024", False),  # 30 February
+        ("11010519491231002", False),  # 17 characters
+        ("A1010519491231002X", False),
+        (None, False),
+    ],
+)
 def test_is_valid(value, valid):
     assert idnumber.is_valid(value) is valid
 

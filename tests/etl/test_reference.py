@@ -31,13 +31,16 @@ def test_level_counts(ref):
     assert counts == {1: 1, 2: 10, 3: 107, 4: 1335, 5: 20356}
 
 
-@pytest.mark.parametrize("code,name,level,parent", [
-    ("610000000000", "陕西省", 1, None),
-    ("610700000000", "汉中市", 2, "610000000000"),
-    ("610924000000", "紫阳县", 3, "610900000000"),
-    ("610924100000", "城关镇", 4, "610924000000"),
-    ("610924100001", "东城门社区居委会", 5, "610924100000"),
-])
+@pytest.mark.parametrize(
+    "code,name,level,parent",
+    [
+        ("610000000000", "陕西省", 1, None),
+        ("610700000000", "汉中市", 2, "610000000000"),
+        ("610924000000", "紫阳县", 3, "610900000000"),
+        ("610924100000", "城关镇", 4, "610924000000"),
+        ("610924100001", "东城门社区居委会", 5, "610924100000"),
+    ],
+)
 def test_known_units(ref, code, name, level, parent):
     row = ref.divisions.set_index("code").loc[code]
     assert (row["name"], row["level"]) == (name, level)
@@ -65,23 +68,37 @@ def test_poverty_counties(ref):
     by_city = pc["city_code"].str[:4].value_counts().sort_index().to_dict()
     # docs/domain.md §2.1: Xi'an 1, Tongchuan 3, Baoji 5, Xianyang 4, Weinan 5, Yan'an 3,
     # Hanzhong 10, Yulin 8, Ankang 10, Shangluo 7.
-    assert by_city == {"6101": 1, "6102": 3, "6103": 5, "6104": 4, "6105": 5, "6106": 3,
-                       "6107": 10, "6108": 8, "6109": 10, "6110": 7}
+    assert by_city == {
+        "6101": 1,
+        "6102": 3,
+        "6103": 5,
+        "6104": 4,
+        "6105": 5,
+        "6106": 3,
+        "6107": 10,
+        "6108": 8,
+        "6109": 10,
+        "6110": 7,
+    }
     names = dict(zip(pc["name"], pc["exit_year"]))
     assert names["紫阳县"] == 2019 and names["佛坪县"] == 2017 and names["周至县"] == 2018
     assert names["旬阳市"] == 2019  # renamed from 旬阳县 in 2021, still the same county
 
 
-@pytest.mark.parametrize("name,limit", [("cities.geojson", 150_000),
-                                        ("counties.geojson", 600_000)])
+@pytest.mark.parametrize("name,limit", [("cities.geojson", 150_000), ("counties.geojson", 600_000)])
 def test_boundary_sizes(name, limit):
     assert (GEO / name).stat().st_size <= limit
 
 
-@pytest.mark.parametrize("name,level,count,schematic", [
-    ("province.geojson", 1, 1, False), ("cities.geojson", 2, 10, False),
-    ("counties.geojson", 3, 107, False), ("townships.geojson", 4, 1335, True),
-])
+@pytest.mark.parametrize(
+    "name,level,count,schematic",
+    [
+        ("province.geojson", 1, 1, False),
+        ("cities.geojson", 2, 10, False),
+        ("counties.geojson", 3, 107, False),
+        ("townships.geojson", 4, 1335, True),
+    ],
+)
 def test_features_carry_code_name_and_flag(ref, name, level, count, schematic):
     features = _features(name)
     assert len(features) == count
@@ -94,8 +111,9 @@ def test_features_carry_code_name_and_flag(ref, name, level, count, schematic):
 
 
 def test_counties_tile_their_city_without_gaps_or_overlaps():
-    counties = {f["properties"]["code"]: shape(f["geometry"])
-                for f in _features("counties.geojson")}
+    counties = {
+        f["properties"]["code"]: shape(f["geometry"]) for f in _features("counties.geojson")
+    }
     for city in _features("cities.geojson"):
         code = city["properties"]["code"]
         parts = [g for c, g in counties.items() if c[:4] == code[:4]]
@@ -107,8 +125,9 @@ def test_counties_tile_their_city_without_gaps_or_overlaps():
 
 
 def test_townships_partition_their_county():
-    counties = {f["properties"]["code"]: shape(f["geometry"])
-                for f in _features("counties.geojson")}
+    counties = {
+        f["properties"]["code"]: shape(f["geometry"]) for f in _features("counties.geojson")
+    }
     towns: dict[str, list] = {}
     for f in _features("townships.geojson"):
         towns.setdefault(f["properties"]["code"][:6], []).append(shape(f["geometry"]))
@@ -121,14 +140,16 @@ def test_townships_partition_their_county():
 
 
 def test_village_points_lie_in_their_township():
-    towns = {f["properties"]["code"]: shape(f["geometry"])
-             for f in _features("townships.geojson")}
+    towns = {f["properties"]["code"]: shape(f["geometry"]) for f in _features("townships.geojson")}
     with open(GEO / "villages.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 20356
     assert {r["schematic"] for r in rows} == {"true"}
-    outside = [r["code"] for r in rows
-               if not towns[r["code"][:9] + "000"].covers(Point(float(r["lon"]), float(r["lat"])))]
+    outside = [
+        r["code"]
+        for r in rows
+        if not towns[r["code"][:9] + "000"].covers(Point(float(r["lon"]), float(r["lat"])))
+    ]
     assert outside == []
 
 
@@ -166,17 +187,20 @@ def test_county_population_sums_to_the_published_totals(ref):
     assert by_city["6101"] + by_city["6104"] == 12_952_907 + 3_959_842 + 253_871
 
 
-@pytest.mark.parametrize("name,population", [
-    ("佛坪县", 26_597),    # issue #16: about 30,000 people in all
-    ("留坝县", 35_325),
-    ("汉台区", 618_204),
-    ("紫阳县", 260_971),   # 紫阳县第七次全国人口普查公报
-    ("平利县", 181_286),   # 平利县第七次全国人口普查公报(第二号)
-    ("佳县", 113_035),     # 佳县第七次全国人口普查主要数据公报(第一号)
-    ("府谷县", 255_397),   # 府谷县第七次全国人口普查主要数据公报
-    ("凤翔区", 386_156),   # listed as 610322 凤翔县 in the source
-    ("旬阳市", 357_876),   # listed as 610928 旬阳县 in the source
-])
+@pytest.mark.parametrize(
+    "name,population",
+    [
+        ("佛坪县", 26_597),  # issue #16: about 30,000 people in all
+        ("留坝县", 35_325),
+        ("汉台区", 618_204),
+        ("紫阳县", 260_971),  # 紫阳县第七次全国人口普查公报
+        ("平利县", 181_286),  # 平利县第七次全国人口普查公报(第二号)
+        ("佳县", 113_035),  # 佳县第七次全国人口普查主要数据公报(第一号)
+        ("府谷县", 255_397),  # 府谷县第七次全国人口普查主要数据公报
+        ("凤翔区", 386_156),  # listed as 610322 凤翔县 in the source
+        ("旬阳市", 357_876),  # listed as 610928 旬阳县 in the source
+    ],
+)
 def test_county_population_known_counties(ref, name, population):
     cp = ref.county_population.set_index("name")["population"]
     assert cp[name] == population
@@ -193,8 +217,9 @@ def test_county_population_may_leave_units_out(tmp_path):
     d = _copy_reference(tmp_path)
     path = d / "county_population.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
-    path.write_text("\n".join(line for line in lines if ",佛坪县," not in line) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(line for line in lines if ",佛坪县," not in line) + "\n", encoding="utf-8"
+    )
     cp = refdata.load(d).county_population
     assert len(cp) == 106 and "610730000000" not in set(cp["code"])
 
@@ -208,8 +233,10 @@ def _edit_population(d: Path, old: str, new: str) -> None:
 
 def _blank_source(d: Path) -> None:
     path = d / "county_population.csv"
-    lines = [line.split(",resident,")[0] + ",resident," if ",佛坪县," in line else line
-             for line in path.read_text(encoding="utf-8").splitlines()]
+    lines = [
+        line.split(",resident,")[0] + ",resident," if ",佛坪县," in line else line
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -226,38 +253,76 @@ def _copy_reference(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("mutate,message", [
-    (lambda d: (d / "divisions.csv").unlink(), "reference file missing"),
-    (lambda d: (d / "divisions.csv").write_text("code,name\n61,x\n"), "divisions.csv: header"),
-    (lambda d: (d / "divisions.csv").write_text(
-        (d / "divisions.csv").read_text(encoding="utf-8").replace("610924100001", "61092410000X"),
-        encoding="utf-8"), "malformed code"),
-    (lambda d: (d / "divisions.csv").write_text(
-        "\n".join((d / "divisions.csv").read_text(encoding="utf-8").splitlines()[:-5]) + "\n",
-        encoding="utf-8"), "village units, expected 20356"),
-    (lambda d: (d / "poverty_counties.csv").write_text(
-        "\n".join((d / "poverty_counties.csv").read_text(encoding="utf-8").splitlines()[:-1])
-        + "\n", encoding="utf-8"), "expected 56"),
-    (lambda d: (d / "lines.csv").write_text("year,poverty_line,monitoring_line,note\n2014,abc,,\n"),
-     "lines.csv: cannot be read"),
-    (lambda d: (d / "geo" / "counties.geojson").write_text("{not json"), "malformed GeoJSON"),
-    (lambda d: (d / "geo" / "villages.csv").write_bytes(b"\xff\xfe\x00"), "villages.csv"),
-    (lambda d: (d / "county_population.csv").unlink(), "reference file missing"),
-    (lambda d: (d / "county_population.csv").write_text("code,name,population\n"),
-     "county_population.csv: header"),
-    (lambda d: _edit_population(d, "610730000000,", "61073000000X,"), "malformed code"),
-    (lambda d: _edit_population(d, "610730000000,佛坪县", "610700000000,佛坪县"),
-     "610700000000 is not a county-level unit"),
-    (lambda d: _edit_population(d, ",佛坪县,", ",佛坪,"), "divisions.csv says '佛坪县'"),
-    (_duplicate_first_row, "duplicate code 610102000000"),
-    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,0,"), "positive whole number"),
-    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,-26597,"), "positive whole number"),
-    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,2.6万,"), "positive whole number"),
-    (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,,"), "positive whole number"),
-    (lambda d: _edit_population(d, ",佛坪县,26597,2020,", ",佛坪县,26597,20,"), "not a year"),
-    (lambda d: _edit_population(d, "2020,resident", "2020,census"), "must be resident or registered"),
-    (_blank_source, "610730000000 has no source"),
-])
+@pytest.mark.parametrize(
+    "mutate,message",
+    [
+        (lambda d: (d / "divisions.csv").unlink(), "reference file missing"),
+        (lambda d: (d / "divisions.csv").write_text("code,name\n61,x\n"), "divisions.csv: header"),
+        (
+            lambda d: (d / "divisions.csv").write_text(
+                (d / "divisions.csv")
+                .read_text(encoding="utf-8")
+                .replace("610924100001", "61092410000X"),
+                encoding="utf-8",
+            ),
+            "malformed code",
+        ),
+        (
+            lambda d: (d / "divisions.csv").write_text(
+                "\n".join((d / "divisions.csv").read_text(encoding="utf-8").splitlines()[:-5])
+                + "\n",
+                encoding="utf-8",
+            ),
+            "village units, expected 20356",
+        ),
+        (
+            lambda d: (d / "poverty_counties.csv").write_text(
+                "\n".join(
+                    (d / "poverty_counties.csv").read_text(encoding="utf-8").splitlines()[:-1]
+                )
+                + "\n",
+                encoding="utf-8",
+            ),
+            "expected 56",
+        ),
+        (
+            lambda d: (d / "lines.csv").write_text(
+                "year,poverty_line,monitoring_line,note\n2014,abc,,\n"
+            ),
+            "lines.csv: cannot be read",
+        ),
+        (lambda d: (d / "geo" / "counties.geojson").write_text("{not json"), "malformed GeoJSON"),
+        (lambda d: (d / "geo" / "villages.csv").write_bytes(b"\xff\xfe\x00"), "villages.csv"),
+        (lambda d: (d / "county_population.csv").unlink(), "reference file missing"),
+        (
+            lambda d: (d / "county_population.csv").write_text("code,name,population\n"),
+            "county_population.csv: header",
+        ),
+        (lambda d: _edit_population(d, "610730000000,", "61073000000X,"), "malformed code"),
+        (
+            lambda d: _edit_population(d, "610730000000,佛坪县", "610700000000,佛坪县"),
+            "610700000000 is not a county-level unit",
+        ),
+        (lambda d: _edit_population(d, ",佛坪县,", ",佛坪,"), "divisions.csv says '佛坪县'"),
+        (_duplicate_first_row, "duplicate code 610102000000"),
+        (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,0,"), "positive whole number"),
+        (
+            lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,-26597,"),
+            "positive whole number",
+        ),
+        (
+            lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,2.6万,"),
+            "positive whole number",
+        ),
+        (lambda d: _edit_population(d, ",佛坪县,26597,", ",佛坪县,,"), "positive whole number"),
+        (lambda d: _edit_population(d, ",佛坪县,26597,2020,", ",佛坪县,26597,20,"), "not a year"),
+        (
+            lambda d: _edit_population(d, "2020,resident", "2020,census"),
+            "must be resident or registered",
+        ),
+        (_blank_source, "610730000000 has no source"),
+    ],
+)
 def test_malformed_reference_is_refused(tmp_path, mutate, message):
     d = _copy_reference(tmp_path)
     mutate(d)

@@ -59,38 +59,73 @@ M6 = idn("1980-07-15", 62)  # H004 (f)
 
 
 def hh(no, head, village=V1, registered=True, **kw) -> dict:
-    row = {"household_no": no, "village_code": village, "head_name": head, "phone": "",
-           "is_registered": "是" if registered else "否",
-           "household_type": "1" if registered else "9",
-           "identify_year": "2014" if registered else "", "exit_year": "",
-           "main_cause": "1" if registered else "", "relocated": "否",
-           "sanitary_toilet": "1", "road_access": "Y", "farmland_mu": "2.5"}
+    row = {
+        "household_no": no,
+        "village_code": village,
+        "head_name": head,
+        "phone": "",
+        "is_registered": "是" if registered else "否",
+        "household_type": "1" if registered else "9",
+        "identify_year": "2014" if registered else "",
+        "exit_year": "",
+        "main_cause": "1" if registered else "",
+        "relocated": "否",
+        "sanitary_toilet": "1",
+        "road_access": "Y",
+        "farmland_mu": "2.5",
+    }
     row.update(kw)
     return row
 
 
 def member(id_number, no, name, relation, sex, birth, **kw) -> dict:
-    row = {"id_number": id_number, "household_no": no, "name": name, "relation": relation,
-           "sex": sex, "birth_date": birth, "ethnicity": "1", "health": "1", "labour": "1"}
+    row = {
+        "id_number": id_number,
+        "household_no": no,
+        "name": name,
+        "relation": relation,
+        "sex": sex,
+        "birth_date": birth,
+        "ethnicity": "1",
+        "health": "1",
+        "labour": "1",
+    }
     row.update(kw)
     return row
 
 
-def income(no, year, members, wages=20000, business=3000, prop=0, transfers=1000,
-           costs=1000, net=None) -> dict:
+def income(
+    no, year, members, wages=20000, business=3000, prop=0, transfers=1000, costs=1000, net=None
+) -> dict:
     net = wages + business + prop + transfers - costs if net is None else net
-    return {"household_no": no, "year": str(year), "members": str(members),
-            "wages": str(wages), "business": str(business), "property": str(prop),
-            "transfers": str(transfers), "production_costs": str(costs),
-            "net_income": str(net)}
+    return {
+        "household_no": no,
+        "year": str(year),
+        "members": str(members),
+        "wages": str(wages),
+        "business": str(business),
+        "property": str(prop),
+        "transfers": str(transfers),
+        "production_costs": str(costs),
+        "net_income": str(net),
+    }
 
 
 def monitoring(mid, no, **kw) -> dict:
-    row = {"monitoring_id": str(mid), "household_no": no, "monitor_type": "2",
-           "discovery": "2", "warning_date": "2025-03-01", "check_date": "2025-03-05",
-           "notice_date": "2025-03-20", "notice_end_date": "2025-03-27",
-           "county_decision_date": "2025-03-30", "identify_date": "2025-04-01",
-           "eliminate_date": "", "eliminate_method": ""}
+    row = {
+        "monitoring_id": str(mid),
+        "household_no": no,
+        "monitor_type": "2",
+        "discovery": "2",
+        "warning_date": "2025-03-01",
+        "check_date": "2025-03-05",
+        "notice_date": "2025-03-20",
+        "notice_end_date": "2025-03-27",
+        "county_decision_date": "2025-03-30",
+        "identify_date": "2025-04-01",
+        "eliminate_date": "",
+        "eliminate_method": "",
+    }
     row.update(kw)
     return row
 
@@ -98,62 +133,136 @@ def monitoring(mid, no, **kw) -> dict:
 def base() -> dict[str, list[dict]]:
     """The valid base delivery: 4 households (two villages), 6 members, and a row or two
     of every other table."""
-    return copy.deepcopy({
-        "households.csv": [
-            hh("H001", "张三", phone="13800138000"),
-            hh("H002", "李四", exit_year="2019", exit_type="1", main_cause="2"),
-            hh("H003", "赵六", village=V2, housing_grade="B", relocated="是",
-               relocation_year="2018", forest_mu="10"),
-            hh("H004", "钱七", village=V2, registered=False, monitor_type="2"),
-        ],
-        "members.csv": [
-            member(M1, "H001", "张三", "01", "1", "1970-03-05"),
-            member(M2, "H001", "王芳", "10", "2", "1972-06-10", labour="3"),
-            member(M3, "H002", "李四", "01", "1", "1965-01-20"),
-            member(M4, "H003", "赵六", "01", "1", "1958-11-11", health="2"),
-            member(M5, "H003", "赵小", "30", "2", "2010-09-01", in_school="是",
-                   school_stage="3", education="2", labour="5"),
-            member(M6, "H004", "钱七", "01", "2", "1980-07-15"),
-        ],
-        "income.csv": [income("H001", 2025, 2), income("H002", 2025, 1),
-                       income("H003", 2025, 2), income("H004", 2025, 1),
-                       income("H001", 2026, 2), income("H003", 2026, 2)],
-        "measures.csv": [
-            {"measure_id": "1", "household_no": "H001", "year": "2025",
-             "start_date": "2025-04-01", "channel": "1", "category": "1", "amount": "3000",
-             "department": "agri", "for_monitoring": "否"},
-            {"measure_id": "2", "household_no": "H003", "year": "2025",
-             "start_date": "2025-04-10", "channel": "6", "category": "7", "amount": "5000",
-             "department": "health", "for_monitoring": "是"},
-        ],
-        "units.csv": [{"unit_id": "1", "name": "紫阳县农业农村局", "level": "3",
-                       "region_code": COUNTY, "unit_type": "机关"}],
-        "cadres.csv": [{"cadre_id": "1", "name": "周干部", "sex": "1", "unit_id": "1",
-                        "township_code": TOWNSHIP, "position": "帮扶责任人",
-                        "phone": "13900139000"}],
-        "pairings.csv": [
-            {"household_no": "H001", "cadre_id": "1", "start_date": "2021-01-01",
-             "end_date": ""},
-            {"household_no": "H003", "cadre_id": "1", "start_date": "2021-03-01",
-             "end_date": ""},
-        ],
-        "villages.csv": [
-            {"village_code": V1, "kind": "village", "natural_villages": "5",
-             "team_unit_id": "1", "first_secretary_id": "1", "poor_village": "是",
-             "poor_village_exit_year": "2019"},
-            {"village_code": V2, "kind": "village", "natural_villages": "3",
-             "poor_village": "否"},
-        ],
-        "population.csv": [
-            {"village_code": V1, "year": "2025", "rural_population": "1200"},
-            {"village_code": V2, "year": "2025", "rural_population": "800"},
-        ],
-        "monitoring.csv": [monitoring(1, "H003")],
-        "monitoring_risks.csv": [{"monitoring_id": "1", "seq": "1", "risk_type": "1"}],
-        "guarantee_gaps.csv": [{"household_no": "H003", "item": "housing",
-                                "from_year": "2019", "to_year": "2020"}],
-        "dept_tax.csv": [{"id_number": M1, "tax_year": "2025", "tax_paid": "0"}],
-    })
+    return copy.deepcopy(
+        {
+            "households.csv": [
+                hh("H001", "张三", phone="13800138000"),
+                hh("H002", "李四", exit_year="2019", exit_type="1", main_cause="2"),
+                hh(
+                    "H003",
+                    "赵六",
+                    village=V2,
+                    housing_grade="B",
+                    relocated="是",
+                    relocation_year="2018",
+                    forest_mu="10",
+                ),
+                hh("H004", "钱七", village=V2, registered=False, monitor_type="2"),
+            ],
+            "members.csv": [
+                member(M1, "H001", "张三", "01", "1", "1970-03-05"),
+                member(M2, "H001", "王芳", "10", "2", "1972-06-10", labour="3"),
+                member(M3, "H002", "李四", "01", "1", "1965-01-20"),
+                member(M4, "H003", "赵六", "01", "1", "1958-11-11", health="2"),
+                member(
+                    M5,
+                    "H003",
+                    "赵小",
+                    "30",
+                    "2",
+                    "2010-09-01",
+                    in_school="是",
+                    school_stage="3",
+                    education="2",
+                    labour="5",
+                ),
+                member(M6, "H004", "钱七", "01", "2", "1980-07-15"),
+            ],
+            "income.csv": [
+                income("H001", 2025, 2),
+                income("H002", 2025, 1),
+                income("H003", 2025, 2),
+                income("H004", 2025, 1),
+                income("H001", 2026, 2),
+                income("H003", 2026, 2),
+            ],
+            "measures.csv": [
+                {
+                    "measure_id": "1",
+                    "household_no": "H001",
+                    "year": "2025",
+                    "start_date": "2025-04-01",
+                    "channel": "1",
+                    "category": "1",
+                    "amount": "3000",
+                    "department": "agri",
+                    "for_monitoring": "否",
+                },
+                {
+                    "measure_id": "2",
+                    "household_no": "H003",
+                    "year": "2025",
+                    "start_date": "2025-04-10",
+                    "channel": "6",
+                    "category": "7",
+                    "amount": "5000",
+                    "department": "health",
+                    "for_monitoring": "是",
+                },
+            ],
+            "units.csv": [
+                {
+                    "unit_id": "1",
+                    "name": "紫阳县农业农村局",
+                    "level": "3",
+                    "region_code": COUNTY,
+                    "unit_type": "机关",
+                }
+            ],
+            "cadres.csv": [
+                {
+                    "cadre_id": "1",
+                    "name": "周干部",
+                    "sex": "1",
+                    "unit_id": "1",
+                    "township_code": TOWNSHIP,
+                    "position": "帮扶责任人",
+                    "phone": "13900139000",
+                }
+            ],
+            "pairings.csv": [
+                {
+                    "household_no": "H001",
+                    "cadre_id": "1",
+                    "start_date": "2021-01-01",
+                    "end_date": "",
+                },
+                {
+                    "household_no": "H003",
+                    "cadre_id": "1",
+                    "start_date": "2021-03-01",
+                    "end_date": "",
+                },
+            ],
+            "villages.csv": [
+                {
+                    "village_code": V1,
+                    "kind": "village",
+                    "natural_villages": "5",
+                    "team_unit_id": "1",
+                    "first_secretary_id": "1",
+                    "poor_village": "是",
+                    "poor_village_exit_year": "2019",
+                },
+                {
+                    "village_code": V2,
+                    "kind": "village",
+                    "natural_villages": "3",
+                    "poor_village": "否",
+                },
+            ],
+            "population.csv": [
+                {"village_code": V1, "year": "2025", "rural_population": "1200"},
+                {"village_code": V2, "year": "2025", "rural_population": "800"},
+            ],
+            "monitoring.csv": [monitoring(1, "H003")],
+            "monitoring_risks.csv": [{"monitoring_id": "1", "seq": "1", "risk_type": "1"}],
+            "guarantee_gaps.csv": [
+                {"household_no": "H003", "item": "housing", "from_year": "2019", "to_year": "2020"}
+            ],
+            "dept_tax.csv": [{"id_number": M1, "tax_year": "2025", "tax_paid": "0"}],
+        }
+    )
 
 
 def spec_of(name: str) -> L.File:
@@ -165,10 +274,14 @@ def columns(rows: list[dict]) -> list[str]:
     return list(dict.fromkeys(k for r in rows for k in r))
 
 
-def write_csv(path: Path, rows: list[dict], encoding: str = "utf-8", zh: bool = False,
-              header: list[str] | None = None) -> None:
-    keys = header or columns(rows) or [c.name for c in spec_of(path.name).columns
-                                        if c.required]
+def write_csv(
+    path: Path,
+    rows: list[dict],
+    encoding: str = "utf-8",
+    zh: bool = False,
+    header: list[str] | None = None,
+) -> None:
+    keys = header or columns(rows) or [c.name for c in spec_of(path.name).columns if c.required]
     names = keys
     if zh:
         names = [spec_of(path.name).by_name[k].zh for k in keys]
@@ -210,31 +323,46 @@ def write_parquet(path: Path, rows: list[dict]) -> None:
         if col.type == "int":
             arrays[k] = pa.array([None if v is None else int(v) for v in values], pa.int64())
         elif col.type == "decimal":
-            arrays[k] = pa.array([None if v is None else float(v) for v in values],
-                                 pa.float64())
+            arrays[k] = pa.array([None if v is None else float(v) for v in values], pa.float64())
         elif col.type == "bool":
-            arrays[k] = pa.array([None if v is None else v in ("是", "1", "Y")
-                                  for v in values], pa.bool_())
+            arrays[k] = pa.array(
+                [None if v is None else v in ("是", "1", "Y") for v in values], pa.bool_()
+            )
         elif col.type == "date":
-            arrays[k] = pa.array([None if v is None else date.fromisoformat(v)
-                                  for v in values], pa.date32())
+            arrays[k] = pa.array(
+                [None if v is None else date.fromisoformat(v) for v in values], pa.date32()
+            )
         else:
             arrays[k] = pa.array(values, pa.string())
     pq.write_table(pa.table(arrays), path)
 
 
-def write_manifest(d: Path, rows: dict[str, int], kind: str = "full", as_of: str = AS_OF,
-                   **extra) -> Path:
+def write_manifest(
+    d: Path, rows: dict[str, int], kind: str = "full", as_of: str = AS_OF, **extra
+) -> Path:
     files = {n: {"rows": rows[n], "sha256": sha256(d / n)} for n in sorted(rows)}
-    m = {"layout": L.LAYOUT, "version": L.VERSION, "kind": kind, "as_of": as_of, **extra,
-         "files": files}
+    m = {
+        "layout": L.LAYOUT,
+        "version": L.VERSION,
+        "kind": kind,
+        "as_of": as_of,
+        **extra,
+        "files": files,
+    }
     (d / L.MANIFEST).write_text(json.dumps(m, ensure_ascii=False, indent=1), encoding="utf-8")
     return d
 
 
-def deliver(d: Path, tables: dict[str, list[dict]], kind: str = "full", as_of: str = AS_OF,
-            encoding: dict[str, str] | None = None, zh: tuple[str, ...] = (),
-            dates: tuple[str, ...] = (), **extra) -> Path:
+def deliver(
+    d: Path,
+    tables: dict[str, list[dict]],
+    kind: str = "full",
+    as_of: str = AS_OF,
+    encoding: dict[str, str] | None = None,
+    zh: tuple[str, ...] = (),
+    dates: tuple[str, ...] = (),
+    **extra,
+) -> Path:
     """Write ``tables`` (file name -> rows) as a delivery in ``d`` with a correct
     manifest. The file name's extension picks the format."""
     d.mkdir(parents=True, exist_ok=True)
@@ -260,10 +388,14 @@ def edit_manifest(d: Path, fn) -> None:
 
 def relist(d: Path, name: str, rows: int | None = None) -> None:
     """After rewriting ``name``, list it in the manifest again (sha256, rows)."""
+
     def fn(m):
         old = m["files"].get(name, {})
-        m["files"][name] = {"rows": old.get("rows", 0) if rows is None else rows,
-                            "sha256": sha256(d / name)}
+        m["files"][name] = {
+            "rows": old.get("rows", 0) if rows is None else rows,
+            "sha256": sha256(d / name),
+        }
+
     edit_manifest(d, fn)
 
 
@@ -288,8 +420,11 @@ def report_rows(path: Path) -> list[tuple]:
 
 
 def households(path: Path) -> list[tuple]:
-    return query(path, "select household_id, household_no, head_name, members "
-                       "from household order by household_id")
+    return query(
+        path,
+        "select household_id, household_no, head_name, members "
+        "from household order by household_id",
+    )
 
 
 # ------------------------------------------------------------------------- fixtures
@@ -316,8 +451,9 @@ def _cached_reference():
 def _fast(monkeypatch, tmp_path):
     """Read the reference data once for the module (the loader reads it on every call),
     and give every test its own temporary directory, so leftovers can be seen."""
-    monkeypatch.setattr(refdata, "load",
-                        lambda ref_dir=refdata.REFERENCE_DIR: _reference(Path(ref_dir)))
+    monkeypatch.setattr(
+        refdata, "load", lambda ref_dir=refdata.REFERENCE_DIR: _reference(Path(ref_dir))
+    )
     private = tmp_path / "systmp"
     private.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(private))
@@ -328,8 +464,13 @@ def _fast(monkeypatch, tmp_path):
 def base_loaded(tmp_path_factory) -> tuple[Path, Path, registry.Loaded]:
     """The base delivery and the warehouse it loads into (do not modify: copy it)."""
     root = tmp_path_factory.mktemp("base")
-    d = deliver(root / "delivery", base(), source="紫阳县乡村振兴局", period="2026-10",
-                note={"kept": "and ignored"})
+    d = deliver(
+        root / "delivery",
+        base(),
+        source="紫阳县乡村振兴局",
+        period="2026-10",
+        note={"kept": "and ignored"},
+    )
     out = root / "wh" / "warehouse.duckdb"
     out.parent.mkdir()
     with _cached_reference():
@@ -362,26 +503,74 @@ def test_the_base_delivery_loads_whole(base_loaded):
     assert result.rejected == 0 and result.kind == "full"
     assert result.as_of == date(2026, 10, 31)
     assert report_rows(d.parent / "report.csv") == []
-    expected = {"households": 4, "members": 6, "income": 6, "measures": 2, "units": 1,
-                "cadres": 1, "pairings": 2, "villages": 2, "population": 2,
-                "monitoring": 1, "monitoring_risks": 1, "guarantee_gaps": 1, "dept_tax": 1}
+    expected = {
+        "households": 4,
+        "members": 6,
+        "income": 6,
+        "measures": 2,
+        "units": 1,
+        "cadres": 1,
+        "pairings": 2,
+        "villages": 2,
+        "population": 2,
+        "monitoring": 1,
+        "monitoring_risks": 1,
+        "guarantee_gaps": 1,
+        "dept_tax": 1,
+    }
     for name, c in result.files.items():
         n = expected.get(name, 0)
         assert c == {"accepted": n, "rejected": 0, "added": n, "changed": 0, "removed": 0}, name
-    assert households(out) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                               (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
-    counts = {t: query(out, f"select count(*) from {t}")[0][0] for t in
-              ("person", "income", "measure", "unit", "cadre", "pairing", "village",
-               "population", "monitoring", "monitoring_risk", "condition_gap", "dept_tax")}
-    assert counts == {"person": 6, "income": 6, "measure": 2, "unit": 1, "cadre": 1,
-                      "pairing": 2, "village": 2, "population": 2, "monitoring": 1,
-                      "monitoring_risk": 1, "condition_gap": 1, "dept_tax": 1}
-    assert query(out, "select household_no, township_code, county_code, cadre_id, "
-                      "per_capita_income from household order by 1") == [
-        ("H001", TOWNSHIP, COUNTY, 1, 11500), ("H002", TOWNSHIP, COUNTY, None, None),
-        ("H003", TOWNSHIP, COUNTY, 1, 11500), ("H004", TOWNSHIP, COUNTY, None, None)]
+    assert households(out) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
+    counts = {
+        t: query(out, f"select count(*) from {t}")[0][0]
+        for t in (
+            "person",
+            "income",
+            "measure",
+            "unit",
+            "cadre",
+            "pairing",
+            "village",
+            "population",
+            "monitoring",
+            "monitoring_risk",
+            "condition_gap",
+            "dept_tax",
+        )
+    }
+    assert counts == {
+        "person": 6,
+        "income": 6,
+        "measure": 2,
+        "unit": 1,
+        "cadre": 1,
+        "pairing": 2,
+        "village": 2,
+        "population": 2,
+        "monitoring": 1,
+        "monitoring_risk": 1,
+        "condition_gap": 1,
+        "dept_tax": 1,
+    }
+    assert query(
+        out,
+        "select household_no, township_code, county_code, cadre_id, "
+        "per_capita_income from household order by 1",
+    ) == [
+        ("H001", TOWNSHIP, COUNTY, 1, 11500),
+        ("H002", TOWNSHIP, COUNTY, None, None),
+        ("H003", TOWNSHIP, COUNTY, 1, 11500),
+        ("H004", TOWNSHIP, COUNTY, None, None),
+    ]
     assert query(out, "select kind, as_of, rejected, source, version from data_version") == [
-        ("full", date(2026, 10, 31), 0, "紫阳县乡村振兴局", result.version)]
+        ("full", date(2026, 10, 31), 0, "紫阳县乡村振兴局", result.version)
+    ]
     assert result.row_counts["household"] == 4 and result.row_counts["person"] == 6
 
 
@@ -390,19 +579,26 @@ def _drop_file(name):
     def fn(d):
         (d / name).unlink()
         edit_manifest(d, lambda m: m["files"].pop(name))
+
     return fn
 
 
-def _rewrite_households(rows=None, header=None, encoding="utf-8", raw: bytes | None = None,
-                        count: int | None = None):
+def _rewrite_households(
+    rows=None, header=None, encoding="utf-8", raw: bytes | None = None, count: int | None = None
+):
     def fn(d):
         path = d / "households.csv"
         if raw is not None:
             path.write_bytes(raw)
         else:
-            write_csv(path, rows if rows is not None else base()["households.csv"],
-                      encoding, header=header)
+            write_csv(
+                path,
+                rows if rows is not None else base()["households.csv"],
+                encoding,
+                header=header,
+            )
         relist(d, "households.csv", count)
+
     return fn
 
 
@@ -410,12 +606,14 @@ def _add_file(name, content: bytes, rows=1):
     def fn(d):
         (d / name).write_bytes(content)
         relist(d, name, rows)
+
     return fn
 
 
 def _set(field, value):
     def fn(d):
         edit_manifest(d, lambda m: m.__setitem__(field, value))
+
     return fn
 
 
@@ -444,6 +642,7 @@ def _removal_in_full(d):
 def _manifest_bytes(content: bytes):
     def fn(d):
         (d / L.MANIFEST).write_bytes(content)
+
     return fn
 
 
@@ -454,71 +653,137 @@ REFUSALS = [
     ("no manifest", lambda d: (d / L.MANIFEST).unlink(), "the delivery has no manifest.json"),
     ("manifest not JSON", _manifest_bytes(b"{layout: jingzhun"), "manifest.json is not valid JSON"),
     ("manifest a list", _manifest_bytes(b"[1, 2]"), "manifest.json is not a JSON object"),
-    ("wrong layout", _set("layout", "other-layout"),
-     "manifest.json: layout is 'other-layout', expected 'jingzhun-registry'"),
+    (
+        "wrong layout",
+        _set("layout", "other-layout"),
+        "manifest.json: layout is 'other-layout', expected 'jingzhun-registry'",
+    ),
     ("wrong version", _set("version", 2), "manifest.json: version 2 is not supported"),
     ("version as text", _set("version", "1"), "manifest.json: version '1' is not supported"),
-    ("wrong kind", _set("kind", "monthly"),
-     "manifest.json: kind must be full or increment, not 'monthly'"),
+    (
+        "wrong kind",
+        _set("kind", "monthly"),
+        "manifest.json: kind must be full or increment, not 'monthly'",
+    ),
     ("as_of malformed", _set("as_of", "2026-13-01"), "manifest.json: as_of must be a date"),
-    ("as_of missing", lambda d: edit_manifest(d, lambda m: m.pop("as_of")),
-     "manifest.json: as_of must be a date"),
+    (
+        "as_of missing",
+        lambda d: edit_manifest(d, lambda m: m.pop("as_of")),
+        "manifest.json: as_of must be a date",
+    ),
     ("as_of not YYYY-MM-DD", _set("as_of", "20261031"), "manifest.json: as_of must be a date"),
     ("as_of future", _set("as_of", TOMORROW), f"manifest.json: as_of {TOMORROW} is in the future"),
-    ("file without sha256", lambda d: edit_manifest(
-        d, lambda m: m["files"]["income.csv"].pop("sha256")),
-     "manifest.json: income.csv needs rows (a whole number) and sha256"),
-    ("listed file missing", lambda d: (d / "income.csv").unlink(),
-     "income.csv is listed in manifest.json but not in the delivery"),
-    ("file not listed", lambda d: edit_manifest(d, lambda m: m["files"].pop("income.csv")),
-     "income.csv is not listed in manifest.json"),
-    ("unknown table", _add_file("readme.csv", b"a,b\n1,2\n"),
-     "readme.csv: not a file of the registry layout"),
-    ("unknown extension", _add_file("households.txt", b"household_no\nH001\n"),
-     "households.txt: not a file of the registry layout"),
-    ("sha256 mismatch", lambda d: (d / "income.csv").write_bytes(
-        (d / "income.csv").read_bytes().replace(b"20000", b"20001", 1)),
-     "income.csv: SHA-256 "),
-    ("row count mismatch", lambda d: edit_manifest(
-        d, lambda m: m["files"]["income.csv"].__setitem__("rows", 7)),
-     "income.csv: 6 data rows, but the manifest says 7"),
-    ("unknown column", _extra_column,
-     "households.csv: column 'remark' is not in the layout of households"),
-    ("repeated column", _rewrite_households(header=HH_KEYS + ["head_name"]),
-     "households.csv: column head_name appears twice"),
-    ("repeated column, key and Chinese name",
-     lambda d: (_rewrite_households()(d), (d / "households.csv").write_bytes(
-         (d / "households.csv").read_bytes().replace(b"farmland_mu", "户主姓名".encode(), 1)),
-                relist(d, "households.csv")),
-     "households.csv: column head_name appears twice"),
-    ("required column missing",
-     _rewrite_households(header=[k for k in HH_KEYS if k != "village_code"]),
-     "households.csv: required column(s) missing: village_code"),
+    (
+        "file without sha256",
+        lambda d: edit_manifest(d, lambda m: m["files"]["income.csv"].pop("sha256")),
+        "manifest.json: income.csv needs rows (a whole number) and sha256",
+    ),
+    (
+        "listed file missing",
+        lambda d: (d / "income.csv").unlink(),
+        "income.csv is listed in manifest.json but not in the delivery",
+    ),
+    (
+        "file not listed",
+        lambda d: edit_manifest(d, lambda m: m["files"].pop("income.csv")),
+        "income.csv is not listed in manifest.json",
+    ),
+    (
+        "unknown table",
+        _add_file("readme.csv", b"a,b\n1,2\n"),
+        "readme.csv: not a file of the registry layout",
+    ),
+    (
+        "unknown extension",
+        _add_file("households.txt", b"household_no\nH001\n"),
+        "households.txt: not a file of the registry layout",
+    ),
+    (
+        "sha256 mismatch",
+        lambda d: (d / "income.csv").write_bytes(
+            (d / "income.csv").read_bytes().replace(b"20000", b"20001", 1)
+        ),
+        "income.csv: SHA-256 ",
+    ),
+    (
+        "row count mismatch",
+        lambda d: edit_manifest(d, lambda m: m["files"]["income.csv"].__setitem__("rows", 7)),
+        "income.csv: 6 data rows, but the manifest says 7",
+    ),
+    (
+        "unknown column",
+        _extra_column,
+        "households.csv: column 'remark' is not in the layout of households",
+    ),
+    (
+        "repeated column",
+        _rewrite_households(header=HH_KEYS + ["head_name"]),
+        "households.csv: column head_name appears twice",
+    ),
+    (
+        "repeated column, key and Chinese name",
+        lambda d: (
+            _rewrite_households()(d),
+            (d / "households.csv").write_bytes(
+                (d / "households.csv").read_bytes().replace(b"farmland_mu", "户主姓名".encode(), 1)
+            ),
+            relist(d, "households.csv"),
+        ),
+        "households.csv: column head_name appears twice",
+    ),
+    (
+        "required column missing",
+        _rewrite_households(header=[k for k in HH_KEYS if k != "village_code"]),
+        "households.csv: required column(s) missing: village_code",
+    ),
     ("UTF-16", _utf16, "households.csv: the file is neither UTF-8 nor GBK"),
     ("invalid bytes", _bad_bytes, "households.csv: the file is neither UTF-8 nor GBK"),
-    ("CSV row with an extra field", _rewrite_households(
-        raw=(",".join(HH_KEYS) + "\n" + ",".join(["H001"] + ["x"] * len(HH_KEYS)) + "\n"
-             ).encode(), count=1), "households.csv: cannot be read as csv"),
-    ("xlsx not readable", lambda d: (_drop_file("members.csv")(d),
-                                     _add_file("members.xlsx", b"PK not a workbook", 6)(d)),
-     "members.xlsx: not a readable .xlsx file"),
-    ("parquet not readable", lambda d: (_drop_file("income.csv")(d),
-                                        _add_file("income.parquet", b"PAR1 nonsense", 6)(d)),
-     "income.parquet: cannot be read as parquet"),
-    ("full without households", _drop_file("households.csv"),
-     "a full delivery needs households"),
+    (
+        "CSV row with an extra field",
+        _rewrite_households(
+            raw=(
+                ",".join(HH_KEYS) + "\n" + ",".join(["H001"] + ["x"] * len(HH_KEYS)) + "\n"
+            ).encode(),
+            count=1,
+        ),
+        "households.csv: cannot be read as csv",
+    ),
+    (
+        "xlsx not readable",
+        lambda d: (
+            _drop_file("members.csv")(d),
+            _add_file("members.xlsx", b"PK not a workbook", 6)(d),
+        ),
+        "members.xlsx: not a readable .xlsx file",
+    ),
+    (
+        "parquet not readable",
+        lambda d: (
+            _drop_file("income.csv")(d),
+            _add_file("income.parquet", b"PAR1 nonsense", 6)(d),
+        ),
+        "income.parquet: cannot be read as parquet",
+    ),
+    ("full without households", _drop_file("households.csv"), "a full delivery needs households"),
     ("full without members", _drop_file("members.csv"), "a full delivery needs members"),
-    ("removal in a full delivery", _removal_in_full,
-     "households.removed.csv: removals come only in an increment"),
-    ("removal of department records", lambda d: (
-        _set("kind", "increment")(d), (d / "dept_tax.removed.csv").write_text(
-            f"id_number\n{M1}\n"), relist(d, "dept_tax.removed.csv", 1)),
-     "dept_tax.removed.csv: department records have no key to remove by"),
+    (
+        "removal in a full delivery",
+        _removal_in_full,
+        "households.removed.csv: removals come only in an increment",
+    ),
+    (
+        "removal of department records",
+        lambda d: (
+            _set("kind", "increment")(d),
+            (d / "dept_tax.removed.csv").write_text(f"id_number\n{M1}\n"),
+            relist(d, "dept_tax.removed.csv", 1),
+        ),
+        "dept_tax.removed.csv: department records have no key to remove by",
+    ),
 ]
 
 
-@pytest.mark.parametrize("mutate,message", [r[1:] for r in REFUSALS],
-                         ids=[r[0] for r in REFUSALS])
+@pytest.mark.parametrize("mutate,message", [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS])
 def test_a_refused_delivery_changes_nothing(existing, delivery, _fast, mutate, message):
     before = digest(existing)
     mutate(delivery)
@@ -536,8 +801,7 @@ def test_an_increment_needs_a_warehouse(delivery, tmp_path, _fast):
     edit_manifest(delivery, lambda m: m.__setitem__("kind", "increment"))
     out_dir = tmp_path / "empty"
     out_dir.mkdir()
-    with pytest.raises(registry.Refused, match="an increment needs a warehouse with a "
-                                               "registry at"):
+    with pytest.raises(registry.Refused, match="an increment needs a warehouse with a registry at"):
         registry.load(delivery, out_dir / "warehouse.duckdb")
     assert list(out_dir.iterdir()) == []
     assert leftovers(_fast) == []
@@ -548,8 +812,9 @@ def test_a_zip_that_is_not_one(existing, tmp_path, _fast, content):
     before = digest(existing)
     bad = tmp_path / "delivery.zip"
     bad.write_bytes(content)
-    with pytest.raises(registry.Refused,
-                       match="delivery.zip is neither a directory nor a ZIP file"):
+    with pytest.raises(
+        registry.Refused, match="delivery.zip is neither a directory nor a ZIP file"
+    ):
         registry.load(bad, existing)
     assert digest(existing) == before
     assert sorted(p.name for p in existing.parent.iterdir()) == ["warehouse.duckdb"]
@@ -598,46 +863,92 @@ def bad_delivery() -> dict[str, list[dict]]:
         member(idn("1970-02-28", 81), "H001", "错日", "20", "1", "1970-02-30"),  # 3
         member("61092419700101", "H001", "短号", "20", "1", "1970-01-01"),  # 4
         member(BAD_ID_DATE, "H001", "坏日", "20", "1", "1970-01-01"),  # 5
-        member(wrong_check(idn("1990-04-04", 91)), "H001", "校验", "20", "1",
-               "1990-04-04"),  # 6
+        member(wrong_check(idn("1990-04-04", 91)), "H001", "校验", "20", "1", "1990-04-04"),  # 6
         member(idn("1990-03-05", 93), "H001", "生日", "20", "1", "1990-03-06"),  # 7
         member(idn("1991-03-05", 95), "H001", "性别", "30", "2", "1991-03-05"),  # 8
         member(idn("1992-01-01", 97), "H999", "无户", "20", "1", "1992-01-01"),  # 9
         member(idn("1993-01-01", 99), "H101", "拒户", "01", "1", "1993-01-01"),  # 10
-        member(idn("1994-01-01", 101), "H001", "务工", "20", "1", "1994-01-01",
-               migrant_months="13"),  # 11
+        member(
+            idn("1994-01-01", 101), "H001", "务工", "20", "1", "1994-01-01", migrant_months="13"
+        ),  # 11
         member(DUP, "H004", "钱小", "30", "2", "1985-05-05"),  # 12
         member(idn("2026-11-01", 103), "H001", "未生", "20", "1", "2026-11-01"),  # 13
-        member(idn("1996-01-01", 105), "H001", "文化", "20", "1", "1996-01-01",
-               education="8"),  # 14
+        member(
+            idn("1996-01-01", 105), "H001", "文化", "20", "1", "1996-01-01", education="8"
+        ),  # 14
     ]
-    t["income.csv"] += [income("H001", 2024, 2, wages=-100),  # 8
-                        dict(income("H001", 2023, 2), members="two")]  # 9
+    t["income.csv"] += [
+        income("H001", 2024, 2, wages=-100),  # 8
+        dict(income("H001", 2023, 2), members="two"),
+    ]  # 9
     t["measures.csv"] += [
-        {"measure_id": "3", "household_no": "H001", "year": "2025", "start_date": "2025-05-01",
-         "amount": "100", "department": "xx", "for_monitoring": "否"},  # 4
-        {"measure_id": "4", "household_no": "H001", "year": "2025", "start_date": "2025-05-01",
-         "amount": "100", "department": "agri", "for_monitoring": ""},  # 5
+        {
+            "measure_id": "3",
+            "household_no": "H001",
+            "year": "2025",
+            "start_date": "2025-05-01",
+            "amount": "100",
+            "department": "xx",
+            "for_monitoring": "否",
+        },  # 4
+        {
+            "measure_id": "4",
+            "household_no": "H001",
+            "year": "2025",
+            "start_date": "2025-05-01",
+            "amount": "100",
+            "department": "agri",
+            "for_monitoring": "",
+        },  # 5
     ]
     t["pairings.csv"] += [
-        {"household_no": "H002", "cadre_id": "1", "start_date": "2022-05-01",
-         "end_date": "2022-04-01"},  # 4
+        {
+            "household_no": "H002",
+            "cadre_id": "1",
+            "start_date": "2022-05-01",
+            "end_date": "2022-04-01",
+        },  # 4
         {"household_no": "H002", "cadre_id": "99", "start_date": "2022-05-01"},  # 5
     ]
-    t["cadres.csv"] += [{"cadre_id": "2", "name": "吴干部", "unit_id": "1",
-                         "township_code": V1, "position": "第一书记"}]  # 3
+    t["cadres.csv"] += [
+        {
+            "cadre_id": "2",
+            "name": "吴干部",
+            "unit_id": "1",
+            "township_code": V1,
+            "position": "第一书记",
+        }
+    ]  # 3
     t["monitoring.csv"] += [
-        monitoring(2, "H001", warning_date="2025-05-01", check_date="",
-                   notice_date="", notice_end_date="", county_decision_date="2025-04-01",
-                   identify_date=""),  # 3
+        monitoring(
+            2,
+            "H001",
+            warning_date="2025-05-01",
+            check_date="",
+            notice_date="",
+            notice_end_date="",
+            county_decision_date="2025-04-01",
+            identify_date="",
+        ),  # 3
         monitoring(3, "H002", eliminate_method="1"),  # 4
-        monitoring(4, "H004", warning_date="2026-11-05", check_date="", notice_date="",
-                   notice_end_date="", county_decision_date="", identify_date=""),  # 5
+        monitoring(
+            4,
+            "H004",
+            warning_date="2026-11-05",
+            check_date="",
+            notice_date="",
+            notice_end_date="",
+            county_decision_date="",
+            identify_date="",
+        ),  # 5
     ]
-    t["monitoring_risks.csv"] += [{"monitoring_id": "99", "seq": "1", "risk_type": "1"},  # 3
-                                  {"monitoring_id": "2", "seq": "1", "risk_type": "2"}]  # 4
-    t["guarantee_gaps.csv"] += [{"household_no": "H001", "item": "water",
-                                 "from_year": "2020", "to_year": "2019"}]  # 3
+    t["monitoring_risks.csv"] += [
+        {"monitoring_id": "99", "seq": "1", "risk_type": "1"},  # 3
+        {"monitoring_id": "2", "seq": "1", "risk_type": "2"},
+    ]  # 4
+    t["guarantee_gaps.csv"] += [
+        {"household_no": "H001", "item": "water", "from_year": "2020", "to_year": "2019"}
+    ]  # 3
     return t
 
 
@@ -710,17 +1021,44 @@ def test_every_row_reason_is_reported_with_file_row_and_column(bad_loaded):
 
 def test_the_accepted_rows_load_beside_the_rejected(bad_loaded):
     out, report, result = bad_loaded
-    assert households(out) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                               (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
-    counts = {t: query(out, f"select count(*) from {t}")[0][0] for t in
-              ("person", "income", "measure", "cadre", "pairing", "monitoring",
-               "monitoring_risk", "condition_gap")}
-    assert counts == {"person": 6, "income": 6, "measure": 2, "cadre": 1, "pairing": 2,
-                      "monitoring": 1, "monitoring_risk": 1, "condition_gap": 1}
+    assert households(out) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
+    counts = {
+        t: query(out, f"select count(*) from {t}")[0][0]
+        for t in (
+            "person",
+            "income",
+            "measure",
+            "cadre",
+            "pairing",
+            "monitoring",
+            "monitoring_risk",
+            "condition_gap",
+        )
+    }
+    assert counts == {
+        "person": 6,
+        "income": 6,
+        "measure": 2,
+        "cadre": 1,
+        "pairing": 2,
+        "monitoring": 1,
+        "monitoring_risk": 1,
+        "condition_gap": 1,
+    }
     assert result.files["households"]["accepted"] == 4
     assert result.files["households"]["rejected"] == 19
-    assert result.files["members"] == {"accepted": 6, "rejected": 14, "added": 6,
-                                       "changed": 0, "removed": 0}
+    assert result.files["members"] == {
+        "accepted": 6,
+        "rejected": 14,
+        "added": 6,
+        "changed": 0,
+        "removed": 0,
+    }
     assert query(out, "select count(*), min(rejected) from data_version") == [(1, 46)]
     assert query(out, "select count(*) from load_rejected") == [(46,)]
 
@@ -735,8 +1073,11 @@ def test_the_report_is_utf8_with_bom_chinese_headers_and_masked_numbers(bad_load
     bad_check = wrong_check(idn("1990-04-04", 91))
     r = rows[("members.02.csv", "6")]
     assert (r["字段"], r["值"], r["原因代码"], r["原因"]) == (
-        "id_number", bad_check[:3] + "*" * 11 + bad_check[-4:], "bad_id",
-        "身份证号格式或校验位错误")
+        "id_number",
+        bad_check[:3] + "*" * 11 + bad_check[-4:],
+        "bad_id",
+        "身份证号格式或校验位错误",
+    )
     assert rows[("members.02.csv", "4")]["值"] == "610*******0101"
     assert rows[("members.02.csv", "12")]["值"] == DUP[:3] + "*" * 11 + DUP[-4:]
     assert rows[("households.csv", "23")]["值"] == "138" + "*" * 14 + "7890"
@@ -754,8 +1095,7 @@ BAD_ORDER_ROWS = [
     # the first in the order of docs/registry.md §2 is reported.
     ({"relocated": "maybe", "main_cause": "x"}, "relocated", "bad_bool"),
     ({"identify_year": "20x4", "household_type": "x"}, "identify_year", "bad_number"),
-    ({"exit_year": "2099", "exit_type": "1", "housing_grade": "Z"}, "exit_year",
-     "future_date"),
+    ({"exit_year": "2099", "exit_type": "1", "housing_grade": "Z"}, "exit_year", "future_date"),
 ]
 
 
@@ -764,24 +1104,24 @@ def test_the_first_reason_follows_the_documented_order(tmp_path):
     order" (missing_key, missing, bad_number, bad_date, future_date, bad_bool, bad_code,
     ...). Each row below has two faults."""
     t = base()
-    t["households.csv"] += [hh(f"H2{i:02d}", "某", **kw) for i, (kw, _, _) in
-                            enumerate(BAD_ORDER_ROWS)]
+    t["households.csv"] += [
+        hh(f"H2{i:02d}", "某", **kw) for i, (kw, _, _) in enumerate(BAD_ORDER_ROWS)
+    ]
     # A member with a bad date and a bad (numeric-domain) code: bad_date comes first.
-    t["members.csv"] += [member(idn("1970-01-01", 201), "H001", "某", "20", "M",
-                                "1970-13-01")]
+    t["members.csv"] += [member(idn("1970-01-01", 201), "H001", "某", "20", "M", "1970-13-01")]
     d = deliver(tmp_path / "d", t)
     report = tmp_path / "r.csv"
     registry.load(d, tmp_path / "w.duckdb", report=report)
     assert report_rows(report) == [
-        ("households.csv", 6 + i, col, reason)
-        for i, (_, col, reason) in enumerate(BAD_ORDER_ROWS)] + [
-        ("members.csv", 8, "birth_date", "bad_date")]
+        ("households.csv", 6 + i, col, reason) for i, (_, col, reason) in enumerate(BAD_ORDER_ROWS)
+    ] + [("members.csv", 8, "birth_date", "bad_date")]
 
 
 def _undecided(mid, no, **kw) -> dict:
     """A monitoring record checked but not (yet) identified: no later procedure date."""
-    return monitoring(mid, no, notice_date="", notice_end_date="", county_decision_date="",
-                      identify_date="", **kw)
+    return monitoring(
+        mid, no, notice_date="", notice_end_date="", county_decision_date="", identify_date="", **kw
+    )
 
 
 def test_dated_membership_and_the_check_outcome(tmp_path):
@@ -791,23 +1131,67 @@ def test_dated_membership_and_the_check_outcome(tmp_path):
     t = base()
     t["households.csv"] += [hh(f"H2{i:02d}", f"户{i}", registered=False) for i in range(1, 10)]
     t["members.csv"] += [
-        member(idn("1995-02-02", 111), "H001", "无因", "20", "1", "1995-02-02",
-               left_date="2024-05-01"),  # 8: a left_date without left_reason
-        member(idn("1995-02-03", 113), "H001", "无日", "20", "1", "1995-02-03",
-               left_reason="2"),  # 9: a left_reason without left_date
-        member(idn("1995-03-03", 115), "H001", "先入", "20", "1", "1995-03-03",
-               joined_date="1990-01-01", join_reason="3"),  # 10: joined before birth
-        member(idn("1995-03-04", 117), "H001", "先出", "20", "1", "1995-03-04",
-               joined_date="2020-05-01", join_reason="3", left_date="2019-01-01",
-               left_reason="2"),  # 11: left before joining
-        member(idn("1995-03-05", 119), "H001", "未来", "20", "1", "1995-03-05",
-               left_date="2026-11-01", left_reason="3"),  # 12: after as_of
-        member(idn("1995-03-06", 121), "H001", "怪因", "20", "1", "1995-03-06",
-               join_reason="5"),  # 13: not a code of member_join
-        member(idn("1940-01-01", 123), "H001", "张老", "50", "1", "1940-01-01",
-               left_date="2023-06-01", left_reason="1"),  # 14: died in 2023 (accepted)
-        member(idn("1996-06-06", 124), "H002", "李媳", "99", "2", "1996-06-06",
-               joined_date="2022-03-01", join_reason="3"),  # 15: married in (accepted)
+        member(
+            idn("1995-02-02", 111), "H001", "无因", "20", "1", "1995-02-02", left_date="2024-05-01"
+        ),  # 8: a left_date without left_reason
+        member(
+            idn("1995-02-03", 113), "H001", "无日", "20", "1", "1995-02-03", left_reason="2"
+        ),  # 9: a left_reason without left_date
+        member(
+            idn("1995-03-03", 115),
+            "H001",
+            "先入",
+            "20",
+            "1",
+            "1995-03-03",
+            joined_date="1990-01-01",
+            join_reason="3",
+        ),  # 10: joined before birth
+        member(
+            idn("1995-03-04", 117),
+            "H001",
+            "先出",
+            "20",
+            "1",
+            "1995-03-04",
+            joined_date="2020-05-01",
+            join_reason="3",
+            left_date="2019-01-01",
+            left_reason="2",
+        ),  # 11: left before joining
+        member(
+            idn("1995-03-05", 119),
+            "H001",
+            "未来",
+            "20",
+            "1",
+            "1995-03-05",
+            left_date="2026-11-01",
+            left_reason="3",
+        ),  # 12: after as_of
+        member(
+            idn("1995-03-06", 121), "H001", "怪因", "20", "1", "1995-03-06", join_reason="5"
+        ),  # 13: not a code of member_join
+        member(
+            idn("1940-01-01", 123),
+            "H001",
+            "张老",
+            "50",
+            "1",
+            "1940-01-01",
+            left_date="2023-06-01",
+            left_reason="1",
+        ),  # 14: died in 2023 (accepted)
+        member(
+            idn("1996-06-06", 124),
+            "H002",
+            "李媳",
+            "99",
+            "2",
+            "1996-06-06",
+            joined_date="2022-03-01",
+            join_reason="3",
+        ),  # 15: married in (accepted)
     ]
     t["monitoring.csv"] += [
         monitoring(3, "H201", check_result="2", exclude_reason="1"),  # 3: and identified
@@ -815,12 +1199,14 @@ def test_dated_membership_and_the_check_outcome(tmp_path):
         _undecided(5, "H203", check_result="1"),  # 5: included without identify_date
         _undecided(6, "H204", exclude_reason="3"),  # 6: a reason, undecided
         _undecided(7, "H205", check_result="2"),  # 7: not included without a reason
-        _undecided(8, "H206", assist_date="2025-04-10", check_result="2",
-                   exclude_reason="2"),  # 8: not included, yet assisted
+        _undecided(
+            8, "H206", assist_date="2025-04-10", check_result="2", exclude_reason="2"
+        ),  # 8: not included, yet assisted
         _undecided(9, "H207", check_result="3"),  # 9: not a code
         _undecided(10, "H208", check_result="2", exclude_reason="4"),  # 10 (accepted)
         monitoring(11, "H209"),  # 11: identified, check_result left empty (accepted)
-        _undecided(12, "H001"), _undecided(13, "H001"),  # 12, 13: one household, twice
+        _undecided(12, "H001"),
+        _undecided(13, "H001"),  # 12, 13: one household, twice
     ]
     d = deliver(tmp_path / "d", t)
     report, out = tmp_path / "r.csv", tmp_path / "w.duckdb"
@@ -843,21 +1229,33 @@ def test_dated_membership_and_the_check_outcome(tmp_path):
         ("monitoring.csv", 13, "household_no", "duplicate"),
     ]
     # Current members: H001 张三, 王芳 (张老 died in 2023); H002 李四 and 李媳.
-    assert query(out, "select household_no, members from household where household_no in "
-                      "('H001', 'H002') order by 1") == [("H001", 2), ("H002", 2)]
+    assert query(
+        out,
+        "select household_no, members from household where household_no in "
+        "('H001', 'H002') order by 1",
+    ) == [("H001", 2), ("H002", 2)]
     # Ages at as_of, or at left_date for one who left: 1940-01-01 -> 2023-06-01 is 83.
-    assert query(out, "select name, age, left_date, left_reason, joined_date, join_reason "
-                      "from person where name in ('张老', '李媳') order by name") == [
+    assert query(
+        out,
+        "select name, age, left_date, left_reason, joined_date, join_reason "
+        "from person where name in ('张老', '李媳') order by name",
+    ) == [
         ("张老", 83, date(2023, 6, 1), 1, None, None),
-        ("李媳", 30, None, None, date(2022, 3, 1), 3)]
-    assert query(out, "select h.household_no, m.state, m.check_result, m.exclude_reason "
-                      "from monitoring m join household h using (household_id) "
-                      "order by 1") == [
-        ("H003", 2, 1, None), ("H208", 4, 2, 4), ("H209", 2, 1, None)]
+        ("李媳", 30, None, None, date(2022, 3, 1), 3),
+    ]
+    assert query(
+        out,
+        "select h.household_no, m.state, m.check_result, m.exclude_reason "
+        "from monitoring m join household h using (household_id) "
+        "order by 1",
+    ) == [("H003", 2, 1, None), ("H208", 4, 2, 4), ("H209", 2, 1, None)]
     # Checked and not included: not pending, counted as cleared in its check month.
-    assert query(out, "select hh_warned, hh_monitored, hh_cleared, hh_pending from "
-                      "rollup_month where region_code = '610000000000' and month = "
-                      "'2025-03-01'") == [(3, 0, 1, 2)]
+    assert query(
+        out,
+        "select hh_warned, hh_monitored, hh_cleared, hh_pending from "
+        "rollup_month where region_code = '610000000000' and month = "
+        "'2025-03-01'",
+    ) == [(3, 0, 1, 2)]
 
 
 # ------------------------------------------------------------------------- 4. formats
@@ -866,10 +1264,12 @@ def test_gbk_bom_and_chinese_headers(tmp_path):
     Chinese column names, income.csv in GB18030 with Chinese names."""
     t = base()
     t["members.csv"].append(member(LOWER_X.lower(), "H002", "李小", "20", "1", "1975-05-05"))
-    d = deliver(tmp_path / "d", t, encoding={"households.csv": "gbk",
-                                             "members.csv": "utf-8-sig",
-                                             "income.csv": "gb18030"},
-                zh=("members.csv", "income.csv"))
+    d = deliver(
+        tmp_path / "d",
+        t,
+        encoding={"households.csv": "gbk", "members.csv": "utf-8-sig", "income.csv": "gb18030"},
+        zh=("members.csv", "income.csv"),
+    )
     raw = (d / "households.csv").read_bytes()
     assert "张三".encode("gbk") in raw and "张三".encode() not in raw
     assert (d / "members.csv").read_bytes().startswith("\ufeff身份证号,".encode())
@@ -877,19 +1277,32 @@ def test_gbk_bom_and_chinese_headers(tmp_path):
     result = registry.load(d, tmp_path / "w.duckdb", report=report)
     assert result.rejected == 0, report.read_text(encoding="utf-8-sig")
     out = tmp_path / "w.duckdb"
-    assert households(out) == [(1, "H001", "张三", 2), (2, "H002", "李四", 2),
-                               (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
+    assert households(out) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 2),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
     assert query(out, "select name, relation, birth_date from person order by person_id") == [
-        ("张三", "01", date(1970, 3, 5)), ("王芳", "10", date(1972, 6, 10)),
-        ("李四", "01", date(1965, 1, 20)), ("赵六", "01", date(1958, 11, 11)),
-        ("赵小", "30", date(2010, 9, 1)), ("钱七", "01", date(1980, 7, 15)),
-        ("李小", "20", date(1975, 5, 5))]
+        ("张三", "01", date(1970, 3, 5)),
+        ("王芳", "10", date(1972, 6, 10)),
+        ("李四", "01", date(1965, 1, 20)),
+        ("赵六", "01", date(1958, 11, 11)),
+        ("赵小", "30", date(2010, 9, 1)),
+        ("钱七", "01", date(1980, 7, 15)),
+        ("李小", "20", date(1975, 5, 5)),
+    ]
     assert query(out, "select id_number from person where name = '李小'") == [(LOWER_X,)]
-    assert query(out, "select head_name, is_registered, relocated, road_access from household "
-                      "order by household_id") == [("张三", True, False, True),
-                                                   ("李四", True, False, True),
-                                                   ("赵六", True, True, True),
-                                                   ("钱七", False, False, True)]
+    assert query(
+        out,
+        "select head_name, is_registered, relocated, road_access from household "
+        "order by household_id",
+    ) == [
+        ("张三", True, False, True),
+        ("李四", True, False, True),
+        ("赵六", True, True, True),
+        ("钱七", False, False, True),
+    ]
     assert query(out, "select count(*), sum(wages) from income") == [(6, 120000)]
     assert query(out, "select name, unit_type from unit") == [("紫阳县农业农村局", "机关")]
 
@@ -916,17 +1329,30 @@ def test_xlsx_parquet_and_a_zip(tmp_path):
     report = tmp_path / "r.csv"
     result = registry.load(z, out, report=report)
     assert result.rejected == 0, report.read_text(encoding="utf-8-sig")
-    assert households(out) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                               (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
+    assert households(out) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
     assert query(out, "select id_number, birth_date, sex from person order by person_id") == [
-        (M1, date(1970, 3, 5), 1), (M2, date(1972, 6, 10), 2), (M3, date(1965, 1, 20), 1),
-        (M4, date(1958, 11, 11), 1), (M5, date(2010, 9, 1), 2), (M6, date(1980, 7, 15), 2)]
+        (M1, date(1970, 3, 5), 1),
+        (M2, date(1972, 6, 10), 2),
+        (M3, date(1965, 1, 20), 1),
+        (M4, date(1958, 11, 11), 1),
+        (M5, date(2010, 9, 1), 2),
+        (M6, date(1980, 7, 15), 2),
+    ]
     assert query(out, "select count(*), sum(net_income) from income") == [(6, 138000)]
-    assert query(out, "select farmland_mu, forest_mu, identify_year, relocation_year, "
-                      "is_registered, relocated from household where household_no = 'H003'"
-                 ) == [(2.5, 10.0, 2014, 2018, True, True)]
-    assert query(out, "select education, in_school, school_stage, labour from person "
-                      f"where id_number = '{M5}'") == [(2, True, 3, 5)]
+    assert query(
+        out,
+        "select farmland_mu, forest_mu, identify_year, relocation_year, "
+        "is_registered, relocated from household where household_no = 'H003'",
+    ) == [(2.5, 10.0, 2014, 2018, True, True)]
+    assert query(
+        out,
+        f"select education, in_school, school_stage, labour from person where id_number = '{M5}'",
+    ) == [(2, True, 3, 5)]
     assert leftovers(Path(tempfile.gettempdir())) == []
 
 
@@ -936,50 +1362,62 @@ def test_an_increment_changes_adds_and_removes(existing, tmp_path, base_loaded):
     old_version = query(existing, "select version from data_version")[0][0]
     M7, M8, M9 = idn("1988-08-08", 111), idn("1990-09-09", 122), idn("2020-02-02", 131)
     t = {
-        "households.csv": [hh("H002", "李四新", exit_year="2019", exit_type="1",
-                              main_cause="2"),
-                           hh("H005", "孙八")],
+        "households.csv": [
+            hh("H002", "李四新", exit_year="2019", exit_type="1", main_cause="2"),
+            hh("H005", "孙八"),
+        ],
         "households.removed.csv": [{"household_no": "H003"}, {"household_no": "H404"}],
-        "members.csv": [member(M7, "H005", "孙八", "01", "1", "1988-08-08"),
-                        member(M8, "H005", "刘九", "10", "2", "1990-09-09"),
-                        member(M9, "H001", "张小", "20", "1", "2020-02-02", labour="5")],
+        "members.csv": [
+            member(M7, "H005", "孙八", "01", "1", "1988-08-08"),
+            member(M8, "H005", "刘九", "10", "2", "1990-09-09"),
+            member(M9, "H001", "张小", "20", "1", "2020-02-02", labour="5"),
+        ],
         "income.csv": [income("H004", 2025, 1, wages=25000), income("H005", 2025, 2)],
     }
     d = deliver(tmp_path / "inc", t, kind="increment", as_of="2026-11-30")
     report = tmp_path / "r.csv"
     result = registry.load(d, existing, report=report)
     assert result.kind == "increment"
-    assert report_rows(report) == [
-        ("households.removed.csv", 3, "household_no", "unknown_removal")]
+    assert report_rows(report) == [("households.removed.csv", 3, "household_no", "unknown_removal")]
     assert result.rejected == 1
     f = result.files
-    assert f["households"] == {"accepted": 2, "rejected": 1, "added": 1, "changed": 1,
-                               "removed": 1}
-    assert f["members"] == {"accepted": 3, "rejected": 0, "added": 3, "changed": 0,
-                            "removed": 2}
-    assert f["income"] == {"accepted": 2, "rejected": 0, "added": 1, "changed": 1,
-                           "removed": 2}
-    for name in ("measures", "pairings", "monitoring", "monitoring_risks",
-                 "guarantee_gaps"):
-        assert f[name] == {"accepted": 0, "rejected": 0, "added": 0, "changed": 0,
-                           "removed": 1}, name
+    assert f["households"] == {"accepted": 2, "rejected": 1, "added": 1, "changed": 1, "removed": 1}
+    assert f["members"] == {"accepted": 3, "rejected": 0, "added": 3, "changed": 0, "removed": 2}
+    assert f["income"] == {"accepted": 2, "rejected": 0, "added": 1, "changed": 1, "removed": 2}
+    for name in ("measures", "pairings", "monitoring", "monitoring_risks", "guarantee_gaps"):
+        assert f[name] == {"accepted": 0, "rejected": 0, "added": 0, "changed": 0, "removed": 1}, (
+            name
+        )
     for name in ("units", "cadres", "villages", "population", "dept_tax"):
         assert f[name]["removed"] == f[name]["added"] == f[name]["rejected"] == 0, name
     # Stable ids: H001, H002 and H004 keep theirs; H005 is new and numbered after all.
-    assert households(existing) == [(1, "H001", "张三", 3), (2, "H002", "李四新", 1),
-                                    (4, "H004", "钱七", 1), (5, "H005", "孙八", 2)]
-    h2 = query(existing, "select exit_year, main_cause, is_registered from household "
-                         "where household_no = 'H002'")
+    assert households(existing) == [
+        (1, "H001", "张三", 3),
+        (2, "H002", "李四新", 1),
+        (4, "H004", "钱七", 1),
+        (5, "H005", "孙八", 2),
+    ]
+    h2 = query(
+        existing,
+        "select exit_year, main_cause, is_registered from household where household_no = 'H002'",
+    )
     assert h2 == [(2019, 2, True)]
     people = dict(query(existing, "select id_number, person_id from person"))
     assert set(people) == {M1, M2, M3, M6, M7, M8, M9}
     for m in (M1, M2, M3, M6):
         assert people[m] == before_people[m]
     assert min(people[m] for m in (M7, M8, M9)) > max(before_people.values())
-    assert query(existing, "select h.household_no, i.year, i.wages from income i "
-                           "join household h using (household_id) order by 1, 2") == [
-        ("H001", 2025, 20000), ("H001", 2026, 20000), ("H002", 2025, 20000),
-        ("H004", 2025, 25000), ("H005", 2025, 20000)]
+    assert query(
+        existing,
+        "select h.household_no, i.year, i.wages from income i "
+        "join household h using (household_id) order by 1, 2",
+    ) == [
+        ("H001", 2025, 20000),
+        ("H001", 2026, 20000),
+        ("H002", 2025, 20000),
+        ("H004", 2025, 25000),
+        ("H005", 2025, 20000),
+    ]
     assert query(existing, "select count(*) from measure") == [(1,)]
     assert query(existing, "select household_id from pairing") == [(1,)]
     for t_ in ("monitoring", "monitoring_risk", "condition_gap"):
@@ -997,32 +1435,58 @@ def test_an_increment_removes_members_and_income_by_key(existing, tmp_path):
     registry does not hold (unknown_removal), an income row for a household only the
     registry holds, and a member of a household removed in the same increment (an
     unknown reference)."""
-    t = {"members.removed.csv": [{"id_number": M2},
-                                 {"id_number": idn("1999-01-01", 161)}],  # row 3: unknown
-         "households.removed.csv": [{"household_no": "H004"}],
-         "income.removed.csv": [{"household_no": "H999", "year": "2025"},  # row 2: unknown
-                                {"household_no": "H001", "year": "2025"}],
-         "income.csv": [income("H002", 2026, 1)],
-         "members.csv": [member(idn("2000-01-01", 141), "H004", "钱八", "20", "1",
-                                "2000-01-01")]}
+    t = {
+        "members.removed.csv": [
+            {"id_number": M2},
+            {"id_number": idn("1999-01-01", 161)},
+        ],  # row 3: unknown
+        "households.removed.csv": [{"household_no": "H004"}],
+        "income.removed.csv": [
+            {"household_no": "H999", "year": "2025"},  # row 2: unknown
+            {"household_no": "H001", "year": "2025"},
+        ],
+        "income.csv": [income("H002", 2026, 1)],
+        "members.csv": [member(idn("2000-01-01", 141), "H004", "钱八", "20", "1", "2000-01-01")],
+    }
     d = deliver(tmp_path / "inc", t, kind="increment")
     report = tmp_path / "r.csv"
     result = registry.load(d, existing, report=report)
     assert report_rows(report) == [
         ("income.removed.csv", 2, "household_no", "unknown_removal"),
         ("members.csv", 2, "household_no", "unknown_ref"),
-        ("members.removed.csv", 3, "id_number", "unknown_removal")]
-    assert result.files["households"] == {"accepted": 0, "rejected": 0, "added": 0,
-                                          "changed": 0, "removed": 1}
-    assert result.files["members"] == {"accepted": 0, "rejected": 2, "added": 0,
-                                       "changed": 0, "removed": 2}
-    assert result.files["income"] == {"accepted": 1, "rejected": 1, "added": 1,
-                                      "changed": 0, "removed": 2}
-    assert households(existing) == [(1, "H001", "张三", 1), (2, "H002", "李四", 1),
-                                    (3, "H003", "赵六", 2)]
-    assert query(existing, "select h.household_no, i.year from income i "
-                           "join household h using (household_id) order by 1, 2") == [
-        ("H001", 2026), ("H002", 2025), ("H002", 2026), ("H003", 2025), ("H003", 2026)]
+        ("members.removed.csv", 3, "id_number", "unknown_removal"),
+    ]
+    assert result.files["households"] == {
+        "accepted": 0,
+        "rejected": 0,
+        "added": 0,
+        "changed": 0,
+        "removed": 1,
+    }
+    assert result.files["members"] == {
+        "accepted": 0,
+        "rejected": 2,
+        "added": 0,
+        "changed": 0,
+        "removed": 2,
+    }
+    assert result.files["income"] == {
+        "accepted": 1,
+        "rejected": 1,
+        "added": 1,
+        "changed": 0,
+        "removed": 2,
+    }
+    assert households(existing) == [
+        (1, "H001", "张三", 1),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+    ]
+    assert query(
+        existing,
+        "select h.household_no, i.year from income i "
+        "join household h using (household_id) order by 1, 2",
+    ) == [("H001", 2026), ("H002", 2025), ("H002", 2026), ("H003", 2025), ("H003", 2026)]
 
 
 # ------------------------------------------------------------------------- 6. failures
@@ -1066,35 +1530,53 @@ def test_household_numbers_are_kept_across_full_loads(existing, base_loaded, tmp
     d = base_loaded[0]
     people = query(existing, "select person_id, id_number from person order by 1")
     registry.load(d, existing)  # the same delivery again
-    assert households(existing) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                                    (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
+    assert households(existing) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
     assert query(existing, "select person_id, id_number from person order by 1") == people
 
     # Reordered, without H003, with a new H006: the old keep theirs, H006 gets 5 (3 is
     # never given again).
     t = base()
     t["households.csv"] = [hh("H006", "新户")] + [
-        r for r in reversed(t["households.csv"]) if r["household_no"] != "H003"]
+        r for r in reversed(t["households.csv"]) if r["household_no"] != "H003"
+    ]
     t["members.csv"] = [m for m in t["members.csv"] if m["household_no"] != "H003"] + [
-        member(idn("1999-09-09", 151), "H006", "新户", "01", "1", "1999-09-09")]
+        member(idn("1999-09-09", 151), "H006", "新户", "01", "1", "1999-09-09")
+    ]
     for name in ("income.csv", "measures.csv", "pairings.csv", "guarantee_gaps.csv"):
         t[name] = [r for r in t[name] if r["household_no"] != "H003"]
     del t["monitoring.csv"], t["monitoring_risks.csv"]
     registry.load(deliver(tmp_path / "d2", t), existing)
-    assert households(existing) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                                    (4, "H004", "钱七", 1), (5, "H006", "新户", 1)]
+    assert households(existing) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (4, "H004", "钱七", 1),
+        (5, "H006", "新户", 1),
+    ]
     # H003 comes back: its old number.
     registry.load(d, existing)
-    assert households(existing) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                                    (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
+    assert households(existing) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
 
 
 def test_keep_ids_false_numbers_in_file_order(existing, tmp_path):
     t = base()
     t["households.csv"] = list(reversed(t["households.csv"]))
     registry.load(deliver(tmp_path / "d", t), existing, keep_ids=False)
-    assert households(existing) == [(1, "H004", "钱七", 1), (2, "H003", "赵六", 2),
-                                    (3, "H002", "李四", 1), (4, "H001", "张三", 2)]
+    assert households(existing) == [
+        (1, "H004", "钱七", 1),
+        (2, "H003", "赵六", 2),
+        (3, "H002", "李四", 1),
+        (4, "H001", "张三", 2),
+    ]
 
 
 # ------------------------------------------------------------------------- 8. the command
@@ -1116,13 +1598,13 @@ def test_load_registry_command(cli_env, tmp_path, capsys):
     t["households.csv"].append(hh("H009", "某", village="110101001001"))  # row 6
     d = deliver(tmp_path / "d", t)
     report = tmp_path / "report.csv"
-    code = manage.main(["load-registry", "--from", str(d), "--report", str(report),
-                        "--quiet"])
+    code = manage.main(["load-registry", "--from", str(d), "--report", str(report), "--quiet"])
     cap = capsys.readouterr()
     assert (code, cap.err) == (0, "")
     lines = cap.out.splitlines()
-    assert lines[0].startswith(f"loaded full delivery as of 2026-10-31 into {cli_env} "
-                               "(data version reg-x-2026-10-31-")
+    assert lines[0].startswith(
+        f"loaded full delivery as of 2026-10-31 into {cli_env} (data version reg-x-2026-10-31-"
+    )
     assert lines[1:] == [
         "  households: 4 accepted, 1 rejected, 4 added, 0 changed, 0 removed",
         "  units: 1 accepted, 0 rejected, 1 added, 0 changed, 0 removed",
@@ -1137,18 +1619,25 @@ def test_load_registry_command(cli_env, tmp_path, capsys):
         "  monitoring_risks: 1 accepted, 0 rejected, 1 added, 0 changed, 0 removed",
         "  guarantee_gaps: 1 accepted, 0 rejected, 1 added, 0 changed, 0 removed",
         "  dept_tax: 1 accepted, 0 rejected, 1 added, 0 changed, 0 removed",
-        f"1 rows rejected (listed in {report})"]
+        f"1 rows rejected (listed in {report})",
+    ]
     assert report_rows(report) == [("households.csv", 6, "village_code", "unknown_region")]
-    assert households(cli_env) == [(1, "H001", "张三", 2), (2, "H002", "李四", 1),
-                                   (3, "H003", "赵六", 2), (4, "H004", "钱七", 1)]
+    assert households(cli_env) == [
+        (1, "H001", "张三", 2),
+        (2, "H002", "李四", 1),
+        (3, "H003", "赵六", 2),
+        (4, "H004", "钱七", 1),
+    ]
 
     before = digest(cli_env)
     edit_manifest(d, lambda m: m.__setitem__("layout", "x"))
     code = manage.main(["load-registry", "--from", str(d), "--quiet"])
     cap = capsys.readouterr()
     assert code == 1
-    assert cap.err.strip() == ("error: refused, nothing changed: manifest.json: layout is "
-                               "'x', expected 'jingzhun-registry'")
+    assert cap.err.strip() == (
+        "error: refused, nothing changed: manifest.json: layout is "
+        "'x', expected 'jingzhun-registry'"
+    )
     assert cap.out == ""
     assert digest(cli_env) == before
     assert sorted(p.name for p in cli_env.parent.iterdir()) == ["warehouse.duckdb"]
@@ -1156,14 +1645,28 @@ def test_load_registry_command(cli_env, tmp_path, capsys):
 
 # ------------------------------------------------------------------------- 9. generate
 def test_generated_delivery_loads_without_rejections_and_is_deterministic(
-        cli_env, tmp_path, capsys):
+    cli_env, tmp_path, capsys
+):
     import manage
 
     dirs = []
     for name in ("g1", "g2"):
         out = tmp_path / name
-        code = manage.main(["generate", "--scale", "0.002", "--seed", "1", "--as-of", AS_OF,
-                            "--out", str(out), "--format", "csv"])
+        code = manage.main(
+            [
+                "generate",
+                "--scale",
+                "0.002",
+                "--seed",
+                "1",
+                "--as-of",
+                AS_OF,
+                "--out",
+                str(out),
+                "--format",
+                "csv",
+            ]
+        )
         cap = capsys.readouterr()
         assert (code, cap.err) == (0, ""), cap.err
         assert cap.out.startswith(f"wrote {out / 'manifest.json'} in ")

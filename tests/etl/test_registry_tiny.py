@@ -357,8 +357,7 @@ import pytest
 
 TINY = Path(__file__).resolve().parents[1] / "data" / "registry_tiny"
 
-PROVINCE, COUNTY, TOWNSHIP, VILLAGE = "610000000000", "610924000000", "610924101000", \
-    "610924101200"
+PROVINCE, COUNTY, TOWNSHIP, VILLAGE = "610000000000", "610924000000", "610924101000", "610924101200"
 UNITS = (PROVINCE, COUNTY, TOWNSHIP, VILLAGE)
 OCT, SEP = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
 
@@ -366,16 +365,25 @@ OCT, SEP = dt.date(2026, 10, 1), dt.date(2026, 9, 1)
 # ----------------------------------------------------------------- expected, by hand
 # Year cards: unit -> year -> column -> value (None: no data).
 def _poverty(hh, pp, pp_exited, hh_not, pp_not, population, year):
-    return {"hh_registered": hh, "pp_registered": pp, "pp_exited": pp_exited,
-            "hh_not_exited": hh_not, "pp_not_exited": pp_not,
-            "rural_population": population,
-            # not applicable after 2020 (no poverty line): no data, never 0.0%
-            "poverty_incidence": pp_not / population if year <= 2020 else None}
+    return {
+        "hh_registered": hh,
+        "pp_registered": pp,
+        "pp_exited": pp_exited,
+        "hh_not_exited": hh_not,
+        "pp_not_exited": pp_not,
+        "rural_population": population,
+        # not applicable after 2020 (no poverty line): no data, never 0.0%
+        "poverty_incidence": pp_not / population if year <= 2020 else None,
+    }
 
 
 def _income(mean, median, below, line):
-    return {"inc_mean_per_capita": mean, "inc_median_per_capita": median,
-            "hh_below_monitoring_line": below, "monitoring_line": line}
+    return {
+        "inc_mean_per_capita": mean,
+        "inc_median_per_capita": median,
+        "hh_below_monitoring_line": below,
+        "monitoring_line": line,
+    }
 
 
 NO_INCOME = _income(None, None, None, None)
@@ -383,29 +391,25 @@ NO_INCOME = _income(None, None, None, None)
 YEARS: dict[str, dict[int, dict]] = {
     VILLAGE: {
         2018: {**_poverty(7, 23, 13, 4, 10, 1000, 2018), **NO_INCOME},
-        2019: {**_poverty(7, 22, 15, 2, 7, 1000, 2019),
-               **_income(101800 / 22, 4500, None, None)},
+        2019: {**_poverty(7, 22, 15, 2, 7, 1000, 2019), **_income(101800 / 22, 4500, None, None)},
         2025: {**_poverty(7, 21, 21, 0, 0, 900, 2025), **_income(227500 / 24, 9000, 0, 7600)},
         2026: {**_poverty(7, 21, 21, 0, 0, 800, 2026), **_income(9550, 9250, 2, 7900)},
     },
     TOWNSHIP: {
         2018: {**_poverty(12, 40, 25, 5, 15, 2100, 2018), **NO_INCOME},
-        2019: {**_poverty(12, 39, 32, 2, 7, 2100, 2019),
-               **_income(188300 / 39, 5000, None, None)},
+        2019: {**_poverty(12, 39, 32, 2, 7, 2100, 2019), **_income(188300 / 39, 5000, None, None)},
         2025: {**_poverty(12, 36, 36, 0, 0, 1850, 2025), **_income(387500 / 42, 9000, 2, 7600)},
         2026: {**_poverty(12, 36, 36, 0, 0, 1700, 2026), **_income(9450, 9500, 4, 7900)},
     },
     COUNTY: {
         2018: {**_poverty(16, 52, 33, 7, 19, 2900, 2018), **NO_INCOME},
-        2019: {**_poverty(16, 51, 41, 3, 10, 2900, 2019),
-               **_income(245300 / 51, 5000, None, None)},
+        2019: {**_poverty(16, 51, 41, 3, 10, 2900, 2019), **_income(245300 / 51, 5000, None, None)},
         2025: {**_poverty(16, 49, 49, 0, 0, 2600, 2025), **_income(543500 / 58, 9000, 3, 7600)},
         2026: {**_poverty(16, 49, 49, 0, 0, 2400, 2026), **_income(638500 / 66, 9500, 5, 7900)},
     },
     PROVINCE: {
         2018: {**_poverty(22, 72, 41, 11, 31, 3700, 2018), **NO_INCOME},
-        2019: {**_poverty(22, 72, 57, 5, 15, 3700, 2019),
-               **_income(340400 / 72, 4750, None, None)},
+        2019: {**_poverty(22, 72, 57, 5, 15, 3700, 2019), **_income(340400 / 72, 4750, None, None)},
         2025: {**_poverty(22, 70, 70, 0, 0, 3380, 2025), **_income(780500 / 83, 9000, 3, 7600)},
         2026: {**_poverty(22, 69, 69, 0, 0, 3100, 2026), **_income(891500 / 92, 9500, 6, 7900)},
     },
@@ -416,39 +420,61 @@ YEAR_2014 = {VILLAGE: (3, 8), TOWNSHIP: (5, 17), COUNTY: (7, 25), PROVINCE: (9, 
 
 def _month(monitored, types, people, eliminated, timely, covered, population, pending=1):
     unresolved = monitored - eliminated
-    return {"hh_monitored": monitored, "hh_type1": types[0], "hh_type2": types[1],
-            "hh_type3": types[2], "pp_monitored": people, "hh_eliminated": eliminated,
-            "hh_unresolved": unresolved, "hh_pending": pending,
-            "risk_eliminated_rate": eliminated / monitored,
-            "identification_timeliness": timely / monitored,
-            "measure_coverage": covered / monitored,
-            "hh_monitored_per_1000": 1000 * monitored / population,
-            "hh_unresolved_per_1000": 1000 * unresolved / population}
+    return {
+        "hh_monitored": monitored,
+        "hh_type1": types[0],
+        "hh_type2": types[1],
+        "hh_type3": types[2],
+        "pp_monitored": people,
+        "hh_eliminated": eliminated,
+        "hh_unresolved": unresolved,
+        "hh_pending": pending,
+        "risk_eliminated_rate": eliminated / monitored,
+        "identification_timeliness": timely / monitored,
+        "measure_coverage": covered / monitored,
+        "hh_monitored_per_1000": 1000 * monitored / population,
+        "hh_unresolved_per_1000": 1000 * unresolved / population,
+    }
 
 
 MONTHS: dict[str, dict[dt.date, dict]] = {
-    VILLAGE: {OCT: _month(4, (1, 1, 2), 11, 2, 3, 3, 800),
-              SEP: _month(3, (1, 1, 1), 9, 2, 2, 3, 800, pending=2)},
-    TOWNSHIP: {OCT: _month(7, (2, 2, 3), 20, 3, 5, 6, 1700),
-               SEP: _month(5, (2, 1, 2), 16, 2, 3, 5, 1700, pending=2)},
-    COUNTY: {OCT: _month(9, (3, 3, 3), 26, 4, 6, 8, 2400),
-             SEP: _month(7, (3, 2, 2), 22, 3, 4, 7, 2400, pending=2)},
-    PROVINCE: {OCT: _month(12, (4, 4, 4), 37, 6, 9, 11, 3100),
-               SEP: _month(10, (4, 3, 3), 33, 5, 7, 10, 3100, pending=2)},
+    VILLAGE: {
+        OCT: _month(4, (1, 1, 2), 11, 2, 3, 3, 800),
+        SEP: _month(3, (1, 1, 1), 9, 2, 2, 3, 800, pending=2),
+    },
+    TOWNSHIP: {
+        OCT: _month(7, (2, 2, 3), 20, 3, 5, 6, 1700),
+        SEP: _month(5, (2, 1, 2), 16, 2, 3, 5, 1700, pending=2),
+    },
+    COUNTY: {
+        OCT: _month(9, (3, 3, 3), 26, 4, 6, 8, 2400),
+        SEP: _month(7, (3, 2, 2), 22, 3, 4, 7, 2400, pending=2),
+    },
+    PROVINCE: {
+        OCT: _month(12, (4, 4, 4), 37, 6, 9, 11, 3100),
+        SEP: _month(10, (4, 3, 3), 33, 5, 7, 10, 3100, pending=2),
+    },
 }
+
+
 # The procedure and 返贫/致贫 (rollup_month): unit -> month -> column -> value.
 def _procedure(warned, cleared, new_cleared, returned, newly, returned_in, newly_in):
-    return {"hh_warned": warned, "hh_cleared": cleared, "hh_new_cleared": new_cleared,
-            "pp_returned": returned, "pp_newly_poor": newly,
-            "pp_returned_in_month": returned_in, "pp_newly_poor_in_month": newly_in}
+    return {
+        "hh_warned": warned,
+        "hh_cleared": cleared,
+        "hh_new_cleared": new_cleared,
+        "pp_returned": returned,
+        "pp_newly_poor": newly,
+        "pp_returned_in_month": returned_in,
+        "pp_newly_poor_in_month": newly_in,
+    }
 
 
 PROCEDURE = {
     VILLAGE: {SEP: _procedure(6, 1, 1, 6, 3, 0, 0), OCT: _procedure(7, 2, 1, 6, 5, 0, 2)},
     TOWNSHIP: {SEP: _procedure(9, 2, 1, 10, 6, 0, 0), OCT: _procedure(11, 3, 1, 10, 10, 0, 4)},
     COUNTY: {SEP: _procedure(12, 3, 1, 13, 9, 0, 0), OCT: _procedure(14, 4, 1, 13, 13, 0, 4)},
-    PROVINCE: {SEP: _procedure(15, 3, 1, 18, 15, 0, 0),
-               OCT: _procedure(18, 5, 2, 18, 19, 0, 4)},
+    PROVINCE: {SEP: _procedure(15, 3, 1, 18, 15, 0, 0), OCT: _procedure(18, 5, 2, 18, 19, 0, 4)},
 }
 # Measure coverage is asserted by test_measure_coverage (issue #16).
 COVERAGE = ("measure_coverage",)
@@ -461,61 +487,159 @@ COVERAGE = ("measure_coverage",)
 #   C1 5000/2400 = 2.083; province 12000/3100 = 3.871, 6000/3100 = 1.935.
 #   rates: 3/7 = 42.86%, 4/9 = 44.44%, 5/7 = 71.43%, 6/9 = 66.67%.
 REGION_CARDS = {
-    VILLAGE: {"hh_registered": "7", "hh_not_exited": "0", "pp_not_exited": "0",
-              "hh_monitored": "4", "hh_unresolved": "2", "risk_eliminated_rate": "50.0%",
-              "hh_monitored_per_1000": "5.00", "hh_unresolved_per_1000": "2.50",
-              "identification_timeliness": "75.0%", "hh_below_monitoring_line": "2",
-              "inc_mean_per_capita": "9,550", "inc_median_per_capita": "9,250"},
-    TOWNSHIP: {"hh_registered": "12", "hh_not_exited": "0", "pp_not_exited": "0",
-               "hh_monitored": "7", "hh_unresolved": "4", "risk_eliminated_rate": "42.9%",
-               "hh_monitored_per_1000": "4.12", "hh_unresolved_per_1000": "2.35",
-               "identification_timeliness": "71.4%", "hh_below_monitoring_line": "4",
-               "inc_mean_per_capita": "9,450", "inc_median_per_capita": "9,500"},
-    COUNTY: {"hh_registered": "16", "hh_not_exited": "0", "pp_not_exited": "0",
-             "hh_monitored": "9", "hh_unresolved": "5", "risk_eliminated_rate": "44.4%",
-             "hh_monitored_per_1000": "3.75", "hh_unresolved_per_1000": "2.08",
-             "identification_timeliness": "66.7%", "hh_below_monitoring_line": "5",
-             "inc_mean_per_capita": "9,674", "inc_median_per_capita": "9,500"},
-    PROVINCE: {"hh_registered": "22", "hh_not_exited": "0", "pp_not_exited": "0",
-               "hh_monitored": "12", "hh_unresolved": "6", "risk_eliminated_rate": "50.0%",
-               "hh_monitored_per_1000": "3.87", "hh_unresolved_per_1000": "1.94",
-               "identification_timeliness": "75.0%", "hh_below_monitoring_line": "6",
-               "inc_mean_per_capita": "9,690", "inc_median_per_capita": "9,500"},
+    VILLAGE: {
+        "hh_registered": "7",
+        "hh_not_exited": "0",
+        "pp_not_exited": "0",
+        "hh_monitored": "4",
+        "hh_unresolved": "2",
+        "risk_eliminated_rate": "50.0%",
+        "hh_monitored_per_1000": "5.00",
+        "hh_unresolved_per_1000": "2.50",
+        "identification_timeliness": "75.0%",
+        "hh_below_monitoring_line": "2",
+        "inc_mean_per_capita": "9,550",
+        "inc_median_per_capita": "9,250",
+    },
+    TOWNSHIP: {
+        "hh_registered": "12",
+        "hh_not_exited": "0",
+        "pp_not_exited": "0",
+        "hh_monitored": "7",
+        "hh_unresolved": "4",
+        "risk_eliminated_rate": "42.9%",
+        "hh_monitored_per_1000": "4.12",
+        "hh_unresolved_per_1000": "2.35",
+        "identification_timeliness": "71.4%",
+        "hh_below_monitoring_line": "4",
+        "inc_mean_per_capita": "9,450",
+        "inc_median_per_capita": "9,500",
+    },
+    COUNTY: {
+        "hh_registered": "16",
+        "hh_not_exited": "0",
+        "pp_not_exited": "0",
+        "hh_monitored": "9",
+        "hh_unresolved": "5",
+        "risk_eliminated_rate": "44.4%",
+        "hh_monitored_per_1000": "3.75",
+        "hh_unresolved_per_1000": "2.08",
+        "identification_timeliness": "66.7%",
+        "hh_below_monitoring_line": "5",
+        "inc_mean_per_capita": "9,674",
+        "inc_median_per_capita": "9,500",
+    },
+    PROVINCE: {
+        "hh_registered": "22",
+        "hh_not_exited": "0",
+        "pp_not_exited": "0",
+        "hh_monitored": "12",
+        "hh_unresolved": "6",
+        "risk_eliminated_rate": "50.0%",
+        "hh_monitored_per_1000": "3.87",
+        "hh_unresolved_per_1000": "1.94",
+        "identification_timeliness": "75.0%",
+        "hh_below_monitoring_line": "6",
+        "inc_mean_per_capita": "9,690",
+        "inc_median_per_capita": "9,500",
+    },
 }
 # The overview's cards, as of 2026 / 2026-10 (incidence: not applicable, "不适用"), and
 # for 2019 (no monitoring month: 2019-12 precedes the monitoring era, so "—"; no line).
 #   incidence 2019: 7/1000 = 0.70%, 7/2100 = 0.33%, 10/2900 = 0.34%, 15/3700 = 0.41%.
 OVERVIEW_CARDS = {
-    VILLAGE: {"hh_registered": "7", "pp_registered": "21", "pp_exited": "21",
-              "pp_not_exited": "0", "hh_monitored": "4", "risk_eliminated_rate": "50.0%",
-              "hh_below_monitoring_line": "2"},
-    TOWNSHIP: {"hh_registered": "12", "pp_registered": "36", "pp_exited": "36",
-               "pp_not_exited": "0", "hh_monitored": "7", "risk_eliminated_rate": "42.9%",
-               "hh_below_monitoring_line": "4"},
-    COUNTY: {"hh_registered": "16", "pp_registered": "49", "pp_exited": "49",
-             "pp_not_exited": "0", "hh_monitored": "9", "risk_eliminated_rate": "44.4%",
-             "hh_below_monitoring_line": "5"},
-    PROVINCE: {"hh_registered": "22", "pp_registered": "69", "pp_exited": "69",
-               "pp_not_exited": "0", "hh_monitored": "12", "risk_eliminated_rate": "50.0%",
-               "hh_below_monitoring_line": "6"},
+    VILLAGE: {
+        "hh_registered": "7",
+        "pp_registered": "21",
+        "pp_exited": "21",
+        "pp_not_exited": "0",
+        "hh_monitored": "4",
+        "risk_eliminated_rate": "50.0%",
+        "hh_below_monitoring_line": "2",
+    },
+    TOWNSHIP: {
+        "hh_registered": "12",
+        "pp_registered": "36",
+        "pp_exited": "36",
+        "pp_not_exited": "0",
+        "hh_monitored": "7",
+        "risk_eliminated_rate": "42.9%",
+        "hh_below_monitoring_line": "4",
+    },
+    COUNTY: {
+        "hh_registered": "16",
+        "pp_registered": "49",
+        "pp_exited": "49",
+        "pp_not_exited": "0",
+        "hh_monitored": "9",
+        "risk_eliminated_rate": "44.4%",
+        "hh_below_monitoring_line": "5",
+    },
+    PROVINCE: {
+        "hh_registered": "22",
+        "pp_registered": "69",
+        "pp_exited": "69",
+        "pp_not_exited": "0",
+        "hh_monitored": "12",
+        "risk_eliminated_rate": "50.0%",
+        "hh_below_monitoring_line": "6",
+    },
 }
 OVERVIEW_CARDS_2019 = {
-    VILLAGE: {"hh_registered": "7", "pp_registered": "22", "pp_exited": "15",
-              "pp_not_exited": "7", "poverty_incidence": "0.7%"},
-    TOWNSHIP: {"hh_registered": "12", "pp_registered": "39", "pp_exited": "32",
-               "pp_not_exited": "7", "poverty_incidence": "0.3%"},
-    COUNTY: {"hh_registered": "16", "pp_registered": "51", "pp_exited": "41",
-             "pp_not_exited": "10", "poverty_incidence": "0.3%"},
-    PROVINCE: {"hh_registered": "22", "pp_registered": "72", "pp_exited": "57",
-               "pp_not_exited": "15", "poverty_incidence": "0.4%"},
+    VILLAGE: {
+        "hh_registered": "7",
+        "pp_registered": "22",
+        "pp_exited": "15",
+        "pp_not_exited": "7",
+        "poverty_incidence": "0.7%",
+    },
+    TOWNSHIP: {
+        "hh_registered": "12",
+        "pp_registered": "39",
+        "pp_exited": "32",
+        "pp_not_exited": "7",
+        "poverty_incidence": "0.3%",
+    },
+    COUNTY: {
+        "hh_registered": "16",
+        "pp_registered": "51",
+        "pp_exited": "41",
+        "pp_not_exited": "10",
+        "poverty_incidence": "0.3%",
+    },
+    PROVINCE: {
+        "hh_registered": "22",
+        "pp_registered": "72",
+        "pp_exited": "57",
+        "pp_not_exited": "15",
+        "poverty_incidence": "0.4%",
+    },
 }
 
 # Rows per warehouse table: the data rows of each file (every row is clean).
-ROWS = {"household": 30, "person": 97, "income": 83, "measure": 34, "unit": 6, "cadre": 9,
-        "pairing": 31, "village": 7, "population": 78, "monitoring": 18,
-        "monitoring_risk": 23, "condition_gap": 9, "dept_medical": 5, "dept_education": 3,
-        "dept_disaster": 6, "dept_vehicle": 3, "dept_business": 1, "dept_payroll": 1,
-        "dept_property": 1, "dept_death": 3, "dept_tax": 1}
+ROWS = {
+    "household": 30,
+    "person": 97,
+    "income": 83,
+    "measure": 34,
+    "unit": 6,
+    "cadre": 9,
+    "pairing": 31,
+    "village": 7,
+    "population": 78,
+    "monitoring": 18,
+    "monitoring_risk": 23,
+    "condition_gap": 9,
+    "dept_medical": 5,
+    "dept_education": 3,
+    "dept_disaster": 6,
+    "dept_vehicle": 3,
+    "dept_business": 1,
+    "dept_payroll": 1,
+    "dept_property": 1,
+    "dept_death": 3,
+    "dept_tax": 1,
+}
 
 
 # ----------------------------------------------------------------- helpers
@@ -542,8 +666,9 @@ _ABSENT = "<no such column>"
 
 def _differences(got: dict, want: dict) -> dict:
     """column -> (got, expected) for every expected column that differs or is absent."""
-    return {k: (got.get(k, _ABSENT), v) for k, v in want.items()
-            if k not in got or not _same(got[k], v)}
+    return {
+        k: (got.get(k, _ABSENT), v) for k, v in want.items() if k not in got or not _same(got[k], v)
+    }
 
 
 def _row(series) -> dict:
@@ -558,14 +683,19 @@ def _read(name: str) -> list[dict]:
 
 def test_manifest_lists_every_file_with_its_rows_and_digest():
     manifest = json.loads((TINY / "manifest.json").read_text(encoding="utf-8"))
-    assert (manifest["layout"], manifest["version"], manifest["kind"], manifest["as_of"]) \
-        == ("jingzhun-registry", 1, "full", "2026-10-31")
+    assert (manifest["layout"], manifest["version"], manifest["kind"], manifest["as_of"]) == (
+        "jingzhun-registry",
+        1,
+        "full",
+        "2026-10-31",
+    )
     on_disk = {p.name for p in TINY.iterdir()} - {"manifest.json"}
     assert set(manifest["files"]) == on_disk
     for name, entry in manifest["files"].items():
         data = (TINY / name).read_bytes()
-        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), \
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest(), (
             f"{name}: run tests/data/make_manifest.py tests/data/registry_tiny"
+        )
         assert entry["rows"] == len(_read(name)), name
 
 
@@ -613,9 +743,17 @@ def test_id_numbers_agree_with_county_birth_date_and_sex():
         assert n[:6] == households[m["household_no"]]["village_code"][:6], n
         assert n[6:14] == m["birth_date"].replace("-", ""), n
         assert int(n[16]) % 2 == (1 if m["sex"] == "1" else 0), n
-    for name in ("dept_death", "dept_medical", "dept_education", "dept_disaster",
-                 "dept_vehicle", "dept_business", "dept_payroll", "dept_property",
-                 "dept_tax"):
+    for name in (
+        "dept_death",
+        "dept_medical",
+        "dept_education",
+        "dept_disaster",
+        "dept_vehicle",
+        "dept_business",
+        "dept_payroll",
+        "dept_property",
+        "dept_tax",
+    ):
         for r in _read(f"{name}.csv"):
             assert _check_digit(r["id_number"][:17]) == r["id_number"][17], (name, r)
 
@@ -623,8 +761,7 @@ def test_id_numbers_agree_with_county_birth_date_and_sex():
 def _present(m: dict, day: str) -> bool:
     """Present on ``day`` (YYYY-MM-DD): born and joined by then, not left (docs/registry.md)."""
     joined = m["joined_date"] or m["birth_date"]
-    return m["birth_date"] <= day and joined <= day and (not m["left_date"]
-                                                         or m["left_date"] > day)
+    return m["birth_date"] <= day and joined <= day and (not m["left_date"] or m["left_date"] > day)
 
 
 def test_the_fixture_has_dated_membership():
@@ -633,28 +770,46 @@ def test_the_fixture_has_dated_membership():
     (worked out here from the files alone, as quality check Q14 asks)."""
     households = {r["household_no"]: r for r in _read("households.csv")}
     members = _read("members.csv")
-    born_late = [m["name"] for m in members
-                 if households[m["household_no"]]["is_registered"] == "是"
-                 and int(m["birth_date"][:4]) > int(households[m["household_no"]]["identify_year"])]
+    born_late = [
+        m["name"]
+        for m in members
+        if households[m["household_no"]]["is_registered"] == "是"
+        and int(m["birth_date"][:4]) > int(households[m["household_no"]]["identify_year"])
+    ]
     assert born_late == ["王小宝"]
     left = {m["name"]: (m["left_date"], m["left_reason"]) for m in members if m["left_date"]}
-    assert left == {"陈福": ("2019-08-20", "1"), "韦德": ("2023-02-10", "1"),
-                    "周小红": ("2024-10-01", "2"), "曹阳": ("2025-09-01", "3"),
-                    "贺斌": ("2026-03-01", "9")}
-    joined = {m["name"]: (m["joined_date"], m["join_reason"]) for m in members
-              if m["join_reason"] and m["join_reason"] != "1"}
-    assert joined == {"王小宝": ("", "2"), "郭燕": ("2017-10-01", "3"),
-                      "高玉兰": ("2020-03-15", "4"), "毛丹": ("2019-06-01", "9")}
+    assert left == {
+        "陈福": ("2019-08-20", "1"),
+        "韦德": ("2023-02-10", "1"),
+        "周小红": ("2024-10-01", "2"),
+        "曹阳": ("2025-09-01", "3"),
+        "贺斌": ("2026-03-01", "9"),
+    }
+    joined = {
+        m["name"]: (m["joined_date"], m["join_reason"])
+        for m in members
+        if m["join_reason"] and m["join_reason"] != "1"
+    }
+    assert joined == {
+        "王小宝": ("", "2"),
+        "郭燕": ("2017-10-01", "3"),
+        "高玉兰": ("2020-03-15", "4"),
+        "毛丹": ("2019-06-01", "9"),
+    }
     deaths = {r["id_number"]: r["death_date"] for r in _read("dept_death.csv")}
     for m in members:
         if m["left_reason"] == "1":
             assert deaths[m["id_number"]] == m["left_date"], m["name"]
     for r in _read("income.csv"):
-        n = sum(1 for m in members if m["household_no"] == r["household_no"]
-                and _present(m, f"{r['year']}-12-31"))
+        n = sum(
+            1
+            for m in members
+            if m["household_no"] == r["household_no"] and _present(m, f"{r['year']}-12-31")
+        )
         assert int(r["members"]) == n, (r["household_no"], r["year"])
-        net = sum(int(r[k]) for k in ("wages", "business", "property", "transfers")) \
-            - int(r["production_costs"])
+        net = sum(int(r[k]) for k in ("wages", "business", "property", "transfers")) - int(
+            r["production_costs"]
+        )
         assert int(r["net_income"]) == net and net % int(r["members"]) == 0, r
 
 
@@ -716,7 +871,7 @@ def test_row_counts(loaded, db):
 
 
 def test_data_version(db):
-    as_of, = db.execute("select as_of from data_version").fetchone()
+    (as_of,) = db.execute("select as_of from data_version").fetchone()
     assert as_of == dt.date(2026, 10, 31)
 
 
@@ -744,17 +899,40 @@ def test_the_header_calls_only_the_generators_data_synthetic():
 
 def test_what_the_loader_derives(db):
     """The derived columns the cards are made of (docs/registry.md §6)."""
-    hh = {r[0]: r[1:] for r in db.execute(
-        "select household_no, members, village_code, township_code, county_code, city_code, "
-        "no_labour, per_capita_income::double, cadre_id from household").fetchall()}
+    hh = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "select household_no, members, village_code, township_code, county_code, city_code, "
+            "no_labour, per_capita_income::double, cadre_id from household"
+        ).fetchall()
+    }
     # H03: 5 listed, 陈福 died in 2019: 4 current members; 2026 income 40000 / 4.
-    assert hh["6109241012000003"] == (4, VILLAGE, TOWNSHIP, COUNTY, "610900000000", False,
-                                      10000.0, 3)
-    assert hh["6101241082000004"] == (5, "610124108200", "610124108000", "610124000000",
-                                      "610100000000", False, 9500.0, 8)
+    assert hh["6109241012000003"] == (
+        4,
+        VILLAGE,
+        TOWNSHIP,
+        COUNTY,
+        "610900000000",
+        False,
+        10000.0,
+        3,
+    )
+    assert hh["6101241082000004"] == (
+        5,
+        "610124108200",
+        "610124108000",
+        "610124000000",
+        "610100000000",
+        False,
+        9500.0,
+        8,
+    )
     # No labour: every member's labour is 4 (lost) or 5 (none).
     assert {k for k, v in hh.items() if v[5]} == {
-        "6109241012000004", "6109241012000010", "6109241022000002"}
+        "6109241012000004",
+        "6109241012000010",
+        "6109241022000002",
+    }
     # The current pairing that started last; none when the only pairing ended.
     assert hh["6109241012000001"][7] == 3  # 2 until 2018-12-31, then 3
     assert hh["6101241082000002"][7] == 8  # 7 until 2019-12-31, then 8
@@ -762,47 +940,126 @@ def test_what_the_loader_derives(db):
     assert hh["6109241012000009"][7] is None  # never paired
     # Current members: 97 listed, 5 left (陈福, 韦德, 周小红, 曹阳, 贺斌).
     assert sum(v[0] for v in hh.values()) == 92
-    assert (hh["6109241012000002"][0], hh["6109241012000005"][0], hh["6109241012010001"][0],
-            hh["6109241012010002"][0], hh["6101241082000002"][0]) == (4, 3, 5, 2, 3)
-    ages = dict(db.execute("select name, age from person where name in "
-                           "('张建国', '钱程', '丁一', '陈翠英', '陈福', '韦德', '曹阳')"
-                           ).fetchall())
+    assert (
+        hh["6109241012000002"][0],
+        hh["6109241012000005"][0],
+        hh["6109241012010001"][0],
+        hh["6109241012010002"][0],
+        hh["6101241082000002"][0],
+    ) == (4, 3, 5, 2, 3)
+    ages = dict(
+        db.execute(
+            "select name, age from person where name in "
+            "('张建国', '钱程', '丁一', '陈翠英', '陈福', '韦德', '曹阳')"
+        ).fetchall()
+    )
     # As of 2026-10-31: 1968-03-12 -> 58; 2007-11-11 -> 18 (birthday not yet);
     # 2022-02-22 -> 4; 1936-09-09 -> 90. At left_date for those who left: 陈福
     # 1945-12-12 -> 2019-08-20: 73; 韦德 1948-11-11 -> 2023-02-10: 74; 曹阳 2007-04-04
     # -> 2025-09-01: 18.
-    assert ages == {"张建国": 58, "钱程": 18, "丁一": 4, "陈翠英": 90, "陈福": 73, "韦德": 74,
-                    "曹阳": 18}
-    left = dict(db.execute("select name, left_reason from person where left_date is not null"
-                           ).fetchall())
+    assert ages == {
+        "张建国": 58,
+        "钱程": 18,
+        "丁一": 4,
+        "陈翠英": 90,
+        "陈福": 73,
+        "韦德": 74,
+        "曹阳": 18,
+    }
+    left = dict(
+        db.execute("select name, left_reason from person where left_date is not null").fetchall()
+    )
     assert left == {"陈福": 1, "韦德": 1, "周小红": 2, "曹阳": 3, "贺斌": 9}
-    mon = {r[0]: r[1:] for r in db.execute(
-        "select monitoring_id, state, risk_count, main_risk, fast_elimination, village_code, "
-        "check_result, exclude_reason from monitoring").fetchall()}
+    mon = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "select monitoring_id, state, risk_count, main_risk, fast_elimination, village_code, "
+            "check_result, exclude_reason from monitoring"
+        ).fetchall()
+    }
     # state: 1 warned, awaiting approval; 2 identified, risk not eliminated; 3 eliminated;
     # 4 checked and not included.
     assert {k: v[0] for k, v in mon.items()} == {
-        1: 3, 2: 2, 3: 3, 4: 1, 5: 2, 6: 2, 7: 3, 8: 2, 9: 3, 10: 2, 11: 3, 12: 2, 13: 3,
-        14: 4, 15: 4, 16: 4, 17: 4, 18: 4}
+        1: 3,
+        2: 2,
+        3: 3,
+        4: 1,
+        5: 2,
+        6: 2,
+        7: 3,
+        8: 2,
+        9: 3,
+        10: 2,
+        11: 3,
+        12: 2,
+        13: 3,
+        14: 4,
+        15: 4,
+        16: 4,
+        17: 4,
+        18: 4,
+    }
     assert {k: v[1] for k, v in mon.items()} == {
-        1: 2, 2: 1, 3: 2, 4: 2, 5: 2, 6: 2, 7: 1, 8: 2, 9: 1, 10: 2, 11: 2, 12: 2, 13: 1,
-        14: 0, 15: 0, 16: 1, 17: 0, 18: 0}
+        1: 2,
+        2: 1,
+        3: 2,
+        4: 2,
+        5: 2,
+        6: 2,
+        7: 1,
+        8: 2,
+        9: 1,
+        10: 2,
+        11: 2,
+        12: 2,
+        13: 1,
+        14: 0,
+        15: 0,
+        16: 1,
+        17: 0,
+        18: 0,
+    }
     assert {k: v[2] for k, v in mon.items()} == {
-        1: 1, 2: 5, 3: 7, 4: 4, 5: 2, 6: 9, 7: 6, 8: 3, 9: 1, 10: 1, 11: 4, 12: 1, 13: 7,
-        14: None, 15: None, 16: 1, 17: None, 18: None}
+        1: 1,
+        2: 5,
+        3: 7,
+        4: 4,
+        5: 2,
+        6: 9,
+        7: 6,
+        8: 3,
+        9: 1,
+        10: 1,
+        11: 4,
+        12: 1,
+        13: 7,
+        14: None,
+        15: None,
+        16: 1,
+        17: None,
+        18: None,
+    }
     # check_result 1 for every identified record (M9 and M11 left it empty: read as 1),
     # none for M4 (undecided), 2 with its reason for M14-M18.
     assert {k: (v[5], v[6]) for k, v in mon.items()} == {
-        **{k: (1, None) for k in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13)}, 4: (None, None),
-        14: (2, 1), 15: (2, 2), 16: (2, 3), 17: (2, 4), 18: (2, 9)}
+        **{k: (1, None) for k in (1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 13)},
+        4: (None, None),
+        14: (2, 1),
+        15: (2, 2),
+        16: (2, 3),
+        17: (2, 4),
+        18: (2, 9),
+    }
     # Eliminated through assistance within 61 days of identification: none (the
     # quickest, M13, took 2022-03-10 -> 2023-06-30).
     assert not any(v[3] for v in mon.values())
     assert mon[5][4] == VILLAGE and mon[12][4] == "610124108200"
     # per_capita = net_income / members, to the cent.
-    pc = db.execute("select per_capita::double from income as i join household as h "
-                    "using (household_id) where h.household_no = '6109241012000007' "
-                    "and i.year = 2019").fetchone()[0]
+    pc = db.execute(
+        "select per_capita::double from income as i join household as h "
+        "using (household_id) where h.household_no = '6109241012000007' "
+        "and i.year = 2019"
+    ).fetchone()[0]
     assert pc == 3600.0  # 10800 / 3
 
 
@@ -845,8 +1102,11 @@ def test_overview_cards_as_shown(wh, scope, code):
     assert {k: shown.get(k) for k in OVERVIEW_CARDS[code]} == OVERVIEW_CARDS[code]
     shown = {k.key: k.value for k in view.cards(_overview(wh, scope, code, 2019), lang="zh")}
     assert {k: shown.get(k) for k in OVERVIEW_CARDS_2019[code]} == OVERVIEW_CARDS_2019[code]
-    assert (shown["hh_monitored"], shown["risk_eliminated_rate"],
-            shown["hh_below_monitoring_line"]) == ("—", "—", "—")
+    assert (
+        shown["hh_monitored"],
+        shown["risk_eliminated_rate"],
+        shown["hh_below_monitoring_line"],
+    ) == ("—", "—", "—")
 
 
 def _region_cards(wh, scope, code, year=None):
@@ -929,13 +1189,27 @@ def test_incidence_after_2020_is_not_applicable(wh, scope, code):
 def test_people_are_those_present_at_the_end_of_the_year(db, code):
     """pp_* of a year count the people present at its end (EXPECT, registered poverty),
     for every year worked out, with 2014."""
-    got = {r[0]: r[1:] for r in db.execute(
-        "select year, hh_registered, pp_registered, pp_exited, hh_not_exited, pp_not_exited "
-        "from rollup_year where region_code = ? and year in (2014, 2018, 2019, 2025, 2026)",
-        [code]).fetchall()}
-    want = {y: tuple(YEARS[code][y][k] for k in ("hh_registered", "pp_registered", "pp_exited",
-                                                 "hh_not_exited", "pp_not_exited"))
-            for y in (2018, 2019, 2025, 2026)}
+    got = {
+        r[0]: r[1:]
+        for r in db.execute(
+            "select year, hh_registered, pp_registered, pp_exited, hh_not_exited, pp_not_exited "
+            "from rollup_year where region_code = ? and year in (2014, 2018, 2019, 2025, 2026)",
+            [code],
+        ).fetchall()
+    }
+    want = {
+        y: tuple(
+            YEARS[code][y][k]
+            for k in (
+                "hh_registered",
+                "pp_registered",
+                "pp_exited",
+                "hh_not_exited",
+                "pp_not_exited",
+            )
+        )
+        for y in (2018, 2019, 2025, 2026)
+    }
     hh, pp = YEAR_2014[code]
     want[2014] = (hh, pp, 0, hh, pp)
     assert got == want
@@ -947,25 +1221,42 @@ def test_the_procedure_cleared_pending_and_returned_people(db, code):
     October 2026 (EXPECT, the procedure)."""
     cols = list(PROCEDURE[code][SEP])
     for month in (SEP, OCT):
-        row = db.execute(f"select {', '.join(cols)}, hh_pending, hh_warned - hh_monitored "
-                         "- hh_cleared, pp_returned + pp_newly_poor - pp_monitored "
-                         "from rollup_month where region_code = ? and month = ?",
-                         [code, month]).fetchone()
-        assert dict(zip(cols, row[:len(cols)])) == PROCEDURE[code][month], (code, month)
-        assert row[len(cols):] == (MONTHS[code][month]["hh_pending"],
-                                   MONTHS[code][month]["hh_pending"], 0)
+        row = db.execute(
+            f"select {', '.join(cols)}, hh_pending, hh_warned - hh_monitored "
+            "- hh_cleared, pp_returned + pp_newly_poor - pp_monitored "
+            "from rollup_month where region_code = ? and month = ?",
+            [code, month],
+        ).fetchone()
+        assert dict(zip(cols, row[: len(cols)])) == PROCEDURE[code][month], (code, month)
+        assert row[len(cols) :] == (
+            MONTHS[code][month]["hh_pending"],
+            MONTHS[code][month]["hh_pending"],
+            0,
+        )
 
 
 # unit -> year -> channel -> (households reached, amount): EXPECT, 八个一批 reach.
 CHANNELS = {
-    VILLAGE: {2014: {1: (0, 0), 6: (0, 0), 7: (0, 0), 8: (1, 1200)},
-              2015: {1: (0, 0), 6: (1, 3000), 7: (0, 0), 8: (2, 3600)},
-              2016: {1: (1, 3000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)},
-              2018: {1: (1, 5000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)},
-              2026: {1: (1, 5000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)}},
-    PROVINCE: {2014: {c: (0, 0) for c in range(1, 8)} | {8: (1, 1200)},
-               2020: {1: (2, 10000), 2: (1, 2000), 3: (1, 1500), 4: (1, 60000),
-                      5: (1, 20000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)}},
+    VILLAGE: {
+        2014: {1: (0, 0), 6: (0, 0), 7: (0, 0), 8: (1, 1200)},
+        2015: {1: (0, 0), 6: (1, 3000), 7: (0, 0), 8: (2, 3600)},
+        2016: {1: (1, 3000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)},
+        2018: {1: (1, 5000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)},
+        2026: {1: (1, 5000), 6: (1, 3000), 7: (1, 5000), 8: (2, 3600)},
+    },
+    PROVINCE: {
+        2014: {c: (0, 0) for c in range(1, 8)} | {8: (1, 1200)},
+        2020: {
+            1: (2, 10000),
+            2: (1, 2000),
+            3: (1, 1500),
+            4: (1, 60000),
+            5: (1, 20000),
+            6: (1, 3000),
+            7: (1, 5000),
+            8: (2, 3600),
+        },
+    },
 }
 CHANNELS[PROVINCE][2026] = CHANNELS[PROVINCE][2020]
 
@@ -976,9 +1267,14 @@ def test_eight_channel_reach(db, wh, scope):
     households, so at most 100%."""
     for code, years in CHANNELS.items():
         for year, want in years.items():
-            got = {r[0]: (r[1], r[2]) for r in db.execute(
-                "select channel, hh_reached, amount from rollup_channel where region_code = ? "
-                "and year = ?", [code, year]).fetchall()}
+            got = {
+                r[0]: (r[1], r[2])
+                for r in db.execute(
+                    "select channel, hh_reached, amount from rollup_channel where region_code = ? "
+                    "and year = ?",
+                    [code, year],
+                ).fetchall()
+            }
             assert got == want, (code, year)
     share = {}
     for year in (2014, 2015, 2019, 2026):
@@ -988,9 +1284,10 @@ def test_eight_channel_reach(db, wh, scope):
     assert share[2014][8] == pytest.approx(1 / 3) and share[2015][8] == pytest.approx(2 / 5)
     assert share[2019][8] == pytest.approx(2 / 7) and share[2026][1] == pytest.approx(1 / 7)
     assert share[2014][1] == 0
-    over = db.execute("select count(*) from rollup_channel c join rollup_year y "
-                      "using (region_code, year) where c.hh_reached > y.hh_registered"
-                      ).fetchone()[0]
+    over = db.execute(
+        "select count(*) from rollup_channel c join rollup_year y "
+        "using (region_code, year) where c.hh_reached > y.hh_registered"
+    ).fetchone()[0]
     assert over == 0
 
 
@@ -1000,35 +1297,65 @@ def test_rule_hits_and_households_handled(wh, scope):
     import datetime as _dt
 
     as_of = _dt.date(2026, 10, 31)
-    counts = wh.run("warning_counts", scope, unit_prefix="61", decided=[], as_of=as_of
-                    ).iloc[0].to_dict()
+    counts = (
+        wh.run("warning_counts", scope, unit_prefix="61", decided=[], as_of=as_of).iloc[0].to_dict()
+    )
     assert {k: int(v) for k, v in counts.items()} == {
-        "warnings": 14, "undecided": 7, "overdue": 5, "identified_after": 5,
-        "households": 9, "undecided_households": 5, "overdue_households": 4,
-        "checked_after": 7, "cleared_after": 1, "decided_in_store": 0, "handled": 7}
-    decided = wh.run("warning_counts", scope, unit_prefix="61",
-                     decided=["education_costs:3:2026-09-01"], as_of=as_of).iloc[0]
-    assert (decided["undecided"], decided["overdue"], decided["undecided_households"],
-            decided["overdue_households"]) == (6, 4, 4, 3)
-    queue = wh.run("warning_queue", scope, unit_prefix="61", rule="", decided=[],
-                   as_of=as_of, limit=50)
+        "warnings": 14,
+        "undecided": 7,
+        "overdue": 5,
+        "identified_after": 5,
+        "households": 9,
+        "undecided_households": 5,
+        "overdue_households": 4,
+        "checked_after": 7,
+        "cleared_after": 1,
+        "decided_in_store": 0,
+        "handled": 7,
+    }
+    decided = wh.run(
+        "warning_counts",
+        scope,
+        unit_prefix="61",
+        decided=["education_costs:3:2026-09-01"],
+        as_of=as_of,
+    ).iloc[0]
+    assert (
+        decided["undecided"],
+        decided["overdue"],
+        decided["undecided_households"],
+        decided["overdue_households"],
+    ) == (6, 4, 4, 3)
+    queue = wh.run(
+        "warning_queue", scope, unit_prefix="61", rule="", decided=[], as_of=as_of, limit=50
+    )
     assert list(queue["warning_key"]) == [
-        "income_below_line:6:2026-01-01", "income_below_line:14:2026-01-01",
-        "water_unsafe:14:2026-01-01", "income_below_line:22:2026-01-01",
-        "education_costs:3:2026-09-01", "housing_unsafe:9:2026-10-31",
-        "housing_unsafe:14:2026-10-31"]
+        "income_below_line:6:2026-01-01",
+        "income_below_line:14:2026-01-01",
+        "water_unsafe:14:2026-01-01",
+        "income_below_line:22:2026-01-01",
+        "education_costs:3:2026-09-01",
+        "housing_unsafe:9:2026-10-31",
+        "housing_unsafe:14:2026-10-31",
+    ]
 
 
 def test_members_who_left_are_no_longer_the_households(db):
     """周小红 married out in 2024: her medical costs of 2026 raise no rule hit for H05;
     the deaths recorded as left (reason 1) are not quality issues (Q18) nor doubtful
     cases; income members agree with the people present (Q14)."""
-    hits = db.execute("select count(*) from warning w join household h using (household_id) "
-                      "where h.household_no = '6109241012000005'").fetchone()[0]
+    hits = db.execute(
+        "select count(*) from warning w join household h using (household_id) "
+        "where h.household_no = '6109241012000005'"
+    ).fetchone()[0]
     assert hits == 0
-    issues = dict(db.execute("select id, count from quality_check where id in "
-                             "('Q14', 'Q16', 'Q18', 'Q36', 'Q37')").fetchall())
+    issues = dict(
+        db.execute(
+            "select id, count from quality_check where id in ('Q14', 'Q16', 'Q18', 'Q36', 'Q37')"
+        ).fetchall()
+    )
     assert issues == {"Q14": 0, "Q16": 0, "Q18": 0, "Q36": 0, "Q37": 0}
-    doubts = db.execute("select count(*) from doubt where check_id = 'deceased_member'"
-                        ).fetchone()[0]
+    doubts = db.execute("select count(*) from doubt where check_id = 'deceased_member'").fetchone()[
+        0
+    ]
     assert doubts == 0

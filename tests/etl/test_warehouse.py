@@ -7,8 +7,19 @@ import pytest
 
 from tests.conftest import build_warehouse
 
-REQUIRED_TABLES = {"region", "household", "person", "income", "measure", "cadre", "unit",
-                   "monitoring", "data_version", "rollup_year", "rollup_month"}
+REQUIRED_TABLES = {
+    "region",
+    "household",
+    "person",
+    "income",
+    "measure",
+    "cadre",
+    "unit",
+    "monitoring",
+    "data_version",
+    "rollup_year",
+    "rollup_month",
+}
 LEVELS = {1: 1, 2: 10, 3: 107, 4: 1335, 5: 20356}
 
 
@@ -24,7 +35,8 @@ def _checksums(path) -> dict[str, str]:
         for t in sorted(_tables(con) - {"data_version"}):
             out[t] = con.execute(
                 f"select count(*) || ':' || md5(coalesce(string_agg(x, '|' order by x), '')) "
-                f"from (select cast(t as varchar) as x from {t} as t)").fetchone()[0]
+                f"from (select cast(t as varchar) as x from {t} as t)"
+            ).fetchone()[0]
         return out
     finally:
         con.close()
@@ -42,18 +54,27 @@ def test_level_counts(wh):
 def test_region_columns(wh):
     row = wh.execute(
         "select name, level, parent_code, path, is_poverty_county, exit_year, is_schematic "
-        "from region where code = '610924100001'").fetchone()
-    assert row == ("东城门社区居委会", 5, "610924100000",
-                   "610000000000/610900000000/610924000000/610924100000/610924100001",
-                   False, None, True)
-    county = wh.execute("select is_poverty_county, exit_year, is_schematic from region "
-                        "where code = '610924000000'").fetchone()
+        "from region where code = '610924100001'"
+    ).fetchone()
+    assert row == (
+        "东城门社区居委会",
+        5,
+        "610924100000",
+        "610000000000/610900000000/610924000000/610924100000/610924100001",
+        False,
+        None,
+        True,
+    )
+    county = wh.execute(
+        "select is_poverty_county, exit_year, is_schematic from region where code = '610924000000'"
+    ).fetchone()
     assert county == (True, 2019, False)
 
 
 def test_data_version(wh):
     seed, scale, as_of, counts = wh.execute(
-        "select seed, scale, as_of::varchar, row_counts from data_version").fetchone()
+        "select seed, scale, as_of::varchar, row_counts from data_version"
+    ).fetchone()
     assert (seed, scale, as_of) == (42, 0.01, "2026-10-31")
     assert '"household": 10159' in counts
 
@@ -76,8 +97,9 @@ def test_other_seed_differs_and_keeps_the_levels(tmp_path):
         levels = dict(con.execute("select level, count(*) from region group by 1").fetchall())
         assert levels == LEVELS
         # Every unit has its rollup rows, even when it has no households at this scale.
-        assert con.execute("select count(distinct region_code) from rollup_year").fetchone()[0] \
-            == sum(LEVELS.values())
+        assert con.execute("select count(distinct region_code) from rollup_year").fetchone()[
+            0
+        ] == sum(LEVELS.values())
         assert con.execute("select count(*) from household").fetchone()[0] == 2008
     finally:
         con.close()
@@ -85,13 +107,18 @@ def test_other_seed_differs_and_keeps_the_levels(tmp_path):
 
 def _count_columns(con, table: str, keys: set[str]) -> list[str]:
     rows = con.execute(
-        "select column_name, data_type from duckdb_columns() where table_name = ?",
-        [table]).fetchall()
+        "select column_name, data_type from duckdb_columns() where table_name = ?", [table]
+    ).fetchall()
     return [c for c, t in rows if c not in keys and t in ("BIGINT", "INTEGER", "HUGEINT")]
 
 
-ROLLUPS = [("rollup_year", "year"), ("rollup_month", "month"), ("rollup_cause", "cause"),
-           ("rollup_risk", "risk_type"), ("rollup_channel", "channel, year")]
+ROLLUPS = [
+    ("rollup_year", "year"),
+    ("rollup_month", "month"),
+    ("rollup_cause", "cause"),
+    ("rollup_risk", "risk_type"),
+    ("rollup_channel", "channel, year"),
+]
 
 
 @pytest.mark.parametrize("table,key", ROLLUPS)
@@ -148,27 +175,46 @@ def test_villages_equal_the_household_rows(wh):
     assert bad == 0
 
 
-@pytest.mark.parametrize("sql_total,sql_rollup", [
-    ("select count(*) from household where is_registered",
-     "select hh_registered from rollup_year where region_code = '610000000000' and year = 2026"),
-    ("select sum(members) from household where is_registered",
-     "select pp_registered from rollup_year where region_code = '610000000000' and year = 2026"),
-    ("select count(*) from monitoring where identify_date is not null",
-     "select hh_monitored from rollup_month "
-     "where region_code = '610000000000' and month = '2026-10-01'"),
-    ("select count(*) from monitoring where eliminate_date is not null",
-     "select hh_eliminated from rollup_month "
-     "where region_code = '610000000000' and month = '2026-10-01'"),
-    ("select count(*) from monitoring",
-     "select hh_warned from rollup_month "
-     "where region_code = '610000000000' and month = '2026-10-01'"),
-    ("select count(*) from income where year = 2024",
-     "select inc_households from rollup_year where region_code = '610000000000' and year = 2024"),
-    ("select sum(rural_population) from population where year = 2020",
-     "select rural_population from rollup_year where region_code = '610000000000' and year = 2020"),
-    ("select count(*) from household where is_registered and main_cause = 1",
-     "select hh_registered from rollup_cause where region_code = '610000000000' and cause = 1"),
-])
+@pytest.mark.parametrize(
+    "sql_total,sql_rollup",
+    [
+        (
+            "select count(*) from household where is_registered",
+            "select hh_registered from rollup_year where region_code = '610000000000' and year = 2026",
+        ),
+        (
+            "select sum(members) from household where is_registered",
+            "select pp_registered from rollup_year where region_code = '610000000000' and year = 2026",
+        ),
+        (
+            "select count(*) from monitoring where identify_date is not null",
+            "select hh_monitored from rollup_month "
+            "where region_code = '610000000000' and month = '2026-10-01'",
+        ),
+        (
+            "select count(*) from monitoring where eliminate_date is not null",
+            "select hh_eliminated from rollup_month "
+            "where region_code = '610000000000' and month = '2026-10-01'",
+        ),
+        (
+            "select count(*) from monitoring",
+            "select hh_warned from rollup_month "
+            "where region_code = '610000000000' and month = '2026-10-01'",
+        ),
+        (
+            "select count(*) from income where year = 2024",
+            "select inc_households from rollup_year where region_code = '610000000000' and year = 2024",
+        ),
+        (
+            "select sum(rural_population) from population where year = 2020",
+            "select rural_population from rollup_year where region_code = '610000000000' and year = 2020",
+        ),
+        (
+            "select count(*) from household where is_registered and main_cause = 1",
+            "select hh_registered from rollup_cause where region_code = '610000000000' and cause = 1",
+        ),
+    ],
+)
 def test_province_equals_the_count_of_rows(wh, sql_total, sql_rollup):
     assert wh.execute(sql_total).fetchone()[0] == wh.execute(sql_rollup).fetchone()[0]
 
@@ -176,15 +222,18 @@ def test_province_equals_the_count_of_rows(wh, sql_total, sql_rollup):
 def test_indicator_views(wh):
     inc, pp_not, pop = wh.execute(
         "select poverty_incidence, pp_not_exited, rural_population from indicator_year "
-        "where region_code = '610000000000' and year = 2016").fetchone()
+        "where region_code = '610000000000' and year = 2016"
+    ).fetchone()
     assert inc == pp_not / pop
     # A ratio with a zero denominator is NULL ("no data"), never 0.
     empty = wh.execute("""
         select count(*) from indicator_month
         where hh_monitored = 0 and risk_eliminated_rate is not null""").fetchone()[0]
     assert empty == 0
-    below = wh.execute("select hh_below_monitoring_line, hh_below_poverty_line from indicator_year "
-                       "where region_code = '610000000000' and year = 2016").fetchone()
+    below = wh.execute(
+        "select hh_below_monitoring_line, hh_below_poverty_line from indicator_year "
+        "where region_code = '610000000000' and year = 2016"
+    ).fetchone()
     assert below[0] is None and below[1] > 0
 
 
@@ -221,7 +270,7 @@ def _dictionary() -> dict[str, set[str]]:
         elif table and line.startswith("| ") and not line.startswith("| column"):
             cell = line.split("|")[1].strip()
             if cell.startswith("(all columns of "):
-                documented[table] |= documented[cell[len("(all columns of "):-1]]
+                documented[table] |= documented[cell[len("(all columns of ") : -1]]
             else:
                 documented[table].add(cell)
     return documented

@@ -26,34 +26,53 @@ def ctx(app_module):
 
 
 def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
-    name, body = exchange.build(ctx.warehouse, ZIYANG, "610924000000", dt.date(2026, 9, 1),
-                                "紫阳（ziyang_manager）")
+    name, body = exchange.build(
+        ctx.warehouse, ZIYANG, "610924000000", dt.date(2026, 9, 1), "紫阳（ziyang_manager）"
+    )
     assert name == "exchange-610924000000-2026-09.zip"
     z = zipfile.ZipFile(io.BytesIO(body))
-    assert sorted(z.namelist()) == ["households.csv", "manifest.json", "members.csv",
-                                    "monitoring.csv", "monitoring_risks.csv"]
+    assert sorted(z.namelist()) == [
+        "households.csv",
+        "manifest.json",
+        "members.csv",
+        "monitoring.csv",
+        "monitoring_risks.csv",
+    ]
     m = json.loads(z.read("manifest.json"))
-    assert (m["layout"], m["version"], m["kind"], m["as_of"]) == \
-        ("jingzhun-registry", 1, "full", "2026-09-30")
-    assert (m["exchange"], m["region"], m["period"], m["period_end"]) == \
-        ({"layout": "jingzhun-national-exchange", "version": 2}, "610924000000", "2026-09",
-         "2026-09-30")
+    assert (m["layout"], m["version"], m["kind"], m["as_of"]) == (
+        "jingzhun-registry",
+        1,
+        "full",
+        "2026-09-30",
+    )
+    assert (m["exchange"], m["region"], m["period"], m["period_end"]) == (
+        {"layout": "jingzhun-national-exchange", "version": 2},
+        "610924000000",
+        "2026-09",
+        "2026-09-30",
+    )
     expected = {
-        "households.csv": wh.execute("select count(*) from household where "
-                                     "county_code = '610924000000'").fetchone()[0],
+        "households.csv": wh.execute(
+            "select count(*) from household where county_code = '610924000000'"
+        ).fetchone()[0],
         # Members as they stood on the period's last day: born and joined by then.
-        "members.csv": wh.execute("select count(*) from person join household using "
-                                  "(household_id) where county_code = '610924000000' "
-                                  "and coalesce(joined_date, birth_date) <= "
-                                  "date '2026-09-30' and birth_date <= date '2026-09-30'"
-                                  ).fetchone()[0],
-        "monitoring.csv": wh.execute("select count(*) from monitoring where starts_with("
-                                     "village_code, '610924') and warning_date <= "
-                                     "date '2026-09-30'").fetchone()[0],
+        "members.csv": wh.execute(
+            "select count(*) from person join household using "
+            "(household_id) where county_code = '610924000000' "
+            "and coalesce(joined_date, birth_date) <= "
+            "date '2026-09-30' and birth_date <= date '2026-09-30'"
+        ).fetchone()[0],
+        "monitoring.csv": wh.execute(
+            "select count(*) from monitoring where starts_with("
+            "village_code, '610924') and warning_date <= "
+            "date '2026-09-30'"
+        ).fetchone()[0],
         "monitoring_risks.csv": wh.execute(
             "select count(*) from monitoring_risk join monitoring using (monitoring_id) "
             "where starts_with(village_code, '610924') and warning_date <= "
-            "date '2026-09-30'").fetchone()[0]}
+            "date '2026-09-30'"
+        ).fetchone()[0],
+    }
     for f, rows in expected.items():
         data = z.read(f)
         assert m["files"][f]["rows"] == rows == data.decode().count("\n") - 1
@@ -68,10 +87,12 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
 
     for f in ("households", "members", "monitoring"):
         cols = m["files"][f"{f}.csv"]["columns"]
-        assert set(cols) <= {c.name for c in layout.BY_NAME[f].columns} \
-            | set(layout.BY_NAME[f].informational), f
-    assert {"joined_date", "join_reason", "left_date", "left_reason"} <= \
-        set(m["files"]["members.csv"]["columns"])
+        assert set(cols) <= {c.name for c in layout.BY_NAME[f].columns} | set(
+            layout.BY_NAME[f].informational
+        ), f
+    assert {"joined_date", "join_reason", "left_date", "left_reason"} <= set(
+        m["files"]["members.csv"]["columns"]
+    )
     assert {"check_result", "exclude_reason"} <= set(m["files"]["monitoring.csv"]["columns"])
     # Nobody left after the period's end is shown as gone; no date is after as_of.
     import csv as _csv
@@ -85,9 +106,11 @@ def test_the_zip_holds_the_units_records_in_the_documented_layout(ctx, wh):
 
 
 def test_who_may_make_it(ctx):
-    for scope in (Scope("province_leader", "leader", "610000000000"),
-                  Scope("ankang_leader", "leader", "610900000000"),
-                  Scope("province_health", "department", "610000000000", "health")):
+    for scope in (
+        Scope("province_leader", "leader", "610000000000"),
+        Scope("ankang_leader", "leader", "610900000000"),
+        Scope("province_health", "department", "610000000000", "health"),
+    ):
         with pytest.raises(AccessDenied):
             exchange.build(ctx.warehouse, scope, scope.region_code, dt.date(2026, 10, 1), "x")
     with pytest.raises(AccessDenied):
@@ -96,17 +119,36 @@ def test_who_may_make_it(ctx):
 
 def test_the_command_line(app_module, tmp_path, capsys):
     out = tmp_path / "x.zip"
-    assert manage.main(["exchange", "--region", "610924000000", "--period", "2026-10",
-                        "--out", str(out), "--as", "ziyang_manager"]) == 0
+    assert (
+        manage.main(
+            [
+                "exchange",
+                "--region",
+                "610924000000",
+                "--period",
+                "2026-10",
+                "--out",
+                str(out),
+                "--as",
+                "ziyang_manager",
+            ]
+        )
+        == 0
+    )
     assert zipfile.ZipFile(out).namelist()
     assert capsys.readouterr().out.startswith(f"exchange file written to {out}")
     for args, message in (
-            (["--region", "610000000000", "--as", "ziyang_manager"], "may not export"),
-            (["--region", "610924000000", "--as", "province_leader"], "may not export"),
-            (["--region", "610924999999", "--as", "ziyang_manager"], "no such unit"),
-            (["--region", "610924000000", "--as", "nobody"], "no active user")):
-        assert manage.main(["exchange", "--period", "2026-10", "--out",
-                            str(tmp_path / "y.zip"), *args]) == 1
+        (["--region", "610000000000", "--as", "ziyang_manager"], "may not export"),
+        (["--region", "610924000000", "--as", "province_leader"], "may not export"),
+        (["--region", "610924999999", "--as", "ziyang_manager"], "no such unit"),
+        (["--region", "610924000000", "--as", "nobody"], "no active user"),
+    ):
+        assert (
+            manage.main(
+                ["exchange", "--period", "2026-10", "--out", str(tmp_path / "y.zip"), *args]
+            )
+            == 1
+        )
         assert message in capsys.readouterr().err
     assert not (tmp_path / "y.zip").exists()
 
@@ -116,8 +158,9 @@ def test_an_export_loads_into_another_instance(ctx, wh, tmp_path):
     the unit's households, members and monitoring records as the sender held them."""
     from etl import registry
 
-    _, body = exchange.build(ctx.warehouse, ZIYANG, "610924000000", dt.date(2026, 10, 1),
-                             "紫阳（ziyang_manager）")
+    _, body = exchange.build(
+        ctx.warehouse, ZIYANG, "610924000000", dt.date(2026, 10, 1), "紫阳（ziyang_manager）"
+    )
     (tmp_path / "x.zip").write_bytes(body)
     result = registry.load(tmp_path / "x.zip", tmp_path / "other.duckdb")
     assert result.rejected == 0 and result.kind == "full"
@@ -126,17 +169,19 @@ def test_an_export_loads_into_another_instance(ctx, wh, tmp_path):
     other = duckdb.connect(str(tmp_path / "other.duckdb"), read_only=True)
     sql = {
         "household": "select household_no, village_code, head_name, is_registered, "
-                     "household_type, identify_year, exit_year, main_cause, members, "
-                     "no_labour from household",
+        "household_type, identify_year, exit_year, main_cause, members, "
+        "no_labour from household",
         "person": "select id_number, name, relation, sex, birth_date, labour from person",
         "monitoring": "select monitoring_id, warning_date, identify_date, eliminate_date, "
-                      "eliminate_method, state, main_risk, risk_count from monitoring",
+        "eliminate_method, state, main_risk, risk_count from monitoring",
     }
-    where = {"household": " where county_code = '610924000000'",
-             "person": " where household_id in (select household_id from household "
-                       "where county_code = '610924000000')",
-             "monitoring": " where starts_with(village_code, '610924') and "
-                           "warning_date <= date '2026-10-31'"}
+    where = {
+        "household": " where county_code = '610924000000'",
+        "person": " where household_id in (select household_id from household "
+        "where county_code = '610924000000')",
+        "monitoring": " where starts_with(village_code, '610924') and "
+        "warning_date <= date '2026-10-31'",
+    }
     for table, q in sql.items():
         mine = sorted(wh.execute(q + where[table]).fetchall(), key=repr)
         theirs = sorted(other.execute(q).fetchall(), key=repr)

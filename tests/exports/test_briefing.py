@@ -38,8 +38,7 @@ def store(tmp_path):
 
 
 def _make(ctx, scope, code, month=MONTH, now=None, ops=None):
-    b = briefing.collect(ctx.warehouse, ops or ctx.ops, scope, code, month, "测试人（tester）",
-                         now)
+    b = briefing.collect(ctx.warehouse, ops or ctx.ops, scope, code, month, "测试人（tester）", now)
     return b, briefing.pdf(b, ctx.settings)
 
 
@@ -56,8 +55,9 @@ def test_fonts_are_the_embedded_cjk_font(province):
     fonts = pdf_fonts(reader)
     assert fonts, "no fonts"
     # One font, the CJK font, embedded as TrueType glyphs: no Type 3 bitmaps of text.
-    assert {(f[0].split("+", 1)[1], f[1], f[2]) for f in fonts} == \
-        {("WenQuanYiMicroHei", "/Type0", True)}
+    assert {(f[0].split("+", 1)[1], f[1], f[2]) for f in fonts} == {
+        ("WenQuanYiMicroHei", "/Type0", True)
+    }
 
 
 def test_charts_and_map_are_vector_graphics(province):
@@ -86,11 +86,15 @@ def test_pages_and_cover(province):
 
 def _raw(wh_con, ind, code, month):
     if ind.period == "month":
-        row = wh_con.execute(f"select {ind.column} from indicator_month where region_code = ? "
-                             "and month = ?", [code, month]).fetchone()
+        row = wh_con.execute(
+            f"select {ind.column} from indicator_month where region_code = ? and month = ?",
+            [code, month],
+        ).fetchone()
     else:
-        row = wh_con.execute(f"select {ind.column} from indicator_year where region_code = ? "
-                             "and year = ?", [code, month.year]).fetchone()
+        row = wh_con.execute(
+            f"select {ind.column} from indicator_year where region_code = ? and year = ?",
+            [code, month.year],
+        ).fetchone()
     return row[0] if row else None
 
 
@@ -121,12 +125,14 @@ def test_children_table_rows_are_the_query_layers(province, wh):
     _, _, reader, _ = province
     last = reader.pages[-1].extract_text().splitlines()
     inds = [indicators.INDICATORS[k] for k in briefing.CHILD_COLUMNS]
-    cities = wh.execute("select code, name from region where parent_code = '610000000000' "
-                        "order by code").fetchall()
+    cities = wh.execute(
+        "select code, name from region where parent_code = '610000000000' order by code"
+    ).fetchall()
     assert len(cities) == 10
     for code, name in cities:
-        cells = [region_view.fmt_value(i, _raw(wh, i, code, MONTH), exact=True, lang="zh")
-                 for i in inds]
+        cells = [
+            region_view.fmt_value(i, _raw(wh, i, code, MONTH), exact=True, lang="zh") for i in inds
+        ]
         assert f"{name} {' '.join(cells)}" in last, (name, cells)
 
 
@@ -135,23 +141,36 @@ def test_instructions_are_counted_from_the_store(ctx, store):
     list, and the briefing shows the same."""
     now = dt.datetime(2026, 10, 20, 4, tzinfo=dt.UTC)
     ankang = Scope("ankang_leader", "leader", "610900000000")
-    data = {"title": "核实紫阳县监测户收入", "content": "", "type": "other",
-            "priority": "normal", "assignee_region": "610924000000",
-            "deadline": "2026-10-25"}
-    ids = [T.create(store, ankang, dict(data), lambda c: True, now=now)["id"]
-           for _ in range(3)]
-    done = T.create(store, ankang, dict(data, deadline="2026-12-01"), lambda c: True,
-                    now=now)
+    data = {
+        "title": "核实紫阳县监测户收入",
+        "content": "",
+        "type": "other",
+        "priority": "normal",
+        "assignee_region": "610924000000",
+        "deadline": "2026-10-25",
+    }
+    ids = [T.create(store, ankang, dict(data), lambda c: True, now=now)["id"] for _ in range(3)]
+    done = T.create(store, ankang, dict(data, deadline="2026-12-01"), lambda c: True, now=now)
     for action in ("acknowledge", "start", "report", "pass"):
         who = ankang if action == "pass" else ZIYANG
-        done = T.act(store, who, done["id"], action, done["version"], "完成",
-                     now=now + dt.timedelta(days=1))
+        done = T.act(
+            store, who, done["id"], action, done["version"], "完成", now=now + dt.timedelta(days=1)
+        )
     # Around the month's edges in China's time (UTC+8): 30 Sep 23:59 and 1 Nov 00:01
     # are outside October, 1 Oct 00:01 and 31 Oct 23:59 inside.
-    for at in ((2026, 9, 30, 15, 59), (2026, 9, 30, 16, 1), (2026, 10, 31, 15, 59),
-               (2026, 10, 31, 16, 1)):
-        T.create(store, ankang, dict(data, deadline="2026-12-31"), lambda c: True,
-                 now=dt.datetime(*at, tzinfo=dt.UTC))
+    for at in (
+        (2026, 9, 30, 15, 59),
+        (2026, 9, 30, 16, 1),
+        (2026, 10, 31, 15, 59),
+        (2026, 10, 31, 16, 1),
+    ):
+        T.create(
+            store,
+            ankang,
+            dict(data, deadline="2026-12-31"),
+            lambda c: True,
+            now=dt.datetime(*at, tzinfo=dt.UTC),
+        )
     later = dt.datetime(2026, 11, 5, 4, tzinfo=dt.UTC)
     b, body = _make(ctx, PROVINCE, "610924000000", now=later, ops=store)
     found = T.list_tasks(store, PROVINCE, later, region="610924000000")
@@ -171,13 +190,20 @@ def test_a_county_briefing_holds_its_county_only(ctx, wh):
     b, body = _make(ctx, ZIYANG, "610924000000")
     _, text = pdf_text(body)
     assert "紫阳县防止返贫动态监测简报" in text
-    townships = [n for (n,) in wh.execute(
-        "select name from region where parent_code = '610924000000'").fetchall()]
+    townships = [
+        n
+        for (n,) in wh.execute(
+            "select name from region where parent_code = '610924000000'"
+        ).fetchall()
+    ]
     assert townships and all(n in text for n in townships)
-    others = [n for (n,) in wh.execute(
-        "select name from region where level in (3, 4) and not starts_with(code, '610924')"
-        " and name not in (select name from region where starts_with(code, '610924'))"
-    ).fetchall()]
+    others = [
+        n
+        for (n,) in wh.execute(
+            "select name from region where level in (3, 4) and not starts_with(code, '610924')"
+            " and name not in (select name from region where starts_with(code, '610924'))"
+        ).fetchall()
+    ]
     leaked = [n for n in others if n in text]
     assert not leaked, leaked[:5]
     with pytest.raises(AccessDenied):
@@ -203,13 +229,16 @@ def test_english(ctx):
     assert "poverty-monitoring briefing" in text and "Headline indicators" in text
 
 
-@pytest.mark.parametrize("period,message", [
-    ("2026-13", "malformed period '2026-13' (expected YYYY-MM)"),
-    ("26-10", "malformed period '26-10' (expected YYYY-MM)"),
-    ("", "malformed period '' (expected YYYY-MM)"),
-    ("2019-12", "no data for 2019-12: periods run from 2020-01 to 2026-10"),
-    ("2026-11", "no data for 2026-11: periods run from 2020-01 to 2026-10"),
-])
+@pytest.mark.parametrize(
+    "period,message",
+    [
+        ("2026-13", "malformed period '2026-13' (expected YYYY-MM)"),
+        ("26-10", "malformed period '26-10' (expected YYYY-MM)"),
+        ("", "malformed period '' (expected YYYY-MM)"),
+        ("2019-12", "no data for 2019-12: periods run from 2020-01 to 2026-10"),
+        ("2026-11", "no data for 2026-11: periods run from 2020-01 to 2026-10"),
+    ],
+)
 def test_periods_outside_the_data_are_refused(ctx, period, message):
     with pytest.raises(api.BadPeriod) as exc:
         api.strict_month(period, api.data_version(ctx.warehouse))
@@ -218,23 +247,45 @@ def test_periods_outside_the_data_are_refused(ctx, period, message):
 
 def test_minutes(ctx, store):
     ankang = Scope("ankang_leader", "leader", "610900000000")
-    mid = T.create_meeting(store, ankang, "十月调度会", "2026-10-12", "张三、李四",
-                           "研究紫阳县监测帮扶工作。")
-    T.create(store, ankang, {"title": "紫阳县完成入户核实", "content": "十五日内完成",
-                               "type": "meeting_decision", "priority": "high",
-                               "assignee_region": "610924000000", "deadline": "2026-12-30",
-                               "source": "meeting", "source_ref": str(mid),
-                               "meeting_id": mid}, lambda c: True)
+    mid = T.create_meeting(
+        store, ankang, "十月调度会", "2026-10-12", "张三、李四", "研究紫阳县监测帮扶工作。"
+    )
+    T.create(
+        store,
+        ankang,
+        {
+            "title": "紫阳县完成入户核实",
+            "content": "十五日内完成",
+            "type": "meeting_decision",
+            "priority": "high",
+            "assignee_region": "610924000000",
+            "deadline": "2026-12-30",
+            "source": "meeting",
+            "source_ref": str(mid),
+            "meeting_id": mid,
+        },
+        lambda c: True,
+    )
     name, body = briefing.minutes_pdf(store, ankang, mid, ctx.settings, "安康（ankang_leader）")
     assert name == f"minutes-{mid}.pdf"
     reader, text = pdf_text(body)
     assert len(reader.pages) == 1
-    for s in ("会议纪要：十月调度会", "2026年10月12日", "张三、李四", "研究紫阳县监测帮扶工作。",
-              "议定事项及交办情况（1 项）", "紫阳县完成入户核实", "十五日内完成", "紫阳县",
-              "2026年12月30日", "已交办"):
+    for s in (
+        "会议纪要：十月调度会",
+        "2026年10月12日",
+        "张三、李四",
+        "研究紫阳县监测帮扶工作。",
+        "议定事项及交办情况（1 项）",
+        "紫阳县完成入户核实",
+        "十五日内完成",
+        "紫阳县",
+        "2026年12月30日",
+        "已交办",
+    ):
         assert s in text, s
     assert {(f[1], f[2]) for f in pdf_fonts(reader)} == {("/Type0", True)}
     # Another region's user cannot make it.
     with pytest.raises(T.TaskError):
-        briefing.minutes_pdf(store, Scope("hanzhong_manager", "manager", "610700000000"),
-                             mid, ctx.settings, "x")
+        briefing.minutes_pdf(
+            store, Scope("hanzhong_manager", "manager", "610700000000"), mid, ctx.settings, "x"
+        )

@@ -17,13 +17,26 @@ from tests.exports.conftest import pdf_text, png_facts
 PROVINCE = Scope("province_admin", "admin", "610000000000")
 PAGE_REQUEST = {  # the pages router drawing the overview, as the browser asks for it
     "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"}],
-    "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-               {"id": "_pages_location", "property": "search", "value": ""}],
-    "changedPropIds": ["_pages_location.pathname"], "state": []}
-PAGES = ["/", "/region/<code>", "/monitoring/<code>", "/household/<household_id>",
-         "/briefings", "/wall", "/dispatch/<code>"]
+    "outputs": [
+        {"id": "_pages_content", "property": "children"},
+        {"id": "_pages_store", "property": "data"},
+    ],
+    "inputs": [
+        {"id": "_pages_location", "property": "pathname", "value": "/"},
+        {"id": "_pages_location", "property": "search", "value": ""},
+    ],
+    "changedPropIds": ["_pages_location.pathname"],
+    "state": [],
+}
+PAGES = [
+    "/",
+    "/region/<code>",
+    "/monitoring/<code>",
+    "/household/<household_id>",
+    "/briefings",
+    "/wall",
+    "/dispatch/<code>",
+]
 ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
 
 
@@ -36,22 +49,26 @@ def ctx(app_module):
 
 @pytest.fixture(scope="module")
 def household_id(wh):
-    return wh.execute("select household_id from household where county_code = '610924000000'"
-                      " order by household_id limit 1").fetchone()[0]
+    return wh.execute(
+        "select household_id from household where county_code = '610924000000'"
+        " order by household_id limit 1"
+    ).fetchone()[0]
 
 
 @pytest.mark.parametrize("name", sorted(charts.CHARTS))
 def test_every_chart_renders_to_a_png(name, as_user, household_id, ctx):
     """Each chart of the pages: 2× its fixed size, many colours, not blank."""
     client = as_user("province_admin")
-    query = f"household={household_id}" if name == "household-income" else \
-        "region=610900000000&year=2025&month=2026-06"
+    query = (
+        f"household={household_id}"
+        if name == "household-income"
+        else "region=610900000000&year=2025&month=2026-06"
+    )
     r = client.get(f"/export/chart/{name}.png?{query}")
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     assert r.mimetype == "image/png"
     assert f'filename="{name}-' in r.headers["Content-Disposition"]
-    fig = charts.build(ctx.warehouse, PROVINCE, name, dict(
-        x.split("=") for x in query.split("&")))
+    fig = charts.build(ctx.warehouse, PROVINCE, name, dict(x.split("=") for x in query.split("&")))
     height = int(fig["layout"].get("height") or 500)
     size, colours, drawn = png_facts(r.data)
     assert size == (render.CHART_WIDTH * 2, height * 2)
@@ -74,8 +91,9 @@ def test_chart_png_is_audited_and_scoped(as_user, ctx):
 
 
 def test_a_household_chart_of_another_county_is_not_found(as_user, wh):
-    other = wh.execute("select household_id from household where county_code != "
-                       "'610924000000' limit 1").fetchone()[0]
+    other = wh.execute(
+        "select household_id from household where county_code != '610924000000' limit 1"
+    ).fetchone()[0]
     r = as_user("ziyang_manager").get(f"/export/chart/household-income.png?household={other}")
     assert r.status_code == 404
 
@@ -97,10 +115,13 @@ def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
 
     def start(scope, code):
         started[scope.username] = service.start_briefing(
-            ctx.warehouse, ctx.ops, ctx.settings, scope, code, "2026-10", scope.username, "zh")
+            ctx.warehouse, ctx.ops, ctx.settings, scope, code, "2026-10", scope.username, "zh"
+        )
 
-    threads = [threading.Thread(target=start, args=a) for a in
-               ((PROVINCE, "610000000000"), (ZIYANG, "610924000000"))]
+    threads = [
+        threading.Thread(target=start, args=a)
+        for a in ((PROVINCE, "610000000000"), (ZIYANG, "610924000000"))
+    ]
     t0 = time.time()
     for th in threads:
         th.start()
@@ -111,8 +132,10 @@ def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
     assert {j["status"] for j in jobs.mine(ctx.ops, PROVINCE, 1)} <= {"queued", "running"}
     r = as_user("province_leader").post("/_dash-update-component", json=PAGE_REQUEST)
     assert r.status_code == 200 and "overview-cards" in r.get_data(as_text=True)
-    done = {u: _wait(ctx, s, started[u]) for u, s in (("province_admin", PROVINCE),
-                                                       ("ziyang_manager", ZIYANG))}
+    done = {
+        u: _wait(ctx, s, started[u])
+        for u, s in (("province_admin", PROVINCE), ("ziyang_manager", ZIYANG))
+    }
     assert {j["status"] for j in done.values()} == {"done"}
     admin, ziyang = as_user("province_admin"), as_user("ziyang_manager")
     r = admin.get(f"/export/job/{started['province_admin']}")
@@ -125,8 +148,9 @@ def test_two_users_exporting_at_once_both_get_their_files(ctx, as_user):
     assert ziyang.get(f"/export/job/{started['province_admin']}").status_code == 404
     assert admin.get(f"/export/job/{started['ziyang_manager']}").status_code == 404
     assert admin.get("/export/job/" + "0" * 32).status_code == 404
-    actions = [(e["action"], e["outcome"]) for e in
-               audit.recent(ctx.ops, 20, actor="ziyang_manager")]
+    actions = [
+        (e["action"], e["outcome"]) for e in audit.recent(ctx.ops, 20, actor="ziyang_manager")
+    ]
     assert ("export_briefing", "requested") in actions and ("export_briefing", "ok") in actions
     assert ("export_download", "ok") in actions
 
@@ -137,28 +161,46 @@ def test_requests_are_checked_before_anything_runs(ctx):
 
     before = len(jobs.mine(ctx.ops, ZIYANG, 100))
     with pytest.raises(AccessDenied):
-        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610000000000",
-                               "2026-10", "x", "zh")
+        service.start_briefing(
+            ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610000000000", "2026-10", "x", "zh"
+        )
     with pytest.raises(RegionNotFound):
-        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924999999",
-                               "2026-10", "x", "zh")
+        service.start_briefing(
+            ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924999999", "2026-10", "x", "zh"
+        )
     with pytest.raises(BadPeriod):
-        service.start_briefing(ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924000000",
-                               "2026/10", "x", "zh")
-    for href in ("/logout", "/export/job/x", "/wall", "/_dash-update-component",
-                 "/login?next=/", "/api/v1/regions", "/\\example.org", "/./logout",
-                 "/%6cogout", "/x/../export/households.csv", "/region/../logout",
-                 "/region/6109/extra", "/briefings/../export/households.csv",
-                 "/region/61%2F..%2F.."):
+        service.start_briefing(
+            ctx.warehouse, ctx.ops, ctx.settings, ZIYANG, "610924000000", "2026/10", "x", "zh"
+        )
+    for href in (
+        "/logout",
+        "/export/job/x",
+        "/wall",
+        "/_dash-update-component",
+        "/login?next=/",
+        "/api/v1/regions",
+        "/\\example.org",
+        "/./logout",
+        "/%6cogout",
+        "/x/../export/households.csv",
+        "/region/../logout",
+        "/region/6109/extra",
+        "/briefings/../export/households.csv",
+        "/region/61%2F..%2F..",
+    ):
         with pytest.raises(service.BadRequest):
             service.page_path(href, PAGES)
-    assert service.page_path("http://localhost:8050/region/610924000000?indicator=x",
-                             PAGES) == "/region/610924000000?indicator=x"
+    assert (
+        service.page_path("http://localhost:8050/region/610924000000?indicator=x", PAGES)
+        == "/region/610924000000?indicator=x"
+    )
     assert service.page_path("/", PAGES) == "/"
     assert service.page_path("/?a=1\r\nX: y", PAGES) == "/?a=1X: y"  # no line breaks
     # The address's host is dropped: the server's browser visits only the app itself.
-    assert service.page_path("https://example.org/monitoring/610924000000", PAGES) == \
-        "/monitoring/610924000000"
+    assert (
+        service.page_path("https://example.org/monitoring/610924000000", PAGES)
+        == "/monitoring/610924000000"
+    )
     for size in ("1920x1080", "640x3840"):
         service.parse_size(size)
     for size in ("100x100", "5000x1000", "axb", "1920", None, "1920x1080x2"):
@@ -167,12 +209,16 @@ def test_requests_are_checked_before_anything_runs(ctx):
     assert len(jobs.mine(ctx.ops, ZIYANG, 100)) == before
 
 
-@pytest.mark.parametrize("change,missing", [
-    ({"chromium": "/nonexistent/chromium"}, "未找到 Chromium 浏览器（/nonexistent/chromium）"),
-    ({"cjk_font": "No Such Font"}, "未安装中文字体「No Such Font」"),
-])
-def test_without_chromium_or_font_exports_say_what_to_install(ctx, as_user, monkeypatch,
-                                                               change, missing):
+@pytest.mark.parametrize(
+    "change,missing",
+    [
+        ({"chromium": "/nonexistent/chromium"}, "未找到 Chromium 浏览器（/nonexistent/chromium）"),
+        ({"cjk_font": "No Such Font"}, "未安装中文字体「No Such Font」"),
+    ],
+)
+def test_without_chromium_or_font_exports_say_what_to_install(
+    ctx, as_user, monkeypatch, change, missing
+):
     from web import context
 
     monkeypatch.setattr(context.get(), "settings", ctx.settings.model_copy(update=change))
@@ -182,8 +228,16 @@ def test_without_chromium_or_font_exports_say_what_to_install(ctx, as_user, monk
     message = r.get_json()["error"]
     assert missing in message and "apt-get" not in message and "管理员" in message
     with pytest.raises(render.Unavailable) as exc:
-        service.start_briefing(ctx.warehouse, ctx.ops, context.get().settings, PROVINCE,
-                               "610000000000", "2026-10", "x", "zh")
+        service.start_briefing(
+            ctx.warehouse,
+            ctx.ops,
+            context.get().settings,
+            PROVINCE,
+            "610000000000",
+            "2026-10",
+            "x",
+            "zh",
+        )
     assert missing in str(exc.value)
     # The dashboard keeps working, and the briefings page says what is missing.
     assert client.get("/").status_code == 200
@@ -195,8 +249,9 @@ def test_a_failed_job_says_why_and_leaves_no_file(ctx):
         progress(50)
         raise render.Unavailable("渲染失败（测试），请稍后重试。")
 
-    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", "610000000000", {},
-                         work, "zh", wait=True)
+    job_id = jobs.submit(
+        ctx.ops, ctx.settings, PROVINCE, "page", "/x", "610000000000", {}, work, "zh", wait=True
+    )
     job = jobs.get(ctx.ops, PROVINCE, job_id)
     assert job["status"] == "failed" and job["message"] == "渲染失败（测试），请稍后重试。"
     assert not jobs.file_path(ctx.settings, job_id).exists()
@@ -216,8 +271,18 @@ def test_a_write_that_fails_halfway_leaves_nothing(ctx, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.os, "replace", broken)
-    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/x", "610000000000", {},
-                         lambda p: ("x.png", b"\x89PNG body"), "zh", wait=True)
+    job_id = jobs.submit(
+        ctx.ops,
+        ctx.settings,
+        PROVINCE,
+        "page",
+        "/x",
+        "610000000000",
+        {},
+        lambda p: ("x.png", b"\x89PNG body"),
+        "zh",
+        wait=True,
+    )
     job = jobs.get(ctx.ops, PROVINCE, job_id)
     assert job["status"] == "failed" and job["message"] == "导出失败：OSError"
     assert not list(ctx.settings.export_dir.glob(f"{job_id}*"))
@@ -229,20 +294,37 @@ def test_a_job_left_running_by_a_dead_process_shows_as_interrupted(ctx):
     from ops.schema import export_jobs
 
     with ctx.ops.begin() as conn:
-        conn.execute(export_jobs.insert().values(
-            id="f" * 32, username="province_admin", kind="briefing", target="x",
-            region_code="610000000000", params="{}", status="running", progress=40,
-            message="", filename="", size=0,
-            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
-            updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)))
+        conn.execute(
+            export_jobs.insert().values(
+                id="f" * 32,
+                username="province_admin",
+                kind="briefing",
+                target="x",
+                region_code="610000000000",
+                params="{}",
+                status="running",
+                progress=40,
+                message="",
+                filename="",
+                size=0,
+                created_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+                updated_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20),
+            )
+        )
     job = jobs.get(ctx.ops, PROVINCE, "f" * 32)
     assert job["status"] == "failed" and "中断" in job["message"]
 
 
 def _callback(client, output: str, outputs: list, inputs: list, state: list | None = None):
-    body = {"output": output, "outputs": outputs, "inputs": inputs, "state": state or [],
-            "changedPropIds": [f"{inputs[0]['id'] if isinstance(inputs[0]['id'], str) else ''}"
-                               f".{inputs[0]['property']}"]}
+    body = {
+        "output": output,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state or [],
+        "changedPropIds": [
+            f"{inputs[0]['id'] if isinstance(inputs[0]['id'], str) else ''}.{inputs[0]['property']}"
+        ],
+    }
     return client.post("/_dash-update-component", json=body)
 
 
@@ -253,13 +335,21 @@ def test_briefing_callback_checks_the_unit_in_the_users_scope(as_user, ctx):
     client = as_user("ziyang_manager")
     before = len(jobs.mine(ctx.ops, ZIYANG, 100))
     outputs = {"id": "brief-feedback", "property": "children"}
-    for code, period, message in (("610000000000", "2026-10", "无权访问"),
-                                  ("610924000000", "2026-99", "统计期不正确"),
-                                  ("610924000000", "2019-01", "统计期不正确")):
-        r = _callback(client, "brief-feedback.children", outputs,
-                      [{"id": "brief-generate", "property": "n_clicks", "value": 1}],
-                      [{"id": "brief-region", "property": "value", "value": code},
-                       {"id": "brief-period", "property": "value", "value": period}])
+    for code, period, message in (
+        ("610000000000", "2026-10", "无权访问"),
+        ("610924000000", "2026-99", "统计期不正确"),
+        ("610924000000", "2019-01", "统计期不正确"),
+    ):
+        r = _callback(
+            client,
+            "brief-feedback.children",
+            outputs,
+            [{"id": "brief-generate", "property": "n_clicks", "value": 1}],
+            [
+                {"id": "brief-region", "property": "value", "value": code},
+                {"id": "brief-period", "property": "value", "value": period},
+            ],
+        )
         text = json.dumps(r.get_json(), ensure_ascii=False)
         assert r.status_code == 200 and message in text, (code, text)
     assert len(jobs.mine(ctx.ops, ZIYANG, 100)) == before
@@ -278,15 +368,23 @@ def test_minutes_of_another_regions_meeting_are_refused(as_user, ctx):
     client = as_user("ziyang_manager")
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if "dispatch-minutes" in d["inputs"][0]["id"])
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1]}
-               for o in dep["output"].strip(".").split("...")]
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1]}
+        for o in dep["output"].strip(".").split("...")
+    ]
 
     def click(mid):
         wid = {"index": mid, "type": "dispatch-minutes"}
-        return client.post("/_dash-update-component", json={
-            "output": dep["output"], "outputs": outputs, "state": [],
-            "inputs": [[{"id": wid, "property": "n_clicks", "value": 1}]],
-            "changedPropIds": [json.dumps(wid, separators=(",", ":")) + ".n_clicks"]})
+        return client.post(
+            "/_dash-update-component",
+            json={
+                "output": dep["output"],
+                "outputs": outputs,
+                "state": [],
+                "inputs": [[{"id": wid, "property": "n_clicks", "value": 1}]],
+                "changedPropIds": [json.dumps(wid, separators=(",", ":")) + ".n_clicks"],
+            },
+        )
 
     before = len(jobs.mine(ctx.ops, ZIYANG, 100))
     r = click(other)
@@ -307,13 +405,26 @@ def test_old_exports_are_removed_and_say_so(ctx, as_user):
 
     from ops.schema import export_jobs
 
-    job_id = jobs.submit(ctx.ops, ctx.settings, PROVINCE, "page", "/old", "610000000000", {},
-                         lambda p: ("old.png", b"\x89PNG old"), "zh", wait=True)
+    job_id = jobs.submit(
+        ctx.ops,
+        ctx.settings,
+        PROVINCE,
+        "page",
+        "/old",
+        "610000000000",
+        {},
+        lambda p: ("old.png", b"\x89PNG old"),
+        "zh",
+        wait=True,
+    )
     path = jobs.file_path(ctx.settings, job_id)
     assert path.read_bytes() == b"\x89PNG old"
     with ctx.ops.begin() as conn:
-        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id).values(
-            created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8)))
+        conn.execute(
+            export_jobs.update()
+            .where(export_jobs.c.id == job_id)
+            .values(created_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=8))
+        )
     client = as_user("province_admin")
     assert client.get(f"/export/job/{job_id}").status_code == 200
     assert jobs.prune(ctx.ops, ctx.settings) == 1
@@ -323,8 +434,7 @@ def test_old_exports_are_removed_and_say_so(ctx, as_user):
     assert jobs.prune(ctx.ops, ctx.settings) == 0
 
 
-def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
-                                                                  monkeypatch):
+def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user, monkeypatch):
     """The page image callback with a forged Host: the server's browser is sent to the
     app's own address (JZ_INTERNAL_URL or its listening address), with the user's
     cookies for that address only."""
@@ -332,30 +442,49 @@ def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
 
     seen = {}
 
-    def fake_png(settings, base, path, cookies, width, height, selector=None,
-                 full_page=False, prepare=None):
-        seen.update(base=base, path=path, cookies=cookies, size=(width, height),
-                    selector=selector, full_page=full_page, prepare=prepare)
+    def fake_png(
+        settings, base, path, cookies, width, height, selector=None, full_page=False, prepare=None
+    ):
+        seen.update(
+            base=base,
+            path=path,
+            cookies=cookies,
+            size=(width, height),
+            selector=selector,
+            full_page=full_page,
+            prepare=prepare,
+        )
         return b"\x89PNG fake"
 
     monkeypatch.setattr(render, "page_png", fake_png)
     client = as_user("ziyang_manager")
     deps = client.get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if any(i["id"] == "shell-export-go" for i in d["inputs"]))
-    outputs = [{"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
-               for o in dep["output"].strip(".").split("...")]
-    body = {"output": dep["output"], "outputs": outputs,
-            "inputs": [{"id": "shell-export-go", "property": "n_clicks", "value": 1},
-                       {"id": "shell-export-map", "property": "n_clicks", "value": None}],
-            "state": [{"id": "shell-export-size", "property": "value", "value": "1366x768"},
-                      {"id": "shell-export-full", "property": "checked", "value": True},
-                      {"id": "shell-url", "property": "href",
-                       "value": "http://evil.example:9999/monitoring/610924000000"}],
-            "changedPropIds": ["shell-export-go.n_clicks"]}
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1].split("@")[0]}
+        for o in dep["output"].strip(".").split("...")
+    ]
+    body = {
+        "output": dep["output"],
+        "outputs": outputs,
+        "inputs": [
+            {"id": "shell-export-go", "property": "n_clicks", "value": 1},
+            {"id": "shell-export-map", "property": "n_clicks", "value": None},
+        ],
+        "state": [
+            {"id": "shell-export-size", "property": "value", "value": "1366x768"},
+            {"id": "shell-export-full", "property": "checked", "value": True},
+            {
+                "id": "shell-url",
+                "property": "href",
+                "value": "http://evil.example:9999/monitoring/610924000000",
+            },
+        ],
+        "changedPropIds": ["shell-export-go.n_clicks"],
+    }
     session = client.get_cookie("jz_session")
     client.set_cookie("jz_session", session.value, domain="169.254.169.254")
-    r = client.post("/_dash-update-component", json=body,
-                    headers={"Host": "169.254.169.254"})
+    r = client.post("/_dash-update-component", json=body, headers={"Host": "169.254.169.254"})
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     job = jobs.mine(ctx.ops, ZIYANG, 1)[0]
     assert _wait(ctx, ZIYANG, job["id"])["status"] == "done"
@@ -374,8 +503,10 @@ def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
     named = dt.datetime.strptime("-".join(stamp).removesuffix(".png"), "%Y%m%d-%H%M%S")
     assert abs((named - clock.local(clock.utcnow()).replace(tzinfo=None)).total_seconds()) < 300
     # A size outside the limits, or another route than a page: a message, no job.
-    for size, href, message in (("9999x1", "/monitoring/610924000000", "图片尺寸"),
-                                ("1920x1080", "/export/households.csv", "不能导出为图片")):
+    for size, href, message in (
+        ("9999x1", "/monitoring/610924000000", "图片尺寸"),
+        ("1920x1080", "/export/households.csv", "不能导出为图片"),
+    ):
         body["state"][0]["value"], body["state"][2]["value"] = size, href
         r = client.post("/_dash-update-component", json=body)
         assert message in json.dumps(r.get_json(), ensure_ascii=False)
@@ -385,8 +516,9 @@ def test_page_images_go_to_the_app_itself_whatever_the_host_header(ctx, as_user,
 def test_the_servers_browser_loads_nothing_from_elsewhere(ctx):
     """A briefing's HTML that asked for a remote image still renders; the request is
     refused by the browser's fence, not made."""
-    body = render.html_pdf(ctx.settings, '<p>测试</p><img src="http://example.org/x.png">',
-                           {}, "页脚 <b>")
+    body = render.html_pdf(
+        ctx.settings, '<p>测试</p><img src="http://example.org/x.png">', {}, "页脚 <b>"
+    )
     assert body[:5] == b"%PDF-"
     assert "http://example.org/x.png" in render.BLOCKED
     from tests.exports.conftest import pdf_text
@@ -405,12 +537,15 @@ def test_a_user_may_have_three_exports_on_the_way(ctx):
         return "slow.png", b"\x89PNG"
 
     hanzhong = Scope("hanzhong_manager", "manager", "610700000000")
-    ids = [jobs.submit(ctx.ops, ctx.settings, hanzhong, "page", "/", "610700000000", {}, slow,
-                       "zh") for _ in range(jobs.MAX_PENDING)]
+    ids = [
+        jobs.submit(ctx.ops, ctx.settings, hanzhong, "page", "/", "610700000000", {}, slow, "zh")
+        for _ in range(jobs.MAX_PENDING)
+    ]
     try:
         with pytest.raises(jobs.TooMany) as exc:
-            jobs.submit(ctx.ops, ctx.settings, hanzhong, "page", "/", "610700000000", {},
-                        slow, "zh")
+            jobs.submit(
+                ctx.ops, ctx.settings, hanzhong, "page", "/", "610700000000", {}, slow, "zh"
+            )
         assert str(exc.value) == "您已有 3 个导出正在生成，请等其完成后再提交。"
         entry = audit.recent(ctx.ops, 1, actor="hanzhong_manager")[0]
         assert entry["outcome"] == "refused_busy"
@@ -424,13 +559,26 @@ def test_a_file_follows_its_users_scope(ctx, as_user):
     to download."""
     from ops.schema import export_jobs
 
-    job_id = jobs.submit(ctx.ops, ctx.settings, ZIYANG, "page", "/", "610924000000", {},
-                         lambda p: ("p.png", b"\x89PNG"), "zh", wait=True)
+    job_id = jobs.submit(
+        ctx.ops,
+        ctx.settings,
+        ZIYANG,
+        "page",
+        "/",
+        "610924000000",
+        {},
+        lambda p: ("p.png", b"\x89PNG"),
+        "zh",
+        wait=True,
+    )
     client = as_user("ziyang_manager")
     assert client.get(f"/export/job/{job_id}").status_code == 200
     with ctx.ops.begin() as conn:  # as if made while the user's scope was the province
-        conn.execute(export_jobs.update().where(export_jobs.c.id == job_id)
-                     .values(region_code="610000000000"))
+        conn.execute(
+            export_jobs.update()
+            .where(export_jobs.c.id == job_id)
+            .values(region_code="610000000000")
+        )
     assert client.get(f"/export/job/{job_id}").status_code == 403
 
 

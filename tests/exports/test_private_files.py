@@ -57,11 +57,23 @@ def test_an_imported_batch_and_its_report(tmp_path, open_umask):
     migrations.migrate(engine)
     first = "61092419800101001"
     good = f"{first}{check_digit(first)},张三,陕G12345,1,2025-03-01,610924000000"
-    data = "\n".join(["身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码", good,
-                      "1,李四,陕G1,1,2025-03-01,610924000000"]).encode()
+    data = "\n".join(
+        [
+            "身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码",
+            good,
+            "1,李四,陕G1,1,2025-03-01,610924000000",
+        ]
+    ).encode()
     directory = tmp_path / "imports"
-    batch = I.load(engine, directory, F.of_department(F.load(), "police"), "v.csv", data,
-                   "tester", {"610924000000"})
+    batch = I.load(
+        engine,
+        directory,
+        F.of_department(F.load(), "police"),
+        "v.csv",
+        data,
+        "tester",
+        {"610924000000"},
+    )
     assert (batch.accepted, batch.rejected) == (1, 1)
     files = sorted(directory.iterdir())
     assert [f.suffix for f in files] == [".csv", ".parquet"]

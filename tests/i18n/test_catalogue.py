@@ -11,8 +11,20 @@ from babel.messages.extract import extract_from_dir, extract_from_file
 from i18n.catalog import EMPTY_FLAG, read_catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
-CODE_DIRS = ("access", "components", "domain", "etl", "exchange", "exports", "i18n", "ops",
-             "pages", "queries", "services", "web")
+CODE_DIRS = (
+    "access",
+    "components",
+    "domain",
+    "etl",
+    "exchange",
+    "exports",
+    "i18n",
+    "ops",
+    "pages",
+    "queries",
+    "services",
+    "web",
+)
 CODE_FILES = ("app.py", "manage.py")
 KEYWORDS = {"t": (1,), "tn": (1, 2), "N_": (1,)}
 
@@ -49,8 +61,9 @@ def catalogue_msgids(catalogue) -> dict[str, bool]:
 
 def problems(used: set[str], catalogues: dict[str, dict[str, bool]]) -> dict[str, list[str]]:
     """Untranslated (used, missing or empty in a language) and unused (in a catalogue, not used)."""
-    untranslated = sorted(f"{lang}:{m}" for lang, cat in catalogues.items() for m in used
-                          if not cat.get(m, False))
+    untranslated = sorted(
+        f"{lang}:{m}" for lang, cat in catalogues.items() for m in used if not cat.get(m, False)
+    )
     unused = sorted({m for cat in catalogues.values() for m in cat if m not in used})
     return {"untranslated": untranslated, "unused": unused}
 
@@ -62,11 +75,16 @@ def _calls(root: Path, dirs, files):
         if not p.is_file():
             continue
         tree = ast.parse(p.read_text(encoding="utf-8"))
-        in_fstring = {id(n) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr)
-                      for n in ast.walk(j)}
+        in_fstring = {
+            id(n) for j in ast.walk(tree) if isinstance(j, ast.JoinedStr) for n in ast.walk(j)
+        }
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                    and node.func.id in ("t", "tn") and node.args):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("t", "tn")
+                and node.args
+            ):
                 yield p, node, id(node) in in_fstring
 
 
@@ -77,17 +95,22 @@ def dynamic_calls(root: Path, dirs=CODE_DIRS, files=CODE_FILES) -> list[str]:
     for p, node, in_fstring in _calls(root, dirs, files):
         a = node.args[0]
         hidden = in_fstring and isinstance(a, ast.Constant)  # a literal Babel skips
-        if hidden or isinstance(a, (ast.JoinedStr, ast.BinOp)) or (
-                isinstance(a, ast.Call) and isinstance(a.func, ast.Attribute)
-                and a.func.attr == "format"):
+        if (
+            hidden
+            or isinstance(a, (ast.JoinedStr, ast.BinOp))
+            or (
+                isinstance(a, ast.Call)
+                and isinstance(a.func, ast.Attribute)
+                and a.func.attr == "format"
+            )
+        ):
             out.append(f"{p.relative_to(root)}:{node.lineno}")
     return sorted(out)
 
 
 # The layers below pages/ and web/ never fall back on the request's language
 # (i18n/__init__.py): every t() names its language, and none asks for the request's.
-LANG_EXPLICIT = ("access", "components", "domain", "etl", "exchange", "ops", "queries",
-                 "services")
+LANG_EXPLICIT = ("access", "components", "domain", "etl", "exchange", "ops", "queries", "services")
 
 
 def calls_without_lang(root: Path, dirs=LANG_EXPLICIT) -> list[str]:
@@ -129,20 +152,29 @@ def test_checker_catches_unused_and_untranslated(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "p.py").write_text(
         'x = t("a.used")\ny = t("b.untranslated")\nz = t(f"c.{x}")\n'
-        'w = f"{t(\'e.hidden\')} and more"\n', encoding="utf-8")
+        "w = f\"{t('e.hidden')} and more\"\n",
+        encoding="utf-8",
+    )
     used = extracted_msgids(tmp_path, dirs=("pages",), files=())
-    cats = {"zh": {"a.used": True, "b.untranslated": True, "d.unused": True},
-            "en": {"a.used": True, "b.untranslated": False}}
+    cats = {
+        "zh": {"a.used": True, "b.untranslated": True, "d.unused": True},
+        "en": {"a.used": True, "b.untranslated": False},
+    }
     got = problems(used, cats)
     assert got == {"untranslated": ["en:b.untranslated"], "unused": ["d.unused"]}
     assert dynamic_calls(tmp_path, dirs=("pages",), files=()) == ["pages/p.py:3", "pages/p.py:4"]
     assert calls_without_lang(tmp_path, dirs=("pages",)) == [
-        "pages/p.py:1", "pages/p.py:2", "pages/p.py:3", "pages/p.py:4"]
+        "pages/p.py:1",
+        "pages/p.py:2",
+        "pages/p.py:3",
+        "pages/p.py:4",
+    ]
 
 
 def test_checker_reads_templates(tmp_path):
     """A Jinja template's t() calls count as used."""
     (tmp_path / "exports" / "templates").mkdir(parents=True)
     (tmp_path / "exports" / "templates" / "a.html").write_text(
-        '<p>{{ t("brief.x") }} {{ t("brief.y", n=3) }}</p>', encoding="utf-8")
+        '<p>{{ t("brief.x") }} {{ t("brief.y", n=3) }}</p>', encoding="utf-8"
+    )
     assert extracted_msgids(tmp_path, dirs=("exports",), files=()) == {"brief.x", "brief.y"}

@@ -17,16 +17,26 @@ def test_placeholders_agree():
     import string
 
     for key in CATALOG["zh"]:
-        fields = [{f for _, f, _, _ in string.Formatter().parse(CATALOG[lang][key]) if f}
-                  for lang in ("zh", "en")]
+        fields = [
+            {f for _, f, _, _ in string.Formatter().parse(CATALOG[lang][key]) if f}
+            for lang in ("zh", "en")
+        ]
         assert fields[0] == fields[1], key
 
 
-@pytest.mark.parametrize("n,zh,en", [
-    (0, "0", "0"), (9_999, "9,999", "9,999"), (12_345, "1.23万", "12,345"),
-    (123_456, "12.3万", "123,456"), (3_062_358, "306万", "3,062,358"),
-    (102_345_678, "1.02亿", "102,345,678"), (None, "—", "—"), (float("nan"), "—", "—"),
-])
+@pytest.mark.parametrize(
+    "n,zh,en",
+    [
+        (0, "0", "0"),
+        (9_999, "9,999", "9,999"),
+        (12_345, "1.23万", "12,345"),
+        (123_456, "12.3万", "123,456"),
+        (3_062_358, "306万", "3,062,358"),
+        (102_345_678, "1.02亿", "102,345,678"),
+        (None, "—", "—"),
+        (float("nan"), "—", "—"),
+    ],
+)
 def test_counts(n, zh, en):
     assert (fmt_count(n, "zh"), fmt_count(n, "en")) == (zh, en)
 
@@ -39,10 +49,15 @@ def test_other_formats():
     assert t("data.as_of", "en", date="x") == "Data as of x"
 
 
-@pytest.mark.parametrize("n,zh,en", [
-    (0, "共 0 条记录", "0 entries"), (1, "共 1 条记录", "1 entry"),
-    (2, "共 2 条记录", "2 entries"), (21, "共 21 条记录", "21 entries"),
-])
+@pytest.mark.parametrize(
+    "n,zh,en",
+    [
+        (0, "共 0 条记录", "0 entries"),
+        (1, "共 1 条记录", "1 entry"),
+        (2, "共 2 条记录", "2 entries"),
+        (21, "共 21 条记录", "21 entries"),
+    ],
+)
 def test_plurals(n, zh, en):
     """Chinese has one form, English two (gettext's rule: one for 1, the other for the rest)."""
     from i18n import tn
@@ -55,10 +70,10 @@ def test_plural_with_the_count_written():
     """The form follows the number; the text shows the count as written (12,345)."""
     from i18n import tn
 
-    assert tn("hh.count", "hh.count_plural", 1, "en", n="1", period="2024") == \
-        "1 household (2024)"
-    assert tn("hh.count", "hh.count_plural", 12345, "en", n="12,345", period="2024") == \
-        "12,345 households (2024)"
+    assert tn("hh.count", "hh.count_plural", 1, "en", n="1", period="2024") == "1 household (2024)"
+    assert (
+        tn("hh.count", "hh.count_plural", 12345, "en", n="12,345", period="2024")
+        == "12,345 households (2024)"
+    )
     assert tn("task.count", "task.count_plural", 1, "en") == "1 instruction"
-    assert tn("task.count", "task.count_plural", 3, "zh") == \
-        CATALOG["zh"]["task.count"].format(n=3)
+    assert tn("task.count", "task.count_plural", 3, "zh") == CATALOG["zh"]["task.count"].format(n=3)

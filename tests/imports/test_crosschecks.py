@@ -18,7 +18,9 @@ from tests.etl.test_rules import SCHEMA as RULES_SCHEMA
 
 AS_OF = dt.date(2026, 10, 31)
 # The rules' crafted warehouse, with what the cross-checks read besides.
-SCHEMA = RULES_SCHEMA + """
+SCHEMA = (
+    RULES_SCHEMA
+    + """
 alter table household add column monitor_type tinyint;
 create table dept_vehicle (id_number varchar, plate varchar, vehicle_type tinyint,
     registered_on date);
@@ -30,6 +32,7 @@ create table dept_property (id_number varchar, city varchar, purchased_on date,
     area_m2 integer, price bigint);
 create table dept_tax (id_number varchar, tax_year smallint, tax_paid bigint);
 """
+)
 
 
 def crafted(rows: dict[str, list[tuple]]):
@@ -40,10 +43,13 @@ def crafted(rows: dict[str, list[tuple]]):
     for i in range(1, 9):
         registered, exit_year = (True, 2019) if i % 2 else (False, None)
         village = "610924100001" if i % 2 else "610924200001"
-        con.execute("insert into household values (?, ?, ?, ?, 'A', ?)",
-                    [i, village, registered, exit_year, None if i % 2 else 1])
-        con.execute("insert into person values (?, ?, ?, ?, 1, null)",
-                    [i, i, f"成员{i}", f"id{i}"])  # left_date null: a current member
+        con.execute(
+            "insert into household values (?, ?, ?, ?, 'A', ?)",
+            [i, village, registered, exit_year, None if i % 2 else 1],
+        )
+        con.execute(
+            "insert into person values (?, ?, ?, ?, 1, null)", [i, i, f"成员{i}", f"id{i}"]
+        )  # left_date null: a current member
     for table, values in rows.items():
         for v in values:
             con.execute(f"insert into {table} values ({', '.join('?' * len(v))})", list(v))
@@ -53,25 +59,36 @@ def crafted(rows: dict[str, list[tuple]]):
 
 
 def hits(con, check: str) -> dict[int, tuple]:
-    return {r[0]: r[1:] for r in con.execute(
-        "select household_id, members, value, threshold from doubt where check_id = ? "
-        "order by household_id", [check]).fetchall()}
+    return {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select household_id, members, value, threshold from doubt where check_id = ? "
+            "order by household_id",
+            [check],
+        ).fetchall()
+    }
 
 
 def test_each_check_fires_on_its_hit_only():
     d = dt.date
-    con = crafted({
-        "dept_vehicle": [("id1", "陕G1", 1, d(2025, 1, 1)), ("id2", "陕G2", 2, d(2025, 1, 1)),
-                         ("id3", "陕G3", 3, d(2025, 1, 1)), ("nobody", "陕G4", 1, d(2025, 1, 1))],
-        "dept_business": [("id4", "某某合作社", d(2020, 5, 1), 100000)],
-        "dept_payroll": [("id5", "某局", d(2018, 1, 1), 5000)],
-        "dept_property": [("id6", "西安市", d(2023, 1, 1), 90, 900000)],
-        "dept_death": [("id7", d(2026, 3, 1))],
-        "dept_tax": [("id8", 2025, 12000), ("id1", 2025, 11990), ("id2", 2021, 50000)],
-        "dept_medical": [("id3", d(2026, 5, 1), 30000, 6000)],
-        "dept_education": [("id4", 2026, 4, 12000, False)],
-        "dept_disaster": [("id5", d(2026, 7, 1), 1, 60000)],
-    })
+    con = crafted(
+        {
+            "dept_vehicle": [
+                ("id1", "陕G1", 1, d(2025, 1, 1)),
+                ("id2", "陕G2", 2, d(2025, 1, 1)),
+                ("id3", "陕G3", 3, d(2025, 1, 1)),
+                ("nobody", "陕G4", 1, d(2025, 1, 1)),
+            ],
+            "dept_business": [("id4", "某某合作社", d(2020, 5, 1), 100000)],
+            "dept_payroll": [("id5", "某局", d(2018, 1, 1), 5000)],
+            "dept_property": [("id6", "西安市", d(2023, 1, 1), 90, 900000)],
+            "dept_death": [("id7", d(2026, 3, 1))],
+            "dept_tax": [("id8", 2025, 12000), ("id1", 2025, 11990), ("id2", 2021, 50000)],
+            "dept_medical": [("id3", d(2026, 5, 1), 30000, 6000)],
+            "dept_education": [("id4", 2026, 4, 12000, False)],
+            "dept_disaster": [("id5", d(2026, 7, 1), 1, 60000)],
+        }
+    )
     # Vehicles: cars (1) and machinery (3), not lorries (2); nobody outside the registry.
     assert hits(con, "private_vehicle") == {1: ("成员1", 1.0, 1.0), 3: ("成员3", 1.0, 1.0)}
     assert list(hits(con, "business_owner")) == [4]
@@ -108,13 +125,13 @@ def test_nothing_fires_without_records():
 
 def test_a_malformed_checks_file_is_refused(tmp_path):
     for text, message in (
-            ("checks: [{id: x, feed: nope, kind: exists, zh: a, en: b}]", "unknown feed"),
-            ("checks: [{id: x, feed: tax, kind: sometimes, zh: a, en: b}]", "unknown kind"),
-            ("checks: [{id: x, feed: tax, kind: yearly_sum, zh: a, en: b}]", "needs column"),
-            ("checks: [{id: x, feed: tax, kind: exists, column: nope, zh: a, en: b}]",
-             "not a column"),
-            ("checks: [{id: X-1, feed: tax, kind: exists, zh: a, en: b}]", "malformed"),
-            ("checks: {}", "list 'checks'")):
+        ("checks: [{id: x, feed: nope, kind: exists, zh: a, en: b}]", "unknown feed"),
+        ("checks: [{id: x, feed: tax, kind: sometimes, zh: a, en: b}]", "unknown kind"),
+        ("checks: [{id: x, feed: tax, kind: yearly_sum, zh: a, en: b}]", "needs column"),
+        ("checks: [{id: x, feed: tax, kind: exists, column: nope, zh: a, en: b}]", "not a column"),
+        ("checks: [{id: X-1, feed: tax, kind: exists, zh: a, en: b}]", "malformed"),
+        ("checks: {}", "list 'checks'"),
+    ):
         path = tmp_path / "c.yaml"
         path.write_text(text)
         with pytest.raises(crosschecks.ChecksError) as exc:
@@ -136,10 +153,18 @@ def store(tmp_path):
 
 
 def _cases(n: int, township: str, check: str = "private_vehicle", start: int = 1):
-    return [{"doubt_key": f"{check}:{i}", "check_id": check, "household_id": i,
-             "village_code": township[:9] + "001", "members": f"成员{i}",
-             "household_no": f"H{i:04d}", "head_name": f"户主{i}"}
-            for i in range(start, start + n)]
+    return [
+        {
+            "doubt_key": f"{check}:{i}",
+            "check_id": check,
+            "household_id": i,
+            "village_code": township[:9] + "001",
+            "members": f"成员{i}",
+            "household_no": f"H{i:04d}",
+            "head_name": f"户主{i}",
+        }
+        for i in range(start, start + n)
+    ]
 
 
 def test_cases_go_to_their_townships_in_bulk(store):
@@ -150,7 +175,8 @@ def test_cases_go_to_their_townships_in_bulk(store):
     assert [(m["assignee_region"], m["type"], m["state"]) for m in made] == [
         ("610924100000", "crosscheck_doubt", "issued"),
         ("610924100000", "crosscheck_doubt", "issued"),
-        ("610924200000", "crosscheck_doubt", "issued")]
+        ("610924200000", "crosscheck_doubt", "issued"),
+    ]
     assert made[0]["title"] == "比对疑点核查：家庭成员名下有小汽车或工程机械（50 户）"
     assert made[2]["title"] == "比对疑点核查：财政供养（3 户）"
     assert made[0]["deadline"] == dt.date(2026, 11, 17)
@@ -167,10 +193,12 @@ def test_cases_go_to_their_townships_in_bulk(store):
 
 def test_bulk_refusals(store):
     cadre = Scope("ziyang_cadre", "cadre", "610924100000")
-    for scope, cases, status in ((cadre, _cases(1, "610924100000"), 403),
-                                 (ZIYANG, [], 400),
-                                 (ZIYANG, _cases(1, "610902100000"), 404),
-                                 (ZIYANG, _cases(D.MAX_BULK + 1, "610924100000"), 400)):
+    for scope, cases, status in (
+        (cadre, _cases(1, "610924100000"), 403),
+        (ZIYANG, [], 400),
+        (ZIYANG, _cases(1, "610902100000"), 404),
+        (ZIYANG, _cases(D.MAX_BULK + 1, "610924100000"), 400),
+    ):
         with pytest.raises(T.TaskError) as exc:
             D.send(store, scope, cases, NAMES, lambda c: True)
         assert exc.value.status == status
@@ -191,7 +219,9 @@ def test_an_outcome_closes_the_case_and_the_history_stays(store):
     assert exc.value.status == 409
     assert D.decided(store, ZIYANG)[case["doubt_key"]]["state"] == "cleared"
     assert [(e["state"], e["note"]) for e in D.history(store, ZIYANG, case["doubt_key"])] == [
-        ("sent", ""), ("cleared", "车辆已于 2024 年转让，有过户记录")]
+        ("sent", ""),
+        ("cleared", "车辆已于 2024 年转让，有过户记录"),
+    ]
     # Outside the scope: no history, no closing.
     hanzhong = Scope("hanzhong_manager", "manager", "610700000000")
     assert D.history(store, hanzhong, case["doubt_key"]) == []
@@ -210,11 +240,11 @@ def test_who_may_close_and_a_household_with_several_cases(store):
     with pytest.raises(T.TaskError) as exc:
         D.close(store, clerk, case, "cleared", "x", now)
     assert exc.value.status == 403
-    D.close(store, Scope("ziyang_cadre", "cadre", "610924100000"), case, "cleared",
-            "核实无车", now)
+    D.close(store, Scope("ziyang_cadre", "cadre", "610924100000"), case, "cleared", "核实无车", now)
     # Two checks for the same households: one instruction, counted in households.
-    cases = _cases(3, "610924200000", start=20) + \
-        _cases(3, "610924200000", "public_payroll", start=20)
+    cases = _cases(3, "610924200000", start=20) + _cases(
+        3, "610924200000", "public_payroll", start=20
+    )
     made = D.send(store, ZIYANG, cases, NAMES, lambda c: True, now)
     assert len(made) == 1 and made[0]["title"].endswith("（3 户）")
     assert made[0]["content"].count("\n") == 5
@@ -228,10 +258,12 @@ def test_households_are_counted_once_however_many_checks_they_fail(app_module, w
 
     scope = Scope("ziyang_manager", "manager", "610924000000")
     cv = api.crosscheck_view(context.warehouse(), scope, "610924000000", "", [])
-    distinct = wh.execute("select count(distinct household_id) from doubt "
-                          "where starts_with(village_code, '610924')").fetchone()[0]
-    cases = wh.execute("select count(*) from doubt "
-                       "where starts_with(village_code, '610924')").fetchone()[0]
+    distinct = wh.execute(
+        "select count(distinct household_id) from doubt where starts_with(village_code, '610924')"
+    ).fetchone()[0]
+    cases = wh.execute(
+        "select count(*) from doubt where starts_with(village_code, '610924')"
+    ).fetchone()[0]
     assert distinct < cases  # the tiny warehouse has households failing two checks
     assert cv.totals == {"households": distinct, "open_households": distinct}
     assert int(cv.children["undecided"].sum()) == distinct

@@ -15,17 +15,35 @@ from tests.conftest import login
 
 
 def _post(client, output: str, outputs, inputs, state=None):
-    return client.post("/_dash-update-component", json={
-        "output": output, "outputs": outputs, "inputs": inputs, "state": state or [],
-        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]})
+    return client.post(
+        "/_dash-update-component",
+        json={
+            "output": output,
+            "outputs": outputs,
+            "inputs": inputs,
+            "state": state or [],
+            "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"],
+        },
+    )
 
 
 def _upload(client, dept: str, name: str, data: bytes):
-    return _post(client, "imp-result.children", {"id": "imp-result", "property": "children"},
-                 [{"id": "imp-upload", "property": "contents",
-                   "value": "data:text/csv;base64," + base64.b64encode(data).decode()}],
-                 [{"id": "imp-upload", "property": "filename", "value": name},
-                  {"id": "imp-department", "property": "value", "value": dept}])
+    return _post(
+        client,
+        "imp-result.children",
+        {"id": "imp-result", "property": "children"},
+        [
+            {
+                "id": "imp-upload",
+                "property": "contents",
+                "value": "data:text/csv;base64," + base64.b64encode(data).decode(),
+            }
+        ],
+        [
+            {"id": "imp-upload", "property": "filename", "value": name},
+            {"id": "imp-department", "property": "value", "value": dept},
+        ],
+    )
 
 
 def _text(r) -> str:
@@ -37,9 +55,10 @@ def test_department_users_import_for_their_own_department_only(as_user, app_modu
 
     first = "610924198001010" + "17"
     first = first[:17] + check_digit(first[:17])
-    data = ("身份证号,姓名,死亡日期,户籍地区划代码\n"
-            f"{first},某,2026-01-01,610924000000\n{first},某,2026-01-01,610924000000\n"
-            ).encode()
+    data = (
+        "身份证号,姓名,死亡日期,户籍地区划代码\n"
+        f"{first},某,2026-01-01,610924000000\n{first},某,2026-01-01,610924000000\n"
+    ).encode()
     police = as_user("province_police")
     before = len(ledger.batches(context.ops(), SYSTEM, None, 1000))
     r = _upload(police, "police", "deaths.csv", data)
@@ -66,16 +85,21 @@ def test_department_users_import_for_their_own_department_only(as_user, app_modu
 def test_sending_cases_checks_the_unit_and_the_role(as_user, app_module, wh):
     from web import context
 
-    outputs = [{"id": "cc-feedback", "property": "children"},
-               {"id": "shell-url", "property": "href"}]
+    outputs = [
+        {"id": "cc-feedback", "property": "children"},
+        {"id": "shell-url", "property": "href"},
+    ]
     deps = as_user("ziyang_manager").get("/_dash-dependencies").get_json()
     dep = next(d for d in deps if d["inputs"][0]["id"] == "cc-send")
 
     def send(client, code, check):
-        return _post(client, dep["output"], outputs,
-                     [{"id": "cc-send", "property": "n_clicks", "value": 1}],
-                     [{"id": "cc-state", "property": "data",
-                       "value": {"code": code, "check": check}}])
+        return _post(
+            client,
+            dep["output"],
+            outputs,
+            [{"id": "cc-send", "property": "n_clicks", "value": 1}],
+            [{"id": "cc-state", "property": "data", "value": {"code": code, "check": check}}],
+        )
 
     check, open_cases = wh.execute("""
         select check_id, count(*) as n from doubt where starts_with(village_code, '610924')
@@ -95,8 +119,7 @@ def test_sending_cases_checks_the_unit_and_the_role(as_user, app_module, wh):
     scope = Scope("ziyang_manager", "manager", "610924000000")
     now_sent = set(D.decided(context.ops(), province)) - before
     assert now_sent and now_sent <= set(D.decided(context.ops(), scope))  # Ziyang's only
-    sent = [d for d in D.decided(context.ops(), scope).values()
-            if d["check_id"] == check]
+    sent = [d for d in D.decided(context.ops(), scope).values() if d["check_id"] == check]
     assert len(sent) == open_cases and {d["state"] for d in sent} == {"sent"}
     # Nothing left to send.
     assert "没有待处理的疑点" in _text(send(ziyang, "610924000000", check))
@@ -109,8 +132,16 @@ def _account(username: str, role: str, region: str, department: str | None = Non
     from web import context
 
     if users.get(context.ops(), username) is None:
-        users.create(context.ops(), username, "Jz-test-account-2026", role, region,
-                     region_levels()[region], department, username)
+        users.create(
+            context.ops(),
+            username,
+            "Jz-test-account-2026",
+            role,
+            region,
+            region_levels()[region],
+            department,
+            username,
+        )
 
 
 def _as(server, username: str):
@@ -120,11 +151,20 @@ def _as(server, username: str):
 
 
 def _listed(client, dept: str) -> str:
-    return _text(_post(client, "..imp-templates.children...imp-batches.children..",
-                       [{"id": "imp-templates", "property": "children"},
-                        {"id": "imp-batches", "property": "children"}],
-                       [{"id": "imp-department", "property": "value", "value": dept},
-                        {"id": "imp-result", "property": "children", "value": None}]))
+    return _text(
+        _post(
+            client,
+            "..imp-templates.children...imp-batches.children..",
+            [
+                {"id": "imp-templates", "property": "children"},
+                {"id": "imp-batches", "property": "children"},
+            ],
+            [
+                {"id": "imp-department", "property": "value", "value": dept},
+                {"id": "imp-result", "property": "children", "value": None},
+            ],
+        )
+    )
 
 
 def test_batches_and_reports_only_within_the_importers_region(server, app_module):
@@ -138,9 +178,10 @@ def test_batches_and_reports_only_within_the_importers_region(server, app_module
     _account("ziyang_admin", "admin", "610924000000")
     first = "610102198001010" + "17"
     first = first[:17] + check_digit(first[:17])
-    data = ("身份证号,姓名,死亡日期,户籍地区划代码\n"
-            f"{first},西安某,2026-01-01,610102000000\n{first},西安某,2026-01-01,610102000000\n"
-            ).encode()
+    data = (
+        "身份证号,姓名,死亡日期,户籍地区划代码\n"
+        f"{first},西安某,2026-01-01,610102000000\n{first},西安某,2026-01-01,610102000000\n"
+    ).encode()
     xian = _as(server, "xian_police")
     r = _upload(xian, "police", "xian-deaths.csv", data)
     assert "接收 1 行，拒收 1 行" in _text(r)
@@ -174,9 +215,14 @@ def test_a_county_admin_cannot_merge_the_provinces_batches(server, app_module, m
     monkeypatch.setattr(web_imports, "start_refresh", lambda *a: started.append(a) or True)
 
     def click(client):
-        return _text(_post(client, "imp-refresh-result.children",
-                           {"id": "imp-refresh-result", "property": "children"},
-                           [{"id": "imp-refresh", "property": "n_clicks", "value": 1}]))
+        return _text(
+            _post(
+                client,
+                "imp-refresh-result.children",
+                {"id": "imp-refresh-result", "property": "children"},
+                [{"id": "imp-refresh", "property": "n_clicks", "value": 1}],
+            )
+        )
 
     assert "仅省级系统管理员可以将部门数据并入数据仓库" in click(_as(server, "ziyang_admin"))
     assert started == []

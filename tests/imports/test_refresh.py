@@ -23,8 +23,9 @@ def env(tmp_path, warehouse_path, monkeypatch):
 
     engine = db.engine(f"sqlite:///{tmp_path / 'ops.sqlite3'}")
     migrations.migrate(engine)
-    users.create(engine, "province_police", "police-import-2026", "department",
-                 "610000000000", 1, "police")
+    users.create(
+        engine, "province_police", "police-import-2026", "department", "610000000000", 1, "police"
+    )
     return wh
 
 
@@ -43,27 +44,38 @@ def _person_without_vehicle(wh) -> tuple[str, int]:
 def test_import_then_refresh(env, tmp_path, capsys):
     id_number, household = _person_without_vehicle(env)
     f = tmp_path / "vehicles.csv"
-    f.write_bytes(("身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码\n"
-                   f"{id_number},某某,陕G9X999,1,2026-05-01,610924000000\n"
-                   f"{id_number},某某,陕G9X999,1,2026-05-01,610924000000\n").encode("gbk"))
+    f.write_bytes(
+        (
+            "身份证号,姓名,号牌号码,车辆类型,登记日期,登记地区划代码\n"
+            f"{id_number},某某,陕G9X999,1,2026-05-01,610924000000\n"
+            f"{id_number},某某,陕G9X999,1,2026-05-01,610924000000\n"
+        ).encode("gbk")
+    )
     before = duckdb.connect(str(env), read_only=True)
     rows0, version0 = before.execute(
         "select (select count(*) from dept_vehicle), (select version from data_version)"
     ).fetchone()
     before.close()
-    assert manage.main(["import", "--department", "police", "--file", str(f),
-                        "--as", "province_police"]) == 0
+    assert (
+        manage.main(
+            ["import", "--department", "police", "--file", str(f), "--as", "province_police"]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
-    assert out.splitlines() == ["batch 1 (vehicle): 2 rows, 1 accepted, 1 rejected",
-                                "  rejected 1: duplicate"]
+    assert out.splitlines() == [
+        "batch 1 (vehicle): 2 rows, 1 accepted, 1 rejected",
+        "  rejected 1: duplicate",
+    ]
     assert manage.main(["refresh-imports"]) == 0
     assert capsys.readouterr().out.startswith("1 batches, 1 rows added to ")
     con = duckdb.connect(str(env), read_only=True)
     rows1, version1 = con.execute(
         "select (select count(*) from dept_vehicle), (select version from data_version)"
     ).fetchone()
-    case = con.execute("select members from doubt where doubt_key = ?",
-                       [f"private_vehicle:{household}"]).fetchone()
+    case = con.execute(
+        "select members from doubt where doubt_key = ?", [f"private_vehicle:{household}"]
+    ).fetchone()
     merged = con.execute("select * from import_merged").fetchall()
     con.close()
     assert rows1 == rows0 + 1 and version1 != version0
@@ -88,10 +100,11 @@ def test_import_bad_input(env, tmp_path, capsys):
     assert "department 'health' sends no data feed" in capsys.readouterr().err
     assert manage.main(["import", "--department", "police", "--file", str(f)]) == 1
     assert "x.csv: the columns are not the layout of" in capsys.readouterr().err
-    assert manage.main(["import", "--department", "police", "--file",
-                        str(tmp_path / "missing.csv")]) == 1
-    assert not (tmp_path / "imports").exists() or \
-        not list((tmp_path / "imports").glob("batch-*"))
+    assert (
+        manage.main(["import", "--department", "police", "--file", str(tmp_path / "missing.csv")])
+        == 1
+    )
+    assert not (tmp_path / "imports").exists() or not list((tmp_path / "imports").glob("batch-*"))
 
 
 def test_a_corrected_file_replaces_rows_with_the_same_key(env, tmp_path, capsys):
@@ -105,8 +118,9 @@ def test_a_corrected_file_replaces_rows_with_the_same_key(env, tmp_path, capsys)
         assert manage.main(["import", "--department", "police", "--file", str(f)]) == 0
         assert manage.main(["refresh-imports"]) == 0
     con = duckdb.connect(str(env), read_only=True)
-    rows = con.execute("select vehicle_type, registered_on from dept_vehicle "
-                       "where id_number = ?", [id_number]).fetchall()
+    rows = con.execute(
+        "select vehicle_type, registered_on from dept_vehicle where id_number = ?", [id_number]
+    ).fetchall()
     con.close()
     assert [(t, str(d)) for t, d in rows] == [(1, "2026-02-01")]
     from ops import db

@@ -14,14 +14,16 @@ from sqlalchemy.engine import Connection, Engine
 metadata = sa.MetaData()
 
 schema_migrations = sa.Table(
-    "schema_migrations", metadata,
+    "schema_migrations",
+    metadata,
     sa.Column("version", sa.Integer, primary_key=True),
     sa.Column("description", sa.String(200), nullable=False),
     sa.Column("applied_at", sa.DateTime(timezone=True), nullable=False),
 )
 
 users = sa.Table(
-    "users", metadata,
+    "users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(64), nullable=False, unique=True),
     sa.Column("password_hash", sa.String(255), nullable=False),
@@ -36,22 +38,23 @@ users = sa.Table(
     sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=False),
     # Bumped on logout, a password, role or region change and on disable: a session
     # cookie carries the generation it was issued under and is void once it differs.
-    sa.Column("session_generation", sa.Integer, nullable=False, default=0,
-              server_default="0"),
+    sa.Column("session_generation", sa.Integer, nullable=False, default=0, server_default="0"),
 )
 
 # Failed logins for usernames that do not exist, so that an unknown name locks exactly
 # like a real one and usernames cannot be probed. Unknown names are kept by a bucket of
 # their hash (ops.users), so the table cannot grow without bound.
 login_throttle = sa.Table(
-    "login_throttle", metadata,
+    "login_throttle",
+    metadata,
     sa.Column("username", sa.String(64), primary_key=True),
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
     sa.Column("locked_until", sa.DateTime(timezone=True)),
 )
 
 audit_log = sa.Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("actor", sa.String(64), nullable=False),
@@ -69,7 +72,8 @@ sa.Index("ix_audit_log_actor", audit_log.c.actor, audit_log.c.at)
 # Failed logins per client address, whatever the name tried: a limit on guessing across
 # many names from one address. Rows older than the window are pruned as they are read.
 address_throttle = sa.Table(
-    "address_throttle", metadata,
+    "address_throttle",
+    metadata,
     sa.Column("address", sa.String(45), primary_key=True),
     sa.Column("failed_logins", sa.Integer, nullable=False, default=0),
     sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
@@ -79,7 +83,8 @@ address_throttle = sa.Table(
 
 # ---------------------------------------------------------------- instructions (督办)
 meetings = sa.Table(
-    "meetings", metadata,
+    "meetings",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("held_on", sa.Date, nullable=False),
@@ -91,7 +96,8 @@ meetings = sa.Table(
 )
 
 tasks = sa.Table(
-    "tasks", metadata,
+    "tasks",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("content", sa.Text, nullable=False, default=""),
@@ -121,7 +127,8 @@ sa.Index("ix_tasks_deadline", tasks.c.deadline)
 
 # Regions an instruction concerns and households it names.
 task_links = sa.Table(
-    "task_links", metadata,
+    "task_links",
+    metadata,
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id"), nullable=False),
     sa.Column("kind", sa.String(10), nullable=False),
     sa.Column("ref", sa.String(20), nullable=False),
@@ -130,7 +137,8 @@ task_links = sa.Table(
 
 # Every change to an instruction, in order: append-only.
 task_events = sa.Table(
-    "task_events", metadata,
+    "task_events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id"), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -144,7 +152,8 @@ task_events = sa.Table(
 sa.Index("ix_task_events_task", task_events.c.task_id, task_events.c.id)
 
 api_tokens = sa.Table(
-    "api_tokens", metadata,
+    "api_tokens",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("name", sa.String(100), nullable=False),
@@ -156,7 +165,8 @@ api_tokens = sa.Table(
 
 # The daily digest of each unit, written once a day by the scheduler.
 digests = sa.Table(
-    "digests", metadata,
+    "digests",
+    metadata,
     sa.Column("region_code", sa.String(12), nullable=False),
     sa.Column("day", sa.Date, nullable=False),
     sa.Column("body", sa.Text, nullable=False),
@@ -168,7 +178,8 @@ digests = sa.Table(
 # What was decided about an early warning (the warning itself lives in the warehouse;
 # its key survives re-evaluation: rule, household and date of the evidence).
 warning_decisions = sa.Table(
-    "warning_decisions", metadata,
+    "warning_decisions",
+    metadata,
     sa.Column("warning_key", sa.String(80), primary_key=True),
     sa.Column("household_id", sa.Integer, nullable=False),
     sa.Column("village_code", sa.String(12), nullable=False),
@@ -184,7 +195,8 @@ sa.Index("ix_warning_decisions_village", warning_decisions.c.village_code)
 # Exports made in the background (briefings, minutes, page and map images): one row per
 # request, followed by the browser until the file can be downloaded by its owner.
 export_jobs = sa.Table(
-    "export_jobs", metadata,
+    "export_jobs",
+    metadata,
     sa.Column("id", sa.String(32), primary_key=True),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(20), nullable=False),
@@ -206,7 +218,8 @@ sa.Index("ix_export_jobs_user", export_jobs.c.username, export_jobs.c.created_at
 # Department files imported (数据导入): one row per batch; its accepted rows and its
 # error report are files under JZ_IMPORT_DIR, named by the batch id.
 import_batches = sa.Table(
-    "import_batches", metadata,
+    "import_batches",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("feed", sa.String(30), nullable=False),
     sa.Column("department", sa.String(20), nullable=False),
@@ -228,7 +241,8 @@ import_batches = sa.Table(
 # Doubtful cases from the cross-checks (疑点): the cases are in the warehouse (keyed by
 # check and household); what became of them is here, with every step kept.
 doubt_cases = sa.Table(
-    "doubt_cases", metadata,
+    "doubt_cases",
+    metadata,
     sa.Column("doubt_key", sa.String(80), primary_key=True),
     sa.Column("check_id", sa.String(40), nullable=False),
     sa.Column("household_id", sa.Integer, nullable=False),
@@ -242,7 +256,8 @@ doubt_cases = sa.Table(
 sa.Index("ix_doubt_cases_village", doubt_cases.c.village_code)
 
 doubt_events = sa.Table(
-    "doubt_events", metadata,
+    "doubt_events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("doubt_key", sa.String(80), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -267,29 +282,34 @@ def _append_only(conn: Connection, table: str) -> None:
         for op in ("update", "delete"):
             conn.exec_driver_sql(
                 f"create trigger {table}_no_{op} before {op} on {table} "
-                f"begin select raise(abort, '{table} is append-only'); end")
+                f"begin select raise(abort, '{table} is append-only'); end"
+            )
     elif conn.dialect.name == "postgresql":
         conn.exec_driver_sql(
             f"create or replace function {table}_append_only() returns trigger "
-            f"language plpgsql as $$ begin raise exception '{table} is append-only'; end $$")
+            f"language plpgsql as $$ begin raise exception '{table} is append-only'; end $$"
+        )
         conn.exec_driver_sql(
             f"create trigger {table}_append_only before update or delete on {table} "
-            f"for each row execute function {table}_append_only()")
+            f"for each row execute function {table}_append_only()"
+        )
 
 
 # Columns that later migrations add: a table is created by the migration that first made
 # it as it was then, so that a fresh database passes through the same versions as an old
 # one. (version that adds it: {table: columns})
 _ADDED: dict[int, dict[str, tuple[str, ...]]] = {
-    6: {"users": ("session_generation",), "audit_log": ("region_code",),
-        "import_batches": ("region_code",)},
+    6: {
+        "users": ("session_generation",),
+        "audit_log": ("region_code",),
+        "import_batches": ("region_code",),
+    },
 }
 
 
 def _create(conn: Connection, table: sa.Table, version: int) -> None:
     """Create ``table`` as it was at ``version``: without the columns added later."""
-    later = {c for v, tables in _ADDED.items() if v > version
-             for c in tables.get(table.name, ())}
+    later = {c for v, tables in _ADDED.items() if v > version for c in tables.get(table.name, ())}
     if not later:
         table.create(conn)
         return
@@ -316,8 +336,7 @@ def _v1(conn: Connection) -> None:
 
 
 def _v2(conn: Connection) -> None:
-    for table in (meetings, tasks, task_links, task_events,
-                  api_tokens, digests):
+    for table in (meetings, tasks, task_links, task_events, api_tokens, digests):
         table.create(conn)
     _append_only(conn, "task_events")
 
@@ -343,9 +362,16 @@ def _v6(conn: Connection) -> None:
     # A batch belongs to its importer's region. (Audit entries before this version keep
     # an empty region: only a province admin sees them; audit_log is append-only.)
     batches = import_batches
-    conn.execute(batches.update().values(region_code=sa.func.coalesce(
-        sa.select(users.c.region_code).where(users.c.username == batches.c.imported_by)
-        .scalar_subquery(), "")))
+    conn.execute(
+        batches.update().values(
+            region_code=sa.func.coalesce(
+                sa.select(users.c.region_code)
+                .where(users.c.username == batches.c.imported_by)
+                .scalar_subquery(),
+                "",
+            )
+        )
+    )
 
 
 MIGRATIONS: list[Migration] = [
@@ -354,8 +380,12 @@ MIGRATIONS: list[Migration] = [
     Migration(3, "decisions on early warnings", _v3),
     Migration(4, "background exports", _v4),
     Migration(5, "department data imports and doubtful cases", _v5),
-    Migration(6, "session generations, a per-address login limit, regions of import "
-                 "batches and audit entries", _v6),
+    Migration(
+        6,
+        "session generations, a per-address login limit, regions of import "
+        "batches and audit entries",
+        _v6,
+    ),
 ]
 
 
@@ -366,12 +396,18 @@ def migrate(engine: Engine) -> list[int]:
         schema_migrations.create(conn, checkfirst=True)
     for m in MIGRATIONS:
         with engine.begin() as conn:
-            exists = conn.execute(sa.select(schema_migrations.c.version)
-                                  .where(schema_migrations.c.version == m.version)).first()
+            exists = conn.execute(
+                sa.select(schema_migrations.c.version).where(
+                    schema_migrations.c.version == m.version
+                )
+            ).first()
             if exists:
                 continue
             m.apply(conn)
-            conn.execute(schema_migrations.insert().values(
-                version=m.version, description=m.description, applied_at=datetime.now(UTC)))
+            conn.execute(
+                schema_migrations.insert().values(
+                    version=m.version, description=m.description, applied_at=datetime.now(UTC)
+                )
+            )
             done.append(m.version)
     return done

@@ -20,10 +20,19 @@ ZIYANG = Scope("ziyang_admin", "admin", "610924000000")
 def account(engine, username, role, region):
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with engine.begin() as conn:
-        conn.execute(users.insert().values(
-            username=username, password_hash="x", display_name=username, role=role,
-            region_code=region, active=True, failed_logins=0, created_at=now,
-            password_changed_at=now))
+        conn.execute(
+            users.insert().values(
+                username=username,
+                password_hash="x",
+                display_name=username,
+                role=role,
+                region_code=region,
+                active=True,
+                failed_logins=0,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
 
 
 @pytest.fixture
@@ -40,14 +49,21 @@ def log(engine):
 
 def regions(engine) -> list[tuple[str, str]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.execute(
-            sa.select(audit_log.c.actor, audit_log.c.region_code).order_by(audit_log.c.id))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                sa.select(audit_log.c.actor, audit_log.c.region_code).order_by(audit_log.c.id)
+            )
+        ]
 
 
 def test_each_entry_carries_the_actors_region(log):
-    assert regions(log) == [("ziyang_manager", "610924000000"),
-                            ("hanbin_manager", "610902000000"),
-                            ("hanzhong_manager", "610700000000"), ("cli", "")]
+    assert regions(log) == [
+        ("ziyang_manager", "610924000000"),
+        ("hanbin_manager", "610902000000"),
+        ("hanzhong_manager", "610700000000"),
+        ("cli", ""),
+    ]
 
 
 def test_a_scope_given_is_the_entrys_region(engine):
@@ -63,7 +79,11 @@ def test_an_admin_reads_its_regions_entries_only(log):
     assert actors(audit.search(log, ZIYANG)) == ["ziyang_manager"]
     assert actors(audit.search(log, ANKANG)) == ["hanbin_manager", "ziyang_manager"]
     assert actors(audit.search(log, PROVINCE)) == [
-        "cli", "hanzhong_manager", "hanbin_manager", "ziyang_manager"]
+        "cli",
+        "hanzhong_manager",
+        "hanbin_manager",
+        "ziyang_manager",
+    ]
     # A filter cannot widen the scope: another region, another user.
     assert audit.search(log, ZIYANG, region="610700000000") == []
     assert audit.search(log, ZIYANG, user="hanzhong_manager") == []
@@ -74,12 +94,17 @@ def test_an_admin_reads_its_regions_entries_only(log):
 
 def test_filters(log):
     assert actors(audit.search(log, PROVINCE, action="export_households")) == [
-        "hanzhong_manager", "ziyang_manager"]
+        "hanzhong_manager",
+        "ziyang_manager",
+    ]
     assert actors(audit.search(log, PROVINCE, region="610900000000")) == [
-        "hanbin_manager", "ziyang_manager"]
+        "hanbin_manager",
+        "ziyang_manager",
+    ]
     assert actors(audit.search(log, PROVINCE, user="hanbin_manager")) == ["hanbin_manager"]
-    today = audit.search(log, PROVINCE)[0]["at"].astimezone(
-        dt.timezone(dt.timedelta(hours=8))).date()
+    today = (
+        audit.search(log, PROVINCE)[0]["at"].astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    )
     assert len(audit.search(log, PROVINCE, date_from=today, date_to=today)) == 4
     assert audit.search(log, PROVINCE, date_to=today - dt.timedelta(days=1)) == []
     assert audit.search(log, PROVINCE, date_from=today + dt.timedelta(days=1)) == []

@@ -18,12 +18,22 @@ def test_the_digest_counts_an_instruction_issued_after_the_first_tick(engine):
     first = advance(engine, new(engine), "acknowledge")  # created issued
     T.tick(engine, NOW)
     assert T.digest_for(engine, ZIYANG_MGR, DAY) == {
-        "open": 1, "overdue": 0, "due_week": 0, "unacknowledged": 0, "escalated": 0}
+        "open": 1,
+        "overdue": 0,
+        "due_week": 0,
+        "unacknowledged": 0,
+        "escalated": 0,
+    }
     later = NOW + dt.timedelta(hours=1)
     second = new(engine, now=later)
     assert T.tick(engine, later + dt.timedelta(minutes=5))["digests"] == 1
     assert T.digest_for(engine, ZIYANG_MGR, DAY) == {
-        "open": 2, "overdue": 0, "due_week": 0, "unacknowledged": 1, "escalated": 0}
+        "open": 2,
+        "overdue": 0,
+        "due_week": 0,
+        "unacknowledged": 1,
+        "escalated": 0,
+    }
     # Nothing changed: nothing written, the same digest.
     assert T.tick(engine, later + dt.timedelta(minutes=10))["digests"] == 0
     # Both closed: the day's digest says that nothing is open any more.

@@ -32,9 +32,16 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     def writer(n: int) -> None:
         try:
             for i in range(15):
-                task = T.create(engine, LEADER, {"title": f"并发 {n}-{i}",
-                                                 "assignee_region": "610924000000",
-                                                 "deadline": DEADLINE}, lambda c: True)
+                task = T.create(
+                    engine,
+                    LEADER,
+                    {
+                        "title": f"并发 {n}-{i}",
+                        "assignee_region": "610924000000",
+                        "deadline": DEADLINE,
+                    },
+                    lambda c: True,
+                )
                 T.comment(engine, COUNTY, task["id"], f"意见 {n}-{i}")
                 done = T.act(engine, COUNTY, task["id"], "acknowledge", task["version"])
                 with lock:
@@ -52,10 +59,12 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     ids = {i for kind, i in accepted if kind == "task"}
     assert len(ids) == 12 * 15
     with engine.connect() as conn:
-        rows = conn.execute(sa.text("""
+        rows = conn.execute(
+            sa.text("""
             select t.id, t.state, t.version,
                    (select count(*) from task_events as e where e.task_id = t.id)
-            from tasks as t""")).all()
+            from tasks as t""")
+        ).all()
     assert {r[0] for r in rows} == ids
     # create + issue + comment + acknowledge for each: nothing lost, nothing doubled.
     assert {(r[1], r[2], r[3]) for r in rows} == {("acknowledged", 2, 4)}
@@ -78,9 +87,13 @@ while True:
 
 def test_a_killed_process_loses_no_committed_instruction(tmp_path):
     url = f"sqlite:///{tmp_path / 'ops.sqlite3'}"
-    proc = subprocess.Popen([sys.executable, "-c", WRITER, url], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", WRITER, url],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     committed = []
     for line in proc.stdout:
         committed.append(int(line))
@@ -91,7 +104,10 @@ def test_a_killed_process_loses_no_committed_instruction(tmp_path):
     engine = db.engine(url)
     with engine.connect() as conn:
         stored = {r[0] for r in conn.execute(sa.text("select id from tasks"))}
-        events = dict(conn.execute(sa.text(
-            "select task_id, count(*) from task_events group by task_id")).all())
+        events = dict(
+            conn.execute(
+                sa.text("select task_id, count(*) from task_events group by task_id")
+            ).all()
+        )
     assert set(committed) <= stored
     assert all(events[i] == 2 for i in committed)  # create + issue, both kept

@@ -27,7 +27,7 @@ def _value(column: sa.Column):
     if isinstance(kind, sa.Date):
         return date(2026, 11, 1)
     if isinstance(kind, sa.String) and kind.length:
-        return f"{column.name}-1"[:kind.length]
+        return f"{column.name}-1"[: kind.length]
     return f'{{"{column.name}": 1}}'
 
 
@@ -43,9 +43,11 @@ def _fill(engine) -> dict[str, list]:
 
 def _rows(engine) -> dict[str, list]:
     with engine.connect() as conn:
-        return {t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.c))]
-                for t in legacy_store.metadata.sorted_tables
-                if t.name != "schema_migrations"}
+        return {
+            t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(*t.c))]
+            for t in legacy_store.metadata.sorted_tables
+            if t.name != "schema_migrations"
+        }
 
 
 def _shape(engine) -> dict:
@@ -57,14 +59,18 @@ def _shape(engine) -> dict:
         if name == "alembic_version":
             continue
         out[name] = {
-            "columns": sorted((c["name"], str(c["type"]), c["nullable"], c.get("default"))
-                              for c in insp.get_columns(name)),
-            "indexes": sorted((i["name"], tuple(i["column_names"]))
-                              for i in insp.get_indexes(name)),
-            "unique": sorted(tuple(u["column_names"])
-                             for u in insp.get_unique_constraints(name)),
-            "foreign": sorted((tuple(f["constrained_columns"]), f["referred_table"])
-                              for f in insp.get_foreign_keys(name)),
+            "columns": sorted(
+                (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                for c in insp.get_columns(name)
+            ),
+            "indexes": sorted(
+                (i["name"], tuple(i["column_names"])) for i in insp.get_indexes(name)
+            ),
+            "unique": sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(name)),
+            "foreign": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"])
+                for f in insp.get_foreign_keys(name)
+            ),
         }
     return out
 
@@ -120,8 +126,9 @@ def test_the_append_only_tables_stay_append_only(blank_engine, table):
 def test_a_store_between_the_former_versions_is_refused(blank_engine, monkeypatch):
     monkeypatch.setattr(legacy_store, "MIGRATIONS", legacy_store.MIGRATIONS[:5])
     legacy_store.migrate(blank_engine)
-    with pytest.raises(migrations.MigrationError,
-                       match="at version 5 of the former migrations, not 6"):
+    with pytest.raises(
+        migrations.MigrationError, match="at version 5 of the former migrations, not 6"
+    ):
         migrations.migrate(blank_engine)
     assert "alembic_version" not in sa.inspect(blank_engine).get_table_names()
 

@@ -30,23 +30,28 @@ def test_audit_log_refuses_changes(engine):
 
 def test_lockout_on_each_backend(engine):
     users.create(engine, "locked_out", "right-password-1", "manager", "610924000000", 3)
-    outcomes = [users.authenticate(engine, name, "wrong-password").outcome
-                for name in ("locked_out", "nobody_here") for _ in range(5)]
+    outcomes = [
+        users.authenticate(engine, name, "wrong-password").outcome
+        for name in ("locked_out", "nobody_here")
+        for _ in range(5)
+    ]
     assert outcomes == (["bad_credentials"] * 4 + ["locked"]) * 2
     assert users.authenticate(engine, "locked_out", "right-password-1").outcome == "locked"
 
 
-@pytest.mark.parametrize("args,message", [
-    (("Bad Name", "long-enough-1", "manager", "610924000000", 3, None),
-     "username must be"),
-    (("ok_name", "short", "manager", "610924000000", 3, None), "at least 10"),
-    (("ok_name", "long-enough-1", "boss", "610924000000", 3, None), "role must be"),
-    (("ok_name", "long-enough-1", "manager", "110000000000", None, None), "12-digit Shaanxi"),
-    (("ok_name", "long-enough-1", "manager", "610924999000", None, None), "not a Shaanxi"),
-    (("ok_name", "long-enough-1", "cadre", "610924000000", 3, None), "township or village"),
-    (("ok_name", "long-enough-1", "department", "610000000000", 1, None), "needs --department"),
-    (("ok_name", "long-enough-1", "manager", "610000000000", 1, "health"), "only department"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (("Bad Name", "long-enough-1", "manager", "610924000000", 3, None), "username must be"),
+        (("ok_name", "short", "manager", "610924000000", 3, None), "at least 10"),
+        (("ok_name", "long-enough-1", "boss", "610924000000", 3, None), "role must be"),
+        (("ok_name", "long-enough-1", "manager", "110000000000", None, None), "12-digit Shaanxi"),
+        (("ok_name", "long-enough-1", "manager", "610924999000", None, None), "not a Shaanxi"),
+        (("ok_name", "long-enough-1", "cadre", "610924000000", 3, None), "township or village"),
+        (("ok_name", "long-enough-1", "department", "610000000000", 1, None), "needs --department"),
+        (("ok_name", "long-enough-1", "manager", "610000000000", 1, "health"), "only department"),
+    ],
+)
 def test_user_validation(engine, args, message):
     with pytest.raises(users.UserError, match=message):
         users.create(engine, *args)
@@ -70,21 +75,36 @@ def _stdin(monkeypatch, text: str) -> None:
 
 def test_users_cli(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("JZ_OPS_DB", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    create = ["users", "create", "--username", "ankang_mgr", "--password-stdin", "--role",
-              "manager", "--region", "610900000000"]
+    create = [
+        "users",
+        "create",
+        "--username",
+        "ankang_mgr",
+        "--password-stdin",
+        "--role",
+        "manager",
+        "--region",
+        "610900000000",
+    ]
     _stdin(monkeypatch, "long-enough-1\n")
     assert manage.main(create) == 0
     _stdin(monkeypatch, "long-enough-1\n")
     assert manage.main(create) == 1
     assert capsys.readouterr().err.strip() == "error: user ankang_mgr already exists"
     _stdin(monkeypatch, "another-long-1\n")
-    assert manage.main(["users", "set-password", "--username", "ankang_mgr",
-                        "--password-stdin"]) == 0
+    assert (
+        manage.main(["users", "set-password", "--username", "ankang_mgr", "--password-stdin"]) == 0
+    )
     assert manage.main(["users", "disable", "--username", "ankang_mgr"]) == 0
     capsys.readouterr()
     assert manage.main(["users", "list", "--within", "610900000000"]) == 0
-    assert capsys.readouterr().out.split("\t")[:5] == ["ankang_mgr", "manager", "610900000000",
-                                                       "-", "disabled"]
+    assert capsys.readouterr().out.split("\t")[:5] == [
+        "ankang_mgr",
+        "manager",
+        "610900000000",
+        "-",
+        "disabled",
+    ]
     assert manage.main(["users", "list", "--within", "6109"]) == 1
     assert "not a 12-digit" in capsys.readouterr().err
 
@@ -93,5 +113,4 @@ def test_no_account_takes_the_command_lines_name(engine):
     """The audit log names the command line "manage.py" (``--as`` by default): an
     account of that name would pass for the operator."""
     with pytest.raises(users.UserError, match="command line's name"):
-        users.create(engine, users.OPERATOR, "Long-enough-pass-7", "admin",
-                     "610924000000", 3)
+        users.create(engine, users.OPERATOR, "Long-enough-pass-7", "admin", "610924000000", 3)

@@ -48,15 +48,29 @@ PLACES = T.Places(exists, households_in)
 def account(engine, username, role, region, department=None, active=True):
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with engine.begin() as conn:
-        conn.execute(users.insert().values(
-            username=username, password_hash="x", display_name=username, role=role,
-            region_code=region, department=department, active=active, failed_logins=0,
-            created_at=now, password_changed_at=now))
+        conn.execute(
+            users.insert().values(
+                username=username,
+                password_hash="x",
+                display_name=username,
+                role=role,
+                region_code=region,
+                department=department,
+                active=active,
+                failed_logins=0,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
 
 
 def new(engine, actor=ANKANG, places=PLACES, **over) -> dict:
-    data = {"title": "核实紫阳县监测户", "assignee_region": ZIYANG, "deadline": "2026-11-20",
-            **over}
+    data = {
+        "title": "核实紫阳县监测户",
+        "assignee_region": ZIYANG,
+        "deadline": "2026-11-20",
+        **over,
+    }
     return T.create(engine, actor, data, places, now=NOW)
 
 
@@ -74,8 +88,10 @@ def test_within_denies_without_a_scope_and_an_empty_region_is_the_provinces():
     t.create(engine)
     with engine.begin() as conn:
         conn.execute(t.insert(), [{"r": ""}, {"r": ZIYANG}, {"r": HANBIN}, {"r": "61%"}])
-        rows = lambda scope: sorted(r for (r,) in conn.execute(  # noqa: E731
-            sa.select(t.c.r).where(within(t.c.r, scope))))
+
+        def rows(scope):
+            return sorted(r for (r,) in conn.execute(sa.select(t.c.r).where(within(t.c.r, scope))))
+
         assert rows(ZIYANG_MGR) == [ZIYANG]
         assert rows(Scope("p", "admin", "610000000000")) == ["", "61%", HANBIN, ZIYANG]
         assert rows(SYSTEM) == ["", "61%", HANBIN, ZIYANG]
@@ -89,16 +105,20 @@ def test_who_may_issue_is_the_access_tables(engine, monkeypatch):
         new(engine, actor=ZIYANG_CADRE, assignee_region=CHENGGUAN)
     assert (exc.value.status, exc.value.key) == (403, "task.err.cannot_issue")
     perm = PERMISSIONS["tasks.issue"]
-    monkeypatch.setitem(PERMISSIONS, "tasks.issue", Permission(
-        {**perm.roles, "cadre": (1, 5)}, key=perm.key))
+    monkeypatch.setitem(
+        PERMISSIONS, "tasks.issue", Permission({**perm.roles, "cadre": (1, 5)}, key=perm.key)
+    )
     assert new(engine, actor=ZIYANG_CADRE, assignee_region=CHENGGUAN)["state"] == "issued"
 
 
 def test_who_may_work_is_the_access_tables(engine, monkeypatch):
     task = new(engine)
     perm = PERMISSIONS["tasks.work"]
-    monkeypatch.setitem(PERMISSIONS, "tasks.work", Permission(
-        {r: s for r, s in perm.roles.items() if r != "manager"}, subject=True))
+    monkeypatch.setitem(
+        PERMISSIONS,
+        "tasks.work",
+        Permission({r: s for r, s in perm.roles.items() if r != "manager"}, subject=True),
+    )
     assert "acknowledge" not in T.get(engine, ZIYANG_MGR, task["id"], NOW)["allowed_actions"]
     with pytest.raises(T.TaskError) as exc:
         T.act(engine, ZIYANG_MGR, task["id"], "acknowledge", task["version"], now=NOW)
@@ -149,11 +169,14 @@ def test_a_department_account_sees_and_works_only_what_is_addressed_to_it(engine
 
 
 # ------------------------------------------------------------------ what a task may name
-@pytest.mark.parametrize("households,key", [
-    ([4], "task.err.household_outside"),  # Hanbin's household, for Ziyang
-    ([1, 4], "task.err.household_outside"),
-    ([99], "task.err.household_outside"),  # no such household
-])
+@pytest.mark.parametrize(
+    "households,key",
+    [
+        ([4], "task.err.household_outside"),  # Hanbin's household, for Ziyang
+        ([1, 4], "task.err.household_outside"),
+        ([99], "task.err.household_outside"),  # no such household
+    ],
+)
 def test_linked_households_must_lie_under_the_assignee_unit(engine, households, key):
     with pytest.raises(T.TaskError) as exc:
         new(engine, households=households)
@@ -167,8 +190,14 @@ def test_linked_households_of_a_township_are_not_of_another_unit(engine):
     assert exc.value.fields == {"households": "task.err.household_outside"}
     task = new(engine, assignee_region=CHENGGUAN, households=[1, 2, 3])
     with engine.connect() as conn:
-        refs = sorted(r for (r,) in conn.execute(sa.select(task_links.c.ref).where(
-            task_links.c.task_id == task["id"], task_links.c.kind == "household")))
+        refs = sorted(
+            r
+            for (r,) in conn.execute(
+                sa.select(task_links.c.ref).where(
+                    task_links.c.task_id == task["id"], task_links.c.kind == "household"
+                )
+            )
+        )
     assert refs == ["1", "2", "3"]
 
 
@@ -180,14 +209,17 @@ def test_households_cannot_be_named_where_they_cannot_be_checked(engine):
     assert new(engine, places=exists)["state"] == "issued"  # none named: fine
 
 
-@pytest.mark.parametrize("username,key", [
-    ("nobody", "task.err.assignee_unknown"),
-    ("ziyang_gone", "task.err.assignee_unknown"),  # disabled
-    ("hanbin_manager", "task.err.assignee_outside"),  # another county
-    ("chengguan_cadre", "task.err.assignee_outside"),  # below the unit: cannot see it
-    ("ziyang_admin", "task.err.assignee_role"),  # admins do not work instructions
-    ("ziyang_wall", "task.err.assignee_role"),
-])
+@pytest.mark.parametrize(
+    "username,key",
+    [
+        ("nobody", "task.err.assignee_unknown"),
+        ("ziyang_gone", "task.err.assignee_unknown"),  # disabled
+        ("hanbin_manager", "task.err.assignee_outside"),  # another county
+        ("chengguan_cadre", "task.err.assignee_outside"),  # below the unit: cannot see it
+        ("ziyang_admin", "task.err.assignee_role"),  # admins do not work instructions
+        ("ziyang_wall", "task.err.assignee_role"),
+    ],
+)
 def test_the_assignee_account_must_be_able_to_work_it(engine, username, key):
     account(engine, "ziyang_gone", "manager", ZIYANG, active=False)
     account(engine, "hanbin_manager", "manager", HANBIN)
@@ -209,14 +241,14 @@ def test_an_assignee_account_of_the_unit_gets_it(engine):
 
 
 # ------------------------------------------------------------------ warnings and doubts
-WARNING = {"warning_key": "R01:1:2026-10-01", "household_id": 1,
-           "village_code": "610924100001"}
+WARNING = {"warning_key": "R01:1:2026-10-01", "household_id": 1, "village_code": "610924100001"}
 
 
 def test_deciding_a_warning_is_the_tables_warnings_decide(engine):
-    for call in (lambda s: W.to_instruction(engine, s, WARNING, ZIYANG, "核实", "", exists,
-                                            now=NOW),
-                 lambda s: W.dismiss(engine, s, WARNING, "已核实", now=NOW)):
+    for call in (
+        lambda s: W.to_instruction(engine, s, WARNING, ZIYANG, "核实", "", exists, now=NOW),
+        lambda s: W.dismiss(engine, s, WARNING, "已核实", now=NOW),
+    ):
         with pytest.raises(T.TaskError) as exc:
             call(ZIYANG_CADRE)
         assert (exc.value.status, exc.value.key) == (403, "task.err.cannot_issue")
@@ -226,13 +258,18 @@ def test_deciding_a_warning_is_the_tables_warnings_decide(engine):
 
 def test_a_warning_instruction_goes_to_a_unit_of_its_household(engine):
     with pytest.raises(T.TaskError) as exc:
-        W.to_instruction(engine, ZIYANG_MGR, WARNING, "610924101000", "核实", "", exists,
-                         now=NOW)
+        W.to_instruction(engine, ZIYANG_MGR, WARNING, "610924101000", "核实", "", exists, now=NOW)
     assert exc.value.fields == {"households": "task.err.household_outside"}
 
 
-CASE = {"doubt_key": "C01:1", "check_id": "C01", "household_id": 1,
-        "village_code": "610924100001", "household_no": "H1", "head_name": "张三"}
+CASE = {
+    "doubt_key": "C01:1",
+    "check_id": "C01",
+    "household_id": 1,
+    "village_code": "610924100001",
+    "household_no": "H1",
+    "head_name": "张三",
+}
 
 
 def test_doubts_are_sent_and_closed_by_the_roles_the_table_names(engine):

@@ -29,12 +29,17 @@ def exists(code: str) -> bool:
     return code in region_levels()
 
 
-
-
 def new(engine, actor=ANKANG, now=NOW, **over) -> dict:
-    data = {"title": "核实紫阳县监测户帮扶措施落实情况", "content": "请于期限内核实并反馈。",
-            "type": "meeting_decision", "priority": "high", "source": "meeting",
-            "assignee_region": "610924000000", "deadline": "2026-11-20", **over}
+    data = {
+        "title": "核实紫阳县监测户帮扶措施落实情况",
+        "content": "请于期限内核实并反馈。",
+        "type": "meeting_decision",
+        "priority": "high",
+        "source": "meeting",
+        "assignee_region": "610924000000",
+        "deadline": "2026-11-20",
+        **over,
+    }
     return T.create(engine, actor, data, exists, now=now)
 
 
@@ -48,7 +53,9 @@ def advance(engine, task, *steps, now=NOW):
 
 # The path to reach each state from a fresh draft.
 PATHS = {
-    "draft": [], "issued": ["issue"], "acknowledged": ["issue", "acknowledge"],
+    "draft": [],
+    "issued": ["issue"],
+    "acknowledged": ["issue", "acknowledge"],
     "in_progress": ["issue", "acknowledge", "start"],
     "reported": ["issue", "acknowledge", "start", "report"],
     "closed": ["issue", "acknowledge", "start", "report", "pass"],
@@ -67,8 +74,12 @@ def test_every_transition(engine, state, action):
         assert done["state"] == T.ACTIONS[action][1]
         assert done["version"] == task["version"] + 1
         last = done["events"][-1]
-        assert (last["kind"], last["from_state"], last["to_state"], last["actor"]) == \
-            ("transition", state, T.ACTIONS[action][1], actor.username)
+        assert (last["kind"], last["from_state"], last["to_state"], last["actor"]) == (
+            "transition",
+            state,
+            T.ACTIONS[action][1],
+            actor.username,
+        )
     else:
         with pytest.raises(T.TaskError) as exc:
             T.act(engine, actor, task["id"], action, task["version"], now=NOW)
@@ -82,10 +93,16 @@ def test_return_sends_back_to_work_and_the_timeline_keeps_everything(engine):
     task = advance(engine, task, "report", "pass")
     assert task["state"] == "closed" and task["closed_at"] is not None
     kinds = [(e["kind"], e["to_state"]) for e in task["events"]]
-    assert kinds == [("create", "draft"), ("transition", "issued"),
-                     ("transition", "acknowledged"), ("transition", "in_progress"),
-                     ("transition", "reported"), ("transition", "in_progress"),
-                     ("transition", "reported"), ("transition", "closed")]
+    assert kinds == [
+        ("create", "draft"),
+        ("transition", "issued"),
+        ("transition", "acknowledged"),
+        ("transition", "in_progress"),
+        ("transition", "reported"),
+        ("transition", "in_progress"),
+        ("transition", "reported"),
+        ("transition", "closed"),
+    ]
     assert [e["version"] for e in task["events"]] == [1, 1, 2, 3, 4, 5, 6, 7]
 
 
@@ -97,18 +114,21 @@ def test_events_are_append_only(engine):
                 conn.execute(sa.text(statement))
 
 
-@pytest.mark.parametrize("actor,action,key", [
-    (ZIYANG_CADRE, "acknowledge", "task.err.not_found"),  # a township: the county is above it
-    (ZIYANG_MGR, "acknowledge", None),  # the assignee unit
-    (ZIYANG_OTHER, "acknowledge", None),  # another manager of the same unit
-    (HANBIN_MGR, "acknowledge", "task.err.not_found"),  # another county: cannot see it
-    (HANZHONG, "acknowledge", "task.err.not_found"),
-    (ANKANG, "acknowledge", "task.err.not_assignee"),  # the issuer is not the assignee
-    (PROVINCE_LEADER, "withdraw", None),  # a superior of the issuer
-    (ZIYANG_MGR, "withdraw", "task.err.not_issuer"),
-    # A department account sees only what is addressed to it by name (its subject).
-    (HEALTH, "withdraw", "task.err.not_found"),
-])
+@pytest.mark.parametrize(
+    "actor,action,key",
+    [
+        (ZIYANG_CADRE, "acknowledge", "task.err.not_found"),  # a township: the county is above it
+        (ZIYANG_MGR, "acknowledge", None),  # the assignee unit
+        (ZIYANG_OTHER, "acknowledge", None),  # another manager of the same unit
+        (HANBIN_MGR, "acknowledge", "task.err.not_found"),  # another county: cannot see it
+        (HANZHONG, "acknowledge", "task.err.not_found"),
+        (ANKANG, "acknowledge", "task.err.not_assignee"),  # the issuer is not the assignee
+        (PROVINCE_LEADER, "withdraw", None),  # a superior of the issuer
+        (ZIYANG_MGR, "withdraw", "task.err.not_issuer"),
+        # A department account sees only what is addressed to it by name (its subject).
+        (HEALTH, "withdraw", "task.err.not_found"),
+    ],
+)
 def test_permissions(engine, actor, action, key):
     task = new(engine)
     if key is None:
@@ -120,12 +140,15 @@ def test_permissions(engine, actor, action, key):
     assert exc.value.status == (404 if key == "task.err.not_found" else 403)
 
 
-@pytest.mark.parametrize("actor,region,field,key", [
-    (ZIYANG_MGR, "610902000000", "assignee_region", "task.err.region_outside"),
-    (ANKANG, "610700000000", "assignee_region", "task.err.region_outside"),
-    (ANKANG, "610924999000", "assignee_region", "task.err.bad_region"),
-    (ANKANG, "not-a-code", "assignee_region", "task.err.bad_region"),
-])
+@pytest.mark.parametrize(
+    "actor,region,field,key",
+    [
+        (ZIYANG_MGR, "610902000000", "assignee_region", "task.err.region_outside"),
+        (ANKANG, "610700000000", "assignee_region", "task.err.region_outside"),
+        (ANKANG, "610924999000", "assignee_region", "task.err.bad_region"),
+        (ANKANG, "not-a-code", "assignee_region", "task.err.bad_region"),
+    ],
+)
 def test_issue_only_within_the_scope(engine, actor, region, field, key):
     with pytest.raises(T.TaskError) as exc:
         new(engine, actor=actor, assignee_region=region)
@@ -139,21 +162,26 @@ def test_only_leaders_and_managers_issue(engine, actor):
     assert (exc.value.status, exc.value.key) == (403, "task.err.cannot_issue")
 
 
-@pytest.mark.parametrize("over,fields", [
-    ({"title": ""}, {"title": "task.err.title_empty"}),
-    ({"title": "   "}, {"title": "task.err.title_empty"}),
-    ({"title": "x" * 201}, {"title": "task.err.title_long"}),
-    ({"content": "x" * 10_001}, {"content": "task.err.text_long"}),
-    ({"deadline": "2026-11-01"}, {"deadline": "task.err.deadline_past"}),
-    ({"deadline": "2026-02-30"}, {"deadline": "task.err.bad_date"}),
-    ({"type": "party"}, {"type": "task.err.bad_type"}),
-    ({"priority": "whenever"}, {"priority": "task.err.bad_priority"}),
-    ({"ack_deadline": "2026-11-01T00:00:00+00:00"}, {"ack_deadline": "task.err.deadline_past"}),
-    ({"households": [1, "x"]}, {"households": "task.err.bad_households"}),
-    ({"regions": ["610700000000"]}, {"regions": "task.err.region_outside"}),
-    ({"title": "", "deadline": None}, {"title": "task.err.title_empty",
-                                       "deadline": "task.err.bad_date"}),
-])
+@pytest.mark.parametrize(
+    "over,fields",
+    [
+        ({"title": ""}, {"title": "task.err.title_empty"}),
+        ({"title": "   "}, {"title": "task.err.title_empty"}),
+        ({"title": "x" * 201}, {"title": "task.err.title_long"}),
+        ({"content": "x" * 10_001}, {"content": "task.err.text_long"}),
+        ({"deadline": "2026-11-01"}, {"deadline": "task.err.deadline_past"}),
+        ({"deadline": "2026-02-30"}, {"deadline": "task.err.bad_date"}),
+        ({"type": "party"}, {"type": "task.err.bad_type"}),
+        ({"priority": "whenever"}, {"priority": "task.err.bad_priority"}),
+        ({"ack_deadline": "2026-11-01T00:00:00+00:00"}, {"ack_deadline": "task.err.deadline_past"}),
+        ({"households": [1, "x"]}, {"households": "task.err.bad_households"}),
+        ({"regions": ["610700000000"]}, {"regions": "task.err.region_outside"}),
+        (
+            {"title": "", "deadline": None},
+            {"title": "task.err.title_empty", "deadline": "task.err.bad_date"},
+        ),
+    ],
+)
 def test_bad_input_writes_nothing(engine, over, fields):
     with pytest.raises(T.TaskError) as exc:
         new(engine, **over)
@@ -180,8 +208,15 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(engine):
 
 def test_edit(engine):
     task = new(engine)
-    done = T.edit(engine, ANKANG, task["id"], task["version"],
-                  {"deadline": "2026-12-01", "priority": "urgent"}, exists, now=NOW)
+    done = T.edit(
+        engine,
+        ANKANG,
+        task["id"],
+        task["version"],
+        {"deadline": "2026-12-01", "priority": "urgent"},
+        exists,
+        now=NOW,
+    )
     assert (str(done["deadline"]), done["priority"], done["version"]) == ("2026-12-01", "urgent", 2)
     assert done["events"][-1]["kind"] == "edit"
     with pytest.raises(T.TaskError) as exc:
@@ -223,8 +258,12 @@ def test_overdue_and_escalation_timing(engine):
     assert [t["id"] for t in T.list_tasks(engine, ANKANG, at, escalated=True)] == [task["id"]]
     # Days are Beijing's (the deployment zone): 6 November begins at 16:00 UTC on the 5th.
     day_after = dt.datetime(2026, 11, 5, 16, 1, tzinfo=dt.UTC)
-    assert T.get(engine, ANKANG, task["id"], dt.datetime(2026, 11, 5, 15, 59, tzinfo=dt.UTC))[
-        "overdue"] is False
+    assert (
+        T.get(engine, ANKANG, task["id"], dt.datetime(2026, 11, 5, 15, 59, tzinfo=dt.UTC))[
+            "overdue"
+        ]
+        is False
+    )
     assert T.tick(engine, day_after)["overdue"] == 1
     assert T.tick(engine, day_after)["overdue"] == 0
     got = T.get(engine, ANKANG, task["id"], day_after)
@@ -238,8 +277,9 @@ def test_acknowledged_in_time_is_not_escalated(engine):
 
 
 def test_closed_in_time_is_never_overdue(engine):
-    task = advance(engine, new(engine, deadline="2026-11-03"), "acknowledge", "start",
-                   "report", "pass")
+    task = advance(
+        engine, new(engine, deadline="2026-11-03"), "acknowledge", "start", "report", "pass"
+    )
     later = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
     assert T.tick(engine, later)["overdue"] == 0
     assert T.get(engine, ANKANG, task["id"], later)["overdue"] is False
@@ -261,15 +301,15 @@ def test_lists_are_scoped(engine):
     assert [t["id"] for t in T.list_tasks(engine, PROVINCE_LEADER, NOW)] == [a["id"], b["id"]]
     assert [t["id"] for t in T.list_tasks(engine, ZIYANG_MGR, NOW)] == [a["id"]]
     assert [t["id"] for t in T.list_tasks(engine, HANBIN_MGR, NOW)] == []
-    assert T.list_tasks(engine, PROVINCE_LEADER, NOW, issuer="hanzhong_manager")[0]["id"] \
-        == b["id"]
+    assert T.list_tasks(engine, PROVINCE_LEADER, NOW, issuer="hanzhong_manager")[0]["id"] == b["id"]
     mine = T.list_tasks(engine, ZIYANG_MGR, NOW)[0]
     assert mine["allowed_actions"] == ["acknowledge", "comment"]
 
 
 def test_meeting_decisions_become_instructions(engine):
-    meeting = T.create_meeting(engine, ANKANG, "安康市防返贫调度会", "2026-11-02",
-                               "市领导、各县区负责人", now=NOW)
+    meeting = T.create_meeting(
+        engine, ANKANG, "安康市防返贫调度会", "2026-11-02", "市领导、各县区负责人", now=NOW
+    )
     task = new(engine, meeting_id=meeting)
     assert task["meeting_id"] == meeting
     with pytest.raises(T.TaskError) as exc:
@@ -280,8 +320,11 @@ def test_meeting_decisions_become_instructions(engine):
 def test_event_counts_match(engine):
     task = advance(engine, new(engine), "acknowledge", "start")
     with engine.connect() as conn:
-        n = conn.execute(sa.select(sa.func.count()).select_from(task_events)
-                         .where(task_events.c.task_id == task["id"])).scalar()
+        n = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(task_events)
+            .where(task_events.c.task_id == task["id"])
+        ).scalar()
     assert n == len(task["events"]) == 4
 
 
@@ -302,13 +345,18 @@ def test_open_by_unit_counts_what_is_assigned_within_each_unit(engine):
     assert got == {
         "610902000000": {"open_tasks": 1, "overdue": 0, "overdue_rate": 0.0},
         "610924000000": {"open_tasks": 2, "overdue": 2, "overdue_rate": 1.0},
-        "610925000000": {"open_tasks": 0, "overdue": 0, "overdue_rate": None}}
+        "610925000000": {"open_tasks": 0, "overdue": 0, "overdue_rate": None},
+    }
     # Before the deadline nothing is overdue; and the same figures as the task list.
     assert T.open_by_unit(engine, ANKANG, units, now=NOW)["610924000000"]["overdue"] == 0
-    listed = [x for x in T.list_tasks(engine, ANKANG, now=later)
-              if x["state"] in T.OPEN[1:] and x["assignee_region"].startswith("610924")]
+    listed = [
+        x
+        for x in T.list_tasks(engine, ANKANG, now=later)
+        if x["state"] in T.OPEN[1:] and x["assignee_region"].startswith("610924")
+    ]
     assert len(listed) == 2 and sum(x["overdue"] for x in listed) == 2
     # A unit of no concern to the actor counts nothing of another region's.
     assert T.open_by_unit(engine, ANKANG, ["610702000000"], now=later) == {
-        "610702000000": {"open_tasks": 0, "overdue": 0, "overdue_rate": None}}
+        "610702000000": {"open_tasks": 0, "overdue": 0, "overdue_rate": None}
+    }
     assert T.open_by_unit(engine, ANKANG, [], now=later) == {}

@@ -21,10 +21,14 @@ CHECKS, RULES = {"private_vehicle", "deceased_member"}, {"main_worker_died"}
 
 @pytest.fixture(scope="module")
 def police_households(wh_con) -> set[int]:  # noqa: F811
-    return {r[0] for r in wh_con.execute(
-        "select household_id from doubt where check_id in ('private_vehicle', "
-        "'deceased_member') union select household_id from warning where rule_id = "
-        "'main_worker_died'").fetchall()}
+    return {
+        r[0]
+        for r in wh_con.execute(
+            "select household_id from doubt where check_id in ('private_vehicle', "
+            "'deceased_member') union select household_id from warning where rule_id = "
+            "'main_worker_died'"
+        ).fetchall()
+    }
 
 
 @pytest.mark.parametrize("name", sorted(n for n, q in QUERIES.items() if not q.public))

@@ -28,10 +28,13 @@ def numbers(warehouse_path) -> tuple[set[bytes], set[bytes]]:
     """Every ID and phone number of the tiny warehouse (members, households, cadres)."""
     con = duckdb.connect(str(warehouse_path), read_only=True)
     ids = {r[0].encode() for r in con.execute("select id_number from person").fetchall()}
-    phones = {r[0].encode() for r in con.execute(
-        "select phone from person where phone is not null union select phone from household "
-        "where phone is not null union select phone from cadre where phone is not null"
-    ).fetchall()}
+    phones = {
+        r[0].encode()
+        for r in con.execute(
+            "select phone from person where phone is not null union select phone from household "
+            "where phone is not null union select phone from cadre where phone is not null"
+        ).fetchall()
+    }
     con.close()
     return ids, phones
 
@@ -58,9 +61,14 @@ def modes(directory: Path) -> dict[str, set[str]]:
 
 def _households(warehouse_path, n: int = 6) -> list[int]:
     con = duckdb.connect(str(warehouse_path), read_only=True)
-    ids = [r[0] for r in con.execute(
-        "select household_id from household where starts_with(village_code, '610924100') "
-        "order by members desc, household_id limit ?", [n]).fetchall()]
+    ids = [
+        r[0]
+        for r in con.execute(
+            "select household_id from household where starts_with(village_code, '610924100') "
+            "order by members desc, household_id limit ?",
+            [n],
+        ).fetchall()
+    ]
     con.close()
     return ids
 
@@ -85,8 +93,13 @@ def test_revealed_pages_leave_no_full_number_in_the_cache(warehouse_path, tmp_pa
     from queries import quality
 
     quality.issue_rows(wh, ZIYANG_MANAGER, "610924000000", "")
-    full = wh.run("exchange_members", ZIYANG_MANAGER, unmasked=True, unit_prefix="610924",
-                  until=api.data_version(wh).as_of)
+    full = wh.run(
+        "exchange_members",
+        ZIYANG_MANAGER,
+        unmasked=True,
+        unit_prefix="610924",
+        until=api.data_version(wh).as_of,
+    )
     assert set(full["id_number"].map(str.encode)) <= numbers[0] and len(full)
     assert len([p for p in cache.rglob("*.val")]) >= 1  # values stored as files, too
     assert found(cache, numbers) == (set(), set())
@@ -119,33 +132,48 @@ def test_masks_are_idempotent_and_name_blind():
     assert privacy.mask_id("610***********001X") == "610***********001X"
     assert privacy.mask_phone("15831279204") == "158****9204"
     assert privacy.mask_phone("158****9204") == "158****9204"
-    assert (privacy.mask_id(None), privacy.mask_id("—"), privacy.mask_phone("12")) == \
-        ("—", "—", "***")
+    assert (privacy.mask_id(None), privacy.mask_id("—"), privacy.mask_phone("12")) == (
+        "—",
+        "—",
+        "***",
+    )
     import pandas as pd
 
-    df = pd.DataFrame({"whatever": ["61092419870924001X", None], "n": [1, 2],
-                       "contact": ["15831279204", "x"], "cadre_phone": ["1", None]})
+    df = pd.DataFrame(
+        {
+            "whatever": ["61092419870924001X", None],
+            "n": [1, 2],
+            "contact": ["15831279204", "x"],
+            "cadre_phone": ["1", None],
+        }
+    )
     out = privacy.mask_frame(df)
-    assert out.to_dict("list") == {"whatever": ["610***********001X", "—"], "n": [1, 2],
-                                   "contact": ["158****9204", "***"],
-                                   "cadre_phone": ["***", "—"]}
+    assert out.to_dict("list") == {
+        "whatever": ["610***********001X", "—"],
+        "n": [1, 2],
+        "contact": ["158****9204", "***"],
+        "cadre_phone": ["***", "—"],
+    }
     assert df["whatever"][0] == "61092419870924001X"  # the caller's frame is not changed
     # A long list takes the vectorised path: the same masks.
-    big = pd.concat([df] * 1500, ignore_index=True).astype(
-        {"whatever": "str", "contact": "str"})
+    big = pd.concat([df] * 1500, ignore_index=True).astype({"whatever": "str", "contact": "str"})
     assert privacy.mask_frame(big).head(4).to_dict("list") == {
-        k: v * 2 for k, v in out.to_dict("list").items()}
+        k: v * 2 for k, v in out.to_dict("list").items()
+    }
 
 
 def test_who_may_reveal_is_the_access_tables():
     from access import PERMISSIONS
 
-    cases = [Scope("c", "cadre", "610924100000"), Scope("m", "manager", "610924000000"),
-             Scope("m", "manager", "610900000000"), Scope("l", "leader", "610924000000"),
-             Scope("a", "admin", "610000000000"),
-             Scope("p", "department", "610000000000", "police")]
+    cases = [
+        Scope("c", "cadre", "610924100000"),
+        Scope("m", "manager", "610924000000"),
+        Scope("m", "manager", "610900000000"),
+        Scope("l", "leader", "610924000000"),
+        Scope("a", "admin", "610000000000"),
+        Scope("p", "department", "610000000000", "police"),
+    ]
     assert [privacy.can_reveal(s) for s in cases] == [True, True, False, False, False, False]
-    assert [privacy.can_export_ids(s) for s in cases] == [True, True, False, False, True,
-                                                          False]
+    assert [privacy.can_export_ids(s) for s in cases] == [True, True, False, False, True, False]
     assert set(PERMISSIONS["ids.reveal"].roles) == {"cadre", "manager"}
     assert not hasattr(privacy, "REVEAL_ROLES")

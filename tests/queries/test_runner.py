@@ -17,10 +17,15 @@ PROVINCE = Scope("p", "leader", "610000000000")
 
 
 def test_parse():
-    qs = parse("-- name: a\n-- One thing.\nselect 1 where starts_with(x, $_scope_prefix) "
-               "and y = $code;\n\n-- name: b\n-- Another.\n-- scope: public\nselect 2;\n", "t.sql")
+    qs = parse(
+        "-- name: a\n-- One thing.\nselect 1 where starts_with(x, $_scope_prefix) "
+        "and y = $code;\n\n-- name: b\n-- Another.\n-- scope: public\nselect 2;\n",
+        "t.sql",
+    )
     assert [(q.name, q.description, q.public, sorted(q.user_params)) for q in qs] == [
-        ("a", "One thing.", False, ["code"]), ("b", "Another.", True, [])]
+        ("a", "One thing.", False, ["code"]),
+        ("b", "Another.", True, []),
+    ]
 
 
 def test_a_query_without_the_scope_is_refused():
@@ -28,9 +33,16 @@ def test_a_query_without_the_scope_is_refused():
         parse("-- name: leaky\n-- Everything.\nselect * from household;\n", "t.sql")
 
 
-@pytest.mark.parametrize("code,level,prefix", [
-    ("610000000000", 1, "61"), ("610700000000", 2, "6107"), ("610924000000", 3, "610924"),
-    ("610924100000", 4, "610924100"), ("610924100001", 5, "610924100001")])
+@pytest.mark.parametrize(
+    "code,level,prefix",
+    [
+        ("610000000000", 1, "61"),
+        ("610700000000", 2, "6107"),
+        ("610924000000", 3, "610924"),
+        ("610924100000", 4, "610924100"),
+        ("610924100001", 5, "610924100001"),
+    ],
+)
 def test_levels_and_prefixes(code, level, prefix):
     assert (level_of(code), prefix_of(code)) == (level, prefix)
 
@@ -86,9 +98,11 @@ def test_switches_to_a_rebuilt_warehouse_without_failing(warehouse_path, tmp_pat
 
 def test_run_many_gives_what_run_gives_and_keeps_the_rules(warehouse_path, tmp_path):
     wh = Warehouse(warehouse_path)
-    asked = {"years": ("unit_years", {"code": "610900000000"}),
-             "children": ("children_geometry", {"code": "610900000000"}),
-             "trail": ("region_ancestors", {"code": "610924000000"})}
+    asked = {
+        "years": ("unit_years", {"code": "610900000000"}),
+        "children": ("children_geometry", {"code": "610900000000"}),
+        "trail": ("region_ancestors", {"code": "610924000000"}),
+    }
     together = wh.run_many(PROVINCE, asked)
     assert set(together) == set(asked)
     for key, (name, params) in asked.items():

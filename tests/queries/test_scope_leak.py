@@ -14,8 +14,16 @@ ZIYANG = Scope("ziyang_manager", "manager", "610924000000")
 PROVINCE = Scope("province_leader", "leader", "610000000000")
 # Values each parameter is tried with: the county's own units and units elsewhere.
 SAMPLES: dict[str, list] = {
-    "code": ["610924000000", "610924100000", "610924100001", "610000000000", "610900000000",
-             "610902000000", "610700000000", "611026000000"],
+    "code": [
+        "610924000000",
+        "610924100000",
+        "610924100001",
+        "610000000000",
+        "610900000000",
+        "610902000000",
+        "610700000000",
+        "611026000000",
+    ],
     "year": [2016, 2020, 2026],
     "month": [dt.date(2020, 12, 1), dt.date(2026, 10, 1)],
     # Households: filled from the warehouse (some in Ziyang, some elsewhere).
@@ -32,13 +40,16 @@ SAMPLES: dict[str, list] = {
     "doubt_key": [],
     "since": [dt.date(2024, 10, 1)],
     # Days 1..D of a month and of the month before (flows_to_day).
-    "day_from": [dt.date(2026, 10, 1)], "day_to": [dt.date(2026, 10, 31)],
-    "prev_from": [dt.date(2026, 9, 1)], "prev_to": [dt.date(2026, 9, 30)],
+    "day_from": [dt.date(2026, 10, 1)],
+    "day_to": [dt.date(2026, 10, 31)],
+    "prev_from": [dt.date(2026, 9, 1)],
+    "prev_to": [dt.date(2026, 9, 30)],
     "decided": [[]],
     "as_of": [dt.date(2026, 10, 31)],
     "rule": ["", "medical_costs"],
     # A warning in Ziyang and one elsewhere: filled from the warehouse.
-    "rule_id": [], "warned_on": [],
+    "rule_id": [],
+    "warned_on": [],
 }
 # Queries whose rows in the county depend on the data: every alert of the county may be
 # handled (checked, included or not) in the tiny warehouse.
@@ -50,28 +61,34 @@ LIST_PRESETS = ["all", "registered", "not_exited", "monitored", "unresolved", "b
 
 @pytest.fixture(scope="module", autouse=True)
 def household_samples(wh_con):
-    ids = [r[0] for r in wh_con.execute("""
+    ids = [
+        r[0]
+        for r in wh_con.execute("""
         (select household_id from household where county_code = '610924000000'
          and monitor_type is not null order by household_id limit 2)
         union all
         (select household_id from household where county_code != '610924000000'
-         and monitor_type is not null order by household_id limit 3)""").fetchall()]
+         and monitor_type is not null order by household_id limit 3)""").fetchall()
+    ]
     SAMPLES["household_id"] = ids
-    for where in ("starts_with(village_code, '610924')",
-                  "not starts_with(village_code, '610924')"):
+    for where in ("starts_with(village_code, '610924')", "not starts_with(village_code, '610924')"):
         rule, household, day = wh_con.execute(
             f"select rule_id, household_id, warned_on from warning where {where} "
-            "order by warning_id limit 1").fetchone()
+            "order by warning_id limit 1"
+        ).fetchone()
         SAMPLES["rule_id"].append(rule)
-        SAMPLES["doubt_key"].append(wh_con.execute(
-            f"select doubt_key from doubt where {where} order by doubt_key limit 1"
-        ).fetchone()[0])
+        SAMPLES["doubt_key"].append(
+            wh_con.execute(
+                f"select doubt_key from doubt where {where} order by doubt_key limit 1"
+            ).fetchone()[0]
+        )
         SAMPLES["warned_on"].append(day)
         SAMPLES["household_id"].append(household)
     SAMPLES["household_ids"] = [list(SAMPLES["household_id"])]
     global HOUSEHOLD_VILLAGE
-    HOUSEHOLD_VILLAGE = dict(wh_con.execute(
-        "select household_id, village_code from household").fetchall())
+    HOUSEHOLD_VILLAGE = dict(
+        wh_con.execute("select household_id, village_code from household").fetchall()
+    )
 
 
 HOUSEHOLD_VILLAGE: dict[int, str] = {}
@@ -93,9 +110,14 @@ def _calls(query) -> list[tuple[dict | None, dict]]:
     out = []
     for unit in LIST_UNITS:
         for preset in LIST_PRESETS:
-            q = hl.build(unit, preset, 2018, dt.date(2026, 10, 1),
-                         {"members": {"filterType": "number", "type": "greaterThan",
-                                      "filter": 1}}, [{"colId": "members", "sort": "desc"}])
+            q = hl.build(
+                unit,
+                preset,
+                2018,
+                dt.date(2026, 10, 1),
+                {"members": {"filterType": "number", "type": "greaterThan", "filter": 1}},
+                [{"colId": "members", "sort": "desc"}],
+            )
             frags = {k: v for k, v in q.fragments().items() if k in query.slots}
             extra = {"offset": 0, "limit": 100_000} if "order" in query.slots else {}
             out.append((frags, {**q.values(), **extra}))
@@ -146,8 +168,7 @@ def test_no_rows_outside_the_county(wh, name):
     if name in MAY_BE_EMPTY_IN_COUNTY and seen_rows == 0:
         # Nothing of the county to show in this warehouse: the query is still exercised,
         # on the province.
-        seen_rows = sum(len(wh.run(name, PROVINCE, fragments=f, **p))
-                        for f, p in _calls(query))
+        seen_rows = sum(len(wh.run(name, PROVINCE, fragments=f, **p)) for f, p in _calls(query))
     assert seen_rows > 0, f"{name} returned nothing even inside the county"
 
 

@@ -13,18 +13,24 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "departments.md"
 
 def test_police_and_health(wh):
     m = load_map(wh)
-    assert m.subject("police") == Subject("police", ("vehicle", "death"),
-                                          ("deceased_member", "private_vehicle"),
-                                          ("main_worker_died",))
+    assert m.subject("police") == Subject(
+        "police",
+        ("vehicle", "death"),
+        ("deceased_member", "private_vehicle"),
+        ("main_worker_died",),
+    )
     assert m.subject("health") == Subject("health", (), (), ()) and m.subject("health").empty
-    assert m.departments_of(["private_vehicle", "medical_costs"], ["income_below_line"]) == \
-        frozenset({"police", "medins"})
+    assert m.departments_of(
+        ["private_vehicle", "medical_costs"], ["income_below_line"]
+    ) == frozenset({"police", "medins"})
 
 
 def test_the_documented_table_is_the_configuration(wh):
     m = load_map(wh)
-    names = lambda cell: () if cell.strip() == "—" else tuple(  # noqa: E731
-        re.findall(r"`([a-z_]+)`", cell))
+
+    def names(cell):
+        return () if cell.strip() == "—" else tuple(re.findall(r"`([a-z_]+)`", cell))
+
     rows = {}
     for line in DOC.read_text(encoding="utf-8").splitlines():
         cells = line.split("|")[1:-1]

@@ -43,50 +43,73 @@ GOOD = f"{ident(1)},张三,陕G12345,1,2025-03-01,610924000000"
 def test_every_rejection_reason_with_its_row(tmp_path, store):
     bad_check = ident(2)[:17] + ("0" if ident(2)[17] != "0" else "1")
     data = _csv(
-        GOOD,                                                          # row 2: accepted
-        f"{bad_check},李四,陕G00001,1,2025-01-01,610924000000",        # 3: check digit
+        GOOD,  # row 2: accepted
+        f"{bad_check},李四,陕G00001,1,2025-01-01,610924000000",  # 3: check digit
         "61092419801301003X,王五,陕G00002,1,2025-01-01,610924000000",  # 4: no 13th month
-        f"{ident(3)},赵六,陕G00003,9,2025-01-01,610924000000",          # 5: code
-        f"{ident(4)},钱七,陕G00004,1,2025-02-30,610924000000",          # 6: date
-        f"{ident(5)},孙八,陕G00005,1,2025-01-01,619999999999",          # 7: region
-        ",周九,陕G00006,1,2025-01-01,610924000000",                    # 8: missing
-        f"{ident(6)},吴十,{'陕' * 20},1,2025-01-01,610924000000",       # 9: too long
-        GOOD,                                                          # 10: duplicate
-        f"{ident(7)},郑一,陕G00007,1,2025/1/1,610924000000",            # 11: accepted
+        f"{ident(3)},赵六,陕G00003,9,2025-01-01,610924000000",  # 5: code
+        f"{ident(4)},钱七,陕G00004,1,2025-02-30,610924000000",  # 6: date
+        f"{ident(5)},孙八,陕G00005,1,2025-01-01,619999999999",  # 7: region
+        ",周九,陕G00006,1,2025-01-01,610924000000",  # 8: missing
+        f"{ident(6)},吴十,{'陕' * 20},1,2025-01-01,610924000000",  # 9: too long
+        GOOD,  # 10: duplicate
+        f"{ident(7)},郑一,陕G00007,1,2025/1/1,610924000000",  # 11: accepted
     )
     batch = S.load(store, tmp_path, POLICE, "v.csv", data, "tester", REGIONS)
     assert (batch.feed.id, batch.total, batch.accepted, batch.rejected) == ("vehicle", 10, 2, 8)
     got = [(r["row"], r["reason"], r["column"]) for r in batch.rejected_rows.to_dict("records")]
-    assert got == [(3, "bad_id", "身份证号"), (4, "bad_id", "身份证号"),
-                   (5, "bad_code", "车辆类型"), (6, "bad_date", "登记日期"),
-                   (7, "unknown_region", "登记地区划代码"), (8, "missing", "身份证号"),
-                   (9, "too_long", "号牌号码"), (10, "duplicate", "身份证号、号牌号码")]
+    assert got == [
+        (3, "bad_id", "身份证号"),
+        (4, "bad_id", "身份证号"),
+        (5, "bad_code", "车辆类型"),
+        (6, "bad_date", "登记日期"),
+        (7, "unknown_region", "登记地区划代码"),
+        (8, "missing", "身份证号"),
+        (9, "too_long", "号牌号码"),
+        (10, "duplicate", "身份证号、号牌号码"),
+    ]
     # The report: Chinese headers and reasons, ID numbers masked.
     report = I.report_file(tmp_path, batch.id).read_bytes().decode("utf-8-sig").splitlines()
     assert report[0] == "行号,原因,列,值"
     assert report[1] == f"3,身份证号格式或校验位错误,身份证号,610***********{bad_check[-4:]}"
-    assert report[8] == f"10,与前面的行重复,身份证号、号牌号码,610***********{ident(1)[-4:]} / 陕G12345"
+    assert (
+        report[8]
+        == f"10,与前面的行重复,身份证号、号牌号码,610***********{ident(1)[-4:]} / 陕G12345"
+    )
     import pyarrow.parquet as pq
 
     rows = pq.read_table(I.data_file(tmp_path, batch.id)).to_pylist()
     assert [r["id_number"] for r in rows] == [ident(1), ident(7)]
     assert str(rows[1]["registered_on"]) == "2025-01-01"
     b = ledger.get(store, SYSTEM, batch.id)
-    assert (b["rows_total"], b["rows_accepted"], b["rows_rejected"], b["status"],
-            b["imported_by"], b["department"]) == (10, 2, 8, "loaded", "tester", "police")
+    assert (
+        b["rows_total"],
+        b["rows_accepted"],
+        b["rows_rejected"],
+        b["status"],
+        b["imported_by"],
+        b["department"],
+    ) == (10, 2, 8, "loaded", "tester", "police")
 
 
 def test_numbers_and_booleans(tmp_path, store):
     header = "身份证号,姓名,学年（起始年）,学段,就学费用（元）,是否辍学,学校所在地区划代码"
-    data = _csv(f"{ident(1)},甲,2025,2,\"1,500\",否,610924000000",
-                f"{ident(2)},乙,2025,2,-5,否,610924000000",
-                f"{ident(3)},丙,1999,2,100,否,610924000000",
-                f"{ident(4)},丁,2025,2,100,也许,610924000000",
-                f"{ident(5)},戊,2025,3,12.5,是,610924000000", header=header)
-    batch = S.load(store, tmp_path, F.of_department(FEEDS, "education"), "e.csv", data, "t",
-                   REGIONS)
-    assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == \
-        [(3, "bad_number"), (4, "bad_number"), (5, "bad_bool"), (6, "bad_number")]
+    data = _csv(
+        f'{ident(1)},甲,2025,2,"1,500",否,610924000000',
+        f"{ident(2)},乙,2025,2,-5,否,610924000000",
+        f"{ident(3)},丙,1999,2,100,否,610924000000",
+        f"{ident(4)},丁,2025,2,100,也许,610924000000",
+        f"{ident(5)},戊,2025,3,12.5,是,610924000000",
+        header=header,
+    )
+    batch = S.load(
+        store, tmp_path, F.of_department(FEEDS, "education"), "e.csv", data, "t", REGIONS
+    )
+    assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == [
+        (3, "bad_number"),
+        (4, "bad_number"),
+        (5, "bad_bool"),
+        (6, "bad_number"),
+    ]
     assert batch.accepted == 1
 
 
@@ -116,16 +139,19 @@ def test_excel(tmp_path, store):
     assert (batch.accepted, batch.rejected) == (1, 0)
 
 
-@pytest.mark.parametrize("name,data,key", [
-    ("x.csv", b"", "import.empty"),
-    ("x.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "import.not_table"),
-    ("x.csv", b"\x80\x80\x80abc\n1,2\n", "import.encoding"),
-    ("x.xls", b"\xd0\xcf\x11\xe0", "import.old_excel"),
-    ("x.xlsx", b"PK\x03\x04 not really a zip", "import.bad_excel"),
-    ("x.csv", HEADER.encode(), "import.no_rows"),
-    ("x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "import.columns"),
-    ("x.csv", (HEADER + ",备注\n" + GOOD + ",x\n").encode(), "import.columns"),
-])
+@pytest.mark.parametrize(
+    "name,data,key",
+    [
+        ("x.csv", b"", "import.empty"),
+        ("x.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "import.not_table"),
+        ("x.csv", b"\x80\x80\x80abc\n1,2\n", "import.encoding"),
+        ("x.xls", b"\xd0\xcf\x11\xe0", "import.old_excel"),
+        ("x.xlsx", b"PK\x03\x04 not really a zip", "import.bad_excel"),
+        ("x.csv", HEADER.encode(), "import.no_rows"),
+        ("x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "import.columns"),
+        ("x.csv", (HEADER + ",备注\n" + GOOD + ",x\n").encode(), "import.columns"),
+    ],
+)
 def test_files_refused_whole(tmp_path, store, name, data, key):
     with pytest.raises(I.Refused) as exc:
         S.load(store, tmp_path, POLICE, name, data, "t", REGIONS)
@@ -135,15 +161,21 @@ def test_files_refused_whole(tmp_path, store, name, data, key):
 
 def test_wrong_columns_say_what_is_missing_and_extra(tmp_path, store):
     with pytest.raises(I.Refused) as exc:
-        S.load(store, tmp_path, POLICE, "x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "t",
-               REGIONS)
-    assert exc.value.params == {"feed": "死亡注销登记", "missing": "死亡日期、户籍地区划代码",
-                                "unknown": "车牌"}
+        S.load(
+            store, tmp_path, POLICE, "x.csv", "身份证号,姓名,车牌\n1,2,3\n".encode(), "t", REGIONS
+        )
+    assert exc.value.params == {
+        "feed": "死亡注销登记",
+        "missing": "死亡日期、户籍地区划代码",
+        "unknown": "车牌",
+    }
 
 
 def test_an_all_bad_file_is_a_batch_with_its_report(tmp_path, store):
-    data = _csv(f"{ident(1)[:17]}Z,甲,陕G1,1,2025-01-01,610924000000",
-                f"{ident(2)},乙,陕G2,1,2025-13-01,610924000000")
+    data = _csv(
+        f"{ident(1)[:17]}Z,甲,陕G1,1,2025-01-01,610924000000",
+        f"{ident(2)},乙,陕G2,1,2025-13-01,610924000000",
+    )
     batch = S.load(store, tmp_path, POLICE, "bad.csv", data, "t", REGIONS)
     assert (batch.accepted, batch.rejected) == (0, 2)
     assert I.report_file(tmp_path, batch.id).is_file()
@@ -185,10 +217,26 @@ def test_a_batch_that_fails_half_way_leaves_nothing(tmp_path, store, monkeypatch
 def test_valid_ids_vectorised():
     import pandas as pd
 
-    ids = pd.Series([ident(1), ident(2).lower(), ident(3)[:17] + "X", "123", "",
-                     "610924190002300011", ident(9, born="18991231")])
-    assert I.valid_ids(ids).tolist() == [True, True, ident(3)[17] == "X", False, False,
-                                         False, False]
+    ids = pd.Series(
+        [
+            ident(1),
+            ident(2).lower(),
+            ident(3)[:17] + "X",
+            "123",
+            "",
+            "610924190002300011",
+            ident(9, born="18991231"),
+        ]
+    )
+    assert I.valid_ids(ids).tolist() == [
+        True,
+        True,
+        ident(3)[17] == "X",
+        False,
+        False,
+        False,
+        False,
+    ]
 
 
 def test_excel_cells_as_people_type_them(tmp_path, store):
@@ -205,8 +253,9 @@ def test_excel_cells_as_people_type_them(tmp_path, store):
     ws.append([ident(2), "乙", dt.date(2026, 4, 1), 500.5, 100, "610924000000"])
     buf = io.BytesIO()
     wb.save(buf)
-    batch = S.load(store, tmp_path, F.of_department(FEEDS, "medins"), "m.xlsx",
-                   buf.getvalue(), "t", REGIONS)
+    batch = S.load(
+        store, tmp_path, F.of_department(FEEDS, "medins"), "m.xlsx", buf.getvalue(), "t", REGIONS
+    )
     assert (batch.accepted, batch.rejected) == (1, 1)
     assert batch.rejected_rows.to_dict("records")[0]["reason"] == "bad_number"
 
@@ -214,13 +263,13 @@ def test_excel_cells_as_people_type_them(tmp_path, store):
 def test_odd_cells_are_row_rejections_not_failures(tmp_path, store):
     fullwidth = "６１０９２４１９８００１０１００１Ｘ"
     data = _csv(
-        f"{fullwidth},甲,陕G1,1,2025-01-01,610924000000",                      # 2
-        "",                                                                   # 3 (blank)
-        f"{ident(1)},乙,陕G2,1,2025-01-01,619999999999",                       # 4 region
-        f"{ident(1)},乙,陕G2,1,2025-01-01,610924000000",                       # 5 accepted
-        f"{ident(2)},丙,=1+2,1,2025-01-01,610924000000",                       # 6 accepted
-        ",,,,,",                                                              # 7 (empty)
-        f"{ident(3)},丁,陕G3,99999999999999999999,2025-01-01,610924000000",    # 8 code
+        f"{fullwidth},甲,陕G1,1,2025-01-01,610924000000",  # 2
+        "",  # 3 (blank)
+        f"{ident(1)},乙,陕G2,1,2025-01-01,619999999999",  # 4 region
+        f"{ident(1)},乙,陕G2,1,2025-01-01,610924000000",  # 5 accepted
+        f"{ident(2)},丙,=1+2,1,2025-01-01,610924000000",  # 6 accepted
+        ",,,,,",  # 7 (empty)
+        f"{ident(3)},丁,陕G3,99999999999999999999,2025-01-01,610924000000",  # 8 code
     )
     batch = S.load(store, tmp_path, POLICE, "v.csv", data, "t", REGIONS)
     got = [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")]
@@ -230,14 +279,18 @@ def test_odd_cells_are_row_rejections_not_failures(tmp_path, store):
 
 
 def test_property_area_beyond_an_integer_is_rejected(tmp_path, store):
-    header = "身份证号,姓名,房屋所在城市,备案日期,建筑面积（平方米）,成交价（元）,房屋所在地区划代码"
-    data = _csv(f"{ident(1)},甲,西安市,2025-01-01,3000000000,900000,610924000000",
-                f"{ident(2)},乙,西安市,2025-01-01,90,900000000000,610924000000",
-                header=header)
-    batch = S.load(store, tmp_path, F.of_department(FEEDS, "housing"), "p.csv", data, "t",
-                   REGIONS)
-    assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == \
-        [(2, "bad_number")]
+    header = (
+        "身份证号,姓名,房屋所在城市,备案日期,建筑面积（平方米）,成交价（元）,房屋所在地区划代码"
+    )
+    data = _csv(
+        f"{ident(1)},甲,西安市,2025-01-01,3000000000,900000,610924000000",
+        f"{ident(2)},乙,西安市,2025-01-01,90,900000000000,610924000000",
+        header=header,
+    )
+    batch = S.load(store, tmp_path, F.of_department(FEEDS, "housing"), "p.csv", data, "t", REGIONS)
+    assert [(r["row"], r["reason"]) for r in batch.rejected_rows.to_dict("records")] == [
+        (2, "bad_number")
+    ]
 
 
 def test_trailing_commas_and_formulas_in_the_report(tmp_path, store):
@@ -246,8 +299,11 @@ def test_trailing_commas_and_formulas_in_the_report(tmp_path, store):
     assert batch.rejected == 1
     report = I.report_file(tmp_path, batch.id).read_bytes().decode("utf-8-sig")
     assert report.splitlines()[1] == "2,代码不在取值范围内,车辆类型,9"
-    bad = S.report_csv(I.pd.DataFrame({"row": [2], "reason": ["too_long"],
-                                       "column": ["号牌号码"], "value": ["=1+1"]}))
+    bad = S.report_csv(
+        I.pd.DataFrame(
+            {"row": [2], "reason": ["too_long"], "column": ["号牌号码"], "value": ["=1+1"]}
+        )
+    )
     assert bad.decode("utf-8-sig").splitlines()[1] == "2,内容过长,号牌号码,'=1+1"
 
 
@@ -261,10 +317,20 @@ def test_a_batch_carries_the_importers_region_and_is_read_within_it(tmp_path, st
 
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     with store.begin() as conn:
-        conn.execute(users.insert().values(
-            username="ziyang_police", password_hash="x", display_name="p", role="department",
-            region_code="610924000000", department="police", active=True, failed_logins=0,
-            created_at=now, password_changed_at=now))
+        conn.execute(
+            users.insert().values(
+                username="ziyang_police",
+                password_hash="x",
+                display_name="p",
+                role="department",
+                region_code="610924000000",
+                department="police",
+                active=True,
+                failed_logins=0,
+                created_at=now,
+                password_changed_at=now,
+            )
+        )
     mine = S.load(store, tmp_path, POLICE, "v.csv", _csv(GOOD), "ziyang_police", REGIONS)
     orphan = S.load(store, tmp_path, POLICE, "w.csv", _csv(GOOD, GOOD), "gone", REGIONS)
     assert ledger.get(store, SYSTEM, mine.id)["region_code"] == "610924000000"

@@ -23,6 +23,5 @@ def test_a_reveal_is_logged_with_its_household_region_and_ip(store):
     scope = Scope("cadre1", "cadre", "610924100000")
     log_reveal(store, scope, 42, "10.0.0.7")
     [entry] = audit.recent(store, action="reveal_id")
-    assert (entry["actor"], entry["target"], entry["ip"]) == (
-        "cadre1", "household:42", "10.0.0.7")
+    assert (entry["actor"], entry["target"], entry["ip"]) == ("cadre1", "household:42", "10.0.0.7")
     assert json.loads(entry["detail"]) == {"region": "610924100000"}

@@ -31,22 +31,37 @@ def _deadline(days: int) -> str:
 
 def test_a_meeting_and_its_decisions(store):
     decisions = [("核实紫阳县预警户", ZIYANG, _deadline(7)), ("汉滨区排查", HANBIN, _deadline(14))]
-    meeting, created = S.record_meeting(store, CITY, "周调度会", dt.date.today().isoformat(),
-                                        "张三", decisions, lambda c: True, "10.0.0.9")
+    meeting, created = S.record_meeting(
+        store,
+        CITY,
+        "周调度会",
+        dt.date.today().isoformat(),
+        "张三",
+        decisions,
+        lambda c: True,
+        "10.0.0.9",
+    )
     found = {x["id"]: x for x in T.list_tasks(store, CITY)}
-    assert [(found[i]["assignee_region"], found[i]["type"], found[i]["meeting_id"])
-            for i in created] == [(ZIYANG, "meeting_decision", meeting),
-                                  (HANBIN, "meeting_decision", meeting)]
+    assert [
+        (found[i]["assignee_region"], found[i]["type"], found[i]["meeting_id"]) for i in created
+    ] == [(ZIYANG, "meeting_decision", meeting), (HANBIN, "meeting_decision", meeting)]
     [entry] = audit.recent(store, action="meeting_create")
     assert (entry["actor"], entry["target"], entry["ip"]) == (
-        "ankang_leader", f"meeting:{meeting}", "10.0.0.9")
+        "ankang_leader",
+        f"meeting:{meeting}",
+        "10.0.0.9",
+    )
     assert json.loads(entry["detail"]) == {"tasks": created}
 
 
 def test_one_bad_decision_writes_nothing(store):
     decisions = [("核实紫阳县预警户", ZIYANG, _deadline(7)), ("过期", HANBIN, _deadline(-3))]
     with pytest.raises(T.TaskError):
-        S.record_meeting(store, CITY, "周调度会", dt.date.today().isoformat(), "张三",
-                         decisions, lambda c: True)
-    assert (T.list_tasks(store, CITY), T.list_meetings(store, CITY),
-            audit.recent(store, action="meeting_create")) == ([], [], [])
+        S.record_meeting(
+            store, CITY, "周调度会", dt.date.today().isoformat(), "张三", decisions, lambda c: True
+        )
+    assert (
+        T.list_tasks(store, CITY),
+        T.list_meetings(store, CITY),
+        audit.recent(store, action="meeting_create"),
+    ) == ([], [], [])

@@ -20,9 +20,11 @@ from services import wall as S
 
 ADMIN = Scope("province_admin", "admin", "610000000000")
 ANKANG = "610900000000"
-GOOD = {"views": [{"kind": "dispatch", "dwell": 20}, {"kind": "risk", "dwell": 15,
-                                                       "region": ANKANG}],
-        "poll_seconds": 10, "reload_hours": 6}
+GOOD = {
+    "views": [{"kind": "dispatch", "dwell": 20}, {"kind": "risk", "dwell": 15, "region": ANKANG}],
+    "poll_seconds": 10,
+    "reload_hours": 6,
+}
 
 
 def _digest(path) -> str:
@@ -53,8 +55,9 @@ def test_the_first_read_seeds_the_store_from_the_file(store, seed_file):
     assert [v.kind for v in found.playlist.views] == ["overview", "risk", "dispatch", "overview"]
     assert found.playlist == W.load_file(seed_file)
     with store.connect() as conn:
-        [(by,)] = conn.execute(sa.select(runtime_state.c.updated_by)
-                               .where(runtime_state.c.key == W.KEY)).all()
+        [(by,)] = conn.execute(
+            sa.select(runtime_state.c.updated_by).where(runtime_state.c.key == W.KEY)
+        ).all()
     assert by == S.SEEDED_BY
     # Once seeded, the file no longer matters: a changed (even a broken) file is not read.
     seed_file.write_text("views: [unclosed", encoding="utf-8")
@@ -78,12 +81,17 @@ def test_a_saved_playlist_survives_a_new_process_and_leaves_the_file_alone(store
     assert _own(store) == [("province_admin", "ok")]
 
 
-@pytest.mark.parametrize("data", [
-    None, {"views": []}, {"views": [{"kind": "pie", "dwell": 10}]},
-    {"views": [{"kind": "risk", "dwell": "abc"}]}, {"views": [{"kind": "risk", "dwell": 10}],
-                                                    "poll_seconds": None},
-    {"views": [{"kind": "risk", "dwell": 10, "region": "x"}]},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"views": []},
+        {"views": [{"kind": "pie", "dwell": 10}]},
+        {"views": [{"kind": "risk", "dwell": "abc"}]},
+        {"views": [{"kind": "risk", "dwell": 10}], "poll_seconds": None},
+        {"views": [{"kind": "risk", "dwell": 10, "region": "x"}]},
+    ],
+)
 def test_bad_input_changes_nothing_and_is_logged(store, seed_file, data):
     S.save(store, ADMIN, GOOD)
     with store.connect() as conn:
@@ -95,9 +103,15 @@ def test_bad_input_changes_nothing_and_is_logged(store, seed_file, data):
     assert _own(store) == [("province_admin", "refused"), ("province_admin", "ok")]
 
 
-@pytest.mark.parametrize("scope", [
-    Scope("ankang_admin", "admin", ANKANG), Scope("province_leader", "leader", "610000000000"),
-    Scope("province_wall", "wall", "610000000000"), None])
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope("ankang_admin", "admin", ANKANG),
+        Scope("province_leader", "leader", "610000000000"),
+        Scope("province_wall", "wall", "610000000000"),
+        None,
+    ],
+)
 def test_only_a_province_admin_saves(store, seed_file, scope):
     first = S.current(store, seed_file).playlist
     with pytest.raises(AccessDenied):
@@ -122,8 +136,11 @@ def test_a_bad_seed_stores_nothing_and_falls_back(store, tmp_path):
 def test_a_stored_playlist_that_no_longer_reads_falls_back_with_the_reason(store, seed_file):
     S.current(store, seed_file)
     with store.begin() as conn:
-        conn.execute(runtime_state.update().where(runtime_state.c.key == W.KEY)
-                     .values(value='{"views": "oops"}'))
+        conn.execute(
+            runtime_state.update()
+            .where(runtime_state.c.key == W.KEY)
+            .values(value='{"views": "oops"}')
+        )
     found = S.current(store, seed_file)
     assert found.playlist == W.FALLBACK and "views must be a list" in found.error
     S.save(store, ADMIN, GOOD)  # saving a good one mends it

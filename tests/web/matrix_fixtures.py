@@ -54,8 +54,15 @@ def matrix_accounts(village: str) -> list[Account]:
         else:
             places = LEVELS
         for level, region in places.items():
-            out.append(Account(f"mx-{role}-{level}", role, level, region,
-                               DEPARTMENT if role == "department" else None))
+            out.append(
+                Account(
+                    f"mx-{role}-{level}",
+                    role,
+                    level,
+                    region,
+                    DEPARTMENT if role == "department" else None,
+                )
+            )
     return out
 
 
@@ -103,9 +110,16 @@ def create_account(engine, account: Account, levels: dict[str, int]) -> None:
     from ops import users
 
     if users.get(engine, account.username) is None:
-        users.create(engine, account.username, PASSWORD, account.role, account.region,
-                     levels.get(account.region), account.department,
-                     f"矩阵{account.key}")
+        users.create(
+            engine,
+            account.username,
+            PASSWORD,
+            account.role,
+            account.region,
+            levels.get(account.region),
+            account.department,
+            f"矩阵{account.key}",
+        )
 
 
 def logged_in(server, account: Account):
@@ -138,48 +152,90 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
     prefix = other.code[:6]
     hh = wh_con.execute(
         "select household_id, household_no, village_code from household "
-        "where county_code = ? order by household_id limit 1", [other.code]).fetchone()
+        "where county_code = ? order by household_id limit 1",
+        [other.code],
+    ).fetchone()
     other.household_id, other.household_no = int(hh[0]), hh[1]
     township = hh[2][:9] + "000"
     deadline = (dt.date.today() + dt.timedelta(days=20)).isoformat()
     # The task names the household where the store can check it lies under the assignee
     # (ops.tasks.Places, from the warehouse); the older store took no household names.
     places = getattr(T, "Places", None)
-    exists = places(lambda c: c in region_levels(),
-                    lambda region, ids: set(ids) if hh[2].startswith(region[:6]) else set()) \
-        if places else (lambda c: c in region_levels())
-    task = T.create(engine, manager, {
-        "title": f"{other.marker}TASK", "content": f"{other.marker}CONTENT",
-        "assignee_region": township, "deadline": deadline, "type": "other",
-        "priority": "normal", **({"households": [other.household_id]} if places else {})},
-        exists)
+    exists = (
+        places(
+            lambda c: c in region_levels(),
+            lambda region, ids: set(ids) if hh[2].startswith(region[:6]) else set(),
+        )
+        if places
+        else (lambda c: c in region_levels())
+    )
+    task = T.create(
+        engine,
+        manager,
+        {
+            "title": f"{other.marker}TASK",
+            "content": f"{other.marker}CONTENT",
+            "assignee_region": township,
+            "deadline": deadline,
+            "type": "other",
+            "priority": "normal",
+            **({"households": [other.household_id]} if places else {}),
+        },
+        exists,
+    )
     other.task_id = task["id"]
     T.comment(engine, manager, task["id"], f"{other.marker}COMMENT")
-    other.meeting_id = T.create_meeting(engine, manager, f"{other.marker}MEETING",
-                                        dt.date.today().isoformat(), f"{other.marker}ATTENDEES")
+    other.meeting_id = T.create_meeting(
+        engine,
+        manager,
+        f"{other.marker}MEETING",
+        dt.date.today().isoformat(),
+        f"{other.marker}ATTENDEES",
+    )
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as conn:
         # Batches whose every row was rejected: they have an error report, and nothing
         # a later test's warehouse build would have to merge (a build merges every batch
         # with accepted rows, and needs their files).
         for dept, feed in ((DEPARTMENT, "vehicle"), ("health", "medical")):
-            bid = conn.execute(schema.import_batches.insert().values(
-                feed=feed, department=dept,
-                file_name=f"{other.marker}BATCH-{dept}.csv",
-                checksum=f"{other.name}-{dept}-matrix", rows_total=2, rows_accepted=0,
-                rows_rejected=2, imported_by=other.forgers["department"].username,
-                imported_at=now, status="loaded", region_code=other.home,
-            )).inserted_primary_key[0]
+            bid = conn.execute(
+                schema.import_batches.insert().values(
+                    feed=feed,
+                    department=dept,
+                    file_name=f"{other.marker}BATCH-{dept}.csv",
+                    checksum=f"{other.name}-{dept}-matrix",
+                    rows_total=2,
+                    rows_accepted=0,
+                    rows_rejected=2,
+                    imported_by=other.forgers["department"].username,
+                    imported_at=now,
+                    status="loaded",
+                    region_code=other.home,
+                )
+            ).inserted_primary_key[0]
             other.batch_ids[dept] = int(bid)
             path = I.report_file(settings.import_dir, int(bid))
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(f"file,row,field,value\n{other.marker}REPORT,2,x,y\n".encode())
         other.job_id = f"{other.name.lower()}" + "0" * 31
-        conn.execute(schema.export_jobs.insert().values(
-            id=other.job_id, username=leader.username, kind="briefing",
-            target=f"{other.code} 2026-10", region_code=other.code, params="{}",
-            status="done", progress=100, message="", filename=f"{other.marker}JOB.pdf",
-            size=20, created_at=now, updated_at=now, finished_at=now))
+        conn.execute(
+            schema.export_jobs.insert().values(
+                id=other.job_id,
+                username=leader.username,
+                kind="briefing",
+                target=f"{other.code} 2026-10",
+                region_code=other.code,
+                params="{}",
+                status="done",
+                progress=100,
+                message="",
+                filename=f"{other.marker}JOB.pdf",
+                size=20,
+                created_at=now,
+                updated_at=now,
+                finished_at=now,
+            )
+        )
     path = jobs.file_path(settings, other.job_id)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(f"%PDF-1.4 {other.marker}FILE".encode())
@@ -188,22 +244,43 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
     rows = wh_con.execute(
         "select rule_id || ':' || household_id || ':' || warned_on, household_id, "
         "village_code from warning where village_code like ? order by warning_id limit 2",
-        [prefix + "%"]).fetchall()
+        [prefix + "%"],
+    ).fetchall()
     other.warning_key, other.open_warning_key = rows[0][0], rows[1][0]
-    W.dismiss(engine, manager, {"warning_key": rows[0][0], "household_id": int(rows[0][1]),
-                                "village_code": rows[0][2]}, f"{other.marker}DISMISSED")
-    doubt = wh_con.execute("select doubt_key, check_id, household_id, village_code from doubt "
-                           "where village_code like ? order by doubt_key limit 1",
-                           [prefix + "%"]).fetchone()
+    W.dismiss(
+        engine,
+        manager,
+        {"warning_key": rows[0][0], "household_id": int(rows[0][1]), "village_code": rows[0][2]},
+        f"{other.marker}DISMISSED",
+    )
+    doubt = wh_con.execute(
+        "select doubt_key, check_id, household_id, village_code from doubt "
+        "where village_code like ? order by doubt_key limit 1",
+        [prefix + "%"],
+    ).fetchone()
     other.doubt_key = doubt[0]
     with engine.begin() as conn:
-        conn.execute(schema.doubt_cases.insert().values(
-            doubt_key=doubt[0], check_id=doubt[1], household_id=int(doubt[2]),
-            village_code=doubt[3], state="sent", note=f"{other.marker}DOUBT",
-            updated_by=manager.username, updated_at=now))
-        conn.execute(schema.doubt_events.insert().values(
-            doubt_key=doubt[0], at=now, actor=manager.username, state="sent",
-            note=f"{other.marker}DOUBT"))
+        conn.execute(
+            schema.doubt_cases.insert().values(
+                doubt_key=doubt[0],
+                check_id=doubt[1],
+                household_id=int(doubt[2]),
+                village_code=doubt[3],
+                state="sent",
+                note=f"{other.marker}DOUBT",
+                updated_by=manager.username,
+                updated_at=now,
+            )
+        )
+        conn.execute(
+            schema.doubt_events.insert().values(
+                doubt_key=doubt[0],
+                at=now,
+                actor=manager.username,
+                state="sent",
+                note=f"{other.marker}DOUBT",
+            )
+        )
 
 
 def store_snapshot(engine, others) -> dict:
@@ -214,26 +291,47 @@ def store_snapshot(engine, others) -> dict:
 
     with engine.connect() as conn:
         ids = [o.task_id for o in others]
-        tasks = {r.id: (r.state, r.version, r.title, r.assignee_region) for r in conn.execute(
-            sa.select(S.tasks).where(S.tasks.c.id.in_(ids)))}
-        events = conn.execute(sa.select(sa.func.count()).select_from(S.task_events)
-                              .where(S.task_events.c.task_id.in_(ids))).scalar()
+        tasks = {
+            r.id: (r.state, r.version, r.title, r.assignee_region)
+            for r in conn.execute(sa.select(S.tasks).where(S.tasks.c.id.in_(ids)))
+        }
+        events = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(S.task_events)
+            .where(S.task_events.c.task_id.in_(ids))
+        ).scalar()
         meetings = conn.execute(sa.select(sa.func.count()).select_from(S.meetings)).scalar()
-        batches = {r.id: (r.status, r.file_name) for r in conn.execute(
-            sa.select(S.import_batches))}
-        decisions = {r.warning_key: (r.outcome, r.note) for r in conn.execute(
-            sa.select(S.warning_decisions).where(S.warning_decisions.c.warning_key.in_(
-                [o.warning_key for o in others])))}
-        cases = {r.doubt_key: (r.state, r.note) for r in conn.execute(
-            sa.select(S.doubt_cases).where(S.doubt_cases.c.doubt_key.in_(
-                [o.doubt_key for o in others])))}
+        batches = {r.id: (r.status, r.file_name) for r in conn.execute(sa.select(S.import_batches))}
+        decisions = {
+            r.warning_key: (r.outcome, r.note)
+            for r in conn.execute(
+                sa.select(S.warning_decisions).where(
+                    S.warning_decisions.c.warning_key.in_([o.warning_key for o in others])
+                )
+            )
+        }
+        cases = {
+            r.doubt_key: (r.state, r.note)
+            for r in conn.execute(
+                sa.select(S.doubt_cases).where(
+                    S.doubt_cases.c.doubt_key.in_([o.doubt_key for o in others])
+                )
+            )
+        }
         names = [a.username for o in others for a in o.forgers.values()]
-        accounts = {r.username: (r.active, r.password_hash, r.role, r.region_code)
-                    for r in conn.execute(sa.select(S.users).where(
-                        S.users.c.username.in_(names)))}
-    return {"tasks": tasks, "task_events": events, "meetings": meetings,
-            "batches": batches, "decisions": decisions, "cases": cases,
-            "accounts": accounts}
+        accounts = {
+            r.username: (r.active, r.password_hash, r.role, r.region_code)
+            for r in conn.execute(sa.select(S.users).where(S.users.c.username.in_(names)))
+        }
+    return {
+        "tasks": tasks,
+        "task_events": events,
+        "meetings": meetings,
+        "batches": batches,
+        "decisions": decisions,
+        "cases": cases,
+        "accounts": accounts,
+    }
 
 
 # ------------------------------------------------------------------ what must not show
@@ -255,13 +353,21 @@ def subject_households(wh_con, department: str) -> set[int]:
     sub = load_map(wh_con).subject(department)
     found = set()
     if sub.checks:
-        found |= {r[0] for r in wh_con.execute(
-            "select distinct household_id from doubt where list_contains(?, check_id)",
-            [list(sub.checks)]).fetchall()}
+        found |= {
+            r[0]
+            for r in wh_con.execute(
+                "select distinct household_id from doubt where list_contains(?, check_id)",
+                [list(sub.checks)],
+            ).fetchall()
+        }
     if sub.rules:
-        found |= {r[0] for r in wh_con.execute(
-            "select distinct household_id from warning where list_contains(?, rule_id)",
-            [list(sub.rules)]).fetchall()}
+        found |= {
+            r[0]
+            for r in wh_con.execute(
+                "select distinct household_id from warning where list_contains(?, rule_id)",
+                [list(sub.rules)],
+            ).fetchall()
+        }
     return found
 
 
@@ -275,9 +381,15 @@ class Scanner:
     taken for it. A name the scope may also show (two villages of the same name), or one
     the app's own words contain, is not evidence and is left out."""
 
-    def __init__(self, scope, regions: list[tuple[str, str]],
-                 people: list[tuple[str, str, int]], common: set[str], markers: list[str],
-                 subject: set[int] | None = None):
+    def __init__(
+        self,
+        scope,
+        regions: list[tuple[str, str]],
+        people: list[tuple[str, str, int]],
+        common: set[str],
+        markers: list[str],
+        subject: set[int] | None = None,
+    ):
         self.scope = scope
         self.ancestors = {scope.region_code[:n].ljust(12, "0") for n in (2, 4, 6, 9)}
         allowed, foreign = set(), {}
@@ -314,10 +426,10 @@ class Scanner:
             run = m.group(0)
             i, n = 0, len(run)
             while i < n - 1:
-                lengths = starts.get(run[i:i + 2])
+                lengths = starts.get(run[i : i + 2])
                 step = 1
                 for k in lengths or ():
-                    hit = run[i:i + k]
+                    hit = run[i : i + k]
                     if hit in table:
                         if table[hit] is not None:
                             found.append(f"{hit} ({table[hit]})")
@@ -333,8 +445,12 @@ class Scanner:
         for m in CODE_RE.finditer(text):
             code = m.group(1)
             unit = code[:12]
-            if code in sent or unit in self.ancestors or self.scope.contains(unit) or \
-                    unit not in self.units:  # a made-up code is no unit's
+            if (
+                code in sent
+                or unit in self.ancestors
+                or self.scope.contains(unit)
+                or unit not in self.units
+            ):  # a made-up code is no unit's
                 continue
             if len(code) == 12 and not code.endswith("0" * 6) and unit[:6] + "0" * 6 in sent:
                 continue
@@ -361,9 +477,13 @@ def text_of(response) -> str:
     if data[:2] == b"PK":  # xlsx, zip
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                return html_lib.unescape(" ".join(
-                    z.read(n).decode("utf-8", "replace") for n in z.namelist()
-                    if n.endswith(".xml")))
+                return html_lib.unescape(
+                    " ".join(
+                        z.read(n).decode("utf-8", "replace")
+                        for n in z.namelist()
+                        if n.endswith(".xml")
+                    )
+                )
         except zipfile.BadZipFile:
             pass
     text = data.decode("utf-8-sig", "replace")

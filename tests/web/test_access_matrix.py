@@ -51,21 +51,28 @@ PAGE_ROUTER = "_pages_content.children"
 NOT_REQUESTED = {
     ("auth.login", "POST"): "its form has its own tests (tests/web/test_auth.py)",
     ("auth.logout", "POST"): "it ends the session the rest of the matrix needs; test_auth.py "
-                        "and test_sessions.py test it",
+    "and test_sessions.py test it",
     "_dash_assets.static": "static files: the same for every account",
-    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>":
-        "the framework's script files: the same for every account",
+    "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>": "the framework's script files: the same for every account",
     "/_dash-update-component": "requested once per callback and per page, below",
 }
 BAD = "bad"
 NULL = "null"  # callbacks only: every input and state empty
 HUGE = 10**20  # larger than any integer column of the store
 # Malformed values for the query parameters the routes read (the bad variant).
-JUNK_QUERY = {"year": "9" * 30, "month": "2026-13", "filter": '{"head_name": [', "sort": "[{",
-              "check": "x" * 300, "indicator": "x" * 300, "preset": "x" * 300,
-              "household": "9" * 30}
-MATRIX_KEYS = [f"{r}@{lv}" for r in M.ROLES
-               for lv in (("township", "village") if r == "cadre" else M.LEVELS)]
+JUNK_QUERY = {
+    "year": "9" * 30,
+    "month": "2026-13",
+    "filter": '{"head_name": [',
+    "sort": "[{",
+    "check": "x" * 300,
+    "indicator": "x" * 300,
+    "preset": "x" * 300,
+    "household": "9" * 30,
+}
+MATRIX_KEYS = [
+    f"{r}@{lv}" for r in M.ROLES for lv in (("township", "village") if r == "cadre" else M.LEVELS)
+]
 
 
 # ------------------------------------------------------------------ forged values
@@ -89,15 +96,36 @@ class Variant:
 
     @classmethod
     def of(cls, o: M.Other) -> Variant:
-        return cls(o.name, o.code, o.household_id, o.household_no, o.task_id, o.meeting_id,
-                   o.batch_ids, o.job_id, o.open_warning_key, o.doubt_key,
-                   o.forgers["manager"].username, o.layouts)
+        return cls(
+            o.name,
+            o.code,
+            o.household_id,
+            o.household_no,
+            o.task_id,
+            o.meeting_id,
+            o.batch_ids,
+            o.job_id,
+            o.open_warning_key,
+            o.doubt_key,
+            o.forgers["manager"].username,
+            o.layouts,
+        )
 
     @classmethod
     def bad(cls) -> Variant:
-        return cls(BAD, "619999990000", 999_999_999, "6199999900000001", 999_999_999,
-                   999_999_999, {M.DEPARTMENT: 999_999_999, "health": 999_999_999},
-                   "f" * 32, "nope:999999999:2020-01-01", "nope", "nobody-at-all")
+        return cls(
+            BAD,
+            "619999990000",
+            999_999_999,
+            "6199999900000001",
+            999_999_999,
+            999_999_999,
+            {M.DEPARTMENT: 999_999_999, "health": 999_999_999},
+            "f" * 32,
+            "nope:999999999:2020-01-01",
+            "nope",
+            "nobody-at-all",
+        )
 
     @classmethod
     def null(cls) -> Variant:
@@ -115,9 +143,18 @@ class Variant:
 
 def _row(v: Variant) -> dict:
     """A grid row of the other region, with every key a grid of the app reads."""
-    return {"id": v.task_id, "version": 1, "username": v.username, "doubt_key": v.doubt_key,
-            "key": v.warning_key, "household_id": v.household_id, "region": v.code,
-            "kind": "map", "dwell": 30, "code": v.code}
+    return {
+        "id": v.task_id,
+        "version": 1,
+        "username": v.username,
+        "doubt_key": v.doubt_key,
+        "key": v.warning_key,
+        "household_id": v.household_id,
+        "region": v.code,
+        "kind": "map",
+        "dwell": 30,
+        "code": v.code,
+    }
 
 
 def forged(cid, prop: str, v: Variant, props: dict):
@@ -129,19 +166,22 @@ def forged(cid, prop: str, v: Variant, props: dict):
     if (key, prop) in props and prop not in ("n_clicks", "n_intervals"):
         return props[(key, prop)]
     name = (cid.get("type") if isinstance(cid, dict) else cid).lower()
-    simple = {"n_clicks": 1, "n_intervals": 1, "checked": True,
-              "contents": M.csv_upload(f"MARK-{v.name}-UP"), "filename": f"MARK-{v.name}.csv",
-              "getRowsRequest": {"startRow": 0, "endRow": 100, "filterModel": {},
-                                 "sortModel": []},
-              "cellRendererData": {"value": {"key": v.warning_key}, "colId": "action",
-                                   "rowIndex": 0},
-              "href": f"http://localhost/region/{v.code}", "pathname": f"/region/{v.code}"}
+    simple = {
+        "n_clicks": 1,
+        "n_intervals": 1,
+        "checked": True,
+        "contents": M.csv_upload(f"MARK-{v.name}-UP"),
+        "filename": f"MARK-{v.name}.csv",
+        "getRowsRequest": {"startRow": 0, "endRow": 100, "filterModel": {}, "sortModel": []},
+        "cellRendererData": {"value": {"key": v.warning_key}, "colId": "action", "rowIndex": 0},
+        "href": f"http://localhost/region/{v.code}",
+        "pathname": f"/region/{v.code}",
+    }
     if prop in simple:
         return simple[prop]
     if prop == "clickData":
         if "geojson" in name:
-            return {"type": "Feature", "properties": {"code": v.code,
-                                                      "href": f"/region/{v.code}"}}
+            return {"type": "Feature", "properties": {"code": v.code, "href": f"/region/{v.code}"}}
         return {"points": [{"x": 0, "y": 0, "curveNumber": 0, "pointNumber": [0, 0]}]}
     if prop in ("selectedRows", "virtualRowData", "rowData"):
         rows = props.get((key, "rowData")) or [_row(v)]
@@ -165,22 +205,34 @@ def forged(cid, prop: str, v: Variant, props: dict):
     return None
 
 
-PATTERN_KEYS = {"index": lambda v, t: v.meeting_id if "minutes" in t else 0,
-                "id": lambda v, t: v.task_id, "action": lambda v, t: "comment",
-                "i": lambda v, t: 0}
+PATTERN_KEYS = {
+    "index": lambda v, t: v.meeting_id if "minutes" in t else 0,
+    "id": lambda v, t: v.task_id,
+    "action": lambda v, t: "comment",
+    "i": lambda v, t: 0,
+}
 
 
 def _instances(pattern: dict, v: Variant, props: dict) -> list[dict]:
     """Concrete ids for a wildcard id: those of the other region's pages, else one."""
     fixed = {k: x for k, x in pattern.items() if not isinstance(x, list)}
     seen = [json.loads(k) for (k, _p) in props if k.startswith("{")]
-    found = [i for i in seen if all(i.get(k) == x for k, x in fixed.items())
-             and set(i) == set(pattern)]
+    found = [
+        i for i in seen if all(i.get(k) == x for k, x in fixed.items()) and set(i) == set(pattern)
+    ]
     unique = list({json.dumps(i, sort_keys=True): i for i in found}.values())
     if unique:
         return unique[:3]
-    return [{**fixed, **{k: PATTERN_KEYS.get(k, lambda v, t: 0)(v, fixed.get("type", ""))
-                         for k, x in pattern.items() if isinstance(x, list)}}]
+    return [
+        {
+            **fixed,
+            **{
+                k: PATTERN_KEYS.get(k, lambda v, t: 0)(v, fixed.get("type", ""))
+                for k, x in pattern.items()
+                if isinstance(x, list)
+            },
+        }
+    ]
 
 
 def _split_key(key: str) -> list[tuple[object, str]]:
@@ -194,11 +246,19 @@ def _split_key(key: str) -> list[tuple[object, str]]:
 
 def _item(cid, prop, v, props, with_value=True):
     if isinstance(cid, dict):
-        return [{"id": i, "property": prop, **({"value": forged(i, prop, v, props)}
-                                                if with_value else {})}
-                for i in _instances(cid, v, props)]
-    return {"id": cid, "property": prop, **({"value": forged(cid, prop, v, props)}
-                                             if with_value else {})}
+        return [
+            {
+                "id": i,
+                "property": prop,
+                **({"value": forged(i, prop, v, props)} if with_value else {}),
+            }
+            for i in _instances(cid, v, props)
+        ]
+    return {
+        "id": cid,
+        "property": prop,
+        **({"value": forged(cid, prop, v, props)} if with_value else {}),
+    }
 
 
 def _prop_id(item) -> str:
@@ -207,31 +267,43 @@ def _prop_id(item) -> str:
             return ""
         item = item[0]
     cid = item["id"]
-    cid = json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) \
-        else cid
+    cid = json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) else cid
     return f"{cid}.{item['property']}"
 
 
 def callback_body(key: str, cb: dict, v: Variant, module: str) -> dict:
     """The request Dash's renderer sends for the callback ``key``, with forged values."""
     props = v.props(module)
-    parse = lambda x: (json.loads(x["id"]) if x["id"].startswith("{") else x["id"],  # noqa: E731
-                       x["property"])
+
+    def parse(x):
+        return json.loads(x["id"]) if x["id"].startswith("{") else x["id"], x["property"]
+
     inputs = [_item(*parse(i), v, props) for i in cb["inputs"]]
     state = [_item(*parse(s), v, props) for s in cb["state"]]
     outputs = [_item(c, p, v, props, with_value=False) for c, p in _split_key(key)]
-    return {"output": key, "outputs": outputs if key.startswith("..") else outputs[0],
-            "inputs": inputs, "state": state,
-            "changedPropIds": [_prop_id(inputs[0])] if inputs else []}
+    return {
+        "output": key,
+        "outputs": outputs if key.startswith("..") else outputs[0],
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [_prop_id(inputs[0])] if inputs else [],
+    }
 
 
 def page_body(pathname: str, search: str = "") -> dict:
-    return {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "changedPropIds": ["_pages_location.pathname"], "state": []}
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+        "state": [],
+    }
 
 
 def _layout_of(page) -> inspect.Signature:
@@ -244,8 +316,13 @@ def _layout_of(page) -> inspect.Signature:
 def page_request(page, v: Variant) -> tuple[str, str]:
     """The page's address for ``v``: path parameters and query keywords its layout takes,
     filled with ``v``'s values."""
-    values = {"code": v.code, "region": v.code, "unit": v.code, "household_id": v.household_id,
-              "task": v.task_id}
+    values = {
+        "code": v.code,
+        "region": v.code,
+        "unit": v.code,
+        "household_id": v.household_id,
+        "task": v.task_id,
+    }
     template = page.get("path_template") or page["path"]
     path = re.sub(r"<(\w+)>", lambda m: str(values.get(m.group(1), "x")), template)
     in_path = set(re.findall(r"<(\w+)>", template))
@@ -307,8 +384,18 @@ class Run:
     def __init__(self, server, matrix):
         self.server, self.m = server, matrix
 
-    def check(self, account, scanner, client, cid, method, url, body=None,
-              refuse=False, accepted_is_problem=False):
+    def check(
+        self,
+        account,
+        scanner,
+        client,
+        cid,
+        method,
+        url,
+        body=None,
+        refuse=False,
+        accepted_is_problem=False,
+    ):
         start = time.perf_counter()
         try:
             r = client.open(url, method=method, json=body)
@@ -332,8 +419,11 @@ class Run:
 
 def variants_for(account, matrix) -> list[Variant]:
     scope = M.scope_of_account(account)
-    out = [Variant.of(o) for o in matrix["others"].values()
-           if not scope.contains(o.code) or account.role == "department"]
+    out = [
+        Variant.of(o)
+        for o in matrix["others"].values()
+        if not scope.contains(o.code) or account.role == "department"
+    ]
     return [*out, Variant.bad()]
 
 
@@ -356,10 +446,18 @@ def page_cases(run, account, scanner, client, variants):
         for v in variants:
             path, search = page_request(page, v)
             allowed = _may(scope, page["access"]) and (
-                scope.role != "wall" or can(scope, "wall.view") and page["path"] == "/wall")
-            yield run.check(account, scanner, client, f"page | {page['module']} | {v.name}",
-                            "POST", "/_dash-update-component", page_body(path, search),
-                            refuse=not allowed)
+                scope.role != "wall" or can(scope, "wall.view") and page["path"] == "/wall"
+            )
+            yield run.check(
+                account,
+                scanner,
+                client,
+                f"page | {page['module']} | {v.name}",
+                "POST",
+                "/_dash-update-component",
+                page_body(path, search),
+                refuse=not allowed,
+            )
 
 
 def callback_cases(run, account, scanner, client, variants):
@@ -373,10 +471,16 @@ def callback_cases(run, account, scanner, client, variants):
         action = getattr(fn, "jz_action", None)
         wall_ok = scope.role != "wall" or module == "pages.wall"
         for v in [*variants, Variant.null()]:
-            yield run.check(account, scanner, client, f"callback | {module} {key[:60]} | {v.name}",
-                            "POST", "/_dash-update-component",
-                            callback_body(key, cb, v, module),
-                            refuse=not (_may(scope, action) and wall_ok))
+            yield run.check(
+                account,
+                scanner,
+                client,
+                f"callback | {module} {key[:60]} | {v.name}",
+                "POST",
+                "/_dash-update-component",
+                callback_body(key, cb, v, module),
+                refuse=not (_may(scope, action) and wall_ok),
+            )
 
 
 def _route_values(rule, v: Variant, m) -> list[dict]:
@@ -384,8 +488,15 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
     from exports import charts
 
     names = set(rule.arguments)
-    base = {"code": v.code, "task_id": v.task_id, "job_id": v.job_id, "fmt": "csv",
-            "feed_id": f"{M.DEPARTMENT}_x", "version": "1", "rest": "v1/nothing"}
+    base = {
+        "code": v.code,
+        "task_id": v.task_id,
+        "job_id": v.job_id,
+        "fmt": "csv",
+        "feed_id": f"{M.DEPARTMENT}_x",
+        "version": "1",
+        "rest": "v1/nothing",
+    }
     out = []
     if "batch_id" in names:
         out += [{**base, "batch_id": b} for b in v.batch_ids.values()]
@@ -396,8 +507,17 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
     else:
         out.append(base)
     if v.name == BAD:
-        out.append({**base, "task_id": HUGE, "batch_id": HUGE, "job_id": "x" * 300,
-                    "code": "9" * 40, "name": "x" * 300, "version": "x" * 300})
+        out.append(
+            {
+                **base,
+                "task_id": HUGE,
+                "batch_id": HUGE,
+                "job_id": "x" * 300,
+                "code": "9" * 40,
+                "name": "x" * 300,
+                "version": "x" * 300,
+            }
+        )
     return [{k: x for k, x in d.items() if k in names} for d in out]
 
 
@@ -406,8 +526,9 @@ def route_cases(run, account, scanner, client, variants):
 
     server = run.server
     scope = M.scope_of_account(account)
-    documented = {("/api/v1" + re.sub(r"\{(\w+)\}", r"<int:\1>", p)).rstrip("/")
-                  for p in SPEC["paths"]}
+    documented = {
+        ("/api/v1" + re.sub(r"\{(\w+)\}", r"<int:\1>", p)).rstrip("/") for p in SPEC["paths"]
+    }
     for rule in server.url_map.iter_rules():
         if rule.endpoint in NOT_REQUESTED or rule.rule in documented:
             continue
@@ -417,29 +538,48 @@ def route_cases(run, account, scanner, client, variants):
             if (rule.endpoint, method) in NOT_REQUESTED:
                 continue
             for v in variants:
-                params = {"unit": v.code, "region": v.code, "household": v.household_id,
-                          "task": v.task_id, "next": f"/region/{v.code}"}
+                params = {
+                    "unit": v.code,
+                    "region": v.code,
+                    "household": v.household_id,
+                    "task": v.task_id,
+                    "next": f"/region/{v.code}",
+                }
                 if v.name == BAD:  # and every other parameter a route reads, malformed
                     params.update(JUNK_QUERY)
                 query = urlencode(params)
                 if rule.rule == "/":
                     urls = ["/"]
                 elif rule.rule == "/<path:path>":  # every page's address but the home's
-                    urls = [u for u in (page_request(p, v)[0]
-                                        for p in dash.page_registry.values()) if u != "/"]
+                    urls = [
+                        u
+                        for u in (page_request(p, v)[0] for p in dash.page_registry.values())
+                        if u != "/"
+                    ]
                 else:
-                    urls = [rule.build(vals, append_unknown=False)[1]
-                            for vals in _route_values(rule, v, run.m)]
+                    urls = [
+                        rule.build(vals, append_unknown=False)[1]
+                        for vals in _route_values(rule, v, run.m)
+                    ]
                 for url in urls:
                     # A wall account: the wall, Dash's plumbing, logging out, and "/" (sent
                     # to /wall).
-                    wall_ok = scope.role != "wall" or url in ("/", "/logout") or \
-                        url.startswith(("/wall", "/_dash-", "/_favicon", "/lang/"))
+                    wall_ok = (
+                        scope.role != "wall"
+                        or url in ("/", "/logout")
+                        or url.startswith(("/wall", "/_dash-", "/_favicon", "/lang/"))
+                    )
                     body = {} if method in ("POST", "PATCH") else None
-                    yield run.check(account, scanner, client,
-                                    f"route | {method} {rule.rule} | {v.name}", method,
-                                    f"{url}?{query}", body,
-                                    refuse=not (_may(scope, action) and wall_ok))
+                    yield run.check(
+                        account,
+                        scanner,
+                        client,
+                        f"route | {method} {rule.rule} | {v.name}",
+                        method,
+                        f"{url}?{query}",
+                        body,
+                        refuse=not (_may(scope, action) and wall_ok),
+                    )
 
 
 def _schema(spec, schema) -> dict:
@@ -453,13 +593,21 @@ def _body_of(spec, op, v: Variant, own: str | None) -> dict | None:
     if not content:
         return None
     schema = _schema(spec, content["schema"])
-    values = {"title": f"MARK-FORGED-{v.name}", "content": "MARK-FORGED",
-              "assignee_region": own or v.code, "assignee_user": v.username,
-              "households": [v.household_id], "regions": [v.code],
-              "meeting_id": v.meeting_id if v.name != BAD else HUGE,
-              "deadline": "2030-01-01", "version": 1 if v.name != BAD else HUGE,
-              "body": "MARK-FORGED", "comment": "MARK-FORGED", "action": "acknowledge",
-              "changes": {"title": "MARK-FORGED", "deadline": "2030-01-01"}}
+    values = {
+        "title": f"MARK-FORGED-{v.name}",
+        "content": "MARK-FORGED",
+        "assignee_region": own or v.code,
+        "assignee_user": v.username,
+        "households": [v.household_id],
+        "regions": [v.code],
+        "meeting_id": v.meeting_id if v.name != BAD else HUGE,
+        "deadline": "2030-01-01",
+        "version": 1 if v.name != BAD else HUGE,
+        "body": "MARK-FORGED",
+        "comment": "MARK-FORGED",
+        "action": "acknowledge",
+        "changes": {"title": "MARK-FORGED", "deadline": "2030-01-01"},
+    }
     body = {}
     for name, prop in schema.get("properties", {}).items():
         if name in values:
@@ -478,23 +626,35 @@ def api_cases(run, account, scanner, client, variants):
             continue
         for method, op in ops.items():
             view_name = run.server.url_map.bind("localhost").match(
-                "/api/v1" + path.replace("{task_id}", "1"), method.upper())[0]
+                "/api/v1" + path.replace("{task_id}", "1"), method.upper()
+            )[0]
             action = getattr(run.server.view_functions[view_name], "jz_action", None)
             for v in variants:
                 ids = [v.task_id] + ([HUGE] if v.name == BAD else [])
-                owns = [None] + ([scope.region_code] if method == "post" and path == "/tasks"
-                                 else [])
+                owns = [None] + (
+                    [scope.region_code] if method == "post" and path == "/tasks" else []
+                )
                 for task_id, own in ((i, o) for i in ids for o in owns):
                     url = "/api/v1" + path.replace("{task_id}", str(task_id))
                     if method == "get":
-                        url += "?" + urlencode({"region": v.code, "issuer": v.username,
-                                                "limit": 50})
+                        url += "?" + urlencode(
+                            {"region": v.code, "issuer": v.username, "limit": 50}
+                        )
                     body = _body_of(SPEC, op, v, own)
-                    cid = f"api | {method.upper()} {path} | {v.name}" + (" own-assignee" if own
-                                                                         else "")
-                    yield run.check(account, scanner, client, cid, method.upper(), url, body,
-                                    refuse=not _may(scope, action) or scope.role == "wall",
-                                    accepted_is_problem=method != "get")
+                    cid = f"api | {method.upper()} {path} | {v.name}" + (
+                        " own-assignee" if own else ""
+                    )
+                    yield run.check(
+                        account,
+                        scanner,
+                        client,
+                        cid,
+                        method.upper(),
+                        url,
+                        body,
+                        refuse=not _may(scope, action) or scope.role == "wall",
+                        accepted_is_problem=method != "get",
+                    )
 
 
 KINDS = (page_cases, callback_cases, route_cases, api_cases)
@@ -509,14 +669,16 @@ def _forger_layouts(server, others, clients):
         for page in dash.page_registry.values():
             if page["module"] in ("pages.not_found_404", "pages.wall"):
                 continue
-            forger = next((a for a in o.forgers.values()
-                           if can(M.scope_of_account(a), page["access"])), None)
+            forger = next(
+                (a for a in o.forgers.values() if can(M.scope_of_account(a), page["access"])), None
+            )
             if forger is None:
                 continue
             v = Variant.of(o)
             path, search = page_request(page, v)
-            r = clients[forger.username].post("/_dash-update-component",
-                                              json=page_body(path, search))
+            r = clients[forger.username].post(
+                "/_dash-update-component", json=page_body(path, search)
+            )
             assert r.status_code == 200, (forger.username, path, r.status_code)
             found = {}
             walk(r.get_json(), found)
@@ -534,8 +696,20 @@ class Recorder:
     def __init__(self):
         self.calls: list[tuple] = []
 
-    def submit(self, engine, settings, scope, kind, target, region_code, params, work, lang,
-               ip="", wait=False):
+    def submit(
+        self,
+        engine,
+        settings,
+        scope,
+        kind,
+        target,
+        region_code,
+        params,
+        work,
+        lang,
+        ip="",
+        wait=False,
+    ):
         self.calls.append(("job", scope.username, kind, region_code, target))
         return "0" * 32
 
@@ -564,27 +738,35 @@ def matrix(server, app_module, wh):
     ctx = context.get()
     engine, settings = ctx.ops, ctx.settings
     levels = region_levels()
-    village = wh.execute("select village_code from household where village_code like ? "
-                         "order by village_code limit 1", [M.TOWNSHIP[:9] + "%"]).fetchone()[0]
+    village = wh.execute(
+        "select village_code from household where village_code like ? "
+        "order by village_code limit 1",
+        [M.TOWNSHIP[:9] + "%"],
+    ).fetchone()[0]
     accounts = M.matrix_accounts(village)
     others = M.make_others()
     for a in [*accounts, *(f for o in others.values() for f in o.forgers.values())]:
         M.create_account(engine, a, levels)
     for o in others.values():
         M.seed(engine, settings, ctx.warehouse, wh, o)
-    clients = {a.username: M.logged_in(server, a)
-               for o in others.values() for a in o.forgers.values()}
+    clients = {
+        a.username: M.logged_in(server, a) for o in others.values() for a in o.forgers.values()
+    }
     _forger_layouts(server, others, clients)
     regions = wh.execute("select code, name from region").fetchall()
     people = wh.execute(
         "select h.village_code, p.name, household_id from person p join household h "
         "using (household_id) union select village_code, head_name, household_id "
-        "from household").fetchall()
+        "from household"
+    ).fetchall()
     subject = M.subject_households(wh, M.DEPARTMENT)
     from i18n import CATALOG
 
-    common = M.common_names(regions, people, " ".join(
-        [*(x for lang in CATALOG.values() for x in lang.values()), *_warehouse_words(wh)]))
+    common = M.common_names(
+        regions,
+        people,
+        " ".join([*(x for lang in CATALOG.values() for x in lang.values()), *_warehouse_words(wh)]),
+    )
     recorder = Recorder()
     mp = pytest.MonkeyPatch()
     mp.setattr(jobs, "submit", recorder.submit)
@@ -598,8 +780,9 @@ def matrix(server, app_module, wh):
         for a in accounts:
             scope = M.scope_of_account(a)
             markers = [o.marker for o in others.values() if not scope.contains(o.code)]
-            scanner = M.Scanner(scope, regions, people, common, markers,
-                                subject if a.role == "department" else None)
+            scanner = M.Scanner(
+                scope, regions, people, common, markers, subject if a.role == "department" else None
+            )
             scanners[a.key] = scanner
             client = M.logged_in(server, a)
             variants = variants_for(a, run.m)
@@ -610,9 +793,15 @@ def matrix(server, app_module, wh):
     finally:
         mp.undo()
     after = M.store_snapshot(engine, others.values())
-    return {"results": results, "before": before, "after": after, "recorder": recorder,
-            "accounts": {a.key: a for a in accounts}, "others": others,
-            "scanners": scanners}
+    return {
+        "results": results,
+        "before": before,
+        "after": after,
+        "recorder": recorder,
+        "accounts": {a.key: a for a in accounts},
+        "others": others,
+        "scanners": scanners,
+    }
 
 
 def _warehouse_words(wh) -> list[str]:
@@ -620,19 +809,21 @@ def _warehouse_words(wh) -> list[str]:
     names, code labels (they show on every page and may contain a village's name)."""
     words = []
     for table in ("rule_set", "check_set", "code", "quality_check"):
-        cols = [c[0] for c in wh.execute(f"describe {table}").fetchall()
-                if c[1] == "VARCHAR"]
+        cols = [c[0] for c in wh.execute(f"describe {table}").fetchall() if c[1] == "VARCHAR"]
         for c in cols:
-            words += [r[0] for r in wh.execute(
-                f"select distinct {c} from {table} where {c} is not null").fetchall()]
+            words += [
+                r[0]
+                for r in wh.execute(
+                    f"select distinct {c} from {table} where {c} is not null"
+                ).fetchall()
+            ]
     return words
 
 
 # ------------------------------------------------------------------ known holes
 # (account key or "*", case id prefix) -> the owner's part and the case. Temporary: each
 # is a hole another part of issue #17 is closing; remove the entry once it is closed.
-KNOWN_HOLES: dict[tuple[str, str], str] = {
-}
+KNOWN_HOLES: dict[tuple[str, str], str] = {}
 
 
 def _known(account_key: str, case_id: str) -> str | None:
@@ -645,17 +836,30 @@ def _known(account_key: str, case_id: str) -> str | None:
 # ------------------------------------------------------------------ the tests
 @pytest.mark.parametrize("key", MATRIX_KEYS)
 def test_matrix(matrix, key):
-    failures = [f"{c.id}: {'; '.join(c.problems)}" for c in matrix["results"][key]
-                if c.problems and not _known(key, c.id)]
+    failures = [
+        f"{c.id}: {'; '.join(c.problems)}"
+        for c in matrix["results"][key]
+        if c.problems and not _known(key, c.id)
+    ]
     assert not failures, f"{len(failures)} cases:\n" + "\n".join(failures[:60])
 
 
-@pytest.mark.parametrize("hole", [pytest.param(k, marks=pytest.mark.xfail(
-    strict=True, reason=r), id=f"{k[0]}|{k[1]}") for k, r in KNOWN_HOLES.items()])
+@pytest.mark.parametrize(
+    "hole",
+    [
+        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=r), id=f"{k[0]}|{k[1]}")
+        for k, r in KNOWN_HOLES.items()
+    ],
+)
 def test_known_hole_still_open(matrix, hole):
     who, prefix = hole
-    failing = [c.id for key, cases in matrix["results"].items() if who in ("*", key)
-               for c in cases if c.id.startswith(prefix) and c.problems]
+    failing = [
+        c.id
+        for key, cases in matrix["results"].items()
+        if who in ("*", key)
+        for c in cases
+        if c.id.startswith(prefix) and c.problems
+    ]
     assert not failing, failing[:5]
 
 
@@ -689,12 +893,20 @@ def test_matrix_size(matrix):
         kinds = {c.id.split(" | ")[0] for c in cases}
         assert kinds == {"page", "callback", "route", "api"}, (key, kinds)
     app = dash.get_app()
-    server_callbacks = [k for k, cb in app.callback_map.items() if cb.get("callback")
-                        and not inspect.unwrap(cb["callback"]).__module__.startswith("dash.")]
-    ids = {c.id.split(" | ")[1] for c in matrix["results"]["leader@city"]
-           if c.id.startswith("callback | ")}
-    assert {f"{inspect.unwrap(app.callback_map[k]['callback']).__module__} {k[:60]}"
-            for k in server_callbacks} <= ids
+    server_callbacks = [
+        k
+        for k, cb in app.callback_map.items()
+        if cb.get("callback") and not inspect.unwrap(cb["callback"]).__module__.startswith("dash.")
+    ]
+    ids = {
+        c.id.split(" | ")[1]
+        for c in matrix["results"]["leader@city"]
+        if c.id.startswith("callback | ")
+    }
+    assert {
+        f"{inspect.unwrap(app.callback_map[k]['callback']).__module__} {k[:60]}"
+        for k in server_callbacks
+    } <= ids
 
 
 def test_the_scan_sees_what_it_must(matrix):
@@ -711,8 +923,11 @@ def test_the_scan_sees_what_it_must(matrix):
     assert any(p.startswith("name ") for p in county_scan.problems("汉滨区", ""))
     # C's households, as the city's leader lists them: names of people and numbers of
     # households the county's scan must flag.
-    cb = next((k, x) for k, x in dash.get_app().callback_map.items()
-              if k.startswith("..hh-grid.getRowsResponse"))
+    cb = next(
+        (k, x)
+        for k, x in dash.get_app().callback_map.items()
+        if k.startswith("..hh-grid.getRowsResponse")
+    )
     body = callback_body(cb[0], cb[1], Variant.of(c), "pages.households")
     r = client.post("/_dash-update-component", json=body)
     assert r.status_code == 200
@@ -723,11 +938,13 @@ def test_the_scan_sees_what_it_must(matrix):
     # A department's scan flags the people of a household of its province outside its
     # subject (B's household is behind no police case or warning).
     dept = matrix["scanners"]["department@province"]
-    names = [n for n, what in dept.table.items()
-             if what == f"person of {matrix['others']['B'].household_no[:12]}"]
+    names = [
+        n
+        for n, what in dept.table.items()
+        if what == f"person of {matrix['others']['B'].household_no[:12]}"
+    ]
     assert names and not matrix["scanners"]["leader@province"].problems(" ".join(names), "")
     assert all(dept.problems(n, "") for n in names)
-
 
 
 def test_wall_fence_reads_the_callback_dash_runs(matrix, server):
@@ -741,8 +958,11 @@ def test_wall_fence_reads_the_callback_dash_runs(matrix, server):
     b = Variant.of(matrix["others"]["B"])
     for key, cb in app.callback_map.items():
         fn = cb.get("callback")
-        if fn is None or inspect.unwrap(fn).__module__ in ("pages.wall",) or \
-                inspect.unwrap(fn).__module__.startswith("dash."):
+        if (
+            fn is None
+            or inspect.unwrap(fn).__module__ in ("pages.wall",)
+            or inspect.unwrap(fn).__module__.startswith("dash.")
+        ):
             continue
         body = callback_body(key, cb, b, inspect.unwrap(fn).__module__)
         body["outputs"] = [{"id": "wall-canvas", "property": "children"}]

@@ -24,8 +24,9 @@ def entries(server):
 
     engine = context.ops()
     if users.get(engine, "ziyang_admin") is None:
-        users.create(engine, "ziyang_admin", PASSWORD, "admin", "610924000000", 3, None,
-                     "紫阳县管理员")
+        users.create(
+            engine, "ziyang_admin", PASSWORD, "admin", "610924000000", 3, None, "紫阳县管理员"
+        )
     audit.record(engine, "ziyang_manager", "export_households", target="610924000000")
     audit.record(engine, "hanzhong_manager", "export_households", target="610700000000")
     audit.record(engine, "cli", "user_create", target="someone")
@@ -73,14 +74,19 @@ def test_a_province_admin_reads_every_entry_and_filters(server, entries):
         rows, *_ = admin_audit.search(None, None, None, None, None)
         actors = {r["actor"] for r in rows}
         assert {"ziyang_manager", "hanzhong_manager", "cli"} <= actors
-        rows, _, href, _ = admin_audit.search(None, "export_households", "610700000000",
-                                              "2026-01-01", "2099-12-31")
+        rows, _, href, _ = admin_audit.search(
+            None, "export_households", "610700000000", "2026-01-01", "2099-12-31"
+        )
         assert {r["actor"] for r in rows} == {"hanzhong_manager"}
-        assert href == ("/admin/audit.csv?action=export_households&region=610700000000"
-                        "&from=2026-01-01&to=2099-12-31")
-        for bad, message in ((("x", None, None, "2026-13-01", None), "日期格式应为"),
-                             (("x", None, None, "2026-02-01", "2026-01-01"), "起始日期不能晚于"),
-                             ((None, None, "6107", None, None), "单位代码应为 12 位数字")):
+        assert href == (
+            "/admin/audit.csv?action=export_households&region=610700000000"
+            "&from=2026-01-01&to=2099-12-31"
+        )
+        for bad, message in (
+            (("x", None, None, "2026-13-01", None), "日期格式应为"),
+            (("x", None, None, "2026-02-01", "2026-01-01"), "起始日期不能晚于"),
+            ((None, None, "6107", None, None), "单位代码应为 12 位数字"),
+        ):
             rows, _, _, alert = admin_audit.search(*bad)
             assert rows == [] and message in _text(alert)
 
@@ -91,7 +97,16 @@ def test_the_csv_is_the_filtered_rows_and_is_logged(server, entries):
     assert r.status_code == 200 and r.headers["Cache-Control"] == "no-store"
     assert r.headers["Content-Disposition"].startswith('attachment; filename="audit-610924000000-')
     rows = _rows(r)
-    assert list(rows[0]) == ["时间", "用户名", "操作", "对象", "结果", "所属单位", "IP 地址", "详情"]
+    assert list(rows[0]) == [
+        "时间",
+        "用户名",
+        "操作",
+        "对象",
+        "结果",
+        "所属单位",
+        "IP 地址",
+        "详情",
+    ]
     assert {x["用户名"] for x in rows} == {"ziyang_manager"}
     assert {x["所属单位"] for x in rows} == {"610924000000"}
     logged = audit.recent(entries, 1, actor="ziyang_admin", action="audit_export")[0]
@@ -103,8 +118,9 @@ def test_the_csv_is_the_filtered_rows_and_is_logged(server, entries):
     assert {"ziyang_manager", "hanzhong_manager", "cli", "ziyang_admin"} <= everyone
 
 
-@pytest.mark.parametrize("username", ["province_leader", "ziyang_manager", "province_police",
-                                      "province_wall"])
+@pytest.mark.parametrize(
+    "username", ["province_leader", "ziyang_manager", "province_police", "province_wall"]
+)
 def test_only_admins_read_the_log(server, entries, username):
     c = _client(server, username)
     assert c.get("/admin/audit.csv").status_code == 403
@@ -127,7 +143,15 @@ def test_outcomes_read_in_words():
 
     from pages import admin_audit
 
-    entry = {"id": 1, "at": datetime(2026, 12, 2, tzinfo=UTC), "actor": "a", "action": "login",
-             "target": "", "region_code": "", "ip": "", "detail": "{}"}
+    entry = {
+        "id": 1,
+        "at": datetime(2026, 12, 2, tzinfo=UTC),
+        "actor": "a",
+        "action": "login",
+        "target": "",
+        "region_code": "",
+        "ip": "",
+        "detail": "{}",
+    }
     rows = admin_audit.grid_rows([{**entry, "outcome": o} for o in ("ok", "locked", "odd")])
     assert [r["outcome"] for r in rows] == ["成功", "已锁定", "odd"]

@@ -16,18 +16,28 @@ def _fire(client, trigger: str, state: dict):
     browser does, with ``state`` {"id.prop": value}."""
     tid, tprop = trigger.split(".")
     deps = client.get("/_dash-dependencies").get_json()
-    dep = next(d for d in deps
-               if any((i["id"], i["property"]) == (tid, tprop) for i in d["inputs"]))
+    dep = next(
+        d for d in deps if any((i["id"], i["property"]) == (tid, tprop) for i in d["inputs"])
+    )
     outputs = []
     for part in dep["output"].strip(".").split("..."):
         oid, oprop = part.split(".", 1)
         outputs.append({"id": oid, "property": oprop.split("@")[0]})
-    inputs = [{**i, "value": 1 if (i["id"], i["property"]) == (tid, tprop) else None}
-              for i in dep["inputs"]]
+    inputs = [
+        {**i, "value": 1 if (i["id"], i["property"]) == (tid, tprop) else None}
+        for i in dep["inputs"]
+    ]
     states = [{**s, "value": state.get(f"{s['id']}.{s['property']}")} for s in dep["state"]]
-    r = client.post("/_dash-update-component", json={
-        "output": dep["output"], "outputs": outputs, "inputs": inputs, "state": states,
-        "changedPropIds": [trigger]})
+    r = client.post(
+        "/_dash-update-component",
+        json={
+            "output": dep["output"],
+            "outputs": outputs,
+            "inputs": inputs,
+            "state": states,
+            "changedPropIds": [trigger],
+        },
+    )
     assert r.status_code == 200, r.get_data(as_text=True)[:300]
     return r.get_json()["response"]
 
@@ -54,17 +64,21 @@ def _selected(username: str) -> dict:
     return {"admin-users-grid.selectedRows": [{"username": username}]}
 
 
-@pytest.mark.parametrize("password,message", [
-    ("1234567890", "密码不能是连续的数字或字母"),
-    ("aaaaaaaaaaaa", "密码不能是同一字符或一小段字符的重复"),
-    ("password123", "该密码过于常见"),
-    ("short", "密码至少需要 10 个字符"),
-])
+@pytest.mark.parametrize(
+    "password,message",
+    [
+        ("1234567890", "密码不能是连续的数字或字母"),
+        ("aaaaaaaaaaaa", "密码不能是同一字符或一小段字符的重复"),
+        ("password123", "该密码过于常见"),
+        ("short", "密码至少需要 10 个字符"),
+    ],
+)
 def test_a_reset_password_must_pass_the_policy(as_user, target, password, message):
     engine, username, browser = target
     admin = as_user("province_admin")
-    out = _fire(admin, "admin-reset.n_clicks",
-                {**_selected(username), "admin-new-password.value": password})
+    out = _fire(
+        admin, "admin-reset.n_clicks", {**_selected(username), "admin-new-password.value": password}
+    )
     assert message in _alert(out)
     assert users.has_password(engine, username, PASSWORD)
     assert browser.get("/_dash-layout").status_code == 200
@@ -73,8 +87,11 @@ def test_a_reset_password_must_pass_the_policy(as_user, target, password, messag
 def test_a_reset_ends_the_sessions(as_user, target):
     engine, username, browser = target
     admin = as_user("province_admin")
-    out = _fire(admin, "admin-reset.n_clicks",
-                {**_selected(username), "admin-new-password.value": "reset-by-admin-2026"})
+    out = _fire(
+        admin,
+        "admin-reset.n_clicks",
+        {**_selected(username), "admin-new-password.value": "reset-by-admin-2026"},
+    )
     assert _alert(out) == f"已重置 {username} 的密码。"
     assert browser.get("/_dash-layout").status_code == 401
     assert admin.get("/_dash-layout").status_code == 200
@@ -83,9 +100,11 @@ def test_a_reset_ends_the_sessions(as_user, target):
 def test_a_change_of_role_and_region_ends_the_sessions(as_user, target):
     engine, username, browser = target
     admin = as_user("province_admin")
-    out = _fire(admin, "admin-update.n_clicks", {
-        **_selected(username), "admin-role.value": "leader",
-        "admin-region.value": "610900000000"})
+    out = _fire(
+        admin,
+        "admin-update.n_clicks",
+        {**_selected(username), "admin-role.value": "leader", "admin-region.value": "610900000000"},
+    )
     assert _alert(out) == f"已修改 {username} 的角色和地区，其登录已结束。"
     user = users.get(engine, username)
     assert (user.role, user.region_code, user.department) == ("leader", "610900000000", None)
@@ -93,9 +112,11 @@ def test_a_change_of_role_and_region_ends_the_sessions(as_user, target):
     entry = audit.recent(engine, actor="province_admin", action="user_set_role")[0]
     assert (entry["target"], entry["outcome"]) == (username, "ok")
     # A refused change changes nothing.
-    out = _fire(admin, "admin-update.n_clicks", {
-        **_selected(username), "admin-role.value": "cadre",
-        "admin-region.value": "610900000000"})
+    out = _fire(
+        admin,
+        "admin-update.n_clicks",
+        {**_selected(username), "admin-role.value": "cadre", "admin-region.value": "610900000000"},
+    )
     assert _alert(out) == "a cadre works at township or village level"
     assert users.get(engine, username).role == "leader"
 
@@ -108,13 +129,22 @@ def test_a_county_admin_stays_within_the_county(server, target):
     admin = server.test_client()
     assert login(admin, f"{username}_adm", PASSWORD).status_code == 302
     # Not to a unit outside the county,
-    out = _fire(admin, "admin-update.n_clicks", {
-        **_selected(username), "admin-role.value": "manager",
-        "admin-region.value": "610900000000"})
+    out = _fire(
+        admin,
+        "admin-update.n_clicks",
+        {
+            **_selected(username),
+            "admin-role.value": "manager",
+            "admin-region.value": "610900000000",
+        },
+    )
     assert _alert(out) == "该地区或账户不在您的辖区内，操作未执行。"
     # nor an account outside it.
-    out = _fire(admin, "admin-reset.n_clicks", {
-        **_selected("hanzhong_manager"), "admin-new-password.value": "reset-by-admin-2026"})
+    out = _fire(
+        admin,
+        "admin-reset.n_clicks",
+        {**_selected("hanzhong_manager"), "admin-new-password.value": "reset-by-admin-2026"},
+    )
     assert _alert(out) == "该地区或账户不在您的辖区内，操作未执行。"
     assert users.get(engine, username).region_code == "610924000000"
     assert browser.get("/_dash-layout").status_code == 200
@@ -126,7 +156,10 @@ def test_an_admin_changing_their_own_password_stays_logged_in(server):
     users.create(context.ops(), "self_admin", PASSWORD, "admin", "610924000000", 3)
     admin = server.test_client()
     assert login(admin, "self_admin", PASSWORD).status_code == 302
-    out = _fire(admin, "admin-reset.n_clicks",
-                {**_selected("self_admin"), "admin-new-password.value": "self-reset-2026"})
+    out = _fire(
+        admin,
+        "admin-reset.n_clicks",
+        {**_selected("self_admin"), "admin-new-password.value": "self-reset-2026"},
+    )
     assert _alert(out) == "已重置 self_admin 的密码。"
     assert admin.get("/_dash-layout").status_code == 200

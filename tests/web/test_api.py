@@ -22,14 +22,16 @@ TOMORROW = (dt.date.today() + dt.timedelta(days=10)).isoformat()
 
 
 REGISTRY = Registry().with_resource(
-    "urn:spec", Resource.from_contents(SPEC, default_specification=DRAFT202012))
+    "urn:spec", Resource.from_contents(SPEC, default_specification=DRAFT202012)
+)
 
 
 def _validator(schema: dict):
     """A validator for a schema of the document (its $refs resolve inside the document)."""
     resolved = {"$ref": "urn:spec" + schema["$ref"]} if "$ref" in schema else schema
-    return jsonschema.Draft202012Validator(resolved, registry=REGISTRY,
-                                           format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(
+        resolved, registry=REGISTRY, format_checker=jsonschema.FormatChecker()
+    )
 
 
 def check(response, path: str, method: str) -> dict:
@@ -61,10 +63,20 @@ def bearer(tok: str) -> dict:
 
 
 def new_task(client, **over):
-    return client.post(f"{API}/tasks", json={
-        "title": "核实向阳镇监测户收入", "content": "入户核实后反馈。", "type": "alert_verification",
-        "priority": "high", "source": "alert", "assignee_region": "610924100000",
-        "deadline": TOMORROW, "households": [1, 2], **over})
+    return client.post(
+        f"{API}/tasks",
+        json={
+            "title": "核实向阳镇监测户收入",
+            "content": "入户核实后反馈。",
+            "type": "alert_verification",
+            "priority": "high",
+            "source": "alert",
+            "assignee_region": "610924100000",
+            "deadline": TOMORROW,
+            "households": [1, 2],
+            **over,
+        },
+    )
 
 
 def test_the_document_is_valid_openapi(client):
@@ -82,9 +94,15 @@ def test_every_documented_operation(server, token):
     county = server.test_client()  # the assignee side, with a token (no session)
     h = bearer(token)
 
-    r = leader.post(f"{API}/tasks", json={"title": "落实紫阳县监测户帮扶措施",
-                                         "assignee_region": "610924000000",
-                                         "deadline": TOMORROW, "type": "meeting_decision"})
+    r = leader.post(
+        f"{API}/tasks",
+        json={
+            "title": "落实紫阳县监测户帮扶措施",
+            "assignee_region": "610924000000",
+            "deadline": TOMORROW,
+            "type": "meeting_decision",
+        },
+    )
     task = check(r, "/tasks", "post")
     seen.add(("/tasks", "post"))
     assert r.status_code == 201 and task["state"] == "issued" and task["version"] == 1
@@ -97,29 +115,49 @@ def test_every_documented_operation(server, token):
     seen.add(("/tasks/{task_id}", "get"))
     assert got["allowed_actions"] == ["acknowledge", "comment"]
 
-    edited = check(leader.patch(f"{API}/tasks/{task['id']}", json={
-        "version": 1, "changes": {"priority": "urgent"}}), "/tasks/{task_id}", "patch")
+    edited = check(
+        leader.patch(
+            f"{API}/tasks/{task['id']}", json={"version": 1, "changes": {"priority": "urgent"}}
+        ),
+        "/tasks/{task_id}",
+        "patch",
+    )
     seen.add(("/tasks/{task_id}", "patch"))
     assert edited["priority"] == "urgent" and edited["version"] == 2
 
-    acked = check(county.post(f"{API}/tasks/{task['id']}/transitions", headers=h, json={
-        "action": "acknowledge", "version": 2}), "/tasks/{task_id}/transitions", "post")
+    acked = check(
+        county.post(
+            f"{API}/tasks/{task['id']}/transitions",
+            headers=h,
+            json={"action": "acknowledge", "version": 2},
+        ),
+        "/tasks/{task_id}/transitions",
+        "post",
+    )
     seen.add(("/tasks/{task_id}/transitions", "post"))
     assert acked["state"] == "acknowledged"
 
-    commented = check(county.post(f"{API}/tasks/{task['id']}/comments", headers=h,
-                                  json={"body": "已安排专人核实"}),
-                      "/tasks/{task_id}/comments", "post")
+    commented = check(
+        county.post(
+            f"{API}/tasks/{task['id']}/comments", headers=h, json={"body": "已安排专人核实"}
+        ),
+        "/tasks/{task_id}/comments",
+        "post",
+    )
     seen.add(("/tasks/{task_id}/comments", "post"))
     assert commented["events"][-1]["kind"] == "comment"
 
-    urged = check(leader.post(f"{API}/tasks/{task['id']}/urge", json={"body": "请加快"}),
-                  "/tasks/{task_id}/urge", "post")
+    urged = check(
+        leader.post(f"{API}/tasks/{task['id']}/urge", json={"body": "请加快"}),
+        "/tasks/{task_id}/urge",
+        "post",
+    )
     seen.add(("/tasks/{task_id}/urge", "post"))
     assert urged["urge_count"] == 1
 
-    assert check(server.test_client().get(f"{API}/openapi.json"), "/openapi.json",
-                 "get") == SPEC  # public
+    assert (
+        check(server.test_client().get(f"{API}/openapi.json"), "/openapi.json", "get") == SPEC
+    )  # public
     seen.add(("/openapi.json", "get"))
 
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops}
@@ -132,44 +170,71 @@ def test_documented_errors(server, token):
     h = bearer(token)
     county = server.test_client()
     # 400 with a message per field
-    bad = check(leader.post(f"{API}/tasks", json={"title": "", "assignee_region": "610700000000",
-                                                 "deadline": "2020-01-01"}), "/tasks", "post")
+    bad = check(
+        leader.post(
+            f"{API}/tasks",
+            json={"title": "", "assignee_region": "610700000000", "deadline": "2020-01-01"},
+        ),
+        "/tasks",
+        "post",
+    )
     assert bad["status"] == 400
     assert set(bad["fields"]) == {"title", "assignee_region", "deadline"}
     assert bad["fields"]["deadline"] == "期限不能早于今天。"
     assert check(leader.post(f"{API}/tasks", data="title=x"), "/tasks", "post")["status"] == 400
-    assert check(leader.post(f"{API}/tasks", json={**_ok(), "content": "x" * 10_001}),
-                 "/tasks", "post")["fields"] == {"content": "内容不能超过 10,000 个字。"}
+    assert check(
+        leader.post(f"{API}/tasks", json={**_ok(), "content": "x" * 10_001}), "/tasks", "post"
+    )["fields"] == {"content": "内容不能超过 10,000 个字。"}
     # 403 with the reason
     r = county.post(f"{API}/tasks", headers=h, json=_ok(assignee_region="610924100000"))
     assert r.status_code == 201  # a county manager issues to its townships
     cadre = server.test_client()
     login(cadre, "ziyang_cadre")
-    forbidden = check(cadre.post(f"{API}/tasks", json=_ok(assignee_region="610924100000")),
-                      "/tasks", "post")
+    forbidden = check(
+        cadre.post(f"{API}/tasks", json=_ok(assignee_region="610924100000")), "/tasks", "post"
+    )
     assert forbidden["status"] == 403 and "只有领导和管理人员" in forbidden["error"]
     # 409: a stale version, and an illegal transition, both with the reason
     task = check(leader.post(f"{API}/tasks", json=_ok()), "/tasks", "post")
-    ok = county.post(f"{API}/tasks/{task['id']}/transitions", headers=h,
-                     json={"action": "acknowledge", "version": 1})
+    ok = county.post(
+        f"{API}/tasks/{task['id']}/transitions",
+        headers=h,
+        json={"action": "acknowledge", "version": 1},
+    )
     assert ok.status_code == 200
-    stale = check(leader.patch(f"{API}/tasks/{task['id']}", json={
-        "version": 1, "changes": {"title": "新标题"}}), "/tasks/{task_id}", "patch")
+    stale = check(
+        leader.patch(
+            f"{API}/tasks/{task['id']}", json={"version": 1, "changes": {"title": "新标题"}}
+        ),
+        "/tasks/{task_id}",
+        "patch",
+    )
     assert stale["status"] == 409 and stale["current"]["state"] == "acknowledged"
-    illegal = check(county.post(f"{API}/tasks/{task['id']}/transitions", headers=h,
-                                json={"action": "pass", "version": 2}),
-                    "/tasks/{task_id}/transitions", "post")
+    illegal = check(
+        county.post(
+            f"{API}/tasks/{task['id']}/transitions",
+            headers=h,
+            json={"action": "pass", "version": 2},
+        ),
+        "/tasks/{task_id}/transitions",
+        "post",
+    )
     assert illegal["status"] == 409
     assert illegal["error"] == "当前状态为“已签收”，不能执行“审核通过”。"
-    unknown = check(county.post(f"{API}/tasks/{task['id']}/transitions", headers=h,
-                                json={"action": "explode", "version": 2}),
-                    "/tasks/{task_id}/transitions", "post")
+    unknown = check(
+        county.post(
+            f"{API}/tasks/{task['id']}/transitions",
+            headers=h,
+            json={"action": "explode", "version": 2},
+        ),
+        "/tasks/{task_id}/transitions",
+        "post",
+    )
     assert unknown["status"] == 400
     # 404 for an id outside the region
     other = server.test_client()
     login(other, "hanzhong_manager")
-    assert check(other.get(f"{API}/tasks/{task['id']}"), "/tasks/{task_id}", "get")[
-        "status"] == 404
+    assert check(other.get(f"{API}/tasks/{task['id']}"), "/tasks/{task_id}", "get")["status"] == 404
     assert check(other.get(f"{API}/tasks/999999"), "/tasks/{task_id}", "get")["status"] == 404
 
 
@@ -207,13 +272,19 @@ def test_revoked_and_disabled(server):
 def test_list_filters_and_scope(server, token):
     h = bearer(token)
     c = server.test_client()
-    for query, field in (("state=nonsense", "state"), ("limit=0", "limit"),
-                         ("overdue=maybe", "overdue"), ("region=61", "region")):
+    for query, field in (
+        ("state=nonsense", "state"),
+        ("limit=0", "limit"),
+        ("overdue=maybe", "overdue"),
+        ("region=61", "region"),
+    ):
         body = c.get(f"{API}/tasks?{query}", headers=h).get_json()
         assert body["status"] == 400 and field in body["fields"]
     everything = c.get(f"{API}/tasks", headers=h).get_json()["tasks"]
-    assert everything and all(x["assignee_region"].startswith("610924")
-                              or x["issuer_region"].startswith("610924") for x in everything)
+    assert everything and all(
+        x["assignee_region"].startswith("610924") or x["issuer_region"].startswith("610924")
+        for x in everything
+    )
 
 
 def test_json_required_and_methods(server, token):
@@ -226,28 +297,47 @@ def test_json_required_and_methods(server, token):
 
 # ------------------------------------------------------------------ the bodies' models
 BODY_SAMPLES = [
-    {}, {"title": "x"}, {"title": "x", "assignee_region": "610924100000",
-                         "deadline": TOMORROW},
+    {},
+    {"title": "x"},
+    {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW},
     {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW, "extra": 1},
     {"title": 7, "assignee_region": "610924100000", "deadline": TOMORROW},
     {"title": "x", "assignee_region": "61092410000", "deadline": TOMORROW},
     {"title": "x" * 201, "assignee_region": "610924100000", "deadline": TOMORROW},
     {"title": "x", "assignee_region": "610924100000", "deadline": "tomorrow"},
-    {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW,
-     "households": [1, 2**31]},
-    {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW,
-     "households": list(range(1, 52))},
+    {
+        "title": "x",
+        "assignee_region": "610924100000",
+        "deadline": TOMORROW,
+        "households": [1, 2**31],
+    },
+    {
+        "title": "x",
+        "assignee_region": "610924100000",
+        "deadline": TOMORROW,
+        "households": list(range(1, 52)),
+    },
     {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW, "issue": 1},
-    {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW,
-     "assignee_user": None},
-    {"action": "start", "version": 1}, {"action": "explode", "version": 1},
-    {"action": "start", "version": 0}, {"action": "start", "version": 2**31 - 1},
-    {"action": "start", "version": 1.0}, {"action": "start", "version": True},
-    {"action": "start", "version": 1, "comment": "ok"}, {"version": 1, "changes": {}},
+    {"title": "x", "assignee_region": "610924100000", "deadline": TOMORROW, "assignee_user": None},
+    {"action": "start", "version": 1},
+    {"action": "explode", "version": 1},
+    {"action": "start", "version": 0},
+    {"action": "start", "version": 2**31 - 1},
+    {"action": "start", "version": 1.0},
+    {"action": "start", "version": True},
+    {"action": "start", "version": 1, "comment": "ok"},
+    {"version": 1, "changes": {}},
     {"version": 1, "changes": {"title": "新标题"}},
     {"version": 1, "changes": {"state": "closed"}},
-    {"version": 1, "changes": {"priority": "whenever"}}, {"version": 1, "changes": None},
-    {"body": ""}, {"body": "ok"}, {"body": None}, {"body": "x" * 10_001}, [], "text", None,
+    {"version": 1, "changes": {"priority": "whenever"}},
+    {"version": 1, "changes": None},
+    {"body": ""},
+    {"body": "ok"},
+    {"body": None},
+    {"body": "x" * 10_001},
+    [],
+    "text",
+    None,
 ]
 
 
@@ -262,17 +352,25 @@ def _operations_with_bodies():
 def test_every_api_route_is_documented_and_every_documented_operation_routed(server):
     """The routes under /api/v1 are the operations of the document, method for method,
     each registered from its entry in the operations table."""
-    routed = {(re.sub(r"<(\w+)>", r"{\1}", rule.rule[len(API):]), method.lower(),
-               rule.endpoint)
-              for rule in server.url_map.iter_rules() if rule.rule.startswith(API + "/")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routed = {
+        (re.sub(r"<(\w+)>", r"{\1}", rule.rule[len(API) :]), method.lower(), rule.endpoint)
+        for rule in server.url_map.iter_rules()
+        if rule.rule.startswith(API + "/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     documented = {(p, m) for p, ops in SPEC["paths"].items() for m in ops}
     assert {(p, m) for p, m, _ in routed} == documented
     assert len(routed) == len(documented) == len(OPERATIONS) == 8
     assert {e for *_, e in routed} == {
-        "api_v1.openapi", "api_v1.list_tasks", "api_v1.create_task", "api_v1.get_task",
-        "api_v1.edit_task", "api_v1.transition_task", "api_v1.comment_task",
-        "api_v1.urge_task"}
+        "api_v1.openapi",
+        "api_v1.list_tasks",
+        "api_v1.create_task",
+        "api_v1.get_task",
+        "api_v1.edit_task",
+        "api_v1.transition_task",
+        "api_v1.comment_task",
+        "api_v1.urge_task",
+    }
     for op in OPERATIONS.values():
         assert SPEC["paths"][op.path][op.method]["operationId"] == op.id
 
@@ -285,23 +383,36 @@ def test_each_documented_schema_is_its_model():
     generated = schemas()
     assert SPEC["components"]["schemas"] == generated
     assert set(generated) == {m.__name__ for m in models()} | {
-        "EditChanges", "Event", "Link", "Task"}  # held by Edit, TaskList and Error
+        "EditChanges",
+        "Event",
+        "Link",
+        "Task",
+    }  # held by Edit, TaskList and Error
     for op in OPERATIONS.values():
         spec = SPEC["paths"][op.path][op.method]
         body = spec.get("requestBody", {}).get("content", {}).get("application/json")
         assert (body["schema"]["$ref"].rsplit("/", 1)[1] if body else None) == (
-            op.body.__name__ if op.body else None), op.id
+            op.body.__name__ if op.body else None
+        ), op.id
         answer = spec["responses"][str(op.status)]["content"]["application/json"]
         assert answer["schema"]["$ref"].rsplit("/", 1)[1] == op.answer.__name__
-        assert {c for c in spec["responses"] if c != str(op.status)} == {
-            str(c) for c in op.errors}
+        assert {c for c in spec["responses"] if c != str(op.status)} == {str(c) for c in op.errors}
     listing = SPEC["paths"]["/tasks"]["get"]["parameters"]
     assert [p["name"] for p in listing] == list(TaskQuery.model_fields)
-    assert listing[-2]["schema"] == {"type": "integer", "minimum": 1, "maximum": 5000,
-                                     "default": 500}
+    assert listing[-2]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5000,
+        "default": 500,
+    }
     assert SPEC["paths"]["/tasks/{task_id}"]["get"]["parameters"] == [
-        {"name": "task_id", "in": "path", "required": True,
-         "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}]
+        {
+            "name": "task_id",
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+        }
+    ]
 
 
 @pytest.mark.parametrize("path,method,name", list(_operations_with_bodies()))

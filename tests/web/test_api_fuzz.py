@@ -31,9 +31,16 @@ from web.openapi import SPEC
 
 FUZZER, COUNTY, TOWNSHIP = "fuzz_manager", "610825000000", "610825101000"
 MAX_EXAMPLES = 400
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_headers_conformance, response_schema_conformance,
-          negative_data_rejection, unsupported_method, allow_header_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    unsupported_method,
+    allow_header_conformance,
+]
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +52,16 @@ def fuzz_token(server) -> str:
     engine = context.ops()
     users.create(engine, FUZZER, "Fuzz-the-API-2026", "manager", COUNTY, 3)
     scope = Scope(FUZZER, "manager", COUNTY)
-    T.create(engine, scope, {"title": "模糊测试的事项", "assignee_region": TOWNSHIP,
-                             "deadline": (dt.date.today() + dt.timedelta(days=30)).isoformat()},
-             PLACES)
+    T.create(
+        engine,
+        scope,
+        {
+            "title": "模糊测试的事项",
+            "assignee_region": TOWNSHIP,
+            "deadline": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        },
+        PLACES,
+    )
     _, tok = tokens.create(engine, FUZZER, "schemathesis")
     return tok
 
@@ -60,10 +74,15 @@ schema.config.generation.update(max_examples=MAX_EXAMPLES)
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck),
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 def test_the_api_keeps_its_document(case, server, fuzz_token):
-    case.call_and_validate(app=server, headers={"Authorization": f"Bearer {fuzz_token}"},
-                           checks=CHECKS)
-
+    case.call_and_validate(
+        app=server, headers={"Authorization": f"Bearer {fuzz_token}"}, checks=CHECKS
+    )

@@ -16,20 +16,28 @@ from ops import audit, users
 from tests.conftest import DEMO_PASSWORDS, csrf_token, login
 
 ROOT = Path(__file__).resolve().parents[2]
-ROLES_BY_USER = {"province_leader": "leader", "hanzhong_manager": "manager",
-                 "province_health": "department", "ziyang_cadre": "cadre",
-                 "province_admin": "admin"}
-PUBLIC = {"auth.login", "auth.healthz", "_dash_assets.static", "/_favicon.ico",
-          "api_v1.openapi"}
+ROLES_BY_USER = {
+    "province_leader": "leader",
+    "hanzhong_manager": "manager",
+    "province_health": "department",
+    "ziyang_cadre": "cadre",
+    "province_admin": "admin",
+}
+PUBLIC = {"auth.login", "auth.healthz", "_dash_assets.static", "/_favicon.ico", "api_v1.openapi"}
 FORMS = {"account.change_password", "auth.logout"}  # plain HTML forms: posted as forms, not as JSON
 # The page routing callback Dash sends when a page opens.
 PAGE_CALLBACK = {
     "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"},
-                {"id": "_pages_store", "property": "data"}],
-    "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/"},
-               {"id": "_pages_location", "property": "search", "value": ""}],
-    "changedPropIds": ["_pages_location.pathname"], "state": [],
+    "outputs": [
+        {"id": "_pages_content", "property": "children"},
+        {"id": "_pages_store", "property": "data"},
+    ],
+    "inputs": [
+        {"id": "_pages_location", "property": "pathname", "value": "/"},
+        {"id": "_pages_location", "property": "search", "value": ""},
+    ],
+    "changedPropIds": ["_pages_location.pathname"],
+    "state": [],
 }
 
 
@@ -41,13 +49,20 @@ def concrete_requests(server) -> list[tuple[str, str, str, dict | None]]:
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             url = rule.rule
             url = url.replace("<path:filename>", "app.css")
-            url = url.replace("<string:package_name>/<path:fingerprinted_path>",
-                              "dash/dash-renderer/build/dash_renderer.v4_4_1m1.min.js")
+            url = url.replace(
+                "<string:package_name>/<path:fingerprinted_path>",
+                "dash/dash-renderer/build/dash_renderer.v4_4_1m1.min.js",
+            )
             url = url.replace("<code>", "en").replace("<path:path>", "no-such-page")
             url = url.replace("<fmt>", "csv").replace("<int:task_id>", "1")
             url = url.replace("<path:rest>", "nothing")
-            body = PAGE_CALLBACK if url == "/_dash-update-component" else \
-                {} if method in ("POST", "PATCH") and rule.endpoint not in FORMS else None
+            body = (
+                PAGE_CALLBACK
+                if url == "/_dash-update-component"
+                else {}
+                if method in ("POST", "PATCH") and rule.endpoint not in FORMS
+                else None
+            )
             if rule.endpoint == "auth.login" and method == "POST":
                 continue  # the login form has its own tests
             out.append((rule.endpoint, method, url, body))
@@ -70,8 +85,10 @@ def test_anonymous(server):
         r = _call(server.test_client(), method, url, body)
         if endpoint in PUBLIC:
             assert r.status_code == 200, (url, r.status_code)
-        elif url.startswith(("/_dash-", "/export/", "/api/", "/wall/", "/imports/")) \
-                or url == "/_reload-hash":
+        elif (
+            url.startswith(("/_dash-", "/export/", "/api/", "/wall/", "/imports/"))
+            or url == "/_reload-hash"
+        ):
             assert r.status_code == 401, (url, r.status_code)
             assert r.get_json()["status"] == 401
         else:
@@ -113,10 +130,13 @@ def test_each_role(as_user, username):
         if not url.startswith("/api/"):
             # The endpoint the address reaches (a placeholder left in it reaches the
             # pages' catch-all instead).
-            routed = client.application.url_map.bind("localhost").match(
-                url.split("?")[0], method)[0]
-            assert (r.status_code == 403) == _expect_refused(client.application, routed,
-                                                             scope), (username, url)
+            routed = client.application.url_map.bind("localhost").match(url.split("?")[0], method)[
+                0
+            ]
+            assert (r.status_code == 403) == _expect_refused(client.application, routed, scope), (
+                username,
+                url,
+            )
         if r.status_code == 302:
             assert not r.headers["Location"].startswith("/login"), (username, url)
     # What the table says, spelled out for the accounts where it matters.
@@ -186,10 +206,21 @@ def test_lock_expires(server):
     start = datetime(2026, 1, 1, tzinfo=UTC)
     for _ in range(5):
         users.authenticate(engine, "lockout_expiry", "nope-nope-nope", now=start)
-    assert users.authenticate(engine, "lockout_expiry", "right-password-1",
-                              now=start + timedelta(minutes=14)).outcome == "locked"
-    assert users.authenticate(engine, "lockout_expiry", "right-password-1",
-                              now=start + timedelta(minutes=15, seconds=1)).outcome == "ok"
+    assert (
+        users.authenticate(
+            engine, "lockout_expiry", "right-password-1", now=start + timedelta(minutes=14)
+        ).outcome
+        == "locked"
+    )
+    assert (
+        users.authenticate(
+            engine,
+            "lockout_expiry",
+            "right-password-1",
+            now=start + timedelta(minutes=15, seconds=1),
+        ).outcome
+        == "ok"
+    )
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
@@ -203,13 +234,16 @@ def test_login_needs_the_csrf_token(client, token):
     assert client.get("/_dash-layout").status_code == 401
 
 
-@pytest.mark.parametrize("form", [
-    {"username": "ziyang_manager"},
-    {"password": "x"},
-    {"username": "", "password": ""},
-    {"username": "u" * 65, "password": "x"},
-    {"username": "ziyang_manager", "password": "p" * 257},
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"username": "ziyang_manager"},
+        {"password": "x"},
+        {"username": "", "password": ""},
+        {"username": "u" * 65, "password": "x"},
+        {"username": "ziyang_manager", "password": "p" * 257},
+    ],
+)
 def test_malformed_login_form(client, form):
     r = client.post("/login", data={"csrf_token": csrf_token(client), **form})
     assert r.status_code == 400
@@ -232,15 +266,15 @@ def test_disabled_user_loses_the_session(server, as_user):
     assert right.status_code == wrong.status_code == 401
     assert "已停用" not in right.get_data(as_text=True)
     assert _error(right) == _error(wrong) == "用户名或密码错误。"
-    outcomes = [e["outcome"] for e in audit.recent(engine, actor="soon_disabled",
-                                                   action="login")]
+    outcomes = [e["outcome"] for e in audit.recent(engine, actor="soon_disabled", action="login")]
     assert outcomes == ["bad_credentials", "disabled", "ok"]
 
 
 def _error(response) -> str:
     """The login page's message."""
-    return re.search(r'class="jz-error" role="alert">([^<]*)<',
-                     response.get_data(as_text=True)).group(1)
+    return re.search(
+        r'class="jz-error" role="alert">([^<]*)<', response.get_data(as_text=True)
+    ).group(1)
 
 
 def test_healthz_has_no_data(client, wh):
@@ -254,8 +288,9 @@ def test_language_switch(as_user):
     r = c.get("/lang/en?next=/%3Fyear%3D2019")
     assert (r.status_code, r.headers["Location"]) == (302, "/?year=2019")
     token = csrf_token(c, "/logout")
-    assert "Log in" in c.post("/logout", data={"csrf_token": token},
-                              follow_redirects=True).get_data(as_text=True)
+    assert "Log in" in c.post(
+        "/logout", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
 
 
 def test_audit_log_is_append_only(server):
@@ -274,14 +309,23 @@ def test_audit_log_is_append_only(server):
 # ------------------------------------------------------------------ production mode
 def _start(tmp_path, extra: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("JZ_")}
-    env.update({"JZ_ENV": "production", "JZ_OPS_DB": f"sqlite:///{tmp_path / 'ops.sqlite3'}",
-                "JZ_WAREHOUSE": str(tmp_path / "none.duckdb"),
-                "JZ_CACHE_DIR": str(tmp_path / "cache")}, **extra)
-    code = ("import app, json; c = app.server.config; print(json.dumps("
-            "[c['SESSION_COOKIE_SECURE'], c['SESSION_COOKIE_HTTPONLY'], "
-            "c['SESSION_COOKIE_SAMESITE']]))")
-    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    env.update(
+        {
+            "JZ_ENV": "production",
+            "JZ_OPS_DB": f"sqlite:///{tmp_path / 'ops.sqlite3'}",
+            "JZ_WAREHOUSE": str(tmp_path / "none.duckdb"),
+            "JZ_CACHE_DIR": str(tmp_path / "cache"),
+        },
+        **extra,
+    )
+    code = (
+        "import app, json; c = app.server.config; print(json.dumps("
+        "[c['SESSION_COOKIE_SECURE'], c['SESSION_COOKIE_HTTPONLY'], "
+        "c['SESSION_COOKIE_SAMESITE']]))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_production_refuses_without_a_secret_key(tmp_path):
@@ -301,8 +345,10 @@ def test_production_refuses_while_a_demo_password_is_set(tmp_path):
         users.set_password(engine, name, "a-real-secret-password")
     r = _start(tmp_path, {"JZ_SECRET_KEY": "k" * 40})
     assert r.returncode == 2
-    assert r.stderr.strip() == ("error: demo passwords are still set for: province_leader "
-                                "(change them with `python manage.py users set-password`)")
+    assert r.stderr.strip() == (
+        "error: demo passwords are still set for: province_leader "
+        "(change them with `python manage.py users set-password`)"
+    )
     users.set_password(engine, "province_leader", "a-real-secret-password")
     r = _start(tmp_path, {"JZ_SECRET_KEY": "k" * 40})
     assert r.returncode == 0, r.stderr

@@ -48,11 +48,16 @@ def test_admin_pages_name_the_role(server):
 def test_a_callback_refused_for_the_role_answers_403_naming_it(as_user):
     """A callback closed to the role (refreshing imports is for admins) goes through the
     server's AccessDenied handler: 403, with the role's message."""
-    r = as_user("province_health").post("/_dash-update-component", json={
-        "output": "imp-refresh-result.children",
-        "outputs": {"id": "imp-refresh-result", "property": "children"},
-        "inputs": [{"id": "imp-refresh", "property": "n_clicks", "value": 1}], "state": [],
-        "changedPropIds": ["imp-refresh.n_clicks"]})
+    r = as_user("province_health").post(
+        "/_dash-update-component",
+        json={
+            "output": "imp-refresh-result.children",
+            "outputs": {"id": "imp-refresh-result", "property": "children"},
+            "inputs": [{"id": "imp-refresh", "property": "n_clicks", "value": 1}],
+            "state": [],
+            "changedPropIds": ["imp-refresh.n_clicks"],
+        },
+    )
     assert r.status_code == 403
     assert r.get_json()["error"] == "无权访问：本页面或操作不向“行业部门”角色开放。"
 

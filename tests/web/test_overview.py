@@ -26,9 +26,11 @@ def logged_in(server, username: str, lang: str = "zh"):
 
 def _text(component) -> str:
     """All text of a component tree (what a reader sees), as one string."""
-    return json.dumps(component.to_plotly_json() if hasattr(component, "to_plotly_json")
-                      else component, default=lambda o: o.to_plotly_json()
-                      if hasattr(o, "to_plotly_json") else str(o), ensure_ascii=False)
+    return json.dumps(
+        component.to_plotly_json() if hasattr(component, "to_plotly_json") else component,
+        default=lambda o: o.to_plotly_json() if hasattr(o, "to_plotly_json") else str(o),
+        ensure_ascii=False,
+    )
 
 
 def _props(node):
@@ -49,8 +51,11 @@ def _kpis(tree) -> dict[str, str]:
     shown = {}
     for props in _props(json.loads(_text(tree))):
         if "data-kpi" in props:
-            numbers = [p.get("title") for p in _props(props)
-                       if "jz-kpi-number" in str(p.get("className", ""))]
+            numbers = [
+                p.get("title")
+                for p in _props(props)
+                if "jz-kpi-number" in str(p.get("className", ""))
+            ]
             shown[props["data-kpi"]] = numbers[0]
     return shown
 
@@ -65,8 +70,12 @@ def test_ziyang_manager_sees_ziyang(server, wh):
     row = wh.execute("""select hh_registered, pp_registered, pp_exited, pp_not_exited
                         from rollup_year where region_code = '610924000000' and year = 2018""").fetchone()
     kpis = _kpis(page)
-    assert [kpis["hh_registered"], kpis["pp_registered"], kpis["pp_exited"],
-            kpis["pp_not_exited"]] == [f"{v:,}" for v in row]
+    assert [
+        kpis["hh_registered"],
+        kpis["pp_registered"],
+        kpis["pp_exited"],
+        kpis["pp_not_exited"],
+    ] == [f"{v:,}" for v in row]
     monitored = wh.execute("""select hh_monitored from rollup_month
                               where region_code = '610924000000' and month = '2018-12-01'""")
     assert monitored.fetchone() is None  # no monitoring before 2020
@@ -83,15 +92,18 @@ def test_children_table_lists_the_townships(server, wh):
     assert len(towns) == 17 and all(name in text for (name,) in towns)
 
 
-@pytest.mark.parametrize("username,region,expected", [
-    ("ziyang_manager", "610700000000", "无权访问"),  # Hanzhong, above and beside
-    ("ziyang_manager", "610902000000", "无权访问"),  # another county of Ankang
-    ("ziyang_manager", "610000000000", "无权访问"),  # the province
-    ("ziyang_cadre", "610924000000", "无权访问"),  # the cadre's county, above its township
-    ("ziyang_manager", "6109240000", "未找到该地区"),  # malformed
-    ("ziyang_manager", "610924999000", "未找到该地区"),  # well-formed, no such unit
-    ("ziyang_manager", "<script>", "未找到该地区"),
-])
+@pytest.mark.parametrize(
+    "username,region,expected",
+    [
+        ("ziyang_manager", "610700000000", "无权访问"),  # Hanzhong, above and beside
+        ("ziyang_manager", "610902000000", "无权访问"),  # another county of Ankang
+        ("ziyang_manager", "610000000000", "无权访问"),  # the province
+        ("ziyang_cadre", "610924000000", "无权访问"),  # the cadre's county, above its township
+        ("ziyang_manager", "6109240000", "未找到该地区"),  # malformed
+        ("ziyang_manager", "610924999000", "未找到该地区"),  # well-formed, no such unit
+        ("ziyang_manager", "<script>", "未找到该地区"),
+    ],
+)
 def test_refusals(server, username, region, expected):
     from pages import overview
 
@@ -125,13 +137,20 @@ def test_forged_callback_request_is_refused(server):
     login(client, "ziyang_manager")
     body = {
         "output": "..overview-cards.children...overview-poverty.figure...overview-monitoring."
-                  "figure...overview-children-box.children...overview-children-title.children..."
-                  "overview-poverty-png.href...overview-monitoring-png.href..",
-        "outputs": [{"id": i, "property": p} for i, p in (
-            ("overview-cards", "children"), ("overview-poverty", "figure"),
-            ("overview-monitoring", "figure"), ("overview-children-box", "children"),
-            ("overview-children-title", "children"), ("overview-poverty-png", "href"),
-            ("overview-monitoring-png", "href"))],
+        "figure...overview-children-box.children...overview-children-title.children..."
+        "overview-poverty-png.href...overview-monitoring-png.href..",
+        "outputs": [
+            {"id": i, "property": p}
+            for i, p in (
+                ("overview-cards", "children"),
+                ("overview-poverty", "figure"),
+                ("overview-monitoring", "figure"),
+                ("overview-children-box", "children"),
+                ("overview-children-title", "children"),
+                ("overview-poverty-png", "href"),
+                ("overview-monitoring-png", "href"),
+            )
+        ],
         "inputs": [{"id": "overview-year", "property": "value", "value": "2019"}],
         "state": [{"id": "overview-region", "property": "data", "value": "610700000000"}],
         "changedPropIds": ["overview-year.value"],
@@ -167,8 +186,9 @@ def test_admin_creates_within_scope_only(server):
     from web import context
 
     with logged_in(server, "province_admin"):
-        alert, rows = admin_users.create(1, "new_cadre", "新干部", "long-enough-1", "cadre",
-                                         "610924100001", "")
+        alert, rows = admin_users.create(
+            1, "new_cadre", "新干部", "long-enough-1", "cadre", "610924100001", ""
+        )
         assert "已创建账户 new_cadre" in _text(alert)
         assert "new_cadre" in {r["username"] for r in rows}
         alert, _ = admin_users.create(1, "bad_one", "", "short", "manager", "610924000000", "")

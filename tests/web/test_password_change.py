@@ -32,8 +32,11 @@ def account(server):
 
 
 def _post(client, current=OLD, new=NEW, confirm=None, token: str | None = "fresh"):
-    data = {"current_password": current, "new_password": new,
-            "confirm_password": new if confirm is None else confirm}
+    data = {
+        "current_password": current,
+        "new_password": new,
+        "confirm_password": new if confirm is None else confirm,
+    }
     if token == "fresh":
         token = csrf_token(client, PATH)
     if token is not None:
@@ -43,13 +46,13 @@ def _post(client, current=OLD, new=NEW, confirm=None, token: str | None = "fresh
 
 def _changed_at(engine, username):
     with engine.connect() as conn:
-        return conn.execute(sa.select(users_table.c.password_changed_at)
-                            .where(users_table.c.username == username)).scalar_one()
+        return conn.execute(
+            sa.select(users_table.c.password_changed_at).where(users_table.c.username == username)
+        ).scalar_one()
 
 
 def _outcomes(engine, username):
-    return [e["outcome"] for e in audit.recent(engine, actor=username,
-                                               action="password_change")]
+    return [e["outcome"] for e in audit.recent(engine, actor=username, action="password_change")]
 
 
 def _unchanged(engine, username, before):
@@ -63,8 +66,15 @@ def test_the_form(account):
     r = client.get(PATH)
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    for text in ("修改密码", "当前密码", "新密码", "确认新密码", username,
-                 'name="csrf_token"', 'autocomplete="new-password"'):
+    for text in (
+        "修改密码",
+        "当前密码",
+        "新密码",
+        "确认新密码",
+        username,
+        'name="csrf_token"',
+        'autocomplete="new-password"',
+    ):
         assert text in html, text
     assert "Dash" not in html and "_dash" not in html  # a plain page
     client.get("/lang/en")
@@ -86,8 +96,9 @@ def _header_links(shell):
 
     def header(role):
         viewer = shell.Viewer("x", role, "陕西省", "610000000000")
-        return json.dumps(shell.header(viewer, "zh", None), cls=PlotlyJSONEncoder,
-                          ensure_ascii=False)
+        return json.dumps(
+            shell.header(viewer, "zh", None), cls=PlotlyJSONEncoder, ensure_ascii=False
+        )
 
     assert '"href": "/account/password"' in header("manager")
     assert '"children": "修改密码"' in header("manager")
@@ -154,18 +165,21 @@ def test_a_right_current_password_resets_the_failures(server, account):
     assert users.authenticate(engine, username, OLD).outcome == "ok"  # not locked
 
 
-@pytest.mark.parametrize("new,outcome,message", [
-    ("short", "too_short", "密码至少需要 10 个字符"),
-    ("123456789", "too_short", "密码至少需要 10 个字符"),
-    ("x" * 257, "too_long", "密码不能超过 256 个字符"),
-    ("aaaaaaaaaa", "repeated", "密码不能是同一字符或一小段字符的重复"),
-    ("1234567890", "sequence", "密码不能是连续的数字或字母"),
-    ("abcdefghij", "sequence", "密码不能是连续的数字或字母"),
-    ("password123", "common", "该密码过于常见"),
-    ("Qwertyuiop", "common", "该密码过于常见"),
-    ("{username}-2026", "username", "密码不能包含用户名"),
-    ("x{USERNAME}x", "username", "密码不能包含用户名"),
-])
+@pytest.mark.parametrize(
+    "new,outcome,message",
+    [
+        ("short", "too_short", "密码至少需要 10 个字符"),
+        ("123456789", "too_short", "密码至少需要 10 个字符"),
+        ("x" * 257, "too_long", "密码不能超过 256 个字符"),
+        ("aaaaaaaaaa", "repeated", "密码不能是同一字符或一小段字符的重复"),
+        ("1234567890", "sequence", "密码不能是连续的数字或字母"),
+        ("abcdefghij", "sequence", "密码不能是连续的数字或字母"),
+        ("password123", "common", "该密码过于常见"),
+        ("Qwertyuiop", "common", "该密码过于常见"),
+        ("{username}-2026", "username", "密码不能包含用户名"),
+        ("x{USERNAME}x", "username", "密码不能包含用户名"),
+    ],
+)
 def test_the_new_password_must_pass_the_policy(account, new, outcome, message):
     engine, username, client = account
     new = new.format(username=username, USERNAME=username.upper())

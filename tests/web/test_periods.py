@@ -47,15 +47,18 @@ INCIDENCE = INDICATORS["poverty_incidence"]
 
 
 # ------------------------------------------------------------------ one rounding rule
-@pytest.mark.parametrize("value,digits,text", [
-    (7.055, 2, "7.06"),  # binary 7.05499999...: round() and f"{:.2f}" give 7.05
-    (2.675, 2, "2.68"),  # f"{2.675:.2f}" == "2.67"
-    (0.125, 2, "0.13"),  # half to even would give 0.12
-    (2.5, 0, "3"),  # round(2.5) == 2
-    (-2.5, 0, "-3"),  # half away from zero, symmetrically
-    (1234567.5, 0, "1,234,568"),
-    (-0.004, 2, "0.00"),  # rounds to zero: no minus sign
-])
+@pytest.mark.parametrize(
+    "value,digits,text",
+    [
+        (7.055, 2, "7.06"),  # binary 7.05499999...: round() and f"{:.2f}" give 7.05
+        (2.675, 2, "2.68"),  # f"{2.675:.2f}" == "2.67"
+        (0.125, 2, "0.13"),  # half to even would give 0.12
+        (2.5, 0, "3"),  # round(2.5) == 2
+        (-2.5, 0, "-3"),  # half away from zero, symmetrically
+        (1234567.5, 0, "1,234,568"),
+        (-0.004, 2, "0.00"),  # rounds to zero: no minus sign
+    ],
+)
 def test_fmt_number_rounds_half_up_on_the_decimal_value(value, digits, text):
     assert fmt_number(value, digits) == text
 
@@ -91,23 +94,42 @@ def test_a_change_that_rounds_to_zero_is_neutral():
     assert str(rounded(-0.0001, 1)) == "0.0"
 
 
-def _region_view(months: pd.DataFrame, version=PARTIAL, month=dt.date(2026, 12, 1),
-                 years: pd.DataFrame | None = None, year: int = 2026) -> api.RegionView:
-    return api.RegionView(unit={"code": "610900000000", "name": "安康市", "level": 2},
-                          version=version, year=year, month=month, trail=[], outline={},
-                          map_parent={}, children=pd.DataFrame(), geometry=pd.DataFrame(),
-                          years=pd.DataFrame(columns=["year"]) if years is None else years,
-                          months=months, breakdowns=pd.DataFrame())
+def _region_view(
+    months: pd.DataFrame,
+    version=PARTIAL,
+    month=dt.date(2026, 12, 1),
+    years: pd.DataFrame | None = None,
+    year: int = 2026,
+) -> api.RegionView:
+    return api.RegionView(
+        unit={"code": "610900000000", "name": "安康市", "level": 2},
+        version=version,
+        year=year,
+        month=month,
+        trail=[],
+        outline={},
+        map_parent={},
+        children=pd.DataFrame(),
+        geometry=pd.DataFrame(),
+        years=pd.DataFrame(columns=["year"]) if years is None else years,
+        months=months,
+        breakdowns=pd.DataFrame(),
+    )
 
 
 def test_a_card_whose_change_rounds_away_has_no_arrow_and_no_colour():
     from components import kpi
     from components.theme import NEUTRAL
 
-    months = pd.DataFrame({"month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
-                           "hh_unresolved_per_1000": [0.4712, 0.4688]})
-    card = region_view.card_for(_region_view(months), INDICATORS["hh_unresolved_per_1000"],
-                                lang="zh")
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
+            "hh_unresolved_per_1000": [0.4712, 0.4688],
+        }
+    )
+    card = region_view.card_for(
+        _region_view(months), INDICATORS["hh_unresolved_per_1000"], lang="zh"
+    )
     assert (card.value, card.delta, card.direction) == ("0.47", "较11月末 ±0.00", 0)
     html = _text(kpi.card(card))
     assert "▼" not in html and "▲" not in html and NEUTRAL in html and "-0.00" not in html
@@ -143,11 +165,23 @@ def test_the_region_page_legend_has_no_degenerate_class(server):
     with logged_in(server, "province_leader"):
         for key in ("poverty_incidence", "risk_eliminated_rate", "hh_unresolved_per_1000"):
             year = 2018 if key == "poverty_incidence" else None
-            props = list(_props(json.loads(_text(region.layout(
-                code=PROVINCE, indicator=key, year=str(year) if year else None)))))
+            props = list(
+                _props(
+                    json.loads(
+                        _text(
+                            region.layout(
+                                code=PROVINCE, indicator=key, year=str(year) if year else None
+                            )
+                        )
+                    )
+                )
+            )
             legend = [p for p in props if p.get("id") == "region-legend"][0]
-            items = [_text(p.get("children")) for p in _props(legend)
-                     if p.get("className") == "jz-legend-item"]
+            items = [
+                _text(p.get("children"))
+                for p in _props(legend)
+                if p.get("className") == "jz-legend-item"
+            ]
             for item in items:
                 if " – " in item:
                     low, high = json.loads(item)[-1].split(" – ")
@@ -165,8 +199,10 @@ def test_period_labels_of_a_partial_month():
         assert fmt_change("month", "+5", dt.date(2026, 12, 1), as_of) == "较11月末 +5"
         assert fmt_change("month", "+5", dt.date(2026, 11, 1), as_of) == "较上月 +5"
         assert fmt_change("year", "+5", 2026, as_of) == "较2025年末 +5"
-        assert fmt_change("month", "+5", dt.date(2027, 1, 1), dt.date(2027, 1, 9)) == \
-            "较2026年12月末 +5"
+        assert (
+            fmt_change("month", "+5", dt.date(2027, 1, 1), dt.date(2027, 1, 9))
+            == "较2026年12月末 +5"
+        )
     with language("en"):
         assert fmt_month_period(dt.date(2026, 12, 1), as_of) == "to 1 Dec"
         assert fmt_year_period(2026, as_of) == "2026, to 1 Dec"
@@ -179,37 +215,70 @@ def test_period_labels_of_a_partial_month():
 
 
 def test_a_card_of_the_partial_month_says_to_which_day_and_what_it_compares():
-    months = pd.DataFrame({"month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
-                           "hh_monitored": [1010, 1011]})
+    months = pd.DataFrame(
+        {"month": pd.to_datetime(["2026-11-01", "2026-12-01"]), "hh_monitored": [1010, 1011]}
+    )
     card = region_view.card_for(_region_view(months), INDICATORS["hh_monitored"], lang="zh")
     assert (card.period, card.delta) == ("截至12月1日", "较11月末 +1")
     assert "月末" not in card.period and "月 末" not in card.period
 
 
 def test_overview_cards_of_the_partial_month_and_year():
-    years = pd.DataFrame({"year": [2025, 2026], "hh_registered": [100, 101],
-                          "pp_registered": [300, 300], "pp_exited": [300, 300],
-                          "pp_not_exited": [0, 0], "poverty_incidence": [None, None],
-                          "monitoring_line": [7000, 7200], "hh_below_monitoring_line": [5, 5]})
-    months = pd.DataFrame({"month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
-                           "hh_monitored": [10, 11], "hh_type1": [1, 1], "hh_type2": [1, 1],
-                           "hh_type3": [8, 9], "risk_eliminated_rate": [0.8, 0.8],
-                           "hh_unresolved": [2, 2]})
-    ov = api.Overview({"code": PROVINCE, "name": "陕西省", "level": 1}, PARTIAL, 2026,
-                      dt.date(2026, 12, 1), years, months, pd.DataFrame())
+    years = pd.DataFrame(
+        {
+            "year": [2025, 2026],
+            "hh_registered": [100, 101],
+            "pp_registered": [300, 300],
+            "pp_exited": [300, 300],
+            "pp_not_exited": [0, 0],
+            "poverty_incidence": [None, None],
+            "monitoring_line": [7000, 7200],
+            "hh_below_monitoring_line": [5, 5],
+        }
+    )
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-11-01", "2026-12-01"]),
+            "hh_monitored": [10, 11],
+            "hh_type1": [1, 1],
+            "hh_type2": [1, 1],
+            "hh_type3": [8, 9],
+            "risk_eliminated_rate": [0.8, 0.8],
+            "hh_unresolved": [2, 2],
+        }
+    )
+    ov = api.Overview(
+        {"code": PROVINCE, "name": "陕西省", "level": 1},
+        PARTIAL,
+        2026,
+        dt.date(2026, 12, 1),
+        years,
+        months,
+        pd.DataFrame(),
+    )
     cards = {k.key: k for k in ov_view.cards(ov, lang="zh")}
-    assert (cards["hh_monitored"].period, cards["hh_monitored"].delta) == \
-        ("截至12月1日", "较11月末 +1")
-    assert (cards["hh_registered"].period, cards["hh_registered"].delta) == \
-        ("2026 年（截至12月1日）", "较2025年末 +1")
+    assert (cards["hh_monitored"].period, cards["hh_monitored"].delta) == (
+        "截至12月1日",
+        "较11月末 +1",
+    )
+    assert (cards["hh_registered"].period, cards["hh_registered"].delta) == (
+        "2026 年（截至12月1日）",
+        "较2025年末 +1",
+    )
     assert ov_view.children_title(ov, lang="zh") == "下级单位（2026 年（截至12月1日））"
 
 
 def test_charts_mark_the_partial_month_instead_of_a_collapse():
-    months = pd.DataFrame({
-        "month": pd.date_range("2025-01-01", "2026-12-01", freq="MS"),
-        "hh_type1": 500, "hh_type2": 300, "hh_type3": 100,
-        "hh_new_identified": [9] * 23 + [1], "hh_new_eliminated": [8] * 23 + [0]})
+    months = pd.DataFrame(
+        {
+            "month": pd.date_range("2025-01-01", "2026-12-01", freq="MS"),
+            "hh_type1": 500,
+            "hh_type2": 300,
+            "hh_type3": 100,
+            "hh_new_identified": [9] * 23 + [1],
+            "hh_new_eliminated": [8] * 23 + [0],
+        }
+    )
     fig = mon_view.trend_figure(months, "陕西省", dt.date(2026, 12, 1), lang="zh")
     notes = [a["text"] for a in fig["layout"]["annotations"]]
     assert notes == ["截至12月1日"]
@@ -220,18 +289,22 @@ def test_charts_mark_the_partial_month_instead_of_a_collapse():
     full = mon_view.trend_figure(months, "陕西省", dt.date(2026, 12, 31), lang="zh")
     assert full["layout"]["annotations"] == []
     assert all("pattern" not in d["marker"] for d in full["data"] if d["type"] == "bar")
-    fig = charts.series([2024, 2025, 2026], [1.0, 2.0, 3.0], "t", bars=True, percent=False,
-                        partial="截至12月1日")
+    fig = charts.series(
+        [2024, 2025, 2026], [1.0, 2.0, 3.0], "t", bars=True, percent=False, partial="截至12月1日"
+    )
     assert fig["layout"]["annotations"][0]["text"] == "截至12月1日"
     assert fig["data"][0]["marker"]["pattern"]["shape"] == ["", "", "/"]
 
 
 def test_equal_spans_of_a_running_month():
     assert api.equal_spans(dt.date(2026, 12, 1)) == (
-        dt.date(2026, 12, 1), dt.date(2026, 12, 1), dt.date(2026, 11, 1), dt.date(2026, 11, 1))
+        dt.date(2026, 12, 1),
+        dt.date(2026, 12, 1),
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 1),
+    )
     # 31 March against 1-28 February (February has no 29th-31st in 2026).
-    assert api.equal_spans(dt.date(2026, 3, 31))[2:] == (dt.date(2026, 2, 1),
-                                                         dt.date(2026, 2, 28))
+    assert api.equal_spans(dt.date(2026, 3, 31))[2:] == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
 
 
 def test_month_on_month_flows_compare_equal_spans(server, wh):
@@ -244,14 +317,30 @@ def test_month_on_month_flows_compare_equal_spans(server, wh):
         w = api.data_version(server_wh(server))
         as_of = dt.date(w.as_of.year, w.as_of.month, 10)
         spans = api.equal_spans(as_of)
-        df = server_wh(server).run("flows_to_day", scope, unit_prefix="61", **dict(
-            zip(("day_from", "day_to", "prev_from", "prev_to"), spans)))
-        note = _text(view.to_day_note({**df.iloc[0].to_dict(), "from": spans[0],
-                                       "to": spans[1], "prev_from": spans[2],
-                                       "prev_to": spans[3]}, lang="zh"))
-    expected = wh.execute("""select count(*) filter (where identify_date between ? and ?),
+        df = server_wh(server).run(
+            "flows_to_day",
+            scope,
+            unit_prefix="61",
+            **dict(zip(("day_from", "day_to", "prev_from", "prev_to"), spans)),
+        )
+        note = _text(
+            view.to_day_note(
+                {
+                    **df.iloc[0].to_dict(),
+                    "from": spans[0],
+                    "to": spans[1],
+                    "prev_from": spans[2],
+                    "prev_to": spans[3],
+                },
+                lang="zh",
+            )
+        )
+    expected = wh.execute(
+        """select count(*) filter (where identify_date between ? and ?),
                                     count(*) filter (where identify_date between ? and ?)
-                             from monitoring""", list(spans)).fetchall()[0]
+                             from monitoring""",
+        list(spans),
+    ).fetchall()[0]
     assert (int(df["identified"].iloc[0]), int(df["identified_before"].iloc[0])) == expected
     assert f"本月截至{as_of.month}月10日（10 天）" in note
     prev = spans[2]
@@ -289,20 +378,30 @@ def test_the_ranking_table_has_every_column_of_one_period(server, wh):
     scope = Scope("province_leader", "leader", PROVINCE)
     with logged_in(server, "province_leader"):
         for year in (2019, 2022):
-            v = api.region_view(server_wh(server), scope, PROVINCE, year, "2026-10",
-                                period="year")
+            v = api.region_view(server_wh(server), scope, PROVINCE, year, "2026-10", period="year")
             table = region_view.ranked_table(v, INCIDENCE, lambda c: c, lang="zh")
             fields = [c["field"] for c in table.columnDefs][2:]
-            assert fields == ["poverty_incidence", "hh_registered", "hh_not_exited",
-                              "hh_monitored", "hh_unresolved"]
-            expected = dict(wh.execute(
-                "select region_code, hh_monitored from indicator_month where month = ?",
-                [dt.date(year, 12, 1)]).fetchall())
+            assert fields == [
+                "poverty_incidence",
+                "hh_registered",
+                "hh_not_exited",
+                "hh_monitored",
+                "hh_unresolved",
+            ]
+            expected = dict(
+                wh.execute(
+                    "select region_code, hh_monitored from indicator_month where month = ?",
+                    [dt.date(year, 12, 1)],
+                ).fetchall()
+            )
             for row in table.rowData:
                 assert row["hh_monitored"] == expected.get(row["code"]), (year, row["code"])
             assert region_view.period_label(INCIDENCE, v, lang="zh") == f"{year} 年末"
-        page = _text(region.layout(code=PROVINCE, indicator="poverty_incidence", year="2019",
-                                   month="2026-10"))
+        page = _text(
+            region.layout(
+                code=PROVINCE, indicator="poverty_incidence", year="2019", month="2026-10"
+            )
+        )
         assert "下级单位排名（2019 年末）" in page
         # A year and a month that are not one moment (a view built without a period):
         # the table keeps to the indicator's period.
@@ -324,10 +423,14 @@ def test_the_overview_table_has_every_column_of_one_period(server, wh):
         table = ov_view.children_table(ov, lambda c: c, lang="zh")
         text = _text(overview.layout(year="2022"))
     assert "下级单位（2022 年末）" in text
-    expected = dict(wh.execute("select region_code, hh_unresolved from indicator_month "
-                               "where month = '2022-12-01'").fetchall())
-    assert {r["code"]: r["hh_unresolved"] for r in table.rowData} == \
-        {c: expected[c] for c in (r["code"] for r in table.rowData)}
+    expected = dict(
+        wh.execute(
+            "select region_code, hh_unresolved from indicator_month where month = '2022-12-01'"
+        ).fetchall()
+    )
+    assert {r["code"]: r["hh_unresolved"] for r in table.rowData} == {
+        c: expected[c] for c in (r["code"] for r in table.rowData)
+    }
 
 
 def test_the_household_list_count_names_its_period(server):
@@ -337,10 +440,16 @@ def test_the_household_list_count_names_its_period(server):
     from queries import households as hl
 
     with language("zh"):
-        assert households.list_period(hl.build(PROVINCE, "monitored", None,
-                                               dt.date(2026, 12, 1)), version) == "截至12月1日"
-        assert households.list_period(hl.build(PROVINCE, "not_exited", 2019, None),
-                                      version) == "2019 年末"
+        assert (
+            households.list_period(
+                hl.build(PROVINCE, "monitored", None, dt.date(2026, 12, 1)), version
+            )
+            == "截至12月1日"
+        )
+        assert (
+            households.list_period(hl.build(PROVINCE, "not_exited", 2019, None), version)
+            == "2019 年末"
+        )
         assert households.list_period(hl.build(PROVINCE, "all"), version) == "截至12月1日"
 
 
@@ -354,15 +463,20 @@ def test_the_briefing_of_a_partial_month_says_so(server):
         version = api.data_version(wh)
         b = briefing.collect(wh, context.ops(), scope, PROVINCE, version.last_month, "测试")
     expected = region_view.period_label(
-        INDICATORS["hh_monitored"], api.region_view(wh, scope, PROVINCE, None, None), lang="zh")
+        INDICATORS["hh_monitored"], api.region_view(wh, scope, PROVINCE, None, None), lang="zh"
+    )
     assert b.figures_period == expected
     if is_partial_month(version.last_month, version.as_of):
         assert b.to_date and b.to_date in b.period
     # The table of units below: every column of the briefing's month.
-    assert len(b.children_header) - 1 == len([
-        k for k in briefing.CHILD_COLUMNS
-        if version.last_month == version.month_for_year(version.last_month.year)
-        or INDICATORS[k].period == "month"])
+    assert len(b.children_header) - 1 == len(
+        [
+            k
+            for k in briefing.CHILD_COLUMNS
+            if version.last_month == version.month_for_year(version.last_month.year)
+            or INDICATORS[k].period == "month"
+        ]
+    )
 
 
 # ------------------------------------------------------------------ incidence after 2020
@@ -372,22 +486,28 @@ def test_incidence_after_2020_is_not_applicable_on_cards_and_tables():
         assert region_view.fmt_value(INCIDENCE, 0.0, year=2023, lang="zh") == "不适用"
         assert region_view.fmt_value(INCIDENCE, 0.0, year=2020, lang="zh") == "0.0%"
         years = pd.DataFrame({"year": [2022, 2023], "poverty_incidence": [0.0, 0.0]})
-        card = region_view.card_for(_region_view(pd.DataFrame(columns=["month"]),
-                                                 years=years, year=2023), INCIDENCE, lang="zh")
+        card = region_view.card_for(
+            _region_view(pd.DataFrame(columns=["month"]), years=years, year=2023),
+            INCIDENCE,
+            lang="zh",
+        )
         assert (card.value, card.delta, card.direction) == ("不适用", "", 0)
         assert card.note == "贫困线 2020 年后停用"
     with language("en"):
         assert region_view.fmt_value(INCIDENCE, None, year=2023, lang="en") == "n/a"
-        assert region_view.not_applicable_note(INCIDENCE, lang="en") == \
-            "n/a — the poverty line ended in 2020"
+        assert (
+            region_view.not_applicable_note(INCIDENCE, lang="en")
+            == "n/a — the poverty line ended in 2020"
+        )
 
 
 def test_incidence_after_2020_renders_not_applicable_on_the_region_page(server):
     from pages import region
 
     with logged_in(server, "province_leader"):
-        page = json.loads(_text(region.layout(code=PROVINCE, indicator="poverty_incidence",
-                                              year="2023")))
+        page = json.loads(
+            _text(region.layout(code=PROVINCE, indicator="poverty_incidence", year="2023"))
+        )
     props = list(_props(page))
     features = [p for p in props if p.get("id") == "region-map-geojson"][0]["data"]["features"]
     assert features and {f["properties"]["color"] for f in features} == {NO_DATA}
@@ -416,8 +536,9 @@ def test_incidence_after_2020_renders_not_applicable_on_the_overview(server):
 
 
 def test_the_warehouse_has_no_incidence_after_2020(wh):
-    rows = wh.execute("select count(*) from indicator_year where year > 2020 "
-                      "and poverty_incidence is not null").fetchall()
+    rows = wh.execute(
+        "select count(*) from indicator_year where year > 2020 and poverty_incidence is not null"
+    ).fetchall()
     assert rows[0][0] == 0
 
 
@@ -433,17 +554,26 @@ def test_rule_hits_and_warned_households_are_named_and_counted_apart(server, wh)
 
         scope = Scope("province_leader", "leader", PROVINCE)
         decided = list(W.decided(context.ops(), scope))  # other tests may have decided some
-        counts = server_wh(server).run("warning_counts", scope, unit_prefix="61",
-                                       decided=decided,
-                                       as_of=api.data_version(server_wh(server)).as_of)
+        counts = server_wh(server).run(
+            "warning_counts",
+            scope,
+            unit_prefix="61",
+            decided=decided,
+            as_of=api.data_version(server_wh(server)).as_of,
+        )
     c = counts.iloc[0]
     assert int(c["undecided_households"]) <= int(c["undecided"])
-    assert f"待处置预警线索 {int(c['undecided']):,} 条（涉及 {int(c['undecided_households']):,} 户）" \
+    assert (
+        f"待处置预警线索 {int(c['undecided']):,} 条（涉及 {int(c['undecided_households']):,} 户）"
         in mon_page
+    )
     warned = wh.execute("select count(*) from monitoring").fetchall()[0][0]
     assert '"预警户"' in mon_page and f"{warned:,}" in mon_page
-    assert f"待处置预警线索 {int(c['undecided']):,} 条（涉及 {int(c['undecided_households']):,} 户）" \
-        in warn_page and "预警线索处置" in warn_page
+    assert (
+        f"待处置预警线索 {int(c['undecided']):,} 条（涉及 {int(c['undecided_households']):,} 户）"
+        in warn_page
+        and "预警线索处置" in warn_page
+    )
 
 
 def test_no_bare_warning_label_for_rule_hits():
@@ -451,10 +581,20 @@ def test_no_bare_warning_label_for_rule_hits():
     household of the procedure."""
     from i18n import CATALOG
 
-    for key in ("warn.title", "warn.counts", "warn.decided", "mon.to_warnings",
-                "mon.warnings_overdue", "wall.ticker", "wall.ticker.none", "nav.warnings",
-                "warning.err.decided", "warning.err.not_found", "tpl.warning.title",
-                "task.type.alert_verification"):
+    for key in (
+        "warn.title",
+        "warn.counts",
+        "warn.decided",
+        "mon.to_warnings",
+        "mon.warnings_overdue",
+        "wall.ticker",
+        "wall.ticker.none",
+        "nav.warnings",
+        "warning.err.decided",
+        "warning.err.not_found",
+        "tpl.warning.title",
+        "task.type.alert_verification",
+    ):
         assert "预警线索" in CATALOG["zh"][key], key
         assert "warning" not in CATALOG["en"][key].lower(), key
     for key in ("mon.stage.warned", "mon.tab.hh_new_warned"):
@@ -495,21 +635,23 @@ def test_switching_to_incidence_opens_its_last_poor_year(server):
 
     with logged_in(server, "province_leader"):
         current = "/region/610700000000?indicator=hh_monitored&year=2026&month=2026-05"
-        url = region.change_view("poverty_incidence", "2026", "2026-05", "610700000000",
-                                 current)
+        url = region.change_view("poverty_incidence", "2026", "2026-05", "610700000000", current)
         assert url == "/region/610700000000?indicator=poverty_incidence&year=2019&month=2026-05"
         current = "/region/610700000000?indicator=poverty_incidence&year=2019&month=2026-05"
-        url = region.change_view("poverty_incidence", "2023", "2026-05", "610700000000",
-                                 current)
+        url = region.change_view("poverty_incidence", "2023", "2026-05", "610700000000", current)
         assert url == "/region/610700000000?indicator=poverty_incidence&year=2023&month=2026-05"
 
 
 def test_the_running_month_is_named_as_a_choice():
     with language("zh"):
-        assert region_view.month_label(dt.date(2026, 12, 1), dt.date(2026, 12, 1), lang="zh") == \
-            "2026年12月（截至1日）"
-        assert region_view.month_label(dt.date(2026, 11, 1), dt.date(2026, 12, 1), lang="zh") == \
-            "2026年11月"
+        assert (
+            region_view.month_label(dt.date(2026, 12, 1), dt.date(2026, 12, 1), lang="zh")
+            == "2026年12月（截至1日）"
+        )
+        assert (
+            region_view.month_label(dt.date(2026, 11, 1), dt.date(2026, 12, 1), lang="zh")
+            == "2026年11月"
+        )
 
 
 def test_list_exports_round_half_up_like_the_pages():

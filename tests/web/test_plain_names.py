@@ -51,8 +51,9 @@ def test_the_user_list_names_regions_and_departments(server):
     assert {"value": "610924100000", "label": "紫阳县 · 城关镇"} in region["data"]
     assert region["searchable"] is True
     with logged_in(server, "province_admin", "en"):
-        rows = {r["username"]: r for r in _by_id(admin_users.layout(),
-                                                  "admin-users-grid")["rowData"]}
+        rows = {
+            r["username"]: r for r in _by_id(admin_users.layout(), "admin-users-grid")["rowData"]
+        }
     assert rows["province_health"]["department"] == "health"  # the English name
     assert rows["province_police"]["department"] == "public security"
 
@@ -63,17 +64,22 @@ def test_an_account_for_a_village_is_picked_by_name(server):
     township = "610924100000"
     with logged_in(server, "province_admin"):
         data, value = admin_users.villages(township)
-        assert value is None and data and all(o["value"].startswith("610924100")
-                                              and o["value"] != township for o in data)
+        assert (
+            value is None
+            and data
+            and all(o["value"].startswith("610924100") and o["value"] != township for o in data)
+        )
         assert data[0]["label"].startswith("紫阳县 · 城关镇 · ")
         assert admin_users.villages("610900000000") == ([], None)  # a city: no villages
         village = data[0]["value"]
-        admin_users.create(1, "village_cadre_x", "村干部甲", "long-enough-pw-1", "cadre",
-                           township, None, village)
+        admin_users.create(
+            1, "village_cadre_x", "村干部甲", "long-enough-pw-1", "cadre", township, None, village
+        )
         assert users.get(_ops(), "village_cadre_x").region_code == village
         # A village of another township is refused, not taken.
-        alert, _ = admin_users.create(1, "village_cadre_y", "", "long-enough-pw-1", "cadre",
-                                      "610924101000", None, village)
+        alert, _ = admin_users.create(
+            1, "village_cadre_y", "", "long-enough-pw-1", "cadre", "610924101000", None, village
+        )
         assert users.get(_ops(), "village_cadre_y") is None
         assert "不在您的辖区内" in _text(alert)
     with logged_in(server, "ziyang_manager"):
@@ -109,8 +115,12 @@ def test_the_region_filter_goes_through_the_scope_gate(server):
     engine = _ops()
     leader = Scope("ankang_leader", "leader", ANKANG)
     due = (dt.date.today() + dt.timedelta(days=9)).isoformat()
-    T.create(engine, leader, {"title": "汉中市不该看到的事项", "assignee_region": "610902000000",
-                              "deadline": due}, lambda c: True)
+    T.create(
+        engine,
+        leader,
+        {"title": "汉中市不该看到的事项", "assignee_region": "610902000000", "deadline": due},
+        lambda c: True,
+    )
     with logged_in(server, "ziyang_manager"):
         # Another county's code from the browser filters nothing open: the user's own
         # inbox, not the other county's.
@@ -125,8 +135,12 @@ def test_issuers_and_actors_are_shown_by_name(server):
     engine = _ops()
     leader = Scope("ankang_leader", "leader", ANKANG)
     due = (dt.date.today() + dt.timedelta(days=6)).isoformat()
-    task = T.create(engine, leader, {"title": "按姓名显示交办人", "assignee_region": "610924000000",
-                                     "deadline": due}, lambda c: True)
+    task = T.create(
+        engine,
+        leader,
+        {"title": "按姓名显示交办人", "assignee_region": "610924000000", "deadline": due},
+        lambda c: True,
+    )
     with logged_in(server, "ziyang_manager"):
         layout = page.layout()
         row = [r for r in _by_id(layout, "tasks-grid")["rowData"] if r["id"] == task["id"]][0]
@@ -152,9 +166,16 @@ def test_the_dispatch_due_list_names_issuers(server):
 
     engine = _ops()
     leader = Scope("ankang_leader", "leader", ANKANG)
-    T.create(engine, leader, {"title": "本周到期按姓名", "assignee_region": "610924000000",
-                              "deadline": (dt.date.today() + dt.timedelta(days=2)).isoformat()},
-             lambda c: True)
+    T.create(
+        engine,
+        leader,
+        {
+            "title": "本周到期按姓名",
+            "assignee_region": "610924000000",
+            "deadline": (dt.date.today() + dt.timedelta(days=2)).isoformat(),
+        },
+        lambda c: True,
+    )
     with logged_in(server, "ankang_leader"):
         rows = _by_id(dispatch.layout(code=ANKANG), "dispatch-due")["rowData"]
     assert rows and "ankang_leader" not in {r["issuer"] for r in rows}
@@ -168,11 +189,13 @@ def test_the_decided_list_shows_the_household_number_and_a_name(server, wh):
     with logged_in(server, "ankang_leader"):
         page = warnings.layout(unit=ANKANG)
         key = _by_id(page, "warn-grid")["rowData"][0]["warning_key"]
-        _, _, decided, _ = warnings.to_instruction({"value": {"key": key}},
-                                                {"code": ANKANG, "rule": ""})
+        _, _, decided, _ = warnings.to_instruction(
+            {"value": {"key": key}}, {"code": ANKANG, "rule": ""}
+        )
     household = int(key.split(":")[1])
-    number = wh.execute("select household_no from household where household_id = ?",
-                        [household]).fetchone()[0]
+    number = wh.execute(
+        "select household_no from household where household_id = ?", [household]
+    ).fetchone()[0]
     row = [r for r in decided if f"(/household/{household})" in r["household"]][0]
     assert row["household"] == f"[{number}](/household/{household})"
     assert row["by"] == "安康市领导(演示)"
@@ -186,9 +209,11 @@ def test_the_decided_list_shows_the_household_number_and_a_name(server, wh):
 def test_the_wall_header_says_when_not_which_build(server):
     from components import wall as view
 
-    version = {"as_of": dt.date(2026, 10, 31),
-               "version": "42-1-20261031+rules1-1796154488474298645",
-               "built_at": dt.datetime(2026, 11, 1, 2, 30, tzinfo=dt.UTC)}
+    version = {
+        "as_of": dt.date(2026, 10, 31),
+        "version": "42-1-20261031+rules1-1796154488474298645",
+        "built_at": dt.datetime(2026, 11, 1, 2, 30, tzinfo=dt.UTC),
+    }
     with logged_in(server, "province_leader"):
         header = view.header("陕西省", [{"kind": "overview", "title": "总览"}], version, 0, "zh")
     stamp = _by_id(header, "wall-stamp")
@@ -218,8 +243,9 @@ def test_minutes_name_the_minute_taker(server, monkeypatch):
     ankang = Scope("ankang_leader", "leader", ANKANG)
     mid = T.create_meeting(_ops(), ankang, "纪要记录人测试", "2026-10-12", "张三", "")
     bodies = []
-    monkeypatch.setattr(render, "html_pdf", lambda settings, body, figs, footer:
-                        bodies.append(body) or b"%PDF")
+    monkeypatch.setattr(
+        render, "html_pdf", lambda settings, body, figs, footer: bodies.append(body) or b"%PDF"
+    )
     with logged_in(server, "ankang_leader"):
         from web.auth import requester
 
@@ -235,8 +261,7 @@ def test_no_command_lines_or_file_paths_in_the_catalog():
     from i18n import CATALOG
 
     shown = re.compile(r"manage\.py|python |make run|docs/|\.md\b|--[a-z]+ ")
-    offending = [(lang, k) for lang in CATALOG for k, v in CATALOG[lang].items()
-                 if shown.search(v)]
+    offending = [(lang, k) for lang in CATALOG for k, v in CATALOG[lang].items() if shown.search(v)]
     assert offending == []
 
 
@@ -273,23 +298,35 @@ def test_demo_instructions_name_their_officers(tmp_path):
 def test_the_import_ledger_names_the_importer(server):
     from pages import imports
 
-    rows = [{"id": 1, "feed": "death", "file_name": "deaths.csv",
-             "imported_at": dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC),
-             "imported_by": "province_police", "rows_total": 2, "rows_accepted": 1,
-             "rows_rejected": 0, "status": "loaded"}]
+    rows = [
+        {
+            "id": 1,
+            "feed": "death",
+            "file_name": "deaths.csv",
+            "imported_at": dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC),
+            "imported_by": "province_police",
+            "rows_total": 2,
+            "rows_accepted": 1,
+            "rows_rejected": 0,
+            "status": "loaded",
+        }
+    ]
     with logged_in(server, "province_admin"):
         text = _text(imports.batches_table(rows))
     assert "省公安厅数据员(演示)" in text and "province_police" not in text
 
 
-@pytest.mark.parametrize("kind,target,shown", [
-    ("map", "/region/610924000000?indicator=x", "紫阳县 · 地区下钻"),
-    ("page", "/dispatch/610924000000", "紫阳县 · 指挥调度"),
-    ("page", "/?region=610900000000", "安康市 · 总览"),
-    ("page", "/monitoring", "风险监测"),
-    ("minutes", "meeting:7", "会议记录 #7"),
-    ("briefing", "610924000000 2026-10", "紫阳县 · 2026-10"),
-])
+@pytest.mark.parametrize(
+    "kind,target,shown",
+    [
+        ("map", "/region/610924000000?indicator=x", "紫阳县 · 地区下钻"),
+        ("page", "/dispatch/610924000000", "紫阳县 · 指挥调度"),
+        ("page", "/?region=610900000000", "安康市 · 总览"),
+        ("page", "/monitoring", "风险监测"),
+        ("minutes", "meeting:7", "会议记录 #7"),
+        ("briefing", "610924000000 2026-10", "紫阳县 · 2026-10"),
+    ],
+)
 def test_the_export_list_names_what_each_job_exports(server, kind, target, shown):
     """The 内容 column showed the page's path ("/dispatch/610924000000") or "meeting:1"."""
     from pages import briefings

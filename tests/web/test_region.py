@@ -26,11 +26,15 @@ def chain(wh) -> list[str]:
     """Province → Hanzhong → its largest county → its largest township → largest village."""
     codes = [PROVINCE, "610700000000"]
     for _ in range(3):
-        codes.append(wh.execute("""
+        codes.append(
+            wh.execute(
+                """
             select r.code from region as r
             join rollup_year as y on y.region_code = r.code and y.year = 2018
             where r.parent_code = ? order by y.hh_registered desc, r.code limit 1""",
-                                [codes[-1]]).fetchone()[0])
+                [codes[-1]],
+            ).fetchone()[0]
+        )
     return codes
 
 
@@ -56,8 +60,9 @@ def test_layout_at_every_level(server, chain, wh, level):
     geo = [p for p in props if p.get("id") == "region-map-geojson"][0]
     features = geo["data"]["features"]
     parent = chain[3] if level == 4 else code  # a village shows its township's villages
-    expected = wh.execute("select count(*) from region where parent_code = ?",
-                          [parent]).fetchone()[0]
+    expected = wh.execute("select count(*) from region where parent_code = ?", [parent]).fetchone()[
+        0
+    ]
     assert len(features) == expected > 0
     kinds = {f["geometry"]["type"] for f in features}
     assert kinds == ({"Point"} if level >= 3 else {"Polygon", "MultiPolygon"} & kinds) and kinds
@@ -103,22 +108,30 @@ def test_map_colours_follow_the_values(server, chain):
     ind = indicators.INDICATORS["poverty_incidence"]
     with logged_in(server, "province_leader"):
         v = api.region_view(_wh(server), scope, chain[1], 2016, None)
-        fc, bounds, colours = maps.feature_collection(v.geometry, v.children, ind,
-                                                      lambda x: view.fmt_value(ind, x, lang="zh"),
-                                                      lambda c: c, lang="zh")
+        fc, bounds, colours = maps.feature_collection(
+            v.geometry,
+            v.children,
+            ind,
+            lambda x: view.fmt_value(ind, x, lang="zh"),
+            lambda c: c,
+            lang="zh",
+        )
     values = v.children.set_index("code")[ind.column]
     ranked = sorted(fc["features"], key=lambda f: values[f["properties"]["code"]])
     order = [colours.index(f["properties"]["color"]) for f in ranked]
     assert order == sorted(order) and len(set(order)) == len(bounds) > 1
 
 
-@pytest.mark.parametrize("username,code,message", [
-    ("ziyang_manager", "610902000000", "无权访问"),
-    ("ziyang_manager", "610700000000", "无权访问"),
-    ("hanzhong_manager", "610924000000", "无权访问"),
-    ("ziyang_manager", "61092400", "未找到该地区"),
-    ("ziyang_manager", "610924999000", "未找到该地区"),
-])
+@pytest.mark.parametrize(
+    "username,code,message",
+    [
+        ("ziyang_manager", "610902000000", "无权访问"),
+        ("ziyang_manager", "610700000000", "无权访问"),
+        ("hanzhong_manager", "610924000000", "无权访问"),
+        ("ziyang_manager", "61092400", "未找到该地区"),
+        ("ziyang_manager", "610924999000", "未找到该地区"),
+    ],
+)
 def test_region_refusals(server, username, code, message):
     from pages import households, region
 
@@ -143,8 +156,11 @@ def test_url_state_round_trip(server):
     with logged_in(server, "province_leader"):
         url = region.change_view("poverty_incidence", "2016", "2026-05", "610700000000")
         assert url == "/region/610700000000?indicator=poverty_incidence&year=2016&month=2026-05"
-        text = _text(region.layout(code="610700000000", indicator="poverty_incidence",
-                                   year="2016", month="2026-05"))
+        text = _text(
+            region.layout(
+                code="610700000000", indicator="poverty_incidence", year="2016", month="2026-05"
+            )
+        )
     assert '"value": "poverty_incidence"' in text and '"value": "2016"' in text
     assert "2016 年末" in text
 
@@ -157,14 +173,16 @@ def test_callbacks_refuse_other_regions(server):
             region.change_view("poverty_incidence", "2016", "2026-05", "610902000000")
         outside = {"properties": {"code": "610902000000", "href": "/region/610902000000"}}
         assert region.drill(outside) is region.dash.no_update
-        inside = {"properties": {"code": "610924100000",
-                                 "href": "/region/610924100000?indicator=x"}}
+        inside = {
+            "properties": {"code": "610924100000", "href": "/region/610924100000?indicator=x"}
+        }
         assert region.drill(inside) == "/region/610924100000?indicator=x"
         forged = {"properties": {"code": "610924100000", "href": "https://evil.example/"}}
         assert region.drill(forged) == "/region/610924100000"
         with pytest.raises(AccessDenied):
-            households.get_rows({"startRow": 0, "endRow": 100},
-                                {"code": "610902000000", "preset": "all"})
+            households.get_rows(
+                {"startRow": 0, "endRow": 100}, {"code": "610902000000", "preset": "all"}
+            )
 
 
 def test_household_list_rows(server, wh):
@@ -173,7 +191,8 @@ def test_household_list_rows(server, wh):
     with logged_in(server, "ziyang_manager"):
         resp, count, csv_href, _, over = households.get_rows(
             {"startRow": 0, "endRow": 50, "sortModel": [{"colId": "members", "sort": "desc"}]},
-            {"code": "610924000000", "preset": "registered", "year": 2018})
+            {"code": "610924000000", "preset": "registered", "year": 2018},
+        )
     n = wh.execute("""select count(*) from household where county_code = '610924000000'
                       and is_registered and identify_year <= 2018""").fetchone()[0]
     # The count names the moment it is of: the end of the preset's year.
@@ -190,11 +209,13 @@ def test_an_export_above_the_cap_is_refused_on_the_page(server, wh, monkeypatch)
     from pages import households
 
     monkeypatch.setattr(hl, "EXPORT_CAP", 50)
-    n = wh.execute("select count(*) from household where county_code = '610924000000'"
-                   ).fetchone()[0]
+    n = wh.execute("select count(*) from household where county_code = '610924000000'").fetchone()[
+        0
+    ]
     with logged_in(server, "ziyang_manager"):
         resp, count, csv_href, xlsx_href, over = households.get_rows(
-            {"startRow": 0, "endRow": 50}, {"code": "610924000000", "preset": "all"})
+            {"startRow": 0, "endRow": 50}, {"code": "610924000000", "preset": "all"}
+        )
         assert (csv_href, xlsx_href, over) == (None, None, {"n": n, "cap": 50})
         # The whole registry: as of the data's date (31 October in the tiny warehouse).
         assert count == f"共 {n:,} 户（截至10月31日） · 导出上限 50 户，请先缩小范围"
@@ -210,8 +231,10 @@ def test_an_export_link_above_the_cap_answers_a_page_not_json(as_user, monkeypat
     user's language with the way back, not raw JSON with \\u escapes."""
     monkeypatch.setattr(hl, "EXPORT_CAP", 50)
     c = as_user("ziyang_manager")
-    r = c.get("/export/households.csv?unit=610924000000&preset=all",
-              headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"})
+    r = c.get(
+        "/export/households.csv?unit=610924000000&preset=all",
+        headers={"Accept": "text/html", "Sec-Fetch-Mode": "navigate"},
+    )
     body = r.get_data(as_text=True)
     assert r.status_code == 413 and r.mimetype == "text/html"
     assert "共 " in body and " 户，超过导出上限 50 户" in body
@@ -220,25 +243,42 @@ def test_an_export_link_above_the_cap_answers_a_page_not_json(as_user, monkeypat
     assert r.status_code == 413 and r.is_json
 
 
-@pytest.mark.parametrize("filter_model,sort_model,message", [
-    ({"phone": {"filterType": "text", "type": "contains", "filter": "138"}}, None,
-     "cannot filter on phone"),
-    ({"head_name": {"filterType": "text", "type": "regex", "filter": ".*"}}, None,
-     "text filter regex"),
-    ({"members": {"filterType": "number", "type": "equals", "filter": "1; drop table x"}},
-     None, "not a number"),
-    (None, [{"colId": "phone", "sort": "asc"}], "cannot sort on phone"),
-    (None, [{"colId": "members", "sort": "sideways"}], "cannot sort on members"),
-    ("not a dict", None, "malformed filter"),
-])
+@pytest.mark.parametrize(
+    "filter_model,sort_model,message",
+    [
+        (
+            {"phone": {"filterType": "text", "type": "contains", "filter": "138"}},
+            None,
+            "cannot filter on phone",
+        ),
+        (
+            {"head_name": {"filterType": "text", "type": "regex", "filter": ".*"}},
+            None,
+            "text filter regex",
+        ),
+        (
+            {"members": {"filterType": "number", "type": "equals", "filter": "1; drop table x"}},
+            None,
+            "not a number",
+        ),
+        (None, [{"colId": "phone", "sort": "asc"}], "cannot sort on phone"),
+        (None, [{"colId": "members", "sort": "sideways"}], "cannot sort on members"),
+        ("not a dict", None, "malformed filter"),
+    ],
+)
 def test_bad_filters(filter_model, sort_model, message):
     with pytest.raises(hl.BadFilter, match=message):
         hl.build("610924000000", "all", 2020, dt.date(2026, 1, 1), filter_model, sort_model)
 
 
 def test_filters_are_bound_not_formatted():
-    q = hl.build("610924000000", "all", filter_model={
-        "head_name": {"filterType": "text", "type": "contains", "filter": "'; drop table x; --"}})
+    q = hl.build(
+        "610924000000",
+        "all",
+        filter_model={
+            "head_name": {"filterType": "text", "type": "contains", "filter": "'; drop table x; --"}
+        },
+    )
     assert "drop" not in q.fragments()["where"]
     assert q.params == {"f0": "'; drop table x; --"}
 
@@ -282,43 +322,51 @@ def test_export_refusals(server, monkeypatch):
     login(client, "ziyang_manager")
     r = client.get("/export/households.csv?unit=610902000000&preset=all")
     assert r.status_code == 403 and "汉滨" not in r.get_data(as_text=True)
-    assert client.get("/export/households.csv?unit=610924000000&filter=%7Bbroken").status_code \
-        == 400
+    assert (
+        client.get("/export/households.csv?unit=610924000000&filter=%7Bbroken").status_code == 400
+    )
     # The export's filter and sort pass the grid's own checks: nothing deep, nothing
     # unknown, no JSON too deep to read, answered 400 with the reason.
     from urllib.parse import quote
 
     for filter_, sort, reason in (
-            ('{"members": {"conditions": [{"conditions": [{"type": "equals"}]}]}}', "[]",
-             "筛选条件"),
-            ('{"no_such_column": {"type": "equals", "filter": 1}}', "[]", "no_such_column"),
-            ("[" * 100_000 + "]" * 100_000, "[]", ""),
-            ("{}", '[{"colId": "id_number;drop", "sort": "asc"}]', "id_number;drop")):
-        r = client.get(f"/export/households.csv?unit=610924000000&filter={quote(filter_)}"
-                       f"&sort={quote(sort)}")
+        ('{"members": {"conditions": [{"conditions": [{"type": "equals"}]}]}}', "[]", "筛选条件"),
+        ('{"no_such_column": {"type": "equals", "filter": 1}}', "[]", "no_such_column"),
+        ("[" * 100_000 + "]" * 100_000, "[]", ""),
+        ("{}", '[{"colId": "id_number;drop", "sort": "asc"}]', "id_number;drop"),
+    ):
+        r = client.get(
+            f"/export/households.csv?unit=610924000000&filter={quote(filter_)}&sort={quote(sort)}"
+        )
         assert r.status_code == 400 and reason in r.get_json()["error"], (filter_, r.data[:200])
     monkeypatch.setattr(hl, "EXPORT_CAP", 50)
     r = client.get("/export/households.csv?unit=610924000000&preset=all")
     assert r.status_code == 413 and "超过导出上限 50 户" in r.get_json()["error"]
-    assert server.test_client().get("/export/households.csv?unit=610924000000").status_code \
-        == 401
+    assert server.test_client().get("/export/households.csv?unit=610924000000").status_code == 401
 
 
 NAVIGATE = {"Accept": "text/html", "Sec-Fetch-Mode": "navigate"}
 
 
-@pytest.mark.parametrize("user,path,status,message", [
-    ("ziyang_manager", "/export/households.csv?unit=610902000000&preset=all", 403, "无权访问"),
-    ("ziyang_manager", "/export/households.csv?unit=610924000000&filter=%7Bbroken", 400,
-     "筛选条件"),
-    ("ziyang_manager", "/export/households.pdf", 404, ""),
-    ("ziyang_manager", "/export/chart/nope.png", 404, ""),
-    ("ziyang_manager", "/export/job/999999", 404, ""),
-    # Department data is for department staff and admins (access/roles.py).
-    ("ziyang_manager", "/imports/template/police_vehicle.csv", 403, "无权访问"),
-    ("province_police", "/imports/report/999999.csv", 404, "错误报告"),
-    ("province_police", "/imports/template/nope.csv", 404, "模板"),
-])
+@pytest.mark.parametrize(
+    "user,path,status,message",
+    [
+        ("ziyang_manager", "/export/households.csv?unit=610902000000&preset=all", 403, "无权访问"),
+        (
+            "ziyang_manager",
+            "/export/households.csv?unit=610924000000&filter=%7Bbroken",
+            400,
+            "筛选条件",
+        ),
+        ("ziyang_manager", "/export/households.pdf", 404, ""),
+        ("ziyang_manager", "/export/chart/nope.png", 404, ""),
+        ("ziyang_manager", "/export/job/999999", 404, ""),
+        # Department data is for department staff and admins (access/roles.py).
+        ("ziyang_manager", "/imports/template/police_vehicle.csv", 403, "无权访问"),
+        ("province_police", "/imports/report/999999.csv", 404, "错误报告"),
+        ("province_police", "/imports/template/nope.csv", 404, "模板"),
+    ],
+)
 def test_a_refused_link_is_a_page_for_the_browser(as_user, user, path, status, message):
     """A link opened in the browser (another user's, a stale one) is refused with a page
     in the user's language, never raw JSON with \\u escapes; the app's own requests
@@ -337,9 +385,11 @@ def test_an_export_link_after_the_session_ended_goes_to_login(server):
 
 
 def _household_in(wh, county: str) -> int:
-    return wh.execute("""select household_id from household where county_code = ?
+    return wh.execute(
+        """select household_id from household where county_code = ?
                          and monitor_type is not null order by household_id limit 1""",
-                      [county]).fetchone()[0]
+        [county],
+    ).fetchone()[0]
 
 
 def test_household_page(server, wh):
@@ -348,8 +398,10 @@ def test_household_page(server, wh):
     hid = _household_in(wh, "610924000000")
     with logged_in(server, "ziyang_manager"):
         text = _text(household.layout(household_id=str(hid)))
-    ids = [r[0] for r in wh.execute("select id_number from person where household_id = ?",
-                                    [hid]).fetchall()]
+    ids = [
+        r[0]
+        for r in wh.execute("select id_number from person where household_id = ?", [hid]).fetchall()
+    ]
     assert all(i not in text for i in ids)
     assert all(i[:3] + "*" * 11 + i[-4:] in text for i in ids)
     assert "监测记录" in text and "帮扶措施" in text and "帮扶责任人" in text
@@ -360,8 +412,10 @@ def test_reveal_is_for_field_roles_and_logged(server, wh):
     from web import context
 
     hid = _household_in(wh, "610924000000")
-    ids = [r[0] for r in wh.execute("select id_number from person where household_id = ?",
-                                    [hid]).fetchall()]
+    ids = [
+        r[0]
+        for r in wh.execute("select id_number from person where household_id = ?", [hid]).fetchall()
+    ]
     with logged_in(server, "ziyang_manager"):
         text = _text(household.reveal(1, hid))
     assert all(i in text for i in ids)
@@ -373,14 +427,18 @@ def test_reveal_is_for_field_roles_and_logged(server, wh):
             household.reveal(1, hid)
 
 
-@pytest.mark.parametrize("username,target", [
-    ("ziyang_manager", "610902000000"), ("ziyang_cadre", "610924000000")])
+@pytest.mark.parametrize(
+    "username,target", [("ziyang_manager", "610902000000"), ("ziyang_cadre", "610924000000")]
+)
 def test_household_outside_scope_is_not_found(server, wh, username, target):
     from pages import household
 
-    hid = wh.execute("""select household_id from household where starts_with(village_code, ?)
+    hid = wh.execute(
+        """select household_id from household where starts_with(village_code, ?)
                         and not starts_with(village_code, '610924100')
-                        order by household_id limit 1""", [target[:6]]).fetchone()[0]
+                        order by household_id limit 1""",
+        [target[:6]],
+    ).fetchone()[0]
     with logged_in(server, username):
         text = _text(household.layout(household_id=str(hid)))
         assert "未找到该户" in text and "家庭成员" not in text
@@ -407,15 +465,28 @@ def test_a_change_that_rounds_away_is_no_change():
     from domain.indicators import INDICATORS
     from queries import api
 
-    months = pd.DataFrame({"month": pd.to_datetime(["2026-09-01", "2026-10-01"]),
-                           "hh_unresolved_per_1000": [0.471, 0.470],
-                           "hh_monitored": [100, 100]})
+    months = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-09-01", "2026-10-01"]),
+            "hh_unresolved_per_1000": [0.471, 0.470],
+            "hh_monitored": [100, 100],
+        }
+    )
     empty = pd.DataFrame(columns=["year"])
-    v = api.RegionView(unit={"code": "610900000000", "name": "安康市", "level": 2},
-                       version=api.DataVersion("v", dt.date(2026, 10, 31), 1.0), year=2026,
-                       month=dt.date(2026, 10, 1), trail=[], outline={}, map_parent={},
-                       children=pd.DataFrame(), geometry=pd.DataFrame(), years=empty,
-                       months=months, breakdowns=pd.DataFrame())
+    v = api.RegionView(
+        unit={"code": "610900000000", "name": "安康市", "level": 2},
+        version=api.DataVersion("v", dt.date(2026, 10, 31), 1.0),
+        year=2026,
+        month=dt.date(2026, 10, 1),
+        trail=[],
+        outline={},
+        map_parent={},
+        children=pd.DataFrame(),
+        geometry=pd.DataFrame(),
+        years=empty,
+        months=months,
+        breakdowns=pd.DataFrame(),
+    )
     card = view.card_for(v, INDICATORS["hh_unresolved_per_1000"], lang="zh")
     assert (card.value, card.delta, card.direction) == ("0.47", "较上月 ±0.00", 0)
     card = view.card_for(v, INDICATORS["hh_monitored"], lang="zh")
@@ -433,16 +504,20 @@ def _households_of_every_preset(server, wh) -> list[tuple[str, int]]:
     # has none at the as-of month).
     pending_month = wh.execute("""
         select min(date_trunc('month', warning_date)) from monitoring
-        where identify_date >= date_trunc('month', warning_date) + interval 1 month""").fetchone()[0]
+        where identify_date >= date_trunc('month', warning_date) + interval 1 month""").fetchone()[
+        0
+    ]
     for preset in hl.PRESETS:
         year = version.as_of.year if preset == "below_line" else 2016
         month = pending_month if preset == "pending" else version.as_of
         q = hl.build(PROVINCE, preset, year, month)
-        picks += [(preset, int(h))
-                  for h in hl.page(_wh(server), scope, q, 0, 5)["household_id"]]
-    picks += [("most_risks", int(h)) for (h,) in wh.execute("""
+        picks += [(preset, int(h)) for h in hl.page(_wh(server), scope, q, 0, 5)["household_id"]]
+    picks += [
+        ("most_risks", int(h))
+        for (h,) in wh.execute("""
         select m.household_id from monitoring as m join monitoring_risk as k using (monitoring_id)
-        group by m.household_id having count(*) >= 2 order by count(*) desc, 1 limit 5""").fetchall()]
+        group by m.household_id having count(*) >= 2 order by count(*) desc, 1 limit 5""").fetchall()
+    ]
     return picks
 
 
@@ -458,13 +533,19 @@ def test_household_page_for_every_preset(server, wh):
     with logged_in(server, "province_leader"):
         for preset, hid in picks:
             text = _text(household.layout(household_id=str(hid)))
-            no = wh.execute("select household_no from household where household_id = ?",
-                            [hid]).fetchone()[0]
+            no = wh.execute(
+                "select household_no from household where household_id = ?", [hid]
+            ).fetchone()[0]
             assert no in text, (preset, hid)
-            risks = [r for (r,) in wh.execute("""
+            risks = [
+                r
+                for (r,) in wh.execute(
+                    """
                 select k.risk_type from monitoring as m join monitoring_risk as k
                 using (monitoring_id) where m.household_id = ? order by k.seq""",
-                [hid]).fetchall()]
+                    [hid],
+                ).fetchall()
+            ]
             if risks:
                 assert "风险类型：" + "、".join(CODES["risk"][r][0] for r in risks) in text
 

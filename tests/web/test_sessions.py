@@ -65,19 +65,27 @@ def test_a_copied_cookie_dies_with_a_password_change(server, account):
     """The user's own browser stays logged in; the copy does not."""
     _engine, username, client = account
     stolen = copy_of(server, client)
-    r = client.post("/account/password", data={
-        "csrf_token": csrf_token(client, "/account/password"),
-        "current_password": PASSWORD, "new_password": "changed-pw-2026",
-        "confirm_password": "changed-pw-2026"})
+    r = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current_password": PASSWORD,
+            "new_password": "changed-pw-2026",
+            "confirm_password": "changed-pw-2026",
+        },
+    )
     assert r.status_code == 303
     assert client.get(LAYOUT).status_code == 200
     assert stolen.get(LAYOUT).status_code == 401
 
 
-@pytest.mark.parametrize("change", ["set_password", "set_role", "set_region", "disable",
-                                    "cli_set_role", "cli_set_password"])
-def test_a_copied_cookie_dies_with_an_administrators_change(server, account, change,
-                                                             monkeypatch, capsys):
+@pytest.mark.parametrize(
+    "change",
+    ["set_password", "set_role", "set_region", "disable", "cli_set_role", "cli_set_password"],
+)
+def test_a_copied_cookie_dies_with_an_administrators_change(
+    server, account, change, monkeypatch, capsys
+):
     engine, username, client = account
     stolen = copy_of(server, client)
     if change == "set_password":
@@ -89,13 +97,27 @@ def test_a_copied_cookie_dies_with_an_administrators_change(server, account, cha
     elif change == "disable":
         users.set_active(engine, username, False)
     elif change == "cli_set_role":
-        assert manage.main(["users", "set-role", "--username", username, "--role", "leader",
-                            "--region", "610924000000"]) == 0
+        assert (
+            manage.main(
+                [
+                    "users",
+                    "set-role",
+                    "--username",
+                    username,
+                    "--role",
+                    "leader",
+                    "--region",
+                    "610924000000",
+                ]
+            )
+            == 0
+        )
         assert capsys.readouterr().out.strip() == f"{username} is now leader of 610924000000"
     else:
         monkeypatch.setattr("sys.stdin", io.StringIO("reset-by-cli-1\n"))
-        assert manage.main(["users", "set-password", "--username", username,
-                            "--password-stdin"]) == 0
+        assert (
+            manage.main(["users", "set-password", "--username", username, "--password-stdin"]) == 0
+        )
     assert client.get(LAYOUT).status_code == 401
     assert stolen.get(LAYOUT).status_code == 401
 
@@ -152,8 +174,9 @@ def test_get_logout_only_asks(server, account):
     """A link or an image on another site (GET /logout) logs nobody out: the page asks,
     and its form POSTs with the CSRF token."""
     _engine, username, client = account
-    r = client.get("/logout", headers={"Sec-Fetch-Site": "cross-site",
-                                       "Referer": "https://evil.example/"})
+    r = client.get(
+        "/logout", headers={"Sec-Fetch-Site": "cross-site", "Referer": "https://evil.example/"}
+    )
     html = r.get_data(as_text=True)
     assert r.status_code == 200
     assert '<form method="post" action="/logout">' in html
@@ -169,8 +192,7 @@ def test_post_logout_needs_the_csrf_token(server, account, token):
     assert r.status_code == 400
     assert "页面已过期，尚未退出" in r.get_data(as_text=True)
     assert client.get(LAYOUT).status_code == 200
-    assert audit.recent(engine, actor=username, action="logout")[0]["outcome"] == \
-        "csrf_refused"
+    assert audit.recent(engine, actor=username, action="logout")[0]["outcome"] == "csrf_refused"
 
 
 def test_anonymous_logout_goes_to_the_login(client):
@@ -240,9 +262,14 @@ def test_sixty_parallel_logins_never_let_the_right_one_in_past_the_limit(server)
         client, token = browsers[i]
         if wait:
             barrier.wait()
-        r = client.post("/login", data={
-            "csrf_token": token, "username": "race_target",
-            "password": PASSWORD if i == 44 else f"wrong-password-{i}"})
+        r = client.post(
+            "/login",
+            data={
+                "csrf_token": token,
+                "username": "race_target",
+                "password": PASSWORD if i == 44 else f"wrong-password-{i}",
+            },
+        )
         statuses[i] = (r.status_code, r.get_data(as_text=True))
 
     first = [threading.Thread(target=attempt, args=(i,)) for i in range(44)]
@@ -255,9 +282,10 @@ def test_sixty_parallel_logins_never_let_the_right_one_in_past_the_limit(server)
         th.start()
     for th in rest:
         th.join(120)
-    answers = Counter("locked" if "账户已锁定" in body else
-                      "wrong" if "用户名或密码错误" in body else str(status)
-                      for status, body in statuses.values())
+    answers = Counter(
+        "locked" if "账户已锁定" in body else "wrong" if "用户名或密码错误" in body else str(status)
+        for status, body in statuses.values()
+    )
     assert answers == {"wrong": 4, "locked": 56}
     assert statuses[44][0] == 401 and "账户已锁定" in statuses[44][1]
 
@@ -269,31 +297,40 @@ def test_twenty_failures_from_one_address_stop_it(server):
     users.create(context.ops(), "addr_target", PASSWORD, "manager", "610924000000", 3)
     client, token = _browser(server, "203.0.113.77")
     for i in range(20):
-        r = client.post("/login", data={"csrf_token": token, "username": f"spray_{i}",
-                                        "password": "wrong-password-1"})
+        r = client.post(
+            "/login",
+            data={"csrf_token": token, "username": f"spray_{i}", "password": "wrong-password-1"},
+        )
         assert r.status_code == 401 and "用户名或密码错误" in r.get_data(as_text=True), i
-    r = client.post("/login", data={"csrf_token": token, "username": "addr_target",
-                                    "password": PASSWORD})
+    r = client.post(
+        "/login", data={"csrf_token": token, "username": "addr_target", "password": PASSWORD}
+    )
     assert r.status_code == 401
     assert "此网络地址登录失败次数过多" in r.get_data(as_text=True)
     other, token = _browser(server, "203.0.113.78")
-    assert other.post("/login", data={"csrf_token": token, "username": "addr_target",
-                                      "password": PASSWORD}).status_code == 302
+    assert (
+        other.post(
+            "/login", data={"csrf_token": token, "username": "addr_target", "password": PASSWORD}
+        ).status_code
+        == 302
+    )
 
 
-@pytest.mark.parametrize("peer,forwarded,address", [
-    ("127.0.0.1", "203.0.113.5", "203.0.113.5"),  # behind the local proxy
-    ("127.0.0.1", "10.9.9.9, 203.0.113.5", "203.0.113.5"),  # the proxy's entry is last
-    ("127.0.0.1", None, "127.0.0.1"),
-    ("127.0.0.1", "not-an-address", "127.0.0.1"),
-    ("198.51.100.3", "203.0.113.5", "198.51.100.3"),  # a client's own header: ignored
-])
+@pytest.mark.parametrize(
+    "peer,forwarded,address",
+    [
+        ("127.0.0.1", "203.0.113.5", "203.0.113.5"),  # behind the local proxy
+        ("127.0.0.1", "10.9.9.9, 203.0.113.5", "203.0.113.5"),  # the proxy's entry is last
+        ("127.0.0.1", None, "127.0.0.1"),
+        ("127.0.0.1", "not-an-address", "127.0.0.1"),
+        ("198.51.100.3", "203.0.113.5", "198.51.100.3"),  # a client's own header: ignored
+    ],
+)
 def test_the_client_address(server, peer, forwarded, address):
     from web.auth import client_ip
 
     headers = {"X-Forwarded-For": forwarded} if forwarded else {}
-    with server.test_request_context("/login", headers=headers,
-                                     environ_base={"REMOTE_ADDR": peer}):
+    with server.test_request_context("/login", headers=headers, environ_base={"REMOTE_ADDR": peer}):
         assert client_ip() == address
 
 
@@ -304,14 +341,22 @@ def test_clients_behind_the_proxy_have_their_own_limits(server):
     users.create(context.ops(), "proxy_target", PASSWORD, "manager", "610924000000", 3)
     client, token = _browser(server, "127.0.0.1")
     for i in range(20):
-        client.post("/login", headers={"X-Forwarded-For": "203.0.113.90"},
-                    data={"csrf_token": token, "username": f"spray_{i}",
-                          "password": "wrong-password-1"})
-    r = client.post("/login", headers={"X-Forwarded-For": "203.0.113.90"}, data={
-        "csrf_token": token, "username": "proxy_target", "password": PASSWORD})
+        client.post(
+            "/login",
+            headers={"X-Forwarded-For": "203.0.113.90"},
+            data={"csrf_token": token, "username": f"spray_{i}", "password": "wrong-password-1"},
+        )
+    r = client.post(
+        "/login",
+        headers={"X-Forwarded-For": "203.0.113.90"},
+        data={"csrf_token": token, "username": "proxy_target", "password": PASSWORD},
+    )
     assert "此网络地址登录失败次数过多" in r.get_data(as_text=True)
-    r = client.post("/login", headers={"X-Forwarded-For": "203.0.113.91"}, data={
-        "csrf_token": token, "username": "proxy_target", "password": PASSWORD})
+    r = client.post(
+        "/login",
+        headers={"X-Forwarded-For": "203.0.113.91"},
+        data={"csrf_token": token, "username": "proxy_target", "password": PASSWORD},
+    )
     assert r.status_code == 302
 
 

@@ -29,18 +29,29 @@ def _tasks() -> int:
 @pytest.fixture(scope="module")
 def homes(wh):
     """Two households of Chengguan township, and one of Xi'an."""
-    inside = [h for (h,) in wh.execute(
-        "select household_id from household where starts_with(village_code, '610924100') "
-        "order by household_id limit 2").fetchall()]
-    xian = wh.execute("select household_id from household "
-                      "where starts_with(village_code, '6101') limit 1").fetchone()[0]
+    inside = [
+        h
+        for (h,) in wh.execute(
+            "select household_id from household where starts_with(village_code, '610924100') "
+            "order by household_id limit 2"
+        ).fetchall()
+    ]
+    xian = wh.execute(
+        "select household_id from household where starts_with(village_code, '6101') limit 1"
+    ).fetchone()[0]
     return inside, xian
 
 
 def post(client, **over):
-    return client.post(f"{API}/tasks", json={
-        "title": "核实城关镇监测户收入", "assignee_region": CHENGGUAN, "deadline": DEADLINE,
-        **over})
+    return client.post(
+        f"{API}/tasks",
+        json={
+            "title": "核实城关镇监测户收入",
+            "assignee_region": CHENGGUAN,
+            "deadline": DEADLINE,
+            **over,
+        },
+    )
 
 
 @pytest.fixture
@@ -64,16 +75,21 @@ def test_the_api_refuses_households_outside_the_assignee_unit(leader, homes):
     from access import Scope
     from ops import tasks as T
     from web import context
-    task = T.get(context.ops(), Scope("ankang_leader", "leader", "610900000000"),
-                 r.get_json()["id"])
+
+    task = T.get(
+        context.ops(), Scope("ankang_leader", "leader", "610900000000"), r.get_json()["id"]
+    )
     assert sorted(int(x["ref"]) for x in task["links"] if x["kind"] == "household") == inside
 
 
-@pytest.mark.parametrize("username,message", [
-    ("nobody_at_all", "承办人账号不存在或已停用。"),
-    ("province_admin", "承办人须是承办单位本级的账号。"),  # outside the unit
-    ("ziyang_manager", "承办人须是承办单位本级的账号。"),  # above it: not of the unit
-])
+@pytest.mark.parametrize(
+    "username,message",
+    [
+        ("nobody_at_all", "承办人账号不存在或已停用。"),
+        ("province_admin", "承办人须是承办单位本级的账号。"),  # outside the unit
+        ("ziyang_manager", "承办人须是承办单位本级的账号。"),  # above it: not of the unit
+    ],
+)
 def test_the_api_refuses_an_assignee_account_outside_the_unit(leader, username, message):
     before = _tasks()
     r = post(leader, assignee_user=username)
@@ -98,11 +114,28 @@ def test_the_dispatch_form_refuses_forged_households(server, homes):
     inside, xian = homes
     with logged_in(server, "ankang_leader"):
         before = _tasks()
-        _, alert, _, _ = dispatch.submit(1, "核实", "", CHENGGUAN, DEADLINE, "other", "normal",
-                                         {"households": [xian]}, {"code": "610900000000"})
+        _, alert, _, _ = dispatch.submit(
+            1,
+            "核实",
+            "",
+            CHENGGUAN,
+            DEADLINE,
+            "other",
+            "normal",
+            {"households": [xian]},
+            {"code": "610900000000"},
+        )
         assert "关联户须是承办单位辖区内的农户" in _text(alert)
         assert _tasks() == before
-        closed, _, _, alert = dispatch.submit(1, "核实", "", CHENGGUAN, DEADLINE, "other",
-                                              "normal", {"households": inside},
-                                              {"code": "610900000000"})
+        closed, _, _, alert = dispatch.submit(
+            1,
+            "核实",
+            "",
+            CHENGGUAN,
+            DEADLINE,
+            "other",
+            "normal",
+            {"households": inside},
+            {"code": "610900000000"},
+        )
         assert closed is False and _tasks() == before + 1

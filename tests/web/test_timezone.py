@@ -57,8 +57,7 @@ def test_the_zone_is_named_beside_times():
 def test_days_begin_at_local_midnight():
     assert clock.day(MOMENT) == dt.date(2026, 12, 2)
     assert clock.day(dt.datetime(2026, 12, 1, 15, 59, tzinfo=dt.UTC)) == dt.date(2026, 12, 1)
-    assert clock.end_of_day(dt.date(2026, 12, 5)) == \
-        dt.datetime(2026, 12, 5, 15, 59, tzinfo=dt.UTC)
+    assert clock.end_of_day(dt.date(2026, 12, 5)) == dt.datetime(2026, 12, 5, 15, 59, tzinfo=dt.UTC)
 
 
 def test_a_deadline_of_yesterday_in_beijing_is_past():
@@ -80,8 +79,14 @@ def test_the_queue_and_the_instructions_show_the_same_time(server):
     from components import tasks as view
     from pages import warnings
 
-    decision = {"outcome": "dismissed", "note": "已核实", "task_id": None, "task_state": None,
-                "decided_by": "ziyang_manager", "decided_at": MOMENT.replace(tzinfo=None)}
+    decision = {
+        "outcome": "dismissed",
+        "note": "已核实",
+        "task_id": None,
+        "task_state": None,
+        "decided_by": "ziyang_manager",
+        "decided_at": MOMENT.replace(tzinfo=None),
+    }
     event = {"at": MOMENT, "actor": "ziyang_manager", "kind": "comment", "body": "收到"}
     with logged_in(server, "ziyang_manager"):
         rows = warnings.decided_rows({"r1:1:2026-11-30": decision}, {})

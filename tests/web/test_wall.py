@@ -55,8 +55,9 @@ def _stored_row():
     from web import context
 
     with context.ops().connect() as conn:
-        return conn.execute(sa.select(runtime_state.c.value)
-                            .where(runtime_state.c.key == P.KEY)).scalar()
+        return conn.execute(
+            sa.select(runtime_state.c.value).where(runtime_state.c.key == P.KEY)
+        ).scalar()
 
 
 def _views(tree) -> list[dict]:
@@ -64,25 +65,34 @@ def _views(tree) -> list[dict]:
 
 
 def _wall_numbers(view: dict) -> dict[str, str]:
-    return {p["data-kpi"]: [q["data-counter"] for q in _props(p) if "data-counter" in q][0]
-            for p in _props(view) if "data-kpi" in p}
+    return {
+        p["data-kpi"]: [q["data-counter"] for q in _props(p) if "data-counter" in q][0]
+        for p in _props(view)
+        if "data-kpi" in p
+    }
 
 
 def _overview_numbers(code: str) -> dict[str, str]:
     from pages import overview
 
-    return {p["data-kpi"]: [q["children"] for q in _props(p)
-                            if "jz-kpi-number" in str(q.get("className", ""))][0]
-            for p in _props(json.loads(_text(overview.layout(region=code))))
-            if "data-kpi" in p}
+    return {
+        p["data-kpi"]: [
+            q["children"] for q in _props(p) if "jz-kpi-number" in str(q.get("className", ""))
+        ][0]
+        for p in _props(json.loads(_text(overview.layout(region=code))))
+        if "data-kpi" in p
+    }
 
 
 def _fill(index: int, tree) -> dict:
     """The panels of view ``index``, as the page draws them when the wall asks."""
     from pages import wall
 
-    slots = [p["id"] for p in _props(json.loads(_text(tree)))
-             if isinstance(p.get("id"), dict) and p["id"].get("type") == "wall-slot"]
+    slots = [
+        p["id"]
+        for p in _props(json.loads(_text(tree)))
+        if isinstance(p.get("id"), dict) and p["id"].get("type") == "wall-slot"
+    ]
     out = wall.fill_slot({"index": index, "at": 1}, slots)
     filled = [o for o in out if o is not dash.no_update]
     assert len(filled) == 1
@@ -100,8 +110,12 @@ def test_the_wall_shows_the_overview_figures(server, username):
         views = _views(tree)
         # The playlist: province overview, risk, dispatch, then Ankang in focus; only the
         # first is drawn at once, the others when the wall asks for them.
-        assert [(v["data-kind"], v["data-index"]) for v in views] == \
-            [("overview", 0), ("risk", 1), ("dispatch", 2), ("overview", 3)]
+        assert [(v["data-kind"], v["data-index"]) for v in views] == [
+            ("overview", 0),
+            ("risk", 1),
+            ("dispatch", 2),
+            ("overview", 3),
+        ]
         assert [v["data-dwell"] for v in views] == [60, 40, 40, 40]
         assert [bool(v["children"]) for v in views] == [True, False, False, False]
         shown = _wall_numbers(views[0])
@@ -124,8 +138,11 @@ def html_div(children):
 
 
 def _list_html(tree, cls: str) -> str:
-    return "".join(p["children"] for p in _props(tree)
-                   if p.get("className") == "jz-wall-list" and cls in p.get("children", ""))
+    return "".join(
+        p["children"]
+        for p in _props(tree)
+        if p.get("className") == "jz-wall-list" and cls in p.get("children", "")
+    )
 
 
 def test_the_ranking_and_ticker_come_from_the_warehouse(server, wh):
@@ -141,8 +158,11 @@ def test_the_ranking_and_ticker_come_from_the_warehouse(server, wh):
         join indicator_month m on m.region_code = r.code and m.month = date '2026-10-01'
         where r.level = 3 and m.hh_unresolved > 0
         order by m.hh_unresolved_per_1000 desc, m.hh_unresolved desc, r.code limit 20""").fetchall()
-    rows = re.findall(r'jz-wall-rank-name">([^<]+)<small>[^<]*</small></span>'
-                      r'<span class="jz-wall-rank-value">([^<]+)<', _list_html(first, "rank-row"))
+    rows = re.findall(
+        r'jz-wall-rank-name">([^<]+)<small>[^<]*</small></span>'
+        r'<span class="jz-wall-rank-value">([^<]+)<',
+        _list_html(first, "rank-row"),
+    )
     # The province's 20 counties most at risk, in order, twice over (the list scrolls).
     assert rows == [(n, f"{v:.2f}") for n, v in top] * 2
     newest = wh.execute("select max(warned_on) from warning").fetchone()[0]
@@ -156,9 +176,18 @@ def test_the_ranking_and_ticker_come_from_the_warehouse(server, wh):
 def test_wall_lists_escape_what_they_show():
     from components import wall as view
 
-    b = view.Board(counts={}, items=[{"title": "<script>x</script>", "overdue": True,
-                                      "days_left": -3, "assignee_region": "610924000000"}],
-                   overdue_by_region={})
+    b = view.Board(
+        counts={},
+        items=[
+            {
+                "title": "<script>x</script>",
+                "overdue": True,
+                "days_left": -3,
+                "assignee_region": "610924000000",
+            }
+        ],
+        overdue_by_region={},
+    )
     text = json.dumps(json.loads(_text(view.board_panel(b, lang="zh"))), ensure_ascii=False)
     assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;" in text
 
@@ -186,28 +215,38 @@ def test_a_manager_may_not_open_the_wall(server):
 def test_focus_outside_the_scope_is_skipped(server, tmp_path):
     from pages import wall
 
-    pl = P.parse({"views": [{"kind": "overview", "dwell": 10},
-                            {"kind": "risk", "dwell": 10, "region": "610700000000"},
-                            {"kind": "dispatch", "dwell": 10, "region": ANKANG}]})
+    pl = P.parse(
+        {
+            "views": [
+                {"kind": "overview", "dwell": 10},
+                {"kind": "risk", "dwell": 10, "region": "610700000000"},
+                {"kind": "dispatch", "dwell": 10, "region": ANKANG},
+            ]
+        }
+    )
     leader = Scope("ankang_leader", "leader", ANKANG)
     assert wall.resolve(pl, leader) == [
         {"kind": "overview", "region": ANKANG, "dwell": 10},
-        {"kind": "dispatch", "region": ANKANG, "dwell": 10}]
+        {"kind": "dispatch", "region": ANKANG, "dwell": 10},
+    ]
 
 
-@pytest.mark.parametrize("data, message", [
-    (None, "mapping"),
-    ({"views": []}, "at least one"),
-    ({"views": [{"kind": "pie", "dwell": 10}]}, "view 1: kind"),
-    ({"views": [{"kind": "risk", "dwell": 2}]}, "view 1: dwell"),
-    ({"views": [{"kind": "risk", "dwell": True}]}, "view 1: dwell"),
-    ({"views": [{"kind": "risk", "dwell": 10, "region": "6109"}]}, "view 1: region"),
-    ({"views": [{"kind": "risk", "dwell": 10, "colour": "red"}]}, "unknown key"),
-    ({"views": [{"kind": "risk", "dwell": 10}], "poll_seconds": 0}, "poll_seconds"),
-    ({"views": [{"kind": "risk", "dwell": 10}], "refresh": 5}, "unknown setting"),
-    ({"views": [{"kind": "risk", "dwell": 10}] * 13}, "at most 12"),
-    ({"views": [{"kind": "risk", "dwell": 10}], "version": 2}, "version"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (None, "mapping"),
+        ({"views": []}, "at least one"),
+        ({"views": [{"kind": "pie", "dwell": 10}]}, "view 1: kind"),
+        ({"views": [{"kind": "risk", "dwell": 2}]}, "view 1: dwell"),
+        ({"views": [{"kind": "risk", "dwell": True}]}, "view 1: dwell"),
+        ({"views": [{"kind": "risk", "dwell": 10, "region": "6109"}]}, "view 1: region"),
+        ({"views": [{"kind": "risk", "dwell": 10, "colour": "red"}]}, "unknown key"),
+        ({"views": [{"kind": "risk", "dwell": 10}], "poll_seconds": 0}, "poll_seconds"),
+        ({"views": [{"kind": "risk", "dwell": 10}], "refresh": 5}, "unknown setting"),
+        ({"views": [{"kind": "risk", "dwell": 10}] * 13}, "at most 12"),
+        ({"views": [{"kind": "risk", "dwell": 10}], "version": 2}, "version"),
+    ],
+)
 def test_a_bad_playlist_is_refused_with_the_reason(data, message):
     with pytest.raises(P.PlaylistError, match=message):
         P.parse(data)
@@ -232,9 +271,12 @@ def test_the_heartbeat_stamp_follows_instructions_and_the_playlist(as_user):
     assert c.get("/wall/heartbeat").get_json()["stamp"] == body["stamp"]
     # A new instruction in the province changes it.
     leader = Scope("province_leader", "leader", PROVINCE)
-    T.create(context.ops(), leader, {"title": "心跳测试", "type": "other",
-                                     "assignee_region": ANKANG, "deadline": "2099-01-01"},
-             lambda code: True)
+    T.create(
+        context.ops(),
+        leader,
+        {"title": "心跳测试", "type": "other", "assignee_region": ANKANG, "deadline": "2099-01-01"},
+        lambda code: True,
+    )
     second = c.get("/wall/heartbeat").get_json()["stamp"]
     assert second != body["stamp"]
     # A changed playlist changes it too.
@@ -248,8 +290,11 @@ def test_the_heartbeat_reports_stale_data(as_user, monkeypatch):
 
     c = as_user("province_leader")
     real = context.get().warehouse.version
-    monkeypatch.setattr(type(context.get().warehouse), "version", property(
-        lambda self: {**real, "built_at": real["built_at"].replace(year=2020)}))
+    monkeypatch.setattr(
+        type(context.get().warehouse),
+        "version",
+        property(lambda self: {**real, "built_at": real["built_at"].replace(year=2020)}),
+    )
     assert c.get("/wall/heartbeat").get_json()["stale"] is True
 
 
@@ -259,12 +304,26 @@ def test_the_heartbeat_is_for_the_wall_only(as_user, server):
 
 
 # ------------------------------------------------------------------ the fence
-WRITE_AND_OTHER_PATHS = ["/", "/dispatch", "/tasks", "/tasks/1", "/warnings", "/admin/users",
-                         "/admin/wall", "/monitoring/610000000000", "/households",
-                         "/region/610000000000", "/household/1", "/export/households.csv",
-                         "/api/v1/regions/610000000000", "/api/v1/tasks", "/nothing-here",
-                         "/briefings", "/export/chart/mon-trend.png",
-                         "/export/job/" + "0" * 32]
+WRITE_AND_OTHER_PATHS = [
+    "/",
+    "/dispatch",
+    "/tasks",
+    "/tasks/1",
+    "/warnings",
+    "/admin/users",
+    "/admin/wall",
+    "/monitoring/610000000000",
+    "/households",
+    "/region/610000000000",
+    "/household/1",
+    "/export/households.csv",
+    "/api/v1/regions/610000000000",
+    "/api/v1/tasks",
+    "/nothing-here",
+    "/briefings",
+    "/export/chart/mon-trend.png",
+    "/export/job/" + "0" * 32,
+]
 
 
 @pytest.mark.parametrize("path", WRITE_AND_OTHER_PATHS)
@@ -279,10 +338,12 @@ def test_a_wall_account_reaches_nothing_but_the_wall(as_user, path):
 
 
 def _callback(c, output: str, inputs: list, outputs=None):
-    body = {"output": output, "outputs": outputs or {"id": output.split(".")[0],
-                                                     "property": output.split(".")[1]},
-            "inputs": inputs, "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]
-            if inputs else []}
+    body = {
+        "output": output,
+        "outputs": outputs or {"id": output.split(".")[0], "property": output.split(".")[1]},
+        "inputs": inputs,
+        "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"] if inputs else [],
+    }
     return c.post("/_dash-update-component", json=body)
 
 
@@ -291,28 +352,50 @@ def test_a_wall_account_fires_only_the_walls_callbacks(as_user):
     assert c.get("/wall").status_code == 200
     assert c.get("/_dash-layout").status_code == 200
     # Writing callbacks of other pages: refused before they run.
-    for output in ("warn-feedback.children", "dispatch-feedback.children",
-                   "task-feedback.children", "admin-feedback.children"):
-        assert _callback(c, output, [{"id": "x", "property": "n_clicks", "value": 1}]) \
-            .status_code == 403
+    for output in (
+        "warn-feedback.children",
+        "dispatch-feedback.children",
+        "task-feedback.children",
+        "admin-feedback.children",
+    ):
+        assert (
+            _callback(c, output, [{"id": "x", "property": "n_clicks", "value": 1}]).status_code
+            == 403
+        )
     # A multi-output callback that mixes a wall output with another page's.
-    mixed = [{"id": "wall-canvas", "property": "children"},
-             {"id": "warn-grid", "property": "rowData"}]
-    assert _callback(c, "..wall-canvas.children...warn-grid.rowData..",
-                     [{"id": "wall-refresh", "property": "data", "value": "x"}],
-                     outputs=mixed).status_code == 403
+    mixed = [
+        {"id": "wall-canvas", "property": "children"},
+        {"id": "warn-grid", "property": "rowData"},
+    ]
+    assert (
+        _callback(
+            c,
+            "..wall-canvas.children...warn-grid.rowData..",
+            [{"id": "wall-refresh", "property": "data", "value": "x"}],
+            outputs=mixed,
+        ).status_code
+        == 403
+    )
     # The pages router renders /wall only.
-    pages = [{"id": "_pages_content", "property": "children"},
-             {"id": "_pages_store", "property": "data"}]
+    pages = [
+        {"id": "_pages_content", "property": "children"},
+        {"id": "_pages_store", "property": "data"},
+    ]
     for path, status in (("/wall", 200), ("/dispatch", 403), ("/admin/users", 403)):
-        r = _callback(c, ".._pages_content.children..._pages_store.data..",
-                      [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
-                      outputs=pages)
+        r = _callback(
+            c,
+            ".._pages_content.children..._pages_store.data..",
+            [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": ""},
+            ],
+            outputs=pages,
+        )
         assert r.status_code == status, path
     # The wall's own refresh runs and draws the canvas.
-    r = _callback(c, "wall-canvas.children",
-                  [{"id": "wall-refresh", "property": "data", "value": "x"}])
+    r = _callback(
+        c, "wall-canvas.children", [{"id": "wall-refresh", "property": "data", "value": "x"}]
+    )
     assert r.status_code == 200 and "jz-wall-view" in r.get_data(as_text=True)
 
 
@@ -320,9 +403,17 @@ def test_a_wall_account_cannot_act_on_an_instruction(server):
     from web import context
 
     leader = Scope("province_leader", "leader", PROVINCE)
-    task = T.create(context.ops(), leader, {"title": "大屏只读", "type": "other",
-                                            "assignee_region": PROVINCE,
-                                            "deadline": "2099-01-01"}, lambda code: True)
+    task = T.create(
+        context.ops(),
+        leader,
+        {
+            "title": "大屏只读",
+            "type": "other",
+            "assignee_region": PROVINCE,
+            "deadline": "2099-01-01",
+        },
+        lambda code: True,
+    )
     wall_scope = Scope("province_wall", "wall", PROVINCE)
     # The wall counts instructions on its board; one by one it has none ("tasks.view").
     with pytest.raises(T.TaskError) as exc:
@@ -334,16 +425,21 @@ def test_a_wall_account_cannot_act_on_an_instruction(server):
     with pytest.raises(T.TaskError):
         T.comment(context.ops(), wall_scope, task["id"], "不能评论")
     with pytest.raises(T.TaskError):
-        T.create(context.ops(), wall_scope, {"title": "x", "type": "other",
-                                             "assignee_region": PROVINCE,
-                                             "deadline": "2099-01-01"}, lambda code: True)
+        T.create(
+            context.ops(),
+            wall_scope,
+            {"title": "x", "type": "other", "assignee_region": PROVINCE, "deadline": "2099-01-01"},
+            lambda code: True,
+        )
 
 
 def test_the_board_counts_match_the_task_list(server):
     from web import context
 
-    for scope in (Scope("province_leader", "leader", PROVINCE),
-                  Scope("ankang_leader", "leader", ANKANG)):
+    for scope in (
+        Scope("province_leader", "leader", PROVINCE),
+        Scope("ankang_leader", "leader", ANKANG),
+    ):
         b = T.board(context.ops(), scope)
         found = T.list_tasks(context.ops(), scope)
         late = [x for x in found if x["overdue"]]
@@ -374,27 +470,37 @@ def test_a_province_admin_edits_the_playlist(server):
     from web import context, wall
 
     file_before = _file_digest()
-    rows = [{"kind": "dispatch", "region": "", "dwell": 20},
-            {"kind": "overview", "region": ANKANG, "dwell": 25.0}]
+    rows = [
+        {"kind": "dispatch", "region": "", "dwell": 20},
+        {"kind": "overview", "region": ANKANG, "dwell": 25.0},
+    ]
     with swap_playlist(), logged_in(server, "province_admin"):
         assert "admin-wall-grid" in _text(admin_wall.layout())
         out = admin_wall.save(1, rows, 10, 24, 6, 8)
         assert "已保存，共 2 个视图" in _text(out)
         pl = wall.playlist()
         assert pl.views == (P.View("dispatch", 20), P.View("overview", 25, ANKANG))
-        assert (pl.poll_seconds, pl.stale_after_hours, pl.reload_hours,
-                pl.map_cycle_seconds) == (10, 24, 6, 8)
-        [entry] = [e for e in audit.recent(context.ops(), action="wall_playlist", limit=5)
-                   if e["actor"] == "province_admin"][:1]
+        assert (pl.poll_seconds, pl.stale_after_hours, pl.reload_hours, pl.map_cycle_seconds) == (
+            10,
+            24,
+            6,
+            8,
+        )
+        [entry] = [
+            e
+            for e in audit.recent(context.ops(), action="wall_playlist", limit=5)
+            if e["actor"] == "province_admin"
+        ][:1]
         assert entry["outcome"] == "ok" and entry["target"] == P.KEY
         saved = _stored_row()
         # Bad input: refused with the reason, the store untouched.
-        for bad_rows, settings in (([{"kind": "pie", "dwell": 10}], (10, 24, 6, 8)),
-                                   ([{"kind": "risk", "dwell": "abc"}], (10, 24, 6, 8)),
-                                   ([], (10, 24, 6, 8)),
-                                   (rows, (None, 24, 6, 8)),
-                                   ([{"kind": "risk", "dwell": 10, "region": "x"}],
-                                    (10, 24, 6, 8))):
+        for bad_rows, settings in (
+            ([{"kind": "pie", "dwell": 10}], (10, 24, 6, 8)),
+            ([{"kind": "risk", "dwell": "abc"}], (10, 24, 6, 8)),
+            ([], (10, 24, 6, 8)),
+            (rows, (None, 24, 6, 8)),
+            ([{"kind": "risk", "dwell": 10, "region": "x"}], (10, 24, 6, 8)),
+        ):
             out = admin_wall.save(1, bad_rows, *settings)
             assert "未保存" in _text(out)
             assert _stored_row() == saved
@@ -435,11 +541,17 @@ def test_the_wall_map_colours_its_units_as_the_region_page_does(server):
         fc, legends = view._map_data(w, "zh")
         for k, key in enumerate(view.MAP_INDICATORS):
             ind = INDICATORS[key]
-            page_fc, _, _ = maps.feature_collection(w.region.geometry, w.region.children, ind,
-                                                    lambda x, ind=ind: fmt_value(ind, x, lang="zh"), str,
-                                                    lang="zh")
-            assert [f["properties"]["colors"][k] for f in fc["features"]] == \
-                [f["properties"]["color"] for f in page_fc["features"]]
+            page_fc, _, _ = maps.feature_collection(
+                w.region.geometry,
+                w.region.children,
+                ind,
+                lambda x, ind=ind: fmt_value(ind, x, lang="zh"),
+                str,
+                lang="zh",
+            )
+            assert [f["properties"]["colors"][k] for f in fc["features"]] == [
+                f["properties"]["color"] for f in page_fc["features"]
+            ]
         assert len(fc["features"]) == 10 and len(legends) == len(view.MAP_INDICATORS)
 
 
@@ -448,22 +560,37 @@ def test_the_router_cannot_be_tricked_by_the_order_of_its_inputs(as_user):
     """Dash passes the router its inputs by position: a request labelling /wall as the
     pathname but sending another page first is refused."""
     c = as_user("province_wall")
-    pages = [{"id": "_pages_content", "property": "children"},
-             {"id": "_pages_store", "property": "data"}]
-    for inputs in ([{"id": "_pages_location", "property": "search", "value": "/household/1"},
-                    {"id": "_pages_location", "property": "pathname", "value": "/wall"}],
-                   [{"id": "_pages_location", "property": "pathname", "value": "/tasks"},
-                    {"id": "_pages_location", "property": "search", "value": "/wall"}],
-                   [{"id": "x", "property": "pathname", "value": "/wall"}], [], None):
-        r = _callback(c, ".._pages_content.children..._pages_store.data..",
-                      inputs or [{"id": "a", "property": "b", "value": 1}], outputs=pages)
+    pages = [
+        {"id": "_pages_content", "property": "children"},
+        {"id": "_pages_store", "property": "data"},
+    ]
+    for inputs in (
+        [
+            {"id": "_pages_location", "property": "search", "value": "/household/1"},
+            {"id": "_pages_location", "property": "pathname", "value": "/wall"},
+        ],
+        [
+            {"id": "_pages_location", "property": "pathname", "value": "/tasks"},
+            {"id": "_pages_location", "property": "search", "value": "/wall"},
+        ],
+        [{"id": "x", "property": "pathname", "value": "/wall"}],
+        [],
+        None,
+    ):
+        r = _callback(
+            c,
+            ".._pages_content.children..._pages_store.data..",
+            inputs or [{"id": "a", "property": "b", "value": 1}],
+            outputs=pages,
+        )
         if inputs is None:
             r = c.post("/_dash-update-component", json={"outputs": pages})
         assert r.status_code == 403, inputs
 
 
-@pytest.mark.parametrize("page", ["overview", "households", "dispatch", "tasks", "warnings",
-                                  "region"])
+@pytest.mark.parametrize(
+    "page", ["overview", "households", "dispatch", "tasks", "warnings", "region"]
+)
 def test_every_other_page_refuses_a_wall_account_by_itself(server, page):
     """Not only the fence: the pages refuse the role themselves."""
     import importlib
@@ -500,7 +627,7 @@ def test_playlist_oddities(tmp_path):
     with pytest.raises(P.PlaylistError, match="not UTF-8"):
         P.load_file(tmp_path / "latin1.yaml")
     with pytest.raises(P.PlaylistError) as exc:
-        P.parse({"views": [{"kind": "risk", "dwell": 10 ** 300}]})
+        P.parse({"views": [{"kind": "risk", "dwell": 10**300}]})
     assert len(str(exc.value)) < 120
     with pytest.raises(P.PlaylistError, match="mapping"):
         P.parse(["views"])
@@ -511,11 +638,25 @@ def test_a_title_cannot_break_out_of_its_row():
     be read as Markdown (an image fetched from anywhere, links, headings)."""
     from components import wall as view
 
-    b = view.Board(counts={}, items=[{
-        "title": "核实\n\n![x](http://example.org/beacon.png)\n\n# 标题", "overdue": True,
-        "days_left": -2, "assignee_region": "610924000000"}], overdue_by_region={})
-    markup = [p["children"] for p in _props(json.loads(_text(view.board_panel(b, lang="zh"))))
-              if p.get("className") == "jz-wall-list"][0]
+    b = view.Board(
+        counts={},
+        items=[
+            {
+                "title": "核实\n\n![x](http://example.org/beacon.png)\n\n# 标题",
+                "overdue": True,
+                "days_left": -2,
+                "assignee_region": "610924000000",
+            }
+        ],
+        overdue_by_region={},
+    )
+    markup = [
+        p["children"]
+        for p in _props(json.loads(_text(view.board_panel(b, lang="zh"))))
+        if p.get("className") == "jz-wall-list"
+    ][0]
     assert "\n" not in markup
-    assert '<span class="jz-wall-board-title">核实 ![x](http://example.org/beacon.png) # 标题' \
-        '</span>' in markup
+    assert (
+        '<span class="jz-wall-board-title">核实 ![x](http://example.org/beacon.png) # 标题'
+        "</span>" in markup
+    )

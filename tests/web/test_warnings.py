@@ -21,10 +21,14 @@ def test_the_decided_heading_counts_the_rows_shown(server, app_module):
     with logged_in(server, "ankang_leader"):
         page = warnings.layout(unit=ANKANG)
         before = _by_id(page, "warn-decided")["rowData"]
-        assert _by_id(page, "warn-decided-title")["children"] == f"本平台已处置的预警线索（{len(before)} 条）"
+        assert (
+            _by_id(page, "warn-decided-title")["children"]
+            == f"本平台已处置的预警线索（{len(before)} 条）"
+        )
         key = _by_id(page, "warn-grid")["rowData"][-1]["warning_key"]
-        alert, _, after, _ = warnings.to_instruction({"value": {"key": key}},
-                                                  {"code": ANKANG, "rule": ""})
+        alert, _, after, _ = warnings.to_instruction(
+            {"value": {"key": key}}, {"code": ANKANG, "rule": ""}
+        )
         assert "已生成核实指令" in _text(alert)
         assert len(after) == len(before) + 1
         assert warnings.decided_title(after) == f"本平台已处置的预警线索（{len(before) + 1} 条）"

@@ -26,14 +26,20 @@ def _append_only(table: str) -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for verb in ("update", "delete"):
-            op.execute(f"create trigger {table}_no_{verb} before {verb} on {table} "
-                       f"begin select raise(abort, '{table} is append-only'); end")
+            op.execute(
+                f"create trigger {table}_no_{verb} before {verb} on {table} "
+                f"begin select raise(abort, '{table} is append-only'); end"
+            )
     elif dialect == "postgresql":
-        op.execute(f"create or replace function {table}_append_only() returns trigger "
-                   f"language plpgsql as $$ begin raise exception '{table} is append-only'; "
-                   f"end $$")
-        op.execute(f"create trigger {table}_append_only before update or delete on {table} "
-                   f"for each row execute function {table}_append_only()")
+        op.execute(
+            f"create or replace function {table}_append_only() returns trigger "
+            f"language plpgsql as $$ begin raise exception '{table} is append-only'; "
+            f"end $$"
+        )
+        op.execute(
+            f"create trigger {table}_append_only before update or delete on {table} "
+            f"for each row execute function {table}_append_only()"
+        )
 
 
 def _accounts() -> None:
