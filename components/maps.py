@@ -281,28 +281,18 @@ def class_labels(bounds: list[float], fmt) -> list[str]:
     return out
 
 
-def static_map(
+def _class_groups(
     geometry: pd.DataFrame,
     values: pd.DataFrame,
     ind: Indicator,
-    fmt,
-    title: str,
-    names: bool = True,
-    *,
-    lang: str,
-) -> dict:
-    """The map of a unit's children as a plotly figure (for files: no tiles, no script):
-    the same classes and colours as the interactive map, one filled trace per class,
-    names at the units' label points."""
-    from components.theme import figure
-
-    bounds = classes(values[ind.column], digits=ind.digits) if len(values) else []
-    colours = class_colours(palette(ind), bounds)
-    labels = class_labels(bounds, fmt)
+    bounds: list[float],
+    names: bool,
+) -> tuple[dict[int | None, dict], dict]:
+    """The units' outlines and points grouped by class (None: no data), and the units'
+    names at their label points (``x``, ``y``, ``text``; none unless ``names``)."""
     by_code = values.set_index("code") if len(values) else pd.DataFrame()
     groups: dict[int | None, dict] = {}
-    text_x, text_y, text = [], [], []
-    lat_mid = float(geometry["lat"].mean()) if len(geometry) else 35.0
+    label = {"x": [], "y": [], "text": []}
     for row in geometry.itertuples(index=False):
         rec = by_code.loc[row.code] if row.code in by_code.index else None
         k = class_of(rec[ind.column] if rec is not None else None, bounds, ind.digits)
@@ -315,9 +305,17 @@ def static_map(
             g["x"] += [p[0] for p in ring] + [None]
             g["y"] += [p[1] for p in ring] + [None]
         if names and rec is not None:
-            text_x.append(row.lon)
-            text_y.append(row.lat)
-            text.append(str(rec["name"]))
+            label["x"].append(row.lon)
+            label["y"].append(row.lat)
+            label["text"].append(str(rec["name"]))
+    return groups, label
+
+
+def _class_traces(
+    groups: dict[int | None, dict], colours: list[str], labels: list[str], lang: str
+) -> list[dict]:
+    """One filled trace (polygons) and one marker trace (points) per class, in class
+    order, "no data" last; each named as the legend names its class."""
     data = []
     order = sorted(k for k in groups if k is not None) + ([None] if None in groups else [])
     for k in order:
@@ -353,40 +351,70 @@ def static_map(
                     },
                 }
             )
-    if text:
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "text",
-                "x": text_x,
-                "y": text_y,
-                "text": text,
-                "showlegend": False,
-                "hoverinfo": "skip",
-                "textfont": {"size": 10, "color": "#1f2a37"},
-            }
-        )
+    return data
+
+
+def _names_trace(label: dict) -> dict:
+    """The units' names as a text trace, out of the legend."""
+    return {
+        "type": "scatter",
+        "mode": "text",
+        "x": label["x"],
+        "y": label["y"],
+        "text": label["text"],
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "textfont": {"size": 10, "color": "#1f2a37"},
+    }
+
+
+def _static_layout(title: str, lat_mid: float) -> dict:
+    """The static map's layout: title, legend at the right, no axes, and the shapes'
+    proportions kept at the map's latitude."""
     axis = {"visible": False, "showgrid": False, "zeroline": False}
-    return figure(
-        data,
-        {
-            "height": 520,
-            "title": {"text": title},
-            "legend": {
-                "orientation": "v",
-                "x": 1.0,
-                "xanchor": "left",
-                "y": 0.5,
-                "yanchor": "middle",
-                "font": {"size": 12},
-            },
-            "margin": {"l": 8, "r": 8, "t": 48, "b": 8},
-            "xaxis": axis,
-            # Degrees of longitude shrink with latitude: keep the shapes' proportions.
-            "yaxis": {
-                **axis,
-                "scaleanchor": "x",
-                "scaleratio": 1 / max(math.cos(math.radians(lat_mid)), 0.2),
-            },
+    return {
+        "height": 520,
+        "title": {"text": title},
+        "legend": {
+            "orientation": "v",
+            "x": 1.0,
+            "xanchor": "left",
+            "y": 0.5,
+            "yanchor": "middle",
+            "font": {"size": 12},
         },
-    )
+        "margin": {"l": 8, "r": 8, "t": 48, "b": 8},
+        "xaxis": axis,
+        # Degrees of longitude shrink with latitude: keep the shapes' proportions.
+        "yaxis": {
+            **axis,
+            "scaleanchor": "x",
+            "scaleratio": 1 / max(math.cos(math.radians(lat_mid)), 0.2),
+        },
+    }
+
+
+def static_map(
+    geometry: pd.DataFrame,
+    values: pd.DataFrame,
+    ind: Indicator,
+    fmt,
+    title: str,
+    names: bool = True,
+    *,
+    lang: str,
+) -> dict:
+    """The map of a unit's children as a plotly figure (for files: no tiles, no script):
+    the same classes and colours as the interactive map, one filled trace per class,
+    names at the units' label points."""
+    from components.theme import figure
+
+    bounds = classes(values[ind.column], digits=ind.digits) if len(values) else []
+    colours = class_colours(palette(ind), bounds)
+    labels = class_labels(bounds, fmt)
+    lat_mid = float(geometry["lat"].mean()) if len(geometry) else 35.0
+    groups, label = _class_groups(geometry, values, ind, bounds, names)
+    data = _class_traces(groups, colours, labels, lang)
+    if label["text"]:
+        data.append(_names_trace(label))
+    return figure(data, _static_layout(title, lat_mid))

@@ -276,11 +276,8 @@ def timely_figure(children: pd.DataFrame, region: str, *, lang: str) -> dict:
     )
 
 
-def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) -> dict:
-    """Monitored households by type (stacked), and new and eliminated this year against
-    the same months of the year before. The as-of month runs to ``as_of`` only: its bars
-    are hatched, its points open and the chart says "截至12月1日" over it (a month of a
-    few days is not a collapse)."""
+def _trend_windows(months: pd.DataFrame) -> tuple[pd.Timestamp, pd.DataFrame, pd.DataFrame]:
+    """The trend's last month, its twelve months up to it, and the twelve before those."""
     m = months.copy()
     m["month"] = pd.to_datetime(m["month"])
     last = m["month"].max()
@@ -289,10 +286,12 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) ->
         (m["month"] > last - pd.DateOffset(months=24))
         & (m["month"] <= last - pd.DateOffset(months=12))
     ]
-    x = [f"{d:%Y-%m}" for d in this_year["month"]]
-    running = as_of is not None and len(x) > 0 and is_partial_month(last, as_of)
-    pattern = charts.partial_bars(len(x), running)
-    data = [
+    return last, this_year, year_before
+
+
+def _type_bars(this_year: pd.DataFrame, x: list[str], pattern: dict, lang: str) -> list[dict]:
+    """The stacked bars of monitored households by type (hatched for a running month)."""
+    return [
         {
             "type": "bar",
             "x": x,
@@ -307,6 +306,14 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) ->
             ("hh_type3", N_("overview.trend.type3"), TYPE_COLOURS[2]),
         )
     ]
+
+
+def _flow_lines(
+    this_year: pd.DataFrame, year_before: pd.DataFrame, x: list[str], running: bool, lang: str
+) -> list[dict]:
+    """New and eliminated households on the right axis: this year's line (its running
+    month's point open) followed by the dotted line of the year before, for each."""
+    lines = []
     for col, key, colour, dash in (
         ("hh_new_identified", N_("mon.new"), "#c62828", "solid"),
         ("hh_new_eliminated", N_("mon.eliminated"), "#2e7d32", "solid"),
@@ -321,7 +328,7 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) ->
             if running
             else {}
         )
-        data.append(
+        lines.append(
             {
                 "type": "scatter",
                 "mode": "lines+markers",
@@ -333,7 +340,7 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) ->
                 **open_last,
             }
         )
-        data.append(
+        lines.append(
             {
                 "type": "scatter",
                 "mode": "lines",
@@ -344,44 +351,70 @@ def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) ->
                 "line": {"color": colour, "dash": "dot"},
             }
         )
-    peak = max((v for d in data if d.get("yaxis") == "y2" for v in d["y"]), default=0)
-    return figure(
-        data,
-        {
-            "height": 340,
-            "barmode": "stack",
-            "title": {
-                "text": t(
-                    "mon.trend_title",
-                    lang,
-                    region=region,
-                    month=fmt_month(last, lang) if not running else fmt_day_month(as_of, lang),
-                )
-            },
-            "annotations": [
-                charts.partial_annotation(
-                    x[-1],
-                    charts.partial_label(as_of, lang=lang),
-                    y=float(this_year[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].sum()),
-                )
-            ]
-            if running
-            else [],
-            "xaxis": MONTH_AXIS,
-            "yaxis": {"title": {"text": t("mon.monitored", lang)}, "tickformat": ","},
-            # Counts of households: whole-number ticks, not the left axis's grid divided up.
-            "yaxis2": {
-                "title": {"text": t("mon.per_month", lang)},
-                "overlaying": "y",
-                "side": "right",
-                "showgrid": False,
-                "rangemode": "tozero",
-                "tickmode": "auto",
-                "tickformat": ",d",
-                **({"dtick": 1} if peak <= 6 else {}),
-            },
+    return lines
+
+
+def _trend_layout(
+    this_year: pd.DataFrame,
+    x: list[str],
+    last: pd.Timestamp,
+    running: bool,
+    as_of,
+    peak: int,
+    region: str,
+    lang: str,
+) -> dict:
+    """The trend's layout: its title (of the last month, or of the as-of day), the running
+    month's note over its bar, and the two count axes."""
+    return {
+        "height": 340,
+        "barmode": "stack",
+        "title": {
+            "text": t(
+                "mon.trend_title",
+                lang,
+                region=region,
+                month=fmt_month(last, lang) if not running else fmt_day_month(as_of, lang),
+            )
         },
-    )
+        "annotations": [
+            charts.partial_annotation(
+                x[-1],
+                charts.partial_label(as_of, lang=lang),
+                y=float(this_year[["hh_type1", "hh_type2", "hh_type3"]].iloc[-1].sum()),
+            )
+        ]
+        if running
+        else [],
+        "xaxis": MONTH_AXIS,
+        "yaxis": {"title": {"text": t("mon.monitored", lang)}, "tickformat": ","},
+        # Counts of households: whole-number ticks, not the left axis's grid divided up.
+        "yaxis2": {
+            "title": {"text": t("mon.per_month", lang)},
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            "rangemode": "tozero",
+            "tickmode": "auto",
+            "tickformat": ",d",
+            **({"dtick": 1} if peak <= 6 else {}),
+        },
+    }
+
+
+def trend_figure(months: pd.DataFrame, region: str, as_of=None, *, lang: str) -> dict:
+    """Monitored households by type (stacked), and new and eliminated this year against
+    the same months of the year before. The as-of month runs to ``as_of`` only: its bars
+    are hatched, its points open and the chart says "截至12月1日" over it (a month of a
+    few days is not a collapse)."""
+    last, this_year, year_before = _trend_windows(months)
+    x = [f"{d:%Y-%m}" for d in this_year["month"]]
+    running = as_of is not None and len(x) > 0 and is_partial_month(last, as_of)
+    pattern = charts.partial_bars(len(x), running)
+    data = _type_bars(this_year, x, pattern, lang)
+    data += _flow_lines(this_year, year_before, x, running, lang)
+    peak = max((v for d in data if d.get("yaxis") == "y2" for v in d["y"]), default=0)
+    return figure(data, _trend_layout(this_year, x, last, running, as_of, peak, region, lang))
 
 
 def to_day_note(to_day: dict | None, *, lang: str):

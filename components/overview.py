@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-
 import pandas as pd
 
 import i18n
@@ -95,6 +93,145 @@ def _get(row, col):
     return None if row is None else row[col]
 
 
+def _registered_cards(y, y0, period: str, change, *, lang: str) -> list[Kpi]:
+    """The year's registered households and people, against the year before."""
+    return [
+        _count_kpi(
+            "hh_registered",
+            t("overview.kpi.registered_hh", lang),
+            _get(y, "hh_registered"),
+            _get(y0, "hh_registered"),
+            N_("unit.households"),
+            0,
+            period,
+            change,
+            lang=lang,
+        ),
+        _count_kpi(
+            "pp_registered",
+            t("overview.kpi.registered_pp", lang),
+            _get(y, "pp_registered"),
+            _get(y0, "pp_registered"),
+            N_("unit.people"),
+            0,
+            period,
+            change,
+            lang=lang,
+        ),
+    ]
+
+
+def _exit_cards(year: int, y, y0, period: str, change, *, lang: str) -> list[Kpi]:
+    """The year's people exited and not exited, and the poverty incidence ("不适用" for a
+    year it is not defined for), against the year before."""
+    incidence = INDICATORS["poverty_incidence"]
+    return [
+        # More people exited is good while people were still exiting (the poverty era);
+        # after 2020 the count only moves with births, deaths and moves: neutral.
+        _count_kpi(
+            "pp_exited",
+            t("overview.kpi.exited_pp", lang),
+            _get(y, "pp_exited"),
+            _get(y0, "pp_exited"),
+            N_("unit.people"),
+            1 if incidence.applies(year) else 0,
+            period,
+            change,
+            lang=lang,
+        ),
+        _count_kpi(
+            "pp_not_exited",
+            t("overview.kpi.not_exited_pp", lang),
+            _get(y, "pp_not_exited"),
+            _get(y0, "pp_not_exited"),
+            N_("unit.people"),
+            -1,
+            period,
+            change,
+            lang=lang,
+        ),
+        _ratio_kpi(
+            "poverty_incidence",
+            t("overview.kpi.incidence", lang),
+            _get(y, "poverty_incidence"),
+            _get(y0, "poverty_incidence"),
+            -1,
+            period,
+            change,
+            lang=lang,
+        )
+        if incidence.applies(year)
+        else _not_applicable_kpi(
+            "poverty_incidence", t("overview.kpi.incidence", lang), -1, period, lang=lang
+        ),
+    ]
+
+
+def _monitoring_cards(m, m0, period: str, change, *, lang: str) -> list[Kpi]:
+    """The month's monitored households (by type in the note) and the rate of risk
+    eliminated (the unresolved in the note), against the month before."""
+    monitored_note = (
+        t(
+            "overview.kpi.monitored_types",
+            lang,
+            t1=fmt_count(_get(m, "hh_type1"), lang),
+            t2=fmt_count(_get(m, "hh_type2"), lang),
+            t3=fmt_count(_get(m, "hh_type3"), lang),
+        )
+        if m is not None
+        else ""
+    )
+    return [
+        _count_kpi(
+            "hh_monitored",
+            t("overview.kpi.monitored_hh", lang),
+            _get(m, "hh_monitored"),
+            _get(m0, "hh_monitored"),
+            N_("unit.households"),
+            -1,
+            period,
+            change,
+            note=monitored_note,
+            lang=lang,
+        ),
+        _ratio_kpi(
+            "risk_eliminated_rate",
+            t("overview.kpi.eliminated_rate", lang),
+            _get(m, "risk_eliminated_rate"),
+            _get(m0, "risk_eliminated_rate"),
+            1,
+            period,
+            change,
+            note=t("overview.kpi.unresolved", lang, n=fmt_count(_get(m, "hh_unresolved"), lang))
+            if m is not None
+            else "",
+            lang=lang,
+        ),
+    ]
+
+
+def _below_line_card(y, y0, period: str, change, *, lang: str) -> Kpi:
+    """The year's households below the monitoring line, the line in the note."""
+    line = _get(y, "monitoring_line")
+    line_note = (
+        t("overview.kpi.line", lang, line=fmt_exact(line))
+        if line is not None and not pd.isna(line)
+        else t("overview.kpi.no_line", lang)
+    )
+    return _count_kpi(
+        "hh_below_monitoring_line",
+        t("overview.kpi.below_line", lang),
+        _get(y, "hh_below_monitoring_line"),
+        _get(y0, "hh_below_monitoring_line"),
+        N_("unit.households"),
+        -1,
+        period,
+        change,
+        note=line_note,
+        lang=lang,
+    )
+
+
 def cards(ov, *, lang: str) -> list[Kpi]:
     """The overview's KPI cards (of a ``queries.api.Overview``), each with its change and
     its period."""
@@ -111,117 +248,11 @@ def cards(ov, *, lang: str) -> list[Kpi]:
     def by_month(delta: str) -> str:
         return fmt_change("month", delta, ov.month, as_of, lang)
 
-    incidence = INDICATORS["poverty_incidence"]
-    count = functools.partial(_count_kpi, lang=lang)
-    ratio = functools.partial(_ratio_kpi, lang=lang)
-    not_applicable = functools.partial(_not_applicable_kpi, lang=lang)
-    line = _get(y, "monitoring_line")
-    line_note = (
-        t("overview.kpi.line", lang, line=fmt_exact(line))
-        if line is not None and not pd.isna(line)
-        else t("overview.kpi.no_line", lang)
-    )
-    monitored_note = (
-        t(
-            "overview.kpi.monitored_types",
-            lang,
-            t1=fmt_count(_get(m, "hh_type1"), lang),
-            t2=fmt_count(_get(m, "hh_type2"), lang),
-            t3=fmt_count(_get(m, "hh_type3"), lang),
-        )
-        if m is not None
-        else ""
-    )
     return [
-        count(
-            "hh_registered",
-            t("overview.kpi.registered_hh", lang),
-            _get(y, "hh_registered"),
-            _get(y0, "hh_registered"),
-            N_("unit.households"),
-            0,
-            year_period,
-            by_year,
-        ),
-        count(
-            "pp_registered",
-            t("overview.kpi.registered_pp", lang),
-            _get(y, "pp_registered"),
-            _get(y0, "pp_registered"),
-            N_("unit.people"),
-            0,
-            year_period,
-            by_year,
-        ),
-        # More people exited is good while people were still exiting (the poverty era);
-        # after 2020 the count only moves with births, deaths and moves: neutral.
-        count(
-            "pp_exited",
-            t("overview.kpi.exited_pp", lang),
-            _get(y, "pp_exited"),
-            _get(y0, "pp_exited"),
-            N_("unit.people"),
-            1 if incidence.applies(ov.year) else 0,
-            year_period,
-            by_year,
-        ),
-        count(
-            "pp_not_exited",
-            t("overview.kpi.not_exited_pp", lang),
-            _get(y, "pp_not_exited"),
-            _get(y0, "pp_not_exited"),
-            N_("unit.people"),
-            -1,
-            year_period,
-            by_year,
-        ),
-        ratio(
-            "poverty_incidence",
-            t("overview.kpi.incidence", lang),
-            _get(y, "poverty_incidence"),
-            _get(y0, "poverty_incidence"),
-            -1,
-            year_period,
-            by_year,
-        )
-        if incidence.applies(ov.year)
-        else not_applicable(
-            "poverty_incidence", t("overview.kpi.incidence", lang), -1, year_period
-        ),
-        count(
-            "hh_monitored",
-            t("overview.kpi.monitored_hh", lang),
-            _get(m, "hh_monitored"),
-            _get(m0, "hh_monitored"),
-            N_("unit.households"),
-            -1,
-            month_period,
-            by_month,
-            note=monitored_note,
-        ),
-        ratio(
-            "risk_eliminated_rate",
-            t("overview.kpi.eliminated_rate", lang),
-            _get(m, "risk_eliminated_rate"),
-            _get(m0, "risk_eliminated_rate"),
-            1,
-            month_period,
-            by_month,
-            note=t("overview.kpi.unresolved", lang, n=fmt_count(_get(m, "hh_unresolved"), lang))
-            if m is not None
-            else "",
-        ),
-        count(
-            "hh_below_monitoring_line",
-            t("overview.kpi.below_line", lang),
-            _get(y, "hh_below_monitoring_line"),
-            _get(y0, "hh_below_monitoring_line"),
-            N_("unit.households"),
-            -1,
-            year_period,
-            by_year,
-            note=line_note,
-        ),
+        *_registered_cards(y, y0, year_period, by_year, lang=lang),
+        *_exit_cards(ov.year, y, y0, year_period, by_year, lang=lang),
+        *_monitoring_cards(m, m0, month_period, by_month, lang=lang),
+        _below_line_card(y, y0, year_period, by_year, lang=lang),
     ]
 
 

@@ -380,28 +380,37 @@ def csv_table(records: list[dict], *, lang: str) -> tuple[list[str], list[list]]
     )
 
 
-def issues_grid(records: list[dict], one_check: bool, *, lang: str) -> object:
-    """The rows behind a count. Columns that would say nothing are left out: the check
-    when the list is of one check, the member when no row concerns one."""
-    rows = [
-        {**r, "household": f"[{r['household_no']}](/household/{r['household_id']})"}
-        for r in records
+def _check_columns(lang: str) -> list[dict]:
+    """The issue list's check and severity columns (left out for a list of one check)."""
+    return [
+        {
+            "field": "check",
+            "headerName": t("quality.col.check", lang),
+            "width": 190,
+            "tooltipField": "check",
+        },
+        {"field": "severity", "headerName": t("quality.col.level", lang), "width": 64},
     ]
-    members = any(r["member"] for r in records)
-    columns = [
-        *(
-            []
-            if one_check
-            else [
-                {
-                    "field": "check",
-                    "headerName": t("quality.col.check", lang),
-                    "width": 190,
-                    "tooltipField": "check",
-                },
-                {"field": "severity", "headerName": t("quality.col.level", lang), "width": 64},
-            ]
-        ),
+
+
+def _member_columns(lang: str) -> list[dict]:
+    """The issue list's member and (masked) ID number columns (left out when no row
+    concerns a member)."""
+    return [
+        {"field": "member", "headerName": t("quality.csv.member", lang), "width": 84},
+        {
+            "field": "id_number",
+            "headerName": t("quality.csv.id_number", lang),
+            "width": 168,
+            "cellClass": "jz-masked",
+        },
+    ]
+
+
+def _issue_columns(one_check: bool, members: bool, lang: str) -> list[dict]:
+    """The issue list's columns: check, household, head, village, member, detail, phone."""
+    return [
+        *([] if one_check else _check_columns(lang)),
         {
             "field": "household",
             "headerName": t("hh.col.household_no", lang),
@@ -415,19 +424,7 @@ def issues_grid(records: list[dict], one_check: bool, *, lang: str) -> object:
             "width": 150,
             "valueGetter": {"function": "params.data.township + ' · ' + params.data.village"},
         },
-        *(
-            [
-                {"field": "member", "headerName": t("quality.csv.member", lang), "width": 84},
-                {
-                    "field": "id_number",
-                    "headerName": t("quality.csv.id_number", lang),
-                    "width": 168,
-                    "cellClass": "jz-masked",
-                },
-            ]
-            if members
-            else []
-        ),
+        *(_member_columns(lang) if members else []),
         {
             "field": "detail",
             "headerName": t("quality.csv.detail", lang),
@@ -442,6 +439,17 @@ def issues_grid(records: list[dict], one_check: bool, *, lang: str) -> object:
             "cellClass": "jz-masked",
         },
     ]
+
+
+def issues_grid(records: list[dict], one_check: bool, *, lang: str) -> object:
+    """The rows behind a count. Columns that would say nothing are left out: the check
+    when the list is of one check, the member when no row concerns one."""
+    rows = [
+        {**r, "household": f"[{r['household_no']}](/household/{r['household_id']})"}
+        for r in records
+    ]
+    members = any(r["member"] for r in records)
+    columns = _issue_columns(one_check, members, lang)
     grid = tables.grid(
         "quality-issues", columns, rows, height=tables.fit_height(len(rows), 460), lang=lang
     )

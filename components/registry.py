@@ -198,6 +198,129 @@ def _started(state: dict, lang: str) -> dmc.Text:
     )
 
 
+def _never(lang: str) -> html.Div:
+    """The last load's section before any load: its title and "never loaded"."""
+    return html.Div(
+        [
+            dmc.Title(t("reg.last", lang), order=4, mb="sm"),
+            dmc.Text(t("reg.never", lang), c="dimmed", size="sm"),
+        ]
+    )
+
+
+def _running(state: dict, files: Mapping[str, str], lang: str) -> html.Div:
+    """A running load: who started it, its progress bar and the step it is at."""
+    pct = round(100 * float(state.get("fraction") or 0))
+    return html.Div(
+        id="reg-running",
+        children=[
+            dmc.Title(t("reg.progress", lang), order=4, mb="sm"),
+            _started(state, lang),
+            dmc.Progress(
+                value=max(pct, 2),
+                size="xl",
+                radius="sm",
+                animated=True,
+                striped=True,
+                id="reg-progress",
+                className="jz-reg-progress",
+                **{"aria-label": t("reg.progress", lang)},
+            ),
+            dmc.Text(
+                t(
+                    "reg.percent",
+                    lang,
+                    pct=pct,
+                    step=step_label(state.get("step"), files, lang),
+                ),
+                size="sm",
+                mt=6,
+                id="reg-step",
+            ),
+        ],
+    )
+
+
+def _done_outcome(
+    state: dict,
+    report_href: str | None,
+    reload_seconds: float,
+    files: Mapping[str, str],
+    lang: str,
+) -> list:
+    """A finished load's outcome: what it loaded and rejected, its rows per file, and the
+    link to its report when it rejected any."""
+    r = state.get("result") or {}
+    rejected = int(r.get("rejected") or 0)
+    seconds, wait = f"{float(r.get('seconds') or 0):.1f}", f"{reload_seconds:g}"
+    text = [
+        t(
+            "reg.done",
+            lang,
+            kind=kind_label(r.get("kind", ""), lang),
+            name=state.get("name", ""),
+            as_of=fmt_date(r.get("as_of"), lang),
+            at=fmt_time_zoned(state.get("finished_at"), lang=lang),
+            seconds=seconds,
+        ),
+        t("reg.done_rejected", lang, n=fmt_exact(rejected))
+        if rejected
+        else t("reg.done_clean", lang),
+        t("reg.switch", lang, seconds=wait) if reload_seconds >= 1 else t("reg.switch_now", lang),
+    ]
+    rows = [{"file": k, **v} for k, v in (r.get("files") or {}).items()]
+    return [
+        dmc.Alert(
+            ("" if lang == "zh" else " ").join(text),
+            title=t("reg.done_title", lang),
+            variant="light",
+            color="yellow" if rejected else "green",
+            id="reg-outcome",
+            **{"data-outcome": "done", "data-version": r.get("version", "")},
+        ),
+        html.Div(summary_table(rows, "reg-summary", files, lang), style={"marginTop": 12}),
+        report_link(report_href, "reg-report", lang) if rejected and report_href else None,
+    ]
+
+
+def _failed_outcome(state: dict, lang: str) -> list:
+    """A load that did not finish: refused (and why), interrupted, or failed (and why)."""
+    message = state.get("message") or {}
+    reason = message.get(lang) or message.get("zh") or ""
+    if state.get("status") == "refused":
+        return [
+            dmc.Alert(
+                t("reg.reason", lang, reason=reason),
+                title=t("reg.refused", lang),
+                color="red",
+                variant="light",
+                id="reg-outcome",
+                **{"data-outcome": "refused"},
+            )
+        ]
+    if state.get("interrupted"):
+        return [
+            dmc.Alert(
+                t("reg.interrupted", lang),
+                title=t("reg.failed", lang),
+                color="red",
+                variant="light",
+                id="reg-outcome",
+                **{"data-outcome": "failed"},
+            )
+        ]
+    return [
+        dmc.Alert(
+            t("reg.reason", lang, reason=reason) + " " + t("reg.failed_log", lang),
+            title=t("reg.failed", lang),
+            color="red",
+            variant="light",
+            id="reg-outcome",
+            **{"data-outcome": "failed"},
+        )
+    ]
+
+
 def status(
     state: dict | None,
     report_href: str | None,
@@ -208,111 +331,13 @@ def status(
 ):
     """The current or last load: its progress bar while it runs, then its outcome."""
     if not state:
-        return html.Div(
-            [
-                dmc.Title(t("reg.last", lang), order=4, mb="sm"),
-                dmc.Text(t("reg.never", lang), c="dimmed", size="sm"),
-            ]
-        )
+        return _never(lang)
     if state.get("status") == "running":
-        pct = round(100 * float(state.get("fraction") or 0))
-        return html.Div(
-            id="reg-running",
-            children=[
-                dmc.Title(t("reg.progress", lang), order=4, mb="sm"),
-                _started(state, lang),
-                dmc.Progress(
-                    value=max(pct, 2),
-                    size="xl",
-                    radius="sm",
-                    animated=True,
-                    striped=True,
-                    id="reg-progress",
-                    className="jz-reg-progress",
-                    **{"aria-label": t("reg.progress", lang)},
-                ),
-                dmc.Text(
-                    t(
-                        "reg.percent",
-                        lang,
-                        pct=pct,
-                        step=step_label(state.get("step"), files, lang),
-                    ),
-                    size="sm",
-                    mt=6,
-                    id="reg-step",
-                ),
-            ],
-        )
-    message = state.get("message") or {}
-    reason = message.get(lang) or message.get("zh") or ""
+        return _running(state, files, lang)
     if state.get("status") == "done":
-        r = state.get("result") or {}
-        rejected = int(r.get("rejected") or 0)
-        seconds, wait = f"{float(r.get('seconds') or 0):.1f}", f"{reload_seconds:g}"
-        text = [
-            t(
-                "reg.done",
-                lang,
-                kind=kind_label(r.get("kind", ""), lang),
-                name=state.get("name", ""),
-                as_of=fmt_date(r.get("as_of"), lang),
-                at=fmt_time_zoned(state.get("finished_at"), lang=lang),
-                seconds=seconds,
-            ),
-            t("reg.done_rejected", lang, n=fmt_exact(rejected))
-            if rejected
-            else t("reg.done_clean", lang),
-            t("reg.switch", lang, seconds=wait)
-            if reload_seconds >= 1
-            else t("reg.switch_now", lang),
-        ]
-        rows = [{"file": k, **v} for k, v in (r.get("files") or {}).items()]
-        outcome = [
-            dmc.Alert(
-                ("" if lang == "zh" else " ").join(text),
-                title=t("reg.done_title", lang),
-                variant="light",
-                color="yellow" if rejected else "green",
-                id="reg-outcome",
-                **{"data-outcome": "done", "data-version": r.get("version", "")},
-            ),
-            html.Div(summary_table(rows, "reg-summary", files, lang), style={"marginTop": 12}),
-            report_link(report_href, "reg-report", lang) if rejected and report_href else None,
-        ]
-    elif state.get("status") == "refused":
-        outcome = [
-            dmc.Alert(
-                t("reg.reason", lang, reason=reason),
-                title=t("reg.refused", lang),
-                color="red",
-                variant="light",
-                id="reg-outcome",
-                **{"data-outcome": "refused"},
-            )
-        ]
-    elif state.get("interrupted"):
-        outcome = [
-            dmc.Alert(
-                t("reg.interrupted", lang),
-                title=t("reg.failed", lang),
-                color="red",
-                variant="light",
-                id="reg-outcome",
-                **{"data-outcome": "failed"},
-            )
-        ]
+        outcome = _done_outcome(state, report_href, reload_seconds, files, lang)
     else:
-        outcome = [
-            dmc.Alert(
-                t("reg.reason", lang, reason=reason) + " " + t("reg.failed_log", lang),
-                title=t("reg.failed", lang),
-                color="red",
-                variant="light",
-                id="reg-outcome",
-                **{"data-outcome": "failed"},
-            )
-        ]
+        outcome = _failed_outcome(state, lang)
     return html.Div(
         id="reg-last",
         children=[

@@ -33,13 +33,92 @@ class Viewer:
     may_export: bool = False
 
 
+def _brand(lang: str, synthetic: bool) -> dmc.Group:
+    """The header's left side: the drawer's burger, the logo and the platform's name, and
+    the badge of generated data."""
+    return dmc.Group(
+        gap="sm",
+        wrap="nowrap",
+        children=[
+            # A narrow screen: the navigation is a drawer this opens (app.py).
+            dmc.Burger(
+                id="shell-burger",
+                opened=False,
+                hiddenFrom="sm",
+                size="sm",
+                color="white",
+                **{"aria-label": t("nav.menu", lang)},
+            ),
+            html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
+            dmc.Text(t("app.name", lang), fw=700, size="lg", className="jz-app-name"),
+            *(
+                [
+                    dmc.Badge(
+                        t("data.synthetic", lang),
+                        variant="light",
+                        color="gray",
+                        size="sm",
+                        id="shell-synthetic",
+                    )
+                ]
+                if synthetic
+                else []
+            ),
+        ],
+    )
+
+
+def _user_bar(viewer: Viewer, lang: str, as_of: str | None, csrf_token: str) -> dmc.Group:
+    """The header's right side: the data's date, the export menu, the user, the language
+    switch, the password link and the logout form."""
+    other = "en" if lang == "zh" else "zh"
+    return dmc.Group(
+        gap="md",
+        wrap="nowrap",
+        children=[
+            dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
+            *([export_menu(lang)] if viewer.may_export else []),
+            dmc.Text(
+                [
+                    html.B(viewer.display_name),
+                    " · ",
+                    role_name(viewer.role, lang),
+                    " · ",
+                    viewer.region_name,
+                ],
+                size="sm",
+                id="shell-user",
+            ),
+            html.A(
+                t("lang.switch", lang),
+                id="shell-lang",
+                className="jz-header-link",
+                href=f"/lang/{other}?next=/",
+            ),
+            # A wall account cannot change its password (web/account.py).
+            *(
+                []
+                if viewer.role == "wall"
+                else [
+                    html.A(
+                        t("user.change_password", lang),
+                        href="/account/password",
+                        className="jz-header-link",
+                        id="shell-password",
+                    )
+                ]
+            ),
+            logout_form(csrf_token, lang),
+        ],
+    )
+
+
 def header(
     viewer: Viewer, lang: str, as_of: str | None, synthetic: bool = False, csrf_token: str = ""
 ) -> dmc.AppShellHeader:
     """``synthetic``: the data came from the generator, and the header says so (a
     province's own registry carries no such badge). ``csrf_token``: the session's, for
     the logout form."""
-    other = "en" if lang == "zh" else "zh"
     return dmc.AppShellHeader(
         px="md",
         className="jz-header",
@@ -47,77 +126,7 @@ def header(
             justify="space-between",
             h="100%",
             wrap="nowrap",
-            children=[
-                dmc.Group(
-                    gap="sm",
-                    wrap="nowrap",
-                    children=[
-                        # A narrow screen: the navigation is a drawer this opens (app.py).
-                        dmc.Burger(
-                            id="shell-burger",
-                            opened=False,
-                            hiddenFrom="sm",
-                            size="sm",
-                            color="white",
-                            **{"aria-label": t("nav.menu", lang)},
-                        ),
-                        html.Span("精", className="jz-logo", **{"aria-hidden": "true"}),
-                        dmc.Text(t("app.name", lang), fw=700, size="lg", className="jz-app-name"),
-                        *(
-                            [
-                                dmc.Badge(
-                                    t("data.synthetic", lang),
-                                    variant="light",
-                                    color="gray",
-                                    size="sm",
-                                    id="shell-synthetic",
-                                )
-                            ]
-                            if synthetic
-                            else []
-                        ),
-                    ],
-                ),
-                dmc.Group(
-                    gap="md",
-                    wrap="nowrap",
-                    children=[
-                        dmc.Text(as_of or "", size="sm", c="dimmed", id="shell-as-of"),
-                        *([export_menu(lang)] if viewer.may_export else []),
-                        dmc.Text(
-                            [
-                                html.B(viewer.display_name),
-                                " · ",
-                                role_name(viewer.role, lang),
-                                " · ",
-                                viewer.region_name,
-                            ],
-                            size="sm",
-                            id="shell-user",
-                        ),
-                        html.A(
-                            t("lang.switch", lang),
-                            id="shell-lang",
-                            className="jz-header-link",
-                            href=f"/lang/{other}?next=/",
-                        ),
-                        # A wall account cannot change its password (web/account.py).
-                        *(
-                            []
-                            if viewer.role == "wall"
-                            else [
-                                html.A(
-                                    t("user.change_password", lang),
-                                    href="/account/password",
-                                    className="jz-header-link",
-                                    id="shell-password",
-                                )
-                            ]
-                        ),
-                        logout_form(csrf_token, lang),
-                    ],
-                ),
-            ],
+            children=[_brand(lang, synthetic), _user_bar(viewer, lang, as_of, csrf_token)],
         ),
     )
 

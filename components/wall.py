@@ -243,17 +243,9 @@ def _legend(key: str, bounds: list[float], colours: list[str], lang: str) -> htm
     )
 
 
-def map_panel(w, index: int, fixed: str | None = None, *, lang: str) -> html.Section:
-    """The units below on a map without tiles, coloured by the indicators in turn (or by
-    ``fixed`` only), with their names on them."""
-    fc, legends = _map_data(w, lang)
-    k = MAP_INDICATORS.index(fixed) if fixed else 0
-    o = w.region.outline
-    bounds = (
-        [[o["lat_min"], o["lon_min"]], [o["lat_max"], o["lon_max"]]]
-        if o
-        else [[31.7, 105.5], [39.6, 111.3]]
-    )
+def _map_layers(fc: dict, outline: dict | None, k: int, fixed: str | None, index: int) -> list:
+    """The map's layers: the units coloured by indicator ``k`` (named unless ``fixed``),
+    then the unit's outline on top."""
     # A map fixed on one indicator is left out of the cycle (its own id type).
     kind = "wall-geojson-fixed" if fixed else "wall-geojson"
     layers = [
@@ -268,37 +260,61 @@ def map_panel(w, index: int, fixed: str | None = None, *, lang: str) -> html.Sec
             interactive=False,
         )
     ]
-    if o:
+    if outline:
         layers.append(
             dl.GeoJSON(
-                data={"type": "Feature", "geometry": json.loads(o["geojson"]), "properties": {}},
+                data={
+                    "type": "Feature",
+                    "geometry": json.loads(outline["geojson"]),
+                    "properties": {},
+                },
                 style={"variable": "jz.wall.outline"},
                 interactive=False,
             )
         )
+    return layers
+
+
+def _wall_map(layers: list, outline: dict | None, index: int) -> dl.Map:
+    """The map itself, framed on the unit's outline, with nothing to touch."""
+    bounds = (
+        [[outline["lat_min"], outline["lon_min"]], [outline["lat_max"], outline["lon_max"]]]
+        if outline
+        else [[31.7, 105.5], [39.6, 111.3]]
+    )
+    return dl.Map(
+        layers,
+        bounds=bounds,
+        className="jz-wall-map",
+        trackViewport=False,
+        attributionControl=False,
+        zoomControl=False,
+        dragging=False,
+        scrollWheelZoom=False,
+        doubleClickZoom=False,
+        boxZoom=False,
+        keyboard=False,
+        touchZoom=False,
+        zoomSnap=0.1,
+        # the legend sits bottom left: keep the units clear of it
+        boundsOptions={"paddingTopLeft": [310, 24], "paddingBottomRight": [24, 24]},
+        id={"type": "wall-map", "index": index},
+    )
+
+
+def map_panel(w, index: int, fixed: str | None = None, *, lang: str) -> html.Section:
+    """The units below on a map without tiles, coloured by the indicators in turn (or by
+    ``fixed`` only), with their names on them."""
+    fc, legends = _map_data(w, lang)
+    k = MAP_INDICATORS.index(fixed) if fixed else 0
+    o = w.region.outline
+    layers = _map_layers(fc, o, k, fixed, index)
     month = fmt_month_period(w.region.month, w.region.version.as_of, lang)
     return panel(
         "map",
         t("wall.map", lang, region=w.region.unit["name"], period=month),
         [
-            dl.Map(
-                layers,
-                bounds=bounds,
-                className="jz-wall-map",
-                trackViewport=False,
-                attributionControl=False,
-                zoomControl=False,
-                dragging=False,
-                scrollWheelZoom=False,
-                doubleClickZoom=False,
-                boxZoom=False,
-                keyboard=False,
-                touchZoom=False,
-                zoomSnap=0.1,
-                # the legend sits bottom left: keep the units clear of it
-                boundsOptions={"paddingTopLeft": [310, 24], "paddingBottomRight": [24, 24]},
-                id={"type": "wall-map", "index": index},
-            ),
+            _wall_map(layers, o, index),
             html.Div(
                 legends,
                 className=f"jz-wall-legends k-{k}",

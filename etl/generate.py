@@ -650,53 +650,20 @@ class Gen:
         """Names, IDs and the other person columns, as of the as-of day for current
         members and as of the day they left for the others; the household columns
         that follow from the current members."""
-        hh = self.hh
-        n_hh = self.n_hh
-        h_of, role, birth = c["h"], c["role"], c["birth"]
+        h_of, birth, left = c["h"], c["birth"], c["left"]
         n = len(h_of)
-        left = c["left"]
         current = np.isnat(left)
-        on = np.where(current, self.as_of, left)
-        age = _whole_years(birth, on)
-        size = np.bincount(h_of, weights=current, minlength=n_hh).astype(np.int64)
-        assert size.min() >= 1, "a household without a current member"
-        head = np.full(n_hh, -1, np.int64)
-        hd = np.flatnonzero((role == 1) & current)
-        head[h_of[hd]] = hd
-        assert (head >= 0).all() and len(hd) == n_hh, "not one current head per household"
+        age = _whole_years(birth, np.where(current, self.as_of, left))
+        size, head = self._sizes_and_heads(h_of, c["role"], current)
         relation, name, id_number, sex, area = self._identities(rng, c, n)
         health, disability, labour, migrant, in_school, stage, education, sick = (
             self._health_and_work(rng, h_of, current, age, size)
         )
-        htype = hh["type"][h_of]
-        ethnicity = rng.choice([1, 3, 11, 2, 99], n, p=[0.995, 0.003, 0.001, 0.0005, 0.0005])
-        # Basic medical insurance covers nearly everyone; a member of a household
-        # monitored for the risk of not being insured (12) is not, until it is resolved.
-        mon = self.mon
-        open12 = (
-            ((mon["risks"] == 12) & (np.arange(mon["risks"].shape[1]) < mon["k"][:, None])).any(1)
-            & ~np.isnat(mon["ident"])
-            & np.isnat(mon["elim"])
+        htype = self.hh["type"][h_of]
+        ethnicity, insured, pension, welfare = self._cover_and_welfare(
+            rng, h_of, current, age, labour, sick
         )
-        no_cover = np.zeros(n_hh, bool)
-        no_cover[mon["idx"][open12]] = True
-        insured = (rng.random(n) >= cal.UNINSURED) & ~(no_cover[h_of] & sick)
-        pension = np.where(age >= 60, rng.random(n) < 0.98, (age >= 16) & (rng.random(n) < 0.85))
-        welfare = (
-            current
-            & (labour <= 3)
-            & (age >= 30)
-            & (age <= 65)
-            & (rng.random(n) < 0.03)
-            & (hh["registered"][h_of] | (hh["monitor_type"][h_of] > 0))
-        )
-        is_head = np.zeros(n, bool)
-        is_head[head] = True
-        phone = pc.if_else(
-            pa.array(is_head | (current & (age >= 18) & (rng.random(n) < 0.4))),
-            _phones(rng, n),
-            pa.scalar(None, pa.string()),
-        )
+        phone = self._person_phones(rng, head, current, age)
         self.person = {
             "h_of": h_of,
             "name": name,
@@ -728,14 +695,69 @@ class Gen:
             "left_reason": c["lr"],
             "current": current,
         }
-        hh["size"] = size
-        hh["head_person"] = head
-        hh["head_name"] = name.take(pa.array(head))
-        hh["phone"] = phone.take(pa.array(head))
-        hh["no_labour"] = np.bincount(h_of, weights=current & (labour <= 3), minlength=n_hh) == 0
-        hh["has_migrant"] = np.bincount(h_of, weights=migrant > 0, minlength=n_hh) > 0
+        self._household_from_members(h_of, current, size, head, labour, migrant)
         self._members_year = self._members_per_year(c, current)
         self._rural_population()
+
+    def _sizes_and_heads(self, h_of: np.ndarray, role: np.ndarray, current: np.ndarray):
+        """The number of current members of every household and its current head
+        (person index); checks there is exactly one head per household."""
+        n_hh = self.n_hh
+        size = np.bincount(h_of, weights=current, minlength=n_hh).astype(np.int64)
+        assert size.min() >= 1, "a household without a current member"
+        head = np.full(n_hh, -1, np.int64)
+        hd = np.flatnonzero((role == 1) & current)
+        head[h_of[hd]] = hd
+        assert (head >= 0).all() and len(hd) == n_hh, "not one current head per household"
+        return size, head
+
+    def _cover_and_welfare(self, rng, h_of, current, age, labour, sick):
+        """Ethnicity, medical insurance, pension and welfare jobs (公益性岗位)."""
+        hh, n = self.hh, len(h_of)
+        ethnicity = rng.choice([1, 3, 11, 2, 99], n, p=[0.995, 0.003, 0.001, 0.0005, 0.0005])
+        # Basic medical insurance covers nearly everyone; a member of a household
+        # monitored for the risk of not being insured (12) is not, until it is resolved.
+        mon = self.mon
+        open12 = (
+            ((mon["risks"] == 12) & (np.arange(mon["risks"].shape[1]) < mon["k"][:, None])).any(1)
+            & ~np.isnat(mon["ident"])
+            & np.isnat(mon["elim"])
+        )
+        no_cover = np.zeros(self.n_hh, bool)
+        no_cover[mon["idx"][open12]] = True
+        insured = (rng.random(n) >= cal.UNINSURED) & ~(no_cover[h_of] & sick)
+        pension = np.where(age >= 60, rng.random(n) < 0.98, (age >= 16) & (rng.random(n) < 0.85))
+        welfare = (
+            current
+            & (labour <= 3)
+            & (age >= 30)
+            & (age <= 65)
+            & (rng.random(n) < 0.03)
+            & (hh["registered"][h_of] | (hh["monitor_type"][h_of] > 0))
+        )
+        return ethnicity, insured, pension, welfare
+
+    def _person_phones(self, rng, head: np.ndarray, current: np.ndarray, age: np.ndarray):
+        """Phone numbers: every head, and some other current adults; null otherwise."""
+        n = len(current)
+        is_head = np.zeros(n, bool)
+        is_head[head] = True
+        return pc.if_else(
+            pa.array(is_head | (current & (age >= 18) & (rng.random(n) < 0.4))),
+            _phones(rng, n),
+            pa.scalar(None, pa.string()),
+        )
+
+    def _household_from_members(self, h_of, current, size, head, labour, migrant) -> None:
+        """The household columns that follow from its members: size, head, the head's
+        name and phone, no able worker, someone working away."""
+        hh, n_hh, P = self.hh, self.n_hh, self.person
+        hh["size"] = size
+        hh["head_person"] = head
+        hh["head_name"] = P["name"].take(pa.array(head))
+        hh["phone"] = P["phone"].take(pa.array(head))
+        hh["no_labour"] = np.bincount(h_of, weights=current & (labour <= 3), minlength=n_hh) == 0
+        hh["has_migrant"] = np.bincount(h_of, weights=migrant > 0, minlength=n_hh) > 0
 
     def _identities(self, rng, c: dict, n: int):
         """Relation to the head, names (the family's surname for its own members), and
@@ -1364,12 +1386,34 @@ class Gen:
         """Cadres: each township's households split in runs among its cadres, each cadre
         from a county (most), township, city or province unit; then a first secretary
         for every village with registered households. Emits the cadre table."""
-        region = self.region
         n_prov, n_city = len(_PROVINCE_UNITS), len(_CITY_UNITS)
-        n_cnty = len(_COUNTY_UNITS)
         city_first = n_prov
         county_first = n_prov + 10 * n_city
-        town_first = county_first + len(self.county) * n_cnty
+        runs = self._cadre_runs()
+        unit_idx = self._cadre_units(rng, runs["c_town"], runs["total"], city_first, county_first)
+        fs_v, fs_town, fs_unit = self._first_secretaries(rng, city_first, county_first)
+        self._emit_cadres(
+            rng,
+            np.concatenate([runs["c_town"], fs_town]),
+            np.concatenate([unit_idx, fs_unit]),
+            runs["total"],
+        )
+        return {
+            "cadre": runs["cadre"],
+            "c_start": runs["c_start"],
+            "t_idx": runs["t_idx"],
+            "local": runs["local"],
+            "n_c": runs["n_c"],
+            "total": runs["total"],
+            "fs_v": fs_v,
+            "fs_unit": fs_unit,
+            "n_fs": len(fs_v),
+        }
+
+    def _cadre_runs(self) -> dict:
+        """Each township's households (contiguous, in village order) split in runs of
+        about HOUSEHOLDS_PER_CADRE among its cadres: every household's cadre, and
+        every cadre's township."""
         hh = self.hh
         n = self.n_hh
         t_codes = self.village["township_code"].to_numpy()[hh["v_idx"]]
@@ -1381,9 +1425,25 @@ class Gen:
         h_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
         r = np.arange(n) - h_start[t_idx]
         local = (r * n_c[t_idx]) // counts[t_idx]
-        cadre = c_start[t_idx] + local
-        total = int(n_c.sum())
-        c_town = np.repeat(np.arange(len(self.township)), n_c)
+        return {
+            "cadre": c_start[t_idx] + local,
+            "c_start": c_start,
+            "t_idx": t_idx,
+            "local": local,
+            "n_c": n_c,
+            "total": int(n_c.sum()),
+            "c_town": np.repeat(np.arange(len(self.township)), n_c),
+        }
+
+    def _cadre_units(
+        self, rng, c_town: np.ndarray, total: int, city_first: int, county_first: int
+    ) -> np.ndarray:
+        """The unit of every paired cadre: a unit of the township's county (70 %), the
+        township government, a unit of its city, or a province unit."""
+        region = self.region
+        n_prov, n_city = len(_PROVINCE_UNITS), len(_CITY_UNITS)
+        n_cnty = len(_COUNTY_UNITS)
+        town_first = county_first + len(self.county) * n_cnty
         c_county = pd.Index(self.county["code"]).get_indexer(
             self.township["parent_code"].to_numpy()[c_town]
         )
@@ -1391,7 +1451,7 @@ class Gen:
             self.county["parent_code"].to_numpy()[c_county]
         )
         uu = rng.random(total)
-        unit_idx = np.select(
+        return np.select(
             [uu < 0.70, uu < 0.90, uu < 0.97],
             [
                 county_first + c_county * n_cnty + rng.integers(0, n_cnty, total),
@@ -1400,11 +1460,11 @@ class Gen:
             ],
             rng.integers(0, n_prov, total),
         )
-        fs_v, fs_town, fs_unit = self._first_secretaries(rng, city_first, county_first)
-        n_fs = len(fs_v)
-        all_town = np.concatenate([c_town, fs_town])
-        all_unit = np.concatenate([unit_idx, fs_unit])
-        n_all = total + n_fs
+
+    def _emit_cadres(self, rng, all_town: np.ndarray, all_unit: np.ndarray, total: int) -> None:
+        """The cadre table: the ``total`` paired cadres, then the first secretaries,
+        with names, sex and phone numbers drawn here."""
+        n_all = len(all_town)
         male = rng.random(n_all) < 0.68
         self.emit(
             "cadre",
@@ -1422,17 +1482,6 @@ class Gen:
                 }
             ),
         )
-        return {
-            "cadre": cadre,
-            "c_start": c_start,
-            "t_idx": t_idx,
-            "local": local,
-            "n_c": n_c,
-            "total": total,
-            "fs_v": fs_v,
-            "fs_unit": fs_unit,
-            "n_fs": n_fs,
-        }
 
     def _first_secretaries(self, rng, city_first: int, county_first: int):
         """First secretaries for villages with registered households: the villages,
@@ -1699,15 +1748,22 @@ class Gen:
         return dis
 
     def _dept_registers(self, rng) -> None:
-        P, hh, D = self.person, self.hh, cal.DEPT
+        """Vehicles, businesses, payroll and property: a small share of people each,
+        drawn and emitted in that order."""
+        P, hh = self.person, self.hh
         ids = P["id_number"].to_numpy(zero_copy_only=False)
         adult = (P["age"] >= 18) & (P["age"] <= 75)
         h_of = P["h_of"]
-        # Vehicles, businesses, payroll, property: a small share of people.
-        plate_letter = np.array(list("ABCDEJFKGH"))  # by city 01..10
         city_no = self.village["city_code"].str[2:4].astype(int).to_numpy()[hh["v_idx"]][h_of]
+        self._dept_vehicles(rng, ids, adult, city_no)
+        self._dept_businesses(rng, ids, adult)
+        self._dept_payroll(rng, ids, adult & (P["age"] <= 60))
+        self._dept_property(rng, ids, adult, city_no)
 
-        vi = _pick(rng, D["vehicle"], adult)
+    def _dept_vehicles(self, rng, ids: np.ndarray, adult: np.ndarray, city_no: np.ndarray) -> None:
+        """The vehicle register: adults with a car, plated by their city."""
+        plate_letter = np.array(list("ABCDEJFKGH"))  # by city 01..10
+        vi = _pick(rng, cal.DEPT["vehicle"], adult)
         vtype = rng.choice([1, 2, 3], len(vi), p=[0.7, 0.2, 0.1])
         plate = pc.binary_join_element_wise(
             pa.array(np.full(len(vi), "陕")),
@@ -1724,8 +1780,13 @@ class Gen:
             }
         )
         self.emit("dept_vehicle", self._with_noise(rng, veh, "id_number"))
-        bi = _pick(rng, D["business"], adult)
-        county_name = self.county["name"].to_numpy()[self.v_county[hh["v_idx"]][h_of[bi]]]
+
+    def _dept_businesses(self, rng, ids: np.ndarray, adult: np.ndarray) -> None:
+        """The business register: adults owning a cooperative or company named after
+        their county and themselves."""
+        P, hh = self.person, self.hh
+        bi = _pick(rng, cal.DEPT["business"], adult)
+        county_name = self.county["name"].to_numpy()[self.v_county[hh["v_idx"]][P["h_of"][bi]]]
         kind = rng.choice(
             [
                 "种植专业合作社",
@@ -1750,7 +1811,10 @@ class Gen:
             }
         )
         self.emit("dept_business", self._with_noise(rng, bus, "id_number"))
-        yi = _pick(rng, D["payroll"], adult & (P["age"] <= 60))
+
+    def _dept_payroll(self, rng, ids: np.ndarray, eligible: np.ndarray) -> None:
+        """The payroll register: people of working age employed by an assisting unit."""
+        yi = _pick(rng, cal.DEPT["payroll"], eligible)
         unit_names = self.unit_names
         pay = pa.table(
             {
@@ -1761,7 +1825,11 @@ class Gen:
             }
         )
         self.emit("dept_payroll", self._with_noise(rng, pay, "id_number"))
-        ri = _pick(rng, D["property"], adult)
+
+    def _dept_property(self, rng, ids: np.ndarray, adult: np.ndarray, city_no: np.ndarray) -> None:
+        """The property register: adults who bought a flat, in their own city or the
+        provincial capital."""
+        ri = _pick(rng, cal.DEPT["property"], adult)
         city_names = self.region[self.region["level"] == 2]["name"].to_numpy()
         prop = pa.table(
             {

@@ -240,14 +240,31 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of: dt.date
                 [check.id, ", ".join(missing), not_evaluable(missing)],
             )
             continue
-        names = _returns(con, check)
-        shaped = ", ".join(
-            f"{c}::{t} as {c}" if c in names else f"null::{t} as {c}" for c, t in COLUMNS.items()
-        )
-        try:
-            # At most one issue per household and member, whatever the SQL returns.
-            con.execute(
-                f"""
+        n = _insert_issues(con, check)
+        counts[check.id] = n
+        con.execute("insert into quality_result values (?, true, null, null, ?)", [check.id, n])
+    con.execute(
+        "create or replace table quality_issue as select * from quality_issue "
+        "order by check_id, household_id, person_id nulls first"
+    )
+    _write_quality_check(con, checks)
+    _rollup(con)
+    con.execute("drop table quality_meta")
+    con.execute("drop table quality_result")
+    return counts
+
+
+def _insert_issues(con: duckdb.DuckDBPyConnection, check: Check) -> int:
+    """Run one evaluable check into quality_issue, its result shaped to COLUMNS and
+    joined to the household's units; returns the number of issues it found."""
+    names = _returns(con, check)
+    shaped = ", ".join(
+        f"{c}::{t} as {c}" if c in names else f"null::{t} as {c}" for c, t in COLUMNS.items()
+    )
+    try:
+        # At most one issue per household and member, whatever the SQL returns.
+        con.execute(
+            f"""
                 insert into quality_issue
                 with r as (
                     select distinct on (household_id, person_id) *
@@ -259,21 +276,20 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of: dt.date
                        h.county_code, h.city_code, r.detail, coalesce(r.detail_en, r.detail),
                        r.value
                 from r join household as h on h.household_id = r.household_id""",
-                [check.id, check.id],
-            )
-        except duckdb.Error as exc:
-            raise QualityError(
-                f"check {check.id} (line {check.line}) failed: {str(exc).splitlines()[0][:300]}"
-            ) from None
-        n = con.execute(
-            "select count(*) from quality_issue where check_id = ?", [check.id]
-        ).fetchone()[0]
-        counts[check.id] = n
-        con.execute("insert into quality_result values (?, true, null, null, ?)", [check.id, n])
-    con.execute(
-        "create or replace table quality_issue as select * from quality_issue "
-        "order by check_id, household_id, person_id nulls first"
-    )
+            [check.id, check.id],
+        )
+    except duckdb.Error as exc:
+        raise QualityError(
+            f"check {check.id} (line {check.line}) failed: {str(exc).splitlines()[0][:300]}"
+        ) from None
+    return con.execute(
+        "select count(*) from quality_issue where check_id = ?", [check.id]
+    ).fetchone()[0]
+
+
+def _write_quality_check(con: duckdb.DuckDBPyConnection, checks: list[Check]) -> None:
+    """The quality_check table: every check's texts, SQL and needs (staged in the temp
+    table quality_meta) with its result from quality_result."""
     rows = [
         (c.id, c.zh, c.en, c.severity, c.description_zh, c.description_en, c.sql, list(c.needs))
         for c in checks
@@ -288,10 +304,6 @@ def evaluate(con: duckdb.DuckDBPyConnection, checks: list[Check], as_of: dt.date
                r.evaluable, r.missing, r.reason, r.count, m.needs, m.sql
         from quality_meta as m join quality_result as r using (id)
         order by m.id""")
-    _rollup(con)
-    con.execute("drop table quality_meta")
-    con.execute("drop table quality_result")
-    return counts
 
 
 def _rollup(con: duckdb.DuckDBPyConnection) -> None:

@@ -198,6 +198,20 @@ def _label_point(geom: dict) -> tuple[float, float]:
     return (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
 
 
+_GEOMETRY_COLUMNS = [
+    "code",
+    "level",
+    "geojson",
+    "is_schematic",
+    "lon_min",
+    "lat_min",
+    "lon_max",
+    "lat_max",
+    "lon",
+    "lat",
+]
+
+
 def load_geometry(geo_dir: Path, divisions: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for fname, level in (
@@ -206,39 +220,56 @@ def load_geometry(geo_dir: Path, divisions: pd.DataFrame) -> pd.DataFrame:
         ("counties.geojson", 3),
         ("townships.geojson", 4),
     ):
-        path = geo_dir / fname
-        if not path.is_file():
-            raise ReferenceError(f"reference file missing: {path}")
-        try:
-            fc = json.loads(path.read_text(encoding="utf-8"))
-            features = fc["features"]
-            for f in features:
-                geom = f["geometry"]
-                if geom["type"] not in ("Polygon", "MultiPolygon"):
-                    raise ValueError(f"{geom['type']} geometry")
-                props = f["properties"]
-                x0, y0, x1, y1 = _bounds(geom)
-                lx, ly = _label_point(geom)
-                rows.append(
-                    (
-                        props["code"],
-                        level,
-                        json.dumps(geom, separators=(",", ":")),
-                        bool(props["schematic"]),
-                        x0,
-                        y0,
-                        x1,
-                        y1,
-                        lx,
-                        ly,
-                    )
+        rows.extend(_polygon_rows(geo_dir, fname, level))
+    rows.extend(_village_point_rows(geo_dir))
+    df = pd.DataFrame(rows, columns=_GEOMETRY_COLUMNS)
+    df["level"] = df["level"].astype("int8")
+    missing = set(divisions["code"]) - set(df["code"])
+    if missing:
+        raise ReferenceError(f"geometry missing for unit {min(missing)}")
+    return df
+
+
+def _polygon_rows(geo_dir: Path, fname: str, level: int) -> list[tuple]:
+    """The geometry rows of one GeoJSON file of (multi)polygons at ``level``: code,
+    level, geometry, schematic flag, bounds and label point; checks the count."""
+    path = geo_dir / fname
+    if not path.is_file():
+        raise ReferenceError(f"reference file missing: {path}")
+    rows = []
+    try:
+        fc = json.loads(path.read_text(encoding="utf-8"))
+        features = fc["features"]
+        for f in features:
+            geom = f["geometry"]
+            if geom["type"] not in ("Polygon", "MultiPolygon"):
+                raise ValueError(f"{geom['type']} geometry")
+            props = f["properties"]
+            x0, y0, x1, y1 = _bounds(geom)
+            lx, ly = _label_point(geom)
+            rows.append(
+                (
+                    props["code"],
+                    level,
+                    json.dumps(geom, separators=(",", ":")),
+                    bool(props["schematic"]),
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    lx,
+                    ly,
                 )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ReferenceError(f"{fname}: malformed GeoJSON ({exc})") from None
-        if len(features) != LEVEL_COUNTS[level]:
-            raise ReferenceError(
-                f"{fname}: {len(features)} features, expected {LEVEL_COUNTS[level]}"
             )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ReferenceError(f"{fname}: malformed GeoJSON ({exc})") from None
+    if len(features) != LEVEL_COUNTS[level]:
+        raise ReferenceError(f"{fname}: {len(features)} features, expected {LEVEL_COUNTS[level]}")
+    return rows
+
+
+def _village_point_rows(geo_dir: Path) -> list[tuple]:
+    """The geometry rows of the villages (level 5): a point each, from villages.csv."""
     points = _read_csv(
         geo_dir / "villages.csv",
         ["code", "lon", "lat", "schematic"],
@@ -248,31 +279,13 @@ def load_geometry(geo_dir: Path, divisions: pd.DataFrame) -> pd.DataFrame:
         raise ReferenceError(
             f"villages.csv: {len(points)} complete rows, expected {LEVEL_COUNTS[5]}"
         )
+    rows = []
     for r in points.itertuples(index=False):
         geom = f'{{"type":"Point","coordinates":[{r.lon},{r.lat}]}}'
         rows.append(
             (r.code, 5, geom, r.schematic == "true", r.lon, r.lat, r.lon, r.lat, r.lon, r.lat)
         )
-    df = pd.DataFrame(
-        rows,
-        columns=[
-            "code",
-            "level",
-            "geojson",
-            "is_schematic",
-            "lon_min",
-            "lat_min",
-            "lon_max",
-            "lat_max",
-            "lon",
-            "lat",
-        ],
-    )
-    df["level"] = df["level"].astype("int8")
-    missing = set(divisions["code"]) - set(df["code"])
-    if missing:
-        raise ReferenceError(f"geometry missing for unit {min(missing)}")
-    return df
+    return rows
 
 
 @functools.lru_cache(maxsize=1)

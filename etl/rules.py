@@ -125,7 +125,25 @@ def _rule(node, name: str) -> Rule:
     kind = _scalar(m["kind"][1], name, str, "kind")
     if kind not in KINDS:
         _fail(m["kind"][1], f"unknown kind `{kind}` (known: {', '.join(KINDS)})", name)
-    params_node = m["params"][1]
+    params = _rule_params(m["params"][1], kind, name)
+    risk, severity, weight = _rule_scoring(m, name)
+    return Rule(
+        rule_id,
+        _scalar(nm["zh"][1], name, str, "name.zh"),
+        _scalar(nm["en"][1], name, str, "name.en"),
+        _scalar(m["source"][1], name, str, "source"),
+        kind,
+        params,
+        risk,
+        severity,
+        weight,
+        node.start_mark.line + 1,
+    )
+
+
+def _rule_params(params_node, kind: str, name: str) -> dict:
+    """The rule's params: exactly those its kind needs, each of the right type (a
+    non-empty list of strings, or a number not below zero)."""
     if not isinstance(params_node, yaml.MappingNode):
         _fail(params_node, "params must be a mapping", name)
     pm = _mapping(params_node)
@@ -146,6 +164,12 @@ def _rule(node, name: str) -> Rule:
     extra = sorted(set(pm) - set(KINDS[kind]))
     if extra:
         _fail(pm[extra[0]][0], f"kind {kind} has no param `{extra[0]}`", name)
+    return params
+
+
+def _rule_scoring(m: dict, name: str) -> tuple[int, int, float]:
+    """The rule's risk type (a code of the risk table), severity (1-3) and weight
+    (above 0, at most 1)."""
     risk = _scalar(m["risk_type"][1], name, int, "risk_type")
     if risk not in CODES["risk"]:
         _fail(m["risk_type"][1], f"risk_type {risk} is not in the risk code table", name)
@@ -155,18 +179,7 @@ def _rule(node, name: str) -> Rule:
     weight = _scalar(m["weight"][1], name, float, "weight")
     if not 0 < weight <= 1:
         _fail(m["weight"][1], "weight must be more than 0 and at most 1", name)
-    return Rule(
-        rule_id,
-        _scalar(nm["zh"][1], name, str, "name.zh"),
-        _scalar(nm["en"][1], name, str, "name.en"),
-        _scalar(m["source"][1], name, str, "source"),
-        kind,
-        params,
-        risk,
-        severity,
-        weight,
-        node.start_mark.line + 1,
-    )
+    return risk, severity, weight
 
 
 def load(path: Path = RULES_FILE) -> RuleSet:
@@ -187,34 +200,50 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
         value double, threshold double, warned_on date, detail varchar)""")
     counts = {}
     for rule in rule_set.rules:
-        sql = (SQL_DIR / f"{rule.kind}.sql").read_text(encoding="utf-8")
-        params = {"since": since, "as_of": as_of, **rule.params}
-        con.execute(
-            f"""
+        counts[rule.id] = _insert_warnings(con, rule, rule_set.version, since, as_of)
+    _number_warnings(con)
+    _write_household_risk(con)
+    _write_rule_set(con, rule_set)
+    return counts
+
+
+def _insert_warnings(con, rule: Rule, version: int, since: dt.date, as_of: dt.date) -> int:
+    """Run one rule's SQL over the lookback window (``since`` to ``as_of``) into the
+    warning table; returns the number of warnings it raised."""
+    sql = (SQL_DIR / f"{rule.kind}.sql").read_text(encoding="utf-8")
+    params = {"since": since, "as_of": as_of, **rule.params}
+    con.execute(
+        f"""
             insert into warning
             select null, $rule_id, $version, r.household_id, h.village_code, $risk_type,
                    $severity, $weight, r.value, r.threshold, r.warned_on, r.detail
             from ({sql}) as r
             join household as h using (household_id)""",
-            {
-                **{k: v for k, v in params.items() if f"${k}" in sql},
-                "rule_id": rule.id,
-                "version": rule_set.version,
-                "risk_type": rule.risk_type,
-                "severity": rule.severity,
-                "weight": rule.weight,
-            },
-        )
-        counts[rule.id] = con.execute(
-            "select count(*) from warning where rule_id = ?", [rule.id]
-        ).fetchone()[0]
-    # Number the warnings in a stable order, oldest first, every column that can differ
-    # settling ties, so two builds of the same data number them alike.
+        {
+            **{k: v for k, v in params.items() if f"${k}" in sql},
+            "rule_id": rule.id,
+            "version": version,
+            "risk_type": rule.risk_type,
+            "severity": rule.severity,
+            "weight": rule.weight,
+        },
+    )
+    return con.execute("select count(*) from warning where rule_id = ?", [rule.id]).fetchone()[0]
+
+
+def _number_warnings(con) -> None:
+    """Number the warnings in a stable order, oldest first, every column that can differ
+    settling ties, so two builds of the same data number them alike."""
     con.execute("""create or replace table warning as
         select row_number() over (order by warned_on, household_id, rule_id, value,
                                   detail)::bigint
                as warning_id, * exclude (warning_id)
         from warning order by warning_id""")
+
+
+def _write_household_risk(con) -> None:
+    """The household risk table: a score combining the weights of the rules that
+    fired, their number, and the factors (rule, weight, value, threshold)."""
     con.execute("""create or replace table household_risk as
         select household_id, any_value(village_code) as village_code,
                round(100 * (1 - product(1 - weight)), 1) as score,
@@ -224,6 +253,10 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
                                                              threshold))::varchar
                    as factors
         from warning group by household_id order by household_id""")
+
+
+def _write_rule_set(con, rule_set: RuleSet) -> None:
+    """The rules in force: version, lookback, the rules as JSON and the file's text."""
     con.execute(
         "create or replace table rule_set as select ? as version, ? as lookback_months, "
         "? as rules, ? as text",
@@ -249,7 +282,6 @@ def evaluate(con, rule_set: RuleSet, as_of: dt.date) -> dict[str, int]:
             rule_set.text,
         ],
     )
-    return counts
 
 
 def _months_before(day: dt.date, months: int) -> dt.date:

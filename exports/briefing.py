@@ -122,6 +122,77 @@ def _next_month(m: dt.date) -> dt.date:
     return dt.date(m.year + (m.month == 12), m.month % 12 + 1, 1)
 
 
+def _lifecycle(lc: dict, lang: str) -> tuple[list[dict], str]:
+    """The lifecycle's stages (name, count, median days) and its note: how many await
+    a decision, and how many were identified in time."""
+    lifecycle = [
+        {
+            "stage": t(mon.STAGE_LABEL[s], lang),
+            "n": fmt_exact(lc.get(s)),
+            "days": t(mon.STAGE_MEDIAN[s], lang, days=mon._days(lc.get(d))) if d else "",
+        }
+        for s, d in mon.STAGES
+    ]
+    note = (
+        t("mon.pending", lang, n=fmt_exact(lc.get("pending")))
+        + t("list.sep", lang)
+        + mon.timely_note(lc, lang=lang)
+    )
+    return lifecycle, note
+
+
+def _ranking(ranking: pd.DataFrame, lang: str) -> list[dict]:
+    """The ranking's rows, formatted: rank, unit and the unit above, unresolved
+    households, per 1,000 people, monitored households."""
+    return [
+        {
+            "rank": i,
+            "name": r["name"],
+            "parent": r["parent_name"],
+            "unresolved": fmt_exact(r["hh_unresolved"]),
+            "per_1000": region_view.fmt_value(
+                MAP_INDICATOR, r["hh_unresolved_per_1000"], lang=lang
+            ),
+            "monitored": fmt_exact(r["hh_monitored"]),
+        }
+        for i, r in enumerate(ranking.to_dict("records"), start=1)
+    ]
+
+
+def _overdue(items: list[dict], lang: str) -> list[dict]:
+    """The overdue instructions' rows, formatted: title, unit, deadline, state, days late."""
+    return [
+        {
+            "id": x["id"],
+            "title": x["title"],
+            "unit": region_label(x["assignee_region"], region_names()),
+            "deadline": fmt_date(x["deadline"], lang),
+            "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
+            "days": -x["days_left"],
+        }
+        for x in items
+    ]
+
+
+def _children_table(v, lang: str) -> tuple[list[str], list[list[str]]]:
+    """The header and rows of the table of units below, all of one period."""
+    # One period for the whole table: the year's registered households only when the
+    # month is the one that ends the year (December, or the as-of month).
+    aligned = v.month == v.version.month_for_year(v.year)
+    inds = [
+        indicators.INDICATORS[k]
+        for k in CHILD_COLUMNS
+        if aligned or indicators.INDICATORS[k].period == "month"
+    ]
+    header = [t("overview.col.name", lang)] + [t(i.label_key, lang) for i in inds]
+    children = [
+        [str(rec["name"])]
+        + [region_view.fmt_value(i, rec.get(i.column), exact=True, lang=lang) for i in inds]
+        for rec in v.children.sort_values("code").to_dict("records")
+    ]
+    return header, children
+
+
 def collect(
     wh: Warehouse,
     ops: Engine,
@@ -141,59 +212,11 @@ def collect(
     v = bv.region
     cards = [region_view.card_for(v, indicators.INDICATORS[k], lang=lang) for k in HEADLINE]
     figures = _figures(bv, lang)
-    lc = bv.lifecycle
-    lifecycle = [
-        {
-            "stage": t(mon.STAGE_LABEL[s], lang),
-            "n": fmt_exact(lc.get(s)),
-            "days": t(mon.STAGE_MEDIAN[s], lang, days=mon._days(lc.get(d))) if d else "",
-        }
-        for s, d in mon.STAGES
-    ]
-    lifecycle_note = (
-        t("mon.pending", lang, n=fmt_exact(lc.get("pending")))
-        + t("list.sep", lang)
-        + mon.timely_note(lc, lang=lang)
-    )
-    ranking = [
-        {
-            "rank": i,
-            "name": r["name"],
-            "parent": r["parent_name"],
-            "unresolved": fmt_exact(r["hh_unresolved"]),
-            "per_1000": region_view.fmt_value(
-                MAP_INDICATOR, r["hh_unresolved_per_1000"], lang=lang
-            ),
-            "monitored": fmt_exact(r["hh_monitored"]),
-        }
-        for i, r in enumerate(bv.ranking.to_dict("records"), start=1)
-    ]
+    lifecycle, lifecycle_note = _lifecycle(bv.lifecycle, lang)
+    ranking = _ranking(bv.ranking, lang)
     summary = T.period_summary(ops, scope, code, month, _next_month(month), now)
-    overdue = [
-        {
-            "id": x["id"],
-            "title": x["title"],
-            "unit": region_label(x["assignee_region"], region_names()),
-            "deadline": fmt_date(x["deadline"], lang),
-            "state": task_view.label(task_view.STATE_LABEL, x["state"], lang),
-            "days": -x["days_left"],
-        }
-        for x in summary["overdue_items"]
-    ]
-    # One period for the whole table: the year's registered households only when the
-    # month is the one that ends the year (December, or the as-of month).
-    aligned = v.month == v.version.month_for_year(v.year)
-    inds = [
-        indicators.INDICATORS[k]
-        for k in CHILD_COLUMNS
-        if aligned or indicators.INDICATORS[k].period == "month"
-    ]
-    header = [t("overview.col.name", lang)] + [t(i.label_key, lang) for i in inds]
-    children = [
-        [str(rec["name"])]
-        + [region_view.fmt_value(i, rec.get(i.column), exact=True, lang=lang) for i in inds]
-        for rec in v.children.sort_values("code").to_dict("records")
-    ]
+    overdue = _overdue(summary["overdue_items"], lang)
+    header, children = _children_table(v, lang)
     version = t(
         "brief.version",
         lang,

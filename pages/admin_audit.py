@@ -148,6 +148,77 @@ def grid_rows(entries: list[dict]) -> list[dict]:
     ]
 
 
+def _filter_fields(scope, actions: list[dict]):
+    """The filters: user, action, region and the first and last day."""
+    return dmc.SimpleGrid(
+        cols={"base": 1, "sm": 2, "lg": 5},
+        children=[
+            dmc.TextInput(
+                id="audit-user",
+                label=t("audit.filter.user"),
+                debounce=500,
+                inputProps={"maxLength": web_audit.MAX_USER},
+                placeholder=t("audit.filter.user_placeholder"),
+            ),
+            dmc.Select(
+                id="audit-action",
+                label=t("audit.filter.action"),
+                data=actions,
+                searchable=True,
+                clearable=True,
+                placeholder=t("audit.filter.any"),
+                nothingFoundMessage=t("task.filter.nothing"),
+            ),
+            dmc.Select(
+                id="audit-region",
+                label=t("audit.filter.region"),
+                data=units.unit_options(
+                    scope,
+                    min(scope.level + 2, 4),
+                    names=region_names(),
+                    levels=region_levels(),
+                ),
+                searchable=True,
+                clearable=True,
+                limit=100,
+                placeholder=t("audit.filter.any"),
+                nothingFoundMessage=t("task.filter.nothing"),
+            ),
+            # Days as people type them (the server checks them): 2026-12-01.
+            dmc.TextInput(
+                id="audit-from",
+                label=t("audit.filter.from"),
+                debounce=500,
+                placeholder="YYYY-MM-DD",
+            ),
+            dmc.TextInput(
+                id="audit-to",
+                label=t("audit.filter.to"),
+                debounce=500,
+                placeholder="YYYY-MM-DD",
+            ),
+        ],
+    )
+
+
+def _count_and_export():
+    """The count of the entries shown and the link to their CSV."""
+    return dmc.Group(
+        justify="space-between",
+        mt="sm",
+        children=[
+            dmc.Text(id="audit-count", size="sm", c="dimmed"),
+            html.A(
+                t("audit.export"),
+                id="audit-export",
+                href="/admin/audit.csv",
+                download="",
+                className="jz-download",
+            ),
+        ],
+    )
+
+
 def layout(**_):
     scope = current_scope()
     actions = [{"value": a, "label": action_label(a)} for a in audit.actions(context.ops(), scope)]
@@ -165,71 +236,7 @@ def layout(**_):
                 withBorder=True,
                 p="md",
                 mb="md",
-                children=[
-                    dmc.SimpleGrid(
-                        cols={"base": 1, "sm": 2, "lg": 5},
-                        children=[
-                            dmc.TextInput(
-                                id="audit-user",
-                                label=t("audit.filter.user"),
-                                debounce=500,
-                                inputProps={"maxLength": web_audit.MAX_USER},
-                                placeholder=t("audit.filter.user_placeholder"),
-                            ),
-                            dmc.Select(
-                                id="audit-action",
-                                label=t("audit.filter.action"),
-                                data=actions,
-                                searchable=True,
-                                clearable=True,
-                                placeholder=t("audit.filter.any"),
-                                nothingFoundMessage=t("task.filter.nothing"),
-                            ),
-                            dmc.Select(
-                                id="audit-region",
-                                label=t("audit.filter.region"),
-                                data=units.unit_options(
-                                    scope,
-                                    min(scope.level + 2, 4),
-                                    names=region_names(),
-                                    levels=region_levels(),
-                                ),
-                                searchable=True,
-                                clearable=True,
-                                limit=100,
-                                placeholder=t("audit.filter.any"),
-                                nothingFoundMessage=t("task.filter.nothing"),
-                            ),
-                            # Days as people type them (the server checks them): 2026-12-01.
-                            dmc.TextInput(
-                                id="audit-from",
-                                label=t("audit.filter.from"),
-                                debounce=500,
-                                placeholder="YYYY-MM-DD",
-                            ),
-                            dmc.TextInput(
-                                id="audit-to",
-                                label=t("audit.filter.to"),
-                                debounce=500,
-                                placeholder="YYYY-MM-DD",
-                            ),
-                        ],
-                    ),
-                    dmc.Group(
-                        justify="space-between",
-                        mt="sm",
-                        children=[
-                            dmc.Text(id="audit-count", size="sm", c="dimmed"),
-                            html.A(
-                                t("audit.export"),
-                                id="audit-export",
-                                href="/admin/audit.csv",
-                                download="",
-                                className="jz-download",
-                            ),
-                        ],
-                    ),
-                ],
+                children=[_filter_fields(scope, actions), _count_and_export()],
             ),
             html.Div(id="audit-feedback"),
             tables.grid("audit-grid", _columns(), [], height=520, lang=get_lang()),

@@ -76,7 +76,6 @@ def layout(**_):
     state = W.read_state(settings)
     running = bool(state) and state.get("status") == "running"
     cur = _current()
-    cap = R.fmt_size(W.UPLOAD_BYTES)
     return html.Div(
         className="jz-page jz-reg",
         children=[
@@ -86,92 +85,7 @@ def layout(**_):
                 cols={"base": 1, "lg": 2},
                 spacing="md",
                 children=[
-                    dmc.Paper(
-                        withBorder=True,
-                        p="md",
-                        children=[
-                            dmc.Title(t("reg.new"), order=4, mb="sm"),
-                            dmc.Tabs(
-                                id="reg-source",
-                                value="upload",
-                                children=[
-                                    dmc.TabsList(
-                                        [
-                                            dmc.TabsTab(t("reg.tab.upload"), value="upload"),
-                                            dmc.TabsTab(t("reg.tab.inbox"), value="inbox"),
-                                        ]
-                                    ),
-                                    dmc.TabsPanel(
-                                        value="upload",
-                                        pt="xs",
-                                        children=[
-                                            html.Div(
-                                                id="reg-upload-zone",
-                                                **{"data-upload-cap": W.UPLOAD_BYTES},
-                                                children=dcc.Upload(
-                                                    id="reg-upload",
-                                                    multiple=False,
-                                                    className="jz-upload",
-                                                    max_size=W.UPLOAD_BYTES,
-                                                    accept=".zip,application/zip",
-                                                    children=html.Div(
-                                                        [
-                                                            t("reg.drop"),
-                                                            html.Br(),
-                                                            dmc.Text(
-                                                                t("reg.upload_cap", cap=cap),
-                                                                size="xs",
-                                                                c="dimmed",
-                                                            ),
-                                                        ]
-                                                    ),
-                                                ),
-                                            ),
-                                            dmc.Text(
-                                                t("reg.upload_note"), size="xs", c="dimmed", mt="xs"
-                                            ),
-                                            html.Div(id="reg-staged", style={"marginTop": 8}),
-                                        ],
-                                    ),
-                                    dmc.TabsPanel(
-                                        value="inbox",
-                                        pt="xs",
-                                        children=[
-                                            dmc.Group(
-                                                align="flex-end",
-                                                gap="sm",
-                                                children=[
-                                                    dmc.Select(
-                                                        id="reg-inbox",
-                                                        label=t("reg.inbox.label"),
-                                                        placeholder=t("reg.inbox.placeholder"),
-                                                        data=R.inbox_options(
-                                                            W.inbox(settings), lang=get_lang()
-                                                        ),
-                                                        nothingFoundMessage=t("reg.inbox.empty"),
-                                                        w=380,
-                                                        maw="100%",
-                                                        clearable=True,
-                                                    ),
-                                                    dmc.Button(
-                                                        t("reg.inbox.refresh"),
-                                                        id="reg-inbox-refresh",
-                                                        variant="light",
-                                                    ),
-                                                ],
-                                            ),
-                                            dmc.Text(
-                                                t("reg.inbox.note"), size="xs", c="dimmed", mt="xs"
-                                            ),
-                                        ],
-                                    ),
-                                ],
-                            ),
-                            dmc.Text(t("reg.start_note"), size="xs", c="dimmed", mt="md"),
-                            dmc.Button(t("reg.start"), id="reg-start", mt="sm", disabled=running),
-                            html.Div(id="reg-feedback", style={"marginTop": 8}),
-                        ],
-                    ),
+                    _new_delivery(settings, running),
                     dmc.Paper(
                         withBorder=True,
                         p="md",
@@ -192,6 +106,94 @@ def layout(**_):
             dcc.Store(id="reg-too-big"),  # a file over the cap (assets/registry.js)
             dcc.Store(id="reg-shown", data=cur.version if cur else None),
             dcc.Interval(id="reg-tick", interval=1000, disabled=not running),
+        ],
+    )
+
+
+def _new_delivery(settings, running: bool):
+    """Where a new delivery comes from (an upload or the inbox, in tabs) and the button
+    that starts its load (disabled while one runs)."""
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(t("reg.new"), order=4, mb="sm"),
+            dmc.Tabs(
+                id="reg-source",
+                value="upload",
+                children=[
+                    dmc.TabsList(
+                        [
+                            dmc.TabsTab(t("reg.tab.upload"), value="upload"),
+                            dmc.TabsTab(t("reg.tab.inbox"), value="inbox"),
+                        ]
+                    ),
+                    _upload_panel(),
+                    _inbox_panel(settings),
+                ],
+            ),
+            dmc.Text(t("reg.start_note"), size="xs", c="dimmed", mt="md"),
+            dmc.Button(t("reg.start"), id="reg-start", mt="sm", disabled=running),
+            html.Div(id="reg-feedback", style={"marginTop": 8}),
+        ],
+    )
+
+
+def _upload_panel():
+    """The upload tab: the drop zone for a ZIP (at most W.UPLOAD_BYTES), what was staged."""
+    cap = R.fmt_size(W.UPLOAD_BYTES)
+    return dmc.TabsPanel(
+        value="upload",
+        pt="xs",
+        children=[
+            html.Div(
+                id="reg-upload-zone",
+                **{"data-upload-cap": W.UPLOAD_BYTES},
+                children=dcc.Upload(
+                    id="reg-upload",
+                    multiple=False,
+                    className="jz-upload",
+                    max_size=W.UPLOAD_BYTES,
+                    accept=".zip,application/zip",
+                    children=html.Div(
+                        [
+                            t("reg.drop"),
+                            html.Br(),
+                            dmc.Text(t("reg.upload_cap", cap=cap), size="xs", c="dimmed"),
+                        ]
+                    ),
+                ),
+            ),
+            dmc.Text(t("reg.upload_note"), size="xs", c="dimmed", mt="xs"),
+            html.Div(id="reg-staged", style={"marginTop": 8}),
+        ],
+    )
+
+
+def _inbox_panel(settings):
+    """The inbox tab: the deliveries placed in the server's inbox, and a refresh."""
+    return dmc.TabsPanel(
+        value="inbox",
+        pt="xs",
+        children=[
+            dmc.Group(
+                align="flex-end",
+                gap="sm",
+                children=[
+                    dmc.Select(
+                        id="reg-inbox",
+                        label=t("reg.inbox.label"),
+                        placeholder=t("reg.inbox.placeholder"),
+                        data=R.inbox_options(W.inbox(settings), lang=get_lang()),
+                        nothingFoundMessage=t("reg.inbox.empty"),
+                        w=380,
+                        maw="100%",
+                        clearable=True,
+                    ),
+                    dmc.Button(t("reg.inbox.refresh"), id="reg-inbox-refresh", variant="light"),
+                ],
+            ),
+            dmc.Text(t("reg.inbox.note"), size="xs", c="dimmed", mt="xs"),
         ],
     )
 

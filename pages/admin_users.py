@@ -115,14 +115,92 @@ def _grid(scope):
     return g
 
 
+def _account_actions(scope):
+    """The accounts' grid with the actions on the one selected: a new password, disable,
+    enable, and the change of role below."""
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        mb="md",
+        children=[
+            _grid(scope),
+            dmc.Group(
+                mt="sm",
+                children=[
+                    dmc.PasswordInput(
+                        id="admin-new-password", w=240, placeholder=t("admin.new_password")
+                    ),
+                    dmc.Button(t("admin.reset_password"), id="admin-reset", variant="light"),
+                    dmc.Button(
+                        t("admin.disable"), id="admin-disable", color="red", variant="light"
+                    ),
+                    dmc.Button(
+                        t("admin.enable"), id="admin-enable", color="green", variant="light"
+                    ),
+                ],
+            ),
+            dmc.Button(t("admin.update_role"), id="admin-update", variant="subtle", mt="xs"),
+        ],
+    )
+
+
+def _account_fields(scope) -> list:
+    """The fields of an account: name, password, role, region (and village), department."""
+    roles = [{"value": r, "label": messages.role_name(r)} for r in users.ROLES]
+    lang = 0 if get_lang() == "zh" else 1
+    departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
+    return [
+        dmc.TextInput(id="admin-username", label=t("admin.col.username")),
+        dmc.TextInput(id="admin-display_name", label=t("admin.col.display_name")),
+        dmc.PasswordInput(id="admin-password", label=t("login.password")),
+        dmc.Select(id="admin-role", label=t("admin.col.role"), data=roles),
+        dmc.Select(
+            id="admin-region",
+            label=t("admin.col.region"),
+            data=region_options(scope),
+            value=scope.region_code,
+            searchable=True,
+            allowDeselect=False,
+            limit=100,
+            nothingFoundMessage=t("task.filter.nothing"),
+        ),
+        dmc.Select(
+            id="admin-village",
+            label=t("admin.col.village"),
+            data=_villages(scope, scope.region_code),
+            searchable=True,
+            clearable=True,
+            placeholder=t("admin.village_placeholder"),
+            limit=100,
+            nothingFoundMessage=t("task.filter.nothing"),
+        ),
+        dmc.Select(
+            id="admin-department",
+            label=t("admin.col.department"),
+            clearable=True,
+            data=departments,
+        ),
+    ]
+
+
+def _create_form(scope):
+    """The form that creates an account (its fields also give the selected one a role)."""
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(t("admin.create"), order=4, mb="sm"),
+            dmc.SimpleGrid(cols={"base": 1, "md": 3}, children=_account_fields(scope)),
+            dmc.Button(t("admin.create"), id="admin-create", mt="md"),
+        ],
+    )
+
+
 def layout(**_):
     try:
         scope = _admin_scope()
     except AccessDenied as exc:
         return messages.refusal(exc)
-    roles = [{"value": r, "label": messages.role_name(r)} for r in users.ROLES]
-    lang = 0 if get_lang() == "zh" else 1
-    departments = [{"value": k, "label": v[lang]} for k, v in CODES["department"].items()]
     return html.Div(
         className="jz-page",
         children=[
@@ -134,79 +212,8 @@ def layout(**_):
                 mb="md",
             ),
             html.Div(id="admin-feedback"),
-            dmc.Paper(
-                withBorder=True,
-                p="md",
-                mb="md",
-                children=[
-                    _grid(scope),
-                    dmc.Group(
-                        mt="sm",
-                        children=[
-                            dmc.PasswordInput(
-                                id="admin-new-password", w=240, placeholder=t("admin.new_password")
-                            ),
-                            dmc.Button(
-                                t("admin.reset_password"), id="admin-reset", variant="light"
-                            ),
-                            dmc.Button(
-                                t("admin.disable"), id="admin-disable", color="red", variant="light"
-                            ),
-                            dmc.Button(
-                                t("admin.enable"), id="admin-enable", color="green", variant="light"
-                            ),
-                        ],
-                    ),
-                    dmc.Button(
-                        t("admin.update_role"), id="admin-update", variant="subtle", mt="xs"
-                    ),
-                ],
-            ),
-            dmc.Paper(
-                withBorder=True,
-                p="md",
-                children=[
-                    dmc.Title(t("admin.create"), order=4, mb="sm"),
-                    dmc.SimpleGrid(
-                        cols={"base": 1, "md": 3},
-                        children=[
-                            dmc.TextInput(id="admin-username", label=t("admin.col.username")),
-                            dmc.TextInput(
-                                id="admin-display_name", label=t("admin.col.display_name")
-                            ),
-                            dmc.PasswordInput(id="admin-password", label=t("login.password")),
-                            dmc.Select(id="admin-role", label=t("admin.col.role"), data=roles),
-                            dmc.Select(
-                                id="admin-region",
-                                label=t("admin.col.region"),
-                                data=region_options(scope),
-                                value=scope.region_code,
-                                searchable=True,
-                                allowDeselect=False,
-                                limit=100,
-                                nothingFoundMessage=t("task.filter.nothing"),
-                            ),
-                            dmc.Select(
-                                id="admin-village",
-                                label=t("admin.col.village"),
-                                data=_villages(scope, scope.region_code),
-                                searchable=True,
-                                clearable=True,
-                                placeholder=t("admin.village_placeholder"),
-                                limit=100,
-                                nothingFoundMessage=t("task.filter.nothing"),
-                            ),
-                            dmc.Select(
-                                id="admin-department",
-                                label=t("admin.col.department"),
-                                clearable=True,
-                                data=departments,
-                            ),
-                        ],
-                    ),
-                    dmc.Button(t("admin.create"), id="admin-create", mt="md"),
-                ],
-            ),
+            _account_actions(scope),
+            _create_form(scope),
         ],
     )
 
@@ -310,6 +317,20 @@ def _target(scope, selected):
     return target
 
 
+def _set_role(scope, target, role, region: str, department):
+    """Give ``target`` the form's role, region and department (services/users.py checks
+    and logs it); the account as changed."""
+    return user_admin.set_role(
+        context.ops(),
+        scope,
+        target,
+        _text(role),
+        region,
+        _text(department) or None,
+        client_ip(),
+    )
+
+
 @callback(
     Output("admin-feedback", "children", allow_duplicate=True),
     Output("admin-users-grid", "rowData", allow_duplicate=True),
@@ -332,15 +353,7 @@ def update_role(_n, selected, role, region, village, department):
     if target is None or not _may_manage(scope, region):
         return _alert(t("admin.outside_scope"), False), dash.no_update
     try:
-        user = user_admin.set_role(
-            context.ops(),
-            scope,
-            target,
-            _text(role),
-            region,
-            _text(department) or None,
-            client_ip(),
-        )
+        user = _set_role(scope, target, role, region, department)
     except users.UserError as exc:
         return _alert(_refusal(exc), False), dash.no_update
     _refresh_own_session(scope, user.username)

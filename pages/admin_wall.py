@@ -62,8 +62,36 @@ def layout(**_):
         return messages.refusal(exc)
     found = wall.in_force()
     pl = found.playlist
+    columns = _columns(pl, playlist_regions(scope))
+    return html.Div(
+        className="jz-page",
+        children=[
+            dmc.Title(t("admin.wall.title"), order=2, mb="xs"),
+            dmc.Text(t("admin.wall.hint"), size="sm", c="dimmed", mb="sm"),
+            dmc.Alert(t("admin.wall.file_error", reason=found.error), color="red", mb="sm")
+            if found.error
+            else None,
+            html.Div(id="admin-wall-feedback"),
+            _settings(pl),
+            _grid(pl, columns),
+            dmc.Group(
+                mt="sm",
+                children=[
+                    dmc.Button(t("admin.wall.add"), id="admin-wall-add", variant="light"),
+                    dmc.Button(
+                        t("admin.wall.remove"), id="admin-wall-remove", variant="light", color="red"
+                    ),
+                    dmc.Button(t("admin.wall.save"), id="admin-wall-save"),
+                ],
+            ),
+        ],
+    )
+
+
+def _columns(pl: P.Playlist, regions: list[dict]) -> list[dict]:
+    """The grid's columns: the view's kind and region, picked by name from a list, and
+    its dwell time."""
     labels = json.dumps({k: t(VIEW_LABEL[k]) for k in P.KINDS}, ensure_ascii=False)
-    regions = playlist_regions(scope)
     shown = json.dumps(
         {
             "": t("admin.wall.own_region"),
@@ -72,7 +100,7 @@ def layout(**_):
         },
         ensure_ascii=False,
     )
-    columns = [
+    return [
         {
             "field": "kind",
             "headerName": t("admin.wall.kind"),
@@ -102,56 +130,43 @@ def layout(**_):
             "type": "rightAligned",
         },
     ]
-    return html.Div(
-        className="jz-page",
+
+
+def _settings(pl: P.Playlist):
+    """The playlist's timings (ops.wall.SETTINGS), one number input each."""
+    return dmc.SimpleGrid(
+        cols={"base": 2, "md": 4},
+        mb="sm",
         children=[
-            dmc.Title(t("admin.wall.title"), order=2, mb="xs"),
-            dmc.Text(t("admin.wall.hint"), size="sm", c="dimmed", mb="sm"),
-            dmc.Alert(t("admin.wall.file_error", reason=found.error), color="red", mb="sm")
-            if found.error
-            else None,
-            html.Div(id="admin-wall-feedback"),
-            dmc.SimpleGrid(
-                cols={"base": 2, "md": 4},
-                mb="sm",
-                children=[
-                    dmc.NumberInput(
-                        id=f"admin-wall-{k}",
-                        label=t(SETTING_LABEL[k]),
-                        value=getattr(pl, k),
-                        min=lo,
-                        max=hi,
-                        allowDecimal=False,
-                    )
-                    for k, (lo, hi, _d) in P.SETTINGS.items()
-                ],
-            ),
-            dag.AgGrid(
-                id="admin-wall-grid",
-                columnDefs=columns,
-                rowData=_rows(pl),
-                dashGridOptions={
-                    "theme": tables.GRID_THEME,
-                    "rowDragManaged": True,
-                    "rowSelection": {"mode": "singleRow", "checkboxes": True},
-                    "localeText": tables.locale_text(get_lang()),
-                    "singleClickEdit": True,
-                    "stopEditingWhenCellsLoseFocus": True,
-                },
-                style={"height": 420, "width": "100%"},
-                className="jz-grid",
-            ),
-            dmc.Group(
-                mt="sm",
-                children=[
-                    dmc.Button(t("admin.wall.add"), id="admin-wall-add", variant="light"),
-                    dmc.Button(
-                        t("admin.wall.remove"), id="admin-wall-remove", variant="light", color="red"
-                    ),
-                    dmc.Button(t("admin.wall.save"), id="admin-wall-save"),
-                ],
-            ),
+            dmc.NumberInput(
+                id=f"admin-wall-{k}",
+                label=t(SETTING_LABEL[k]),
+                value=getattr(pl, k),
+                min=lo,
+                max=hi,
+                allowDecimal=False,
+            )
+            for k, (lo, hi, _d) in P.SETTINGS.items()
         ],
+    )
+
+
+def _grid(pl: P.Playlist, columns: list[dict]):
+    """The playlist's views as an editable grid, reordered by dragging the rows."""
+    return dag.AgGrid(
+        id="admin-wall-grid",
+        columnDefs=columns,
+        rowData=_rows(pl),
+        dashGridOptions={
+            "theme": tables.GRID_THEME,
+            "rowDragManaged": True,
+            "rowSelection": {"mode": "singleRow", "checkboxes": True},
+            "localeText": tables.locale_text(get_lang()),
+            "singleClickEdit": True,
+            "stopEditingWhenCellsLoseFocus": True,
+        },
+        style={"height": 420, "width": "100%"},
+        className="jz-grid",
     )
 
 

@@ -209,70 +209,10 @@ def household_status(h: dict) -> str:
 
 
 def _content(v: api.HouseholdView, reveal_allowed: bool):
-    h = v.household
-    measures = [
-        {
-            "year": int(r["year"]),
-            "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
-            "channel": _label("channel", r["channel"]),
-            "category": _label("measure_category", r["category"]),
-            "amount": f"{int(r['amount']):,}",
-            "department": CODES["department"][r["department"]][0 if get_lang() == "zh" else 1],
-        }
-        for r in v.measures.to_dict("records")
-    ]
-    mcols = [{"field": f, "headerName": t(k), "flex": 1} for f, k in MEASURE_COLUMNS.items()]
-    cadres = [
-        {
-            "name": r["name"],
-            "unit": r["unit_name"],
-            "position": r["position"],
-            "phone": r["phone"],
-            "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
-            "end": fmt_date(pd.Timestamp(r["end_date"]).date())
-            if not pd.isna(r["end_date"])
-            else t("hhd.current"),
-        }
-        for r in v.cadres.to_dict("records")
-    ]
-    ccols = [{"field": f, "headerName": t(k), "flex": 1} for f, k in CADRE_COLUMNS.items()]
-    status = household_status(h)
+    """The household's page below its id: heading, score, members, income, monitoring,
+    measures and cadres."""
     return [
-        dmc.Group(
-            justify="space-between",
-            mb="sm",
-            children=[
-                html.Div(
-                    [
-                        dmc.Title(
-                            t("hhd.title", name=h["head_name"], no=h["household_no"]),
-                            order=2,
-                            id="hhd-title",
-                        ),
-                        dmc.Text(
-                            " · ".join(
-                                [
-                                    h["county_name"],
-                                    h["township_name"],
-                                    h["village_name"],
-                                    status,
-                                    t("hhd.phone") + f" {h['phone']}",
-                                ]
-                            ),
-                            size="sm",
-                            c="dimmed",
-                        ),
-                    ]
-                ),
-                dmc.Button(
-                    t("hhd.reveal"),
-                    id="hhd-reveal",
-                    variant="light",
-                    color="orange",
-                    display="block" if reveal_allowed and not v.revealed else "none",
-                ),
-            ],
-        ),
+        _heading(v, reveal_allowed),
         dmc.Alert(t("hhd.revealed_note"), color="orange", variant="light", mb="sm")
         if v.revealed
         else None,
@@ -283,62 +223,141 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
             mb="md",
             children=[dmc.Title(t("hhd.members"), order=4, mb="sm"), members_table(v.members)],
         ),
-        dmc.SimpleGrid(
-            cols={"base": 1, "lg": 2},
-            mb="md",
-            children=[
-                dmc.Paper(
-                    withBorder=True,
-                    p="xs",
-                    children=with_png(
-                        dcc.Graph(
-                            figure=chart_registry.figure("household-income", v, get_lang()),
-                            config=GRAPH_CONFIG,
-                        ),
-                        "household-income",
-                        household=h["household_id"],
-                    ),
-                ),
-                dmc.Paper(
-                    withBorder=True,
-                    p="md",
-                    children=[
-                        dmc.Title(t("hhd.monitoring"), order=4, mb="sm"),
-                        timeline(v.monitoring, v.measures),
-                    ],
-                ),
-            ],
-        ),
-        dmc.Paper(
-            withBorder=True,
-            p="md",
-            mb="md",
-            children=[
-                dmc.Title(t("hhd.measures"), order=4, mb="sm"),
-                tables.grid(
-                    "hhd-measures",
-                    mcols,
-                    measures,
-                    height=tables.fit_height(len(measures), 400),
-                    lang=get_lang(),
-                ),
-            ],
-        ),
-        dmc.Paper(
-            withBorder=True,
-            p="md",
-            children=[
-                dmc.Title(t("hhd.cadres"), order=4, mb="sm"),
-                tables.grid(
-                    "hhd-cadres",
-                    ccols,
-                    cadres,
-                    height=tables.fit_height(len(cadres)),
-                    lang=get_lang(),
-                ),
-            ],
-        ),
+        _income_and_monitoring(v),
+        _measures(v.measures),
+        _cadres(v.cadres),
     ]
+
+
+def _heading(v: api.HouseholdView, reveal_allowed: bool):
+    """The head's name and household number, where it lives and its status, and the
+    button that reveals full ID numbers (shown to a role that may use it)."""
+    h = v.household
+    status = household_status(h)
+    return dmc.Group(
+        justify="space-between",
+        mb="sm",
+        children=[
+            html.Div(
+                [
+                    dmc.Title(
+                        t("hhd.title", name=h["head_name"], no=h["household_no"]),
+                        order=2,
+                        id="hhd-title",
+                    ),
+                    dmc.Text(
+                        " · ".join(
+                            [
+                                h["county_name"],
+                                h["township_name"],
+                                h["village_name"],
+                                status,
+                                t("hhd.phone") + f" {h['phone']}",
+                            ]
+                        ),
+                        size="sm",
+                        c="dimmed",
+                    ),
+                ]
+            ),
+            dmc.Button(
+                t("hhd.reveal"),
+                id="hhd-reveal",
+                variant="light",
+                color="orange",
+                display="block" if reveal_allowed and not v.revealed else "none",
+            ),
+        ],
+    )
+
+
+def _income_and_monitoring(v: api.HouseholdView):
+    """The income chart beside the monitoring timeline."""
+    return dmc.SimpleGrid(
+        cols={"base": 1, "lg": 2},
+        mb="md",
+        children=[
+            dmc.Paper(
+                withBorder=True,
+                p="xs",
+                children=with_png(
+                    dcc.Graph(
+                        figure=chart_registry.figure("household-income", v, get_lang()),
+                        config=GRAPH_CONFIG,
+                    ),
+                    "household-income",
+                    household=v.household["household_id"],
+                ),
+            ),
+            dmc.Paper(
+                withBorder=True,
+                p="md",
+                children=[
+                    dmc.Title(t("hhd.monitoring"), order=4, mb="sm"),
+                    timeline(v.monitoring, v.measures),
+                ],
+            ),
+        ],
+    )
+
+
+def _measures(measures: pd.DataFrame):
+    """The assistance measures the household received, as a table."""
+    rows = [
+        {
+            "year": int(r["year"]),
+            "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
+            "channel": _label("channel", r["channel"]),
+            "category": _label("measure_category", r["category"]),
+            "amount": f"{int(r['amount']):,}",
+            "department": CODES["department"][r["department"]][0 if get_lang() == "zh" else 1],
+        }
+        for r in measures.to_dict("records")
+    ]
+    cols = [{"field": f, "headerName": t(k), "flex": 1} for f, k in MEASURE_COLUMNS.items()]
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        mb="md",
+        children=[
+            dmc.Title(t("hhd.measures"), order=4, mb="sm"),
+            tables.grid(
+                "hhd-measures",
+                cols,
+                rows,
+                height=tables.fit_height(len(rows), 400),
+                lang=get_lang(),
+            ),
+        ],
+    )
+
+
+def _cadres(cadres: pd.DataFrame):
+    """The cadres paired with the household (结对帮扶), past and current, as a table."""
+    rows = [
+        {
+            "name": r["name"],
+            "unit": r["unit_name"],
+            "position": r["position"],
+            "phone": r["phone"],
+            "start": fmt_date(pd.Timestamp(r["start_date"]).date()),
+            "end": fmt_date(pd.Timestamp(r["end_date"]).date())
+            if not pd.isna(r["end_date"])
+            else t("hhd.current"),
+        }
+        for r in cadres.to_dict("records")
+    ]
+    cols = [{"field": f, "headerName": t(k), "flex": 1} for f, k in CADRE_COLUMNS.items()]
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(t("hhd.cadres"), order=4, mb="sm"),
+            tables.grid(
+                "hhd-cadres", cols, rows, height=tables.fit_height(len(rows)), lang=get_lang()
+            ),
+        ],
+    )
 
 
 def rule_names() -> dict[str, str]:

@@ -77,7 +77,8 @@ def _labels() -> dict[str, dict]:
     }
 
 
-def columns() -> list[dict]:
+def _filters() -> tuple[dict, dict, dict]:
+    """The grid's three kinds of column filter: text, number, and none (coded columns)."""
     text = {
         "filter": "agTextColumnFilter",
         "filterParams": {
@@ -94,6 +95,11 @@ def columns() -> list[dict]:
         },
     }
     coded = {"filter": False}
+    return text, number, coded
+
+
+def _identity_columns(text: dict) -> list[dict]:
+    """The columns naming the household: its number (a link), head, village and phone."""
     return [
         {
             "field": "household_no",
@@ -123,6 +129,13 @@ def columns() -> list[dict]:
             "filter": False,
             "cellClass": "jz-masked",
         },
+    ]
+
+
+def _record_columns(number: dict, coded: dict) -> list[dict]:
+    """The columns of the household's record: members, type, years, cause, monitoring
+    and income (coded columns show their labels)."""
+    return [
         {"field": "members", "headerName": t("hh.col.members"), "width": 90, **number},
         {
             "field": "household_type",
@@ -163,6 +176,11 @@ def columns() -> list[dict]:
     ]
 
 
+def columns() -> list[dict]:
+    text, number, coded = _filters()
+    return _identity_columns(text) + _record_columns(number, coded)
+
+
 def list_period(q: hl.ListQuery, version: api.DataVersion) -> str:
     """The moment the list's households are counted at: a year's end, a month's end, or
     the data's date (the whole registry, and a year or month still running)."""
@@ -188,6 +206,92 @@ def rows(df, labels: dict) -> list[dict]:
     return out
 
 
+def _period_pickers(preset: str, y: int, month: str, version) -> list:
+    """The preset picker and the year and month pickers (each shown for the presets that
+    count at its kind of moment)."""
+    return [
+        dmc.Select(
+            id="hh-preset",
+            label=t("hh.preset"),
+            value=preset,
+            w=200,
+            allowDeselect=False,
+            data=[{"value": p, "label": t(k)} for p, k in PRESETS.items()],
+        ),
+        dmc.Select(
+            id="hh-year",
+            label=t("overview.year"),
+            value=str(y),
+            w=100,
+            allowDeselect=False,
+            data=[str(v) for v in reversed(version.years())],
+            display="none" if preset in MONTH_PRESETS or preset == "all" else "block",
+        ),
+        dmc.Select(
+            id="hh-month",
+            label=t("region.month"),
+            value=month,
+            w=190,
+            allowDeselect=False,
+            data=month_options(api.months(version), version.as_of, lang=get_lang()),
+            display="block" if preset in MONTH_PRESETS else "none",
+        ),
+    ]
+
+
+def _actions(code: str) -> list:
+    """The export links (CSV, Excel) and the way back to the unit's page."""
+    return [
+        html.A(dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv"),
+        html.A(
+            dmc.Button(t("hh.export_xlsx"), variant="light"),
+            id="hh-export-xlsx",
+        ),
+        dcc.Link(
+            dmc.Button(t("hh.back_to_region"), variant="subtle"),
+            href=f"/region/{code}",
+        ),
+    ]
+
+
+def _header(unit: dict, code: str, preset: str, y: int, month: str, version):
+    """The page's title with its bar of pickers and actions."""
+    return dmc.Group(
+        justify="space-between",
+        mb="sm",
+        align="flex-end",
+        children=[
+            dmc.Title(t("hh.title", region=unit["name"]), order=2, id="hh-title"),
+            dmc.Group(
+                gap="xs",
+                align="flex-end",
+                children=_period_pickers(preset, y, month, version) + _actions(code),
+            ),
+        ],
+    )
+
+
+def _grid():
+    """The households' grid, rows fetched block by block from the server."""
+    return dag.AgGrid(
+        id="hh-grid",
+        columnDefs=columns(),
+        rowModelType="infinite",
+        defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
+        dashGridOptions={
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "suppressMultiSort": True,
+            "rowBuffer": 0,
+            "theme": GRID_THEME,
+            "suppressCellFocus": True,
+            "localeText": locale_text(get_lang()),
+        },
+        style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
+        className="jz-grid",
+    )
+
+
 def layout(code: str | None = None, preset: str | None = None, year=None, month=None, **_):
     scope = current_scope()
     code = code or scope.region_code
@@ -205,82 +309,12 @@ def layout(code: str | None = None, preset: str | None = None, year=None, month=
         className="jz-page",
         children=[
             breadcrumb(trail, lambda c: href(c, preset, y, state["month"])),
-            dmc.Group(
-                justify="space-between",
-                mb="sm",
-                align="flex-end",
-                children=[
-                    dmc.Title(t("hh.title", region=unit["name"]), order=2, id="hh-title"),
-                    dmc.Group(
-                        gap="xs",
-                        align="flex-end",
-                        children=[
-                            dmc.Select(
-                                id="hh-preset",
-                                label=t("hh.preset"),
-                                value=preset,
-                                w=200,
-                                allowDeselect=False,
-                                data=[{"value": p, "label": t(k)} for p, k in PRESETS.items()],
-                            ),
-                            dmc.Select(
-                                id="hh-year",
-                                label=t("overview.year"),
-                                value=str(y),
-                                w=100,
-                                allowDeselect=False,
-                                data=[str(v) for v in reversed(version.years())],
-                                display="none"
-                                if preset in MONTH_PRESETS or preset == "all"
-                                else "block",
-                            ),
-                            dmc.Select(
-                                id="hh-month",
-                                label=t("region.month"),
-                                value=state["month"],
-                                w=190,
-                                allowDeselect=False,
-                                data=month_options(
-                                    api.months(version), version.as_of, lang=get_lang()
-                                ),
-                                display="block" if preset in MONTH_PRESETS else "none",
-                            ),
-                            html.A(
-                                dmc.Button(t("hh.export_csv"), variant="light"), id="hh-export-csv"
-                            ),
-                            html.A(
-                                dmc.Button(t("hh.export_xlsx"), variant="light"),
-                                id="hh-export-xlsx",
-                            ),
-                            dcc.Link(
-                                dmc.Button(t("hh.back_to_region"), variant="subtle"),
-                                href=f"/region/{code}",
-                            ),
-                        ],
-                    ),
-                ],
-            ),
+            _header(unit, code, preset, y, state["month"], version),
             dmc.Text(id="hh-count", size="sm", c="dimmed", mb="xs"),
             html.Div(id="hh-export-refused"),
             dcc.Store(id="hh-state", data=state),
             dcc.Store(id="hh-export-over"),
-            dag.AgGrid(
-                id="hh-grid",
-                columnDefs=columns(),
-                rowModelType="infinite",
-                defaultColDef={"resizable": True, "sortable": True, "floatingFilter": False},
-                dashGridOptions={
-                    "cacheBlockSize": 100,
-                    "maxBlocksInCache": 20,
-                    "suppressMultiSort": True,
-                    "rowBuffer": 0,
-                    "theme": GRID_THEME,
-                    "suppressCellFocus": True,
-                    "localeText": locale_text(get_lang()),
-                },
-                style={"height": "calc(100vh - 230px)", "minHeight": 420, "width": "100%"},
-                className="jz-grid",
-            ),
+            _grid(),
         ],
     )
 

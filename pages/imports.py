@@ -51,75 +51,82 @@ BATCH_COLUMNS = {
 STATUS_LABEL = {"loaded": N_("imp.status.loaded"), "merged": N_("imp.status.merged")}
 
 
+def _upload_panel(depts: list[str]):
+    """The department picker with its templates, the upload area and its result."""
+    lang = 0 if get_lang() == "zh" else 1
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Group(
+                align="flex-end",
+                children=[
+                    dmc.Select(
+                        id="imp-department",
+                        label=t("imp.department"),
+                        value=depts[0],
+                        allowDeselect=False,
+                        w=240,
+                        data=[{"value": d, "label": CODES["department"][d][lang]} for d in depts],
+                    ),
+                    html.Div(id="imp-templates"),
+                ],
+            ),
+            dcc.Upload(
+                id="imp-upload",
+                multiple=False,
+                className="jz-upload",
+                max_size=web_imports.UPLOAD_BYTES,
+                children=html.Div(
+                    [
+                        t("imp.drop"),
+                        html.Br(),
+                        dmc.Text(t("imp.formats"), size="xs", c="dimmed"),
+                    ]
+                ),
+            ),
+            dcc.Loading(html.Div(id="imp-result"), type="dot"),
+        ],
+    )
+
+
+def _batches_panel(scope):
+    """The department's batches, with the refresh for those who may merge them."""
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        mt="md",
+        children=[
+            dmc.Group(
+                justify="space-between",
+                children=[
+                    dmc.Title(t("imp.batches"), order=4),
+                    dmc.Button(
+                        t("imp.refresh"),
+                        id="imp-refresh",
+                        variant="light",
+                        display="block" if can(scope, "imports.merge") else "none",
+                    ),
+                ],
+            ),
+            html.Div(id="imp-refresh-result"),
+            html.Div(id="imp-batches"),
+        ],
+    )
+
+
 def layout(**_):
     scope = current_scope()
     depts = departments_of(scope)
     if not depts:
         return _refusal(scope)
-    lang = 0 if get_lang() == "zh" else 1
     feeds = F.load()
     return html.Div(
         className="jz-page",
         children=[
             dmc.Title(t("imp.title"), order=2, mb="sm"),
-            dmc.Paper(
-                withBorder=True,
-                p="md",
-                children=[
-                    dmc.Group(
-                        align="flex-end",
-                        children=[
-                            dmc.Select(
-                                id="imp-department",
-                                label=t("imp.department"),
-                                value=depts[0],
-                                allowDeselect=False,
-                                w=240,
-                                data=[
-                                    {"value": d, "label": CODES["department"][d][lang]}
-                                    for d in depts
-                                ],
-                            ),
-                            html.Div(id="imp-templates"),
-                        ],
-                    ),
-                    dcc.Upload(
-                        id="imp-upload",
-                        multiple=False,
-                        className="jz-upload",
-                        max_size=web_imports.UPLOAD_BYTES,
-                        children=html.Div(
-                            [
-                                t("imp.drop"),
-                                html.Br(),
-                                dmc.Text(t("imp.formats"), size="xs", c="dimmed"),
-                            ]
-                        ),
-                    ),
-                    dcc.Loading(html.Div(id="imp-result"), type="dot"),
-                ],
-            ),
-            dmc.Paper(
-                withBorder=True,
-                p="md",
-                mt="md",
-                children=[
-                    dmc.Group(
-                        justify="space-between",
-                        children=[
-                            dmc.Title(t("imp.batches"), order=4),
-                            dmc.Button(
-                                t("imp.refresh"),
-                                id="imp-refresh",
-                                variant="light",
-                                display="block" if can(scope, "imports.merge") else "none",
-                            ),
-                        ],
-                    ),
-                    html.Div(id="imp-refresh-result"),
-                    html.Div(id="imp-batches"),
-                ],
-            ),
+            _upload_panel(depts),
+            _batches_panel(scope),
             dcc.Store(id="imp-feeds", data=sorted(feeds)),
         ],
     )

@@ -54,27 +54,7 @@ def layout(code: str | None = None, **_):
         className="jz-page",
         children=[
             breadcrumb(v.trail, href),
-            dmc.Group(
-                justify="space-between",
-                mb="sm",
-                children=[
-                    dmc.Title(t("mon.title", lang, region=v.unit["name"]), order=2, id="mon-title"),
-                    dcc.Link(
-                        dmc.Button(
-                            t(
-                                "mon.to_warnings",
-                                lang,
-                                n=fmt_exact(w["undecided"]),
-                                households=fmt_exact(w["undecided_households"]),
-                            ),
-                            color="red",
-                            variant="light",
-                        ),
-                        href=f"/warnings?unit={v.unit['code']}",
-                        id="mon-warnings-link",
-                    ),
-                ],
-            ),
+            _heading(v, w, lang),
             dcc.Store(id="mon-matrix-keys", data=view.matrix_keys(mv.matrix, units)),
             dmc.SimpleGrid(
                 cols={"base": 2, "md": 5},
@@ -86,37 +66,10 @@ def layout(code: str | None = None, **_):
                 gutter="md",
                 children=[
                     dmc.GridCol(span={"base": 12, "lg": 5}, children=_map(v, lang)),
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 7},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="xs",
-                            children=[
-                                with_png(
-                                    dcc.Graph(
-                                        id="mon-matrix",
-                                        config=GRAPH_CONFIG,
-                                        figure=chart_registry.figure("mon-matrix", mv, lang),
-                                    ),
-                                    "mon-matrix",
-                                    region=code,
-                                ),
-                                dmc.Text(t("mon.matrix_hint", lang), size="xs", c="dimmed"),
-                                html.Div(id="mon-cell"),
-                            ],
-                        ),
-                    ),
+                    dmc.GridCol(span={"base": 12, "lg": 7}, children=_matrix(mv, code, lang)),
                 ],
             ),
-            dmc.Paper(
-                withBorder=True,
-                p="md",
-                mt="md",
-                children=[
-                    dmc.Title(t("mon.lifecycle", lang, region=v.unit["name"]), order=4, mb="xs"),
-                    view.lifecycle(mv.lifecycle, lang=lang),
-                ],
-            ),
+            _lifecycle(mv, lang),
             dmc.Grid(
                 gutter="md",
                 mt="md",
@@ -127,38 +80,101 @@ def layout(code: str | None = None, **_):
                             withBorder=True, p="xs", children=_calendars(mv, code, lang)
                         ),
                     ),
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 5},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="xs",
-                            children=with_png(
-                                dcc.Graph(
-                                    figure=chart_registry.figure("mon-timely", v, lang),
-                                    config=GRAPH_CONFIG,
-                                ),
-                                "mon-timely",
-                                region=code,
-                            ),
-                        ),
-                    ),
+                    dmc.GridCol(span={"base": 12, "lg": 5}, children=_timeliness(v, code, lang)),
                 ],
             ),
-            dmc.Paper(
-                withBorder=True,
-                p="xs",
-                mt="md",
-                children=[
-                    with_png(
-                        dcc.Graph(
-                            figure=chart_registry.figure("mon-trend", v, lang), config=GRAPH_CONFIG
-                        ),
-                        "mon-trend",
-                        region=code,
+            _trend(mv, code, lang),
+        ],
+    )
+
+
+def _heading(v, w: dict, lang: str):
+    """The unit's name and the link to its warnings not yet decided."""
+    return dmc.Group(
+        justify="space-between",
+        mb="sm",
+        children=[
+            dmc.Title(t("mon.title", lang, region=v.unit["name"]), order=2, id="mon-title"),
+            dcc.Link(
+                dmc.Button(
+                    t(
+                        "mon.to_warnings",
+                        lang,
+                        n=fmt_exact(w["undecided"]),
+                        households=fmt_exact(w["undecided_households"]),
                     ),
-                    view.to_day_note(mv.to_day, lang=lang),
-                ],
+                    color="red",
+                    variant="light",
+                ),
+                href=f"/warnings?unit={v.unit['code']}",
+                id="mon-warnings-link",
             ),
+        ],
+    )
+
+
+def _matrix(mv, code: str, lang: str):
+    """The matrix of the units below by risk type, its hint and the box a clicked cell fills."""
+    return dmc.Paper(
+        withBorder=True,
+        p="xs",
+        children=[
+            with_png(
+                dcc.Graph(
+                    id="mon-matrix",
+                    config=GRAPH_CONFIG,
+                    figure=chart_registry.figure("mon-matrix", mv, lang),
+                ),
+                "mon-matrix",
+                region=code,
+            ),
+            dmc.Text(t("mon.matrix_hint", lang), size="xs", c="dimmed"),
+            html.Div(id="mon-cell"),
+        ],
+    )
+
+
+def _lifecycle(mv, lang: str):
+    """The warned households through the procedure, from warning to elimination."""
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        mt="md",
+        children=[
+            dmc.Title(t("mon.lifecycle", lang, region=mv.region.unit["name"]), order=4, mb="xs"),
+            view.lifecycle(mv.lifecycle, lang=lang),
+        ],
+    )
+
+
+def _timeliness(v, code: str, lang: str):
+    """The units below by identification within 15 days (timeliness)."""
+    return dmc.Paper(
+        withBorder=True,
+        p="xs",
+        children=with_png(
+            dcc.Graph(figure=chart_registry.figure("mon-timely", v, lang), config=GRAPH_CONFIG),
+            "mon-timely",
+            region=code,
+        ),
+    )
+
+
+def _trend(mv, code: str, lang: str):
+    """Monitored households by type over time, with the note on the running month."""
+    return dmc.Paper(
+        withBorder=True,
+        p="xs",
+        mt="md",
+        children=[
+            with_png(
+                dcc.Graph(
+                    figure=chart_registry.figure("mon-trend", mv.region, lang), config=GRAPH_CONFIG
+                ),
+                "mon-trend",
+                region=code,
+            ),
+            view.to_day_note(mv.to_day, lang=lang),
         ],
     )
 

@@ -44,6 +44,62 @@ def _content(ov: api.Overview):
     )
 
 
+def _header(ov: api.Overview, version: api.DataVersion):
+    """The page's title with the year picker."""
+    return dmc.Group(
+        justify="space-between",
+        mb="sm",
+        children=[
+            dmc.Title(t("overview.title", region=ov.unit["name"]), order=2, id="overview-title"),
+            dmc.Group(
+                gap="xs",
+                children=[
+                    dmc.Text(t("overview.year"), size="sm"),
+                    dmc.Select(
+                        id="overview-year",
+                        value=str(ov.year),
+                        w=110,
+                        allowDeselect=False,
+                        data=[str(y) for y in reversed(version.years())],
+                    ),
+                ],
+            ),
+        ],
+    )
+
+
+def _charts(code: str, year: int, poverty, monitoring):
+    """The poverty and monitoring charts side by side, each with its PNG download."""
+    return dmc.SimpleGrid(
+        cols={"base": 1, "lg": 2},
+        mt="md",
+        children=[
+            dmc.Paper(
+                with_png(
+                    dcc.Graph(id="overview-poverty", figure=poverty, config=GRAPH_CONFIG),
+                    "overview-poverty",
+                    "overview-poverty-png",
+                    region=code,
+                    year=year,
+                ),
+                withBorder=True,
+                p="xs",
+            ),
+            dmc.Paper(
+                with_png(
+                    dcc.Graph(id="overview-monitoring", figure=monitoring, config=GRAPH_CONFIG),
+                    "overview-monitoring",
+                    "overview-monitoring-png",
+                    region=code,
+                    year=year,
+                ),
+                withBorder=True,
+                p="xs",
+            ),
+        ],
+    )
+
+
 def layout(region: str | None = None, year: str | None = None, **_):
     scope = current_scope()
     wh = context.warehouse()
@@ -59,60 +115,10 @@ def layout(region: str | None = None, year: str | None = None, **_):
         className="jz-page",
         children=[
             breadcrumb(trail, href),
-            dmc.Group(
-                justify="space-between",
-                mb="sm",
-                children=[
-                    dmc.Title(
-                        t("overview.title", region=ov.unit["name"]), order=2, id="overview-title"
-                    ),
-                    dmc.Group(
-                        gap="xs",
-                        children=[
-                            dmc.Text(t("overview.year"), size="sm"),
-                            dmc.Select(
-                                id="overview-year",
-                                value=str(ov.year),
-                                w=110,
-                                allowDeselect=False,
-                                data=[str(y) for y in reversed(version.years())],
-                            ),
-                        ],
-                    ),
-                ],
-            ),
+            _header(ov, version),
             dcc.Store(id="overview-region", data=code),
             html.Div(cards, id="overview-cards"),
-            dmc.SimpleGrid(
-                cols={"base": 1, "lg": 2},
-                mt="md",
-                children=[
-                    dmc.Paper(
-                        with_png(
-                            dcc.Graph(id="overview-poverty", figure=poverty, config=GRAPH_CONFIG),
-                            "overview-poverty",
-                            "overview-poverty-png",
-                            region=code,
-                            year=ov.year,
-                        ),
-                        withBorder=True,
-                        p="xs",
-                    ),
-                    dmc.Paper(
-                        with_png(
-                            dcc.Graph(
-                                id="overview-monitoring", figure=monitoring, config=GRAPH_CONFIG
-                            ),
-                            "overview-monitoring",
-                            "overview-monitoring-png",
-                            region=code,
-                            year=ov.year,
-                        ),
-                        withBorder=True,
-                        p="xs",
-                    ),
-                ],
-            ),
+            _charts(code, ov.year, poverty, monitoring),
             dmc.Paper(
                 withBorder=True,
                 p="md",

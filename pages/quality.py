@@ -57,7 +57,6 @@ def layout(code: str | None = None, check: str | None = None, **_):
         return messages.notice(N_("quality.not_evaluated"), colour="yellow")
     v, check = qv.region, qv.check
     what = view.names(qv.checks, lang).get(check, t("quality.all_checks", lang))
-    listed, total = len(qv.issues), _total(qv, check)
     return html.Div(
         className="jz-page",
         children=[
@@ -74,123 +73,118 @@ def layout(code: str | None = None, check: str | None = None, **_):
                 gutter="md",
                 children=[
                     dmc.GridCol(span={"base": 12, "lg": 7}, children=_map(qv, what, lang)),
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 5},
-                        children=[
-                            dmc.SimpleGrid(
-                                cols=2,
-                                spacing="sm",
-                                id="quality-cards",
-                                children=[
-                                    kpi.card(k)
-                                    for k in view.cards(qv.totals, qv.checks, check, lang=lang)
-                                ],
-                            ),
-                            dmc.Paper(
-                                with_png(
-                                    dcc.Graph(
-                                        id="quality-chart",
-                                        config=GRAPH_CONFIG,
-                                        figure=chart_registry.figure(
-                                            "quality-checks", (v.unit, qv.checks), lang
-                                        ),
-                                    ),
-                                    "quality-checks",
-                                    region=v.unit["code"],
-                                ),
-                                withBorder=True,
-                                p="xs",
-                                mt="sm",
-                            ),
-                        ],
-                    ),
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 7},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="md",
-                            children=[
-                                dmc.Title(
-                                    t("quality.by_check", lang, region=v.unit["name"]),
-                                    order=4,
-                                    mb="xs",
-                                ),
-                                view.checks_table(
-                                    qv.checks, lambda c: href(v.unit["code"], c), check, lang=lang
-                                ),
-                            ],
-                        ),
-                    ),
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 5},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="md",
-                            children=[
-                                dmc.Title(
-                                    t(
-                                        "quality.league",
-                                        lang,
-                                        level=t(view.LEVEL_KEY[qv.league_level], lang),
-                                        check=what,
-                                    ),
-                                    order=4,
-                                    mb="xs",
-                                ),
-                                view.league_grid(qv.league, lambda c: href(c, check), lang=lang),
-                            ],
-                        ),
-                    ),
-                    dmc.GridCol(
-                        span=12,
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="md",
-                            children=[
-                                dmc.Title(
-                                    t("quality.by_unit", lang, region=v.map_parent["name"]),
-                                    order=4,
-                                    mb="xs",
-                                ),
-                                view.children_grid(
-                                    v.children,
-                                    qv.by_child,
-                                    qv.checks,
-                                    lambda c: href(c, check),
-                                    lang=lang,
-                                ),
-                            ],
-                        ),
-                    ),
-                    dmc.GridCol(
-                        span=12,
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="md",
-                            children=[
-                                dmc.Title(
-                                    t(
-                                        "quality.rows_title",
-                                        lang,
-                                        check=what,
-                                        n=fmt_exact(listed),
-                                        total=fmt_exact(total),
-                                    ),
-                                    order=4,
-                                    mb="xs",
-                                    id="quality-rows-title",
-                                ),
-                                view.issues_grid(
-                                    view.issue_records(qv.issues, qv.checks, lang=lang),
-                                    bool(check),
-                                    lang=lang,
-                                ),
-                                dmc.Text(t("quality.masked", lang), size="xs", c="dimmed", mt=4),
-                            ],
-                        ),
-                    ),
+                    dmc.GridCol(span={"base": 12, "lg": 5}, children=_summary(qv, lang)),
+                    dmc.GridCol(span={"base": 12, "lg": 7}, children=_by_check(qv, lang)),
+                    dmc.GridCol(span={"base": 12, "lg": 5}, children=_league(qv, what, lang)),
+                    dmc.GridCol(span=12, children=_by_unit(qv, lang)),
+                    dmc.GridCol(span=12, children=_issues(qv, what, lang)),
                 ],
             ),
+        ],
+    )
+
+
+def _summary(qv: Q.QualityView, lang: str) -> list:
+    """The cards of the totals (or of the check shown) and the chart of issues by check."""
+    v, check = qv.region, qv.check
+    return [
+        dmc.SimpleGrid(
+            cols=2,
+            spacing="sm",
+            id="quality-cards",
+            children=[kpi.card(k) for k in view.cards(qv.totals, qv.checks, check, lang=lang)],
+        ),
+        dmc.Paper(
+            with_png(
+                dcc.Graph(
+                    id="quality-chart",
+                    config=GRAPH_CONFIG,
+                    figure=chart_registry.figure("quality-checks", (v.unit, qv.checks), lang),
+                ),
+                "quality-checks",
+                region=v.unit["code"],
+            ),
+            withBorder=True,
+            p="xs",
+            mt="sm",
+        ),
+    ]
+
+
+def _by_check(qv: Q.QualityView, lang: str):
+    """The unit's issues check by check, each check linking to its rows."""
+    v, check = qv.region, qv.check
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(t("quality.by_check", lang, region=v.unit["name"]), order=4, mb="xs"),
+            view.checks_table(qv.checks, lambda c: href(v.unit["code"], c), check, lang=lang),
+        ],
+    )
+
+
+def _league(qv: Q.QualityView, what: str, lang: str):
+    """The league of the units of the level below (issues per 1,000 households)."""
+    check = qv.check
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(
+                t(
+                    "quality.league",
+                    lang,
+                    level=t(view.LEVEL_KEY[qv.league_level], lang),
+                    check=what,
+                ),
+                order=4,
+                mb="xs",
+            ),
+            view.league_grid(qv.league, lambda c: href(c, check), lang=lang),
+        ],
+    )
+
+
+def _by_unit(qv: Q.QualityView, lang: str):
+    """The units below the map's parent, their issues by check."""
+    v, check = qv.region, qv.check
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(t("quality.by_unit", lang, region=v.map_parent["name"]), order=4, mb="xs"),
+            view.children_grid(
+                v.children, qv.by_child, qv.checks, lambda c: href(c, check), lang=lang
+            ),
+        ],
+    )
+
+
+def _issues(qv: Q.QualityView, what: str, lang: str):
+    """The rows behind the count (the first LIST_LIMIT of them), ID and phone masked."""
+    check = qv.check
+    listed, total = len(qv.issues), _total(qv, check)
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(
+                t(
+                    "quality.rows_title",
+                    lang,
+                    check=what,
+                    n=fmt_exact(listed),
+                    total=fmt_exact(total),
+                ),
+                order=4,
+                mb="xs",
+                id="quality-rows-title",
+            ),
+            view.issues_grid(
+                view.issue_records(qv.issues, qv.checks, lang=lang), bool(check), lang=lang
+            ),
+            dmc.Text(t("quality.masked", lang), size="xs", c="dimmed", mt=4),
         ],
     )
 

@@ -78,72 +78,12 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
                 gutter="md",
                 children=[
                     dmc.GridCol(
-                        span={"base": 12, "lg": 7},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="xs",
-                            children=[
-                                dmc.Text(
-                                    t(
-                                        "region.map_title",
-                                        lang,
-                                        region=v.map_parent["name"],
-                                        indicator=t(ind.label_key, lang),
-                                    ),
-                                    fw=600,
-                                    mb=4,
-                                ),
-                                _map(v, ind, link, lang),
-                            ],
-                        ),
+                        span={"base": 12, "lg": 7}, children=_map_panel(v, ind, link, lang)
                     ),
                     dmc.GridCol(
-                        span={"base": 12, "lg": 5},
-                        children=[
-                            dmc.SimpleGrid(
-                                cols=2,
-                                spacing="sm",
-                                children=[kpi.card(k) for k in view.cards(v, ind, lang=lang)],
-                                id="region-cards",
-                            ),
-                            dmc.Paper(
-                                with_png(
-                                    dcc.Graph(
-                                        id="region-trend",
-                                        config=GRAPH_CONFIG,
-                                        figure=chart_registry.figure(
-                                            "region-trend", (v, ind), lang
-                                        ),
-                                    ),
-                                    "region-trend",
-                                    **params,
-                                    indicator=ind.key,
-                                ),
-                                withBorder=True,
-                                p="xs",
-                                mt="sm",
-                            ),
-                        ],
+                        span={"base": 12, "lg": 5}, children=_summary(v, ind, params, lang)
                     ),
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 7},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="md",
-                            children=[
-                                dmc.Title(
-                                    t(
-                                        "region.ranking",
-                                        lang,
-                                        period=view.period_label(ind, v, lang=lang),
-                                    ),
-                                    order=4,
-                                    mb="sm",
-                                ),
-                                view.ranked_table(v, ind, link, lang=lang),
-                            ],
-                        ),
-                    ),
+                    dmc.GridCol(span={"base": 12, "lg": 7}, children=_ranking(v, ind, link, lang)),
                     dmc.GridCol(
                         span={"base": 12, "lg": 5},
                         children=dmc.Paper(
@@ -152,6 +92,70 @@ def layout(code: str | None = None, indicator: str | None = None, year=None, mon
                     ),
                 ],
             ),
+        ],
+    )
+
+
+def _map_panel(v, ind, link, lang: str):
+    """The map of the units below under its title (the map's parent, the indicator)."""
+    return dmc.Paper(
+        withBorder=True,
+        p="xs",
+        children=[
+            dmc.Text(
+                t(
+                    "region.map_title",
+                    lang,
+                    region=v.map_parent["name"],
+                    indicator=t(ind.label_key, lang),
+                ),
+                fw=600,
+                mb=4,
+            ),
+            _map(v, ind, link, lang),
+        ],
+    )
+
+
+def _summary(v, ind, params: dict, lang: str) -> list:
+    """The unit's cards for the indicator and the indicator's trend chart."""
+    return [
+        dmc.SimpleGrid(
+            cols=2,
+            spacing="sm",
+            children=[kpi.card(k) for k in view.cards(v, ind, lang=lang)],
+            id="region-cards",
+        ),
+        dmc.Paper(
+            with_png(
+                dcc.Graph(
+                    id="region-trend",
+                    config=GRAPH_CONFIG,
+                    figure=chart_registry.figure("region-trend", (v, ind), lang),
+                ),
+                "region-trend",
+                **params,
+                indicator=ind.key,
+            ),
+            withBorder=True,
+            p="xs",
+            mt="sm",
+        ),
+    ]
+
+
+def _ranking(v, ind, link, lang: str):
+    """The units below ranked by the indicator, for the period shown."""
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        children=[
+            dmc.Title(
+                t("region.ranking", lang, period=view.period_label(ind, v, lang=lang)),
+                order=4,
+                mb="sm",
+            ),
+            view.ranked_table(v, ind, link, lang=lang),
         ],
     )
 

@@ -74,12 +74,6 @@ def _filters(scope: Scope, state, type_, overdue, issuer, region) -> dict:
 def layout(task: str | None = None, **_):
     scope = current_scope()
     found = T.list_tasks(context.ops(), scope)
-    states = [{"value": "", "label": t("task.all")}] + [
-        {"value": s, "label": view.label(view.STATE_LABEL, s, get_lang())} for s in T.STATES
-    ]
-    types = [{"value": "", "label": t("task.all")}] + [
-        {"value": s, "label": view.label(view.TYPE_LABEL, s, get_lang())} for s in T.TYPES
-    ]
     initial_detail, initial_store = dmc.Text(t("task.pick_one"), c="dimmed"), {"id": None}
     if task and task.isdigit():  # /tasks?task=<id>: open on that instruction
         initial_detail, initial_store = _detail(int(task))
@@ -98,66 +92,14 @@ def layout(task: str | None = None, **_):
             )
             if digest
             else None,
-            dmc.Group(
-                gap="sm",
-                align="flex-end",
-                mb="sm",
-                children=[
-                    dmc.Select(
-                        id="tasks-state", label=t("task.col.state"), data=states, value="", w=130
-                    ),
-                    dmc.Select(
-                        id="tasks-type", label=t("task.col.type"), data=types, value="", w=150
-                    ),
-                    dmc.Select(
-                        id="tasks-region",
-                        label=t("task.filter.region"),
-                        w=220,
-                        data=region_options(scope),
-                        searchable=True,
-                        clearable=True,
-                        placeholder=t("task.filter.region_placeholder"),
-                        nothingFoundMessage=t("task.filter.nothing"),
-                    ),
-                    dmc.Select(
-                        id="tasks-issuer",
-                        label=t("task.col.issuer"),
-                        w=200,
-                        data=issuer_options(found, names, lang),
-                        searchable=True,
-                        clearable=True,
-                        placeholder=t("task.all"),
-                        nothingFoundMessage=t("task.filter.nothing"),
-                    ),
-                    dmc.Switch(id="tasks-overdue", label=t("task.status.overdue"), mb=6),
-                ],
-            ),
+            _filter_bar(scope, found, names, lang),
             html.Div(id="tasks-feedback"),
             dcc.Store(id="tasks-selected", data=initial_store),
             dcc.Store(id="tasks-refresh", data=0),
             dmc.Grid(
                 gutter="md",
                 children=[
-                    dmc.GridCol(
-                        span={"base": 12, "lg": 7},
-                        children=dmc.Paper(
-                            withBorder=True,
-                            p="xs",
-                            children=[
-                                dmc.Text(
-                                    tn("task.count", "task.count_plural", len(found)),
-                                    size="sm",
-                                    c="dimmed",
-                                    id="tasks-count",
-                                    mb=4,
-                                ),
-                                html.Div(
-                                    view.task_grid("tasks-grid", found, names, lang, height=560),
-                                    id="tasks-grid-box",
-                                ),
-                            ],
-                        ),
-                    ),
+                    dmc.GridCol(span={"base": 12, "lg": 7}, children=_list(found, names, lang)),
                     dmc.GridCol(
                         span={"base": 12, "lg": 5},
                         children=dmc.Paper(
@@ -165,6 +107,67 @@ def layout(task: str | None = None, **_):
                         ),
                     ),
                 ],
+            ),
+        ],
+    )
+
+
+def _filter_bar(scope: Scope, found: list[dict], names: view.Names, lang: str):
+    """The filters of the list: state, type, region, issuer, overdue only."""
+    states = [{"value": "", "label": t("task.all")}] + [
+        {"value": s, "label": view.label(view.STATE_LABEL, s, lang)} for s in T.STATES
+    ]
+    types = [{"value": "", "label": t("task.all")}] + [
+        {"value": s, "label": view.label(view.TYPE_LABEL, s, lang)} for s in T.TYPES
+    ]
+    return dmc.Group(
+        gap="sm",
+        align="flex-end",
+        mb="sm",
+        children=[
+            dmc.Select(id="tasks-state", label=t("task.col.state"), data=states, value="", w=130),
+            dmc.Select(id="tasks-type", label=t("task.col.type"), data=types, value="", w=150),
+            dmc.Select(
+                id="tasks-region",
+                label=t("task.filter.region"),
+                w=220,
+                data=region_options(scope),
+                searchable=True,
+                clearable=True,
+                placeholder=t("task.filter.region_placeholder"),
+                nothingFoundMessage=t("task.filter.nothing"),
+            ),
+            dmc.Select(
+                id="tasks-issuer",
+                label=t("task.col.issuer"),
+                w=200,
+                data=issuer_options(found, names, lang),
+                searchable=True,
+                clearable=True,
+                placeholder=t("task.all"),
+                nothingFoundMessage=t("task.filter.nothing"),
+            ),
+            dmc.Switch(id="tasks-overdue", label=t("task.status.overdue"), mb=6),
+        ],
+    )
+
+
+def _list(found: list[dict], names: view.Names, lang: str):
+    """The instructions the user sees, counted, as a grid to pick one from."""
+    return dmc.Paper(
+        withBorder=True,
+        p="xs",
+        children=[
+            dmc.Text(
+                tn("task.count", "task.count_plural", len(found)),
+                size="sm",
+                c="dimmed",
+                id="tasks-count",
+                mb=4,
+            ),
+            html.Div(
+                view.task_grid("tasks-grid", found, names, lang, height=560),
+                id="tasks-grid-box",
             ),
         ],
     )

@@ -229,6 +229,71 @@ def counts_text(wh, scope, code: str, decisions: dict, shown: int) -> str:
     )
 
 
+def _header(unit_row: dict, rule: str, names: dict[str, str]):
+    """The page's title and the rule picker (all rules, or one of the user's)."""
+    return dmc.Group(
+        justify="space-between",
+        mb="xs",
+        children=[
+            dmc.Title(t("warn.title", region=unit_row["name"]), order=2, id="warn-title"),
+            dmc.Select(
+                id="warn-rule",
+                value=rule or "",
+                w=240,
+                allowDeselect=False,
+                data=[{"value": "", "label": t("warn.all_rules")}]
+                + [{"value": k, "label": v} for k, v in names.items()],
+            ),
+        ],
+    )
+
+
+def _queue_grid(scope, subject, df, names: dict[str, str]):
+    """The queue of warnings waiting, each with its one-click instruction (for those who
+    may decide)."""
+    return dag.AgGrid(
+        id="warn-grid",
+        columnDefs=columns(can(scope, "warnings.decide"), subject is None),
+        rowData=queue_rows(df, names),
+        defaultColDef={"resizable": True, "sortable": True},
+        dashGridOptions={
+            "theme": tables.GRID_THEME,
+            "rowHeight": tables.ROW_HEIGHT,
+            "tooltipShowDelay": 200,
+            "localeText": tables.locale_text(get_lang()),
+        },
+        style={"height": 460, "width": "100%"},
+        className="jz-grid",
+    )
+
+
+def _decided_grid(decided: list[dict]):
+    """The list of warnings decided in the unit, with their outcome."""
+    return tables.grid(
+        "warn-decided",
+        [
+            {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
+            {
+                "field": "household",
+                "headerName": t("hh.col.household_no"),
+                "width": 175,
+                "cellRenderer": "markdown",
+            },
+            {"field": "rule", "headerName": t("warn.col.rule"), "width": 160},
+            {"field": "outcome", "headerName": t("warn.col.outcome"), "flex": 1},
+            {"field": "by", "headerName": t("warn.col.by"), "width": 130},
+            {
+                "field": "decided_at",
+                "headerName": with_zone(t("warn.col.decided_at")),
+                "width": 190,
+            },
+        ],
+        decided,
+        height=300,
+        lang=get_lang(),
+    )
+
+
 def layout(unit: str | None = None, rule: str | None = None, **_):
     scope = current_scope()
     code = unit if isinstance(unit, str) and unit else scope.region_code
@@ -250,65 +315,16 @@ def layout(unit: str | None = None, rule: str | None = None, **_):
         className="jz-page",
         children=[
             breadcrumb(trail, lambda c: f"/warnings?unit={c}"),
-            dmc.Group(
-                justify="space-between",
-                mb="xs",
-                children=[
-                    dmc.Title(t("warn.title", region=unit_row["name"]), order=2, id="warn-title"),
-                    dmc.Select(
-                        id="warn-rule",
-                        value=rule or "",
-                        w=240,
-                        allowDeselect=False,
-                        data=[{"value": "", "label": t("warn.all_rules")}]
-                        + [{"value": k, "label": v} for k, v in names.items()],
-                    ),
-                ],
-            ),
+            _header(unit_row, rule, names),
             subject_view.notice(
                 subject, "warnings", id="warn-subject", feeds=feed_config.load(), lang=get_lang()
             ),
             dmc.Text(counts, size="sm", c="dimmed", mb="xs", id="warn-counts"),
             html.Div(id="warn-feedback"),
             dcc.Store(id="warn-unit", data={"code": code, "rule": rule or ""}),
-            dag.AgGrid(
-                id="warn-grid",
-                columnDefs=columns(can(scope, "warnings.decide"), subject is None),
-                rowData=queue_rows(df, names),
-                defaultColDef={"resizable": True, "sortable": True},
-                dashGridOptions={
-                    "theme": tables.GRID_THEME,
-                    "rowHeight": tables.ROW_HEIGHT,
-                    "tooltipShowDelay": 200,
-                    "localeText": tables.locale_text(get_lang()),
-                },
-                style={"height": 460, "width": "100%"},
-                className="jz-grid",
-            ),
+            _queue_grid(scope, subject, df, names),
             dmc.Title(decided_title(decided), order=4, mt="md", mb="xs", id="warn-decided-title"),
-            tables.grid(
-                "warn-decided",
-                [
-                    {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
-                    {
-                        "field": "household",
-                        "headerName": t("hh.col.household_no"),
-                        "width": 175,
-                        "cellRenderer": "markdown",
-                    },
-                    {"field": "rule", "headerName": t("warn.col.rule"), "width": 160},
-                    {"field": "outcome", "headerName": t("warn.col.outcome"), "flex": 1},
-                    {"field": "by", "headerName": t("warn.col.by"), "width": 130},
-                    {
-                        "field": "decided_at",
-                        "headerName": with_zone(t("warn.col.decided_at")),
-                        "width": 190,
-                    },
-                ],
-                decided,
-                height=300,
-                lang=get_lang(),
-            ),
+            _decided_grid(decided),
         ],
     )
 

@@ -52,39 +52,37 @@ def _masked(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def quality_view(wh: Warehouse, scope: Scope, code: str, check: str) -> QualityView:
-    """Everything /quality/<code> shows for one unit and check ('' for all)."""
-    plan = api._RegionPlan.make(wh, scope, code, None, None, breakdowns=False)  # the gate
-    check = check_or_all(wh, check)
-    parent, unit_prefix = plan.map_parent["code"], prefix_of(code)
-    # The league ranks the units the map shows (a village's: its township's villages).
-    level = api.ranking_level(int(plan.map_parent["level"]))
-    r = wh.run_many(
-        scope,
-        {
-            "outline": plan.queries["outline"],
-            "trail": plan.queries["trail"],
-            "geometry": plan.queries["geometry"],
-            "unit": ("quality_unit", {"code": code}),
-            "children": ("quality_children", {"code": parent, "check": check}),
-            "by_child": ("quality_children_checks", {"code": parent}),
-            "league": (
-                "quality_league",
-                {
-                    "unit_prefix": prefix_of(parent),
-                    "level": level,
-                    "check": check,
-                    "limit": LEAGUE_LIMIT,
-                },
-            ),
-            "issues": (
-                "quality_issues",
-                {"unit_prefix": unit_prefix, "check": check, "limit": LIST_LIMIT},
-            ),
-        },
-    )
-    unit = r["unit"]
-    every = checks(wh)
+def _queries(plan, code: str, check: str, level: int) -> dict:
+    """The page's queries: the map's outline, trail and geometry (the plan's), the unit's
+    issues by check, the units below (all checks and by check), the league and the rows."""
+    parent = plan.map_parent["code"]
+    return {
+        "outline": plan.queries["outline"],
+        "trail": plan.queries["trail"],
+        "geometry": plan.queries["geometry"],
+        "unit": ("quality_unit", {"code": code}),
+        "children": ("quality_children", {"code": parent, "check": check}),
+        "by_child": ("quality_children_checks", {"code": parent}),
+        "league": (
+            "quality_league",
+            {
+                "unit_prefix": prefix_of(parent),
+                "level": level,
+                "check": check,
+                "limit": LEAGUE_LIMIT,
+            },
+        ),
+        "issues": (
+            "quality_issues",
+            {"unit_prefix": prefix_of(code), "check": check, "limit": LIST_LIMIT},
+        ),
+    }
+
+
+def _with_counts(every: pd.DataFrame, unit: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """The checks in force with the unit's issues, households flagged and issues per
+    1,000 households (None for a check that could not be evaluated), and the unit's
+    all-checks row."""
     by_check = unit[unit["check_id"] != ""].set_index("check_id")
     every = every.assign(
         issues=[
@@ -106,7 +104,13 @@ def quality_view(wh: Warehouse, scope: Scope, code: str, check: str) -> QualityV
     every["per_1000"] = [
         None if v is None or not households else 1000.0 * v / households for v in every["issues"]
     ]
-    view = api.RegionView(
+    return every, totals
+
+
+def _region_view(plan, r: dict) -> api.RegionView:
+    """The unit, its trail and the map's units, as a region view without the region
+    page's series."""
+    return api.RegionView(
         unit=plan.unit,
         version=plan.version,
         year=plan.year,
@@ -120,8 +124,25 @@ def quality_view(wh: Warehouse, scope: Scope, code: str, check: str) -> QualityV
         months=pd.DataFrame(),
         breakdowns=pd.DataFrame(),
     )
+
+
+def quality_view(wh: Warehouse, scope: Scope, code: str, check: str) -> QualityView:
+    """Everything /quality/<code> shows for one unit and check ('' for all)."""
+    plan = api._RegionPlan.make(wh, scope, code, None, None, breakdowns=False)  # the gate
+    check = check_or_all(wh, check)
+    # The league ranks the units the map shows (a village's: its township's villages).
+    level = api.ranking_level(int(plan.map_parent["level"]))
+    r = wh.run_many(scope, _queries(plan, code, check, level))
+    every, totals = _with_counts(checks(wh), r["unit"])
     return QualityView(
-        view, check, every, totals, r["by_child"], r["league"], level, _masked(r["issues"])
+        _region_view(plan, r),
+        check,
+        every,
+        totals,
+        r["by_child"],
+        r["league"],
+        level,
+        _masked(r["issues"]),
     )
 
 
