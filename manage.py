@@ -128,6 +128,11 @@ def build_data(
         batches=batches,
         import_dir=config.load().import_dir,
     )
+    _echo_built(result)
+
+
+def _echo_built(result) -> None:
+    """Say which warehouse was built, with its households, member records and time."""
     households = result.row_counts.get("household", 0)
     people = result.row_counts.get("person", 0)
     click.echo(
@@ -602,10 +607,11 @@ def demo_instructions() -> None:
 
 @cli.command("tick")
 def tick() -> None:
-    """Mark overdue instructions, escalate unacknowledged ones, write daily digests."""
-    from ops import tasks as tk
+    """Mark overdue instructions, escalate unacknowledged ones and overdue monitoring
+    cases, write daily digests."""
+    from services import schedule
 
-    counts = tk.tick(_ops())
+    counts = schedule.tick(_ops())
     click.echo(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
@@ -848,6 +854,18 @@ def refresh_imports() -> None:
     click.echo(
         f"{len(pending)} batches, {added:,} rows added to {settings.warehouse} in {seconds:.1f} s"
     )
+
+
+@cli.command("refresh-cases")
+def refresh_cases() -> None:
+    """Merge the platform's monitoring cases into the warehouse (JZ_WAREHOUSE) and make
+    its figures again; the running app picks the new data version up by itself."""
+    import config
+    from services import cases
+
+    settings = config.load()
+    merged, seconds = cases.refresh(_ops(), settings)
+    click.echo(f"{merged:,} households' cases merged into {settings.warehouse} in {seconds:.1f} s")
 
 
 def main(argv: list[str] | None = None) -> int:

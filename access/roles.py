@@ -21,6 +21,7 @@ ROLES = (*STAFF_ROLES, "wall")
 ANY = (1, 5)
 PROVINCE = (1, 1)
 COUNTY_AND_BELOW = (3, 5)
+COUNTY, TOWNSHIP, VILLAGE = (3, 3), (4, 4), (5, 5)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,31 @@ PERMISSIONS: dict[str, Permission] = {
     ),
     "doubts.send": Permission(_all(*_ISSUERS), doc="send a doubtful case for checking"),
     "doubts.close": Permission(_all(*_ISSUERS, "cadre"), doc="confirm or clear a case"),
+    # --- monitoring cases (识别认定, domain/cases.py): each step by the level that does it
+    "cases.view": Permission(_all(*_READERS), doc="the monitoring cases of the region"),
+    "cases.open": Permission(
+        {"cadre": COUNTY_AND_BELOW, "manager": COUNTY_AND_BELOW},
+        level_key=N_("case.err.open_level"),
+        doc="open a case from a warning, a visit, a report or a screening",
+    ),
+    "cases.village": Permission(
+        {"cadre": VILLAGE, "manager": VILLAGE},
+        key=N_("case.err.village_level"),
+        level_key=N_("case.err.village_level"),
+        doc="home check, consent, data comparison, democratic review and notice",
+    ),
+    "cases.township": Permission(
+        {"cadre": TOWNSHIP, "manager": TOWNSHIP},
+        key=N_("case.err.township_level"),
+        level_key=N_("case.err.township_level"),
+        doc="the township's review",
+    ),
+    "cases.county": Permission(
+        {"manager": COUNTY, "leader": COUNTY},
+        key=N_("case.err.county_level"),
+        level_key=N_("case.err.county_level"),
+        doc="the county's decision (one case or a list)",
+    ),
     # --- instructions (督办) and the dispatch view
     "tasks.view": Permission(
         _all(*STAFF_ROLES), subject=True, doc="instructions issued or assigned within the region"

@@ -153,6 +153,22 @@ def read_manifest(directory: Path) -> L.Manifest:
         ) from None
     if not isinstance(m, dict):
         raise Refused("manifest.json is not a JSON object", "manifest.json 格式错误")
+    kind = _manifest_kind(m)
+    as_of = _manifest_as_of(m)
+    files = _manifest_files(m)
+    extra = {
+        k: v
+        for k, v in m.items()
+        if k not in ("layout", "version", "kind", "as_of", "files", "source")
+    }
+    return L.Manifest(
+        L.LAYOUT, L.VERSION, kind, as_of.isoformat(), files, str(m.get("source") or ""), extra
+    )
+
+
+def _manifest_kind(m: dict) -> str:
+    """The delivery's kind (full or increment), once its layout and version are
+    checked to be the ones this Jingzhun reads."""
     if m.get("layout") != L.LAYOUT:
         raise Refused(
             f"manifest.json: layout is {m.get('layout')!r}, expected {L.LAYOUT!r}",
@@ -170,6 +186,11 @@ def read_manifest(directory: Path) -> L.Manifest:
             f"manifest.json: kind must be full or increment, not {kind!r}",
             "manifest.json：kind 应为 full 或 increment",
         )
+    return kind
+
+
+def _manifest_as_of(m: dict) -> date:
+    """The manifest's as_of: a YYYY-MM-DD date, not in the future, not before 2021."""
     try:
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(m.get("as_of"))):
             raise ValueError
@@ -189,6 +210,12 @@ def read_manifest(directory: Path) -> L.Manifest:
             f"manifest.json: as_of {as_of} is before 2021",
             f"manifest.json：as_of {as_of} 早于 2021 年",
         )
+    return as_of
+
+
+def _manifest_files(m: dict) -> dict:
+    """The manifest's files: a non-empty mapping of file name to its rows (a whole
+    number) and sha256."""
     files = m.get("files")
     if not isinstance(files, dict) or not files:
         raise Refused(
@@ -206,14 +233,7 @@ def read_manifest(directory: Path) -> L.Manifest:
                 f"manifest.json: {name} needs rows (a whole number) and sha256",
                 f"manifest.json：{name} 需要 rows（整数）和 sha256",
             )
-    extra = {
-        k: v
-        for k, v in m.items()
-        if k not in ("layout", "version", "kind", "as_of", "files", "source")
-    }
-    return L.Manifest(
-        L.LAYOUT, L.VERSION, kind, as_of.isoformat(), files, str(m.get("source") or ""), extra
-    )
+    return files
 
 
 @dataclass
@@ -566,21 +586,40 @@ def _checks(
             out.append((f"{c.name} is null", "missing", c.name))
     out += _column_checks(cols, as_of)
     if spec.name == "members" and not removal:
-        out.append(
-            (
-                "try_strptime(substr(id_number, 7, 8), '%Y%m%d')::date "
-                "is distinct from t_birth_date",
-                "id_mismatch",
-                "birth_date",
-            )
-        )
-        out.append(
-            (
-                "(substr(id_number, 17, 1)::int % 2 = 1) is distinct from (t_sex = 1)",
-                "id_mismatch",
-                "sex",
-            )
-        )
+        out += _member_id_checks()
+    out += _region_checks(cols)
+    if spec.keyed:
+        out.append(("_dups > 1", "duplicate", spec.key[0]))
+    if spec.name == "monitoring" and not removal:
+        # A household has at most one monitoring record: two are both reported.
+        out.append(("_hh_dups > 1", "duplicate", "household_no"))
+    if not removal:
+        out.extend(_consistency(spec))
+        out += _order_and_ref_checks(spec, refs_ok)
+    elif old_keys:
+        out.append(_removal_check(spec, old_keys))
+    return out
+
+
+def _member_id_checks() -> list[tuple[str, str, str]]:
+    """A member's ID number must agree with the birth date and sex given."""
+    return [
+        (
+            "try_strptime(substr(id_number, 7, 8), '%Y%m%d')::date is distinct from t_birth_date",
+            "id_mismatch",
+            "birth_date",
+        ),
+        (
+            "(substr(id_number, 17, 1)::int % 2 = 1) is distinct from (t_sex = 1)",
+            "id_mismatch",
+            "sex",
+        ),
+    ]
+
+
+def _region_checks(cols: list) -> list[tuple[str, str, str]]:
+    """Region codes must be units of the reference divisions (at the column's level)."""
+    out: list[tuple[str, str, str]] = []
     for c in cols:
         if c.type == "region":
             where = f" where level = {c.level}" if c.level else ""
@@ -592,39 +631,38 @@ def _checks(
                     c.name,
                 )
             )
-    if spec.keyed:
-        out.append(("_dups > 1", "duplicate", spec.key[0]))
-    if spec.name == "monitoring" and not removal:
-        # A household has at most one monitoring record: two are both reported.
-        out.append(("_hh_dups > 1", "duplicate", "household_no"))
-    if not removal:
-        out.extend(_consistency(spec))
-        order = [spec.by_name[o] for o in spec.order]
-        for i in range(1, len(order)):
-            before = ", ".join(_t(o) for o in order[:i])
-            out.append((f"{_t(order[i])} < greatest({before})", "out_of_order", order[i].name))
-        for r in spec.refs:
-            ok = refs_ok[r.file]
-            out.append(
-                (
-                    f"{r.column} is not null and {_t(spec.by_name[r.column])} not in "
-                    f"(select {r.target} from {ok})",
-                    "unknown_ref",
-                    r.column,
-                )
-            )
-    elif old_keys:
-        match = " and ".join(
-            f"o.o_{k} is not distinct from {_t(spec.by_name[k])}" for k in spec.key
-        )
+    return out
+
+
+def _order_and_ref_checks(spec: L.File, refs_ok: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Dates that must not go backwards (``spec.order``), then references that must
+    point at a valid row of another file (``spec.refs``)."""
+    out: list[tuple[str, str, str]] = []
+    order = [spec.by_name[o] for o in spec.order]
+    for i in range(1, len(order)):
+        before = ", ".join(_t(o) for o in order[:i])
+        out.append((f"{_t(order[i])} < greatest({before})", "out_of_order", order[i].name))
+    for r in spec.refs:
+        ok = refs_ok[r.file]
         out.append(
             (
-                f"not exists (select 1 from {old_keys} as o where {match})",
-                "unknown_removal",
-                spec.key[0],
+                f"{r.column} is not null and {_t(spec.by_name[r.column])} not in "
+                f"(select {r.target} from {ok})",
+                "unknown_ref",
+                r.column,
             )
         )
     return out
+
+
+def _removal_check(spec: L.File, old_keys: str) -> tuple[str, str, str]:
+    """A removal must name a row the warehouse holds (a key in ``old_keys``)."""
+    match = " and ".join(f"o.o_{k} is not distinct from {_t(spec.by_name[k])}" for k in spec.key)
+    return (
+        f"not exists (select 1 from {old_keys} as o where {match})",
+        "unknown_removal",
+        spec.key[0],
+    )
 
 
 def _column_checks(cols: list, as_of: date) -> list[tuple[str, str, str]]:
@@ -1085,11 +1123,13 @@ def load(
     rules_path: Path | None = None,
     ref_dir: Path | None = None,
     keep_ids: bool = True,
+    cases: list[dict] | None = None,
 ) -> Loaded:
     """Load the delivery at ``src`` into the warehouse ``out`` (see the module doc).
     ``progress(step, fraction)`` is told how far it got. ``keep_ids`` keeps the
     households' internal numbers of the warehouse being replaced (by household_no);
-    without it a full load numbers them afresh in file order."""
+    without it a full load numbers them afresh in file order. ``cases``: the platform's
+    monitoring cases (ops/cases.py), merged over the delivery's monitoring records."""
     from etl import warehouse as W
 
     out = Path(out)
@@ -1105,6 +1145,7 @@ def load(
             rules_path,
             ref_dir,
             keep_ids,
+            cases,
         )
 
 
@@ -1118,6 +1159,7 @@ def _load(
     rules_path,
     ref_dir,
     keep_ids,
+    cases=None,
 ) -> Loaded:
     """Read the delivery, check every file, derive the tables, and move the new warehouse
     into place; on any failure the temporary file goes and ``out`` is as it was."""
@@ -1138,7 +1180,7 @@ def _load(
         _ids(con, old, "household_key", "household_no", "household_id", "typed_households")
         _ids(con, old, "person_key", "id_number", "person_id", "typed_members")
         _derive(con, as_of)
-        _build(con, ref, as_of, batches, import_dir, checks, progress)
+        _build(con, ref, as_of, batches, import_dir, checks, progress, cases)
         rejected = con.execute("select count(*) from rejected").fetchall()[0][0]
         if report is not None:
             write_report(con, Path(report))
@@ -1270,10 +1312,12 @@ def _check_files(con, found, as_of: date, increment: bool, old: bool, progress) 
     return files
 
 
-def _build(con, ref, as_of: date, batches, import_dir, checks, progress) -> None:
-    """From the checked tables to a warehouse: the static tables, rollups, views and
-    lists, the department batches merged, and the rules, cross-checks and quality checks
-    (``checks``, loaded before the delivery was read) evaluated."""
+def _build(con, ref, as_of: date, batches, import_dir, checks, progress, cases=None) -> None:
+    """From the checked tables to a warehouse: the static tables, the platform's
+    monitoring cases merged (etl/cases.py), rollups, views and lists, the department
+    batches merged, and the rules, cross-checks and quality checks (``checks``, loaded
+    before the delivery was read) evaluated."""
+    from etl import cases as platform
     from etl import crosschecks, quality, rules
     from etl import warehouse as W
 
@@ -1285,13 +1329,11 @@ def _build(con, ref, as_of: date, batches, import_dir, checks, progress) -> None
         con.execute(f"drop table temp.{t}")
     progress("tables", 0.6)
     W._load_static(con, ref, W._Sink(con))
-    con.execute("set variable first_year = ?", [L.FIRST_YEAR])
-    con.execute("set variable last_year = ?", [as_of.year])
-    con.execute("set variable as_of = ?", [as_of])
-    W._run_sql(con, "rollups.sql")
+    con.execute("alter table region add primary key (code)")
+    con.execute("alter table region_geom add primary key (code)")
+    platform.merge(con, cases or [])
+    W.derive(con, as_of)
     progress("rollups", 0.8)
-    W._run_sql(con, "views.sql")
-    W._run_sql(con, "lists.sql")
     W.merge_batches(con, batches or [], import_dir or Path("."))
     rules.evaluate(con, rule_set, as_of)
     crosschecks.evaluate(con, check_set, as_of)

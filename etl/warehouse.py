@@ -334,6 +334,62 @@ def _refresh_imports(path: Path, batches: list[dict], directory: Path) -> tuple[
     return added, time.monotonic() - started
 
 
+# The tables etl/sql/rollups.sql, views.sql and lists.sql make from the registry's tables.
+DERIVED_TABLES = (
+    "rollup_year",
+    "rollup_month",
+    "rollup_cause",
+    "rollup_risk",
+    "rollup_channel",
+    "indicator_year",
+    "indicator_month",
+    "household_list",
+    "household_below_line",
+)
+
+
+def derive(con, as_of: date) -> None:
+    """The rollups, views and lists from the registry's tables, made again."""
+    from etl.layout import FIRST_YEAR
+
+    for name in DERIVED_TABLES:
+        con.execute(f"drop table if exists {name}")
+    con.execute("set variable first_year = ?", [FIRST_YEAR])
+    con.execute("set variable last_year = ?", [as_of.year])
+    con.execute("set variable as_of = ?", [as_of])
+    for name in ("rollups.sql", "views.sql", "lists.sql"):
+        _run_sql(con, name)
+
+
+def refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
+    """See _refresh_cases; under the replace lock."""
+    with replacing(path):
+        return _refresh_cases(path, cases)
+
+
+def _refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
+    """The platform's monitoring cases merged over the registry's records on a copy of
+    the warehouse (etl/cases.py), the rollups made again and the rules, cross-checks and
+    quality checks evaluated, and the copy put in place: the households merged and the
+    seconds it took. A failure leaves the warehouse as it was."""
+    from etl import cases as platform
+
+    started = time.monotonic()
+    rule_set, quality_checks = rules.load(rules.RULES_FILE), quality.load()
+
+    def work(con) -> int:
+        merged = platform.merge(con, cases)
+        as_of = con.execute("select as_of from data_version").fetchone()[0]
+        derive(con, as_of)
+        rules.evaluate(con, rule_set, as_of)
+        crosschecks.evaluate(con, crosschecks.load(), as_of)
+        quality.evaluate(con, quality_checks, as_of)
+        return merged
+
+    merged = _on_a_copy(path, work, f"+cases-{time.time_ns()}")
+    return merged, time.monotonic() - started
+
+
 def evaluate_rules(path: Path, rules_path: Path | None = None) -> tuple[dict[str, int], float]:
     """See _evaluate_rules; under the replace lock."""
     with replacing(path):

@@ -269,3 +269,64 @@ runtime_state = sa.Table(
     sa.Column("updated_by", sa.String(64), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+
+# Monitoring cases (revision 0003): the identification procedure run in the platform
+# (domain/cases.py). One row per case with the day of each step (the registry's
+# monitoring dates, so the warehouse refresh merges them column for column); every change
+# is an event in case_events, append-only. ``open_household`` holds the household's id
+# while the case is open and NULL once decided: one open case per household.
+monitoring_cases = sa.Table(
+    "monitoring_cases",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.Integer, nullable=False),
+    sa.Column("household_no", sa.String(20), nullable=False),
+    sa.Column("village_code", sa.String(12), nullable=False),
+    sa.Column("monitoring_id", sa.Integer),  # the registry's record it continues, if any
+    sa.Column("channel", sa.Integer, nullable=False),  # code "discovery"
+    sa.Column("source_ref", sa.String(100), nullable=False, default=""),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("warned_on", sa.Date, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False),
+    sa.Column("last_on", sa.Date, nullable=False),  # the day of the latest step
+    sa.Column("check_date", sa.Date),
+    sa.Column("consent_date", sa.Date),
+    sa.Column("comparison_date", sa.Date),
+    sa.Column("village_review_date", sa.Date),
+    sa.Column("notice_date", sa.Date),
+    sa.Column("notice_end_date", sa.Date),
+    sa.Column("township_review_date", sa.Date),
+    sa.Column("county_decision_date", sa.Date),
+    sa.Column("monitor_type", sa.Integer),
+    sa.Column("risks", sa.String(60), nullable=False, default=""),  # "1,7": main risk first
+    sa.Column("exclude_reason", sa.Integer),
+    sa.Column("decision_note", sa.Text, nullable=False, default=""),
+    sa.Column("open_household", sa.Integer, unique=True),
+    sa.Column("escalated_to", sa.String(12)),
+    sa.Column("opened_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+sa.Index("ix_monitoring_cases_village", monitoring_cases.c.village_code)
+sa.Index("ix_monitoring_cases_state", monitoring_cases.c.state)
+
+case_events = sa.Table(
+    "case_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("monitoring_cases.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("actor_region", sa.String(12), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # opened, a step, escalated
+    sa.Column("from_state", sa.String(20)),
+    sa.Column("to_state", sa.String(20)),
+    sa.Column("on_date", sa.Date),  # the step's day, as the user gave it
+    sa.Column("body", sa.Text, nullable=False, default=""),
+    sa.Column("data", sa.Text, nullable=False, default="{}"),  # the step's values, JSON
+    sa.Column("version", sa.Integer, nullable=False),
+)
+sa.Index("ix_case_events_case", case_events.c.case_id)

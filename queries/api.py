@@ -331,6 +331,22 @@ def household_view(
     )
 
 
+def case_household(wh: Warehouse, scope: Scope, household_id) -> dict | None:
+    """A household of the scope with its registry monitoring record, for a monitoring
+    case; None for one the scope does not hold, as for none."""
+    try:
+        hid = int(str(household_id))
+    except ValueError:
+        return None
+    if scope is None or not 0 < hid < 2**31:
+        return None
+    row = _record(wh.run("case_household", scope, household_id=hid))
+    if row is None:
+        return None
+    # Plain Python values, None for a household without a monitoring record.
+    return {k: None if pd.isna(v) else getattr(v, "item", lambda v=v: v)() for k, v in row.items()}
+
+
 def household_departments(wh: Warehouse, scope: Scope, household_id: int) -> frozenset[str]:
     """The departments whose data raised a case or a warning about the household (for a
     department account, at most its own: the query applies its subject)."""

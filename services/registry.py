@@ -235,6 +235,7 @@ def load(
     the ledger added again), its outcome written to the audit log; the loader's result,
     or ``etl.registry.Refused`` (recorded too) with nothing changed."""
     from etl import registry
+    from ops import cases as platform_cases
     from ops import imports as ledger
 
     extra = {"load": load_id} if load_id else {}
@@ -246,6 +247,7 @@ def load(
             progress=progress,
             batches=ledger.loaded(engine),
             import_dir=import_dir,
+            cases=platform_cases.for_warehouse(engine),
         )
     except registry.Refused as exc:
         audit.record(

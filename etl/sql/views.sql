@@ -38,6 +38,3 @@ join rollup_year as y
     on y.region_code = m.region_code and y.year = year(m.month)
 order by m.region_code, m.month;
 
-alter table region add primary key (code);
-alter table region_geom add primary key (code);
-

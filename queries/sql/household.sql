@@ -88,3 +88,20 @@ where w.household_id = $household_id
   and starts_with(w.village_code, $_scope_prefix)
   and ($_scope_department = '' or list_contains($_scope_rules, w.rule_id))
 order by kind, id;
+
+-- name: case_household
+-- A household as a monitoring case needs it: its number, head and places, and the
+-- registry's monitoring record (a household has at most one) with its state.
+-- subject: filtered
+select
+    h.household_id, h.household_no, h.head_name, h.village_code,
+    v.name as village_name, t.name as township_name, c.name as county_name,
+    m.monitoring_id, m.state as monitoring_state, m.monitor_type
+from household as h
+join region as v on v.code = h.village_code
+join region as t on t.code = h.township_code
+join region as c on c.code = h.county_code
+left join monitoring as m on m.household_id = h.household_id
+where h.household_id = $household_id
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);

@@ -1,0 +1,250 @@
+"""Monitoring cases as work (识别认定): opening a case on a household from any discovery
+channel, recording each step of the procedure by the level that does it, and the county's
+decision on one case or on a list of them. The procedure is domain/cases.py; the rows and
+events ops/cases.py. This module reads the warehouse (the household, its registry record)
+and decides who may do what (access/roles.py: ``cases.*``).
+
+Every refusal is a ``CaseError`` with a status (400 bad input, 403 the wrong role or
+level, 404 outside the scope or none, 409 out of order or a stale version) and a message
+key; a refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
+
+from access import AccessDenied, Resource, RoleDenied, Scope, can, raise_for
+from config import Settings
+from domain import cases as C
+from domain import clock
+from domain.codes import CODES
+from i18n import N_
+from ops import cases as store
+from queries import api
+from queries.runner import Warehouse
+
+CaseError = C.CaseError
+MAX_BULK = 200
+WARNING_CHANNEL = 5  # 平台数据分析: the platform's early-warning rules
+CHANNELS = tuple(CODES["discovery"])
+
+
+def _gate(scope: Scope, action: str, region: str) -> None:
+    """``raise_for`` as a CaseError: 403 with the role's or level's message, 404 for a
+    place outside the scope (as for one that does not exist)."""
+    try:
+        raise_for(scope, action, Resource(region=region))
+    except RoleDenied as e:
+        raise CaseError(403, e.key) from None
+    except AccessDenied:
+        raise CaseError(404, N_("case.err.not_found")) from None
+
+
+def _warned_on(value, today: dt.date) -> dt.date:
+    if value is None or value == "":
+        return today
+    day = C.parse_date(value)
+    if day is None or day > today:
+        raise CaseError(400, N_("case.err.invalid"), {"warned_on": N_("case.err.date")})
+    return day
+
+
+def open_case(
+    engine: Engine,
+    wh: Warehouse,
+    scope: Scope,
+    household_id,
+    channel,
+    *,
+    note: str = "",
+    source_ref: str = "",
+    warned_on=None,
+    now: dt.datetime | None = None,
+) -> dict:
+    """Open a case on a household of the scope: found through ``channel`` (code
+    "discovery") on ``warned_on`` (today if not given). A household already under
+    monitoring, or with an open case, gets a 409."""
+    now = now or clock.utcnow()
+    home = api.case_household(wh, scope, household_id)
+    if home is None:
+        raise CaseError(404, N_("case.err.household"))
+    _gate(scope, "cases.open", home["village_code"])
+    errors = {}
+    if isinstance(channel, bool) or channel not in CHANNELS:
+        errors["channel"] = N_("case.err.channel")
+    if not isinstance(note, str) or len(note) > C.MAX_NOTE:
+        errors["note"] = N_("case.err.note_long")
+    if errors:
+        raise CaseError(400, N_("case.err.invalid"), errors)
+    if home["monitoring_state"] == 2 or store.included(engine, home["household_id"]):
+        raise CaseError(409, N_("case.err.monitored"))
+    values = {
+        "household_id": int(home["household_id"]),
+        "household_no": str(home["household_no"]),
+        "village_code": str(home["village_code"]),
+        "monitoring_id": home["monitoring_id"],
+        "channel": channel,
+        "source_ref": str(source_ref)[:100],
+        "warned_on": _warned_on(warned_on, clock.day(now)),
+    }
+    try:
+        with engine.begin() as conn:
+            if store.open_case_of(conn, values["household_id"]) is not None:
+                raise CaseError(409, N_("case.err.open_exists"))
+            case_id = store.insert(conn, scope, values, note.strip(), now)
+    except sa_exc.IntegrityError:  # a second opening at the same moment
+        raise CaseError(409, N_("case.err.open_exists")) from None
+    return get(engine, scope, case_id, now)
+
+
+def _day(value) -> dt.date:
+    """A day the warehouse gave (a pandas Timestamp or a date)."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def open_from_warning(
+    engine: Engine, wh: Warehouse, scope: Scope, key: str, now: dt.datetime | None = None
+) -> dict:
+    """A case on a warning's household, warned on the warning's day (the 15 days run
+    from the warning)."""
+    warning = api.warning_by_key(wh, scope, key)
+    if warning is None:
+        raise CaseError(404, N_("case.err.warning"))
+    return open_case(
+        engine,
+        wh,
+        scope,
+        int(warning["household_id"]),
+        WARNING_CHANNEL,
+        source_ref=f"warning:{key}",
+        warned_on=_day(warning["warned_on"]),
+        now=now,
+    )
+
+
+def next_step(scope: Scope, case: dict) -> str | None:
+    """The step the user may record next on ``case``, or None."""
+    step = C.NEXT_STEP.get(case["state"])
+    if step is None:
+        return None
+    action = C.LEVEL_ACTION[C.STEPS[step].level]
+    return step if can(scope, action, Resource(region=case["village_code"])) else None
+
+
+def decorate(scope: Scope, case: dict, today: dt.date) -> dict:
+    """A case as pages and the API show it: its clock and what the user may do."""
+    return {
+        **case,
+        "days_left": C.days_left(case, today),
+        "overdue": C.is_overdue(case, today),
+        "responsible": C.responsible_unit(case),
+        "next_step": next_step(scope, case),
+        "risk_list": [int(r) for r in case["risks"].split(",") if r],
+    }
+
+
+def get(engine: Engine, scope: Scope, case_id, now: dt.datetime | None = None) -> dict:
+    """A case of the scope with its events (CaseError 404 for any other)."""
+    if not can(scope, "cases.view"):
+        raise CaseError(403, N_("error.role"))
+    case = store.get(engine, scope, case_id)
+    if case is None:
+        raise CaseError(404, N_("case.err.not_found"))
+    return decorate(scope, case, clock.day(now or clock.utcnow()))
+
+
+def _record(conn, scope: Scope, case_id, version, data, now: dt.datetime) -> int:
+    """One step on one case inside the caller's transaction; the case's id."""
+    case = store.locked(conn, case_id, scope)
+    step = data.get("step") if isinstance(data, dict) else None
+    if step in C.STEPS:
+        _gate(scope, C.LEVEL_ACTION[C.STEPS[step].level], case["village_code"])
+    if isinstance(version, int) and not isinstance(version, bool) and version != case["version"]:
+        raise CaseError(409, N_("case.err.conflict"), current=case)  # someone was first
+    parsed = C.parse_step(case, data, clock.day(now))
+    values = C.row_values(parsed)
+    event = {
+        "kind": parsed.step,
+        "to_state": values["state"],
+        "on_date": parsed.on,
+        "body": parsed.note,
+        "data": _event_data(parsed),
+    }
+    store.update(conn, scope, case, version, values, event, now)
+    return case["id"]
+
+
+def _event_data(step: C.StepInput) -> dict:
+    out = {
+        "outcome": step.outcome,
+        "notice_start": step.notice_start,
+        "objections": step.objections,
+        "exclude_reason": step.exclude_reason,
+        "monitor_type": step.monitor_type,
+        "risks": list(step.risks),
+    }
+    return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+
+def record_step(
+    engine: Engine, scope: Scope, case_id, version, data, now: dt.datetime | None = None
+) -> dict:
+    """Record the step ``data["step"]`` on a case with the values it needs; the case as
+    it now is."""
+    now = now or clock.utcnow()
+    if not can(scope, "cases.view"):
+        raise CaseError(403, N_("error.role"))
+    with engine.begin() as conn:
+        cid = _record(conn, scope, case_id, version, data, now)
+    return get(engine, scope, cid, now)
+
+
+def decide_many(
+    engine: Engine, scope: Scope, cases: list, data, now: dt.datetime | None = None
+) -> list[int]:
+    """The county's decision on a list of reviewed cases at once (``cases``: pairs of
+    id and the version the user saw): all are decided, or none is and the error names
+    the case that stopped them."""
+    now = now or clock.utcnow()
+    if not isinstance(cases, list) or not 1 <= len(cases) <= MAX_BULK:
+        raise CaseError(400, N_("case.err.invalid"), {"cases": N_("case.err.bulk_size")})
+    data = {**data, "step": "county_decision"} if isinstance(data, dict) else data
+    decided = []
+    with engine.begin() as conn:
+        for item in cases:
+            case_id, version = item if isinstance(item, list | tuple) and len(item) == 2 else (0, 0)
+            try:
+                decided.append(_record(conn, scope, case_id, version, data, now))
+            except CaseError as e:
+                e.params["case"] = case_id
+                raise
+    return decided
+
+
+def cases_of(
+    engine: Engine,
+    scope: Scope,
+    states: tuple[str, ...] | None = None,
+    overdue: bool = False,
+    household_id: int | None = None,
+    now: dt.datetime | None = None,
+) -> list[dict]:
+    """Cases of the scope (of ``states``, overdue only, of one household), decorated."""
+    if not can(scope, "cases.view"):
+        return []
+    today = clock.day(now or clock.utcnow())
+    rows = store.list_cases(
+        engine, scope, states, overdue_on=today if overdue else None, household_id=household_id
+    )
+    return [decorate(scope, r, today) for r in rows]
+
+
+def refresh(engine: Engine, settings: Settings) -> tuple[int, float]:
+    """Merge every case of the store into the warehouse and make its figures again
+    (``manage.py refresh-cases``): the households merged and the seconds it took."""
+    from etl import warehouse
+
+    return warehouse.refresh_cases(settings.warehouse, store.for_warehouse(engine))
