@@ -138,7 +138,7 @@ def parse_date(value) -> dt.date | None:
     return None
 
 
-def _code(table: str, value) -> int | None:
+def code_of(table: str, value) -> int | None:
     if isinstance(value, bool):
         return None
     try:
@@ -151,7 +151,7 @@ def _code(table: str, value) -> int | None:
 def _risks(value) -> list[int] | None:
     if not isinstance(value, list | tuple) or not 1 <= len(value) <= MAX_RISKS:
         return None
-    codes = [_code("risk", v) for v in value]
+    codes = [code_of("risk", v) for v in value]
     if None in codes or len(set(codes)) != len(codes):
         return None
     return codes
@@ -220,11 +220,11 @@ def _outcome(step: str, data: dict, note: str, errors: dict) -> tuple:
     reason = kind = None
     risks: list[int] | None = []
     if outcome == "exclude":
-        reason = _code("exclude_reason", data.get("exclude_reason"))
+        reason = code_of("exclude_reason", data.get("exclude_reason"))
         if reason is None:
             errors["exclude_reason"] = N_("case.err.exclude_reason")
     if outcome == "include":
-        kind = _code("monitor_type", data.get("monitor_type"))
+        kind = code_of("monitor_type", data.get("monitor_type"))
         risks = _risks(data.get("risks"))
         if kind is None:
             errors["monitor_type"] = N_("case.err.monitor_type")

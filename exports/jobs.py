@@ -29,7 +29,7 @@ from services.files import private_dir, write_private
 
 log = logging.getLogger("jingzhun.exports")
 
-KINDS = ("briefing", "minutes", "page", "map", "exchange")
+KINDS = ("briefing", "minutes", "page", "map", "exchange", "notice")
 # A job not heard of for this long (queued or running) died with its process.
 STALE = dt.timedelta(minutes=15)
 MAX_PENDING = 3  # exports one user may have queued or running at once

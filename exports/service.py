@@ -13,12 +13,12 @@ from sqlalchemy.engine import Engine
 from access import AccessDenied, RoleDenied, Scope
 from config import Settings
 from domain import clock
-from exports import briefing, jobs, render
+from exports import briefing, jobs, notice, render
 from i18n import N_
 from ops import tasks as T
 from queries import api
 from queries.runner import Warehouse
-from services import audit
+from services import audit, cases
 
 PAGE_SIZES = (640, 3840)  # the smallest and largest width or height of a page image
 NOT_IMAGED = ("/wall",)  # pages not to be made images of (the wall is a screen of its own)
@@ -146,6 +146,40 @@ def start_minutes(
         f"meeting:{meeting['id']}",
         meeting["region_code"],
         {"meeting": meeting["id"], "title": meeting["title"]},
+        work,
+        lang,
+        ip,
+    )
+
+
+def start_notice(
+    ops: Engine,
+    wh: Warehouse,
+    settings: Settings,
+    scope: Scope,
+    case_id,
+    by: str,
+    lang: str,
+    ip: str = "",
+) -> str:
+    """The public notice of a case's village (exports/notice.py), checked now: a case
+    outside the scope or not yet under notice is a CaseError here, not a failed job."""
+    render.ensure(settings)
+    case = cases.get(ops, scope, case_id)  # CaseError 404
+    if case["notice_date"] is None:
+        raise cases.CaseError(409, N_("case.err.no_notice"))
+
+    def work(progress):
+        return notice.notice_pdf(ops, wh, scope, case["id"], settings, by, lang)
+
+    return jobs.submit(
+        ops,
+        settings,
+        scope,
+        "notice",
+        f"case:{case['id']}",
+        case["village_code"],
+        {"case": case["id"], "notice_date": case["notice_date"]},
         work,
         lang,
         ip,

@@ -172,9 +172,10 @@ def list_cases(
     overdue_on: dt.date | None = None,
     household_id: int | None = None,
     limit: int = 500,
+    village: str | None = None,
 ) -> list[dict]:
     """Cases of the scope, oldest warning first: of ``states``, overdue on ``overdue_on``,
-    or of one household."""
+    of one household or of one village."""
     q = sa.select(monitoring_cases).where(within(monitoring_cases.c.village_code, scope))
     if states:
         q = q.where(monitoring_cases.c.state.in_(states))
@@ -182,6 +183,8 @@ def list_cases(
         q = q.where(monitoring_cases.c.state.in_(C.OPEN), monitoring_cases.c.due_on < overdue_on)
     if household_id is not None:
         q = q.where(monitoring_cases.c.household_id == household_id)
+    if village is not None:
+        q = q.where(monitoring_cases.c.village_code == village)
     q = q.order_by(monitoring_cases.c.warned_on, monitoring_cases.c.id).limit(limit)
     with engine.connect() as conn:
         return [_aware(dict(r)) for r in conn.execute(q).mappings()]

@@ -34,6 +34,14 @@ DEMO_ACCOUNTS = [
     ("province_wall", "demo-wall-2026", "wall", "610000000000", None, "指挥中心大屏(演示)"),
     ("ziyang_cadre", "demo-cadre-2026", "cadre", "610924100000", None, "紫阳县城关镇干部(演示)"),
     (
+        "chengguan_village",
+        "demo-village-2026",
+        "cadre",
+        "610924100001",
+        None,
+        "城关镇东城门社区干部(演示)",
+    ),
+    (
         "province_police",
         "demo-police-2026",
         "department",

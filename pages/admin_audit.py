@@ -70,6 +70,7 @@ ACTION_LABEL = {
     "export_download": N_("audit.action.export_download"),
     "export_briefing": N_("audit.action.export_briefing"),
     "export_minutes": N_("audit.action.export_minutes"),
+    "export_notice": N_("audit.action.export_notice"),
     "export_page": N_("audit.action.export_page"),
     "export_map": N_("audit.action.export_map"),
     "export_exchange": N_("audit.action.export_exchange"),

@@ -56,6 +56,7 @@ KIND_LABEL = {
     "briefing": N_("export.kind.briefing"),
     "exchange": N_("export.kind.exchange"),
     "minutes": N_("export.kind.minutes"),
+    "notice": N_("export.kind.notice"),
     "page": N_("export.kind.page"),
     "map": N_("export.kind.map"),
 }
@@ -278,6 +279,8 @@ def _target(job: dict) -> str:
         return f"{region_label(code, region_names())} · {period}"
     if job["kind"] == "minutes":
         return t("export.target.meeting", id=target.partition(":")[2] or "—")
+    if job["kind"] == "notice":
+        return t("export.target.case", id=target.partition(":")[2] or "—")
     path = target.split("?")[0].strip("/")
     page, _, rest = path.partition("/")
     name = t(PAGE_NAME[page]) if page in PAGE_NAME else t("export.kind.page")

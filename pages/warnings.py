@@ -50,6 +50,7 @@ OVERDUE_DAYS = 15
 
 def queue_rows(df, names: dict[str, str]) -> list[dict]:
     lang = 0 if get_lang() == "zh" else 1
+    open_case = t("warn.open_case")
     out = []
     for r in df.to_dict("records"):
         flag = r["threshold"] == 1.0 and r["value"] == 1.0
@@ -81,14 +82,16 @@ def queue_rows(df, names: dict[str, str]) -> list[dict]:
                     for f in json.loads(r["factors"] if isinstance(r["factors"], str) else "[]")
                 ),
                 "action": t("warn.to_instruction"),
+                "case": f"[{open_case}](/cases?{urlencode({'warning': r['warning_key']})})",
             }
         )
     return out
 
 
-def columns(decide: bool = True, scored: bool = True) -> list[dict]:
+def columns(decide: bool = True, scored: bool = True, cases: bool = False) -> list[dict]:
     """The queue's columns; the one-click instruction only for those who may decide, the
-    risk score only for those who see every rule's hits (not a department account)."""
+    risk score only for those who see every rule's hits (not a department account), the
+    link that opens an identification case for those who may open one."""
     cols = [
         {"field": "warned_on", "headerName": t("warn.col.warned_on"), "width": 115},
         {
@@ -132,6 +135,8 @@ def columns(decide: bool = True, scored: bool = True) -> list[dict]:
             },
             {"field": "factors", "headerName": t("warn.col.factors"), "flex": 1, "minWidth": 200},
         ]
+    if cases:
+        cols.append({"field": "case", "headerName": "", "width": 100, "cellRenderer": "markdown"})
     if decide:
         cols.append(
             {
@@ -253,7 +258,9 @@ def _queue_grid(scope, subject, df, names: dict[str, str]):
     may decide)."""
     return dag.AgGrid(
         id="warn-grid",
-        columnDefs=columns(can(scope, "warnings.decide"), subject is None),
+        columnDefs=columns(
+            can(scope, "warnings.decide"), subject is None, can(scope, "cases.open")
+        ),
         rowData=queue_rows(df, names),
         defaultColDef={"resizable": True, "sortable": True},
         dashGridOptions={

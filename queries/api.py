@@ -331,16 +331,18 @@ def household_view(
     )
 
 
-def case_household(wh: Warehouse, scope: Scope, household_id) -> dict | None:
-    """A household of the scope with its registry monitoring record, for a monitoring
-    case; None for one the scope does not hold, as for none."""
+def case_household(wh: Warehouse, scope: Scope, household_id=None, household_no=None):
+    """A household of the scope (by its id, or by its number 户编号) with its registry
+    monitoring record, for a monitoring case; None for one the scope does not hold, as
+    for none."""
     try:
-        hid = int(str(household_id))
+        hid = -1 if household_id is None else int(str(household_id))
     except ValueError:
         return None
-    if scope is None or not 0 < hid < 2**31:
+    number = household_no.strip() if isinstance(household_no, str) else ""
+    if scope is None or not (0 < hid < 2**31 or (hid == -1 and 0 < len(number) <= 20)):
         return None
-    row = _record(wh.run("case_household", scope, household_id=hid))
+    row = _record(wh.run("case_household", scope, household_id=hid, household_no=number))
     if row is None:
         return None
     # Plain Python values, None for a household without a monitoring record.

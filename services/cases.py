@@ -20,7 +20,6 @@ from access import AccessDenied, Resource, RoleDenied, Scope, can, raise_for
 from config import Settings
 from domain import cases as C
 from domain import clock
-from domain.codes import CODES
 from i18n import N_
 from ops import cases as store
 from queries import api
@@ -29,7 +28,6 @@ from queries.runner import Warehouse
 CaseError = C.CaseError
 MAX_BULK = 200
 WARNING_CHANNEL = 5  # 平台数据分析: the platform's early-warning rules
-CHANNELS = tuple(CODES["discovery"])
 
 
 def _gate(scope: Scope, action: str, region: str) -> None:
@@ -62,18 +60,25 @@ def open_case(
     note: str = "",
     source_ref: str = "",
     warned_on=None,
+    household_no: str | None = None,
     now: dt.datetime | None = None,
 ) -> dict:
-    """Open a case on a household of the scope: found through ``channel`` (code
-    "discovery") on ``warned_on`` (today if not given). A household already under
+    """Open a case on a household of the scope (by its id, or by its number when
+    ``household_no`` is given): found through ``channel`` (code "discovery") on
+    ``warned_on`` (today if not given). A household already under
     monitoring, or with an open case, gets a 409."""
     now = now or clock.utcnow()
-    home = api.case_household(wh, scope, household_id)
+    home = (
+        api.case_household(wh, scope, household_no=household_no)
+        if household_no is not None
+        else api.case_household(wh, scope, household_id)
+    )
     if home is None:
         raise CaseError(404, N_("case.err.household"))
     _gate(scope, "cases.open", home["village_code"])
     errors = {}
-    if isinstance(channel, bool) or channel not in CHANNELS:
+    channel = C.code_of("discovery", channel)
+    if channel is None:
         errors["channel"] = N_("case.err.channel")
     if not isinstance(note, str) or len(note) > C.MAX_NOTE:
         errors["note"] = N_("case.err.note_long")
@@ -106,7 +111,13 @@ def _day(value) -> dt.date:
 
 
 def open_from_warning(
-    engine: Engine, wh: Warehouse, scope: Scope, key: str, now: dt.datetime | None = None
+    engine: Engine,
+    wh: Warehouse,
+    scope: Scope,
+    key: str,
+    now: dt.datetime | None = None,
+    channel=WARNING_CHANNEL,
+    note: str = "",
 ) -> dict:
     """A case on a warning's household, warned on the warning's day (the 15 days run
     from the warning)."""
@@ -118,7 +129,8 @@ def open_from_warning(
         wh,
         scope,
         int(warning["household_id"]),
-        WARNING_CHANNEL,
+        channel,
+        note=note,
         source_ref=f"warning:{key}",
         warned_on=_day(warning["warned_on"]),
         now=now,
@@ -231,13 +243,21 @@ def cases_of(
     overdue: bool = False,
     household_id: int | None = None,
     now: dt.datetime | None = None,
+    village: str | None = None,
 ) -> list[dict]:
-    """Cases of the scope (of ``states``, overdue only, of one household), decorated."""
+    """Cases of the scope (of ``states``, overdue only, of one household or village),
+    decorated."""
     if not can(scope, "cases.view"):
         return []
     today = clock.day(now or clock.utcnow())
     rows = store.list_cases(
-        engine, scope, states, overdue_on=today if overdue else None, household_id=household_id
+        engine,
+        scope,
+        states,
+        overdue_on=today if overdue else None,
+        household_id=household_id,
+        village=village,
+        limit=5000 if village else 500,
     )
     return [decorate(scope, r, today) for r in rows]
 
@@ -248,3 +268,43 @@ def refresh(engine: Engine, settings: Settings) -> tuple[int, float]:
     from etl import warehouse
 
     return warehouse.refresh_cases(settings.warehouse, store.for_warehouse(engine))
+
+
+# ------------------------------------------------------------------ from the page
+STEP_FIELDS = ("date", "outcome", "notice_start", "objections", "exclude_reason")
+STEP_FIELDS += ("monitor_type", "risks", "note")
+BULK_FIELDS = ("date", "outcome", "exclude_reason", "monitor_type", "risks", "note")
+
+
+def household_of(wh: Warehouse, scope: Scope, case: dict) -> dict | None:
+    """The case's household as the warehouse has it (None if it is not there)."""
+    return api.case_household(wh, scope, case["household_id"])
+
+
+def open_from_page(engine: Engine, wh: Warehouse, scope: Scope, warning, number, channel, note):
+    """The page's "open a case": on the warning's household (its key) or on the
+    household numbered."""
+    note = note if isinstance(note, str) else ""
+    if isinstance(warning, str) and warning:
+        return open_from_warning(engine, wh, scope, warning, channel=channel, note=note)
+    if not isinstance(number, str) or not number.strip():
+        raise CaseError(400, N_("case.err.invalid"), {"household": N_("case.err.household_no")})
+    return open_case(engine, wh, scope, None, channel, note=note, household_no=number)
+
+
+def record_from_page(engine: Engine, scope: Scope, current: dict, fields: tuple) -> dict:
+    """The page's step form: the next step of the case shown (``current``: its id and
+    the version the user saw), with the form's values."""
+    case = get(engine, scope, current.get("id"))
+    step = C.NEXT_STEP.get(case["state"])
+    if step is None:
+        raise CaseError(409, N_("case.err.order"))
+    data = {"step": step, **dict(zip(STEP_FIELDS, fields))}
+    return record_step(engine, scope, case["id"], current.get("version"), data)
+
+
+def decide_from_page(engine: Engine, scope: Scope, rows, fields: tuple) -> list[int]:
+    """The page's list decision: the rows selected (their id and version), one decision."""
+    rows = rows if isinstance(rows, list) else []
+    pairs = [[r.get("id"), r.get("version")] for r in rows if isinstance(r, dict)]
+    return decide_many(engine, scope, pairs, dict(zip(BULK_FIELDS, fields)))

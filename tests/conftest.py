@@ -47,6 +47,7 @@ DEMO_PASSWORDS = {
     "ankang_leader": "demo-ankang-2026",
     "ziyang_manager": "demo-ziyang-2026",
     "ziyang_cadre": "demo-cadre-2026",
+    "chengguan_village": "demo-village-2026",
     "province_wall": "demo-wall-2026",
     "province_police": "demo-police-2026",
 }

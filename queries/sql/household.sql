@@ -90,11 +90,11 @@ where w.household_id = $household_id
 order by kind, id;
 
 -- name: case_household
--- A household as a monitoring case needs it: its number, head and places, and the
--- registry's monitoring record (a household has at most one) with its state.
+-- A household as a monitoring case needs it (by its id or by its number): its number,
+-- head and places, and the registry's monitoring record (at most one) with its state.
 -- subject: filtered
 select
-    h.household_id, h.household_no, h.head_name, h.village_code,
+    h.household_id, h.household_no, h.head_name, h.members, h.village_code,
     v.name as village_name, t.name as township_name, c.name as county_name,
     m.monitoring_id, m.state as monitoring_state, m.monitor_type
 from household as h
@@ -102,6 +102,6 @@ join region as v on v.code = h.village_code
 join region as t on t.code = h.township_code
 join region as c on c.code = h.county_code
 left join monitoring as m on m.household_id = h.household_id
-where h.household_id = $household_id
+where (h.household_id = $household_id or h.household_no = $household_no)
   and starts_with(h.village_code, $_scope_prefix)
   and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);

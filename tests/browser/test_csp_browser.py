@@ -30,6 +30,7 @@ PAGES = [
     ("province_leader", "/tasks", ".jz-page"),
     ("province_leader", "/warnings", ".jz-page"),
     ("province_leader", "/briefings", ".jz-page"),
+    ("province_leader", "/cases", ".jz-page"),
     ("province_admin", "/admin/users", ".jz-page"),
     ("province_admin", "/admin/registry", ".jz-page"),
     ("province_admin", "/admin/wall", ".jz-page"),

@@ -5,6 +5,7 @@ its scope; bad input, a step out of order and a stale version change nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from types import SimpleNamespace
 
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 
 from access import Scope
 from domain import cases as D
+from exports import notice
 from ops import cases as O
 from ops import db, migrations
 from ops.schema import case_events, monitoring_cases
@@ -487,3 +489,76 @@ def test_the_schedule_escalates_cases_and_the_refresh_merges_them(
     ).fetchone()
     con.close()
     assert row == (2, dt.date(2026, 7, 15), 2)
+
+
+# ------------------------------------------------------------------ the public notice
+SETTINGS = SimpleNamespace(cjk_font="Noto Sans CJK SC")
+
+
+def test_the_notice_lists_the_villages_households_without_ids_or_phones(
+    store, warehouse, homes, warehouse_path
+):
+    who = people(homes[0][1])
+    reviewed = {**STEPS[3][1], "note": "家庭成员患重病，医疗支出大"}
+    cases = []
+    for hid, _ in homes[:2]:
+        case = walk(store, who, opened(store, warehouse, who["village"], hid), STEPS[:3])
+        cases.append(
+            S.record_step(store, who["village"], case["id"], case["version"], reviewed, NOW)
+        )
+    waiting = opened(store, warehouse, who["village"], homes[2][0])  # not under notice
+    name, title, html = notice.notice_html(
+        store, warehouse, who["village"], cases[0]["id"], SETTINGS, "村干部", "zh", NOW
+    )
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    people_rows = con.execute(
+        "select h.household_no, h.head_name, h.phone, p.id_number from household h "
+        "join person p using (household_id) where h.household_id in (?, ?, ?)",
+        [homes[0][0], homes[1][0], homes[2][0]],
+    ).fetchall()
+    con.close()
+    assert name == f"notice-{homes[0][1]}-2026-07-07.pdf" and "公示" in title
+    body = re.sub(r"<[^>]+>", " ", html)
+    listed = {no for no, *_ in people_rows if no in body}
+    assert listed == {c["household_no"] for c in cases}
+    assert waiting["household_no"] not in body
+    assert all(head in body for no, head, *_ in people_rows if no in listed)
+    assert body.count("家庭成员患重病，医疗支出大") == 2
+    for _, _, phone, id_number in people_rows:
+        assert id_number not in html and (not phone or phone not in html)
+    # Household numbers are 16 digits; an ID number is 18 (the last may be X), a mobile 11.
+    assert re.search(r"(?<!\d)\d{17}[\dXx](?!\d)", body) is None
+    assert re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", body) is None
+    assert "2026年7月7日" in body and "2026年7月12日" in body
+
+
+def test_no_notice_before_the_village_review_or_outside_the_scope(store, warehouse, homes):
+    who = people(homes[0][1])
+    case = opened(store, warehouse, who["village"], homes[0][0])
+    refused(
+        409,
+        "case.err.no_notice",
+        notice.notice_html,
+        store,
+        warehouse,
+        who["village"],
+        case["id"],
+        SETTINGS,
+        "x",
+        "zh",
+    )
+    stranger = people(homes[-1][1])["village"]
+    refused(
+        404,
+        "case.err.not_found",
+        notice.notice_html,
+        store,
+        warehouse,
+        stranger,
+        case["id"],
+        SETTINGS,
+        "x",
+        "zh",
+    )
+    with pytest.raises(S.CaseError):
+        notice.notice_html(store, warehouse, who["village"], "x", SETTINGS, "x", "zh")

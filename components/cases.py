@@ -1,0 +1,380 @@
+"""Monitoring cases (识别认定) on screen: the list, one case's facts and timeline, and the
+form of the step the user may record next. Pure: data and language in, Dash out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import dash_mantine_components as dmc
+from dash import html
+
+from components import tables
+from domain import cases as C
+from domain.codes import CODES
+from i18n import N_, fmt_date, fmt_time_zoned, t, tn
+
+EVENT_LABEL = {
+    "opened": N_("case.ev.opened"),
+    "escalated": N_("case.ev.escalated"),
+    **{name: step.label for name, step in C.STEPS.items()},
+}
+OUTCOME_LABEL = {
+    "proceed": N_("case.outcome.proceed"),
+    "exclude": N_("case.outcome.exclude"),
+    "pass": N_("case.outcome.pass"),
+    "return": N_("case.outcome.return"),
+    "include": N_("case.outcome.include"),
+}
+
+
+def code_label(table: str, code, lang: str) -> str:
+    if code is None or code == "":
+        return "—"
+    names = CODES[table].get(int(code))
+    return "—" if names is None else names[0 if lang == "zh" else 1]
+
+
+def options(table: str, lang: str) -> list[dict]:
+    return [
+        {"value": str(k), "label": v[0 if lang == "zh" else 1]} for k, v in CODES[table].items()
+    ]
+
+
+def state_badge(case: dict, lang: str) -> dmc.Badge:
+    colour = {"included": "teal", "not_included": "gray"}.get(case["state"], "blue")
+    if case.get("overdue"):
+        colour = "red"
+    return dmc.Badge(t(C.STATE_LABEL[case["state"]], lang), color=colour, variant="light")
+
+
+def clock_text(case: dict, lang: str) -> str:
+    """ "3 days left" / "2 days overdue" / the decision's day."""
+    left = case.get("days_left")
+    if left is None:
+        return t(
+            "case.decided_on",
+            lang,
+            date=fmt_date(case["county_decision_date"] or case["check_date"], lang),
+        )
+    if left < 0:
+        return tn("case.days_overdue", "case.days_overdue_plural", -left, lang, n=-left)
+    return tn("case.days_left", "case.days_left_plural", left, lang, n=left)
+
+
+def row(case: dict, regions: Mapping[str, str], lang: str) -> dict:
+    step = C.NEXT_STEP.get(case["state"])
+    return {
+        "id": case["id"],
+        "version": case["version"],
+        "household": f"[{case['household_no']}](/cases?case={case['id']})",
+        "village": regions.get(case["village_code"], case["village_code"]),
+        "channel": code_label("discovery", case["channel"], lang),
+        "warned_on": str(case["warned_on"]),
+        "due_on": str(case["due_on"]),
+        "clock": clock_text(case, lang),
+        "overdue": bool(case.get("overdue")),
+        "state": t(C.STATE_LABEL[case["state"]], lang),
+        "next": t(C.STEPS[step].label, lang) if step else "—",
+    }
+
+
+def columns(lang: str, selectable: bool = False) -> list[dict]:
+    first = {
+        "field": "household",
+        "headerName": t("case.col.household", lang),
+        "cellRenderer": "markdown",
+        "minWidth": 150,
+    }
+    if selectable:
+        first |= {"checkboxSelection": True, "headerCheckboxSelection": True}
+    return [
+        first,
+        {"field": "village", "headerName": t("case.col.village", lang), "minWidth": 140},
+        {"field": "channel", "headerName": t("case.col.channel", lang), "width": 130},
+        {"field": "warned_on", "headerName": t("case.col.warned_on", lang), "width": 120},
+        {"field": "due_on", "headerName": t("case.col.due_on", lang), "width": 120},
+        {
+            "field": "clock",
+            "headerName": t("case.col.clock", lang),
+            "width": 130,
+            "cellClassRules": {"jz-late": "params.data.overdue"},
+        },
+        {"field": "state", "headerName": t("case.col.state", lang), "width": 130},
+        {"field": "next", "headerName": t("case.col.next", lang), "width": 150},
+    ]
+
+
+def case_grid(grid_id: str, cases: list[dict], regions, lang: str, selectable=False):
+    grid = tables.grid(
+        grid_id,
+        columns(lang, selectable),
+        [row(c, regions, lang) for c in cases],
+        height=tables.fit_height(len(cases)),
+        lang=lang,
+    )
+    if selectable:
+        grid.dashGridOptions = {
+            **grid.dashGridOptions,
+            "rowSelection": "multiple",
+            "suppressRowClickSelection": True,
+        }
+    return grid
+
+
+def _event_title(e: dict, regions: Mapping[str, str], lang: str) -> str:
+    title = t(EVENT_LABEL.get(e["kind"], N_("case.ev.opened")), lang)
+    outcome = e["data"].get("outcome")
+    if outcome in OUTCOME_LABEL:
+        title = f"{title} · {t(OUTCOME_LABEL[outcome], lang)}"
+    if e["kind"] == "escalated":
+        to = e["data"].get("to", "")
+        title = t("case.ev.escalated_to", lang, unit=regions.get(to, to))
+    return title
+
+
+def _event_lines(e: dict, lang: str) -> list[str]:
+    data, lines = e["data"], []
+    if data.get("notice_start"):
+        start = C.parse_date(data["notice_start"])
+        lines.append(t("case.ev.notice_from", lang, date=fmt_date(start, lang) if start else "—"))
+    if data.get("objections"):
+        lines.append(t("case.ev.objections", lang, text=data["objections"]))
+    if data.get("exclude_reason"):
+        lines.append(code_label("exclude_reason", data["exclude_reason"], lang))
+    if data.get("monitor_type"):
+        risks = "、".join(code_label("risk", r, lang) for r in data.get("risks", []))
+        lines.append(f"{code_label('monitor_type', data['monitor_type'], lang)} · {risks}")
+    if e["body"]:
+        lines.append(e["body"])
+    return lines
+
+
+def timeline(case: dict, regions: Mapping[str, str], lang: str) -> dmc.Timeline:
+    """Every event of the case, oldest first: the step, its day, who, what was found."""
+    items = []
+    for e in case["events"]:
+        day = fmt_date(e["on_date"], lang) if e["on_date"] else ""
+        who = f"{day} · {e['actor']} · {fmt_time_zoned(e['at'], lang=lang)}".lstrip(" ·")
+        items.append(
+            dmc.TimelineItem(
+                title=_event_title(e, regions, lang),
+                children=[
+                    dmc.Text(who, size="xs", c="dimmed"),
+                    *[
+                        dmc.Text(x, size="sm", style={"whiteSpace": "pre-wrap"})
+                        for x in _event_lines(e, lang)
+                    ],
+                ],
+            )
+        )
+    return dmc.Timeline(
+        items, active=len(items) - 1, bulletSize=14, lineWidth=2, id="case-timeline"
+    )
+
+
+def facts(case: dict, home: dict | None, regions: Mapping[str, str], lang: str):
+    """What the case is about: the household, where, how found, the clock."""
+    pairs = [
+        (N_("case.col.household"), case["household_no"]),
+        (N_("case.head"), (home or {}).get("head_name") or "—"),
+        (N_("case.col.village"), regions.get(case["village_code"], case["village_code"])),
+        (N_("case.col.channel"), code_label("discovery", case["channel"], lang)),
+        (N_("case.col.warned_on"), fmt_date(case["warned_on"], lang)),
+        (N_("case.col.due_on"), fmt_date(case["due_on"], lang)),
+        (N_("case.col.clock"), clock_text(case, lang)),
+        (N_("case.responsible"), regions.get(case["responsible"] or "", "—")),
+    ]
+    if case["escalated_to"]:
+        pairs.append((N_("case.escalated"), regions.get(case["escalated_to"], "")))
+    if case["state"] == "included":
+        risks = "、".join(code_label("risk", r, lang) for r in case["risk_list"])
+        pairs.append(
+            (
+                N_("case.decision"),
+                f"{code_label('monitor_type', case['monitor_type'], lang)} · {risks}",
+            )
+        )
+    if case["state"] == "not_included":
+        pairs.append(
+            (N_("case.decision"), code_label("exclude_reason", case["exclude_reason"], lang))
+        )
+    return dmc.SimpleGrid(
+        cols={"base": 1, "sm": 2},
+        spacing=4,
+        mt="xs",
+        children=[dmc.Text([html.B(f"{t(k, lang)}："), v], size="sm") for k, v in pairs],
+    )
+
+
+def _field(visible: bool, child):
+    return html.Div(child, style=None if visible else {"display": "none"})
+
+
+def step_form(step: str | None, today: str, lang: str) -> html.Div:
+    """The form of ``step`` (None: nothing for this user to record now). Every field is
+    always there (the callback reads them all); those the step does not use are hidden."""
+    if step is None:
+        return html.Div(
+            [
+                dmc.Text(t("case.nothing_to_do", lang), c="dimmed", size="sm"),
+                *_hidden_fields(today, lang),
+            ],
+            id="case-form",
+        )
+    outcomes = C.OUTCOMES.get(step, ())
+    return html.Div(
+        id="case-form",
+        children=[
+            dmc.Title(t(C.STEPS[step].label, lang), order=5, mt="sm"),
+            *_fields(step, outcomes, today, lang),
+            dmc.Button(t("case.save", lang), id="case-step-save", mt="sm", size="sm"),
+        ],
+    )
+
+
+def _fields(step: str, outcomes, today: str, lang: str) -> list:
+    """The step's fields: its day, outcome and the values of its own, then the note."""
+    return [
+        dmc.TextInput(
+            id="case-step-date",
+            label=t("case.field.date", lang),
+            placeholder="YYYY-MM-DD",
+            value=today,
+            w=200,
+        ),
+        _field(
+            bool(outcomes),
+            dmc.SegmentedControl(
+                id="case-step-outcome",
+                mt="xs",
+                data=[{"value": o, "label": t(OUTCOME_LABEL[o], lang)} for o in outcomes]
+                or [{"value": "", "label": ""}],
+                value=outcomes[0] if outcomes else "",
+            ),
+        ),
+        _field(
+            step == "village_review",
+            dmc.TextInput(
+                id="case-step-notice-start",
+                label=t("case.field.notice_start", lang),
+                placeholder="YYYY-MM-DD",
+                value=today,
+                w=200,
+            ),
+        ),
+        _field(
+            step == "notice_end",
+            dmc.Textarea(
+                id="case-step-objections",
+                label=t("case.field.objections", lang),
+                autosize=True,
+                minRows=2,
+            ),
+        ),
+        *_decision_fields(step, lang),
+        dmc.Textarea(
+            id="case-step-note", label=t("case.field.note", lang), autosize=True, minRows=2, mt="xs"
+        ),
+    ]
+
+
+def _decision_fields(step: str, lang: str) -> list:
+    """The reason for not including (home check, county), the type and the risks (county)."""
+    return [
+        _field(
+            step in ("home_check", "county_decision"),
+            dmc.Select(
+                id="case-step-reason",
+                label=t("case.field.exclude_reason", lang),
+                data=options("exclude_reason", lang),
+                clearable=True,
+            ),
+        ),
+        _field(
+            step == "county_decision",
+            dmc.Select(
+                id="case-step-type",
+                label=t("case.field.monitor_type", lang),
+                data=options("monitor_type", lang),
+                clearable=True,
+            ),
+        ),
+        _field(
+            step == "county_decision",
+            dmc.MultiSelect(
+                id="case-step-risks",
+                label=t("case.field.risks", lang),
+                data=options("risk", lang),
+                clearable=True,
+                searchable=True,
+            ),
+        ),
+    ]
+
+
+def _hidden_fields(today: str, lang: str) -> list:
+    return [
+        html.Div(_fields("consent", (), today, lang), style={"display": "none"}),
+        html.Div(dmc.Button(id="case-step-save"), style={"display": "none"}),
+    ]
+
+
+def bulk_fields(today: str, lang: str) -> dmc.Group:
+    """The county's decision for every case selected above."""
+    outcomes = C.OUTCOMES["county_decision"]
+    return dmc.Group(
+        align="end",
+        gap="xs",
+        mt="xs",
+        children=[
+            dmc.TextInput(
+                id="case-bulk-date",
+                label=t("case.field.date", lang),
+                placeholder="YYYY-MM-DD",
+                value=today,
+            ),
+            dmc.SegmentedControl(
+                id="case-bulk-outcome",
+                data=[{"value": o, "label": t(OUTCOME_LABEL[o], lang)} for o in outcomes],
+                value=outcomes[0],
+            ),
+            dmc.Select(
+                id="case-bulk-type",
+                label=t("case.field.monitor_type", lang),
+                data=options("monitor_type", lang),
+                clearable=True,
+            ),
+            dmc.MultiSelect(
+                id="case-bulk-risks",
+                label=t("case.field.risks", lang),
+                data=options("risk", lang),
+                clearable=True,
+                searchable=True,
+                w=260,
+            ),
+            dmc.Select(
+                id="case-bulk-reason",
+                label=t("case.field.exclude_reason", lang),
+                data=options("exclude_reason", lang),
+                clearable=True,
+            ),
+            dmc.TextInput(id="case-bulk-note", label=t("case.field.note", lang), w=220),
+            dmc.Button(t("case.bulk_save", lang), id="case-bulk-save", size="sm"),
+        ],
+    )
+
+
+def refusal(exc, lang: str) -> dmc.Alert:
+    """A refused request (domain.cases.CaseError) with the fields it names, and the case
+    that stopped a list."""
+    fields = "；".join(t(v, lang) for v in exc.fields.values())
+    which = f"#{exc.params['case']} " if "case" in exc.params else ""
+    return dmc.Alert(
+        f"{which}{t(exc.key, lang)} {fields}".strip(),
+        color="red",
+        variant="light",
+        mb="sm",
+        withCloseButton=True,
+        className="jz-refusal",
+        id="case-refusal",
+    )
