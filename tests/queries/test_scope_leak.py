@@ -29,6 +29,7 @@ SAMPLES: dict[str, list] = {
     # Households: filled from the warehouse (some in Ziyang, some elsewhere).
     "household_id": [],
     "household_ids": [],  # one list of them all
+    "household_no": [""],  # and their numbers ("": by id only)
     "offset": [0],
     "limit": [100_000],
     "unit_prefix": ["610924", "610902", "6107", "61"],
@@ -85,6 +86,14 @@ def household_samples(wh_con):
         SAMPLES["warned_on"].append(day)
         SAMPLES["household_id"].append(household)
     SAMPLES["household_ids"] = [list(SAMPLES["household_id"])]
+    SAMPLES["household_no"] = [""] + [
+        r[0]
+        for r in wh_con.execute(
+            "select household_no from household where list_contains(?, household_id) "
+            "order by household_id",
+            [SAMPLES["household_id"]],
+        ).fetchall()
+    ]
     global HOUSEHOLD_VILLAGE
     HOUSEHOLD_VILLAGE = dict(
         wh_con.execute("select household_id, village_code from household").fetchall()
