@@ -107,6 +107,11 @@ PERMISSIONS: dict[str, Permission] = {
         level_key=N_("case.err.county_level"),
         doc="the county's decision (one case or a list)",
     ),
+    "cases.assist": Permission(
+        {"cadre": COUNTY_AND_BELOW, "manager": COUNTY_AND_BELOW},
+        level_key=N_("case.err.open_level"),
+        doc="plan a monitored household's assistance measures and record them carried out",
+    ),
     # --- instructions (督办) and the dispatch view
     "tasks.view": Permission(
         _all(*STAFF_ROLES), subject=True, doc="instructions issued or assigned within the region"

@@ -6,7 +6,10 @@ replace the record's procedure days, its decision the record's outcome; a househ
 without a record gets one. Matched by household number, so a registry increment loaded
 after the case (or a full load that numbers households afresh) counts the household once.
 The registry's assistance and elimination days stay unless they are older than the case's
-warning (the household fell back and was identified again).
+warning (the household fell back and was identified again); a case's own first measure
+and its approved elimination replace them. The measures carried out in the platform are
+added to ``measure`` (``platform_measures`` names them, so a second refresh replaces
+rather than adds them).
 
 Used by a registry load (before the rollups) and by the warehouse refresh.
 """
@@ -16,6 +19,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pyarrow as pa
+
+from domain.codes import CATEGORY_CHANNEL
+
+# The case's states in which the household is identified (included, its risk under way
+# to elimination or eliminated): domain/cases.py MONITORED and "eliminated".
+IDENTIFIED = ("included", "elim_notice", "elim_noticed", "elim_passed", "eliminated")
+_IN = "(" + ", ".join(f"'{s}'" for s in IDENTIFIED) + ")"
 
 # The store's columns the merge reads, with their types.
 COLUMNS: dict[str, pa.DataType] = {
@@ -35,8 +45,20 @@ COLUMNS: dict[str, pa.DataType] = {
     "monitor_type": pa.int8(),
     "risks": pa.string(),
     "exclude_reason": pa.int8(),
+    "assist_date": pa.date32(),
+    "eliminate_date": pa.date32(),
+    "elim_method": pa.int8(),
 }
 STEP_DAYS = [c for c, t in COLUMNS.items() if t == pa.date32() and c != "warned_on"]
+STEP_DAYS = [c for c in STEP_DAYS if c not in ("assist_date", "eliminate_date")]
+MEASURE_COLUMNS: dict[str, pa.DataType] = {
+    "household_no": pa.string(),
+    "start_date": pa.date32(),
+    "channel": pa.int8(),
+    "category": pa.int8(),
+    "amount": pa.float64(),
+    "department": pa.string(),
+}
 
 # The record's columns as the case leaves them (``p`` the case, ``m`` the record, which
 # may be absent); the derived ones (state, fast_elimination) follow from these.
@@ -45,13 +67,16 @@ _VALUES = {
     "discovery": "p.channel",
     "warning_date": "p.warned_on",
     **{c: f"p.{c}" for c in STEP_DAYS},
-    "identify_date": "case when p.state = 'included' then p.county_decision_date end",
-    "check_result": "(case p.state when 'included' then 1 when 'not_included' then 2 end)::tinyint",
+    "identify_date": f"case when p.state in {_IN} then p.county_decision_date end",
+    "check_result": f"(case when p.state in {_IN} then 1 when p.state = 'not_included' then 2 "
+    "end)::tinyint",
     "exclude_reason": "p.exclude_reason",
     "monitor_type": "coalesce(p.monitor_type, m.monitor_type)",
-    "assist_date": _KEEP_IF_LATER.format(c="assist_date"),
-    "eliminate_date": _KEEP_IF_LATER.format(c="eliminate_date"),
-    "eliminate_method": "case when m.eliminate_date < p.warned_on then null "
+    "assist_date": f"coalesce(p.assist_date, {_KEEP_IF_LATER.format(c='assist_date')})",
+    "eliminate_date": "case when p.state = 'eliminated' then p.eliminate_date "
+    f"when p.state in {_IN} then null else {_KEEP_IF_LATER.format(c='eliminate_date')} end",
+    "eliminate_method": "case when p.state = 'eliminated' then p.elim_method "
+    f"when p.state in {_IN} or m.eliminate_date < p.warned_on then null "
     "else m.eliminate_method end",
     "risk_count": "case when p.risks <> '' then len(string_split(p.risks, ',')) "
     "else coalesce(m.risk_count, 0) end::tinyint",
@@ -122,10 +147,54 @@ def _risks(con) -> None:
         from (select household_id, string_split(risks, ',') as r
               from platform_case where risks <> '') as p
         join monitoring as m using (household_id)""")
-    con.execute("""
+    con.execute(
+        """
         update household set monitor_type = p.monitor_type
         from platform_case as p
-        where household.household_id = p.household_id and p.state = 'included'""")
+        where household.household_id = p.household_id and p.state in """
+        + _IN
+    )
+
+
+def _measures(con, cases: list[dict]) -> None:
+    """The platform's measures carried out, in ``measure`` after the registry's (the
+    previous refresh's replaced), counted for monitoring."""
+    con.execute("create table if not exists platform_measures (measure_id bigint)")
+    con.execute(
+        "delete from measure where measure_id in (select measure_id from platform_measures)"
+    )
+    con.execute("delete from platform_measures")
+    rows = [
+        {
+            "household_no": c["household_no"],
+            "start_date": m["done_on"],
+            "channel": CATEGORY_CHANNEL.get(m["category"]),
+            "category": m["category"],
+            "amount": m["amount"],
+            "department": m["department"],
+        }
+        for c in cases
+        for m in c.get("measures") or ()
+    ]
+    if not rows:
+        return
+    table = pa.table({k: pa.array([r[k] for r in rows], t) for k, t in MEASURE_COLUMNS.items()})
+    con.register("platform_measures_in", table)
+    try:
+        con.execute("""
+            create or replace temp table platform_measure as
+            select (select coalesce(max(measure_id), 0) from measure)
+                   + row_number() over (order by h.household_id, p.start_date) as measure_id,
+                   h.household_id, year(p.start_date) as year, p.start_date, p.channel,
+                   p.category, p.amount, p.department, true as for_monitoring
+            from platform_measures_in as p join household as h using (household_no)
+            where not exists (select 1 from measure as r
+                              where r.household_id = h.household_id
+                                and r.category = p.category and r.start_date = p.start_date)""")
+    finally:
+        con.unregister("platform_measures_in")
+    con.execute("insert into measure by name select * from platform_measure")
+    con.execute("insert into platform_measures select measure_id from platform_measure")
 
 
 def merge(con, cases: list[dict]) -> int:
@@ -133,6 +202,7 @@ def merge(con, cases: list[dict]) -> int:
     of the warehouse ``con`` holds; the households merged. Keeps ``platform_cases``: the
     cases the warehouse now reflects, by id and version."""
     con.execute("drop table if exists platform_cases")
+    _measures(con, cases)
     if not cases or not _staged(con, cases):
         return 0
     _records(con)
@@ -143,3 +213,18 @@ def merge(con, cases: list[dict]) -> int:
         [dt.datetime.now(dt.UTC)],
     )
     return con.execute("select count(*) from platform_case").fetchone()[0]
+
+
+def as_of_after(con, cases: list[dict], as_of: dt.date, today: dt.date) -> dt.date:
+    """The warehouse's as-of day once the cases are merged: the newest day the platform
+    recorded (a step, a measure carried out), if later than ``as_of``, so the month's
+    figures count it; never after ``today`` nor past the last year with a monitoring
+    line (the rollups need one)."""
+    days = [c["last_on"] for c in cases if c.get("last_on")]
+    days += [m["done_on"] for c in cases for m in c.get("measures") or ()]
+    newest = max(days, default=as_of)
+    (last_line,) = con.execute(
+        "select max(year) from lines where monitoring_line is not null"
+    ).fetchone()
+    cap = min(today, dt.date(last_line, 12, 31)) if last_line else today
+    return max(as_of, min(newest, cap))

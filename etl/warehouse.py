@@ -371,7 +371,8 @@ def _refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
     """The platform's monitoring cases merged over the registry's records on a copy of
     the warehouse (etl/cases.py), the rollups made again and the rules, cross-checks and
     quality checks evaluated, and the copy put in place: the households merged and the
-    seconds it took. A failure leaves the warehouse as it was."""
+    seconds it took. The as-of day moves on to the newest day the platform recorded
+    (etl/cases.py ``as_of_after``). A failure leaves the warehouse as it was."""
     from etl import cases as platform
 
     started = time.monotonic()
@@ -380,6 +381,8 @@ def _refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
     def work(con) -> int:
         merged = platform.merge(con, cases)
         as_of = con.execute("select as_of from data_version").fetchone()[0]
+        as_of = platform.as_of_after(con, cases, as_of, date.today())
+        con.execute("update data_version set as_of = ?", [as_of])
         derive(con, as_of)
         rules.evaluate(con, rule_set, as_of)
         crosschecks.evaluate(con, crosschecks.load(), as_of)

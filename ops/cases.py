@@ -18,7 +18,7 @@ from access import Scope
 from domain import cases as C
 from domain import clock
 from i18n import N_
-from ops.schema import case_events, monitoring_cases
+from ops.schema import case_events, case_measures, monitoring_cases
 from ops.scoped import SYSTEM, WholeStore, store_id, within
 from ops.tasks import parent_of
 
@@ -69,9 +69,10 @@ def open_case_of(conn: Connection, household_id: int) -> int | None:
 
 
 def included(engine: Engine, household_id: int) -> bool:
-    """The household was included by a case of the platform (and is still monitored)."""
+    """The household was included by a case of the platform and its risk is not yet
+    eliminated."""
     c = monitoring_cases.c
-    q = sa.select(c.id).where(c.household_id == household_id, c.state == "included").limit(1)
+    q = sa.select(c.id).where(c.household_id == household_id, c.state.in_(C.MONITORED)).limit(1)
     with engine.connect() as conn:
         return conn.execute(q).first() is not None
 
@@ -92,6 +93,7 @@ def insert(conn: Connection, actor: Scope, values: dict, note: str, now: dt.date
         "version": 1,
         "risks": "",
         "decision_note": "",
+        "override_note": "",
     }
     case_id = conn.execute(monitoring_cases.insert().values(**row)).inserted_primary_key[0]
     data = {"channel": values["channel"], "source_ref": values.get("source_ref", "")}
@@ -240,5 +242,53 @@ def escalate(engine: Engine, today: dt.date, now: dt.datetime) -> int:
 
 
 def for_warehouse(engine: Engine) -> list[dict]:
-    """Every case, for the warehouse refresh (the whole store: a background job)."""
-    return list_cases(engine, SYSTEM, limit=10**9)
+    """Every case, for the warehouse refresh (the whole store: a background job), with
+    its measures carried out (``measures``) and the day of the first (``assist_date``)."""
+    done: dict[int, list[dict]] = {}
+    q = sa.select(case_measures).where(case_measures.c.done_on.is_not(None))
+    with engine.connect() as conn:
+        for m in conn.execute(q.order_by(case_measures.c.done_on, case_measures.c.id)).mappings():
+            done.setdefault(m["case_id"], []).append(dict(m))
+    cases = list_cases(engine, SYSTEM, limit=10**9)
+    for case in cases:
+        case["measures"] = done.get(case["id"], [])
+        case["assist_date"] = case["measures"][0]["done_on"] if case["measures"] else None
+    return cases
+
+
+# ------------------------------------------------------------------ the assistance plan
+def measures(engine: Engine | Connection, case_ids) -> list[dict]:
+    """The measures of the cases ``case_ids`` (already checked for scope), in order; on
+    an engine, or on a connection inside its transaction."""
+    if isinstance(engine, Engine):
+        with engine.connect() as conn:
+            return measures(conn, case_ids)
+    q = sa.select(case_measures).where(case_measures.c.case_id.in_(list(case_ids)))
+    rows = engine.execute(q.order_by(case_measures.c.planned_on, case_measures.c.id))
+    return [_aware(dict(r)) for r in rows.mappings()]
+
+
+def add_measure(conn: Connection, actor: Scope, case: dict, values: dict, now) -> int:
+    """A measure planned on ``case`` (the case's version is the caller's, see ``touch``)."""
+    row = {
+        **values,
+        "case_id": case["id"],
+        "household_no": case["household_no"],
+        "village_code": case["village_code"],
+        "created_by": actor.username,
+        "created_at": now,
+    }
+    return conn.execute(case_measures.insert().values(**row)).inserted_primary_key[0]
+
+
+def measure_done(conn: Connection, case: dict, measure_id, on: dt.date) -> bool:
+    """Mark a planned measure of ``case`` carried out on ``on``; False if it is not one
+    of the case's open measures."""
+    mid = store_id(measure_id)
+    m = case_measures.c
+    n = conn.execute(
+        case_measures.update()
+        .where(m.id == mid, m.case_id == case["id"], m.done_on.is_(None))
+        .values(done_on=on)
+    ).rowcount
+    return n == 1

@@ -304,6 +304,16 @@ monitoring_cases = sa.Table(
     sa.Column("decision_note", sa.Text, nullable=False, default=""),
     sa.Column("open_household", sa.Integer, unique=True),
     sa.Column("escalated_to", sa.String(12)),
+    # the elimination of the risk (revision 0004)
+    sa.Column("elim_proposal_date", sa.Date),
+    sa.Column("elim_notice_date", sa.Date),
+    sa.Column("elim_notice_end_date", sa.Date),
+    sa.Column("elim_township_date", sa.Date),
+    sa.Column("eliminate_date", sa.Date),
+    sa.Column("elim_method", sa.Integer),  # code "elimination"
+    sa.Column("elim_income", sa.Float),  # the assessed per-capita income, yuan a year
+    sa.Column("override_note", sa.Text, nullable=False, default=""),  # the county's reason
+    sa.Column("override_by", sa.String(64)),
     sa.Column("opened_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -330,3 +340,24 @@ case_events = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 sa.Index("ix_case_events_case", case_events.c.case_id)
+
+# The assistance plan of a monitored household (revision 0004): one row per measure,
+# planned and then carried out (``done_on``); each change is also a case event.
+case_measures = sa.Table(
+    "case_measures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("monitoring_cases.id"), nullable=False),
+    sa.Column("household_no", sa.String(20), nullable=False),
+    sa.Column("village_code", sa.String(12), nullable=False),
+    sa.Column("category", sa.Integer, nullable=False),  # code "measure_category"
+    sa.Column("department", sa.String(20), nullable=False),  # code "department"
+    sa.Column("responsible", sa.String(100), nullable=False, default=""),  # a cadre, a unit
+    sa.Column("amount", sa.Float, nullable=False, default=0.0),  # yuan
+    sa.Column("planned_on", sa.Date, nullable=False),
+    sa.Column("done_on", sa.Date),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_case_measures_case", case_measures.c.case_id)

@@ -349,6 +349,27 @@ def case_household(wh: Warehouse, scope: Scope, household_id=None, household_no=
     return {k: None if pd.isna(v) else getattr(v, "item", lambda v=v: v)() for k, v in row.items()}
 
 
+def elimination_evidence(wh: Warehouse, scope: Scope, household_id, year: int, since):
+    """The warehouse's side of the risk elimination standard for one household of the
+    scope (``elimination_evidence`` in household.sql), as plain values; None outside it."""
+    if scope is None:
+        return None
+    row = _record(
+        wh.run(
+            "elimination_evidence", scope, household_id=int(household_id), year=year, since=since
+        )
+    )
+    if row is None:
+        return None
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, list | tuple) or hasattr(v, "tolist"):
+            out[k] = [getattr(x, "item", lambda x=x: x)() for x in v]
+        else:
+            out[k] = None if pd.isna(v) else getattr(v, "item", lambda v=v: v)()
+    return out
+
+
 def household_departments(wh: Warehouse, scope: Scope, household_id: int) -> frozenset[str]:
     """The departments whose data raised a case or a warning about the household (for a
     department account, at most its own: the query applies its subject)."""

@@ -21,16 +21,18 @@ from config import Settings
 from domain import cases as C
 from domain import clock
 from i18n import N_
+from domain import elimination as E
 from ops import cases as store
 from queries import api
 from queries.runner import Warehouse
+from services import audit, elimination
 
 CaseError = C.CaseError
 MAX_BULK = 200
 WARNING_CHANNEL = 5  # 平台数据分析: the platform's early-warning rules
 
 
-def _gate(scope: Scope, action: str, region: str) -> None:
+def gate(scope: Scope, action: str, region: str) -> None:
     """``raise_for`` as a CaseError: 403 with the role's or level's message, 404 for a
     place outside the scope (as for one that does not exist)."""
     try:
@@ -39,6 +41,14 @@ def _gate(scope: Scope, action: str, region: str) -> None:
         raise CaseError(403, e.key) from None
     except AccessDenied:
         raise CaseError(404, N_("case.err.not_found")) from None
+
+
+def _step_gate(scope: Scope, step: str, region: str) -> None:
+    """The step's level (or its other level) may record it on ``region``."""
+    actions = [C.LEVEL_ACTION[level] for level in C.STEPS[step].levels]
+    if any(can(scope, a, Resource(region=region)) for a in actions):
+        return
+    gate(scope, actions[0], region)
 
 
 def _warned_on(value, today: dt.date) -> dt.date:
@@ -75,7 +85,7 @@ def open_case(
     )
     if home is None:
         raise CaseError(404, N_("case.err.household"))
-    _gate(scope, "cases.open", home["village_code"])
+    gate(scope, "cases.open", home["village_code"])
     errors = {}
     channel = C.code_of("discovery", channel)
     if channel is None:
@@ -142,8 +152,16 @@ def next_step(scope: Scope, case: dict) -> str | None:
     step = C.NEXT_STEP.get(case["state"])
     if step is None:
         return None
-    action = C.LEVEL_ACTION[C.STEPS[step].level]
-    return step if can(scope, action, Resource(region=case["village_code"])) else None
+    actions = [C.LEVEL_ACTION[level] for level in C.STEPS[step].levels]
+    region = Resource(region=case["village_code"])
+    return step if any(can(scope, a, region) for a in actions) else None
+
+
+def may_override(scope: Scope, case: dict) -> bool:
+    """The user may record the county's override of the elimination standard."""
+    return case["state"] == "included" and can(
+        scope, "cases.county", Resource(region=case["village_code"])
+    )
 
 
 def decorate(scope: Scope, case: dict, today: dt.date) -> dict:
@@ -168,25 +186,42 @@ def get(engine: Engine, scope: Scope, case_id, now: dt.datetime | None = None) -
     return decorate(scope, case, clock.day(now or clock.utcnow()))
 
 
-def _record(conn, scope: Scope, case_id, version, data, now: dt.datetime) -> int:
-    """One step on one case inside the caller's transaction; the case's id."""
+def check_version(version, case: dict) -> None:
+    if isinstance(version, int) and not isinstance(version, bool) and version != case["version"]:
+        raise CaseError(409, N_("case.err.conflict"), current=case)  # someone was first
+
+
+def _record(conn, scope: Scope, case_id, version, data, now: dt.datetime, wh=None) -> int:
+    """One step on one case inside the caller's transaction; the case's id. A proposal
+    to eliminate the risk runs the standard first (``wh``: the warehouse it reads)."""
     case = store.locked(conn, case_id, scope)
     step = data.get("step") if isinstance(data, dict) else None
     if step in C.STEPS:
-        _gate(scope, C.LEVEL_ACTION[C.STEPS[step].level], case["village_code"])
-    if isinstance(version, int) and not isinstance(version, bool) and version != case["version"]:
-        raise CaseError(409, N_("case.err.conflict"), current=case)  # someone was first
+        _step_gate(scope, step, case["village_code"])
+    check_version(version, case)
     parsed = C.parse_step(case, data, clock.day(now))
     values = C.row_values(parsed)
+    checked = _precheck(conn, wh, scope, case, parsed) if parsed.step == "elim_proposal" else {}
     event = {
         "kind": parsed.step,
         "to_state": values["state"],
         "on_date": parsed.on,
         "body": parsed.note,
-        "data": _event_data(parsed),
+        "data": _event_data(parsed) | checked,
     }
     store.update(conn, scope, case, version, values, event, now)
     return case["id"]
+
+
+def _precheck(conn, wh, scope: Scope, case: dict, step: C.StepInput) -> dict:
+    """The standard on a proposal: refused (409, naming the failing conditions) unless
+    all pass or the county overrode it; what the event records of it."""
+    conditions = elimination.precheck(conn, wh, scope, case, step)
+    failing = E.failing(conditions)
+    if failing and not case["override_note"]:
+        raise CaseError(409, N_("case.err.precheck"), failing=failing, conditions=conditions)
+    out = {"precheck": {c.name: c.ok for c in conditions}}
+    return out | ({"override": case["override_note"]} if failing else {})
 
 
 def _event_data(step: C.StepInput) -> dict:
@@ -197,20 +232,57 @@ def _event_data(step: C.StepInput) -> dict:
         "exclude_reason": step.exclude_reason,
         "monitor_type": step.monitor_type,
         "risks": list(step.risks),
+        "method": step.method,
+        "income": step.income,
+        "stable_since": step.stable_since,
     }
     return {k: v for k, v in out.items() if v not in (None, "", [])}
 
 
+def override(
+    engine: Engine, scope: Scope, case_id, version, reason, now: dt.datetime | None = None
+) -> dict:
+    """The county's reasoned override of the elimination standard on a monitored case:
+    its next proposal is not blocked by a failing condition (audited)."""
+    now = now or clock.utcnow()
+    with engine.begin() as conn:
+        case = store.locked(conn, case_id, scope)
+        gate(scope, "cases.county", case["village_code"])
+        check_version(version, case)
+        if case["state"] != "included":
+            raise CaseError(409, N_("case.err.order"))
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > C.MAX_NOTE:
+            raise CaseError(400, N_("case.err.invalid"), {"override": N_("case.err.reason_needed")})
+        values = {"override_note": reason.strip(), "override_by": scope.username}
+        event = {"kind": "override", "to_state": case["state"], "body": reason.strip()}
+        store.update(conn, scope, case, version, values, event, now)
+    audit.record(
+        engine,
+        scope.username,
+        "case_override",
+        f"case:{case['id']}",
+        detail={"household_no": case["household_no"], "reason": reason.strip()},
+        scope=scope,
+    )
+    return get(engine, scope, case["id"], now)
+
+
 def record_step(
-    engine: Engine, scope: Scope, case_id, version, data, now: dt.datetime | None = None
+    engine: Engine,
+    scope: Scope,
+    case_id,
+    version,
+    data,
+    now: dt.datetime | None = None,
+    wh: Warehouse | None = None,
 ) -> dict:
     """Record the step ``data["step"]`` on a case with the values it needs; the case as
-    it now is."""
+    it now is. ``wh``: the warehouse, which a proposal to eliminate the risk reads."""
     now = now or clock.utcnow()
     if not can(scope, "cases.view"):
         raise CaseError(403, N_("error.role"))
     with engine.begin() as conn:
-        cid = _record(conn, scope, case_id, version, data, now)
+        cid = _record(conn, scope, case_id, version, data, now, wh)
     return get(engine, scope, cid, now)
 
 

@@ -105,3 +105,32 @@ left join monitoring as m on m.household_id = h.household_id
 where (h.household_id = $household_id or h.household_no = $household_no)
   and starts_with(h.village_code, $_scope_prefix)
   and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);
+
+-- name: elimination_evidence
+-- What the risk elimination standard is checked on for one household: whether anybody in
+-- it can work, its latest yearly income in the registry against that year's monitoring
+-- line, the monitoring line of $year (the latest one published by then), the guarantee
+-- items still unmet in $year, and the monitoring measures begun since $since with their
+-- categories.
+-- subject: filtered
+select
+    h.household_id, h.no_labour,
+    i.year as registry_year, i.per_capita as registry_income,
+    (select l.monitoring_line from lines as l where l.year = i.year) as registry_line,
+    (select l.monitoring_line from lines as l
+     where l.year <= $year and l.monitoring_line is not null
+     order by l.year desc limit 1) as line,
+    (select coalesce(list(distinct g.item order by g.item), []) from condition_gap as g
+     where g.household_id = h.household_id and $year between g.from_year and g.to_year) as gaps,
+    (select count(*) from measure as m
+     where m.household_id = h.household_id and m.for_monitoring and m.start_date >= $since)
+        as measures,
+    (select coalesce(list(distinct m.category order by m.category), []) from measure as m
+     where m.household_id = h.household_id and m.for_monitoring and m.start_date >= $since)
+        as categories
+from household as h
+left join (select * from income where household_id = $household_id
+           qualify row_number() over (order by year desc) = 1) as i using (household_id)
+where h.household_id = $household_id
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);

@@ -9,6 +9,7 @@ import shutil
 import duckdb
 import pytest
 
+from etl import cases as platform
 from etl import warehouse as W
 
 DAYS = {
@@ -165,3 +166,85 @@ def test_no_cases_leave_the_records_as_they_were(copy):
     con = duckdb.connect(str(copy), read_only=True)
     assert con.execute("select * from monitoring order by monitoring_id").fetchall() == before
     con.close()
+
+
+def _month(path, county: str, month: dt.date) -> dict:
+    con = duckdb.connect(str(path), read_only=True)
+    cur = con.execute(
+        "select hh_monitored, hh_eliminated, hh_new_eliminated, hh_with_measure, hh_unresolved "
+        "from indicator_month where region_code = ? and month = ?",
+        [county, month],
+    )
+    row, cols = cur.fetchone(), [d[0] for d in cur.description]
+    con.close()
+    return dict(zip(cols, row))
+
+
+def test_an_elimination_and_its_measures_count_in_the_month_they_were_done(copy):
+    """A case eliminated in December (after the registry's as-of day, 2026-10-31) moves the
+    warehouse's as-of on, counts in December's figures, and its measure counts once."""
+    (no, hid, county), _ = _households(copy)["new"]
+    before = _month(copy, county, dt.date(2026, 10, 1))
+    measure = {
+        "done_on": dt.date(2026, 8, 1),
+        "category": 7,
+        "amount": 3000.0,
+        "department": "medins",
+    }
+    done = case(
+        1,
+        no,
+        "eliminated",
+        **DAYS,
+        monitor_type=2,
+        risks="1,7",
+        assist_date=dt.date(2026, 8, 1),
+        eliminate_date=dt.date(2026, 12, 1),
+        elim_method=1,
+        last_on=dt.date(2026, 12, 1),
+        measures=[measure],
+    )
+    for _ in range(2):  # a second refresh replaces the platform's measures, never adds
+        W.refresh_cases(copy, [done])
+        rec = _record(copy, hid)
+        keys = ("state", "identify_date", "assist_date", "eliminate_date", "eliminate_method")
+        assert {k: rec[k] for k in keys} == {
+            "state": 3,
+            "identify_date": dt.date(2026, 7, 15),
+            "assist_date": dt.date(2026, 8, 1),
+            "eliminate_date": dt.date(2026, 12, 1),
+            "eliminate_method": 1,
+        }
+        con = duckdb.connect(str(copy), read_only=True)
+        rows = con.execute(
+            "select category, start_date, amount, for_monitoring, channel from measure "
+            "where household_id = ? and for_monitoring",
+            [hid],
+        ).fetchall()
+        as_of = con.execute("select as_of from data_version").fetchone()[0]
+        con.close()
+        assert rows == [(7, dt.date(2026, 8, 1), 3000, True, 6)]
+        assert as_of == dt.date(2026, 12, 1)
+        december = _month(copy, county, dt.date(2026, 12, 1))
+        assert december == {
+            "hh_monitored": before["hh_monitored"] + 1,
+            "hh_eliminated": before["hh_eliminated"] + 1,
+            "hh_new_eliminated": 1,
+            "hh_with_measure": before["hh_with_measure"] + 1,
+            "hh_unresolved": before["hh_unresolved"],
+        }
+
+
+def test_the_as_of_day_moves_on_only_to_a_recorded_day_with_a_line():
+    con = duckdb.connect()
+    con.execute("create table lines as select 2026 as year, 7900 as monitoring_line")
+    as_of, today = dt.date(2026, 10, 31), dt.date(2027, 1, 9)
+    dec = [{"last_on": dt.date(2026, 12, 1)}]
+    jan = [{"last_on": dt.date(2027, 1, 5), "measures": [{"done_on": dt.date(2027, 1, 6)}]}]
+    assert platform.as_of_after(con, [], as_of, today) == as_of
+    assert platform.as_of_after(con, dec, as_of, today) == dt.date(2026, 12, 1)
+    assert platform.as_of_after(con, jan, as_of, today) == dt.date(2026, 12, 31)  # no 2027 line
+    con.execute("insert into lines values (2027, 8200)")
+    assert platform.as_of_after(con, jan, as_of, today) == dt.date(2027, 1, 6)
+    assert platform.as_of_after(con, jan, as_of, dt.date(2027, 1, 5)) == dt.date(2027, 1, 5)
+    assert platform.as_of_after(con, dec, dt.date(2026, 12, 20), today) == dt.date(2026, 12, 20)
