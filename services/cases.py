@@ -20,8 +20,8 @@ from access import AccessDenied, Resource, RoleDenied, Scope, can, raise_for
 from config import Settings
 from domain import cases as C
 from domain import clock
-from i18n import N_
 from domain import elimination as E
+from i18n import N_
 from ops import cases as store
 from queries import api
 from queries.runner import Warehouse
