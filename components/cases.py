@@ -11,11 +11,14 @@ from dash import html
 from components import tables
 from domain import cases as C
 from domain.codes import CODES
-from i18n import N_, fmt_date, fmt_time_zoned, t, tn
+from i18n import N_, fmt_date, fmt_money, fmt_time_zoned, t, tn
 
 EVENT_LABEL = {
     "opened": N_("case.ev.opened"),
     "escalated": N_("case.ev.escalated"),
+    "measure": N_("case.ev.measure"),
+    "measure_done": N_("case.ev.measure_done"),
+    "override": N_("case.ev.override"),
     **{name: step.label for name, step in C.STEPS.items()},
 }
 OUTCOME_LABEL = {
@@ -24,7 +27,11 @@ OUTCOME_LABEL = {
     "pass": N_("case.outcome.pass"),
     "return": N_("case.outcome.return"),
     "include": N_("case.outcome.include"),
+    "approve": N_("case.outcome.approve"),
+    "reject": N_("case.outcome.reject"),
 }
+STATE_COLOUR = {"included": "teal", "not_included": "gray", "eliminated": "green"}
+STATE_COLOUR |= {s: "grape" for s in C.MONITORED if s != "included"}
 
 
 def code_label(table: str, code, lang: str) -> str:
@@ -41,7 +48,7 @@ def options(table: str, lang: str) -> list[dict]:
 
 
 def state_badge(case: dict, lang: str) -> dmc.Badge:
-    colour = {"included": "teal", "not_included": "gray"}.get(case["state"], "blue")
+    colour = STATE_COLOUR.get(case["state"], "blue")
     if case.get("overdue"):
         colour = "red"
     return dmc.Badge(t(C.STATE_LABEL[case["state"]], lang), color=colour, variant="light")
@@ -144,8 +151,26 @@ def _event_lines(e: dict, lang: str) -> list[str]:
     if data.get("monitor_type"):
         risks = "、".join(code_label("risk", r, lang) for r in data.get("risks", []))
         lines.append(f"{code_label('monitor_type', data['monitor_type'], lang)} · {risks}")
+    lines += _elimination_lines(data, lang)
     if e["body"]:
         lines.append(e["body"])
+    return lines
+
+
+def _elimination_lines(data: dict, lang: str) -> list[str]:
+    """A proposal's method, assessed income and failing conditions; a measure's category."""
+    lines = []
+    if data.get("method"):
+        lines.append(code_label("elimination", data["method"], lang))
+    if data.get("income") is not None:
+        lines.append(t("case.ev.income", lang, income=fmt_money(data["income"], lang)))
+    failing = [k for k, ok in (data.get("precheck") or {}).items() if not ok]
+    if failing:
+        names = "、".join(t(f"elim.cond.{k}", lang) for k in failing)
+        lines.append(t("case.ev.overridden", lang, conditions=names))
+    if data.get("category"):
+        amount = fmt_money(data.get("amount") or 0, lang)
+        lines.append(f"{code_label('measure_category', data['category'], lang)} · {amount}")
     return lines
 
 
@@ -186,7 +211,7 @@ def facts(case: dict, home: dict | None, regions: Mapping[str, str], lang: str):
     ]
     if case["escalated_to"]:
         pairs.append((N_("case.escalated"), regions.get(case["escalated_to"], "")))
-    if case["state"] == "included":
+    if case["state"] in (*C.MONITORED, "eliminated"):
         risks = "、".join(code_label("risk", r, lang) for r in case["risk_list"])
         pairs.append(
             (
@@ -197,6 +222,11 @@ def facts(case: dict, home: dict | None, regions: Mapping[str, str], lang: str):
     if case["state"] == "not_included":
         pairs.append(
             (N_("case.decision"), code_label("exclude_reason", case["exclude_reason"], lang))
+        )
+    if case["state"] == "eliminated":
+        method = code_label("elimination", case["elim_method"], lang)
+        pairs.append(
+            (N_("case.eliminated"), f"{fmt_date(case['eliminate_date'], lang)} · {method}")
         )
     return dmc.SimpleGrid(
         cols={"base": 1, "sm": 2},
@@ -253,7 +283,7 @@ def _fields(step: str, outcomes, today: str, lang: str) -> list:
             ),
         ),
         _field(
-            step == "village_review",
+            step in C.NOTICES,
             dmc.TextInput(
                 id="case-step-notice-start",
                 label=t("case.field.notice_start", lang),
@@ -263,7 +293,7 @@ def _fields(step: str, outcomes, today: str, lang: str) -> list:
             ),
         ),
         _field(
-            step == "notice_end",
+            step in C.NOTICE_ENDS,
             dmc.Textarea(
                 id="case-step-objections",
                 label=t("case.field.objections", lang),
@@ -272,6 +302,7 @@ def _fields(step: str, outcomes, today: str, lang: str) -> list:
             ),
         ),
         *_decision_fields(step, lang),
+        proposal_fields(step == "elim_proposal", lang),
         dmc.Textarea(
             id="case-step-note", label=t("case.field.note", lang), autosize=True, minRows=2, mt="xs"
         ),
@@ -310,6 +341,32 @@ def _decision_fields(step: str, lang: str) -> list:
             ),
         ),
     ]
+
+
+def proposal_fields(visible: bool, lang: str) -> html.Div:
+    """The proposal's own values: the method, the assessed income and since when."""
+    return html.Div(
+        style=None if visible else {"display": "none"},
+        children=dmc.SimpleGrid(
+            cols={"base": 1, "sm": 3},
+            spacing="xs",
+            mt="xs",
+            children=[
+                dmc.Select(
+                    id="case-step-method",
+                    label=t("elim.field.method", lang),
+                    data=options("elimination", lang),
+                    value="1",
+                ),
+                dmc.TextInput(id="case-step-income", label=t("elim.field.income", lang)),
+                dmc.TextInput(
+                    id="case-step-stable",
+                    label=t("elim.field.stable_since", lang),
+                    placeholder="YYYY-MM-DD",
+                ),
+            ],
+        ),
+    )
 
 
 def _hidden_fields(today: str, lang: str) -> list:
@@ -368,6 +425,8 @@ def refusal(exc, lang: str) -> dmc.Alert:
     """A refused request (domain.cases.CaseError) with the fields it names, and the case
     that stopped a list."""
     fields = "；".join(t(v, lang) for v in exc.fields.values())
+    if exc.params.get("failing"):  # a proposal the elimination standard refused
+        fields = "、".join(t(f"elim.cond.{name}", lang) for name in exc.params["failing"])
     which = f"#{exc.params['case']} " if "case" in exc.params else ""
     return dmc.Alert(
         f"{which}{t(exc.key, lang)} {fields}".strip(),

@@ -71,6 +71,7 @@ ACTION_LABEL = {
     "export_briefing": N_("audit.action.export_briefing"),
     "export_minutes": N_("audit.action.export_minutes"),
     "export_notice": N_("audit.action.export_notice"),
+    "case_override": N_("audit.action.case_override"),
     "export_page": N_("audit.action.export_page"),
     "export_map": N_("audit.action.export_map"),
     "export_exchange": N_("audit.action.export_exchange"),

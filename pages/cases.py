@@ -1,8 +1,10 @@
 """Monitoring cases (/cases?case=<id>&state=<state>&overdue=1&warning=<key>): the
-identification procedure as work. The list of the scope's cases with their 15-day clock;
-one case's facts, timeline and the form of the step this user's level records next; a
-case opened on a household (by its number) or from an early warning; the county's
-decision on a list of reviewed cases at once (services/cases.py)."""
+identification procedure as work, and what follows it. The list of the scope's cases
+with their 15-day clock; one case's facts, timeline and the form of the step this user's
+level records next; a case opened on a household (by its number) or from an early
+warning; the county's decision on a list of reviewed cases at once (services/cases.py);
+a monitored household's assistance plan and the elimination standard with the county's
+override (services/assistance.py, services/elimination.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
 from access import can, current_scope
+from components import assistance as plan_view
 from components import cases as view
 from components.exports import dialog_alert, job_status
 from domain import cases as C
@@ -21,7 +24,9 @@ from etl.refdata import region_names
 from exports import jobs, render, service
 from i18n import N_, get_lang, t, tn
 from ops import cases as O
+from services import assistance as A
 from services import cases as S
+from services import elimination
 from web import context
 from web.auth import client_ip, requester
 
@@ -74,7 +79,7 @@ def _counts(counts: dict, lang: str) -> dmc.Group:
             dmc.Badge(f"{t(C.STATE_LABEL[s], lang)} {counts[s]}", variant="light"),
             href=f"/cases?state={s}",
         )
-        for s in C.OPEN
+        for s in (*C.OPEN, *C.MONITORED)
         if counts[s]
     ]
     late = dmc.Badge(
@@ -185,11 +190,26 @@ def _detail(scope, case_id, regions, lang: str) -> dmc.Paper:
                 ]
             ),
             view.facts(case, home, regions, lang),
+            _plan(scope, case, lang),
             view.step_form(case["next_step"], clock.day().isoformat(), lang),
             dmc.Divider(my="sm"),
             view.timeline(case, regions, lang),
         ],
     )
+
+
+def _plan(scope, case: dict, lang: str):
+    """The assistance plan and the elimination standard of a monitored case."""
+    if case["state"] not in (*C.MONITORED, "eliminated"):
+        return None
+    today = clock.day()
+    plan = elimination.plan_view(context.ops(), context.warehouse(), scope, case, today)
+    region = case["village_code"]
+    may = {
+        "assist": case["state"] in C.MONITORED and can(scope, "cases.assist", region),
+        "override": S.may_override(scope, case),
+    }
+    return plan_view.plan_panel(case, plan, may, today.isoformat(), lang)
 
 
 def _bulk_panel(scope, found, regions, lang: str) -> dmc.Paper:
@@ -268,6 +288,9 @@ def open_case(_n, warning, number, channel, note):
     State("case-step-type", "value"),
     State("case-step-risks", "value"),
     State("case-step-note", "value"),
+    State("case-step-method", "value"),
+    State("case-step-income", "value"),
+    State("case-step-stable", "value"),
     prevent_initial_call=True,
 )
 def save_step(_n, current, *fields):
@@ -275,11 +298,77 @@ def save_step(_n, current, *fields):
     if not isinstance(_n, int) or _n < 1:  # Dash calls it when the button appears
         return dash.no_update, dash.no_update
     current = current if isinstance(current, dict) else {}
+    app = context.get()
+    return _done(
+        lambda: S.record_from_page(app.ops, app.warehouse, current_scope(), current, fields)
+    )
+
+
+def _done(work):
+    """Run a change of the case shown: the case again with its new version, or the
+    refusal (with the failing conditions of a blocked proposal)."""
     try:
-        case = S.record_from_page(context.ops(), current_scope(), current, fields)
+        case = work()
     except S.CaseError as exc:
         return view.refusal(exc, get_lang()), dash.no_update
     return None, _href(case=case["id"], v=case["version"])
+
+
+@callback(
+    Output("case-feedback", "children", allow_duplicate=True),
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("plan-add", "n_clicks"),
+    State("case-current", "data"),
+    State("plan-category", "value"),
+    State("plan-department", "value"),
+    State("plan-responsible", "value"),
+    State("plan-amount", "value"),
+    State("plan-planned", "value"),
+    State("plan-done", "value"),
+    State("plan-note", "value"),
+    prevent_initial_call=True,
+)
+def add_measure(_n, current, *fields):
+    """Plan a measure on the case shown."""
+    if not isinstance(_n, int) or _n < 1:  # Dash calls it when the button appears
+        return dash.no_update, dash.no_update
+    return _done(lambda: A.add_from_page(context.ops(), current_scope(), current, fields))
+
+
+@callback(
+    Output("case-feedback", "children", allow_duplicate=True),
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("plan-done-save", "n_clicks"),
+    State("case-current", "data"),
+    State("plan-done-measure", "value"),
+    State("plan-done-date", "value"),
+    prevent_initial_call=True,
+)
+def measure_done(_n, current, measure_id, on):
+    """Record a planned measure carried out."""
+    if not isinstance(_n, int) or _n < 1:  # Dash calls it when the button appears
+        return dash.no_update, dash.no_update
+    return _done(lambda: A.done_from_page(context.ops(), current_scope(), current, measure_id, on))
+
+
+@callback(
+    Output("case-feedback", "children", allow_duplicate=True),
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("elim-override-save", "n_clicks"),
+    State("case-current", "data"),
+    State("elim-override-reason", "value"),
+    prevent_initial_call=True,
+)
+def override(_n, current, reason):
+    """The county's reasoned override of the elimination standard on the case shown."""
+    if not isinstance(_n, int) or _n < 1:  # Dash calls it when the button appears
+        return dash.no_update, dash.no_update
+    current = current if isinstance(current, dict) else {}
+    return _done(
+        lambda: S.override(
+            context.ops(), current_scope(), current.get("id"), current.get("version"), reason
+        )
+    )
 
 
 @callback(

@@ -122,3 +122,20 @@ def measure_done(engine: Engine, scope: Scope, case_id, version, measure_id, on,
         }
         store.update(conn, scope, case, version, {}, event, now)
     return get(engine, scope, case["id"], now)
+
+
+# ------------------------------------------------------------------ from the page
+MEASURE_FIELDS = ("category", "department", "responsible", "amount", "planned_on", "done_on")
+MEASURE_FIELDS += ("note",)
+
+
+def add_from_page(engine: Engine, scope: Scope, current, fields: tuple) -> dict:
+    """The page's measure form on the case shown (``current``: its id and version)."""
+    current = current if isinstance(current, dict) else {}
+    data = dict(zip(MEASURE_FIELDS, fields))
+    return add_measure(engine, scope, current.get("id"), current.get("version"), data)
+
+
+def done_from_page(engine: Engine, scope: Scope, current, measure_id, on) -> dict:
+    current = current if isinstance(current, dict) else {}
+    return measure_done(engine, scope, current.get("id"), current.get("version"), measure_id, on)

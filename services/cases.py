@@ -344,7 +344,7 @@ def refresh(engine: Engine, settings: Settings) -> tuple[int, float]:
 
 # ------------------------------------------------------------------ from the page
 STEP_FIELDS = ("date", "outcome", "notice_start", "objections", "exclude_reason")
-STEP_FIELDS += ("monitor_type", "risks", "note")
+STEP_FIELDS += ("monitor_type", "risks", "note", "method", "income", "stable_since")
 BULK_FIELDS = ("date", "outcome", "exclude_reason", "monitor_type", "risks", "note")
 
 
@@ -364,7 +364,9 @@ def open_from_page(engine: Engine, wh: Warehouse, scope: Scope, warning, number,
     return open_case(engine, wh, scope, None, channel, note=note, household_no=number)
 
 
-def record_from_page(engine: Engine, scope: Scope, current: dict, fields: tuple) -> dict:
+def record_from_page(
+    engine: Engine, wh: Warehouse, scope: Scope, current: dict, fields: tuple
+) -> dict:
     """The page's step form: the next step of the case shown (``current``: its id and
     the version the user saw), with the form's values."""
     case = get(engine, scope, current.get("id"))
@@ -372,7 +374,7 @@ def record_from_page(engine: Engine, scope: Scope, current: dict, fields: tuple)
     if step is None:
         raise CaseError(409, N_("case.err.order"))
     data = {"step": step, **dict(zip(STEP_FIELDS, fields))}
-    return record_step(engine, scope, case["id"], current.get("version"), data)
+    return record_step(engine, scope, case["id"], current.get("version"), data, wh=wh)
 
 
 def decide_from_page(engine: Engine, scope: Scope, rows, fields: tuple) -> list[int]:
