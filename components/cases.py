@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import dash_mantine_components as dmc
-from dash import html
+from dash import dcc, html
 
 from components import tables
 from domain import cases as C
@@ -174,7 +174,9 @@ def _elimination_lines(data: dict, lang: str) -> list[str]:
     return lines
 
 
-def timeline(case: dict, regions: Mapping[str, str], lang: str) -> dmc.Timeline:
+def timeline(
+    case: dict, regions: Mapping[str, str], lang: str, element_id: str = "case-timeline"
+) -> dmc.Timeline:
     """Every event of the case, oldest first: the step, its day, who, what was found."""
     items = []
     for e in case["events"]:
@@ -192,8 +194,34 @@ def timeline(case: dict, regions: Mapping[str, str], lang: str) -> dmc.Timeline:
                 ],
             )
         )
-    return dmc.Timeline(
-        items, active=len(items) - 1, bulletSize=14, lineWidth=2, id="case-timeline"
+    return dmc.Timeline(items, active=len(items) - 1, bulletSize=14, lineWidth=2, id=element_id)
+
+
+def history(cases: list[dict], regions: Mapping[str, str], lang: str) -> html.Div:
+    """A household's cases in the platform, newest first, each with its timeline and a
+    link to it (the household page's record of the work done)."""
+    if not cases:
+        return dmc.Text(t("case.history_none", lang), size="sm", c="dimmed")
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dmc.Group(
+                        [
+                            state_badge(case, lang),
+                            dcc.Link(f"#{case['id']}", href=f"/cases?case={case['id']}"),
+                            dmc.Text(clock_text(case, lang), size="xs", c="dimmed"),
+                        ],
+                        gap="xs",
+                        mb="xs",
+                    ),
+                    timeline(case, regions, lang, f"hhd-case-{case['id']}"),
+                ],
+                className="jz-case-history",
+            )
+            for case in reversed(cases)
+        ],
+        id="hhd-cases",
     )
 
 

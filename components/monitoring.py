@@ -7,7 +7,7 @@ import datetime as dt
 import dash_mantine_components as dmc
 import numpy as np
 import pandas as pd
-from dash import html
+from dash import dcc, html
 
 from components import charts, tables
 from components.theme import MONTH_AXIS, SERIES, TYPE_COLOURS, figure
@@ -178,6 +178,8 @@ STAGES = [
     ("assisted", "days_to_assist"),
     ("eliminated", "days_to_eliminate"),
 ]
+# The stages whose platform cases /cases lists (domain/cases.py STAGE_STATES).
+CASE_STAGES = ("warned", "checked", "identified", "cleared", "eliminated")
 STAGE_LABEL = {
     "warned": N_("mon.stage.warned"),
     "checked": N_("mon.stage.checked"),
@@ -196,9 +198,22 @@ STAGE_MEDIAN = {
 }
 
 
-def lifecycle(lc: dict, *, lang: str) -> html.Div:
+def _cases_link(stage: str, unit: str | None, lang: str):
+    """The platform's cases in a stage, of the unit (None: no link)."""
+    if unit is None or stage not in CASE_STAGES:
+        return None
+    return dcc.Link(
+        t("mon.stage.cases", lang),
+        href=f"/cases?stage={stage}&unit={unit}",
+        className="jz-stage-cases",
+        style={"fontSize": "12px"},
+    )
+
+
+def lifecycle(lc: dict, *, lang: str, cases_of: str | None = None) -> html.Div:
     """Warned households → home checks → identified or checked and not included →
-    assisted → eliminated, with median days, and how many still await a decision."""
+    assisted → eliminated, with median days, and how many still await a decision;
+    ``cases_of``: the unit whose platform cases each stage links to (None: no links)."""
     cards = []
     for stage, days in STAGES:
         n = lc.get(stage)
@@ -217,6 +232,7 @@ def lifecycle(lc: dict, *, lang: str) -> html.Div:
                         size="xs",
                         c="dimmed",
                     ),
+                    _cases_link(stage, cases_of, lang),
                 ],
             )
         )

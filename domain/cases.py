@@ -54,6 +54,17 @@ OPEN = ("opened", "checked", "consented", "compared", "noticed_open", "noticed",
 MONITORED = ("included", "elim_notice", "elim_noticed", "elim_passed")
 FINAL = ("not_included", "eliminated")
 
+# The monitoring page's lifecycle stages (queries/sql/monitoring.sql ``lifecycle``) and the
+# states of the platform's cases in each, for its links to /cases?stage=.
+STAGE_STATES = {
+    "warned": STATES,
+    "checked": STATES[1:],
+    "identified": (*MONITORED, "eliminated"),
+    "cleared": ("not_included",),
+    "eliminated": ("eliminated",),
+    "pending": OPEN,
+}
+
 STATE_LABEL = {
     "opened": N_("case.state.opened"),
     "checked": N_("case.state.checked"),

@@ -8,8 +8,8 @@ after the case (or a full load that numbers households afresh) counts the househ
 The registry's assistance and elimination days stay unless they are older than the case's
 warning (the household fell back and was identified again); a case's own first measure
 and its approved elimination replace them. The measures carried out in the platform are
-added to ``measure`` (``platform_measures`` names them, so a second refresh replaces
-rather than adds them).
+added to ``measure`` (``platform_measures``, there when there are any, names them, so a
+second refresh replaces rather than adds them).
 
 Used by a registry load (before the rollups) and by the warehouse refresh.
 """
@@ -159,11 +159,14 @@ def _risks(con) -> None:
 def _measures(con, cases: list[dict]) -> None:
     """The platform's measures carried out, in ``measure`` after the registry's (the
     previous refresh's replaced), counted for monitoring."""
-    con.execute("create table if not exists platform_measures (measure_id bigint)")
-    con.execute(
-        "delete from measure where measure_id in (select measure_id from platform_measures)"
-    )
-    con.execute("delete from platform_measures")
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'platform_measures'"
+    ).fetchone()[0]
+    if exists:
+        con.execute(
+            "delete from measure where measure_id in (select measure_id from platform_measures)"
+        )
+        con.execute("drop table platform_measures")
     rows = [
         {
             "household_no": c["household_no"],
@@ -194,7 +197,7 @@ def _measures(con, cases: list[dict]) -> None:
     finally:
         con.unregister("platform_measures_in")
     con.execute("insert into measure by name select * from platform_measure")
-    con.execute("insert into platform_measures select measure_id from platform_measure")
+    con.execute("create table platform_measures as select measure_id from platform_measure")
 
 
 def merge(con, cases: list[dict]) -> int:

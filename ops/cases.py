@@ -175,10 +175,13 @@ def list_cases(
     household_id: int | None = None,
     limit: int = 500,
     village: str | None = None,
+    under: str | None = None,
 ) -> list[dict]:
     """Cases of the scope, oldest warning first: of ``states``, overdue on ``overdue_on``,
-    of one household or of one village."""
+    of one household, of one village or of the villages whose code starts ``under``."""
     q = sa.select(monitoring_cases).where(within(monitoring_cases.c.village_code, scope))
+    if under:
+        q = q.where(monitoring_cases.c.village_code.startswith(under, autoescape=True))
     if states:
         q = q.where(monitoring_cases.c.state.in_(states))
     if overdue_on is not None:

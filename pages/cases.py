@@ -40,11 +40,12 @@ dash.register_page(
 )
 
 
-def layout(case=None, state=None, overdue=None, warning=None, **_):
+def layout(case=None, state=None, overdue=None, warning=None, stage=None, unit=None, **_):
     scope, lang = current_scope(), get_lang()
     engine, regions = context.ops(), region_names()
-    states = (state,) if state in C.STATES else None
-    found = S.cases_of(engine, scope, states, overdue == "1")
+    states = (state,) if state in C.STATES else C.STAGE_STATES.get(stage)
+    unit = unit if isinstance(unit, str) and unit in regions else None
+    found = S.cases_of(engine, scope, states, overdue == "1", unit=unit)
     today = clock.day()
     return html.Div(
         className="jz-page",
@@ -54,6 +55,7 @@ def layout(case=None, state=None, overdue=None, warning=None, **_):
             html.Div(id="case-feedback"),
             _open_panel(scope, warning, lang) if can(scope, "cases.open") else None,
             _filter_bar(state, overdue, lang),
+            _narrowed(stage, unit, regions, lang),
             dmc.Grid(
                 gutter="md",
                 children=[
@@ -116,6 +118,22 @@ def _filter_bar(state, overdue, lang: str) -> dmc.Group:
                 mt="lg",
             ),
         ],
+    )
+
+
+def _narrowed(stage, unit, regions, lang: str):
+    """The lifecycle stage and the unit the list came from (the monitoring page's links)."""
+    if stage not in C.STAGE_STATES and unit is None:
+        return None
+    parts = [t(f"mon.stage.{stage}", lang)] if stage in C.STAGE_STATES else []
+    parts += [regions[unit]] if unit else []
+    return dmc.Group(
+        [
+            dmc.Badge(" · ".join(parts), variant="outline", id="case-narrowed"),
+            dcc.Link(t("case.all_cases", lang), href="/cases"),
+        ],
+        gap="xs",
+        mb="xs",
     )
 
 

@@ -21,6 +21,7 @@ from components import tasks as view
 from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
+from domain import cases as cases_domain
 from domain import clock
 from domain.indicators import Indicator
 from etl.refdata import region_names
@@ -30,6 +31,7 @@ from ops import tasks as T
 from ops import users
 from queries import api
 from queries import households as hl
+from services import cases
 from services import tasks as S
 from web import context, gate
 from web.auth import client_ip, requester
@@ -76,8 +78,12 @@ def task_counts(scope, children: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame, scope) -> list[dict]:
-    """What the meeting should look at, each ready to become an instruction."""
+def agenda_items(
+    v: api.RegionView, found: list[dict], pending: pd.DataFrame, scope, late: list[dict] = ()
+) -> list[dict]:
+    """What the meeting should look at, each ready to become an instruction: the units
+    with the most unresolved risk, warned households awaiting a decision and monitoring
+    cases past their 15 days (``late``)."""
     deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     items = []
     worst = v.children.sort_values(["hh_unresolved", "code"], ascending=[False, True])
@@ -137,7 +143,32 @@ def agenda_items(v: api.RegionView, found: list[dict], pending: pd.DataFrame, sc
                 },
             }
         )
-    return items
+    return items + [_case_item(c, deadline) for c in late[:5]]
+
+
+def _case_item(case: dict, deadline: str) -> dict:
+    """An overdue monitoring case: an instruction to its responsible unit to finish it."""
+    names = region_names()
+    place = names.get(case["village_code"], case["village_code"])
+    step = t(cases_domain.STEPS[cases_domain.NEXT_STEP[case["state"]]].label)
+    late = -(case["days_left"] or 0)
+    return {
+        "kind": "case",
+        "label": t("dispatch.agenda.case", place=place, no=case["household_no"], step=step, n=late),
+        "task": {
+            "title": t("tpl.case.title", place=place, no=case["household_no"]),
+            "content": t(
+                "tpl.case.content", no=case["household_no"], step=step, n=late, id=case["id"]
+            ),
+            "assignee_region": case["responsible"],
+            "type": "meeting_decision",
+            "source": "case",
+            "source_ref": str(case["id"]),
+            "priority": "urgent",
+            "deadline": deadline,
+            "households": [int(case["household_id"])],
+        },
+    }
 
 
 def _body(scope, code: str, metric: str | None):
@@ -147,7 +178,8 @@ def _body(scope, code: str, metric: str | None):
     v = api.region_view(wh, scope, code, None, None, breakdowns=False)
     found = T.list_tasks(context.ops(), scope)
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
-    items = agenda_items(v, found, pending, scope)
+    late = cases.cases_of(context.ops(), scope, overdue=True, unit=code)
+    items = agenda_items(v, found, pending, scope, late)
     ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
     in_unit, attention, due = _unit_tasks(found, code)
     names = view.Names(

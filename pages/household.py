@@ -9,16 +9,19 @@ import dash_mantine_components as dmc
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
-from access import AccessDenied, RegionNotFound, current_scope
+from access import AccessDenied, RegionNotFound, can, current_scope
+from components import cases as case_view
 from components import messages, tables
 from components.downloads import with_png
 from components.theme import GRAPH_CONFIG
 from domain.codes import CODES
+from etl.refdata import region_names
 from exports import charts as chart_registry
 from i18n import N_, fmt_date, fmt_number, get_lang, t
 from queries import api
 from queries.privacy import can_reveal
 from queries.runner import WarehouseUnavailable
+from services import cases
 from services.privacy import log_reveal
 from web import context
 from web.auth import client_ip
@@ -224,9 +227,31 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
             children=[dmc.Title(t("hhd.members"), order=4, mb="sm"), members_table(v.members)],
         ),
         _income_and_monitoring(v),
+        _cases(int(v.household["household_id"])),
         _measures(v.measures),
         _cadres(v.cadres),
     ]
+
+
+def _cases(household_id: int):
+    """The household's monitoring cases in the platform, with their timelines."""
+    scope = current_scope()
+    if not can(scope, "cases.view"):
+        return None
+    engine, lang = context.ops(), get_lang()
+    found = [
+        cases.get(engine, scope, c["id"])
+        for c in cases.cases_of(engine, scope, household_id=household_id)
+    ]
+    return dmc.Paper(
+        withBorder=True,
+        p="md",
+        mb="md",
+        children=[
+            dmc.Title(t("hhd.cases"), order=4, mb="sm"),
+            case_view.history(found, region_names(), lang),
+        ],
+    )
 
 
 def _heading(v: api.HouseholdView, reveal_allowed: bool):

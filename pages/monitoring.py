@@ -7,7 +7,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
-from access import current_scope, raise_for_region
+from access import can, current_scope, raise_for_region
 from components import kpi, maps, messages
 from components import monitoring as view
 from components import region as region_view
@@ -142,7 +142,11 @@ def _lifecycle(mv, lang: str):
         mt="md",
         children=[
             dmc.Title(t("mon.lifecycle", lang, region=mv.region.unit["name"]), order=4, mb="xs"),
-            view.lifecycle(mv.lifecycle, lang=lang),
+            view.lifecycle(
+                mv.lifecycle,
+                lang=lang,
+                cases_of=mv.region.unit["code"] if can(current_scope(), "cases.view") else None,
+            ),
         ],
     )
 

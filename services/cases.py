@@ -16,7 +16,7 @@ import datetime as dt
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
-from access import AccessDenied, Resource, RoleDenied, Scope, can, raise_for
+from access import AccessDenied, Resource, RoleDenied, Scope, can, can_access, prefix_of, raise_for
 from config import Settings
 from domain import cases as C
 from domain import clock
@@ -316,10 +316,11 @@ def cases_of(
     household_id: int | None = None,
     now: dt.datetime | None = None,
     village: str | None = None,
+    unit: str | None = None,
 ) -> list[dict]:
-    """Cases of the scope (of ``states``, overdue only, of one household or village),
-    decorated."""
-    if not can(scope, "cases.view"):
+    """Cases of the scope (of ``states``, overdue only, of one household or village, or
+    of a unit within the scope), decorated; none for a unit outside it."""
+    if not can(scope, "cases.view") or (unit is not None and not can_access(scope, unit)):
         return []
     today = clock.day(now or clock.utcnow())
     rows = store.list_cases(
@@ -330,6 +331,7 @@ def cases_of(
         household_id=household_id,
         village=village,
         limit=5000 if village else 500,
+        under=None if unit is None else prefix_of(unit),
     )
     return [decorate(scope, r, today) for r in rows]
 
