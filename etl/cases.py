@@ -159,9 +159,10 @@ def _risks(con) -> None:
 def _measures(con, cases: list[dict]) -> None:
     """The platform's measures carried out, in ``measure`` after the registry's (the
     previous refresh's replaced), counted for monitoring."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'platform_measures'"
-    ).fetchone()[0]
+    (exists,) = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where table_name = 'platform_measures' and schema_name = 'main'"
+    ).fetchall()[0]
     if exists:
         con.execute(
             "delete from measure where measure_id in (select measure_id from platform_measures)"
