@@ -107,6 +107,16 @@ PERMISSIONS: dict[str, Permission] = {
         level_key=N_("case.err.county_level"),
         doc="the county's decision (one case or a list)",
     ),
+    "cases.attach": Permission(
+        {"cadre": COUNTY_AND_BELOW, "manager": COUNTY_AND_BELOW},
+        level_key=N_("case.err.open_level"),
+        doc="attach photos and scans to a case",
+    ),
+    "cases.refresh": Permission(
+        {"admin": PROVINCE, "manager": PROVINCE},
+        level_key=N_("case.err.refresh_level"),
+        doc="merge the platform's cases into the warehouse (its figures made again)",
+    ),
     "cases.assist": Permission(
         {"cadre": COUNTY_AND_BELOW, "manager": COUNTY_AND_BELOW},
         level_key=N_("case.err.open_level"),

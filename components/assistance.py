@@ -22,9 +22,12 @@ def measures_table(measures: list[dict], lang: str) -> html.Div:
     if not measures:
         return dmc.Text(t("plan.none", lang), size="sm", c="dimmed", id="plan-measures")
     head = [
-        t(k, lang)
-        for k in ("plan.col.category", "plan.col.department", "plan.col.responsible")
-        + ("plan.col.amount", "plan.col.planned", "plan.col.done")
+        t("plan.col.category", lang),
+        t("plan.col.department", lang),
+        t("plan.col.responsible", lang),
+        t("plan.col.amount", lang),
+        t("plan.col.planned", lang),
+        t("plan.col.done", lang),
     ]
     body = [
         [
@@ -152,7 +155,7 @@ def _facts(c, lang: str) -> str:
             line=_money(f["registry_line"], lang),
         )
         if f["income"] is None:
-            return f"{registry}；{t('elim.ev.assess', lang, line=_money(f['line'], lang))}"
+            return "；".join([registry, t("elim.ev.assess", lang, line=_money(f["line"], lang))])
         since = _date(f["stable_since"], lang)
         assessed = t(
             "elim.ev.assessed",
@@ -161,16 +164,19 @@ def _facts(c, lang: str) -> str:
             line=_money(f["line"], lang),
             since=since,
         )
-        return f"{assessed}；{registry}"
+        return "；".join([assessed, registry])
     if c.name == "guarantees":
         gaps = "、".join(code_label_gap(g, lang) for g in f["gaps"])
         return t("elim.ev.gaps", lang, gaps=gaps) if gaps else t("elim.ev.no_gaps", lang)
     if c.name == "since":
         return t("elim.ev.since", lang, date=_date(f["identified_on"], lang), months=f["months"])
+    if c.name == "measure" and f["needed"]:
+        return t("elim.ev.measures", lang, n=f["measures"])
     if c.name == "measure":
-        key = "elim.ev.measures" if f["needed"] else "elim.ev.measures_natural"
-        return t(key, lang, n=f["measures"])
-    return t("elim.ev.no_labour" if f["no_labour"] else "elim.ev.labour", lang)
+        return t("elim.ev.measures_natural", lang, n=f["measures"])
+    if f["no_labour"]:
+        return t("elim.ev.no_labour", lang)
+    return t("elim.ev.labour", lang)
 
 
 def code_label_gap(item: str, lang: str) -> str:
@@ -188,7 +194,7 @@ def conditions_list(conditions, lang: str, element_id: str = "elim-precheck") ->
             className="jz-cond-ok" if c.ok else "jz-cond-fail",
             children=[
                 dmc.Badge(
-                    t("elim.ok" if c.ok else "elim.fail", lang),
+                    t("elim.ok", lang) if c.ok else t("elim.fail", lang),
                     color="teal" if c.ok else "red",
                     variant="light",
                     miw=56,

@@ -11,6 +11,7 @@ from dash import dcc, html
 from components import tables
 from domain import cases as C
 from domain.codes import CODES
+from domain.elimination import LABELS as ELIM_LABELS
 from i18n import N_, fmt_date, fmt_money, fmt_time_zoned, t, tn
 
 EVENT_LABEL = {
@@ -19,6 +20,7 @@ EVENT_LABEL = {
     "measure": N_("case.ev.measure"),
     "measure_done": N_("case.ev.measure_done"),
     "override": N_("case.ev.override"),
+    "attachment": N_("case.ev.attachment"),
     **{name: step.label for name, step in C.STEPS.items()},
 }
 OUTCOME_LABEL = {
@@ -29,6 +31,15 @@ OUTCOME_LABEL = {
     "include": N_("case.outcome.include"),
     "approve": N_("case.outcome.approve"),
     "reject": N_("case.outcome.reject"),
+}
+# The monitoring page's lifecycle stages a list of cases may come from.
+STAGE_LABEL = {
+    "warned": N_("mon.stage.warned"),
+    "checked": N_("mon.stage.checked"),
+    "identified": N_("mon.stage.identified"),
+    "cleared": N_("mon.stage.cleared"),
+    "eliminated": N_("mon.stage.eliminated"),
+    "pending": N_("mon.stage.pending"),
 }
 STATE_COLOUR = {"included": "teal", "not_included": "gray", "eliminated": "green"}
 STATE_COLOUR |= {s: "grape" for s in C.MONITORED if s != "included"}
@@ -166,8 +177,10 @@ def _elimination_lines(data: dict, lang: str) -> list[str]:
         lines.append(t("case.ev.income", lang, income=fmt_money(data["income"], lang)))
     failing = [k for k, ok in (data.get("precheck") or {}).items() if not ok]
     if failing:
-        names = "、".join(t(f"elim.cond.{k}", lang) for k in failing)
+        names = "、".join(t(ELIM_LABELS[k], lang) for k in failing if k in ELIM_LABELS)
         lines.append(t("case.ev.overridden", lang, conditions=names))
+    if data.get("name") and data.get("file"):
+        lines.append(data["name"])
     if data.get("category"):
         amount = fmt_money(data.get("amount") or 0, lang)
         lines.append(f"{code_label('measure_category', data['category'], lang)} · {amount}")
@@ -195,6 +208,42 @@ def timeline(
             )
         )
     return dmc.Timeline(items, active=len(items) - 1, bulletSize=14, lineWidth=2, id=element_id)
+
+
+def attachments(files: list[dict], may: bool, accept: str, max_bytes: int, lang: str):
+    """A case's attachments (each a download link) and, for who may, the upload box."""
+    items = [
+        html.Li(
+            [
+                html.A(f["name"], href=f"/cases/file/{f['id']}", className="jz-case-file"),
+                dmc.Text(
+                    f" · {f['size'] // 1024 or 1} KB · {f['uploaded_by']} · "
+                    f"{fmt_time_zoned(f['uploaded_at'], lang=lang)}",
+                    span=True,
+                    size="xs",
+                    c="dimmed",
+                ),
+            ]
+        )
+        for f in files
+    ]
+    upload = dcc.Upload(
+        id="case-upload",
+        accept=accept,
+        max_size=max_bytes,
+        multiple=False,
+        className="jz-upload",
+        children=dmc.Text(t("case.upload", lang), size="sm", c="blue"),
+    )
+    return html.Div(
+        [
+            dmc.Text(t("case.files", lang), fw=700, size="sm", mt="sm"),
+            html.Ul(items, id="case-files")
+            if items
+            else dmc.Text(t("case.files_none", lang), size="xs", c="dimmed"),
+            upload if may else None,
+        ]
+    )
 
 
 def history(cases: list[dict], regions: Mapping[str, str], lang: str) -> html.Div:
@@ -454,7 +503,8 @@ def refusal(exc, lang: str) -> dmc.Alert:
     that stopped a list."""
     fields = "；".join(t(v, lang) for v in exc.fields.values())
     if exc.params.get("failing"):  # a proposal the elimination standard refused
-        fields = "、".join(t(f"elim.cond.{name}", lang) for name in exc.params["failing"])
+        failing = exc.params["failing"]
+        fields = "、".join(t(ELIM_LABELS[k], lang) for k in failing if k in ELIM_LABELS)
     which = f"#{exc.params['case']} " if "case" in exc.params else ""
     return dmc.Alert(
         f"{which}{t(exc.key, lang)} {fields}".strip(),

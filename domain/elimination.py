@@ -36,6 +36,16 @@ RISK_CATEGORIES: dict[int, tuple[int, ...]] = {
 }
 
 
+# The standard's conditions, in its order, with their labels.
+LABELS = {
+    "income": N_("elim.cond.income"),
+    "guarantees": N_("elim.cond.guarantees"),
+    "since": N_("elim.cond.since"),
+    "measure": N_("elim.cond.measure"),
+    "labour": N_("elim.cond.labour"),
+}
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """``day`` plus ``months`` calendar months (the month's last day where it is short)."""
     month = day.month - 1 + months
@@ -91,7 +101,7 @@ def check(ev: Evidence) -> list[Condition]:
     return [
         Condition(
             "income",
-            N_("elim.cond.income"),
+            LABELS["income"],
             income_ok and stable,
             {
                 "income": ev.income,
@@ -102,20 +112,20 @@ def check(ev: Evidence) -> list[Condition]:
                 "registry_line": ev.registry_line,
             },
         ),
-        Condition("guarantees", N_("elim.cond.guarantees"), not ev.gaps, {"gaps": ev.gaps}),
+        Condition("guarantees", LABELS["guarantees"], not ev.gaps, {"gaps": ev.gaps}),
         Condition(
             "since",
-            N_("elim.cond.since"),
+            LABELS["since"],
             since,
             {"identified_on": ev.identified_on, "months": SINCE_MONTHS},
         ),
         Condition(
             "measure",
-            N_("elim.cond.measure"),
+            LABELS["measure"],
             ev.measures >= 1 or not needs_measure,
             {"measures": ev.measures, "needed": needs_measure},
         ),
-        Condition("labour", N_("elim.cond.labour"), not ev.no_labour, {"no_labour": ev.no_labour}),
+        Condition("labour", LABELS["labour"], not ev.no_labour, {"no_labour": ev.no_labour}),
     ]
 
 

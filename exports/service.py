@@ -166,7 +166,7 @@ def start_notice(
     outside the scope or not yet under notice is a CaseError here, not a failed job."""
     render.ensure(settings)
     case = cases.get(ops, scope, case_id)  # CaseError 404
-    if case["notice_date"] is None:
+    if notice.kind_of(case) is None:
         raise cases.CaseError(409, N_("case.err.no_notice"))
 
     def work(progress):
@@ -179,7 +179,7 @@ def start_notice(
         "notice",
         f"case:{case['id']}",
         case["village_code"],
-        {"case": case["id"], "notice_date": case["notice_date"]},
+        {"case": case["id"], "notice": notice.kind_of(case)},
         work,
         lang,
         ip,

@@ -18,7 +18,7 @@ from access import Scope
 from domain import cases as C
 from domain import clock
 from i18n import N_
-from ops.schema import case_events, case_measures, monitoring_cases
+from ops.schema import case_events, case_files, case_measures, monitoring_cases
 from ops.scoped import SYSTEM, WholeStore, store_id, within
 from ops.tasks import parent_of
 
@@ -295,3 +295,39 @@ def measure_done(conn: Connection, case: dict, measure_id, on: dt.date) -> bool:
         .values(done_on=on)
     ).rowcount
     return n == 1
+
+
+# ------------------------------------------------------------------ attachments
+FILE_COLUMNS = ("id", "case_id", "state", "name", "mime", "size", "sha256")
+FILE_COLUMNS += ("uploaded_by", "uploaded_at")
+
+
+def add_file(conn: Connection, actor: Scope, case: dict, values: dict, now) -> int:
+    """An attachment of ``case`` (``values``: name, mime, size, sha256, content)."""
+    row = {**values, "case_id": case["id"], "state": case["state"]}
+    row |= {"uploaded_by": actor.username, "uploaded_at": now}
+    return conn.execute(case_files.insert().values(**row)).inserted_primary_key[0]
+
+
+def files(engine: Engine, case_id: int) -> list[dict]:
+    """A case's attachments (already checked for scope), without their content."""
+    cols = [case_files.c[k] for k in FILE_COLUMNS]
+    q = sa.select(*cols).where(case_files.c.case_id == case_id).order_by(case_files.c.id)
+    with engine.connect() as conn:
+        return [_aware(dict(r)) for r in conn.execute(q).mappings()]
+
+
+def file_of(engine: Engine, scope: Scope, file_id) -> dict | None:
+    """An attachment of a case within ``scope``, with its content and the case's village;
+    None for any other, as for none."""
+    fid = store_id(file_id)
+    if fid is None:
+        return None
+    q = (
+        sa.select(case_files, monitoring_cases.c.village_code, monitoring_cases.c.household_no)
+        .join(monitoring_cases, monitoring_cases.c.id == case_files.c.case_id)
+        .where(case_files.c.id == fid, within(monitoring_cases.c.village_code, scope))
+    )
+    with engine.connect() as conn:
+        row = conn.execute(q).mappings().first()
+    return None if row is None else dict(row)

@@ -361,3 +361,22 @@ case_measures = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 sa.Index("ix_case_measures_case", case_measures.c.case_id)
+
+# Attachments of a case (revision 0005): photos and scans of a step's evidence, the
+# content in the store itself (at most 10 MB each; one transaction with the case's
+# event, and shared by every machine that shares the store).
+case_files = sa.Table(
+    "case_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Integer, sa.ForeignKey("monitoring_cases.id"), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),  # the case's state when attached
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("mime", sa.String(40), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+    sa.Column("uploaded_by", sa.String(64), nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_case_files_case", case_files.c.case_id)

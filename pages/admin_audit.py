@@ -72,6 +72,8 @@ ACTION_LABEL = {
     "export_minutes": N_("audit.action.export_minutes"),
     "export_notice": N_("audit.action.export_notice"),
     "case_override": N_("audit.action.case_override"),
+    "cases_refresh": N_("audit.action.cases_refresh"),
+    "case_file": N_("audit.action.case_file"),
     "export_page": N_("audit.action.export_page"),
     "export_map": N_("audit.action.export_map"),
     "export_exchange": N_("audit.action.export_exchange"),

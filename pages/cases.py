@@ -14,7 +14,7 @@ import dash
 import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, dcc, html
 
-from access import can, current_scope
+from access import can, can_access, current_scope
 from components import assistance as plan_view
 from components import cases as view
 from components.exports import dialog_alert, job_status
@@ -25,8 +25,8 @@ from exports import jobs, render, service
 from i18n import N_, get_lang, t, tn
 from ops import cases as O
 from services import assistance as A
+from services import attachments, elimination
 from services import cases as S
-from services import elimination
 from web import context
 from web.auth import client_ip, requester
 
@@ -44,13 +44,28 @@ def layout(case=None, state=None, overdue=None, warning=None, stage=None, unit=N
     scope, lang = current_scope(), get_lang()
     engine, regions = context.ops(), region_names()
     states = (state,) if state in C.STATES else C.STAGE_STATES.get(stage)
-    unit = unit if isinstance(unit, str) and unit in regions else None
+    unit = unit if isinstance(unit, str) and unit in regions and can_access(scope, unit) else None
     found = S.cases_of(engine, scope, states, overdue == "1", unit=unit)
     today = clock.day()
     return html.Div(
         className="jz-page",
         children=[
-            dmc.Title(t("case.title"), order=2, mb="xs"),
+            dmc.Group(
+                [
+                    dmc.Title(t("case.title"), order=2),
+                    dmc.Button(
+                        t("case.refresh"),
+                        id="case-refresh",
+                        size="compact-sm",
+                        variant="light",
+                        title=t("case.refresh_hint"),
+                    )
+                    if can(scope, "cases.refresh")
+                    else None,
+                ],
+                justify="space-between",
+                mb="xs",
+            ),
             _counts(O.counts(engine, scope, today), lang),
             html.Div(id="case-feedback"),
             _open_panel(scope, warning, lang) if can(scope, "cases.open") else None,
@@ -125,7 +140,7 @@ def _narrowed(stage, unit, regions, lang: str):
     """The lifecycle stage and the unit the list came from (the monitoring page's links)."""
     if stage not in C.STAGE_STATES and unit is None:
         return None
-    parts = [t(f"mon.stage.{stage}", lang)] if stage in C.STAGE_STATES else []
+    parts = [t(view.STAGE_LABEL[stage], lang)] if stage in view.STAGE_LABEL else []
     parts += [regions[unit]] if unit else []
     return dmc.Group(
         [
@@ -210,6 +225,13 @@ def _detail(scope, case_id, regions, lang: str) -> dmc.Paper:
             view.facts(case, home, regions, lang),
             _plan(scope, case, lang),
             view.step_form(case["next_step"], clock.day().isoformat(), lang),
+            view.attachments(
+                O.files(context.ops(), case["id"]),
+                attachments.may_attach(scope, case),
+                attachments.ACCEPT,
+                attachments.UPLOAD_BYTES,
+                lang,
+            ),
             dmc.Divider(my="sm"),
             view.timeline(case, regions, lang),
         ],
@@ -411,6 +433,42 @@ def decide_selected(_n, rows, *fields):
     except S.CaseError as exc:
         return view.refusal(exc, get_lang()), dash.no_update
     return None, _href(state="passed", done=len(done))
+
+
+@callback(
+    Output("case-feedback", "children", allow_duplicate=True),
+    Output("shell-url", "href", allow_duplicate=True),
+    Input("case-upload", "contents"),
+    State("case-upload", "filename"),
+    State("case-current", "data"),
+    prevent_initial_call=True,
+)
+def upload(contents, name, current):
+    """Attach the file chosen to the case shown."""
+    if not contents:
+        return dash.no_update, dash.no_update
+    return _done(
+        lambda: attachments.attach_from_page(
+            context.ops(), current_scope(), current, name, contents
+        )
+    )
+
+
+@callback(
+    Output("case-feedback", "children", allow_duplicate=True),
+    Input("case-refresh", "n_clicks"),
+    prevent_initial_call=True,
+)
+def refresh(_n):
+    """The province: merge the platform's cases into the warehouse, in the background."""
+    if not isinstance(_n, int) or _n < 1:  # Dash calls it when the button appears
+        return dash.no_update
+    try:
+        started = S.start_refresh(context.ops(), context.settings(), current_scope(), client_ip())
+    except S.CaseError as exc:
+        return view.refusal(exc, get_lang())
+    text = t("case.refresh_started") if started else t("case.refresh_running")
+    return dmc.Alert(text, color="blue", variant="light", id="case-refresh-alert")
 
 
 @callback(

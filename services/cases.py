@@ -12,6 +12,8 @@ key; a refused request changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -28,6 +30,7 @@ from queries.runner import Warehouse
 from services import audit, elimination
 
 CaseError = C.CaseError
+log = logging.getLogger("jingzhun.cases")
 MAX_BULK = 200
 WARNING_CHANNEL = 5  # 平台数据分析: the platform's early-warning rules
 
@@ -342,6 +345,42 @@ def refresh(engine: Engine, settings: Settings) -> tuple[int, float]:
     from etl import warehouse
 
     return warehouse.refresh_cases(settings.warehouse, store.for_warehouse(engine))
+
+
+_refresh_lock = threading.Lock()
+
+
+def _refresh_recorded(engine: Engine, settings: Settings, username: str, ip: str) -> None:
+    try:
+        merged, seconds = refresh(engine, settings)
+        detail = {"households": merged, "seconds": round(seconds, 1)}
+        audit.record(engine, username, "cases_refresh", detail=detail, ip=ip)
+    except Exception as exc:  # noqa: BLE001 - recorded; the warehouse is unchanged
+        log.exception("refresh of cases failed")
+        detail = {"reason": str(exc)[:300]}
+        audit.record(engine, username, "cases_refresh", outcome="failed", detail=detail, ip=ip)
+    finally:
+        _refresh_lock.release()
+
+
+def start_refresh(engine: Engine, settings: Settings, scope: Scope, ip: str = "") -> bool:
+    """The page's refresh (``cases.refresh``): see ``refresh_in_background``."""
+    gate(scope, "cases.refresh", scope.region_code)
+    return refresh_in_background(engine, settings, scope.username, ip)
+
+
+def refresh_in_background(engine: Engine, settings: Settings, username: str, ip: str) -> bool:
+    """The merge in a thread of this process (every worker picks the new file up by
+    itself), audited when it ends; False if one is running already."""
+    if not _refresh_lock.acquire(blocking=False):
+        return False
+    threading.Thread(
+        target=_refresh_recorded,
+        args=(engine, settings, username, ip),
+        name="jz-refresh-cases",
+        daemon=True,
+    ).start()
+    return True
 
 
 # ------------------------------------------------------------------ from the page

@@ -5,8 +5,10 @@ its scope; bad input, a step out of order and a stale version change nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
+import time
 from types import SimpleNamespace
 
 import duckdb
@@ -489,6 +491,45 @@ def test_the_schedule_escalates_cases_and_the_refresh_merges_them(
     ).fetchone()
     con.close()
     assert row == (2, dt.date(2026, 7, 15), 2)
+
+
+def test_the_province_refreshes_in_the_background_audited(
+    store, warehouse, homes, warehouse_path, tmp_path
+):
+    hid, village = homes[0]
+    who = people(village)
+    case = walk(store, who, opened(store, warehouse, who["village"], hid))
+    S.record_step(store, who["county"], case["id"], case["version"], INCLUDE, NOW)
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(warehouse_path, copy)
+    settings = SimpleNamespace(warehouse=copy)
+    refused(403, "case.err.refresh_level", S.start_refresh, store, settings, who["county"])
+    cadre = Scope("p_cadre", "cadre", "610000000000")
+    refused(403, "error.role", S.start_refresh, store, settings, cadre)
+    province = Scope("p_manager", "manager", "610000000000")
+    assert S.start_refresh(store, settings, province, "10.0.0.9") is True
+    assert S.start_refresh(store, settings, province) is False  # one at a time
+    for _ in range(600):
+        with store.connect() as conn:
+            done = conn.execute(
+                sa.text("select actor, outcome, detail, ip from audit_log where action = :a"),
+                {"a": "cases_refresh"},
+            ).all()
+        if done:
+            break
+        time.sleep(0.1)
+    ((actor, outcome, detail, ip),) = done
+    assert (actor, outcome, json.loads(detail)["households"], ip) == (
+        "p_manager",
+        "ok",
+        1,
+        "10.0.0.9",
+    )
+    con = duckdb.connect(str(copy), read_only=True)
+    assert con.execute("select state from monitoring where household_id = ?", [hid]).fetchone() == (
+        2,
+    )
+    con.close()
 
 
 # ------------------------------------------------------------------ the public notice

@@ -83,6 +83,7 @@ class Other:
     warning_key: str | None = None
     open_warning_key: str | None = None
     doubt_key: str | None = None
+    file_id: int | None = None  # an attachment of a monitoring case
     layouts: dict[str, dict] = field(default_factory=dict)  # page module -> props by id
 
     @property
@@ -281,6 +282,41 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
                 note=f"{other.marker}DOUBT",
             )
         )
+        # A monitoring case with an attachment (its download route names the file).
+        case_id = conn.execute(
+            schema.monitoring_cases.insert().values(
+                household_id=other.household_id,
+                household_no=other.household_no,
+                village_code=hh[2],
+                channel=2,
+                source_ref="",
+                state="opened",
+                warned_on=dt.date.today(),
+                due_on=dt.date.today() + dt.timedelta(days=15),
+                last_on=dt.date.today(),
+                risks="",
+                decision_note=f"{other.marker}CASE",
+                override_note="",
+                opened_by=manager.username,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+        ).inserted_primary_key[0]
+        content = f"%PDF-1.4 {other.marker}ATTACHMENT\n%%EOF\n".encode()
+        other.file_id = conn.execute(
+            schema.case_files.insert().values(
+                case_id=case_id,
+                state="opened",
+                name=f"{other.marker}FILE.pdf",
+                mime="application/pdf",
+                size=len(content),
+                sha256="0" * 64,
+                content=content,
+                uploaded_by=manager.username,
+                uploaded_at=now,
+            )
+        ).inserted_primary_key[0]
 
 
 def store_snapshot(engine, others) -> dict:

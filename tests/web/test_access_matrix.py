@@ -93,6 +93,7 @@ class Variant:
     doubt_key: str
     username: str
     layouts: dict = field(default_factory=dict)
+    file_id: int = 999_999_999
 
     @classmethod
     def of(cls, o: M.Other) -> Variant:
@@ -109,6 +110,7 @@ class Variant:
             o.doubt_key,
             o.forgers["manager"].username,
             o.layouts,
+            o.file_id,
         )
 
     @classmethod
@@ -492,6 +494,7 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
         "code": v.code,
         "task_id": v.task_id,
         "job_id": v.job_id,
+        "file_id": v.file_id,
         "fmt": "csv",
         "feed_id": f"{M.DEPARTMENT}_x",
         "version": "1",
@@ -512,6 +515,7 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
                 **base,
                 "task_id": HUGE,
                 "batch_id": HUGE,
+                "file_id": HUGE,
                 "job_id": "x" * 300,
                 "code": "9" * 40,
                 "name": "x" * 300,
@@ -717,6 +721,10 @@ class Recorder:
         self.calls.append(("refresh", username))
         return True
 
+    def cases_refresh(self, engine, settings, username, ip):
+        self.calls.append(("cases_refresh", username))
+        return True
+
     def registry(self, engine, settings, scope, *args, **kwargs):
         self.calls.append(("registry", scope.username))
         return None
@@ -732,6 +740,7 @@ def matrix(server, app_module, wh):
     from exports import jobs
     from ops import wall as playlist
     from services import imports_refresh as web_imports
+    from services import cases as case_service
     from services import registry
     from web import context
 
@@ -771,6 +780,7 @@ def matrix(server, app_module, wh):
     mp = pytest.MonkeyPatch()
     mp.setattr(jobs, "submit", recorder.submit)
     mp.setattr(web_imports, "start_refresh", recorder.refresh)
+    mp.setattr(case_service, "refresh_in_background", recorder.cases_refresh)
     mp.setattr(registry, "start", recorder.registry)
     mp.setattr(playlist, "put", recorder.playlist)
     before = M.store_snapshot(engine, others.values())
@@ -880,6 +890,8 @@ def test_no_background_work_outside_the_scope(matrix):
             assert scope.contains(region), call
         elif call[0] == "refresh":
             assert can(M.scope_of_account(accounts[call[1]]), "imports.merge"), call
+        elif call[0] == "cases_refresh":
+            assert can(M.scope_of_account(accounts[call[1]]), "cases.refresh"), call
         elif call[0] == "registry":
             assert can(M.scope_of_account(accounts[call[1]]), "registry.load"), call
         elif call[0] == "playlist":
