@@ -739,8 +739,8 @@ def matrix(server, app_module, wh):
     from etl.refdata import region_levels
     from exports import jobs
     from ops import wall as playlist
-    from services import imports_refresh as web_imports
     from services import cases as case_service
+    from services import imports_refresh as web_imports
     from services import registry
     from web import context
 
