@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     scale: float = 1.0
     cache_dir: Place = Path("data/cache")
     tile_url: OptionalText = None  # map tiles, only when an operator configures them
+    # A cadre paired with more households than this is listed for the township (/pairings).
+    cadre_max_households: Annotated[int, Field(ge=1, le=200)] = 10
     reload_seconds: float = 15.0  # how often a process looks for a rebuilt warehouse
     tick_seconds: float = 300.0  # how often each process runs the instruction schedule (0: never)
     wall_config: Place = Path("config/wall.yaml")  # the seed of the wall's playlist (stored in ops)

@@ -122,6 +122,9 @@ PERMISSIONS: dict[str, Permission] = {
         level_key=N_("case.err.open_level"),
         doc="plan a monitored household's assistance measures and record them carried out",
     ),
+    "pairings.view": Permission(
+        _all(*_READERS), doc="assistance cadres, their households and the assisting units"
+    ),
     # --- instructions (督办) and the dispatch view
     "tasks.view": Permission(
         _all(*STAFF_ROLES), subject=True, doc="instructions issued or assigned within the region"
