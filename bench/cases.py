@@ -5,8 +5,10 @@
 
 A fresh operational store holds ``--cases`` cases (ops/cases.py rows): a third on
 households the registry has warned (their records are replaced), two thirds on
-households without a record (new records); of them 60 % included by the county, 15 %
-not included, the rest at an earlier step. Each run copies the warehouse and times
+households without a record (new records); of them 45 % included by the county, 15 %
+included and their risk eliminated (through assistance), 15 % not included, the rest at
+an earlier step; each included case has one or two measures carried out
+(``case_measures``). Each run copies the warehouse and times
 ``services.cases.refresh``: the store read, the merge over the monitoring records
 (etl/cases.py), the rollups, views and lists made again, the rules, cross-checks and
 quality checks, and the copy put in place. Medians and 95th percentiles over the runs;
@@ -31,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 import numpy as np  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
 
 from bench.build import percentile  # noqa: E402
 
@@ -76,8 +79,11 @@ def rows(homes: list[tuple], as_of: dt.date) -> list[dict]:
     for no, hid, village, monitoring_id in homes:
         warned = as_of - dt.timedelta(days=int(rng.integers(20, 200)))
         fate = rng.random()
-        state = "included" if fate < 0.6 else "not_included" if fate < 0.75 else "compared"
+        state = "included" if fate < 0.45 else "eliminated" if fate < 0.6 else "compared"
+        state = "not_included" if 0.6 <= fate < 0.75 else state
         steps = len(DAYS) if state != "compared" else 3
+        decided = warned + dt.timedelta(days=OFFSETS[len(DAYS) - 1])
+        gone = state == "eliminated"
         row = {
             "household_id": hid,
             "household_no": no,
@@ -92,13 +98,16 @@ def rows(homes: list[tuple], as_of: dt.date) -> list[dict]:
             # Every row names every column (an executemany takes the first row's keys).
             **dict.fromkeys(DAYS),
             **{d: warned + dt.timedelta(days=o) for d, o in zip(DAYS[:steps], OFFSETS)},
-            "monitor_type": int(rng.integers(1, 4)) if state == "included" else None,
+            "monitor_type": int(rng.integers(1, 4)) if state in MONITORED else None,
             "risks": ",".join(map(str, rng.choice(13, 2, replace=False) + 1))
-            if state == "included"
+            if state in MONITORED
             else "",
+            "eliminate_date": min(decided + dt.timedelta(days=190), as_of) if gone else None,
+            "elim_method": 1 if gone else None,
+            "override_note": "",
             "exclude_reason": 1 if state == "not_included" else None,
             "decision_note": "",
-            "open_household": hid if state == "compared" else None,
+            "open_household": hid if state in ("compared", "included") else None,
             "opened_by": "bench",
             "created_at": now,
             "updated_at": now,
@@ -106,6 +115,46 @@ def rows(homes: list[tuple], as_of: dt.date) -> list[dict]:
         }
         out.append(row)
     return out
+
+
+MONITORED = ("included", "eliminated")
+
+
+def measures(conn) -> int:
+    """One or two measures carried out on each included case, after its decision."""
+    from ops.schema import case_measures
+
+    rng = np.random.default_rng(11)
+    ids = conn.execute(
+        sa.text(
+            "select id, household_no, village_code, state, county_decision_date "
+            "from monitoring_cases"
+        )
+    ).all()
+    out = []
+    for cid, no, village, state, decided in ids:
+        if state not in MONITORED:
+            continue
+        day = dt.date.fromisoformat(str(decided)) + dt.timedelta(days=int(rng.integers(3, 30)))
+        for category in rng.choice([1, 2, 4, 7, 10], int(rng.integers(1, 3)), replace=False):
+            out.append(
+                {
+                    "case_id": cid,
+                    "household_no": no,
+                    "village_code": village,
+                    "category": int(category),
+                    "department": "agri",
+                    "responsible": "",
+                    "amount": float(rng.integers(500, 5000)),
+                    "planned_on": day,
+                    "done_on": day,
+                    "note": "",
+                    "created_by": "bench",
+                    "created_at": dt.datetime.now(dt.UTC),
+                }
+            )
+    conn.execute(case_measures.insert(), out)
+    return len(out)
 
 
 def summary(values: list[float]) -> dict:
@@ -133,6 +182,7 @@ def main() -> None:
     migrations.migrate(engine)
     with engine.begin() as conn:
         conn.execute(monitoring_cases.insert(), rows(homes, as_of))
+        done = measures(conn)
     times, merged = [], 0
     for _ in range(args.runs):
         copy = tmp / "w.duckdb"
@@ -150,7 +200,13 @@ def main() -> None:
     )
     con.close()
     shutil.rmtree(tmp, ignore_errors=True)
-    out = {"cases": args.cases, "merged": merged, "states": states, "refresh_s": summary(times)}
+    out = {
+        "cases": args.cases,
+        "measures": done,
+        "merged": merged,
+        "states": states,
+        "refresh_s": summary(times),
+    }
     print(json.dumps(out, ensure_ascii=False))
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
