@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -27,7 +26,7 @@ from i18n import N_
 from ops import cases as store
 from queries import api
 from queries.runner import Warehouse
-from services import audit, elimination
+from services import audit, background, elimination
 
 CaseError = C.CaseError
 log = logging.getLogger("jingzhun.cases")
@@ -347,20 +346,7 @@ def refresh(engine: Engine, settings: Settings) -> tuple[int, float]:
     return warehouse.refresh_cases(settings.warehouse, store.for_warehouse(engine))
 
 
-_refresh_lock = threading.Lock()
-
-
-def _refresh_recorded(engine: Engine, settings: Settings, username: str, ip: str) -> None:
-    try:
-        merged, seconds = refresh(engine, settings)
-        detail = {"households": merged, "seconds": round(seconds, 1)}
-        audit.record(engine, username, "cases_refresh", detail=detail, ip=ip)
-    except Exception as exc:  # noqa: BLE001 - recorded; the warehouse is unchanged
-        log.exception("refresh of cases failed")
-        detail = {"reason": str(exc)[:300]}
-        audit.record(engine, username, "cases_refresh", outcome="failed", detail=detail, ip=ip)
-    finally:
-        _refresh_lock.release()
+_REFRESH = background.OneAtATime("cases_refresh", "jz-refresh-cases", log)
 
 
 def start_refresh(engine: Engine, settings: Settings, scope: Scope, ip: str = "") -> bool:
@@ -370,17 +356,14 @@ def start_refresh(engine: Engine, settings: Settings, scope: Scope, ip: str = ""
 
 
 def refresh_in_background(engine: Engine, settings: Settings, username: str, ip: str) -> bool:
-    """The merge in a thread of this process (every worker picks the new file up by
-    itself), audited when it ends; False if one is running already."""
-    if not _refresh_lock.acquire(blocking=False):
-        return False
-    threading.Thread(
-        target=_refresh_recorded,
-        args=(engine, settings, username, ip),
-        name="jz-refresh-cases",
-        daemon=True,
-    ).start()
-    return True
+    """The merge in a thread of this process, audited when it ends; False if one is
+    running already."""
+
+    def work() -> dict:
+        merged, seconds = refresh(engine, settings)
+        return {"households": merged, "seconds": round(seconds, 1)}
+
+    return _REFRESH.start(engine, username, ip, work)
 
 
 # ------------------------------------------------------------------ from the page

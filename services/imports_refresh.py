@@ -5,7 +5,6 @@ ledger's loaded batches merged in, the audit entry written when it ends)."""
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -16,11 +15,10 @@ from etl import feeds as F
 from etl import imports as I
 from ops import imports as ledger
 from ops import tasks as T
-from services import audit
+from services import audit, background
 
 log = logging.getLogger("jingzhun.imports")
 UPLOAD_BYTES = 14 * 2**20  # the page's limit (base64 in a request of at most 20 MB)
-_refresh_lock = threading.Lock()
 
 
 def departments_of(scope: Scope) -> list[str]:
@@ -74,40 +72,16 @@ def refresh(engine: Engine, settings: Settings) -> tuple[list[int], int, float]:
     return pending, added, seconds
 
 
-def _refresh_recorded(engine: Engine, settings: Settings, username: str, ip: str) -> None:
-    try:
-        batches, added, seconds = refresh(engine, settings)
-        audit.record(
-            engine,
-            username,
-            "imports_refresh",
-            detail={"batches": batches, "rows": added, "seconds": round(seconds, 1)},
-            ip=ip,
-        )
-    except Exception as exc:  # noqa: BLE001 - recorded; the warehouse is unchanged
-        log.exception("refresh of imports failed")
-        audit.record(
-            engine,
-            username,
-            "imports_refresh",
-            outcome="failed",
-            detail={"reason": str(exc)[:300]},
-            ip=ip,
-        )
-    finally:
-        _refresh_lock.release()
+_REFRESH = background.OneAtATime("imports_refresh", "jz-refresh", log)
 
 
 def start_refresh(engine: Engine, settings: Settings, username: str, ip: str) -> bool:
     """Bring the loaded batches into the warehouse in a thread of this process; False if
     a refresh is running already. Every worker picks the new file up by itself. The
     caller has checked "imports.merge": the refresh merges the whole ledger."""
-    if not _refresh_lock.acquire(blocking=False):
-        return False
-    threading.Thread(
-        target=_refresh_recorded,
-        args=(engine, settings, username, ip),
-        name="jz-refresh",
-        daemon=True,
-    ).start()
-    return True
+
+    def work() -> dict:
+        batches, added, seconds = refresh(engine, settings)
+        return {"batches": batches, "rows": added, "seconds": round(seconds, 1)}
+
+    return _REFRESH.start(engine, username, ip, work)
