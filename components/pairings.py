@@ -186,3 +186,28 @@ def cadre_households(df: pd.DataFrame, cases: dict[int, list[dict]], lang: str) 
             )
         )
     return dmc.Stack(items, gap="xs", id="pair-cadre-households")
+
+
+def teams_grid(df: pd.DataFrame, lang: str):
+    """The villages with their work team and first secretary ("—" where none)."""
+    rows = [
+        {
+            "village": r["village_name"],
+            "team": "—"
+            if pd.isna(r["unit_id"])
+            else _md_link(r["team_unit"], f"/pairings?assisting={int(r['unit_id'])}"),
+            "secretary": "—" if pd.isna(r["first_secretary"]) else r["first_secretary"],
+        }
+        for r in df.to_dict("records")
+    ]
+    cols = [
+        {"field": "village", "headerName": t("case.col.village", lang), "minWidth": 160},
+        {
+            "field": "team",
+            "headerName": t("pair.col.team", lang),
+            "cellRenderer": "markdown",
+            "minWidth": 220,
+        },
+        {"field": "secretary", "headerName": t("pair.col.secretary", lang), "width": 130},
+    ]
+    return tables.grid("pair-teams", cols, rows, tables.fit_height(len(rows)), lang=lang)

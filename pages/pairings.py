@@ -62,6 +62,7 @@ def _unit(scope, code, lang: str) -> list:
             view.cadre_grid("pair-overloaded", v.overloaded, lang),
         ),
         _section(t("pair.assisting_title", lang), view.assisting_grid(v.assisting, lang)),
+        _section(t("pair.teams_title", lang), view.teams_grid(v.teams, lang)),
     ]
 
 

@@ -22,6 +22,7 @@ class PairingView:
     unpaired: pd.DataFrame
     overloaded: pd.DataFrame
     assisting: pd.DataFrame
+    teams: pd.DataFrame  # the villages' work teams and first secretaries
 
 
 def unit_view(wh: Warehouse, scope: Scope, code: str, max_households: int) -> PairingView:
@@ -36,13 +37,20 @@ def unit_view(wh: Warehouse, scope: Scope, code: str, max_households: int) -> Pa
             "unpaired": ("unpaired_households", unit),
             "overloaded": ("overloaded_cadres", unit | most),
             "assisting": ("assisting_units", unit),
+            "teams": ("village_teams", unit),
         },
     )
     row = r["summary"].iloc[0].to_dict() if len(r["summary"]) else {}
     summary = {k: int(row.get(k) or 0) for k in ("needing", "unpaired", "cadres", "overloaded")}
     summary["most"] = int(row.get("most") or 0)
     return PairingView(
-        code, int(max_households), summary, r["unpaired"], r["overloaded"], r["assisting"]
+        code,
+        int(max_households),
+        summary,
+        r["unpaired"],
+        r["overloaded"],
+        r["assisting"],
+        r["teams"],
     )
 
 

@@ -121,3 +121,18 @@ where u.unit_id = $unit_id and p.end_date is null
   and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 group by all
 order by households desc, c.cadre_id;
+
+-- name: village_teams
+-- The villages of the unit with their resident work team (驻村工作队: the unit that sends
+-- it) and first secretary (第一书记), where they have them.
+-- subject: none
+select v.village_code, r.name as village_name, u.unit_id, u.name as team_unit,
+       c.cadre_id as secretary_id, c.name as first_secretary
+from village as v
+join region as r on r.code = v.village_code
+left join unit as u on u.unit_id = v.team_unit_id
+left join cadre as c on c.cadre_id = v.first_secretary_id
+where starts_with(v.village_code, $unit_prefix)
+  and starts_with(v.village_code, $_scope_prefix)
+order by v.village_code
+limit 1000;

@@ -91,6 +91,18 @@ def test_a_townships_pairings_given_expect(made, wh):
     assert int(v.overloaded["households"].iloc[0]) == load == v.summary["most"]
     assert v.summary["overloaded"] == 1
     assert int(v.assisting["households"].sum()) >= needing - 3
+    teams = _direct(
+        made["path"],
+        "select village_code, team_unit_id, first_secretary_id from village "
+        "where starts_with(village_code, ?) order by 1",
+        code[:9],
+    )
+    got = v.teams[["village_code", "unit_id", "secretary_id"]].astype(object)
+    got = got.where(got.notna(), None).values.tolist()
+    assert [
+        tuple(None if x is None else (str(x) if i == 0 else int(x)) for i, x in enumerate(r))
+        for r in got
+    ] == teams
     many = P.unit_view(wh, scope, code, 1000)
     assert (many.summary["overloaded"], len(many.overloaded)) == (0, 0)
 
@@ -126,6 +138,12 @@ def test_the_page(server):
         far = pairings.layout(unit="610700000000")
     props = list(_props(json.loads(_text(page))))
     ids = {p.get("id") for p in props}
-    assert {"pair-summary", "pair-unpaired", "pair-overloaded", "pair-assisting"} <= ids
+    assert {
+        "pair-summary",
+        "pair-unpaired",
+        "pair-overloaded",
+        "pair-assisting",
+        "pair-teams",
+    } <= ids
     assert "紫阳县 结对帮扶" in _text(page)
     assert "pair-summary" not in _text(far)  # refused, not shown
