@@ -178,7 +178,7 @@ def code_of(table: str, value) -> int | None:
         return None
     try:
         code = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # 1e400 arrives as an infinite float
         return None
     return code if code in CODES[table] else None
 
@@ -308,7 +308,11 @@ def parse_step(case: dict, data, today: dt.date) -> StepInput:
     """The step ``data`` asks for on ``case``, validated; CaseError (409 for a step its
     state does not allow, 400 with the fields otherwise). Who may record it is the
     caller's check (``LEVEL_ACTION``); the elimination standard is domain/elimination.py."""
-    if not isinstance(data, dict) or data.get("step") not in STEPS:
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("step"), str)
+        or data["step"] not in STEPS
+    ):
         raise CaseError(400, N_("case.err.invalid"), {"step": N_("case.err.unknown_step")})
     step = data["step"]
     if STEPS[step].start != case["state"]:

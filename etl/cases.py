@@ -8,8 +8,8 @@ after the case (or a full load that numbers households afresh) counts the househ
 The registry's assistance and elimination days stay unless they are older than the case's
 warning (the household fell back and was identified again); a case's own first measure
 and its approved elimination replace them. The measures carried out in the platform are
-added to ``measure`` (``platform_measures``, there when there are any, names them, so a
-second refresh replaces rather than adds them).
+added to ``measure`` with ids from ``PLATFORM_MEASURE_IDS`` on, so a second refresh
+replaces rather than adds them.
 
 Used by a registry load (before the rollups) and by the warehouse refresh.
 """
@@ -51,6 +51,10 @@ COLUMNS: dict[str, pa.DataType] = {
 }
 STEP_DAYS = [c for c, t in COLUMNS.items() if t == pa.date32() and c != "warned_on"]
 STEP_DAYS = [c for c in STEP_DAYS if c not in ("assist_date", "eliminate_date")]
+# The ids of the platform's measures in ``measure``: far above any registry's (the
+# registry numbers its measures from 1), so a refresh knows and replaces them. The
+# amount is in whole yuan there, as the registry's (rounded half to even by DuckDB).
+PLATFORM_MEASURE_IDS = 1 << 40
 MEASURE_COLUMNS: dict[str, pa.DataType] = {
     "household_no": pa.string(),
     "start_date": pa.date32(),
@@ -157,17 +161,10 @@ def _risks(con) -> None:
 
 
 def _measures(con, cases: list[dict]) -> None:
-    """The platform's measures carried out, in ``measure`` after the registry's (the
-    previous refresh's replaced), counted for monitoring."""
-    (exists,) = con.execute(
-        "select count(*) from duckdb_tables() "
-        "where table_name = 'platform_measures' and schema_name = 'main'"
-    ).fetchall()[0]
-    if exists:
-        con.execute(
-            "delete from measure where measure_id in (select measure_id from platform_measures)"
-        )
-        con.execute("drop table platform_measures")
+    """The platform's measures carried out, in ``measure`` as monitoring measures with
+    ids from ``PLATFORM_MEASURE_IDS`` on (the previous refresh's replaced; a copy a
+    registry increment carried over is recognised by its id too)."""
+    con.execute("delete from measure where measure_id >= ?", [PLATFORM_MEASURE_IDS])
     rows = [
         {
             "household_no": c["household_no"],
@@ -185,20 +182,21 @@ def _measures(con, cases: list[dict]) -> None:
     table = pa.table({k: pa.array([r[k] for r in rows], t) for k, t in MEASURE_COLUMNS.items()})
     con.register("platform_measures_in", table)
     try:
-        con.execute("""
-            create or replace temp table platform_measure as
-            select (select coalesce(max(measure_id), 0) from measure)
-                   + row_number() over (order by h.household_id, p.start_date) as measure_id,
+        con.execute(
+            """
+            insert into measure by name
+            select ? + row_number() over (order by h.household_id, p.start_date) as measure_id,
                    h.household_id, year(p.start_date) as year, p.start_date, p.channel,
-                   p.category, p.amount, p.department, true as for_monitoring
+                   p.category, round(p.amount)::bigint as amount, p.department,
+                   true as for_monitoring
             from platform_measures_in as p join household as h using (household_no)
             where not exists (select 1 from measure as r
                               where r.household_id = h.household_id
-                                and r.category = p.category and r.start_date = p.start_date)""")
+                                and r.category = p.category and r.start_date = p.start_date)""",
+            [PLATFORM_MEASURE_IDS],
+        )
     finally:
         con.unregister("platform_measures_in")
-    con.execute("insert into measure by name select * from platform_measure")
-    con.execute("create table platform_measures as select measure_id from platform_measure")
 
 
 def merge(con, cases: list[dict]) -> int:

@@ -43,6 +43,8 @@ dash.register_page(
 def layout(case=None, state=None, overdue=None, warning=None, stage=None, unit=None, **_):
     scope, lang = current_scope(), get_lang()
     engine, regions = context.ops(), region_names()
+    # A key given twice in the URL arrives as a list: only one value is a filter.
+    state, stage, overdue = (x if isinstance(x, str) else None for x in (state, stage, overdue))
     states = (state,) if state in C.STATES else C.STAGE_STATES.get(stage)
     unit = unit if isinstance(unit, str) and unit in regions and can_access(scope, unit) else None
     found = S.cases_of(engine, scope, states, overdue == "1", unit=unit)

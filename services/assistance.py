@@ -47,7 +47,7 @@ def parse_measure(case: dict, data, today: dt.date) -> dict:
     if category is None:
         errors["category"] = N_("case.err.category")
     department = data.get("department") or CATEGORY_DEPARTMENT.get(category or 0)
-    if department not in CODES["department"]:
+    if not isinstance(department, str) or department not in CODES["department"]:
         errors["department"] = N_("case.err.department")
     responsible = data.get("responsible") or ""
     if not isinstance(responsible, str) or len(responsible) > MAX_RESPONSIBLE:

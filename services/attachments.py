@@ -43,7 +43,9 @@ def kind_of(content: bytes) -> str | None:
     try:
         with Image.open(io.BytesIO(content)) as img:
             fmt = img.format
-            img.verify()
+            img.verify()  # the structure (PNG's checksums); JPEG's needs the decode below
+        with Image.open(io.BytesIO(content)) as img:
+            img.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     return IMAGE_TYPES.get(fmt or "")

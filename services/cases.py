@@ -198,7 +198,7 @@ def _record(conn, scope: Scope, case_id, version, data, now: dt.datetime, wh=Non
     to eliminate the risk runs the standard first (``wh``: the warehouse it reads)."""
     case = store.locked(conn, case_id, scope)
     step = data.get("step") if isinstance(data, dict) else None
-    if step in C.STEPS:
+    if isinstance(step, str) and step in C.STEPS:
         _step_gate(scope, step, case["village_code"])
     check_version(version, case)
     parsed = C.parse_step(case, data, clock.day(now))

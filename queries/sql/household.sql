@@ -111,7 +111,8 @@ where (h.household_id = $household_id or h.household_no = $household_no)
 -- it can work, its latest yearly income in the registry against that year's monitoring
 -- line, the monitoring line of $year (the latest one published by then), the guarantee
 -- items still unmet in $year, and the monitoring measures begun since $since with their
--- categories.
+-- categories (the registry's: the platform's own, ids from 2^40 on, are counted from the
+-- store).
 -- subject: filtered
 select
     h.household_id, h.no_labour,
@@ -123,11 +124,11 @@ select
     (select coalesce(list(distinct g.item order by g.item), []) from condition_gap as g
      where g.household_id = h.household_id and $year between g.from_year and g.to_year) as gaps,
     (select count(*) from measure as m
-     where m.household_id = h.household_id and m.for_monitoring and m.start_date >= $since)
-        as measures,
+     where m.household_id = h.household_id and m.for_monitoring and m.start_date >= $since
+       and m.measure_id < 1099511627776) as measures,
     (select coalesce(list(distinct m.category order by m.category), []) from measure as m
-     where m.household_id = h.household_id and m.for_monitoring and m.start_date >= $since)
-        as categories
+     where m.household_id = h.household_id and m.for_monitoring and m.start_date >= $since
+       and m.measure_id < 1099511627776) as categories
 from household as h
 left join (select * from income where household_id = $household_id
            qualify row_number() over (order by year desc) = 1) as i using (household_id)

@@ -5,7 +5,8 @@
 
 -- name: pairing_summary
 -- The unit's households that need a cadre, how many have none, its current cadres and
--- those paired with more than $max_households households.
+-- those paired with more than $max_households households (counted over the whole scope:
+-- a cadre may help households in two townships).
 -- subject: filtered
 with need as (
     select h.household_id,
@@ -18,12 +19,21 @@ with need as (
       and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
       and (h.is_registered or m.state = 2)
 ),
-loads as (
-    select p.cadre_id, count(*) as households
+here as (
+    select distinct p.cadre_id
     from pairing as p
     join household as h using (household_id)
     where p.end_date is null
       and starts_with(h.village_code, $unit_prefix)
+      and starts_with(h.village_code, $_scope_prefix)
+      and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
+),
+loads as (
+    select p.cadre_id, count(distinct p.household_id) as households
+    from pairing as p
+    join here using (cadre_id)
+    join household as h using (household_id)
+    where p.end_date is null
       and starts_with(h.village_code, $_scope_prefix)
       and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
     group by p.cadre_id
@@ -53,20 +63,30 @@ order by h.village_code, h.household_no
 limit 1000;
 
 -- name: overloaded_cadres
--- The cadres paired now with more than $max_households households of the unit, most first.
+-- The unit's current cadres paired with more than $max_households households (counted
+-- over the whole scope), most first.
 -- subject: filtered
-select c.cadre_id, c.name, c.position, c.township_code, u.unit_id, u.name as unit_name,
-       count(*) as households
+with here as (
+    select distinct p.cadre_id
+    from pairing as p
+    join household as h using (household_id)
+    where p.end_date is null
+      and starts_with(h.village_code, $unit_prefix)
+      and starts_with(h.village_code, $_scope_prefix)
+      and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
+)
+select c.cadre_id, c.name, c.position, u.unit_id, u.name as unit_name,
+       count(distinct p.household_id) as households
 from pairing as p
+join here using (cadre_id)
 join household as h using (household_id)
 join cadre as c on c.cadre_id = p.cadre_id
 join unit as u on u.unit_id = c.unit_id
 where p.end_date is null
-  and starts_with(h.village_code, $unit_prefix)
   and starts_with(h.village_code, $_scope_prefix)
   and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
 group by all
-having count(*) > $max_households
+having count(distinct p.household_id) > $max_households
 order by households desc, c.cadre_id
 limit 1000;
 

@@ -217,3 +217,8 @@ def test_the_download_route(server, wh):
     assert login(outside, "hanzhong_manager").status_code == 302
     assert outside.get(f"/cases/file/{f['id']}").status_code == 404
     assert server.test_client().get(f"/cases/file/{f['id']}").status_code in (302, 401)
+
+
+def test_a_jpeg_header_on_other_bytes_is_refused():
+    assert F.kind_of(b"\xff\xd8\xff\xe0" + b"\0" * 2000) is None
+    assert F.kind_of(jpeg()[:200]) is None  # cut short: it does not decode

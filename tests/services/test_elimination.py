@@ -347,3 +347,22 @@ def test_no_override_once_proposed_and_no_elimination_before_inclusion(store, wa
         LATER,
     )
     refused(409, "case.err.not_monitored", measure, store, who, case)
+
+
+def test_crafted_values_are_refused_not_a_500(store, warehouse, home):
+    """Values a forged callback can send (review findings): an infinite number, a list
+    for a code, a list for the step."""
+    from domain import cases as D
+
+    assert D.code_of("elimination", float("inf")) is None
+    assert D.code_of("risk", 1e400) is None
+    who = people(home[1])
+    case = included(store, warehouse, who, home[0])
+    e = refused(400, "case.err.invalid", measure, store, who, case, department=["agri"])
+    assert e.fields == {"department": "case.err.department"}
+    e = refused(400, "case.err.invalid", measure, store, who, case, category=float("inf"))
+    assert set(e.fields) == {"category", "department"}
+    bad = PROPOSE | {"method": 1e400, "income": float("nan")}
+    e = refused(400, "case.err.invalid", step, store, warehouse, who["village"], case, bad)
+    assert set(e.fields) == {"method", "income"}
+    refused(400, "case.err.invalid", step, store, warehouse, who["village"], case, {"step": ["x"]})

@@ -84,3 +84,11 @@ def test_the_household_page_shows_its_cases(server, late_case):
     timeline = [p for p in props if p.get("id") == f"hhd-case-{late_case['id']}"]
     assert len(timeline) == 1 and len(timeline[0]["children"]) == 1  # opened, nothing since
     assert "发起识别" in _text(timeline[0]["children"])
+
+
+def test_a_key_given_twice_in_the_url_is_no_500(server, late_case):
+    from pages import cases
+
+    with logged_in(server, "province_leader"):
+        page = cases.layout(stage=["warned", "eliminated"], state=["opened", "x"], unit=[ANKANG])
+    assert "case-grid" in _text(page)
