@@ -25,6 +25,7 @@ def test_the_defaults():
         "scale": 1.0,
         "cache_dir": ROOT / "data" / "cache",
         "tile_url": None,
+        "cadre_max_households": 10,
         "reload_seconds": 15.0,
         "tick_seconds": 300.0,
         "wall_config": ROOT / "config" / "wall.yaml",
@@ -55,6 +56,7 @@ def test_every_variable_is_read():
             "JZ_SCALE": "0.25",
             "JZ_CACHE_DIR": "/srv/cache",
             "JZ_TILE_URL": "https://tiles/{z}/{x}/{y}.png",
+            "JZ_CADRE_MAX_HOUSEHOLDS": "25",
             "JZ_RELOAD_SECONDS": "2.5",
             "JZ_TICK_SECONDS": "0",
             "JZ_WALL_CONFIG": "/etc/wall.yaml",
@@ -81,6 +83,7 @@ def test_every_variable_is_read():
         "scale": 0.25,
         "cache_dir": Path("/srv/cache"),
         "tile_url": "https://tiles/{z}/{x}/{y}.png",
+        "cadre_max_households": 25,
         "reload_seconds": 2.5,
         "tick_seconds": 0.0,
         "wall_config": Path("/etc/wall.yaml"),
@@ -135,6 +138,10 @@ def test_relative_paths_and_empty_values(environ, field, expected):
         (
             {"JZ_SESSION_HOURS": "721"},
             "JZ_SESSION_HOURS: Input should be less than or equal to 720, not '721'",
+        ),
+        (
+            {"JZ_CADRE_MAX_HOUSEHOLDS": "0"},
+            "JZ_CADRE_MAX_HOUSEHOLDS: Input should be greater than or equal to 1, not '0'",
         ),
         (
             {"JZ_WALL_SESSION_HOURS": "8761"},
