@@ -208,6 +208,8 @@ def create_app(settings: config.Settings | None = None) -> Dash:
         update_title=None,
         serve_locally=True,
         compress=False,
+        # The field pages' scripts and styles (web/field.py) are theirs alone.
+        assets_path_ignore=[r"^field$"],
     )
     app.layout = serve_layout
     gate.guard_page_layouts()  # every layout behind its page's declared action

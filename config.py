@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     tile_url: OptionalText = None  # map tiles, only when an operator configures them
     # A cadre paired with more households than this is listed for the township (/pairings).
     cadre_max_households: Annotated[int, Field(ge=1, le=200)] = 10
+    # How often a cadre visits a household (走访, /m): one under monitoring (risk not
+    # eliminated), and any other of the registry; a visit older than this is due.
+    visit_days_monitored: Annotated[int, Field(ge=1, le=366)] = 30
+    visit_days_other: Annotated[int, Field(ge=1, le=366)] = 90
     reload_seconds: float = 15.0  # how often a process looks for a rebuilt warehouse
     tick_seconds: float = 300.0  # how often each process runs the instruction schedule (0: never)
     wall_config: Place = Path("config/wall.yaml")  # the seed of the wall's playlist (stored in ops)

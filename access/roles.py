@@ -125,6 +125,14 @@ PERMISSIONS: dict[str, Permission] = {
     "pairings.view": Permission(
         _all(*_READERS), doc="assistance cadres, their households and the assisting units"
     ),
+    # --- field work on phones (掌上扶贫, /m: services/field.py)
+    "field.work": Permission(
+        {"cadre": COUNTY_AND_BELOW, "manager": COUNTY_AND_BELOW},
+        key=N_("field.err.level"),
+        level_key=N_("field.err.level"),
+        doc="a unit's households on the phone: record visits, report a risk",
+    ),
+    "visits.view": Permission(_all(*_READERS), doc="cadres' visits, their photos, overdue visits"),
     # --- instructions (督办) and the dispatch view
     "tasks.view": Permission(
         _all(*STAFF_ROLES), subject=True, doc="instructions issued or assigned within the region"

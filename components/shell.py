@@ -19,6 +19,7 @@ class NavItem:
     label: str
     href: str
     match: str = ""  # the page's path: the entry is active on it and below it
+    external: bool = False  # not a Dash page: the link loads the page anew
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,7 @@ def navbar(items: list[NavItem]) -> dmc.AppShellNavbar:
                 href=i.href,
                 className="jz-nav-link",
                 active=False,
+                **({"refresh": True} if i.external else {}),
                 id={"type": "shell-nav", "href": i.href, "match": i.match or i.href},
             )
             for i in items

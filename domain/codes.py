@@ -69,6 +69,12 @@ CODES: dict[str, dict[int | str, tuple[str, str]]] = {
         3: ("风险已消除", "risk eliminated"),
         4: ("核实未纳入", "checked, not included"),
     },
+    # 走访方式: how a cadre's visit (走访) was made (/m, domain/field.py)
+    "visit_kind": {
+        1: ("入户走访", "home visit"),
+        2: ("电话回访", "phone call"),
+        3: ("集中帮扶活动", "assistance activity"),
+    },
     # 核实结论: the outcome of the home check of a warned household
     "check_result": {1: ("纳入监测", "included"), 2: ("核实后不纳入", "checked, not included")},
     # 不纳入原因: why a checked household was not included

@@ -380,3 +380,50 @@ case_files = sa.Table(
     sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
 )
 sa.Index("ix_case_files_case", case_files.c.case_id)
+
+# A cadre's visit (走访) to a household, recorded on the phone (/m, services/field.py):
+# append-only. ``region_code`` is the household's village.
+visits = sa.Table(
+    "visits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.BigInteger, nullable=False),
+    sa.Column("household_no", sa.String(20), nullable=False),
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("visited_on", sa.Date, nullable=False),
+    sa.Column("kind", sa.Integer, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_visits_household", visits.c.household_id, visits.c.visited_on)
+sa.Index("ix_visits_region", visits.c.region_code)
+
+# A visit's photos (checked as a case's attachments: services/attachments.py).
+visit_files = sa.Table(
+    "visit_files",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("visit_id", sa.Integer, sa.ForeignKey("visits.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("mime", sa.String(40), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("content", sa.LargeBinary, nullable=False),
+)
+sa.Index("ix_visit_files_visit", visit_files.c.visit_id)
+
+# What a phone sent with an idempotency key (its offline queue sends an item until it
+# hears an answer): the key of each stored submission and what it made, so that sending
+# it again answers the same and stores nothing more.
+field_submissions = sa.Table(
+    "field_submissions",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),  # "visit" or "risk"
+    sa.Column("ref_id", sa.Integer, nullable=False),  # the visit's or the case's id
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)

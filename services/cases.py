@@ -24,6 +24,7 @@ from domain import clock
 from domain import elimination as E
 from i18n import N_
 from ops import cases as store
+from ops import field as field_store
 from queries import api
 from queries.runner import Warehouse
 from services import audit, background, elimination
@@ -74,11 +75,13 @@ def open_case(
     warned_on=None,
     household_no: str | None = None,
     now: dt.datetime | None = None,
+    submission: tuple[str, str] | None = None,
 ) -> dict:
     """Open a case on a household of the scope (by its id, or by its number when
     ``household_no`` is given): found through ``channel`` (code "discovery") on
     ``warned_on`` (today if not given). A household already under
-    monitoring, or with an open case, gets a 409."""
+    monitoring, or with an open case, gets a 409. ``submission``: the (key, kind) of a
+    phone's submission that opens it (services/field.py), kept in the same transaction."""
     now = now or clock.utcnow()
     home = (
         api.case_household(wh, scope, household_no=household_no)
@@ -112,6 +115,9 @@ def open_case(
             if store.open_case_of(conn, values["household_id"]) is not None:
                 raise CaseError(409, N_("case.err.open_exists"))
             case_id = store.insert(conn, scope, values, note.strip(), now)
+            if submission is not None:
+                key, kind = submission
+                field_store.record_submission(conn, key, scope.username, kind, case_id, now)
     except sa_exc.IntegrityError:  # a second opening at the same moment
         raise CaseError(409, N_("case.err.open_exists")) from None
     return get(engine, scope, case_id, now)

@@ -12,9 +12,9 @@ def register(server: Flask) -> None:
     before every other), then the routes; and start the in-process schedule with each
     process's first request. (web/wall.py's fence and the API register after this.)"""
     from services import schedule
-    from web import account, audit, auth, cases, context, exports, imports, registry
+    from web import account, audit, auth, cases, context, exports, field, imports, registry
 
-    for module in (auth, account, exports, imports, registry, audit, cases):
+    for module in (auth, account, exports, imports, registry, audit, cases, field):
         server.register_blueprint(module.bp)
 
     @server.before_request

@@ -45,7 +45,15 @@ from web.gate import PUBLIC, gated
 
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
 PUBLIC_PREFIXES = ("/assets/",)
-DATA_PREFIXES = ("/_dash-", "/api/", "/export/", "/_reload-hash", "/wall/", "/imports/")
+DATA_PREFIXES = (
+    "/_dash-",
+    "/api/",
+    "/export/",
+    "/_reload-hash",
+    "/wall/",
+    "/imports/",
+    "/m/api/",
+)
 # Of those, the files a user opens from a link: a refusal there is a page for a browser.
 FILE_PREFIXES = ("/export/", "/imports/")
 MAX_FIELD = 256

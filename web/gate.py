@@ -131,7 +131,7 @@ def nav_items(registry, scope, lang: str | None = None) -> list:
         return []
     pages = [p for p in registry.values() if p.get("nav") and can(scope, p["access"])]
     pages.sort(key=lambda p: p["nav"]["order"])
-    return [
+    items = [
         shell.NavItem(
             t(p["nav"]["label"], lang),
             f"{p['path']}/{scope.region_code}" if p.get("path_template") else p["path"],
@@ -139,6 +139,10 @@ def nav_items(registry, scope, lang: str | None = None) -> list:
         )
         for p in pages
     ]
+    # The field pages on phones (web/field.py): not Dash pages, so a full page load.
+    if can(scope, "field.work"):
+        items.append(shell.NavItem(t("nav.field", lang), "/m/", "/m", external=True))
+    return items
 
 
 def first_page(scope) -> str | None:

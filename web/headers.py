@@ -42,12 +42,14 @@ NO_STORE_PREFIXES = (
     "/imports/",
     "/admin/registry/report/",
     "/api/",
+    "/m/api/",
+    "/m/photo/",
     "/_dash-layout",
     "/_dash-update-component",
 )
 # Paths that answer JSON to the app's own scripts and to API clients: their errors are
 # JSON too.
-JSON_PREFIXES = ("/api/", "/_dash-update-component")
+JSON_PREFIXES = ("/api/", "/m/api/", "/_dash-update-component")
 DASH_DISPATCH = "/_dash-update-component"
 
 STATIC_HEADERS = {

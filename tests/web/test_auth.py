@@ -86,7 +86,7 @@ def test_anonymous(server):
         if endpoint in PUBLIC:
             assert r.status_code == 200, (url, r.status_code)
         elif (
-            url.startswith(("/_dash-", "/export/", "/api/", "/wall/", "/imports/"))
+            url.startswith(("/_dash-", "/export/", "/api/", "/wall/", "/imports/", "/m/api/"))
             or url == "/_reload-hash"
         ):
             assert r.status_code == 401, (url, r.status_code)

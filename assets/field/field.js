@@ -1,0 +1,255 @@
+// Field pages (/m): the offline queue. What a cadre saves (a visit with its photos, a
+// risk report) goes into IndexedDB first, with an idempotency key made here; the queue is
+// then sent, item by item, whenever the phone is online (at once, on the "online" event,
+// and every 30 s while something waits). The server stores each key once, so an item
+// sent twice (its answer lost) is not stored twice. Nothing here is trusted by the
+// server: it checks every field, the household's scope and the photos again.
+(function () {
+  "use strict";
+  var DB = "jz-field", OUTBOX = "outbox", REFUSED = "refused", RETRY_MS = 30000;
+  var body = document.body;
+  var sending = false;
+
+  function msg(name) { return body.getAttribute("data-" + name) || name; }
+
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function open() {
+    return new Promise(function (resolve, reject) {
+      var req = indexedDB.open(DB, 1);
+      req.onupgradeneeded = function () {
+        req.result.createObjectStore(OUTBOX, { keyPath: "key" });
+        req.result.createObjectStore(REFUSED, { keyPath: "key" });
+      };
+      req.onsuccess = function () { resolve(req.result); };
+      req.onerror = function () { reject(req.error); };
+    });
+  }
+
+  function tx(store, mode, work) {
+    return open().then(function (db) {
+      return new Promise(function (resolve, reject) {
+        var t = db.transaction(store, mode), out;
+        out = work(t.objectStore(store));
+        t.oncomplete = function () { resolve(out && "result" in out ? out.result : out); };
+        t.onerror = function () { reject(t.error); };
+      });
+    });
+  }
+
+  function all(store) { return tx(store, "readonly", function (s) { return s.getAll(); }); }
+  function put(store, item) { return tx(store, "readwrite", function (s) { s.put(item); }); }
+  function drop(store, key) { return tx(store, "readwrite", function (s) { s.delete(key); }); }
+
+  function showCount() {
+    return all(OUTBOX).then(function (items) {
+      var badge = document.getElementById("m-queue");
+      if (badge) {
+        badge.hidden = items.length === 0;
+        document.getElementById("m-queue-count").textContent = String(items.length);
+      }
+      listOutbox(items);
+      return items.length;
+    });
+  }
+
+  function showNet() {
+    var net = document.getElementById("m-net");
+    if (net) { net.hidden = navigator.onLine; }
+  }
+
+  function line(list, text) {
+    var li = document.createElement("li");
+    li.textContent = text;
+    list.appendChild(li);
+  }
+
+  function listOutbox(items) {
+    var list = document.getElementById("m-outbox");
+    if (!list) { return; }
+    list.textContent = "";
+    items.forEach(function (i) { line(list, i.label + " · " + i.title + " · " + i.saved); });
+    if (!items.length) { line(list, list.getAttribute("data-empty")); }
+    all(REFUSED).then(function (refused) {
+      var r = document.getElementById("m-refused");
+      if (!r) { return; }
+      r.textContent = "";
+      refused.forEach(function (i) { line(r, i.label + " · " + i.title + " · " + i.error); });
+      if (!refused.length) { line(r, r.getAttribute("data-empty")); }
+    });
+  }
+
+  function token() {
+    return fetch("/m/api/token", { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        if (r.status === 401 || r.redirected) { throw { login: true }; }
+        if (!r.ok) { throw { later: true }; }
+        return r.json();
+      })
+      .then(function (j) { return j.csrf; });
+  }
+
+  function sendOne(item, csrf) {
+    var data = new FormData();
+    data.append("key", item.key);
+    Object.keys(item.fields).forEach(function (k) { data.append(k, item.fields[k]); });
+    (item.photos || []).forEach(function (p) { data.append("photos", p.blob, p.name); });
+    return fetch(item.url, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Accept": "application/json" },
+    }).then(function (r) {
+      if (r.status === 401) { throw { login: true }; }
+      if (r.status >= 500 || r.status === 429) { throw { later: true }; }
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (r.ok) { return drop(OUTBOX, item.key); }
+        // Refused for good (bad input, not in scope, a CSRF token too old is retried).
+        if (r.status === 400 && !j.fields) { throw { later: true }; }
+        var why = [j.error].concat(Object.values(j.fields || {})).filter(Boolean).join(" ");
+        return put(REFUSED, Object.assign({}, item, { error: why, photos: [] }))
+          .then(function () { return drop(OUTBOX, item.key); });
+      });
+    });
+  }
+
+  function flush() {
+    if (sending) { return Promise.resolve(); }
+    if (!navigator.onLine) { return showCount().then(report); }
+    sending = true;
+    return all(OUTBOX).then(function (items) {
+      if (!items.length) { return; }
+      return token().then(function (csrf) {
+        return items.reduce(function (p, item) {
+          return p.then(function () { return sendOne(item, csrf); });
+        }, Promise.resolve());
+      });
+    }).catch(function (e) {
+      var m = document.getElementById("m-message");
+      if (m && e && e.login) { m.textContent = msg("login"); }
+    }).then(function () {
+      sending = false;
+      return showCount().then(report);
+    });
+  }
+
+  // What became of the item this page saved last: sent, waiting, or refused (and why).
+  var lastKey = null;
+  function report() {
+    var m = document.getElementById("m-message");
+    if (!lastKey || !m) { return; }
+    return all(OUTBOX).then(function (left) {
+      var waiting = left.some(function (i) { return i.key === lastKey; });
+      return all(REFUSED).then(function (refused) {
+        var bad = refused.filter(function (i) { return i.key === lastKey; })[0];
+        if (bad) {
+          m.textContent = msg("failed") + " " + bad.error;
+        } else {
+          m.textContent = waiting ? msg("waiting") : msg("sent");
+        }
+        if (!waiting) { lastKey = null; }
+      });
+    });
+  }
+
+  function position(form) {
+    var box = form.querySelector("[name=with_position]");
+    if (!box || !box.checked || !navigator.geolocation) { return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        form.querySelector("[name=lat]").value = pos.coords.latitude.toFixed(6);
+        form.querySelector("[name=lon]").value = pos.coords.longitude.toFixed(6);
+        resolve();
+      }, function () { resolve(); }, { timeout: 8000, maximumAge: 60000 });
+    });
+  }
+
+  function save(form) {
+    var fields = {}, photos = [], label = document.getElementById("m-household-label");
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "with_position") { return; }
+      if (el.type === "file") {
+        Array.prototype.forEach.call(el.files, function (f) {
+          photos.push({ name: f.name, type: f.type, blob: f });
+        });
+      } else { fields[el.name] = el.value; }
+    });
+    var item = {
+      key: newKey(), url: form.getAttribute("data-url"), fields: fields, photos: photos,
+      label: label ? label.textContent : "", title: document.title.split(" · ")[0],
+      saved: new Date().toLocaleString(),
+    };
+    return put(OUTBOX, item).then(function () { return item; });
+  }
+
+  function wireForm() {
+    var form = document.getElementById("m-form");
+    if (!form) { return; }
+    var q = new URLSearchParams(window.location.search);
+    document.getElementById("m-household").value = q.get("household") || "";
+    // A form kept by the service worker was made on an earlier day: today is the phone's.
+    var day = form.querySelector("input[type=date]");
+    if (day) {
+      var now = new Date(), local = new Date(now.getTime() - now.getTimezoneOffset() * 60000);
+      day.max = local.toISOString().slice(0, 10);
+      day.defaultValue = day.value = day.max;
+    }
+    document.getElementById("m-household-label").textContent = q.get("label") || "";
+    form.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var m = document.getElementById("m-message"), button = form.querySelector("button");
+      button.disabled = true;
+      position(form).then(function () { return save(form); }).then(function (item) {
+        form.reset();
+        lastKey = item.key;
+        m.textContent = navigator.onLine ? msg("saved") : msg("waiting");
+        return flush();
+      }).catch(function () { m.textContent = msg("failed"); })
+        .then(function () { button.disabled = false; });
+    });
+  }
+
+  function wireFilter() {
+    var input = document.getElementById("m-filter");
+    if (!input) { return; }
+    input.addEventListener("input", function () {
+      var words = input.value.trim().toLowerCase();
+      document.querySelectorAll("#m-households .m-item").forEach(function (li) {
+        li.hidden = words !== "" && li.getAttribute("data-search").toLowerCase().indexOf(words) < 0;
+      });
+    });
+  }
+
+  function wireLogout() {
+    // Logging out leaves nothing of the households on the phone: the pages' cache goes;
+    // what still waits to be sent stays (it is the cadre's own work) and is sent after
+    // the next login.
+    document.querySelectorAll("form[data-clear-offline]").forEach(function (f) {
+      f.addEventListener("submit", function () {
+        if (window.caches) { caches.keys().then(function (ks) { ks.forEach(function (k) { caches.delete(k); }); }); }
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register(body.getAttribute("data-sw"), { scope: "/m/" })
+        .catch(function () { /* no service worker (plain http): the pages need the network */ });
+    }
+    wireForm();
+    wireFilter();
+    wireLogout();
+    showNet();
+    var now = document.getElementById("m-send-now");
+    if (now) { now.addEventListener("click", flush); }
+    window.addEventListener("online", function () { showNet(); flush(); });
+    window.addEventListener("offline", showNet);
+    setInterval(flush, RETRY_MS);
+    showCount().then(flush);
+  });
+  window.jzField = { flush: flush, count: showCount };
+})();

@@ -1,0 +1,24 @@
+-- Field work on phones (掌上扶贫, /m): the households a cadre of a unit visits. A household
+-- is visited while it is in the poverty registry or monitored (any state but "checked,
+-- not included"): the households a cadre is paired with (pairings.sql) and those a
+-- village's work team looks after.
+
+-- name: field_households
+-- The unit's households that cadres visit, with their village, types, monitoring state and
+-- current assistance cadres (names, comma-separated), by village and number; at most $limit.
+-- subject: filtered
+select
+    h.household_id, h.household_no, h.head_name, h.phone, h.members, h.village_code,
+    v.name as village_name, h.household_type, m.monitor_type, m.state as monitor_state,
+    (select string_agg(c.name, '、' order by c.name)
+     from pairing as p join cadre as c on c.cadre_id = p.cadre_id
+     where p.household_id = h.household_id and p.end_date is null) as cadres
+from household as h
+join region as v on v.code = h.village_code
+left join monitoring as m on m.household_id = h.household_id
+where starts_with(h.village_code, $unit_prefix)
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
+  and (h.is_registered or coalesce(m.state, 4) <> 4)
+order by h.village_code, h.household_no
+limit $limit;

@@ -1,0 +1,122 @@
+"""Field work on a phone in a real browser (390 × 844, touch): a village cadre opens their
+households, records a visit with a photo while the phone is offline (the page itself
+comes from the service worker's cache), sees it waiting, goes online and sees it sent,
+stored once; then reports a risk that appears as a monitoring case found on a visit."""
+
+from __future__ import annotations
+
+import io
+
+import duckdb
+from PIL import Image
+
+from ops import cases as O
+from ops import field as field_store
+from ops import users
+from tests.browser.conftest import SHOTS
+
+TIMEOUT = 30_000
+PASSWORD = "long-enough-1"
+
+
+def _village(warehouse_path) -> tuple[str, int, int]:
+    """A village with households to visit, one of them without a monitoring record or an
+    open case (for the risk report): village, visited household, reported household."""
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    village, first, fresh = con.execute(
+        "select h.village_code, min(h.household_id), "
+        "max(h.household_id) filter (where m.household_id is null and h.is_registered) "
+        "from household h left join monitoring m using (household_id) "
+        "where h.is_registered group by 1 "
+        "having count(*) filter (where m.household_id is null) >= 2 order by 1 desc limit 1"
+    ).fetchone()
+    con.close()
+    return village, first, fresh
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), (40, 120, 200)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_visit_recorded_offline_is_sent_once_online(browser, live_server, warehouse_path):
+    from web import context
+
+    engine = context.ops()
+    village, first, fresh = _village(warehouse_path)
+    name = f"m_{village}"
+    if users.get(engine, name) is None:
+        users.create(engine, name, PASSWORD, "cadre", village, 5)
+    before = field_store.count_all(engine)
+
+    ctx = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server + "/login?next=/m/")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#m-households .m-item", timeout=TIMEOUT)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "field-home-390.png"))
+    # The service worker is installed and has kept the forms.
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.wait_for_function("async () => !!(await caches.match('/m/visit'))", timeout=TIMEOUT)
+
+    page.click(f'a[href="/m/household/{first}"]')
+    page.wait_for_selector("text=记录走访", timeout=TIMEOUT)
+    page.click("text=记录走访")
+    page.wait_for_selector("#m-form", timeout=TIMEOUT)
+    label = page.inner_text("#m-household-label")
+
+    ctx.set_offline(True)
+    page.reload()  # offline: the form comes from the service worker
+    page.wait_for_selector("#m-form", timeout=TIMEOUT)
+    assert page.inner_text("#m-household-label") == label
+    assert page.is_visible("#m-net")
+    page.fill("textarea[name=notes]", "离线记录：入户查看，饮水正常")
+    page.set_input_files(
+        "input[name=photos]",
+        files=[{"name": "入户.png", "mimeType": "image/png", "buffer": _png()}],
+    )
+    page.click("#m-form button[type=submit]")
+    page.wait_for_selector("#m-queue:not([hidden])", timeout=TIMEOUT)
+    assert page.inner_text("#m-queue-count") == "1"
+    assert "恢复网络后自动发送" in page.inner_text("#m-message")
+    assert field_store.count_all(engine) == before
+    page.screenshot(path=str(SHOTS / "field-visit-offline-390.png"))
+
+    ctx.set_offline(False)  # the "online" event sends what waited
+    page.wait_for_selector("#m-queue[hidden]", state="attached", timeout=TIMEOUT)
+    assert field_store.count_all(engine) == before + 1
+    page.evaluate("() => window.jzField.flush()")  # nothing left to send again
+    stored = field_store.visits_of(engine, _scope(name, village), first)
+    assert [(v["notes"], len(v["photos"])) for v in stored] == [("离线记录：入户查看，饮水正常", 1)]
+    assert field_store.count_all(engine) == before + 1
+
+    page.goto(live_server + f"/m/risk?household={fresh}&label=x")
+    page.wait_for_selector("#m-form", timeout=TIMEOUT)
+    page.fill("textarea[name=note]", "户主务工受伤，收入骤降")
+    page.click("#m-form button[type=submit]")
+    page.wait_for_function(
+        "() => document.getElementById('m-message').textContent === '已发送'", timeout=TIMEOUT
+    )
+    cases = O.list_cases(engine, O.SYSTEM, household_id=fresh)
+    assert [(c["channel"], c["source_ref"], c["state"]) for c in cases] == [(2, "field", "opened")]
+    page.goto(live_server + f"/m/household/{fresh}")
+    page.wait_for_selector("text=待办：入户核实", timeout=TIMEOUT)
+    page.screenshot(path=str(SHOTS / "field-card-390.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert errors == []
+    ctx.close()
+
+
+def _scope(name, village):
+    from access import Scope
+
+    return Scope(name, "cadre", village)
