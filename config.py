@@ -47,6 +47,16 @@ def _zone(name: str) -> str:
     return name
 
 
+def _feedback_days(spec: str) -> str:
+    from domain.feedback import deadline_days
+
+    try:
+        deadline_days(spec)
+    except ValueError:
+        raise ValueError("must be type:days pairs such as 1:3,2:7,3:5,4:10") from None
+    return spec.replace(" ", "")
+
+
 def _none_if_empty(value):
     return value or None
 
@@ -98,6 +108,12 @@ class Settings(BaseSettings):
     # eliminated), and any other of the registry; a visit older than this is due.
     visit_days_monitored: Annotated[int, Field(ge=1, le=366)] = 30
     visit_days_other: Annotated[int, Field(ge=1, le=366)] = 90
+    # Days from a household's feedback to the township's reply, by type (domain/feedback.py
+    # DEADLINE_DAYS; "1:3,2:7" changes those two).
+    feedback_days: Annotated[str, AfterValidator(_feedback_days)] = ""
+    # The address households reach the feedback form at, printed as the QR code of their
+    # cards (none: the address the printing cadre uses).
+    public_url: OptionalText = None
     reload_seconds: float = 15.0  # how often a process looks for a rebuilt warehouse
     tick_seconds: float = 300.0  # how often each process runs the instruction schedule (0: never)
     wall_config: Place = Path("config/wall.yaml")  # the seed of the wall's playlist (stored in ops)

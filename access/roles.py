@@ -133,6 +133,20 @@ PERMISSIONS: dict[str, Permission] = {
         doc="a unit's households on the phone: record visits, report a risk",
     ),
     "visits.view": Permission(_all(*_READERS), doc="cadres' visits, their photos, overdue visits"),
+    # --- households' feedback (贫困户反馈: services/feedback.py)
+    "feedback.view": Permission(_all(*_READERS), doc="the feedback tickets of the region"),
+    "feedback.intake": Permission(
+        {"cadre": COUNTY_AND_BELOW, "manager": COUNTY_AND_BELOW},
+        key=N_("fb.err.level"),
+        level_key=N_("fb.err.level"),
+        doc="enter feedback for a household, a 12317 call or the hotline's file",
+    ),
+    "feedback.handle": Permission(
+        {"cadre": (3, 4), "manager": (3, 4)},
+        key=N_("fb.err.handle_level"),
+        level_key=N_("fb.err.handle_level"),
+        doc="assign, handle, reply to and close a ticket (township, county)",
+    ),
     # --- instructions (督办) and the dispatch view
     "tasks.view": Permission(
         _all(*STAFF_ROLES), subject=True, doc="instructions issued or assigned within the region"

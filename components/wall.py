@@ -73,6 +73,7 @@ BOARD_LABEL = {
     "overdue": N_("wall.board.overdue"),
     "escalated": N_("wall.board.escalated"),
     "closed_30d": N_("wall.board.closed_30d"),
+    "feedback": N_("wall.board.feedback"),
 }
 
 # ``w`` below is a queries.api.WallView (read by the page), ``lang`` the language.
@@ -457,6 +458,7 @@ def board_counts(b: Board, lang: str) -> html.Div:
         ("overdue", STATUS["overdue"]),
         ("escalated", STATUS["due_soon"]),
         ("closed_30d", STATUS["closed"]),
+        *([("feedback", STATUS["due_soon"])] if "feedback" in b.counts else []),
     ]
     return html.Div(
         className="jz-wall-board-counts",

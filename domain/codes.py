@@ -75,6 +75,26 @@ CODES: dict[str, dict[int | str, tuple[str, str]]] = {
         2: ("电话回访", "phone call"),
         3: ("集中帮扶活动", "assistance activity"),
     },
+    # 反馈类型: what a household's feedback (贫困户反馈) is about (domain/feedback.py)
+    "feedback_type": {
+        1: ("政策咨询", "policy question"),
+        2: ("帮扶需求", "request for assistance"),
+        3: ("问题反映", "complaint"),
+        4: ("意见建议", "suggestion"),
+    },
+    # 反馈来源: how it reached the platform
+    "feedback_channel": {
+        1: ("明白卡扫码", "household card (QR code)"),
+        2: ("干部代录", "cadre on the household's behalf"),
+        3: ("12317 热线", "12317 hotline call"),
+        4: ("热线系统导入", "hotline system import"),
+    },
+    # 满意度: the household's answer when the ticket is closed
+    "satisfaction": {
+        1: ("满意", "satisfied"),
+        2: ("基本满意", "fairly satisfied"),
+        3: ("不满意", "not satisfied"),
+    },
     # 核实结论: the outcome of the home check of a warned household
     "check_result": {1: ("纳入监测", "included"), 2: ("核实后不纳入", "checked, not included")},
     # 不纳入原因: why a checked household was not included

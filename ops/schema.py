@@ -427,3 +427,59 @@ field_submissions = sa.Table(
     sa.Column("ref_id", sa.Integer, nullable=False),  # the visit's or the case's id
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+# A household's feedback (贫困户反馈) as a ticket of its township (services/feedback.py).
+# ``region_code``: the household's village; ``unit_code``: the township that handles it.
+feedback_tickets = sa.Table(
+    "feedback_tickets",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.BigInteger, nullable=False),
+    sa.Column("household_no", sa.String(20), nullable=False),
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("unit_code", sa.String(12), nullable=False),
+    sa.Column("channel", sa.Integer, nullable=False),  # code "feedback_channel"
+    sa.Column("type", sa.Integer, nullable=False),  # code "feedback_type"
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("contact", sa.String(40), nullable=False, default=""),
+    sa.Column("source_ref", sa.String(100), nullable=False, default=""),  # a hotline record
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("received_on", sa.Date, nullable=False),
+    sa.Column("deadline", sa.Date, nullable=False),
+    sa.Column("satisfaction", sa.Integer),  # code "satisfaction", when closed
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("created_by", sa.String(64), nullable=False),  # "-" for the household itself
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_feedback_region", feedback_tickets.c.region_code)
+sa.Index("ix_feedback_household", feedback_tickets.c.household_id)
+sa.Index("ix_feedback_source", feedback_tickets.c.source_ref)
+
+# Every action on a ticket, append-only.
+feedback_events = sa.Table(
+    "feedback_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ticket_id", sa.Integer, sa.ForeignKey("feedback_tickets.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("from_state", sa.String(20)),
+    sa.Column("to_state", sa.String(20), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
+sa.Index("ix_feedback_events_ticket", feedback_events.c.ticket_id)
+
+# Requests to the households' public form, for its rate limits (per card code and per
+# address): the code's hash, never the code, and the time.
+public_hits = sa.Table(
+    "public_hits",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("ip", sa.String(45), nullable=False),
+    sa.Column("code_hash", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_public_hits_ip", public_hits.c.ip, public_hits.c.at)
+sa.Index("ix_public_hits_code", public_hits.c.code_hash, public_hits.c.at)

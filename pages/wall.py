@@ -23,6 +23,7 @@ from i18n import N_, get_lang, t
 from ops import tasks as T
 from queries import api
 from queries.runner import WarehouseUnavailable
+from services import feedback
 from services.wall import Playlist
 from web import context, wall
 
@@ -57,9 +58,11 @@ def _draw(scope: Scope, v: dict, index: int) -> tuple[api.WallView, list]:
     """One view's figures (its region's, within the scope) and its panels."""
     ctx = context.get()
     w = api.wall_view(ctx.warehouse, scope, v["region"])
-    b = view.Board(
-        **T.board(ctx.ops, replace(scope, region_code=v["region"])), regions=region_names()
-    )
+    region = replace(scope, region_code=v["region"])
+    board = T.board(ctx.ops, region)
+    # Households' feedback not yet replied to, beside the instructions (services/feedback.py).
+    board["counts"] = {**board["counts"], "feedback": feedback.counts(ctx.ops, region)["open"]}
+    b = view.Board(**board, regions=region_names())
     return w, view.panels(v["kind"], index, w, b, get_lang())
 
 

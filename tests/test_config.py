@@ -28,6 +28,8 @@ def test_the_defaults():
         "cadre_max_households": 10,
         "visit_days_monitored": 30,
         "visit_days_other": 90,
+        "feedback_days": "",
+        "public_url": None,
         "reload_seconds": 15.0,
         "tick_seconds": 300.0,
         "wall_config": ROOT / "config" / "wall.yaml",
@@ -61,6 +63,8 @@ def test_every_variable_is_read():
             "JZ_CADRE_MAX_HOUSEHOLDS": "25",
             "JZ_VISIT_DAYS_MONITORED": "14",
             "JZ_VISIT_DAYS_OTHER": "60",
+            "JZ_FEEDBACK_DAYS": "1:2, 3:4",
+            "JZ_PUBLIC_URL": "https://fk.example.gov.cn",
             "JZ_RELOAD_SECONDS": "2.5",
             "JZ_TICK_SECONDS": "0",
             "JZ_WALL_CONFIG": "/etc/wall.yaml",
@@ -90,6 +94,8 @@ def test_every_variable_is_read():
         "cadre_max_households": 25,
         "visit_days_monitored": 14,
         "visit_days_other": 60,
+        "feedback_days": "1:2,3:4",
+        "public_url": "https://fk.example.gov.cn",
         "reload_seconds": 2.5,
         "tick_seconds": 0.0,
         "wall_config": Path("/etc/wall.yaml"),
@@ -148,6 +154,10 @@ def test_relative_paths_and_empty_values(environ, field, expected):
         (
             {"JZ_CADRE_MAX_HOUSEHOLDS": "0"},
             "JZ_CADRE_MAX_HOUSEHOLDS: Input should be greater than or equal to 1, not '0'",
+        ),
+        (
+            {"JZ_FEEDBACK_DAYS": "5:3"},
+            "JZ_FEEDBACK_DAYS: must be type:days pairs such as 1:3,2:7,3:5,4:10, not '5:3'",
         ),
         (
             {"JZ_WALL_SESSION_HOURS": "8761"},

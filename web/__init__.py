@@ -12,9 +12,20 @@ def register(server: Flask) -> None:
     before every other), then the routes; and start the in-process schedule with each
     process's first request. (web/wall.py's fence and the API register after this.)"""
     from services import schedule
-    from web import account, audit, auth, cases, context, exports, field, imports, registry
+    from web import (
+        account,
+        audit,
+        auth,
+        cases,
+        context,
+        exports,
+        feedback,
+        field,
+        imports,
+        registry,
+    )
 
-    for module in (auth, account, exports, imports, registry, audit, cases, field):
+    for module in (auth, account, exports, imports, registry, audit, cases, field, feedback):
         server.register_blueprint(module.bp)
 
     @server.before_request

@@ -44,7 +44,7 @@ from web import context
 from web.gate import PUBLIC, gated
 
 PUBLIC_PATHS = {"/login", "/healthz", "/favicon.ico", "/_favicon.ico", "/api/v1/openapi.json"}
-PUBLIC_PREFIXES = ("/assets/",)
+PUBLIC_PREFIXES = ("/assets/", "/f/")  # /f/: a household's feedback form (web/feedback.py)
 DATA_PREFIXES = (
     "/_dash-",
     "/api/",

@@ -23,12 +23,13 @@ from components.messages import role_name
 from config import ROOT
 from domain import cases as C
 from domain import clock
+from domain import feedback as FB
 from domain import field as F
 from domain.codes import CODES
-from i18n import N_, get_lang, t
+from i18n import N_, fmt_time_zoned, get_lang, t
 from queries import api
 from services import cases as case_service
-from services import field, privacy
+from services import feedback, field, privacy
 from web import context
 from web.auth import client_ip, error_response
 from web.gate import gated
@@ -54,6 +55,7 @@ def _page(template: str, **values):
         csrf_token=generate_csrf(),
         today=clock.day(clock.utcnow()).isoformat(),
         path=request.full_path.rstrip("?"),
+        when=lambda moment: fmt_time_zoned(moment, lang=lang),
         **values,
     )
 
@@ -129,6 +131,8 @@ def household(household_id: int):
         measures=_measures(view.measures),
         cadres=[c for c in view.cadres.to_dict("records") if _plain(c.get("end_date")) is None],
         visits=field.visits_of(context.ops(), scope, household_id),
+        tickets=feedback.tickets(context.ops(), scope, household_id=household_id),
+        fb_state=lambda s: t(FB.STATE_LABEL[s]) if s in FB.STATE_LABEL else s,
         cases=cases,
         step_label=_step_label,
         state_label=lambda s: t(C.STATE_LABEL[s]) if s in C.STATE_LABEL else s,

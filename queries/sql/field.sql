@@ -22,3 +22,33 @@ where starts_with(h.village_code, $unit_prefix)
   and (h.is_registered or coalesce(m.state, 4) <> 4)
 order by h.village_code, h.household_no
 limit $limit;
+
+-- name: card_household
+-- The household a card's code names, once the code is verified (services/feedback.py):
+-- its number and village, for a ticket of its township; nothing else of it.
+-- scope: public
+-- subject: none
+select household_id, household_no, village_code
+from household
+where household_id = $household_id;
+
+-- name: card_households
+-- The households whose cards a unit prints (明白卡): those cadres visit, with head,
+-- number, village and township names and current cadres, by village and number.
+-- subject: filtered
+select
+    h.household_id, h.household_no, h.head_name, h.members, v.name as village_name,
+    t.name as township_name,
+    (select string_agg(c.name, '、' order by c.name)
+     from pairing as p join cadre as c on c.cadre_id = p.cadre_id
+     where p.household_id = h.household_id and p.end_date is null) as cadres
+from household as h
+join region as v on v.code = h.village_code
+join region as t on t.code = h.township_code
+left join monitoring as m on m.household_id = h.household_id
+where starts_with(h.village_code, $unit_prefix)
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
+  and (h.is_registered or coalesce(m.state, 4) <> 4)
+order by h.village_code, h.household_no
+limit $limit;

@@ -76,9 +76,25 @@ def _shape(engine) -> dict:
 
 
 def test_a_fresh_store_reaches_the_newest_revision(blank_engine):
-    assert migrations.pending(blank_engine) == ["0001", "0002", "0003", "0004", "0005", "0006"]
-    assert migrations.migrate(blank_engine) == ["0001", "0002", "0003", "0004", "0005", "0006"]
-    assert migrations.current(blank_engine) == migrations.head() == "0006"
+    assert migrations.pending(blank_engine) == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+    ]
+    assert migrations.migrate(blank_engine) == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+    ]
+    assert migrations.current(blank_engine) == migrations.head() == "0007"
     assert migrations.pending(blank_engine) == []
     assert migrations.migrate(blank_engine) == []  # idempotent
     tables = set(sa.inspect(blank_engine).get_table_names())
@@ -90,7 +106,15 @@ def test_a_store_made_before_alembic_is_upgraded_with_every_row_kept(blank_engin
     before = _fill(blank_engine)
     assert all(len(rows) == 1 for rows in before.values()) and len(before) == 15
     assert migrations.current(blank_engine) is None
-    assert migrations.pending(blank_engine) == ["0001", "0002", "0003", "0004", "0005", "0006"]
+    assert migrations.pending(blank_engine) == [
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+    ]
 
     assert migrations.migrate(blank_engine) == [
         "0002",
@@ -98,6 +122,7 @@ def test_a_store_made_before_alembic_is_upgraded_with_every_row_kept(blank_engin
         "0004",
         "0005",
         "0006",
+        "0007",
     ]  # 0001 is stamped, not run
 
     assert _rows(blank_engine) == before

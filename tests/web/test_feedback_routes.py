@@ -1,0 +1,174 @@
+"""Feedback on the web (web/feedback.py): the public form answers a wrong code exactly as a
+right one and stores nothing for it, limits what it is sent, needs its CSRF token; the
+cards carry the form's signed address and no ID or phone numbers; the township's list,
+a ticket's actions, the cadre's intake and the hotline file; the wall counts the open
+tickets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from ops.schema import feedback_tickets
+from tests.conftest import login
+
+ZIYANG_TOWNSHIP = "610924100000"
+
+
+@pytest.fixture(scope="module")
+def home(wh) -> dict:
+    hid, no, village = wh.execute(
+        "select household_id, household_no, village_code from household "
+        "where township_code = ? and is_registered order by 1 limit 1",
+        [ZIYANG_TOWNSHIP],
+    ).fetchone()
+    return {"id": hid, "no": no, "village": village}
+
+
+def phone(server, username="ziyang_cadre"):
+    c = server.test_client()
+    assert login(c, username).status_code == 302
+    return c
+
+
+def count() -> int:
+    from web import context
+
+    with context.ops().connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(feedback_tickets)).scalar()
+
+
+def form_token(client, url: str) -> str:
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def card_url(server, home) -> str:
+    html = phone(server).get(f"/m/cards?household={home['id']}").get_data(as_text=True)
+    assert home["no"] in html and "<svg" in html
+    assert not re.search(r"\b\d{17}[\dX]\b", html)  # no ID number
+    assert not re.search(r"\b1\d{10}\b", html)  # no phone number
+    return re.search(r"(/f/[a-z2-7]{24})<", html).group(1)
+
+
+def test_the_public_form_answers_the_same_to_a_wrong_code(server, home):
+    url = card_url(server, home)
+    right, wrong = server.test_client(), server.test_client()
+    get_right = right.get(url).get_data(as_text=True)
+    get_wrong = wrong.get("/f/" + "a" * 24).get_data(as_text=True)
+    strip = lambda h: re.sub(r'value="[^"]+"|/f/[a-z2-7]{24}|/f/a{24}', "", h)  # noqa: E731
+    assert strip(get_right) == strip(get_wrong) and home["no"] not in get_right
+    before = count()
+    fields = {"type": "2", "text": "希望安排公益岗位", "contact": ""}
+    r = right.post(url, data={**fields, "csrf_token": form_token(right, url)})
+    w = wrong.post("/f/" + "a" * 24, data={**fields, "csrf_token": form_token(wrong, url)})
+    assert r.status_code == w.status_code == 200
+    assert strip(r.get_data(as_text=True)) == strip(w.get_data(as_text=True))
+    assert "感谢您的反馈" in r.get_data(as_text=True)
+    assert count() == before + 1
+    # Script text, or no CSRF token: the same answer, nothing stored.
+    script = {**fields, "text": "<script>alert(1)</script>", "csrf_token": form_token(right, url)}
+    assert right.post(url, data=script).status_code == 200
+    assert right.post(url, data=fields).status_code == 200
+    assert count() == before + 1
+
+
+def test_the_public_form_is_rate_limited(server, home):
+    from services import feedback
+
+    url = card_url(server, home)
+    client = server.test_client()
+    token = form_token(client, url)
+    statuses = [
+        client.post(
+            url,
+            data={"type": "1", "text": f"咨询{i}", "csrf_token": token},
+            environ_base={"REMOTE_ADDR": "10.20.30.40"},
+        ).status_code
+        for i in range(feedback.PER_ADDRESS_HOUR + 1)
+    ]
+    assert statuses[-1] == 429 and "提交过于频繁" in client.post(
+        url,
+        data={"type": "1", "text": "x", "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "10.20.30.40"},
+    ).get_data(as_text=True)
+
+
+def test_the_township_replies_and_the_wall_counts_what_is_open(server, home):
+    from domain import feedback as D
+    from pages import wall
+    from services import feedback
+    from web import context
+
+    cadre = phone(server)
+    r = cadre.post(
+        f"/m/household/{home['id']}/feedback",
+        data={
+            "channel": "3",
+            "type": "3",
+            "text": "来电反映危房改造补助未到位",
+            "csrf_token": form_token(cadre, f"/m/household/{home['id']}/feedback"),
+        },
+    )
+    assert r.status_code == 302
+    ticket_url = r.headers["Location"]
+    page = cadre.get(ticket_url).get_data(as_text=True)
+    assert "来电反映危房改造补助未到位" in page and 'data-state="received"' in page
+    tid = int(ticket_url.rsplit("/", 1)[1])
+    token = form_token(cadre, ticket_url)
+    r = cadre.post(
+        ticket_url, data={"csrf_token": token, "version": "1", "action": "reply", "note": ""}
+    )
+    assert r.status_code == 400 and "请填写答复或说明" in r.get_data(as_text=True)
+    r = cadre.post(
+        ticket_url,
+        data={"csrf_token": token, "version": "1", "action": "reply", "note": "补助已于本周发放"},
+    )
+    assert r.status_code == 302
+    assert 'data-state="replied"' in cadre.get(ticket_url).get_data(as_text=True)
+    listing = cadre.get("/m/feedback").get_data(as_text=True)
+    assert f'href="/m/feedback/{tid}"' in listing
+    # Another county cannot read it.
+    assert phone(server, "hanzhong_manager").get(ticket_url).status_code == 404
+    # The wall of the province shows the open tickets' count, as the service counts them.
+    from access import Scope
+
+    scope = Scope("province_wall", "wall", "610000000000")
+    expected = feedback.counts(context.ops(), scope)["open"]
+    assert expected >= 1 and D.OPEN
+    with server.test_request_context():
+        from flask_login import login_user
+
+        from ops import users
+
+        login_user(users.get(context.ops(), "province_wall"))
+        _, panels = wall._draw(
+            scope, {"kind": "dispatch", "region": "610000000000", "dwell": 30}, 0
+        )
+    shown = re.search(r"data-counter='(\d+)'\), Span\(children='群众反馈未答复'", repr(panels))
+    assert shown and int(shown.group(1)) == expected
+
+
+def test_the_hotline_file_from_the_page(server, home):
+    from services import feedback
+
+    county = phone(server, "ziyang_manager")
+    head = ",".join(feedback.HOTLINE_COLUMNS)
+    body = f"{head}\nW-1,{home['no']},1,咨询医保,2026-01-05,\n".encode()
+    token = form_token(county, "/m/feedback/import")
+    import io
+
+    r = county.post(
+        "/m/feedback/import",
+        data={"csrf_token": token, "file": (io.BytesIO(body), "hotline.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 200 and "已导入 1 条" in r.get_data(as_text=True)
+    r = county.post(
+        "/m/feedback/import",
+        data={"csrf_token": token, "file": (io.BytesIO(b"x,y\n"), "bad.csv")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 400 and "表头" in r.get_data(as_text=True)
