@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from access import AccessDenied, RegionNotFound, can, current_scope
 from components import cases as case_view
+from components import field as field_view
 from components import messages, tables
 from components.downloads import with_png
 from components.theme import GRAPH_CONFIG
@@ -21,7 +22,7 @@ from i18n import N_, fmt_date, fmt_number, get_lang, t
 from queries import api
 from queries.privacy import can_reveal
 from queries.runner import WarehouseUnavailable
-from services import cases
+from services import cases, feedback, field
 from services.privacy import log_reveal
 from web import context
 from web.auth import client_ip
@@ -228,6 +229,7 @@ def _content(v: api.HouseholdView, reveal_allowed: bool):
         ),
         _income_and_monitoring(v),
         _cases(int(v.household["household_id"])),
+        _field(int(v.household["household_id"])),
         _measures(v.measures),
         _cadres(v.cadres),
     ]
@@ -251,6 +253,20 @@ def _cases(household_id: int):
             dmc.Title(t("hhd.cases"), order=4, mb="sm"),
             case_view.history(found, region_names(), lang),
         ],
+    )
+
+
+def _field(household_id: int):
+    """The cadres' visits and the household's feedback (services/field.py, feedback.py):
+    each list empty for a role that may not see it."""
+    scope = current_scope()
+    if not (can(scope, "visits.view") or can(scope, "feedback.view")):
+        return None
+    engine = context.ops()
+    return field_view.field_work(
+        field.visits_of(engine, scope, household_id),
+        feedback.tickets(engine, scope, household_id=household_id),
+        get_lang(),
     )
 
 

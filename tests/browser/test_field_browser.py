@@ -120,3 +120,55 @@ def _scope(name, village):
     from access import Scope
 
     return Scope(name, "cadre", village)
+
+
+def test_a_household_sends_feedback_from_its_card_and_the_township_replies(
+    browser, live_server, warehouse_path
+):
+    from web import context
+
+    engine = context.ops()
+    village, first, _ = _village(warehouse_path)
+    name = f"t_{village[:9]}"
+    if users.get(engine, name) is None:
+        users.create(engine, name, PASSWORD, "cadre", village[:9] + "000", 4)
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+    ctx = browser.new_context(**phone, locale="zh-CN")
+    page = ctx.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server + "/login?next=/m/")
+    page.fill("input[name=username]", name)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#m-households", timeout=TIMEOUT)
+    page.goto(live_server + f"/m/cards?household={first}")
+    link = page.inner_text(".card .url")
+    assert "/f/" in link
+
+    # The household, on its own phone, without an account: the card's QR code.
+    home = browser.new_context(**phone, locale="zh-CN")
+    hp = home.new_page()
+    hp.goto(link)
+    hp.select_option("select[name=type]", "2")
+    hp.fill("textarea[name=text]", "希望给家里安排一个公益岗位")
+    hp.click("button[type=submit]")
+    hp.wait_for_selector("text=感谢您的反馈", timeout=TIMEOUT)
+    assert hp.evaluate("() => document.documentElement.scrollWidth") <= 390
+    hp.screenshot(path=str(SHOTS / "feedback-public-390.png"))
+    home.close()
+
+    # The township: the ticket on its list, replied to.
+    page.goto(live_server + "/m/feedback?state=received")
+    page.click("#m-tickets a >> text=希望给家里安排一个公益岗位")
+    page.wait_for_selector('#fb-state[data-state="received"]', timeout=TIMEOUT)
+    reply = page.locator("form:has(button[data-action=reply])")
+    reply.locator("textarea[name=note]").fill("已安排村保洁公益岗位，下月上岗")
+    reply.locator("button[data-action=reply]").click()
+    page.wait_for_selector('#fb-state[data-state="replied"]', timeout=TIMEOUT)
+    assert "已安排村保洁公益岗位" in page.inner_text("main")
+    page.screenshot(path=str(SHOTS / "feedback-ticket-390.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    assert errors == []
+    ctx.close()

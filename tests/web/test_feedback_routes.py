@@ -147,7 +147,7 @@ def test_the_township_replies_and_the_wall_counts_what_is_open(server, home):
         _, panels = wall._draw(
             scope, {"kind": "dispatch", "region": "610000000000", "dwell": 30}, 0
         )
-    shown = re.search(r"data-counter='(\d+)'\), Span\(children='群众反馈未答复'", repr(panels))
+    shown = re.search(r"data-counter='(\d+)'\), Span\(children='反馈待复'", repr(panels))
     assert shown and int(shown.group(1)) == expected
 
 
@@ -172,3 +172,38 @@ def test_the_hotline_file_from_the_page(server, home):
         content_type="multipart/form-data",
     )
     assert r.status_code == 400 and "表头" in r.get_data(as_text=True)
+
+
+def test_the_household_page_shows_its_visits_and_tickets(server, home):
+    from access import Scope
+    from domain import clock
+    from pages import household
+    from services import feedback, field
+    from tests.web.test_overview import _text, logged_in
+    from web import context
+
+    scope = Scope("ziyang_cadre", "cadre", ZIYANG_TOWNSHIP)
+    field.record_visit(
+        context.ops(),
+        context.warehouse(),
+        scope,
+        "hhd-page-visit-key-0001",
+        home["id"],
+        {"visited_on": clock.day().isoformat(), "kind": "2", "notes": "电话回访：已领到产业补贴"},
+    )
+    tk = feedback.intake(
+        context.ops(),
+        context.warehouse(),
+        scope,
+        home["id"],
+        2,
+        {"type": "1", "text": "咨询子女教育资助政策"},
+    )
+    with logged_in(server, "ziyang_manager"):
+        text = _text(household.layout(household_id=str(home["id"])))
+    assert "电话回访：已领到产业补贴" in text and "hhd-visits" in text
+    assert f"/m/feedback/{tk['id']}" in text and "咨询子女教育资助政策" in text
+    # A department account sees neither list.
+    with logged_in(server, "province_health"):
+        text = _text(household.layout(household_id=str(home["id"])))
+    assert "电话回访：已领到产业补贴" not in text and "咨询子女教育资助政策" not in text
