@@ -97,6 +97,7 @@ def _counts(counts: dict, lang: str) -> dmc.Group:
         dcc.Link(
             dmc.Badge(f"{t(C.STATE_LABEL[s], lang)} {counts[s]}", variant="light"),
             href=f"/cases?state={s}",
+            className="jz-touch-link",
         )
         for s in (*C.OPEN, *C.MONITORED)
         if counts[s]
@@ -111,7 +112,7 @@ def _counts(counts: dict, lang: str) -> dmc.Group:
         ),
         color="red",
     )
-    return dmc.Group([*badges, dcc.Link(late, href="/cases?overdue=1")], gap="xs", mb="sm")
+    return dmc.Group([*badges, dcc.Link(late, href="/cases?overdue=1", className="jz-touch-link")], gap="xs", mb="sm")
 
 
 def _filter_bar(state, overdue, lang: str) -> dmc.Group:
@@ -147,7 +148,7 @@ def _narrowed(stage, unit, regions, lang: str):
     return dmc.Group(
         [
             dmc.Badge(" · ".join(parts), variant="outline", id="case-narrowed"),
-            dcc.Link(t("case.all_cases", lang), href="/cases"),
+            dcc.Link(t("case.all_cases", lang), href="/cases", className="jz-touch-link"),
         ],
         gap="xs",
         mb="xs",
