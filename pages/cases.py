@@ -112,7 +112,11 @@ def _counts(counts: dict, lang: str) -> dmc.Group:
         ),
         color="red",
     )
-    return dmc.Group([*badges, dcc.Link(late, href="/cases?overdue=1", className="jz-touch-link")], gap="xs", mb="sm")
+    return dmc.Group(
+        [*badges, dcc.Link(late, href="/cases?overdue=1", className="jz-touch-link")],
+        gap="xs",
+        mb="sm",
+    )
 
 
 def _filter_bar(state, overdue, lang: str) -> dmc.Group:

@@ -193,15 +193,15 @@ def act(
         if rating is None:
             raise CaseError(400, N_("fb.err.invalid"), {"satisfaction": N_("fb.err.satisfaction")})
     if isinstance(version, bool) or not isinstance(version, int | str):
-        raise CaseError(409, N_("case.err.stale"))
+        raise CaseError(409, N_("case.err.conflict"))
     try:
         version = int(version)
     except ValueError:
-        raise CaseError(409, N_("case.err.stale")) from None
+        raise CaseError(409, N_("case.err.conflict")) from None
     with engine.begin() as conn:
         done = store.update(conn, ticket, version, to, action, scope.username, text, now, rating)
     if not done:
-        raise CaseError(409, N_("case.err.stale"))
+        raise CaseError(409, N_("case.err.conflict"))
     return get(engine, scope, ticket["id"], now)
 
 

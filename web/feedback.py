@@ -279,7 +279,8 @@ def hotline_import():
             )
         except C.CaseError as exc:
             lines = ", ".join(sorted(exc.fields or {}, key=int)[:20])
-            error = t(exc.key) + (f" {t('fb.import.lines', lines=lines)}" if lines else "")
+            where = t("fb.import.lines", lines=lines) if lines else ""
+            error = f"{t(exc.key)} {where}".strip()
     return _page(
         "m_feedback_import.html",
         result=result,

@@ -189,7 +189,7 @@ def test_a_ticket_runs_from_the_cadres_intake_to_its_close(store, warehouse, pla
     tk = F.get(store, me, tk["id"], now=NOW)
     assert tk["actions"] == ["assign", "reply"]
     tk = F.act(store, me, tk["id"], 1, "assign", "村第一书记", now=NOW)
-    refused(lambda: F.act(store, me, tk["id"], 1, "start", "", now=NOW), 409, "case.err.stale")
+    refused(lambda: F.act(store, me, tk["id"], 1, "start", "", now=NOW), 409, "case.err.conflict")
     refused(lambda: F.act(store, me, tk["id"], 2, "close", "", now=NOW), 409, "fb.err.order")
     refused(lambda: F.act(store, me, tk["id"], 2, "fly", "", now=NOW), 400, "fb.err.action")
     tk = F.act(store, me, tk["id"], 2, "start", "", now=NOW)

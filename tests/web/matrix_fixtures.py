@@ -84,6 +84,8 @@ class Other:
     open_warning_key: str | None = None
     doubt_key: str | None = None
     file_id: int | None = None  # an attachment of a monitoring case
+    photo_id: int | None = None  # a photo of a cadre's visit
+    ticket_id: int | None = None  # a household's feedback ticket
     layouts: dict[str, dict] = field(default_factory=dict)  # page module -> props by id
 
     @property
@@ -317,12 +319,56 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
                 uploaded_at=now,
             )
         ).inserted_primary_key[0]
+        # A cadre's visit with a photo, and a feedback ticket (the field pages, /m/).
+        visit_id = conn.execute(
+            schema.visits.insert().values(
+                household_id=other.household_id,
+                household_no=other.household_no,
+                region_code=hh[2],
+                visited_on=dt.date.today(),
+                kind=1,
+                notes=f"{other.marker}VISIT",
+                created_by=manager.username,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
+        photo = f"{other.marker}PHOTO".encode()
+        other.photo_id = conn.execute(
+            schema.visit_files.insert().values(
+                visit_id=visit_id,
+                name=f"{other.marker}PHOTO.png",
+                mime="image/png",
+                size=len(photo),
+                sha256="0" * 64,
+                content=photo,
+            )
+        ).inserted_primary_key[0]
+        other.ticket_id = conn.execute(
+            schema.feedback_tickets.insert().values(
+                household_id=other.household_id,
+                household_no=other.household_no,
+                region_code=hh[2],
+                unit_code=hh[2][:9] + "000",
+                channel=2,
+                type=3,
+                text=f"{other.marker}FEEDBACK",
+                contact="",
+                source_ref="",
+                state="received",
+                received_on=dt.date.today(),
+                deadline=dt.date.today() + dt.timedelta(days=5),
+                version=1,
+                created_by=manager.username,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
 
 
 def store_snapshot(engine, others) -> dict:
     """The seeded rows of the other regions as they stand (nothing forged may change
-    them): tasks with their event count, meetings, batches, decisions, cases, the
-    forgers' accounts."""
+    them): tasks with their event count, meetings, batches, decisions, cases, feedback
+    tickets, the forgers' accounts."""
     from ops import schema as S
 
     with engine.connect() as conn:
@@ -354,6 +400,14 @@ def store_snapshot(engine, others) -> dict:
                 )
             )
         }
+        tickets = {
+            r.id: (r.state, r.version, r.text)
+            for r in conn.execute(
+                sa.select(S.feedback_tickets).where(
+                    S.feedback_tickets.c.id.in_([o.ticket_id for o in others])
+                )
+            )
+        }
         names = [a.username for o in others for a in o.forgers.values()]
         accounts = {
             r.username: (r.active, r.password_hash, r.role, r.region_code)
@@ -366,6 +420,7 @@ def store_snapshot(engine, others) -> dict:
         "batches": batches,
         "decisions": decisions,
         "cases": cases,
+        "tickets": tickets,
         "accounts": accounts,
     }
 

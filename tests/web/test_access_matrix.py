@@ -94,6 +94,8 @@ class Variant:
     username: str
     layouts: dict = field(default_factory=dict)
     file_id: int = 999_999_999
+    photo_id: int = 999_999_999
+    ticket_id: int = 999_999_999
 
     @classmethod
     def of(cls, o: M.Other) -> Variant:
@@ -111,6 +113,8 @@ class Variant:
             o.forgers["manager"].username,
             o.layouts,
             o.file_id,
+            o.photo_id,
+            o.ticket_id,
         )
 
     @classmethod
@@ -496,6 +500,7 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
         "job_id": v.job_id,
         "file_id": v.file_id,
         "household_id": v.household_id,
+        "ticket_id": v.ticket_id,
         "fmt": "csv",
         "feed_id": f"{M.DEPARTMENT}_x",
         "version": "1",
@@ -518,12 +523,15 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
                 "batch_id": HUGE,
                 "file_id": HUGE,
                 "household_id": HUGE,
+                "ticket_id": HUGE,
                 "job_id": "x" * 300,
                 "code": "9" * 40,
                 "name": "x" * 300,
                 "version": "x" * 300,
             }
         )
+    if rule.rule.startswith("/m/photo/"):  # a visit's photo, not a case's attachment
+        out = [{**d, "file_id": v.photo_id if d["file_id"] != HUGE else HUGE} for d in out]
     return [{k: x for k, x in d.items() if k in names} for d in out]
 
 

@@ -23,8 +23,23 @@ ROLES_BY_USER = {
     "ziyang_cadre": "cadre",
     "province_admin": "admin",
 }
-PUBLIC = {"auth.login", "auth.healthz", "_dash_assets.static", "/_favicon.ico", "api_v1.openapi"}
-FORMS = {"account.change_password", "auth.logout"}  # plain HTML forms: posted as forms, not as JSON
+PUBLIC = {
+    "auth.login",
+    "auth.healthz",
+    "_dash_assets.static",
+    "/_favicon.ico",
+    "api_v1.openapi",
+    "feedback.public_form",  # a household's card form: no account
+}
+# Plain HTML forms: posted as forms, not as JSON.
+FORMS = {
+    "account.change_password",
+    "auth.logout",
+    "feedback.public_form",
+    "feedback.ticket",
+    "feedback.intake",
+    "feedback.hotline_import",
+}
 # The page routing callback Dash sends when a page opens.
 PAGE_CALLBACK = {
     "output": ".._pages_content.children..._pages_store.data..",
@@ -56,6 +71,8 @@ def concrete_requests(server) -> list[tuple[str, str, str, dict | None]]:
             url = url.replace("<code>", "en").replace("<path:path>", "no-such-page")
             url = url.replace("<fmt>", "csv").replace("<int:task_id>", "1")
             url = url.replace("<path:rest>", "nothing")
+            for name in ("ticket_id", "household_id", "file_id"):
+                url = url.replace(f"<int:{name}>", "1")
             body = (
                 PAGE_CALLBACK
                 if url == "/_dash-update-component"
