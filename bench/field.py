@@ -60,8 +60,7 @@ def seed_visits(engine, wh: Path, n: int) -> None:
     con = duckdb.connect(str(wh), read_only=True)
     rows = con.execute(
         "select household_id, household_no, village_code from household where is_registered "
-        "using sample reservoir(?) repeatable (7)",
-        [n],
+        f"using sample reservoir({int(n)} rows) repeatable (7)"
     ).fetchall()
     con.close()
     rng = np.random.default_rng(7)

@@ -399,7 +399,7 @@ visits = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
 sa.Index("ix_visits_household", visits.c.household_id, visits.c.visited_on)
-sa.Index("ix_visits_region", visits.c.region_code)
+sa.Index("ix_visits_region", visits.c.region_code, visits.c.household_id, visits.c.visited_on)
 
 # A visit's photos (checked as a case's attachments: services/attachments.py).
 visit_files = sa.Table(

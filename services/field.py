@@ -113,6 +113,16 @@ def households(
     return out
 
 
+def villages(wh: Warehouse, scope: Scope, unit=None) -> list[dict]:
+    """The unit's villages with the number of households cadres visit in each."""
+    code = unit_of(scope, unit)
+    rows = wh.run("field_villages", scope, unit_prefix=prefix_of(code))
+    return [
+        {"code": r["village_code"], "name": r["village_name"], "households": int(r["households"])}
+        for r in rows.to_dict("records")
+    ]
+
+
 def overdue_by_village(items: list[dict]) -> list[dict]:
     """The township's view of ``households``: per village, its households, how many are
     overdue for a visit and how many were never visited in the platform."""

@@ -95,9 +95,11 @@ def home():
     except C.CaseError as exc:
         return error_response(exc.status, exc.key)
     code = unit or scope.region_code
+    capped = len(items) >= field.MAX_LIST
     return _page(
         "m_home.html",
         items=items,
+        villages=field.villages(context.warehouse(), scope, unit) if capped else [],
         unit=api.region(context.warehouse(), scope, code),
         overdue=sum(1 for i in items if i["visit_overdue"]),
         due=sum(1 for i in items if i["due_count"]),

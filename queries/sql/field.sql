@@ -52,3 +52,18 @@ where starts_with(h.village_code, $unit_prefix)
   and (h.is_registered or coalesce(m.state, 4) <> 4)
 order by h.village_code, h.household_no
 limit $limit;
+
+-- name: field_villages
+-- The villages of a unit with how many households cadres visit in each (a township's
+-- cadre picks one when the township's list is too long for a phone).
+-- subject: filtered
+select h.village_code, v.name as village_name, count(*) as households
+from household as h
+join region as v on v.code = h.village_code
+left join monitoring as m on m.household_id = h.household_id
+where starts_with(h.village_code, $unit_prefix)
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
+  and (h.is_registered or coalesce(m.state, 4) <> 4)
+group by 1, 2
+order by 1;

@@ -341,6 +341,14 @@ def test_a_units_households_with_what_is_due(store, warehouse, place):
     assert {i["household_id"] for i in items} <= {
         i["household_id"] for i in F.households(warehouse, store, township, settings, now=NOW)
     }
+    here = [v for v in F.villages(warehouse, township) if v["code"] == place["village"]]
+    assert here == [
+        {
+            "code": place["village"],
+            "name": items[0]["village_name"],
+            "households": len(place["ids"]),
+        }
+    ]
     refused(
         lambda: F.households(warehouse, store, me, settings, unit="611026000000", now=NOW),
         404,

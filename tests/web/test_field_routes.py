@@ -173,3 +173,14 @@ def test_the_service_worker_is_served_for_the_field_pages(server):
     # The full site's pages do not load the field scripts.
     page = phone(server).get("/")
     assert b"/assets/shell.js" in page.data and b"/assets/field/" not in page.data
+
+
+def test_a_township_too_large_for_one_list_is_opened_village_by_village(server, monkeypatch):
+    from services import field
+
+    monkeypatch.setattr(field, "MAX_LIST", 2)
+    page = phone(server).get("/m/").get_data(as_text=True)
+    assert 'id="m-villages"' in page
+    village = re.search(r'href="/m/\?unit=(\d{12})"', page).group(1)
+    assert village.startswith("610924100")
+    assert phone(server).get(f"/m/?unit={village}").status_code == 200

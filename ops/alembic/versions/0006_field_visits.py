@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index("ix_visits_household", "visits", ["household_id", "visited_on"])
-    op.create_index("ix_visits_region", "visits", ["region_code"])
+    op.create_index("ix_visits_region", "visits", ["region_code", "household_id", "visited_on"])
     op.create_table(
         "visit_files",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
