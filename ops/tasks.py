@@ -41,7 +41,7 @@ OPEN = ("draft", "issued", "acknowledged", "in_progress", "reported")
 FINAL = ("closed", "withdrawn")
 TYPES = ("meeting_decision", "alert_verification", "crosscheck_doubt", "data_correction", "other")
 PRIORITIES = ("urgent", "high", "normal", "low")
-SOURCES = ("meeting", "alert", "household", "region", "crosscheck", "case")
+SOURCES = ("meeting", "alert", "household", "region", "crosscheck", "case", "feedback")
 MAX_TITLE, MAX_TEXT, MAX_LINKS = 200, 10_000, 50
 MAX_ID = 2**31 - 1  # a household id (the warehouse's are 32-bit)
 ACK_WITHIN = dt.timedelta(hours=48)

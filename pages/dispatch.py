@@ -18,11 +18,13 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 from access import current_scope, prefix_of, raise_for_region
 from components import maps, messages
 from components import tasks as view
+from components.cases import code_label
 from components.exports import dialog_alert, job_status
 from components.region import fmt_value
 from components.shell import breadcrumb
 from domain import cases as cases_domain
 from domain import clock
+from domain import feedback as FB
 from domain.indicators import Indicator
 from etl.refdata import region_names
 from exports import jobs, render, service
@@ -31,7 +33,7 @@ from ops import tasks as T
 from ops import users
 from queries import api
 from queries import households as hl
-from services import cases
+from services import cases, feedback
 from services import tasks as S
 from web import context, gate
 from web.auth import client_ip, requester
@@ -79,11 +81,17 @@ def task_counts(scope, children: pd.DataFrame) -> pd.DataFrame:
 
 
 def agenda_items(
-    v: api.RegionView, found: list[dict], pending: pd.DataFrame, scope, late: list[dict] = ()
+    v: api.RegionView,
+    found: list[dict],
+    pending: pd.DataFrame,
+    scope,
+    late: list[dict] = (),
+    tickets: list[dict] = (),
 ) -> list[dict]:
     """What the meeting should look at, each ready to become an instruction: the units
-    with the most unresolved risk, warned households awaiting a decision and monitoring
-    cases past their 15 days (``late``)."""
+    with the most unresolved risk, warned households awaiting a decision, monitoring
+    cases past their 15 days (``late``) and households' feedback past its deadline
+    (``tickets``)."""
     deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     items = []
     worst = v.children.sort_values(["hh_unresolved", "code"], ascending=[False, True])
@@ -143,7 +151,39 @@ def agenda_items(
                 },
             }
         )
-    return items + [_case_item(c, deadline) for c in late[:5]]
+    cases_due = [_case_item(c, deadline) for c in late[:5]]
+    return items + cases_due + [_ticket_item(k, deadline) for k in tickets[:5]]
+
+
+def _ticket_item(ticket: dict, deadline: str) -> dict:
+    """A household's feedback past its deadline: an instruction to its township."""
+    names = region_names()
+    place = names.get(ticket["region_code"], ticket["region_code"])
+    kind = code_label("feedback_type", ticket["type"], get_lang())
+    late = (clock.day() - ticket["deadline"]).days
+    return {
+        "kind": "feedback",
+        "label": t(
+            "dispatch.agenda.feedback", place=place, no=ticket["household_no"], kind=kind, n=late
+        ),
+        "task": {
+            "title": t("tpl.feedback.title", place=place, no=ticket["household_no"]),
+            "content": t(
+                "tpl.feedback.content",
+                no=ticket["household_no"],
+                kind=kind,
+                n=late,
+                id=ticket["id"],
+            ),
+            "assignee_region": ticket["unit_code"],
+            "type": "other",
+            "source": "feedback",
+            "source_ref": str(ticket["id"]),
+            "priority": "high",
+            "deadline": deadline,
+            "households": [int(ticket["household_id"])],
+        },
+    }
 
 
 def _case_item(case: dict, deadline: str) -> dict:
@@ -179,7 +219,10 @@ def _body(scope, code: str, metric: str | None):
     found = T.list_tasks(context.ops(), scope)
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
     late = cases.cases_of(context.ops(), scope, overdue=True, unit=code)
-    items = agenda_items(v, found, pending, scope, late)
+    tickets = [
+        k for k in feedback.tickets(context.ops(), scope, unit=code, states=FB.OPEN) if k["overdue"]
+    ]
+    items = agenda_items(v, found, pending, scope, late, tickets)
     ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
     in_unit, attention, due = _unit_tasks(found, code)
     names = view.Names(

@@ -207,3 +207,39 @@ def test_the_household_page_shows_its_visits_and_tickets(server, home):
     with logged_in(server, "province_health"):
         text = _text(household.layout(household_id=str(home["id"])))
     assert "电话回访：已领到产业补贴" not in text and "咨询子女教育资助政策" not in text
+
+
+def test_the_dispatch_agenda_lists_overdue_feedback(server, home):
+    import datetime as dt
+    import json
+
+    from access import Scope
+    from domain import clock
+    from pages import dispatch
+    from services import feedback
+    from tests.web.test_overview import _props, _text, logged_in
+    from web import context
+
+    scope = Scope("ziyang_cadre", "cadre", ZIYANG_TOWNSHIP)
+    old = clock.utcnow() - dt.timedelta(days=12)
+    tk = feedback.intake(
+        context.ops(),
+        context.warehouse(),
+        scope,
+        home["id"],
+        3,
+        {"type": "3", "text": "反映安全饮水问题"},
+        now=old,
+    )
+    with logged_in(server, "ziyang_manager"):
+        page = dispatch.layout(code="610924000000")
+    props = list(_props(json.loads(_text(page))))
+    items = [p for p in props if p.get("id") == "dispatch-items"][0]["data"]
+    mine = [i for i in items if i["source"] == "feedback" and i["source_ref"] == str(tk["id"])]
+    assert len(mine) == 1
+    assert (mine[0]["assignee_region"], mine[0]["households"], mine[0]["priority"]) == (
+        ZIYANG_TOWNSHIP,
+        [home["id"]],
+        "high",
+    )
+    assert "群众反馈超期" in _text(page) and "已超期 7 天" in _text(page)
