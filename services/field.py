@@ -184,11 +184,23 @@ def _sent_before(engine: Engine, scope: Scope, key: str, kind: str) -> int | Non
     return int(row["ref_id"])
 
 
-def _key(value) -> str:
+def _submission(engine: Engine, scope: Scope, value, kind: str) -> tuple[str, int | None]:
+    """A phone's submission checked before anything else: its key, the user's role for
+    field work, and the id of what the key made if this account sent it before."""
     key = F.key_of(value)
     if key is None:
         raise CaseError(400, N_("field.err.invalid"), {"key": N_("field.err.key")})
-    return key
+    if not can(scope, "field.work"):
+        gate(scope, "field.work", scope.region_code)
+    return key, _sent_before(engine, scope, key, kind)
+
+
+def _again(found: dict | None) -> tuple[dict, bool]:
+    """What an earlier send of the key made (404 when it now lies outside the scope: the
+    account's region changed since)."""
+    if found is None:
+        raise CaseError(404, N_("field.err.household"))
+    return found, True
 
 
 def record_visit(
@@ -204,12 +216,9 @@ def record_visit(
     """Record a visit to a household of the scope with its photos; the visit and whether
     it had been stored before (the same key sent again: nothing more is stored)."""
     now = now or clock.utcnow()
-    key = _key(key)
-    if not can(scope, "field.work"):
-        gate(scope, "field.work", scope.region_code)
-    earlier = _sent_before(engine, scope, key, "visit")
+    key, earlier = _submission(engine, scope, key, "visit")
     if earlier is not None:
-        return store.visit(engine, scope, earlier), True
+        return _again(store.visit(engine, scope, earlier))
     home = _household(wh, scope, household_id)
     gate(scope, "field.work", home["village_code"])
     visit = F.visit_input(fields, clock.day(now))
@@ -232,7 +241,7 @@ def record_visit(
         earlier = _sent_before(engine, scope, key, "visit")
         if earlier is None:
             raise
-        return store.visit(engine, scope, earlier), True
+        return _again(store.visit(engine, scope, earlier))
     return store.visit(engine, scope, visit_id), False
 
 
@@ -250,12 +259,9 @@ def report_risk(
     already monitored or with an open case); the case and whether it had been opened by
     this key before."""
     now = now or clock.utcnow()
-    key = _key(key)
-    if not can(scope, "field.work"):
-        gate(scope, "field.work", scope.region_code)
-    earlier = _sent_before(engine, scope, key, "risk")
+    key, earlier = _submission(engine, scope, key, "risk")
     if earlier is not None:
-        return case_service.get(engine, scope, earlier, now), True
+        return case_service.get(engine, scope, earlier, now), True  # 404 outside the scope
     text = note.strip() if isinstance(note, str) else ""
     if not text:
         raise CaseError(400, N_("field.err.invalid"), {"note": N_("field.err.risk_empty")})

@@ -243,43 +243,28 @@ def _photos() -> list[field.Photo]:
 @bp.route("/m/api/visits", methods=["POST"])
 @gated("field.work")
 def send_visit():
-    if not _csrf():
-        return error_response(400, N_("login.csrf"))
     form = request.form
-    try:
-        visit, again = field.record_visit(
-            context.ops(),
-            context.warehouse(),
-            current_scope(),
-            form.get("key"),
-            form.get("household"),
-            {k: form.get(k) for k in ("visited_on", "kind", "notes", "lat", "lon")},
-            _photos(),
-        )
-    except C.CaseError as exc:
-        return _answer(exc)
-    body = {"id": visit["id"], "duplicate": again, "household_no": visit["household_no"]}
-    return jsonify(body), 200 if again else 201
+    fields = {k: form.get(k) for k in ("visited_on", "kind", "notes", "lat", "lon")}
+    return _send(field.record_visit, form.get("key"), form.get("household"), fields, _photos())
 
 
 @bp.route("/m/api/risks", methods=["POST"])
 @gated("field.work")
 def send_risk():
+    form = request.form
+    return _send(field.report_risk, form.get("key"), form.get("household"), form.get("note"))
+
+
+def _send(record, *args):
+    """A queued item (its CSRF token in a header): 201 with what it made, 200 when its key
+    had been stored before, a refusal as JSON."""
     if not _csrf():
         return error_response(400, N_("login.csrf"))
-    form = request.form
     try:
-        case, again = field.report_risk(
-            context.ops(),
-            context.warehouse(),
-            current_scope(),
-            form.get("key"),
-            form.get("household"),
-            form.get("note"),
-        )
+        made, again = record(context.ops(), context.warehouse(), current_scope(), *args)
     except C.CaseError as exc:
         return _answer(exc)
-    body = {"id": case["id"], "duplicate": again, "household_no": case["household_no"]}
+    body = {"id": made["id"], "duplicate": again, "household_no": made["household_no"]}
     return jsonify(body), 200 if again else 201
 
 
