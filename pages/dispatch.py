@@ -93,6 +93,13 @@ def agenda_items(
     cases past their 15 days (``late``) and households' feedback past its deadline
     (``tickets``)."""
     deadline = (clock.day() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
+    items = _unit_items(v, deadline) + _warning_items(v, pending, deadline)
+    cases_due = [_case_item(c, deadline) for c in late[:5]]
+    return items + cases_due + [_ticket_item(k, deadline) for k in tickets[:5]]
+
+
+def _unit_items(v: api.RegionView, deadline: str) -> list[dict]:
+    """The units below with the most unresolved risk."""
     items = []
     worst = v.children.sort_values(["hh_unresolved", "code"], ascending=[False, True])
     for rec in worst.head(5).to_dict("records"):
@@ -125,6 +132,12 @@ def agenda_items(
                 },
             }
         )
+    return items
+
+
+def _warning_items(v: api.RegionView, pending: pd.DataFrame, deadline: str) -> list[dict]:
+    """Warned households awaiting a decision, each to the unit below that holds it."""
+    items = []
     children = list(v.children["code"])
     for rec in pending.head(5).to_dict("records"):
         target = child_of(v.unit["code"], rec["village_code"], children) or v.unit["code"]
@@ -151,8 +164,7 @@ def agenda_items(
                 },
             }
         )
-    cases_due = [_case_item(c, deadline) for c in late[:5]]
-    return items + cases_due + [_ticket_item(k, deadline) for k in tickets[:5]]
+    return items
 
 
 def _ticket_item(ticket: dict, deadline: str) -> dict:
@@ -211,6 +223,12 @@ def _case_item(case: dict, deadline: str) -> dict:
     }
 
 
+def _overdue_tickets(scope, code: str) -> list[dict]:
+    """The unit's households' feedback past its deadline, the oldest deadline first."""
+    found = feedback.tickets(context.ops(), scope, unit=code, states=FB.OPEN)
+    return [k for k in found if k["overdue"]]
+
+
 def _body(scope, code: str, metric: str | None):
     """The meeting's working view of a unit: the agenda, the map of open or overdue
     instructions, the board and what falls due this week."""
@@ -219,10 +237,7 @@ def _body(scope, code: str, metric: str | None):
     found = T.list_tasks(context.ops(), scope)
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
     late = cases.cases_of(context.ops(), scope, overdue=True, unit=code)
-    tickets = [
-        k for k in feedback.tickets(context.ops(), scope, unit=code, states=FB.OPEN) if k["overdue"]
-    ]
-    items = agenda_items(v, found, pending, scope, late, tickets)
+    items = agenda_items(v, found, pending, scope, late, _overdue_tickets(scope, code))
     ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
     in_unit, attention, due = _unit_tasks(found, code)
     names = view.Names(
