@@ -454,7 +454,14 @@ feedback_tickets = sa.Table(
 )
 sa.Index("ix_feedback_region", feedback_tickets.c.region_code)
 sa.Index("ix_feedback_household", feedback_tickets.c.household_id)
-sa.Index("ix_feedback_source", feedback_tickets.c.source_ref)
+# A hotline record makes one ticket (services/feedback.py import_hotline).
+sa.Index(
+    "ix_feedback_source",
+    feedback_tickets.c.source_ref,
+    unique=True,
+    sqlite_where=feedback_tickets.c.source_ref != "",
+    postgresql_where=feedback_tickets.c.source_ref != "",
+)
 
 # Every action on a ticket, append-only.
 feedback_events = sa.Table(

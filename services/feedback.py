@@ -19,8 +19,11 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import ipaddress
+import logging
 import re
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
 
 from access import Resource, Scope, can, can_access, prefix_of
@@ -29,12 +32,13 @@ from domain import clock
 from domain import feedback as D
 from i18n import N_
 from ops import feedback as store
-from ops.scoped import WholeStore
+from ops.scoped import WholeStore, store_id
 from queries import api
-from queries.runner import Warehouse
+from queries.runner import Warehouse, WarehouseUnavailable
 from services import cases as case_service
 
 CaseError = C.CaseError
+log = logging.getLogger("jingzhun.feedback")
 CODE = re.compile(r"[a-z2-7]{24}")
 # The public form's limits: requests per address in an hour, tickets per card in a day.
 PER_ADDRESS_HOUR = 20
@@ -60,6 +64,20 @@ def household_of_code(secret: str, code) -> int | None:
         return None
     household_id = int.from_bytes(raw[:5], "big")
     return household_id if hmac.compare_digest(card_code(secret, household_id), code) else None
+
+
+def address_of(ip: str) -> str:
+    """The address a limit counts: an IPv4 address, or an IPv6 address's /64 network (one
+    household's connection gets a whole /64)."""
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return str(ip)[:45]
+    if addr.version == 6:
+        if addr.ipv4_mapped:
+            return str(addr.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{addr}/64", strict=False).network_address)
+    return str(addr)
 
 
 def _township(village: str) -> str:
@@ -97,11 +115,12 @@ def submit_public(
     bad input), so that the answer tells a guesser nothing."""
     now = now or clock.utcnow()
     key = hashlib.sha256(str(code)[:100].encode()).hexdigest()
+    ip = address_of(ip)
     with engine.begin() as conn:
         by_ip, by_code_day = store.hits(
-            conn, ip[:45], key, now - dt.timedelta(hours=1), now - dt.timedelta(days=1)
+            conn, ip, key, now - dt.timedelta(hours=1), now - dt.timedelta(days=1)
         )
-        store.hit(conn, ip[:45], key, now)
+        store.hit(conn, ip, key, now)
     if by_ip >= PER_ADDRESS_HOUR or by_code_day >= PER_CODE_DAY:
         return "limited"
     household_id = household_of_code(secret, code)
@@ -111,7 +130,11 @@ def submit_public(
         fb = D.feedback_input(fields, public=True)
     except CaseError:
         return "received"
-    row = wh.run("card_household", None, household_id=household_id)
+    try:
+        row = wh.run("card_household", None, household_id=household_id)
+    except WarehouseUnavailable:  # answered as any other: the form tells nothing
+        log.warning("feedback from a card not stored: the warehouse is unavailable")
+        return "received"
     if row.empty:
         return "received"
     home = row.iloc[0].to_dict()
@@ -192,12 +215,9 @@ def act(
         rating = C.code_of("satisfaction", satisfaction)
         if rating is None:
             raise CaseError(400, N_("fb.err.invalid"), {"satisfaction": N_("fb.err.satisfaction")})
-    if isinstance(version, bool) or not isinstance(version, int | str):
+    version = store_id(version)  # a version is a positive integer the store can hold
+    if version is None or version >= 2**31:
         raise CaseError(409, N_("case.err.conflict"))
-    try:
-        version = int(version)
-    except ValueError:
-        raise CaseError(409, N_("case.err.conflict")) from None
     with engine.begin() as conn:
         done = store.update(conn, ticket, version, to, action, scope.username, text, now, rating)
     if not done:
@@ -256,11 +276,23 @@ def import_hotline(
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != HOTLINE_COLUMNS:
         raise CaseError(400, N_("fb.err.csv_header"))
-    rows, errors = [], {}
-    today = clock.day(now)
+    try:
+        return _import_rows(engine, wh, scope, list(_read(reader)), days, now)
+    except csv.Error:  # a broken quote, a field too long for the reader
+        raise CaseError(400, N_("fb.err.csv_broken")) from None
+
+
+def _read(reader):
     for n, row in enumerate(reader, start=2):
         if n - 1 > MAX_IMPORT_ROWS:
             raise CaseError(400, N_("fb.err.csv_rows"))
+        yield n, row
+
+
+def _import_rows(engine, wh, scope, numbered, days, now) -> dict:
+    rows, errors = [], {}
+    today = clock.day(now)
+    for n, row in numbered:
         ref = (row.get("record_id") or "").strip()
         day = C.parse_date(row.get("received_on"))
         home = api.case_household(wh, scope, household_no=row.get("household_no") or "")
@@ -275,12 +307,15 @@ def import_hotline(
     if errors:
         raise CaseError(400, N_("fb.err.csv_rows_bad"), errors)
     created = skipped = 0
-    with engine.begin() as conn:
-        for ref, day, home, fb in rows:
-            if store.with_source(conn, ref) is not None:
-                skipped += 1
-                continue
-            values = _values(home, D.CHANNEL_IMPORT, fb, day, days, ref)
-            store.insert(conn, scope.username, values, now)
-            created += 1
+    try:
+        with engine.begin() as conn:
+            for ref, day, home, fb in rows:
+                if store.with_source(conn, ref) is not None:
+                    skipped += 1
+                    continue
+                values = _values(home, D.CHANNEL_IMPORT, fb, day, days, ref)
+                store.insert(conn, scope.username, values, now)
+                created += 1
+    except sa_exc.IntegrityError:  # the same records imported at the same moment
+        raise CaseError(409, N_("fb.err.csv_again")) from None
     return {"created": created, "skipped": skipped}

@@ -75,9 +75,8 @@ def households(
     )
     last = store.last_visits(engine, scope, prefix_of(code))
     cases = {}
-    for case in case_service.cases_of(engine, scope, unit=code):
-        if case["state"] not in C.FINAL:
-            cases[case["household_id"]] = case
+    for case in case_service.cases_of(engine, scope, states=C.OPEN + C.MONITORED, unit=code):
+        cases[case["household_id"]] = case
     planned: dict[int, int] = {}
     household_of_case = {c["id"]: h for h, c in cases.items()}
     if cases:

@@ -125,7 +125,7 @@ def household(household_id: int):
     if view.revealed:
         privacy.log_reveal(context.ops(), scope, household_id, client_ip())
     cases = case_service.cases_of(context.ops(), scope, household_id=household_id)
-    return _page(
+    page = _page(
         "m_household.html",
         h=view.household,
         view=view,
@@ -141,6 +141,10 @@ def household(household_id: int):
         visit_link=_form_link("/m/visit", view.household),
         risk_link=_form_link("/m/risk", view.household),
     )
+    if not view.revealed:
+        return page
+    # Full numbers: never kept by a browser or the service worker.
+    return Response(page, headers={"Cache-Control": "private, no-store"})
 
 
 def _plain(value):
@@ -217,8 +221,12 @@ def overdue():
         return error_response(exc.status, exc.key)
     code = unit or scope.region_code
     late = [i for i in items if i["visit_overdue"]]
+    capped = len(items) >= field.MAX_LIST
     return _page(
         "m_overdue.html",
+        capped=capped,
+        most=field.MAX_LIST,
+        units=field.villages(context.warehouse(), scope, unit) if capped else [],
         unit=api.region(context.warehouse(), scope, code),
         villages=field.overdue_by_village(items),
         late=late[:200],

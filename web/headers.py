@@ -44,6 +44,9 @@ NO_STORE_PREFIXES = (
     "/api/",
     "/m/api/",
     "/m/photo/",
+    "/m/feedback",
+    "/m/cards",
+    "/f/",
     "/_dash-layout",
     "/_dash-update-component",
 )

@@ -7,6 +7,8 @@
 (function () {
   "use strict";
   var DB = "jz-field", OUTBOX = "outbox", REFUSED = "refused", RETRY_MS = 30000;
+  // What the server takes (domain/field.py, services/attachments.py, app.py's request limit).
+  var MAX_PHOTOS = 4, MAX_PHOTO = 10 * 1048576, MAX_TOTAL = 18 * 1048576;
   var body = document.body;
   var sending = false;
 
@@ -39,6 +41,7 @@
         out = work(t.objectStore(store));
         t.oncomplete = function () { resolve(out && "result" in out ? out.result : out); };
         t.onerror = function () { reject(t.error); };
+        t.onabort = function () { reject(t.error); };  // e.g. the phone's storage is full
       });
     });
   }
@@ -47,8 +50,12 @@
   function put(store, item) { return tx(store, "readwrite", function (s) { s.put(item); }); }
   function drop(store, key) { return tx(store, "readwrite", function (s) { s.delete(key); }); }
 
+  // The items of the account logged in: a shared phone sends nobody's work as another's.
+  var USER = body.getAttribute("data-user") || "";
+  function mine(items) { return items.filter(function (i) { return i.user === USER; }); }
+
   function showCount() {
-    return all(OUTBOX).then(function (items) {
+    return all(OUTBOX).then(mine).then(function (items) {
       var badge = document.getElementById("m-queue");
       if (badge) {
         badge.hidden = items.length === 0;
@@ -76,7 +83,7 @@
     list.textContent = "";
     items.forEach(function (i) { line(list, i.label + " · " + i.title + " · " + i.saved); });
     if (!items.length) { line(list, list.getAttribute("data-empty")); }
-    all(REFUSED).then(function (refused) {
+    all(REFUSED).then(mine).then(function (refused) {
       var r = document.getElementById("m-refused");
       if (!r) { return; }
       r.textContent = "";
@@ -106,6 +113,10 @@
     }).then(function (r) {
       if (r.status === 401) { throw { login: true }; }
       if (r.status >= 500 || r.status === 429) { throw { later: true }; }
+      if (r.status === 413) {  // larger than the server takes: refused, with the reason
+        return put(REFUSED, Object.assign({}, item, { error: msg("toobig"), photos: [] }))
+          .then(function () { return drop(OUTBOX, item.key); });
+      }
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (r.ok) { return drop(OUTBOX, item.key); }
         // Refused for good (bad input, not in scope, a CSRF token too old is retried).
@@ -121,7 +132,7 @@
     if (sending) { return Promise.resolve(); }
     if (!navigator.onLine) { return showCount().then(report); }
     sending = true;
-    return all(OUTBOX).then(function (items) {
+    return all(OUTBOX).then(mine).then(function (items) {
       if (!items.length) { return; }
       return token().then(function (csrf) {
         return items.reduce(function (p, item) {
@@ -157,6 +168,10 @@
   }
 
   function position(form) {
+    ["lat", "lon"].forEach(function (name) {  // never the last visit's position
+      var input = form.querySelector("[name=" + name + "]");
+      if (input) { input.value = ""; }
+    });
     var box = form.querySelector("[name=with_position]");
     if (!box || !box.checked || !navigator.geolocation) { return Promise.resolve(); }
     return new Promise(function (resolve) {
@@ -178,8 +193,13 @@
         });
       } else { fields[el.name] = el.value; }
     });
+    var total = photos.reduce(function (n, p) { return n + p.blob.size; }, 0);
+    if (photos.length > MAX_PHOTOS || total > MAX_TOTAL ||
+        photos.some(function (p) { return p.blob.size > MAX_PHOTO; })) {
+      return Promise.reject({ message: msg("toobig") });
+    }
     var item = {
-      key: newKey(), url: form.getAttribute("data-url"), fields: fields, photos: photos,
+      key: newKey(), user: USER, url: form.getAttribute("data-url"), fields: fields, photos: photos,
       label: label ? label.textContent : "", title: document.title.split(" · ")[0],
       saved: new Date().toLocaleString(),
     };
@@ -208,7 +228,7 @@
         lastKey = item.key;
         m.textContent = navigator.onLine ? msg("saved") : msg("waiting");
         return flush();
-      }).catch(function () { m.textContent = msg("failed"); })
+      }).catch(function (e) { m.textContent = (e && e.message) || msg("failed"); })
         .then(function () { button.disabled = false; });
     });
   }
@@ -225,12 +245,24 @@
   }
 
   function wireLogout() {
-    // Logging out leaves nothing of the households on the phone: the pages' cache goes;
-    // what still waits to be sent stays (it is the cadre's own work) and is sent after
-    // the next login.
+    // Logging out leaves nothing of the households on the phone: the kept pages and the
+    // refused items go (before the page leaves); what still waits to be sent stays (it
+    // is the cadre's own work, marked with the account) and is sent after their next
+    // login, never another account's.
     document.querySelectorAll("form[data-clear-offline]").forEach(function (f) {
-      f.addEventListener("submit", function () {
-        if (window.caches) { caches.keys().then(function (ks) { ks.forEach(function (k) { caches.delete(k); }); }); }
+      f.addEventListener("submit", function (ev) {
+        if (f.getAttribute("data-cleared")) { return; }
+        ev.preventDefault();
+        var pages = window.caches ? caches.keys().then(function (ks) {
+          return Promise.all(ks.map(function (k) { return caches.delete(k); }));
+        }) : Promise.resolve();
+        var refused = all(REFUSED).then(mine).then(function (items) {
+          return Promise.all(items.map(function (i) { return drop(REFUSED, i.key); }));
+        });
+        Promise.all([pages, refused]).catch(function () {}).then(function () {
+          f.setAttribute("data-cleared", "1");
+          f.submit();
+        });
       });
     });
   }

@@ -12,7 +12,7 @@ self.addEventListener("install", function (event) {
     caches.open(CACHE).then(function (cache) {
       return Promise.all(SHELL.map(function (url) {
         return fetch(url, { credentials: "same-origin" }).then(function (r) {
-          if (r.ok && !r.redirected) { return cache.put(url, r); }
+          if (storable(r)) { return cache.put(url, r); }
         }).catch(function () {});
       }));
     }).then(function () { return self.skipWaiting(); })
@@ -28,11 +28,21 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// Kept: the field pages a cadre works from offline — the list, a household's card with
+// its numbers masked, the forms — and their script and style. Never kept: the API, the
+// photos, a card with its numbers revealed, the feedback tickets, the printed cards, and
+// any answer the server marks no-store.
+var NEVER = ["/m/api/", "/m/photo/", "/m/feedback", "/m/cards", "/m/overdue", "/m/sw.js"];
+
 function keep(url) {
   return url.origin === self.location.origin &&
     (url.pathname.indexOf("/m/") === 0 || url.pathname.indexOf("/assets/field/") === 0) &&
-    url.pathname.indexOf("/m/api/") !== 0 && url.pathname.indexOf("/m/photo/") !== 0 &&
-    url.pathname !== "/m/sw.js";
+    !NEVER.some(function (p) { return url.pathname.indexOf(p) === 0; }) &&
+    url.searchParams.get("reveal") !== "1";
+}
+
+function storable(r) {
+  return r.ok && !r.redirected && !/no-store/.test(r.headers.get("Cache-Control") || "");
 }
 
 self.addEventListener("fetch", function (event) {
@@ -42,7 +52,7 @@ self.addEventListener("fetch", function (event) {
   var form = FORMS.indexOf(url.pathname) >= 0;
   event.respondWith(
     fetch(req).then(function (r) {
-      if (r.ok && !r.redirected) {
+      if (storable(r)) {
         var copy = r.clone();
         caches.open(CACHE).then(function (c) { c.put(form ? url.pathname : req, copy); });
       }

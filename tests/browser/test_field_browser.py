@@ -112,6 +112,20 @@ def test_a_visit_recorded_offline_is_sent_once_online(browser, live_server, ware
     page.wait_for_selector("text=待办：入户核实", timeout=TIMEOUT)
     page.screenshot(path=str(SHOTS / "field-card-390.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    # Another account's item waiting on this phone is not sent as this one's.
+    page.evaluate(
+        """() => new Promise(done => { const r = indexedDB.open('jz-field', 1);
+        r.onsuccess = () => { const t = r.result.transaction('outbox', 'readwrite');
+          t.objectStore('outbox').put({key: 'k'.repeat(32), user: 'someone-else', url: '/m/api/risks',
+            fields: {household: '1', note: 'x'}, photos: [], label: '', title: '', saved: ''});
+          t.oncomplete = done; }; })"""
+    )
+    page.evaluate("() => window.jzField.flush()")
+    assert page.is_hidden("#m-queue") and field_store.count_all(engine) == before + 1
+    # Logging out leaves no kept page of the households on the phone.
+    page.click("form[data-clear-offline] button[type=submit]")
+    page.wait_for_url("**/login**", timeout=TIMEOUT)
+    assert page.evaluate("async () => (await caches.keys()).length") == 0
     assert errors == []
     ctx.close()
 

@@ -309,3 +309,41 @@ def test_the_hotline_file_loads_all_rows_or_none_and_each_record_once(store, war
         "fb.err.csv_encoding",
     )
     assert len(tickets(store)) == 2
+
+
+def test_the_limits_count_an_ipv6_network_and_bad_input_is_a_message(store, warehouse, place):
+    assert (
+        F.address_of("2001:db8:1:2::1") == F.address_of("2001:db8:1:2:ffff::9") == "2001:db8:1:2::"
+    )
+    assert F.address_of("10.0.0.1") == "10.0.0.1" and F.address_of("::ffff:10.0.0.1") == "10.0.0.1"
+    assert F.address_of("not an address") == "not an address"
+    me = township(place)
+    tk = F.intake(store, warehouse, me, place["id"], 2, GOOD, now=NOW)
+    for version in ("9" * 30, 2**31, True, None, "x", -1):
+        refused(
+            lambda v=version: F.act(store, me, tk["id"], v, "reply", "答复", now=NOW),
+            409,
+            "case.err.conflict",
+        )
+    county = Scope("c_staff", "manager", place["village"][:6] + "000000")
+    head = ",".join(F.HOTLINE_COLUMNS)
+    huge = f'{head}\nH-9,{place["no"]},1,"{"字" * 140_000}",2026-07-19,\n'
+    refused(
+        lambda: F.import_hotline(store, warehouse, county, huge.encode(), now=NOW),
+        400,
+        "fb.err.csv_broken",
+    )
+
+
+def test_a_card_sent_while_the_warehouse_is_away_gets_the_same_answer(
+    store, warehouse, place, monkeypatch
+):
+    from queries.runner import WarehouseUnavailable
+
+    def away(*_a, **_k):
+        raise WarehouseUnavailable("swapping")
+
+    monkeypatch.setattr(warehouse, "run", away)
+    code = F.card_code(SECRET, place["id"])
+    assert F.submit_public(store, warehouse, SECRET, code, GOOD, "10.0.0.5", now=NOW) == "received"
+    assert tickets(store) == []

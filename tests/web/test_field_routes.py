@@ -184,3 +184,14 @@ def test_a_township_too_large_for_one_list_is_opened_village_by_village(server, 
     village = re.search(r'href="/m/\?unit=(\d{12})"', page).group(1)
     assert village.startswith("610924100")
     assert phone(server).get(f"/m/?unit={village}").status_code == 200
+
+
+def test_pages_with_full_numbers_or_feedback_are_never_kept(server, homes):
+    client = phone(server)
+    hid = homes["inside"][0]
+    assert "no-store" not in client.get(f"/m/household/{hid}").headers.get("Cache-Control", "")
+    assert "no-store" in client.get(f"/m/household/{hid}?reveal=1").headers["Cache-Control"]
+    assert "no-store" in client.get("/m/feedback").headers["Cache-Control"]
+    assert "no-store" in client.get(f"/m/cards?household={hid}").headers["Cache-Control"]
+    worker = client.get("/m/sw.js").get_data(as_text=True)
+    assert '"/m/feedback"' in worker and "no-store" in worker and 'reveal") !== "1"' in worker

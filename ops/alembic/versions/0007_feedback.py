@@ -37,7 +37,14 @@ def upgrade() -> None:
     )
     op.create_index("ix_feedback_region", "feedback_tickets", ["region_code"])
     op.create_index("ix_feedback_household", "feedback_tickets", ["household_id"])
-    op.create_index("ix_feedback_source", "feedback_tickets", ["source_ref"])
+    op.create_index(
+        "ix_feedback_source",
+        "feedback_tickets",
+        ["source_ref"],
+        unique=True,
+        sqlite_where=sa.text("source_ref <> ''"),
+        postgresql_where=sa.text("source_ref <> ''"),
+    )
     op.create_table(
         "feedback_events",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
