@@ -130,12 +130,17 @@ def test_the_township_replies_and_the_wall_counts_what_is_open(server, home):
     assert 'data-state="replied"' in cadre.get(ticket_url).get_data(as_text=True)
     listing = cadre.get("/m/feedback").get_data(as_text=True)
     assert f'href="/m/feedback/{tid}"' in listing
+    assert re.search(r'id="m-ticket-types">.*问题反映 \d+', listing)
     # Another county cannot read it.
     assert phone(server, "hanzhong_manager").get(ticket_url).status_code == 404
     # The wall of the province shows the open tickets' count, as the service counts them.
     from access import Scope
 
     scope = Scope("province_wall", "wall", "610000000000")
+    waiting = Scope("ziyang_cadre", "cadre", ZIYANG_TOWNSHIP)
+    feedback.intake(
+        context.ops(), context.warehouse(), waiting, home["id"], 2, {"type": "4", "text": "建议"}
+    )
     expected = feedback.counts(context.ops(), scope)["open"]
     assert expected >= 1 and D.OPEN
     with server.test_request_context():
