@@ -36,6 +36,7 @@ LABEL_KEYS = {
     "identification_timeliness": N_("indicator.identification_timeliness"),
     "open_tasks": N_("indicator.open_tasks"),
     "overdue_rate": N_("indicator.overdue_rate"),
+    "overdue_feedback": N_("indicator.overdue_feedback"),
     "doubts_undecided": N_("indicator.doubts_undecided"),
     "quality_per_1000": N_("indicator.quality_per_1000"),
 }

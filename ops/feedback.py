@@ -9,7 +9,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from access import Scope
+from access import Scope, prefix_of
 from domain import clock
 from domain import feedback as D
 from ops.schema import feedback_events, feedback_tickets, public_hits
@@ -148,6 +148,24 @@ def counts(engine: Engine, scope: Scope | WholeStore, today: dt.date, under: str
         "by_state": by_state,
         "by_type": by_type,
     }
+
+
+def overdue_by_unit(
+    engine: Engine, scope: Scope | WholeStore, codes: list[str], today: dt.date
+) -> dict[str, int]:
+    """Open tickets past their deadline in each unit of ``codes`` (units of the scope)."""
+    out = {c: 0 for c in codes}
+    q = sa.select(T.region_code).where(
+        within(T.region_code, scope), T.state.in_(D.OPEN), T.deadline < today
+    )
+    prefixes = [(c, prefix_of(c)) for c in codes]
+    with engine.connect() as conn:
+        for (region,) in conn.execute(q):
+            for code, prefix in prefixes:
+                if region.startswith(prefix):
+                    out[code] += 1
+                    break
+    return out
 
 
 def with_source(conn: Connection, source_ref: str) -> int | None:

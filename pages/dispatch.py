@@ -51,6 +51,15 @@ dash.register_page(
 
 OPEN_TASKS = Indicator("open_tasks", "open_tasks", "month", "count", -1, N_("unit.tasks"))
 OVERDUE_RATE = Indicator("overdue_rate", "overdue_rate", "month", "ratio", -1)
+# Households' feedback past its deadline (services/feedback.py overdue_by_unit).
+OVERDUE_FEEDBACK = Indicator(
+    "overdue_feedback", "overdue_feedback", "month", "count", -1, N_("unit.tickets")
+)
+METRICS = {
+    "open_tasks": OPEN_TASKS,
+    "overdue_rate": OVERDUE_RATE,
+    "overdue_feedback": OVERDUE_FEEDBACK,
+}
 DEFAULT_DAYS = 7
 
 
@@ -71,12 +80,13 @@ def task_counts(scope, children: pd.DataFrame) -> pd.DataFrame:
     counts them)."""
     codes = list(children["code"]) if len(children) else []
     counts = T.open_by_unit(context.ops(), scope, codes)
+    late = feedback.overdue_by_unit(context.ops(), scope, codes)
     return pd.DataFrame(
         [
-            {"code": c, "name": n, **counts[c]}
+            {"code": c, "name": n, **counts[c], "overdue_feedback": late.get(c, 0)}
             for c, n in zip(codes, children["name"] if len(children) else [])
         ],
-        columns=["code", "name", "open_tasks", "overdue", "overdue_rate"],
+        columns=["code", "name", "open_tasks", "overdue", "overdue_rate", "overdue_feedback"],
     )
 
 
@@ -238,7 +248,7 @@ def _body(scope, code: str, metric: str | None):
     pending = hl.page(wh, scope, hl.build(code, "pending", None, v.month), 0, 5)
     late = cases.cases_of(context.ops(), scope, overdue=True, unit=code)
     items = agenda_items(v, found, pending, scope, late, _overdue_tickets(scope, code))
-    ind = OVERDUE_RATE if metric == "overdue_rate" else OPEN_TASKS
+    ind = METRICS.get(metric or "", OPEN_TASKS)
     in_unit, attention, due = _unit_tasks(found, code)
     names = view.Names(
         region_names(), users.display_names(context.ops(), {x["issuer"] for x in due})
@@ -353,8 +363,8 @@ def _agenda(items: list[dict], attention: list[dict], names, lang: str) -> list:
 
 
 def _map(v, scope, ind: Indicator, metric: str | None, lang: str) -> list:
-    """The map of the unit's children coloured by open instructions or the overdue rate,
-    with the switch between the two."""
+    """The map of the unit's children coloured by open instructions, their overdue rate or
+    the households' feedback past its deadline, with the switch between them."""
     counts = task_counts(scope, v.children if not v.is_village else v.children.iloc[0:0])
     fmt = lambda x: fmt_value(ind, x, lang=lang)  # noqa: E731
     fc, bounds, colours = maps.feature_collection(
@@ -375,6 +385,7 @@ def _map(v, scope, ind: Indicator, metric: str | None, lang: str) -> list:
                     data=[
                         {"value": "open_tasks", "label": t("indicator.open_tasks")},
                         {"value": "overdue_rate", "label": t("indicator.overdue_rate")},
+                        {"value": "overdue_feedback", "label": t("indicator.overdue_feedback")},
                     ],
                 ),
             ],
@@ -695,7 +706,7 @@ def change_metric(metric, state):
     raise_for_region(current_scope(), state.get("code"))
     if metric == (state.get("metric") or "open_tasks"):
         return dash.no_update
-    return href(state["code"], metric if metric in ("open_tasks", "overdue_rate") else None)
+    return href(state["code"], metric if metric in METRICS else None)
 
 
 @callback(

@@ -255,6 +255,17 @@ def counts(engine: Engine, scope: Scope | WholeStore, now: dt.datetime | None = 
     return store.counts(engine, scope, clock.day(now or clock.utcnow()))
 
 
+def overdue_by_unit(
+    engine: Engine, scope: Scope, codes: list[str], now: dt.datetime | None = None
+) -> dict[str, int]:
+    """Overdue tickets per unit below (the dispatch view's map); zeros for a role that
+    may not see tickets."""
+    if not can(scope, "feedback.view"):
+        return {c: 0 for c in codes}
+    codes = [c for c in codes if can_access(scope, c)]
+    return store.overdue_by_unit(engine, scope, codes, clock.day(now or clock.utcnow()))
+
+
 def import_hotline(
     engine: Engine,
     wh: Warehouse,

@@ -248,3 +248,38 @@ def test_the_dispatch_agenda_lists_overdue_feedback(server, home):
         "high",
     )
     assert "群众反馈超期" in _text(page) and "已超期 7 天" in _text(page)
+
+
+def test_the_dispatch_map_shows_overdue_feedback_by_unit(server, home):
+    import datetime as dt
+
+    from access import Scope
+    from domain import clock
+    from pages import dispatch
+    from services import feedback
+    from tests.web.test_overview import _text, logged_in
+    from web import context
+
+    scope = Scope("ziyang_cadre", "cadre", ZIYANG_TOWNSHIP)
+    feedback.intake(
+        context.ops(),
+        context.warehouse(),
+        scope,
+        home["id"],
+        2,
+        {"type": "1", "text": "咨询"},
+        now=clock.utcnow() - dt.timedelta(days=9),
+    )
+    county = Scope("ziyang_manager", "manager", "610924000000")
+    counts = feedback.overdue_by_unit(context.ops(), county, [ZIYANG_TOWNSHIP, "610924101000"])
+    tickets = feedback.tickets(context.ops(), county, unit=ZIYANG_TOWNSHIP)
+    assert counts[ZIYANG_TOWNSHIP] == sum(k["overdue"] for k in tickets) >= 1
+    assert (
+        feedback.overdue_by_unit(
+            context.ops(), Scope("h", "manager", "610700000000"), [ZIYANG_TOWNSHIP]
+        )
+        == {}
+    )
+    with logged_in(server, "ziyang_manager"):
+        page = _text(dispatch.layout(code="610924000000", metric="overdue_feedback"))
+    assert '"value": "overdue_feedback"' in page and "超期反馈" in page
