@@ -46,9 +46,13 @@ STATE_COLOUR |= {s: "grape" for s in C.MONITORED if s != "included"}
 
 
 def code_label(table: str, code, lang: str) -> str:
+    """A code's name. Codes are integers (given as numbers or digits) but for the few
+    tables keyed by two-digit strings, such as the relation to the head ("01")."""
     if code is None or code == "":
         return "—"
-    names = CODES[table].get(int(code))
+    names = CODES[table].get(code) if isinstance(code, str) else None
+    if names is None:
+        names = CODES[table].get(int(code))
     return "—" if names is None else names[0 if lang == "zh" else 1]
 
 

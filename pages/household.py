@@ -71,10 +71,7 @@ CADRE_COLUMNS = {
 def _label(domain: str, code) -> str:
     if code is None or pd.isna(code):
         return "—"
-    lang = 0 if get_lang() == "zh" else 1
-    table = CODES[domain]
-    key = code if domain == "relation" else int(code)
-    return table.get(key, ("—", "—"))[lang]
+    return case_view.code_label(domain, code, get_lang())
 
 
 def _status(r: dict) -> str:

@@ -325,9 +325,11 @@ def cases_of(
     now: dt.datetime | None = None,
     village: str | None = None,
     unit: str | None = None,
+    limit: int | None = None,
 ) -> list[dict]:
     """Cases of the scope (of ``states``, overdue only, of one household or village, or
-    of a unit within the scope), decorated; none for a unit outside it."""
+    of a unit within the scope), decorated; none for a unit outside it. At most
+    ``limit`` (by default 5,000 of a village, 500 else)."""
     if not can(scope, "cases.view") or (unit is not None and not can_access(scope, unit)):
         return []
     today = clock.day(now or clock.utcnow())
@@ -338,7 +340,7 @@ def cases_of(
         overdue_on=today if overdue else None,
         household_id=household_id,
         village=village,
-        limit=5000 if village else 500,
+        limit=limit or (5000 if village else 500),
         under=None if unit is None else prefix_of(unit),
     )
     return [decorate(scope, r, today) for r in rows]

@@ -74,30 +74,30 @@ def households(
         "records"
     )
     last = store.last_visits(engine, scope, prefix_of(code))
-    cases = {}
-    for case in case_service.cases_of(engine, scope, states=C.OPEN + C.MONITORED, unit=code):
-        cases[case["household_id"]] = case
+    open_cases = case_service.cases_of(
+        engine, scope, states=C.OPEN + C.MONITORED, unit=code, limit=MAX_LIST
+    )
+    cases = {c["household_id"]: c for c in open_cases}
     planned: dict[int, int] = {}
     household_of_case = {c["id"]: h for h, c in cases.items()}
-    if cases:
-        for m in case_store.measures(engine, list(household_of_case)):
-            if m["done_on"] is None:
-                hid = household_of_case[m["case_id"]]
-                planned[hid] = planned.get(hid, 0) + 1
+    for m in case_store.measures(engine, list(household_of_case)) if cases else []:
+        if m["done_on"] is None:
+            hid = household_of_case[m["case_id"]]
+            planned[hid] = planned.get(hid, 0) + 1
     out = []
     for r in rows:
+        r = {k: (None if v != v else v) for k, v in r.items()}  # NaN -> None
         hid = int(r["household_id"])
-        state = None if r["monitor_state"] != r["monitor_state"] else r["monitor_state"]
         due, overdue = F.visit_due(
             last.get(hid),
-            state,
+            r["monitor_state"],
             today,
             settings.visit_days_monitored,
             settings.visit_days_other,
         )
         case = cases.get(hid)
         item = {
-            **{k: (None if v != v else v) for k, v in r.items()},  # NaN -> None
+            **r,
             "household_id": hid,
             "last_visit": last.get(hid),
             "visit_due": due,
@@ -129,12 +129,13 @@ def overdue_by_village(items: list[dict]) -> list[dict]:
     for i in items:
         v = villages.setdefault(
             i["village_code"],
-            {"code": i["village_code"], "name": i["village_name"], "households": 0},
+            {"code": i["village_code"], "name": i["village_name"], "households": 0}
+            | {"overdue": 0, "never": 0},
         )
         v["households"] += 1
-        v["overdue"] = v.get("overdue", 0) + int(i["visit_overdue"])
-        v["never"] = v.get("never", 0) + int(i["last_visit"] is None)
-    return sorted(villages.values(), key=lambda v: (-v.get("overdue", 0), v["code"]))
+        v["overdue"] += int(i["visit_overdue"])
+        v["never"] += int(i["last_visit"] is None)
+    return sorted(villages.values(), key=lambda v: (-v["overdue"], v["code"]))
 
 
 def _household(wh: Warehouse, scope: Scope, household_id) -> dict:

@@ -17,21 +17,19 @@ from flask import (
     render_template,
     request,
 )
-from flask_wtf.csrf import generate_csrf, validate_csrf
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from wtforms.validators import ValidationError
 
 from access import AccessDenied, RegionNotFound, can, current_scope, prefix_of
 from domain import cases as C
 from domain import feedback as D
-from domain.codes import CODES
 from exports import render
 from i18n import N_, get_lang, t
 from queries import api
 from services import feedback
 from web import context
 from web.auth import client_ip, error_response
-from web.field import _label, _page
+from web.field import _page, choices, csrf_ok
 from web.gate import PUBLIC, gated
 
 bp = Blueprint("feedback", __name__)
@@ -47,18 +45,6 @@ def _days() -> dict[int, int]:
     return D.deadline_days(context.settings().feedback_days)
 
 
-def _types(lang: str) -> list[tuple[int, str]]:
-    return [(k, v[0 if lang == "zh" else 1]) for k, v in CODES["feedback_type"].items()]
-
-
-def _csrf_ok(value) -> bool:
-    try:
-        validate_csrf(value or "")
-    except ValidationError:
-        return False
-    return True
-
-
 # ------------------------------------------------------------------ the public form
 @bp.route("/f/<code>", methods=["GET", "POST"])
 @gated(PUBLIC)
@@ -69,7 +55,7 @@ def public_form(code: str):
     status = 200
     if request.method == "POST":
         fields = {k: request.form.get(k) for k in ("type", "text", "contact")}
-        if _csrf_ok(request.form.get("csrf_token")):
+        if csrf_ok(request.form.get("csrf_token")):
             outcome = feedback.submit_public(
                 context.ops(),
                 context.warehouse(),
@@ -87,7 +73,7 @@ def public_form(code: str):
         t=t,
         lang=lang,
         other_lang="en" if lang == "zh" else "zh",
-        types=_types(lang),
+        types=choices("feedback_type", lang),
         csrf_token=generate_csrf(),
         outcome=outcome,
         path=request.path,
@@ -173,12 +159,8 @@ def ticket_list():
         state=state if states else "",
         state_label=_state_label,
         unit=unit,
-        may_import=_may(scope, "feedback.intake"),
+        may_import=can(scope, "feedback.intake"),
     )
-
-
-def _may(scope, action) -> bool:
-    return can(scope, action)
 
 
 @bp.route("/m/feedback/<int:ticket_id>", methods=["GET", "POST"])
@@ -188,7 +170,7 @@ def ticket(ticket_id: int):
     error = None
     if request.method == "POST":
         form = request.form
-        if not _csrf_ok(form.get("csrf_token")):
+        if not csrf_ok(form.get("csrf_token")):
             return error_response(400, N_("login.csrf"))
         try:
             feedback.act(
@@ -217,7 +199,7 @@ def ticket(ticket_id: int):
         error=error,
         state_label=_state_label,
         action_label=lambda a: t(D.ACTION_LABEL[a]) if a in D.ACTION_LABEL else a,
-        satisfactions=[(k, v[0 if lang == "zh" else 1]) for k, v in CODES["satisfaction"].items()],
+        satisfactions=choices("satisfaction", lang),
     ), (400 if error else 200)
 
 
@@ -231,7 +213,7 @@ def intake(household_id: int):
         return error_response(404, N_("field.err.household"))
     if request.method == "POST":
         form = request.form
-        if not _csrf_ok(form.get("csrf_token")):
+        if not csrf_ok(form.get("csrf_token")):
             return error_response(400, N_("login.csrf"))
         try:
             row = feedback.intake(
@@ -248,13 +230,11 @@ def intake(household_id: int):
             fields = " ".join(t(v) for v in (exc.fields or {}).values())
             error = f"{t(exc.key)} {fields}".strip()
     lang = get_lang()
-    channels = [
-        (k, _label("feedback_channel", k, lang)) for k in (D.CHANNEL_CADRE, D.CHANNEL_HOTLINE)
-    ]
+    channels = choices("feedback_channel", lang, (D.CHANNEL_CADRE, D.CHANNEL_HOTLINE))
     return _page(
         "m_feedback_new.html",
         home=home,
-        types=_types(lang),
+        types=choices("feedback_type", lang),
         channels=channels,
         error=error,
         max_text=D.MAX_NOTE,
@@ -267,7 +247,7 @@ def hotline_import():
     """The 12317 hotline system's CSV: all rows or none (services/feedback.py)."""
     result = error = None
     if request.method == "POST":
-        if not _csrf_ok(request.form.get("csrf_token")):
+        if not csrf_ok(request.form.get("csrf_token")):
             return error_response(400, N_("login.csrf"))
         upload = request.files.get("file")
         content = upload.read(MAX_CSV + 1) if upload else b""

@@ -49,7 +49,7 @@ def _page(template: str, **values):
         t=t,
         lang=lang,
         other_lang="en" if lang == "zh" else "zh",
-        label=lambda table, code: _label(table, code, lang),
+        label=lambda table, code: code_label(table, code, lang),
         user=scope,
         role=role_name(scope.role, lang),
         csrf_token=generate_csrf(),
@@ -60,13 +60,9 @@ def _page(template: str, **values):
     )
 
 
-def _label(table: str, code, lang: str) -> str:
-    """A code's name (codes are integers but for a few tables of two-digit strings, such
-    as the relation to the head)."""
-    if isinstance(code, str) and code in CODES[table]:
-        names = CODES[table][code]
-        return names[0 if lang == "zh" else 1]
-    return code_label(table, code, lang)
+def choices(table: str, lang: str, codes=None) -> list[tuple]:
+    """A form's options of a code table (all its codes, or ``codes``): (code, name)."""
+    return [(c, code_label(table, c, lang)) for c in (codes or CODES[table])]
 
 
 def _answer(exc: C.CaseError):
@@ -75,9 +71,10 @@ def _answer(exc: C.CaseError):
     return jsonify({"error": t(exc.key), "fields": fields, "status": exc.status}), exc.status
 
 
-def _csrf() -> bool:
+def csrf_ok(token) -> bool:
+    """The session's CSRF token, from a form field or the queue's header."""
     try:
-        validate_csrf(request.headers.get("X-CSRF-Token", ""))
+        validate_csrf(token or "")
     except ValidationError:
         return False
     return True
@@ -186,7 +183,7 @@ def _form_link(path: str, h: dict) -> str:
 @bp.route("/m/visit")
 @gated("field.work")
 def visit_form():
-    kinds = [(code, code_label("visit_kind", code, get_lang())) for code in CODES["visit_kind"]]
+    kinds = choices("visit_kind", get_lang())
     return _page("m_visit.html", kinds=kinds, max_photos=F.MAX_PHOTOS)
 
 
@@ -266,7 +263,7 @@ def send_risk():
 def _send(record, *args):
     """A queued item (its CSRF token in a header): 201 with what it made, 200 when its key
     had been stored before, a refusal as JSON."""
-    if not _csrf():
+    if not csrf_ok(request.headers.get("X-CSRF-Token")):
         return error_response(400, N_("login.csrf"))
     try:
         made, again = record(context.ops(), context.warehouse(), current_scope(), *args)
