@@ -1,7 +1,8 @@
 """Accessibility of the phone pages (the field pages and the households' public form):
 axe-core's rules (WCAG 2.1 A and AA and its best practices: names, labels, contrast,
 landmarks, headings, language, target sizes), which Lighthouse's accessibility score is
-made of, find no violation on any of them at 390 × 844."""
+made of, find no violation on any of them at 390 × 844, and every form control there
+is at least 44 px high."""
 
 from __future__ import annotations
 
@@ -59,6 +60,13 @@ def test_the_phone_pages_have_no_accessibility_violation(browser, live_server, w
             f"{v['id']} ({v['impact']}): {len(v['nodes'])} × {v['nodes'][0]['target']}"
             for v in result.response["violations"]
         ]
+        # Every form control a finger taps is at least 44 px high.
+        small = page.evaluate(
+            """() => [...document.querySelectorAll('main input:not([type=hidden]):not([type=checkbox]),'
+            + 'main select, main textarea, main button')].filter(e => e.getBoundingClientRect().height < 44)
+            .map(e => e.name || e.tagName)"""
+        )
+        violations += [f"tap target under 44 px: {name}" for name in small]
         if violations:
             found[path] = violations
     assert found == {}
