@@ -5,36 +5,15 @@ The registry's ID numbers are synthetic: valid in layout and check digit, but ma
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pyarrow as pa
 
-WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
-CHECK_CHARS = "10X98765432"
-_LAYOUT = re.compile(r"\d{6}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[\dX]")
+from domain.idnumber import CHECK_CHARS, birth_of, check_digit, is_valid, sex_of
+from domain.idnumber import WEIGHTS as _WEIGHTS
 
-
-def check_digit(first17: str) -> str:
-    """The check character for the first 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, WEIGHTS))
-    return CHECK_CHARS[total % 11]
-
-
-def is_valid(id_number: str) -> bool:
-    """Layout, a real calendar date and a correct check digit."""
-    if not isinstance(id_number, str) or not _LAYOUT.fullmatch(id_number):
-        return False
-    try:
-        np.datetime64(f"{id_number[6:10]}-{id_number[10:12]}-{id_number[12:14]}")
-    except ValueError:
-        return False
-    return check_digit(id_number[:17]) == id_number[17]
-
-
-def sex_of(id_number: str) -> int:
-    """1 male, 2 female: the 17th digit is odd for men."""
-    return 1 if int(id_number[16]) % 2 else 2
+WEIGHTS = np.array(_WEIGHTS)
+__all__ = ["CHECK_CHARS", "WEIGHTS", "ascii_strings", "birth_of", "check_digit", "is_valid"]
+__all__ += ["make", "sex_of"]
 
 
 def ascii_strings(chars: np.ndarray) -> pa.Array:

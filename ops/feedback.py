@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from access import Scope, prefix_of
 from domain import clock
 from domain import feedback as D
+from ops.events import event, move
 from ops.schema import feedback_events, feedback_tickets, public_hits
 from ops.scoped import WholeStore, store_id, within
 
@@ -32,16 +33,8 @@ def insert(conn: Connection, actor: str, values: dict, now: dt.datetime) -> int:
     row = {**values, "state": "received", "version": 1, "created_by": actor}
     row |= {"created_at": now, "updated_at": now}
     ticket_id = conn.execute(feedback_tickets.insert().values(**row)).inserted_primary_key[0]
-    conn.execute(
-        feedback_events.insert().values(
-            ticket_id=ticket_id,
-            at=now,
-            actor=actor,
-            action="receive",
-            from_state=None,
-            to_state="received",
-            note="",
-        )
+    event(
+        conn, feedback_events, "ticket_id", ticket_id, "receive", None, "received", actor, "", now
     )
     return ticket_id
 
@@ -82,26 +75,21 @@ def update(
 ) -> bool:
     """Move a ticket on, if it is still at ``version`` (False when someone else moved it
     first: nothing is written)."""
-    values = {"state": to_state, "version": version + 1, "updated_at": now}
-    if satisfaction is not None:
-        values["satisfaction"] = satisfaction
-    done = conn.execute(
-        feedback_tickets.update().where(T.id == ticket["id"], T.version == version).values(**values)
+    extra = {} if satisfaction is None else {"satisfaction": satisfaction}
+    return move(
+        conn,
+        feedback_tickets,
+        feedback_events,
+        "ticket_id",
+        ticket,
+        version,
+        to_state,
+        action,
+        actor,
+        note,
+        now,
+        **extra,
     )
-    if done.rowcount != 1:
-        return False
-    conn.execute(
-        feedback_events.insert().values(
-            ticket_id=ticket["id"],
-            at=now,
-            actor=actor,
-            action=action,
-            from_state=ticket["state"],
-            to_state=to_state,
-            note=note,
-        )
-    )
-    return True
 
 
 def list_tickets(

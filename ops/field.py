@@ -108,7 +108,7 @@ def visit(engine: Engine, scope: Scope | WholeStore, visit_id) -> dict | None:
     return out
 
 
-def _code_range(column, prefix: str) -> list:
+def code_range(column, prefix: str) -> list:
     """``column`` starts with the region-code ``prefix``, as a range over its index (a
     LIKE would scan every row): codes are digits, so the codes that start with "610924"
     lie from "610924" up to, not including, "610925"."""
@@ -124,7 +124,7 @@ def last_visits(engine: Engine, scope: Scope, prefix: str) -> dict[int, dt.date]
     within ``scope``."""
     q = (
         sa.select(visits.c.household_id, sa.func.max(visits.c.visited_on))
-        .where(within(visits.c.region_code, scope), *_code_range(visits.c.region_code, prefix))
+        .where(within(visits.c.region_code, scope), *code_range(visits.c.region_code, prefix))
         .group_by(visits.c.household_id)
     )
     with engine.connect() as conn:

@@ -16,11 +16,13 @@ import re
 import pandas as pd
 
 from access import Scope, can
+from domain.masks import MASKED_ID, MASKED_PHONE, mask_id, mask_phone
+
+__all__ = ["MASKED_ID", "MASKED_PHONE", "can_export_ids", "can_reveal", "column_kind"]
+__all__ += ["mask_frame", "mask_id", "mask_phone"]
 
 _ID = re.compile(r"\d{17}[\dX]")
 _PHONE = re.compile(r"1[3-9]\d{9}")
-_MASKED_ID = re.compile(r"\d{3}\*{11}[\dX]{4}")
-_MASKED_PHONE = re.compile(r"\d{3}\*{4}\d{4}")
 
 
 def can_reveal(scope: Scope | None) -> bool:
@@ -32,34 +34,6 @@ def can_export_ids(scope: Scope | None) -> bool:
     """The national system's file, which carries full ID numbers (admins too: the data
     office that uploads it; their exports are audited like every unmasked view)."""
     return can(scope, "national.export")
-
-
-def _missing(value) -> bool:
-    """No number (or the mark of none, which a second mask must keep)."""
-    return value is None or value == "—" or (not isinstance(value, str) and pd.isna(value))
-
-
-def mask_id(value) -> str:
-    """610***********123X: the area's first three digits and the last four. A value
-    already masked stays as it is (masking twice must not destroy the last digits)."""
-    if _missing(value):
-        return "—"
-    if isinstance(value, str) and (_ID.fullmatch(value) or _MASKED_ID.fullmatch(value)):
-        return value[:3] + "*" * 11 + value[-4:]
-    return "***"
-
-
-def mask_phone(value) -> str:
-    """138****5678 (a value already masked stays as it is)."""
-    if _missing(value):
-        return "—"
-    if (
-        isinstance(value, str)
-        and len(value) == 11
-        and (value.isdigit() or _MASKED_PHONE.fullmatch(value))
-    ):
-        return value[:3] + "****" + value[-4:]
-    return "***"
 
 
 def column_kind(name: str) -> str | None:
@@ -110,8 +84,8 @@ def mask_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 # kind -> (a whole number, a masked one, the stars between the first three and last four)
 _KINDS = {
-    "id": (r"\d{17}[\dX]", _MASKED_ID.pattern, "*" * 11),
-    "phone": (r"\d{11}", _MASKED_PHONE.pattern, "****"),
+    "id": (r"\d{17}[\dX]", MASKED_ID.pattern, "*" * 11),
+    "phone": (r"\d{11}", MASKED_PHONE.pattern, "****"),
 }
 
 

@@ -83,7 +83,7 @@ def test_revealed_pages_leave_no_full_number_in_the_cache(warehouse_path, tmp_pa
             masked = api.household_view(wh, scope, hid)
             revealed = api.household_view(wh, scope, hid, reveal=True)
             assert revealed.revealed
-            assert all(privacy._MASKED_ID.fullmatch(i) for i in masked.members["id_number"])
+            assert all(privacy.MASKED_ID.fullmatch(i) for i in masked.members["id_number"])
             shown |= {i.encode() for i in revealed.members["id_number"]}
     assert shown and shown <= numbers[0]  # full numbers were shown: the test is not empty
     # The lists and the quality rows read phone and ID numbers too; the national file
