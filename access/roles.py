@@ -133,6 +133,13 @@ PERMISSIONS: dict[str, Permission] = {
         doc="a unit's households on the phone: record visits, report a risk",
     ),
     "visits.view": Permission(_all(*_READERS), doc="cadres' visits, their photos, overdue visits"),
+    "changes.view": Permission(_all(*_READERS), doc="change requests on the region's households"),
+    "changes.review": Permission(
+        {"cadre": TOWNSHIP, "manager": TOWNSHIP},
+        key=N_("chg.err.review_level"),
+        level_key=N_("chg.err.review_level"),
+        doc="approve or reject a change request (the township's review)",
+    ),
     # --- households' feedback (贫困户反馈: services/feedback.py)
     "feedback.view": Permission(_all(*_READERS), doc="the feedback tickets of the region"),
     "feedback.intake": Permission(

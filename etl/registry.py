@@ -1124,12 +1124,14 @@ def load(
     ref_dir: Path | None = None,
     keep_ids: bool = True,
     cases: list[dict] | None = None,
+    changes: list[dict] | None = None,
 ) -> Loaded:
     """Load the delivery at ``src`` into the warehouse ``out`` (see the module doc).
     ``progress(step, fraction)`` is told how far it got. ``keep_ids`` keeps the
     households' internal numbers of the warehouse being replaced (by household_no);
     without it a full load numbers them afresh in file order. ``cases``: the platform's
-    monitoring cases (ops/cases.py), merged over the delivery's monitoring records."""
+    monitoring cases (ops/cases.py), merged over the delivery's monitoring records;
+    ``changes``: the approved change requests (ops/changes.py), applied over it."""
     from etl import warehouse as W
 
     out = Path(out)
@@ -1145,7 +1147,7 @@ def load(
             rules_path,
             ref_dir,
             keep_ids,
-            cases,
+            (cases or [], changes or []),
         )
 
 
@@ -1159,7 +1161,7 @@ def _load(
     rules_path,
     ref_dir,
     keep_ids,
-    cases=None,
+    platform=([], []),
 ) -> Loaded:
     """Read the delivery, check every file, derive the tables, and move the new warehouse
     into place; on any failure the temporary file goes and ``out`` is as it was."""
@@ -1180,7 +1182,7 @@ def _load(
         _ids(con, old, "household_key", "household_no", "household_id", "typed_households")
         _ids(con, old, "person_key", "id_number", "person_id", "typed_members")
         _derive(con, as_of)
-        _build(con, ref, as_of, batches, import_dir, checks, progress, cases)
+        _build(con, ref, as_of, batches, import_dir, checks, progress, platform)
         rejected = con.execute("select count(*) from rejected").fetchall()[0][0]
         if report is not None:
             write_report(con, Path(report))
@@ -1312,12 +1314,14 @@ def _check_files(con, found, as_of: date, increment: bool, old: bool, progress) 
     return files
 
 
-def _build(con, ref, as_of: date, batches, import_dir, checks, progress, cases=None) -> None:
+def _build(con, ref, as_of: date, batches, import_dir, checks, progress, platform) -> None:
     """From the checked tables to a warehouse: the static tables, the platform's
-    monitoring cases merged (etl/cases.py), rollups, views and lists, the department
+    monitoring cases merged (etl/cases.py) and change requests applied (etl/changes.py)
+    — ``platform``: (cases, changes) —, rollups, views and lists, the department
     batches merged, and the rules, cross-checks and quality checks (``checks``, loaded
     before the delivery was read) evaluated."""
-    from etl import cases as platform
+    from etl import cases as platform_cases
+    from etl import changes as platform_changes
     from etl import crosschecks, quality, rules
     from etl import warehouse as W
 
@@ -1331,7 +1335,8 @@ def _build(con, ref, as_of: date, batches, import_dir, checks, progress, cases=N
     W._load_static(con, ref, W._Sink(con))
     con.execute("alter table region add primary key (code)")
     con.execute("alter table region_geom add primary key (code)")
-    platform.merge(con, cases or [])
+    platform_cases.merge(con, platform[0])
+    platform_changes.merge(con, platform[1], as_of)
     W.derive(con, as_of)
     progress("rollups", 0.8)
     W.merge_batches(con, batches or [], import_dir or Path("."))

@@ -361,19 +361,23 @@ def derive(con, as_of: date) -> None:
         _run_sql(con, name)
 
 
-def refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
+def refresh_cases(
+    path: Path, cases: list[dict], changes: list[dict] | None = None
+) -> tuple[int, float]:
     """See _refresh_cases; under the replace lock."""
     with replacing(path):
-        return _refresh_cases(path, cases)
+        return _refresh_cases(path, cases, changes or [])
 
 
-def _refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
+def _refresh_cases(path: Path, cases: list[dict], changes: list[dict]) -> tuple[int, float]:
     """The platform's monitoring cases merged over the registry's records on a copy of
-    the warehouse (etl/cases.py), the rollups made again and the rules, cross-checks and
+    the warehouse (etl/cases.py) and the approved change requests applied over the
+    registry (etl/changes.py), the rollups made again and the rules, cross-checks and
     quality checks evaluated, and the copy put in place: the households merged and the
     seconds it took. The as-of day moves on to the newest day the platform recorded
     (etl/cases.py ``as_of_after``). A failure leaves the warehouse as it was."""
     from etl import cases as platform
+    from etl import changes as requests
 
     started = time.monotonic()
     rule_set, quality_checks = rules.load(rules.RULES_FILE), quality.load()
@@ -383,6 +387,7 @@ def _refresh_cases(path: Path, cases: list[dict]) -> tuple[int, float]:
         as_of = con.execute("select as_of from data_version").fetchone()[0]
         as_of = platform.as_of_after(con, cases, as_of, date.today())
         con.execute("update data_version set as_of = ?", [as_of])
+        requests.merge(con, changes, as_of)
         derive(con, as_of)
         rules.evaluate(con, rule_set, as_of)
         crosschecks.evaluate(con, crosschecks.load(), as_of)

@@ -490,3 +490,45 @@ public_hits = sa.Table(
 )
 sa.Index("ix_public_hits_ip", public_hits.c.ip, public_hits.c.at)
 sa.Index("ix_public_hits_code", public_hits.c.code_hash, public_hits.c.at)
+
+# A cadre's report of a change in a household's registry record (变更申请), reviewed by
+# the township and applied over the registry at the next refresh (services/changes.py,
+# etl/changes.py). ``values`` and ``original``: JSON objects field -> value as text (the
+# new values, and the registry's when the request was made); ``person_key``: the ID
+# number of the member it concerns (a new member's for "member_new").
+change_requests = sa.Table(
+    "change_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("household_id", sa.BigInteger, nullable=False),
+    sa.Column("household_no", sa.String(20), nullable=False),
+    sa.Column("region_code", sa.String(12), nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("person_key", sa.String(18), nullable=False, default=""),
+    sa.Column("person_name", sa.String(30), nullable=False, default=""),
+    sa.Column("values", sa.Text, nullable=False),
+    sa.Column("original", sa.Text, nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, default=1),
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_change_region", change_requests.c.region_code, change_requests.c.state)
+sa.Index("ix_change_household", change_requests.c.household_id)
+
+# Every action on a change request, append-only (the refresh's "apply" by "system").
+change_events = sa.Table(
+    "change_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("change_id", sa.Integer, sa.ForeignKey("change_requests.id"), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("from_state", sa.String(20)),
+    sa.Column("to_state", sa.String(20), nullable=False),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+)
+sa.Index("ix_change_events_change", change_events.c.change_id)

@@ -22,7 +22,7 @@ from i18n import N_, fmt_date, fmt_number, get_lang, t
 from queries import api
 from queries.privacy import can_reveal
 from queries.runner import WarehouseUnavailable
-from services import cases, feedback, field
+from services import cases, changes, feedback, field
 from services.privacy import log_reveal
 from web import context
 from web.auth import client_ip
@@ -254,8 +254,9 @@ def _cases(household_id: int):
 
 
 def _field(household_id: int):
-    """The cadres' visits and the household's feedback (services/field.py, feedback.py):
-    each list empty for a role that may not see it."""
+    """The cadres' visits, the household's feedback and its change requests
+    (services/field.py, feedback.py, changes.py): each list empty for a role that may
+    not see it."""
     scope = current_scope()
     if not (can(scope, "visits.view") or can(scope, "feedback.view")):
         return None
@@ -263,6 +264,7 @@ def _field(household_id: int):
     return field_view.field_work(
         field.visits_of(engine, scope, household_id),
         feedback.tickets(engine, scope, household_id=household_id),
+        changes.requests(engine, scope, household_id=household_id),
         get_lang(),
     )
 

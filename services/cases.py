@@ -347,11 +347,17 @@ def cases_of(
 
 
 def refresh(engine: Engine, settings: Settings) -> tuple[int, float]:
-    """Merge every case of the store into the warehouse and make its figures again
-    (``manage.py refresh-cases``): the households merged and the seconds it took."""
+    """Merge every case of the store into the warehouse, apply the approved change
+    requests (services/changes.py) and make its figures again (``manage.py
+    refresh-cases``): the households merged and the seconds it took."""
     from etl import warehouse
+    from services import changes
 
-    return warehouse.refresh_cases(settings.warehouse, store.for_warehouse(engine))
+    merged = warehouse.refresh_cases(
+        settings.warehouse, store.for_warehouse(engine), changes.for_warehouse(engine)
+    )
+    changes.after_refresh(engine, settings.warehouse)
+    return merged
 
 
 _REFRESH = background.OneAtATime("cases_refresh", "jz-refresh-cases", log)

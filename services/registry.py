@@ -237,6 +237,7 @@ def load(
     from etl import registry
     from ops import cases as platform_cases
     from ops import imports as ledger
+    from services import changes as change_requests
 
     extra = {"load": load_id} if load_id else {}
     try:
@@ -248,6 +249,7 @@ def load(
             batches=ledger.loaded(engine),
             import_dir=import_dir,
             cases=platform_cases.for_warehouse(engine),
+            changes=change_requests.for_warehouse(engine),
         )
     except registry.Refused as exc:
         audit.record(
@@ -273,6 +275,7 @@ def load(
         },
         ip=ip,
     )
+    change_requests.after_refresh(engine, out)
     return result
 
 

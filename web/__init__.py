@@ -17,6 +17,7 @@ def register(server: Flask) -> None:
         audit,
         auth,
         cases,
+        changes,
         context,
         exports,
         feedback,
@@ -25,7 +26,8 @@ def register(server: Flask) -> None:
         registry,
     )
 
-    for module in (auth, account, exports, imports, registry, audit, cases, field, feedback):
+    modules = (auth, account, exports, imports, registry, audit, cases, field, feedback, changes)
+    for module in modules:
         server.register_blueprint(module.bp)
 
     @server.before_request

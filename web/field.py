@@ -19,9 +19,11 @@ from wtforms.validators import ValidationError
 
 from access import RegionNotFound, current_scope, prefix_of
 from components.cases import code_label
+from components.field import change_summary
 from components.messages import role_name
 from config import ROOT
 from domain import cases as C
+from domain import changes as CH
 from domain import clock
 from domain import feedback as FB
 from domain import field as F
@@ -29,7 +31,7 @@ from domain.codes import CODES
 from i18n import N_, fmt_time_zoned, get_lang, t
 from queries import api
 from services import cases as case_service
-from services import feedback, field, privacy
+from services import changes, feedback, field, privacy
 from web import context
 from web.auth import client_ip, error_response
 from web.gate import gated
@@ -102,6 +104,7 @@ def home():
         due=sum(1 for i in items if i["due_count"]),
         most=field.MAX_LIST,
         step_label=_step_label,
+        changes_waiting=changes.counts(context.ops(), scope)["submitted"],
     )
 
 
@@ -137,6 +140,10 @@ def household(household_id: int):
         state_label=lambda s: t(C.STATE_LABEL[s]) if s in C.STATE_LABEL else s,
         visit_link=_form_link("/m/visit", view.household),
         risk_link=_form_link("/m/risk", view.household),
+        change_link=_form_link("/m/change", view.household),
+        changes=changes.requests(context.ops(), scope, household_id=household_id),
+        change_summary=lambda c: change_summary(c, get_lang()),
+        state_label_change=lambda s: t(CH.STATE_LABEL[s]) if s in CH.STATE_LABEL else s,
     )
     if not view.revealed:
         return page
@@ -152,7 +159,7 @@ def _plain(value):
 def _members(frame) -> list[dict]:
     """The household's present members (those who left are not on the card)."""
     rows = frame.to_dict("records")
-    keep = ("name", "relation", "age", "id_number", "health")
+    keep = ("person_id", "name", "relation", "age", "id_number", "health")
     return [{k: _plain(r.get(k)) for k in keep} for r in rows if _plain(r.get("left_date")) is None]
 
 

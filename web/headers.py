@@ -45,6 +45,7 @@ NO_STORE_PREFIXES = (
     "/m/api/",
     "/m/photo/",
     "/m/feedback",
+    "/m/changes",
     "/m/cards",
     "/f/",
     "/_dash-layout",

@@ -6,7 +6,7 @@
 // server: it checks every field, the household's scope and the photos again.
 (function () {
   "use strict";
-  var DB = "jz-field", OUTBOX = "outbox", REFUSED = "refused", RETRY_MS = 30000;
+  var DB = "jz-field", OUTBOX = "outbox", REFUSED = "refused", RETRY_MS = 30000, SOON_MS = 5000;
   // What the server takes (domain/field.py, services/attachments.py, app.py's request limit).
   var MAX_PHOTOS = 4, MAX_PHOTO = 10 * 1048576, MAX_TOTAL = 18 * 1048576;
   var body = document.body;
@@ -66,9 +66,12 @@
     });
   }
 
+  // "No network": the phone says so, or the last send found none (a phone may say it is
+  // online when it is not: a weak signal, a captive network).
+  var unreachable = false;
   function showNet() {
     var net = document.getElementById("m-net");
-    if (net) { net.hidden = navigator.onLine; }
+    if (net) { net.hidden = navigator.onLine && !unreachable; }
   }
 
   function line(list, text) {
@@ -94,7 +97,9 @@
 
   function token() {
     return fetch("/m/api/token", { credentials: "same-origin", cache: "no-store" })
+      .catch(function () { unreachable = true; showNet(); throw { later: true }; })
       .then(function (r) {
+        if (unreachable) { unreachable = false; showNet(); }
         if (r.status === 401 || r.redirected) { throw { login: true }; }
         if (!r.ok) { throw { later: true }; }
         return r.json();
@@ -128,6 +133,16 @@
     });
   }
 
+  // A send that failed for want of a network (or a busy server) is tried again soon, not
+  // only at the next round: the "online" event does not come when the phone thought it
+  // was online all along.
+  var soon = null;
+  function retrySoon() {
+    if (soon === null) {
+      soon = setTimeout(function () { soon = null; flush(); }, SOON_MS);
+    }
+  }
+
   function flush() {
     if (sending) { return Promise.resolve(); }
     if (!navigator.onLine) { return showCount().then(report); }
@@ -142,6 +157,7 @@
     }).catch(function (e) {
       var m = document.getElementById("m-message");
       if (m && e && e.login) { m.textContent = msg("login"); }
+      if (!e || !e.login) { retrySoon(); }  // no network, or the server busy
     }).then(function () {
       sending = false;
       return showCount().then(report);
@@ -186,7 +202,7 @@
   function save(form) {
     var fields = {}, photos = [], label = document.getElementById("m-household-label");
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "with_position") { return; }
+      if (!el.name || el.name === "with_position" || el.matches(":disabled")) { return; }
       if (el.type === "file") {
         Array.prototype.forEach.call(el.files, function (f) {
           photos.push({ name: f.name, type: f.type, blob: f });
@@ -219,6 +235,11 @@
       day.defaultValue = day.value = day.max;
     }
     document.getElementById("m-household-label").textContent = q.get("label") || "";
+    form.parentNode.querySelectorAll("[data-query]").forEach(function (el) {
+      var value = q.get(el.getAttribute("data-query")) || "";
+      if (el.tagName === "INPUT") { el.value = value; } else { el.textContent = value; }
+    });
+    wireKinds(form, Boolean(q.get("member")));
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       var m = document.getElementById("m-message"), button = form.querySelector("button");
@@ -231,6 +252,34 @@
       }).catch(function (e) { m.textContent = (e && e.message) || msg("failed"); })
         .then(function () { button.disabled = false; });
     });
+  }
+
+  // The change form: the kinds of a member's change when a member is named, else the
+  // household's; only the chosen kind's fields are shown and sent.
+  function wireKinds(form, member) {
+    var select = document.getElementById("m-change-kind");
+    if (!select) { return; }
+    form.parentNode.querySelectorAll("[data-member-line]").forEach(function (el) {
+      el.hidden = !member;
+    });
+    Array.prototype.forEach.call(select.options, function (o) {
+      o.hidden = o.disabled = (o.getAttribute("data-member") === "1") !== member;
+    });
+    function show() {
+      if (select.selectedOptions[0] && select.selectedOptions[0].disabled) {
+        select.value = Array.prototype.filter.call(select.options, function (o) {
+          return !o.disabled;
+        })[0].value;
+      }
+      form.querySelectorAll("fieldset[data-kind]").forEach(function (f) {
+        var on = f.getAttribute("data-kind") === select.value;
+        f.hidden = !on;
+        f.disabled = !on;
+      });
+    }
+    select.addEventListener("change", show);
+    form.addEventListener("reset", function () { setTimeout(show, 0); });
+    show();
   }
 
   function wireFilter() {

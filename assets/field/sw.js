@@ -1,11 +1,11 @@
 // The field pages' service worker (scope /m/): the pages a cadre opened and the visit and
-// risk forms are kept, so that they open without a connection; the forms' entries wait
+// risk and change forms are kept, so that they open without a connection; the forms' entries wait
 // in IndexedDB (field.js) until they can be sent. Pages come from the network first (a
 // cached page is shown only when there is none); nothing that is sent (POST) or that
 // carries a file (photos, the API) is ever cached.
-var CACHE = "jz-field-v1";
-var SHELL = ["/m/", "/m/visit", "/m/risk", "/m/outbox", "/assets/field/field.js", "/assets/field/field.css"];
-var FORMS = ["/m/visit", "/m/risk", "/m/outbox"];
+var CACHE = "jz-field-v2";
+var SHELL = ["/m/", "/m/visit", "/m/risk", "/m/change", "/m/outbox", "/assets/field/field.js", "/assets/field/field.css"];
+var FORMS = ["/m/visit", "/m/risk", "/m/change", "/m/outbox"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -30,9 +30,12 @@ self.addEventListener("activate", function (event) {
 
 // Kept: the field pages a cadre works from offline — the list, a household's card with
 // its numbers masked, the forms — and their script and style. Never kept: the API, the
-// photos, a card with its numbers revealed, the feedback tickets, the printed cards, and
+// photos, a card with its numbers revealed, the feedback tickets, the change requests'
+// review, the printed cards, and
 // any answer the server marks no-store.
-var NEVER = ["/m/api/", "/m/photo/", "/m/feedback", "/m/cards", "/m/overdue", "/m/sw.js"];
+var NEVER = [
+  "/m/api/", "/m/photo/", "/m/feedback", "/m/cards", "/m/overdue", "/m/changes", "/m/sw.js",
+];
 
 function keep(url) {
   return url.origin === self.location.origin &&

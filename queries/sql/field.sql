@@ -67,3 +67,39 @@ where starts_with(h.village_code, $unit_prefix)
   and (h.is_registered or coalesce(m.state, 4) <> 4)
 group by 1, 2
 order by 1;
+
+-- name: change_household
+-- What a change request on a household compares with (services/changes.py): the fields
+-- it may change as the warehouse holds them, its village and its members.
+-- subject: filtered
+select household_id, household_no, head_name, village_code, phone, housing_grade,
+       sanitary_toilet, road_access, members
+from household
+where household_id = $household_id
+  and starts_with(village_code, $_scope_prefix)
+  and in_subject(household_id, $_scope_department, $_scope_checks, $_scope_rules);
+
+-- name: change_member
+-- A member of a household as a change request on them compares with: their key, name,
+-- the fields a request may change, and whether (when) they left.
+-- subject: filtered
+select p.person_id, p.id_number, p.name, p.birth_date, p.joined_date, p.health,
+       p.disability_grade, p.labour, p.medical_insurance, p.migrant_months, p.left_date,
+       p.left_reason
+from person as p
+join household as h on h.household_id = p.household_id
+where p.household_id = $household_id
+  and ($person_id is null or p.person_id = $person_id)
+  and ($id_number is null or p.id_number = $id_number)
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);
+
+-- name: change_income
+-- A household's income row of one year as an income declaration compares with.
+-- subject: filtered
+select i.year, i.wages, i.business, i.property, i.transfers, i.production_costs
+from income as i
+join household as h on h.household_id = i.household_id
+where i.household_id = $household_id and i.year = $year
+  and starts_with(h.village_code, $_scope_prefix)
+  and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules);

@@ -71,14 +71,13 @@ def test_a_visit_recorded_offline_is_sent_once_online(browser, live_server, ware
     page.click(f'a[href="/m/household/{first}"]')
     page.wait_for_selector("text=记录走访", timeout=TIMEOUT)
     page.click("text=记录走访")
-    page.wait_for_selector("#m-form", timeout=TIMEOUT)
+    _filled(page)
     label = page.inner_text("#m-household-label")
 
     ctx.set_offline(True)
     page.reload()  # offline: the form comes from the service worker
-    page.wait_for_selector("#m-form", timeout=TIMEOUT)
+    _filled(page)
     assert page.inner_text("#m-household-label") == label
-    assert page.is_visible("#m-net")
     page.fill("textarea[name=notes]", "离线记录：入户查看，饮水正常")
     page.set_input_files(
         "input[name=photos]",
@@ -88,6 +87,7 @@ def test_a_visit_recorded_offline_is_sent_once_online(browser, live_server, ware
     page.wait_for_selector("#m-queue:not([hidden])", timeout=TIMEOUT)
     assert page.inner_text("#m-queue-count") == "1"
     assert "恢复网络后自动发送" in page.inner_text("#m-message")
+    page.wait_for_selector("#m-net:not([hidden])", timeout=TIMEOUT)  # the send found none
     assert field_store.count_all(engine) == before
     page.screenshot(path=str(SHOTS / "field-visit-offline-390.png"))
 
@@ -128,6 +128,14 @@ def test_a_visit_recorded_offline_is_sent_once_online(browser, live_server, ware
     assert page.evaluate("async () => (await caches.keys()).length") == 0
     assert errors == []
     ctx.close()
+
+
+def _filled(page) -> None:
+    """The form is there and field.js has filled it from its link (it runs deferred)."""
+    page.wait_for_selector("#m-form", timeout=TIMEOUT)
+    page.wait_for_function(
+        "() => document.getElementById('m-household-label').textContent !== ''", timeout=TIMEOUT
+    )
 
 
 def _scope(name, village):

@@ -53,6 +53,9 @@ SAMPLES: dict[str, list] = {
     "warned_on": [],
     # Pairings: a cadre and an assisting unit with households in Ziyang and elsewhere.
     "max_households": [0, 10],
+    # A change request's member (services/changes.py): any member of the household.
+    "person_id": [None],
+    "id_number": [None],
     "cadre_id": [],
     "unit_id": [],
 }

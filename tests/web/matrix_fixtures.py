@@ -86,6 +86,7 @@ class Other:
     file_id: int | None = None  # an attachment of a monitoring case
     photo_id: int | None = None  # a photo of a cadre's visit
     ticket_id: int | None = None  # a household's feedback ticket
+    change_id: int | None = None  # a change request on a household
     layouts: dict[str, dict] = field(default_factory=dict)  # page module -> props by id
 
     @property
@@ -363,12 +364,30 @@ def seed(engine, settings, wh, wh_con, other: Other) -> None:
                 updated_at=now,
             )
         ).inserted_primary_key[0]
+        other.change_id = conn.execute(
+            schema.change_requests.insert().values(
+                household_id=other.household_id,
+                household_no=other.household_no,
+                region_code=hh[2],
+                kind="phone",
+                person_key="",
+                person_name="",
+                values='{"phone": "13900000000"}',
+                original=f'{{"phone": "{other.marker}CHANGE"}}',
+                note=f"{other.marker}CHANGE",
+                state="submitted",
+                version=1,
+                created_by=manager.username,
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
 
 
 def store_snapshot(engine, others) -> dict:
     """The seeded rows of the other regions as they stand (nothing forged may change
     them): tasks with their event count, meetings, batches, decisions, cases, feedback
-    tickets, the forgers' accounts."""
+    tickets, change requests, the forgers' accounts."""
     from ops import schema as S
 
     with engine.connect() as conn:
@@ -408,6 +427,14 @@ def store_snapshot(engine, others) -> dict:
                 )
             )
         }
+        changes = {
+            r.id: (r.state, r.version, r.values)
+            for r in conn.execute(
+                sa.select(S.change_requests).where(
+                    S.change_requests.c.id.in_([o.change_id for o in others])
+                )
+            )
+        }
         names = [a.username for o in others for a in o.forgers.values()]
         accounts = {
             r.username: (r.active, r.password_hash, r.role, r.region_code)
@@ -421,6 +448,7 @@ def store_snapshot(engine, others) -> dict:
         "decisions": decisions,
         "cases": cases,
         "tickets": tickets,
+        "changes": changes,
         "accounts": accounts,
     }
 

@@ -96,6 +96,7 @@ class Variant:
     file_id: int = 999_999_999
     photo_id: int = 999_999_999
     ticket_id: int = 999_999_999
+    change_id: int = 999_999_999
 
     @classmethod
     def of(cls, o: M.Other) -> Variant:
@@ -115,6 +116,7 @@ class Variant:
             o.file_id,
             o.photo_id,
             o.ticket_id,
+            o.change_id,
         )
 
     @classmethod
@@ -501,6 +503,7 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
         "file_id": v.file_id,
         "household_id": v.household_id,
         "ticket_id": v.ticket_id,
+        "change_id": v.change_id,
         "fmt": "csv",
         "feed_id": f"{M.DEPARTMENT}_x",
         "version": "1",
@@ -524,6 +527,7 @@ def _route_values(rule, v: Variant, m) -> list[dict]:
                 "file_id": HUGE,
                 "household_id": HUGE,
                 "ticket_id": HUGE,
+                "change_id": HUGE,
                 "job_id": "x" * 300,
                 "code": "9" * 40,
                 "name": "x" * 300,

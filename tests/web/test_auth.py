@@ -39,6 +39,7 @@ FORMS = {
     "feedback.ticket",
     "feedback.intake",
     "feedback.hotline_import",
+    "changes.one",
 }
 # The page routing callback Dash sends when a page opens.
 PAGE_CALLBACK = {
@@ -71,7 +72,7 @@ def concrete_requests(server) -> list[tuple[str, str, str, dict | None]]:
             url = url.replace("<code>", "en").replace("<path:path>", "no-such-page")
             url = url.replace("<fmt>", "csv").replace("<int:task_id>", "1")
             url = url.replace("<path:rest>", "nothing")
-            for name in ("ticket_id", "household_id", "file_id"):
+            for name in ("ticket_id", "household_id", "file_id", "change_id"):
                 url = url.replace(f"<int:{name}>", "1")
             body = (
                 PAGE_CALLBACK
