@@ -77,7 +77,9 @@ CODED = {
 BOOLEAN = ("sanitary_toilet", "road_access", "medical_insurance")
 AMOUNTS = ("wages", "business", "property", "transfers", "production_costs")
 MAX_AMOUNT = 10**8  # yuan a year, per kind of income
+JOIN_REASONS = ("2", "3", "4", "9")  # newborn, married in, moved in, other
 MAX_NOTE = 500
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not in a name or a note
 MAX_NAME = 30
 # A member's leaving or joining may be reported up to a year after it happened.
 MAX_BACKDATE_DAYS = 366
@@ -99,7 +101,8 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "reject": (("submitted",), "rejected"),
     "withdraw": (("submitted",), "withdrawn"),
     "apply": (("approved",), "applied"),
-    "supersede": (("approved",), "superseded"),
+    # An applied request is superseded when a later load finds the registry moved past it.
+    "supersede": (("approved", "applied"), "superseded"),
 }
 REVIEW_ACTIONS = ("approve", "reject")
 # Why the refresh did not apply an approved request (etl/changes.py).
@@ -160,6 +163,8 @@ def _day(raw: str, today: dt.date) -> str | None:
 
 def _value(field: str, raw: str, today: dt.date) -> str | None:
     """One field's value checked, in its text form; None when it is not valid."""
+    if field == "join_reason" and raw not in JOIN_REASONS:
+        return None  # 1 is "a member when registered": not a change
     if field in CODED:
         return _code(field, raw)
     if field in BOOLEAN:
@@ -177,7 +182,8 @@ def _value(field: str, raw: str, today: dt.date) -> str | None:
     if field in ("left_date", "joined_date"):
         return _day(raw, today)
     if field == "name":
-        ok = 0 < len(raw) <= MAX_NAME and not MARKUP.search(raw) and not re.search(r"\d", raw)
+        ok = 0 < len(raw) <= MAX_NAME and not MARKUP.search(raw) and not re.search(r"[\d\s]", raw)
+        ok = ok and not CONTROL.search(raw)
         return raw if ok else None
     if field == "id_number":
         number = raw.upper()
@@ -218,7 +224,7 @@ def request_input(kind, fields: dict, today: dt.date) -> Request:
         errors["relation"] = N_("chg.err.head")  # a new head is a change of household
     note = fields.get("note")
     note = note.strip() if isinstance(note, str) else ""
-    if len(note) > MAX_NOTE or MARKUP.search(note):
+    if len(note) > MAX_NOTE or MARKUP.search(note) or CONTROL.search(note):
         errors["note"] = N_("chg.err.note")
     if not values and not errors:
         errors["kind"] = N_("chg.err.nothing")

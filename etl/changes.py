@@ -66,8 +66,9 @@ _NEW_COLUMNS = {
     "join_reason": pa.int8(),
 }
 # A person's age at the as-of day, or when they left (as etl/registry.py computes it).
+# Never below 0: a newborn reported after the as-of day (the refresh may lag the phone).
 AGE = (
-    "(date_diff('year', birth_date, coalesce(left_date, {a})) - "
+    "greatest(0, date_diff('year', birth_date, coalesce(left_date, {a})) - "
     "(strftime(coalesce(left_date, {a}), '%m%d') < strftime(birth_date, '%m%d'))::int)::smallint"
 )
 
@@ -201,15 +202,19 @@ def _apply_fields(con, table: str, fields: dict[str, str]) -> None:
             where {match} and c.field = '{field}' and c.{applied}""")
 
 
+_APPLIED = "(select change_id from change_outcome where outcome = 'applied')"
+
+
 def _derived_people(con, as_of: dt.date) -> None:
     """The age of the members who left or joined, the members and labour of their
     households."""
     a = f"DATE '{as_of.isoformat()}'"
     con.execute(f"""
         update person set age = {AGE.format(a=a)}
-        where person_id in (select person_id from change_field where field = 'left_date')
-           or id_number in (select id_number from change_new)""")
-    con.execute("""
+        where person_id in (select person_id from change_field where field = 'left_date'
+                            and change_id in {_APPLIED})
+           or id_number in (select id_number from change_new where change_id in {_APPLIED})""")
+    con.execute(f"""
         update household as h set members = m.members, no_labour = m.no_labour
         from (select household_id,
                      count(*) filter (where left_date is null)::tinyint as members,
@@ -218,35 +223,57 @@ def _derived_people(con, as_of: dt.date) -> None:
               from person group by household_id) as m
         where h.household_id = m.household_id and h.household_id in (
             select household_id from change_field where kind in ('member', 'member_left')
-            union select household_id from change_new)""")
+                and change_id in {_APPLIED}
+            union select household_id from change_new where change_id in {_APPLIED})""")
 
 
 def _derived_income(con, as_of: dt.date) -> None:
     """Net and per-capita income of the rows declared, and the household's per-capita
     income of the as-of year."""
-    con.execute("""
+    declared = f"c.kind = 'income' and c.change_id in {_APPLIED}"
+    con.execute(f"""
         update income as i
         set net_income = wages + business + property + transfers - production_costs,
             per_capita = round((wages + business + property + transfers - production_costs)
                                / members, 2)::decimal(12, 2)
-        where exists (select 1 from change_field as c where c.kind = 'income'
+        where exists (select 1 from change_field as c where {declared}
                       and c.household_id = i.household_id and c.year = i.year)""")
     con.execute(f"""
         update household as h set per_capita_income = i.per_capita
         from income as i
         where i.household_id = h.household_id and i.year = {as_of.year}
-          and h.household_id in (select household_id from change_field where kind = 'income')""")
+          and h.household_id in (select c.household_id from change_field as c
+                                 where {declared} and c.year = {as_of.year})""")
 
 
 def _add_members(con) -> None:
+    """The new members, numbered as the registry numbers people: a number the warehouse
+    gave them before (``person_key``, kept from load to load) or the next one, kept
+    there so that a later delivery's new people are numbered after it."""
+    keys = _has(con, "person_key")
+    top = "greatest((select coalesce(max(person_id), 0) from person)" + (
+        ", (select coalesce(max(person_id), 0) from person_key))" if keys else ")"
+    )
+    known = "left join person_key as k using (id_number)" if keys else ""
+    con.execute(f"""
+        create or replace temp table change_people as
+        select n.*, coalesce({"k.person_id" if keys else "null"},
+                            {top} + row_number() over (partition by {
+        "k.person_id" if keys else "null"
+    } is null order by n.change_id)) as person_id
+        from change_new as n join change_outcome as o using (change_id)
+        {known}
+        where o.outcome = 'applied' and n.held_in is null""")
     con.execute("""
         insert into person by name
-        select (select coalesce(max(person_id), 0) from person)
-                   + row_number() over (order by n.change_id) as person_id,
-               n.household_id, n.name, n.id_number, n.relation, n.sex, n.birth_date,
-               n.joined_date, n.join_reason
-        from change_new as n join change_outcome as o using (change_id)
-        where o.outcome = 'applied' and n.held_in is null""")
+        select person_id, household_id, name, id_number, relation, sex, birth_date,
+               joined_date, join_reason
+        from change_people""")
+    if keys:
+        con.execute("""
+            insert into person_key by name
+            select id_number, person_id from change_people
+            where id_number not in (select id_number from person_key)""")
 
 
 def _record(con) -> None:
@@ -276,9 +303,10 @@ def merge(con, changes: list[dict], as_of: dt.date) -> dict[int, str]:
     holds has not seen yet; every request's outcome by id ("applied", or "superseded:"
     and why), those seen before included."""
     seen = _outcomes(con)
-    fresh = [c for c in changes if c["id"] not in seen]
-    if fresh:
-        _stage(con, fresh)
+    pending = sorted((c for c in changes if c["id"] not in seen), key=lambda c: c["id"])
+    while pending:
+        taken, pending = _round(pending)
+        _stage(con, taken)
         _apply_fields(con, "household", HOUSEHOLD)
         _apply_fields(con, "person", PERSON)
         _add_members(con)
@@ -289,9 +317,45 @@ def merge(con, changes: list[dict], as_of: dt.date) -> dict[int, str]:
     return {**seen, **_outcomes(con)}
 
 
+def _keys(change: dict) -> set[tuple]:
+    """What a request changes: the fields of its household, member or income year, or
+    the ID number of a new member."""
+    no, kind, values = change["household_no"], change["kind"], change["values"]
+    if kind == "member_new":
+        return {("id_number", values.get("id_number"))}
+    if kind == "income":
+        return {("income", no, values.get("year"))}
+    who = change.get("person_key") or ""
+    return {(no, who, field) for field in values}
+
+
+def _round(pending: list[dict]) -> tuple[list[dict], list[dict]]:
+    """The requests applied together (oldest first): each the oldest left on everything
+    it changes. A later request on the same field waits for the next round, and is
+    checked against what the earlier one left (a chain of changes applies in order; two
+    that saw the same value: the first applies, the second is superseded)."""
+    taken, rest, busy = [], [], set()
+    for change in pending:
+        keys = _keys(change)
+        (rest if keys & busy else taken).append(change)
+        busy |= keys
+    return taken, rest
+
+
+def _has(con, table: str) -> bool:
+    """Whether the warehouse being made holds ``table`` (a load has the old one attached
+    as ``o``: its tables are not this one's)."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'main' and table_name = ?",
+            [table],
+        ).fetchall()[0][0]
+    )
+
+
 def _outcomes(con) -> dict[int, str]:
-    tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
-    if "platform_changes" not in tables:
+    if not _has(con, "platform_changes"):
         return {}
     rows = con.execute("select distinct change_id, outcome from platform_changes").fetchall()
     return {int(i): o for i, o in rows}

@@ -98,9 +98,10 @@ def list_changes(
     household_id: int | None = None,
     created_by: str | None = None,
     limit: int = 500,
+    newest_first: bool = False,
 ) -> list[dict]:
     """Requests of the scope (of the units whose code starts ``under``, of ``states``, of
-    one household, by one account), the oldest first."""
+    one household, by one account), the oldest first (or the newest)."""
     q = sa.select(change_requests).where(within(R.region_code, scope))
     if under:
         q = q.where(*code_range(R.region_code, under))
@@ -110,9 +111,9 @@ def list_changes(
         q = q.where(R.household_id == household_id)
     if created_by is not None:
         q = q.where(R.created_by == created_by)
-    q = q.order_by(R.created_at, R.id).limit(limit)
+    order = (R.created_at.desc(), R.id.desc()) if newest_first else (R.created_at, R.id)
     with engine.connect() as conn:
-        return [_row(r) for r in conn.execute(q).mappings()]
+        return [_row(r) for r in conn.execute(q.order_by(*order).limit(limit)).mappings()]
 
 
 def counts(engine: Engine, scope: Scope | WholeStore, under: str | None = None) -> dict:
@@ -129,21 +130,42 @@ def counts(engine: Engine, scope: Scope | WholeStore, under: str | None = None) 
 
 def for_warehouse(engine: Engine) -> list[dict]:
     """The approved requests and those applied before, oldest first, for the refresh (a
-    full load applies them all again over the delivery)."""
+    load applies them all again over the delivery, in this order)."""
     return list_changes(engine, SYSTEM, states=("approved", "applied"), limit=10**9)
 
 
 def mark(engine: Engine, outcomes: dict[int, str], now: dt.datetime) -> int:
-    """The refresh's word on approved requests (``outcomes``: id -> "applied" or
-    "superseded", with the reason after a colon): each moved on with its event by
-    "system"; how many."""
+    """The refresh's word on the requests it applied (``outcomes``: id -> "applied" or
+    "superseded", with the reason after a colon): an approved one moved to either, an
+    applied one to superseded when a load found the registry moved past it; each with
+    its event by "system". How many moved."""
     moved = 0
+    ids = sorted(outcomes)
     with engine.begin() as conn:
-        rows = conn.execute(
-            sa.select(change_requests).where(R.state == "approved", R.id.in_(list(outcomes)))
-        ).mappings()
-        for row in list(rows):
-            outcome, _, why = outcomes[row["id"]].partition(":")
-            action = "apply" if outcome == "applied" else "supersede"
-            moved += update(conn, dict(row), row["version"], action, "system", why, now)
+        for start in range(0, len(ids), 500):  # within any database's parameter limit
+            rows = conn.execute(
+                sa.select(change_requests).where(
+                    R.state.in_(("approved", "applied")), R.id.in_(ids[start : start + 500])
+                )
+            ).mappings()
+            for row in list(rows):
+                outcome, _, why = outcomes[row["id"]].partition(":")
+                if row["state"] == "applied" and outcome == "applied":
+                    continue
+                action = "apply" if outcome == "applied" else "supersede"
+                moved += update(conn, dict(row), row["version"], action, "system", why, now)
     return moved
+
+
+def open_on(engine: Engine, household_id: int, kind: str, person_key: str) -> int | None:
+    """An open request (waiting for review or for the refresh) of this kind on the same
+    household and member, if any: its id."""
+    q = sa.select(R.id).where(
+        R.household_id == household_id,
+        R.kind == kind,
+        R.person_key == person_key,
+        R.state.in_(D.OPEN),
+    )
+    with engine.connect() as conn:
+        row = conn.execute(q.limit(1)).first()
+    return None if row is None else int(row[0])

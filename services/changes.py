@@ -79,6 +79,8 @@ def _original(wh: Warehouse, scope: Scope, home: dict, request: D.Request, membe
         return {f: home[f] for f in D.KINDS[kind]}, "", ""
     if kind in D.MEMBER_KINDS:
         row = _member(wh, scope, home, member)
+        if kind == "member_left" and row["relation"] == "01":  # the head: a new household
+            raise CaseError(400, N_("chg.err.invalid"), {"kind": N_("chg.err.head_left")})
         if kind == "member_left" and request.values["left_date"] < (
             row["joined_date"] or row["birth_date"]
         ):
@@ -117,6 +119,8 @@ def submit(
     field.gate(scope, "field.work", home["village_code"])
     request = D.request_input(kind, fields, clock.day(now))
     original, person_key, person_name = _original(wh, scope, home, request, member)
+    if store.open_on(engine, int(home["household_id"]), request.kind, person_key) is not None:
+        raise CaseError(409, N_("chg.err.open"))
     values = {
         "household_id": int(home["household_id"]),
         "household_no": home["household_no"],
@@ -184,9 +188,9 @@ def act(
         raise CaseError(400, N_("chg.err.invalid"), {"note": N_("chg.err.reason")})
     if len(text) > D.MAX_NOTE:
         raise CaseError(400, N_("chg.err.invalid"), {"note": N_("chg.err.note")})
-    version = store_id(version)
-    if version is None or version >= 2**31:
+    if store_id(version) != change["version"]:  # the page was made before another's step
         raise CaseError(409, N_("case.err.conflict"))
+    version = change["version"]
     with engine.begin() as conn:
         done = store.update(conn, change, version, action, scope.username, text, now)
     if not done:
@@ -201,9 +205,12 @@ def requests(
     states: tuple[str, ...] | None = None,
     household_id: int | None = None,
     mine: bool = False,
+    limit: int = 500,
+    newest_first: bool = False,
 ) -> list[dict]:
     """Requests of the scope (of a unit within it, of ``states``, of a household, the
-    user's own), decorated; none for a role that may not see them."""
+    user's own), decorated, oldest first (or newest); none for a role that may not see
+    them."""
     if not can(scope, "changes.view"):
         return []
     code = scope.region_code if unit in (None, "") else unit
@@ -216,6 +223,8 @@ def requests(
         states=states,
         household_id=household_id,
         created_by=scope.username if mine else None,
+        limit=limit,
+        newest_first=newest_first,
     )
     return [decorate(scope, r) for r in rows]
 

@@ -215,9 +215,11 @@ def act(
         rating = C.code_of("satisfaction", satisfaction)
         if rating is None:
             raise CaseError(400, N_("fb.err.invalid"), {"satisfaction": N_("fb.err.satisfaction")})
-    version = store_id(version)  # a version is a positive integer the store can hold
-    if version is None or version >= 2**31:
+    # The version the page was made at; the update then matches the one just read, whose
+    # state the action was checked on.
+    if store_id(version) != ticket["version"]:
         raise CaseError(409, N_("case.err.conflict"))
+    version = ticket["version"]
     with engine.begin() as conn:
         done = store.update(conn, ticket, version, to, action, scope.username, text, now, rating)
     if not done:

@@ -80,9 +80,11 @@ def listing():
     others, newest first."""
     scope = current_scope()
     lang = get_lang()
-    rows = changes.requests(context.ops(), scope, mine=request.args.get("mine") == "1")
-    waiting = [r for r in rows if r["state"] == "submitted"]
-    others = [r for r in rows if r["state"] != "submitted"][::-1][:200]
+    mine = request.args.get("mine") == "1"
+    engine = context.ops()
+    waiting = changes.requests(engine, scope, states=("submitted",), mine=mine)
+    done = tuple(s for s in D.STATES if s != "submitted")
+    others = changes.requests(engine, scope, states=done, mine=mine, limit=200, newest_first=True)
     return _page(
         "m_changes.html",
         waiting=waiting,
@@ -90,7 +92,7 @@ def listing():
         state_label=_state,
         kind_label=lambda k: t(D.KIND_LABEL[k]),
         lines=lambda c: change_lines(c, lang),
-        mine=request.args.get("mine") == "1",
+        mine=mine,
     )
 
 

@@ -97,7 +97,7 @@
 
   function token() {
     return fetch("/m/api/token", { credentials: "same-origin", cache: "no-store" })
-      .catch(function () { unreachable = true; showNet(); throw { later: true }; })
+      .catch(function () { unreachable = true; showNet(); throw { offline: true }; })
       .then(function (r) {
         if (unreachable) { unreachable = false; showNet(); }
         if (r.status === 401 || r.redirected) { throw { login: true }; }
@@ -133,9 +133,9 @@
     });
   }
 
-  // A send that failed for want of a network (or a busy server) is tried again soon, not
-  // only at the next round: the "online" event does not come when the phone thought it
-  // was online all along.
+  // A send that failed for want of a network is tried again soon, not only at the next
+  // round: the "online" event does not come when the phone thought it was online all
+  // along.
   var soon = null;
   function retrySoon() {
     if (soon === null) {
@@ -157,7 +157,9 @@
     }).catch(function (e) {
       var m = document.getElementById("m-message");
       if (m && e && e.login) { m.textContent = msg("login"); }
-      if (!e || !e.login) { retrySoon(); }  // no network, or the server busy
+      // No network (the token's fetch, or a send, failed): again soon. A busy server or
+      // an expired login waits for the next round.
+      if (e && (e.offline || e instanceof TypeError)) { retrySoon(); }
     }).then(function () {
       sending = false;
       return showCount().then(report);

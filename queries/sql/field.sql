@@ -83,7 +83,7 @@ where household_id = $household_id
 -- A member of a household as a change request on them compares with: their key, name,
 -- the fields a request may change, and whether (when) they left.
 -- subject: filtered
-select p.person_id, p.id_number, p.name, p.birth_date, p.joined_date, p.health,
+select p.person_id, p.id_number, p.name, p.relation, p.birth_date, p.joined_date, p.health,
        p.disability_grade, p.labour, p.medical_insurance, p.migrant_months, p.left_date,
        p.left_reason
 from person as p

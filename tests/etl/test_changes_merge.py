@@ -12,10 +12,11 @@ import shutil
 import duckdb
 import pytest
 
+from domain.changes import AMOUNTS as D_AMOUNTS
 from etl import changes as E
 from etl import registry
 from etl import warehouse as W
-from tests.etl.test_registry import M1, M2, _cached_reference, base, deliver, idn
+from tests.etl.test_registry import M1, M2, _cached_reference, base, deliver, idn, income
 
 NEW = idn("2026-03-01", 71)  # a boy born in H003 this year
 
@@ -226,3 +227,100 @@ def test_a_new_member_held_in_another_household_is_not_added(tmp_path):
         registry.load(d, out, changes=[moved])
     assert E.outcomes(out) == {1: "superseded:registry"}
     assert rows(out, "select count(*) from person where id_number = ?", [M2]) == [(1,)]
+
+
+def test_a_second_load_into_the_same_warehouse_applies_them_again(tmp_path):
+    """A load over a warehouse that holds applied requests (the old one attached): the
+    requests apply again, the new member keeps their number, and a member the next
+    delivery brings is numbered after them."""
+    out = tmp_path / "wh.duckdb"
+    with _cached_reference():
+        registry.load(deliver(tmp_path / "d1", base()), out, changes=REQUESTS)
+        first = rows(out, "select person_id from person where id_number = ?", [NEW])
+        tables = base()
+        newcomer = idn("2026-06-01", 81)
+        tables["members.csv"].append(
+            {**tables["members.csv"][0], "id_number": newcomer, "name": "李小"}
+            | {
+                "relation": "40",
+                "birth_date": "2026-06-01",
+                "sex": "1",
+                "joined_date": "2026-06-01",
+            }
+            | {"join_reason": "2", "labour": "5"}
+        )
+        registry.load(deliver(tmp_path / "d2", tables), out, changes=REQUESTS)
+    assert E.outcomes(out) == OUTCOMES
+    assert rows(out, "select person_id from person where id_number = ?", [NEW]) == first
+    (li,) = rows(out, "select person_id from person where id_number = ?", [newcomer])
+    assert li[0] > first[0][0]
+    assert household(out, "H001") == ("13900139000", None, 2, True, 16000)  # + 李小
+
+
+def test_a_chain_of_changes_applies_in_order(tmp_path):
+    """Over a delivery that holds the first number: the first request, then the one made
+    after it, apply in turn; one that saw the first number after it was changed is
+    superseded — in one load, as the requests come."""
+    chain = [
+        request(1, "H001", "phone", {"phone": "13900139000"}, {"phone": "13800138000"}),
+        request(2, "H001", "phone", {"phone": "13600136000"}, {"phone": "13900139000"}),
+        request(3, "H001", "phone", {"phone": "13500135000"}, {"phone": "13800138000"}),
+        request(4, "H003", "member_new", REQUESTS[4]["values"], {}, NEW),
+        request(5, "H003", "member_new", REQUESTS[4]["values"], {}, NEW),  # sent twice
+    ]
+    out = tmp_path / "wh.duckdb"
+    with _cached_reference():
+        registry.load(deliver(tmp_path / "d", base()), out, changes=chain)
+    assert E.outcomes(out) == {
+        1: "applied",
+        2: "applied",
+        3: "superseded:registry",
+        4: "applied",
+        5: "applied",
+    }
+    assert household(out, "H001")[0] == "13600136000"
+    assert rows(out, "select count(*) from person where id_number = ?", [NEW]) == [(1,)]
+    assert household(out, "H003")[2] == 3
+
+
+def test_what_is_not_applied_leaves_the_registry_as_delivered(tmp_path):
+    """A superseded declaration and a superseded departure change no derived figure: the
+    delivered income row (its net income as delivered, inconsistent or not) and the
+    household's members stay."""
+    tables = base()
+    tables["income.csv"][4] = income("H001", 2026, 2, net=99999)
+    out = tmp_path / "wh.duckdb"
+    stale = [
+        request(1, "H001", "income", REQUESTS[5]["values"], {k: "1" for k in D_AMOUNTS}),
+        request(
+            2,
+            "H001",
+            "member_left",
+            {"left_date": "2026-09-30", "left_reason": "2"},
+            {"left_date": "2026-01-01", "left_reason": "1"},
+            M2,
+        ),
+    ]
+    with _cached_reference():
+        registry.load(deliver(tmp_path / "d", tables), out, changes=stale)
+    assert E.outcomes(out) == {1: "superseded:registry", 2: "superseded:registry"}
+    assert rows(
+        out,
+        "select i.wages, i.net_income, i.per_capita from income i join household h "
+        "using (household_id) where h.household_no = 'H001' and i.year = 2026",
+    ) == [(20000, 99999, 49999.5)]
+    assert household(out, "H001")[2:4] == (2, False)
+
+
+def test_a_child_born_after_the_as_of_day_is_0_years_old(tmp_path):
+    """The phone may report a birth the warehouse's as-of day has not reached yet."""
+    late = idn("2026-11-10", 91)
+    values = {**REQUESTS[4]["values"], "id_number": late, "joined_date": "2026-11-10"}
+    out = tmp_path / "wh.duckdb"
+    with _cached_reference():
+        registry.load(
+            deliver(tmp_path / "d", base()),
+            out,
+            changes=[request(1, "H003", "member_new", values, {}, late)],
+        )
+    assert rows(out, "select age from person where id_number = ?", [late]) == [(0,)]

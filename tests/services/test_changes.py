@@ -32,8 +32,8 @@ def home(warehouse_path) -> dict:
     """A household of a village with two present members and a phone, its members, a
     household of another county, and a member of another household."""
     con = duckdb.connect(str(warehouse_path), read_only=True)
-    hid, no, village, phone = con.execute(
-        "select household_id, household_no, village_code, phone from household h "
+    hid, no, village, phone, grade = con.execute(
+        "select household_id, household_no, village_code, phone, housing_grade from household h "
         "where phone is not null and members >= 2 and is_registered "
         "and county_code = '610924000000' order by household_id limit 1"
     ).fetchone()
@@ -46,6 +46,9 @@ def home(warehouse_path) -> dict:
         "select household_id from household where county_code <> '610924000000' "
         "order by household_id limit 1"
     ).fetchone()[0]
+    head = con.execute(
+        "select person_id from person where household_id = ? and relation = '01'", [hid]
+    ).fetchone()[0]
     stranger = con.execute(
         "select person_id from person where household_id <> ? order by person_id limit 1",
         [hid],
@@ -56,9 +59,11 @@ def home(warehouse_path) -> dict:
         "no": no,
         "village": village,
         "phone": phone,
+        "grade": grade,
         "members": members,
         "other": other,
         "stranger": stranger,
+        "head": head,
     }
 
 
@@ -142,6 +147,15 @@ def test_each_kind_is_checked_field_by_field():
             TODAY,
         )
     assert caught.value.fields == {"id_number": "chg.err.value"}
+    # "a member when registered" is not a joining; no control characters in a name or note
+    with pytest.raises(D.CaseError) as caught:
+        D.request_input(
+            "member_new",
+            {**new, "relation": "40", "join_reason": "1", "name": "王\x00宝"}
+            | {"joined_date": "2026-03-01"},
+            TODAY,
+        )
+    assert caught.value.fields == {"join_reason": "chg.err.value", "name": "chg.err.value"}
     refused(
         lambda: D.request_input("member", {}, TODAY),
         400,
@@ -348,6 +362,24 @@ def test_bad_requests_change_nothing(store, warehouse, home):
             "field.err.level",
         ),
     ]
+    head_left = {"left_date": "2026-10-01", "left_reason": "1"}
+    calls.append(
+        (
+            lambda: S.submit(
+                store,
+                warehouse,
+                who,
+                KEY,
+                home["id"],
+                "member_left",
+                head_left,
+                member=home["head"],
+                now=NOW,
+            ),
+            400,
+            "chg.err.invalid",
+        )
+    )
     for call, status, key in calls:
         refused(call, status, key)
     assert count(store) == 0 and count(store, field_submissions) == 0
@@ -382,7 +414,15 @@ def test_the_township_reviews_and_never_its_own(store, warehouse, home):
         lambda: S.act(store, town, made["id"], 2, "reject", "晚了", NOW), 409, "case.err.conflict"
     )
     # The township's own request waits for another reviewer.
-    own, _ = phone_request(store, warehouse, home, key=KEY2, phone="13900001111", who=town)
+    # One open request of a kind on a household at a time.
+    refused(
+        lambda: phone_request(store, warehouse, home, key=KEY2, phone="13900001111", who=town),
+        409,
+        "chg.err.open",
+    )
+    own, _ = S.submit(
+        store, warehouse, town, KEY2, home["id"], "conditions", {"housing_grade": "D"}, now=NOW
+    )
     refused(lambda: S.act(store, town, own["id"], 1, "approve", "", NOW), 403, "chg.err.own")
     assert S.act(store, town, own["id"], 1, "withdraw", "", NOW)["state"] == "withdrawn"
     assert count(store, change_events) == 4
@@ -413,7 +453,16 @@ def test_the_refresh_applies_what_was_approved(store, warehouse, home, warehouse
     town = township(home)
     applied, _ = phone_request(store, warehouse, home)
     S.act(store, town, applied["id"], 1, "approve", "", NOW)
-    waiting, _ = phone_request(store, warehouse, home, key=KEY2, phone="13900002222")
+    grade, _ = S.submit(
+        store,
+        warehouse,
+        village(home),
+        KEY2,
+        home["id"],
+        "conditions",
+        {"housing_grade": "C" if home["grade"] != "C" else "B"},
+        now=NOW,
+    )
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(warehouse_path, copy)
     case_service.refresh(store, SimpleNamespace(warehouse=copy))
@@ -426,9 +475,33 @@ def test_the_refresh_applies_what_was_approved(store, warehouse, home, warehouse
     after = S.get(store, town, applied["id"])
     assert after["state"] == "applied"
     assert [(e["action"], e["actor"]) for e in after["events"]][-1] == ("apply", "system")
-    assert S.get(store, town, waiting["id"])["state"] == "submitted"  # not yet reviewed
-    # The second was made against the old number: the registry has moved past it.
-    S.act(store, town, waiting["id"], 1, "approve", "", NOW)
+    assert S.get(store, town, grade["id"])["state"] == "submitted"  # not yet reviewed
+    # Made on a phone that still saw the old number (the warehouse it read was not yet
+    # refreshed): the registry has moved past it.
+    late, _ = phone_request(
+        store, warehouse, home, key="0" * 32, phone="13900002222", who=village(home, "v2")
+    )
+    assert late["original"] == {"phone": home["phone"]}
+    S.act(store, town, late["id"], 1, "approve", "", NOW)
     case_service.refresh(store, SimpleNamespace(warehouse=copy))
-    late = S.get(store, town, waiting["id"])
+    late = S.get(store, town, late["id"])
     assert (late["state"], late["events"][-1]["note"]) == ("superseded", "registry")
+    assert S.get(store, town, applied["id"])["state"] == "applied"  # stays
+
+
+def test_a_load_that_finds_the_registry_moved_supersedes_an_applied_request(
+    store, warehouse, home
+):
+    """The national system's delivery later holds a third number: the load says so, the
+    request moves from applied to superseded and is no longer applied again."""
+    from ops import changes as O
+
+    made, _ = phone_request(store, warehouse, home)
+    S.act(store, township(home), made["id"], 1, "approve", "", NOW)
+    assert O.mark(store, {made["id"]: "applied"}, NOW) == 1
+    assert O.mark(store, {made["id"]: "applied"}, NOW) == 0  # already applied
+    assert [c["id"] for c in S.for_warehouse(store)] == [made["id"]]
+    assert O.mark(store, {made["id"]: "superseded:registry", 10**6: "applied"}, NOW) == 1
+    after = S.get(store, township(home), made["id"])
+    assert [e["action"] for e in after["events"]] == ["submit", "approve", "apply", "supersede"]
+    assert S.for_warehouse(store) == []
