@@ -92,8 +92,9 @@ def change_lines(change: dict, lang: str) -> list[dict]:
         {
             "field": f,
             "label": t(CH.FIELD_LABEL[f], lang),
+            # A new member and the year of a declaration have no value before.
             "old": None
-            if change["kind"] == "member_new"
+            if change["kind"] == "member_new" or f == "year"
             else change_value(f, original.get(f), lang),
             "new": change_value(f, v, lang),
         }
@@ -111,7 +112,8 @@ def change_summary(change: dict, lang: str) -> str:
         for line in change_lines(change, lang)
     ]
     who = f" · {change['person_name']}" if change.get("person_name") else ""
-    return f"{t(CH.KIND_LABEL[change['kind']], lang)}{who}：" + "；".join(parts)
+    colon, semicolon = ("：", "；") if lang == "zh" else (": ", "; ")
+    return f"{t(CH.KIND_LABEL[change['kind']], lang)}{who}{colon}" + semicolon.join(parts)
 
 
 def changes_list(changes: list[dict], lang: str) -> html.Div:

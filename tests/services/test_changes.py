@@ -489,9 +489,7 @@ def test_the_refresh_applies_what_was_approved(store, warehouse, home, warehouse
     assert S.get(store, town, applied["id"])["state"] == "applied"  # stays
 
 
-def test_a_load_that_finds_the_registry_moved_supersedes_an_applied_request(
-    store, warehouse, home
-):
+def test_a_load_that_finds_the_registry_moved_supersedes_an_applied_request(store, warehouse, home):
     """The national system's delivery later holds a third number: the load says so, the
     request moves from applied to superseded and is no longer applied again."""
     from ops import changes as O
@@ -505,3 +503,32 @@ def test_a_load_that_finds_the_registry_moved_supersedes_an_applied_request(
     after = S.get(store, township(home), made["id"])
     assert [e["action"] for e in after["events"]] == ["submit", "approve", "apply", "supersede"]
     assert S.for_warehouse(store) == []
+
+
+def test_a_request_is_shown_field_by_field_with_numbers_masked():
+    from components.field import change_lines, change_summary
+
+    income = {
+        "kind": "income",
+        "person_name": "",
+        "values": {"year": "2026", "wages": "12000", "production_costs": "0"},
+        "original": {"wages": "27843", "production_costs": None},
+    }
+    assert [(r["label"], r["old"], r["new"]) for r in change_lines(income, "zh")] == [
+        ("年度", None, "2026"),
+        ("工资性收入(元)", "27,843元", "12,000元"),
+        ("生产经营性支出(元)", "—", "0元"),
+    ]
+    member = {
+        "kind": "member",
+        "person_name": "王燕",
+        "values": {"disability_grade": "2", "medical_insurance": "false"},
+        "original": {"disability_grade": None, "medical_insurance": "true"},
+    }
+    assert (
+        change_summary(member, "zh")
+        == "成员情况变化 · 王燕：残疾等级 无 → 2级；参加基本医疗保险 是 → 否"
+    )
+    phone = {"kind": "phone", "person_name": "", "values": {"phone": "13912345678"}}
+    phone["original"] = {"phone": "15800001111"}
+    assert change_summary(phone, "en") == "Phone number: Phone 158****1111 → 139****5678"
