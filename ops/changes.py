@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from access import Scope
 from domain import changes as D
 from domain import clock
-from ops.events import event, move
+from ops.events import event, events_of, move
 from ops.field import code_range
 from ops.schema import change_events, change_requests
 from ops.scoped import SYSTEM, WholeStore, store_id, within
@@ -55,18 +55,7 @@ def get(engine: Engine | Connection, scope: Scope | WholeStore, change_id) -> di
     row = engine.execute(q).mappings().first()
     if row is None:
         return None
-    events = engine.execute(
-        sa.select(change_events)
-        .where(change_events.c.change_id == cid)
-        .order_by(change_events.c.id)
-    )
-    return {**_row(row), "events": [_row_event(e) for e in events.mappings()]}
-
-
-def _row_event(e) -> dict:
-    out = dict(e)
-    out["at"] = clock.aware(out["at"])
-    return out
+    return {**_row(row), "events": events_of(engine, change_events, "change_id", cid)}
 
 
 def update(

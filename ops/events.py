@@ -62,3 +62,13 @@ def move(
         return False
     event(conn, events, ref, record["id"], action, record["state"], to_state, actor, note, now)
     return True
+
+
+def events_of(conn: Connection, events: sa.Table, ref: str, record_id: int) -> list[dict]:
+    """A record's events in the order taken, their times aware."""
+    from domain import clock
+
+    rows = conn.execute(
+        sa.select(events).where(events.c[ref] == record_id).order_by(events.c.id)
+    ).mappings()
+    return [{**e, "at": clock.aware(e["at"])} for e in rows]

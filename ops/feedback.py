@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from access import Scope, prefix_of
 from domain import clock
 from domain import feedback as D
-from ops.events import event, move
+from ops.events import event, events_of, move
 from ops.schema import feedback_events, feedback_tickets, public_hits
 from ops.scoped import WholeStore, store_id, within
 
@@ -54,12 +54,8 @@ def get(engine: Engine | Connection, scope: Scope | WholeStore, ticket_id) -> di
     )
     if row is None:
         return None
-    events = engine.execute(
-        sa.select(feedback_events)
-        .where(feedback_events.c.ticket_id == tid)
-        .order_by(feedback_events.c.id)
-    )
-    return _aware({**row, "events": [_aware(dict(e)) for e in events.mappings()]})
+    events = events_of(engine, feedback_events, "ticket_id", tid)
+    return _aware({**row, "events": events})
 
 
 def update(

@@ -463,19 +463,26 @@ sa.Index(
     postgresql_where=feedback_tickets.c.source_ref != "",
 )
 
+
+def _events(name: str, ref: str, of: str) -> sa.Table:
+    """Every action on a stateful record (``of``.id as ``ref``), append-only
+    (ops/events.py writes them)."""
+    return sa.Table(
+        name,
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(ref, sa.Integer, sa.ForeignKey(f"{of}.id"), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("action", sa.String(20), nullable=False),
+        sa.Column("from_state", sa.String(20)),
+        sa.Column("to_state", sa.String(20), nullable=False),
+        sa.Column("note", sa.Text, nullable=False, default=""),
+    )
+
+
 # Every action on a ticket, append-only.
-feedback_events = sa.Table(
-    "feedback_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("ticket_id", sa.Integer, sa.ForeignKey("feedback_tickets.id"), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
-    sa.Column("action", sa.String(20), nullable=False),
-    sa.Column("from_state", sa.String(20)),
-    sa.Column("to_state", sa.String(20), nullable=False),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-)
+feedback_events = _events("feedback_events", "ticket_id", "feedback_tickets")
 sa.Index("ix_feedback_events_ticket", feedback_events.c.ticket_id)
 
 # Requests to the households' public form, for its rate limits (per card code and per
@@ -519,16 +526,5 @@ sa.Index("ix_change_region", change_requests.c.region_code, change_requests.c.st
 sa.Index("ix_change_household", change_requests.c.household_id)
 
 # Every action on a change request, append-only (the refresh's "apply" by "system").
-change_events = sa.Table(
-    "change_events",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("change_id", sa.Integer, sa.ForeignKey("change_requests.id"), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("actor", sa.String(64), nullable=False),
-    sa.Column("action", sa.String(20), nullable=False),
-    sa.Column("from_state", sa.String(20)),
-    sa.Column("to_state", sa.String(20), nullable=False),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-)
+change_events = _events("change_events", "change_id", "change_requests")
 sa.Index("ix_change_events_change", change_events.c.change_id)

@@ -7,18 +7,18 @@ read) and reads through services/changes.py.
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request
+from flask import Blueprint, request
 
 from access import current_scope
 from components.field import change_lines
 from domain import cases as C
 from domain import changes as D
 from domain import clock
-from i18n import N_, get_lang, t
+from i18n import get_lang, t
 from services import changes
 from web import context
 from web.auth import error_response
-from web.field import _page, _send, choices, csrf_ok
+from web.field import _page, _send, choices, posted_step
 from web.gate import gated
 
 bp = Blueprint("changes", __name__)
@@ -103,23 +103,20 @@ def one(change_id: int):
     error = None
     if request.method == "POST":
         form = request.form
-        if not csrf_ok(form.get("csrf_token")):
-            return error_response(400, N_("login.csrf"))
-        try:
-            changes.act(
+        done, error = posted_step(
+            lambda: changes.act(
                 context.ops(),
                 scope,
                 change_id,
                 form.get("version"),
                 form.get("action"),
                 form.get("note"),
-            )
-            return redirect(f"/m/changes/{change_id}")
-        except C.CaseError as exc:
-            if exc.status in (403, 404):
-                return error_response(exc.status, exc.key)
-            fields = " ".join(t(v) for v in (exc.fields or {}).values())
-            error = f"{t(exc.key)} {fields}".strip()
+            ),
+            f"/m/changes/{change_id}",
+            final=(403, 404),
+        )
+        if done is not None:
+            return done
     try:
         row = changes.get(context.ops(), scope, change_id)
     except C.CaseError as exc:

@@ -29,7 +29,7 @@ from queries import api
 from services import feedback
 from web import context
 from web.auth import client_ip, error_response
-from web.field import _page, choices, csrf_ok
+from web.field import _page, choices, csrf_ok, posted_step
 from web.gate import PUBLIC, gated
 
 bp = Blueprint("feedback", __name__)
@@ -170,10 +170,8 @@ def ticket(ticket_id: int):
     error = None
     if request.method == "POST":
         form = request.form
-        if not csrf_ok(form.get("csrf_token")):
-            return error_response(400, N_("login.csrf"))
-        try:
-            feedback.act(
+        done, error = posted_step(
+            lambda: feedback.act(
                 context.ops(),
                 scope,
                 ticket_id,
@@ -181,13 +179,11 @@ def ticket(ticket_id: int):
                 form.get("action"),
                 form.get("note"),
                 form.get("satisfaction"),
-            )
-            return redirect(f"/m/feedback/{ticket_id}")
-        except C.CaseError as exc:
-            if exc.status == 404:
-                return error_response(404, exc.key)
-            fields = " ".join(t(v) for v in (exc.fields or {}).values())
-            error = f"{t(exc.key)} {fields}".strip()
+            ),
+            f"/m/feedback/{ticket_id}",
+        )
+        if done is not None:
+            return done
     try:
         row = feedback.get(context.ops(), scope, ticket_id)
     except C.CaseError as exc:

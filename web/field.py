@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request, send_file
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+)
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -80,6 +89,22 @@ def csrf_ok(token) -> bool:
     except ValidationError:
         return False
     return True
+
+
+def posted_step(step, back: str, final: tuple[int, ...] = (404,)):
+    """A step posted from a page's form (its CSRF token a form field): (the response, None)
+    — the way back to the page once taken, or a refusal page for a bad token or a status
+    in ``final`` — or (None, the refusal's message) for the page to show with its form."""
+    if not csrf_ok(request.form.get("csrf_token")):
+        return error_response(400, N_("login.csrf")), None
+    try:
+        step()
+    except C.CaseError as exc:
+        if exc.status in final:
+            return error_response(exc.status, exc.key), None
+        fields = " ".join(t(v) for v in (exc.fields or {}).values())
+        return None, f"{t(exc.key)} {fields}".strip()
+    return redirect(back), None
 
 
 @bp.route("/m/")
