@@ -483,6 +483,35 @@ def users_create(username, password_stdin, role, region, department, display_nam
     click.echo(f"created {user.username} ({user.role}, {user.region_code})")
 
 
+@users.command("link-cadre")
+@click.option("--username", required=True)
+@click.option("--cadre-id", type=int, required=True, help="The cadre's number in the registry.")
+def users_link_cadre(username, cadre_id) -> None:
+    """Link a cadre's account to their registry record: its field pages (/m/) then list
+    the households the cadre is paired with first."""
+    import config
+    from access import Scope
+    from ops import users as u
+    from queries.runner import Warehouse
+    from services import field
+
+    settings = config.load()
+    engine = _ops()
+    user = u.get(engine, username)
+    if user is None:
+        raise u.UserError(f"no user {username}")
+    account = Scope(user.username, user.role, user.region_code, department=user.department)
+    wh = Warehouse(settings.warehouse, settings.cache_dir, 0)
+    try:
+        n = field.link_cadre(engine, wh, "cli", account, cadre_id)
+    except field.CaseError as exc:
+        raise click.ClickException(
+            f"cadre {cadre_id} is not paired now with households within {user.region_code}, "
+            "or the account does no field work"
+        ) from exc
+    click.echo(f"{username} linked to cadre {cadre_id} ({n} households paired now)")
+
+
 @users.command("list")
 @click.option("--within", default=None, help="Only users whose region lies within this code.")
 def users_list(within) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from access import Scope
 from domain import clock
-from ops.schema import field_submissions, visit_files, visits
+from ops.schema import cadre_accounts, field_submissions, visit_files, visits
 from ops.scoped import SYSTEM, WholeStore, store_id, within
 
 VISIT_COLUMNS = (
@@ -152,3 +152,22 @@ def count_all(engine: Engine) -> int:
     q = sa.select(sa.func.count()).select_from(visits).where(within(visits.c.region_code, SYSTEM))
     with engine.connect() as conn:
         return int(conn.execute(q).scalar_one())
+
+
+def cadre_of(engine: Engine, username: str) -> int | None:
+    """The registry cadre an account is linked to, if any."""
+    q = sa.select(cadre_accounts.c.cadre_id).where(cadre_accounts.c.username == username)
+    with engine.connect() as conn:
+        row = conn.execute(q).first()
+    return None if row is None else int(row[0])
+
+
+def link_cadre(conn: Connection, username: str, cadre_id: int | None, by: str, now) -> None:
+    """Link an account to a registry cadre (``None``: unlink)."""
+    conn.execute(cadre_accounts.delete().where(cadre_accounts.c.username == username))
+    if cadre_id is not None:
+        conn.execute(
+            cadre_accounts.insert().values(
+                username=username, cadre_id=cadre_id, linked_by=by, linked_at=now
+            )
+        )

@@ -528,3 +528,14 @@ sa.Index("ix_change_household", change_requests.c.household_id)
 # Every action on a change request, append-only (the refresh's "apply" by "system").
 change_events = _events("change_events", "change_id", "change_requests")
 sa.Index("ix_change_events_change", change_events.c.change_id)
+
+# A cadre's account linked to their record in the registry (``cadre.cadre_id``): its
+# field pages list the households the cadre is paired with (services/field.py).
+cadre_accounts = sa.Table(
+    "cadre_accounts",
+    metadata,
+    sa.Column("username", sa.String(64), primary_key=True),
+    sa.Column("cadre_id", sa.BigInteger, nullable=False),
+    sa.Column("linked_by", sa.String(64), nullable=False),
+    sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
+)

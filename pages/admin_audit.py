@@ -59,6 +59,7 @@ ACTION_LABEL = {
     "user_create": N_("audit.action.user_create"),
     "user_set_password": N_("audit.action.user_set_password"),
     "user_set_role": N_("audit.action.user_set_role"),
+    "user_link_cadre": N_("audit.action.user_link_cadre"),
     "user_enable": N_("audit.action.user_enable"),
     "user_disable": N_("audit.action.user_disable"),
     "token_create": N_("audit.action.token_create"),

@@ -26,6 +26,7 @@ from domain import field as F
 from i18n import N_
 from ops import cases as case_store
 from ops import field as store
+from ops.scoped import store_id
 from queries.runner import Warehouse
 from services import cases as case_service
 from services.attachments import IMAGE_TYPES, MAX_BYTES, clean_name, kind_of
@@ -62,17 +63,19 @@ def households(
     unit=None,
     now: dt.datetime | None = None,
     action: str = "field.work",
+    cadre_id: int | None = None,
 ) -> list[dict]:
-    """The unit's households that cadres visit, each with what is due: the next visit (and
-    whether it is overdue), the open case's step the user records next, the measures
-    planned and not yet recorded as carried out. Those with something due come first.
-    ``action``: the township's overdue list is read as "visits.view"."""
+    """The unit's households that cadres visit (``cadre_id``: those that cadre is paired
+    with now), each with what is due: the next visit (and whether it is overdue), the
+    open case's step the user records next, the measures planned and not yet recorded as
+    carried out. Those with something due come first. ``action``: the township's overdue
+    list is read as "visits.view"."""
     code = unit_of(scope, unit)
     gate(scope, action, code)
     today = clock.day(now or clock.utcnow())
-    rows = wh.run("field_households", scope, unit_prefix=prefix_of(code), limit=MAX_LIST).to_dict(
-        "records"
-    )
+    rows = wh.run(
+        "field_households", scope, unit_prefix=prefix_of(code), limit=MAX_LIST, cadre_id=cadre_id
+    ).to_dict("records")
     last = store.last_visits(engine, scope, prefix_of(code))
     open_cases = case_service.cases_of(
         engine, scope, states=C.OPEN + C.MONITORED, unit=code, limit=MAX_LIST
@@ -110,6 +113,32 @@ def households(
         out.append(item)
     out.sort(key=lambda i: (-i["due_count"], i["visit_due"] or dt.date.min, i["household_no"]))
     return out
+
+
+def my_cadre(engine: Engine, scope: Scope) -> int | None:
+    """The registry cadre this account is linked to (its households are "mine")."""
+    return store.cadre_of(engine, scope.username)
+
+
+def link_cadre(
+    engine: Engine, wh: Warehouse, by: str, account: Scope, cadre_id, ip: str = ""
+) -> int:
+    """Link ``account`` (a cadre's or a manager's, of a county or below) to the registry
+    cadre ``cadre_id``, who must be paired now with households within the account's
+    region (CaseError 400 otherwise); audited as ``user_link_cadre``. The households."""
+    from services import audit
+
+    gate(account, "field.work", account.region_code)
+    cid = store_id(cadre_id)
+    found = 0 if cid is None else len(wh.run("cadre_households", account, cadre_id=cid))
+    if not found:
+        raise CaseError(400, N_("field.err.invalid"), {"cadre": N_("field.err.cadre")})
+    with engine.begin() as conn:
+        store.link_cadre(conn, account.username, cid, by, clock.utcnow())
+    audit.record(
+        engine, by, "user_link_cadre", target=account.username, detail={"cadre": cid}, ip=ip
+    )
+    return found
 
 
 def villages(wh: Warehouse, scope: Scope, unit=None) -> list[dict]:

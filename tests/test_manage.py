@@ -645,3 +645,33 @@ def test_as_goes_through_the_access_table(app_module, tmp_path, capsys, args, me
     assert code == 1
     assert err.strip() == message
     assert leftovers(tmp_path) == []
+
+
+def test_users_link_cadre_links_a_cadre_paired_in_the_region(
+    store, monkeypatch, capsys, warehouse_path, wh
+):
+    from ops import db
+    from ops import users as U
+    from services import field
+
+    from ops import migrations
+
+    monkeypatch.setenv("JZ_WAREHOUSE", str(warehouse_path))
+    engine = db.engine(store)
+    migrations.migrate(engine)
+    U.create(engine, "cli_pair", "long-enough-2026", "cadre", "610924100000", 4)
+    cadre_id, n = wh.execute(
+        "select p.cadre_id, count(*) from pairing p join household h using (household_id) "
+        "where p.end_date is null and h.township_code = '610924100000' group by 1 order by 1 "
+        "limit 1"
+    ).fetchone()
+    args = ["users", "link-cadre", "--username", "cli_pair", "--cadre-id"]
+    assert manage.main([*args, str(cadre_id)]) == 0
+    assert capsys.readouterr().out.strip() == (
+        f"cli_pair linked to cadre {cadre_id} ({n} households paired now)"
+    )
+    assert field.my_cadre(engine, Scope("cli_pair", "cadre", "610924100000")) == cadre_id
+    assert manage.main([*args, "999999999"]) != 0
+    assert "is not paired now with households within 610924100000" in capsys.readouterr().err
+    assert field.my_cadre(engine, Scope("cli_pair", "cadre", "610924100000")) == cadre_id
+    assert manage.main(["users", "link-cadre", "--username", "nobody", "--cadre-id", "1"]) != 0

@@ -112,9 +112,13 @@ def posted_step(step, back: str, final: tuple[int, ...] = (404,)):
 def home():
     scope = current_scope()
     unit = request.args.get("unit") or None
+    # A cadre's account linked to their registry record lists their own households
+    # first; "?all=1" (or a unit named) the unit's.
+    mine = field.my_cadre(context.ops(), scope)
+    only = mine if unit is None and request.args.get("all") != "1" else None
     try:
         items = field.households(
-            context.warehouse(), context.ops(), scope, context.settings(), unit
+            context.warehouse(), context.ops(), scope, context.settings(), unit, cadre_id=only
         )
     except C.CaseError as exc:
         return error_response(exc.status, exc.key)
@@ -122,6 +126,8 @@ def home():
     capped = len(items) >= field.MAX_LIST
     return _page(
         "m_home.html",
+        linked=mine is not None,
+        only_mine=only is not None,
         items=items,
         villages=field.villages(context.warehouse(), scope, unit) if capped else [],
         unit=api.region(context.warehouse(), scope, code),

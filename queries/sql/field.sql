@@ -6,6 +6,7 @@
 -- name: field_households
 -- The unit's households that cadres visit, with their village, types, monitoring state and
 -- current assistance cadres (names, comma-separated), by village and number; at most $limit.
+-- $cadre_id: only those a cadre is paired with now (null: all).
 -- subject: filtered
 select
     h.household_id, h.household_no, h.head_name, h.phone, h.members, h.village_code,
@@ -20,6 +21,9 @@ where starts_with(h.village_code, $unit_prefix)
   and starts_with(h.village_code, $_scope_prefix)
   and in_subject(h.household_id, $_scope_department, $_scope_checks, $_scope_rules)
   and (h.is_registered or coalesce(m.state, 4) <> 4)
+  and ($cadre_id is null or exists (
+      select 1 from pairing as p
+      where p.household_id = h.household_id and p.cadre_id = $cadre_id and p.end_date is null))
 order by h.village_code, h.household_no
 limit $limit;
 

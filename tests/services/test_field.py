@@ -359,3 +359,59 @@ def test_a_units_households_with_what_is_due(store, warehouse, place):
         404,
         "field.err.unit",
     )
+
+
+def test_a_linked_cadre_sees_the_households_paired_with_them(store, warehouse, warehouse_path):
+    """An account linked to its registry cadre lists that cadre's current households of
+    its township; a cadre with none there cannot be linked; the link is audited."""
+    import duckdb as db_
+
+    from ops.schema import audit_log
+
+    con = db_.connect(str(warehouse_path), read_only=True)
+    cadre_id, township = con.execute(
+        "select p.cadre_id, h.township_code from pairing p join household h using (household_id) "
+        "where p.end_date is null group by 1, 2 having count(*) >= 2 order by "
+        "(select count(*) from household t where t.township_code = h.township_code) desc, 1 "
+        "limit 1"
+    ).fetchone()
+    expected = [
+        r[0]
+        for r in con.execute(
+            "select distinct h.household_id from pairing p join household h using (household_id) "
+            "left join monitoring m using (household_id) where p.cadre_id = ? and p.end_date "
+            "is null and h.township_code = ? and (h.is_registered or coalesce(m.state, 4) <> 4) "
+            "order by 1",
+            [cadre_id, township],
+        ).fetchall()
+    ]
+    elsewhere = con.execute(
+        "select p.cadre_id from pairing p join household h using (household_id) "
+        "where p.end_date is null group by 1 having bool_and(h.township_code <> ?) "
+        "order by 1 limit 1",
+        [township],
+    ).fetchone()[0]
+    con.close()
+    me = Scope("pair_cadre", "cadre", township)
+    settings = load({})
+    assert F.my_cadre(store, me) is None
+    refused(
+        lambda: F.link_cadre(store, warehouse, "cli", me, elsewhere),
+        400,
+        "field.err.invalid",
+        {"cadre": "field.err.cadre"},
+    )
+    refused(lambda: F.link_cadre(store, warehouse, "cli", me, "x"), 400, "field.err.invalid")
+    assert F.link_cadre(store, warehouse, "cli", me, cadre_id) >= len(expected) > 0
+    assert F.my_cadre(store, me) == cadre_id
+    mine = F.households(warehouse, store, me, settings, cadre_id=cadre_id, now=NOW)
+    assert sorted(i["household_id"] for i in mine) == expected
+    everyone = F.households(warehouse, store, me, settings, now=NOW)
+    assert len(everyone) > len(mine)
+    with store.connect() as conn:
+        logged = conn.execute(
+            sa.select(audit_log.c.actor, audit_log.c.target).where(
+                audit_log.c.action == "user_link_cadre"
+            )
+        ).all()
+    assert logged == [("cli", "pair_cadre")]

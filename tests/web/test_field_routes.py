@@ -195,3 +195,29 @@ def test_pages_with_full_numbers_or_feedback_are_never_kept(server, homes):
     assert "no-store" in client.get(f"/m/cards?household={hid}").headers["Cache-Control"]
     worker = client.get("/m/sw.js").get_data(as_text=True)
     assert '"/m/feedback"' in worker and "no-store" in worker and 'reveal") !== "1"' in worker
+
+
+def test_a_linked_cadre_opens_on_their_own_households(server, wh):
+    from access import Scope
+    from ops import users
+    from services import field
+    from web import context
+
+    cadre_id = wh.execute(
+        "select p.cadre_id from pairing p join household h using (household_id) "
+        "where p.end_date is null and h.township_code = ? group by 1 order by count(*) desc, 1 "
+        "limit 1",
+        [ZIYANG_TOWNSHIP],
+    ).fetchone()[0]
+    if users.get(context.ops(), "pair_web") is None:
+        users.create(context.ops(), "pair_web", "long-enough-1", "cadre", ZIYANG_TOWNSHIP, 4)
+    account = Scope("pair_web", "cadre", ZIYANG_TOWNSHIP)
+    field.link_cadre(context.ops(), context.warehouse(), "cli", account, cadre_id)
+    client = server.test_client()
+    assert login(client, "pair_web", "long-enough-1").status_code == 302
+    mine = client.get("/m/").get_data(as_text=True)
+    assert "<b>我的结对户</b>" in mine and 'href="/m/?all=1"' in mine
+    everyone = client.get("/m/?all=1").get_data(as_text=True)
+    assert "<b>本单位全部户</b>" in everyone
+    count = lambda page: page.count('class="m-item"')  # noqa: E731
+    assert 0 < count(mine) < count(everyone)
