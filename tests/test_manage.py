@@ -650,11 +650,9 @@ def test_as_goes_through_the_access_table(app_module, tmp_path, capsys, args, me
 def test_users_link_cadre_links_a_cadre_paired_in_the_region(
     store, monkeypatch, capsys, warehouse_path, wh
 ):
-    from ops import db
+    from ops import db, migrations
     from ops import users as U
     from services import field
-
-    from ops import migrations
 
     monkeypatch.setenv("JZ_WAREHOUSE", str(warehouse_path))
     engine = db.engine(store)
