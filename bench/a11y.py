@@ -81,6 +81,9 @@ def main() -> None:
         "/m/overdue",
         "/m/feedback",
         f"/m/household/{household}/feedback",
+        f"/m/change?household={household}&label=x",
+        f"/m/change?household={household}&label=x&member=1&member_label=x",
+        "/m/changes",
         card,
     ]
     print("| page | accessibility (mobile) | failed audits |\n|---|---|---|")

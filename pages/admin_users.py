@@ -13,12 +13,13 @@ import dash_mantine_components as dmc
 from dash import Input, Output, State, callback, html
 from flask_login import login_user
 
-from access import AccessDenied, Resource, can, current_scope, prefix_of
+from access import AccessDenied, Resource, Scope, can, current_scope, prefix_of
 from components import messages, tables, units
 from domain.codes import CODES
 from etl.refdata import region_levels, region_names
 from i18n import N_, get_lang, t
 from ops import users
+from services import field as field_work
 from services import users as user_admin
 from services.sessions import PROBLEM_MESSAGES
 from web import context
@@ -140,6 +141,18 @@ def _account_actions(scope):
                 ],
             ),
             dmc.Button(t("admin.update_role"), id="admin-update", variant="subtle", mt="xs"),
+            dmc.Group(
+                mt="sm",
+                children=[
+                    dmc.TextInput(
+                        id="admin-cadre-id",
+                        w=240,
+                        placeholder=t("admin.cadre_id"),
+                        inputMode="numeric",
+                    ),
+                    dmc.Button(t("admin.link_cadre"), id="admin-link-cadre", variant="light"),
+                ],
+            ),
         ],
     )
 
@@ -383,3 +396,37 @@ def change(_d, _e, _r, selected, new_password):
         return _alert(_refusal(exc), False), dash.no_update
     _refresh_own_session(scope, target.username)
     return _alert(t(DONE[name], username=target.username), True), _rows(scope)
+
+
+@callback(
+    Output("admin-feedback", "children", allow_duplicate=True),
+    Output("admin-users-grid", "rowData", allow_duplicate=True),
+    Input("admin-link-cadre", "n_clicks"),
+    State("admin-users-grid", "selectedRows"),
+    State("admin-cadre-id", "value"),
+    prevent_initial_call=True,
+)
+def link_cadre(_n, selected, cadre_id):
+    """Link the selected account to its cadre's record in the registry: its field pages
+    list the households that cadre is paired with (services/field.py checks and logs it)."""
+    scope = _admin_scope()
+    if not selected:
+        return _alert(t("admin.select_first"), False), dash.no_update
+    target = _target(scope, selected)
+    if target is None:
+        return _alert(t("admin.outside_scope"), False), dash.no_update
+    account = Scope(target.username, target.role, target.region_code, target.department)
+    try:
+        n = field_work.link_cadre(
+            context.ops(),
+            context.warehouse(),
+            scope.username,
+            account,
+            _text(cadre_id),
+            client_ip(),
+        )
+    except field_work.CaseError as exc:
+        key = "admin.cadre_refused" if exc.status == 400 else exc.key
+        return _alert(t(key), False), dash.no_update
+    done = t("admin.done.user_link_cadre", username=target.username, n=n)
+    return _alert(done, True), dash.no_update

@@ -163,3 +163,36 @@ def test_an_admin_changing_their_own_password_stays_logged_in(server):
     )
     assert _alert(out) == "已重置 self_admin 的密码。"
     assert admin.get("/_dash-layout").status_code == 200
+
+
+def test_an_admin_links_a_cadre_account_to_its_registry_cadre(as_user, server, wh):
+    from access import Scope
+    from services import field
+    from web import context
+
+    engine = context.ops()
+    username = f"adm_pair_{len(users.list_users(engine))}"
+    users.create(engine, username, PASSWORD, "cadre", "610924100000", 4)
+    cadre_id, n = wh.execute(
+        "select p.cadre_id, count(*) from pairing p join household h using (household_id) "
+        "where p.end_date is null and h.township_code = '610924100000' group by 1 order by 1 "
+        "limit 1"
+    ).fetchone()
+    admin = as_user("province_admin")
+    out = _fire(
+        admin,
+        "admin-link-cadre.n_clicks",
+        {**_selected(username), "admin-cadre-id.value": "99999999"},
+    )
+    assert _alert(out) == "该帮扶干部目前没有该账号辖区内的结对户，或该账号不做入户工作"
+    out = _fire(admin, "admin-link-cadre.n_clicks", {"admin-cadre-id.value": str(cadre_id)})
+    assert _alert(out) == "请先在表格中选择一个账户。"
+    out = _fire(
+        admin,
+        "admin-link-cadre.n_clicks",
+        {**_selected(username), "admin-cadre-id.value": str(cadre_id)},
+    )
+    assert _alert(out) == f"已将 {username} 关联到帮扶干部，其结对户 {n} 户。"
+    assert field.my_cadre(engine, Scope(username, "cadre", "610924100000")) == cadre_id
+    entry = audit.recent(engine, actor="province_admin", action="user_link_cadre")[0]
+    assert entry["target"] == username
