@@ -148,7 +148,7 @@ def _account_actions(scope):
                         id="admin-cadre-id",
                         w=240,
                         placeholder=t("admin.cadre_id"),
-                        inputMode="numeric",
+                        inputProps={"inputMode": "numeric"},
                     ),
                     dmc.Button(t("admin.link_cadre"), id="admin-link-cadre", variant="light"),
                 ],

@@ -85,6 +85,7 @@ def test_a_fresh_store_reaches_the_newest_revision(blank_engine):
         "0006",
         "0007",
         "0008",
+        "0009",
     ]
     assert migrations.migrate(blank_engine) == [
         "0001",
@@ -95,8 +96,9 @@ def test_a_fresh_store_reaches_the_newest_revision(blank_engine):
         "0006",
         "0007",
         "0008",
+        "0009",
     ]
-    assert migrations.current(blank_engine) == migrations.head() == "0008"
+    assert migrations.current(blank_engine) == migrations.head() == "0009"
     assert migrations.pending(blank_engine) == []
     assert migrations.migrate(blank_engine) == []  # idempotent
     tables = set(sa.inspect(blank_engine).get_table_names())
@@ -117,6 +119,7 @@ def test_a_store_made_before_alembic_is_upgraded_with_every_row_kept(blank_engin
         "0006",
         "0007",
         "0008",
+        "0009",
     ]
 
     assert migrations.migrate(blank_engine) == [
@@ -127,6 +130,7 @@ def test_a_store_made_before_alembic_is_upgraded_with_every_row_kept(blank_engin
         "0006",
         "0007",
         "0008",
+        "0009",
     ]  # 0001 is stamped, not run
 
     assert _rows(blank_engine) == before

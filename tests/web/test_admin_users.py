@@ -196,3 +196,13 @@ def test_an_admin_links_a_cadre_account_to_its_registry_cadre(as_user, server, w
     assert field.my_cadre(engine, Scope(username, "cadre", "610924100000")) == cadre_id
     entry = audit.recent(engine, actor="province_admin", action="user_link_cadre")[0]
     assert entry["target"] == username
+
+
+def test_the_page_renders_with_the_cadre_link(server):
+    """The layout itself (a component's unknown property fails only when it is made)."""
+    from pages import admin_users
+    from tests.web.test_overview import _text, logged_in
+
+    with logged_in(server, "province_admin"):
+        text = _text(admin_users.layout())
+    assert '"admin-link-cadre"' in text and '"admin-cadre-id"' in text and "关联帮扶干部" in text

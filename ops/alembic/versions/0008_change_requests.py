@@ -1,6 +1,5 @@
 """Change requests (变更申请): ``change_requests`` and their append-only events
-(``change_events``); cadres' accounts linked to their registry record
-(``cadre_accounts``)."""
+(``change_events``)."""
 
 from __future__ import annotations
 
@@ -46,17 +45,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text, nullable=False),
     )
     op.create_index("ix_change_events_change", "change_events", ["change_id"])
-    op.create_table(
-        "cadre_accounts",
-        sa.Column("username", sa.String(64), primary_key=True),
-        sa.Column("cadre_id", sa.BigInteger, nullable=False),
-        sa.Column("linked_by", sa.String(64), nullable=False),
-        sa.Column("linked_at", sa.DateTime(timezone=True), nullable=False),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("cadre_accounts")
     op.drop_index("ix_change_events_change", table_name="change_events")
     op.drop_table("change_events")
     op.drop_index("ix_change_household", table_name="change_requests")
