@@ -415,6 +415,11 @@ def link_cadre(_n, selected, cadre_id):
     target = _target(scope, selected)
     if target is None:
         return _alert(t("admin.outside_scope"), False), dash.no_update
+    return _alert(*_link(scope, target, cadre_id)), dash.no_update
+
+
+def _link(scope, target, cadre_id) -> tuple[str, bool]:
+    """The link made (the message and True), or refused (its reason and False)."""
     account = Scope(target.username, target.role, target.region_code, target.department)
     try:
         n = field_work.link_cadre(
@@ -426,7 +431,5 @@ def link_cadre(_n, selected, cadre_id):
             client_ip(),
         )
     except field_work.CaseError as exc:
-        key = "admin.cadre_refused" if exc.status == 400 else exc.key
-        return _alert(t(key), False), dash.no_update
-    done = t("admin.done.user_link_cadre", username=target.username, n=n)
-    return _alert(done, True), dash.no_update
+        return t(N_("admin.cadre_refused") if exc.status == 400 else exc.key), False
+    return t("admin.done.user_link_cadre", username=target.username, n=n), True
