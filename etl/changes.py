@@ -181,8 +181,12 @@ def _stage(con, changes: list[dict]) -> None:
         from change_new""")
 
 
+# The requests of this round that apply.
+_APPLIED = "(select change_id from change_outcome where outcome = 'applied')"
+
+
 def _apply_fields(con, table: str, fields: dict[str, str]) -> None:
-    applied = "change_id in (select change_id from change_outcome where outcome = 'applied')"
+    applied = f"change_id in {_APPLIED}"
     match = {
         "household": "t.household_id = c.household_id",
         "person": "t.person_id = c.person_id",
@@ -200,9 +204,6 @@ def _apply_fields(con, table: str, fields: dict[str, str]) -> None:
             update {table} as t set {field} = cast(c.value as {sql_type})
             from change_field as c
             where {match} and c.field = '{field}' and c.{applied}""")
-
-
-_APPLIED = "(select change_id from change_outcome where outcome = 'applied')"
 
 
 def _derived_people(con, as_of: dt.date) -> None:

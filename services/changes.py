@@ -71,7 +71,9 @@ def _member(wh: Warehouse, scope: Scope, home: dict, member) -> dict:
     return row
 
 
-def _original(wh: Warehouse, scope: Scope, home: dict, request: D.Request, member) -> dict:
+def _original(
+    wh: Warehouse, scope: Scope, home: dict, request: D.Request, member
+) -> tuple[dict, str, str]:
     """What the registry holds of the fields the request changes, and the member's key
     and name: (original, person_key, person_name)."""
     kind, hid = request.kind, int(home["household_id"])

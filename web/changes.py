@@ -40,7 +40,7 @@ def form():
         labour=choices("labour", lang),
         leave=choices("member_leave", lang),
         relations=[r for r in choices("relation", lang) if r[0] != "01"],
-        joins=choices("member_join", lang, [2, 3, 4, 9]),
+        joins=choices("member_join", lang, [int(c) for c in D.JOIN_REASONS]),
         years=[year, year - 1],
         field_label=lambda f: t(D.FIELD_LABEL[f]),
         max_note=D.MAX_NOTE,
